@@ -1,0 +1,54 @@
+"""`analyze()`: the one entry point of the analysis layer."""
+
+from __future__ import annotations
+
+import ast
+import warnings
+
+from gradls.analysis.model import AnalysisResult, Finding, ParseFailure
+from gradls.analysis.rules import all_rules
+from gradls.config import Config
+
+# Beyond this the editor skips a file with a log line; the CLI still checks it.
+MAX_SOURCE_CHARS = 5_000_000
+
+
+def parse(source: str) -> ast.Module | ParseFailure:
+    if len(source) > MAX_SOURCE_CHARS:
+        return ParseFailure(f"file too large to analyse ({len(source)} characters)")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences etc. are not ours to report
+            return ast.parse(source, type_comments=False)
+    except SyntaxError as e:
+        return ParseFailure(f"syntax error: {e.msg}", e.lineno or 1, max((e.offset or 1) - 1, 0))
+    except (ValueError, RecursionError, MemoryError) as e:  # null bytes, absurd nesting
+        return ParseFailure(f"cannot parse: {type(e).__name__}: {e}")
+
+
+def analyze(source: str, path: str | None = None, config: Config | None = None) -> AnalysisResult:
+    """Find gradient bugs in `source`.  Never raises for any input text."""
+    from gradls.analysis.module import ModuleInfo
+    from gradls.analysis.suppression import apply_suppressions
+
+    config = config or Config()
+    if source.startswith("\ufeff"):
+        source = source[1:]
+    tree = parse(source)
+    if isinstance(tree, ParseFailure):
+        return AnalysisResult([], tree)
+    try:
+        info = ModuleInfo(tree, source, config)
+    except RecursionError:
+        return AnalysisResult([], ParseFailure("expression nesting too deep to analyse"))
+    findings: list[Finding] = []
+    for code, r in all_rules().items():
+        if not config.enabled(code, r.default_on, path):
+            continue
+        try:
+            findings.extend(r.check(info))
+        except RecursionError:
+            continue  # pathological nesting: this rule stays silent on this file
+    findings.sort(key=lambda f: (f.span, f.code))
+    kept, suppressed = apply_suppressions(source, findings, config, path)
+    return AnalysisResult(kept, None, suppressed)

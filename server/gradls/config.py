@@ -1,0 +1,203 @@
+"""gradls configuration: `[tool.gradls]` in the nearest pyproject.toml, merged with overrides.
+
+Bad configuration never raises out of here: each problem becomes a `ConfigProblem` naming
+the file and key, and the default for that key is used.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+SEVERITIES = ("error", "warning", "information", "hint")
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    file: str
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: [tool.gradls] {self.key}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] = ()  # empty = every rule enabled by default
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    severity: tuple[tuple[str, str], ...] = ()  # (code or prefix, severity)
+    exclude: tuple[str, ...] = ()
+    extra_tensor_functions: tuple[str, ...] = ()
+    extra_differentiable_decorators: tuple[str, ...] = ()
+    source: str | None = None  # the pyproject.toml it came from
+    root: str | None = None  # that file's folder: per-file-ignores and exclude are relative to it
+    problems: tuple[ConfigProblem, ...] = field(default=(), compare=False)
+
+    def enabled(self, code: str, default_on: bool = True, path: str | None = None) -> bool:
+        selected = _matches(code, self.select) if self.select else default_on
+        if _matches(code, self.extend_select):
+            selected = True
+        if _matches(code, self.ignore):
+            # An exact code in select beats a prefix in ignore, as in ruff.
+            if not (code in self.select or code in self.extend_select) or len(_longest(code, self.ignore)) >= len(
+                _longest(code, self.select + self.extend_select)
+            ):
+                selected = False
+        if selected and path is not None:
+            rel = self.relative(path)
+            for pattern, codes in self.per_file_ignores:
+                if _glob(rel, pattern) and _matches(code, codes):
+                    return False
+        return selected
+
+    def severity_for(self, code: str, default: str = "warning") -> str:
+        best, best_len = default, -1
+        for key, sev in self.severity:
+            if code.startswith(key) and len(key) > best_len:
+                best, best_len = sev, len(key)
+        return best
+
+    def relative(self, path: str) -> str:
+        p = Path(path)
+        if self.root:
+            try:
+                return p.resolve().relative_to(Path(self.root).resolve()).as_posix()
+            except (ValueError, OSError):
+                pass
+        return p.as_posix()
+
+    def is_excluded(self, path: str) -> bool:
+        rel = self.relative(path)
+        return any(_glob(rel, pat) for pat in self.exclude)
+
+    def merged(self, **overrides) -> Config:
+        """A copy with the given keys replaced (CLI flags and editor settings win over the file)."""
+        clean = {k: v for k, v in overrides.items() if v is not None}
+        return replace(self, **clean)
+
+
+def _matches(code: str, patterns) -> bool:
+    return any(code.startswith(p) for p in patterns if p)
+
+
+def _longest(code: str, patterns) -> str:
+    return max((p for p in patterns if p and code.startswith(p)), key=len, default="")
+
+
+def _glob(rel: str, pattern: str) -> bool:
+    if fnmatch.fnmatch(rel, pattern):
+        return True
+    # A bare name or directory pattern matches anywhere below, like ruff's exclude.
+    parts = rel.split("/")
+    return any(fnmatch.fnmatch(part, pattern) for part in parts) or any(
+        fnmatch.fnmatch("/".join(parts[i:]), pattern) for i in range(len(parts))
+    )
+
+
+def _str_list(raw, file: str, key: str, problems: list) -> tuple[str, ...]:
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        problems.append(ConfigProblem(file, key, f"expected a list of strings, got {type(raw).__name__}; ignored"))
+        return ()
+    return tuple(x.strip() for x in raw)
+
+
+KNOWN_KEYS = {
+    "select",
+    "ignore",
+    "extend-select",
+    "per-file-ignores",
+    "severity",
+    "exclude",
+    "extra-tensor-functions",
+    "extra-differentiable-decorators",
+}
+
+
+def parse_table(table: dict, file: str = "<settings>") -> tuple[dict, list[ConfigProblem]]:
+    """Validate a `[tool.gradls]`-shaped table into Config keyword arguments."""
+    problems: list[ConfigProblem] = []
+    out: dict = {}
+    if not isinstance(table, dict):
+        return out, [ConfigProblem(file, "tool.gradls", "expected a table; ignored")]
+    for key, raw in table.items():
+        norm = key.replace("_", "-")
+        if norm not in KNOWN_KEYS:
+            problems.append(ConfigProblem(file, key, "unknown key; ignored"))
+            continue
+        attr = norm.replace("-", "_")
+        if norm == "per-file-ignores":
+            if not isinstance(raw, dict):
+                problems.append(ConfigProblem(file, key, "expected a table of glob -> list of codes; ignored"))
+                continue
+            out[attr] = tuple((pat, _str_list(codes, file, f"{key}.{pat}", problems)) for pat, codes in raw.items())
+        elif norm == "severity":
+            if not isinstance(raw, dict):
+                problems.append(ConfigProblem(file, key, "expected a table of code or prefix -> severity; ignored"))
+                continue
+            pairs = []
+            for code, sev in raw.items():
+                if not isinstance(sev, str) or sev.lower() not in SEVERITIES:
+                    problems.append(
+                        ConfigProblem(file, f"{key}.{code}", f"expected one of {', '.join(SEVERITIES)}, got {sev!r}; ignored")
+                    )
+                    continue
+                pairs.append((code, sev.lower()))
+            out[attr] = tuple(pairs)
+        else:
+            out[attr] = _str_list(raw, file, key, problems)
+    return out, problems
+
+
+def find_pyproject(start: str | os.PathLike) -> Path | None:
+    """The nearest pyproject.toml with a [tool.gradls] table, searching upwards from `start`."""
+    p = Path(start).resolve()
+    folder = p if p.is_dir() else p.parent
+    for d in (folder, *folder.parents):
+        candidate = d / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                # A broken file still claims its folder if it mentions us: report it, don't skip past it.
+                try:
+                    if "[tool.gradls" in candidate.read_text(encoding="utf-8", errors="replace"):
+                        return candidate
+                except OSError:
+                    pass
+                continue
+            if isinstance(data.get("tool"), dict) and "gradls" in data["tool"]:
+                return candidate
+    return None
+
+
+def load_config(pyproject: Path | None) -> Config:
+    if pyproject is None:
+        return Config()
+    file = str(pyproject)
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        return Config(source=file, root=str(pyproject.parent), problems=(ConfigProblem(file, "-", f"cannot read: {e}"),))
+    except tomllib.TOMLDecodeError as e:
+        return Config(
+            source=file, root=str(pyproject.parent), problems=(ConfigProblem(file, "-", f"invalid TOML: {e}; defaults used"),)
+        )
+    table = data.get("tool", {}).get("gradls", {})
+    kwargs, problems = parse_table(table, file)
+    return Config(source=file, root=str(pyproject.parent), problems=tuple(problems), **kwargs)
+
+
+def config_for_path(path: str | os.PathLike) -> Config:
+    return load_config(find_pyproject(path))
