@@ -1,0 +1,372 @@
+"""Facts about one module that every rule needs: names, classes, regions, tensor levels.
+
+Everything here is computed once per analysis from the stdlib `ast` tree, in a few
+linear passes, so the per-keystroke cost stays a small multiple of `ast.parse`.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from gradls.analysis.model import Span
+from gradls.analysis.names import ImportTable
+from gradls.config import Config
+
+# Execution modes of differentiable code (see docs/architecture.md).
+EAGER = "eager"  # eager ops under a GradientTape
+AUTOGRAPH = "autograph"  # traced by an AutoGraph-converting tf.function
+GRAPH = "graph"  # traced without AutoGraph: Keras 3 call/train_step, custom_gradient in a graph, autograph=False
+
+KERAS_STEP_METHODS = {"call", "train_step", "test_step", "compute_loss"}
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass
+class ClassFacts:
+    node: ast.ClassDef
+    keras_kind: str | None = None  # "layer" | "model" | "loss" | None
+    base_names: list[str] = field(default_factory=list)
+    methods: dict[str, FunctionNode] = field(default_factory=dict)
+    # self.<attr> bindings seen anywhere in the class
+    layer_attrs: set[str] = field(default_factory=set)
+    variable_attrs: set[str] = field(default_factory=set)  # trainable variables / weights
+    frozen_attrs: set[str] = field(default_factory=set)  # non-trainable variables
+
+
+@dataclass
+class FunctionFacts:
+    node: FunctionNode
+    cls: ClassFacts | None
+    parent: FunctionNode | None  # enclosing function, for nested defs
+    modes: set[str] = field(default_factory=set)
+    why: str = ""  # a few words on why it is differentiable, for messages
+    custom_gradient: bool = False
+    keras_method: str | None = None  # "call", "train_step"... of a Keras class
+
+
+class ModuleInfo:
+    """The analysed module.  Rules read it; they never mutate it."""
+
+    def __init__(self, tree: ast.Module, source: str, config: Config | None = None):
+        self.tree = tree
+        self.source = source
+        self.config = config or Config()
+        self.lines = _NEWLINE.split(source)
+        self.imports = ImportTable(tree, self.config)
+        self.parents: dict[int, ast.AST] = {}
+        self.functions: dict[int, FunctionFacts] = {}
+        self.classes: dict[str, ClassFacts] = {}
+        self.module_functions: dict[str, FunctionNode] = {}
+        self.tape_withs: list[tuple[ast.With, FunctionNode | None]] = []
+        self.run_eagerly = False
+        self._collect()
+        from gradls.analysis.regions import compute_regions
+        from gradls.analysis.tensors import TensorInference
+
+        compute_regions(self)
+        self.tensors = TensorInference(self)
+
+    # ----------------------------------------------------------------- collection
+    def _collect(self) -> None:
+        stack: list[tuple[ast.AST, ClassFacts | None, FunctionNode | None]] = [(self.tree, None, None)]
+        while stack:
+            node, cls, fn = stack.pop()
+            for child in ast.iter_child_nodes(node):
+                self.parents[id(child)] = node
+                ccls, cfn = cls, fn
+                if isinstance(child, ast.ClassDef):
+                    facts = ClassFacts(child, base_names=[self.imports.qualname(b) or _dotted(b) or "" for b in child.bases])
+                    self.classes.setdefault(child.name, facts)
+                    ccls, cfn = facts, None
+                elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    self.functions[id(child)] = FunctionFacts(child, cls if fn is None else None, fn)
+                    if cls is not None and fn is None:
+                        cls.methods.setdefault(child.name, child)
+                    elif cls is None and fn is None:
+                        self.module_functions.setdefault(child.name, child)
+                    cfn = child
+                elif isinstance(child, ast.With) and any(self.is_tape_ctor(i.context_expr) for i in child.items):
+                    self.tape_withs.append((child, fn))
+                elif isinstance(child, ast.keyword) and child.arg == "run_eagerly":
+                    if isinstance(child.value, ast.Constant) and child.value.value is True:
+                        self.run_eagerly = True
+                elif isinstance(child, ast.Assign) and any(
+                    isinstance(t, ast.Attribute) and t.attr == "run_eagerly" for t in child.targets
+                ):
+                    if isinstance(child.value, ast.Constant) and child.value.value is True:
+                        self.run_eagerly = True
+                if cls is not None and isinstance(child, (ast.Assign, ast.AnnAssign)):
+                    self._class_attr_binding(cls, child)
+                stack.append((child, ccls, cfn))
+        self._resolve_keras_classes()
+
+    def _class_attr_binding(self, cls: ClassFacts, stmt: ast.Assign | ast.AnnAssign) -> None:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        value = stmt.value
+        if value is None:
+            return
+        for t in targets:
+            if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                kind = self.object_kind(value)
+                if kind == "layer":
+                    cls.layer_attrs.add(t.attr)
+                elif kind == "variable":
+                    cls.variable_attrs.add(t.attr)
+                elif kind == "frozen":
+                    cls.frozen_attrs.add(t.attr)
+
+    def _resolve_keras_classes(self) -> None:
+        # Direct Keras bases first, then inheritance through classes of this module (fixed point).
+        changed = True
+        while changed:
+            changed = False
+            for facts in self.classes.values():
+                if facts.keras_kind:
+                    continue
+                for base in facts.base_names:
+                    kind = keras_base_kind(base)
+                    if kind is None and base in self.classes:
+                        kind = self.classes[base].keras_kind
+                    if kind:
+                        facts.keras_kind = kind
+                        changed = True
+                        break
+        # Attribute facts are inherited too (a subclass uses the weights its base built).
+        for facts in self.classes.values():
+            for base in facts.base_names:
+                b = self.classes.get(base)
+                if b is not None and b is not facts:
+                    facts.layer_attrs |= b.layer_attrs
+                    facts.variable_attrs |= b.variable_attrs
+                    facts.frozen_attrs |= b.frozen_attrs
+
+    # ----------------------------------------------------------------- objects
+    def is_tape_ctor(self, e: ast.AST) -> bool:
+        return isinstance(e, ast.Call) and self.imports.qualname(e.func) in {
+            "tensorflow.GradientTape",
+            "tensorflow.autodiff.GradientTape",
+        }
+
+    def object_kind(self, e: ast.AST) -> str | None:
+        """'layer' (a callable Keras layer/model), 'variable' (trainable), 'frozen' (non-trainable variable)."""
+        if isinstance(e, ast.Call):
+            q = self.imports.qualname(e.func)
+            if q in VARIABLE_CTORS or (isinstance(e.func, ast.Attribute) and e.func.attr in {"add_weight", "add_variable"}):
+                trainable = _kwarg(e, "trainable")
+                if isinstance(trainable, ast.Constant) and trainable.value is False:
+                    return "frozen"
+                return "variable"
+            if q and is_keras_layer_ctor(q):
+                return "layer"
+            if isinstance(e.func, ast.Name):
+                cls = self.classes.get(e.func.id)
+                if cls is not None and cls.keras_kind in {"layer", "model"}:
+                    return "layer"
+                fn = self.module_functions.get(e.func.id)
+                if fn is not None and self._returns_layer(fn):
+                    return "layer"
+        return None
+
+    def _returns_layer(self, fn: FunctionNode) -> bool:
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Return) and node.value is not None:
+                if isinstance(node.value, ast.Call) and self.object_kind_shallow(node.value) == "layer":
+                    return True
+        return False
+
+    def object_kind_shallow(self, e: ast.Call) -> str | None:
+        q = self.imports.qualname(e.func)
+        if q and is_keras_layer_ctor(q):
+            return "layer"
+        if isinstance(e.func, ast.Name):
+            cls = self.classes.get(e.func.id)
+            if cls is not None and cls.keras_kind in {"layer", "model"}:
+                return "layer"
+        return None
+
+    @cached_property
+    def module_objects(self) -> dict[str, str]:
+        """Module-level names bound to layers/models and variables."""
+        out: dict[str, str] = {}
+        for stmt in self.tree.body:
+            if isinstance(stmt, ast.Assign):
+                kind = self.object_kind(stmt.value)
+                if kind:
+                    for t in stmt.targets:
+                        if isinstance(t, ast.Name):
+                            out[t.id] = kind
+        return out
+
+    # ----------------------------------------------------------------- navigation
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        return self.parents.get(id(node))
+
+    def enclosing_function(self, node: ast.AST) -> FunctionNode | None:
+        p = self.parent(node)
+        while p is not None and not isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            p = self.parent(p)
+        return p
+
+    def facts(self, fn: FunctionNode | None) -> FunctionFacts | None:
+        return None if fn is None else self.functions.get(id(fn))
+
+    def modes_at(self, node: ast.AST) -> set[str]:
+        """How the code at `node` runs when gradients are taken ({} = not differentiable code)."""
+        modes: set[str] = set()
+        p: ast.AST | None = node
+        child = node
+        while p is not None:
+            if isinstance(p, ast.With) and child is not p and any(p is w for w, _ in self.tape_withs):
+                if child in p.body:
+                    fn = self.enclosing_function(p)
+                    ff = self.facts(fn)
+                    modes |= ff.modes if ff and ff.modes else {EAGER}
+            if isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                ff = self.functions.get(id(p))
+                if ff is not None:
+                    modes |= ff.modes
+                return modes
+            child = p
+            p = self.parent(p)
+        return modes
+
+    def region_nodes(self) -> Iterator[tuple[ast.AST, set[str]]]:
+        """Every statement-level node inside differentiable code, with its modes.
+
+        Nested function definitions are visited on their own (with their own modes)."""
+        seen: set[int] = set()
+        for ff in self.functions.values():
+            if ff.modes:
+                for n in _walk_own(ff.node):
+                    if id(n) not in seen:
+                        seen.add(id(n))
+                        yield n, ff.modes
+        for w, fn in self.tape_withs:
+            ff = self.facts(fn)
+            if ff is not None and ff.modes:
+                continue  # already covered by the whole function
+            for stmt in w.body:
+                for n in _walk_own(stmt):
+                    if id(n) not in seen:
+                        seen.add(id(n))
+                        yield n, {EAGER}
+
+    # ----------------------------------------------------------------- positions
+    def col(self, line: int, byte_col: int) -> int:
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        if text.isascii():
+            return byte_col
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="replace"))
+
+    def span(self, node: ast.AST, end: ast.AST | None = None) -> Span:
+        end = end or node
+        line = node.lineno
+        end_line = getattr(end, "end_lineno", None) or line
+        end_col = getattr(end, "end_col_offset", None)
+        return Span(
+            line,
+            self.col(line, node.col_offset),
+            end_line,
+            self.col(end_line, end_col) if end_col is not None else self.col(line, node.col_offset),
+        )
+
+    def head_span(self, node: ast.AST) -> Span:
+        """The first line of a (possibly multi-line) statement, for statements like `if`."""
+        line = node.lineno
+        text = self.lines[line - 1] if line <= len(self.lines) else ""
+        return Span(line, self.col(line, node.col_offset), line, len(text.rstrip()))
+
+    def name_span(self, fn: FunctionNode | ast.ClassDef) -> Span:
+        """The span of a def's name (where editors put the squiggle)."""
+        line = fn.lineno
+        text = self.lines[line - 1] if line <= len(self.lines) else ""
+        m = re.search(r"\b(?:def|class)\s+(" + re.escape(fn.name) + r")\b", text)
+        if m:
+            return Span(line, m.start(1), line, m.end(1))
+        return self.head_span(fn)
+
+    def text(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.source, node) or ""
+
+
+def _walk_own(node: ast.AST) -> Iterator[ast.AST]:
+    """ast.walk that does not descend into nested function or class definitions (lambdas included)."""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        yield n
+        todo.extend(c for c in ast.iter_child_nodes(n) if not isinstance(c, _NESTED_SCOPES))
+
+
+_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def walk_own(node: ast.AST) -> Iterator[ast.AST]:
+    return _walk_own(node)
+
+
+def _dotted(e: ast.AST) -> str | None:
+    if isinstance(e, ast.Name):
+        return e.id
+    if isinstance(e, ast.Attribute):
+        base = _dotted(e.value)
+        return f"{base}.{e.attr}" if base else None
+    return None
+
+
+def _kwarg(call: ast.Call, name: str) -> ast.AST | None:
+    for k in call.keywords:
+        if k.arg == name:
+            return k.value
+    return None
+
+
+VARIABLE_CTORS = {"tensorflow.Variable", "keras.Variable", "keras.backend.Variable"}
+_KERAS_NON_LAYER = (
+    "keras.optimizers.",
+    "keras.losses.",
+    "keras.metrics.",
+    "keras.callbacks.",
+    "keras.initializers.",
+    "keras.regularizers.",
+    "keras.constraints.",
+    "keras.activations.",
+    "keras.ops.",
+    "keras.backend.",
+    "keras.utils.",
+    "keras.datasets.",
+    "keras.preprocessing.",
+    "keras.mixed_precision.",
+    "keras.random.",
+    "keras.saving.",
+)
+
+
+def is_keras_layer_ctor(q: str) -> bool:
+    if not q.startswith("keras."):
+        return False
+    if q.startswith(_KERAS_NON_LAYER) or q in {"keras.Input", "keras.layers.Input", "keras.Variable", "keras.Sequential.add"}:
+        return False
+    last = q.rsplit(".", 1)[-1]
+    if q.startswith(("keras.layers.", "keras.applications.", "keras.models.")) or q in {"keras.Sequential", "keras.Model"}:
+        return last[:1].isupper() or q.startswith("keras.applications.")
+    return False
+
+
+def keras_base_kind(q: str) -> str | None:
+    if not q.startswith("keras."):
+        return None
+    last = q.rsplit(".", 1)[-1]
+    if q.startswith("keras.losses.") and last[:1].isupper():
+        return "loss"
+    if q in {"keras.Model", "keras.models.Model", "keras.Sequential", "keras.models.Sequential"}:
+        return "model"
+    if q in {"keras.Layer", "keras.layers.Layer"} or (q.startswith("keras.layers.") and last[:1].isupper()):
+        return "layer"
+    return None

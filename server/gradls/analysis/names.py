@@ -1,0 +1,75 @@
+"""Import aliases -> canonical qualified names.
+
+`tf.keras.layers.Dense`, `keras.layers.Dense`, `from tensorflow import keras; keras.layers.Dense`
+and `from keras import layers; layers.Dense` all resolve to `keras.layers.Dense`;
+`tf.math.reduce_sum` to `tensorflow.math.reduce_sum`; `np.sum` to `numpy.sum`.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from gradls.config import Config
+
+# Every spelling of Keras is the same Keras 3 in TF 2.21 (tf.keras is keras._tf_keras.keras).
+_CANONICAL_PREFIXES = (
+    ("tensorflow.keras", "keras"),
+    ("tensorflow.python.keras", "keras"),
+    ("keras._tf_keras.keras", "keras"),
+    ("tf_keras", "keras"),
+    ("keras.api", "keras"),
+    ("tensorflow.compat.v2", "tensorflow"),
+    ("autograd.numpy", "numpy"),  # not TF, but still NumPy semantics
+)
+
+
+def canonical(q: str) -> str:
+    for old, new in _CANONICAL_PREFIXES:
+        if q == old or q.startswith(old + "."):
+            return new + q[len(old) :]
+    return q
+
+
+class ImportTable:
+    def __init__(self, tree: ast.Module, config: Config | None = None):
+        self.aliases: dict[str, str] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.asname:
+                        self.aliases[a.asname] = canonical(a.name)
+                    else:
+                        top = a.name.split(".", 1)[0]
+                        self.aliases.setdefault(top, canonical(top))
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                base = node.module
+                for a in node.names:
+                    if a.name == "*":
+                        continue
+                    self.aliases[a.asname or a.name] = canonical(f"{base}.{a.name}")
+        self.extra_tensor_functions = set(config.extra_tensor_functions) if config else set()
+        self.extra_decorators = set(config.extra_differentiable_decorators) if config else set()
+
+    def qualname(self, e: ast.AST) -> str | None:
+        """Canonical dotted name of a Name/Attribute chain rooted at an imported module, else None."""
+        parts: list[str] = []
+        while isinstance(e, ast.Attribute):
+            parts.append(e.attr)
+            e = e.value
+        if not isinstance(e, ast.Name):
+            return None
+        root = self.aliases.get(e.id)
+        if root is None:
+            return None
+        parts.append(root)
+        return canonical(".".join(reversed(parts)))
+
+    def alias_of(self, module: str) -> str | None:
+        """The local name bound to `module` itself (e.g. 'tf' for tensorflow), if any."""
+        for name, q in self.aliases.items():
+            if q == module:
+                return name
+        return None
+
+    def uses(self, prefix: str) -> bool:
+        return any(q == prefix or q.startswith(prefix + ".") for q in self.aliases.values())

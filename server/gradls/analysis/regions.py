@@ -1,0 +1,213 @@
+"""Which code is differentiable, and how it runs (eager, AutoGraph, or plain graph).
+
+Seeds: Keras 3 step methods, `@tf.function`, `@tf.custom_gradient`, losses passed to
+`compile()`, and `with tf.GradientTape()` bodies; then the module's call graph is followed
+to a fixed point, so helpers inherit the modes of their callers.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from gradls.analysis.module import AUTOGRAPH, EAGER, GRAPH, KERAS_STEP_METHODS, FunctionFacts, ModuleInfo, walk_own
+
+# Calls whose presence shows the module runs Keras models as graphs (fit traces `call`).
+_GRAPH_EVIDENCE_METHODS = {"fit", "evaluate", "predict", "train_on_batch", "test_on_batch", "predict_on_batch"}
+_GRAPH_EVIDENCE_CTORS = {"keras.Input", "keras.layers.Input", "keras.Sequential", "keras.models.Sequential", "tensorflow.function"}
+
+
+def compute_regions(info: ModuleInfo) -> None:
+    keras_mode = _keras_mode(info)
+    for ff in info.functions.values():
+        _seed_from_decorators(info, ff)
+        cls = ff.cls
+        if cls is not None and cls.keras_kind and ff.parent is None:
+            if (cls.keras_kind in {"layer", "model"} and ff.node.name in KERAS_STEP_METHODS) or (
+                cls.keras_kind == "loss" and ff.node.name in {"call", "__call__"}
+            ):
+                ff.keras_method = ff.node.name
+                ff.modes.add(keras_mode)
+                ff.why = f"Keras `{cls.node.name}.{ff.node.name}`"
+    _seed_compile_losses(info, keras_mode)
+    _seed_tf_function_calls(info)
+    for ff in info.functions.values():
+        if ff.custom_gradient and not ff.modes:
+            # Differentiable in any case; a graph caller found below adds GRAPH.
+            ff.modes.add(EAGER)
+    _propagate(info)
+
+
+def _keras_mode(info: ModuleInfo) -> str:
+    """GRAPH unless the module shows its Keras models run eagerly."""
+    if info.run_eagerly:
+        return EAGER
+    evidence = False
+    for node in ast.walk(info.tree):
+        if isinstance(node, ast.Call):
+            f = node.func
+            if isinstance(f, ast.Attribute) and f.attr in _GRAPH_EVIDENCE_METHODS:
+                evidence = True
+                break
+            if info.imports.qualname(f) in _GRAPH_EVIDENCE_CTORS:
+                evidence = True
+                break
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+            info.imports.qualname(d.func if isinstance(d, ast.Call) else d) == "tensorflow.function" for d in node.decorator_list
+        ):
+            evidence = True
+            break
+    if not evidence and info.tape_withs:
+        return EAGER  # an eager custom training loop is the only use this module shows
+    return GRAPH
+
+
+def _decorator_name(info: ModuleInfo, d: ast.AST) -> tuple[str | None, ast.Call | None]:
+    call = d if isinstance(d, ast.Call) else None
+    target = d.func if call is not None else d
+    return info.imports.qualname(target) or _plain(target), call
+
+
+def _plain(e: ast.AST) -> str | None:
+    if isinstance(e, ast.Name):
+        return e.id
+    if isinstance(e, ast.Attribute):
+        base = _plain(e.value)
+        return f"{base}.{e.attr}" if base else None
+    return None
+
+
+def _autograph_off(call: ast.Call | None) -> bool:
+    if call is None:
+        return False
+    for k in call.keywords:
+        if k.arg == "autograph" and isinstance(k.value, ast.Constant) and k.value.value is False:
+            return True
+    return False
+
+
+def _seed_from_decorators(info: ModuleInfo, ff: FunctionFacts) -> None:
+    for d in ff.node.decorator_list:
+        name, call = _decorator_name(info, d)
+        if name in {"tensorflow.function", "tensorflow.compat.v1.function"}:
+            if _autograph_off(call):
+                ff.modes.add(GRAPH)
+                ff.why = "`@tf.function(autograph=False)`"
+            else:
+                ff.modes.add(AUTOGRAPH)
+                ff.why = "`@tf.function`"
+        elif name in {"tensorflow.custom_gradient", "tensorflow.recompute_grad"}:
+            ff.custom_gradient = name == "tensorflow.custom_gradient"
+            ff.why = f"`@{name.replace('tensorflow.', 'tf.')}` function"
+        elif name and name in info.imports.extra_decorators:
+            ff.modes.add(AUTOGRAPH)
+            ff.why = f"`@{name}`"
+    if ff.custom_gradient and AUTOGRAPH in ff.modes:
+        # tf.function does not convert a custom_gradient body: it traces as plain graph code.
+        ff.modes.discard(AUTOGRAPH)
+        ff.modes.add(GRAPH)
+
+
+def _seed_compile_losses(info: ModuleInfo, keras_mode: str) -> None:
+    for node in ast.walk(info.tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "compile"):
+            continue
+        for k in node.keywords:
+            if k.arg != "loss":
+                continue
+            values = k.value.elts if isinstance(k.value, (ast.List, ast.Tuple)) else (
+                k.value.values if isinstance(k.value, ast.Dict) else [k.value]
+            )
+            for v in values:
+                if isinstance(v, ast.Name) and v.id in info.module_functions:
+                    ff = info.functions[id(info.module_functions[v.id])]
+                    ff.modes.add(keras_mode)
+                    ff.keras_method = "loss"
+                    ff.why = f"loss `{v.id}` passed to `compile()`"
+
+
+def _seed_tf_function_calls(info: ModuleInfo) -> None:
+    """`step = tf.function(train_step)` converts `train_step` as if decorated."""
+    for node in ast.walk(info.tree):
+        if isinstance(node, ast.Call) and info.imports.qualname(node.func) == "tensorflow.function" and node.args:
+            target = node.args[0]
+            if isinstance(target, ast.Name) and target.id in info.module_functions:
+                ff = info.functions[id(info.module_functions[target.id])]
+                ff.modes.add(GRAPH if _autograph_off(node) else AUTOGRAPH)
+                ff.why = ff.why or "function wrapped by `tf.function`"
+
+
+def resolve_callee(info: ModuleInfo, call: ast.Call, caller: ast.AST | None) -> FunctionFacts | None:
+    """The function of this module a call runs, when it can be told from the syntax."""
+    f = call.func
+    if isinstance(f, ast.Name):
+        # Nested defs of the enclosing functions shadow module-level ones.
+        scope = caller
+        while isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for stmt in ast.walk(scope):
+                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == f.id and stmt is not scope:
+                    return info.functions.get(id(stmt))
+            ff = info.functions.get(id(scope))
+            scope = ff.parent if ff else None
+        node = info.module_functions.get(f.id)
+        return info.functions.get(id(node)) if node is not None else None
+    if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "self" and caller is not None:
+        owner = info.facts(caller)
+        while owner is not None and owner.cls is None and owner.parent is not None:
+            owner = info.facts(owner.parent)
+        cls = owner.cls if owner else None
+        seen = set()
+        while cls is not None and id(cls) not in seen:
+            seen.add(id(cls))
+            m = cls.methods.get(f.attr)
+            if m is not None:
+                return info.functions.get(id(m))
+            cls = next((info.classes[b] for b in cls.base_names if b in info.classes), None)
+    return None
+
+
+def _callee_mode(callee: FunctionFacts, mode: str) -> str:
+    if callee.custom_gradient:
+        return GRAPH if mode in {GRAPH, AUTOGRAPH} else EAGER
+    if callee.keras_method:
+        return next(iter(callee.modes)) if callee.modes else mode
+    return mode
+
+
+def _propagate(info: ModuleInfo) -> None:
+    work: list[tuple[FunctionFacts, set[str], str]] = []
+    for ff in info.functions.values():
+        if ff.modes:
+            work.append((ff, set(ff.modes), ff.why))
+    for w, fn in info.tape_withs:
+        ff = info.facts(fn)
+        if ff is not None and ff.modes:
+            continue
+        for stmt in w.body:
+            for n in walk_own(stmt):
+                if isinstance(n, ast.Call):
+                    callee = resolve_callee(info, n, fn)
+                    if callee is not None:
+                        _add(callee, {_callee_mode(callee, EAGER)}, "called under `tf.GradientTape`", work)
+    # Bounded: each function gains at most 3 modes.
+    while work:
+        ff, modes, why = work.pop()
+        for n in walk_own(ff.node):
+            if isinstance(n, ast.Call):
+                callee = resolve_callee(info, n, ff.node)
+                if callee is not None and callee is not ff:
+                    _add(callee, {_callee_mode(callee, m) for m in modes}, f"called from {why or ff.node.name}", work)
+        # Nested defs (grad_fn, tf.cond branches, closures) run when their parent runs.
+        for child in ast.walk(ff.node):
+            if child is not ff.node and isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                cf = info.functions.get(id(child))
+                if cf is not None and cf.parent is ff.node:
+                    _add(cf, set(modes), ff.why, work)
+
+
+def _add(ff: FunctionFacts, modes: set[str], why: str, work: list) -> None:
+    new = modes - ff.modes
+    if new:
+        ff.modes |= new
+        if not ff.why:
+            ff.why = why
+        work.append((ff, new, ff.why))

@@ -1,0 +1,70 @@
+"""Small helpers shared by rule modules."""
+
+from __future__ import annotations
+
+import ast
+
+from gradls.analysis.model import Span
+from gradls.analysis.module import AUTOGRAPH, EAGER, GRAPH, ModuleInfo
+
+_SINK_CALLS = {"print", "append", "extend", "info", "debug", "warning", "log", "write", "format", "update_state", "set_description"}
+
+
+def span_list(s: Span) -> list[int]:
+    return [s.line, s.col, s.end_line, s.end_col]
+
+
+def consequence_mode(modes: set[str]) -> str:
+    """The mode whose failure is the loudest one to report."""
+    for m in (GRAPH, AUTOGRAPH, EAGER):
+        if m in modes:
+            return m
+    return EAGER
+
+
+def statement_of(info: ModuleInfo, node: ast.AST) -> ast.stmt | None:
+    p: ast.AST | None = node
+    while p is not None and not isinstance(p, ast.stmt):
+        p = info.parent(p)
+    return p
+
+
+def only_logged(info: ModuleInfo, node: ast.AST) -> bool:
+    """True when the value of `node` only feeds printing/logging/metrics or is never read again."""
+    p = info.parent(node)
+    while p is not None and not isinstance(p, ast.stmt):
+        if isinstance(p, ast.Call):
+            f = p.func
+            name = f.attr if isinstance(f, ast.Attribute) else (f.id if isinstance(f, ast.Name) else "")
+            if name in _SINK_CALLS:
+                return True
+            q = info.imports.qualname(f) or ""
+            if q in {"tensorflow.print"} or q.startswith(("logging.", "tensorflow.summary.")):
+                return True
+        if isinstance(p, ast.JoinedStr):
+            return True
+        p = info.parent(p)
+    stmt = p
+    if isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets):
+        names = {t.id for t in stmt.targets}
+        fn = info.enclosing_function(stmt)
+        scope = fn if fn is not None else info.tree
+        end = getattr(stmt, "end_lineno", stmt.lineno)
+        for n in ast.walk(scope):
+            if isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load):
+                if n.lineno > end or _in_loop_with(info, stmt, n):
+                    return False
+        return True
+    return False
+
+
+def _in_loop_with(info: ModuleInfo, stmt: ast.stmt, use: ast.AST) -> bool:
+    # A read earlier in the same loop body sees the value on the next iteration.
+    p = info.parent(stmt)
+    while p is not None:
+        if isinstance(p, (ast.For, ast.While, ast.AsyncFor)):
+            return p.lineno <= use.lineno <= (p.end_lineno or p.lineno)
+        if isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+        p = info.parent(p)
+    return False

@@ -1,0 +1,70 @@
+"""TFG001 numpy-on-tensor: a NumPy function applied to a tensor in differentiable code."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from gradls.analysis.model import Finding
+from gradls.analysis.module import EAGER, ModuleInfo
+from gradls.analysis.rules import rule
+from gradls.analysis.rules._common import consequence_mode, only_logged, span_list
+from gradls.analysis.tensors import DIFF, TENSOR
+
+# NumPy functions that compute on their inputs.  Conversions (np.array, np.asarray, float
+# casts) belong to TFG002; argmax/round & co. carry no gradient in TensorFlow either.
+NUMPY_COMPUTE = {
+    "multiply", "add", "subtract", "divide", "true_divide", "power", "float_power", "negative", "reciprocal",
+    "dot", "matmul", "vdot", "inner", "outer", "tensordot", "einsum", "kron", "cross",
+    "sum", "mean", "average", "prod", "max", "min", "amax", "amin", "std", "var", "cumsum", "cumprod", "median",
+    "nansum", "nanmean", "nanmax", "nanmin", "ptp", "trace", "diff", "logsumexp",
+    "exp", "expm1", "exp2", "log", "log1p", "log2", "log10", "sqrt", "cbrt", "square", "abs", "absolute", "fabs",
+    "sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh", "arcsinh", "arctanh",
+    "maximum", "minimum", "fmax", "fmin", "clip", "where", "hypot", "erf", "heaviside", "sinc",
+    "concatenate", "concat", "stack", "vstack", "hstack", "dstack", "column_stack", "split", "tile", "repeat",
+    "transpose", "reshape", "expand_dims", "squeeze", "flip", "roll", "moveaxis", "swapaxes", "pad", "take",
+    "linalg.norm", "linalg.inv", "linalg.det", "linalg.solve", "linalg.svd", "linalg.eigh", "linalg.cholesky",
+    "linalg.pinv", "linalg.slogdet", "linalg.qr",
+}
+
+
+@rule(
+    "TFG001",
+    "numpy-on-tensor",
+    "A NumPy function on a tensor returns a NumPy array: the tape stops recording there and the gradient "
+    "is silently None (eager), or tracing raises `NotImplementedError: Cannot convert a symbolic tf.Tensor "
+    "to a numpy array` (tf.function, Keras fit).",
+)
+def find_numpy_on_tensor(info: ModuleInfo) -> Iterator[Finding]:
+    if not info.imports.uses("numpy"):
+        return
+    tf_alias = info.imports.alias_of("tensorflow")
+    for node, modes in info.region_nodes():
+        if not isinstance(node, ast.Call):
+            continue
+        q = info.imports.qualname(node.func)
+        if not q or not q.startswith("numpy.") or q[len("numpy.") :] not in NUMPY_COMPUTE:
+            continue
+        levels = [info.tensors.level_of(a) for a in node.args] + [info.tensors.level_of(k.value) for k in node.keywords]
+        top = max(levels, default=0)
+        mode = consequence_mode(modes)
+        short = "np." + q[len("numpy.") :]
+        if mode == EAGER:
+            # Eagerly NumPy only hurts when the value depends on trainable weights and reaches the loss.
+            if top < DIFF or only_logged(info, node):
+                continue
+            msg = (
+                f"`{short}` on a tensor returns a NumPy array: the GradientTape stops recording here, so "
+                "gradients of the weights behind it are silently None"
+            )
+        else:
+            if top < TENSOR:
+                continue
+            ff = info.facts(info.enclosing_function(node))
+            where = ff.why if ff and ff.why else "this code"
+            msg = (
+                f"`{short}` on a symbolic tensor: tracing {where} raises `NotImplementedError: Cannot convert a "
+                "symbolic tf.Tensor to a numpy array` (use the TensorFlow op)"
+            )
+        span = info.span(node)
+        yield Finding("TFG001", msg, span, {"call": span_list(span), "func": q, "tf_alias": tf_alias})

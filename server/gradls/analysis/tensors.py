@@ -1,0 +1,524 @@
+"""Light, honest tensor inference.
+
+Every expression gets a level: NOT (a Python value, a NumPy array, a shape, a flag),
+TENSOR (a tf.Tensor that does not depend on trainable weights: data, shapes as tensors,
+argmax results) or DIFF (depends on trainable weights or watched sources: gradients
+flow through it).  Unknown means NOT: a false squiggle costs more trust than a miss.
+
+Statements are walked in source order per function, so `x = np.asarray(x)` followed by
+`x = tf.constant(x)` gets the right level at each use; branches join by maximum.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import defaultdict
+
+from gradls.analysis.module import VARIABLE_CTORS, FunctionFacts, ModuleInfo, is_keras_layer_ctor
+
+NOT, TENSOR, DIFF = 0, 1, 2
+
+NON_TENSOR_ATTRS = {
+    "shape", "dtype", "ndim", "name", "device", "trainable", "graph", "op", "rank", "nbytes",
+    "trainable_variables", "trainable_weights", "non_trainable_variables", "non_trainable_weights",
+    "variables", "weights", "layers", "losses", "metrics", "built", "input_shape", "output_shape",
+    "__class__", "__name__", "numpy",
+}
+LAYER_WEIGHT_ATTRS = {"kernel", "bias", "embeddings", "gamma", "beta", "recurrent_kernel", "depthwise_kernel",
+                      "pointwise_kernel", "moving_mean", "moving_variance"}
+# TF/Keras namespaces and functions that return no tensor (objects, config, I/O, Python values).
+NON_TENSOR_TF_PREFIXES = (
+    "tensorflow.data.", "tensorflow.io.", "tensorflow.summary.", "tensorflow.config.", "tensorflow.debugging.",
+    "tensorflow.saved_model.", "tensorflow.distribute.", "tensorflow.train.", "tensorflow.keras.", "tensorflow.estimator.",
+    "tensorflow.test.", "tensorflow.experimental.", "tensorflow.sysconfig.", "tensorflow.compat.", "tensorflow.errors.",
+    "tensorflow.autograph.", "tensorflow.dtypes.", "tensorflow.lookup.", "tensorflow.tpu.", "tensorflow.profiler.",
+    "tensorflow.random.set_seed", "tensorflow.random.Generator", "tensorflow.nest.", "tensorflow.feature_column.",
+    "tensorflow.queue.", "tensorflow.sets.", "tensorflow.version.",
+)
+NON_TENSOR_TF = {
+    "GradientTape", "function", "TensorShape", "TensorSpec", "RaggedTensorSpec", "print", "py_function", "numpy_function",
+    "custom_gradient", "name_scope", "device", "control_dependencies", "Module", "DType", "as_dtype", "executing_eagerly",
+    "is_tensor", "get_static_value", "init_scope", "get_logger", "Graph", "type_spec_from_value", "recompute_grad",
+    "group", "no_op", "Assert", "ensure_shape", "keras",
+}
+# Ops whose result carries no gradient back to their inputs (None, or zero for sign).
+NON_DIFF_OPS = {
+    "argmax", "argmin", "argsort", "round", "floor", "ceil", "rint", "sign", "equal", "not_equal", "greater", "greater_equal",
+    "less", "less_equal", "logical_and", "logical_or", "logical_not", "logical_xor", "is_nan", "is_inf", "is_finite",
+    "shape", "shape_n", "size", "rank", "stop_gradient", "zeros_like", "ones_like", "one_hot", "top_k", "unique",
+    "where_v1", "floordiv", "floor_div", "floormod", "mod", "bitcast", "in_top_k", "histogram_fixed_width", "searchsorted",
+    "bucketize", "count_nonzero", "reduce_any", "reduce_all", "math_ops", "sequence_mask", "edit_distance",
+}
+SOURCE_OPS = {
+    "constant", "zeros", "ones", "fill", "range", "eye", "linspace", "normal", "uniform", "truncated_normal",
+    "categorical", "shuffle", "poisson", "gamma", "stateless_normal", "stateless_uniform", "placeholder",
+    "random_normal", "random_uniform", "convert_to_tensor", "ragged", "SparseTensor", "sparse", "identity",
+}
+_INT_DTYPE = re.compile(r"(^|\.)(u?int(8|16|32|64)|bool)$|^['\"](u?int(8|16|32|64)|bool)['\"]$")
+_MODEL_NAME = re.compile(r"(^|_)(model|net|network|layer|encoder|decoder|generator|discriminator|critic|actor|policy|classifier|"
+                         r"backbone|head|block|unet|transformer|vae|gan|q_net|qnet|mlp|cnn|rnn|lstm)s?(\d*|_\w*)$", re.I)
+_PY_NUMERIC_BUILTINS = {"abs", "min", "max", "sum", "pow"}
+_NON_FLAG_PARAM = re.compile(r"^(training|is_training|train|mask|.*_mask|return_\w+|use_\w+)$")
+
+
+class Env:
+    """Levels and object kinds of local names at one point of a function."""
+
+    __slots__ = ("levels", "kinds")
+
+    def __init__(self, levels=None, kinds=None):
+        self.levels: dict[str, int] = dict(levels or {})
+        self.kinds: dict[str, str] = dict(kinds or {})
+
+    def copy(self) -> Env:
+        return Env(self.levels, self.kinds)
+
+    def join(self, *others: Env) -> None:
+        for o in others:
+            for k, v in o.levels.items():
+                if v > self.levels.get(k, -1):
+                    self.levels[k] = v
+            for k, v in o.kinds.items():
+                self.kinds.setdefault(k, v)
+
+
+class TensorInference:
+    MAX_ROUNDS = 3
+
+    def __init__(self, info: ModuleInfo):
+        self.info = info
+        self.memo: dict[int, int] = {}
+        self.kind_memo: dict[int, str | None] = {}
+        self.seeds: dict[int, dict[str, int]] = defaultdict(dict)
+        self.closures: dict[int, Env] = {}
+        self.returns: dict[int, int] = {}
+        self.final_env: dict[int, Env] = {}
+        self._in_progress: set[int] = set()
+        self._seeds_changed = False
+        self.module_env = Env()
+        self._walk_block(info.tree.body, self.module_env, None)
+        self._analyze_regions()
+
+    # ------------------------------------------------------------------ driver
+    def _relevant(self) -> list[FunctionFacts]:
+        tape_fns = {id(fn) for _, fn in self.info.tape_withs if fn is not None}
+        return [ff for ff in self.info.functions.values() if ff.modes or id(ff.node) in tape_fns]
+
+    def _analyze_regions(self) -> None:
+        todo = self._relevant()
+        if not todo:
+            return
+        for _ in range(self.MAX_ROUNDS):
+            self._seeds_changed = False
+            for ff in todo:
+                self._analyze(ff)
+            if not self._seeds_changed:
+                break
+            # Callees discovered through seeds join the work list.
+            todo = self._relevant() + [self.info.functions[i] for i in self.seeds if i in self.info.functions]
+            todo = list({id(f.node): f for f in todo}.values())
+
+    def _analyze(self, ff: FunctionFacts) -> int:
+        key = id(ff.node)
+        if key in self._in_progress:
+            return self.returns.get(key, NOT)
+        self._in_progress.add(key)
+        try:
+            env = self._initial_env(ff)
+            self.returns[key] = NOT
+            self._walk_block(ff.node.body, env, ff)
+            self.final_env[key] = env
+            return self.returns[key]
+        finally:
+            self._in_progress.discard(key)
+
+    def _initial_env(self, ff: FunctionFacts) -> Env:
+        env = self.closures.get(id(ff.node), Env()).copy()
+        a = ff.node.args
+        positional = [*a.posonlyargs, *a.args]
+        defaults: dict[str, ast.AST] = {}
+        for arg, d in zip(reversed(positional), reversed(a.defaults)):
+            defaults[arg.arg] = d
+        for arg, d in zip(a.kwonlyargs, a.kw_defaults):
+            if d is not None:
+                defaults[arg.arg] = d
+        params = [p.arg for p in positional + a.kwonlyargs]
+        if a.vararg:
+            params.append(a.vararg.arg)
+        is_method = ff.cls is not None and params[:1] in (["self"], ["cls"])
+        if is_method:
+            params = params[1:]
+        parent = self.info.facts(ff.parent)
+        grad_fn_of_custom = parent is not None and parent.custom_gradient
+        for i, p in enumerate(params):
+            lv = self._default_param_level(ff, p, i, defaults.get(p), grad_fn_of_custom)
+            lv = max(lv, self.seeds.get(id(ff.node), {}).get(p, NOT))
+            env.levels[p] = lv
+            if (ff.modes or self._has_tape(ff)) and _MODEL_NAME.search(p) and lv < DIFF:
+                env.kinds[p] = "layer"
+                env.levels[p] = NOT
+        return env
+
+    def _has_tape(self, ff: FunctionFacts) -> bool:
+        return any(fn is ff.node for _, fn in self.info.tape_withs)
+
+    def _default_param_level(self, ff, p, index, default, grad_fn_of_custom) -> int:
+        literal_default = isinstance(default, ast.Constant) and default.value is not None
+        if p in {"variables", "kwargs", "args", "self"}:
+            return NOT
+        if grad_fn_of_custom:
+            return TENSOR if index == 0 or p.startswith(("d", "upstream", "grad")) else NOT
+        if ff.custom_gradient:
+            return NOT if literal_default else DIFF
+        if ff.keras_method in {"call", "__call__"}:
+            if ff.cls is not None and ff.cls.keras_kind == "loss":
+                return TENSOR if index == 0 else DIFF
+            if literal_default or p in {"training", "is_training"}:
+                return NOT
+            if "mask" in p or default is not None:
+                return TENSOR
+            return DIFF
+        if ff.keras_method == "loss":
+            return TENSOR if index == 0 else DIFF
+        if ff.keras_method in {"train_step", "test_step", "compute_loss"}:
+            return NOT if literal_default else TENSOR
+        if ff.modes and any(m for m in ff.modes) and ff.why.startswith("`@tf.function"):
+            if literal_default or _NON_FLAG_PARAM.match(p):
+                return NOT
+            return TENSOR
+        return NOT
+
+    # ------------------------------------------------------------------ statements
+    def _walk_block(self, stmts, env: Env, ff: FunctionFacts | None) -> None:
+        for s in stmts:
+            self._stmt(s, env, ff)
+
+    def _stmt(self, s: ast.stmt, env: Env, ff: FunctionFacts | None) -> None:
+        lv = self.level
+        if isinstance(s, ast.Assign):
+            v = lv(s.value, env)
+            k = self.kind(s.value, env)
+            for t in s.targets:
+                self._bind(t, v, k, env, s.value)
+        elif isinstance(s, ast.AnnAssign):
+            if s.value is not None:
+                self._bind(s.target, lv(s.value, env), self.kind(s.value, env), env, s.value)
+        elif isinstance(s, ast.AugAssign):
+            v = lv(s.value, env)
+            if isinstance(s.target, ast.Name):
+                env.levels[s.target.id] = max(env.levels.get(s.target.id, self._global_level(s.target.id)), v)
+        elif isinstance(s, ast.Expr):
+            lv(s.value, env)
+            self._watch(s.value, env)
+        elif isinstance(s, ast.Return):
+            if s.value is not None and ff is not None:
+                r = lv(s.value, env)
+                if ff.custom_gradient and isinstance(s.value, ast.Tuple) and s.value.elts:
+                    r = lv(s.value.elts[0], env)
+                self.returns[id(ff.node)] = max(self.returns.get(id(ff.node), NOT), r)
+        elif isinstance(s, ast.If):
+            lv(s.test, env)
+            a, b = env.copy(), env.copy()
+            self._walk_block(s.body, a, ff)
+            self._walk_block(s.orelse, b, ff)
+            env.join(a, b)
+        elif isinstance(s, ast.While):
+            lv(s.test, env)
+            for _ in range(2):
+                a = env.copy()
+                self._walk_block(s.body, a, ff)
+                env.join(a)
+            self._walk_block(s.orelse, env, ff)
+        elif isinstance(s, (ast.For, ast.AsyncFor)):
+            it = lv(s.iter, env)
+            if isinstance(s.iter, ast.Call) and isinstance(s.iter.func, ast.Name) and s.iter.func.id in {"range", "enumerate"}:
+                it = NOT if s.iter.func.id == "range" else it
+            if isinstance(s.iter, ast.Call) and isinstance(s.iter.func, ast.Name) and s.iter.func.id == "enumerate":
+                if isinstance(s.target, ast.Tuple) and len(s.target.elts) == 2:
+                    self._bind(s.target.elts[0], NOT, None, env, None)
+                    self._bind(s.target.elts[1], it, None, env, None)
+                else:
+                    self._bind(s.target, NOT, None, env, None)
+            else:
+                self._bind(s.target, it, None, env, None)
+            for _ in range(2):
+                a = env.copy()
+                self._walk_block(s.body, a, ff)
+                env.join(a)
+            self._walk_block(s.orelse, env, ff)
+        elif isinstance(s, (ast.With, ast.AsyncWith)):
+            for item in s.items:
+                v = lv(item.context_expr, env)
+                if item.optional_vars is not None:
+                    k = "tape" if self.info.is_tape_ctor(item.context_expr) else None
+                    self._bind(item.optional_vars, NOT if k else v, k, env, None)
+            self._walk_block(s.body, env, ff)
+        elif isinstance(s, ast.Try) or type(s).__name__ == "TryStar":
+            self._walk_block(s.body, env, ff)
+            for h in s.handlers:
+                self._walk_block(h.body, env, ff)
+            self._walk_block(s.orelse, env, ff)
+            self._walk_block(s.finalbody, env, ff)
+        elif isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.closures[id(s)] = env.copy()
+            env.levels[s.name] = NOT
+            env.kinds.pop(s.name, None)
+            for d in s.decorator_list:
+                lv(d, env)
+            cf = self.info.functions.get(id(s))
+            if cf is not None and ff is not None:
+                # Nested defs are analysed right away, with the closure as it is here.
+                self._analyze(cf)
+        elif isinstance(s, ast.ClassDef):
+            env.levels[s.name] = NOT
+        elif type(s).__name__ == "Match":
+            lv(s.subject, env)
+            branches = []
+            for case in s.cases:
+                a = env.copy()
+                self._walk_block(case.body, a, ff)
+                branches.append(a)
+            env.join(*branches)
+        else:
+            for child in ast.iter_child_nodes(s):
+                if isinstance(child, ast.expr):
+                    lv(child, env)
+
+    def _watch(self, e: ast.AST, env: Env) -> None:
+        # tape.watch(x) makes x a differentiable source from here on.
+        if (
+            isinstance(e, ast.Call)
+            and isinstance(e.func, ast.Attribute)
+            and e.func.attr == "watch"
+            and isinstance(e.func.value, ast.Name)
+            and env.kinds.get(e.func.value.id) == "tape"
+        ):
+            for a in e.args:
+                for n in ast.walk(a):
+                    if isinstance(n, ast.Name):
+                        env.levels[n.id] = DIFF
+
+    def _bind(self, target: ast.AST, level: int, kind: str | None, env: Env, value: ast.AST | None) -> None:
+        if isinstance(target, ast.Name):
+            env.levels[target.id] = level
+            if kind:
+                env.kinds[target.id] = kind
+            else:
+                env.kinds.pop(target.id, None)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
+                for t, v in zip(target.elts, value.elts):
+                    self._bind(t, self.memo.get(id(v), level), self.kind_memo.get(id(v)), env, v)
+            else:
+                for t in target.elts:
+                    self._bind(t, level, None, env, None)
+        elif isinstance(target, ast.Starred):
+            self._bind(target.value, level, None, env, None)
+
+    def _global_level(self, name: str) -> int:
+        return self.module_env.levels.get(name, NOT)
+
+    # ------------------------------------------------------------------ expressions
+    def level_of(self, node: ast.AST) -> int:
+        """Level of an expression as seen when its statement ran (NOT if never reached)."""
+        return self.memo.get(id(node), NOT)
+
+    def kind_of(self, node: ast.AST) -> str | None:
+        return self.kind_memo.get(id(node))
+
+    def kind(self, e: ast.AST, env: Env) -> str | None:
+        k: str | None = None
+        if isinstance(e, ast.Name):
+            k = env.kinds.get(e.id) or self.module_env.kinds.get(e.id) or self.info.module_objects.get(e.id)
+        elif isinstance(e, ast.Call):
+            if self.info.is_tape_ctor(e):
+                k = "tape"
+            else:
+                k = self.info.object_kind(e)
+        elif isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.value.id == "self":
+            cls = self._class_at(e)
+            if cls is not None:
+                if e.attr in cls.layer_attrs:
+                    k = "layer"
+                elif e.attr in cls.variable_attrs:
+                    k = "variable"
+                elif e.attr in cls.frozen_attrs:
+                    k = "frozen"
+        elif isinstance(e, ast.Attribute) and e.attr in LAYER_WEIGHT_ATTRS and self.kind(e.value, env) == "layer":
+            k = "variable"
+        self.kind_memo[id(e)] = k
+        return k
+
+    def _class_at(self, node: ast.AST):
+        fn = self.info.enclosing_function(node)
+        while fn is not None:
+            ff = self.info.facts(fn)
+            if ff is None:
+                return None
+            if ff.cls is not None:
+                return ff.cls
+            fn = ff.parent
+        return None
+
+    def level(self, e: ast.AST, env: Env) -> int:
+        v = self._level(e, env)
+        self.memo[id(e)] = v
+        return v
+
+    def _level(self, e: ast.AST, env: Env) -> int:
+        lv = self.level
+        if isinstance(e, ast.Name):
+            if e.id in env.levels:
+                v = env.levels[e.id]
+            else:
+                v = self._global_level(e.id)
+            k = self.kind(e, env)
+            if k == "variable":
+                return DIFF
+            if k == "frozen":
+                return max(v, TENSOR)
+            return v
+        if isinstance(e, ast.Constant):
+            return NOT
+        if isinstance(e, ast.Attribute):
+            base = lv(e.value, env)
+            if e.attr in NON_TENSOR_ATTRS:
+                return NOT
+            k = self.kind(e, env)
+            if k == "variable":
+                return DIFF
+            if k == "frozen":
+                return TENSOR
+            if e.attr in {"T", "real", "imag", "value"} and base >= TENSOR:
+                return base
+            return NOT
+        if isinstance(e, ast.Call):
+            return self._call_level(e, env)
+        if isinstance(e, ast.BinOp):
+            return max(lv(e.left, env), lv(e.right, env))
+        if isinstance(e, ast.UnaryOp):
+            v = lv(e.operand, env)
+            return min(v, TENSOR) if isinstance(e.op, ast.Not) else v
+        if isinstance(e, ast.BoolOp):
+            return max(lv(v, env) for v in e.values)
+        if isinstance(e, ast.Compare):
+            levels = [lv(e.left, env)] + [lv(c, env) for c in e.comparators]
+            if any(isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)) for op in e.ops):
+                return NOT
+            return TENSOR if max(levels) >= TENSOR else NOT
+        if isinstance(e, ast.IfExp):
+            lv(e.test, env)
+            return max(lv(e.body, env), lv(e.orelse, env))
+        if isinstance(e, ast.Subscript):
+            v = lv(e.value, env)
+            lv(e.slice, env)
+            return v
+        if isinstance(e, (ast.Tuple, ast.List, ast.Set)):
+            return max((lv(x, env) for x in e.elts), default=NOT)
+        if isinstance(e, ast.Starred):
+            return lv(e.value, env)
+        if isinstance(e, ast.NamedExpr):
+            v = lv(e.value, env)
+            self._bind(e.target, v, self.kind(e.value, env), env, e.value)
+            return v
+        if isinstance(e, ast.Dict):
+            return max((lv(x, env) for x in e.values if x is not None), default=NOT)
+        # Lambdas, comprehensions, f-strings, awaits: stay silent, but visit children for memo.
+        for child in ast.iter_child_nodes(e):
+            if isinstance(child, ast.expr) and not isinstance(e, ast.Lambda):
+                lv(child, env)
+        return NOT
+
+    def _call_level(self, e: ast.Call, env: Env) -> int:
+        lv = self.level
+        arg_levels = [lv(a, env) for a in e.args] + [lv(k.value, env) for k in e.keywords]
+        args = max(arg_levels, default=NOT)
+        f = e.func
+        q = self.info.imports.qualname(f)
+        if q is not None:
+            last = q.rsplit(".", 1)[-1]
+            if q.startswith("numpy."):
+                return NOT
+            if q in VARIABLE_CTORS:
+                return TENSOR if self.info.object_kind(e) == "frozen" else DIFF
+            if q.startswith("tensorflow.") or q.startswith("keras.ops.") or q in self.info.imports.extra_tensor_functions:
+                if last in NON_TENSOR_TF or q.startswith(NON_TENSOR_TF_PREFIXES):
+                    return NOT
+                if last in SOURCE_OPS or ".random." in q:
+                    return max(TENSOR, args) if last in {"convert_to_tensor", "identity"} else TENSOR
+                if last in NON_DIFF_OPS:
+                    return TENSOR
+                if last == "cast" and len(e.args) > 1 and _INT_DTYPE.search(self.info.text(e.args[1]) or ""):
+                    return TENSOR
+                if last == "gradient" or last == "jacobian":
+                    return TENSOR
+                return max(TENSOR, args)
+            if is_keras_layer_ctor(q):
+                return NOT
+            if q.startswith(("keras.losses.", "keras.activations.", "keras.backend.")) and last[:1].islower():
+                return max(TENSOR, args)
+            return NOT
+        if isinstance(f, ast.Call) and self.kind(f, env) == "layer":
+            lv(f, env)
+            return DIFF
+        if isinstance(f, ast.Name):
+            k = self.kind(f, env)
+            if k == "layer":
+                return DIFF
+            if f.id in _PY_NUMERIC_BUILTINS:
+                return args
+            from gradls.analysis.regions import resolve_callee
+
+            callee = resolve_callee(self.info, e, self.info.enclosing_function(e))
+            if callee is not None:
+                return self._summary(callee, e, arg_levels)
+            return NOT
+        if isinstance(f, ast.Attribute):
+            recv = f.value
+            if isinstance(recv, ast.Name) and recv.id == "self":
+                k = self.kind(f, env)
+                if k == "layer":
+                    return DIFF
+                from gradls.analysis.regions import resolve_callee
+
+                callee = resolve_callee(self.info, e, self.info.enclosing_function(e))
+                if callee is not None:
+                    return self._summary(callee, e, arg_levels)
+                return NOT
+            if isinstance(recv, ast.Call) and isinstance(recv.func, ast.Name) and recv.func.id == "super":
+                return args if f.attr in {"call", "__call__"} else NOT
+            rk = self.kind(recv, env)
+            r = lv(recv, env)
+            if rk == "layer" and f.attr in {"call", "__call__"}:
+                return DIFF
+            if rk == "tape" and f.attr in {"gradient", "jacobian", "batch_jacobian"}:
+                return TENSOR
+            if r >= TENSOR:
+                if f.attr in {"value", "read_value", "sparse_read", "gather_nd", "__call__"}:
+                    return r
+                if f.attr.startswith("assign"):
+                    return TENSOR
+                return NOT
+        return NOT
+
+    def _summary(self, callee: FunctionFacts, call: ast.Call, arg_levels: list[int]) -> int:
+        """Level a module function returns, given this call's arguments (seeding its parameters)."""
+        a = callee.node.args
+        params = [p.arg for p in [*a.posonlyargs, *a.args]]
+        if callee.cls is not None and params[:1] == ["self"]:
+            params = params[1:]
+        seeds = self.seeds[id(callee.node)]
+        for p, lvl in zip(params, arg_levels[: len(call.args)]):
+            if lvl > seeds.get(p, NOT):
+                seeds[p] = lvl
+                self._seeds_changed = True
+        for k in call.keywords:
+            if k.arg and k.arg in params:
+                lvl = self.memo.get(id(k.value), NOT)
+                if lvl > seeds.get(k.arg, NOT):
+                    seeds[k.arg] = lvl
+                    self._seeds_changed = True
+        if id(callee.node) not in self.returns:
+            return self._analyze(callee)
+        return self.returns[id(callee.node)]
