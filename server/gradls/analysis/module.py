@@ -48,6 +48,9 @@ class FunctionFacts:
     why: str = ""  # a few words on why it is differentiable, for messages
     custom_gradient: bool = False
     keras_method: str | None = None  # "call", "train_step"... of a Keras class
+    tf_function: bool = False  # decorated with or wrapped by tf.function
+    nested: dict[str, FunctionNode] = field(default_factory=dict)  # directly nested defs
+    returns: list[ast.Return] = field(default_factory=list)  # its own return statements
 
 
 class ModuleInfo:
@@ -58,13 +61,14 @@ class ModuleInfo:
         self.source = source
         self.config = config or Config()
         self.lines = _NEWLINE.split(source)
-        self.imports = ImportTable(tree, self.config)
         self.parents: dict[int, ast.AST] = {}
         self.functions: dict[int, FunctionFacts] = {}
         self.classes: dict[str, ClassFacts] = {}
         self.module_functions: dict[str, FunctionNode] = {}
         self.tape_withs: list[tuple[ast.With, FunctionNode | None]] = []
         self.run_eagerly = False
+        self._withs: list = []
+        self._indexed: set[int] = set()
         self._collect()
         from gradls.analysis.regions import compute_regions
         from gradls.analysis.tensors import TensorInference
@@ -74,37 +78,77 @@ class ModuleInfo:
 
     # ----------------------------------------------------------------- collection
     def _collect(self) -> None:
+        """One pass over statements only (expressions are visited later, and only in
+        differentiable code): this keeps the per-keystroke cost near `ast.parse`."""
+        imports: list[ast.stmt] = []
+        class_bases: list[tuple[ClassFacts, list[ast.expr]]] = []
+        self_assigns: list[tuple[ClassFacts, ast.stmt]] = []
         stack: list[tuple[ast.AST, ClassFacts | None, FunctionNode | None]] = [(self.tree, None, None)]
         while stack:
             node, cls, fn = stack.pop()
-            for child in ast.iter_child_nodes(node):
-                self.parents[id(child)] = node
-                ccls, cfn = cls, fn
-                if isinstance(child, ast.ClassDef):
-                    facts = ClassFacts(child, base_names=[self.imports.qualname(b) or _dotted(b) or "" for b in child.bases])
-                    self.classes.setdefault(child.name, facts)
-                    ccls, cfn = facts, None
-                elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    self.functions[id(child)] = FunctionFacts(child, cls if fn is None else None, fn)
-                    if cls is not None and fn is None:
-                        cls.methods.setdefault(child.name, child)
-                    elif cls is None and fn is None:
-                        self.module_functions.setdefault(child.name, child)
-                    cfn = child
-                elif isinstance(child, ast.With) and any(self.is_tape_ctor(i.context_expr) for i in child.items):
-                    self.tape_withs.append((child, fn))
-                elif isinstance(child, ast.keyword) and child.arg == "run_eagerly":
-                    if isinstance(child.value, ast.Constant) and child.value.value is True:
-                        self.run_eagerly = True
-                elif isinstance(child, ast.Assign) and any(
-                    isinstance(t, ast.Attribute) and t.attr == "run_eagerly" for t in child.targets
-                ):
-                    if isinstance(child.value, ast.Constant) and child.value.value is True:
-                        self.run_eagerly = True
-                if cls is not None and isinstance(child, (ast.Assign, ast.AnnAssign)):
-                    self._class_attr_binding(cls, child)
-                stack.append((child, ccls, cfn))
+            for name in _BLOCK_FIELDS:
+                block = getattr(node, name, None)
+                if not block:
+                    continue
+                for child in block:
+                    self.parents[id(child)] = node
+                    ccls, cfn = cls, fn
+                    t = type(child)
+                    if t is ast.ClassDef:
+                        facts = ClassFacts(child)
+                        self.classes.setdefault(child.name, facts)
+                        class_bases.append((facts, child.bases))
+                        ccls, cfn = facts, None
+                    elif t is ast.FunctionDef or t is ast.AsyncFunctionDef:
+                        ff = FunctionFacts(child, cls if fn is None else None, fn)
+                        self.functions[id(child)] = ff
+                        if fn is not None:
+                            self.functions[id(fn)].nested.setdefault(child.name, child)
+                        elif cls is not None:
+                            cls.methods.setdefault(child.name, child)
+                        else:
+                            self.module_functions.setdefault(child.name, child)
+                        cfn = child
+                    elif t is ast.Import or t is ast.ImportFrom:
+                        imports.append(child)
+                    elif t is ast.With or t is ast.AsyncWith:
+                        self._withs.append((child, fn))
+                    elif t is ast.Return:
+                        if fn is not None:
+                            self.functions[id(fn)].returns.append(child)
+                    elif (t is ast.Assign or t is ast.AnnAssign) and cls is not None:
+                        self_assigns.append((cls, child))
+                    stack.append((child, ccls, cfn))
+        self.imports = ImportTable(imports, self.config)
+        for facts, bases in class_bases:
+            facts.base_names = [self.imports.qualname(b) or _dotted(b) or "" for b in bases]
         self._resolve_keras_classes()
+        for cls, stmt in self_assigns:
+            self._class_attr_binding(cls, stmt)
+        self._resolve_keras_classes(attrs_only=True)
+        self.tape_withs = [(w, fn) for w, fn in self._withs if any(self.is_tape_ctor(i.context_expr) for i in w.items)]
+        if "run_eagerly" in self.source:
+            for n in ast.walk(self.tree):
+                if isinstance(n, ast.keyword) and n.arg == "run_eagerly" and _is_true(n.value):
+                    self.run_eagerly = True
+                elif isinstance(n, ast.Assign) and _is_true(n.value) and any(
+                    isinstance(t, ast.Attribute) and t.attr == "run_eagerly" for t in n.targets
+                ):
+                    self.run_eagerly = True
+
+    def index_expressions(self, root: ast.AST) -> None:
+        """Record parents of every node below `root` (done only for differentiable code)."""
+        if id(root) in self._indexed:
+            return
+        self._indexed.add(id(root))
+        parents = self.parents
+        todo = [root]
+        while todo:
+            n = todo.pop()
+            for c in ast.iter_child_nodes(n):
+                parents[id(c)] = n
+                if not isinstance(c, _NESTED_SCOPES):
+                    todo.append(c)
 
     def _class_attr_binding(self, cls: ClassFacts, stmt: ast.Assign | ast.AnnAssign) -> None:
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
@@ -121,9 +165,9 @@ class ModuleInfo:
                 elif kind == "frozen":
                     cls.frozen_attrs.add(t.attr)
 
-    def _resolve_keras_classes(self) -> None:
+    def _resolve_keras_classes(self, attrs_only: bool = False) -> None:
         # Direct Keras bases first, then inheritance through classes of this module (fixed point).
-        changed = True
+        changed = not attrs_only
         while changed:
             changed = False
             for facts in self.classes.values():
@@ -137,6 +181,8 @@ class ModuleInfo:
                         facts.keras_kind = kind
                         changed = True
                         break
+        if not attrs_only:
+            return
         # Attribute facts are inherited too (a subclass uses the weights its base built).
         for facts in self.classes.values():
             for base in facts.base_names:
@@ -174,10 +220,10 @@ class ModuleInfo:
         return None
 
     def _returns_layer(self, fn: FunctionNode) -> bool:
-        for node in ast.walk(fn):
-            if isinstance(node, ast.Return) and node.value is not None:
-                if isinstance(node.value, ast.Call) and self.object_kind_shallow(node.value) == "layer":
-                    return True
+        ff = self.functions.get(id(fn))
+        for ret in ff.returns if ff else ():
+            if isinstance(ret.value, ast.Call) and self.object_kind_shallow(ret.value) == "layer":
+                return True
         return False
 
     def object_kind_shallow(self, e: ast.Call) -> str | None:
@@ -293,6 +339,13 @@ class ModuleInfo:
 
     def text(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.source, node) or ""
+
+
+_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _is_true(e: ast.AST) -> bool:
+    return isinstance(e, ast.Constant) and e.value is True
 
 
 def _walk_own(node: ast.AST) -> Iterator[ast.AST]:

@@ -31,9 +31,9 @@ def canonical(q: str) -> str:
 
 
 class ImportTable:
-    def __init__(self, tree: ast.Module, config: Config | None = None):
+    def __init__(self, import_stmts: list[ast.stmt], config: Config | None = None):
         self.aliases: dict[str, str] = {}
-        for node in ast.walk(tree):
+        for node in import_stmts:
             if isinstance(node, ast.Import):
                 for a in node.names:
                     if a.asname:

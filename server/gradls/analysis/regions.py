@@ -8,6 +8,7 @@ to a fixed point, so helpers inherit the modes of their callers.
 from __future__ import annotations
 
 import ast
+import re
 
 from gradls.analysis.module import AUTOGRAPH, EAGER, GRAPH, KERAS_STEP_METHODS, FunctionFacts, ModuleInfo, walk_own
 
@@ -17,9 +18,11 @@ _GRAPH_EVIDENCE_CTORS = {"keras.Input", "keras.layers.Input", "keras.Sequential"
 
 
 def compute_regions(info: ModuleInfo) -> None:
-    keras_mode = _keras_mode(info)
     for ff in info.functions.values():
         _seed_from_decorators(info, ff)
+    _seed_tf_function_calls(info)
+    keras_mode = _keras_mode(info)
+    for ff in info.functions.values():
         cls = ff.cls
         if cls is not None and cls.keras_kind and ff.parent is None:
             if (cls.keras_kind in {"layer", "model"} and ff.node.name in KERAS_STEP_METHODS) or (
@@ -29,33 +32,28 @@ def compute_regions(info: ModuleInfo) -> None:
                 ff.modes.add(keras_mode)
                 ff.why = f"Keras `{cls.node.name}.{ff.node.name}`"
     _seed_compile_losses(info, keras_mode)
-    _seed_tf_function_calls(info)
     for ff in info.functions.values():
         if ff.custom_gradient and not ff.modes:
             # Differentiable in any case; a graph caller found below adds GRAPH.
             ff.modes.add(EAGER)
     _propagate(info)
+    for ff in info.functions.values():
+        if ff.modes:
+            info.index_expressions(ff.node)
+    for w, _ in info.tape_withs:
+        info.index_expressions(w)
+
+
+_GRAPH_EVIDENCE_TEXT = re.compile(
+    r"\.(?:fit|evaluate|predict|train_on_batch|test_on_batch|predict_on_batch)\s*\(|\b(?:Input|Sequential)\s*\("
+)
 
 
 def _keras_mode(info: ModuleInfo) -> str:
     """GRAPH unless the module shows its Keras models run eagerly."""
     if info.run_eagerly:
         return EAGER
-    evidence = False
-    for node in ast.walk(info.tree):
-        if isinstance(node, ast.Call):
-            f = node.func
-            if isinstance(f, ast.Attribute) and f.attr in _GRAPH_EVIDENCE_METHODS:
-                evidence = True
-                break
-            if info.imports.qualname(f) in _GRAPH_EVIDENCE_CTORS:
-                evidence = True
-                break
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
-            info.imports.qualname(d.func if isinstance(d, ast.Call) else d) == "tensorflow.function" for d in node.decorator_list
-        ):
-            evidence = True
-            break
+    evidence = bool(_GRAPH_EVIDENCE_TEXT.search(info.source)) or any(ff.tf_function for ff in info.functions.values())
     if not evidence and info.tape_withs:
         return EAGER  # an eager custom training loop is the only use this module shows
     return GRAPH
@@ -89,6 +87,7 @@ def _seed_from_decorators(info: ModuleInfo, ff: FunctionFacts) -> None:
     for d in ff.node.decorator_list:
         name, call = _decorator_name(info, d)
         if name in {"tensorflow.function", "tensorflow.compat.v1.function"}:
+            ff.tf_function = True
             if _autograph_off(call):
                 ff.modes.add(GRAPH)
                 ff.why = "`@tf.function(autograph=False)`"
@@ -108,6 +107,8 @@ def _seed_from_decorators(info: ModuleInfo, ff: FunctionFacts) -> None:
 
 
 def _seed_compile_losses(info: ModuleInfo, keras_mode: str) -> None:
+    if ".compile(" not in info.source or "loss" not in info.source:
+        return
     for node in ast.walk(info.tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "compile"):
             continue
@@ -127,12 +128,16 @@ def _seed_compile_losses(info: ModuleInfo, keras_mode: str) -> None:
 
 def _seed_tf_function_calls(info: ModuleInfo) -> None:
     """`step = tf.function(train_step)` converts `train_step` as if decorated."""
+    names = [n for n, q in info.imports.aliases.items() if q in {"tensorflow", "tensorflow.function"}]
+    if not names or not re.search(r"\b(?:%s)(?:\.function)?\s*\(\s*\w" % "|".join(map(re.escape, names)), info.source):
+        return
     for node in ast.walk(info.tree):
         if isinstance(node, ast.Call) and info.imports.qualname(node.func) == "tensorflow.function" and node.args:
             target = node.args[0]
             if isinstance(target, ast.Name) and target.id in info.module_functions:
                 ff = info.functions[id(info.module_functions[target.id])]
                 ff.modes.add(GRAPH if _autograph_off(node) else AUTOGRAPH)
+                ff.tf_function = True
                 ff.why = ff.why or "function wrapped by `tf.function`"
 
 
@@ -143,11 +148,12 @@ def resolve_callee(info: ModuleInfo, call: ast.Call, caller: ast.AST | None) -> 
         # Nested defs of the enclosing functions shadow module-level ones.
         scope = caller
         while isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for stmt in ast.walk(scope):
-                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == f.id and stmt is not scope:
-                    return info.functions.get(id(stmt))
             ff = info.functions.get(id(scope))
-            scope = ff.parent if ff else None
+            if ff is None:
+                break
+            if f.id in ff.nested:
+                return info.functions.get(id(ff.nested[f.id]))
+            scope = ff.parent
         node = info.module_functions.get(f.id)
         return info.functions.get(id(node)) if node is not None else None
     if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "self" and caller is not None:
@@ -197,11 +203,10 @@ def _propagate(info: ModuleInfo) -> None:
                 if callee is not None and callee is not ff:
                     _add(callee, {_callee_mode(callee, m) for m in modes}, f"called from {why or ff.node.name}", work)
         # Nested defs (grad_fn, tf.cond branches, closures) run when their parent runs.
-        for child in ast.walk(ff.node):
-            if child is not ff.node and isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                cf = info.functions.get(id(child))
-                if cf is not None and cf.parent is ff.node:
-                    _add(cf, set(modes), ff.why, work)
+        for child in ff.nested.values():
+            cf = info.functions.get(id(child))
+            if cf is not None:
+                _add(cf, set(modes), ff.why, work)
 
 
 def _add(ff: FunctionFacts, modes: set[str], why: str, work: list) -> None:

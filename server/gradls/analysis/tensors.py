@@ -183,7 +183,7 @@ class TensorInference:
             return TENSOR if index == 0 else DIFF
         if ff.keras_method in {"train_step", "test_step", "compute_loss"}:
             return NOT if literal_default else TENSOR
-        if ff.modes and any(m for m in ff.modes) and ff.why.startswith("`@tf.function"):
+        if ff.tf_function:
             if literal_default or _NON_FLAG_PARAM.match(p):
                 return NOT
             return TENSOR

@@ -52,13 +52,9 @@ def find_custom_gradient_missing_variables(info: ModuleInfo) -> Iterator[Finding
 
 def find_grad_fn(info: ModuleInfo, ff: FunctionFacts) -> ast.AST | None:
     """The grad_fn a custom_gradient function returns as the second element of its result."""
-    nested = {
-        n.name: n
-        for n in ast.walk(ff.node)
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and info.facts(n) and info.facts(n).parent is ff.node
-    }
-    for n in walk_own(ff.node):
-        if isinstance(n, ast.Return) and isinstance(n.value, ast.Tuple) and len(n.value.elts) == 2:
+    nested = ff.nested
+    for n in ff.returns:
+        if isinstance(n.value, ast.Tuple) and len(n.value.elts) == 2:
             second = n.value.elts[1]
             if isinstance(second, ast.Name) and second.id in nested:
                 return nested[second.id]
