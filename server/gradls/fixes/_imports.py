@@ -1,0 +1,221 @@
+"""Shared helpers for fix builders: the module's TensorFlow alias, adding the import, spans.
+
+Everything here works on the stdlib `ast` plus plain text; columns are code points.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+
+from gradls.analysis.model import Edit, Span
+from gradls.fixes import line_starts_of
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def parse_module(source: str) -> ast.Module | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def span_from(data) -> Span | None:
+    """A fix_data span ([line, col, end_line, end_col] or a Span) as a Span, None when malformed."""
+    if isinstance(data, Span):
+        return data
+    try:
+        line, col, end_line, end_col = (int(v) for v in data)
+    except (TypeError, ValueError):
+        return None
+    if line < 1 or end_line < line or col < 0 or end_col < 0 or (end_line == line and end_col < col):
+        return None
+    return Span(line, col, end_line, end_col)
+
+
+def offsets_of(source: str, span: Span, starts: list[int] | None = None) -> tuple[int, int] | None:
+    """(start, end) string offsets of `span`, None when it lies outside `source`."""
+    starts = starts or line_starts_of(source)
+    if span.end_line > len(starts):
+        return None
+
+    def off(line: int, col: int) -> int | None:
+        begin = starts[line - 1]
+        end = starts[line] - 1 if line < len(starts) else len(source)
+        if begin + col > end:
+            return None
+        return begin + col
+
+    s, t = off(span.line, span.col), off(span.end_line, span.end_col)
+    if s is None or t is None or t < s:
+        return None
+    return s, t
+
+
+def text_at(source: str, span: Span) -> str | None:
+    o = offsets_of(source, span)
+    return None if o is None else source[o[0] : o[1]]
+
+
+# ----------------------------------------------------------------------------- bindings
+def module_bindings(tree: ast.Module) -> dict[str, str]:
+    """Local name -> qualified name for every import in the module (nested ones included)."""
+    out: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.asname:
+                    out[a.asname] = a.name
+                else:
+                    top = a.name.split(".", 1)[0]
+                    out.setdefault(top, top)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for a in node.names:
+                if a.name != "*":
+                    out[a.asname or a.name] = f"{node.module}.{a.name}"
+    return out
+
+
+def qualname(expr: ast.AST, bindings: dict[str, str]) -> str | None:
+    parts: list[str] = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    if not isinstance(expr, ast.Name) or expr.id not in bindings:
+        return None
+    parts.append(bindings[expr.id])
+    return ".".join(reversed(parts))
+
+
+def _bound_names(tree: ast.Module) -> set[str]:
+    """Every name the module binds anywhere (assignments, params, defs, imports)."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for a in node.names:
+                names.add(a.asname or a.name.split(".", 1)[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        elif hasattr(ast, "MatchAs") and isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            names.add(node.name)
+    return names
+
+
+def used_names(tree: ast.AST) -> set[str]:
+    """Every identifier that appears anywhere (for picking fresh helper names)."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for a in node.names:
+                names.add(a.asname or a.name.split(".", 1)[0])
+    return names
+
+
+def fresh_name(base: str, taken: set[str]) -> str:
+    name, i = base, 1
+    while name in taken:
+        name = f"{base}_{i}"
+        i += 1
+    taken.add(name)
+    return name
+
+
+def tf_alias_of(tree: ast.Module) -> str | None:
+    """The module-level name bound to `tensorflow` itself (`import tensorflow as tf` -> 'tf')."""
+    found = None
+    for stmt in tree.body:
+        for node in ast.walk(stmt) if isinstance(stmt, (ast.If, ast.Try)) else [stmt]:
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.name == "tensorflow":
+                        found = found or (a.asname or "tensorflow")
+                    elif a.name.startswith("tensorflow.") and a.asname is None:
+                        found = found or "tensorflow"
+    return found
+
+
+def tf_binding(source: str, tree: ast.Module, hint: str | None = None) -> tuple[str, tuple[Edit, ...]] | None:
+    """(alias to write TensorFlow calls with, edits that add the import if needed).
+
+    Reuses the module's alias (`hint` from fix_data, checked against the module); otherwise adds
+    `import tensorflow as tf`.  None when `tf` is already bound to something else."""
+    bindings = module_bindings(tree)
+    if hint and bindings.get(hint) == "tensorflow":
+        return hint, ()
+    alias = tf_alias_of(tree)
+    if alias is not None:
+        return alias, ()
+    if "tf" in _bound_names(tree):
+        return None  # `tf` means something else here; do not shadow it
+    edit = import_edit(source, tree, "import tensorflow as tf")
+    if edit is None:
+        return None
+    return "tf", (edit,)
+
+
+def _line_ending(source: str) -> str:
+    m = _NEWLINE.search(source)
+    return m.group(0) if m else "\n"
+
+
+def import_edit(source: str, tree: ast.Module, statement: str) -> Edit | None:
+    """Insert `statement` on its own line after the module's last top-level import.
+
+    With no top-level imports it goes after the docstring and `from __future__` imports,
+    else at the top of the file."""
+    nl = _line_ending(source)
+    last = None
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            last = stmt
+    if last is None:
+        for i, stmt in enumerate(tree.body):
+            is_doc = i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+            is_future = isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__"
+            if is_doc or is_future:
+                last = stmt
+            else:
+                break
+    lines = _NEWLINE.split(source)
+    if last is None:
+        # Top of file, after a shebang / encoding comment block if present.
+        line = 1
+        while line <= len(lines) and (lines[line - 1].startswith("#!") or re.match(r"^[ \t\f]*#.*coding[:=]", lines[line - 1])):
+            line += 1
+        if line > len(lines) or (line == len(lines) and lines[-1] == "" and line > 1):
+            return Edit(Span(len(lines), len(lines[-1]), len(lines), len(lines[-1])), (nl if lines[-1] else "") + statement + nl)
+        return Edit(Span(line, 0, line, 0), statement + nl)
+    end = last.end_lineno or last.lineno
+    if end >= len(lines):  # the import is on the last line, without a newline after it
+        return Edit(Span(end, len(lines[end - 1]), end, len(lines[end - 1])), nl + statement)
+    # The statement may be followed on its line by `; other` — inserting on the next line is still right.
+    return Edit(Span(end + 1, 0, end + 1, 0), statement + nl)
+
+
+# ----------------------------------------------------------------------------- minimal edits
+def replacement_edit(old: str, new: str, start: int, end: int) -> Edit | None:
+    """The edit replacing old[start:end], given `new` = old with only that range rewritten.
+
+    None when `new` differs from `old` outside the range (the rewrite touched other code)."""
+    tail = len(old) - end
+    if new[:start] != old[:start] or (tail and new[len(new) - tail :] != old[end:]) or len(new) < start + tail:
+        return None
+    from gradls.fixes import span_of_offsets
+
+    return Edit(span_of_offsets(old, start, end), new[start : len(new) - tail])
