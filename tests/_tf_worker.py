@@ -2,6 +2,8 @@
 
 import json
 import math
+import os
+import re
 import signal
 import sys
 import traceback
@@ -71,10 +73,14 @@ def main():
     tf.get_logger().setLevel("ERROR")
     signal.signal(signal.SIGALRM, _on_alarm)
     results = {}
+    workdir = os.path.dirname(os.path.abspath(outp))
     for name, source in spec["programs"].items():
-        fname = f"<{name}>"
+        # A real file, so AutoGraph (which reads source with inspect) can convert the program's functions.
+        fname = os.path.join(workdir, re.sub(r"[^A-Za-z0-9_]", "_", name) + ".py")
+        with open(fname, "w", encoding="utf-8") as fh:
+            fh.write(source)
         tf.keras.backend.clear_session()
-        ns = {"__name__": "__main__", "gradient_status": gradient_status}
+        ns = {"__name__": "__main__", "__file__": fname, "gradient_status": gradient_status}
         err = err_type = err_line = None
         caught = []
         signal.alarm(int(spec.get("per_program_timeout", 120)))

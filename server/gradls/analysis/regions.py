@@ -49,9 +49,14 @@ _GRAPH_EVIDENCE_TEXT = re.compile(
 )
 
 
+# Sequential and functional models are built by tracing `call` on symbolic KerasTensors.
+_SYMBOLIC_INPUT = re.compile(r"\b(?:Input|Sequential)\s*\(")
+
+
 def _keras_mode(info: ModuleInfo) -> str:
     """GRAPH unless the module shows its Keras models run eagerly."""
-    if info.run_eagerly:
+    if info.run_eagerly and not _SYMBOLIC_INPUT.search(info.source):
+        # run_eagerly=True keeps fit eager, unless Keras builds a Sequential/functional model symbolically first.
         return EAGER
     evidence = bool(_GRAPH_EVIDENCE_TEXT.search(info.source)) or any(ff.tf_function for ff in info.functions.values())
     if not evidence and info.tape_withs:

@@ -1,0 +1,150 @@
+"""TFG001 numpy-on-tensor: flagged where TensorFlow loses the gradient or raises; silent elsewhere."""
+
+import pytest
+
+from rules.casekit import case, check_verdict, findings_of
+
+CASES = [
+    case("tfg001_tape_np_dot", "none", """
+        import numpy as np
+        import tensorflow as tf
+
+        w = tf.Variable([[1.0], [2.0]])
+        b = tf.Variable(0.5)
+        x = tf.constant([[3.0, 4.0]])
+        with tf.GradientTape() as tape:
+            y = np.dot(x, w) + b  # <- TFG001
+            loss = tf.reduce_sum(y * y)
+        RESULT = gradient_status(tape.gradient(loss, [w, b]))
+    """),
+    case("tfg001_layer_call_under_fit", "raises:NotImplementedError", """
+        import numpy as np
+        import tensorflow as tf
+
+        class Scale(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+
+            def call(self, x):
+                return np.multiply(x, self.w)  # <- TFG001
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), Scale()])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((4, 3), "float32"), np.ones((4, 3), "float32"), epochs=1, verbose=0)
+    """),
+    case("tfg001_helper_called_from_tape", "raises:AttributeError", """
+        import numpy as np
+        import tensorflow as tf
+
+        def score(a, b):
+            return np.multiply(a, b)  # <- TFG001
+
+        x = tf.Variable(2.0)
+        y = tf.Variable(3.0)
+        with tf.GradientTape() as tape:
+            loss = score(x, y)
+        RESULT = gradient_status(tape.gradient(loss, [x, y]))
+    """),
+    case("tfg001_tf_function_step", "raises:NotImplementedError", """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+        opt = tf.keras.optimizers.SGD(0.1)
+
+        @tf.function
+        def train_step(x, y):
+            with tf.GradientTape() as tape:
+                pred = model(x)
+                loss = np.mean(np.square(pred - y))  # <- TFG001
+            grads = tape.gradient(loss, model.trainable_variables)
+            opt.apply_gradients(zip(grads, model.trainable_variables))
+            return loss
+
+        train_step(tf.ones((2, 3)), tf.ones((2, 1)))
+    """),
+    case("tfg001_from_import_in_compiled_loss", "raises:NotImplementedError", """
+        import tensorflow as tf
+        from numpy import log, mean
+
+        def my_loss(y_true, y_pred):
+            return mean(-y_true * log(y_pred + 1e-7))  # <- TFG001
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2, activation="softmax")])
+        model.compile(optimizer="sgd", loss=my_loss)
+        model.fit(tf.ones((4, 3)), tf.one_hot([0, 1, 0, 1], 2), epochs=1, verbose=0)
+    """),
+    case("tfg001_np_sum_axis_in_tape", "none", """
+        import numpy as np
+        import tensorflow as tf
+
+        layer = tf.keras.layers.Dense(4)
+        x = tf.random.normal((2, 3))
+        with tf.GradientTape() as tape:
+            h = layer(x)
+            loss = tf.reduce_mean(np.sum(h, axis=1))  # <- TFG001
+        RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
+    """),
+    # ----- near misses: TensorFlow runs these fine, gradls must stay silent
+    case("tfg001_ok_numpy_scalars_and_shapes", "ok", """
+        import numpy as np
+        import tensorflow as tf
+
+        class Attention(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], input_shape[-1]))
+
+            def call(self, x):
+                d = x.shape[-1]
+                scores = tf.matmul(x, self.w) / np.sqrt(d)
+                return np.float32(0.5) * scores * np.pi + np.prod(x.shape[1:])
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), Attention()])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((4, 3), "float32"), np.ones((4, 3), "float32"), epochs=1, verbose=0)
+        x = tf.ones((2, 3))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(model(x))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """),
+    case("tfg001_ok_numpy_data_prep_and_logging", "ok", """
+        import numpy as np
+        import tensorflow as tf
+
+        data = np.random.rand(8, 3).astype("float32")
+        data = (data - np.mean(data, axis=0)) / (np.std(data, axis=0) + 1e-6)
+        labels = np.argmax(data, axis=1)
+        model = tf.keras.Sequential([tf.keras.layers.Dense(3)])
+        history = []
+        with tf.GradientTape() as tape:
+            logits = model(data)
+            loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True))
+            print("loss", np.mean(loss))
+            acc = np.mean(np.argmax(logits, axis=1) == labels)
+        grads = tape.gradient(loss, model.trainable_variables)
+        history.append(np.mean(loss.numpy()))
+        RESULT = gradient_status(grads)
+    """),
+    case("tfg001_ok_ndarray_constant_in_tape", "ok", """
+        import numpy as np
+        import tensorflow as tf
+
+        w = tf.Variable(tf.ones((3, 1)))
+        x = tf.constant(np.random.rand(2, 3).astype("float32"))
+        mask = np.where(np.arange(3) > 0, 1.0, 0.0).astype("float32")
+        with tf.GradientTape() as tape:
+            y = tf.matmul(x * mask, w)
+            loss = tf.reduce_sum(y)
+        RESULT = gradient_status(tape.gradient(loss, [w]))
+    """),
+]
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_tensorflow_verdict(c, tf_verdicts):
+    check_verdict(c, tf_verdicts[c.name])
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_gradls_reports_exactly_the_marked_lines(c):
+    assert findings_of(c.source, {"TFG001"}) == c.expected

@@ -1,0 +1,238 @@
+"""TFG003 python-control-flow-on-tensor: only where TensorFlow traces without AutoGraph."""
+
+import textwrap
+
+import pytest
+
+from rules.casekit import case, check_verdict, findings_of
+
+_FIT = """
+model = tf.keras.Sequential([tf.keras.Input((3,)), {layer}])
+model.compile(optimizer="sgd", loss="mse"{extra})
+model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
+"""
+
+def fit_case(name, tf, body, fit):
+    return case(name, tf, textwrap.dedent(body) + fit)
+
+
+CASES = [
+    fit_case("tfg003_layer_call_if_under_fit", "raises:OperatorNotAllowedInGraphError", """
+        import numpy as np
+        import tensorflow as tf
+
+        class Gate(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], 1))
+
+            def call(self, x, training=None):
+                if training:
+                    x = x * 1.0
+                if tf.reduce_sum(x) > 0:  # <- TFG003
+                    return tf.matmul(x, self.w)
+                return -tf.matmul(x, self.w)
+    """, _FIT.format(layer="Gate()", extra="")),
+    case("tfg003_model_call_ternary_under_fit", "raises:OperatorNotAllowedInGraphError", """
+        import numpy as np
+        import tensorflow as tf
+
+        class Net(tf.keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.dense = tf.keras.layers.Dense(1)
+
+            def call(self, x):
+                h = self.dense(x)
+                return h if tf.reduce_mean(h) > 0 else -h  # <- TFG003
+
+        model = Net()
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
+    """),
+    case("tfg003_custom_gradient_grad_fn_in_tf_function", "raises:OperatorNotAllowedInGraphError", """
+        import tensorflow as tf
+
+        @tf.custom_gradient
+        def soft_clip(x):
+            def grad(dy):
+                if tf.reduce_max(x) > 1.0:  # <- TFG003
+                    return dy * 0.5
+                return dy
+            return tf.clip_by_value(x, -1.0, 1.0), grad
+
+        w = tf.Variable([0.5, 2.0])
+
+        @tf.function
+        def step():
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_sum(soft_clip(w * 2.0))
+            return tape.gradient(loss, w)
+
+        step()
+    """),
+    case("tfg003_tf_function_autograph_off", "raises:OperatorNotAllowedInGraphError", """
+        import tensorflow as tf
+
+        w = tf.Variable(1.0)
+
+        @tf.function(autograph=False)
+        def step(x):
+            with tf.GradientTape() as tape:
+                y = w * x
+                while y < 10.0:  # <- TFG003
+                    y = y * 2.0
+            return tape.gradient(y, w)
+
+        step(tf.constant(3.0))
+    """),
+    fit_case("tfg003_compiled_loss_and", "raises:OperatorNotAllowedInGraphError", """
+        import numpy as np
+        import tensorflow as tf
+
+        def gated_mse(y_true, y_pred):
+            big = tf.reduce_max(y_pred) > 1.0 and tf.reduce_min(y_pred) > 0.0  # <- TFG003
+            return tf.reduce_mean(tf.square(y_true - y_pred)) * (2.0 if big else 1.0)  # <- TFG003
+    """, _FIT.format(layer="tf.keras.layers.Dense(1)", extra="").replace('loss="mse"', "loss=gated_mse")),
+    fit_case("tfg003_layer_call_not_under_fit", "raises:OperatorNotAllowedInGraphError", """
+        import numpy as np
+        import tensorflow as tf
+
+        class Flip(tf.keras.layers.Layer):
+            def call(self, x):
+                neg = not tf.reduce_all(x > 0)  # <- TFG003
+                return -x if neg else x  # <- TFG003
+    """, _FIT.format(layer="Flip(), tf.keras.layers.Dense(1)", extra="")),
+    # ----- near misses
+    case("tfg003_ok_eager_tape_if", "ok", """
+        import tensorflow as tf
+
+        w = tf.Variable(2.0)
+        with tf.GradientTape() as tape:
+            y = w * 3.0
+            if y > 0:
+                loss = y * y
+            else:
+                loss = -y
+        RESULT = gradient_status([tape.gradient(loss, w)])
+    """),
+    case("tfg003_ok_autograph_tf_function", "ok", """
+        import tensorflow as tf
+
+        w = tf.Variable(2.0)
+
+        def clipped(y):
+            return y if y < 5.0 else 5.0 + 0.1 * y
+
+        @tf.function
+        def step(x):
+            with tf.GradientTape() as tape:
+                y = w * x
+                if tf.reduce_sum(y) > 0:
+                    y = y * 2.0
+                while y > 100.0:
+                    y = y / 2.0
+                loss = clipped(y)
+            return tape.gradient(loss, w)
+
+        RESULT = gradient_status([step(tf.constant(3.0))])
+    """),
+    # run_eagerly does not help when a symbolic Input makes Keras build the model as a graph.
+    fit_case("tfg003_run_eagerly_with_symbolic_input", "raises:OperatorNotAllowedInGraphError", """
+        import numpy as np
+        import tensorflow as tf
+
+        class Gate(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], 1))
+
+            def call(self, x):
+                if tf.reduce_sum(x) > 0:  # <- TFG003
+                    return tf.matmul(x, self.w)
+                return -tf.matmul(x, self.w)
+    """, _FIT.format(layer="Gate()", extra=", run_eagerly=True")),
+    case("tfg003_ok_run_eagerly_subclassed_model", "ok", """
+        import numpy as np
+        import tensorflow as tf
+
+        class Net(tf.keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.dense = tf.keras.layers.Dense(1)
+
+            def call(self, x):
+                h = self.dense(x)
+                if tf.reduce_mean(h) > 0:
+                    h = h * 2.0
+                return h
+
+        model = Net()
+        model.compile(optimizer="sgd", loss="mse", run_eagerly=True)
+        model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
+    """),
+    fit_case("tfg003_ok_python_values_in_call", "ok", """
+        import numpy as np
+        import tensorflow as tf
+
+        class Block(tf.keras.layers.Layer):
+            def __init__(self, use_bias=True, **kw):
+                super().__init__(**kw)
+                self.use_bias = use_bias
+                self.dense = tf.keras.layers.Dense(1, use_bias=use_bias)
+
+            def call(self, x, training=None, mask=None):
+                if training:
+                    x = x * 1.0
+                if mask is not None and self.use_bias:
+                    x = x * tf.cast(mask, x.dtype)
+                if x.shape[-1] > 2 or len(x.shape) != 2:
+                    x = x[:, :2]
+                while not self.built:
+                    break
+                scale = 2.0 if self.use_bias else 1.0
+                return self.dense(x) * scale
+    """, _FIT.format(layer="Block()", extra="")),
+    case("tfg003_ok_layer_used_eagerly_only", "ok", """
+        import tensorflow as tf
+
+        class Gate(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], 1))
+
+            def call(self, x):
+                if tf.reduce_sum(x) > 0:
+                    return tf.matmul(x, self.w)
+                return -tf.matmul(x, self.w)
+
+        layer = Gate()
+        x = tf.ones((2, 3))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(x))
+        RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
+    """),
+    case("tfg003_ok_custom_gradient_eager_only", "ok", """
+        import tensorflow as tf
+
+        @tf.custom_gradient
+        def soft_clip(x):
+            def grad(dy):
+                if tf.reduce_max(x) > 1.0:
+                    return dy * 0.5
+                return dy
+            return tf.clip_by_value(x, -1.0, 1.0), grad
+
+        w = tf.Variable([0.5, 2.0])
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(soft_clip(w * 2.0))
+        RESULT = gradient_status([tape.gradient(loss, w)])
+    """),
+]
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_tensorflow_verdict(c, tf_verdicts):
+    check_verdict(c, tf_verdicts[c.name])
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_gradls_reports_exactly_the_marked_lines(c):
+    assert findings_of(c.source, {"TFG003"}) == c.expected
