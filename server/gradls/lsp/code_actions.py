@@ -1,0 +1,174 @@
+"""Code actions: quick fixes, "Disable for this line", source.fixAll.gradls and "Rewrite as tf.cond".
+
+Every edit offered is checked first: the edited text must still parse (`ast.parse`), so
+applying an action can never break the file.  The fixes layer (and libcst behind it) is
+imported on the first request, not at server start.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+import warnings
+from collections.abc import Iterable
+
+from lsprotocol import types as lsp
+
+from gradls.analysis.model import Edit, Finding, Fix, Span
+from gradls.lsp.positions import LineIndex
+
+FIX_ALL_KIND = "source.fixAll.gradls"
+# Rounds of analyse -> apply safe fixes; a fix may uncover another, but never forever.
+MAX_FIX_ALL_ROUNDS = 8
+
+
+def kind_requested(kind: str, only: list[str] | None) -> bool:
+    """LSP kinds are hierarchical: asking for "source" or "source.fixAll" includes ours."""
+    if not only:
+        return True
+    return any(kind == o or kind.startswith(o + ".") for o in only)
+
+
+def parses(source: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def _fixes():
+    import gradls.fixes
+
+    return gradls.fixes
+
+
+def apply_fix(source: str, fix: Fix) -> str | None:
+    """The text after `fix`, or None when its edits overlap or the result would not parse."""
+    try:
+        new = _fixes().apply_edits(source, fix.edits)
+    except (ValueError, IndexError):
+        return None
+    if new == source or not parses(new):
+        return None
+    return new
+
+
+def fix_for_finding(source: str, finding: Finding) -> Fix | None:
+    try:
+        return _fixes().fix_for(source, finding)
+    except RecursionError:
+        return None
+
+
+def suppression_for_finding(source: str, finding: Finding) -> tuple[Fix, str] | None:
+    from gradls.fixes.suppress import suppresses, suppression_fix
+
+    fix = suppression_fix(source, finding)
+    if fix is None:
+        return None
+    new = apply_fix(source, fix)
+    if new is None or not suppresses(new, fix.edits[0].span.line, finding.code):
+        return None
+    return fix, new
+
+
+def rewrite_if_as_cond(source: str, line: int, col: int) -> Fix | None:
+    try:
+        from gradls.fixes.if_to_cond import rewrite_if_as_cond as rewrite
+    except ImportError:  # the refactoring module is optional (lazy-loaded, may be absent in a slim install)
+        return None
+    return rewrite(source, line, col)
+
+
+def fix_all(source: str, analyse) -> str:
+    """Apply safe fixes until none is left (bounded); every intermediate text parses.
+
+    `analyse(text) -> list[Finding] | None` (None when the text does not parse).
+    """
+    text = source
+    for _ in range(MAX_FIX_ALL_ROUNDS):
+        findings = analyse(text)
+        if not findings:
+            break
+        safe = [fx for f in findings if (fx := fix_for_finding(text, f)) is not None and fx.safe]
+        if not safe:
+            break
+        new = _apply_together(text, safe)
+        if new is None:
+            # Fixes that clash (overlap, or only parse apart): take them one at a time.
+            new = text
+            for fx in safe:
+                candidate = apply_fix(new, fx)
+                if candidate is not None:
+                    new = candidate
+                    break
+        if new == text:
+            break
+        text = new
+    return text
+
+
+def _apply_together(text: str, fixes: list[Fix]) -> str | None:
+    chosen: list[Edit] = []
+    taken: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    for fx in fixes:
+        spans = [((e.span.line, e.span.col), (e.span.end_line, e.span.end_col)) for e in fx.edits]
+        if any(not (b <= s or e <= a) for s, e in spans for a, b in taken):
+            continue  # overlaps a fix already chosen this round; the next round gets it
+        chosen.extend(fx.edits)
+        taken.extend(spans)
+    if not chosen:
+        return None
+    try:
+        new = _fixes().apply_edits(text, chosen)
+    except (ValueError, IndexError):
+        return None
+    return new if new != text and parses(new) else None
+
+
+def minimal_edits(old: str, new: str) -> list[Edit]:
+    """Line-level diff of two texts as edits in code-point spans of `old`."""
+    if old == new:
+        return []
+    a = _lines_keepends(old)
+    b = _lines_keepends(new)
+    edits: list[Edit] = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        # Whole-line replacements: lines i1..i2 of old (0-based) become b[j1:j2].
+        start = Span(i1 + 1, 0, i1 + 1, 0)
+        end_line, end_col = (i2 + 1, 0)
+        if i2 == len(a) and a and not a[-1].endswith(("\n", "\r")):
+            end_line, end_col = len(a), len(a[-1])
+        edits.append(Edit(Span(start.line, 0, end_line, end_col), "".join(b[j1:j2])))
+    return edits
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _lines_keepends(text: str) -> list[str]:
+    # Not str.splitlines: it also breaks at form feeds and U+2028, which LSP and Python do not.
+    return _LINE.findall(text)
+
+
+def to_text_edits(edits: Iterable[Edit], index: LineIndex) -> list[lsp.TextEdit]:
+    return [lsp.TextEdit(range=index.range(e.span), new_text=e.new_text) for e in edits]
+
+
+def workspace_edit(uri: str, version: int | None, edits: list[lsp.TextEdit], versioned: bool) -> lsp.WorkspaceEdit:
+    if versioned:
+        return lsp.WorkspaceEdit(
+            document_changes=[
+                lsp.TextDocumentEdit(
+                    text_document=lsp.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version), edits=edits
+                )
+            ]
+        )
+    return lsp.WorkspaceEdit(changes={uri: edits})

@@ -1,0 +1,234 @@
+"""Server side of the runtime gradient probe (`gradls/runProbe`, `gradls.server.runProbe`).
+
+The probe runs the user's script under the user's interpreter in its own process group (the
+launcher's job); this module only decides whether it may run, reports progress, turns the
+report into diagnostics (source "gradls-probe") and cancels it when the client asks.
+TensorFlow is never imported here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pygls.exceptions import JsonRpcServerError
+from pygls.uris import to_fs_path
+
+from gradls.lsp.diagnostics import ProbeFact
+from gradls.lsp.positions import LineIndex
+from gradls.lsp.progress import ServerProgress
+from gradls.lsp.settings import with_probe_overrides
+
+if TYPE_CHECKING:
+    from gradls.lsp.server import GradlsLanguageServer
+
+PROBE_STARTED = "gradls/probeStarted"
+PROBE_FINISHED = "gradls/probeFinished"
+# JSON-RPC server-error codes (-32099..-32000) for the probe's refusals.
+PROBE_NOT_TRUSTED = -32010
+PROBE_BUSY = -32011
+PROBE_BAD_PARAMS = -32012
+PROBE_FAILED = -32013
+
+_STATUS_WORDS = {
+    "none": "gets no gradient (None)",
+    "zero": "gets an all-zero gradient",
+    "nan": "gets a NaN gradient",
+    "inf": "gets an infinite gradient",
+}
+
+
+class ProbeService:
+    def __init__(self, server: GradlsLanguageServer):
+        self.server = server
+        self._running: asyncio.Task | None = None
+
+    def cancel_running(self) -> None:
+        if self._running is not None and not self._running.done():
+            self._running.cancel()
+
+    async def run(self, params: Any, outer_request_id=None) -> dict:
+        server = self.server
+        if not server.trusted:
+            raise JsonRpcServerError(
+                "gradls: the gradient probe runs workspace code, so it is disabled until the workspace is trusted "
+                "(initializationOptions.trusted is not true)",
+                PROBE_NOT_TRUSTED,
+            )
+        if self._running is not None and not self._running.done():
+            raise JsonRpcServerError("gradls: a gradient probe is already running; wait for it or cancel it first", PROBE_BUSY)
+        if not isinstance(params, dict) or not isinstance(params.get("uri"), str):
+            raise JsonRpcServerError("gradls/runProbe: params must be an object with a 'uri' string", PROBE_BAD_PARAMS)
+        uri = params["uri"]
+        path = to_fs_path(uri)
+        if not path or not os.path.isfile(path):
+            raise JsonRpcServerError(f"gradls/runProbe: {uri} is not a file on disk (the probe runs the saved file)", PROBE_BAD_PARAMS)
+        settings, problems = with_probe_overrides(server.editor_settings.probe, params)
+        if problems:
+            raise JsonRpcServerError(f"gradls/runProbe: bad parameters: {'; '.join(problems)}", PROBE_BAD_PARAMS)
+        interpreter = settings.interpreter
+        if interpreter is None:
+            interpreter = sys.executable
+            server.log(f"probe: no gradls.probe.interpreter configured; using the server's own Python {interpreter}", "warning")
+
+        try:
+            from gradls.probe.launcher import run_probe_async
+            from gradls.probe.report import format_text
+        except ImportError as e:
+            raise JsonRpcServerError(f"gradls: the probe is not available in this installation ({e})", PROBE_FAILED) from e
+
+        task = asyncio.current_task()
+        self._running = task
+        if outer_request_id is not None and task is not None:
+            _cancel_with_request(server, outer_request_id, task)
+        state = server.documents.get(uri)
+        if state is not None and self._buffer_differs_from_disk(uri, path):
+            server.log(f"probe: {path} has unsaved changes; the probe runs the file as saved on disk", "warning")
+        server.protocol.notify(PROBE_STARTED, {"uri": uri})
+        server.log(
+            f"probe: running {path} with {interpreter} (steps={settings.steps}, timeout={settings.timeout_seconds:g}s, device={settings.device})",
+            "info",
+        )
+        status, summary = "error", ""
+        try:
+            async with ServerProgress(server, "gradls: gradient probe", cancellable=True) as progress:
+                if task is not None:
+                    progress.on_cancel(task.cancel)
+                progress.report(f"running {os.path.basename(path)}")
+                report = await run_probe_async(
+                    path,
+                    interpreter=interpreter,
+                    steps=settings.steps,
+                    timeout=settings.timeout_seconds,
+                    device=settings.device,
+                    cwd=self._cwd_for(path),
+                    memory_mb=None,
+                    env=None,
+                )
+            text = format_text(report)
+            status = str(report.get("status", "unknown"))
+            summary = summarise(report)
+            self._publish(report, path)
+            server.log(f"probe finished ({status}): {summary}\n{text}", "info" if status == "ok" else "warning")
+            return {"report": report, "text": text}
+        except asyncio.CancelledError:
+            status, summary = "cancelled", "cancelled; the probe process was stopped"
+            server.log("probe: cancelled by the client; probe process group killed", "info")
+            raise
+        except JsonRpcServerError:
+            raise
+        except Exception as e:
+            server.log_exception("probe", e)
+            summary = f"{type(e).__name__}: {e}"
+            raise JsonRpcServerError(f"gradls: the probe failed: {summary}", PROBE_FAILED) from e
+        finally:
+            self._running = None
+            server.protocol.notify(PROBE_FINISHED, {"uri": uri, "status": status, "summary": summary})
+
+    def _cwd_for(self, path: str) -> str:
+        for root in sorted(self.server.workspace_roots(), key=len, reverse=True):
+            if os.path.abspath(path).startswith(os.path.abspath(root) + os.sep):
+                return root
+        return os.path.dirname(path)
+
+    def _buffer_differs_from_disk(self, uri: str, path: str) -> bool:
+        try:
+            return Path(path).read_text(encoding="utf-8") != self.server.workspace.get_text_document(uri).source
+        except (OSError, UnicodeDecodeError):
+            return True
+
+    def _publish(self, report: dict, probed_path: str) -> None:
+        """Probe facts become diagnostics in every file they point to; the probed file is always refreshed."""
+        facts_by_file = facts_from_report(report, probed_path)
+        facts_by_file.setdefault(os.path.realpath(probed_path), [])
+        server = self.server
+        open_by_path = {os.path.realpath(s.path): s for s in server.documents.values() if s.path}
+        for real, facts in facts_by_file.items():
+            state = open_by_path.get(real)
+            if state is not None:
+                state.probe_facts = facts
+                if server.pull_diagnostics:
+                    server.publish_probe_only(state)
+                else:
+                    server.publish(state)
+                continue
+            try:
+                text = Path(real).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            index = LineIndex(text, server.encoding)
+            from gradls.lsp.diagnostics import probe_fact_to_diagnostic
+
+            uri = Path(real).as_uri()
+            server._push(uri, [probe_fact_to_diagnostic(f, index, uri, []) for f in facts], None)
+            server.pushed_uris.add(uri)
+
+
+def facts_from_report(report: dict, probed_path: str) -> dict[str, list[ProbeFact]]:
+    """{real file path: facts} from a probe report (schema: gradls.probe, versioned JSON)."""
+    out: dict[str, list[ProbeFact]] = {}
+
+    def add(file: str | None, line: Any, fact: ProbeFact) -> None:
+        if not isinstance(line, int) or line < 1:
+            return
+        real = os.path.realpath(file or probed_path)
+        out.setdefault(real, []).append(fact)
+
+    for call in report.get("gradient_calls") or []:
+        kind = call.get("kind") or "gradient"
+        call_line = call.get("line")
+        call_file = call.get("file") or probed_path
+        for src in call.get("sources") or []:
+            status = src.get("status")
+            if status not in _STATUS_WORDS:
+                continue
+            name = src.get("name") or "a variable"
+            what = f"{name} {_STATUS_WORDS[status]} in {kind} at line {call_line}"
+            severity = "error" if status in ("none", "nan") else "warning"
+            add(call_file, call_line, ProbeFact(line=call_line, message=what, severity=severity))
+            created = src.get("created_at") or {}
+            if isinstance(created, dict) and isinstance(created.get("line"), int):
+                add(
+                    created.get("file") or call_file,
+                    created["line"],
+                    ProbeFact(line=created["line"], message=f"{what} (created here)", severity=severity),
+                )
+    for err in report.get("errors") or []:
+        line = err.get("line")
+        message = f"probe: {err.get('type') or 'error'}: {err.get('message') or ''}".rstrip(": ")
+        add(err.get("file") or probed_path, line, ProbeFact(line=line if isinstance(line, int) else 0, message=message, severity="error"))
+    return out
+
+
+def summarise(report: dict) -> str:
+    bad = total = 0
+    for call in report.get("gradient_calls") or []:
+        for src in call.get("sources") or []:
+            total += 1
+            if src.get("status") in _STATUS_WORDS:
+                bad += 1
+    parts = []
+    if total:
+        parts.append(f"{bad} of {total} gradient sources broken" if bad else f"all {total} gradient sources ok")
+    if report.get("errors"):
+        parts.append(f"{len(report['errors'])} error(s)")
+    if report.get("message"):
+        parts.append(str(report["message"]))
+    return "; ".join(parts) or str(report.get("status", "no result"))
+
+
+def _cancel_with_request(server, request_id, task: asyncio.Task) -> None:
+    # pygls keeps the client's request future in protocol._request_futures; $/cancelRequest cancels
+    # that future only, not the inner task running an executeCommand handler, so link the two.
+    outer = server.protocol._request_futures.get(request_id)
+    if outer is None:
+        return
+
+    def on_done(f) -> None:
+        if f.cancelled() and not task.done():
+            task.get_loop().call_soon_threadsafe(task.cancel)
+
+    outer.add_done_callback(on_done)
