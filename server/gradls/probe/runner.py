@@ -1,0 +1,924 @@
+"""gradls probe runner: run a user's script as ``__main__`` under an instrumented TensorFlow.
+
+Executed BY PATH in the user's interpreter (the one that has TensorFlow), usually without gradls
+installed, so this file must stay self-contained: standard library + tensorflow (+ keras) only,
+and syntax that Python 3.8 still accepts.
+
+    python runner.py (--report-file F | --report-fd N) [--steps N] [--device auto|cpu|gpu] -- script.py [args...]
+
+It writes JSON lines ("events", protocol 1, see docs/probe-report.md) to the report channel, never
+to stdout, so whatever the user's program prints cannot corrupt them. Events are written as they
+happen, so a program that crashes, hangs or calls os._exit still leaves everything observed so far.
+
+What is observed: tf.GradientTape.gradient / jacobian / batch_jacobian, Keras 3 optimizers'
+apply / apply_gradients (hence model.fit and custom train_step), variable and layer creation sites,
+"Gradients do not exist" warnings, and the exception that ends the program. After --steps gradient
+computations the runner ends the program itself (the next gradient computation never starts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import faulthandler
+import functools
+import json
+import linecache
+import math
+import os
+import re
+import site
+import sys
+import sysconfig
+import threading
+import traceback
+import types
+import warnings
+
+PROTOCOL = 1
+_MAX_GRADIENT_EVENTS = 2000
+_MAX_MESSAGE = 4000
+
+# TensorFlow error messages that mean "this is a gradient problem", not an ordinary bug.
+_GRADIENT_ERROR_PATTERNS = [
+    r"grad_fn must accept keyword argument 'variables'",
+    r"custom_gradient function expected to return",
+    r"returned too few gradients",
+    r"non-persistent GradientTape can only be used to compute one set",
+    r"tf\.function only supports singleton tf\.Variables",
+    r"could not be lifted out of a tf\.function",
+    r"No gradients provided for any variable",
+    r"optimizer can only be called for the variables it was originally built with",
+    r"Using a symbolic `tf\.Tensor` as a Python `bool`",
+    r"OperatorNotAllowedInGraphError",
+    r"Cannot convert a symbolic tf\.Tensor",
+    r"numpy\(\) is only available when eager execution is enabled",
+    r"not 'SymbolicTensor'",
+    r"'float' object has no attribute 'dtype'",
+    r"not tf\.Tensor or tf\.Variable or ExtensionType",
+]
+_GRADIENT_ERROR_RE = re.compile("|".join(_GRADIENT_ERROR_PATTERNS))
+_GRADIENT_ERROR_TYPES = {"OperatorNotAllowedInGraphError"}
+_DEFAULT_TF_VARIABLE_NAME = re.compile(r"^Variable(_\d+)?(:\d+)?$")
+_USER_CODE_FRAME = re.compile(r'File "([^"]+)", line (\d+)')
+
+
+class _Channel:
+    """The report channel: one JSON object per line, written with a single os.write each."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.lock = threading.Lock()
+        self.gradient_events = 0
+        self.dropped = 0
+
+    def emit(self, event: dict) -> None:
+        data = (json.dumps(event, allow_nan=False, default=str) + "\n").encode("utf-8")
+        with self.lock:
+            view = memoryview(data)
+            while view:
+                try:
+                    written = os.write(self.fd, view)
+                except InterruptedError:
+                    continue
+                except OSError:
+                    return  # the launcher went away; nothing useful left to do
+                view = view[written:]
+
+
+# ----------------------------------------------------------------------------------------------
+# Where is "the user's code"?
+
+
+class _Locator:
+    """Tells user files from library files and finds the user's frame on the current stack."""
+
+    def __init__(self, main_file: str):
+        self.main_file = main_file
+        libs = set()
+        for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+            p = sysconfig.get_paths().get(key)
+            if p:
+                libs.add(os.path.realpath(p))
+        try:
+            libs.update(os.path.realpath(p) for p in site.getsitepackages())
+        except Exception:
+            pass
+        try:
+            libs.add(os.path.realpath(site.getusersitepackages()))
+        except Exception:
+            pass
+        for p in sys.path:
+            if p and ("site-packages" in p or "dist-packages" in p):
+                libs.add(os.path.realpath(p))
+        self.lib_dirs = tuple(sorted(d.rstrip(os.sep) + os.sep for d in libs if d and d != os.sep))
+        self.runner_file = os.path.realpath(__file__)
+        self._cache: dict = {}
+
+    def is_user(self, filename: str) -> bool:
+        hit = self._cache.get(filename)
+        if hit is None:
+            hit = self._classify(filename)
+            self._cache[filename] = hit
+        return hit
+
+    def _classify(self, filename: str) -> bool:
+        if not filename or filename.startswith("<") or "__autograph_generated_file" in filename:
+            return False
+        real = os.path.realpath(filename)
+        if real == self.runner_file:
+            return False
+        if real == self.main_file:
+            return True
+        return not real.startswith(self.lib_dirs)
+
+    def user_frame(self, start=None):
+        """The innermost Python frame of user code (or None)."""
+        f = start if start is not None else sys._getframe(1)
+        while f is not None:
+            if self.is_user(f.f_code.co_filename):
+                return f
+            f = f.f_back
+        return None
+
+    def user_frame_for_locals(self, start=None):
+        """Innermost user frame, or an AutoGraph-generated frame (it keeps the user's local names)."""
+        f = start if start is not None else sys._getframe(1)
+        while f is not None:
+            name = f.f_code.co_filename
+            if self.is_user(name) or "__autograph_generated_file" in name:
+                return f
+            f = f.f_back
+        return None
+
+    def user_location(self, tf_stack=None):
+        """(file, line, caller) of the innermost user frame.
+
+        Inside AutoGraph-converted code the Python frames point at generated files; TensorFlow's
+        own stack extractor maps them back to the user's source, so it is preferred when present.
+        `caller` names the function that made the call when it is library code (e.g. Keras'
+        train_step), else None."""
+        if tf_stack is not None:
+            try:
+                frames = tf_stack.extract_stack()
+                for i in range(len(frames) - 1, -1, -1):
+                    fr = frames[i]
+                    if self.is_user(fr.filename):
+                        caller = None
+                        for j in range(len(frames) - 1, i, -1):
+                            inner = frames[j]
+                            if os.path.realpath(inner.filename) != self.runner_file:
+                                if not self.is_user(inner.filename):
+                                    caller = _module_hint(inner.filename) + "." + inner.name
+                                break
+                        return os.path.realpath(fr.filename), fr.lineno, caller
+            except Exception:
+                pass
+        f = sys._getframe(1)
+        caller = None
+        while f is not None:
+            name = f.f_code.co_filename
+            if self.is_user(name):
+                return os.path.realpath(name), f.f_lineno, caller
+            if caller is None and os.path.realpath(name) != self.runner_file:
+                caller = _module_hint(name) + "." + f.f_code.co_name
+            f = f.f_back
+        return None, None, caller
+
+    def location_of_traceback(self, exc: BaseException):
+        """(file, line) of the user's line that raised `exc`."""
+        message = str(exc)
+        # AutoGraph / Keras graph errors list the user's frames after "in user code:".
+        if "in user code:" in message:
+            tail = message.split("in user code:", 1)[1]
+            found = None
+            for m in _USER_CODE_FRAME.finditer(tail):
+                if self.is_user(m.group(1)):
+                    found = (os.path.realpath(m.group(1)), int(m.group(2)))
+            if found:
+                return found
+        found = (None, None)
+        for fs in traceback.extract_tb(exc.__traceback__):
+            if self.is_user(fs.filename):
+                found = (os.path.realpath(fs.filename), fs.lineno)
+        return found
+
+
+def _module_hint(filename: str) -> str:
+    """'keras.src.backend.tensorflow.trainer' from a library path (best effort, for display)."""
+    parts = os.path.normpath(filename).split(os.sep)
+    for anchor in ("site-packages", "dist-packages"):
+        if anchor in parts:
+            parts = parts[parts.index(anchor) + 1 :]
+            break
+    else:
+        parts = parts[-1:]
+    if parts and parts[-1].endswith(".py"):
+        parts[-1] = parts[-1][:-3]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts) or filename
+
+
+# ----------------------------------------------------------------------------------------------
+# Names and creation sites
+
+
+_SITE_ATTR = "_gradls_created_at"
+_LAYER_SITE_ATTR = "_gradls_constructed_at"
+
+
+def _set_private(obj, attr, value) -> None:
+    # object.__setattr__ bypasses Keras' attribute tracking (it would wrap tuples/dicts).
+    try:
+        object.__setattr__(obj, attr, value)
+    except Exception:
+        pass
+
+
+_assign_cache: dict = {}
+
+
+def _function_assignments(filename: str):
+    """{name: sorted [(line, scope_start, scope_end)]} for simple assignments in a file."""
+    hit = _assign_cache.get(filename)
+    if hit is not None:
+        return hit
+    table: dict = {}
+    try:
+        with open(filename, encoding="utf-8") as fh:
+            tree = ast.parse(fh.read(), filename)
+    except Exception:
+        _assign_cache[filename] = table
+        return table
+
+    def add(target, line, scope):
+        if isinstance(target, ast.Name):
+            table.setdefault(target.id, []).append((line, scope))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for elt in target.elts:
+                add(elt, line, scope)
+        elif isinstance(target, ast.Starred):
+            add(target.value, line, scope)
+
+    def walk(node, scope):
+        for child in ast.iter_child_nodes(node):
+            child_scope = scope
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                child_scope = (child.lineno, getattr(child, "end_lineno", child.lineno))
+            if isinstance(child, ast.Assign):
+                for t in child.targets:
+                    add(t, child.lineno, scope)
+            elif isinstance(child, (ast.AnnAssign, ast.AugAssign)):
+                add(child.target, child.lineno, scope)
+            elif isinstance(child, ast.NamedExpr):
+                add(child.target, child.lineno, scope)
+            elif isinstance(child, (ast.For, ast.AsyncFor)):
+                add(child.target, child.lineno, scope)
+            elif isinstance(child, ast.withitem) and child.optional_vars is not None:
+                add(child.optional_vars, child.context_expr.lineno, scope)
+            walk(child, child_scope)
+
+    walk(tree, (0, 10**9))
+    _assign_cache[filename] = table
+    return table
+
+
+def _assignment_line(filename: str, name: str, before_line: int):
+    """The last line before `before_line`, in the same function, that assigns `name`."""
+    best = None
+    innermost = None
+    for line, scope in _function_assignments(filename).get(name, []):
+        if line <= before_line and scope[0] <= before_line <= scope[1]:
+            # Prefer the innermost enclosing scope, then the latest line in it.
+            if innermost is None or scope[0] > innermost[0]:
+                innermost, best = scope, line
+            elif scope == innermost and line > best:
+                best = line
+    return best
+
+
+def _assignment_target_on_line(filename: str, line: int):
+    """'self.w' from a line like `self.w = tf.Variable(...)` (display name for unnamed variables)."""
+    text = linecache.getline(filename, line)
+    m = re.match(r"\s*([A-Za-z_][\w.]*)\s*(?::[^=]+)?=(?!=)", text)
+    return m.group(1) if m else None
+
+
+def _python_name(obj, frame):
+    """The name `obj` is bound to in the caller's frame: a local, or an attribute of `self`."""
+    if frame is None:
+        return None
+    try:
+        local_vars = frame.f_locals
+    except Exception:
+        return None
+    for k, v in local_vars.items():
+        if v is obj and not k.startswith(("ag__", "__")):
+            return k
+    this = local_vars.get("self")
+    if this is not None:
+        try:
+            attrs = vars(this)
+        except TypeError:
+            attrs = {}
+        for k, v in attrs.items():
+            if v is obj:
+                return "self." + k
+    return None
+
+
+# ----------------------------------------------------------------------------------------------
+# The probe
+
+
+class _Probe:
+    def __init__(self, channel: _Channel, locator: _Locator, max_steps: int, tf, keras):
+        self.channel = channel
+        self.loc = locator
+        self.max_steps = max_steps
+        self.tf = tf
+        self.keras = keras
+        self.steps = 0
+        self.saw_tape_gradient = False
+        self.local = threading.local()  # .depth: reentrancy guard (jacobian calls gradient, ...)
+        self.lock = threading.RLock()
+        self.site_ids: dict = {}
+        self.last_gradient = None  # (sources, grads) of the latest tape gradient, for de-duplication
+        self.observed_device = None
+        self.recorded_errors = set()
+        try:
+            from tensorflow.python.util import tf_stack
+
+            self.tf_stack = tf_stack
+        except Exception:
+            self.tf_stack = None
+        try:
+            from tensorflow.python.ops import control_flow_util
+
+            self.control_flow_util = control_flow_util
+        except Exception:
+            self.control_flow_util = None
+
+    # -- bookkeeping ---------------------------------------------------------------------------
+
+    def _depth(self) -> int:
+        return getattr(self.local, "depth", 0)
+
+    def _enter(self):
+        self.local.depth = self._depth() + 1
+
+    def _leave(self):
+        self.local.depth = self._depth() - 1
+
+    def stop(self, reason: str, exit_code: int = 0) -> None:
+        """End the program now: the report is complete, flush the user's output and leave."""
+        self.channel.emit({"event": "done", "reason": reason, "exit_code": exit_code, "steps": self.steps,
+                           "dropped_events": self.channel.dropped})
+        for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        os._exit(exit_code)
+
+    def _count_step(self, is_gradient: bool) -> int:
+        """Count a gradient step and end the program before step max_steps+1 starts.
+
+        A step is a tape gradient/jacobian computation; optimizer applies count only in programs
+        that never use a tape (otherwise the tape.gradient + apply of one step would count twice)."""
+        with self.lock:
+            if is_gradient:
+                self.saw_tape_gradient = True
+            elif self.saw_tape_gradient:
+                return self.steps
+            if self.steps >= self.max_steps:
+                self.stop("steps")
+            self.steps += 1
+            return self.steps
+
+    def record_error(self, exc: BaseException, during: str, location=None) -> None:
+        key = id(exc)
+        if key in self.recorded_errors:
+            return
+        self.recorded_errors.add(key)
+        file, line = self.loc.location_of_traceback(exc)
+        if file is None and location is not None:
+            file, line = location[0], location[1]
+        message = str(exc)
+        etype = type(exc).__name__
+        category = "gradient" if (etype in _GRADIENT_ERROR_TYPES or _GRADIENT_ERROR_RE.search(message)) else "program"
+        self.channel.emit({"event": "error", "type": etype, "message": message[:_MAX_MESSAGE], "file": file,
+                           "line": line, "category": category, "during": during, "step": self.steps})
+
+    # -- describing sources ---------------------------------------------------------------------
+
+    def _created_at(self, src, name_frame, call_line):
+        site = getattr(src, _SITE_ATTR, None)
+        if site is None and self.keras is not None:
+            inner = getattr(src, "_value", None)  # a Keras variable's tf.Variable
+            site = getattr(inner, _SITE_ATTR, None)
+        if site is not None:
+            return {"file": site[0], "line": site[1], "kind": site[2]}
+        # A tensor: point at the line that assigned the name it is passed under.
+        pyname = _python_name(src, name_frame)
+        if pyname and "." not in pyname and call_line is not None:
+            file, line = call_line
+            if file:
+                at = _assignment_line(file, pyname, line)
+                if at is not None:
+                    return {"file": file, "line": at, "kind": "assignment"}
+        return None
+
+    def _describe(self, src, name_frame, call_line, index):
+        tf = self.tf
+        name = None
+        keras_var = self.keras is not None and isinstance(src, self.keras.Variable)
+        if keras_var:
+            name = getattr(src, "path", None) or getattr(src, "name", None)
+        elif isinstance(src, tf.Variable):
+            raw = src.name
+            if not _DEFAULT_TF_VARIABLE_NAME.match(raw):
+                name = raw[:-2] if raw.endswith(":0") else raw
+        created = self._created_at(src, name_frame, call_line)
+        if name is None:
+            name = _python_name(src, name_frame)
+        if name is None and created and created.get("kind") != "assignment":
+            name = _assignment_target_on_line(created["file"], created["line"])
+        if name is None:
+            name = getattr(src, "name", None) if isinstance(src, tf.Variable) else None
+            name = name or "source[%d]" % index
+        shape = None
+        try:
+            dims = src.shape
+            shape = None if dims is None else [None if d is None else int(d) for d in list(dims)]
+        except Exception:
+            pass
+        dtype = None
+        try:
+            dtype = str(getattr(src.dtype, "name", src.dtype))
+        except Exception:
+            pass
+        kind = "keras.Variable" if keras_var else ("tf.Variable" if isinstance(src, tf.Variable) else "tensor")
+        return {"name": name, "kind": kind, "shape": shape, "dtype": dtype, "created_at": created}
+
+    # -- gradient statistics -------------------------------------------------------------------
+
+    def _stats(self, grads):
+        """One float64 [k, 4] tensor: sum of squares of finite entries, #NaN, #Inf, max |finite|.
+        A single tensor so eager mode syncs once and graph mode ships one py_function input."""
+        tf = self.tf
+        rows = []
+        for g in grads:
+            v = g.values if isinstance(g, tf.IndexedSlices) else g
+            if not isinstance(v, (tf.Tensor, tf.Variable)):
+                v = tf.convert_to_tensor(v)
+            if v.dtype.is_complex:
+                v = tf.abs(v)
+            if not v.dtype.is_floating:
+                rows.append(tf.constant([0.0, 0.0, 0.0, -1.0], tf.float64))  # -1: not a float gradient
+                continue
+            v = tf.cast(v, tf.float64)
+            finite = tf.math.is_finite(v)
+            clean = tf.where(finite, v, tf.zeros_like(v))
+            rows.append(tf.stack([
+                tf.reduce_sum(tf.square(clean)),
+                tf.reduce_sum(tf.cast(tf.math.is_nan(v), tf.float64)),
+                tf.reduce_sum(tf.cast(tf.math.is_inf(v), tf.float64)),
+                tf.reduce_max(tf.concat([tf.reshape(tf.abs(clean), [-1]), tf.zeros([1], tf.float64)], 0)),
+            ]))
+        return tf.stack(rows) if rows else tf.zeros([0, 4], tf.float64)
+
+    @staticmethod
+    def _status(row):
+        sumsq, nans, infs, maxabs = (float(x) for x in row)
+        if maxabs < 0:
+            return "ok", None
+        if nans > 0:
+            return "nan", None
+        if infs > 0:
+            return "inf", None
+        if maxabs == 0.0:
+            return "zero", 0.0
+        norm = math.sqrt(sumsq)
+        return "ok", (norm if math.isfinite(norm) else None)
+
+    def _in_xla(self) -> bool:
+        if self.control_flow_util is None:
+            return False
+        try:
+            graph = self.tf.compat.v1.get_default_graph()
+            return bool(self.control_flow_util.GraphOrParentsInXlaContext(graph))
+        except Exception:
+            return False
+
+    # -- the observation itself ----------------------------------------------------------------
+
+    def observe(self, kind, sources, grads, location, name_frame):
+        """Record one gradient computation. Eagerly: now. In a graph: a py_function that reports
+        each time the graph runs (it is stateful, so tf.function keeps it without outputs)."""
+        tf = self.tf
+        flat_sources = tf.nest.flatten(sources)
+        flat_grads = tf.nest.flatten(grads) if grads is not None else [None] * len(flat_sources)
+        if len(flat_grads) != len(flat_sources):
+            flat_grads = (list(flat_grads) + [None] * len(flat_sources))[: len(flat_sources)]
+        call_line = (location[0], location[1])
+        described = [self._describe(s, name_frame, call_line, i) for i, s in enumerate(flat_sources)]
+        present = [i for i, g in enumerate(flat_grads) if g is not None]
+        site = {"kind": kind, "file": location[0], "line": location[1], "caller": location[2]}
+        eager = tf.executing_eagerly()
+        if eager:
+            step = self._count_step(kind.startswith("tape."))
+            rows = self._stats([flat_grads[i] for i in present]).numpy() if present else []
+            if self.observed_device is None and present:
+                device = getattr(flat_grads[present[0]], "device", None)
+                if device:
+                    self.observed_device = device
+                    self.channel.emit({"event": "device", "device": device})
+            self._emit_gradient(site, described, present, rows, step, "eager")
+            return
+        if self._in_xla():
+            # py_function cannot run inside XLA: report what is known while tracing (None-ness).
+            self._emit_gradient(site, described, present, None, None, "xla")
+            return
+        stats = self._stats([flat_grads[i] for i in present]) if present else tf.zeros([0, 4], tf.float64)
+
+        def on_run(values, _site=site, _described=described, _present=present, _kind=kind):
+            step = self._count_step(_kind.startswith("tape."))
+            self._emit_gradient(_site, _described, _present, values.numpy(), step, "graph")
+            return []
+
+        tf.py_function(on_run, [stats], Tout=[])
+
+    def _emit_gradient(self, site, described, present, rows, step, mode):
+        if self.channel.gradient_events >= _MAX_GRADIENT_EVENTS:
+            self.channel.dropped += 1
+            return
+        self.channel.gradient_events += 1
+        out = []
+        row_of = {i: k for k, i in enumerate(present)}
+        for i, d in enumerate(described):
+            entry = dict(d)
+            if i not in row_of:
+                entry["status"], entry["norm"] = "none", None
+            elif rows is None:
+                entry["status"], entry["norm"] = "unobserved", None
+            else:
+                entry["status"], entry["norm"] = self._status(rows[row_of[i]])
+            out.append(entry)
+        self.channel.emit({"event": "gradient", "kind": site["kind"], "file": site["file"], "line": site["line"],
+                           "caller": site["caller"], "step": step, "mode": mode, "sources": out})
+
+    # -- patches ---------------------------------------------------------------------------------
+
+    def _wrap_tape_method(self, method_name, kind):
+        probe = self
+        original = getattr(self.tf.GradientTape, method_name)
+
+        @functools.wraps(original)
+        def wrapper(tape, target, sources, *args, **kwargs):
+            if probe._depth() > 0:
+                return original(tape, target, sources, *args, **kwargs)
+            location = probe.loc.user_location(probe.tf_stack)
+            if probe.tf.executing_eagerly() and probe.steps >= probe.max_steps:
+                probe.stop("steps")  # the step this call would start is one too many
+            probe._enter()
+            try:
+                try:
+                    grads = original(tape, target, sources, *args, **kwargs)
+                except Exception as exc:
+                    probe.record_error(exc, kind, location)
+                    raise
+                try:
+                    if kind == "tape.gradient":
+                        probe.last_gradient = (probe.tf.nest.flatten(sources), probe.tf.nest.flatten(grads))
+                    frame = probe.loc.user_frame_for_locals(sys._getframe(1))
+                    probe.observe(kind, sources, grads, location, frame)
+                except Exception as exc:  # the probe must never break the user's program
+                    probe.internal_error(exc)
+                return grads
+            finally:
+                probe._leave()
+
+        setattr(self.tf.GradientTape, method_name, wrapper)
+
+    def _wrap_optimizer(self):
+        if self.keras is None:
+            return
+        probe = self
+        optimizer_cls = self.keras.optimizers.Optimizer
+        apply_original = optimizer_cls.apply
+        apply_gradients_original = optimizer_cls.apply_gradients
+
+        def observe_apply(kind, grads, variables, call):
+            if probe._depth() > 0:
+                return call()
+            location = probe.loc.user_location(probe.tf_stack)
+            probe._enter()
+            try:
+                try:
+                    if variables is not None and not probe._same_as_last_gradient(grads, variables):
+                        frame = probe.loc.user_frame_for_locals(sys._getframe(2))
+                        probe.observe(kind, variables, grads, location, frame)
+                except Exception as exc:
+                    probe.internal_error(exc)
+                try:
+                    return call()
+                except Exception as exc:
+                    probe.record_error(exc, kind, location)
+                    raise
+            finally:
+                probe._leave()
+
+        @functools.wraps(apply_original)
+        def apply(opt, grads, trainable_variables=None, *args, **kwargs):
+            grads = list(grads)
+            variables = list(trainable_variables) if trainable_variables is not None else None
+            if variables is None:
+                try:
+                    variables = list(opt._trainable_variables) or None
+                except Exception:
+                    variables = None
+            passed = variables if trainable_variables is not None else None
+            return observe_apply("optimizer.apply", grads, variables,
+                                 lambda: apply_original(opt, grads, passed, *args, **kwargs))
+
+        @functools.wraps(apply_gradients_original)
+        def apply_gradients(opt, grads_and_vars, *args, **kwargs):
+            pairs = list(grads_and_vars)  # may be a one-shot zip
+            grads = [g for g, _ in pairs]
+            variables = [v for _, v in pairs]
+            return observe_apply("optimizer.apply_gradients", grads, variables,
+                                 lambda: apply_gradients_original(opt, pairs, *args, **kwargs))
+
+        optimizer_cls.apply = apply
+        optimizer_cls.apply_gradients = apply_gradients
+
+    def _same_as_last_gradient(self, grads, variables) -> bool:
+        """True when an optimizer applies exactly what the last tape.gradient returned for the same
+        variables (Keras' train_step): reporting it twice would only repeat the same statuses."""
+        last = self.last_gradient
+        if last is None:
+            return False
+        by_source = {id(s): g for s, g in zip(last[0], last[1])}
+        for g, v in zip(grads, variables):
+            if id(v) not in by_source or by_source[id(v)] is not g:
+                return False
+        return True
+
+    def _wrap_variables(self):
+        probe = self
+        from tensorflow.python.ops import resource_variable_ops
+
+        base = resource_variable_ops.BaseResourceVariable
+        base_init = base.__init__
+
+        @functools.wraps(base_init)
+        def tf_variable_init(var, *args, **kwargs):
+            base_init(var, *args, **kwargs)
+            if getattr(var, _SITE_ATTR, None) is None:
+                try:
+                    file, line, _ = probe.loc.user_location(probe.tf_stack)
+                    if file is not None:
+                        _set_private(var, _SITE_ATTR, (file, line, "variable"))
+                except Exception:
+                    pass
+
+        base.__init__ = tf_variable_init
+        if self.keras is None:
+            return
+        layer_cls = self.keras.layers.Layer
+        keras_var_cls = self.keras.Variable
+        var_init = keras_var_cls.__init__
+        # Hook __new__, not __init__: Keras inspects __init__'s signature for get_config, and
+        # __new__ runs once, straight from the line that constructs the layer.
+        layer_new = layer_cls.__dict__["__new__"]
+        layer_new = layer_new.__func__ if isinstance(layer_new, staticmethod) else layer_new
+
+        @functools.wraps(layer_new)
+        def keras_layer_new(cls, *args, **kwargs):
+            layer = layer_new(cls, *args, **kwargs)
+            try:
+                file, line, _ = probe.loc.user_location(probe.tf_stack)
+                if file is not None:
+                    _set_private(layer, _LAYER_SITE_ATTR, (file, line, "layer"))
+            except Exception:
+                pass
+            return layer
+
+        @functools.wraps(var_init)
+        def keras_variable_init(self, *args, **kwargs):
+            var_init(self, *args, **kwargs)
+            try:
+                _set_private(self, _SITE_ATTR, probe._keras_variable_site(layer_cls))
+            except Exception:
+                pass
+
+        layer_cls.__new__ = staticmethod(keras_layer_new)
+        keras_var_cls.__init__ = keras_variable_init
+
+    def _keras_variable_site(self, layer_cls):
+        """The user's line that created a Keras variable: their own add_weight call when the owning
+        layer is their code, else the line that constructed the (library) layer that owns it."""
+        owner = None
+        user = None
+        f = sys._getframe(2)
+        while f is not None and (owner is None or user is None):
+            code = f.f_code
+            if owner is None and "self" in code.co_varnames[: code.co_argcount]:
+                candidate = f.f_locals.get("self")
+                if isinstance(candidate, layer_cls):
+                    owner = candidate
+            if user is None and self.loc.is_user(code.co_filename):
+                user = f
+            f = f.f_back
+        if user is not None and (owner is None or user.f_locals.get("self") is owner):
+            file, line, _ = self.loc.user_location(self.tf_stack)
+            if file is None:
+                file, line = os.path.realpath(user.f_code.co_filename), user.f_lineno
+            return (file, line, "variable")
+        if owner is not None:
+            constructed = getattr(owner, _LAYER_SITE_ATTR, None)
+            if constructed is not None:
+                return constructed
+        if user is not None:
+            return (os.path.realpath(user.f_code.co_filename), user.f_lineno, "variable")
+        return None
+
+    def _wrap_warnings(self):
+        probe = self
+        original = warnings.showwarning
+
+        def showwarning(message, category, filename, lineno, file=None, line=None):
+            text = str(message)
+            if "radient" in text:
+                loc = probe.loc.user_location(None)
+                probe.channel.emit({"event": "warning", "category": getattr(category, "__name__", str(category)),
+                                    "message": text[:_MAX_MESSAGE], "file": loc[0], "line": loc[1],
+                                    "step": probe.steps})
+            return original(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = showwarning
+
+    def _keep_keras_observable(self):
+        """Keras' jit_compile="auto" turns XLA on when a GPU is visible, and py_function cannot run
+        inside XLA; keep fit() un-jitted (the probe runs a few steps, speed is not the point)."""
+        if self.keras is None:
+            return
+        model_cls = self.keras.Model
+        original = model_cls.compile
+
+        @functools.wraps(original)
+        def compile(model, *args, **kwargs):
+            if kwargs.get("jit_compile", "auto") == "auto":
+                kwargs["jit_compile"] = False
+            return original(model, *args, **kwargs)
+
+        model_cls.compile = compile
+
+    def internal_error(self, exc: BaseException) -> None:
+        self.channel.emit({"event": "internal-error", "type": type(exc).__name__,
+                           "message": ("%s\n%s" % (exc, traceback.format_exc()))[:_MAX_MESSAGE]})
+
+    def install(self):
+        self._wrap_tape_method("gradient", "tape.gradient")
+        self._wrap_tape_method("jacobian", "tape.jacobian")
+        self._wrap_tape_method("batch_jacobian", "tape.batch_jacobian")
+        self._wrap_optimizer()
+        self._wrap_variables()
+        self._wrap_warnings()
+        self._keep_keras_observable()
+
+
+# ----------------------------------------------------------------------------------------------
+# Entry point
+
+
+def _parse_args(argv):
+    p = argparse.ArgumentParser(prog="gradls-probe-runner")
+    dest = p.add_mutually_exclusive_group(required=True)
+    dest.add_argument("--report-file")
+    dest.add_argument("--report-fd", type=int)
+    p.add_argument("--steps", type=int, default=3)
+    p.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto")
+    p.add_argument("script")
+    p.add_argument("args", nargs=argparse.REMAINDER)
+    return p.parse_args(argv)
+
+
+def _select_device(tf, requested):
+    """(device, name, error): 'gpu' when TensorFlow sees one and it is allowed, else 'cpu'."""
+    try:
+        gpus = tf.config.list_physical_devices("GPU")
+    except Exception:
+        gpus = []
+    if requested == "cpu" or (requested == "auto" and not gpus):
+        return "cpu", "CPU", None
+    if not gpus:
+        built = "with" if tf.test.is_built_with_cuda() else "WITHOUT"
+        return None, None, (
+            "--device gpu was requested but TensorFlow %s in %s sees no GPU "
+            "(tf.config.list_physical_devices('GPU') is empty; this TensorFlow build is %s CUDA). "
+            "Use --device auto or --device cpu, or install a CUDA-enabled TensorFlow "
+            "(pip install 'tensorflow[and-cuda]') on a machine with an NVIDIA driver."
+            % (tf.__version__, sys.executable, built))
+    name = gpus[0].name
+    try:
+        details = tf.config.experimental.get_device_details(gpus[0])
+        name = details.get("device_name") or name
+    except Exception:
+        pass
+    return "gpu", name, None
+
+
+def main(argv=None) -> int:
+    args = _parse_args(sys.argv[1:] if argv is None else argv)
+    if args.report_file:
+        fd = os.open(args.report_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0), 0o600)
+    else:
+        fd = args.report_fd
+        os.set_inheritable(fd, False)  # children the user spawns must not hold the channel
+    channel = _Channel(fd)
+    try:  # if the machine runs out of memory, the kernel should pick the probe, not the editor
+        with open("/proc/self/oom_score_adj", "w") as fh:
+            fh.write("1000")
+    except Exception:
+        pass
+    faulthandler.enable(file=sys.__stderr__)  # a segfault still names the user's line (stderr)
+
+    script = os.path.realpath(args.script)
+    base = {"event": "start", "protocol": PROTOCOL, "pid": os.getpid(), "executable": sys.executable,
+            "python": sys.version.split()[0], "script": script, "steps": args.steps, "device_requested": args.device}
+    if args.device == "cpu":
+        os.environ["CUDA_VISIBLE_DEVICES"] = "-1"  # must precede the TensorFlow import
+    try:
+        import tensorflow as tf
+    except ImportError as exc:
+        base.update(event="fatal", status="no-tensorflow", message=(
+            "TensorFlow is not installed in %s (Python %s): %s. Install it there with "
+            "`%s -m pip install tensorflow` (or tensorflow-cpu), or point gradls at the interpreter "
+            "that has it." % (sys.executable, sys.version.split()[0], exc, sys.executable)))
+        channel.emit(base)
+        return 3
+    except Exception as exc:
+        base.update(event="fatal", status="error",
+                    message="importing TensorFlow in %s failed: %s: %s" % (sys.executable, type(exc).__name__, exc))
+        channel.emit(base)
+        return 3
+    try:
+        import keras
+
+        if not hasattr(keras, "Variable"):  # Keras 2 (tf_keras): optimizers/variables not instrumented
+            keras = None
+    except Exception:
+        keras = None
+    device, device_name, device_error = _select_device(tf, args.device)
+    base.update(tensorflow=tf.__version__, keras=getattr(keras, "__version__", None), device=device,
+                device_name=device_name)
+    if device_error:
+        base.update(event="fatal", status="error", message=device_error)
+        channel.emit(base)
+        return 3
+    if not os.path.isfile(script):
+        base.update(event="fatal", status="error", message="no such file: %s" % script)
+        channel.emit(base)
+        return 3
+    channel.emit(base)
+
+    locator = _Locator(script)
+    probe = _Probe(channel, locator, max(1, args.steps), tf, keras)
+    probe.install()
+
+    # Run the script the way `python script.py args` would: as __main__, its directory on sys.path.
+    sys.argv = [args.script] + list(args.args)
+    sys.path[0] = os.path.dirname(script)
+    module = types.ModuleType("__main__")
+    module.__dict__.update({"__file__": script, "__builtins__": __builtins__, "__spec__": None,
+                            "__loader__": None, "__package__": None, "__cached__": None})
+    sys.modules["__main__"] = module
+    exit_code = 0
+    reason = "finished"
+    try:
+        with open(script, "rb") as fh:
+            code = compile(fh.read(), script, "exec")
+        exec(code, module.__dict__)
+    except SystemExit as exc:
+        reason = "exit"
+        if exc.code is None:
+            exit_code = 0
+        elif isinstance(exc.code, int):
+            exit_code = exc.code
+        else:
+            print(exc.code, file=sys.stderr)
+            exit_code = 1
+    except BaseException as exc:  # the user's uncaught exception: report it where it was raised
+        reason = "exception"
+        exit_code = 1
+        probe.record_error(exc, "program")
+        traceback.print_exc()
+    probe.stop(reason, exit_code)
+    return exit_code  # not reached: stop() leaves with os._exit (user threads must not keep us alive)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
