@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite: Python (analysis, fixes proved under TensorFlow CPU, LSP end to end, probe),
+# then the VS Code extension (type-check, lint, unit, grammar, and a real VS Code headless).
+# Installs what is missing first, so it works on a fresh clone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+T0=$(date +%s)
+step() { echo "== [$(( $(date +%s) - T0 ))s] $*"; }
+
+if ! .venv/bin/python -c 'import gradls, tensorflow, pytest_lsp' >/dev/null 2>&1; then
+  step "setting up .venv"
+  GRADLS_SKIP_VSIX=1 bash scripts/setup.sh
+fi
+
+step "Python tests"
+.venv/bin/python -m pytest -q -ra --durations=10 "$@"
+
+if [ "${GRADLS_SKIP_VSCODE:-0}" != "1" ]; then
+  step "VS Code extension tests"
+  GRADLS_TEST_PYTHON="$PWD/.venv/bin/python" bash scripts/test-vscode.sh
+fi
+step "all tests passed"
