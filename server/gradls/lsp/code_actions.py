@@ -76,6 +76,43 @@ def suppression_for_finding(source: str, finding: Finding) -> tuple[Fix, str] | 
     return fix, new
 
 
+_IF_HINT = re.compile(r"^\s*(?:el)?if\b|\bif\b.*\belse\b")
+
+
+def tensor_condition_at(source: str, line: int, col: int, config=None) -> bool:
+    """Whether the innermost `if` / conditional expression at (line, col) tests a tensor.
+
+    Uses the analysis layer's tensor inference, so "tensor" means what gradls's rules mean by it.
+    A cheap text check first: the lightbulb asks on every cursor move.
+    """
+    lines = source.split("\n")
+    if not 1 <= line <= len(lines) or not _IF_HINT.search(lines[line - 1]):
+        return False
+    from gradls.analysis.engine import parse
+    from gradls.analysis.module import ModuleInfo
+    from gradls.analysis.tensors import TENSOR
+
+    tree = parse(source)
+    if not isinstance(tree, ast.Module):
+        return False
+    try:
+        info = ModuleInfo(tree, source, config)
+    except RecursionError:
+        return False
+    best = None
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.If, ast.IfExp)) and node.lineno <= line <= (node.end_lineno or node.lineno):
+            if isinstance(node, ast.If) and node.lineno != line and not _in_test(node, line):
+                continue  # inside the body of an if: not this statement's condition
+            if best is None or (node.lineno, node.col_offset) >= (best.lineno, best.col_offset):
+                best = node
+    return best is not None and info.tensors.level_of(best.test) >= TENSOR
+
+
+def _in_test(node: ast.If, line: int) -> bool:
+    return node.test.lineno <= line <= (node.test.end_lineno or node.test.lineno)
+
+
 def rewrite_if_as_cond(source: str, line: int, col: int) -> Fix | None:
     try:
         from gradls.fixes.if_to_cond import rewrite_if_as_cond as rewrite

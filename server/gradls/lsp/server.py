@@ -555,6 +555,7 @@ class GradlsLanguageServer(LanguageServer):
         if not state.fresh or state.analysed_version != state.version:
             return []  # the text does not parse (or moved on): no edit could be checked
         source = doc.source
+        version = state.version
         index = LineIndex(source, self.encoding)
         req = index.span(params.range)
         out: list[lsp.CodeAction] = []
@@ -608,9 +609,10 @@ class GradlsLanguageServer(LanguageServer):
                 if action.edit is not None or action.data is not None:
                     out.append(action)
         if actions.kind_requested(lsp.CodeActionKind.RefactorRewrite, only):
-            start_line, start_col = req.line, req.col
-            fix = actions.rewrite_if_as_cond(source, start_line, start_col)
-            if fix is not None and actions.apply_fix(source, fix) is not None:
+            config = self.config_for(state.path)
+            loop = asyncio.get_running_loop()
+            fix = await loop.run_in_executor(self._analysis_executor, _cond_rewrite, source, req.line, req.col, config)
+            if fix is not None and state.version == version:  # else the edit is for text that is gone
                 out.append(
                     lsp.CodeAction(
                         title=f"gradls: {fix.title}" if fix.title else "gradls: Rewrite as tf.cond",
@@ -742,6 +744,16 @@ def _as_function(method):
             return method(*args, **kwargs)
 
     return handler
+
+
+def _cond_rewrite(source: str, line: int, col: int, config: Config):
+    """The checked "Rewrite as tf.cond" fix for the `if` at (line, col), when its condition is a tensor."""
+    if not actions.tensor_condition_at(source, line, col, config):
+        return None
+    fix = actions.rewrite_if_as_cond(source, line, col)
+    if fix is None or actions.apply_fix(source, fix) is None:
+        return None
+    return fix
 
 
 def _analyse(source: str, path: str | None, config: Config):
