@@ -915,7 +915,8 @@ def main(argv=None) -> int:
         reason = "exception"
         exit_code = 1
         probe.record_error(exc, "program")
-        traceback.print_exc()
+        # Print it as `python script.py` would: without the runner's own frame.
+        traceback.print_exception(type(exc), exc, exc.__traceback__.tb_next if exc.__traceback__ else None)
     probe.stop(reason, exit_code)
     return exit_code  # not reached: stop() leaves with os._exit (user threads must not keep us alive)
 

@@ -1,0 +1,1 @@
+"""Runtime gradient probe: runner (user interpreter), launcher, report, CLI. See docs/probe-report.md."""

@@ -1,0 +1,94 @@
+"""`gradls probe FILE [options] [-- script args]`: run a script under an instrumented TensorFlow.
+
+Exit codes: 0 every observed gradient is ok, 1 gradient problems found, 2 usage error or the
+probe could not run (no TensorFlow, crash before any gradient, timeout without findings, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from gradls.probe import launcher
+from gradls.probe.report import format_text, has_gradient_problems
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be > 0")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be >= 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="gradls probe",
+        description="Run FILE as __main__ in a separate process under an instrumented TensorFlow, stop it after "
+        "a few gradient steps, and report which variables lose their gradient and where.",
+        epilog="Arguments after `--` are passed to the script. The probe RUNS the script: use it on code you trust.",
+    )
+    p.add_argument("file", help="the Python script to run")
+    p.add_argument("--steps", type=_positive_int, default=launcher.DEFAULT_STEPS,
+                   help="stop after this many gradient computations (default %(default)s)")
+    p.add_argument("--timeout", type=_positive_float, default=launcher.DEFAULT_TIMEOUT,
+                   help="wall-clock limit in seconds, TensorFlow import included (default %(default)g)")
+    p.add_argument("--device", choices=launcher.DEVICES, default="auto",
+                   help="auto: the GPU when TensorFlow sees one, else the CPU (default); gpu: fail without one")
+    p.add_argument("--output-format", choices=("text", "json"), default="text")
+    p.add_argument("--python", dest="interpreter", default=os.environ.get("GRADLS_PROBE_PYTHON", sys.executable),
+                   help="the interpreter that has TensorFlow (default: $GRADLS_PROBE_PYTHON, else this Python)")
+    p.add_argument("--memory-mb", type=_positive_int, default=launcher.DEFAULT_MEMORY_MB,
+                   help="kill the program when its processes use more resident memory (default %(default)s)")
+    p.add_argument("--no-memory-limit", action="store_true", help="do not cap memory")
+    p.add_argument("--cwd", default=None, help="working directory for the script (default: its directory)")
+    return p
+
+
+def exit_code(report: dict) -> int:
+    if has_gradient_problems(report):
+        return 1
+    return 0 if report.get("status") == "ok" else 2
+
+
+def main(argv: list[str]) -> int:
+    argv = list(argv)
+    script_args: list[str] = []
+    if "--" in argv:
+        cut = argv.index("--")
+        argv, script_args = argv[:cut], argv[cut + 1 :]
+    parser = build_parser()
+    try:
+        ns = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 for --help
+        return int(exc.code or 0)
+    if not os.path.isfile(ns.file):
+        print("gradls probe: no such file: %s" % ns.file, file=sys.stderr)
+        return 2
+    try:
+        report = launcher.run_probe(
+            ns.file,
+            interpreter=ns.interpreter,
+            steps=ns.steps,
+            timeout=ns.timeout,
+            device=ns.device,
+            cwd=ns.cwd,
+            memory_mb=None if ns.no_memory_limit else ns.memory_mb,
+            args=script_args,
+        )
+    except KeyboardInterrupt:  # the launcher has already killed the process group
+        print("gradls probe: interrupted", file=sys.stderr)
+        return 2
+    if ns.output_format == "json":
+        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+    else:
+        sys.stdout.write(format_text(report))
+    return exit_code(report)

@@ -1,0 +1,378 @@
+"""Start the probe runner in the user's interpreter, watch it, and turn what it wrote into a report.
+
+Isolation: the runner is a separate process in its own session (process group); its results come
+back through a private file, never stdout; stdin is /dev/null; stdout/stderr are captured with a
+bounded buffer. The whole group is killed on timeout, cancellation, memory excess or output flood,
+and also after a normal exit (children the program left behind); processes that escaped the group
+with setsid are found by a per-run token in their environment (Linux).
+
+Memory: RLIMIT_AS is useless with TensorFlow (it reserves tens of GB of address space it never
+touches) and RLIMIT_DATA trips over allocator arenas and CUDA, so the launcher polls the resident
+set size of the process group and kills it above the cap; the runner also raises its own
+oom_score_adj so that, if the machine runs out anyway, the kernel picks the probe, not the editor.
+
+No TensorFlow is imported here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Sequence
+
+from gradls.probe import report as _report
+
+RUNNER_PATH = Path(__file__).with_name("runner.py")
+RUNNER_COPY_NAME = "gradls_probe_runner.py"
+DEFAULT_STEPS = 3
+DEFAULT_TIMEOUT = 120.0
+DEFAULT_MEMORY_MB = 8192
+DEVICES = ("auto", "cpu", "gpu")
+# Output kept per stream: the first and the last bytes (the middle of a flood is dropped).
+OUTPUT_HEAD_BYTES = 16 * 1024
+OUTPUT_TAIL_BYTES = 48 * 1024
+# More output than this (both streams together) is a flood: the program is stopped.
+DEFAULT_MAX_OUTPUT_MB = 64
+_POLL_S = 0.2
+_TOKEN_ENV = "GRADLS_PROBE_TOKEN"
+# Server-side variables that would confuse another interpreter.
+_ENV_DROP = ("PYTHONHOME", "PYTHONEXECUTABLE", "__PYVENV_LAUNCHER__", _TOKEN_ENV)
+
+
+class _BoundedCapture:
+    """Keeps the head and the tail of a byte stream, counting what it drops."""
+
+    def __init__(self, head: int = OUTPUT_HEAD_BYTES, tail: int = OUTPUT_TAIL_BYTES):
+        self.head_limit, self.tail_limit = head, tail
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.total = 0
+        self.dropped = 0
+
+    def feed(self, data: bytes) -> None:
+        self.total += len(data)
+        room = self.head_limit - len(self.head)
+        if room > 0:
+            self.head += data[:room]
+            data = data[room:]
+        if not data:
+            return
+        self.tail += data
+        excess = len(self.tail) - self.tail_limit
+        if excess > 0:
+            del self.tail[:excess]
+            self.dropped += excess
+
+    def text(self) -> str:
+        sep = b"\n[... %d bytes omitted ...]\n" % self.dropped if self.dropped else b""
+        return (bytes(self.head) + sep + bytes(self.tail)).decode("utf-8", errors="replace")
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, OSError):
+        pass
+
+
+def _proc_pids() -> list[int]:
+    try:
+        return [int(n) for n in os.listdir("/proc") if n.isdigit()]
+    except OSError:
+        return []
+
+
+def _group_rss_bytes(pgid: int) -> int | None:
+    """Resident memory of every process in the group (Linux /proc); None where unavailable."""
+    if not os.path.isdir("/proc"):
+        return None
+    page = os.sysconf("SC_PAGE_SIZE")
+    total = 0
+    for pid in _proc_pids():
+        try:
+            with open("/proc/%d/stat" % pid, "rb") as fh:
+                stat = fh.read()
+            # Fields after the parenthesised command name: state ppid pgrp ...
+            fields = stat[stat.rindex(b")") + 2 :].split()
+            if int(fields[2]) != pgid:
+                continue
+            with open("/proc/%d/statm" % pid, "rb") as fh:
+                total += int(fh.read().split()[1]) * page
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def _kill_token_holders(token: str) -> int:
+    """Kill processes whose environment carries this run's token (escaped the group via setsid)."""
+    if not os.path.isdir("/proc"):
+        return 0
+    needle = ("%s=%s" % (_TOKEN_ENV, token)).encode()
+    me = os.getpid()
+    killed = 0
+    for pid in _proc_pids():
+        if pid == me:
+            continue
+        try:
+            with open("/proc/%d/environ" % pid, "rb") as fh:
+                if needle not in fh.read().split(b"\0"):
+                    continue
+            os.kill(pid, signal.SIGKILL)
+            killed += 1
+        except (OSError, ValueError):
+            continue
+    return killed
+
+
+def _signal_name(returncode: int | None) -> str | None:
+    if returncode is None or returncode >= 0:
+        return None
+    try:
+        return signal.Signals(-returncode).name
+    except ValueError:
+        return "signal %d" % -returncode
+
+
+def _resolve_interpreter(interpreter: str) -> str | None:
+    if os.sep in interpreter or (os.altsep and os.altsep in interpreter):
+        return interpreter if os.path.isfile(interpreter) and os.access(interpreter, os.X_OK) else None
+    return shutil.which(interpreter)
+
+
+def _child_env(env: dict[str, str] | None, token: str) -> dict[str, str]:
+    child = {k: v for k, v in os.environ.items() if k not in _ENV_DROP}
+    if env:
+        child.update({str(k): str(v) for k, v in env.items()})
+    child[_TOKEN_ENV] = token
+    child["PYTHONUNBUFFERED"] = "1"  # prints survive the runner's os._exit
+    child.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return child
+
+
+def _error_report(file: str, interpreter: str, steps: int, device: str, message: str, status: str = "error") -> dict:
+    rep = _report.new_report(file, interpreter, steps, device)
+    rep["status"] = status
+    rep["message"] = message
+    return rep
+
+
+async def run_probe_async(
+    file: str,
+    *,
+    interpreter: str = sys.executable,
+    steps: int = DEFAULT_STEPS,
+    timeout: float = DEFAULT_TIMEOUT,
+    device: str = "auto",
+    cwd: str | None = None,
+    memory_mb: int | None = DEFAULT_MEMORY_MB,
+    env: dict[str, str] | None = None,
+    args: Sequence[str] = (),
+    max_output_mb: float = DEFAULT_MAX_OUTPUT_MB,
+) -> dict[str, Any]:
+    """Probe `file` (run as __main__ in `interpreter`) and return the versioned report dict.
+
+    Always returns a report, also when the program fails, hangs or crashes. `env` adds to /
+    overrides this process's environment. `memory_mb=None` disables the memory cap. On
+    cancellation the process group is killed and waited for, then CancelledError is re-raised."""
+    file = os.path.abspath(file)
+    if device not in DEVICES:
+        return _error_report(file, interpreter, steps, device, "unknown device %r: use one of %s" % (device, ", ".join(DEVICES)))
+    if steps < 1:
+        return _error_report(file, interpreter, steps, device, "steps must be at least 1 (got %d)" % steps)
+    if not os.path.isfile(file):
+        return _error_report(file, interpreter, steps, device, "no such file: %s" % file)
+    resolved = _resolve_interpreter(interpreter)
+    if resolved is None:
+        return _error_report(file, interpreter, steps, device,
+                             "Python interpreter not found or not executable: %s. Set the interpreter that has "
+                             "TensorFlow (gradls probe --python PATH, or the editor's gradls.probe.interpreter)."
+                             % interpreter)
+
+    workdir = tempfile.mkdtemp(prefix="gradls-probe-")
+    token = uuid.uuid4().hex
+    try:
+        runner = os.path.join(workdir, RUNNER_COPY_NAME)
+        shutil.copyfile(RUNNER_PATH, runner)  # the run must not depend on the server's files staying put
+        report_path = os.path.join(workdir, "events.jsonl")
+        cmd = [resolved, runner, "--report-file", report_path, "--steps", str(steps), "--device", device,
+               "--", file, *args]
+        rep = _report.new_report(file, resolved, steps, device)
+        rep["argv"] = [file, *args]
+        started = time.monotonic()
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *cmd,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                cwd=cwd or os.path.dirname(file),
+                env=_child_env(env, token),
+                start_new_session=True,
+            )
+        except OSError as exc:
+            return _error_report(file, resolved, steps, device, "could not start %s: %s" % (resolved, exc))
+        pgid = proc.pid  # start_new_session: the runner leads its own group
+        captures = {"stdout": _BoundedCapture(), "stderr": _BoundedCapture()}
+        limits = {"kill_reason": None, "peak_rss": 0}
+        flood_bytes = int(max_output_mb * 1024 * 1024)
+
+        def stop(reason: str) -> None:
+            if limits["kill_reason"] is None:
+                limits["kill_reason"] = reason
+            _kill_group(pgid)
+
+        async def pump(name: str, stream: asyncio.StreamReader) -> None:
+            cap = captures[name]
+            while True:
+                data = await stream.read(65536)
+                if not data:
+                    return
+                cap.feed(data)
+                if captures["stdout"].total + captures["stderr"].total > flood_bytes:
+                    stop("output")
+
+        async def watch() -> None:
+            deadline = started + timeout
+            while True:
+                if time.monotonic() >= deadline:
+                    stop("timeout")
+                    return
+                if memory_mb is not None:
+                    rss = await asyncio.to_thread(_group_rss_bytes, pgid)
+                    if rss is not None:
+                        limits["peak_rss"] = max(limits["peak_rss"], rss)
+                        if rss > memory_mb * 1024 * 1024:
+                            stop("memory")
+                            return
+                await asyncio.sleep(min(_POLL_S, max(0.0, deadline - time.monotonic())))
+
+        pumps = [asyncio.ensure_future(pump("stdout", proc.stdout)), asyncio.ensure_future(pump("stderr", proc.stderr))]
+        watcher = asyncio.ensure_future(watch())
+        cancelled = False
+        try:
+            await proc.wait()
+        except asyncio.CancelledError:
+            cancelled = True
+            limits["kill_reason"] = "cancelled"
+            _kill_group(pgid)
+            # Wait for the kill to land (shielded: a second cancel must not leave a live group).
+            await asyncio.shield(proc.wait())
+        finally:
+            watcher.cancel()
+            _kill_group(pgid)  # whatever the program left behind in its group
+            escaped = await asyncio.to_thread(_kill_token_holders, token)
+            # Children may still hold the output pipes: give the readers a moment, then stop them.
+            done, pending = await asyncio.wait(pumps, timeout=1.0)
+            for t in pending:
+                t.cancel()
+            await asyncio.gather(*pumps, watcher, return_exceptions=True)
+        if cancelled:
+            raise asyncio.CancelledError()
+
+        rep["duration_s"] = round(time.monotonic() - started, 3)
+        for name, cap in captures.items():
+            rep[name] = cap.text()
+            rep[name + "_omitted_bytes"] = cap.dropped
+        try:
+            with open(report_path, encoding="utf-8", errors="replace") as fh:
+                events, bad = _report.parse_events(fh)
+        except FileNotFoundError:
+            events, bad = [], 0
+        if bad:
+            rep["notes"].append("%d malformed report line%s ignored" % (bad, "s" if bad != 1 else ""))
+        if escaped:
+            rep["notes"].append("killed %d process%s the program started outside its process group"
+                                % (escaped, "es" if escaped != 1 else ""))
+        _report.apply_events(rep, events)
+        rep["exit"]["signal"] = _signal_name(proc.returncode)
+        if rep["exit"]["code"] is None and proc.returncode is not None and proc.returncode >= 0:
+            rep["exit"]["code"] = proc.returncode
+        _finish(rep, limits["kill_reason"], proc.returncode, timeout, memory_mb, limits["peak_rss"], max_output_mb)
+        return rep
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _finish(rep: dict, kill_reason: str | None, returncode: int | None, timeout: float,
+            memory_mb: int | None, peak_rss: int, max_output_mb: float) -> None:
+    """Status and message, once the process is gone."""
+    summary = _report.summary_message(rep)
+    partial = " Observed before that: " + summary + "." if rep["gradient_calls"] or rep["errors"] else ""
+    if kill_reason == "timeout":
+        rep["status"] = "timeout"
+        rep["exit"]["reason"] = "timeout"
+        rep["message"] = ("The program was stopped after the %g s wall-clock timeout (it ran %d of %d gradient steps)."
+                          % (timeout, rep["steps_observed"], rep["steps_requested"]) + partial)
+        return
+    if kill_reason == "memory":
+        rep["status"] = "killed"
+        rep["exit"]["reason"] = "memory"
+        rep["message"] = ("The program was killed: its processes used %.0f MB of memory, over the %d MB cap."
+                          % (peak_rss / 2**20, memory_mb or 0) + partial)
+        return
+    if kill_reason == "output":
+        rep["status"] = "killed"
+        rep["exit"]["reason"] = "output-flood"
+        rep["message"] = ("The program was killed: it wrote more than %g MB to stdout/stderr." % max_output_mb) + partial
+        return
+    if rep.get("runner_status"):
+        rep["status"] = rep["runner_status"]
+        return
+    sig = rep["exit"]["signal"]
+    if sig and rep["exit"]["reason"] is None:
+        where = _report.crash_location(rep["stderr"], rep["file"])
+        rep["errors"].append({"type": sig, "message": "the Python process died with %s" % sig,
+                              "file": where[0] if where else None, "line": where[1] if where else None,
+                              "category": "program", "during": "program", "step": rep["steps_observed"]})
+        rep["exit"]["reason"] = "crashed"
+        rep["status"] = _report.decide_status(rep)
+        at = " at %s:%d" % (os.path.basename(where[0]), where[1]) if where else ""
+        rep["message"] = "The program crashed with %s%s." % (sig, at) + partial
+        return
+    if rep["exit"]["reason"] is None:
+        # No "done" event: the program ended the process itself (os._exit) or the runner died.
+        rep["exit"]["reason"] = "exited-abruptly"
+        rep["notes"].append("the process ended (exit code %s) without the runner finishing: os._exit() or a "
+                            "fatal error in native code" % returncode)
+        rep["status"] = "gradient-problems" if _report.has_gradient_problems(rep) else ("ok" if returncode == 0 else "error")
+        rep["message"] = ("The program ended abruptly with exit code %s." % returncode) + (" " + summary + "." if summary else "")
+        return
+    rep["status"] = _report.decide_status(rep)
+    msg = summary
+    if rep["stopped_after_steps"]:
+        msg += " (stopped after %d gradient steps)" % rep["steps_requested"]
+    elif rep["exit"]["code"] not in (0, None) and not rep["errors"]:
+        msg += "; the program exited with code %s" % rep["exit"]["code"]
+    rep["message"] = msg[:1].upper() + msg[1:] + "."
+
+
+def run_probe(
+    file: str,
+    *,
+    interpreter: str = sys.executable,
+    steps: int = DEFAULT_STEPS,
+    timeout: float = DEFAULT_TIMEOUT,
+    device: str = "auto",
+    cwd: str | None = None,
+    memory_mb: int | None = DEFAULT_MEMORY_MB,
+    env: dict[str, str] | None = None,
+    args: Sequence[str] = (),
+    max_output_mb: float = DEFAULT_MAX_OUTPUT_MB,
+) -> dict[str, Any]:
+    """Synchronous run_probe_async (safe to call from a thread that already runs an event loop)."""
+    coro_args = dict(interpreter=interpreter, steps=steps, timeout=timeout, device=device, cwd=cwd,
+                     memory_mb=memory_mb, env=env, args=args, max_output_mb=max_output_mb)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(run_probe_async(file, **coro_args))
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(run_probe_async(file, **coro_args))).result()

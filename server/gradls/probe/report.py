@@ -1,0 +1,429 @@
+"""The probe report (versioned JSON, see docs/probe-report.md): built from the runner's events,
+summarised, and rendered as readable text. No TensorFlow here: the server imports this."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Any, Iterable
+
+REPORT_VERSION = 1
+RUNNER_PROTOCOL = 1
+
+STATUSES = ("ok", "gradient-problems", "error", "timeout", "killed", "cancelled", "no-tensorflow")
+# Source statuses that mean "this variable does not learn".
+PROBLEM_STATUSES = ("none", "zero", "nan", "inf")
+SOURCE_STATUSES = PROBLEM_STATUSES + ("ok", "unobserved")
+
+_STATUS_WORDS = {
+    "none": "no gradient (None)",
+    "zero": "all-zero gradient",
+    "nan": "NaN in gradient",
+    "inf": "Inf in gradient",
+    "ok": "ok",
+    "unobserved": "not observed (XLA-compiled)",
+}
+
+
+def new_report(file: str, interpreter: str, steps: int, device: str) -> dict[str, Any]:
+    """A report with every key present, before anything is known."""
+    return {
+        "version": REPORT_VERSION,
+        "status": "error",
+        "message": "",
+        "file": file,
+        "argv": [],
+        "interpreter": interpreter,
+        "python": None,
+        "tensorflow": None,
+        "keras": None,
+        "device": None,
+        "device_name": None,
+        "device_requested": device,
+        "observed_device": None,
+        "steps_requested": steps,
+        "steps_observed": 0,
+        "stopped_after_steps": False,
+        "duration_s": None,
+        "gradient_calls": [],
+        "problems": [],
+        "errors": [],
+        "warnings": [],
+        "exit": {"code": None, "signal": None, "reason": None},
+        "stdout": "",
+        "stderr": "",
+        "stdout_omitted_bytes": 0,
+        "stderr_omitted_bytes": 0,
+        "notes": [],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Runner events -> report
+
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _opt_str(x: Any) -> str | None:
+    return x if isinstance(x, str) else None
+
+
+def _location(obj: Any) -> dict[str, Any] | None:
+    if not isinstance(obj, dict) or not isinstance(obj.get("file"), str) or not _is_int(obj.get("line")):
+        return None
+    out = {"file": obj["file"], "line": obj["line"]}
+    if isinstance(obj.get("kind"), str):
+        out["kind"] = obj["kind"]
+    return out
+
+
+def _source(obj: Any) -> dict[str, Any] | None:
+    if not isinstance(obj, dict) or not isinstance(obj.get("name"), str):
+        return None
+    status = obj.get("status")
+    if status not in SOURCE_STATUSES:
+        return None
+    shape = obj.get("shape")
+    if not (isinstance(shape, list) and all(d is None or _is_int(d) for d in shape)):
+        shape = None
+    norm = obj.get("norm")
+    norm = float(norm) if isinstance(norm, (int, float)) and not isinstance(norm, bool) else None
+    return {
+        "name": obj["name"],
+        "kind": _opt_str(obj.get("kind")),
+        "shape": shape,
+        "dtype": _opt_str(obj.get("dtype")),
+        "created_at": _location(obj.get("created_at")),
+        "status": status,
+        "norm": norm,
+    }
+
+
+def _gradient_call(obj: dict[str, Any]) -> dict[str, Any] | None:
+    if not isinstance(obj.get("kind"), str) or not isinstance(obj.get("sources"), list):
+        return None
+    sources = [s for s in (_source(x) for x in obj["sources"]) if s is not None]
+    return {
+        "kind": obj["kind"],
+        "file": _opt_str(obj.get("file")),
+        "line": obj.get("line") if _is_int(obj.get("line")) else None,
+        "caller": _opt_str(obj.get("caller")),
+        "step": obj.get("step") if _is_int(obj.get("step")) else None,
+        "mode": _opt_str(obj.get("mode")),
+        "sources": sources,
+    }
+
+
+def _message_entry(obj: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in fields:
+        v = obj.get(f)
+        out[f] = v if (isinstance(v, str) or _is_int(v)) else None
+    return out
+
+
+def parse_events(lines: Iterable[str]) -> tuple[list[dict[str, Any]], int]:
+    """JSON lines -> events; the count of malformed lines (a killed runner may leave half a line)."""
+    events, bad = [], 0
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            ev = json.loads(line)
+        except ValueError:
+            bad += 1
+            continue
+        if isinstance(ev, dict) and isinstance(ev.get("event"), str):
+            events.append(ev)
+        else:
+            bad += 1
+    return events, bad
+
+
+def apply_events(report: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, Any]:
+    """Fold the runner's events into `report` (validated: the runner runs next to user code)."""
+    for ev in events:
+        kind = ev["event"]
+        if kind in ("start", "fatal"):
+            for key in ("python", "tensorflow", "keras", "device", "device_name"):
+                if isinstance(ev.get(key), str):
+                    report[key] = ev[key]
+            if isinstance(ev.get("executable"), str):
+                report["interpreter"] = ev["executable"]
+            if kind == "fatal":
+                report["runner_status"] = ev.get("status") if ev.get("status") in STATUSES else "error"
+                report["message"] = str(ev.get("message", ""))
+        elif kind == "device" and isinstance(ev.get("device"), str):
+            report["observed_device"] = ev["device"]
+        elif kind == "gradient":
+            call = _gradient_call(ev)
+            if call is not None:
+                report["gradient_calls"].append(call)
+        elif kind == "error":
+            entry = _message_entry(ev, ("type", "message", "file", "line", "category", "during", "step"))
+            if entry["category"] not in ("gradient", "program"):
+                entry["category"] = "program"
+            report["errors"].append(entry)
+        elif kind == "warning":
+            report["warnings"].append(_message_entry(ev, ("category", "message", "file", "line", "step")))
+        elif kind == "internal-error":
+            report["notes"].append("probe internal error (the program went on): %s" % str(ev.get("message", ""))[:2000])
+        elif kind == "done":
+            report["exit"]["reason"] = {"steps": "stopped-after-steps"}.get(ev.get("reason"), ev.get("reason"))
+            if _is_int(ev.get("exit_code")):
+                report["exit"]["code"] = ev["exit_code"]
+            report["stopped_after_steps"] = ev.get("reason") == "steps"
+            if _is_int(ev.get("dropped_events")) and ev["dropped_events"]:
+                report["notes"].append("%d gradient computations beyond the first 2000 were not recorded"
+                                       % ev["dropped_events"])
+    steps = [c["step"] for c in report["gradient_calls"] if c["step"] is not None]
+    report["steps_observed"] = max(steps) if steps else 0
+    report["problems"] = summarize_problems(report["gradient_calls"])
+    return report
+
+
+def summarize_problems(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per (call site, source, status) with the steps it happened in: what editors show."""
+    merged: dict[tuple, dict[str, Any]] = {}
+    for call in calls:
+        for src in call["sources"]:
+            if src["status"] not in PROBLEM_STATUSES:
+                continue
+            key = (call["kind"], call["file"], call["line"], src["name"], src["status"])
+            entry = merged.get(key)
+            if entry is None:
+                entry = merged[key] = {
+                    "kind": call["kind"],
+                    "file": call["file"],
+                    "line": call["line"],
+                    "source": src["name"],
+                    "shape": src["shape"],
+                    "created_at": src["created_at"],
+                    "status": src["status"],
+                    "steps": [],
+                    "count": 0,
+                }
+            entry["count"] += 1
+            if call["step"] is not None and call["step"] not in entry["steps"]:
+                entry["steps"].append(call["step"])
+    return list(merged.values())
+
+
+def has_gradient_problems(report: dict[str, Any]) -> bool:
+    return bool(report.get("problems")) or any(e.get("category") == "gradient" for e in report.get("errors", []))
+
+
+def decide_status(report: dict[str, Any]) -> str:
+    """The status for a run that ended on its own (timeouts, kills and cancels are set by the launcher)."""
+    if report.get("runner_status"):
+        return report["runner_status"]
+    if has_gradient_problems(report):
+        return "gradient-problems"
+    code = report["exit"]["code"]
+    if report["errors"] or report["exit"]["signal"] or (code not in (0, None)):
+        return "error"
+    if report["exit"]["reason"] is None:
+        return "error"  # the runner never said it finished: it died or was killed from inside
+    return "ok"
+
+
+# ---------------------------------------------------------------------------------------------
+# Text
+
+
+def _short(path: str | None, base: str | None) -> str:
+    if not path:
+        return "?"
+    if base:
+        try:
+            rel = os.path.relpath(path, os.path.dirname(base))
+            if not rel.startswith(".."):
+                return rel
+        except ValueError:
+            pass
+    return path
+
+
+def _where(file: str | None, line: int | None, base: str | None) -> str:
+    return "%s:%s" % (_short(file, base), line if line is not None else "?")
+
+
+def _shape(shape: list | None) -> str:
+    if shape is None:
+        return "?"
+    return "(" + ", ".join("?" if d is None else str(d) for d in shape) + (",)" if len(shape) == 1 else ")")
+
+
+def summary_message(report: dict[str, Any]) -> str:
+    """One or two sentences for the report's `message` (and the CLI's first line)."""
+    base = report.get("file")
+    problems = report["problems"]
+    grad_errors = [e for e in report["errors"] if e.get("category") == "gradient"]
+    parts = []
+    if problems:
+        names = sorted({p["source"] for p in problems})
+        shown = ", ".join("`%s`" % n for n in names[:5]) + (" and %d more" % (len(names) - 5) if len(names) > 5 else "")
+        parts.append("%d variable%s lose%s gradient: %s" % (
+            len(names), "s" if len(names) != 1 else "", " their" if len(names) != 1 else "s its", shown))
+    for e in grad_errors[:3]:
+        parts.append("%s at %s: %s" % (e["type"], _where(e["file"], e["line"], base), _first_line(e["message"])))
+    calls = len(report["gradient_calls"])
+    if not parts:
+        if calls:
+            names = {s["name"] for c in report["gradient_calls"] for s in c["sources"]}
+            parts.append("all gradients ok: %d gradient computation%s, %d variable%s/source%s" % (
+                calls, "s" if calls != 1 else "", len(names), "s" if len(names) != 1 else "", "s" if len(names) != 1 else ""))
+        else:
+            parts.append("no gradient computation was observed")
+    other_errors = [e for e in report["errors"] if e.get("category") != "gradient"]
+    if other_errors:
+        e = other_errors[-1]
+        parts.append("the program raised %s at %s: %s" % (e["type"], _where(e["file"], e["line"], base),
+                                                           _first_line(e["message"])))
+    return "; ".join(parts)
+
+
+def _first_line(text: str | None, limit: int = 200) -> str:
+    line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _tail_lines(text: str, n: int) -> str:
+    lines = text.rstrip("\n").splitlines()
+    return "\n".join(lines[-n:])
+
+
+def _norms(values: list[float | None]) -> str:
+    vals = [v for v in values if v is not None]
+    if not vals:
+        return ""
+    if len(vals) == 1 or max(vals) - min(vals) <= 1e-12:
+        return "norm %.3g" % vals[0]
+    return "norm %.3g … %.3g" % (min(vals), max(vals))
+
+
+def format_text(report: dict[str, Any], *, output_lines: int = 40) -> str:
+    """A readable markdown-ish report (for the CLI and the language server's log)."""
+    base = report.get("file")
+    out: list[str] = []
+    title = os.path.basename(base) if base else "?"
+    out.append("# gradls probe: %s — %s" % (title, report.get("status")))
+    out.append("")
+    if report.get("message"):
+        out.append(report["message"])
+        out.append("")
+    ran = []
+    if report.get("device"):
+        dev = report["device"].upper()
+        if report.get("device_name") and report["device_name"] != "CPU":
+            dev += " (%s)" % report["device_name"]
+        ran.append("on " + dev)
+    if report.get("tensorflow"):
+        ran.append("TensorFlow %s%s" % (report["tensorflow"], ", Keras %s" % report["keras"] if report.get("keras") else ""))
+    ran.append("interpreter %s" % report.get("interpreter"))
+    if report.get("stopped_after_steps"):
+        ran.append("stopped after %d gradient steps" % report.get("steps_requested", 0))
+    if report.get("duration_s") is not None:
+        ran.append("%.1f s" % report["duration_s"])
+    out.append("Ran " + ", ".join(ran) + ".")
+
+    if report["problems"]:
+        out += ["", "## Gradient problems", ""]
+        for p in report["problems"]:
+            created = p["created_at"]
+            made = " (created at %s)" % _where(created["file"], created["line"], base) if created else ""
+            steps = p["steps"]
+            when = " in step%s %s" % ("s" if len(steps) != 1 else "", ", ".join(map(str, steps))) if steps else ""
+            out.append("- %s `%s` %s%s: %s%s" % (_where(p["file"], p["line"], base), p["kind"], p["source"],
+                                                 made, _STATUS_WORDS[p["status"]], when))
+
+    if report["errors"]:
+        out += ["", "## Errors", ""]
+        for e in report["errors"]:
+            label = "gradient error" if e.get("category") == "gradient" else "error"
+            out.append("- %s: %s %s: %s" % (_where(e["file"], e["line"], base), label, e["type"], _first_line(e["message"], 400)))
+
+    if report["warnings"]:
+        out += ["", "## Warnings", ""]
+        seen = set()
+        for w in report["warnings"]:
+            key = (w.get("file"), w.get("line"), w.get("message"))
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append("- %s: %s" % (_where(w["file"], w["line"], base), _first_line(w["message"], 400)))
+
+    if report["gradient_calls"]:
+        out += ["", "## Gradient computations", ""]
+        groups: dict[tuple, list[dict[str, Any]]] = {}
+        for c in report["gradient_calls"]:
+            groups.setdefault((c["kind"], c["file"], c["line"], c["caller"]), []).append(c)
+        for (kind, file, line, caller), calls in groups.items():
+            via = " via %s" % caller if caller else ""
+            out.append("### %s at %s%s (%d call%s)" % (kind, _where(file, line, base), via, len(calls), "s" if len(calls) != 1 else ""))
+            out.append("")
+            per_source: dict[str, list[dict[str, Any]]] = {}
+            for c in calls:
+                for s in c["sources"]:
+                    per_source.setdefault(s["name"], []).append(s)
+            for name, entries in per_source.items():
+                first = entries[0]
+                statuses = [e["status"] for e in entries]
+                counts = {st: statuses.count(st) for st in dict.fromkeys(statuses)}
+                words = ", ".join("%s ×%d" % (_STATUS_WORDS[st], n) if len(statuses) > 1 else _STATUS_WORDS[st]
+                                  for st, n in counts.items())
+                norm = _norms([e["norm"] for e in entries if e["status"] == "ok"])
+                created = first["created_at"]
+                made = ", created at %s" % _where(created["file"], created["line"], base) if created else ""
+                mark = "!!" if any(st in PROBLEM_STATUSES for st in statuses) else "ok"
+                out.append("- [%s] %s %s%s: %s%s" % (mark, name, _shape(first["shape"]), made, words,
+                                                     " (%s)" % norm if norm else ""))
+            out.append("")
+        if out[-1] == "":
+            out.pop()
+
+    if report["notes"]:
+        out += ["", "## Notes", ""]
+        out += ["- " + n for n in report["notes"]]
+
+    for stream in ("stdout", "stderr"):
+        text = report.get(stream) or ""
+        omitted = report.get(stream + "_omitted_bytes") or 0
+        if not text.strip():
+            continue
+        lines = text.rstrip("\n").splitlines()
+        shown = _tail_lines(text, output_lines)
+        extra = len(lines) - min(len(lines), output_lines)
+        note = []
+        if extra:
+            note.append("%d earlier lines not shown" % extra)
+        if omitted:
+            note.append("%d bytes dropped from the middle" % omitted)
+        out += ["", "## Program %s%s" % (stream, " (%s)" % "; ".join(note) if note else ""), "", "```", shown, "```"]
+    return "\n".join(out) + "\n"
+
+
+_FAULT_FRAME = re.compile(r'^\s*File "([^"]+)", line (\d+) in (.+)$')
+
+
+def crash_location(stderr: str, script: str | None) -> tuple[str, int] | None:
+    """The user's line in a faulthandler dump ("Fatal Python error: ..."), most recent call first."""
+    if "Fatal Python error" not in stderr:
+        return None
+    dump = stderr[stderr.rindex("Fatal Python error"):]
+    fallback = None
+    for line in dump.splitlines():
+        m = _FAULT_FRAME.match(line)
+        if not m:
+            continue
+        path = m.group(1)
+        if script and os.path.realpath(path) == os.path.realpath(script):
+            return path, int(m.group(2))
+        lib = any(part in path for part in ("site-packages", "dist-packages", "/lib/python", "gradls/probe/runner.py", "gradls_probe_runner.py"))
+        if fallback is None and not lib and not path.startswith("<"):
+            fallback = (path, int(m.group(2)))
+    return fallback
