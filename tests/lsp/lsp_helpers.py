@@ -50,6 +50,13 @@ def scaled(x):
         return dy * v
 
     return y, grad_fn
+
+
+x = tf.constant(3.0)
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    out = scaled(x)
+RESULT = gradient_status(tape.gradient(out, [x, v]))
 """
 
 

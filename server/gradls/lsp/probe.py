@@ -110,7 +110,7 @@ class ProbeService:
                 )
             text = format_text(report)
             status = str(report.get("status", "unknown"))
-            summary = summarise(report)
+            summary = str(report.get("message") or "") or summarise(report)
             self._publish(report, path)
             server.log(f"probe finished ({status}): {summary}\n{text}", "info" if status == "ok" else "warning")
             return {"report": report, "text": text}
@@ -168,38 +168,46 @@ class ProbeService:
 
 
 def facts_from_report(report: dict, probed_path: str) -> dict[str, list[ProbeFact]]:
-    """{real file path: facts} from a probe report (schema: gradls.probe, versioned JSON)."""
-    out: dict[str, list[ProbeFact]] = {}
+    """{real file path: facts} from a probe report (versioned JSON, docs/probe-report.md).
 
-    def add(file: str | None, line: Any, fact: ProbeFact) -> None:
+    `problems` (one entry per call site, source and status, merged over steps) is preferred;
+    `gradient_calls` (one entry per call per step) is the fallback.
+    """
+    out: dict[str, list[ProbeFact]] = {}
+    seen: set[tuple[str, int, str]] = set()
+
+    def add(file: str | None, line: Any, message: str, severity: str) -> None:
         if not isinstance(line, int) or line < 1:
             return
         real = os.path.realpath(file or probed_path)
-        out.setdefault(real, []).append(fact)
+        if (real, line, message) in seen:
+            return
+        seen.add((real, line, message))
+        out.setdefault(real, []).append(ProbeFact(line=line, message=message, severity=severity))
 
-    for call in report.get("gradient_calls") or []:
-        kind = call.get("kind") or "gradient"
-        call_line = call.get("line")
-        call_file = call.get("file") or probed_path
-        for src in call.get("sources") or []:
-            status = src.get("status")
-            if status not in _STATUS_WORDS:
-                continue
-            name = src.get("name") or "a variable"
-            what = f"{name} {_STATUS_WORDS[status]} in {kind} at line {call_line}"
-            severity = "error" if status in ("none", "nan") else "warning"
-            add(call_file, call_line, ProbeFact(line=call_line, message=what, severity=severity))
-            created = src.get("created_at") or {}
-            if isinstance(created, dict) and isinstance(created.get("line"), int):
-                add(
-                    created.get("file") or call_file,
-                    created["line"],
-                    ProbeFact(line=created["line"], message=f"{what} (created here)", severity=severity),
-                )
+    def add_problem(kind: str, file: str | None, line: Any, name: str, status: str, created: Any) -> None:
+        what = f"{name} {_STATUS_WORDS[status]} in {kind} at line {line}"
+        severity = "error" if status in ("none", "nan") else "warning"
+        add(file, line, what, severity)
+        if isinstance(created, dict) and isinstance(created.get("line"), int):
+            add(created.get("file") or file, created["line"], f"{what} (created here)", severity)
+
+    problems = report.get("problems")
+    if problems:
+        for p in problems:
+            if p.get("status") in _STATUS_WORDS:
+                add_problem(p.get("kind") or "gradient", p.get("file"), p.get("line"), p.get("source") or "a variable", p["status"], p.get("created_at"))
+    else:
+        for call in report.get("gradient_calls") or []:
+            for src in call.get("sources") or []:
+                if src.get("status") in _STATUS_WORDS:
+                    add_problem(
+                        call.get("kind") or "gradient", call.get("file"), call.get("line"), src.get("name") or "a variable",
+                        src["status"], src.get("created_at"),
+                    )
     for err in report.get("errors") or []:
-        line = err.get("line")
         message = f"probe: {err.get('type') or 'error'}: {err.get('message') or ''}".rstrip(": ")
-        add(err.get("file") or probed_path, line, ProbeFact(line=line if isinstance(line, int) else 0, message=message, severity="error"))
+        add(err.get("file") or probed_path, err.get("line"), message, "error")
     return out
 
 

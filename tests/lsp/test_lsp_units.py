@@ -1,0 +1,143 @@
+"""Unit tests of the LSP layer's pure parts: positions, suppression edits, settings, shifting."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from lsprotocol import types as lsp
+
+from gradls.analysis.model import Finding, Span
+from gradls.analysis.suppression import parse_suppressions
+from gradls.fixes import apply_edits
+from gradls.fixes.suppress import suppression_edit, suppresses
+from gradls.lsp.code_actions import fix_all, minimal_edits
+from gradls.lsp.diagnostics import DocumentState, ProbeFact, shift_for_change
+from gradls.lsp.positions import LineIndex, from_client_column, to_client_column
+from gradls.lsp.settings import merge, parse_settings, with_probe_overrides
+from gradls.config import Config
+
+
+# ------------------------------------------------------------------ positions
+@pytest.mark.parametrize(
+    "encoding,expected",
+    [("utf-16", [0, 1, 3, 4, 5]), ("utf-8", [0, 1, 5, 7, 8]), ("utf-32", [0, 1, 2, 3, 4])],
+)
+def test_columns_per_encoding(encoding, expected):
+    line = "a😀éb"  # astral (2 UTF-16 units, 4 UTF-8 bytes), then a 2-byte character
+    assert [to_client_column(line, c, encoding) for c in range(5)] == expected
+    assert [from_client_column(line, u, encoding) for u in expected] == list(range(5))
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"), max_size=30), st.data())
+def test_column_round_trip(line, data):
+    col = data.draw(st.integers(0, len(line)))
+    for enc in ("utf-8", "utf-16", "utf-32"):
+        assert from_client_column(line, to_client_column(line, col, enc), enc) == col
+
+
+def test_line_index_uses_lsp_line_breaks_only():
+    index = LineIndex("a\r\nb\x0cc\rd\u2028e\n", "utf-16")
+    assert index.lines == ["a", "b\x0cc", "d\u2028e", ""]
+    assert index.range(Span(3, 1, 3, 3)) == lsp.Range(start=lsp.Position(line=2, character=1), end=lsp.Position(line=2, character=3))
+
+
+# ------------------------------------------------------------------ suppression edit
+def _finding(line, code="TFG001", end_line=None):
+    return Finding(code, "m", Span(line, 4, end_line or line, 10))
+
+
+@pytest.mark.parametrize(
+    "line_text,expected",
+    [
+        ("y = np.sum(t)", "y = np.sum(t)  # gradls: ignore[TFG001]"),
+        ("y = np.sum(t)   ", "y = np.sum(t)  # gradls: ignore[TFG001]"),
+        ("y = np.sum(t)  # noqa: E501", "y = np.sum(t)  # noqa: E501  # gradls: ignore[TFG001]"),
+        ("y = np.sum(t)  # gradls: ignore[TFG003]", "y = np.sum(t)  # gradls: ignore[TFG003, TFG001]"),
+        ("y = f('#')  # why", "y = f('#')  # why  # gradls: ignore[TFG001]"),
+    ],
+)
+def test_disable_for_this_line(line_text, expected):
+    source = f"import numpy as np\n{line_text}\nz = 1\n"
+    edit = suppression_edit(source, _finding(2))
+    new = apply_edits(source, [edit])
+    assert new.split("\n")[1] == expected
+    assert suppresses(new, 2, "TFG001")
+    ast.parse(new)
+
+
+def test_disable_skips_a_line_ending_inside_a_string_and_gives_up_on_bare_ignore():
+    source = 'y = f("""a\nb""", np.sum(t))\n'
+    edit = suppression_edit(source, _finding(1, end_line=2))
+    new = apply_edits(source, [edit])
+    assert new == 'y = f("""a\nb""", np.sum(t))  # gradls: ignore[TFG001]\n'
+    assert suppression_edit("y = 1  # gradls: ignore\n", _finding(1)) is None
+    assert parse_suppressions(new).by_line[2][0].codes == ("TFG001",)
+
+
+# ------------------------------------------------------------------ settings
+def test_settings_parse_with_clear_problems_and_defaults():
+    settings, problems = parse_settings(
+        {
+            "enable": "yes",
+            "select": ["tfg0"],
+            "severity": {"TFG0": "error", "TFG004": "loud"},
+            "lint": {"run": "onsave"},
+            "showNotifications": "never",
+            "probe": {"timeoutSeconds": -1, "steps": 2.5, "device": "GPU", "interpreter": "/x/python"},
+            "colour": "red",
+        }
+    )
+    assert settings.enable is True and settings.select == ("TFG0",) and settings.severity == (("TFG0", "error"),)
+    assert settings.lint_run == "onSave" and settings.show_notifications == "off"
+    assert settings.probe.device == "gpu" and settings.probe.timeout_seconds == 120.0 and settings.probe.steps == 3
+    assert settings.probe.interpreter == "/x/python"
+    keys = ["gradls.enable", "gradls.severity.TFG004", "gradls.showNotifications", "gradls.probe.timeoutSeconds", "gradls.probe.steps", "gradls.colour"]
+    for key in keys:
+        assert any(key in p for p in problems), key
+    assert parse_settings(["not", "an", "object"])[1]
+
+
+def test_editor_settings_merge_over_pyproject():
+    file_cfg = Config(select=("TFG001",), ignore=("TFG003",), severity=(("TFG0", "hint"),))
+    editor, _ = parse_settings({"ignore": ["TFG004"], "severity": {"TFG0": "error"}})
+    merged = merge(file_cfg, editor)
+    assert merged.select == ("TFG001",) and merged.ignore == ("TFG003", "TFG004")
+    assert merged.severity_for("TFG001") == "error"
+    probe, problems = with_probe_overrides(editor.probe, {"steps": 5, "device": "tpu"})
+    assert probe.steps == 5 and problems and "device" in problems[0]
+
+
+# ------------------------------------------------------------------ keeping findings while typing
+def test_shift_moves_findings_below_and_drops_touched_ones():
+    state = DocumentState(uri="file:///x.py", path="/x.py", version=1)
+    state.findings = [Finding("TFG001", "a", Span(2, 0, 2, 5)), Finding("TFG001", "b", Span(5, 0, 6, 5)), Finding("TFG001", "c", Span(9, 1, 9, 4))]
+    state.probe_facts = [ProbeFact(line=9, message="p")]
+    shift_for_change(state, 4, 4, "new\nlines\n")  # 0-based line 4 = 1-based 5, two line breaks added
+    assert [(f.message, f.span.line, f.span.end_line) for f in state.findings] == [("a", 2, 2), ("c", 11, 11)]
+    assert state.probe_facts[0].line == 11
+    shift_for_change(state, 0, 3, "")  # delete lines 1..4 (joined into one)
+    assert [(f.message, f.span.line) for f in state.findings] == [("c", 8)]
+
+
+def test_minimal_edits_touch_only_changed_lines():
+    old = "a\nb\nc\nd\n"
+    new = "a\nB\nc\nd\ne\n"
+    edits = minimal_edits(old, new)
+    assert apply_edits(old, edits) == new
+    assert [(e.span.line, e.span.end_line) for e in edits] == [(2, 3), (5, 5)]
+
+
+def test_fix_all_stops_and_never_leaves_unparsable_text():
+    from gradls.analysis import analyze
+
+    source = "import numpy as np\nimport tensorflow as tf\n\n\nclass L(tf.keras.layers.Layer):\n    def call(self, x):\n        return np.multiply(np.multiply(x, x), x)\n"
+    def findings_or_none(text):
+        result = analyze(text)
+        return None if result.failure else result.findings
+
+    out = fix_all(source, findings_or_none)
+    ast.parse(out)
+    assert "np.multiply" not in out
