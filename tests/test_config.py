@@ -1,0 +1,62 @@
+"""[tool.gradls] discovery and validation."""
+
+from pathlib import Path
+
+from gradls.analysis import analyze
+from gradls.config import Config, config_for_path, parse_table
+
+SRC = """\
+import numpy as np
+import tensorflow as tf
+w = tf.Variable([1.0, 2.0])
+with tf.GradientTape() as tape:
+    loss = tf.reduce_sum(np.square(w))
+grads = tape.gradient(loss, [w])
+"""
+
+
+def test_nearest_pyproject_with_section_wins(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text('[tool.gradls]\nignore = ["TFG001"]\n')
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "pyproject.toml").write_text('[project]\nname = "x"\n')  # no [tool.gradls]: skipped, as ruff does
+    f = sub / "m.py"
+    f.write_text(SRC)
+    cfg = config_for_path(f)
+    assert cfg.source == str(tmp_path / "pyproject.toml")
+    assert analyze(SRC, str(f), cfg).findings == []
+    assert [x.code for x in analyze(SRC, str(f)).findings] == ["TFG001"]
+
+
+def test_per_file_ignores_and_exclude(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.gradls]\nexclude = ["legacy/*"]\n[tool.gradls.per-file-ignores]\n"tests/*" = ["TFG001"]\n'
+    )
+    cfg = config_for_path(tmp_path / "x.py")
+    assert cfg.is_excluded(str(tmp_path / "legacy" / "old.py"))
+    assert not cfg.is_excluded(str(tmp_path / "src" / "new.py"))
+    assert analyze(SRC, str(tmp_path / "tests" / "t.py"), cfg).findings == []
+    assert analyze(SRC, str(tmp_path / "src" / "t.py"), cfg).findings != []
+
+
+def test_validation_names_file_and_key():
+    kwargs, problems = parse_table({"select": "TFG001", "ignore": [1, 2], "severity": {"TFG0": "loud"}, "nope": 1}, "p.toml")
+    assert kwargs["select"] == ("TFG001",)
+    messages = [str(p) for p in problems]
+    assert any("p.toml: [tool.gradls] ignore: expected a list of strings" in m for m in messages)
+    assert any("severity.TFG0" in m and "'loud'" in m for m in messages)
+    assert any("nope: unknown key" in m for m in messages)
+
+
+def test_severity_prefix_longest_match():
+    cfg = Config(severity=(("TFG", "information"), ("TFG00", "error"), ("TFG003", "hint")))
+    assert cfg.severity_for("TFG003") == "hint"
+    assert cfg.severity_for("TFG001") == "error"
+    assert cfg.severity_for("TFG012") == "information"
+    assert Config().severity_for("TFG001") == "warning"
+
+
+def test_select_exact_beats_prefix_ignore():
+    cfg = Config(select=("TFG001",), ignore=("TFG0",))
+    assert cfg.enabled("TFG001")
+    assert not cfg.enabled("TFG003")
