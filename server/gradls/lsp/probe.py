@@ -105,8 +105,6 @@ class ProbeService:
                     timeout=settings.timeout_seconds,
                     device=settings.device,
                     cwd=self._cwd_for(path),
-                    memory_mb=None,
-                    env=None,
                 )
             text = format_text(report)
             status = str(report.get("status", "unknown"))

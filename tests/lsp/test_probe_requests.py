@@ -1,0 +1,157 @@
+"""The probe through the server: results as diagnostics, cancellation kills the child, trust and busy refusals.
+
+These run TensorFlow in the probe's child process (a few seconds each); the server itself never imports it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import uuid
+
+import pytest
+import pytest_lsp
+from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
+from pytest_lsp import ClientServerConfig, client_capabilities
+
+from lsp_helpers import SERVER_COMMAND, RecordingClient, make_recording_client, open_document, wait_until
+
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(240)]
+
+EAGER_NUMPY = """\
+import numpy as np
+import tensorflow as tf
+
+w = tf.Variable([1.0, 2.0], name="w")
+for step in range(2):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(np.multiply(w, w))
+    grads = tape.gradient(loss, [w])
+"""
+
+SLEEPER = """\
+import os
+import sys
+import time
+
+with open(sys.argv[0] + ".pid", "w") as f:
+    f.write(str(os.getpid()))
+time.sleep(120)
+"""
+
+
+@pytest_lsp.fixture(
+    scope="module",
+    config=ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_recording_client),
+)
+async def client(lsp_client: RecordingClient, tmp_path_factory):
+    root = tmp_path_factory.mktemp("probe-ws")
+    await lsp_client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name="ws")],
+            initialization_options={
+                "settings": {"probe": {"interpreter": sys.executable, "timeoutSeconds": 90, "steps": 2, "device": "cpu"}},
+                "trusted": True,
+            },
+        )
+    )
+    lsp_client.root = root
+    yield
+    await lsp_client.shutdown_session()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ", 1)[1][0] != "Z"  # a zombie is gone for our purposes
+    except FileNotFoundError:
+        return False
+
+
+async def test_probe_results_become_diagnostics_with_related_static_findings(client):
+    path = client.root / "eager.py"
+    path.write_text(EAGER_NUMPY)
+    uri = path.as_uri()
+    open_document(client, uri, EAGER_NUMPY)
+    await wait_until(lambda: client.diagnostics.get(uri), what="static diagnostics")
+    result = await client.protocol.send_request_async("gradls/runProbe", {"uri": uri})
+    assert result.report.status == "gradient-problems"
+    assert "w" in result.text
+    probe_diags = [d for d in client.diagnostics[uri] if d.source == "gradls-probe"]
+    assert {d.range.start.line for d in probe_diags} == {7, 3}  # the tape.gradient line and w's creation line
+    at_call = next(d for d in probe_diags if d.range.start.line == 7)
+    assert at_call.message == "w gets no gradient (None) in tape.gradient at line 8"
+    assert at_call.related_information and at_call.related_information[0].message.startswith("gradls TFG001")
+    assert at_call.related_information[0].location.range.start.line == 6
+    # The static finding is still published beside the probe's (one push collection per document).
+    assert [d.code for d in client.diagnostics[uri] if d.source == "gradls"] == ["TFG001"]
+    methods = [m for m, _ in client.custom_notifications]
+    assert methods[-2:] == ["gradls/probeStarted", "gradls/probeFinished"]
+    finished = client.custom_notifications[-1][1]
+    assert finished.uri == uri and finished.status == "gradient-problems" and "w" in finished.summary
+    titles = [r[0].title for r in client.progress_reports.values() if r and hasattr(r[0], "title")]
+    assert "gradls: gradient probe" in titles
+
+
+async def _start_sleeper_and_cancel(client, name: str, send) -> None:
+    path = client.root / name
+    path.write_text(SLEEPER)
+    pid_file = client.root / (name + ".pid")
+    msg_id = f"probe-{uuid.uuid4().hex[:8]}"
+    future = send(path.as_uri(), msg_id)
+    await wait_until(pid_file.exists, timeout=90, what="the probed script to start")
+    pid = int(pid_file.read_text())
+    assert _alive(pid)
+    # One probe at a time: a second one is refused while this runs.
+    with pytest.raises(JsonRpcException, match="already running"):
+        await client.protocol.send_request_async("gradls/runProbe", {"uri": path.as_uri()})
+    client.protocol.notify("$/cancelRequest", lsp.CancelParams(id=msg_id))
+    with pytest.raises((JsonRpcException, asyncio.CancelledError)):
+        await asyncio.wait_for(asyncio.wrap_future(future), timeout=20)
+    await wait_until(lambda: not _alive(pid), timeout=10, what=f"probe child {pid} to be killed")
+    await wait_until(
+        lambda: client.custom_notifications and client.custom_notifications[-1][0] == "gradls/probeFinished",
+        what="probeFinished",
+    )
+    assert client.custom_notifications[-1][1].status == "cancelled"
+
+
+async def test_cancel_request_kills_the_probe_process(client):
+    await _start_sleeper_and_cancel(
+        client, "sleeper.py", lambda uri, msg_id: client.protocol.send_request("gradls/runProbe", {"uri": uri}, msg_id=msg_id)
+    )
+
+
+async def test_cancel_execute_command_kills_the_probe_process(client):
+    def send(uri, msg_id):
+        params = lsp.ExecuteCommandParams(command="gradls.server.runProbe", arguments=[{"uri": uri, "timeoutSeconds": 60}])
+        return client.protocol.send_request(lsp.WORKSPACE_EXECUTE_COMMAND, params, msg_id=msg_id)
+
+    await _start_sleeper_and_cancel(client, "sleeper_cmd.py", send)
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_recording_client))
+async def untrusted(lsp_client: RecordingClient, tmp_path):
+    await lsp_client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            workspace_folders=[lsp.WorkspaceFolder(uri=tmp_path.as_uri(), name="ws")],
+            initialization_options={"settings": {}, "trusted": False},
+        )
+    )
+    lsp_client.root = tmp_path
+    yield
+    await lsp_client.shutdown_session()
+    assert lsp_client._server.returncode == 0  # shutdown + exit: a clean stop
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_probe_is_refused_in_an_untrusted_workspace(untrusted):
+    path = untrusted.root / "x.py"
+    path.write_text("print(1)\n")
+    with pytest.raises(JsonRpcException, match="until the workspace is trusted"):
+        await untrusted.protocol.send_request_async("gradls/runProbe", {"uri": path.as_uri()})
+    assert not os.path.exists(str(path) + ".pid")
