@@ -1,0 +1,133 @@
+"""The realistic corpora: tests/corpus/correct (gradls must stay silent) and tests/corpus/buggy
+(one catalogue bug each, gradls must report exactly it).
+
+(a) One TensorFlow process runs every corpus program and re-confirms its `tf-verdict`: every correct
+    program runs and gives present, non-zero gradients for every trainable variable it checks;
+    every buggy program really fails (raises, None or zero gradient).
+(b) gradls findings: none at all on the correct corpus; on the buggy corpus exactly the expected
+    CODE@LINE, counting only rules registered today (the rest switch on when their rule lands).
+(c) Library code that ships with the installed TensorFlow/Keras (read-only, analysis only) must
+    produce no findings either.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import fixture_meta as fm
+
+CORRECT = fm.load("corpus/correct")
+BUGGY = fm.load("corpus/buggy")
+ALL = CORRECT + BUGGY
+
+
+@pytest.fixture(scope="module")
+def tf_results():
+    return fm.run_fixtures(ALL)
+
+
+@pytest.fixture(scope="module")
+def analysis():
+    why = fm.analysis_available()
+    if why:
+        pytest.skip(why)
+    return fm.registered_codes()
+
+
+def test_corpus_sizes_and_coverage():
+    assert len(CORRECT) >= 25
+    assert len(BUGGY) >= 25
+    per_code = Counter(code for f in BUGGY for code, _ in f.expect)
+    missing = sorted(fm.CATALOGUE - set(per_code))
+    assert not missing, f"no buggy program for {missing}"
+    for code in ("TFG001", "TFG003", "TFG004"):
+        assert per_code[code] >= 4, f"only {per_code[code]} buggy programs for {code}"
+
+
+@pytest.mark.parametrize("fx", CORRECT, ids=[f.name for f in CORRECT])
+def test_correct_header(fx):
+    assert not fm.header_problems(fx), fm.header_problems(fx)
+    assert fx.verdict == "ok" and not fx.expect, f"{fx.name}: a correct program must be tf-verdict=ok with an empty gradls-expect"
+
+
+@pytest.mark.parametrize("fx", BUGGY, ids=[f.name for f in BUGGY])
+def test_buggy_header(fx):
+    assert not fm.header_problems(fx), fm.header_problems(fx)
+    assert fx.verdict != "ok", f"{fx.name}: a buggy program must really fail under TensorFlow"
+    assert len(fx.expect) == 1, f"{fx.name}: one catalogue bug per buggy program, got {fm.fmt_pairs(fx.expect)}"
+    (code, _), = fx.expect
+    assert fx.path.name.startswith("b" + code[3:]), f"{fx.name}: file name should start with b{code[3:]}"
+
+
+@pytest.mark.parametrize("fx", ALL, ids=[f.name for f in ALL])
+def test_tf_verdict(fx, tf_results):
+    problem = fm.verdict_mismatch(fx, tf_results[fx.name])
+    assert problem is None, problem
+
+
+@pytest.mark.parametrize("fx", CORRECT, ids=[f.name for f in CORRECT])
+def test_correct_has_no_findings(fx, analysis):
+    got = fm.findings_of(fx.source, str(fx.path))
+    diff = fm.expectation_diff(fx, got, {c for c, _ in got} | analysis)
+    assert diff is None, "\n" + diff
+
+
+@pytest.mark.parametrize("fx", BUGGY, ids=[f.name for f in BUGGY])
+def test_buggy_findings(fx, analysis):
+    diff = fm.expectation_diff(fx, fm.findings_of(fx.source, str(fx.path)), analysis)
+    assert diff is None, "\n" + diff
+
+
+# Library code shipped with the installed Keras 3 / TensorFlow that uses GradientTape,
+# custom_gradient, train_step or straight-through estimators the way users do.  Read-only:
+# analysed in place, never run.
+LIBRARY_FILES = [
+    "keras/src/backend/tensorflow/trainer.py",
+    "keras/src/backend/tensorflow/core.py",
+    "keras/src/backend/tensorflow/optimizer.py",
+    "keras/src/quantizers/quantizers.py",
+    "keras/src/layers/core/dense.py",
+    "keras/src/layers/core/einsum_dense.py",
+    "keras/src/layers/attention/multi_head_attention.py",
+    "keras/src/layers/normalization/batch_normalization.py",
+    "keras/src/layers/rnn/lstm.py",
+    "keras/src/layers/layer.py",
+    "keras/src/losses/losses.py",
+    "keras/src/models/model.py",
+    "keras/src/optimizers/base_optimizer.py",
+    "keras/src/trainers/trainer.py",
+    "tensorflow/python/distribute/single_loss_example.py",
+    "tensorflow/python/keras/engine/training.py",
+    "tensorflow/python/keras/optimizer_v2/optimizer_v2.py",
+    "tensorflow/python/keras/mixed_precision/loss_scale_optimizer.py",
+    "tensorflow/python/ops/custom_gradient.py",
+    "tensorflow/python/ops/nn_fused_batch_norm_grad.py",
+    "tensorflow/python/ops/nn_impl.py",
+    "tensorflow/python/eager/backprop.py",
+    "tensorflow/python/training/optimizer.py",
+]
+
+
+def _site_packages() -> Path | None:
+    for pkg in ("keras", "tensorflow"):
+        spec = importlib.util.find_spec(pkg)  # locates the package without importing it
+        if spec and spec.submodule_search_locations:
+            return Path(list(spec.submodule_search_locations)[0]).parent
+    return None
+
+
+@pytest.mark.parametrize("rel", LIBRARY_FILES)
+def test_installed_library_code_has_no_findings(rel, analysis):
+    site = _site_packages()
+    path = site / rel if site else None
+    if path is None or not path.is_file():
+        pytest.skip(f"{rel} is not installed here")
+    source = path.read_text(encoding="utf-8")
+    got = fm.findings_of(source, str(path))
+    lines = source.splitlines()
+    detail = "\n".join(f"    {c}@{n}: {lines[n - 1].strip()[:100]}" for c, n in sorted(got, key=lambda p: p[1]))
+    assert not got, f"{rel}: expected no findings, got\n{detail}"
