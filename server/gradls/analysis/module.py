@@ -68,7 +68,8 @@ class ModuleInfo:
         self.tape_withs: list[tuple[ast.With, FunctionNode | None]] = []
         self.run_eagerly = False
         self._withs: list = []
-        self._indexed: set[int] = set()
+        self._own_nodes: dict[int, list[ast.AST]] = {}
+        self._region_cache: dict[type | None, list[tuple[ast.AST, set[str]]]] = {}
         self._collect()
         from gradls.analysis.regions import compute_regions
         from gradls.analysis.tensors import TensorInference
@@ -136,19 +137,14 @@ class ModuleInfo:
                 ):
                     self.run_eagerly = True
 
-    def index_expressions(self, root: ast.AST) -> None:
-        """Record parents of every node below `root` (done only for differentiable code)."""
-        if id(root) in self._indexed:
-            return
-        self._indexed.add(id(root))
-        parents = self.parents
-        todo = [root]
-        while todo:
-            n = todo.pop()
-            for c in ast.iter_child_nodes(n):
-                parents[id(c)] = n
-                if not isinstance(c, _NESTED_SCOPES):
-                    todo.append(c)
+    def own_nodes(self, root: ast.AST) -> list[ast.AST]:
+        """Every node below `root` outside nested defs/classes, recording parents on the way.
+
+        Memoised: computed only for differentiable code, once per analysis."""
+        nodes = self._own_nodes.get(id(root))
+        if nodes is None:
+            nodes = self._own_nodes[id(root)] = _own_nodes(root, self.parents)
+        return nodes
 
     def _class_attr_binding(self, cls: ClassFacts, stmt: ast.Assign | ast.AnnAssign) -> None:
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
@@ -282,26 +278,34 @@ class ModuleInfo:
             p = self.parent(p)
         return modes
 
-    def region_nodes(self) -> Iterator[tuple[ast.AST, set[str]]]:
-        """Every statement-level node inside differentiable code, with its modes.
+    def region_nodes(self, node_type: type | tuple | None = None) -> list[tuple[ast.AST, set[str]]]:
+        """Every node inside differentiable code (optionally only of `node_type`), with its modes.
 
-        Nested function definitions are visited on their own (with their own modes)."""
+        Nested function definitions are visited on their own, with their own modes."""
+        key = node_type
+        cached = self._region_cache.get(key)
+        if cached is not None:
+            return cached
+        if node_type is not None:
+            out = [(n, m) for n, m in self.region_nodes() if isinstance(n, node_type)]
+            self._region_cache[key] = out
+            return out
+        out: list[tuple[ast.AST, set[str]]] = []
         seen: set[int] = set()
         for ff in self.functions.values():
             if ff.modes:
-                for n in _walk_own(ff.node):
-                    if id(n) not in seen:
-                        seen.add(id(n))
-                        yield n, ff.modes
+                seen.add(id(ff.node))
+                out.extend((n, ff.modes) for n in self.own_nodes(ff.node))
         for w, fn in self.tape_withs:
             ff = self.facts(fn)
             if ff is not None and ff.modes:
                 continue  # already covered by the whole function
-            for stmt in w.body:
-                for n in _walk_own(stmt):
-                    if id(n) not in seen:
-                        seen.add(id(n))
-                        yield n, {EAGER}
+            eager = {EAGER}
+            for n in self.own_nodes(w):
+                if n is not w and id(n) not in seen:
+                    out.append((n, eager))
+        self._region_cache[None] = out
+        return out
 
     # ----------------------------------------------------------------- positions
     def col(self, line: int, byte_col: int) -> int:
@@ -346,6 +350,50 @@ _BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 def _is_true(e: ast.AST) -> bool:
     return isinstance(e, ast.Constant) and e.value is True
+
+
+_SCALAR_FIELDS = {
+    "ctx", "id", "attr", "arg", "name", "kind", "type_comment", "level", "module", "asname", "conversion",
+    "is_async", "simple", "op", "ops", "names",
+}
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    f = _CHILD_FIELDS.get(cls)
+    if f is None:
+        f = tuple(x for x in cls._fields if x not in _SCALAR_FIELDS and not (cls is ast.Constant and x == "value"))
+        _CHILD_FIELDS[cls] = f
+    return f
+
+
+def _own_nodes(root: ast.AST, parents: dict[int, ast.AST]) -> list[ast.AST]:
+    """Pre-order nodes below root (root included) without entering nested scopes; fills `parents`.
+
+    Hand-rolled instead of ast.walk: it skips ctx/operator nodes and is ~3x faster on big files."""
+    out = [root]
+    todo = [root]
+    AST = ast.AST
+    nested = _NESTED_SCOPES
+    while todo:
+        n = todo.pop()
+        for name in _child_fields(type(n)):
+            v = getattr(n, name, None)
+            if v is None:
+                continue
+            if type(v) is list:
+                for c in v:
+                    if isinstance(c, AST):
+                        parents[id(c)] = n
+                        if not isinstance(c, nested):
+                            out.append(c)
+                            todo.append(c)
+            elif isinstance(v, AST):
+                parents[id(v)] = n
+                if not isinstance(v, nested):
+                    out.append(v)
+                    todo.append(v)
+    return out
 
 
 def _walk_own(node: ast.AST) -> Iterator[ast.AST]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import re
 
-from gradls.analysis.module import AUTOGRAPH, EAGER, GRAPH, KERAS_STEP_METHODS, FunctionFacts, ModuleInfo, walk_own
+from gradls.analysis.module import AUTOGRAPH, EAGER, GRAPH, KERAS_STEP_METHODS, FunctionFacts, ModuleInfo
 
 # Calls whose presence shows the module runs Keras models as graphs (fit traces `call`).
 _GRAPH_EVIDENCE_METHODS = {"fit", "evaluate", "predict", "train_on_batch", "test_on_batch", "predict_on_batch"}
@@ -39,9 +39,9 @@ def compute_regions(info: ModuleInfo) -> None:
     _propagate(info)
     for ff in info.functions.values():
         if ff.modes:
-            info.index_expressions(ff.node)
+            info.own_nodes(ff.node)
     for w, _ in info.tape_withs:
-        info.index_expressions(w)
+        info.own_nodes(w)
 
 
 _GRAPH_EVIDENCE_TEXT = re.compile(
@@ -193,16 +193,15 @@ def _propagate(info: ModuleInfo) -> None:
         ff = info.facts(fn)
         if ff is not None and ff.modes:
             continue
-        for stmt in w.body:
-            for n in walk_own(stmt):
-                if isinstance(n, ast.Call):
-                    callee = resolve_callee(info, n, fn)
-                    if callee is not None:
-                        _add(callee, {_callee_mode(callee, EAGER)}, "called under `tf.GradientTape`", work)
+        for n in info.own_nodes(w):
+            if isinstance(n, ast.Call):
+                callee = resolve_callee(info, n, fn)
+                if callee is not None:
+                    _add(callee, {_callee_mode(callee, EAGER)}, "called under `tf.GradientTape`", work)
     # Bounded: each function gains at most 3 modes.
     while work:
         ff, modes, why = work.pop()
-        for n in walk_own(ff.node):
+        for n in info.own_nodes(ff.node):
             if isinstance(n, ast.Call):
                 callee = resolve_callee(info, n, ff.node)
                 if callee is not None and callee is not ff:

@@ -39,9 +39,7 @@ def find_numpy_on_tensor(info: ModuleInfo) -> Iterator[Finding]:
     if not info.imports.uses("numpy"):
         return
     tf_alias = info.imports.alias_of("tensorflow")
-    for node, modes in info.region_nodes():
-        if not isinstance(node, ast.Call):
-            continue
+    for node, modes in info.region_nodes(ast.Call):
         q = info.imports.qualname(node.func)
         if not q or not q.startswith("numpy.") or q[len("numpy.") :] not in NUMPY_COMPUTE:
             continue

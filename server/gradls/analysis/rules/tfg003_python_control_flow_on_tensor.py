@@ -11,6 +11,7 @@ from gradls.analysis.rules import rule
 from gradls.analysis.rules._common import span_list
 from gradls.analysis.tensors import TENSOR
 
+_BOOL_NODES = (ast.If, ast.While, ast.IfExp, ast.BoolOp, ast.UnaryOp)
 _ERROR = "`OperatorNotAllowedInGraphError: Using a symbolic tf.Tensor as a Python bool is not allowed`"
 
 
@@ -22,7 +23,7 @@ _ERROR = "`OperatorNotAllowedInGraphError: Using a symbolic tf.Tensor as a Pytho
     "`tf.function(autograph=False)`) raises `OperatorNotAllowedInGraphError`.",
 )
 def find_python_control_flow_on_tensor(info: ModuleInfo) -> Iterator[Finding]:
-    for node, modes in info.region_nodes():
+    for node, modes in info.region_nodes(_BOOL_NODES):
         if GRAPH not in modes:
             continue
         kind, test = _bool_use(info, node)
