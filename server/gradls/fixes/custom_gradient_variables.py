@@ -160,9 +160,7 @@ class _GradTransformer(cst.CSTTransformer):
             equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
             default=cst.Name("None"),
         )
-        if params.star_arg is not cst.MaybeSentinel.DEFAULT or params.kwonly_params:
-            if isinstance(params.star_arg, cst.ParamStar) and not params.kwonly_params:
-                pass
+        if params.star_arg is not cst.MaybeSentinel.DEFAULT or params.kwonly_params:  # after `*dys` / `*`
             params = params.with_changes(kwonly_params=[*self._spaced(params.kwonly_params), var])
         else:
             params = params.with_changes(params=[*self._spaced(params.params), var])
