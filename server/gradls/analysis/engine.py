@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 import warnings
 
 from gradls.analysis.model import AnalysisResult, Finding, ParseFailure
@@ -42,8 +43,10 @@ def analyze(source: str, path: str | None = None, config: Config | None = None) 
     except RecursionError:
         return AnalysisResult([], ParseFailure("expression nesting too deep to analyse"))
     findings: list[Finding] = []
-    for code, r in all_rules().items():
-        if not config.enabled(code, r.default_on, path):
+    rules = all_rules()
+    enabled = {code for code, r in rules.items() if config.enabled(code, r.default_on, path)}
+    for code, r in rules.items():
+        if code not in enabled:
             continue
         try:
             findings.extend(r.check(info))
@@ -51,4 +54,12 @@ def analyze(source: str, path: str | None = None, config: Config | None = None) 
             continue  # pathological nesting: this rule stays silent on this file
     findings.sort(key=lambda f: (f.span, f.code))
     kept, suppressed = apply_suppressions(source, findings, config, path)
+    # Rules that judge the suppression comments themselves (TFG900) run once every other rule has.
+    extra: list[Finding] = []
+    for code in sorted(enabled):
+        hook = getattr(sys.modules.get(f"gradls.analysis.rules.{rules[code].module}"), "after_suppression", None)
+        if hook is not None:
+            extra.extend(hook(source, kept, suppressed, enabled, set(rules)))
+    if extra:
+        kept = sorted(kept + extra, key=lambda f: (f.span, f.code))
     return AnalysisResult(kept, None, suppressed)
