@@ -1,0 +1,145 @@
+"""TFG002 tensor-leaves-graph: `.numpy()`, `np.array(t)`, `float(t)`, `int(t)` ... on a tensor in
+differentiable code, where TensorFlow loses the gradient or raises."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from gradls.analysis.model import Finding
+from gradls.analysis.module import AUTOGRAPH, EAGER, GRAPH, ModuleInfo
+from gradls.analysis.rules import rule
+from gradls.analysis.rules._common import span_list
+from gradls.analysis.rules.tfg006_stop_gradient_on_trainable_path import Flow, inside_custom_gradient
+from gradls.analysis.tensors import DIFF, TENSOR
+
+NUMPY_CONVERSIONS = {"numpy.array", "numpy.asarray", "numpy.asanyarray", "numpy.ascontiguousarray", "numpy.copy",
+                     "keras.ops.convert_to_numpy"}
+_NOT_LOSS_RETURNS = {"train_step", "test_step", "predict_step"}
+
+
+def _conversion(info: ModuleInfo, node: ast.Call) -> tuple[str | None, ast.AST | None]:
+    """(kind, converted expression): kind is 'numpy', 'np', 'float' or 'int'."""
+    f = node.func
+    if isinstance(f, ast.Attribute) and f.attr == "numpy" and not node.args and not node.keywords:
+        return "numpy", f.value
+    if isinstance(f, ast.Name) and f.id in {"float", "int"} and len(node.args) == 1 and not node.keywords:
+        if f.id in info.imports.aliases:
+            return None, None
+        return f.id, node.args[0]
+    q = info.imports.qualname(f)
+    if q in NUMPY_CONVERSIONS and node.args:
+        return "np", node.args[0]
+    return None, None
+
+
+def _guarded_eager_only(info: ModuleInfo, node: ast.AST) -> bool:
+    """Inside `if tf.executing_eagerly():`, or in a function handed to tf.py_function / numpy_function."""
+    p = info.parent(node)
+    while p is not None:
+        if isinstance(p, ast.If) and "executing_eagerly" in info.text(p.test):
+            return True
+        if isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if _passed_to_py_function(info, p.name):
+                return True
+        p = info.parent(p)
+    return False
+
+
+def _passed_to_py_function(info: ModuleInfo, name: str) -> bool:
+    if "py_function" not in info.source and "numpy_function" not in info.source and "py_func" not in info.source:
+        return False
+    for n in ast.walk(info.tree):
+        if isinstance(n, ast.Call) and (info.imports.qualname(n.func) or "").rsplit(".", 1)[-1] in {
+            "py_function", "numpy_function", "py_func"
+        }:
+            for a in [*n.args, *[k.value for k in n.keywords]]:
+                if isinstance(a, ast.Name) and a.id == name:
+                    return True
+    return False
+
+
+def _reaches_objective(info: ModuleInfo, flow: Flow, node: ast.AST) -> bool:
+    for s in flow.sinks(node, cut=False):
+        if s[0] in {"grad", "add_loss"}:
+            return True
+        if s[0] == "return":
+            fn = info.enclosing_function(node)
+            while fn is not None and id(fn) != s[1]:
+                fn = info.enclosing_function(fn)
+            ff = info.facts(fn) if fn is not None else None
+            if ff is not None and ff.modes and fn.name not in _NOT_LOSS_RETURNS:
+                return True
+    return False
+
+
+@rule(
+    "TFG002",
+    "tensor-leaves-graph",
+    "`.numpy()`, `np.array(t)`, `float(t)` or `int(t)` turns a tensor into a Python/NumPy value: eagerly the "
+    "gradient through it is silently None; in `tf.function` and Keras `fit` it raises (`AttributeError`, "
+    "`NotImplementedError`, `TypeError`), and inside `tf.function` `int(t)` becomes an integer cast with no gradient.",
+)
+def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
+    flow: Flow | None = None
+    tf_alias = info.imports.alias_of("tensorflow")
+    functions_eager = "run_functions_eagerly(True)" in info.source
+    for node, modes in info.region_nodes():
+        if not isinstance(node, ast.Call):
+            continue
+        kind, arg = _conversion(info, node)
+        if kind is None:
+            continue
+        level = info.tensors.level_of(arg)
+        if level < TENSOR:
+            continue
+        if GRAPH in modes:
+            mode = GRAPH
+        elif AUTOGRAPH in modes and not functions_eager:
+            mode = AUTOGRAPH
+        else:
+            mode = EAGER
+        if mode != EAGER and _guarded_eager_only(info, node):
+            continue
+        if mode == EAGER and inside_custom_gradient(info, node):
+            continue  # eagerly the custom grad_fn, not the tape, defines the gradient here
+        ff = info.facts(info.enclosing_function(node))
+        where = ff.why if ff and ff.why else "this code"
+        shown = info.text(node) if len(info.text(node)) <= 40 else {"numpy": "`.numpy()`", "np": "np.asarray(...)"}.get(kind, f"{kind}(...)")
+        shown = shown if shown.startswith("`") else f"`{shown}`"
+        if mode == GRAPH or (mode == AUTOGRAPH and kind in {"numpy", "np"}):
+            err = {
+                "numpy": "`AttributeError: 'SymbolicTensor' object has no attribute 'numpy'`",
+                "np": "`NotImplementedError: Cannot convert a symbolic tf.Tensor to a numpy array`",
+                "float": "`TypeError: float() argument must be a string or a real number, not 'SymbolicTensor'`",
+                "int": "`TypeError: int() argument must be a string, a bytes-like object or a real number, not 'SymbolicTensor'`",
+            }[kind]
+            msg = f"{shown} on a symbolic tensor: tracing {where} raises {err}; keep the TensorFlow value"
+        elif mode == AUTOGRAPH:
+            if kind == "float" or level < DIFF:
+                continue  # AutoGraph turns float(t) into tf.cast: the gradient flows
+            flow = flow or Flow(info)
+            if not _reaches_objective(info, flow, node):
+                continue
+            msg = (
+                f"{shown} inside {where}: AutoGraph turns it into a cast to int32, which has no gradient, so "
+                "`tape.gradient` returns None for the weights behind it"
+            )
+        else:
+            if level < DIFF:
+                continue
+            flow = flow or Flow(info)
+            if not _reaches_objective(info, flow, node):
+                continue
+            msg = (
+                f"{shown} turns a tensor computed from trainable weights into a Python/NumPy value that reaches the "
+                "loss: the GradientTape stops recording here, so their gradients are silently None "
+                "(`.numpy()` is fine for logging only)"
+            )
+        span = info.span(node)
+        yield Finding(
+            "TFG002",
+            msg,
+            span,
+            {"call": span_list(span), "kind": kind, "arg": span_list(info.span(arg)), "tf_alias": tf_alias, "mode": mode},
+        )
