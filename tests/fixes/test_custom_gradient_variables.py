@@ -6,11 +6,11 @@ import time
 
 import numpy as np
 import pytest
-
-from fixes.fixkit import check_fix, findings, only_finding, src
 from gradls.analysis.model import Finding, Span
 from gradls.fixes import apply_edits, fix_for
 from tfharness import run_programs
+
+from fixes.fixkit import check_fix, findings, only_finding, src
 
 # Each case: the custom_gradient program, and the same math without custom_gradient (plain autodiff).
 # Both end with RESULT = {"grads": [...values...], "status": gradient_status(...)} for the same variables.

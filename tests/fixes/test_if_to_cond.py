@@ -7,14 +7,14 @@ import time
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from fixes.fixkit import check_fix, findings, src
 from gradls.analysis.model import Finding, Span
 from gradls.fixes import apply_edits, fix_for
 from gradls.fixes.if_to_cond import rewrite_if_as_cond
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tfharness import run_programs
+
+from fixes.fixkit import check_fix, findings, src
 
 _LAYER = src(
     """

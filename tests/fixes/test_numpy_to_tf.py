@@ -6,14 +6,14 @@ import ast
 import time
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from fixes.fixkit import check_fix, fix_and_check, src
 from gradls.analysis.model import Finding, Span
 from gradls.fixes import apply_edits, fix_for, span_of_offsets
 from gradls.fixes.numpy_to_tf import OPS, convert_call
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tfharness import run_programs
+
+from fixes.fixkit import check_fix, src
 
 
 # ----------------------------------------------------------------------------- hand-built findings

@@ -26,13 +26,13 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from gradls.analysis.model import Edit, Finding, Fix, Span
 from gradls.fixes import line_starts_of, register
 from gradls.fixes._imports import (
+    fresh_name,
     offsets_of,
     parse_module,
     replacement_edit,
     span_from,
     tf_binding,
     used_names,
-    fresh_name,
 )
 
 _FN = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)

@@ -14,7 +14,14 @@ import libcst as cst
 
 from gradls.analysis.model import Edit, Finding, Fix
 from gradls.fixes import register
-from gradls.fixes._imports import module_bindings, parse_module, qualname, span_from, text_at, tf_binding
+from gradls.fixes._imports import (
+    module_bindings,
+    parse_module,
+    qualname,
+    span_from,
+    text_at,
+    tf_binding,
+)
 
 
 @dataclass(frozen=True)
