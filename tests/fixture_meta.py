@@ -23,9 +23,9 @@ Where each rule reports (the line in `CODE@LINE`):
     TFG002  the .numpy()/float()/np.array call TFG008  the non-differentiable op call
     TFG003  the if/while/ternary/bool-op       TFG009  the tape.gradient(...) call
     TFG004  the `def` of the grad_fn           TFG010  the second tape.gradient(...) call
-    TFG005  the grad_fn's `return`             TFG011  the loss computed after the `with` block
+    TFG005  the grad_fn's `return`             TFG011  the tape.gradient(...) of a loss made outside the tape
     TFG006  the tf.stop_gradient call          TFG012  the .assign*(...) call
-                                               TFG013  the tape.gradient(...) call
+                                               TFG013  where the integer source is created
 
 Run as a script to execute fixtures under TF and print (or --write) their verdicts:
 

@@ -24,10 +24,25 @@ CORRECT = fm.load("corpus/correct")
 BUGGY = fm.load("corpus/buggy")
 ALL = CORRECT + BUGGY
 
+# The bundled examples/ folder (what the README's `gradls check examples` runs on): plain user
+# scripts without fixture headers.  file -> (codes gradls must report, what TensorFlow raises or None).
+EXAMPLES_DIR = fm.TESTS.parent / "examples"
+EXAMPLES = {
+    "numpy_in_training_loop.py": ({"TFG001"}, "ValueError"),  # all gradients None -> optimizer refuses
+    "numpy_in_tf_function.py": ({"TFG001"}, "NotImplementedError"),
+    "python_if_in_keras_layer.py": ({"TFG003"}, "OperatorNotAllowedInGraphError"),
+    "custom_gradient_layer.py": ({"TFG004"}, "TypeError"),
+    "clean_training.py": (set(), None),
+}
+
 
 @pytest.fixture(scope="module")
 def tf_results():
-    return fm.run_fixtures(ALL)
+    programs = {f.name: f.source for f in ALL}
+    programs.update({f"examples/{n}": (EXAMPLES_DIR / n).read_text(encoding="utf-8") for n in EXAMPLES})
+    from tfharness import run_programs
+
+    return run_programs(programs, per_program_timeout=60)
 
 
 @pytest.fixture(scope="module")
@@ -131,3 +146,22 @@ def test_installed_library_code_has_no_findings(rel, analysis):
     lines = source.splitlines()
     detail = "\n".join(f"    {c}@{n}: {lines[n - 1].strip()[:100]}" for c, n in sorted(got, key=lambda p: p[1]))
     assert not got, f"{rel}: expected no findings, got\n{detail}"
+
+
+def test_examples_folder_is_listed():
+    assert sorted(p.name for p in EXAMPLES_DIR.glob("*.py")) == sorted(EXAMPLES)
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_example_really_fails_under_tf(name, tf_results):
+    r = tf_results[f"examples/{name}"]
+    want = EXAMPLES[name][1]
+    assert r.error_type == want, f"examples/{name}: expected {want or 'a clean run'}, TensorFlow gave {fm.describe(r)}"
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_example_findings(name, analysis):
+    path = EXAMPLES_DIR / name
+    got = {c for c, _ in fm.findings_of(path.read_text(encoding="utf-8"), str(path))}
+    want = EXAMPLES[name][0]
+    assert got & analysis == want & analysis, f"examples/{name}: expected codes {sorted(want)}, gradls reported {sorted(got)}"

@@ -1,5 +1,5 @@
 # gradls-fixture: tf-verdict=none-gradient
-# gradls-expect: TFG011@15
+# gradls-expect: TFG011@16
 # Inside @tf.function the whole forward pass sits after the (empty) tape block: all gradients None.
 import tensorflow as tf
 
@@ -12,8 +12,8 @@ b = tf.Variable(0.0)
 def step(x, y):
     with tf.GradientTape() as tape:
         tape.watch(w)
-    loss = tf.reduce_mean(tf.square(tf.matmul(x, w) + b - y))  # BUG
-    return tape.gradient(loss, [w, b])
+    loss = tf.reduce_mean(tf.square(tf.matmul(x, w) + b - y))
+    return tape.gradient(loss, [w, b])  # BUG
 
 
 RESULT = gradient_status(step(tf.random.normal((4, 3)), tf.random.normal((4, 1))))
