@@ -240,40 +240,48 @@ async def run_probe_async(
                     stop("output")
 
         async def watch() -> None:
+            """Returns once the runner process itself has exited (asyncio's proc.wait() would also
+            wait for every holder of its pipes: children the program left behind)."""
             deadline = started + timeout
-            while True:
+            while proc.returncode is None:
                 if time.monotonic() >= deadline:
                     stop("timeout")
-                    return
-                if memory_mb is not None:
+                elif memory_mb is not None:
                     rss = await asyncio.to_thread(_group_rss_bytes, pgid)
                     if rss is not None:
                         limits["peak_rss"] = max(limits["peak_rss"], rss)
                         if rss > memory_mb * 1024 * 1024:
                             stop("memory")
-                            return
-                await asyncio.sleep(min(_POLL_S, max(0.0, deadline - time.monotonic())))
+                await asyncio.sleep(_POLL_S)
 
         pumps = [asyncio.ensure_future(pump("stdout", proc.stdout)), asyncio.ensure_future(pump("stderr", proc.stderr))]
         watcher = asyncio.ensure_future(watch())
         cancelled = False
+        escaped = 0
         try:
-            await proc.wait()
+            await watcher
         except asyncio.CancelledError:
             cancelled = True
             limits["kill_reason"] = "cancelled"
             _kill_group(pgid)
-            # Wait for the kill to land (shielded: a second cancel must not leave a live group).
-            await asyncio.shield(proc.wait())
+            watcher.cancel()
+            # Make sure the kill landed before reporting back; a second cancel cannot leave a live
+            # group behind (SIGKILL was already sent), it only skips this wait.
+            while proc.returncode is None:
+                await asyncio.sleep(0.02)
         finally:
             watcher.cancel()
             _kill_group(pgid)  # whatever the program left behind in its group
-            escaped = await asyncio.to_thread(_kill_token_holders, token)
+            escaped = _kill_token_holders(token)
             # Children may still hold the output pipes: give the readers a moment, then stop them.
             done, pending = await asyncio.wait(pumps, timeout=1.0)
             for t in pending:
                 t.cancel()
             await asyncio.gather(*pumps, watcher, return_exceptions=True)
+            if pending:
+                transport = getattr(proc, "_transport", None)
+                if transport is not None:
+                    transport.close()
         if cancelled:
             raise asyncio.CancelledError()
 

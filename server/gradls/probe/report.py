@@ -287,8 +287,29 @@ def summary_message(report: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_EXC_LINE = re.compile(r"^(?:[\w.]+\.)?(\w+(?:Error|Exception|Warning)): (.+)$")
+
+
+def headline(message: str | None) -> str:
+    """The sentence that says what went wrong in a TensorFlow/Keras error message, which often
+    starts with a preamble ("in user code:", "Exception encountered when calling X.call().")."""
+    lines = [ln.strip() for ln in _ANSI.sub("", message or "").splitlines() if ln.strip()]
+    if not lines:
+        return ""
+    if lines[0] == "in user code:":
+        m = _EXC_LINE.match(lines[-1])
+        return m.group(2) if m else lines[-1]
+    if lines[0].startswith("Exception encountered when calling") and len(lines) > 1:
+        for i, ln in enumerate(lines):
+            if ln.endswith("Error encountered:") and i + 1 < len(lines):
+                return lines[i + 1]
+        return lines[1]
+    return lines[0]
+
+
 def _first_line(text: str | None, limit: int = 200) -> str:
-    line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
+    line = headline(text)
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 

@@ -49,6 +49,10 @@ healthy = tf.Variable([[1.0], [2.0]])  # CASE: healthy created
 with tf.GradientTape() as tape:
     loss = tf.reduce_sum(tf.matmul(tf.ones([1, 2]), healthy) ** 2)
 tape.gradient(loss, healthy)  # CASE: healthy gradient
+xs = tf.Variable([1.0, 2.0, 3.0], name="xs")
+with tf.GradientTape() as tape:
+    ys = xs * xs
+tape.jacobian(ys, xs)  # CASE: jacobian
 print("all eager cases ran")
 
 v = tf.Variable(2.0)
