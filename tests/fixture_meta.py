@@ -169,9 +169,7 @@ def _main(argv: list[str]) -> int:
 
     write = "--write" in argv
     dirs = [a for a in argv if not a.startswith("--")]
-    only = None
-    if any(a.startswith("--only=") for a in argv):
-        only = [a.split("=", 1)[1] for a in argv if a.startswith("--only=")][0]
+    only = next((a.split("=", 1)[1] for a in argv if a.startswith("--only=")), None)
     fixtures = [f for f in load(*dirs) if only is None or only in f.name]
     results = run_programs({f.name: f.source for f in fixtures})
     for f in fixtures:
@@ -182,7 +180,7 @@ def _main(argv: list[str]) -> int:
         for w in r.warnings[:3]:
             print(f"       warning: {w[:160]}")
         if write and v != f.verdict:
-            new = re.sub(r"(#\s*gradls-fixture:.*tf-verdict=)\S*", lambda m: m.group(1) + v, f.source, count=1)
+            new = re.sub(r"(#\s*gradls-fixture:.*tf-verdict=)\S*", lambda m, v=v: m.group(1) + v, f.source, count=1)
             f.path.write_text(new, encoding="utf-8")
     return 0
 
@@ -202,7 +200,7 @@ def analysis_available() -> str | None:
         from gradls.analysis import engine
 
         engine.analyze("x = 1\n", "probe.py")
-    except Exception as e:  # ImportError while module.py does not exist yet, or a half-written engine
+    except Exception as e:  # noqa: BLE001 -- ImportError while module.py does not exist yet, or a half-written engine
         return f"gradls.analysis not usable yet: {type(e).__name__}: {e}"
     return None
 

@@ -16,9 +16,8 @@ import importlib.util
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 import fixture_meta as fm
+import pytest
 
 CORRECT = fm.load("corpus/correct")
 BUGGY = fm.load("corpus/buggy")
@@ -131,7 +130,7 @@ def _site_packages() -> Path | None:
     for pkg in ("keras", "tensorflow"):
         spec = importlib.util.find_spec(pkg)  # locates the package without importing it
         if spec and spec.submodule_search_locations:
-            return Path(list(spec.submodule_search_locations)[0]).parent
+            return Path(next(iter(spec.submodule_search_locations))).parent
     return None
 
 

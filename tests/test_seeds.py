@@ -9,9 +9,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 import fixture_meta as fm
+import pytest
 
 FIXTURES = fm.load("fixtures/seeds", "fixtures/cases")
 IDS = [f.name for f in FIXTURES]
