@@ -308,7 +308,8 @@ class Gradls implements vscode.Disposable {
     try {
       info = await this.interpreterInfo(choice.command);
     } catch (err) {
-      const msg = `cannot run ${choice.command.join(' ')} (${choice.reason}): ${(err as Error).message.split('\n')[0]}. Select a Python >= 3.10 with "Python: Select Interpreter" or set gradls.interpreter.`;
+      const detail = String((err as { stderr?: string }).stderr ?? '').trim().split('\n').slice(-3).join(' | ') || (err as Error).message.split('\n')[0];
+      const msg = `cannot run ${choice.command.join(' ')} (${choice.reason}): ${detail}. Select a Python >= 3.10 with "Python: Select Interpreter" or set gradls.interpreter.`;
       this.log.error(msg);
       this.setState('error', 'no usable Python');
       this.notify('error', msg);

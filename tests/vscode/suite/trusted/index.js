@@ -1,0 +1,156 @@
+// Extension-host tests in a trusted workspace (tests/vscode/fixture/trusted, copied fresh for each run).
+const assert = require('assert');
+const { vscode, log, waitFor, folderUri, open, diagnostics, codeOf, api, applyAction, codeActions, runSuite } = require('../lib');
+
+const CODE = 'TFG001';
+
+async function oneFinding(doc) {
+  const ds = await waitFor(() => {
+    const d = diagnostics(doc.uri);
+    return d.length === 1 && d;
+  }, `one gradls diagnostic in ${doc.fileName}`, 60000);
+  return ds[0];
+}
+
+exports.run = async function run() {
+  const gradls = await api();
+  const tests = [
+    ['server starts with the configured interpreter and the bundled libraries', async () => {
+      assert.strictEqual(await gradls.ready(), 'running');
+      const server = gradls.server();
+      const configured = vscode.workspace.getConfiguration('gradls').get('interpreter');
+      log(`server: ${JSON.stringify({ choice: server.choice, version: server.info.version, plan: server.plan })}`);
+      assert.strictEqual(server.choice.source, 'gradls.interpreter');
+      assert.deepStrictEqual(server.choice.command, configured);
+      assert.ok(server.info.version[0] === 3 && server.info.version[1] >= 10);
+      assert.strictEqual(server.plan.source, 'bundled');
+      assert.strictEqual(server.plan.libcst, true, 'bundled libcst matches this interpreter');
+    }, { fatal: true }],
+    ['diagnostics: code, source, range', async () => {
+      const doc = await open('scale_layer.py');
+      const d = await oneFinding(doc);
+      log(`diagnostic: ${JSON.stringify({ code: codeOf(d), message: d.message, range: [d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character], severity: d.severity })}`);
+      assert.strictEqual(codeOf(d), CODE);
+      assert.strictEqual(d.source, 'gradls');
+      assert.strictEqual(d.range.start.line, 9);
+      assert.strictEqual(d.range.start.character, 15);
+      assert.ok(doc.getText(d.range).startsWith('np.multiply'), `range covers ${JSON.stringify(doc.getText(d.range))}`);
+      assert.strictEqual(d.severity, vscode.DiagnosticSeverity.Warning);
+    }],
+    ['quick fix through vscode.executeCodeActionProvider', async () => {
+      const doc = await open('quickfix.py');
+      const d = await oneFinding(doc);
+      const actions = await codeActions(doc.uri, d.range, vscode.CodeActionKind.QuickFix.value);
+      log(`quick fixes: ${JSON.stringify(actions.map((a) => [a.title, a.kind && a.kind.value, a.isPreferred]))}`);
+      const fix = actions.find((a) => a.title.startsWith(`gradls (${CODE}):`) && !a.title.includes('Disable'));
+      assert.ok(fix, 'a gradls quick fix is offered');
+      await applyAction(fix);
+      const line = doc.lineAt(9).text;
+      log(`after fix: ${JSON.stringify(line)}`);
+      assert.ok(!line.includes('np.multiply'), line);
+      assert.match(line, /tf\.(math\.)?multiply\(x, self\.w\)/);
+      await waitFor(() => diagnostics(doc.uri).length === 0, 'diagnostics cleared after the fix');
+      await doc.save();
+    }],
+    ['"Disable for this line" adds a suppression comment', async () => {
+      const doc = await open('disable_line.py');
+      const d = await oneFinding(doc);
+      const actions = await codeActions(doc.uri, d.range, vscode.CodeActionKind.QuickFix.value);
+      const disable = actions.find((a) => a.title === `gradls (${CODE}): Disable for this line`);
+      assert.ok(disable, `offered: ${actions.map((a) => a.title)}`);
+      await applyAction(disable);
+      const line = doc.lineAt(9).text;
+      log(`after disable: ${JSON.stringify(line)}`);
+      assert.match(line, /np\.multiply\(x, self\.w\)\s+# gradls: ignore\[TFG001\]/);
+      await waitFor(() => diagnostics(doc.uri).length === 0, 'diagnostic suppressed');
+      await doc.save();
+    }],
+    ['source.fixAll.gradls fixes every finding', async () => {
+      const doc = await open('fix_all.py');
+      await waitFor(() => diagnostics(doc.uri).length === 2, 'two diagnostics', 60000);
+      const all = new vscode.Range(0, 0, doc.lineCount, 0);
+      const actions = await codeActions(doc.uri, all, 'source.fixAll.gradls');
+      log(`fix-all actions: ${JSON.stringify(actions.map((a) => [a.title, a.kind && a.kind.value]))}`);
+      const fixAll = actions.find((a) => a.kind && a.kind.value === 'source.fixAll.gradls');
+      assert.ok(fixAll, 'source.fixAll.gradls offered');
+      await applyAction(fixAll);
+      assert.ok(!doc.getText().includes('np.multiply'), doc.getText());
+      await waitFor(() => diagnostics(doc.uri).length === 0, 'no diagnostics after fix-all');
+      await doc.save();
+    }],
+    ['editor.codeActionsOnSave runs source.fixAll.gradls on save', async () => {
+      await vscode.workspace
+        .getConfiguration('editor', { languageId: 'python' })
+        .update('codeActionsOnSave', { 'source.fixAll.gradls': 'explicit' }, vscode.ConfigurationTarget.Workspace, true);
+      try {
+        const doc = await open('fix_on_save.py');
+        await oneFinding(doc);
+        const editor = vscode.window.activeTextEditor;
+        await editor.edit((e) => e.insert(new vscode.Position(doc.lineCount, 0), '\n'));
+        await vscode.commands.executeCommand('workbench.action.files.save');
+        await waitFor(() => !doc.getText().includes('np.multiply') && !doc.isDirty, 'fix applied on save', 30000);
+        log(`after save: ${JSON.stringify(doc.lineAt(9).text)}`);
+        await waitFor(() => diagnostics(doc.uri).length === 0, 'no diagnostics after save');
+      } finally {
+        await vscode.workspace
+          .getConfiguration('editor', { languageId: 'python' })
+          .update('codeActionsOnSave', undefined, vscode.ConfigurationTarget.Workspace, true);
+      }
+    }],
+    ['settings: severity map and ignore list apply without a restart', async () => {
+      const doc = await open('settings_case.py');
+      await oneFinding(doc);
+      const config = vscode.workspace.getConfiguration('gradls');
+      try {
+        await config.update('severity', { TFG0: 'error' }, vscode.ConfigurationTarget.Workspace);
+        await waitFor(() => {
+          const d = diagnostics(doc.uri);
+          return d.length === 1 && d[0].severity === vscode.DiagnosticSeverity.Error;
+        }, 'TFG001 reported as an error (prefix TFG0)');
+        await config.update('ignore', [CODE], vscode.ConfigurationTarget.Workspace);
+        await waitFor(() => diagnostics(doc.uri).length === 0, 'TFG001 ignored');
+      } finally {
+        await config.update('severity', undefined, vscode.ConfigurationTarget.Workspace);
+        await config.update('ignore', undefined, vscode.ConfigurationTarget.Workspace);
+      }
+      const back = await oneFinding(doc);
+      assert.strictEqual(back.severity, vscode.DiagnosticSeverity.Warning);
+    }],
+    ['rule documentation', async () => {
+      const markdown = await gradls.ruleDocumentation(CODE);
+      assert.match(markdown, /TFG001/);
+      const shown = await vscode.commands.executeCommand('gradls.showRuleDocumentation', CODE);
+      assert.strictEqual(shown, markdown);
+    }],
+    ['gradient probe command: gradls-probe diagnostics and status', async () => {
+      const uri = folderUri('probe_target.py');
+      await open('probe_target.py');
+      const result = await vscode.commands.executeCommand('gradls.runProbe', uri);
+      log(`probe: ${JSON.stringify({ ok: result.ok, reason: result.reason, summary: result.summary, interpreter: result.interpreter })}`);
+      assert.ok(result.ok, result.reason);
+      assert.ok(result.response.text && result.response.text.length > 0, 'readable report');
+      const probe = await waitFor(() => {
+        const d = diagnostics(uri, 'gradls-probe');
+        return d.length > 0 && d;
+      }, 'gradls-probe diagnostics', 30000);
+      log(`probe diagnostics: ${JSON.stringify(probe.map((d) => [codeOf(d), d.message.slice(0, 120), d.range.start.line]))}`);
+      assert.ok(probe.some((d) => /\bb\b/.test(d.message)), 'the bias b is reported');
+      assert.ok(gradls.lastProbe() && gradls.lastProbe().summary, 'status item has the last probe result');
+    }],
+    ['probe request is cancellable', async () => {
+      const source = new vscode.CancellationTokenSource();
+      const pending = gradls.sendProbeRequest({ uri: folderUri('probe_target.py').toString(), timeoutSeconds: 60 }, source.token);
+      setTimeout(() => source.cancel(), 1500);
+      await assert.rejects(pending, 'a cancelled probe rejects');
+      // the server is still healthy and accepts the next probe
+      await waitFor(async () => (await gradls.runProbe(folderUri('probe_target.py'))).ok, 'a probe after a cancelled one', 90000);
+    }],
+    ['restart command brings the server back', async () => {
+      await vscode.commands.executeCommand('gradls.restart');
+      assert.strictEqual(await gradls.ready(), 'running');
+      const doc = await open('scale_layer.py');
+      await oneFinding(doc);
+    }],
+  ];
+  await runSuite('trusted', tests);
+};
