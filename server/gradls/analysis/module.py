@@ -68,6 +68,7 @@ class ModuleInfo:
         self.tape_withs: list[tuple[ast.With, FunctionNode | None]] = []
         self.run_eagerly = False
         self._withs: list = []
+        self._factory_cache: dict[int, bool] = {}
         self._own_nodes: dict[int, list[ast.AST]] = {}
         self._region_cache: dict[type | None, list[tuple[ast.AST, set[str]]]] = {}
         self._collect()
@@ -206,21 +207,47 @@ class ModuleInfo:
                 return "variable"
             if q and is_keras_layer_ctor(q):
                 return "layer"
+            if q and q.startswith("keras.losses.") and q.rsplit(".", 1)[-1][:1].isupper():
+                return "loss"
+            if q and q.startswith("keras.metrics.") and q.rsplit(".", 1)[-1][:1].isupper():
+                return "metric"
             if isinstance(e.func, ast.Name):
                 cls = self.classes.get(e.func.id)
                 if cls is not None and cls.keras_kind in {"layer", "model"}:
                     return "layer"
+                if cls is not None and cls.keras_kind == "loss":
+                    return "loss"
                 fn = self.module_functions.get(e.func.id)
                 if fn is not None and self._returns_layer(fn):
                     return "layer"
         return None
 
     def _returns_layer(self, fn: FunctionNode) -> bool:
+        """Does this factory return a Keras model/layer (`return keras.Sequential(...)`, or a name bound to one)?"""
+        cached = self._factory_cache.get(id(fn))
+        if cached is not None:
+            return cached
+        self._factory_cache[id(fn)] = False  # recursion guard
         ff = self.functions.get(id(fn))
+        answer = False
         for ret in ff.returns if ff else ():
-            if isinstance(ret.value, ast.Call) and self.object_kind_shallow(ret.value) == "layer":
-                return True
-        return False
+            v = ret.value
+            if isinstance(v, ast.Call) and self.object_kind_shallow(v) == "layer":
+                answer = True
+            elif isinstance(v, ast.Name):
+                for n in ast.walk(fn):
+                    if (
+                        isinstance(n, ast.Assign)
+                        and isinstance(n.value, ast.Call)
+                        and any(isinstance(t, ast.Name) and t.id == v.id for t in n.targets)
+                        and self.object_kind(n.value) == "layer"
+                    ):
+                        answer = True
+                        break
+            if answer:
+                break
+        self._factory_cache[id(fn)] = answer
+        return answer
 
     def object_kind_shallow(self, e: ast.Call) -> str | None:
         q = self.imports.qualname(e.func)

@@ -58,6 +58,7 @@ SOURCE_OPS = {
 _INT_DTYPE = re.compile(r"(^|\.)(u?int(8|16|32|64)|bool)$|^['\"](u?int(8|16|32|64)|bool)['\"]$")
 _MODEL_NAME = re.compile(r"(^|_)(model|net|network|layer|encoder|decoder|generator|discriminator|critic|actor|policy|classifier|"
                          r"backbone|head|block|unet|transformer|vae|gan|q_net|qnet|mlp|cnn|rnn|lstm)s?(\d*|_\w*)$", re.I)
+_KERAS_LOSS_METHODS = {"compute_loss", "compiled_loss", "loss", "loss_fn"}
 _PY_NUMERIC_BUILTINS = {"abs", "min", "max", "sum", "pow"}
 _NON_FLAG_PARAM = re.compile(r"^(training|is_training|train|mask|.*_mask|return_\w+|use_\w+)$")
 
@@ -466,13 +467,21 @@ class TensorInference:
             k = self.kind(f, env)
             if k == "layer":
                 return DIFF
+            if k == "loss":
+                return max(TENSOR, args)
+            if k == "metric":
+                return TENSOR
             if f.id in _PY_NUMERIC_BUILTINS:
                 return args
+            if f.id == "self" and self._class_at(e) is not None and self._class_at(e).keras_kind in {"layer", "model"}:
+                return DIFF  # a Keras model calling itself: `y_pred = self(x, training=True)`
             from gradls.analysis.regions import resolve_callee
 
             callee = resolve_callee(self.info, e, self.info.enclosing_function(e))
             if callee is not None:
                 return self._summary(callee, e, arg_levels)
+            if f.id not in env.levels and f.id not in self.info.module_functions and _MODEL_NAME.search(f.id) and e.args:
+                return DIFF  # an unresolved `model(x)`: a model built elsewhere
             return NOT
         if isinstance(f, ast.Attribute):
             recv = f.value
@@ -480,11 +489,19 @@ class TensorInference:
                 k = self.kind(f, env)
                 if k == "layer":
                     return DIFF
+                if k == "loss":
+                    return max(TENSOR, args)
+                if k == "metric":
+                    return TENSOR
                 from gradls.analysis.regions import resolve_callee
 
                 callee = resolve_callee(self.info, e, self.info.enclosing_function(e))
                 if callee is not None:
                     return self._summary(callee, e, arg_levels)
+                if f.attr in _KERAS_LOSS_METHODS and args >= TENSOR:
+                    return max(TENSOR, args)
+                if _MODEL_NAME.search(f.attr) and e.args and not k:
+                    return DIFF  # `self.model(x)` with the model handed in from outside
                 return NOT
             if isinstance(recv, ast.Call) and isinstance(recv.func, ast.Name) and recv.func.id == "super":
                 return args if f.attr in {"call", "__call__"} else NOT
@@ -492,6 +509,9 @@ class TensorInference:
             r = lv(recv, env)
             if rk == "layer" and f.attr in {"call", "__call__"}:
                 return DIFF
+            if rk is None and isinstance(recv, ast.Name) and recv.id not in env.levels and _MODEL_NAME.search(f.attr) \
+                    and e.args and self.info.imports.qualname(recv) is None:
+                return DIFF  # `agent.policy(state)`
             if rk == "tape" and f.attr in {"gradient", "jacobian", "batch_jacobian"}:
                 return TENSOR
             if r >= TENSOR:

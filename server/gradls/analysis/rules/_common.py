@@ -35,11 +35,11 @@ def only_logged(info: ModuleInfo, node: ast.AST) -> bool:
     while p is not None and not isinstance(p, ast.stmt):
         if isinstance(p, ast.Call):
             f = p.func
-            name = f.attr if isinstance(f, ast.Attribute) else (f.id if isinstance(f, ast.Name) else "")
-            if name in _SINK_CALLS:
-                return True
             q = info.imports.qualname(f) or ""
             if q in {"tensorflow.print"} or q.startswith(("logging.", "tensorflow.summary.")):
+                return True
+            name = f.attr if isinstance(f, ast.Attribute) else (f.id if isinstance(f, ast.Name) else "")
+            if name in _SINK_CALLS and not q.startswith(("numpy.", "tensorflow.", "keras.")):
                 return True
         if isinstance(p, ast.JoinedStr):
             return True
