@@ -80,7 +80,4 @@ def _load_builders() -> None:
     from gradls.fixes import custom_gradient_variables, if_to_cond, numpy_to_tf  # noqa: F401
 
 
-try:
-    _load_builders()
-except ImportError:  # a builder module not written yet during development
-    pass
+_load_builders()
