@@ -1,0 +1,133 @@
+"""Probe benchmarks (printed, never asserted).
+
+1. Instrumentation overhead: the same N training steps run plainly and under the probe
+   (eager custom loop and graph-mode fit). The script times its own training loop, so TensorFlow's
+   import is excluded; whole-process times are printed too.
+2. Time to first result: probing a 100-epoch Keras script (stopped after 3 steps), next to the
+   bare cost of `python -c "import tensorflow"`.
+3. Warm worker: not implemented (every probe is a fresh process), reported as such.
+
+    /tmp/gvenv/bin/python bench/bench_probe.py [--python INTERP] [--repeats 3] [--steps 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+
+from gradls.probe.launcher import run_probe
+
+TRAIN = textwrap.dedent('''
+    import sys, time
+    import numpy as np
+    import keras
+    import tensorflow as tf
+
+    mode, steps = sys.argv[1], int(sys.argv[2])
+    rng = np.random.default_rng(0)
+    x = rng.random((128 * steps, 784), dtype=np.float32)
+    y = rng.integers(0, 10, 128 * steps)
+    model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(256, activation="relu"),
+                              keras.layers.Dense(256, activation="relu"), keras.layers.Dense(10)])
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    opt = keras.optimizers.Adam(1e-3)
+    start = time.perf_counter()
+    if mode == "eager":
+        xs, ys = tf.constant(x), tf.constant(y)
+        for i in range(steps):
+            xb, yb = xs[i * 128:(i + 1) * 128], ys[i * 128:(i + 1) * 128]
+            with tf.GradientTape() as tape:
+                loss = loss_fn(yb, model(xb, training=True))
+            grads = tape.gradient(loss, model.trainable_variables)
+            opt.apply_gradients(zip(grads, model.trainable_variables))
+    else:
+        model.compile(optimizer=opt, loss=loss_fn, jit_compile=False)
+        model.fit(x, y, batch_size=128, epochs=1, verbose=0)
+    print("LOOP_SECONDS %.4f" % (time.perf_counter() - start))
+''')
+
+SMALL_KERAS = textwrap.dedent('''
+    import numpy as np
+    import keras
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu"), keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(np.random.rand(256, 8), np.random.rand(256, 1), epochs=100, batch_size=32, verbose=0)
+''')
+
+
+def loop_seconds(text: str) -> float:
+    m = re.search(r"LOOP_SECONDS ([0-9.]+)", text)
+    if not m:
+        raise RuntimeError("no timing in output:\n" + text[-2000:])
+    return float(m.group(1))
+
+
+def plain(python: str, script: str, *args: str) -> tuple[float, float]:
+    env = dict(os.environ, CUDA_VISIBLE_DEVICES="-1", TF_CPP_MIN_LOG_LEVEL="2")
+    t = time.perf_counter()
+    out = subprocess.run([python, script, *args], capture_output=True, text=True, env=env, check=True).stdout
+    return time.perf_counter() - t, loop_seconds(out)
+
+
+def probed(python: str, script: str, steps: int, *args: str) -> tuple[float, float, dict]:
+    t = time.perf_counter()
+    rep = run_probe(script, interpreter=python, steps=steps, args=args, env={"CUDA_VISIBLE_DEVICES": "-1"}, timeout=600)
+    wall = time.perf_counter() - t
+    if rep["status"] != "ok" or rep["steps_observed"] != steps:
+        raise RuntimeError("probe did not run cleanly: %s %s" % (rep["status"], rep["message"]))
+    return wall, loop_seconds(rep["stdout"]), rep
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--python", default=os.environ.get("GRADLS_TF_PYTHON", sys.executable))
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--steps", type=int, default=30)
+    ns = ap.parse_args()
+    print("machine: %d CPUs, load average %.1f (timings are noisy on a shared machine)" % (os.cpu_count(), os.getloadavg()[0]))
+    with tempfile.TemporaryDirectory() as d:
+        train = os.path.join(d, "train.py")
+        small = os.path.join(d, "small_keras.py")
+        open(train, "w").write(TRAIN)
+        open(small, "w").write(SMALL_KERAS)
+
+        print("\n1. instrumentation overhead, %d steps, MLP 784-256-256-10, batch 128 (best of %d)" % (ns.steps, ns.repeats))
+        for mode in ("eager", "fit"):
+            # The probe stops at step steps+1, so the script does exactly `steps` steps either way.
+            p = [plain(ns.python, train, mode, str(ns.steps)) for _ in range(ns.repeats)]
+            q = [probed(ns.python, train, ns.steps + 1, mode, str(ns.steps))[:2] for _ in range(ns.repeats)]
+            p_wall, p_loop = min(w for w, _ in p), min(s for _, s in p)
+            q_wall, q_loop = min(w for w, _ in q), min(s for _, s in q)
+            print("   %-5s training loop: plain %.3f s, probed %.3f s -> overhead %+.1f%%" % (
+                mode, p_loop, q_loop, 100 * (q_loop / p_loop - 1)))
+            print("   %-5s whole process: plain %.2f s, probed %.2f s -> overhead %+.1f%%" % (
+                mode, p_wall, q_wall, 100 * (q_wall / p_wall - 1)))
+
+        print("\n2. time to first result: 100-epoch Keras fit, stopped after 3 steps (best of %d)" % ns.repeats)
+        env = dict(os.environ, CUDA_VISIBLE_DEVICES="-1", TF_CPP_MIN_LOG_LEVEL="2")
+        imports = []
+        for _ in range(ns.repeats):
+            t = time.perf_counter()
+            subprocess.run([ns.python, "-c", "import tensorflow"], env=env, check=True, capture_output=True)
+            imports.append(time.perf_counter() - t)
+        runs = []
+        for _ in range(ns.repeats):
+            t = time.perf_counter()
+            rep = run_probe(small, interpreter=ns.python, steps=3, env={"CUDA_VISIBLE_DEVICES": "-1"})
+            runs.append(time.perf_counter() - t)
+            assert rep["stopped_after_steps"], rep["message"]
+        print("   `python -c 'import tensorflow'`: %.2f s" % min(imports))
+        print("   probe, report in hand:          %.2f s (of which beyond the import: %.2f s)" % (min(runs), min(runs) - min(imports)))
+
+        print("\n3. warm worker re-probe: not implemented; every probe starts a fresh interpreter (%.2f s above)" % min(runs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
