@@ -178,33 +178,40 @@ class Flow:
         return s
 
     # ------------------------------------------------------------------ sinks
-    def is_cut(self, call: ast.Call, arg: ast.AST) -> bool:
-        """Does `call` pass no gradient back into its argument `arg`?"""
+    def is_cut(self, call: ast.Call, arg: ast.AST) -> str | None:
+        """Does `call` pass no gradient back into its argument `arg`?  'index' for index/mask/condition
+        positions and stop_gradient (the other operands still carry gradients), 'nondiff' for ops whose
+        result has no gradient (argmax, equal, integer casts, NumPy, Python conversions), else None."""
         q = self.info.imports.qualname(call.func) or ""
         last = q.rsplit(".", 1)[-1]
+        if q in STOP_GRADIENT:
+            return "index"
         if q.startswith("numpy."):
-            return True
+            return "nondiff"
         if q.startswith(("tensorflow.", "keras.ops.")):
-            if last in NON_DIFF_OPS:
-                return True
-            if last == "cast" and is_int_cast(self.info, call):
-                return True
             idx = _arg_index(call, arg)
             if last in {"gather", "gather_nd", "batch_gather"} and (idx == 1 or _kw_is(call, arg, "indices")):
-                return True
-            if last in {"where", "boolean_mask", "cond"} and (idx == (0 if last != "boolean_mask" else 1)):
-                return True
-            if last in {"one_hot", "fill", "zeros", "ones"} and idx == 0:
-                return True
+                return "index"
+            if last in {"where", "cond"} and (idx == 0 or _kw_is(call, arg, "condition") or _kw_is(call, arg, "pred")):
+                return "index"
+            if last == "boolean_mask" and (idx == 1 or _kw_is(call, arg, "mask")):
+                return "index"
+            if last in {"one_hot", "fill", "zeros", "ones", "range", "sequence_mask"} and idx == 0:
+                return "index"
+            if last in NON_DIFF_OPS:
+                return "nondiff"
+            if last == "cast" and is_int_cast(self.info, call):
+                return "nondiff"
         if isinstance(call.func, ast.Attribute) and call.func.attr in {"numpy", "item", "tolist"}:
-            return True
+            return "nondiff"
         if isinstance(call.func, ast.Name) and call.func.id in {"int", "float", "bool", "len", "round"}:
-            return True
-        return False
+            return "nondiff"
+        return None
 
-    def sinks(self, node: ast.AST, cut: bool = True, _seen: set | None = None) -> set:
+    def sinks(self, node: ast.AST, cut: bool | str = True, _seen: set | None = None) -> set:
         """Where the value of `node` ends up: ('grad', id(tape.gradient call)), ('return', id(function)),
-        ('add_loss',).  With `cut`, flow stops at ops that pass no gradient (stop_gradient, argmax, ...)."""
+        ('add_loss',).  With `cut=True`, flow stops at ops that pass no gradient (stop_gradient, argmax, ...);
+        with `cut="index"` only at stop_gradient and index/mask/condition positions."""
         seen = _seen if _seen is not None else set()
         if id(node) in seen:
             return set()
@@ -230,11 +237,13 @@ class Flow:
                         return out
                     if name in {"apply_gradients", "minimize", "assign", "assign_add", "assign_sub", "watch"}:
                         return out
-                    if cut and self.is_cut(p, cur):
-                        return out
+                    if cut:
+                        why = self.is_cut(p, cur)
+                        if why == "index" or (why and cut is True):
+                            return out
                     if not cut and name in {"len", "isinstance", "type", "id"}:
                         return out
-                elif isinstance(p.func, ast.Attribute) and p.func.attr in {"numpy", "item", "tolist"} and cut:
+                elif isinstance(p.func, ast.Attribute) and p.func.attr in {"numpy", "item", "tolist"} and cut is True:
                     return out
             elif isinstance(p, ast.Attribute):
                 if p.attr in {"shape", "dtype", "ndim", "name", "device", "trainable_variables", "trainable_weights",
@@ -244,7 +253,7 @@ class Flow:
                 if cur is p.slice:
                     return out
             elif isinstance(p, ast.Compare):
-                if cut or any(isinstance(o, (ast.Is, ast.IsNot, ast.In, ast.NotIn)) for o in p.ops):
+                if cut is True or any(isinstance(o, (ast.Is, ast.IsNot, ast.In, ast.NotIn)) for o in p.ops):
                     return out
             elif isinstance(p, ast.IfExp):
                 if cur is p.test:
@@ -454,7 +463,7 @@ STOP_GRADIENT = {"tensorflow.stop_gradient", "keras.ops.stop_gradient", "tensorf
 
 def cut_roots(info: ModuleInfo, flow: Flow, cut_node: ast.AST, arg: ast.AST) -> tuple[list[str], set]:
     """Differentiated weights whose every path to the sinks of `cut_node`'s result goes through `cut_node`."""
-    sinks = flow.sinks(cut_node, cut=True)
+    sinks = flow.sinks(cut_node, cut="index")
     if not sinks:
         return [], sinks
     cut: list[str] = []

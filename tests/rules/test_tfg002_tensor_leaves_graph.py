@@ -1,0 +1,221 @@
+"""TFG002 tensor-leaves-graph: conversions of tensors to Python/NumPy values where TF loses the gradient or raises."""
+
+import pytest
+
+from rules.casekit import case, check_verdict, findings_of
+
+CASES = [
+    case("tfg002_eager_float_scale", "none", """
+        import tensorflow as tf
+
+        w = tf.Variable([1.0, 2.0])
+        b = tf.Variable(0.5)
+        with tf.GradientTape() as tape:
+            scale = float(tf.reduce_sum(w))  # <- TFG002
+            loss = scale * b * b
+        RESULT = gradient_status(tape.gradient(loss, [w, b]))
+    """),
+    case("tfg002_numpy_in_tf_function", "raises:AttributeError", """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+        opt = tf.keras.optimizers.SGD(0.1)
+
+        @tf.function
+        def train_step(x, y):
+            with tf.GradientTape() as tape:
+                pred = model(x)
+                err = pred.numpy() - y  # <- TFG002
+                loss = tf.reduce_mean(err ** 2)
+            grads = tape.gradient(loss, model.trainable_variables)
+            opt.apply_gradients(zip(grads, model.trainable_variables))
+            return loss
+
+        train_step(tf.ones((4, 3)), tf.ones((4, 1)))
+    """),
+    case("tfg002_asarray_in_layer_call_fit", "raises:NotImplementedError", """
+        import numpy as np
+        import tensorflow as tf
+
+        class Gate(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], 1), initializer="ones")
+
+            def call(self, x):
+                h = tf.matmul(x, self.w)
+                return tf.convert_to_tensor(np.asarray(h) * 2.0)  # <- TFG002
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), Gate()])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((8, 3), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
+    """),
+    case("tfg002_float_in_train_step_fit", "raises:TypeError", """
+        import numpy as np
+        import tensorflow as tf
+
+        class Model(tf.keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.dense = tf.keras.layers.Dense(1)
+
+            def call(self, x):
+                return self.dense(x)
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    pred = self(x, training=True)
+                    spread = float(tf.math.reduce_std(pred))  # <- TFG002
+                    loss = tf.reduce_mean((pred - y) ** 2) * spread
+                grads = tape.gradient(loss, self.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                return {"loss": loss}
+
+        m = Model()
+        m.compile(optimizer="sgd")
+        m.fit(np.ones((8, 3), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
+    """),
+    case("tfg002_int_in_tf_function", "none", """
+        import tensorflow as tf
+
+        w = tf.Variable(2.5)
+
+        @tf.function
+        def step(x):
+            with tf.GradientTape() as tape:
+                y = x * w
+                bucket = int(y)  # <- TFG002
+                loss = tf.cast(bucket, tf.float32) * 2.0
+            return tape.gradient(loss, [w])
+
+        RESULT = gradient_status(step(tf.constant(1.5)))
+    """),
+    case("tfg002_numpy_in_eager_layer_call", "none", """
+        import tensorflow as tf
+
+        class Projection(tf.keras.layers.Layer):
+            def __init__(self, units):
+                super().__init__()
+                self.w = self.add_weight(shape=(4, units), initializer="ones")
+
+            def call(self, inputs):
+                h = tf.matmul(inputs, self.w)
+                return tf.constant(h.numpy()) + 1.0  # <- TFG002
+
+        layer = Projection(2)
+        x = tf.random.normal((3, 4))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(x) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
+    """),
+    # ----- near misses: TensorFlow runs these with healthy gradients
+    case("tfg002_ok_numpy_logging_in_tape", "ok", """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+        opt = tf.keras.optimizers.Adam(0.01)
+        x, y = tf.random.normal((8, 3)), tf.random.normal((8, 1))
+        history = []
+        for epoch in range(2):
+            with tf.GradientTape() as tape:
+                pred = model(x)
+                loss = tf.reduce_mean((pred - y) ** 2)
+                print("epoch", epoch, "loss", loss.numpy(), "mean pred", float(tf.reduce_mean(pred)))
+                history.append(float(loss))
+            grads = tape.gradient(loss, model.trainable_variables)
+            opt.apply_gradients(zip(grads, model.trainable_variables))
+        RESULT = gradient_status(grads)
+    """),
+    case("tfg002_ok_float_in_tf_function_is_a_cast", "ok", """
+        import tensorflow as tf
+
+        w = tf.Variable(1.5)
+
+        @tf.function
+        def step(x):
+            with tf.GradientTape() as tape:
+                scale = float(x * w)
+                loss = scale * scale
+            return tape.gradient(loss, [w])
+
+        RESULT = gradient_status(step(tf.constant(2.0)))
+    """),
+    case("tfg002_ok_batch_size_from_data", "ok", """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.layers.Dense(2)])
+        x = tf.random.normal((6, 3))
+        labels = tf.constant([0, 1, 1, 0, 1, 0])
+        with tf.GradientTape() as tape:
+            n = int(tf.shape(x)[0])
+            weights = np.asarray(labels) * 0.5 + 1.0
+            logits = model(x)
+            per_example = tf.keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True)
+            loss = tf.reduce_sum(per_example * weights) / n
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """),
+    case("tfg002_ok_metrics_after_gradient", "ok", """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.layers.Dense(3)])
+        opt = tf.keras.optimizers.SGD(0.1)
+        x = tf.random.normal((8, 4))
+        y = tf.constant([0, 1, 2, 0, 1, 2, 0, 1])
+        for step in range(2):
+            with tf.GradientTape() as tape:
+                logits = model(x)
+                loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
+                acc = float(tf.reduce_mean(tf.cast(tf.argmax(logits, 1, output_type=tf.int32) == y, tf.float32)))
+            grads = tape.gradient(loss, model.trainable_variables)
+            opt.apply_gradients(zip(grads, model.trainable_variables))
+            print(f"step {step}: loss={loss.numpy():.3f} acc={acc:.2f}")
+        RESULT = gradient_status(grads)
+    """),
+    case("tfg002_ok_numpy_guarded_eager_in_tf_function", "ok", """
+        import tensorflow as tf
+
+        w = tf.Variable([1.0, -2.0])
+
+        @tf.function
+        def step(x):
+            with tf.GradientTape() as tape:
+                y = x * w
+                if tf.executing_eagerly():
+                    print(y.numpy())
+                loss = tf.reduce_sum(y ** 2)
+            return tape.gradient(loss, [w])
+
+        RESULT = gradient_status(step(tf.constant([1.0, 3.0])))
+    """),
+    case("tfg002_ok_numpy_of_weights_for_checkpoint", "ok", """
+        import numpy as np
+        import tensorflow as tf
+
+        class Scale(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+
+            def call(self, x):
+                return x * self.w
+
+        layer = Scale()
+        x = tf.random.normal((2, 3))
+        snapshots = []
+        with tf.GradientTape() as tape:
+            out = layer(x)
+            snapshots.append(np.array(layer.w))
+            loss = tf.reduce_sum(out ** 2)
+        RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
+    """),
+]
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_tensorflow_verdict(c, tf_verdicts):
+    check_verdict(c, tf_verdicts[c.name])
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_gradls_reports_exactly_the_marked_lines(c):
+    assert findings_of(c.source, {"TFG002"}) == c.expected
