@@ -1,0 +1,193 @@
+"""TFG009 unwatched-tensor: a gradient with respect to a plain tensor the tape never watched."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from gradls.analysis.model import Finding
+from gradls.analysis.module import VARIABLE_CTORS, ModuleInfo
+from gradls.analysis.rules import rule
+from gradls.analysis.rules._common import span_list
+from gradls.analysis.rules.tfg010_tape_reused import Scope, Tape, names_in, pos, tape_scopes
+from gradls.analysis.rules.tfg013_integer_source import (
+    def_value,
+    int_dtype_of,
+    literal_dtype,
+    resolve_defs,
+    source_elements,
+)
+
+# Ops that always make a fresh tensor no tape has seen (their arguments are shapes, seeds, dtypes).
+_FRESH = {"zeros", "ones", "fill", "eye", "linspace", "range"}
+# Ops that copy their argument: fresh when run outside the tape, or when the argument is a literal.
+_COPY = {"constant", "convert_to_tensor", "identity", "cast", "zeros_like", "ones_like"}
+_WEIGHT_LISTS = {"trainable_variables", "trainable_weights", "variables", "weights"}
+
+
+def _classify(info: ModuleInfo, value: ast.AST | None, tape: Tape, scope: Scope, depth: int = 0) -> str | None:
+    """'plain' (a float tensor no tape watches), 'numpy', 'variable' (a float tf.Variable), or None."""
+    if value is None or depth > 3:
+        return None
+    if isinstance(value, ast.Call):
+        q = info.imports.qualname(value.func) or ""
+        last = q.rsplit(".", 1)[-1]
+        if q in VARIABLE_CTORS:
+            return None if int_dtype_of(info, value) else "variable"
+        if int_dtype_of(info, value):
+            return None  # TFG013's business: watching it would not help
+        if q.startswith("numpy."):
+            if last in {"array", "asarray", "zeros", "ones", "full", "eye", "arange", "linspace", "empty"} or ".random." in q:
+                return "numpy"
+            return None
+        if q.startswith(("tensorflow.random.", "keras.random.")) or q in {"tensorflow.random_normal", "tensorflow.random_uniform"}:
+            return "plain"
+        if q.startswith(("tensorflow.", "keras.ops.")):
+            if last in _FRESH:
+                return "plain"
+            if last in _COPY:
+                arg = value.args[0] if value.args else (value.keywords[0].value if value.keywords else None)
+                if arg is None:
+                    return None
+                if literal_dtype(info, arg) is not None:
+                    return "plain"
+                inner = _classify_expr(info, arg, tape, scope, depth + 1)
+                if inner in {"plain", "numpy"}:
+                    return "plain"
+                if not _records(tape, value, scope):
+                    return "plain" if inner is not None or isinstance(arg, ast.Name) else None
+                return None
+    return None
+
+
+def _classify_expr(info, e, tape, scope, depth) -> str | None:
+    if isinstance(e, ast.Name):
+        r = resolve_defs(info, scope, e.id)
+        if r is None or not r[0]:
+            return None
+        kinds = {_classify(info, def_value(d), tape, r[1], depth) for d in r[0]}
+        return kinds.pop() if len(kinds) == 1 else None
+    return _classify(info, e, tape, scope, depth)
+
+
+def _records(tape: Tape, node: ast.AST, scope: Scope) -> bool:
+    return scope is tape.scope and tape.recording(node, scope)
+
+
+def watched_names(info: ModuleInfo) -> set[str]:
+    """Names passed to any `.watch(...)` in the module, with the names their values are built from."""
+    out: set[str] = set()
+    for n in ast.walk(info.tree):
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "watch":
+            for a in [*n.args, *(k.value for k in n.keywords)]:
+                out |= names_in(a)
+    # Aliases: `xs = [x, y]; tape.watch(xs)` watches x and y.
+    for _ in range(3):
+        grew = False
+        for n in ast.walk(info.tree):
+            if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id in out for t in n.targets):
+                if isinstance(n.value, (ast.Name, ast.List, ast.Tuple, ast.Call, ast.Dict)):
+                    new = names_in(n.value) - out
+                    if new:
+                        out |= new
+                        grew = True
+        if not grew:
+            break
+    return out
+
+
+@rule(
+    "TFG009",
+    "unwatched-tensor",
+    "`tape.gradient` with respect to a plain tensor (`tf.constant`, `tf.random.*`, `tf.convert_to_tensor`...) that "
+    "the tape never watched returns `None`, with no error or warning; call `tape.watch(x)`.",
+)
+def find_unwatched_tensor(info: ModuleInfo) -> Iterator[Finding]:
+    scopes = tape_scopes(info)
+    if not scopes:
+        return
+    watched: set[str] | None = None
+    for scope in scopes:
+        for tape in scope.tapes:
+            if tape.escapes:
+                continue
+            for tc in tape.calls:
+                for el in source_elements(tc.sources):
+                    if watched is None:
+                        watched = watched_names(info)
+                    f = _check_source(info, scope, tape, tc.call, el, watched)
+                    if f is not None:
+                        yield f
+
+
+def _check_source(info: ModuleInfo, scope: Scope, tape: Tape, call: ast.Call, el: ast.AST, watched: set[str]):
+    wav = tape.watches_accessed_variables
+    if isinstance(el, ast.Attribute) and el.attr in _WEIGHT_LISTS and wav is False and not tape.watches:
+        msg = (
+            f"`{tape.name}` was created with `watch_accessed_variables=False` and watches nothing, so "
+            f"`{tape.name}.{call.func.attr}` returns `None` for every variable in `{info.text(el)}` (no error, "
+            "no warning); watch them (for Keras 3 variables, watch `v.value`) or drop `watch_accessed_variables=False`"
+        )
+        return Finding("TFG009", msg, info.span(el), None)
+    if not isinstance(el, ast.Name) or el.id in watched:
+        return None
+    r = resolve_defs(info, scope, el.id)
+    if r is None or not r[0]:
+        return None
+    defs, dscope = r
+    kinds = {_classify(info, def_value(d), tape, dscope) for d in defs}
+    if len(kinds) != 1:
+        return None
+    kind = kinds.pop()
+    first = defs[0]
+    where = f"line {first.lineno}"
+    if kind == "plain":
+        msg = (
+            f"`{el.id}` is a plain tensor (made at {where}) that `{tape.name}` never watches: "
+            f"`{tape.name}.{call.func.attr}` returns `None` for it, with no error or warning; "
+            f"call `{tape.name}.watch({el.id})` at the top of the `with` block (or make it a `tf.Variable`)"
+        )
+    elif kind == "numpy":
+        msg = (
+            f"`{el.id}` is a NumPy array (made at {where}): a tape cannot watch or differentiate it, and "
+            f"`{tape.name}.{call.func.attr}` raises `AttributeError: 'numpy.ndarray' object has no attribute '_id'`; "
+            f"convert it with `tf.convert_to_tensor` and `{tape.name}.watch` the tensor (or make it a `tf.Variable`)"
+        )
+        return Finding("TFG009", msg, info.span(el), None)
+    elif kind == "variable" and wav is False:
+        msg = (
+            f"`{tape.name}` was created with `watch_accessed_variables=False` and never watches `{el.id}`: "
+            f"`{tape.name}.{call.func.attr}` returns `None` for it, with no error or warning; "
+            f"call `{tape.name}.watch({el.id})` at the top of the `with` block"
+        )
+    else:
+        return None
+    return Finding("TFG009", msg, info.span(el), _fix_data(info, scope, tape, call, el.id, defs, dscope))
+
+
+def _fix_data(info: ModuleInfo, scope: Scope, tape: Tape, call: ast.Call, name: str, defs, dscope) -> dict | None:
+    """Where `tape.watch(name)` goes: the top of the last recording block before the call, or right after the
+    definition when the tensor is made inside that block."""
+    blocks = [w for w in tape.blocks if pos(w) < pos(call)]
+    if not blocks:
+        return None
+    w = blocks[-1]
+    first = w.body[0]
+    if first.lineno == w.lineno:
+        return None  # `with tape: y = f(x)` on one line
+    inside = [d for d in defs if dscope is scope and any(scope.within(d, s) for s in w.body)]
+    if inside:
+        if len(defs) != 1 or not any(s is defs[0] for s in w.body):
+            return None
+        anchor = defs[0]
+        line = (anchor.end_lineno or anchor.lineno) + 1
+        indent_line = anchor.lineno
+    else:
+        if dscope is scope and any(pos(d) > pos(w) for d in defs):
+            return None
+        indent_line = first.lineno
+        # The first non-blank line of the body (a comment above the first statement stays below the watch).
+        line = next((c for c in range(w.lineno + 1, first.lineno) if info.lines[c - 1].strip()), first.lineno)
+    text = info.lines[indent_line - 1]
+    indent = text[: len(text) - len(text.lstrip())]
+    return {"tape": tape.name, "name": name, "edits": [[line, 0, line, 0, f"{indent}{tape.name}.watch({name})\n"]]}

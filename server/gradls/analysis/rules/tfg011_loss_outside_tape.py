@@ -1,0 +1,189 @@
+"""TFG011 loss-outside-tape: the target of `tape.gradient` is computed where the tape is not recording."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from gradls.analysis.model import Finding
+from gradls.analysis.module import ModuleInfo
+from gradls.analysis.rules import rule
+from gradls.analysis.rules._common import span_list
+from gradls.analysis.rules.tfg010_tape_reused import Scope, Tape, TapeCall, names_in, pos, tape_scopes
+from gradls.analysis.tensors import DIFF
+
+_NOT_TF = {"numpy", "item", "tolist", "float", "int", "bool", "str", "len", "print", "repr", "format"}
+_BRANCHING = tuple(
+    getattr(ast, n) for n in ("If", "Try", "TryStar", "For", "AsyncFor", "While", "Match", "ExceptHandler") if hasattr(ast, n)
+)
+_SIMPLE = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Pass)
+
+
+@rule(
+    "TFG011",
+    "loss-outside-tape",
+    "A `tape.gradient` target computed outside the `with tape:` block was not recorded: the gradient is `None` "
+    "for every source, with no warning (a Keras optimizer then raises `ValueError: No gradients provided for any "
+    "variable`).",
+)
+def find_loss_outside_tape(info: ModuleInfo) -> Iterator[Finding]:
+    for scope in tape_scopes(info):
+        for tape in scope.tapes:
+            if not tape.blocks:
+                continue
+            taped = _taped_names(scope, tape)
+            for tc in tape.calls:
+                f = _check(info, scope, tape, tc, taped)
+                if f is not None:
+                    yield f
+
+
+def _taped_names(scope: Scope, tape: Tape) -> set[str]:
+    out = set()
+    for n in scope.nodes:
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and tape.recording(n, scope):
+            out.add(n.id)
+    return out
+
+
+def _is_computation(info: ModuleInfo, e: ast.AST) -> bool:
+    if isinstance(e, ast.BinOp):
+        return True
+    if isinstance(e, ast.UnaryOp):
+        return isinstance(e.op, (ast.USub, ast.UAdd))
+    if isinstance(e, ast.Call):
+        f = e.func
+        name = f.attr if isinstance(f, ast.Attribute) else (f.id if isinstance(f, ast.Name) else "")
+        if name in _NOT_TF:
+            return False
+        q = info.imports.qualname(f) or ""
+        if q.startswith(("numpy.", "math.")):
+            return False
+        if q in {"tensorflow.constant", "tensorflow.stop_gradient", "tensorflow.zeros", "tensorflow.ones"}:
+            return False
+        return True
+    return False
+
+
+def _depends(info: ModuleInfo, e: ast.AST, taped: set[str]) -> bool:
+    return bool(names_in(e) & taped) or info.tensors.level_of(e) >= DIFF
+
+
+def _check(info: ModuleInfo, scope: Scope, tape: Tape, tc: TapeCall, taped: set[str]) -> Finding | None:
+    target = tc.target
+    if target is None:
+        return None
+    call = tc.call
+    if isinstance(target, ast.Name):
+        found = _outside_def(info, scope, tape, target.id, pos(call), taped, 0)
+        if found is None:
+            return None
+        d = found
+        where = "after" if pos(d) > pos(tape.blocks[0]) else "before"
+        msg = (
+            f"`{target.id}` is computed at line {d.lineno}, {where} the `with {tape.name}:` block, where the tape "
+            f"does not record: `{tape.name}.{tc.method}` returns `None` for every source, with no warning "
+            "(a Keras optimizer then raises `ValueError: No gradients provided for any variable`); "
+            "compute it inside the block"
+        )
+        return Finding("TFG011", msg, info.span(call), _fix_data(info, scope, tape, call, d))
+    if tape.recording(call, scope):
+        return None
+    if _is_computation(info, target) and _depends(info, target, taped):
+        msg = (
+            f"`{info.text(target)}` is computed in the `{tape.name}.{tc.method}` call, after the `with "
+            f"{tape.name}:` block, where the tape does not record: the result is `None` for every source, with no "
+            "warning (a Keras optimizer then raises `ValueError: No gradients provided for any variable`); "
+            "compute the target inside the block"
+        )
+        return Finding("TFG011", msg, info.span(call), None)
+    return None
+
+
+def _outside_def(info, scope: Scope, tape: Tape, name: str, at, taped: set[str], depth: int) -> ast.stmt | None:
+    """The statement computing `name` (as seen at `at`) when it lies outside the tape's recording blocks."""
+    if depth > 3:
+        return None
+    defs = scope.defs(name)
+    if not defs:
+        return None
+    before = [d for d in defs if pos(d) < at and isinstance(d, (ast.Assign, ast.AugAssign, ast.AnnAssign))]
+    if not before:
+        return None
+    d = before[-1]
+    # A definition in a loop or branch that may not be the one that ran: only a definition whose
+    # block contains the call (or encloses it) is certain to be the reaching one.
+    if tape.recording(d, scope):
+        return None
+    if not _dominates(scope, d, at):
+        return None
+    value = d.value
+    if value is None:
+        return None
+    if isinstance(d, ast.AugAssign):
+        return d if name in taped or _depends(info, value, taped) else None
+    if isinstance(value, ast.Name):
+        return _outside_def(info, scope, tape, value.id, pos(d), taped, depth + 1)
+    if _is_computation(info, value) and _depends(info, value, taped):
+        return d
+    return None
+
+
+def _dominates(scope: Scope, d: ast.stmt, at) -> bool:
+    """`d` runs on every path from its block's start to the position `at` (same block or an enclosing one)."""
+    node = scope.parent(d)
+    while node is not None and node is not scope.node:
+        if isinstance(node, _BRANCHING):
+            # the call must be inside this same compound statement for d to reach it certainly
+            if not (pos(node) <= at <= (node.end_lineno or node.lineno, node.end_col_offset or 0)):
+                return False
+        node = scope.parent(node)
+    return True
+
+
+def _fix_data(info: ModuleInfo, scope: Scope, tape: Tape, call: ast.Call, d: ast.stmt) -> dict | None:
+    blocks = [w for w in tape.blocks if pos(w) < pos(d)]
+    if not blocks:
+        return None
+    w = blocks[-1]
+    parent = scope.parent(w)
+    block = None
+    for field in ("body", "orelse", "finalbody"):
+        b = getattr(parent, field, None)
+        if isinstance(b, list) and any(s is w for s in b) and any(s is d for s in b):
+            block = b
+    if block is None:
+        return None
+    i, j = block.index(w), block.index(d)
+    run = block[i + 1 : j + 1]
+    if not run or not all(isinstance(s, _SIMPLE) for s in run):
+        return None
+    if any(scope.within(call, s) for s in run):
+        return None
+    if w.body[0].lineno == w.lineno:
+        return None
+    first_line, last_line = (w.end_lineno or w.lineno) + 1, d.end_lineno or d.lineno
+    w_text = info.lines[w.lineno - 1]
+    w_indent = w_text[: len(w_text) - len(w_text.lstrip())]
+    b_text = info.lines[w.body[0].lineno - 1]
+    b_indent = b_text[: len(b_text) - len(b_text.lstrip())]
+    if not b_indent.startswith(w_indent) or b_indent == w_indent:
+        return None
+    # Lines inside a multi-line string would change meaning when re-indented.
+    for s in run:
+        for n in ast.walk(s):
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and (n.end_lineno or n.lineno) > n.lineno:
+                return None
+    old = info.lines[first_line - 1 : last_line]
+    new = []
+    for text in old:
+        if not text.strip():
+            new.append(text)
+        elif text.startswith(w_indent):
+            new.append(b_indent + text[len(w_indent) :])
+        else:
+            return None
+    return {
+        "tape": tape.name,
+        "edits": [[first_line, 0, last_line, len(old[-1]), "\n".join(new), "\n".join(old)]],
+    }

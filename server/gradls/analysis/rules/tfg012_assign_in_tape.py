@@ -1,0 +1,208 @@
+"""TFG012 assign-in-tape: `v.assign(f(W))` under a tape, then `v` read on the way to the loss."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from gradls.analysis.model import Finding
+from gradls.analysis.module import ModuleInfo
+from gradls.analysis.rules import rule
+from gradls.analysis.rules.tfg010_tape_reused import Scope, Tape, pos, tape_scopes
+from gradls.analysis.rules.tfg013_integer_source import def_value, resolve_defs, source_elements
+from gradls.analysis.tensors import DIFF
+
+_ASSIGNS = {"assign", "assign_add", "assign_sub"}
+
+
+def _key(e: ast.AST) -> str | None:
+    """`v` or `self.state` for a name or an attribute chain on a name."""
+    if isinstance(e, ast.Name):
+        return e.id
+    if isinstance(e, ast.Attribute):
+        base = _key(e.value)
+        return f"{base}.{e.attr}" if base else None
+    return None
+
+
+def _reads(e: ast.AST | None) -> set[str]:
+    """Names and attribute chains an expression reads (`self.h.value()` reads `self`, `self.h`, `self.h.value`)."""
+    out: set[str] = set()
+    if e is None:
+        return out
+    for n in ast.walk(e):
+        if isinstance(n, (ast.Name, ast.Attribute)):
+            k = _key(n)
+            if k:
+                out.add(k)
+    return out
+
+
+def _stores(s: ast.stmt) -> set[str]:
+    targets = s.targets if isinstance(s, ast.Assign) else [s.target]
+    out: set[str] = set()
+    for t in targets:
+        for n in ast.walk(t):
+            k = _key(n) if isinstance(n, (ast.Name, ast.Attribute)) else None
+            if k:
+                out.add(k)
+    return out
+
+
+@rule(
+    "TFG012",
+    "assign-in-tape",
+    "`v.assign(f(W))` inside a tape, with `v` then read on the way to the loss, cuts the path to `W`: "
+    "`tape.gradient` returns `None` for `W` (while `v` itself still gets a gradient).",
+)
+def find_assign_in_tape(info: ModuleInfo) -> Iterator[Finding]:
+    for scope in tape_scopes(info):
+        for tape in scope.tapes:
+            if not tape.blocks or not tape.calls:
+                continue
+            yield from _check_tape(info, scope, tape)
+
+
+_WEIGHT_LISTS = {"trainable_variables", "trainable_weights", "variables", "weights"}
+RECV = "@assigned"
+
+
+def _source_roots(info: ModuleInfo, scope: Scope, sources: ast.AST | None) -> set[str]:
+    """What a gradient call differentiates with respect to: `@var:W` for a name, `@model:m` for `m.trainable_variables`."""
+    out: set[str] = set()
+    for el in source_elements(sources):
+        if isinstance(el, ast.Name):
+            out.add(f"@var:{el.id}")
+            r = resolve_defs(info, scope, el.id)
+            if r is not None and len(r[0]) == 1:
+                v = def_value(r[0][0])
+                if isinstance(v, (ast.List, ast.Tuple)):
+                    out |= {f"@var:{x.id}" for x in v.elts if isinstance(x, ast.Name)}
+        elif isinstance(el, ast.Attribute) and el.attr in _WEIGHT_LISTS:
+            k = _key(el.value)
+            if k:
+                out.add(f"@model:{k}")
+        else:
+            k = _key(el)
+            if k:
+                out.add(f"@var:{k}")
+    return out
+
+
+class _Taint:
+    """Which differentiable roots (variables, models) each name computed under the tape depends on."""
+
+    def __init__(self, info: ModuleInfo, assign: ast.Call, recv: str):
+        self.info = info
+        self.assign = assign
+        self.recv = recv
+        self.taint: dict[str, set[str]] = {}
+
+    def roots(self, e: ast.AST | None) -> set[str]:
+        out: set[str] = set()
+        if e is None:
+            return out
+        todo = [e]
+        while todo:
+            n = todo.pop()
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _ASSIGNS:
+                if n is self.assign or _key(n.func.value) == self.recv:
+                    out.add(RECV)
+                    continue
+            if isinstance(n, ast.Call):
+                k = _key(n.func)
+                if k and self.info.tensors.kind_of(n.func) == "layer":
+                    out.add(f"@model:{k}")
+            if isinstance(n, (ast.Name, ast.Attribute)) and isinstance(n.ctx, ast.Load):
+                k = _key(n)
+                if k is not None and k in self.taint:
+                    out |= self.taint[k]
+                    continue
+                if isinstance(n, ast.Name) and self.info.tensors.level_of(n) >= DIFF:
+                    out.add(f"@var:{n.id}")
+                elif isinstance(n, ast.Attribute) and k and self.info.tensors.kind_of(n) == "variable":
+                    out.add(f"@var:{k}")
+                    continue
+            if isinstance(n, (ast.Lambda,)):
+                continue
+            todo.extend(ast.iter_child_nodes(n))
+        return out
+
+    def run(self, stmts: list[ast.stmt], upto) -> None:
+        for s in stmts:
+            if pos(s) >= upto:
+                break
+            if s is _stmt_of(self, s) and _contains(s, self.assign):
+                self.taint[self.recv] = {RECV}
+            if isinstance(s, ast.Assign):
+                r = self.roots(s.value)
+                for t in s.targets:
+                    for n in ast.walk(t):
+                        k = _key(n) if isinstance(n, (ast.Name, ast.Attribute)) and isinstance(n.ctx, ast.Store) else None
+                        if k:
+                            self.taint[k] = set(r)
+            elif isinstance(s, (ast.AugAssign, ast.AnnAssign)) and s.value is not None:
+                k = _key(s.target)
+                if k:
+                    prev = self.taint.get(k, set()) if isinstance(s, ast.AugAssign) else set()
+                    self.taint[k] = prev | self.roots(s.value)
+
+
+def _stmt_of(_t, s):
+    return s
+
+
+def _contains(s: ast.stmt, node: ast.AST) -> bool:
+    if isinstance(s, (ast.If, ast.For, ast.While, ast.With, ast.Try, ast.AsyncFor, ast.AsyncWith)):
+        return False  # compound statements are walked through their own simple statements
+    return any(n is node for n in ast.walk(s))
+
+
+def _check_tape(info: ModuleInfo, scope: Scope, tape: Tape) -> Iterator[Finding]:
+    recorded = sorted(
+        (n for n in scope.nodes if isinstance(n, ast.stmt) and tape.recording(n, scope)), key=pos
+    )
+    assigns = [
+        n
+        for n in scope.nodes
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr in _ASSIGNS
+        and tape.recording(n, scope)
+        and (n.args or n.keywords)
+    ]
+    for a in assigns:
+        recv = _key(a.func.value)
+        if recv is None:
+            continue
+        value = a.args[0] if a.args else a.keywords[0].value
+        for tc in sorted(tape.calls, key=lambda c: pos(c.call)):
+            if tc.target is None or pos(tc.call) < pos(a):
+                continue
+            before = _Taint(info, a, recv)
+            before.run(recorded, pos(a))
+            fed = before.roots(value) - {RECV, f"@var:{recv}"}
+            wrt = _source_roots(info, scope, tc.sources)
+            cut = fed & wrt
+            if not cut:
+                continue
+            after = _Taint(info, a, recv)
+            after.run(recorded, pos(tc.call))
+            reach = after.roots(tc.target)
+            if RECV not in reach:
+                continue
+            lost = sorted(cut - reach)
+            if lost:
+                yield _finding(info, tape, a, recv, [x.split(":", 1)[1] for x in lost], tc.call)
+                break
+
+
+def _finding(info: ModuleInfo, tape: Tape, a: ast.Call, recv: str, lost: list[str], call: ast.Call) -> Finding:
+    shown = ", ".join(f"`{w}`" for w in lost)
+    msg = (
+        f"`{recv}.{a.func.attr}(...)` under `{tape.name}` stores a value computed from {shown}, and the loss then "
+        f"reads `{recv}`: an assignment is not differentiable, so `{tape.name}.{call.func.attr}` at line {call.lineno} "
+        f"returns `None` for {shown} (while `{recv}` itself still gets a gradient, so \"some gradients exist\" proves "
+        f"nothing); use the computed tensor directly and assign outside the tape"
+    )
+    return Finding("TFG012", msg, info.span(a), None)
