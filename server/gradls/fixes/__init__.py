@@ -78,6 +78,7 @@ def span_of_offsets(source: str, start: int, end: int) -> Span:
 def _load_builders() -> None:
     # Imported for their @register side effect.
     from gradls.fixes import custom_gradient_variables, if_to_cond, numpy_to_tf  # noqa: F401
+    from gradls.fixes import tape_fixes  # noqa: F401
 
 
 _load_builders()
