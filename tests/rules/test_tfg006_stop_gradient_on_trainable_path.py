@@ -1,0 +1,208 @@
+"""TFG006 stop-gradient-on-trainable-path: stop_gradient on the only path from trained weights to the loss."""
+
+import pytest
+
+from rules.casekit import case, check_verdict, findings_of
+
+CASES = [
+    case("tfg006_stop_gradient_on_variable", "none", """
+        import tensorflow as tf
+
+        x = tf.Variable(1.0)
+        y = tf.Variable(2.0)
+        with tf.GradientTape() as tape:
+            z = tf.stop_gradient(x) * y  # <- TFG006
+            loss = z * z
+        RESULT = gradient_status(tape.gradient(loss, [x, y]))
+    """),
+    case("tfg006_layer_call_output", "none", """
+        import tensorflow as tf
+
+        class Projection(tf.keras.layers.Layer):
+            def __init__(self, units):
+                super().__init__()
+                self.w = self.add_weight(shape=(5, units), initializer="random_normal")
+
+            def call(self, inputs):
+                output = tf.matmul(inputs, self.w)
+                stopped = tf.stop_gradient(output)  # <- TFG006
+                return stopped
+
+        layer = Projection(3)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(tf.random.normal((2, 5))) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
+    """),
+    case("tfg006_encoder_output_in_tf_function", "none", """
+        import tensorflow as tf
+
+        encoder = tf.keras.Sequential([tf.keras.layers.Dense(4, activation="relu")])
+        decoder = tf.keras.Sequential([tf.keras.layers.Dense(6)])
+        x = tf.random.normal((8, 6))
+        encoder(x)
+        decoder(tf.zeros((1, 4)))
+
+        @tf.function
+        def step(x):
+            with tf.GradientTape() as tape:
+                z = tf.stop_gradient(encoder(x))  # <- TFG006
+                recon = decoder(z)
+                loss = tf.reduce_mean((recon - x) ** 2)
+            return tape.gradient(loss, encoder.trainable_variables + decoder.trainable_variables)
+
+        RESULT = gradient_status(step(x))
+    """),
+    case("tfg006_model_call_under_fit", "raises:ValueError", """
+        import numpy as np
+        import tensorflow as tf
+
+        class Regressor(tf.keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.hidden = tf.keras.layers.Dense(8, activation="relu")
+                self.out = tf.keras.layers.Dense(1)
+
+            def call(self, x):
+                h = self.hidden(x)
+                return tf.stop_gradient(self.out(h))  # <- TFG006
+
+        model = Regressor()
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((8, 3), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
+    """),
+    # ----- near misses
+    case("tfg006_ok_straight_through_estimator", "ok", """
+        import tensorflow as tf
+
+        class QuantDense(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.kernel = self.add_weight(shape=(input_shape[-1], 2), initializer="glorot_uniform")
+
+            def call(self, x):
+                k = self.kernel
+                k_q = k + tf.stop_gradient(tf.round(k * 4.0) / 4.0 - k)
+                return tf.matmul(x, k_q)
+
+        layer = QuantDense()
+        x = tf.random.normal((4, 3))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(x) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
+    """),
+    case("tfg006_ok_dqn_target_network", "ok", """
+        import tensorflow as tf
+
+        def make_q():
+            return tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(2)])
+
+        q_net = make_q()
+        target_net = make_q()
+        opt = tf.keras.optimizers.Adam(1e-3)
+        s, s2 = tf.random.normal((6, 4)), tf.random.normal((6, 4))
+        r = tf.random.uniform((6,))
+        a = tf.constant([0, 1, 1, 0, 1, 0])
+        with tf.GradientTape() as tape:
+            q = tf.reduce_sum(q_net(s) * tf.one_hot(a, 2), axis=1)
+            td_target = r + 0.99 * tf.reduce_max(tf.stop_gradient(target_net(s2)), axis=1)
+            loss = tf.reduce_mean((td_target - q) ** 2)
+        grads = tape.gradient(loss, q_net.trainable_variables)
+        opt.apply_gradients(zip(grads, q_net.trainable_variables))
+        RESULT = gradient_status(grads)
+    """),
+    case("tfg006_ok_simsiam_symmetric_loss", "ok", """
+        import tensorflow as tf
+
+        encoder = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(4)])
+        predictor = tf.keras.Sequential([tf.keras.layers.Dense(4)])
+
+        def d(p, z):
+            p = tf.math.l2_normalize(p, axis=1)
+            z = tf.math.l2_normalize(z, axis=1)
+            return -tf.reduce_mean(tf.reduce_sum(p * z, axis=1))
+
+        x1, x2 = tf.random.normal((8, 5)), tf.random.normal((8, 5))
+        with tf.GradientTape() as tape:
+            z1, z2 = encoder(x1), encoder(x2)
+            p1, p2 = predictor(z1), predictor(z2)
+            loss = d(p1, tf.stop_gradient(z2)) / 2 + d(p2, tf.stop_gradient(z1)) / 2
+        variables = encoder.trainable_variables + predictor.trainable_variables
+        RESULT = gradient_status(tape.gradient(loss, variables))
+    """),
+    case("tfg006_ok_gan_discriminator_step", "ok", """
+        import tensorflow as tf
+
+        generator = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(4)])
+        discriminator = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(1)])
+        bce = tf.keras.losses.BinaryCrossentropy(from_logits=True)
+        real = tf.random.normal((8, 4))
+        noise = tf.random.normal((8, 3))
+
+        @tf.function
+        def d_step(real, noise):
+            with tf.GradientTape() as tape:
+                fake = tf.stop_gradient(generator(noise, training=True))
+                real_logits = discriminator(real, training=True)
+                fake_logits = discriminator(fake, training=True)
+                loss = bce(tf.ones_like(real_logits), real_logits) + bce(tf.zeros_like(fake_logits), fake_logits)
+            return tape.gradient(loss, discriminator.trainable_variables)
+
+        RESULT = gradient_status(d_step(real, noise))
+    """),
+    case("tfg006_ok_actor_critic_advantage", "ok", """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
+        s = tf.random.normal((5, 4))
+        returns = tf.random.normal((5,))
+        actions = tf.constant([0, 1, 0, 1, 1])
+        with tf.GradientTape() as tape:
+            out = model(s)
+            logits, values = out[:, :2], out[:, 2]
+            logp = -tf.nn.sparse_softmax_cross_entropy_with_logits(labels=actions, logits=logits)
+            advantage = tf.stop_gradient(returns - values)
+            loss = -tf.reduce_mean(logp * advantage) + 0.5 * tf.reduce_mean((returns - values) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """),
+    case("tfg006_ok_stable_softmax_and_unused", "ok", """
+        import tensorflow as tf
+
+        class Head(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], 3), initializer="random_normal")
+
+            def call(self, x):
+                logits = tf.matmul(x, self.w)
+                shifted = logits - tf.stop_gradient(tf.reduce_max(logits, axis=-1, keepdims=True))
+                frozen_copy = tf.stop_gradient(logits)
+                tf.debugging.check_numerics(frozen_copy, "logits")
+                return tf.nn.log_softmax(shifted)
+
+        head = Head()
+        with tf.GradientTape() as tape:
+            loss = -tf.reduce_mean(head(tf.random.normal((4, 5)))[:, 0])
+        RESULT = gradient_status(tape.gradient(loss, head.trainable_variables))
+    """),
+    case("tfg006_ok_byol_target_encoder", "ok", """
+        import tensorflow as tf
+
+        online = tf.keras.Sequential([tf.keras.Input((5,)), tf.keras.layers.Dense(4)])
+        predictor = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(4)])
+        target_encoder = tf.keras.Sequential([tf.keras.Input((5,)), tf.keras.layers.Dense(4)])
+        x1, x2 = tf.random.normal((8, 5)), tf.random.normal((8, 5))
+        with tf.GradientTape() as tape:
+            p = tf.math.l2_normalize(predictor(online(x1)), axis=1)
+            z = tf.math.l2_normalize(tf.stop_gradient(target_encoder(x2)), axis=1)
+            loss = 2 - 2 * tf.reduce_mean(tf.reduce_sum(p * z, axis=1))
+        RESULT = gradient_status(tape.gradient(loss, online.trainable_variables + predictor.trainable_variables))
+    """),
+]
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_tensorflow_verdict(c, tf_verdicts):
+    check_verdict(c, tf_verdicts[c.name])
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_gradls_reports_exactly_the_marked_lines(c):
+    assert findings_of(c.source, {"TFG006"}) == c.expected
