@@ -1,0 +1,203 @@
+"""TFG007 variable-created-in-step: a variable created on every step instead of once."""
+
+import pytest
+
+from rules.casekit import case, check_verdict, findings_of
+
+CASES = [
+    case("tfg007_variable_in_tf_function", "raises:ValueError", """
+        import tensorflow as tf
+
+        @tf.function
+        def scaled(x):
+            w = tf.Variable(tf.ones_like(x))  # <- TFG007
+            return tf.reduce_sum(x * w)
+
+        with tf.GradientTape() as tape:
+            x = tf.constant([1.0, 2.0])
+            tape.watch(x)
+            y = scaled(x)
+    """),
+    case("tfg007_variable_in_model_call_fit", "raises:ValueError", """
+        import numpy as np
+        import tensorflow as tf
+
+        class Scaled(tf.keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.dense = tf.keras.layers.Dense(1)
+
+            def call(self, x):
+                gain = tf.Variable(1.0, name="gain")  # <- TFG007
+                return self.dense(x) * gain
+
+        model = Scaled()
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((8, 3), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
+    """),
+    case("tfg007_add_weight_in_call", "raises:ValueError", """
+        import tensorflow as tf
+
+        class Bias(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], 2), initializer="ones")
+
+            def call(self, x):
+                b = self.add_weight(shape=(2,), initializer="zeros")  # <- TFG007
+                return tf.matmul(x, self.w) + b
+
+        layer = Bias()
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(tf.ones((2, 3))))
+    """),
+    case("tfg007_fresh_variable_every_eager_step", "raises:ValueError", """
+        import tensorflow as tf
+
+        opt = tf.keras.optimizers.SGD(0.1)
+        x = tf.random.normal((4, 3))
+        y = tf.random.normal((4, 1))
+        for step in range(3):
+            with tf.GradientTape() as tape:
+                w = tf.Variable(tf.zeros((3, 1)))  # <- TFG007
+                loss = tf.reduce_mean((tf.matmul(x, w) - y) ** 2)
+            grads = tape.gradient(loss, [w])
+            opt.apply_gradients(zip(grads, [w]))
+    """),
+    case("tfg007_helper_called_from_layer_call_fit", "raises:ValueError", """
+        import numpy as np
+        import tensorflow as tf
+
+        def project(inputs, units):
+            kernel = tf.Variable(tf.random.normal((inputs.shape[-1], units)))  # <- TFG007
+            return tf.matmul(inputs, kernel)
+
+        class Block(tf.keras.layers.Layer):
+            def call(self, x):
+                return tf.nn.relu(project(x, 4))
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), Block(), tf.keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((8, 3), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
+    """),
+    # ----- near misses
+    case("tfg007_ok_guarded_in_tf_function_module", "ok", """
+        import tensorflow as tf
+
+        class Scale(tf.Module):
+            def __init__(self):
+                self.w = None
+
+            @tf.function
+            def __call__(self, x):
+                if self.w is None:
+                    self.w = tf.Variable(tf.ones_like(x))
+                return x * self.w
+
+        m = Scale()
+        x = tf.constant([1.0, 2.0])
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(m(x) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, [m.w]))
+    """),
+    case("tfg007_ok_weights_in_build_and_init_under_fit", "ok", """
+        import numpy as np
+        import tensorflow as tf
+
+        class Affine(tf.keras.layers.Layer):
+            def __init__(self, units):
+                super().__init__()
+                self.units = units
+                self.scale = tf.Variable(1.0, name="scale")
+
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer="ones")
+                self.b = self.add_weight(shape=(self.units,), initializer="zeros")
+
+            def call(self, x):
+                return (tf.matmul(x, self.w) + self.b) * self.scale
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), Affine(2)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((8, 3), "float32"), np.ones((8, 2), "float32"), epochs=1, verbose=0)
+        x = tf.ones((2, 3))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(model(x) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """),
+    case("tfg007_ok_variables_before_loop", "ok", """
+        import tensorflow as tf
+
+        w = tf.Variable(tf.zeros((3, 1)))
+        b = tf.Variable(0.0)
+        opt = tf.keras.optimizers.SGD(0.1)
+        x = tf.random.normal((4, 3))
+        y = tf.random.normal((4, 1))
+        for step in range(3):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean((tf.matmul(x, w) + b - y) ** 2)
+            grads = tape.gradient(loss, [w, b])
+            opt.apply_gradients(zip(grads, [w, b]))
+        RESULT = gradient_status(grads)
+    """),
+    case("tfg007_ok_one_off_variable_in_tape", "ok", """
+        import tensorflow as tf
+
+        x = tf.random.normal((4, 3))
+        with tf.GradientTape() as tape:
+            delta = tf.Variable(tf.zeros_like(x))
+            loss = tf.reduce_sum((x + delta) ** 2)
+        RESULT = gradient_status([tape.gradient(loss, delta)])
+    """),
+    case("tfg007_ok_hasattr_guard_in_call", "ok", """
+        import tensorflow as tf
+
+        class Lazy(tf.keras.layers.Layer):
+            def call(self, x):
+                if not hasattr(self, "kernel"):
+                    self.kernel = tf.Variable(tf.ones((x.shape[-1], 2)))
+                return tf.matmul(x, self.kernel)
+
+        layer = Lazy()
+        x = tf.ones((2, 3))
+        layer(x)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(x) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, [layer.kernel]))
+    """),
+    case("tfg007_ok_counter_created_in_init_step_in_tf_function", "ok", """
+        import tensorflow as tf
+
+        class Trainer:
+            def __init__(self):
+                self.model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+                self.opt = tf.keras.optimizers.Adam(0.01)
+                self.steps = self.make_counter()
+
+            def make_counter(self):
+                return tf.Variable(0, trainable=False)
+
+            @tf.function
+            def step(self, x, y):
+                with tf.GradientTape() as tape:
+                    loss = tf.reduce_mean((self.model(x) - y) ** 2)
+                grads = tape.gradient(loss, self.model.trainable_variables)
+                self.opt.apply_gradients(zip(grads, self.model.trainable_variables))
+                self.steps.assign_add(1)
+                return grads
+
+        t = Trainer()
+        for _ in range(2):
+            grads = t.step(tf.random.normal((4, 3)), tf.random.normal((4, 1)))
+        RESULT = gradient_status(grads)
+    """),
+]
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_tensorflow_verdict(c, tf_verdicts):
+    check_verdict(c, tf_verdicts[c.name])
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_gradls_reports_exactly_the_marked_lines(c):
+    assert findings_of(c.source, {"TFG007"}) == c.expected
