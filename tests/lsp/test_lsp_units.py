@@ -141,3 +141,22 @@ def test_fix_all_stops_and_never_leaves_unparsable_text():
     out = fix_all(source, findings_or_none)
     ast.parse(out)
     assert "np.multiply" not in out
+
+
+# ------------------------------------------------------------------ robustness
+def test_a_failing_handler_is_logged_with_its_traceback_and_returns_a_fallback():
+    from gradls.lsp.diagnostics import DocumentState
+    from gradls.lsp.server import GradlsLanguageServer
+
+    server = GradlsLanguageServer()
+    logged: list[tuple[str, str]] = []
+    server.log = lambda message, level="info": logged.append((level, message))
+    uri = "file:///nowhere/x.py"
+    state = DocumentState(uri=uri, path="/nowhere/x.py", version=1)
+    state.findings = [Finding("TFG001", "m", Span(1, 0, 1, 3))]
+    server.documents[uri] = state
+    # No `initialize` yet, so pygls has no workspace: the handler's first real step raises.
+    hover = server.on_hover(lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=uri), position=lsp.Position(line=0, character=1)))
+    assert hover is None
+    assert logged and logged[0][0] == "error"
+    assert "internal error in on_hover" in logged[0][1] and "Traceback" in logged[0][1]

@@ -133,13 +133,19 @@ async def test_cancel_execute_command_kills_the_probe_process(client):
     await _start_sleeper_and_cancel(client, "sleeper_cmd.py", send)
 
 
+async def test_server_still_has_no_tensorflow_after_probing(client):
+    info = await client.protocol.send_request_async("gradls/serverInfo", {})
+    assert info.tensorflowImported is False
+    assert "libtensorflow" not in open(f"/proc/{info.pid}/maps").read()
+
+
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_recording_client))
 async def untrusted(lsp_client: RecordingClient, tmp_path):
     await lsp_client.initialize_session(
         lsp.InitializeParams(
             capabilities=client_capabilities("visual-studio-code"),
             workspace_folders=[lsp.WorkspaceFolder(uri=tmp_path.as_uri(), name="ws")],
-            initialization_options={"settings": {}, "trusted": False},
+            initialization_options={"settings": {"showNotifications": "onWarning", "lint": {"run": "onSave"}, "probe": {"steps": 0}}, "trusted": False},
         )
     )
     lsp_client.root = tmp_path
@@ -155,3 +161,27 @@ async def test_probe_is_refused_in_an_untrusted_workspace(untrusted):
     with pytest.raises(JsonRpcException, match="until the workspace is trusted"):
         await untrusted.protocol.send_request_async("gradls/runProbe", {"uri": path.as_uri()})
     assert not os.path.exists(str(path) + ".pid")
+    # A bad setting is named in the log and, with showNotifications=onWarning, shown to the user.
+    assert any("gradls.probe.steps" in m.message for m in untrusted.log_messages)
+    assert any("gradls.probe.steps" in m.message for m in untrusted.messages)
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_on_save_mode_analyses_on_save_only(untrusted):
+    from lsp_helpers import NUMPY_CALL, NUMPY_LAYER, change_document, range_tuple, rng, wait_for_publication
+
+    path = untrusted.root / "saved.py"
+    path.write_text(NUMPY_LAYER)
+    uri = path.as_uri()
+    open_document(untrusted, uri, NUMPY_LAYER)
+    assert [d.code for d in (await wait_for_publication(untrusted, uri, version=1)).diagnostics] == ["TFG001"]
+    # Typing a second buggy line: nothing new until save, the old finding just moves down.
+    start = len(untrusted.publications)
+    change_document(untrusted, uri, 2, rng(9, 0, 9, 0), "        x = np.multiply(x, x)\n")
+    pub = await wait_for_publication(untrusted, uri, version=2, start=start)
+    l1, c1, l2, c2 = NUMPY_CALL
+    assert [range_tuple(d.range) for d in pub.diagnostics] == [(l1 + 1, c1, l2 + 1, c2)]
+    start = len(untrusted.publications)
+    untrusted.text_document_did_save(lsp.DidSaveTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=uri)))
+    pub = await wait_for_publication(untrusted, uri, version=2, start=start)
+    assert len(pub.diagnostics) == 2

@@ -106,6 +106,23 @@ async def test_pull_reports_findings_and_never_pushes(client):
     assert not [p for p in client.publications if p.uri == uri]  # pull client: nothing pushed for it
 
 
+async def test_pulled_findings_are_kept_and_shifted_while_the_file_does_not_parse(client):
+    uri = (client.root / "halftyped.py").as_uri()
+    open_document(client, uri, NUMPY_LAYER)
+    first = await pull(client, uri)
+    client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(
+            text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[lsp.TextDocumentContentChangePartial(range=lsp.Range(start=lsp.Position(line=3, character=0), end=lsp.Position(line=3, character=0)), text="def broken(:\n")],
+        )
+    )
+    second = await pull(client, uri, previous=first.result_id)
+    assert second.kind == "full"
+    l1, c1, l2, c2 = NUMPY_CALL
+    assert [range_tuple(d.range) for d in second.items] == [(l1 + 1, c1, l2 + 1, c2)]
+    assert await code_actions(client, uri, second.items[0].range, list(second.items)) == []  # no edit can be checked now
+
+
 async def test_quickfix_and_disable_for_this_line(client):
     uri = (client.root / "fixme.py").as_uri()
     open_document(client, uri, NUMPY_LAYER)
@@ -233,6 +250,7 @@ async def test_check_workspace_reports_every_file_with_progress(client):
 
 
 async def test_server_never_imports_tensorflow(client):
+    # After diagnostics, code actions (libcst fixes), fix-all, refactoring and a workspace check:
     info = await client.protocol.send_request_async("gradls/serverInfo", {})
     assert info.tensorflowImported is False
     maps = Path(f"/proc/{info.pid}/maps")

@@ -143,6 +143,7 @@ async def test_hover_on_a_finding_explains_the_rule(client):
     from gradls.analysis.rules import get_rule
 
     assert get_rule("TFG001").summary in hover.contents.value
+    assert "NotImplementedError" in hover.contents.value  # the TF error the rule prevents (its "Why")
     nothing = await client.text_document_hover_async(
         lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=uri), position=lsp.Position(line=0, character=1))
     )

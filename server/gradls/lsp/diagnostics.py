@@ -61,10 +61,20 @@ class DocumentState:
         return f"{self.version}.{self.generation}"
 
 
-def shift_for_change(state: DocumentState, start_line0: int, end_line0: int, new_text: str) -> None:
-    """Move kept findings and probe facts for one edit replacing lines start..end (0-based, inclusive)."""
+def shift_for_change(state: DocumentState, start_line0: int, end_line0: int, new_text: str, start_char: int = -1, end_char: int = -1) -> None:
+    """Move kept findings and probe facts for one edit of lines start..end (0-based, inclusive).
+
+    Findings on touched lines are dropped; those below move by the edit's line delta.  An edit
+    from column 0 to column 0 that inserts whole lines (or deletes them) leaves its end line
+    intact, so typing a new line above a finding does not drop it.
+    """
     delta = new_text.count("\n") + new_text.count("\r") - new_text.count("\r\n") - (end_line0 - start_line0)
     first, last = start_line0 + 1, end_line0 + 1  # touched lines, 1-based
+    whole_lines = start_char == 0 and end_char == 0 and (new_text == "" or new_text.endswith(("\n", "\r")))
+    if whole_lines:
+        last -= 1  # the end line starts at column 0 after the edit: untouched, only moved
+        if last < first:
+            first = last = start_line0 + 0.5  # nothing touched: everything from start_line0 + 1 on moves
 
     kept: list[Finding] = []
     for f in state.findings:

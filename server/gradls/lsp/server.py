@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types as lsp
-from pygls.exceptions import JsonRpcException
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
@@ -171,6 +171,10 @@ class GradlsLanguageServer(LanguageServer):
     def report_server_error(self, error: Exception, source) -> None:
         # pygls' default pops up a window/showMessage for every error; gradls logs instead and
         # lets showNotifications decide about pop-ups.
+        if isinstance(error, JsonRpcException) and not isinstance(error, JsonRpcInternalError):
+            # A deliberate error response (refused probe, bad params): the client has the message.
+            self.log(f"request refused: {error}", "log")
+            return
         self.log_exception(getattr(source, "__name__", str(source)), error)
 
     # ---------------------------------------------------------------- lifecycle
@@ -241,9 +245,9 @@ class GradlsLanguageServer(LanguageServer):
     # ---------------------------------------------------------------- settings
     def _apply_settings(self, raw: Any, origin: str) -> None:
         settings, problems = parse_settings(plain_data(raw))
+        self.editor_settings = settings  # first, so showNotifications already applies to its own problems
         for p in problems:
             self.log(f"{origin}: {p}", "warning")
-        self.editor_settings = settings
         self.log(f"settings from {origin}: {json.dumps(settings.as_json(), sort_keys=True)}", "log")
 
     async def _pull_configuration(self, reason: str) -> bool:
@@ -373,7 +377,8 @@ class GradlsLanguageServer(LanguageServer):
         state.version = params.text_document.version
         for change in params.content_changes:
             if isinstance(change, lsp.TextDocumentContentChangePartial):
-                shift_for_change(state, change.range.start.line, change.range.end.line, change.text)
+                r = change.range
+                shift_for_change(state, r.start.line, r.end.line, change.text, r.start.character, r.end.character)
             else:  # full text: nothing to shift by, so nothing old can be trusted
                 state.findings, state.probe_facts, state.fresh = [], [], False
                 state.generation += 1
@@ -786,11 +791,25 @@ def _range_key(r: lsp.Range) -> tuple:
     return (r.start.line, r.start.character, r.end.line, r.end.character)
 
 
-def _prevented_error(markdown: str) -> str:
-    """The documentation's first paragraph after its title: what goes wrong, in TF's words."""
-    paragraphs = [p.strip() for p in markdown.split("\n\n") if p.strip()]
-    body = [p for p in paragraphs if not p.startswith("#")]
-    return "\n\n".join(body[:2])[:1200]
+def _prevented_error(markdown: str, limit: int = 1500) -> str:
+    """The rule page's "Why" section: what TensorFlow does wrong, in its own error messages.
+
+    Rule pages have "## What it flags / ## Why / ## Example / ## Fix" sections; a page
+    without a "Why" falls back to its first paragraphs.
+    """
+    sections: dict[str, list[str]] = {}
+    current = ""
+    for line in markdown.splitlines():
+        if line.startswith("## "):
+            current = line[3:].strip().lower()
+            continue
+        if not line.startswith("# "):
+            sections.setdefault(current, []).append(line)
+    body = "\n".join(sections.get("why") or sections.get("") or []).strip()
+    if len(body) <= limit:
+        return body
+    cut = body.rfind("\n\n", 0, limit)
+    return (body[:cut] if cut > 0 else body[:limit]).rstrip() + "\n\n…"
 
 
 def _python_files(root: str):
