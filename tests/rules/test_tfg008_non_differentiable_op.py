@@ -1,0 +1,181 @@
+"""TFG008 non-differentiable-op: argmax/round/int casts/comparisons (None) or sign (zero) as the only route to the loss."""
+
+import pytest
+
+from rules.casekit import case, check_verdict, findings_of
+
+CASES = [
+    case("tfg008_argmax_accuracy_loss", "none", """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((5,)), tf.keras.layers.Dense(3)])
+        x = tf.random.normal((8, 5))
+        y = tf.random.uniform((8,), maxval=3, dtype=tf.int64)
+        with tf.GradientTape() as tape:
+            logits = model(x)
+            pred = tf.cast(tf.argmax(logits, 1), tf.float32)  # <- TFG008
+            loss = tf.reduce_mean((pred - tf.cast(y, tf.float32)) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """),
+    case("tfg008_round_activation_in_layer", "none", """
+        import tensorflow as tf
+
+        class Net(tf.keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.first = tf.keras.layers.Dense(4)
+                self.second = tf.keras.layers.Dense(1)
+
+            def call(self, x):
+                h = tf.round(self.first(x) * 4.0) / 4.0  # <- TFG008
+                return self.second(h)
+
+        net = Net()
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(net(tf.random.normal((4, 3))) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, net.first.trainable_variables))
+    """),
+    case("tfg008_sign_zero_gradient", "zero", """
+        import tensorflow as tf
+
+        first = tf.keras.layers.Dense(4)
+        second = tf.keras.layers.Dense(1)
+        x = tf.random.normal((6, 3))
+        with tf.GradientTape() as tape:
+            h = tf.sign(first(x))  # <- TFG008
+            loss = tf.reduce_mean(second(h) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, first.trainable_variables)[:1])
+    """),
+    case("tfg008_comparison_hinge_in_tf_function", "none", """
+        import tensorflow as tf
+
+        w = tf.Variable([[0.5], [-0.3]])
+
+        @tf.function
+        def step(x, y):
+            with tf.GradientTape() as tape:
+                score = tf.matmul(x, w)
+                wrong = tf.cast(score * y < 0.0, tf.float32)  # <- TFG008
+                loss = tf.reduce_mean(wrong)
+            return tape.gradient(loss, [w])
+
+        RESULT = gradient_status(step(tf.random.normal((8, 2)), tf.sign(tf.random.normal((8, 1)))))
+    """),
+    case("tfg008_int_cast_in_loss", "none", """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        x = tf.random.normal((4, 3))
+        with tf.GradientTape() as tape:
+            counts = tf.cast(model(x) * 10.0, tf.int32)  # <- TFG008
+            loss = tf.reduce_mean(tf.cast(counts, tf.float32))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """),
+    # ----- near misses
+    case("tfg008_ok_accuracy_metric_in_tape", "ok", """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((5,)), tf.keras.layers.Dense(3)])
+        acc_metric = tf.keras.metrics.Mean()
+        x = tf.random.normal((8, 5))
+        y = tf.constant([0, 1, 2, 0, 1, 2, 0, 1])
+        with tf.GradientTape() as tape:
+            logits = model(x)
+            loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
+            correct = tf.equal(tf.argmax(logits, axis=1, output_type=tf.int32), y)
+            acc_metric.update_state(tf.cast(correct, tf.float32))
+            acc = tf.reduce_mean(tf.cast(correct, tf.float32))
+        print("acc", float(acc))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """),
+    case("tfg008_ok_relu_mask", "ok", """
+        import tensorflow as tf
+
+        class MaskedRelu(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], 2), initializer="random_normal")
+
+            def call(self, x):
+                h = tf.matmul(x, self.w)
+                return tf.cast(h > 0, tf.float32) * h + 0.01 * h
+
+        layer = MaskedRelu()
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(tf.random.normal((4, 3))) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
+    """),
+    case("tfg008_ok_vq_codebook_gather", "ok", """
+        import tensorflow as tf
+
+        encoder = tf.keras.Sequential([tf.keras.Input((6,)), tf.keras.layers.Dense(2)])
+        codebook = tf.Variable(tf.random.normal((5, 2)))
+        x = tf.random.normal((8, 6))
+        with tf.GradientTape() as tape:
+            z = encoder(x)
+            dist = tf.reduce_sum((z[:, None, :] - codebook[None, :, :]) ** 2, axis=-1)
+            idx = tf.argmin(dist, axis=1)
+            zq = tf.gather(codebook, idx)
+            z_st = z + tf.stop_gradient(zq - z)
+            loss = (tf.reduce_mean((tf.stop_gradient(z) - zq) ** 2)
+                    + 0.25 * tf.reduce_mean((z - tf.stop_gradient(zq)) ** 2)
+                    + tf.reduce_mean((z_st - 1.0) ** 2))
+        RESULT = gradient_status(tape.gradient(loss, encoder.trainable_variables + [codebook]))
+    """),
+    case("tfg008_ok_straight_through_sign", "ok", """
+        import tensorflow as tf
+
+        def binarize(x):
+            return x + tf.stop_gradient(tf.sign(x) - x)
+
+        dense = tf.keras.layers.Dense(4)
+        head = tf.keras.layers.Dense(1)
+        x = tf.random.normal((6, 3))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(head(binarize(dense(x))) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, dense.trainable_variables + head.trainable_variables))
+    """),
+    case("tfg008_ok_labels_argmax_and_early_stop", "ok", """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
+        opt = tf.keras.optimizers.SGD(0.1)
+        x = tf.random.normal((6, 4))
+        one_hot = tf.one_hot([0, 1, 2, 0, 1, 2], 3)
+        best = float("inf")
+        for epoch in range(2):
+            with tf.GradientTape() as tape:
+                labels = tf.cast(tf.argmax(one_hot, axis=1), tf.int32)
+                logits = model(x)
+                loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True))
+            grads = tape.gradient(loss, model.trainable_variables)
+            opt.apply_gradients(zip(grads, model.trainable_variables))
+            if loss < best:
+                best = float(loss)
+        RESULT = gradient_status(grads)
+    """),
+    case("tfg008_ok_where_with_differentiable_branches", "ok", """
+        import tensorflow as tf
+
+        w = tf.Variable([1.0, -2.0, 3.0])
+
+        @tf.function
+        def step(x):
+            with tf.GradientTape() as tape:
+                y = x * w
+                huber = tf.where(tf.abs(y) < 1.0, 0.5 * y ** 2, tf.abs(y) - 0.5)
+                loss = tf.reduce_sum(huber)
+            return tape.gradient(loss, [w])
+
+        RESULT = gradient_status(step(tf.constant([0.3, 0.2, 1.0])))
+    """),
+]
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_tensorflow_verdict(c, tf_verdicts):
+    check_verdict(c, tf_verdicts[c.name])
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_gradls_reports_exactly_the_marked_lines(c):
+    assert findings_of(c.source, {"TFG008"}) == c.expected
