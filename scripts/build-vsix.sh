@@ -98,6 +98,11 @@ find bundled -name '__pycache__' -prune -exec rm -rf {} +
 step "vsce package ($TARGET) -> $OUT"
 target_args=()
 [ "$TARGET" != universal ] && target_args=(--target "$TARGET")
-node_modules/.bin/vsce package --no-dependencies --skip-license --allow-missing-repository --allow-star-activation \
-  "${target_args[@]}" --out "$OUT" 2>&1 | grep -v '^\s*$' | tail -5
+# relative links in README.md / docs are rewritten against the repository (package.json "repository")
+BASE=${GRADLS_VSIX_BASE_URL:-https://example.invalid/gradls}
+node_modules/.bin/vsce package --no-dependencies --allow-star-activation \
+  --baseContentUrl "$BASE/blob/main" --baseImagesUrl "$BASE/raw/main" \
+  "${target_args[@]}" --out "$OUT" > bundled/vsce.log 2>&1 || { cat bundled/vsce.log; exit 1; }
+grep -E 'DONE|WARNING' bundled/vsce.log || true
+rm -f bundled/vsce.log
 step "done: $OUT ($(du -h "$OUT" | cut -f1))"
