@@ -355,7 +355,7 @@ def _fix_data(info: ModuleInfo, tape: Tape, calls: list[TapeCall]) -> dict | Non
             return None
         body = inner[1:-1]
         if not body.strip():
-            edits.append([whole.line, func_end.end_col, whole.end_line, whole.end_col, "(persistent=True)"])
+            edits.append([whole.line, func_end.end_col, whole.end_line, whole.end_col, "(persistent=True)", inner])
         else:
             # right after the last argument: valid with or without a trailing comma
             args = [*ctor.args, *(k.value for k in ctor.keywords)]
@@ -419,7 +419,7 @@ def _exclusive(scope: Scope, a: ast.AST, b: ast.AST) -> bool:
             if any(scope.within(b, s) for s in block):
                 break  # b is in the same block: the terminator would have to come between them
             idx = next(i for i, s in enumerate(block) if s is node)
-            if any(isinstance(s, (ast.Return, ast.Raise)) for s in block[idx + 1 :]):
+            if any(isinstance(s, (ast.Return, ast.Raise)) for s in block[idx:]):
                 return True
             if isinstance(parent, (ast.For, ast.While, ast.AsyncFor)) and any(
                 isinstance(s, (ast.Break, ast.Continue)) for s in block[idx + 1 :]

@@ -1,0 +1,260 @@
+"""TFG009 unwatched-tensor: a gradient w.r.t. a plain tensor the tape never watched is None."""
+
+import ast
+import re
+
+import pytest
+
+from rules.casekit import case, check_verdict, findings_of
+
+CASES = [
+    case("tfg009_constant_input", "none", """
+        import tensorflow as tf
+
+        w = tf.Variable([[0.5], [-0.3]])
+        x = tf.constant([[1.0, 2.0]])
+        with tf.GradientTape() as tape:
+            y = tf.reduce_sum(tf.matmul(x, w))
+        dx = tape.gradient(y, x)  # <- TFG009
+        RESULT = gradient_status([dx])
+    """),
+    case("tfg009_random_in_source_list", "none", """
+        import tensorflow as tf
+
+        w = tf.Variable(tf.ones((3, 1)))
+        noise = tf.random.normal((4, 3))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.matmul(noise, w) ** 2)
+        grads = tape.gradient(loss, [w, noise])  # <- TFG009
+        RESULT = gradient_status(grads)
+    """),
+    case("tfg009_convert_to_tensor_tf_function", "none", """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        batch = tf.convert_to_tensor(np.ones((2, 3), dtype=np.float32))
+
+        @tf.function
+        def input_grad():
+            with tf.GradientTape() as tape:
+                out = tf.reduce_sum(model(batch))
+            return tape.gradient(out, batch)  # <- TFG009
+
+        RESULT = gradient_status([input_grad()])
+    """),
+    case("tfg009_identity_copy_outside_tape", "none", """
+        import tensorflow as tf
+
+        w = tf.Variable(2.0)
+        v = tf.identity(w)
+        with tf.GradientTape() as tape:
+            y = v * w
+        RESULT = gradient_status([tape.gradient(y, v)])  # <- TFG009
+    """),
+    case("tfg009_zeros_jacobian", "none", """
+        import tensorflow as tf
+
+        w = tf.Variable([1.0, 2.0])
+        z = tf.zeros((2,))
+        with tf.GradientTape() as tape:
+            y = (z + 1.0) * w
+        RESULT = gradient_status([tape.jacobian(y, z)])  # <- TFG009
+    """),
+    case("tfg009_watch_accessed_variables_false", "none", """
+        import tensorflow as tf
+
+        w = tf.Variable(3.0)
+        with tf.GradientTape(watch_accessed_variables=False) as tape:
+            loss = w * w
+        RESULT = gradient_status([tape.gradient(loss, w)])  # <- TFG009
+    """),
+    case("tfg009_numpy_source_raises", "raises:AttributeError", """
+        import numpy as np
+        import tensorflow as tf
+
+        w = tf.Variable([1.0, 1.0])
+        x = np.array([1.0, 2.0], dtype=np.float32)
+        with tf.GradientTape() as tape:
+            y = tf.reduce_sum(x * w)
+        dx = tape.gradient(y, x)  # <- TFG009
+    """),
+    # ----- near misses: TF computes every gradient
+    case("tfg009_ok_watched_constant", "ok", """
+        import tensorflow as tf
+
+        w = tf.Variable([[0.5], [-0.3]])
+        x = tf.constant([[1.0, 2.0]])
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = tf.reduce_sum(tf.matmul(x, w))
+        RESULT = gradient_status([tape.gradient(y, x)])
+    """),
+    case("tfg009_ok_pgd_variable_input", "ok", """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
+        x = tf.random.uniform((2, 4))
+        y = tf.constant([0, 2])
+        x_adv = tf.Variable(x)
+        loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        for _ in range(3):
+            with tf.GradientTape() as tape:
+                loss = loss_fn(y, model(x_adv))
+            g = tape.gradient(loss, x_adv)
+            x_adv.assign_add(0.01 * tf.sign(g))
+        RESULT = gradient_status([g])
+    """),
+    case("tfg009_ok_gradcam_feature_maps", "ok", """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        inp = keras.Input((8, 8, 1))
+        conv = keras.layers.Conv2D(4, 3, activation="relu", name="last_conv")(inp)
+        out = keras.layers.Dense(2)(keras.layers.GlobalAveragePooling2D()(conv))
+        model = keras.Model(inp, out)
+        grad_model = keras.Model(model.inputs, [model.get_layer("last_conv").output, model.output])
+        image = tf.random.uniform((1, 8, 8, 1))
+        with tf.GradientTape() as tape:
+            feature_maps, preds = grad_model(image)
+            score = preds[:, 0]
+        grads = tape.gradient(score, feature_maps)
+        RESULT = gradient_status([grads])
+    """),
+    case("tfg009_ok_watch_list_alias", "ok", """
+        import tensorflow as tf
+
+        a = tf.constant(1.5)
+        b = tf.constant(-2.0)
+        inputs = [a, b]
+        with tf.GradientTape() as tape:
+            tape.watch(inputs)
+            y = a * a * b
+        RESULT = gradient_status(tape.gradient(y, [a, b]))
+    """),
+    case("tfg009_ok_wav_false_watched", "ok", """
+        import tensorflow as tf
+
+        w = tf.Variable(3.0)
+        b = tf.Variable(1.0)
+        with tf.GradientTape(watch_accessed_variables=False) as tape:
+            tape.watch(w)
+            loss = w * w + b
+        RESULT = gradient_status([tape.gradient(loss, w)])
+    """),
+    case("tfg009_ok_gradient_penalty_nested", "ok", """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        critic = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="tanh"), keras.layers.Dense(1)])
+        real = tf.random.normal((4, 3))
+        fake = tf.random.normal((4, 3))
+        alpha = tf.random.uniform((4, 1))
+        interp = alpha * real + (1 - alpha) * fake
+        with tf.GradientTape() as outer:
+            with tf.GradientTape() as inner:
+                inner.watch(interp)
+                score = critic(interp)
+            g = inner.gradient(score, interp)
+            gp = tf.reduce_mean((tf.norm(g, axis=1) - 1.0) ** 2)
+            loss = tf.reduce_mean(critic(fake)) - tf.reduce_mean(critic(real)) + 10.0 * gp
+        grads = outer.gradient(loss, critic.trainable_variables)
+        RESULT = gradient_status(grads[:-1])  # the output bias cancels out of a WGAN loss: its gradient is 0
+    """),
+    case("tfg009_ok_tf_function_param_watched", "ok", """
+        import tensorflow as tf
+
+        w = tf.Variable([1.0, 2.0])
+
+        @tf.function
+        def saliency(x):
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                y = tf.reduce_sum(x * w)
+            return tape.gradient(y, x)
+
+        RESULT = gradient_status([saliency(tf.constant([3.0, 4.0]))])
+    """),
+    case("tfg009_ok_constant_reassigned_variable", "ok", """
+        import tensorflow as tf
+
+        x = tf.constant([1.0, 2.0])
+        x = tf.Variable(x)
+        with tf.GradientTape() as tape:
+            y = tf.reduce_sum(x * x)
+        RESULT = gradient_status([tape.gradient(y, x)])
+    """),
+]
+
+
+def fixed_source(cases, name: str, code: str, config=None) -> str:
+    """The case's source with every `code` fix applied (one round), its `# <- TFG` marks removed.
+    Shared by the tape rule test modules."""
+    from gradls.analysis import analyze
+    from gradls.fixes import apply_edits, fix_for
+
+    src = next(c.source for c in cases if c.name == name)
+    found = [f for f in analyze(src, "case.py", config).findings if f.code == code]
+    assert found, name
+    edits = []
+    for f in found:
+        fix = fix_for(src, f)
+        assert fix is not None, (name, f)
+        edits.extend(fix.edits)
+    return re.sub(r"[ \t]*#\s*<-\s*TFG\d{3}[^\n]*", "", apply_edits(src, edits))
+
+
+def _fixed(name: str) -> str:
+    return fixed_source(CASES, name, "TFG009")
+
+
+_FIXABLE = [
+    "tfg009_constant_input",
+    "tfg009_random_in_source_list",
+    "tfg009_convert_to_tensor_tf_function",
+    "tfg009_identity_copy_outside_tape",
+    "tfg009_zeros_jacobian",
+    "tfg009_watch_accessed_variables_false",
+]
+FIXED = {f"{n}__fixed": _fixed(n) for n in _FIXABLE}
+CASES += [case(name, "ok", src) for name, src in FIXED.items()]
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_tensorflow_verdict(c, tf_verdicts):
+    check_verdict(c, tf_verdicts[c.name])
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_gradls_reports_exactly_the_marked_lines(c):
+    assert findings_of(c.source, {"TFG009"}) == c.expected
+
+
+@pytest.mark.parametrize("name", sorted(FIXED))
+def test_fix_parses_and_is_idempotent(name):
+    from gradls.analysis import analyze
+
+    src = FIXED[name]
+    ast.parse(src)
+    assert "watch(" in src
+    assert not [f for f in analyze(src).findings if f.code == "TFG009"]
+
+
+def test_fix_inserts_watch_after_a_definition_inside_the_block():
+    src = "import tensorflow as tf\nw = tf.Variable(1.0)\nwith tf.GradientTape() as tape:\n    x = tf.constant(2.0)\n    y = x * w\ng = tape.gradient(y, x)\n"
+    from gradls.analysis import analyze
+    from gradls.fixes import apply_edits, fix_for
+
+    (f,) = [f for f in analyze(src).findings if f.code == "TFG009"]
+    out = apply_edits(src, fix_for(src, f).edits)
+    assert "    x = tf.constant(2.0)\n    tape.watch(x)\n    y = x * w\n" in out
+
+
+def test_numpy_source_has_no_watch_fix():
+    from gradls.analysis import analyze
+
+    src = next(c.source for c in CASES if c.name == "tfg009_numpy_source_raises")
+    (f,) = [f for f in analyze(src).findings if f.code == "TFG009"]
+    assert f.fix_data is None and "AttributeError" in f.message
