@@ -49,7 +49,7 @@ def find_numpy_on_tensor(info: ModuleInfo) -> Iterator[Finding]:
         short = "np." + q[len("numpy.") :]
         if mode == EAGER:
             # Eagerly NumPy only hurts when the value depends on trainable weights and reaches the loss.
-            if top < DIFF or only_logged(info, node):
+            if top < DIFF or only_logged(info, node) or _feeds_sampling_or_index(info, node):
                 continue
             msg = (
                 f"`{short}` on a tensor returns a NumPy array: the GradientTape stops recording here, so "
@@ -66,3 +66,23 @@ def find_numpy_on_tensor(info: ModuleInfo) -> Iterator[Finding]:
             )
         span = info.span(node)
         yield Finding("TFG001", msg, span, {"call": span_list(span), "func": q, "tf_alias": tf_alias})
+
+
+_PY_SCALAR_BUILTINS = {"int", "float", "bool", "len", "round", "str", "repr"}
+
+
+def _feeds_sampling_or_index(info: ModuleInfo, node: ast.AST) -> bool:
+    """Eagerly, a NumPy value that only picks an action or an index (`np.random.choice(p=np.squeeze(probs))`)
+    cuts nothing: the gradient still flows through the tensor it was read from."""
+    child, p = node, info.parent(node)
+    while p is not None and not isinstance(p, ast.stmt):
+        if isinstance(p, ast.Call) and child is not p.func:
+            q = info.imports.qualname(p.func) or ""
+            if q.startswith("numpy.") and q[len("numpy.") :] not in NUMPY_COMPUTE:
+                return True
+            if isinstance(p.func, ast.Name) and p.func.id in _PY_SCALAR_BUILTINS and q == "":
+                return True
+        if isinstance(p, ast.Subscript) and child is p.slice:
+            return True
+        child, p = p, info.parent(p)
+    return False
