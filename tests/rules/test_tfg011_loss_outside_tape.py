@@ -1,0 +1,243 @@
+"""TFG011 loss-outside-tape: a gradient target computed where the tape does not record gives None."""
+
+import ast
+
+import pytest
+
+from rules.casekit import case, check_verdict, findings_of
+from rules.test_tfg009_unwatched_tensor import fixed_source
+
+CASES = [
+    case("tfg011_loss_after_block_optimizer", "raises:ValueError", """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+        opt = keras.optimizers.Adam(1e-3)
+        x, y = tf.random.normal((8, 4)), tf.random.normal((8, 1))
+        with tf.GradientTape() as tape:
+            pred = model(x, training=True)
+        loss = tf.reduce_mean(tf.square(pred - y))
+        grads = tape.gradient(loss, model.trainable_variables)  # <- TFG011
+        opt.apply_gradients(zip(grads, model.trainable_variables))
+    """),
+    case("tfg011_keras_loss_object_after_block", "none", """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+        loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        x, y = tf.random.normal((8, 4)), tf.constant([0, 1, 2, 0, 1, 2, 0, 1])
+        for epoch in range(2):
+            with tf.GradientTape() as tape:
+                logits = model(x, training=True)
+            loss = loss_fn(y, logits)
+            grads = tape.gradient(loss, model.trainable_variables)  # <- TFG011
+        RESULT = gradient_status(grads)
+    """),
+    case("tfg011_forward_after_empty_block_tf_function", "none", """
+        import tensorflow as tf
+
+        w = tf.Variable(tf.ones((3, 1)))
+        b = tf.Variable(0.0)
+
+        @tf.function
+        def step(x, y):
+            with tf.GradientTape() as tape:
+                tape.watch(w)
+            loss = tf.reduce_mean(tf.square(tf.matmul(x, w) + b - y))
+            return tape.gradient(loss, [w, b])  # <- TFG011
+
+        RESULT = gradient_status(step(tf.ones((4, 3)), tf.zeros((4, 1))))
+    """),
+    case("tfg011_regulariser_added_after", "none", """
+        import tensorflow as tf
+
+        w = tf.Variable([1.0, -2.0])
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(w * 3.0)
+        loss += 0.01 * tf.reduce_sum(w ** 2)
+        RESULT = gradient_status([tape.gradient(loss, w)])  # <- TFG011
+    """),
+    case("tfg011_target_expression_in_call", "none", """
+        import tensorflow as tf
+
+        w = tf.Variable([1.0, 2.0])
+        with tf.GradientTape() as tape:
+            per_example = w * tf.constant([3.0, 4.0])
+        g = tape.gradient(tf.reduce_mean(per_example), w)  # <- TFG011
+        RESULT = gradient_status([g])
+    """),
+    case("tfg011_computed_before_block", "none", """
+        import tensorflow as tf
+
+        w = tf.Variable(2.0)
+        x = tf.constant(3.0)
+        y = w * x
+        with tf.GradientTape() as tape:
+            z = w + 1.0
+        RESULT = gradient_status([tape.gradient(y, w)])  # <- TFG011
+    """),
+    case("tfg011_inner_tape_target_outside_inner_block", "none", """
+        import tensorflow as tf
+
+        x = tf.Variable(2.0)
+        with tf.GradientTape() as outer:
+            with tf.GradientTape() as inner:
+                y = x ** 3
+            z = y * 2.0
+            dz = inner.gradient(z, x)  # <- TFG011
+        RESULT = gradient_status([dz])
+    """),
+    # ----- near misses
+    case("tfg011_ok_loss_inside", "ok", """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+        opt = keras.optimizers.Adam(1e-3)
+        x, y = tf.random.normal((8, 4)), tf.random.normal((8, 1))
+        with tf.GradientTape() as tape:
+            pred = model(x, training=True)
+            loss = tf.reduce_mean(tf.square(pred - y))
+        loss_value = loss
+        grads = tape.gradient(loss_value, model.trainable_variables)
+        opt.apply_gradients(zip(grads, model.trainable_variables))
+        print("loss", float(loss))
+        RESULT = gradient_status(grads)
+    """),
+    case("tfg011_ok_gradient_inside_block", "ok", """
+        import tensorflow as tf
+
+        w = tf.Variable([1.0, 2.0])
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(w ** 2)
+            grads = tape.gradient(loss, w)
+        RESULT = gradient_status([grads])
+    """),
+    case("tfg011_ok_second_order", "ok", """
+        import tensorflow as tf
+
+        x = tf.Variable(3.0)
+        with tf.GradientTape() as outer:
+            with tf.GradientTape() as inner:
+                y = x ** 3
+            dy = inner.gradient(y, x)
+            penalty = dy * dy
+        RESULT = gradient_status([dy, outer.gradient(penalty, x)])
+    """),
+    case("tfg011_ok_metrics_after_block", "ok", """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+        loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        acc = keras.metrics.SparseCategoricalAccuracy()
+        x, y = tf.random.normal((8, 4)), tf.constant([0, 1, 2, 0, 1, 2, 0, 1])
+
+        @tf.function
+        def train_step(x, y):
+            with tf.GradientTape() as tape:
+                logits = model(x, training=True)
+                loss = loss_fn(y, logits)
+            grads = tape.gradient(loss, model.trainable_variables)
+            acc.update_state(y, logits)
+            report = loss * 1.0
+            return grads, report
+
+        grads, _ = train_step(x, y)
+        RESULT = gradient_status(grads)
+    """),
+    case("tfg011_ok_recomputed_inside_later", "ok", """
+        import tensorflow as tf
+
+        w = tf.Variable(2.0)
+        loss = w * 3.0
+        print("initial loss", float(loss))
+        with tf.GradientTape() as tape:
+            loss = w * 3.0
+        RESULT = gradient_status([tape.gradient(loss, w)])
+    """),
+    case("tfg011_ok_persistent_two_losses", "ok", """
+        import tensorflow as tf
+
+        a = tf.Variable(1.0)
+        b = tf.Variable(2.0)
+        with tf.GradientTape(persistent=True) as tape:
+            la = a * b
+            lb = la + b ** 2
+        ga = tape.gradient(la, a)
+        gb = tape.gradient(lb, b)
+        del tape
+        RESULT = gradient_status([ga, gb])
+    """),
+    case("tfg011_ok_unpacked_outputs", "ok", """
+        import tensorflow as tf
+
+        w = tf.Variable([1.0, 2.0])
+
+        def forward():
+            h = w * 2.0
+            return tf.reduce_sum(h), h
+
+        with tf.GradientTape() as tape:
+            outputs = forward()
+        loss, hidden = outputs
+        RESULT = gradient_status([tape.gradient(loss, w)])
+    """),
+]
+
+_FIXABLE = [
+    "tfg011_loss_after_block_optimizer",
+    "tfg011_keras_loss_object_after_block",
+    "tfg011_forward_after_empty_block_tf_function",
+    "tfg011_regulariser_added_after",
+]
+FIXED = {f"{n}__fixed": fixed_source(CASES, n, "TFG011") for n in _FIXABLE}
+
+
+def _with_result(src: str) -> str:
+    # The optimizer case checks the fixed gradients too.
+    if "RESULT" not in src:
+        src += "RESULT = gradient_status(grads)\n"
+    return src
+
+
+FIXED = {k: _with_result(v) for k, v in FIXED.items()}
+CASES += [case(name, "ok", src) for name, src in FIXED.items()]
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_tensorflow_verdict(c, tf_verdicts):
+    check_verdict(c, tf_verdicts[c.name])
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_gradls_reports_exactly_the_marked_lines(c):
+    assert findings_of(c.source, {"TFG011"}) == c.expected
+
+
+@pytest.mark.parametrize("name", sorted(FIXED))
+def test_fix_parses_and_is_idempotent(name):
+    from gradls.analysis import analyze
+
+    src = FIXED[name]
+    ast.parse(src)
+    assert not [f for f in analyze(src).findings if f.code == "TFG011"]
+
+
+def test_fix_indents_the_statements_into_the_block():
+    src = FIXED["tfg011_keras_loss_object_after_block__fixed"]
+    assert "            logits = model(x, training=True)\n            loss = loss_fn(y, logits)\n        grads =" in src
+
+
+def test_no_fix_when_the_target_is_built_in_the_call():
+    from gradls.analysis import analyze
+
+    src = next(c.source for c in CASES if c.name == "tfg011_target_expression_in_call")
+    (f,) = [f for f in analyze(src).findings if f.code == "TFG011"]
+    assert f.fix_data is None

@@ -1,0 +1,151 @@
+"""TFG012 assign-in-tape: v.assign(f(W)) under a tape, v then read on the way to the loss: W gets None."""
+
+import pytest
+
+from rules.casekit import case, check_verdict, findings_of
+
+CASES = [
+    case("tfg012_hidden_state_assign", "none", """
+        import tensorflow as tf
+
+        W = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+        h = tf.Variable(tf.zeros((1, 2)))
+        x = tf.constant([[1.0, 1.0]])
+        with tf.GradientTape() as tape:
+            h.assign(tf.matmul(x, W))  # <- TFG012
+            loss = tf.reduce_sum(h * 2.0)
+        RESULT = gradient_status(tape.gradient(loss, [W, h]))
+    """),
+    case("tfg012_weight_norm", "none", """
+        import tensorflow as tf
+
+        v = tf.Variable(tf.ones((3, 2)))
+        g = tf.Variable(tf.ones((2,)))
+        w = tf.Variable(tf.zeros((3, 2)), trainable=False)
+        x = tf.ones((4, 3))
+        with tf.GradientTape() as tape:
+            w.assign(g * v / tf.norm(v, axis=0))  # <- TFG012
+            loss = tf.reduce_sum(tf.square(tf.matmul(x, w)))
+        RESULT = gradient_status(tape.gradient(loss, [v, g]))
+    """),
+    case("tfg012_running_center_from_encoder", "none", """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        encoder = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+        center = tf.Variable(tf.zeros((3,)), trainable=False)
+        x = tf.random.normal((8, 4))
+        with tf.GradientTape() as tape:
+            feats = encoder(x, training=True)
+            center.assign(0.9 * center + 0.1 * tf.reduce_mean(feats, axis=0))  # <- TFG012
+            loss = tf.reduce_sum(tf.square(center))
+        RESULT = gradient_status(tape.gradient(loss, encoder.trainable_variables))
+    """),
+    case("tfg012_assign_add_in_tf_function", "none", """
+        import tensorflow as tf
+
+        scale = tf.Variable(2.0)
+        acc = tf.Variable(0.0, trainable=False)
+
+        @tf.function
+        def step(x):
+            with tf.GradientTape() as tape:
+                acc.assign_add(scale * x)  # <- TFG012
+                out = acc * 3.0
+                loss = out ** 2
+            return tape.gradient(loss, [scale])
+
+        RESULT = gradient_status(step(tf.constant(1.5)))
+    """),
+    case("tfg012_assign_sub_then_value", "none", """
+        import tensorflow as tf
+
+        W = tf.Variable(1.0)
+        shadow = tf.Variable(5.0, trainable=False)
+        with tf.GradientTape() as tape:
+            shadow.assign_sub(0.5 * W)  # <- TFG012
+            loss = shadow.value() * 2.0
+        RESULT = gradient_status([tape.gradient(loss, W)])
+    """),
+    # ----- near misses
+    case("tfg012_ok_counter_and_ema", "ok", """
+        import tensorflow as tf
+
+        W = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+        ema = tf.Variable(tf.zeros((2, 2)), trainable=False)
+        step = tf.Variable(0, trainable=False)
+        x = tf.constant([[1.0, 1.0]])
+        with tf.GradientTape() as tape:
+            step.assign_add(1)
+            ema.assign(0.99 * ema + 0.01 * W)
+            loss = tf.reduce_sum(tf.matmul(x, W) ** 2)
+        RESULT = gradient_status([tape.gradient(loss, W)])
+    """),
+    case("tfg012_ok_optimizer_update_after_gradient", "ok", """
+        import tensorflow as tf
+
+        W = tf.Variable(2.0)
+        for _ in range(3):
+            with tf.GradientTape() as tape:
+                loss = (W - 5.0) ** 2
+            g = tape.gradient(loss, W)
+            W.assign_sub(0.1 * g)
+        RESULT = gradient_status([g])
+    """),
+    case("tfg012_ok_batchnorm_fit_style", "ok", """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(4), keras.layers.BatchNormalization(),
+                                  keras.layers.Dense(1)])
+        x, y = tf.random.normal((8, 4)), tf.random.normal((8, 1))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((model(x, training=True) - y) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """),
+    case("tfg012_ok_assigned_state_not_on_path", "ok", """
+        import tensorflow as tf
+
+        W = tf.Variable([1.0, 2.0])
+        last_out = tf.Variable(tf.zeros((2,)), trainable=False)
+        with tf.GradientTape() as tape:
+            out = W * 3.0
+            last_out.assign(out)
+            loss = tf.reduce_sum(out ** 2)
+        RESULT = gradient_status([tape.gradient(loss, W)])
+    """),
+    case("tfg012_ok_assign_from_data_then_used", "ok", """
+        import tensorflow as tf
+
+        W = tf.Variable(2.0)
+        buf = tf.Variable(0.0, trainable=False)
+        x = tf.constant(3.0)
+        with tf.GradientTape() as tape:
+            buf.assign(x * 2.0)
+            loss = W * buf
+        RESULT = gradient_status([tape.gradient(loss, W)])
+    """),
+    case("tfg012_ok_loss_uses_both_paths", "ok", """
+        import tensorflow as tf
+
+        W = tf.Variable(2.0)
+        h = tf.Variable(0.0)
+        with tf.GradientTape() as tape:
+            pre = W * 3.0
+            h.assign(pre)
+            loss = pre + h
+        RESULT = gradient_status(tape.gradient(loss, [W, h]))
+    """),
+]
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_tensorflow_verdict(c, tf_verdicts):
+    check_verdict(c, tf_verdicts[c.name])
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_gradls_reports_exactly_the_marked_lines(c):
+    assert findings_of(c.source, {"TFG012"}) == c.expected
