@@ -232,7 +232,7 @@ def test_fix_parses_and_is_idempotent(name):
 
 def test_fix_indents_the_statements_into_the_block():
     src = FIXED["tfg011_keras_loss_object_after_block__fixed"]
-    assert "            logits = model(x, training=True)\n            loss = loss_fn(y, logits)\n        grads =" in src
+    assert "        logits = model(x, training=True)\n        loss = loss_fn(y, logits)\n    grads =" in src
 
 
 def test_no_fix_when_the_target_is_built_in_the_call():
