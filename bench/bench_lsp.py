@@ -271,7 +271,10 @@ async def main_async(args) -> None:
         t_parse = time_best(lambda: ast.parse(text))
         t_analyze = time_best(lambda: analyze(text, str(path)))
         t_ruff = ruff_seconds(path)
-        r = await bench_file(name, text, tmp, args.edits, args.memory_edits)
+        # The 1,000-edit memory run is on array_ops.py (the editing target); the 20k-line file gets
+        # the latency runs only, which already take a while there.
+        first = not results
+        r = await bench_file(name, text, tmp, args.edits if first else max(10, args.edits // 2), args.memory_edits if first else 0)
         results[name] = (t_parse, t_analyze, r)
         ruff_col = ms(t_ruff) if t_ruff is not None else "     n/a"
         print(
@@ -282,6 +285,8 @@ async def main_async(args) -> None:
 
     for name, (_, _, r) in results.items():
         rss = r["rss"]
+        if len(rss) < 2:
+            continue
         print(f"{name}: server RSS over {args.memory_edits} edits (KiB): {' -> '.join(map(str, rss))}"
               f"  (growth after the first quarter: {rss[-1] - rss[1] if len(rss) > 1 else 0:+d} KiB)")
     startups = [r["startup"] for (_, _, r) in results.values()]
@@ -289,6 +294,7 @@ async def main_async(args) -> None:
     print("  (of which `import lsprotocol.types`, pygls' dependency, alone costs:"
           f" {lsprotocol_import_seconds() * 1000:.0f} ms in a fresh interpreter)\n")
 
+    print(f"load average now: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs (other work on the machine inflates every number)\n")
     print("targets (printed, not asserted):")
     if "array_ops.py" in results:
         t_parse, t_analyze, r = results["array_ops.py"]
@@ -298,7 +304,9 @@ async def main_async(args) -> None:
     print(f"  start-up <= 1 s: {s * 1000:.0f} ms  {'MET' if s <= 1 else 'MISSED'}")
     for name, (_, _, r) in results.items():
         rss = r["rss"]
-        flat = len(rss) < 3 or (rss[-1] - rss[1]) < 0.1 * rss[1]
+        if len(rss) < 3:
+            continue
+        flat = (rss[-1] - rss[1]) < 0.1 * rss[1]
         print(f"  memory flat over {args.memory_edits} edits ({name}): {'MET' if flat else 'MISSED'}")
 
 

@@ -23,6 +23,8 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 def split_lines(source: str) -> list[str]:
     """The lines of `source` without their line breaks; a trailing break gives a last empty line."""
+    if "\r" not in source:
+        return source.split("\n")  # the common case, several times faster than the regex
     return _LINE_BREAK.split(source)
 
 

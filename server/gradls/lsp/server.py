@@ -50,7 +50,7 @@ from gradls.lsp.settings import (
 # Files above this are skipped in the editor (the CLI still checks them).
 MAX_DOCUMENT_BYTES = 1_000_000
 # Quiet time after a keystroke before analysing; short, so squiggles follow typing closely.
-DEFAULT_DEBOUNCE_SECONDS = 0.03
+DEFAULT_DEBOUNCE_SECONDS = 0.02
 PYTHON_SUFFIXES = (".py", ".pyi")
 CHECK_WORKSPACE_COMMAND = "gradls.server.checkWorkspace"
 RUN_PROBE_COMMAND = "gradls.server.runProbe"
@@ -220,6 +220,9 @@ class GradlsLanguageServer(LanguageServer):
         else:
             self.log(f"client cannot watch files for us; edits to {PYPROJECT_GLOB} apply when a document is reopened", "log")
         del caps
+        # Load the rule registry and analysis modules on the analysis thread now, so the first
+        # didOpen does not pay for it, and so the registry is never filled from two threads at once.
+        asyncio.get_running_loop().run_in_executor(self._analysis_executor, _warm_up)
         self.log(
             f"gradls {__version__} (pygls LSP server) on Python {sys.version.split()[0]} at {sys.executable}; "
             f"cwd {os.getcwd()}; diagnostics: {'pull' if self.pull_diagnostics else 'push'}; "
@@ -383,8 +386,11 @@ class GradlsLanguageServer(LanguageServer):
                 state.findings, state.probe_facts, state.fresh = [], [], False
                 state.generation += 1
         was_skipped = state.skipped
-        if was_skipped is None or "larger than" in was_skipped:
-            self._classify(state, size=len(self.workspace.get_text_document(state.uri).source))
+        # Only the size can change with an edit; the other reasons change with settings.
+        size = len(self.workspace.get_text_document(state.uri).source)
+        too_big = size > MAX_DOCUMENT_BYTES
+        if (was_skipped is None and too_big) or ((was_skipped or "").startswith("larger than") and not too_big):
+            self._classify(state, size=size)
         if state.skipped:
             if not was_skipped and not self.pull_diagnostics:
                 self._push(state.uri, [], state.version)
@@ -453,11 +459,11 @@ class GradlsLanguageServer(LanguageServer):
             source = doc.source
             config = self.config_for(state.path)
             loop = asyncio.get_running_loop()
-            future = loop.run_in_executor(self._analysis_executor, _analyse, source, state.path, config)
+            future = loop.run_in_executor(self._analysis_executor, self._analyse_if_current, state, version, source, config)
             state.in_flight = {version: future}
         result = await asyncio.shield(future)
         state.in_flight.pop(version, None)
-        if self.documents.get(state.uri) is not state or state.version != version:
+        if result is None or self.documents.get(state.uri) is not state or state.version != version:
             return  # the document changed while we analysed: this result is for old text, drop it
         state.analysed_version = version
         if result.failure is None:
@@ -465,6 +471,17 @@ class GradlsLanguageServer(LanguageServer):
             state.fresh = True
         # else: the text does not parse (mid-edit); the kept, shifted findings stand.
         state.generation += 1
+
+    def _analyse_if_current(self, state: DocumentState, version: int, source: str, config: Config):
+        """Worker thread: analyse, unless the document moved on while this job waited in the queue.
+
+        Jobs cannot be cancelled once queued (they are shielded for other awaiters), so without this
+        check every keystroke that outlived the debounce queued a whole-file analysis, and under
+        load the queue (and the lag behind typing) grew without bound.
+        """
+        if state.version != version or self.documents.get(state.uri) is not state:
+            return None
+        return _analyse(source, state.path, config)
 
     def diagnostics_for(self, state: DocumentState, index: LineIndex | None = None) -> list[lsp.Diagnostic]:
         if state.skipped or not state.findings:
@@ -489,6 +506,9 @@ class GradlsLanguageServer(LanguageServer):
 
     def publish(self, state: DocumentState) -> None:
         """Push mode: static findings and probe facts for a document, tagged with its version."""
+        if state.skipped or not (state.findings or state.probe_facts):
+            self._push(state.uri, [], state.version)
+            return
         index = LineIndex(self.workspace.get_text_document(state.uri).source, self.encoding)
         self._push(state.uri, self.diagnostics_for(state, index) + self.probe_diagnostics_for(state, index), state.version)
 
@@ -507,7 +527,9 @@ class GradlsLanguageServer(LanguageServer):
 
             rule = get_rule(code)
             path = rule.doc_path if rule is not None else None
-            self._doc_links[code] = path.resolve().as_uri() if path is not None and path.is_file() else None
+            if path is None or not path.is_file():
+                return None  # not cached: the page (or the rule registry) may still appear
+            self._doc_links[code] = path.resolve().as_uri()
         return self._doc_links[code]
 
     @guarded(fallback=lambda: lsp.RelatedFullDocumentDiagnosticReport(items=[]))
@@ -759,6 +781,14 @@ def _cond_rewrite(source: str, line: int, col: int, config: Config):
     if fix is None or actions.apply_fix(source, fix) is None:
         return None
     return fix
+
+
+def _warm_up() -> None:
+    from gradls.analysis import analyze
+    from gradls.analysis.rules import all_rules
+
+    all_rules()
+    analyze("import tensorflow as tf\n")
 
 
 def _analyse(source: str, path: str | None, config: Config):
