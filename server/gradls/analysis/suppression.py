@@ -44,7 +44,8 @@ class Suppressions:
 
 def parse_suppressions(source: str) -> Suppressions:
     out = Suppressions()
-    if "gradls" not in source and "noqa" not in source.lower():
+    lowered = source.lower()
+    if "gradls" not in lowered and "noqa" not in lowered:
         return out  # the common case costs one scan
     for i, text in enumerate(_NEWLINE.split(source), start=1):
         if "#" not in text:
