@@ -400,7 +400,7 @@ def format_text(report: dict[str, Any], *, output_lines: int = 40) -> str:
                 norm = _norms([e["norm"] for e in entries if e["status"] == "ok"])
                 created = first["created_at"]
                 made = ", created at %s" % _where(created["file"], created["line"], base) if created else ""
-                mark = "!!" if any(st in PROBLEM_STATUSES for st in statuses) else "ok"
+                mark = "!!" if any(st in PROBLEM_STATUSES for st in statuses) else ("ok" if "ok" in statuses else "--")
                 out.append("- [%s] %s %s%s: %s%s" % (mark, name, _shape(first["shape"]), made, words,
                                                      " (%s)" % norm if norm else ""))
             out.append("")
