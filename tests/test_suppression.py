@@ -6,7 +6,6 @@ import ast
 import textwrap
 
 import pytest
-
 from gradls.analysis import analyze
 from gradls.config import Config
 from gradls.fixes import apply_edits, fix_for

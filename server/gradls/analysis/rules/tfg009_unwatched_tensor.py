@@ -8,8 +8,13 @@ from collections.abc import Iterator
 from gradls.analysis.model import Finding
 from gradls.analysis.module import VARIABLE_CTORS, ModuleInfo
 from gradls.analysis.rules import rule
-from gradls.analysis.rules._common import span_list
-from gradls.analysis.rules.tfg010_tape_reused import Scope, Tape, names_in, pos, tape_scopes
+from gradls.analysis.rules.tfg010_tape_reused import (
+    Scope,
+    Tape,
+    names_in,
+    pos,
+    tape_scopes,
+)
 from gradls.analysis.rules.tfg013_integer_source import (
     def_value,
     int_dtype_of,

@@ -8,7 +8,6 @@ record on it, and the `gradient`/`jacobian` calls that read it, per scope (modul
 from __future__ import annotations
 
 import ast
-import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -49,7 +48,7 @@ class Tape:
     name: str
     ctor: ast.Call
     bind: ast.stmt  # the `with ... as name` or `name = tf.GradientTape(...)` statement
-    scope: "Scope"
+    scope: Scope
     blocks: list[ast.With] = field(default_factory=list)  # with statements recording on this tape
     calls: list[TapeCall] = field(default_factory=list)
     watches: list[ast.Call] = field(default_factory=list)
@@ -84,7 +83,7 @@ class Tape:
             return v.value
         return None
 
-    def recording(self, node: ast.AST, scope: "Scope") -> bool:
+    def recording(self, node: ast.AST, scope: Scope) -> bool:
         """True when `node` lies inside a `with` body recording on this tape."""
         for w in self.blocks:
             if any(scope.within(node, s) for s in w.body):
@@ -154,14 +153,14 @@ class Scope:
         for n in self.nodes:
             if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, (ast.Store, ast.Del)):
                 p = self.parent(n)
-                if isinstance(p, ast.Assign) and any(t is n for t in p.targets):
-                    out.append(p)
-                elif isinstance(p, (ast.AugAssign, ast.AnnAssign)) and p.target is n:
-                    out.append(p)
-                elif isinstance(p, ast.NamedExpr):
-                    out.append(p)
-                else:
+                plain = (
+                    (isinstance(p, ast.Assign) and any(t is n for t in p.targets))
+                    or (isinstance(p, (ast.AugAssign, ast.AnnAssign)) and p.target is n)
+                    or isinstance(p, ast.NamedExpr)
+                )
+                if not plain:
                     return None  # tuple unpacking, loop targets, with-as, del: not tracked
+                out.append(p)
             elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name == name:
                 return None
             elif isinstance(n, (ast.Import, ast.ImportFrom)) and any(
@@ -183,19 +182,20 @@ def _arg(call: ast.Call, index: int, kw: str) -> ast.AST | None:
     return None
 
 
-_CACHE: "weakref.WeakKeyDictionary[ModuleInfo, list[Scope]]" = weakref.WeakKeyDictionary()
-
-
 def tape_scopes(info: ModuleInfo) -> list[Scope]:
-    """Every scope that creates a tape, with its tapes resolved.  Cached per analysed module."""
-    try:
-        return _CACHE[info]
-    except KeyError:
-        pass
-    except TypeError:
-        return _build(info)
+    """Every scope that creates a tape, with its tapes resolved.  Cached per analysed module.
+
+    The cache lives on the ModuleInfo itself: a WeakKeyDictionary would never drop an entry,
+    since each Scope refers back to its ModuleInfo (the whole AST leaked on every analysis).
+    """
+    cached = getattr(info, "_tfg010_tape_scopes", None)
+    if cached is not None:
+        return cached
     out = _build(info)
-    _CACHE[info] = out
+    try:
+        info._tfg010_tape_scopes = out
+    except AttributeError:
+        pass
     return out
 
 

@@ -8,8 +8,14 @@ from collections.abc import Iterator
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
-from gradls.analysis.rules._common import span_list
-from gradls.analysis.rules.tfg010_tape_reused import Scope, Tape, TapeCall, names_in, pos, tape_scopes
+from gradls.analysis.rules.tfg010_tape_reused import (
+    Scope,
+    Tape,
+    TapeCall,
+    names_in,
+    pos,
+    tape_scopes,
+)
 from gradls.analysis.tensors import DIFF
 
 _NOT_TF = {"numpy", "item", "tolist", "float", "int", "bool", "str", "len", "print", "repr", "format"}

@@ -9,7 +9,11 @@ from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
 from gradls.analysis.rules.tfg010_tape_reused import Scope, Tape, pos, tape_scopes
-from gradls.analysis.rules.tfg013_integer_source import def_value, resolve_defs, source_elements
+from gradls.analysis.rules.tfg013_integer_source import (
+    def_value,
+    resolve_defs,
+    source_elements,
+)
 from gradls.analysis.tensors import DIFF
 
 _ASSIGNS = {"assign", "assign_add", "assign_sub"}
@@ -23,30 +27,6 @@ def _key(e: ast.AST) -> str | None:
         base = _key(e.value)
         return f"{base}.{e.attr}" if base else None
     return None
-
-
-def _reads(e: ast.AST | None) -> set[str]:
-    """Names and attribute chains an expression reads (`self.h.value()` reads `self`, `self.h`, `self.h.value`)."""
-    out: set[str] = set()
-    if e is None:
-        return out
-    for n in ast.walk(e):
-        if isinstance(n, (ast.Name, ast.Attribute)):
-            k = _key(n)
-            if k:
-                out.add(k)
-    return out
-
-
-def _stores(s: ast.stmt) -> set[str]:
-    targets = s.targets if isinstance(s, ast.Assign) else [s.target]
-    out: set[str] = set()
-    for t in targets:
-        for n in ast.walk(t):
-            k = _key(n) if isinstance(n, (ast.Name, ast.Attribute)) else None
-            if k:
-                out.add(k)
-    return out
 
 
 @rule(
@@ -132,7 +112,7 @@ class _Taint:
         for s in stmts:
             if pos(s) >= upto:
                 break
-            if s is _stmt_of(self, s) and _contains(s, self.assign):
+            if _contains(s, self.assign):
                 self.taint[self.recv] = {RECV}
             if isinstance(s, ast.Assign):
                 r = self.roots(s.value)
@@ -146,10 +126,6 @@ class _Taint:
                 if k:
                     prev = self.taint.get(k, set()) if isinstance(s, ast.AugAssign) else set()
                     self.taint[k] = prev | self.roots(s.value)
-
-
-def _stmt_of(_t, s):
-    return s
 
 
 def _contains(s: ast.stmt, node: ast.AST) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import weakref
 from collections.abc import Iterator
 
 from gradls.analysis.model import Finding
@@ -119,16 +118,18 @@ def source_elements(sources: ast.AST | None) -> list[ast.AST]:
     return [sources]
 
 
-_MODULE_SCOPES: "weakref.WeakKeyDictionary[ModuleInfo, Scope]" = weakref.WeakKeyDictionary()
-
-
 def module_scope(info: ModuleInfo) -> Scope:
     for s in tape_scopes(info):
         if s.node is info.tree:
             return s
-    s = _MODULE_SCOPES.get(info)
+    # Cached on the ModuleInfo (a WeakKeyDictionary entry would keep it alive: Scope refers to it).
+    s = getattr(info, "_tfg013_module_scope", None)
     if s is None:
-        s = _MODULE_SCOPES[info] = Scope(info, info.tree)
+        s = Scope(info, info.tree)
+        try:
+            info._tfg013_module_scope = s
+        except AttributeError:
+            pass
     return s
 
 
@@ -235,4 +236,4 @@ def _finding(info: ModuleInfo, name: str, value: ast.Call, dt: str, call: ast.Ca
     return Finding("TFG013", msg, info.span(value), data if "edits" in data else None)
 
 
-__all__ = ["int_dtype_of", "literal_dtype", "dtype_name", "resolve_defs", "source_elements", "def_value", "pos"]
+__all__ = ["def_value", "dtype_name", "int_dtype_of", "literal_dtype", "pos", "resolve_defs", "source_elements"]

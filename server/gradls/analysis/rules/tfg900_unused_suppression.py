@@ -106,4 +106,4 @@ def _fix_data(d: Directive, remove: list[str] | None, text: str, line: int, n_li
     return {"edits": [[line, start, line, len(text), "", text[start:]]]}
 
 
-__all__ = ["after_suppression", "find_unused_suppression", "Span"]
+__all__ = ["Span", "after_suppression", "find_unused_suppression"]
