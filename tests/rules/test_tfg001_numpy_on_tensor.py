@@ -85,6 +85,17 @@ CASES = [
             loss = tf.reduce_mean(np.sum(h, axis=1))  # <- TFG001
         RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
     """),
+    case("tfg001_activation_function_of_dense", "raises:NotImplementedError", """
+        import numpy as np
+        import tensorflow as tf
+
+        def my_act(x):
+            return np.tanh(x)  # <- TFG001
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(4, activation=my_act)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((4, 3), "float32"), np.ones((4, 4), "float32"), epochs=1, verbose=0)
+    """),
     # ----- near misses: TensorFlow runs these fine, gradls must stay silent
     case("tfg001_ok_numpy_scalars_and_shapes", "ok", """
         import numpy as np

@@ -102,6 +102,18 @@ CASES = [
                 neg = not tf.reduce_all(x > 0)  # <- TFG003
                 return -x if neg else x  # <- TFG003
     """, _FIT.format(layer="Flip(), tf.keras.layers.Dense(1)", extra="")),
+    case("tfg003_assert_in_lambda_layer_fn", "raises:OperatorNotAllowedInGraphError", """
+        import numpy as np
+        import tensorflow as tf
+
+        def check_positive(x):
+            assert tf.reduce_all(x > -100.0)  # <- TFG003
+            return x
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Lambda(check_positive), tf.keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
+    """),
     # ----- near misses
     case("tfg003_ok_eager_tape_if", "ok", """
         import tensorflow as tf

@@ -32,6 +32,7 @@ def compute_regions(info: ModuleInfo) -> None:
                 ff.modes.add(keras_mode)
                 ff.why = f"Keras `{cls.node.name}.{ff.node.name}`"
     _seed_compile_losses(info, keras_mode)
+    _seed_layer_callables(info)
     for ff in info.functions.values():
         if ff.custom_gradient and not ff.modes:
             # Differentiable in any case; a graph caller found below adds GRAPH.
@@ -129,6 +130,27 @@ def _seed_compile_losses(info: ModuleInfo, keras_mode: str) -> None:
                     ff.modes.add(keras_mode)
                     ff.keras_method = "loss"
                     ff.why = f"loss `{v.id}` passed to `compile()`"
+
+
+def _seed_layer_callables(info: ModuleInfo) -> None:
+    """Functions handed to Keras layers (`Dense(..., activation=my_act)`, `Lambda(my_fn)`) run inside the
+    layer's `call`: traced without AutoGraph, like `call` itself."""
+    if not info.module_functions or "keras" not in info.source:
+        return
+    from gradls.analysis.module import is_keras_layer_ctor
+
+    for node in ast.walk(info.tree):
+        if not isinstance(node, ast.Call):
+            continue
+        q = info.imports.qualname(node.func)
+        if not q or not is_keras_layer_ctor(q):
+            continue
+        for v in [*node.args, *(k.value for k in node.keywords)]:
+            if isinstance(v, ast.Name) and v.id in info.module_functions:
+                ff = info.functions[id(info.module_functions[v.id])]
+                ff.modes.add(GRAPH)
+                ff.keras_method = ff.keras_method or "layer_fn"
+                ff.why = ff.why or f"`{v.id}` run inside `{q.split('.')[-1]}`"
 
 
 def _seed_tf_function_calls(info: ModuleInfo) -> None:

@@ -182,6 +182,8 @@ class TensorInference:
             return DIFF
         if ff.keras_method == "loss":
             return TENSOR if index == 0 else DIFF
+        if ff.keras_method == "layer_fn":
+            return NOT if literal_default else DIFF
         if ff.keras_method in {"train_step", "test_step", "compute_loss"}:
             return NOT if literal_default else TENSOR
         if ff.tf_function:

@@ -11,7 +11,7 @@ from gradls.analysis.rules import rule
 from gradls.analysis.rules._common import span_list
 from gradls.analysis.tensors import TENSOR
 
-_BOOL_NODES = (ast.If, ast.While, ast.IfExp, ast.BoolOp, ast.UnaryOp)
+_BOOL_NODES = (ast.If, ast.While, ast.IfExp, ast.BoolOp, ast.UnaryOp, ast.Assert)
 _ERROR = "`OperatorNotAllowedInGraphError: Using a symbolic tf.Tensor as a Python bool is not allowed`"
 
 
@@ -33,13 +33,14 @@ def find_python_control_flow_on_tensor(info: ModuleInfo) -> Iterator[Finding]:
             continue
         ff = info.facts(info.enclosing_function(node))
         where = ff.why if ff and ff.why else "this code"
-        label = {"if": "`if`", "while": "`while`", "ifexp": "conditional expression", "boolop": "`and`/`or`", "not": "`not`"}[kind]
+        label = {"if": "`if`", "while": "`while`", "ifexp": "conditional expression", "boolop": "`and`/`or`", "not": "`not`",
+                 "assert": "`assert`"}[kind]
         msg = (
             f"Python {label} on a tensor in {where}: TensorFlow traces this without AutoGraph, so it raises "
             f"{_ERROR}; use `tf.cond`/`tf.where`"
         )
         whole = info.span(node)
-        if kind in {"if", "while"}:
+        if kind in {"if", "while", "assert"}:
             start = info.col(node.lineno, node.col_offset)
             test_span = info.span(test)
             report = Span(node.lineno, start, test_span.end_line, test_span.end_col)
@@ -60,8 +61,10 @@ def _bool_use(info: ModuleInfo, node: ast.AST) -> tuple[str | None, ast.AST | No
         return "while", node.test
     if isinstance(node, ast.IfExp):
         return "ifexp", node.test
+    if isinstance(node, ast.Assert):
+        return "assert", node.test
     parent = info.parent(node)
-    if isinstance(parent, (ast.If, ast.While, ast.IfExp)) and parent.test is node:
+    if isinstance(parent, (ast.If, ast.While, ast.IfExp, ast.Assert)) and parent.test is node:
         return None, None  # reported once, on the statement
     if isinstance(node, ast.BoolOp):
         # Python calls bool() on every operand but the last.

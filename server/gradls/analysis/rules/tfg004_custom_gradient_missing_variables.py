@@ -50,6 +50,9 @@ def find_custom_gradient_missing_variables(info: ModuleInfo) -> Iterator[Finding
         )
 
 
+_WEIGHT_LISTS = {"trainable_variables", "trainable_weights", "weights", "variables"}
+
+
 def find_grad_fn(info: ModuleInfo, ff: FunctionFacts) -> ast.AST | None:
     """The grad_fn a custom_gradient function returns as the second element of its result."""
     nested = ff.nested
@@ -83,6 +86,8 @@ def variables_read(info: ModuleInfo, ff: FunctionFacts, grad: ast.AST) -> list[s
                 label = n.id
         elif isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load):
             if info.tensors.kind_of(n) == "variable":
+                label = info.text(n)
+            elif n.attr in _WEIGHT_LISTS and info.tensors.kind_of(n.value) == "layer":
                 label = info.text(n)
         elif isinstance(n, ast.Call) and info.tensors.kind_of(n.func) == "layer":
             label = f"weights of {info.text(n.func)}"
