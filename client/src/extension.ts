@@ -108,6 +108,7 @@ class Gradls implements vscode.Disposable {
   private readonly status: StatusItem;
   private probe: ProbeSummary | undefined;
   private probeRunning = false;
+  private probeFinishedCount = 0;
   private readonly disposables: vscode.Disposable[] = [];
   private configTimer: NodeJS.Timeout | undefined;
 
@@ -411,7 +412,8 @@ class Gradls implements vscode.Disposable {
       client.onNotification(PROBE_FINISHED, (p: ProbeNotification) => {
         this.log.info(`probe finished for ${p.uri}: ${p.status ?? ''} ${p.summary ?? ''}`);
         this.probeRunning = false;
-        this.probe = { status: p.status ?? 'done', summary: p.summary ?? '' };
+        this.probeFinishedCount++;
+        this.probe = { status: p.status ?? 'done', summary: p.summary || p.status || 'probe finished' };
         this.setState(this.serverState);
       });
       const version = client.initializeResult?.serverInfo?.version;
@@ -495,13 +497,15 @@ class Gradls implements vscode.Disposable {
       `probe: ${target.fsPath} with ${choice.command[0]} (${choice.reason}${folder ? `, folder ${folder.name}` : ''}), steps=${params.steps}, timeout=${params.timeoutSeconds}s, device=${params.device}`,
     );
     this.probeRunning = true;
+    const finishedBefore = this.probeFinishedCount;
     this.status.update({ state: this.serverState, probe: this.probe, probeRunning: true });
     try {
       const response = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `gradls: probing gradients in ${path.basename(target.fsPath)}`, cancellable: true },
         (_progress, token) => this.sendProbeRequest(params, token),
       );
-      const summary = summarizeProbe(response);
+      // the server's gradls/probeFinished summary (when it arrived) reads better than the report's first line
+      const summary = this.probeFinishedCount !== finishedBefore && this.probe ? this.probe : summarizeProbe(response);
       this.probe = summary;
       this.log.info(`probe report for ${target.fsPath}:\n${response?.text ?? JSON.stringify(response?.report, null, 2)}`);
       this.notify(probeLevel(summary.status), `probe: ${summary.summary}`);
