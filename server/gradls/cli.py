@@ -283,10 +283,19 @@ def cmd_check(args) -> int:
         for rep, f in findings:
             print(f"{_rel(rep.path)}:{f.span.line}:{f.span.col + 1}: {f.code} {f.message}")
         if findings:
-            fixable = sum(1 for _, f in findings if f.fixable)
+            from gradls.fixes import fix_for
+
+            fixes = [fix_for(rep.source or "", f) for rep, f in findings if f.fixable]
+            safe = sum(1 for x in fixes if x is not None and x.safe)
+            unsafe = sum(1 for x in fixes if x is not None and not x.safe)
+            hint = []
+            if safe:
+                hint.append(f"{safe} fixable with `gradls check --fix`")
+            if unsafe:
+                hint.append(f"{unsafe} with a fix to review in the editor")
             print(
                 f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''}"
-                + (f" ({fixable} with a fix available; run `gradls check --fix`)" if fixable else "")
+                + (f" ({'; '.join(hint)})" if hint else "")
                 + ".",
                 file=sys.stderr,
             )
