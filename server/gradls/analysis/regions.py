@@ -132,10 +132,17 @@ def _seed_compile_losses(info: ModuleInfo, keras_mode: str) -> None:
                     ff.why = f"loss `{v.id}` passed to `compile()`"
 
 
+_LAYER_FN_TEXT = re.compile(r"(?:\b\w*activation\w*\s*=|\bLambda\s*\()\s*(\w+)")
+
+
 def _seed_layer_callables(info: ModuleInfo) -> None:
     """Functions handed to Keras layers (`Dense(..., activation=my_act)`, `Lambda(my_fn)`) run inside the
     layer's `call`: traced without AutoGraph, like `call` itself."""
     if not info.module_functions or "keras" not in info.source:
+        return
+    # Cheap text pre-check: the full walk below only runs when a module function is handed to a layer.
+    named = {m.group(1) for m in _LAYER_FN_TEXT.finditer(info.source)}
+    if not named & info.module_functions.keys():
         return
     from gradls.analysis.module import is_keras_layer_ctor
 
