@@ -75,11 +75,11 @@ def plain(python: str, script: str, *args: str) -> tuple[float, float]:
     return time.perf_counter() - t, loop_seconds(out)
 
 
-def probed(python: str, script: str, steps: int, *args: str) -> tuple[float, float, dict]:
+def probed(python: str, script: str, steps: int, expected_steps: int, *args: str) -> tuple[float, float, dict]:
     t = time.perf_counter()
     rep = run_probe(script, interpreter=python, steps=steps, args=args, env={"CUDA_VISIBLE_DEVICES": "-1"}, timeout=600)
     wall = time.perf_counter() - t
-    if rep["status"] != "ok" or rep["steps_observed"] != steps:
+    if rep["status"] != "ok" or rep["steps_observed"] != expected_steps:
         raise RuntimeError("probe did not run cleanly: %s %s" % (rep["status"], rep["message"]))
     return wall, loop_seconds(rep["stdout"]), rep
 
@@ -100,8 +100,10 @@ def main() -> int:
         print("\n1. instrumentation overhead, %d steps, MLP 784-256-256-10, batch 128 (best of %d)" % (ns.steps, ns.repeats))
         for mode in ("eager", "fit"):
             # The probe stops at step steps+1, so the script does exactly `steps` steps either way.
-            p = [plain(ns.python, train, mode, str(ns.steps)) for _ in range(ns.repeats)]
-            q = [probed(ns.python, train, ns.steps + 1, mode, str(ns.steps))[:2] for _ in range(ns.repeats)]
+            p, q = [], []
+            for _ in range(ns.repeats):  # interleaved, so load drifts hit both sides alike
+                p.append(plain(ns.python, train, mode, str(ns.steps)))
+                q.append(probed(ns.python, train, ns.steps + 1, ns.steps, mode, str(ns.steps))[:2])
             p_wall, p_loop = min(w for w, _ in p), min(s for _, s in p)
             q_wall, q_loop = min(w for w, _ in q), min(s for _, s in q)
             print("   %-5s training loop: plain %.3f s, probed %.3f s -> overhead %+.1f%%" % (
