@@ -68,6 +68,16 @@ def test_disable_for_this_line(line_text, expected):
     ast.parse(new)
 
 
+def test_disable_next_to_multiline_strings_and_decorators():
+    source = 'import tensorflow as tf\n\n@tf.custom_gradient  # note\ndef f(x):\n    s = """a\nb"""; y = g(x,\n        2)  # c\n    return y\n'
+    for span, line in [(Span(3, 1, 3, 19), 3), (Span(6, 5, 7, 10), 6), (Span(7, 0, 7, 5), 7), (Span(5, 4, 6, 4), 6)]:
+        edit = suppression_edit(source, Finding("TFG004", "m", span))
+        assert edit is not None and edit.span.line == line, span
+        new = apply_edits(source, [edit])
+        ast.parse(new)
+        assert suppresses(new, line, "TFG004")
+
+
 def test_disable_skips_a_line_ending_inside_a_string_and_gives_up_on_bare_ignore():
     source = 'y = f("""a\nb""", np.sum(t))\n'
     edit = suppression_edit(source, _finding(1, end_line=2))

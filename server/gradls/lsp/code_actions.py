@@ -113,6 +113,18 @@ def _in_test(node: ast.If, line: int) -> bool:
     return node.test.lineno <= line <= (node.test.end_lineno or node.test.lineno)
 
 
+def actions_for_findings(source: str, findings: list[Finding]) -> dict[Finding, tuple[Fix | None, Fix | None]]:
+    """(checked quick fix, checked "Disable for this line") per finding; runs off the event loop."""
+    out = {}
+    for f in findings:
+        fix = fix_for_finding(source, f)
+        if fix is not None and apply_fix(source, fix) is None:
+            fix = None  # it would not parse: never offered
+        suppression = suppression_for_finding(source, f)
+        out[f] = (fix, suppression[0] if suppression else None)
+    return out
+
+
 def rewrite_if_as_cond(source: str, line: int, col: int) -> Fix | None:
     try:
         from gradls.fixes.if_to_cond import rewrite_if_as_cond as rewrite

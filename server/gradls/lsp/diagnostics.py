@@ -54,6 +54,9 @@ class DocumentState:
     # Why this document is not analysed (non-Python, too large, excluded, disabled), or None.
     skipped: str | None = None
     pending: asyncio.Task | None = None
+    # Checked quick fixes of this version's findings (the lightbulb asks on every cursor move).
+    action_cache_version: int | None = None
+    action_cache: dict = field(default_factory=dict)
     in_flight: dict[int, asyncio.Future] = field(default_factory=dict)
 
     @property

@@ -83,7 +83,7 @@ class ProbeService:
         task = asyncio.current_task()
         self._running = task
         if outer_request_id is not None and task is not None:
-            _cancel_with_request(server, outer_request_id, task)
+            cancel_with_request(server, outer_request_id, task)
         state = server.documents.get(uri)
         if state is not None and self._buffer_differs_from_disk(uri, path):
             server.log(f"probe: {path} has unsaved changes; the probe runs the file as saved on disk", "warning")
@@ -226,10 +226,11 @@ def summarise(report: dict) -> str:
     return "; ".join(parts) or str(report.get("status", "no result"))
 
 
-def _cancel_with_request(server, request_id, task: asyncio.Task) -> None:
+def cancel_with_request(server, request_id, task: asyncio.Task) -> None:
+    """Cancel `task` when the client cancels request `request_id` ($/cancelRequest)."""
     # pygls keeps the client's request future in protocol._request_futures; $/cancelRequest cancels
     # that future only, not the inner task running an executeCommand handler, so link the two.
-    outer = server.protocol._request_futures.get(request_id)
+    outer = server.protocol._request_futures.get(request_id) if request_id is not None else None
     if outer is None:
         return
 

@@ -39,6 +39,7 @@ from gradls.lsp.diagnostics import (
     shift_for_change,
 )
 from gradls.lsp.positions import LineIndex, normalise_encoding
+from gradls.lsp.protocol import GradlsProtocol
 from gradls.lsp.settings import (
     EditorSettings,
     FileConfigCache,
@@ -103,7 +104,9 @@ def guarded(fallback: Any = None):
 
 class GradlsLanguageServer(LanguageServer):
     def __init__(self, debounce_seconds: float = DEFAULT_DEBOUNCE_SECONDS):
-        super().__init__("gradls", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental, max_workers=4)
+        super().__init__(
+            "gradls", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental, max_workers=4, protocol_cls=GradlsProtocol
+        )
         self.debounce_seconds = debounce_seconds
         self.documents: dict[str, DocumentState] = {}
         self.editor_settings = EditorSettings()
@@ -115,6 +118,8 @@ class GradlsLanguageServer(LanguageServer):
         self.pushed_uris: set[str] = set()
         self._doc_links: dict[str, str | None] = {}
         self._analysis_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gradls-analysis")
+        # Fixes (libcst, whole-file parses) get their own thread so the lightbulb never delays squiggles.
+        self._fix_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gradls-fixes")
         self._started = time.monotonic()
         from gradls.lsp.probe import ProbeService
 
@@ -244,6 +249,7 @@ class GradlsLanguageServer(LanguageServer):
                 state.pending.cancel()
         self.probe.cancel_running()
         self._analysis_executor.shutdown(wait=False, cancel_futures=True)
+        self._fix_executor.shutdown(wait=False, cancel_futures=True)
 
     # ---------------------------------------------------------------- settings
     def _apply_settings(self, raw: Any, origin: str) -> None:
@@ -292,7 +298,7 @@ class GradlsLanguageServer(LanguageServer):
 
     def rediagnose_all(self, reason: str) -> None:
         for state in list(self.documents.values()):
-            self._classify(state)
+            self._classify(state, size=len(self.workspace.get_text_document(state.uri).source))
             state.fresh = False
             state.analysed_version = None
             state.generation += 1
@@ -411,11 +417,14 @@ class GradlsLanguageServer(LanguageServer):
         if self.editor_settings.lint_run == "onSave" or not state.fresh:
             if self.pull_diagnostics:
                 task = asyncio.ensure_future(self.ensure_analysed(state))
-                task.add_done_callback(lambda _t: self._refresh_pull())
+                task.add_done_callback(self._refresh_pull)
             else:
                 self.schedule_analysis(state, delay=0)
 
-    def _refresh_pull(self) -> None:
+    def _refresh_pull(self, analysis: asyncio.Future) -> None:
+        if not analysis.cancelled() and analysis.exception() is not None:
+            self.log_exception("analysis on save", analysis.exception())
+            return
         if self._client_supports("workspace.diagnostics.refresh_support"):
             self.workspace_diagnostic_refresh(None)
 
@@ -595,37 +604,39 @@ class GradlsLanguageServer(LanguageServer):
             rebuilt = finding_from_diagnostic(d)
             if rebuilt and rebuilt[1] == state.version and rebuilt[0] not in targets and rebuilt[0] in state.findings:
                 targets.append(rebuilt[0])
-        if wants_quickfix:
+        if wants_quickfix and targets:
+            computed = await self._finding_actions(state, version, source, targets)
+            if state.version != version:
+                return []  # edited while we computed: these edits are for text that is gone
             for f in targets:
+                fix, suppression = computed.get(f, (None, None))
                 rng = index.range(f.span)
                 diag = by_range.get((_range_key(rng), f.code)) or finding_to_diagnostic(
                     f, index, "warning", self.doc_link(f.code), state.version
                 )
-                fix = actions.fix_for_finding(source, f)
-                if fix is not None and actions.apply_fix(source, fix) is not None:
+                if fix is not None:
                     out.append(
                         lsp.CodeAction(
                             title=f"gradls ({f.code}): {fix.title}",
                             kind=lsp.CodeActionKind.QuickFix,
                             diagnostics=[diag],
                             is_preferred=fix.safe,
-                            edit=actions.workspace_edit(state.uri, state.version, actions.to_text_edits(fix.edits, index), versioned),
+                            edit=actions.workspace_edit(state.uri, version, actions.to_text_edits(fix.edits, index), versioned),
                         )
                     )
-                suppression = actions.suppression_for_finding(source, f)
                 if suppression is not None:
-                    sfix, _ = suppression
                     out.append(
                         lsp.CodeAction(
                             title=f"gradls ({f.code}): Disable for this line",
                             kind=lsp.CodeActionKind.QuickFix,
                             diagnostics=[diag],
-                            edit=actions.workspace_edit(state.uri, state.version, actions.to_text_edits(sfix.edits, index), versioned),
+                            edit=actions.workspace_edit(state.uri, version, actions.to_text_edits(suppression.edits, index), versioned),
                         )
                     )
         if actions.kind_requested(actions.FIX_ALL_KIND, only) and (only is not None or targets):
-            # Offered only when something safe is fixable; the edit itself is built on resolve.
-            if any((fx := actions.fix_for_finding(source, f)) is not None and fx.safe for f in state.findings):
+            # Offered when some finding has a fix; the edit (safe fixes only) is built on resolve,
+            # so the lightbulb never pays for rewriting the whole file.
+            if any(f.fixable for f in state.findings):
                 action = lsp.CodeAction(
                     title="gradls: Fix all safely fixable problems",
                     kind=actions.FIX_ALL_KIND,
@@ -638,7 +649,7 @@ class GradlsLanguageServer(LanguageServer):
         if actions.kind_requested(lsp.CodeActionKind.RefactorRewrite, only):
             config = self.config_for(state.path)
             loop = asyncio.get_running_loop()
-            fix = await loop.run_in_executor(self._analysis_executor, _cond_rewrite, source, req.line, req.col, config)
+            fix = await loop.run_in_executor(self._fix_executor, _cond_rewrite, source, req.line, req.col, config)
             if fix is not None and state.version == version:  # else the edit is for text that is gone
                 out.append(
                     lsp.CodeAction(
@@ -648,6 +659,19 @@ class GradlsLanguageServer(LanguageServer):
                     )
                 )
         return out
+
+    async def _finding_actions(self, state: DocumentState, version: int, source: str, findings: list[Finding]) -> dict:
+        """Checked fixes per finding, computed once per document version on the fixes thread."""
+        if state.action_cache_version != version:
+            state.action_cache_version, state.action_cache = version, {}
+        missing = [f for f in findings if f not in state.action_cache]
+        if missing:
+            loop = asyncio.get_running_loop()
+            computed = await loop.run_in_executor(self._fix_executor, actions.actions_for_findings, source, missing)
+            if state.action_cache_version == version:
+                state.action_cache.update(computed)
+            return {**state.action_cache, **computed}
+        return state.action_cache
 
     def _client_supports_resolve_edit(self) -> bool:
         caps = self.client_capabilities
@@ -672,7 +696,7 @@ class GradlsLanguageServer(LanguageServer):
             return None if result.failure else result.findings
 
         loop = asyncio.get_running_loop()
-        fixed = await loop.run_in_executor(self._analysis_executor, actions.fix_all, source, analyse_findings)
+        fixed = await loop.run_in_executor(self._fix_executor, actions.fix_all, source, analyse_findings)
         if state.version != version:
             return action  # edited meanwhile; an edit for old text must not be applied to new text
         index = LineIndex(source, self.encoding)
@@ -687,6 +711,11 @@ class GradlsLanguageServer(LanguageServer):
     async def cmd_check_workspace(self, *args) -> dict:
         from gradls.lsp.progress import ServerProgress
 
+        from gradls.lsp.probe import cancel_with_request
+
+        task = asyncio.current_task()
+        if task is not None:
+            cancel_with_request(self, self.protocol.msg_id, task)
         roots = self.workspace_roots()
         files = [p for root in roots for p in _python_files(root)]
         async with ServerProgress(self, "gradls: checking workspace", cancellable=True) as progress:
