@@ -301,6 +301,27 @@ async function uiTest() {
     await page.waitForFunction(() => document.querySelectorAll('.monaco-editor .squiggly-warning').length === 0, null, { timeout: 20000 });
     step('quick fix applied: the line now calls TensorFlow and the squiggle is gone');
     await page.screenshot({ path: path.join(SHOTS, 'vscode-after-fix.png') });
+
+    // the probe from the command palette, its diagnostics in the Problems panel
+    // (Ctrl+ shortcuts do not reliably reach the workbench in headless chromium; F1 and clicks do)
+    const palette = async (title) => {
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').first().waitFor({ timeout: 20000 });
+      await page.keyboard.type(title);
+      const entry = page.locator('.quick-input-list .monaco-list-row', { hasText: title });
+      await entry.first().waitFor({ timeout: 20000 });
+      await page.keyboard.press('Enter');
+    };
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'probe_target.py' }).first().click();
+    await page.locator('.tab.active', { hasText: 'probe_target.py' }).first().waitFor({ timeout: 20000 });
+    await palette('gradls: Run Gradient Probe');
+    step('probe started from the command palette');
+    await palette('View: Focus Problems');
+    const problems = page.locator('.markers-panel', { hasText: 'gradls-probe' });
+    await problems.first().waitFor({ timeout: 120000 });
+    step(`Problems panel: ${norm(await problems.first().innerText()).replace(/\s+/g, ' ').slice(0, 200)}`);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(SHOTS, 'vscode-probe.png') });
   } catch (e) {
     ok = false;
     step(`FAILED: ${e.message.split('\n')[0]}`);

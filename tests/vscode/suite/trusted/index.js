@@ -142,8 +142,11 @@ exports.run = async function run() {
       const pending = gradls.sendProbeRequest({ uri: folderUri('probe_target.py').toString(), timeoutSeconds: 60 }, source.token);
       setTimeout(() => source.cancel(), 1500);
       await assert.rejects(pending, 'a cancelled probe rejects');
-      // the server is still healthy and accepts the next probe
-      await waitFor(async () => (await gradls.runProbe(folderUri('probe_target.py'))).ok, 'a probe after a cancelled one', 90000);
+      // the server reports the cancellation (gradls/probeFinished) and is free for the next probe
+      await waitFor(() => gradls.lastProbe() && gradls.lastProbe().status === 'cancelled', 'probeFinished with status cancelled', 20000);
+      log(`after cancel: ${JSON.stringify(gradls.lastProbe())}`);
+      const refusal = await gradls.sendProbeRequest({ uri: folderUri('no_such_file.py').toString() }).then(() => undefined, (e) => e);
+      assert.ok(refusal && !/already running/.test(refusal.message), `server still busy: ${refusal && refusal.message}`);
     }],
     ['restart command brings the server back', async () => {
       await vscode.commands.executeCommand('gradls.restart');
