@@ -79,7 +79,33 @@ CASES = [
             y = tf.reduce_sum(x * w)
         dx = tape.gradient(y, x)  # <- TFG009
     """),
+    case("tfg009_parameter_plain_at_every_call", "none", """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+
+        @tf.function
+        def input_gradient(images):
+            with tf.GradientTape() as tape:
+                score = tf.reduce_sum(model(images))
+            return tape.gradient(score, images)  # <- TFG009
+
+        RESULT = gradient_status([input_gradient(tf.random.uniform((3, 4)))])
+    """),
     # ----- near misses: TF computes every gradient
+    case("tfg009_ok_parameter_variable_at_some_call", "ok", """
+        import tensorflow as tf
+
+        def grad_of_square(x):
+            with tf.GradientTape() as tape:
+                y = tf.reduce_sum(x * x)
+            return tape.gradient(y, x)
+
+        v = tf.Variable([1.0, 2.0])
+        RESULT = gradient_status([grad_of_square(v), grad_of_square(tf.Variable([3.0, 4.0]))])
+    """),
     case("tfg009_ok_watched_constant", "ok", """
         import tensorflow as tf
 
@@ -217,6 +243,7 @@ _FIXABLE = [
     "tfg009_identity_copy_outside_tape",
     "tfg009_zeros_jacobian",
     "tfg009_watch_accessed_variables_false",
+    "tfg009_parameter_plain_at_every_call",
 ]
 FIXED = {f"{n}__fixed": _fixed(n) for n in _FIXABLE}
 CASES += [case(name, "ok", src) for name, src in FIXED.items()]

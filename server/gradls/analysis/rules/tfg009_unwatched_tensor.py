@@ -137,6 +137,16 @@ def _check_source(info: ModuleInfo, scope: Scope, tape: Tape, call: ast.Call, el
     if not isinstance(el, ast.Name) or el.id in watched:
         return None
     r = resolve_defs(info, scope, el.id)
+    if r is None and el.id in scope.params:
+        kinds = _argument_kinds(info, scope, el.id, tape)
+        if kinds == {"plain"}:
+            msg = (
+                f"`{el.id}` is a plain tensor at every call of `{scope.node.name}` in this module, and `{tape.name}` "
+                f"never watches it: `{tape.name}.{call.func.attr}` returns `None` for it, with no error or warning; "
+                f"call `{tape.name}.watch({el.id})` at the top of the `with` block"
+            )
+            return Finding("TFG009", msg, info.span(el), _fix_data(info, scope, tape, call, el.id, [], scope))
+        return None
     if r is None or not r[0]:
         return None
     defs, dscope = r
@@ -196,3 +206,59 @@ def _fix_data(info: ModuleInfo, scope: Scope, tape: Tape, call: ast.Call, name: 
     text = info.lines[indent_line - 1]
     indent = text[: len(text) - len(text.lstrip())]
     return {"tape": tape.name, "name": name, "edits": [[line, 0, line, 0, f"{indent}{tape.name}.watch({name})\n"]]}
+
+
+def _argument_kinds(info: ModuleInfo, scope: Scope, param: str, tape: Tape) -> set[str | None]:
+    """What every call of a module-level function passes for `param` ({None} when unknown or never called)."""
+    fn = scope.node
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or info.module_functions.get(fn.name) is not fn:
+        return {None}
+    a = fn.args
+    positional = [p.arg for p in [*a.posonlyargs, *a.args]]
+    if param in {x.arg for x in a.kwonlyargs} or (a.vararg and a.vararg.arg == param) or param not in positional:
+        return {None}
+    index = positional.index(param)
+    from gradls.analysis.module import walk_own
+    from gradls.analysis.rules.tfg013_integer_source import module_scope
+
+    kinds: set[str | None] = set()
+    found = False
+    for root in [info.tree, *(ff.node for ff in info.functions.values())]:
+        site_scope = None
+        for n in walk_own(root) if root is not info.tree else _module_own(info.tree):
+            if isinstance(n, ast.Name) and n.id == fn.name and isinstance(n.ctx, ast.Load):
+                found = True
+                parent_call = next(
+                    (c for c in ast.walk(root) if isinstance(c, ast.Call) and c.func is n), None
+                ) if root is not info.tree else _call_of(info.tree, n)
+                if parent_call is None:
+                    return {None}  # passed around as a value: other callers unknown
+                arg = None
+                if len(parent_call.args) > index and not any(isinstance(x, ast.Starred) for x in parent_call.args[: index + 1]):
+                    arg = parent_call.args[index]
+                else:
+                    arg = next((k.value for k in parent_call.keywords if k.arg == param), None)
+                if arg is None:
+                    return {None}
+                if site_scope is None:
+                    site_scope = module_scope(info) if root is info.tree else Scope(info, root)
+                kinds.add(_classify_expr(info, arg, tape, site_scope, 0))
+                if kinds - {"plain"}:
+                    return kinds
+    return kinds if found else {None}
+
+
+def _module_own(tree: ast.Module):
+    todo = list(tree.body)
+    while todo:
+        n = todo.pop()
+        yield n
+        if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            todo.extend(ast.iter_child_nodes(n))
+
+
+def _call_of(tree: ast.AST, name: ast.Name) -> ast.Call | None:
+    for c in _module_own(tree):
+        if isinstance(c, ast.Call) and c.func is name:
+            return c
+    return None
