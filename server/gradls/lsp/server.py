@@ -604,6 +604,7 @@ class GradlsLanguageServer(LanguageServer):
             rebuilt = finding_from_diagnostic(d)
             if rebuilt and rebuilt[1] == state.version and rebuilt[0] not in targets and rebuilt[0] in state.findings:
                 targets.append(rebuilt[0])
+        config = self.config_for(state.path)
         if wants_quickfix and targets:
             computed = await self._finding_actions(state, version, source, targets)
             if state.version != version:
@@ -612,7 +613,7 @@ class GradlsLanguageServer(LanguageServer):
                 fix, suppression = computed.get(f, (None, None))
                 rng = index.range(f.span)
                 diag = by_range.get((_range_key(rng), f.code)) or finding_to_diagnostic(
-                    f, index, "warning", self.doc_link(f.code), state.version
+                    f, index, config.severity_for(f.code, default_severity(f.code)), self.doc_link(f.code), version
                 )
                 if fix is not None:
                     out.append(
@@ -633,7 +634,10 @@ class GradlsLanguageServer(LanguageServer):
                             edit=actions.workspace_edit(state.uri, version, actions.to_text_edits(suppression.edits, index), versioned),
                         )
                     )
-        if actions.kind_requested(actions.FIX_ALL_KIND, only) and (only is not None or targets):
+        # Without codeAction/resolve the whole-file edit would be built on every lightbulb request:
+        # then fix-all is only offered when asked for by kind (on save, "Source Action...").
+        lazy_fix_all = self._client_supports_resolve_edit()
+        if actions.kind_requested(actions.FIX_ALL_KIND, only) and (only is not None or (targets and lazy_fix_all)):
             # Offered when some finding has a fix; the edit (safe fixes only) is built on resolve,
             # so the lightbulb never pays for rewriting the whole file.
             if any(f.fixable for f in state.findings):
@@ -642,12 +646,11 @@ class GradlsLanguageServer(LanguageServer):
                     kind=actions.FIX_ALL_KIND,
                     data={"uri": state.uri, "version": state.version, "action": "fixAll"},
                 )
-                if not self._client_supports_resolve_edit():
+                if not lazy_fix_all:
                     action = await self.on_code_action_resolve(action)
                 if action.edit is not None or action.data is not None:
                     out.append(action)
         if actions.kind_requested(lsp.CodeActionKind.RefactorRewrite, only):
-            config = self.config_for(state.path)
             loop = asyncio.get_running_loop()
             fix = await loop.run_in_executor(self._fix_executor, _cond_rewrite, source, req.line, req.col, config)
             if fix is not None and state.version == version:  # else the edit is for text that is gone

@@ -63,7 +63,20 @@ def _codes(raw: Any, key: str, problems: list[str]) -> tuple[str, ...]:
     if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
         problems.append(f"setting gradls.{key}: expected a list of rule codes, got {raw!r}; using []")
         return ()
-    return tuple(x.strip().upper() for x in raw if x.strip())
+    codes = tuple(x.strip().upper() for x in raw if x.strip())
+    unknown = [c for c in codes if not _known_code_or_prefix(c)]
+    if unknown:
+        problems.append(f"setting gradls.{key}: unknown rule code {', '.join(map(repr, unknown))} (no gradls rule has that code or prefix); it matches nothing")
+    return codes
+
+
+def _known_code_or_prefix(code: str) -> bool:
+    try:
+        from gradls.analysis.rules import all_rules
+
+        return any(known.startswith(code) for known in all_rules())
+    except Exception:  # the registry failing to load is reported elsewhere
+        return True
 
 
 def _globs(raw: Any, key: str, problems: list[str]) -> tuple[str, ...]:
@@ -131,7 +144,8 @@ def parse_settings(raw: Any) -> tuple[EditorSettings, list[str]]:
                 continue
             severity.append((str(code).strip().upper(), sev.lower()))
 
-    lint = raw.get("lint") or {}
+    lint = raw.get("lint")
+    lint = {} if lint is None else lint
     if not isinstance(lint, dict):
         problems.append(f"setting gradls.lint: expected an object, got {lint!r}; defaults used")
         lint = {}
@@ -139,7 +153,8 @@ def parse_settings(raw: Any) -> tuple[EditorSettings, list[str]]:
 
     show = _choice(raw.get("showNotifications"), "showNotifications", NOTIFICATION_LEVELS, "off", problems)
 
-    probe_raw = raw.get("probe") or {}
+    probe_raw = raw.get("probe")
+    probe_raw = {} if probe_raw is None else probe_raw
     if not isinstance(probe_raw, dict):
         problems.append(f"setting gradls.probe: expected an object, got {probe_raw!r}; defaults used")
         probe_raw = {}
