@@ -94,6 +94,16 @@ CASES = [
 
         RESULT = gradient_status([input_gradient(tf.random.uniform((3, 4)))])
     """),
+    case("tfg009_source_list_alias", "none", """
+        import tensorflow as tf
+
+        w = tf.Variable(2.0)
+        temperature = tf.constant(0.5)
+        params = [w, temperature]
+        with tf.GradientTape() as tape:
+            loss = tf.square(w / temperature)
+        RESULT = gradient_status(tape.gradient(loss, params))  # <- TFG009
+    """),
     # ----- near misses: TF computes every gradient
     case("tfg009_ok_parameter_variable_at_some_call", "ok", """
         import tensorflow as tf

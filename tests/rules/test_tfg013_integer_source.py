@@ -57,6 +57,16 @@ CASES = [
 
         RESULT = gradient_status(grads(tf.constant([1.0, 2.0])))
     """),
+    case("tfg013_source_list_alias", "none", """
+        import tensorflow as tf
+
+        w = tf.Variable(1.0)
+        n_steps = tf.Variable(4)  # <- TFG013
+        trainable = [w, n_steps]
+        with tf.GradientTape() as tape:
+            y = w * tf.cast(n_steps, tf.float32)
+        RESULT = gradient_status(tape.gradient(y, trainable))
+    """),
     # ----- near misses
     case("tfg013_ok_float_literal", "ok", """
         import tensorflow as tf

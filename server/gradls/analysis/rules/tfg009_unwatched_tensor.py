@@ -20,7 +20,7 @@ from gradls.analysis.rules.tfg013_integer_source import (
     int_dtype_of,
     literal_dtype,
     resolve_defs,
-    source_elements,
+    sources_with_aliases,
 )
 
 # Ops that always make a fresh tensor no tape has seen (their arguments are shapes, seeds, dtypes).
@@ -117,12 +117,16 @@ def find_unwatched_tensor(info: ModuleInfo) -> Iterator[Finding]:
             if tape.escapes:
                 continue
             for tc in tape.calls:
-                for el in source_elements(tc.sources):
+                seen: set[int] = set()
+                for el, report in sources_with_aliases(info, scope, tc.sources):
+                    if id(el) in seen:
+                        continue
+                    seen.add(id(el))
                     if watched is None:
                         watched = watched_names(info)
                     f = _check_source(info, scope, tape, tc.call, el, watched)
                     if f is not None:
-                        yield f
+                        yield f if report is el else Finding(f.code, f.message, info.span(report), f.fix_data)
 
 
 def _check_source(info: ModuleInfo, scope: Scope, tape: Tape, call: ast.Call, el: ast.AST, watched: set[str]):

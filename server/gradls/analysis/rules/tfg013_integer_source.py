@@ -109,13 +109,29 @@ def int_dtype_of(info: ModuleInfo, e: ast.AST) -> str | None:
 
 
 def source_elements(sources: ast.AST | None) -> list[ast.AST]:
+    """The single sources of a `gradient(target, sources)` call: list/tuple/dict displays are flattened."""
     if sources is None:
         return []
     if isinstance(sources, (ast.List, ast.Tuple)):
-        return [x for x in sources.elts if not isinstance(x, ast.Starred)]
+        return [y for x in sources.elts if not isinstance(x, ast.Starred) for y in source_elements(x)]
     if isinstance(sources, ast.Dict):
-        return [v for v in sources.values if v is not None]
+        return [y for v in sources.values if v is not None for y in source_elements(v)]
     return [sources]
+
+
+def sources_with_aliases(info: ModuleInfo, scope: Scope, sources: ast.AST | None) -> list[tuple[ast.AST, ast.AST]]:
+    """(source, node to report) pairs; a name bound once to a list/tuple display (`params = [w, b]`) stands for
+    its elements, reported on the name in the call."""
+    out: list[tuple[ast.AST, ast.AST]] = []
+    for el in source_elements(sources):
+        out.append((el, el))
+        if isinstance(el, ast.Name):
+            r = resolve_defs(info, scope, el.id)
+            if r is not None and len(r[0]) == 1:
+                v = def_value(r[0][0])
+                if isinstance(v, (ast.List, ast.Tuple)):
+                    out.extend((sub, el) for sub in source_elements(v) if isinstance(sub, ast.Name))
+    return out
 
 
 def module_scope(info: ModuleInfo) -> Scope:
@@ -183,7 +199,7 @@ def find_integer_source(info: ModuleInfo) -> Iterator[Finding]:
     for scope in tape_scopes(info):
         for tape in scope.tapes:
             for tc in tape.calls:
-                for el in source_elements(tc.sources):
+                for el, _ in sources_with_aliases(info, scope, tc.sources):
                     if not isinstance(el, ast.Name):
                         continue
                     r = resolve_defs(info, scope, el.id)
@@ -236,4 +252,5 @@ def _finding(info: ModuleInfo, name: str, value: ast.Call, dt: str, call: ast.Ca
     return Finding("TFG013", msg, info.span(value), data if "edits" in data else None)
 
 
-__all__ = ["def_value", "dtype_name", "int_dtype_of", "literal_dtype", "pos", "resolve_defs", "source_elements"]
+__all__ = ["def_value", "dtype_name", "int_dtype_of", "literal_dtype", "pos", "resolve_defs", "source_elements",
+           "sources_with_aliases"]
