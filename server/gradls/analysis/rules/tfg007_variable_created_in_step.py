@@ -190,4 +190,12 @@ def find_variable_created_in_step(info: ModuleInfo) -> Iterator[Finding]:
                 "with`; create it once before the loop"
             )
         span = info.span(node)
-        yield Finding("TFG007", msg, span, None)
+        fix_data = {
+            "call": span_list(span),
+            "what": what,
+            "context": ctx or "eager_loop",
+            "keras_method": ff.keras_method if ff is not None else None,
+            "tf_function": bool(ff is not None and ff.tf_function),
+            "tf_alias": info.imports.alias_of("tensorflow"),
+        }
+        yield Finding("TFG007", msg, span, fix_data)
