@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import os
 from pathlib import Path
 
@@ -257,3 +258,22 @@ async def test_server_never_imports_tensorflow(client):
     if maps.exists():
         assert "libtensorflow" not in maps.read_text()
     assert info.pid != os.getpid()
+
+
+async def test_check_workspace_stops_when_its_progress_is_cancelled(client):
+    big = client.root / "many"
+    big.mkdir()
+    for i in range(400):
+        (big / f"m{i:03d}.py").write_text(NUMPY_LAYER)
+    before = set(client.progress_reports)
+    request = asyncio.ensure_future(
+        client.workspace_execute_command_async(lsp.ExecuteCommandParams(command="gradls.server.checkWorkspace"))
+    )
+    token = await wait_until(
+        lambda: next((t for t, r in client.progress_reports.items() if t not in before and r), None), what="progress begin"
+    )
+    client.window_work_done_progress_cancel(lsp.WorkDoneProgressCancelParams(token=token))
+    result = await asyncio.wait_for(request, 60)
+    assert result["cancelled"] is True
+    assert result["files"] < 400
+    assert client.progress_reports[token][-1].kind == "end" and client.progress_reports[token][-1].message == "cancelled"
