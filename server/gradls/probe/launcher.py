@@ -132,6 +132,48 @@ def _kill_token_holders(token: str) -> int:
     return killed
 
 
+def _track_descendants(root: int, known: dict[int, bytes]) -> None:
+    """Add every live descendant of `root` (and of processes already known) to `known`: pid -> start time.
+
+    Catches children that left the process group (setsid) and dropped the token from their
+    environment (env={}), as long as they were seen once while their parent was alive.
+    """
+    children: dict[int, list[int]] = {}
+    starts: dict[int, bytes] = {}
+    for pid in _proc_pids():
+        try:
+            with open("/proc/%d/stat" % pid, "rb") as fh:
+                stat = fh.read()
+            fields = stat[stat.rindex(b")") + 2 :].split()
+            children.setdefault(int(fields[1]), []).append(pid)
+            starts[pid] = fields[19]
+        except (OSError, ValueError, IndexError):
+            continue
+    todo = [root, *[p for p in known if starts.get(p) == known[p]]]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in known and child in starts:
+                known[child] = starts[child]
+                todo.append(child)
+
+
+def _kill_tracked(known: dict[int, bytes]) -> int:
+    """SIGKILL tracked descendants that are still the same processes (pid and start time match)."""
+    killed = 0
+    for pid, start in known.items():
+        try:
+            with open("/proc/%d/stat" % pid, "rb") as fh:
+                stat = fh.read()
+            fields = stat[stat.rindex(b")") + 2 :].split()
+            if fields[19] != start or fields[0] in (b"Z", b"X"):
+                continue  # the pid was reused, or the process is already dead
+            os.kill(pid, signal.SIGKILL)
+            killed += 1
+        except (OSError, ValueError, IndexError):
+            continue
+    return killed
+
+
 def _signal_name(returncode: int | None) -> str | None:
     if returncode is None or returncode >= 0:
         return None
@@ -222,6 +264,7 @@ async def run_probe_async(
         pgid = proc.pid  # start_new_session: the runner leads its own group
         captures = {"stdout": _BoundedCapture(), "stderr": _BoundedCapture()}
         limits = {"kill_reason": None, "peak_rss": 0}
+        descendants: dict[int, bytes] = {}  # pid -> start time, seen while the runner lived
         flood_bytes = int(max_output_mb * 1024 * 1024)
 
         def stop(reason: str) -> None:
@@ -244,6 +287,7 @@ async def run_probe_async(
             wait for every holder of its pipes: children the program left behind)."""
             deadline = started + timeout
             while proc.returncode is None:
+                await asyncio.to_thread(_track_descendants, proc.pid, descendants)
                 if time.monotonic() >= deadline:
                     stop("timeout")
                 elif memory_mb is not None:
@@ -273,6 +317,7 @@ async def run_probe_async(
             watcher.cancel()
             _kill_group(pgid)  # whatever the program left behind in its group
             escaped = _kill_token_holders(token)
+            escaped += _kill_tracked(descendants)  # left the group and dropped the token (setsid, env={})
             # Children may still hold the output pipes: give the readers a moment, then stop them.
             done, pending = await asyncio.wait(pumps, timeout=1.0)
             for t in pending:
