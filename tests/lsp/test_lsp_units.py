@@ -78,6 +78,14 @@ def test_disable_next_to_multiline_strings_and_decorators():
         assert suppresses(new, line, "TFG004")
 
 
+def test_disable_goes_past_a_backslash_continuation():
+    source = "y = np.sum(t) + \\\n    np.sum(u)\n"
+    edit = suppression_edit(source, _finding(1, end_line=2))
+    new = apply_edits(source, [edit])
+    assert new == "y = np.sum(t) + \\\n    np.sum(u)  # gradls: ignore[TFG001]\n"
+    ast.parse(new)
+
+
 def test_disable_skips_a_line_ending_inside_a_string_and_gives_up_on_bare_ignore():
     source = 'y = f("""a\nb""", np.sum(t))\n'
     edit = suppression_edit(source, _finding(1, end_line=2))

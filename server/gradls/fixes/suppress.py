@@ -34,6 +34,8 @@ def suppression_edit(source: str, finding: Finding) -> Edit | None:
     for line in dict.fromkeys((finding.span.line, finding.span.end_line)):
         if not 1 <= line <= len(lines) or line in string_line_ends:
             continue
+        if lines[line - 1].rstrip().endswith("\\") and line not in comments:
+            continue  # a backslash continuation: a comment after it would break the statement
         edit = _edit_for_line(lines[line - 1], line, finding.code, comments.get(line))
         if edit is not None:
             return edit
