@@ -15,7 +15,6 @@ import asyncio
 import importlib.util
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,7 @@ def array_ops_path() -> Path | None:
     spec = importlib.util.find_spec("tensorflow")  # locates the package; does not import it
     if spec is None or not spec.submodule_search_locations:
         return None
-    p = Path(list(spec.submodule_search_locations)[0]) / "python" / "ops" / "array_ops.py"
+    p = Path(next(iter(spec.submodule_search_locations))) / "python" / "ops" / "array_ops.py"
     return p if p.is_file() else None
 
 
@@ -277,8 +276,8 @@ async def main_async(args) -> None:
           f" {'open->diag':>10} {'edit p50':>9} {'edit p95':>9} | {'action cold p50':>15} {'p95':>7} {'warm p50':>8} | findings")
     results = {}
     for name, text, path in inputs:
-        t_parse = time_best(lambda: ast.parse(text))
-        t_analyze = time_best(lambda: analyze(text, str(path)))
+        t_parse = time_best(lambda text=text: ast.parse(text))
+        t_analyze = time_best(lambda text=text, path=path: analyze(text, str(path)))
         t_ruff = ruff_seconds(path)
         # The 1,000-edit memory run is on array_ops.py (the editing target); the 20k-line file gets
         # the latency runs only, which already take a while there.

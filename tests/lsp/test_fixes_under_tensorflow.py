@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import pytest
 import pytest_lsp
-from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, client_capabilities
-
 from lsp_helpers import (
     CUSTOM_GRADIENT,
     NUMPY_LAYER,
@@ -21,6 +18,8 @@ from lsp_helpers import (
     open_document,
     wait_for_publication,
 )
+from lsprotocol import types as lsp
+from pytest_lsp import ClientServerConfig, client_capabilities
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(300)]
 

@@ -5,19 +5,18 @@ from __future__ import annotations
 import ast
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-from lsprotocol import types as lsp
-
 from gradls.analysis.model import Finding, Span
 from gradls.analysis.suppression import parse_suppressions
+from gradls.config import Config
 from gradls.fixes import apply_edits
-from gradls.fixes.suppress import suppression_edit, suppresses
+from gradls.fixes.suppress import suppresses, suppression_edit
 from gradls.lsp.code_actions import fix_all, minimal_edits
 from gradls.lsp.diagnostics import DocumentState, ProbeFact, shift_for_change
 from gradls.lsp.positions import LineIndex, from_client_column, to_client_column
 from gradls.lsp.settings import merge, parse_settings, with_probe_overrides
-from gradls.config import Config
+from hypothesis import given
+from hypothesis import strategies as st
+from lsprotocol import types as lsp
 
 
 # ------------------------------------------------------------------ positions

@@ -12,11 +12,10 @@ import uuid
 
 import pytest
 import pytest_lsp
+from lsp_helpers import SERVER_COMMAND, RecordingClient, make_recording_client, open_document, wait_until
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import ClientServerConfig, client_capabilities
-
-from lsp_helpers import SERVER_COMMAND, RecordingClient, make_recording_client, open_document, wait_until
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(240)]
 

@@ -9,9 +9,6 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
-from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, client_capabilities
-
 from lsp_helpers import (
     CUSTOM_GRADIENT,
     NUMPY_CALL,
@@ -25,6 +22,8 @@ from lsp_helpers import (
     range_tuple,
     wait_until,
 )
+from lsprotocol import types as lsp
+from pytest_lsp import ClientServerConfig, client_capabilities
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -177,7 +176,7 @@ async def test_rewrite_as_tf_cond_is_offered_only_on_tensor_conditions(client):
     uri = (client.root / "cond.py").as_uri()
     open_document(client, uri, COND_IN_TF_FUNCTION)
     await pull(client, uri)
-    at = lambda line: lsp.Range(start=lsp.Position(line=line, character=4), end=lsp.Position(line=line, character=4))  # noqa: E731
+    at = lambda line: lsp.Range(start=lsp.Position(line=line, character=4), end=lsp.Position(line=line, character=4))
     acts = await code_actions(client, uri, at(5), only=[lsp.CodeActionKind.Refactor])
     assert [a.kind for a in acts] == [lsp.CodeActionKind.RefactorRewrite]
     assert "tf.cond" in acts[0].title

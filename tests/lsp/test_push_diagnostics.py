@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import pytest
 import pytest_lsp
-from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, client_capabilities
-
 from lsp_helpers import (
     CUSTOM_GRADIENT,
-    RecordingClient,
     NUMPY_CALL,
     NUMPY_LAYER,
     SERVER_COMMAND,
+    RecordingClient,
     change_document,
     make_recording_client,
     open_document,
@@ -21,6 +18,8 @@ from lsp_helpers import (
     wait_for_publication,
     wait_until,
 )
+from lsprotocol import types as lsp
+from pytest_lsp import ClientServerConfig, client_capabilities
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -6,10 +6,9 @@ import sys
 
 import pytest
 import pytest_lsp
+from lsp_helpers import RecordingClient, make_recording_client, open_document, range_tuple, wait_for_publication
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, client_capabilities
-
-from lsp_helpers import RecordingClient, make_recording_client, open_document, range_tuple, wait_for_publication
 
 pytestmark = pytest.mark.asyncio
 

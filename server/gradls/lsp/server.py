@@ -29,7 +29,6 @@ from gradls.analysis.model import Finding
 from gradls.config import Config
 from gradls.lsp import code_actions as actions
 from gradls.lsp.diagnostics import (
-    PROBE_SOURCE,
     SOURCE,
     DocumentState,
     finding_from_diagnostic,
@@ -712,9 +711,8 @@ class GradlsLanguageServer(LanguageServer):
     # ---------------------------------------------------------------- workspace check
     @guarded()
     async def cmd_check_workspace(self, *args) -> dict:
-        from gradls.lsp.progress import ServerProgress
-
         from gradls.lsp.probe import cancel_with_request
+        from gradls.lsp.progress import ServerProgress
 
         task = asyncio.current_task()
         if task is not None:
