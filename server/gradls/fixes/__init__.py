@@ -79,6 +79,8 @@ def _load_builders() -> None:
     # Imported for their @register side effect.
     from gradls.fixes import custom_gradient_variables, if_to_cond, numpy_to_tf  # noqa: F401
     from gradls.fixes import tape_fixes  # noqa: F401
+    from gradls.fixes import tensor_leaves_graph  # noqa: F401
+    from gradls.fixes import variable_in_step  # noqa: F401
 
 
 _load_builders()
