@@ -266,10 +266,11 @@ async def main_async(args) -> None:
         p = tmp / "array_ops.py"
         p.write_text(ao.read_text(encoding="utf-8"))
         inputs.append(("array_ops.py", p.read_text(), p))
-    keras = generated_keras()
-    kp = tmp / "keras_20k.py"
-    kp.write_text(keras)
-    inputs.append(("keras_20k.py", keras, kp))
+    if not args.skip_generated:
+        keras = generated_keras()
+        kp = tmp / "keras_20k.py"
+        kp.write_text(keras)
+        inputs.append(("keras_20k.py", keras, kp))
 
     print(f"gradls LSP benchmark — Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}\n")
     print(f"{'file':<14}{'lines':>7} | {'ast.parse':>9} {'analyze':>9} {'ratio':>6} | {'ruff check':>10} |"
@@ -335,6 +336,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--edits", type=int, default=50)
     parser.add_argument("--memory-edits", type=int, default=1000)
+    parser.add_argument("--skip-generated", action="store_true", help="only array_ops.py (the generated 20k-line file is slow)")
     args = parser.parse_args()
     asyncio.run(main_async(args))
 

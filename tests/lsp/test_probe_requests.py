@@ -89,6 +89,8 @@ async def test_probe_results_become_diagnostics_with_related_static_findings(cli
     assert [d.code for d in client.diagnostics[uri] if d.source == "gradls"] == ["TFG001"]
     methods = [m for m, _ in client.custom_notifications]
     assert methods[-2:] == ["gradls/probeStarted", "gradls/probeFinished"]
+    started = client.custom_notifications[-2][1]
+    assert started.uri == uri and started.status == "running"
     finished = client.custom_notifications[-1][1]
     assert finished.uri == uri and finished.status == "gradient-problems" and "w" in finished.summary
     titles = [r[0].title for r in client.progress_reports.values() if r and hasattr(r[0], "title")]

@@ -87,7 +87,7 @@ class ProbeService:
         state = server.documents.get(uri)
         if state is not None and self._buffer_differs_from_disk(uri, path):
             server.log(f"probe: {path} has unsaved changes; the probe runs the file as saved on disk", "warning")
-        server.protocol.notify(PROBE_STARTED, {"uri": uri})
+        server.protocol.notify(PROBE_STARTED, {"uri": uri, "status": "running", "summary": f"probing {os.path.basename(path)}"})
         server.log(
             f"probe: running {path} with {interpreter} (steps={settings.steps}, timeout={settings.timeout_seconds:g}s, device={settings.device})",
             "info",
