@@ -10,6 +10,7 @@
 #   GRADLS_VSIX_TARGET    vsce --target (default: this machine, e.g. linux-x64); "universal" = no native libcst
 #   GRADLS_BUILD_PYTHON   python with pip used to fetch wheels (default: .venv/bin/python, else python3)
 #   GRADLS_E2E_CACHE      where Node 24 is cached (see scripts/vscode-e2e-setup.sh)
+#   GRADLS_BUILD_CACHE    where the merged libcst builds are cached (default ${XDG_CACHE_HOME:-$HOME/.cache}/gradls-build)
 # Needs the npm registry and PyPI (wheels are cached by pip; npm by npm).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,6 +24,7 @@ if [ -z "$PY" ]; then
   if [ -x "$ROOT/.venv/bin/python" ]; then PY=$ROOT/.venv/bin/python; else PY=python3; fi
 fi
 LIBCST_VERSION=1.9.0
+BUILD_CACHE=${GRADLS_BUILD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gradls-build}
 PY_MINORS="10 11 12 13 14"
 
 host_target() {
@@ -71,7 +73,14 @@ if [ "$TARGET" != universal ]; then
     for p in "${PLATFORMS[@]}"; do plat_args+=(--platform "$p"); done
     # One libcst package per platform holding every CPython's native module side by side
     # (native.cpython-3XY-*.so): the Python sources of the wheels are identical, only the extension differs.
+    # Cached outside the repository, keyed by libcst version, target and Python minors.
+    NATIVE_CACHE=$BUILD_CACHE/libcst-$LIBCST_VERSION-$TARGET-py${PY_MINORS// /-}
     dest=bundled/native/$KEYSUFFIX
+    if [ -d "$NATIVE_CACHE/libcst" ]; then
+      mkdir -p "$dest" && cp -r "$NATIVE_CACHE/libcst" "$dest/"
+      echo "   (from $NATIVE_CACHE)"
+      PY_MINORS=""
+    fi
     for minor in $PY_MINORS; do
       tmp=bundled/tmp-cp3$minor
       if ! "$PY" -m pip install -q --disable-pip-version-check --no-deps --only-binary=:all: --implementation cp \
@@ -91,6 +100,10 @@ if [ "$TARGET" != universal ]; then
     done
     rm -f bundled/pip.log
     rm -rf "$dest/libcst/tests" "$dest/libcst/codemod/tests" "$dest/libcst/"*/tests
+    if [ -n "$PY_MINORS" ] && [ -d "$dest/libcst" ] && [ "$(ls "$dest"/libcst/native.*.so | wc -l)" -eq "$(wc -w <<<"$PY_MINORS")" ]; then
+      rm -rf "$NATIVE_CACHE.tmp" && mkdir -p "$NATIVE_CACHE.tmp" && cp -r "$dest/libcst" "$NATIVE_CACHE.tmp/" &&
+        rm -rf "$NATIVE_CACHE" && mv "$NATIVE_CACHE.tmp" "$NATIVE_CACHE"
+    fi
   fi
 fi
 find bundled -name '__pycache__' -prune -exec rm -rf {} +
@@ -98,11 +111,26 @@ find bundled -name '__pycache__' -prune -exec rm -rf {} +
 step "vsce package ($TARGET) -> $OUT"
 target_args=()
 [ "$TARGET" != universal ] && target_args=(--target "$TARGET")
+# Package from a staging folder holding only what ships: vsce walks every file under its working directory before
+# applying .vscodeignore, and a checkout with .venv (TensorFlow) and node_modules makes that take a minute.
+STAGE=$ROOT/out/vsix-stage
+rm -rf "$STAGE" && mkdir -p "$STAGE/dist" "$STAGE/syntaxes" "$STAGE/docs/img"
+cp LICENSE .vscodeignore "$STAGE/"
+# the client is bundled already (above): drop vscode:prepublish, which would run esbuild again inside the stage
+node -e 'const p=require("./package.json"); delete p.scripts["vscode:prepublish"]; process.stdout.write(JSON.stringify(p, null, 2))' > "$STAGE/package.json"
+[ -f README.md ] && cp README.md "$STAGE/"
+cp dist/extension.js "$STAGE/dist/"
+cp syntaxes/*.json "$STAGE/syntaxes/"
+cp docs/vscode.md "$STAGE/docs/"
+cp docs/img/vscode-*.png "$STAGE/docs/img/" 2>/dev/null || true
+cp -r bundled "$STAGE/bundled"
+case "$OUT" in /*) ;; *) OUT=$ROOT/$OUT ;; esac
+cd "$STAGE"
 # relative links in README.md / docs are rewritten against the repository (package.json "repository")
 BASE=${GRADLS_VSIX_BASE_URL:-https://example.invalid/gradls}
-node_modules/.bin/vsce package --no-dependencies --allow-star-activation \
+"$ROOT/node_modules/.bin/vsce" package --no-dependencies --allow-star-activation \
   --baseContentUrl "$BASE/blob/main" --baseImagesUrl "$BASE/raw/main" \
-  "${target_args[@]}" --out "$OUT" > bundled/vsce.log 2>&1 || { cat bundled/vsce.log; exit 1; }
-grep -E 'DONE|WARNING' bundled/vsce.log || true
-rm -f bundled/vsce.log
+  "${target_args[@]}" --out "$OUT" > "$ROOT/out/vsce.log" 2>&1 || { cat "$ROOT/out/vsce.log"; exit 1; }
+grep -E 'DONE|WARNING' "$ROOT/out/vsce.log" || true
+cd "$ROOT" && rm -rf "$STAGE"
 step "done: $OUT ($(du -h "$OUT" | cut -f1))"
