@@ -44,7 +44,7 @@ async def client(lsp_client: RecordingClient, tmp_path_factory):
 
 async def test_ten_thousand_edits_leave_no_stale_diagnostics_and_flat_memory(client):
     uri = (client.root / "big_model.py").as_uri()
-    stats = await run_soak(client, uri, edits=EDITS, lines=LINES, burst=500, compare_every=5)
+    stats = await run_soak(client, uri, edits=EDITS, lines=LINES, burst=1000, compare_every=3)
     print("soak:", stats.as_dict())
     assert stats.edits >= EDITS
     assert stats.full_comparisons >= 4
@@ -56,4 +56,5 @@ async def test_ten_thousand_edits_leave_no_stale_diagnostics_and_flat_memory(cli
     errors = [m for m in client.log_messages if m.type == lsp.MessageType.Error]
     assert not errors, errors[0].message
     info = await client.protocol.send_request_async("gradls/serverInfo", {})
-    assert info["openDocuments"] >= 1 and not info["tensorflowImported"]
+    get = (lambda k: info[k]) if isinstance(info, dict) else (lambda k: getattr(info, k))
+    assert get("openDocuments") >= 1 and not get("tensorflowImported")
