@@ -90,6 +90,22 @@ function execFile(
   });
 }
 
+/** A LanguageClient whose own error pop-ups ("couldn't create connection", ...) obey gradls.showNotifications. */
+class GradlsLanguageClient extends LanguageClient {
+  constructor(
+    serverOptions: ServerOptions,
+    clientOptions: LanguageClientOptions,
+    private readonly popupsAllowed: () => boolean,
+  ) {
+    super('gradls', 'gradls', serverOptions, clientOptions);
+  }
+
+  override error(message: string, data?: unknown, showNotification?: boolean | 'force'): void {
+    // always logged to the gradls channel; shown as a pop-up only when the user asked for error notifications
+    super.error(message, data, this.popupsAllowed() ? showNotification : false);
+  }
+}
+
 function safeReaddir(dir: string): string[] {
   try {
     return fs.readdirSync(dir);
@@ -390,7 +406,7 @@ class Gradls implements vscode.Disposable {
         },
       },
     };
-    const client = new LanguageClient('gradls', 'gradls', serverOptions, clientOptions);
+    const client = new GradlsLanguageClient(serverOptions, clientOptions, () => shouldNotify(this.notifications(), 'error'));
     client.onDidChangeState((e) => {
       if (client !== this.client) {
         return;
