@@ -160,3 +160,14 @@ async def test_pyproject_watcher_is_registered_dynamically(client):
     reg = client.registrations[0]
     assert reg.method == lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES
     assert [w["globPattern"] for w in reg.register_options["watchers"]] == ["**/pyproject.toml"]
+
+
+async def test_keystrokes_do_not_accumulate_request_futures(client):
+    # pygls keeps one finished Future per didChange unless the server drops them (memory over a session).
+    uri = (client.root / "many_edits.py").as_uri()
+    open_document(client, uri, "x = 1\n")
+    for v in range(2, 302):
+        change_document(client, uri, v, rng(0, 0, 0, 0), "#")
+    await wait_for_publication(client, uri, version=301)
+    info = await client.protocol.send_request_async("gradls/serverInfo", {})
+    assert info.trackedRequestFutures < 70

@@ -120,6 +120,7 @@ class GradlsLanguageServer(LanguageServer):
         # Fixes (libcst, whole-file parses) get their own thread so the lightbulb never delays squiggles.
         self._fix_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gradls-fixes")
         self._started = time.monotonic()
+        self._changes_seen = 0
         from gradls.lsp.probe import ProbeService
 
         self.probe = ProbeService(self)
@@ -377,8 +378,23 @@ class GradlsLanguageServer(LanguageServer):
         if not self.pull_diagnostics:
             self.schedule_analysis(state, delay=0)
 
+    def _forget_finished_requests(self) -> None:
+        """Drop finished futures pygls keeps in protocol._request_futures.
+
+        pygls 2.1 files the future of every notification handled by one of its generator-based
+        built-ins (didOpen, didChange, didClose, ...) there and never removes it: one leaked Future
+        per keystroke.  Finished futures have no further use (responses pop their own entries and
+        tolerate a missing one), so they can go.
+        """
+        futures = self.protocol._request_futures
+        for key in [k for k, f in futures.items() if f.done()]:
+            futures.pop(key, None)
+
     @guarded()
     def on_did_change(self, params: lsp.DidChangeTextDocumentParams) -> None:
+        self._changes_seen += 1
+        if self._changes_seen % 64 == 0:
+            self._forget_finished_requests()
         state = self.documents.get(params.text_document.uri)
         if state is None:
             return
@@ -430,6 +446,7 @@ class GradlsLanguageServer(LanguageServer):
     @guarded()
     def on_did_close(self, params: lsp.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
+        self._forget_finished_requests()
         state = self.documents.pop(uri, None)
         if state is not None and state.pending is not None:
             state.pending.cancel()
@@ -777,6 +794,7 @@ class GradlsLanguageServer(LanguageServer):
             "tensorflowImported": any(m == "tensorflow" or m.startswith("tensorflow.") for m in sys.modules),
             "libcstImported": "libcst" in sys.modules,
             "openDocuments": len(self.documents),
+            "trackedRequestFutures": len(self.protocol._request_futures),
             "pullDiagnostics": self.pull_diagnostics,
             "positionEncoding": self.encoding,
             "settings": self.editor_settings.as_json(),
