@@ -68,6 +68,30 @@ CASES = [
             loss = shadow.value() * 2.0
         RESULT = gradient_status([tape.gradient(loss, W)])
     """),
+    case("tfg012_model_method_memory", "none", """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class Memorizer(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.dense = keras.layers.Dense(3)
+                self.memory = tf.Variable(tf.zeros((3,)), trainable=False)
+
+            def call(self, x):
+                return self.dense(x)
+
+            def custom_step(self, x):
+                with tf.GradientTape() as tape:
+                    h = self.dense(x)
+                    self.memory.assign(tf.reduce_mean(h, axis=0))  # <- TFG012
+                    loss = tf.reduce_sum(self.memory ** 2)
+                return tape.gradient(loss, self.trainable_variables)
+
+        m = Memorizer()
+        m(tf.ones((2, 4)))
+        RESULT = gradient_status(m.custom_step(tf.ones((2, 4))))
+    """),
     # ----- near misses
     case("tfg012_ok_counter_and_ema", "ok", """
         import tensorflow as tf
@@ -126,6 +150,30 @@ CASES = [
             buf.assign(x * 2.0)
             loss = W * buf
         RESULT = gradient_status([tape.gradient(loss, W)])
+    """),
+    case("tfg012_ok_model_memory_written_after_loss", "ok", """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class Memorizer(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.dense = keras.layers.Dense(3)
+                self.memory = tf.Variable(tf.zeros((3,)), trainable=False)
+
+            def call(self, x):
+                return self.dense(x)
+
+            def custom_step(self, x):
+                with tf.GradientTape() as tape:
+                    h = self.dense(x)
+                    loss = tf.reduce_sum((h - self.memory) ** 2)
+                    self.memory.assign(tf.reduce_mean(h, axis=0))
+                return tape.gradient(loss, self.trainable_variables)
+
+        m = Memorizer()
+        m(tf.ones((2, 4)))
+        RESULT = gradient_status(m.custom_step(tf.ones((2, 4))))
     """),
     case("tfg012_ok_loss_uses_both_paths", "ok", """
         import tensorflow as tf

@@ -69,6 +69,16 @@ def _source_roots(info: ModuleInfo, scope: Scope, sources: ast.AST | None) -> se
     return out
 
 
+def _covers(source: str, root: str) -> bool:
+    """`@model:self` (self.trainable_variables) covers `@model:self.dense` and `@var:self.w`."""
+    if source == root:
+        return True
+    if not source.startswith("@model:"):
+        return False
+    owner = source.split(":", 1)[1]
+    return root.split(":", 1)[1].startswith(owner + ".")
+
+
 class _Taint:
     """Which differentiable roots (variables, models) each name computed under the tape depends on."""
 
@@ -159,7 +169,7 @@ def _check_tape(info: ModuleInfo, scope: Scope, tape: Tape) -> Iterator[Finding]
             before.run(recorded, pos(a))
             fed = before.roots(value) - {RECV, f"@var:{recv}"}
             wrt = _source_roots(info, scope, tc.sources)
-            cut = fed & wrt
+            cut = {r for r in fed if any(_covers(w, r) for w in wrt)}
             if not cut:
                 continue
             after = _Taint(info, a, recv)
