@@ -24,7 +24,13 @@ import ast
 
 from gradls.analysis.model import Edit, Finding, Fix, Span
 from gradls.fixes import register
-from gradls.fixes._imports import module_bindings, parse_module, qualname, span_from, tf_binding, text_at
+from gradls.fixes._imports import (
+    module_bindings,
+    parse_module,
+    qualname,
+    span_from,
+    tf_binding,
+)
 
 _NUMPY_CONVERSIONS = {"numpy.array", "numpy.asarray", "numpy.asanyarray", "numpy.ascontiguousarray", "numpy.copy",
                       "keras.ops.convert_to_numpy"}
@@ -123,9 +129,7 @@ def _tensor_ok(ctx: _Ctx, node: ast.expr, seen: set[str], depth: int = 0) -> boo
             return True  # tape.gradient(target, ...)
         if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "self":
             return True  # a sub-layer: self.dense(x)
-        if isinstance(f, ast.Name) and f.id == "abs":
-            return True
-        return False
+        return isinstance(f, ast.Name) and f.id == "abs"
     if isinstance(p, (ast.Tuple, ast.List)) and isinstance(ctx.parent(p), ast.Return):
         return True
     if isinstance(p, ast.Dict) and node in p.values and isinstance(ctx.parent(p), ast.Return):
@@ -149,9 +153,9 @@ def _name_ok(ctx: _Ctx, name: str, scope: ast.AST, seen: set[str], depth: int) -
             loads.append(n)
     # Read by a nested function (or, for a module-level name, any function): we cannot follow it there.
     for n in ast.walk(scope):
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and n is not scope:
-            if any(isinstance(x, ast.Name) and x.id == name for x in ast.walk(n)):
-                return False
+        if (isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and n is not scope
+                and any(isinstance(x, ast.Name) and x.id == name for x in ast.walk(n))):
+            return False
     return all(_tensor_ok(ctx, n, seen, depth) for n in loads)
 
 

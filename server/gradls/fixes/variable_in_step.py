@@ -47,7 +47,15 @@ import builtins
 
 from gradls.analysis.model import Edit, Finding, Fix, Span
 from gradls.fixes import register
-from gradls.fixes._imports import fresh_name, module_bindings, parse_module, qualname, span_from, tf_binding, used_names
+from gradls.fixes._imports import (
+    fresh_name,
+    module_bindings,
+    parse_module,
+    qualname,
+    span_from,
+    tf_binding,
+    used_names,
+)
 
 _RESERVED = frozenset(
     """add_loss add_metric add_variable add_weight build build_from_config call compile compile_from_config
@@ -61,7 +69,7 @@ _RESERVED = frozenset(
     reset_metrics run_eagerly save save_own_variables save_weights set_state_tree set_weights stateless_call
     stateless_compute_loss summary supports_masking symbolic_call test_on_batch test_step to_json train_on_batch
     train_step trainable trainable_variables trainable_weights variable_dtype variables weights name built
-    optimizer history stop_training autocast seed_generator built_shape inputs outputs""".split()
+    optimizer history stop_training autocast seed_generator built_shape inputs outputs""".split()  # noqa: SIM905
 )
 _BUILTINS = frozenset(dir(builtins))
 _VARIABLE_KWARGS = {"name", "trainable", "dtype"}
