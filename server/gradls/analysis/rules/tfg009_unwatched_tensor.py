@@ -174,11 +174,19 @@ def _check_source(info: ModuleInfo, scope: Scope, tape: Tape, call: ast.Call, el
         )
         return Finding("TFG009", msg, info.span(el), None)
     elif kind == "variable" and wav is False:
+        keras_var = any(
+            isinstance(def_value(d), ast.Call) and (info.imports.qualname(def_value(d).func) or "").startswith("keras.")
+            for d in defs
+        )
+        # tape.watch(<Keras 3 Variable>) raises ValueError: its tensor is `v.value`.
+        watched_expr = f"{el.id}.value" if keras_var else el.id
         msg = (
             f"`{tape.name}` was created with `watch_accessed_variables=False` and never watches `{el.id}`: "
             f"`{tape.name}.{call.func.attr}` returns `None` for it, with no error or warning; "
-            f"call `{tape.name}.watch({el.id})` at the top of the `with` block"
+            f"call `{tape.name}.watch({watched_expr})` at the top of the `with` block"
         )
+        if keras_var:
+            return Finding("TFG009", msg, info.span(el), None)
     else:
         return None
     return Finding("TFG009", msg, info.span(el), _fix_data(info, scope, tape, call, el.id, defs, dscope))
