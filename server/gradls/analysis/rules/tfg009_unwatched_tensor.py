@@ -82,20 +82,24 @@ def _records(tape: Tape, node: ast.AST, scope: Scope) -> bool:
 def watched_names(info: ModuleInfo) -> set[str]:
     """Names passed to any `.watch(...)` in the module, with the names their values are built from."""
     out: set[str] = set()
+    if ".watch" not in info.source:
+        return out
+    assigns: list[ast.Assign] = []
     for n in ast.walk(info.tree):
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "watch":
             for a in [*n.args, *(k.value for k in n.keywords)]:
                 out |= names_in(a)
+        elif isinstance(n, ast.Assign) and isinstance(n.value, (ast.Name, ast.List, ast.Tuple, ast.Call, ast.Dict)):
+            assigns.append(n)
     # Aliases: `xs = [x, y]; tape.watch(xs)` watches x and y.
     for _ in range(3):
         grew = False
-        for n in ast.walk(info.tree):
-            if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id in out for t in n.targets):
-                if isinstance(n.value, (ast.Name, ast.List, ast.Tuple, ast.Call, ast.Dict)):
-                    new = names_in(n.value) - out
-                    if new:
-                        out |= new
-                        grew = True
+        for n in assigns:
+            if any(isinstance(t, ast.Name) and t.id in out for t in n.targets):
+                new = names_in(n.value) - out
+                if new:
+                    out |= new
+                    grew = True
         if not grew:
             break
     return out
@@ -220,6 +224,33 @@ def _fix_data(info: ModuleInfo, scope: Scope, tape: Tape, call: ast.Call, name: 
     return {"tape": tape.name, "name": name, "edits": [[line, 0, line, 0, f"{indent}{tape.name}.watch({name})\n"]]}
 
 
+def _call_sites(info: ModuleInfo) -> dict[str, list[tuple[ast.Call | None, ast.AST]]]:
+    """Every load of a plain name in the module: the call it is the callee of (None when the name is used as a
+    value), and the scope root it appears in.  Built once per analysed module."""
+    cached = getattr(info, "_tfg009_call_sites", None)
+    if cached is not None:
+        return cached
+    from gradls.analysis.module import walk_own
+
+    names = set(info.module_functions)
+    out: dict[str, list[tuple[ast.Call | None, ast.AST]]] = {}
+    for root in [info.tree, *(ff.node for ff in info.functions.values())]:
+        callees: dict[int, ast.Call] = {}
+        loads: list[ast.Name] = []
+        for n in walk_own(root) if root is not info.tree else _module_own(info.tree):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
+                callees[id(n.func)] = n
+            elif isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load):
+                loads.append(n)
+        for n in loads:
+            out.setdefault(n.id, []).append((callees.get(id(n)), root))
+    try:
+        info._tfg009_call_sites = out
+    except AttributeError:
+        pass
+    return out
+
+
 def _argument_kinds(info: ModuleInfo, scope: Scope, param: str, tape: Tape) -> set[str | None]:
     """What every call of a module-level function passes for `param` ({None} when unknown or never called)."""
     fn = scope.node
@@ -230,34 +261,29 @@ def _argument_kinds(info: ModuleInfo, scope: Scope, param: str, tape: Tape) -> s
     if param in {x.arg for x in a.kwonlyargs} or (a.vararg and a.vararg.arg == param) or param not in positional:
         return {None}
     index = positional.index(param)
-    from gradls.analysis.module import walk_own
     from gradls.analysis.rules.tfg013_integer_source import module_scope
 
+    sites = _call_sites(info).get(fn.name, [])
+    if not sites:
+        return {None}
     kinds: set[str | None] = set()
-    found = False
-    for root in [info.tree, *(ff.node for ff in info.functions.values())]:
-        site_scope = None
-        for n in walk_own(root) if root is not info.tree else _module_own(info.tree):
-            if isinstance(n, ast.Name) and n.id == fn.name and isinstance(n.ctx, ast.Load):
-                found = True
-                parent_call = next(
-                    (c for c in ast.walk(root) if isinstance(c, ast.Call) and c.func is n), None
-                ) if root is not info.tree else _call_of(info.tree, n)
-                if parent_call is None:
-                    return {None}  # passed around as a value: other callers unknown
-                arg = None
-                if len(parent_call.args) > index and not any(isinstance(x, ast.Starred) for x in parent_call.args[: index + 1]):
-                    arg = parent_call.args[index]
-                else:
-                    arg = next((k.value for k in parent_call.keywords if k.arg == param), None)
-                if arg is None:
-                    return {None}
-                if site_scope is None:
-                    site_scope = module_scope(info) if root is info.tree else Scope(info, root)
-                kinds.add(_classify_expr(info, arg, tape, site_scope, 0))
-                if kinds - {"plain"}:
-                    return kinds
-    return kinds if found else {None}
+    scopes: dict[int, Scope] = {}
+    for call, root in sites:
+        if call is None:
+            return {None}  # passed around as a value (tf.function(f), callbacks): other callers unknown
+        if len(call.args) > index and not any(isinstance(x, ast.Starred) for x in call.args[: index + 1]):
+            arg = call.args[index]
+        else:
+            arg = next((k.value for k in call.keywords if k.arg == param), None)
+        if arg is None:
+            return {None}
+        site_scope = scopes.get(id(root))
+        if site_scope is None:
+            site_scope = scopes[id(root)] = module_scope(info) if root is info.tree else Scope(info, root)
+        kinds.add(_classify_expr(info, arg, tape, site_scope, 0))
+        if kinds - {"plain"}:
+            return kinds
+    return kinds
 
 
 def _module_own(tree: ast.Module):
@@ -267,10 +293,3 @@ def _module_own(tree: ast.Module):
         yield n
         if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
             todo.extend(ast.iter_child_nodes(n))
-
-
-def _call_of(tree: ast.AST, name: ast.Name) -> ast.Call | None:
-    for c in _module_own(tree):
-        if isinstance(c, ast.Call) and c.func is name:
-            return c
-    return None

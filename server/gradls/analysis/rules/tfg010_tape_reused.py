@@ -85,9 +85,12 @@ class Tape:
 
     def recording(self, node: ast.AST, scope: Scope) -> bool:
         """True when `node` lies inside a `with` body recording on this tape."""
-        for w in self.blocks:
-            if any(scope.within(node, s) for s in w.body):
+        # O(depth): a `with` body statement is the only statement child a `with` has.
+        child = node
+        for p in scope.ancestors(node):
+            if isinstance(child, ast.stmt) and any(p is w for w in self.blocks):
                 return True
+            child = p
         return False
 
 
@@ -99,20 +102,23 @@ class Scope:
         self.node = node
         self.parents: dict[int, ast.AST] = {}
         self.nodes: list[ast.AST] = []
-        body = node.body
-        todo = [(s, node) for s in reversed(body)]
+        parents = self.parents
+        nodes = self.nodes
+        todo = list(node.body)
+        for c in todo:
+            parents[id(c)] = node
+        iter_children = ast.iter_child_nodes
         while todo:
-            n, p = todo.pop()
-            self.parents[id(n)] = p
-            self.nodes.append(n)
+            n = todo.pop()
+            nodes.append(n)
             if isinstance(n, _SCOPES):
-                # decorators and defaults run in this scope; the body does not
-                extra = list(getattr(n, "decorator_list", []))
-                if isinstance(n, ast.Lambda):
-                    extra = []
-                todo.extend((c, n) for c in reversed(extra))
-                continue
-            todo.extend((c, n) for c in reversed(list(ast.iter_child_nodes(n))))
+                # decorators run in this scope; the body does not
+                children = () if isinstance(n, ast.Lambda) else n.decorator_list
+            else:
+                children = iter_children(n)
+            for c in children:
+                parents[id(c)] = n
+                todo.append(c)
         self.tapes: list[Tape] = []
 
     def parent(self, node: ast.AST) -> ast.AST | None:
@@ -281,6 +287,9 @@ def _resolve(info: ModuleInfo, scope: Scope) -> None:
                     t = binding(a.id, pos(n))
                     if t is not None:
                         t.escapes = True
+    for t in scope.tapes:
+        t.blocks.sort(key=pos)
+        t.calls.sort(key=lambda c: pos(c.call))
 
 
 def names_in(node: ast.AST | None) -> set[str]:
