@@ -501,6 +501,9 @@ class Gradls implements vscode.Disposable {
     }
     const folder = vscode.workspace.getWorkspaceFolder(target);
     const choice = await this.probeInterpreter(folder);
+    if (choice.command.length > 1) {
+      this.log.warn(`probe: the probe runs a Python executable; ignoring the extra arguments in ${JSON.stringify(choice.command)}`);
+    }
     const config = this.config(target);
     const params: ProbeParams = {
       uri: target.toString(),

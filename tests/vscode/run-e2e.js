@@ -24,6 +24,9 @@ const CODE_SERVER = env('GRADLS_E2E_CODE_SERVER');
 const { chromium } = require(env('GRADLS_E2E_PLAYWRIGHT'));
 const CHROMIUM = env('GRADLS_E2E_CHROMIUM', '/usr/bin/chromium');
 const PYTHON = env('GRADLS_E2E_PYTHON');
+// A Python with nothing installed (Debian's /usr/bin/python3): the Restricted Mode suite runs the server on it, as on
+// a machine that has only Python, so everything the server imports must come from the extension's bundled/ folder.
+const BARE_PYTHON = process.env.GRADLS_E2E_BARE_PYTHON || (fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : PYTHON);
 const VSIX = env('GRADLS_E2E_VSIX', path.join(ROOT, 'gradls.vsix'));
 const RUN = env('GRADLS_E2E_RUN', path.join(ROOT, '.e2e-run', 'vscode'));
 const SHOTS = env('GRADLS_E2E_SHOTS', path.join(RUN, 'shots'));
@@ -154,7 +157,13 @@ async function exthostSuite(name, { trusted }) {
   const ws = path.join(RUN, `ws-${name}`);
   const ud = path.join(RUN, `ud-${name}`);
   copyDir(path.join(__dirname, 'fixture', name), ws);
-  writeUserSettings(ud, { 'security.workspace.trust.enabled': trusted ? false : true });
+  writeUserSettings(ud, {
+    'security.workspace.trust.enabled': trusted ? false : true,
+    ...(trusted ? {} : { 'gradls.interpreter': [BARE_PYTHON] }),
+  });
+  if (!trusted) {
+    log(`[${name}] server interpreter (user settings): ${BARE_PYTHON}`);
+  }
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   const server = startGroup(

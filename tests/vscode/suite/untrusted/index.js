@@ -12,7 +12,9 @@ exports.run = async function run() {
     ['static checks stay on, with the user-level interpreter (workspace value ignored)', async () => {
       assert.strictEqual(await gradls.ready(), 'running');
       const server = gradls.server();
-      log(`server: ${JSON.stringify({ choice: server.choice, plan: server.plan && server.plan.source })}`);
+      log(`server: ${JSON.stringify({ choice: server.choice, python: server.info.version.join('.'), ownGradls: server.info.gradls, plan: server.plan })}`);
+      const configured = vscode.workspace.getConfiguration('gradls').inspect('interpreter').globalValue;
+      assert.deepStrictEqual(server.choice.command, configured, 'the user-level interpreter');
       assert.ok(!server.choice.command.some((c) => c.includes('nonexistent')), JSON.stringify(server.choice));
       assert.strictEqual(server.plan.source, 'bundled');
       const doc = await open('scale_layer.py');
