@@ -81,6 +81,7 @@ def _load_builders() -> None:
     from gradls.fixes import tape_fixes  # noqa: F401
     from gradls.fixes import tensor_leaves_graph  # noqa: F401
     from gradls.fixes import variable_in_step  # noqa: F401
+    from gradls.fixes import keras_variable  # noqa: F401
 
 
 _load_builders()

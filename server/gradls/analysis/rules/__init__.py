@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,11 +49,19 @@ def rule(code: str, name: str, summary: str, default_on: bool = True):
     return deco
 
 
+_LOADED = False
+_LOCK = threading.Lock()
+
+
 def all_rules() -> dict[str, Rule]:
-    if not _RULES:
-        for info in pkgutil.iter_modules([str(_HERE)]):
-            if info.name.startswith("tfg"):
-                importlib.import_module(f"{__name__}.{info.name}")
+    global _LOADED
+    if not _LOADED:
+        with _LOCK:  # the language server analyses on worker threads
+            if not _LOADED:
+                for info in pkgutil.iter_modules([str(_HERE)]):
+                    if info.name.startswith("tfg"):
+                        importlib.import_module(f"{__name__}.{info.name}")
+                _LOADED = True
     return dict(sorted(_RULES.items()))
 
 

@@ -1,0 +1,131 @@
+"""TFG014 untracked-variable-in-keras-layer: Keras 3 silently ignores raw tf.Variables on layers."""
+
+import textwrap
+
+import pytest
+
+from gradls.analysis import analyze
+from gradls.fixes import apply_edits, fix_for
+from rules.casekit import case, check_verdict, findings_of
+
+# The program reports "zero" when fit() leaves a weight unchanged and "ok" when it trains.
+_TRAIN = """
+model.compile(optimizer=tf.keras.optimizers.SGD(0.1), loss="mse")
+before = [v.numpy().copy() for v in layer_weights()]
+model.fit(np.random.rand(8, 3).astype("float32"), np.random.rand(8, 1).astype("float32"), epochs=2, verbose=0)
+RESULT = ["zero" if np.allclose(b, v.numpy()) else "ok" for b, v in zip(before, layer_weights())]
+"""
+
+BUGGY_LAYER = """
+import numpy as np
+import tensorflow as tf
+
+class Scale(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.w = tf.Variable(tf.random.normal((3, 1)), name="w")  # <- TFG014
+
+    def call(self, x):
+        return tf.matmul(x, self.w)
+
+layer = Scale()
+model = tf.keras.Sequential([tf.keras.Input((3,)), layer])
+layer_weights = lambda: [layer.w]
+""" + _TRAIN
+
+BUGGY_MODEL_BUILD = """
+import numpy as np
+import tensorflow as tf
+
+class Net(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.dense = tf.keras.layers.Dense(1)
+
+    def build(self, input_shape):
+        self.gain = tf.Variable(tf.ones((1,)))  # <- TFG014
+
+    def call(self, x):
+        return self.dense(x) * self.gain
+
+model = Net()
+model(tf.ones((1, 3)))
+layer_weights = lambda: [model.gain, model.dense.kernel]
+""" + _TRAIN
+
+CASES = [
+    case("tfg014_raw_variable_in_layer_init", "zero", BUGGY_LAYER),
+    case("tfg014_raw_variable_in_model_build", "zero", BUGGY_MODEL_BUILD),
+    case("tfg014_ok_add_weight_and_state", "ok", textwrap.dedent("""
+        import numpy as np
+        import tensorflow as tf
+
+        class Scale(tf.keras.layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.calls = tf.Variable(0)
+                self.ema = tf.Variable(0.0)
+                self.frozen = tf.Variable(1.0, trainable=False)
+
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], 1), initializer="random_normal")
+
+            def call(self, x):
+                self.calls.assign_add(1)
+                self.ema.assign(0.9 * self.ema + 0.1 * tf.reduce_mean(x))
+                return tf.matmul(x, self.w) * self.frozen
+
+        layer = Scale()
+        model = tf.keras.Sequential([tf.keras.Input((3,)), layer])
+        layer_weights = lambda: [layer.w]
+    """) + _TRAIN),
+    case("tfg014_ok_tf_module", "ok", """
+        import tensorflow as tf
+
+        class Linear(tf.Module):
+            def __init__(self):
+                self.w = tf.Variable(tf.ones((3, 1)))
+
+            def __call__(self, x):
+                return tf.matmul(x, self.w)
+
+        m = Linear()
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(m(tf.ones((2, 3))))
+        RESULT = gradient_status(tape.gradient(loss, m.trainable_variables))
+    """),
+]
+
+
+def _fixed(src: str) -> str:
+    src = textwrap.dedent(src).lstrip("\n")
+    for _ in range(5):
+        found = [f for f in analyze(src).findings if f.code == "TFG014"]
+        if not found:
+            return src
+        fix = fix_for(src, found[0])
+        assert fix is not None and fix.safe
+        src = apply_edits(src, fix.edits)
+    raise AssertionError("fix did not converge")
+
+
+CASES += [
+    case("tfg014_fixed_layer_init_trains", "ok", _fixed(BUGGY_LAYER).replace("# <- TFG014", "")),
+    case("tfg014_fixed_model_build_trains", "ok", _fixed(BUGGY_MODEL_BUILD).replace("# <- TFG014", "")),
+]
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_tensorflow_verdict(c, tf_verdicts):
+    check_verdict(c, tf_verdicts[c.name])
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_gradls_reports_exactly_the_marked_lines(c):
+    assert findings_of(c.source, {"TFG014"}) == c.expected
+
+
+def test_fix_is_the_keras_variable_and_idempotent():
+    fixed = _fixed(BUGGY_LAYER)
+    assert "self.w = tf.keras.Variable(tf.random.normal((3, 1)), name=\"w\")" in fixed
+    assert _fixed(fixed) == fixed
