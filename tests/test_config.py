@@ -60,3 +60,15 @@ def test_select_exact_beats_prefix_ignore():
     cfg = Config(select=("TFG001",), ignore=("TFG0",))
     assert cfg.enabled("TFG001")
     assert not cfg.enabled("TFG003")
+
+
+def test_unknown_codes_in_pyproject_are_reported(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.gradls]\nselect = ["TFG0", "TFG999"]\nignore = ["E501"]\n[tool.gradls.per-file-ignores]\n"t/*" = ["TFG42"]\n'
+    )
+    cfg = config_for_path(tmp_path / "m.py")
+    msgs = [str(p) for p in cfg.problems]
+    assert any("select: 'TFG999' matches no gradls rule" in m for m in msgs), msgs
+    assert any("ignore: 'E501' matches no gradls rule" in m for m in msgs), msgs
+    assert any("per-file-ignores.t/*: 'TFG42'" in m for m in msgs), msgs
+    assert not any("'TFG0'" in m for m in msgs)

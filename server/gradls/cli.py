@@ -216,6 +216,11 @@ def cmd_check(args) -> int:
         overrides["ignore"] = _codes(args.ignore)
     if args.extend_select is not None:
         overrides["extend_select"] = _codes(args.extend_select)
+    from gradls.config import unknown_codes
+
+    for flag, value in (("--select", args.select), ("--ignore", args.ignore), ("--extend-select", args.extend_select)):
+        for bad in unknown_codes(_codes(value) or ()):
+            print(f"gradls: warning: {flag}: {bad!r} matches no gradls rule", file=sys.stderr)
     base_config = None
     if args.config:
         from gradls.config import load_config

@@ -160,6 +160,26 @@ def parse_table(table: dict, file: str = "<settings>") -> tuple[dict, list[Confi
     return out, problems
 
 
+def unknown_codes(patterns) -> list[str]:
+    """Codes or prefixes that match no gradls rule (`TFG999`, `E501`), for a clear warning."""
+    from gradls.analysis.rules import all_rules  # lazy: config is loaded before the rules
+
+    known = list(all_rules())
+    return [p for p in patterns if p and not any(code.startswith(p.upper()) for code in known)]
+
+
+def _check_codes(kwargs: dict, file: str, problems: list) -> None:
+    for key in ("select", "ignore", "extend_select"):
+        for bad in unknown_codes(kwargs.get(key, ())):
+            problems.append(ConfigProblem(file, key.replace("_", "-"), f"{bad!r} matches no gradls rule; ignored"))
+    for pattern, codes in kwargs.get("per_file_ignores", ()):
+        for bad in unknown_codes(codes):
+            problems.append(ConfigProblem(file, f"per-file-ignores.{pattern}", f"{bad!r} matches no gradls rule; ignored"))
+    for code, _sev in kwargs.get("severity", ()):
+        for bad in unknown_codes([code]):
+            problems.append(ConfigProblem(file, f"severity.{code}", f"{bad!r} matches no gradls rule; ignored"))
+
+
 def find_pyproject(start: str | os.PathLike) -> Path | None:
     """The nearest pyproject.toml with a [tool.gradls] table, searching upwards from `start`."""
     p = Path(start).resolve()
@@ -196,6 +216,7 @@ def load_config(pyproject: Path | None) -> Config:
         )
     table = data.get("tool", {}).get("gradls", {})
     kwargs, problems = parse_table(table, file)
+    _check_codes(kwargs, file, problems)
     return Config(source=file, root=str(pyproject.parent), problems=tuple(problems), **kwargs)
 
 
