@@ -286,7 +286,9 @@ class Gradls implements vscode.Disposable {
 
   private async interpreterInfo(command: string[]): Promise<InterpreterInfo> {
     const { stdout } = await execFile(command[0], [...command.slice(1), '-c', INTERPRETER_CHECK_SCRIPT], {
-      cwd: os.tmpdir(),
+      // not the workspace and not /tmp: a module file there would shadow what the script imports
+      cwd: this.context.extensionPath,
+      env: { ...process.env, PYTHONSAFEPATH: '1' },
       timeout: 20000,
     });
     return parseInterpreterInfo(stdout);

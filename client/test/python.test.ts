@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import {
+  INTERPRETER_CHECK_SCRIPT,
   InterpreterInfo,
   joinPythonPath,
   nativeBuilds,
@@ -88,4 +93,20 @@ test('fromEnvironment uses the interpreter when it has gradls, else falls back t
 test('joinPythonPath keeps the user PYTHONPATH after ours', () => {
   assert.equal(joinPythonPath(['/a', '/b'], '/c::/d', ':'), '/a:/b:/c:/d');
   assert.equal(joinPythonPath([], undefined, ':'), undefined);
+});
+
+test('the check script runs on a real python3 and is not fooled by module files in the working directory', (t) => {
+  const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['--version']).status === 0);
+  if (!python) {
+    t.skip('no python3 here');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'gradls-check-'));
+  writeFileSync(join(dir, 're.py'), 'raise SystemExit("shadowed re")\n');
+  writeFileSync(join(dir, 'json.py'), 'raise SystemExit("shadowed json")\n');
+  const r = spawnSync(python, ['-c', INTERPRETER_CHECK_SCRIPT], { cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const parsed = parseInterpreterInfo(r.stdout);
+  assert.ok(parsed.version[0] === 3);
+  assert.ok(parsed.executable.length > 0);
 });

@@ -16,7 +16,11 @@ export const MIN_PYTHON: [number, number] = [3, 10];
 
 /** Run as `<python> -c SCRIPT` from a neutral working directory. Never imports the packages it looks for. */
 export const INTERPRETER_CHECK_SCRIPT = [
-  'import sys, json, platform, importlib.util as u',
+  // `-c` puts the working directory first on sys.path: drop it before importing anything, so a stray re.py or
+  // json.py there cannot shadow the standard library
+  'import sys',
+  'sys.path[:] = [p for p in sys.path if p not in ("", ".")]',
+  'import json, platform, importlib.util as u',
   'def has(m):',
   '    try:',
   '        return u.find_spec(m) is not None',
