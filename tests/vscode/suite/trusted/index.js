@@ -148,6 +148,19 @@ exports.run = async function run() {
       const refusal = await gradls.sendProbeRequest({ uri: folderUri('no_such_file.py').toString() }).then(() => undefined, (e) => e);
       assert.ok(refusal && !/already running/.test(refusal.message), `server still busy: ${refusal && refusal.message}`);
     }],
+    ['a Python older than 3.10 is refused before launch, and a good one restarts the server', async () => {
+      const config = vscode.workspace.getConfiguration('gradls');
+      const fake = folderUri('tools/python39').fsPath;
+      await config.update('interpreter', [fake], vscode.ConfigurationTarget.Workspace);
+      try {
+        await waitFor(() => gradls.server() && gradls.server().choice.command[0] === fake && gradls.state() === 'error', 'the 3.9 interpreter refused', 30000);
+        assert.deepStrictEqual(gradls.server().info.version, [3, 9, 18]);
+        assert.strictEqual(gradls.client(), undefined, 'no server process was started');
+      } finally {
+        await config.update('interpreter', undefined, vscode.ConfigurationTarget.Workspace);
+      }
+      await waitFor(() => gradls.state() === 'running' && gradls.server().choice.command[0] !== fake, 'the server back on the user interpreter', 60000);
+    }],
     ['restart command brings the server back', async () => {
       await vscode.commands.executeCommand('gradls.restart');
       assert.strictEqual(await gradls.ready(), 'running');
