@@ -157,6 +157,61 @@ def _track_descendants(root: int, known: dict[int, bytes]) -> None:
                 todo.append(child)
 
 
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+def _become_subreaper() -> bool:
+    """Make this process the reaper of orphaned descendants (Linux >= 3.4), so a child the probed program
+    leaves behind (setsid, empty environment, parent already gone) is re-parented to us, not to init, and
+    can still be found and killed.  Harmless to call repeatedly; False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _own_children() -> set[int]:
+    me = str(os.getpid()).encode()
+    out = set()
+    for pid in _proc_pids():
+        try:
+            with open("/proc/%d/stat" % pid, "rb") as fh:
+                stat = fh.read()
+            fields = stat[stat.rindex(b")") + 2 :].split()
+            if fields[1] == me and fields[0] not in (b"Z", b"X"):
+                out.add(pid)
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
+def _kill_adopted(before: set[int], runner_pid: int) -> int:
+    """Kill orphans the run left that were re-parented to us (we are their subreaper), then reap them."""
+    killed = 0
+    for _ in range(5):  # killing a parent re-parents its children to us: repeat until none is left
+        adopted = _own_children() - before - {runner_pid}
+        if not adopted:
+            break
+        for pid in adopted:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except OSError:
+                pass
+        time.sleep(0.05)
+        for pid in adopted:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except (ChildProcessError, OSError):
+                pass
+    return killed
+
+
 def _kill_tracked(known: dict[int, bytes]) -> int:
     """SIGKILL tracked descendants that are still the same processes (pid and start time match)."""
     killed = 0
@@ -240,6 +295,8 @@ async def run_probe_async(
 
     workdir = tempfile.mkdtemp(prefix="gradls-probe-")
     token = uuid.uuid4().hex
+    subreaper = _become_subreaper()
+    children_before = _own_children() if subreaper else set()
     try:
         runner = os.path.join(workdir, RUNNER_COPY_NAME)
         shutil.copyfile(RUNNER_PATH, runner)  # the run must not depend on the server's files staying put
@@ -318,6 +375,8 @@ async def run_probe_async(
             _kill_group(pgid)  # whatever the program left behind in its group
             escaped = _kill_token_holders(token)
             escaped += _kill_tracked(descendants)  # left the group and dropped the token (setsid, env={})
+            if subreaper:  # orphans whose parent died before we ever saw them
+                escaped += await asyncio.to_thread(_kill_adopted, children_before, proc.pid)
             # Children may still hold the output pipes: give the readers a moment, then stop them.
             done, pending = await asyncio.wait(pumps, timeout=1.0)
             for t in pending:
