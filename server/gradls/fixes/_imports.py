@@ -217,3 +217,34 @@ def replacement_edit(old: str, new: str, start: int, end: int) -> Edit | None:
     from gradls.fixes import span_of_offsets
 
     return Edit(span_of_offsets(old, start, end), new[start : len(new) - tail])
+
+
+class Refuse(Exception):
+    """Raised inside a fix builder when the rewrite cannot be done safely; the builder returns None."""
+
+
+class SourceContext:
+    """A parsed source with parent links, module bindings and code-point spans, shared by fix builders."""
+
+    def __init__(self, source: str, tree: ast.Module):
+        self.source = source
+        self.tree = tree
+        self.lines = source.splitlines(keepends=True) or [""]
+        self.parents: dict[int, ast.AST] = {}
+        for node in ast.walk(tree):
+            for child in ast.iter_child_nodes(node):
+                self.parents[id(child)] = node
+        self.bindings = module_bindings(tree)
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        return self.parents.get(id(node))
+
+    def col(self, line: int, byte_col: int) -> int:
+        return len(self.lines[line - 1].encode("utf-8")[:byte_col].decode("utf-8", "replace"))
+
+    def span(self, node: ast.AST) -> Span:
+        return Span(node.lineno, self.col(node.lineno, node.col_offset), node.end_lineno,
+                    self.col(node.end_lineno, node.end_col_offset))
+
+    def qual(self, e: ast.AST) -> str | None:
+        return qualname(e, self.bindings)

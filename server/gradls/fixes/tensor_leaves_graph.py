@@ -25,9 +25,9 @@ import ast
 from gradls.analysis.model import Edit, Finding, Fix, Span
 from gradls.fixes import register
 from gradls.fixes._imports import (
-    module_bindings,
+    Refuse,
+    SourceContext,
     parse_module,
-    qualname,
     span_from,
     tf_binding,
 )
@@ -48,39 +48,15 @@ _ATOMS = (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.Constant, ast.Li
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Module)
 
 
-class _Refuse(Exception):
-    pass
+_Refuse = Refuse
 
 
-class _Ctx:
-    def __init__(self, source: str, tree: ast.Module):
-        self.source = source
-        self.tree = tree
-        self.lines = source.splitlines(keepends=True) or [""]
-        self.parents: dict[int, ast.AST] = {}
-        for node in ast.walk(tree):
-            for child in ast.iter_child_nodes(node):
-                self.parents[id(child)] = node
-        self.bindings = module_bindings(tree)
-
-    def parent(self, node: ast.AST) -> ast.AST | None:
-        return self.parents.get(id(node))
-
-    def col(self, line: int, byte_col: int) -> int:
-        return len(self.lines[line - 1].encode("utf-8")[:byte_col].decode("utf-8", "replace"))
-
-    def span(self, node: ast.AST) -> Span:
-        return Span(node.lineno, self.col(node.lineno, node.col_offset), node.end_lineno,
-                    self.col(node.end_lineno, node.end_col_offset))
-
+class _Ctx(SourceContext):
     def text(self, node: ast.AST) -> str:
         t = ast.get_source_segment(self.source, node)
         if t is None:
             raise _Refuse
         return t
-
-    def qual(self, e: ast.AST) -> str | None:
-        return qualname(e, self.bindings)
 
     def scope_of(self, node: ast.AST) -> ast.AST:
         p = self.parent(node)

@@ -48,10 +48,10 @@ import builtins
 from gradls.analysis.model import Edit, Finding, Fix, Span
 from gradls.fixes import register
 from gradls.fixes._imports import (
+    Refuse,
+    SourceContext,
     fresh_name,
-    module_bindings,
     parse_module,
-    qualname,
     span_from,
     tf_binding,
     used_names,
@@ -77,31 +77,13 @@ _LAMBDA_INITS = {"tensorflow.random.normal", "tensorflow.random.uniform", "tenso
                  "tensorflow.fill"}
 
 
-class _Refuse(Exception):
-    pass
+_Refuse = Refuse
 
 
-class _Ctx:
+class _Ctx(SourceContext):
     def __init__(self, source: str, tree: ast.Module):
-        self.source = source
-        self.tree = tree
-        self.lines = source.splitlines(keepends=True) or [""]
-        self.parents: dict[int, ast.AST] = {}
-        for node in ast.walk(tree):
-            for child in ast.iter_child_nodes(node):
-                self.parents[id(child)] = node
-        self.bindings = module_bindings(tree)
+        super().__init__(source, tree)
         self.unit = "    "
-
-    def parent(self, node: ast.AST) -> ast.AST | None:
-        return self.parents.get(id(node))
-
-    def col(self, line: int, byte_col: int) -> int:
-        return len(self.lines[line - 1].encode("utf-8")[:byte_col].decode("utf-8", "replace"))
-
-    def span(self, node: ast.AST) -> Span:
-        return Span(node.lineno, self.col(node.lineno, node.col_offset), node.end_lineno,
-                    self.col(node.end_lineno, node.end_col_offset))
 
     def text(self, node: ast.AST, repl: dict[int, str] | None = None) -> str:
         """Source of `node`, with the nodes in `repl` (by id) replaced by the given text."""
@@ -122,9 +104,6 @@ class _Ctx:
 
     def _off(self, line: int, byte_col: int) -> int:
         return sum(len(x) for x in self.lines[: line - 1]) + self.col(line, byte_col)
-
-    def qual(self, e: ast.AST) -> str | None:
-        return qualname(e, self.bindings)
 
     def indent(self, line: int) -> str:
         t = self.lines[line - 1]

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
-from gradls.analysis.rules._common import span_list
 from gradls.analysis.rules.tfg006_stop_gradient_on_trainable_path import (
     Flow,
     cut_roots,
