@@ -5,9 +5,11 @@
    import is excluded; whole-process times are printed too.
 2. Time to first result: probing a 100-epoch Keras script (stopped after 3 steps), next to the
    bare cost of `python -c "import tensorflow"`.
-3. Warm worker: not implemented (every probe is a fresh process), reported as such.
+3. Re-probe: the same small eager script run plainly, probed cold (fresh interpreter) and probed
+   again through the opt-in warm worker (TensorFlow already imported; the worker's own start is
+   printed separately, it is paid once per interpreter/environment).
 
-    /tmp/gvenv/bin/python bench/bench_probe.py [--python INTERP] [--repeats 3] [--steps 30]
+    /tmp/gvenv/bin/python bench/bench_probe.py [--python INTERP] [--repeats 3] [--steps 30] [--reprobe-only]
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import textwrap
 import time
 
 from gradls.probe.launcher import run_probe
+from gradls.probe.warm import WarmWorkerPool
 
 TRAIN = textwrap.dedent('''
     import sys, time
@@ -50,6 +53,15 @@ TRAIN = textwrap.dedent('''
         model.compile(optimizer=opt, loss=loss_fn, jit_compile=False)
         model.fit(x, y, batch_size=128, epochs=1, verbose=0)
     print("LOOP_SECONDS %.4f" % (time.perf_counter() - start))
+''')
+
+SMALL_EAGER = textwrap.dedent('''
+    import tensorflow as tf
+    w = tf.Variable([1.0, 2.0])
+    for _ in range(5):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(w * w)
+        tape.gradient(loss, [w])
 ''')
 
 SMALL_KERAS = textwrap.dedent('''
@@ -89,6 +101,7 @@ def main() -> int:
     ap.add_argument("--python", default=os.environ.get("GRADLS_TF_PYTHON", sys.executable))
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--steps", type=int, default=30)
+    ap.add_argument("--reprobe-only", action="store_true", help="run section 3 only")
     ns = ap.parse_args()
     print("machine: %d CPUs, load average %.1f (timings are noisy on a shared machine)" % (os.cpu_count(), os.getloadavg()[0]))
     with tempfile.TemporaryDirectory() as d:
@@ -97,38 +110,80 @@ def main() -> int:
         open(train, "w").write(TRAIN)
         open(small, "w").write(SMALL_KERAS)
 
-        print("\n1. instrumentation overhead, %d steps, MLP 784-256-256-10, batch 128 (best of %d)" % (ns.steps, ns.repeats))
-        for mode in ("eager", "fit"):
-            # The probe stops at step steps+1, so the script does exactly `steps` steps either way.
-            p, q = [], []
-            for _ in range(ns.repeats):  # interleaved, so load drifts hit both sides alike
-                p.append(plain(ns.python, train, mode, str(ns.steps)))
-                q.append(probed(ns.python, train, ns.steps + 1, ns.steps, mode, str(ns.steps))[:2])
-            p_wall, p_loop = min(w for w, _ in p), min(s for _, s in p)
-            q_wall, q_loop = min(w for w, _ in q), min(s for _, s in q)
-            print("   %-5s training loop: plain %.3f s, probed %.3f s -> overhead %+.1f%%" % (
-                mode, p_loop, q_loop, 100 * (q_loop / p_loop - 1)))
-            print("   %-5s whole process: plain %.2f s, probed %.2f s -> overhead %+.1f%%" % (
-                mode, p_wall, q_wall, 100 * (q_wall / p_wall - 1)))
-
-        print("\n2. time to first result: 100-epoch Keras fit, stopped after 3 steps (best of %d)" % ns.repeats)
         env = dict(os.environ, CUDA_VISIBLE_DEVICES="-1", TF_CPP_MIN_LOG_LEVEL="2")
-        imports = []
+        if not ns.reprobe_only:
+            sections_1_2(ns, train, small, env)
+        reprobe(ns, d, env)
+    return 0
+
+
+def sections_1_2(ns, train: str, small: str, env: dict) -> None:
+    print("\n1. instrumentation overhead, %d steps, MLP 784-256-256-10, batch 128 (best of %d)" % (ns.steps, ns.repeats))
+    for mode in ("eager", "fit"):
+        # The probe stops at step steps+1, so the script does exactly `steps` steps either way.
+        p, q = [], []
+        for _ in range(ns.repeats):  # interleaved, so load drifts hit both sides alike
+            p.append(plain(ns.python, train, mode, str(ns.steps)))
+            q.append(probed(ns.python, train, ns.steps + 1, ns.steps, mode, str(ns.steps))[:2])
+        p_wall, p_loop = min(w for w, _ in p), min(s for _, s in p)
+        q_wall, q_loop = min(w for w, _ in q), min(s for _, s in q)
+        print("   %-5s training loop: plain %.3f s, probed %.3f s -> overhead %+.1f%%" % (
+            mode, p_loop, q_loop, 100 * (q_loop / p_loop - 1)))
+        print("   %-5s whole process: plain %.2f s, probed %.2f s -> overhead %+.1f%%" % (
+            mode, p_wall, q_wall, 100 * (q_wall / p_wall - 1)))
+
+    print("\n2. time to first result: 100-epoch Keras fit, stopped after 3 steps (best of %d)" % ns.repeats)
+    imports = []
+    for _ in range(ns.repeats):
+        t = time.perf_counter()
+        subprocess.run([ns.python, "-c", "import tensorflow"], env=env, check=True, capture_output=True)
+        imports.append(time.perf_counter() - t)
+    runs = []
+    for _ in range(ns.repeats):
+        t = time.perf_counter()
+        rep = run_probe(small, interpreter=ns.python, steps=3, env={"CUDA_VISIBLE_DEVICES": "-1"})
+        runs.append(time.perf_counter() - t)
+        assert rep["stopped_after_steps"], rep["message"]
+    print("   `python -c 'import tensorflow'`: %.2f s" % min(imports))
+    print("   probe, report in hand:          %.2f s (of which beyond the import: %.2f s)" % (min(runs), min(runs) - min(imports)))
+
+
+def reprobe(ns, d: str, env: dict) -> None:
+    print("\n3. re-probe of a small eager script (3 gradient steps), best of %d" % ns.repeats)
+    eager = os.path.join(d, "small_eager.py")
+    open(eager, "w").write(SMALL_EAGER)
+    cpu = {"CUDA_VISIBLE_DEVICES": "-1"}
+    plain_runs, cold_runs, warm_runs, imports = [], [], [], []
+    pool = WarmWorkerPool()
+    try:
+        t = time.perf_counter()
+        first = run_probe(eager, interpreter=ns.python, steps=3, env=cpu, warm=True, pool=pool)
+        start_cost = time.perf_counter() - t
+        assert any("warm worker" in n for n in first["notes"]), first["notes"]
         for _ in range(ns.repeats):
+            t = time.perf_counter()
+            subprocess.run([ns.python, eager], env=env, check=True, capture_output=True)
+            plain_runs.append(time.perf_counter() - t)
             t = time.perf_counter()
             subprocess.run([ns.python, "-c", "import tensorflow"], env=env, check=True, capture_output=True)
             imports.append(time.perf_counter() - t)
-        runs = []
-        for _ in range(ns.repeats):
             t = time.perf_counter()
-            rep = run_probe(small, interpreter=ns.python, steps=3, env={"CUDA_VISIBLE_DEVICES": "-1"})
-            runs.append(time.perf_counter() - t)
+            rep = run_probe(eager, interpreter=ns.python, steps=3, env=cpu)
+            cold_runs.append(time.perf_counter() - t)
             assert rep["stopped_after_steps"], rep["message"]
-        print("   `python -c 'import tensorflow'`: %.2f s" % min(imports))
-        print("   probe, report in hand:          %.2f s (of which beyond the import: %.2f s)" % (min(runs), min(runs) - min(imports)))
-
-        print("\n3. warm worker re-probe: not implemented; every probe starts a fresh interpreter (%.2f s above)" % min(runs))
-    return 0
+            t = time.perf_counter()
+            rep = run_probe(eager, interpreter=ns.python, steps=3, env=cpu, warm=True, pool=pool)
+            warm_runs.append(time.perf_counter() - t)
+            assert rep["stopped_after_steps"] and any("warm worker" in n for n in rep["notes"]), rep["notes"]
+        restarts = pool.starts - 1
+    finally:
+        pool.close()
+    own = max(0.0, min(plain_runs) - min(imports))
+    print("   plain `python script.py`:        %.2f s (of which `import tensorflow`: %.2f s, the script's own work: %.2f s)"
+          % (min(plain_runs), min(imports), own))
+    print("   probe, cold (fresh interpreter): %.2f s" % min(cold_runs))
+    print("   probe, warm worker re-probe:     %.2f s (%+.2f s beyond the script's own work; worker start, paid once: %.2f s%s)"
+          % (min(warm_runs), min(warm_runs) - own, start_cost, ", %d unexpected restarts" % restarts if restarts else ""))
 
 
 if __name__ == "__main__":

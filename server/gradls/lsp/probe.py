@@ -45,10 +45,26 @@ class ProbeService:
     def __init__(self, server: GradlsLanguageServer):
         self.server = server
         self._running: asyncio.Task | None = None
+        self._warm_pool = None  # gradls.probe.warm.WarmWorkerPool while probe.warmWorker is on
 
     def cancel_running(self) -> None:
         if self._running is not None and not self._running.done():
             self._running.cancel()
+
+    def close_warm_worker(self) -> None:
+        pool, self._warm_pool = self._warm_pool, None
+        if pool is not None:
+            pool.close()
+
+    def _warm_pool_for(self, enabled: bool):
+        if not enabled:
+            self.close_warm_worker()
+            return None
+        if self._warm_pool is None:
+            from gradls.probe.warm import WarmWorkerPool
+
+            self._warm_pool = WarmWorkerPool(log=lambda msg: self.server.log(msg, "info"))
+        return self._warm_pool
 
     async def run(self, params: Any, outer_request_id=None) -> dict:
         server = self.server
@@ -80,6 +96,7 @@ class ProbeService:
         except ImportError as e:
             raise JsonRpcServerError(f"gradls: the probe is not available in this installation ({e})", PROBE_FAILED) from e
 
+        pool = self._warm_pool_for(settings.warm_worker)
         task = asyncio.current_task()
         self._running = task
         if outer_request_id is not None and task is not None:
@@ -105,6 +122,7 @@ class ProbeService:
                     timeout=settings.timeout_seconds,
                     device=settings.device,
                     cwd=self._cwd_for(path),
+                    **({"warm": True, "pool": pool} if pool is not None else {}),
                 )
             text = format_text(report)
             status = str(report.get("status", "unknown"))

@@ -248,6 +248,7 @@ class GradlsLanguageServer(LanguageServer):
             if state.pending is not None:
                 state.pending.cancel()
         self.probe.cancel_running()
+        self.probe.close_warm_worker()
         self._analysis_executor.shutdown(wait=False, cancel_futures=True)
         self._fix_executor.shutdown(wait=False, cancel_futures=True)
 

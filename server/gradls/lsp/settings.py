@@ -24,6 +24,7 @@ class ProbeSettings:
     timeout_seconds: float = 120.0
     steps: int = 3
     device: str = "auto"
+    warm_worker: bool = False  # keep a worker with TensorFlow imported for fast re-probes (opt-in)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class EditorSettings:
                 "timeoutSeconds": self.probe.timeout_seconds,
                 "steps": self.probe.steps,
                 "device": self.probe.device,
+                "warmWorker": self.probe.warm_worker,
             },
         }
 
@@ -162,11 +164,16 @@ def parse_settings(raw: Any) -> tuple[EditorSettings, list[str]]:
     if interpreter is not None and (not isinstance(interpreter, str) or not interpreter.strip()):
         problems.append(f"setting gradls.probe.interpreter: expected a path, got {interpreter!r}; ignored")
         interpreter = None
+    warm_worker = probe_raw.get("warmWorker", False)
+    if not isinstance(warm_worker, bool):
+        problems.append(f"setting gradls.probe.warmWorker: expected true or false, got {warm_worker!r}; using false")
+        warm_worker = False
     probe = ProbeSettings(
         interpreter=interpreter or None,
         timeout_seconds=_number(probe_raw.get("timeoutSeconds"), "probe.timeoutSeconds", 120.0, problems, integer=False, minimum=1),
         steps=_number(probe_raw.get("steps"), "probe.steps", 3, problems, integer=True, minimum=1),
         device=_choice(probe_raw.get("device"), "probe.device", PROBE_DEVICES, "auto", problems),
+        warm_worker=warm_worker,
     )
     settings = EditorSettings(
         enable=enable,

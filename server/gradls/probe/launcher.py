@@ -273,12 +273,18 @@ async def run_probe_async(
     env: dict[str, str] | None = None,
     args: Sequence[str] = (),
     max_output_mb: float = DEFAULT_MAX_OUTPUT_MB,
+    warm: bool = False,
+    pool: Any = None,
 ) -> dict[str, Any]:
     """Probe `file` (run as __main__ in `interpreter`) and return the versioned report dict.
 
     Always returns a report, also when the program fails, hangs or crashes. `env` adds to /
     overrides this process's environment. `memory_mb=None` disables the memory cap. On
-    cancellation the process group is killed and waited for, then CancelledError is re-raised."""
+    cancellation the process group is killed and waited for, then CancelledError is re-raised.
+
+    `warm=True` runs the probe in a child forked from a warm worker that has TensorFlow imported
+    already (`pool`: a gradls.probe.warm.WarmWorkerPool, default a process-wide one); when no
+    worker can serve it, the probe runs cold as usual and a note says why."""
     file = os.path.abspath(file)
     if device not in DEVICES:
         return _error_report(file, interpreter, steps, device, "unknown device %r: use one of %s" % (device, ", ".join(DEVICES)))
@@ -292,6 +298,18 @@ async def run_probe_async(
                              "Python interpreter not found or not executable: %s. Set the interpreter that has "
                              "TensorFlow (gradls probe --python PATH, or the editor's gradls.probe.interpreter)."
                              % interpreter)
+
+    fallback_note = None
+    if warm:
+        from gradls.probe import warm as _warm
+
+        rep, why = await _warm.run_warm(
+            pool if pool is not None else _warm.default_pool(), file=file, resolved=resolved, steps=steps,
+            timeout=timeout, device=device, cwd=cwd, memory_mb=memory_mb, env=env, args=args,
+            max_output_mb=max_output_mb)
+        if rep is not None:
+            return rep
+        fallback_note = "the warm worker could not run this probe (%s); it ran in a fresh interpreter" % why
 
     workdir = tempfile.mkdtemp(prefix="gradls-probe-")
     token = uuid.uuid4().hex
@@ -389,28 +407,36 @@ async def run_probe_async(
         if cancelled:
             raise asyncio.CancelledError()
 
-        rep["duration_s"] = round(time.monotonic() - started, 3)
-        for name, cap in captures.items():
-            rep[name] = cap.text()
-            rep[name + "_omitted_bytes"] = cap.dropped
-        try:
-            with open(report_path, encoding="utf-8", errors="replace") as fh:
-                events, bad = _report.parse_events(fh)
-        except FileNotFoundError:
-            events, bad = [], 0
-        if bad:
-            rep["notes"].append("%d malformed report line%s ignored" % (bad, "s" if bad != 1 else ""))
-        if escaped:
-            rep["notes"].append("killed %d process%s the program started outside its process group"
-                                % (escaped, "es" if escaped != 1 else ""))
-        _report.apply_events(rep, events)
-        rep["exit"]["signal"] = _signal_name(proc.returncode)
-        if rep["exit"]["code"] is None and proc.returncode is not None and proc.returncode >= 0:
-            rep["exit"]["code"] = proc.returncode
-        _finish(rep, limits["kill_reason"], proc.returncode, timeout, memory_mb, limits["peak_rss"], max_output_mb)
+        _complete(rep, started, captures, report_path, escaped, proc.returncode, limits, timeout, memory_mb, max_output_mb)
+        if fallback_note:
+            rep["notes"].append(fallback_note)
         return rep
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _complete(rep: dict, started: float, captures: dict, report_path: str, escaped: int, returncode: int | None,
+              limits: dict, timeout: float, memory_mb: int | None, max_output_mb: float) -> None:
+    """Fill the report from the captured output and the events file, once the process is gone."""
+    rep["duration_s"] = round(time.monotonic() - started, 3)
+    for name, cap in captures.items():
+        rep[name] = cap.text()
+        rep[name + "_omitted_bytes"] = cap.dropped
+    try:
+        with open(report_path, encoding="utf-8", errors="replace") as fh:
+            events, bad = _report.parse_events(fh)
+    except FileNotFoundError:
+        events, bad = [], 0
+    if bad:
+        rep["notes"].append("%d malformed report line%s ignored" % (bad, "s" if bad != 1 else ""))
+    if escaped:
+        rep["notes"].append("killed %d process%s the program started outside its process group"
+                            % (escaped, "es" if escaped != 1 else ""))
+    _report.apply_events(rep, events)
+    rep["exit"]["signal"] = _signal_name(returncode)
+    if rep["exit"]["code"] is None and returncode is not None and returncode >= 0:
+        rep["exit"]["code"] = returncode
+    _finish(rep, limits["kill_reason"], returncode, timeout, memory_mb, limits["peak_rss"], max_output_mb)
 
 
 def _finish(rep: dict, kill_reason: str | None, returncode: int | None, timeout: float,
@@ -478,10 +504,13 @@ def run_probe(
     env: dict[str, str] | None = None,
     args: Sequence[str] = (),
     max_output_mb: float = DEFAULT_MAX_OUTPUT_MB,
+    warm: bool = False,
+    pool: Any = None,
 ) -> dict[str, Any]:
     """Synchronous run_probe_async (safe to call from a thread that already runs an event loop)."""
     coro_args = dict(interpreter=interpreter, steps=steps, timeout=timeout, device=device, cwd=cwd,
-                     memory_mb=memory_mb, env=env, args=args, max_output_mb=max_output_mb)
+                     memory_mb=memory_mb, env=env, args=args, max_output_mb=max_output_mb,
+                     warm=warm, pool=pool)
     try:
         asyncio.get_running_loop()
     except RuntimeError:

@@ -62,6 +62,8 @@ _GRADIENT_ERROR_RE = re.compile("|".join(_GRADIENT_ERROR_PATTERNS))
 _GRADIENT_ERROR_TYPES = {"OperatorNotAllowedInGraphError"}
 _DEFAULT_TF_VARIABLE_NAME = re.compile(r"^Variable(_\d+)?(:\d+)?$")
 _USER_CODE_FRAME = re.compile(r'File "([^"]+)", line (\d+)')
+# Real paths of other gradls files on the stack that are never the user's code (the warm worker adds itself).
+_INTERNAL_FILES: set = set()
 
 
 class _Channel:
@@ -135,7 +137,7 @@ class _Locator:
         if not filename or filename.startswith("<") or "__autograph_generated_file" in filename:
             return False
         real = self.real(filename)
-        if real == self.runner_file:
+        if real == self.runner_file or real in _INTERNAL_FILES:
             return False
         if real == self.main_file:
             return True
@@ -867,7 +869,11 @@ def _select_device(tf, requested):
 
 
 def main(argv=None) -> int:
-    args = _parse_args(sys.argv[1:] if argv is None else argv)
+    return run(_parse_args(sys.argv[1:] if argv is None else argv))
+
+
+def run(args) -> int:
+    """Probe one program, given parsed options (the warm worker's forked child calls this too)."""
     if args.report_file:
         fd = os.open(args.report_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0), 0o600)
     else:
