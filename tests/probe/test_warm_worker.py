@@ -110,6 +110,20 @@ def test_warm_worker_end_to_end(tmp_path):
         third = await run_probe_async(eager, interpreter=TF_PYTHON, env=ENV, warm=True, pool=pool)
         assert comparable(third) == comparable(cold) and pool.worker_pid == worker and pool.starts == 1
 
+        # Children the program starts (in its group, and in a new session) die with the probe, as cold.
+        pid_file = tmp_path / "pids.txt"
+        hostile = await run_probe_async(str(PROGRAMS / "children_exit.py"), interpreter=TF_PYTHON, env=ENV,
+                                        args=[str(pid_file)], timeout=60, warm=True, pool=pool)
+        assert hostile["exit"]["code"] == 3 and hostile["exit"]["reason"] == "exited-abruptly"
+        assert "stdin gave EOFError" in hostile["stdout"]
+        same_group, new_session = map(int, pid_file.read_text().split())
+        for _ in range(30):
+            if not (alive(same_group) or alive(new_session)):
+                break
+            await asyncio.sleep(0.1)
+        assert not alive(same_group) and not alive(new_session)
+        assert pool.worker_pid == worker and alive(worker)
+
         # A worker that died is noticed; the probe still comes back (a new worker serves it).
         os.kill(worker, signal.SIGKILL)
         await asyncio.sleep(0.2)
