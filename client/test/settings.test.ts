@@ -13,7 +13,7 @@ test('defaults match the documented server contract', () => {
     lint: { run: 'onType' },
     exclude: [],
     showNotifications: 'off',
-    probe: { timeoutSeconds: 120, steps: 3, device: 'auto' },
+    probe: { timeoutSeconds: 120, steps: 3, device: 'auto', warmWorker: false },
   });
 });
 
@@ -37,7 +37,7 @@ test('values are normalised and bad ones fall back to defaults', () => {
   assert.deepEqual(s.ignore, ['TFG003']);
   assert.deepEqual(s.severity, { TFG001: 'error', TFG0: 'warning' });
   assert.equal(s.lint.run, 'onSave');
-  assert.deepEqual(s.probe, { interpreter: '/venv/bin/python', timeoutSeconds: 120, steps: 3, device: 'auto' });
+  assert.deepEqual(s.probe, { interpreter: '/venv/bin/python', timeoutSeconds: 120, steps: 3, device: 'auto', warmWorker: false });
   assert.equal(s.showNotifications, 'always');
 });
 

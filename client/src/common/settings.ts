@@ -20,6 +20,7 @@ export interface ServerSettings {
     timeoutSeconds: number;
     steps: number;
     device: ProbeDevice;
+    warmWorker: boolean;
   };
 }
 
@@ -86,6 +87,7 @@ export function buildServerSettings(get: Getter, probeInterpreter?: string): Ser
       timeoutSeconds: positive(get('probe.timeoutSeconds'), 120, false),
       steps: positive(get('probe.steps'), 3, true),
       device: oneOf<ProbeDevice>(get('probe.device'), ['auto', 'cpu', 'gpu'], 'auto'),
+      warmWorker: get('probe.warmWorker') === true,
     },
   };
 }
