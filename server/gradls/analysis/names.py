@@ -8,6 +8,7 @@ and `from keras import layers; layers.Dense` all resolve to `keras.layers.Dense`
 from __future__ import annotations
 
 import ast
+import functools
 
 from gradls.config import Config
 
@@ -23,6 +24,7 @@ _CANONICAL_PREFIXES = (
 )
 
 
+@functools.lru_cache(maxsize=8192)
 def canonical(q: str) -> str:
     for old, new in _CANONICAL_PREFIXES:
         if q == old or q.startswith(old + "."):
@@ -47,11 +49,20 @@ class ImportTable:
                     if a.name == "*":
                         continue
                     self.aliases[a.asname or a.name] = canonical(f"{base}.{a.name}")
+        self._memo: dict[int, str | None] = {}  # id(node) -> qualname; nodes live as long as this table
         self.extra_tensor_functions = set(config.extra_tensor_functions) if config else set()
         self.extra_decorators = set(config.extra_differentiable_decorators) if config else set()
 
     def qualname(self, e: ast.AST) -> str | None:
         """Canonical dotted name of a Name/Attribute chain rooted at an imported module, else None."""
+        key = id(e)
+        if key in self._memo:
+            return self._memo[key]
+        q = self._qualname(e)
+        self._memo[key] = q
+        return q
+
+    def _qualname(self, e: ast.AST) -> str | None:
         parts: list[str] = []
         while isinstance(e, ast.Attribute):
             parts.append(e.attr)

@@ -39,7 +39,15 @@ def find_numpy_on_tensor(info: ModuleInfo) -> Iterator[Finding]:
     if not info.imports.uses("numpy"):
         return
     tf_alias = info.imports.alias_of("tensorflow")
+    # Names that can start a NumPy reference (`np`, `numpy`, `from numpy import sum`): a cheap filter
+    # before resolving the qualified name of every call in differentiable code.
+    roots = {name for name, q in info.imports.aliases.items() if q == "numpy" or q.startswith("numpy.")}
     for node, modes in info.region_nodes(ast.Call):
+        root = node.func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name) or root.id not in roots:
+            continue
         q = info.imports.qualname(node.func)
         if not q or not q.startswith("numpy.") or q[len("numpy.") :] not in NUMPY_COMPUTE:
             continue

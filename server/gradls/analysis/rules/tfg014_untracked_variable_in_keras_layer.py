@@ -22,11 +22,13 @@ _PORTABLE_KWARGS = {"trainable", "name", "dtype"}
     "`trainable_variables`, so `fit()` and `tape.gradient(loss, model.trainable_variables)` never update it.",
 )
 def find_untracked_variable_in_keras_layer(info: ModuleInfo) -> Iterator[Finding]:
+    if "Variable(" not in info.source:
+        return
     tf_alias = info.imports.alias_of("tensorflow")
     for cls in info.classes.values():
         if cls.keras_kind not in {"layer", "model"}:
             continue
-        updated = _assigned_state(cls.node)
+        updated: set[str] | None = None
         for method in cls.methods.values():
             if method.name not in {"__init__", "build"}:
                 continue  # in call/train_step it is TFG007's business
@@ -43,6 +45,8 @@ def find_untracked_variable_in_keras_layer(info: ModuleInfo) -> Iterator[Finding
                 if info.object_kind(call) != "variable" or int_dtype_of(info, call) is not None:
                     continue  # non-trainable state and integer counters are not meant to train
                 attr = targets[0].attr
+                if updated is None:
+                    updated = _assigned_state(cls.node)
                 if attr in updated:
                     continue  # state the layer updates itself with .assign(): not meant to train
                 span = info.span(call)
