@@ -285,26 +285,6 @@ class ModuleInfo:
     def facts(self, fn: FunctionNode | None) -> FunctionFacts | None:
         return None if fn is None else self.functions.get(id(fn))
 
-    def modes_at(self, node: ast.AST) -> set[str]:
-        """How the code at `node` runs when gradients are taken ({} = not differentiable code)."""
-        modes: set[str] = set()
-        p: ast.AST | None = node
-        child = node
-        while p is not None:
-            if isinstance(p, ast.With) and child is not p and any(p is w for w, _ in self.tape_withs):
-                if child in p.body:
-                    fn = self.enclosing_function(p)
-                    ff = self.facts(fn)
-                    modes |= ff.modes if ff and ff.modes else {EAGER}
-            if isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                ff = self.functions.get(id(p))
-                if ff is not None:
-                    modes |= ff.modes
-                return modes
-            child = p
-            p = self.parent(p)
-        return modes
-
     def region_nodes(self, node_type: type | tuple | None = None) -> list[tuple[ast.AST, set[str]]]:
         """Every node inside differentiable code (optionally only of `node_type`), with its modes.
 
@@ -423,8 +403,8 @@ def _own_nodes(root: ast.AST, parents: dict[int, ast.AST]) -> list[ast.AST]:
     return out
 
 
-def _walk_own(node: ast.AST) -> Iterator[ast.AST]:
-    """ast.walk that does not descend into nested function or class definitions (lambdas included)."""
+def walk_own(node: ast.AST) -> Iterator[ast.AST]:
+    """ast.walk that does not descend into nested function or class definitions (it does enter lambdas)."""
     todo = [node]
     while todo:
         n = todo.pop()
@@ -433,10 +413,6 @@ def _walk_own(node: ast.AST) -> Iterator[ast.AST]:
 
 
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-
-
-def walk_own(node: ast.AST) -> Iterator[ast.AST]:
-    return _walk_own(node)
 
 
 def _dotted(e: ast.AST) -> str | None:
