@@ -26,7 +26,7 @@ import time
 from gradls.probe.launcher import run_probe
 from gradls.probe.warm import WarmWorkerPool
 
-TRAIN = textwrap.dedent('''
+TRAIN = textwrap.dedent("""
     import sys, time
     import numpy as np
     import keras
@@ -53,24 +53,24 @@ TRAIN = textwrap.dedent('''
         model.compile(optimizer=opt, loss=loss_fn, jit_compile=False)
         model.fit(x, y, batch_size=128, epochs=1, verbose=0)
     print("LOOP_SECONDS %.4f" % (time.perf_counter() - start))
-''')
+""")
 
-SMALL_EAGER = textwrap.dedent('''
+SMALL_EAGER = textwrap.dedent("""
     import tensorflow as tf
     w = tf.Variable([1.0, 2.0])
     for _ in range(5):
         with tf.GradientTape() as tape:
             loss = tf.reduce_sum(w * w)
         tape.gradient(loss, [w])
-''')
+""")
 
-SMALL_KERAS = textwrap.dedent('''
+SMALL_KERAS = textwrap.dedent("""
     import numpy as np
     import keras
     model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu"), keras.layers.Dense(1)])
     model.compile(optimizer="adam", loss="mse")
     model.fit(np.random.rand(256, 8), np.random.rand(256, 1), epochs=100, batch_size=32, verbose=0)
-''')
+""")
 
 
 def loop_seconds(text: str) -> float:
@@ -103,7 +103,10 @@ def main() -> int:
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--reprobe-only", action="store_true", help="run section 3 only")
     ns = ap.parse_args()
-    print("machine: %d CPUs, load average %.1f (timings are noisy on a shared machine)" % (os.cpu_count(), os.getloadavg()[0]))
+    print(
+        "machine: %d CPUs, load average %.1f (timings are noisy on a shared machine)"
+        % (os.cpu_count(), os.getloadavg()[0])
+    )
     with tempfile.TemporaryDirectory() as d:
         train = os.path.join(d, "train.py")
         small = os.path.join(d, "small_keras.py")
@@ -118,7 +121,9 @@ def main() -> int:
 
 
 def sections_1_2(ns, train: str, small: str, env: dict) -> None:
-    print("\n1. instrumentation overhead, %d steps, MLP 784-256-256-10, batch 128 (best of %d)" % (ns.steps, ns.repeats))
+    print(
+        "\n1. instrumentation overhead, %d steps, MLP 784-256-256-10, batch 128 (best of %d)" % (ns.steps, ns.repeats)
+    )
     for mode in ("eager", "fit"):
         # The probe stops at step steps+1, so the script does exactly `steps` steps either way.
         p, q = [], []
@@ -127,10 +132,14 @@ def sections_1_2(ns, train: str, small: str, env: dict) -> None:
             q.append(probed(ns.python, train, ns.steps + 1, ns.steps, mode, str(ns.steps))[:2])
         p_wall, p_loop = min(w for w, _ in p), min(s for _, s in p)
         q_wall, q_loop = min(w for w, _ in q), min(s for _, s in q)
-        print("   %-5s training loop: plain %.3f s, probed %.3f s -> overhead %+.1f%%" % (
-            mode, p_loop, q_loop, 100 * (q_loop / p_loop - 1)))
-        print("   %-5s whole process: plain %.2f s, probed %.2f s -> overhead %+.1f%%" % (
-            mode, p_wall, q_wall, 100 * (q_wall / p_wall - 1)))
+        print(
+            "   %-5s training loop: plain %.3f s, probed %.3f s -> overhead %+.1f%%"
+            % (mode, p_loop, q_loop, 100 * (q_loop / p_loop - 1))
+        )
+        print(
+            "   %-5s whole process: plain %.2f s, probed %.2f s -> overhead %+.1f%%"
+            % (mode, p_wall, q_wall, 100 * (q_wall / p_wall - 1))
+        )
 
     print("\n2. time to first result: 100-epoch Keras fit, stopped after 3 steps (best of %d)" % ns.repeats)
     imports = []
@@ -145,7 +154,10 @@ def sections_1_2(ns, train: str, small: str, env: dict) -> None:
         runs.append(time.perf_counter() - t)
         assert rep["stopped_after_steps"], rep["message"]
     print("   `python -c 'import tensorflow'`: %.2f s" % min(imports))
-    print("   probe, report in hand:          %.2f s (of which beyond the import: %.2f s)" % (min(runs), min(runs) - min(imports)))
+    print(
+        "   probe, report in hand:          %.2f s (of which beyond the import: %.2f s)"
+        % (min(runs), min(runs) - min(imports))
+    )
 
 
 def reprobe(ns, d: str, env: dict) -> None:
@@ -179,11 +191,15 @@ def reprobe(ns, d: str, env: dict) -> None:
     finally:
         pool.close()
     own = max(0.0, min(plain_runs) - min(imports))
-    print("   plain `python script.py`:        %.2f s (of which `import tensorflow`: %.2f s, the script's own work: %.2f s)"
-          % (min(plain_runs), min(imports), own))
+    print(
+        "   plain `python script.py`:        %.2f s (of which `import tensorflow`: %.2f s, the script's own work: %.2f s)"
+        % (min(plain_runs), min(imports), own)
+    )
     print("   probe, cold (fresh interpreter): %.2f s" % min(cold_runs))
-    print("   probe, warm worker re-probe:     %.2f s (%+.2f s beyond the script's own work; worker start, paid once: %.2f s%s)"
-          % (min(warm_runs), min(warm_runs) - own, start_cost, ", %d unexpected restarts" % restarts if restarts else ""))
+    print(
+        "   probe, warm worker re-probe:     %.2f s (%+.2f s beyond the script's own work; worker start, paid once: %.2f s%s)"
+        % (min(warm_runs), min(warm_runs) - own, start_cost, ", %d unexpected restarts" % restarts if restarts else "")
+    )
 
 
 if __name__ == "__main__":

@@ -14,9 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-
-from fuzzkit import check_invariants, mutated_programs  # noqa: E402
+from fuzzkit import check_invariants, mutated_programs
+from hypothesis import HealthCheck, given, settings
 
 
 def main() -> int:
@@ -40,8 +39,10 @@ def main() -> int:
         print(f"FAILED after {totals['programs']} programs: {type(e).__name__}: {e}")
         return 1
     dt = time.perf_counter() - t0
-    print(f"fuzzed {totals['programs']} mutated programs in {dt:.0f} s: {totals['findings']} findings, "
-          f"{totals['fixes']} fixes applied and re-checked; no exception, every fix parsed and converged")
+    print(
+        f"fuzzed {totals['programs']} mutated programs in {dt:.0f} s: {totals['findings']} findings, "
+        f"{totals['fixes']} fixes applied and re-checked; no exception, every fix parsed and converged"
+    )
     return 0
 
 

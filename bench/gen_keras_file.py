@@ -11,7 +11,7 @@ from tensorflow import keras
 
 '''
 
-BLOCK = '''
+BLOCK = """
 class Block{i}(keras.layers.Layer):
     def __init__(self, units={u}, **kwargs):
         super().__init__(**kwargs)
@@ -49,7 +49,7 @@ def make_model_{i}():
     h = Block{i}()(inputs)
     outputs = keras.layers.Dense(1)(h)
     return keras.Model(inputs, outputs)
-'''
+"""
 
 
 def generate(lines: int = 20_000) -> str:

@@ -22,10 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "hardening"))
 sys.path.insert(0, str(ROOT / "tests" / "lsp"))
 
+from lsp_helpers import SERVER_COMMAND, make_recording_client  # noqa: E402
 from lsprotocol import types as lsp  # noqa: E402
 from pytest_lsp import client_capabilities  # noqa: E402
-
-from lsp_helpers import SERVER_COMMAND, make_recording_client  # noqa: E402
 from soakkit import run_soak  # noqa: E402
 
 
@@ -43,12 +42,24 @@ async def soak(edits: int, lines: int, burst: int, compare_every: int, seed: int
 
         def progress(done, stats):
             if verbose:
-                print(f"  {done:>7} edits  v{stats.checkpoints:>4} checkpoints  rss {stats.rss_kib[-1] / 1024:.1f} MiB  "
-                      f"max wait {stats.max_checkpoint_wait_s:.2f}s", file=sys.stderr, flush=True)
+                print(
+                    f"  {done:>7} edits  v{stats.checkpoints:>4} checkpoints  rss {stats.rss_kib[-1] / 1024:.1f} MiB  "
+                    f"max wait {stats.max_checkpoint_wait_s:.2f}s",
+                    file=sys.stderr,
+                    flush=True,
+                )
 
         try:
-            stats = await run_soak(client, (Path(root) / "big_model.py").as_uri(), edits=edits, lines=lines, burst=burst,
-                                   compare_every=compare_every, seed=seed, progress=progress)
+            stats = await run_soak(
+                client,
+                (Path(root) / "big_model.py").as_uri(),
+                edits=edits,
+                lines=lines,
+                burst=burst,
+                compare_every=compare_every,
+                seed=seed,
+                progress=progress,
+            )
         finally:
             errors = [m.message for m in client.log_messages if m.type == lsp.MessageType.Error]
             await client.shutdown_session()
@@ -75,11 +86,13 @@ def main() -> int:
         print(f"SOAK FAILED: {e}")
         return 1
     growth = out["rss_end_mib"] - out["rss_start_mib"]
-    print(f"soak: {out['edits']} incremental edits ({out['didChange_notifications']} didChange) to a {args.lines}-line file, "
-          f"{out['checkpoints']} checkpoints, {out['full_comparisons']} full comparisons with a fresh analysis: no stale "
-          f"diagnostic; {out['code_action_requests']} code-action requests; server RSS {out['rss_start_mib']} -> "
-          f"{out['rss_end_mib']} MiB ({growth:+.1f}), peak {out['rss_peak_mib']} MiB; {out['seconds']} s; "
-          f"{out['server_errors_logged']} errors logged")
+    print(
+        f"soak: {out['edits']} incremental edits ({out['didChange_notifications']} didChange) to a {args.lines}-line file, "
+        f"{out['checkpoints']} checkpoints, {out['full_comparisons']} full comparisons with a fresh analysis: no stale "
+        f"diagnostic; {out['code_action_requests']} code-action requests; server RSS {out['rss_start_mib']} -> "
+        f"{out['rss_end_mib']} MiB ({growth:+.1f}), peak {out['rss_peak_mib']} MiB; {out['seconds']} s; "
+        f"{out['server_errors_logged']} errors logged"
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
     return 0 if out["server_errors_logged"] == 0 else 1

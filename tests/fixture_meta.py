@@ -200,7 +200,7 @@ def analysis_available() -> str | None:
         from gradls.analysis import engine
 
         engine.analyze("x = 1\n", "probe.py")
-    except Exception as e:  # noqa: BLE001 -- ImportError while module.py does not exist yet, or a half-written engine
+    except Exception as e:
         return f"gradls.analysis not usable yet: {type(e).__name__}: {e}"
     return None
 

@@ -31,8 +31,19 @@ def _mutations(draw, text: str) -> str:
     op = draw(
         st.sampled_from(
             [
-                "delete_lines", "duplicate_lines", "truncate", "random_chars", "nest_parens", "huge_string",
-                "tabs", "crlf", "bom", "swap_lines", "indent_line", "nul", "non_utf8",
+                "delete_lines",
+                "duplicate_lines",
+                "truncate",
+                "random_chars",
+                "nest_parens",
+                "huge_string",
+                "tabs",
+                "crlf",
+                "bom",
+                "swap_lines",
+                "indent_line",
+                "nul",
+                "non_utf8",
             ]
         )
     )
@@ -47,7 +58,9 @@ def _mutations(draw, text: str) -> str:
         return text[: draw(st.integers(0, len(text)))]
     elif op == "random_chars":
         pos = draw(st.integers(0, len(text)))
-        junk = draw(st.text(alphabet=st.sampled_from(list("()[]{}:,.=+-*/#'\"\\ \t\nifelsewhileandornot λ✓")), max_size=12))
+        junk = draw(
+            st.text(alphabet=st.sampled_from(list("()[]{}:,.=+-*/#'\"\\ \t\nifelsewhileandornot λ✓")), max_size=12)
+        )
         return text[:pos] + junk + text[pos:]
     elif op == "nest_parens":
         depth = draw(st.sampled_from([50, 500, 10_000]))
@@ -115,8 +128,10 @@ def check_invariants(text: str) -> dict:
             assert parses(new), f"{f.code} fix broke the syntax:\n{fix}"
         for e in fix.edits:
             inside = f.span.line - 200 <= e.span.line <= f.span.end_line + 200
-            adds_import = e.span.line == e.span.end_line and e.span.col == e.span.end_col and (
-                e.new_text.lstrip().startswith(("import ", "from "))
+            adds_import = (
+                e.span.line == e.span.end_line
+                and e.span.col == e.span.end_col
+                and (e.new_text.lstrip().startswith(("import ", "from ")))
             )
             assert inside or adds_import, f"{f.code} fix edits far outside its finding: {e} for {f.span}"
         assert "\n".join(lines) == text  # the source text itself is never mutated

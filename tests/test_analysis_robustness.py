@@ -1,7 +1,6 @@
 """The analysis never raises, whatever the text; bad input becomes a clear ParseFailure."""
 
 import pytest
-
 from gradls.analysis import analyze
 
 GOOD = """\
@@ -29,7 +28,19 @@ grads = tape.gradient(loss, [w])
         "\ufeff" + GOOD,
         "import tensorflow as tf\n" + "def f(x):\n    return x\n" * 3000,
     ],
-    ids=["empty", "syntax", "truncated", "nul", "deep-parens", "deep-unary", "huge-string", "tabs", "crlf", "bom", "many-defs"],
+    ids=[
+        "empty",
+        "syntax",
+        "truncated",
+        "nul",
+        "deep-parens",
+        "deep-unary",
+        "huge-string",
+        "tabs",
+        "crlf",
+        "bom",
+        "many-defs",
+    ],
 )
 def test_never_raises(text):
     result = analyze(text)

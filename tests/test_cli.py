@@ -36,9 +36,7 @@ def project(tmp_path: Path) -> Path:
 def test_text_output_and_exit_code(project):
     r = gradls("check", "pkg", cwd=project)
     assert r.returncode == 1, r.stderr
-    assert r.stdout.splitlines() == [
-        "pkg/buggy.py:7:26: TFG001 " + r.stdout.split("TFG001 ", 1)[1].splitlines()[0]
-    ]
+    assert r.stdout.splitlines() == ["pkg/buggy.py:7:26: TFG001 " + r.stdout.split("TFG001 ", 1)[1].splitlines()[0]]
     assert "Found 1 finding" in r.stderr
 
 

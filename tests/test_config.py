@@ -40,7 +40,9 @@ def test_per_file_ignores_and_exclude(tmp_path: Path):
 
 
 def test_validation_names_file_and_key():
-    kwargs, problems = parse_table({"select": "TFG001", "ignore": [1, 2], "severity": {"TFG0": "loud"}, "nope": 1}, "p.toml")
+    kwargs, problems = parse_table(
+        {"select": "TFG001", "ignore": [1, 2], "severity": {"TFG0": "loud"}, "nope": 1}, "p.toml"
+    )
     assert kwargs["select"] == ("TFG001",)
     messages = [str(p) for p in problems]
     assert any("p.toml: [tool.gradls] ignore: expected a list of strings" in m for m in messages)

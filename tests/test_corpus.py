@@ -65,7 +65,9 @@ def test_corpus_sizes_and_coverage():
 @pytest.mark.parametrize("fx", CORRECT, ids=[f.name for f in CORRECT])
 def test_correct_header(fx):
     assert not fm.header_problems(fx), fm.header_problems(fx)
-    assert fx.verdict == "ok" and not fx.expect, f"{fx.name}: a correct program must be tf-verdict=ok with an empty gradls-expect"
+    assert fx.verdict == "ok" and not fx.expect, (
+        f"{fx.name}: a correct program must be tf-verdict=ok with an empty gradls-expect"
+    )
 
 
 @pytest.mark.parametrize("fx", BUGGY, ids=[f.name for f in BUGGY])
@@ -73,7 +75,7 @@ def test_buggy_header(fx):
     assert not fm.header_problems(fx), fm.header_problems(fx)
     assert fx.verdict != "ok", f"{fx.name}: a buggy program must really fail under TensorFlow"
     assert len(fx.expect) == 1, f"{fx.name}: one catalogue bug per buggy program, got {fm.fmt_pairs(fx.expect)}"
-    (code, _), = fx.expect
+    ((code, _),) = fx.expect
     assert fx.path.name.startswith("b" + code[3:]), f"{fx.name}: file name should start with b{code[3:]}"
 
 
@@ -163,4 +165,6 @@ def test_example_findings(name, analysis):
     path = EXAMPLES_DIR / name
     got = {c for c, _ in fm.findings_of(path.read_text(encoding="utf-8"), str(path))}
     want = EXAMPLES[name][0]
-    assert got & analysis == want & analysis, f"examples/{name}: expected codes {sorted(want)}, gradls reported {sorted(got)}"
+    assert got & analysis == want & analysis, (
+        f"examples/{name}: expected codes {sorted(want)}, gradls reported {sorted(got)}"
+    )

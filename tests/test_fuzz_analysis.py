@@ -3,9 +3,8 @@
 The longer run is `bench/fuzz.py --examples N`; this one keeps CI fast.
 """
 
-from hypothesis import HealthCheck, given, settings
-
 from fuzzkit import check_invariants, mutated_programs, seed_programs
+from hypothesis import HealthCheck, given, settings
 
 
 def test_seed_programs_exist():

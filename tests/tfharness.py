@@ -41,7 +41,9 @@ def tf_python() -> str:
     return os.environ.get("GRADLS_TF_PYTHON", sys.executable)
 
 
-def run_programs(programs: dict[str, str], timeout: float = 900, per_program_timeout: int = 120) -> dict[str, ProgramResult]:
+def run_programs(
+    programs: dict[str, str], timeout: float = 900, per_program_timeout: int = 120
+) -> dict[str, ProgramResult]:
     if not programs:
         return {}
     with tempfile.TemporaryDirectory(prefix="gradls-tf-") as d:
@@ -57,6 +59,8 @@ def run_programs(programs: dict[str, str], timeout: float = 900, per_program_tim
             cwd=d,
         )
         if not out.exists():
-            raise RuntimeError(f"TF worker died (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
+            raise RuntimeError(
+                f"TF worker died (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}"
+            )
         raw = json.loads(out.read_text())
     return {name: ProgramResult(**r) for name, r in raw.items()}

@@ -15,8 +15,24 @@ from pathlib import Path
 
 from gradls import __version__
 
-_SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".nox", "node_modules", "site-packages",
-              ".mypy_cache", ".ruff_cache", ".pytest_cache", "build", "dist", ".eggs"}
+_SKIP_DIRS = {
+    ".git",
+    ".hg",
+    ".svn",
+    "__pycache__",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "node_modules",
+    "site-packages",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "build",
+    "dist",
+    ".eggs",
+}
 
 
 @dataclass
@@ -337,7 +353,9 @@ def cmd_rule(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="gradls", description="Find and fix TensorFlow code whose gradients silently vanish.")
+    p = argparse.ArgumentParser(
+        prog="gradls", description="Find and fix TensorFlow code whose gradients silently vanish."
+    )
     p.add_argument("--version", action="version", version=f"gradls {__version__}")
     sub = p.add_subparsers(dest="command")
 
@@ -357,8 +375,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--all", action="store_true", help="list every rule")
     r.set_defaults(func=cmd_rule)
 
-    pr = sub.add_parser("probe", help="run a script under an instrumented TensorFlow and report its gradients",
-                        add_help=False)
+    pr = sub.add_parser(
+        "probe", help="run a script under an instrumented TensorFlow and report its gradients", add_help=False
+    )
     pr.set_defaults(func=None)
     sv = sub.add_parser("server", help="start the language server (stdio)", add_help=False)
     sv.set_defaults(func=None)

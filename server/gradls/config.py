@@ -150,7 +150,9 @@ def parse_table(table: dict, file: str = "<settings>") -> tuple[dict, list[Confi
             for code, sev in raw.items():
                 if not isinstance(sev, str) or sev.lower() not in SEVERITIES:
                     problems.append(
-                        ConfigProblem(file, f"{key}.{code}", f"expected one of {', '.join(SEVERITIES)}, got {sev!r}; ignored")
+                        ConfigProblem(
+                            file, f"{key}.{code}", f"expected one of {', '.join(SEVERITIES)}, got {sev!r}; ignored"
+                        )
                     )
                     continue
                 pairs.append((code, sev.lower()))
@@ -174,7 +176,9 @@ def _check_codes(kwargs: dict, file: str, problems: list) -> None:
             problems.append(ConfigProblem(file, key.replace("_", "-"), f"{bad!r} matches no gradls rule; ignored"))
     for pattern, codes in kwargs.get("per_file_ignores", ()):
         for bad in unknown_codes(codes):
-            problems.append(ConfigProblem(file, f"per-file-ignores.{pattern}", f"{bad!r} matches no gradls rule; ignored"))
+            problems.append(
+                ConfigProblem(file, f"per-file-ignores.{pattern}", f"{bad!r} matches no gradls rule; ignored")
+            )
     for code, _sev in kwargs.get("severity", ()):
         for bad in unknown_codes([code]):
             problems.append(ConfigProblem(file, f"severity.{code}", f"{bad!r} matches no gradls rule; ignored"))
@@ -209,10 +213,14 @@ def load_config(pyproject: Path | None) -> Config:
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as e:
-        return Config(source=file, root=str(pyproject.parent), problems=(ConfigProblem(file, "-", f"cannot read: {e}"),))
+        return Config(
+            source=file, root=str(pyproject.parent), problems=(ConfigProblem(file, "-", f"cannot read: {e}"),)
+        )
     except tomllib.TOMLDecodeError as e:
         return Config(
-            source=file, root=str(pyproject.parent), problems=(ConfigProblem(file, "-", f"invalid TOML: {e}; defaults used"),)
+            source=file,
+            root=str(pyproject.parent),
+            problems=(ConfigProblem(file, "-", f"invalid TOML: {e}; defaults used"),),
         )
     table = data.get("tool", {}).get("gradls", {})
     kwargs, problems = parse_table(table, file)

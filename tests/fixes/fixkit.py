@@ -27,14 +27,21 @@ def only_finding(source: str, code: str) -> Finding:
 
 
 def _inside(inner: Span, outer: Span) -> bool:
-    return (outer.line, outer.col) <= (inner.line, inner.col) and (inner.end_line, inner.end_col) <= (outer.end_line, outer.end_col)
+    return (outer.line, outer.col) <= (inner.line, inner.col) and (inner.end_line, inner.end_col) <= (
+        outer.end_line,
+        outer.end_col,
+    )
 
 
 def check_fix(source: str, finding: Finding, fix: Fix, region: Span) -> str:
     """Apply `fix`; check it parses, stays inside `region` (plus an import insertion) and is idempotent."""
     assert fix is not None, f"no fix for {finding}"
     for e in fix.edits:
-        if e.new_text.strip().startswith("import tensorflow") and e.span.line == e.span.end_line and e.span.col == e.span.end_col:
+        if (
+            e.new_text.strip().startswith("import tensorflow")
+            and e.span.line == e.span.end_line
+            and e.span.col == e.span.end_col
+        ):
             continue  # the added import: a pure insertion
         assert _inside(e.span, region), f"edit {e} outside {region}"
     new = apply_edits(source, fix.edits)
@@ -63,7 +70,10 @@ def _new_regions(source: str, fix: Fix) -> list[Span]:
     from gradls.fixes import line_starts_of, span_of_offsets
 
     starts = line_starts_of(source)
-    resolved = sorted((starts[e.span.line - 1] + e.span.col, starts[e.span.end_line - 1] + e.span.end_col, e.new_text) for e in fix.edits)
+    resolved = sorted(
+        (starts[e.span.line - 1] + e.span.col, starts[e.span.end_line - 1] + e.span.end_col, e.new_text)
+        for e in fix.edits
+    )
     new = apply_edits(source, fix.edits)
     out, delta = [], 0
     for s, t, text in resolved:

@@ -213,10 +213,21 @@ def test_refusals(forward, grad):
     s = f"import tensorflow as tf\nw = tf.Variable(2.0)\nacc = []\n\n@tf.custom_gradient\ndef f(x):\n    {forward}\n    {grad}\n    return y, grad\n"
     fs = findings(s, "TFG004")
     gl = next(i for i, ln in enumerate(s.splitlines(), 1) if ln.strip().startswith("def grad"))
-    f = fs[0] if fs else Finding("TFG004", "m", Span(gl, 4, gl, 8), {"function": [5, 0, gl + 2, 18], "grad_fn": "grad", "grad_fn_def": [gl, 4, gl + 1, 20]})
+    f = (
+        fs[0]
+        if fs
+        else Finding(
+            "TFG004",
+            "m",
+            Span(gl, 4, gl, 8),
+            {"function": [5, 0, gl + 2, 18], "grad_fn": "grad", "grad_fn_def": [gl, 4, gl + 1, 20]},
+        )
+    )
     assert fix_for(s, f) is None
 
 
 def test_lambda_grad_fn_refused():
-    f = Finding("TFG004", "m", Span(1, 0, 1, 1), {"function": [1, 0, 3, 0], "grad_fn": None, "grad_fn_def": [2, 4, 2, 20]})
+    f = Finding(
+        "TFG004", "m", Span(1, 0, 1, 1), {"function": [1, 0, 3, 0], "grad_fn": None, "grad_fn_def": [2, 4, 2, 20]}
+    )
     assert fix_for("import tensorflow as tf\n", f) is None

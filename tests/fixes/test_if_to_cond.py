@@ -220,7 +220,10 @@ def test_custom_gradient_grad_fn_if(tf_runs):
 
 def test_autograph_false_ternary(tf_runs):
     results, fixed = tf_runs
-    assert "out = tf.cond(tf.reduce_sum(z) > 0, lambda: tf.reduce_sum(z * z), lambda: tf.reduce_sum(z))" in fixed["no_autograph"]
+    assert (
+        "out = tf.cond(tf.reduce_sum(z) > 0, lambda: tf.reduce_sum(z * z), lambda: tf.reduce_sum(z))"
+        in fixed["no_autograph"]
+    )
     assert results["orig:no_autograph"].error_type == "OperatorNotAllowedInGraphError"
     new = results["fixed:no_autograph"]
     assert new.ok and new.result["grads"] == ["ok"] and np.isclose(new.result["value"], 9.0 + 4.0)
@@ -228,7 +231,9 @@ def test_autograph_false_ternary(tf_runs):
 
 # ----------------------------------------------------------------------------- exact text, refusals
 def _fn(body: str) -> str:
-    return "import tensorflow as tf\n\n\ndef f(x, c):\n" + "".join("    " + line + "\n" for line in src(body).splitlines())
+    return "import tensorflow as tf\n\n\ndef f(x, c):\n" + "".join(
+        "    " + line + "\n" for line in src(body).splitlines()
+    )
 
 
 def _at_if(source: str):
@@ -306,7 +311,10 @@ def test_refusals(body):
 def test_while_is_refused():
     s = _fn("while c > 0:\n    c = c - 1\nreturn c")
     sp = [5, 4, 6, 17]
-    assert fix_for(s, Finding("TFG003", "m", Span(5, 4, 5, 15), {"node": "while", "span": sp, "test": [5, 10, 5, 15]})) is None
+    assert (
+        fix_for(s, Finding("TFG003", "m", Span(5, 4, 5, 15), {"node": "while", "span": sp, "test": [5, 10, 5, 15]}))
+        is None
+    )
     assert rewrite_if_as_cond(s, 5, 4) is None
 
 
@@ -317,7 +325,13 @@ def test_ifexp_and_boolop_findings():
     g = Finding("TFG003", "m", Span(6, 9, 6, 24), {"node": "boolop", "span": [6, 9, 6, 24], "test": [6, 9, 6, 14]})
     assert apply_edits(s, fix_for(s, g).edits).splitlines()[5] == "    ok = tf.logical_and(c > 0, x > 0)"
     s2 = _fn("ok = c and x\nreturn ok")  # operands not certainly boolean: refuse
-    assert fix_for(s2, Finding("TFG003", "m", Span(5, 9, 5, 16), {"node": "boolop", "span": [5, 9, 5, 16], "test": [5, 9, 5, 10]})) is None
+    assert (
+        fix_for(
+            s2,
+            Finding("TFG003", "m", Span(5, 9, 5, 16), {"node": "boolop", "span": [5, 9, 5, 16], "test": [5, 9, 5, 10]}),
+        )
+        is None
+    )
 
 
 def test_loop_variable_and_name_collision():
@@ -338,7 +352,9 @@ def test_loop_variable_and_name_collision():
 
 
 # ----------------------------------------------------------------------------- property
-_EXPR = st.sampled_from(["x", "x * 2", "-x", "(x +\n        1)", "f(x, k=1)", "x[0]", "a, b", "[x, y]", "lambda: x", "y if q else x"])
+_EXPR = st.sampled_from(
+    ["x", "x * 2", "-x", "(x +\n        1)", "f(x, k=1)", "x[0]", "a, b", "[x, y]", "lambda: x", "y if q else x"]
+)
 _NAME = st.sampled_from(["y", "z", "x", "t"])
 _STMT = st.one_of(
     st.tuples(_NAME, _EXPR).map(lambda t: f"{t[0]} = {t[1]}"),

@@ -20,7 +20,12 @@ from fixes.fixkit import check_fix, src
 def _finding(source: str, call: str, func: str, alias: str | None = None) -> Finding:
     i = source.index(call)
     sp = span_of_offsets(source, i, i + len(call))
-    return Finding("TFG001", "numpy on tensor", sp, {"call": [sp.line, sp.col, sp.end_line, sp.end_col], "func": func, "tf_alias": alias})
+    return Finding(
+        "TFG001",
+        "numpy on tensor",
+        sp,
+        {"call": [sp.line, sp.col, sp.end_line, sp.end_col], "func": func, "tf_alias": alias},
+    )
 
 
 def test_exact_text_sum_with_axis_keepdims():
@@ -50,9 +55,15 @@ def test_import_after_docstring_and_future_when_no_other_imports():
     e = import_edit(s, parse_module(s), "import tensorflow as tf")
     assert apply_edits(s, [e]).startswith('"""Doc."""\nfrom __future__ import annotations\nimport tensorflow as tf\n\n')
     s2 = "x = 1"  # no newline at the end, no imports
-    assert apply_edits(s2, [import_edit(s2, parse_module(s2), "import tensorflow as tf")]) == "import tensorflow as tf\nx = 1"
+    assert (
+        apply_edits(s2, [import_edit(s2, parse_module(s2), "import tensorflow as tf")])
+        == "import tensorflow as tf\nx = 1"
+    )
     s3 = "import numpy as np"  # import on the last line without newline
-    assert apply_edits(s3, [import_edit(s3, parse_module(s3), "import tensorflow as tf")]) == "import numpy as np\nimport tensorflow as tf"
+    assert (
+        apply_edits(s3, [import_edit(s3, parse_module(s3), "import tensorflow as tf")])
+        == "import numpy as np\nimport tensorflow as tf"
+    )
 
 
 def test_reuses_module_alias():
@@ -108,7 +119,9 @@ def test_refuses_stale_or_foreign_calls():
 
 # ----------------------------------------------------------------------------- property: always parses
 _ARG = st.sampled_from(["x", "x * 2", "(x)", "[x, x]", "-1", "0", "(0, 1)", "None", "w[0]", "f(x, y=1)", "'ij->i'"])
-_KW = st.sampled_from(["axis", "keepdims", "out", "dtype", "a_min", "a_max", "min", "max", "shape", "axes", "order", "where"])
+_KW = st.sampled_from(
+    ["axis", "keepdims", "out", "dtype", "a_min", "a_max", "min", "max", "shape", "axes", "order", "where"]
+)
 
 
 @settings(max_examples=150, deadline=None)

@@ -28,7 +28,8 @@ def _fix(source: str, safe: bool = True) -> str:
 
 # name -> (program, expected failure of the original: "none" gradient or an exception type, safe)
 CASES = {
-    "float_loss_eager": ("""
+    "float_loss_eager": (
+        """
         import tensorflow as tf
         from tensorflow import keras
 
@@ -39,8 +40,12 @@ CASES = {
             loss = float(tf.reduce_mean(tf.square(model(x) - y)))
         grads = tape.gradient(loss, model.trainable_variables)
         RESULT = gradient_status(grads)
-        """, "TypeError", True),
-    "numpy_in_tape": ("""
+        """,
+        "TypeError",
+        True,
+    ),
+    "numpy_in_tape": (
+        """
         import tensorflow as tf
         from tensorflow import keras
 
@@ -52,8 +57,12 @@ CASES = {
             loss = tf.reduce_mean(tf.square(tf.convert_to_tensor(pred) - y))
         grads = tape.gradient(loss, model.trainable_variables)
         RESULT = gradient_status(grads)
-        """, "none", True),
-    "float_in_train_step_fit": ("""
+        """,
+        "none",
+        True,
+    ),
+    "float_in_train_step_fit": (
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -84,8 +93,12 @@ CASES = {
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean(m(tf.constant(rng.normal(size=(2, 3)), tf.float32)) ** 2)
         RESULT = gradient_status(tape.gradient(loss, m.trainable_variables))
-        """, "TypeError", True),
-    "constant_of_numpy_in_layer": ("""
+        """,
+        "TypeError",
+        True,
+    ),
+    "constant_of_numpy_in_layer": (
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -109,8 +122,12 @@ CASES = {
         model.compile(optimizer="sgd", loss="mse")
         model.fit(np.ones((8, 4), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
         RESULT = status
-        """, "AttributeError", True),
-    "asarray_dtype_in_tf_function": ("""
+        """,
+        "AttributeError",
+        True,
+    ),
+    "asarray_dtype_in_tf_function": (
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -126,8 +143,12 @@ CASES = {
 
 
         RESULT = gradient_status(step(tf.constant([1.0, 3.0])))
-        """, "NotImplementedError", True),
-    "numpy_item_not_certainly_scalar": ("""
+        """,
+        "NotImplementedError",
+        True,
+    ),
+    "numpy_item_not_certainly_scalar": (
+        """
         import tensorflow as tf
 
         w = tf.Variable([[1.0, 2.0]])
@@ -136,7 +157,10 @@ CASES = {
             s = tf.reduce_sum(w * w, axis=1).numpy().item()
             loss = s * b * b
         RESULT = gradient_status(tape.gradient(loss, [w, b]))
-        """, "none", False),
+        """,
+        "none",
+        False,
+    ),
 }
 
 
@@ -169,10 +193,14 @@ def test_original_fails_fixed_trains(tf_runs, name):
 
 def test_exact_texts():
     assert "    pred = model(x, training=True)\n" in _fix(src(CASES["numpy_in_tape"][0]))
-    assert "    loss = tf.cast(tf.reduce_mean(tf.square(model(x) - y)), tf.float32)\n" in _fix(src(CASES["float_loss_eager"][0]))
+    assert "    loss = tf.cast(tf.reduce_mean(tf.square(model(x) - y)), tf.float32)\n" in _fix(
+        src(CASES["float_loss_eager"][0])
+    )
     assert "        return h + 1.0\n" in _fix(src(CASES["constant_of_numpy_in_layer"][0]))
     assert "loss = tf.reduce_sum(tf.cast(h, tf.float32) * 2.0)" in _fix(src(CASES["asarray_dtype_in_tf_function"][0]))
-    assert "    s = tf.reduce_sum(w * w, axis=1)\n" in _fix(src(CASES["numpy_item_not_certainly_scalar"][0]), safe=False)
+    assert "    s = tf.reduce_sum(w * w, axis=1)\n" in _fix(
+        src(CASES["numpy_item_not_certainly_scalar"][0]), safe=False
+    )
 
 
 def _finding(source: str, call: str, kind: str, arg: str, mode: str = "eager") -> Finding:
@@ -180,8 +208,18 @@ def _finding(source: str, call: str, kind: str, arg: str, mode: str = "eager") -
     sp = span_of_offsets(source, i, i + len(call))
     j = source.index(arg, i)
     ap = span_of_offsets(source, j, j + len(arg))
-    return Finding("TFG002", "m", sp, {"call": list(sp.__dict__.values()), "kind": kind, "arg": list(ap.__dict__.values()),
-                                       "tf_alias": None, "mode": mode})
+    return Finding(
+        "TFG002",
+        "m",
+        sp,
+        {
+            "call": list(sp.__dict__.values()),
+            "kind": kind,
+            "arg": list(ap.__dict__.values()),
+            "tf_alias": None,
+            "mode": mode,
+        },
+    )
 
 
 def test_parenthesises_and_adds_import():
@@ -212,7 +250,7 @@ def test_parenthesises_and_adds_import():
         ("return tf.Variable(h.numpy())", "h.numpy()", "numpy", "h"),
         ("self.v = h.numpy()\n    return h", "h.numpy()", "numpy", "h"),
         ("a, b = h.numpy()\n    return a * b", "h.numpy()", "numpy", "h"),
-        ("return f\"{float(h)}\"", "float(h)", "float", "h"),
+        ('return f"{float(h)}"', "float(h)", "float", "h"),
         ("return tf.constant(h.numpy() * 2)", "h.numpy()", "numpy", "h"),  # tf.constant of a symbolic tensor raises
     ],
 )
@@ -223,5 +261,10 @@ def test_refusals(body, call, kind, arg):
 
 def test_stale_finding_refused():
     s = "import tensorflow as tf\n\n\ndef f(h):\n    return h * 2\n"
-    f = Finding("TFG002", "m", Span(5, 11, 5, 20), {"call": [5, 11, 5, 20], "kind": "numpy", "arg": [5, 11, 5, 12], "tf_alias": "tf", "mode": "eager"})
+    f = Finding(
+        "TFG002",
+        "m",
+        Span(5, 11, 5, 20),
+        {"call": [5, 11, 5, 20], "kind": "numpy", "arg": [5, 11, 5, 12], "tf_alias": "tf", "mode": "eager"},
+    )
     assert fix_for(s, f) is None

@@ -50,7 +50,8 @@ RESULT = {
 
 KERAS_CASES = {
     # local variable, shape from the input: a build() is added; initializer "ones"
-    "shape_from_input": ("""
+    "shape_from_input": (
+        """
         import tensorflow as tf
         from tensorflow import keras
 
@@ -62,9 +63,12 @@ KERAS_CASES = {
 
 
         LAYER = LearnedScale()
-        """, 1),
+        """,
+        1,
+    ),
     # self.<attr> with an existing build(): appended before its super().build(); random init kept as a lambda
-    "self_attr_existing_build": ("""
+    "self_attr_existing_build": (
+        """
         import tensorflow as tf
         import keras
 
@@ -85,9 +89,12 @@ KERAS_CASES = {
 
 
         LAYER = Gated(2)
-        """, 2),
+        """,
+        2,
+    ),
     # self.add_weight in call moves as it is
-    "add_weight_in_call": ("""
+    "add_weight_in_call": (
+        """
         import tensorflow as tf
         import keras
 
@@ -102,9 +109,12 @@ KERAS_CASES = {
 
 
         LAYER = Bias()
-        """, 2),
+        """,
+        2,
+    ),
     # a Model with a sub-layer; float list literal -> constant_initializer; subclass of Dense keeps Dense.build
-    "model_and_dense_subclass": ("""
+    "model_and_dense_subclass": (
+        """
         import tensorflow as tf
         import keras
 
@@ -116,11 +126,14 @@ KERAS_CASES = {
 
 
         LAYER = ScaledDense(1)
-        """, 3),
+        """,
+        3,
+    ),
 }
 
 TF_FUNCTION_CASES = {
-    "hoisted": ("""
+    "hoisted": (
+        """
         import tensorflow as tf
 
         tf.random.set_seed(0)
@@ -142,8 +155,11 @@ TF_FUNCTION_CASES = {
         first = var.numpy().copy()
         grads, var = train_step(x, y)
         RESULT = {"status": gradient_status(grads), "changed": bool((var.numpy() != first).any())}
-        """, True),
-    "guarded": ("""
+        """,
+        True,
+    ),
+    "guarded": (
+        """
         import tensorflow as tf
 
         opt = tf.keras.optimizers.SGD(0.1)
@@ -165,7 +181,9 @@ TF_FUNCTION_CASES = {
         first = var.numpy().copy()
         grads, var = train_step(x)
         RESULT = {"status": gradient_status(grads), "changed": bool((var.numpy() != first).any())}
-        """, False),
+        """,
+        False,
+    ),
 }
 
 
@@ -238,13 +256,19 @@ def test_exact_text_existing_build_and_lambda_initializer():
         "        super().build(input_shape)\n",
         "        self.gate = self.add_weight(shape=(self.units,), initializer=lambda shape, dtype=None: "
         "tf.random.normal((self.units,), stddev=0.1))\n        super().build(input_shape)\n",
-    ).replace("    def call(self, x):\n        self.gate = tf.Variable(tf.random.normal((self.units,), stddev=0.1))\n", "    def call(self, x):\n")
+    ).replace(
+        "    def call(self, x):\n        self.gate = tf.Variable(tf.random.normal((self.units,), stddev=0.1))\n",
+        "    def call(self, x):\n",
+    )
 
 
 def test_exact_text_tf_function_hoist_and_guard():
     s = src(TF_FUNCTION_CASES["hoisted"][0])
     out = _fix(s)
-    assert "w = tf.Variable(tf.random.normal((3, 1)))\n\n\n@tf.function\ndef train_step(x, y):\n    with tf.GradientTape()" in out
+    assert (
+        "w = tf.Variable(tf.random.normal((3, 1)))\n\n\n@tf.function\ndef train_step(x, y):\n    with tf.GradientTape()"
+        in out
+    )
     s = src("""
         import tensorflow as tf
 
@@ -297,7 +321,7 @@ def test_local_name_reserved_by_keras_is_renamed():
                 return tf.matmul(x, weights)
         """)
     out = _fix(s)
-    assert "self.weights_weight = self.add_weight(shape=(input_shape[1], 2), initializer=\"zeros\")" in out
+    assert 'self.weights_weight = self.add_weight(shape=(input_shape[1], 2), initializer="zeros")' in out
     assert "return tf.matmul(x, self.weights_weight)" in out
 
 

@@ -162,10 +162,16 @@ class RawServer:
 
     def publications(self, uri: str) -> list[dict]:
         with self._cond:
-            return [n["params"] for n in self.notifications if n["method"] == "textDocument/publishDiagnostics" and n["params"]["uri"] == uri]
+            return [
+                n["params"]
+                for n in self.notifications
+                if n["method"] == "textDocument/publishDiagnostics" and n["params"]["uri"] == uri
+            ]
 
     # ------------------------------------------------------------------ session
-    def initialize(self, root_uri: str | None = None, initialization_options: Any = None, capabilities: dict | None = None) -> dict:
+    def initialize(
+        self, root_uri: str | None = None, initialization_options: Any = None, capabilities: dict | None = None
+    ) -> dict:
         params = {
             "processId": os.getpid(),
             "rootUri": root_uri,
@@ -179,7 +185,10 @@ class RawServer:
         return result
 
     def open(self, uri: str, text: str, version: int = 1, language_id: str = "python") -> None:
-        self.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": language_id, "version": version, "text": text}})
+        self.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": uri, "languageId": language_id, "version": version, "text": text}},
+        )
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -205,7 +214,7 @@ class RawServer:
                 pass
         return self.proc.returncode
 
-    def __enter__(self) -> "RawServer":
+    def __enter__(self) -> RawServer:
         return self
 
     def __exit__(self, *exc) -> None:

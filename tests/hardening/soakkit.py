@@ -106,7 +106,15 @@ def expected_diagnostics(text: str) -> list[tuple]:
     out = []
     for f in result.findings:
         s = f.span
-        out.append((f.code, s.line - 1, utf16(lines[s.line - 1][: s.col]), s.end_line - 1, utf16(lines[s.end_line - 1][: s.end_col])))
+        out.append(
+            (
+                f.code,
+                s.line - 1,
+                utf16(lines[s.line - 1][: s.col]),
+                s.end_line - 1,
+                utf16(lines[s.end_line - 1][: s.end_col]),
+            )
+        )
     return sorted(out)
 
 
@@ -139,7 +147,9 @@ class Editor:
 
     def replace(self, l1: int, c1: int, l2: int, c2: int, new: str) -> None:
         """Replace [l1:c1, l2:c2) (code-point columns) by `new`, locally and on the server."""
-        change = lsp.TextDocumentContentChangePartial(range=lsp.Range(start=self.pos(l1, c1), end=self.pos(l2, c2)), text=new)
+        change = lsp.TextDocumentContentChangePartial(
+            range=lsp.Range(start=self.pos(l1, c1), end=self.pos(l2, c2)), text=new
+        )
         before, after = self.lines[l1][:c1], self.lines[l2][c2:]
         self.lines[l1 : l2 + 1] = (before + new + after).split("\n")
         self.edits += 1
@@ -227,7 +237,9 @@ class Editor:
         i = self.find(lambda s: s.startswith("class ScaleP"), start, limit=len(self.lines))
         if i is None:
             return
-        j = self.find(lambda s: s.startswith("class ") and not s.startswith(self.lines[i]), i + 1, limit=len(self.lines))
+        j = self.find(
+            lambda s: s.startswith("class ") and not s.startswith(self.lines[i]), i + 1, limit=len(self.lines)
+        )
         if j is None or j <= i:
             return
         self.replace(i, 0, j, 0, "")
@@ -275,7 +287,9 @@ async def run_soak(
     editor = Editor(client, uri, make_document(lines), rng)
     start = len(client.publications)
     client.text_document_did_open(
-        lsp.DidOpenTextDocumentParams(text_document=lsp.TextDocumentItem(uri=uri, language_id="python", version=1, text=editor.text))
+        lsp.DidOpenTextDocumentParams(
+            text_document=lsp.TextDocumentItem(uri=uri, language_id="python", version=1, text=editor.text)
+        )
     )
     await wait_for_version(client, uri, 1, start, checkpoint_timeout)
     next_checkpoint = burst
@@ -301,7 +315,11 @@ async def run_soak(
             stats.full_comparisons += 1
         # Code action and hover on a published diagnostic (or at the top when there is none).
         target = next((d for d in pub.diagnostics if d.source == "gradls"), None)
-        rng_ = target.range if target else lsp.Range(start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0))
+        rng_ = (
+            target.range
+            if target
+            else lsp.Range(start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0))
+        )
         acts = await client.text_document_code_action_async(
             lsp.CodeActionParams(
                 text_document=lsp.TextDocumentIdentifier(uri=uri),
@@ -316,7 +334,9 @@ async def run_soak(
                 for dc in a.edit.document_changes:
                     assert dc.text_document.version == editor.version, "code action for a stale version"
         if target is not None:
-            hover = await client.text_document_hover_async(lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=uri), position=rng_.start))
+            hover = await client.text_document_hover_async(
+                lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=uri), position=rng_.start)
+            )
             assert hover is not None and str(target.code) in hover.contents.value
             stats.hovers += 1
         stats.rss_kib.append(rss_kib(pid))

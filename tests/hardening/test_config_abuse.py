@@ -5,7 +5,6 @@ the defaults apply, and diagnostics keep coming."""
 from __future__ import annotations
 
 import pytest
-
 from lsp_helpers import NUMPY_LAYER
 from rawlsp import RawServer
 
@@ -30,9 +29,11 @@ def _codes(pub: dict) -> list[str]:
 
 def _publication(s: RawServer, uri: str, version: int | None = None, start: int = 0) -> dict:
     return s.wait_notification(
-        lambda n: n["method"] == "textDocument/publishDiagnostics"
-        and n["params"]["uri"] == uri
-        and (version is None or n["params"].get("version") == version),
+        lambda n: (
+            n["method"] == "textDocument/publishDiagnostics"
+            and n["params"]["uri"] == uri
+            and (version is None or n["params"].get("version") == version)
+        ),
         20,
         start,
     )["params"]
@@ -71,7 +72,15 @@ def test_wrong_types_in_initialization_options_and_did_change_configuration(tmp_
     with RawServer(cwd=str(tmp_path)) as s:
         s.initialize(tmp_path.as_uri(), {"settings": BAD_SETTINGS, "trusted": "yes"}, {})
         logs = "\n".join(s.log_messages())
-        for key in ("gradls.select", "gradls.severity", "gradls.probe", "gradls.ignore", "gradls.exclude", "gradls.showNotifications", "gradls.bogus"):
+        for key in (
+            "gradls.select",
+            "gradls.severity",
+            "gradls.probe",
+            "gradls.ignore",
+            "gradls.exclude",
+            "gradls.showNotifications",
+            "gradls.bogus",
+        ):
             assert key in logs, f"no log line naming {key}:\n{logs}"
         uri = (tmp_path / "model.py").as_uri()
         s.open(uri, NUMPY_LAYER)
@@ -86,7 +95,13 @@ def test_wrong_types_in_initialization_options_and_did_change_configuration(tmp_
             {"gradls": BAD_SETTINGS},
             {"gradls": None},
             {"gradls": 5},
-            {"gradls": {"select": ["NOPE42"], "severity": {"TFG001": "loud"}, "probe": {"timeoutSeconds": "soon", "steps": -1}}},
+            {
+                "gradls": {
+                    "select": ["NOPE42"],
+                    "severity": {"TFG001": "loud"},
+                    "probe": {"timeoutSeconds": "soon", "steps": -1},
+                }
+            },
             None,
             "gradls",
             [],
@@ -96,7 +111,9 @@ def test_wrong_types_in_initialization_options_and_did_change_configuration(tmp_
             assert s.request("gradls/serverInfo", {}, timeout=20)["result"]["pid"] == s.pid
             assert not [m for m in s.log_messages(start) if "internal error" in m], payload
         logs = "\n".join(s.log_messages())
-        assert "gradls.probe.timeoutSeconds" in logs and "gradls.probe.steps" in logs and "gradls.severity.TFG001" in logs
+        assert (
+            "gradls.probe.timeoutSeconds" in logs and "gradls.probe.steps" in logs and "gradls.severity.TFG001" in logs
+        )
         # An unknown code in `select` selects nothing it can find: say so, rather than go quiet.
         start = len(s.notifications)
         s.notify("workspace/didChangeConfiguration", {"settings": {"gradls": {"select": ["NOPE42"]}}})
@@ -105,5 +122,8 @@ def test_wrong_types_in_initialization_options_and_did_change_configuration(tmp_
         s.notify("workspace/didChangeConfiguration", {"settings": {"gradls": {}}})  # back to defaults
         pub = _publication(s, uri, start=len(s.notifications))
         assert _codes(pub) == ["TFG001"]
-        s.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": NUMPY_LAYER + "\n"}]})
+        s.notify(
+            "textDocument/didChange",
+            {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": NUMPY_LAYER + "\n"}]},
+        )
         assert _codes(_publication(s, uri, 2)) == ["TFG001"]

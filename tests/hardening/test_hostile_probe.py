@@ -12,7 +12,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from rawlsp import RawServer
 
 pytestmark = pytest.mark.timeout(300)
@@ -21,7 +20,7 @@ GRADLS = [sys.executable, "-m", "gradls"]
 
 # Children that try to outlive the probe: one in the process group, one in its own session, and one
 # in its own session with an empty environment (no per-run token to find it by).
-CHILDREN = '''
+CHILDREN = """
 import os, subprocess, sys, time
 MARK = "{marker}"
 nap = [sys.executable, "-c", "import time; time.sleep(1000)", MARK]
@@ -29,10 +28,11 @@ subprocess.Popen(nap)
 subprocess.Popen(nap, start_new_session=True)
 subprocess.Popen(nap, start_new_session=True, env={{}})
 print('children up', flush=True)
-'''
+"""
 
 TARGETS = {
-    "busy_loop": CHILDREN + '''
+    "busy_loop": CHILDREN
+    + """
 try:
     sys.stdin.read()  # stdin: must not block
 except Exception as e:
@@ -40,18 +40,18 @@ except Exception as e:
 print("spinning", flush=True)
 while True:
     pass
-''',
+""",
     "flood": "import sys\nchunk = 'x' * (1 << 20) + '\\n'\nfor _ in range(1024):\n    sys.stdout.write(chunk)\nprint('printed 1 GB')\n",
     "memory": "import time\nhog = []\nwhile True:\n    hog.append(bytearray(100 << 20))\n    time.sleep(0.01)\n",
     "sleep": CHILDREN + "time.sleep(1000)\n",
     "segfault": "import ctypes\nprint('about to crash', flush=True)\nctypes.string_at(0)\n",
     "os_exit": CHILDREN + "print('bye', flush=True)\nos._exit(3)\n",
-    "healthy": '''import tensorflow as tf
+    "healthy": """import tensorflow as tf
 w = tf.Variable(2.0, name="w")
 with tf.GradientTape() as tape:
     loss = w * w
 print(tape.gradient(loss, w))
-''',
+""",
 }
 
 
@@ -98,8 +98,14 @@ def write_target(tmp_path: Path, name: str) -> tuple[Path, str]:
 
 def cli_probe(path: Path, *args: str, limit: float) -> tuple[int, str, float]:
     t0 = time.monotonic()
-    r = subprocess.run([*GRADLS, "probe", str(path), "--device", "cpu", *args], capture_output=True, text=True, timeout=limit,
-                       stdin=subprocess.DEVNULL, env={**os.environ, "CUDA_VISIBLE_DEVICES": "-1"})
+    r = subprocess.run(
+        [*GRADLS, "probe", str(path), "--device", "cpu", *args],
+        capture_output=True,
+        text=True,
+        timeout=limit,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "CUDA_VISIBLE_DEVICES": "-1"},
+    )
     return r.returncode, r.stdout + r.stderr, time.monotonic() - t0
 
 
@@ -132,7 +138,9 @@ def test_lsp_hostile_probes_leave_the_server_serving(tmp_path):
         def probe(name: str, timeout_s: int) -> tuple[dict, str, float]:
             path, marker = write_target(tmp_path, name)
             t0 = time.monotonic()
-            resp = s.request("gradls/runProbe", {"uri": path.as_uri(), "timeoutSeconds": timeout_s}, timeout=timeout_s + 30)
+            resp = s.request(
+                "gradls/runProbe", {"uri": path.as_uri(), "timeoutSeconds": timeout_s}, timeout=timeout_s + 30
+            )
             took = time.monotonic() - t0
             assert "result" in resp, resp
             assert_no_orphans(marker)

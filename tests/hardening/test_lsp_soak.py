@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import pytest
 import pytest_lsp
+from lsp_helpers import SERVER_COMMAND, RecordingClient, make_recording_client
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, client_capabilities
-
-from lsp_helpers import SERVER_COMMAND, RecordingClient, make_recording_client
 from soakkit import run_soak
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(300)]

@@ -11,7 +11,9 @@ from gradls.analysis.module import ModuleInfo
 from soakkit import make_document, rss_kib
 
 # Uses tapes (TFG010/TFG013 scopes), NumPy in a layer (TFG001), custom gradients and a tf.function.
-PROGRAM = make_document(300) + '''
+PROGRAM = (
+    make_document(300)
+    + """
 
 @tf.function
 def train(model, x, opt):
@@ -27,7 +29,8 @@ count = tf.Variable(0)
 with tf.GradientTape() as tape:
     out = tf.cast(count, tf.float32) * 2.0
 print(tape.gradient(out, count))
-'''
+"""
+)
 
 
 def _live_module_infos() -> int:

@@ -7,7 +7,6 @@ import threading
 import time
 
 import pytest
-
 from gradls.analysis import analyze
 from lsp_helpers import NUMPY_CALL, NUMPY_LAYER
 from rawlsp import RawServer, rss_kib
@@ -31,14 +30,22 @@ def _change(s: RawServer, uri: str, version: int, changes: list) -> None:
 
 def _wait_publication(s: RawServer, uri: str, version: int, timeout: float = 20.0) -> dict:
     n = s.wait_notification(
-        lambda n: n["method"] == "textDocument/publishDiagnostics" and n["params"]["uri"] == uri and n["params"].get("version") == version,
+        lambda n: (
+            n["method"] == "textDocument/publishDiagnostics"
+            and n["params"]["uri"] == uri
+            and n["params"].get("version") == version
+        ),
         timeout,
     )
     return n["params"]
 
 
 def _codes_and_ranges(diags: list[dict]) -> list[tuple]:
-    return sorted((d["code"], d["range"]["start"]["line"], d["range"]["start"]["character"]) for d in diags if d["source"] == "gradls")
+    return sorted(
+        (d["code"], d["range"]["start"]["line"], d["range"]["start"]["character"])
+        for d in diags
+        if d["source"] == "gradls"
+    )
 
 
 def _fresh(text: str) -> list[tuple]:
@@ -58,7 +65,9 @@ def server(tmp_path):
 def test_invalid_ranges_in_did_change_never_break_the_server(server):
     uri = (server.root / "ranges.py").as_uri()
     server.open(uri, NUMPY_LAYER)
-    assert _codes_and_ranges(_wait_publication(server, uri, 1)["diagnostics"]) == [("TFG001", NUMPY_CALL[0], NUMPY_CALL[1])]
+    assert _codes_and_ranges(_wait_publication(server, uri, 1)["diagnostics"]) == [
+        ("TFG001", NUMPY_CALL[0], NUMPY_CALL[1])
+    ]
     hostile = [
         _range(10_000, 0, 10_000, 5),  # beyond the end of the file
         _range(5, 4, 2, 0),  # end before start
@@ -103,12 +112,21 @@ def test_requests_with_invalid_params_get_an_error_response_and_a_log_line(serve
 
 def test_unknown_documents_and_stale_versions(server):
     ghost = (server.root / "never_opened.py").as_uri()
-    assert server.request("textDocument/hover", {"textDocument": {"uri": ghost}, "position": _pos(0, 0)})["result"] is None
+    assert (
+        server.request("textDocument/hover", {"textDocument": {"uri": ghost}, "position": _pos(0, 0)})["result"] is None
+    )
     ctx = {"diagnostics": []}
-    assert server.request("textDocument/codeAction", {"textDocument": {"uri": ghost}, "range": _range(0, 0, 0, 0), "context": ctx})["result"] == []
+    assert (
+        server.request(
+            "textDocument/codeAction", {"textDocument": {"uri": ghost}, "range": _range(0, 0, 0, 0), "context": ctx}
+        )["result"]
+        == []
+    )
     _change(server, ghost, 7, [{"range": _range(0, 0, 0, 0), "text": "x"}])  # didChange of a closed document
     server.notify("textDocument/didClose", {"textDocument": {"uri": ghost}})
-    resolve = server.request("codeAction/resolve", {"title": "fix all", "data": {"uri": ghost, "version": 3, "action": "fixAll"}})
+    resolve = server.request(
+        "codeAction/resolve", {"title": "fix all", "data": {"uri": ghost, "version": 3, "action": "fixAll"}}
+    )
     assert resolve["result"]["title"] == "fix all" and "edit" not in resolve["result"]
 
     uri = (server.root / "stale.py").as_uri()
@@ -117,11 +135,18 @@ def test_unknown_documents_and_stale_versions(server):
     # Version 2 replaces the finding's line: a code action asked with the version-1 diagnostic must
     # not offer an edit computed for text that is gone.
     line = NUMPY_CALL[0]
-    _change(server, uri, 2, [{"range": _range(line, 0, line + 1, 0), "text": "        return tf.multiply(x, self.w)\n"}])
+    _change(
+        server, uri, 2, [{"range": _range(line, 0, line + 1, 0), "text": "        return tf.multiply(x, self.w)\n"}]
+    )
     assert _wait_publication(server, uri, 2)["diagnostics"] == []
-    actions = server.request("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": old["range"], "context": {"diagnostics": [old]}})
+    actions = server.request(
+        "textDocument/codeAction",
+        {"textDocument": {"uri": uri}, "range": old["range"], "context": {"diagnostics": [old]}},
+    )
     assert actions["result"] == []
-    stale_resolve = server.request("codeAction/resolve", {"title": "fix all", "data": {"uri": uri, "version": 1, "action": "fixAll"}})
+    stale_resolve = server.request(
+        "codeAction/resolve", {"title": "fix all", "data": {"uri": uri, "version": 1, "action": "fixAll"}}
+    )
     assert "error" not in stale_resolve
     # Versions going backwards (a confused client) are taken as the newest text, not a crash.
     _change(server, uri, 1, [{"text": NUMPY_LAYER}])
@@ -137,9 +162,14 @@ def test_requests_after_shutdown_are_refused_and_exit_is_clean(tmp_path):
     try:
         s.initialize(tmp_path.as_uri(), None, PUSH_CAPS)
         assert s.request("shutdown", None)["result"] is None
-        resp = s.request("textDocument/hover", {"textDocument": {"uri": "file:///x.py"}, "position": _pos(0, 0)}, timeout=10)
+        resp = s.request(
+            "textDocument/hover", {"textDocument": {"uri": "file:///x.py"}, "position": _pos(0, 0)}, timeout=10
+        )
         assert resp["error"]["code"] == -32600 and "shutting down" in resp["error"]["message"]
-        s.notify("textDocument/didOpen", {"textDocument": {"uri": "file:///x.py", "languageId": "python", "version": 1, "text": "x"}})
+        s.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": "file:///x.py", "languageId": "python", "version": 1, "text": "x"}},
+        )
         s.notify("exit")
         assert s.proc.wait(10) == 0
     finally:

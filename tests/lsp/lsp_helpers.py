@@ -105,7 +105,9 @@ async def wait_until(predicate, timeout: float = 10.0, what: str = "condition"):
         await asyncio.sleep(0.01)
 
 
-async def wait_for_publication(client: RecordingClient, uri: str, version: int | None = None, start: int = 0, timeout: float = 10.0):
+async def wait_for_publication(
+    client: RecordingClient, uri: str, version: int | None = None, start: int = 0, timeout: float = 10.0
+):
     """The first publication for `uri` (at `version`, if given) after index `start` of client.publications."""
 
     def found():
@@ -119,7 +121,9 @@ async def wait_for_publication(client: RecordingClient, uri: str, version: int |
 
 def open_document(client: LanguageClient, uri: str, text: str, version: int = 1, language_id: str = "python") -> None:
     client.text_document_did_open(
-        lsp.DidOpenTextDocumentParams(text_document=lsp.TextDocumentItem(uri=uri, language_id=language_id, version=version, text=text))
+        lsp.DidOpenTextDocumentParams(
+            text_document=lsp.TextDocumentItem(uri=uri, language_id=language_id, version=version, text=text)
+        )
     )
 
 
@@ -154,7 +158,9 @@ def _offset(text: str, pos: lsp.Position) -> int:
 
 
 def apply_text_edits(text: str, edits: list[lsp.TextEdit]) -> str:
-    resolved = sorted(((_offset(text, e.range.start), _offset(text, e.range.end), e.new_text) for e in edits), reverse=True)
+    resolved = sorted(
+        ((_offset(text, e.range.start), _offset(text, e.range.end), e.new_text) for e in edits), reverse=True
+    )
     for start, end, new in resolved:
         text = text[:start] + new + text[end:]
     return text

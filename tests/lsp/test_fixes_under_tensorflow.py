@@ -48,7 +48,9 @@ async def preferred_fix(client, name: str, text: str, code: str) -> str:
     diag = next(d for d in pub.diagnostics if d.code == code)
     acts = await client.text_document_code_action_async(
         lsp.CodeActionParams(
-            text_document=lsp.TextDocumentIdentifier(uri=uri), range=diag.range, context=lsp.CodeActionContext(diagnostics=[diag])
+            text_document=lsp.TextDocumentIdentifier(uri=uri),
+            range=diag.range,
+            context=lsp.CodeActionContext(diagnostics=[diag]),
         )
     )
     fix = next(a for a in acts if a.is_preferred and a.title.startswith(f"gradls ({code}):"))

@@ -30,7 +30,9 @@ def test_columns_per_encoding(encoding, expected):
     assert [from_client_column(line, u, encoding) for u in expected] == list(range(5))
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"), max_size=30), st.data())
+@given(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"), max_size=30), st.data()
+)
 def test_column_round_trip(line, data):
     col = data.draw(st.integers(0, len(line)))
     for enc in ("utf-8", "utf-16", "utf-32"):
@@ -40,7 +42,9 @@ def test_column_round_trip(line, data):
 def test_line_index_uses_lsp_line_breaks_only():
     index = LineIndex("a\r\nb\x0cc\rd\u2028e\n", "utf-16")
     assert index.lines == ["a", "b\x0cc", "d\u2028e", ""]
-    assert index.range(Span(3, 1, 3, 3)) == lsp.Range(start=lsp.Position(line=2, character=1), end=lsp.Position(line=2, character=3))
+    assert index.range(Span(3, 1, 3, 3)) == lsp.Range(
+        start=lsp.Position(line=2, character=1), end=lsp.Position(line=2, character=3)
+    )
 
 
 # ------------------------------------------------------------------ suppression edit
@@ -111,7 +115,14 @@ def test_settings_parse_with_clear_problems_and_defaults():
     assert settings.lint_run == "onSave" and settings.show_notifications == "off"
     assert settings.probe.device == "gpu" and settings.probe.timeout_seconds == 120.0 and settings.probe.steps == 3
     assert settings.probe.interpreter == "/x/python"
-    keys = ["gradls.enable", "gradls.severity.TFG004", "gradls.showNotifications", "gradls.probe.timeoutSeconds", "gradls.probe.steps", "gradls.colour"]
+    keys = [
+        "gradls.enable",
+        "gradls.severity.TFG004",
+        "gradls.showNotifications",
+        "gradls.probe.timeoutSeconds",
+        "gradls.probe.steps",
+        "gradls.colour",
+    ]
     for key in keys:
         assert any(key in p for p in problems), key
     assert parse_settings(["not", "an", "object"])[1]
@@ -130,7 +141,11 @@ def test_editor_settings_merge_over_pyproject():
 # ------------------------------------------------------------------ keeping findings while typing
 def test_shift_moves_findings_below_and_drops_touched_ones():
     state = DocumentState(uri="file:///x.py", path="/x.py", version=1)
-    state.findings = [Finding("TFG001", "a", Span(2, 0, 2, 5)), Finding("TFG001", "b", Span(5, 0, 6, 5)), Finding("TFG001", "c", Span(9, 1, 9, 4))]
+    state.findings = [
+        Finding("TFG001", "a", Span(2, 0, 2, 5)),
+        Finding("TFG001", "b", Span(5, 0, 6, 5)),
+        Finding("TFG001", "c", Span(9, 1, 9, 4)),
+    ]
     state.probe_facts = [ProbeFact(line=9, message="p")]
     shift_for_change(state, 4, 4, "new\nlines\n")  # 0-based line 4 = 1-based 5, two line breaks added
     assert [(f.message, f.span.line, f.span.end_line) for f in state.findings] == [("a", 2, 2), ("c", 11, 11)]
@@ -151,6 +166,7 @@ def test_fix_all_stops_and_never_leaves_unparsable_text():
     from gradls.analysis import analyze
 
     source = "import numpy as np\nimport tensorflow as tf\n\n\nclass L(tf.keras.layers.Layer):\n    def call(self, x):\n        return np.multiply(np.multiply(x, x), x)\n"
+
     def findings_or_none(text):
         result = analyze(text)
         return None if result.failure else result.findings
@@ -173,7 +189,9 @@ def test_a_failing_handler_is_logged_with_its_traceback_and_returns_a_fallback()
     state.findings = [Finding("TFG001", "m", Span(1, 0, 1, 3))]
     server.documents[uri] = state
     # No `initialize` yet, so pygls has no workspace: the handler's first real step raises.
-    hover = server.on_hover(lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=uri), position=lsp.Position(line=0, character=1)))
+    hover = server.on_hover(
+        lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=uri), position=lsp.Position(line=0, character=1))
+    )
     assert hover is None
     assert logged and logged[0][0] == "error"
     assert "internal error in on_hover" in logged[0][1] and "Traceback" in logged[0][1]

@@ -52,7 +52,9 @@ async def client(lsp_client: RecordingClient, tmp_path_factory):
             capabilities=client_capabilities("visual-studio-code"),
             workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name="ws")],
             initialization_options={
-                "settings": {"probe": {"interpreter": sys.executable, "timeoutSeconds": 90, "steps": 2, "device": "cpu"}},
+                "settings": {
+                    "probe": {"interpreter": sys.executable, "timeoutSeconds": 90, "steps": 2, "device": "cpu"}
+                },
                 "trusted": True,
             },
         )
@@ -122,13 +124,17 @@ async def _start_sleeper_and_cancel(client, name: str, send) -> None:
 
 async def test_cancel_request_kills_the_probe_process(client):
     await _start_sleeper_and_cancel(
-        client, "sleeper.py", lambda uri, msg_id: client.protocol.send_request("gradls/runProbe", {"uri": uri}, msg_id=msg_id)
+        client,
+        "sleeper.py",
+        lambda uri, msg_id: client.protocol.send_request("gradls/runProbe", {"uri": uri}, msg_id=msg_id),
     )
 
 
 async def test_cancel_execute_command_kills_the_probe_process(client):
     def send(uri, msg_id):
-        params = lsp.ExecuteCommandParams(command="gradls.server.runProbe", arguments=[{"uri": uri, "timeoutSeconds": 60}])
+        params = lsp.ExecuteCommandParams(
+            command="gradls.server.runProbe", arguments=[{"uri": uri, "timeoutSeconds": 60}]
+        )
         return client.protocol.send_request(lsp.WORKSPACE_EXECUTE_COMMAND, params, msg_id=msg_id)
 
     await _start_sleeper_and_cancel(client, "sleeper_cmd.py", send)
@@ -146,7 +152,10 @@ async def untrusted(lsp_client: RecordingClient, tmp_path):
         lsp.InitializeParams(
             capabilities=client_capabilities("visual-studio-code"),
             workspace_folders=[lsp.WorkspaceFolder(uri=tmp_path.as_uri(), name="ws")],
-            initialization_options={"settings": {"showNotifications": "onWarning", "lint": {"run": "onSave"}, "probe": {"steps": 0}}, "trusted": False},
+            initialization_options={
+                "settings": {"showNotifications": "onWarning", "lint": {"run": "onSave"}, "probe": {"steps": 0}},
+                "trusted": False,
+            },
         )
     )
     lsp_client.root = tmp_path

@@ -49,7 +49,9 @@ def plain(n):
 
 def pull_capabilities() -> lsp.ClientCapabilities:
     caps = client_capabilities("visual-studio-code")
-    caps.text_document.diagnostic = lsp.DiagnosticClientCapabilities(dynamic_registration=False, related_document_support=False)
+    caps.text_document.diagnostic = lsp.DiagnosticClientCapabilities(
+        dynamic_registration=False, related_document_support=False
+    )
     caps.workspace.diagnostics = lsp.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
     caps.text_document.code_action.resolve_support = lsp.ClientCodeActionResolveOptions(properties=["edit"])
     return caps
@@ -92,7 +94,9 @@ async def code_actions(client, uri, r: lsp.Range, diagnostics=(), only=None) -> 
 
 def full_range(text: str) -> lsp.Range:
     lines = text.split("\n")
-    return lsp.Range(start=lsp.Position(line=0, character=0), end=lsp.Position(line=len(lines) - 1, character=len(lines[-1])))
+    return lsp.Range(
+        start=lsp.Position(line=0, character=0), end=lsp.Position(line=len(lines) - 1, character=len(lines[-1]))
+    )
 
 
 async def test_pull_reports_findings_and_never_pushes(client):
@@ -113,14 +117,21 @@ async def test_pulled_findings_are_kept_and_shifted_while_the_file_does_not_pars
     client.text_document_did_change(
         lsp.DidChangeTextDocumentParams(
             text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
-            content_changes=[lsp.TextDocumentContentChangePartial(range=lsp.Range(start=lsp.Position(line=3, character=0), end=lsp.Position(line=3, character=0)), text="def broken(:\n")],
+            content_changes=[
+                lsp.TextDocumentContentChangePartial(
+                    range=lsp.Range(start=lsp.Position(line=3, character=0), end=lsp.Position(line=3, character=0)),
+                    text="def broken(:\n",
+                )
+            ],
         )
     )
     second = await pull(client, uri, previous=first.result_id)
     assert second.kind == "full"
     l1, c1, l2, c2 = NUMPY_CALL
     assert [range_tuple(d.range) for d in second.items] == [(l1 + 1, c1, l2 + 1, c2)]
-    assert await code_actions(client, uri, second.items[0].range, list(second.items)) == []  # no edit can be checked now
+    assert (
+        await code_actions(client, uri, second.items[0].range, list(second.items)) == []
+    )  # no edit can be checked now
 
 
 async def test_quickfix_and_disable_for_this_line(client):
@@ -192,7 +203,9 @@ async def test_settings_change_refreshes_pulled_diagnostics(client):
     assert [d.severity for d in (await pull(client, uri)).items] == [lsp.DiagnosticSeverity.Warning]
     refreshes = client.diagnostic_refresh_count
     client.workspace_did_change_configuration(
-        lsp.DidChangeConfigurationParams(settings={"gradls": {"severity": {"TFG004": "error"}, "lint": {"run": "sometimes"}}})
+        lsp.DidChangeConfigurationParams(
+            settings={"gradls": {"severity": {"TFG004": "error"}, "lint": {"run": "sometimes"}}}
+        )
     )
     await wait_until(lambda: client.diagnostic_refresh_count > refreshes, what="workspace/diagnostic/refresh")
     assert [d.severity for d in (await pull(client, uri)).items] == [lsp.DiagnosticSeverity.Error]
@@ -219,11 +232,16 @@ async def test_pyproject_change_is_picked_up(client):
     (sub / "pyproject.toml").write_text('[tool.gradls]\nignore = ["TFG004"]\nbogus = 1\n')
     refreshes = client.diagnostic_refresh_count
     client.workspace_did_change_watched_files(
-        lsp.DidChangeWatchedFilesParams(changes=[lsp.FileEvent(uri=(sub / "pyproject.toml").as_uri(), type=lsp.FileChangeType.Created)])
+        lsp.DidChangeWatchedFilesParams(
+            changes=[lsp.FileEvent(uri=(sub / "pyproject.toml").as_uri(), type=lsp.FileChangeType.Created)]
+        )
     )
     await wait_until(lambda: client.diagnostic_refresh_count > refreshes, what="refresh after pyproject change")
     assert list((await pull(client, uri)).items) == []
-    await wait_until(lambda: any("bogus" in m.message and "unknown key" in m.message for m in client.log_messages), what="config problem log")
+    await wait_until(
+        lambda: any("bogus" in m.message and "unknown key" in m.message for m in client.log_messages),
+        what="config problem log",
+    )
 
 
 async def test_check_workspace_reports_every_file_with_progress(client):
@@ -233,14 +251,18 @@ async def test_check_workspace_reports_every_file_with_progress(client):
     (ws / "b.py").write_text("x = 1\n")
     (ws / ".venv").mkdir()
     (ws / ".venv" / "skip.py").write_text(NUMPY_LAYER)
-    result = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(command="gradls.server.checkWorkspace"))
+    result = await client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(command="gradls.server.checkWorkspace")
+    )
     assert result["cancelled"] is False
     assert result["files"] >= 2
     a_uri = (ws / "a.py").as_uri()
     pub = await wait_until(lambda: [p for p in client.publications if p.uri == a_uri], what="workspace diagnostics")
     assert [d.code for d in pub[-1].diagnostics] == ["TFG001"]
     assert not [p for p in client.publications if p.uri.endswith("skip.py")]
-    reports = [r for r in client.progress_reports.values() if r and getattr(r[0], "title", "") == "gradls: checking workspace"]
+    reports = [
+        r for r in client.progress_reports.values() if r and getattr(r[0], "title", "") == "gradls: checking workspace"
+    ]
     assert reports and reports[-1][-1].kind == "end"
     # Opening a checked file hands it to pull diagnostics: the pushed set is cleared first.
     start = len(client.publications)
@@ -269,10 +291,13 @@ async def test_check_workspace_stops_when_its_progress_is_cancelled(client):
         client.workspace_execute_command_async(lsp.ExecuteCommandParams(command="gradls.server.checkWorkspace"))
     )
     token = await wait_until(
-        lambda: next((t for t, r in client.progress_reports.items() if t not in before and r), None), what="progress begin"
+        lambda: next((t for t, r in client.progress_reports.items() if t not in before and r), None),
+        what="progress begin",
     )
     client.window_work_done_progress_cancel(lsp.WorkDoneProgressCancelParams(token=token))
     result = await asyncio.wait_for(request, 60)
     assert result["cancelled"] is True
     assert result["files"] < 400
-    assert client.progress_reports[token][-1].kind == "end" and client.progress_reports[token][-1].message == "cancelled"
+    assert (
+        client.progress_reports[token][-1].kind == "end" and client.progress_reports[token][-1].message == "cancelled"
+    )

@@ -123,7 +123,9 @@ async def test_non_python_and_huge_documents_are_skipped_with_a_log_line(client)
     huge = (client.root / "huge.py").as_uri()
     open_document(client, huge, NUMPY_LAYER + "#" * 1_100_000 + "\n")
     await wait_until(
-        lambda: sum("skipping" in m.message and (txt in m.message or huge in m.message) for m in client.log_messages) == 2,
+        lambda: (
+            sum("skipping" in m.message and (txt in m.message or huge in m.message) for m in client.log_messages) == 2
+        ),
         what="skip log lines",
     )
     assert all(not client.diagnostics.get(u) for u in (txt, huge))
@@ -135,7 +137,9 @@ async def test_hover_on_a_finding_explains_the_rule(client):
     await wait_for_publication(client, uri, version=1)
     l1, c1, _, _ = NUMPY_CALL
     hover = await client.text_document_hover_async(
-        lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=uri), position=lsp.Position(line=l1, character=c1 + 4))
+        lsp.HoverParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri), position=lsp.Position(line=l1, character=c1 + 4)
+        )
     )
     assert hover is not None
     assert "TFG001" in hover.contents.value

@@ -28,13 +28,19 @@ class Échelle(tf.keras.layers.Layer):
 
 
 @pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "gradls", "server"], client_factory=make_recording_client)
+    config=ClientServerConfig(
+        server_command=[sys.executable, "-m", "gradls", "server"], client_factory=make_recording_client
+    )
 )
 async def client(lsp_client: RecordingClient, tmp_path):
     caps = client_capabilities("visual-studio-code")
-    caps.general = lsp.GeneralClientCapabilities(position_encodings=[lsp.PositionEncodingKind.Utf8, lsp.PositionEncodingKind.Utf16])
+    caps.general = lsp.GeneralClientCapabilities(
+        position_encodings=[lsp.PositionEncodingKind.Utf8, lsp.PositionEncodingKind.Utf16]
+    )
     lsp_client.init_result = await lsp_client.initialize_session(
-        lsp.InitializeParams(capabilities=caps, workspace_folders=[lsp.WorkspaceFolder(uri=tmp_path.as_uri(), name="ws")])
+        lsp.InitializeParams(
+            capabilities=caps, workspace_folders=[lsp.WorkspaceFolder(uri=tmp_path.as_uri(), name="ws")]
+        )
     )
     lsp_client.root = tmp_path
     yield

@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 import pytest
-
 from gradls.probe import cli as probe_cli
-from gradls.probe import launcher, report as probe_report
+from gradls.probe import launcher
+from gradls.probe import report as probe_report
 from gradls.probe.launcher import run_probe, run_probe_async
 from tfharness import tf_python
 
@@ -133,8 +133,15 @@ def test_eager_losses_are_reported_with_names_creation_lines_and_statuses():
     assert "all eager cases ran" in rep["stdout"]
 
     problems = {(p["source"], p["status"]) for p in rep["problems"]}
-    assert problems == {("dense_in/kernel", "none"), ("dense_in/bias", "none"), ("w", "none"), ("logits", "none"),
-                        ("c", "none"), ("scale", "nan"), ("gate", "zero")}
+    assert problems == {
+        ("dense_in/kernel", "none"),
+        ("dense_in/bias", "none"),
+        ("w", "none"),
+        ("logits", "none"),
+        ("c", "none"),
+        ("scale", "nan"),
+        ("gate", "zero"),
+    }
     text = probe_report.format_text(rep)
     assert "dense_in/kernel" in text and "NaN in gradient" in text and "eager_losses.py:" in text
 
@@ -220,7 +227,9 @@ def test_exit_code_and_text_for_problems():
     assert probe_cli.exit_code(rep) == 1
     out = probe_report.format_text(rep)
     assert out.startswith("# gradls probe: fit_lost_kernel.py — gradient-problems")
-    assert "fit_lost_kernel.py:%d `tape.gradient` sequential/frozen/kernel" % case_line("fit_lost_kernel.py", "fit") in out
+    assert (
+        "fit_lost_kernel.py:%d `tape.gradient` sequential/frozen/kernel" % case_line("fit_lost_kernel.py", "fit") in out
+    )
     assert "no gradient (None) in steps 1, 2, 3" in out and "## Program stdout" in out
 
 
@@ -267,8 +276,9 @@ def test_segfault_is_reported_with_the_users_line():
 
 
 def test_output_flood_is_killed_and_capture_stays_bounded():
-    rep = run_probe(program("flood.py"), interpreter=TF_PYTHON, timeout=60, max_output_mb=16,
-                    env={"CUDA_VISIBLE_DEVICES": "-1"})
+    rep = run_probe(
+        program("flood.py"), interpreter=TF_PYTHON, timeout=60, max_output_mb=16, env={"CUDA_VISIBLE_DEVICES": "-1"}
+    )
     assert rep["status"] == "killed" and rep["exit"]["reason"] == "output-flood"
     assert len(rep["stdout"]) < launcher.OUTPUT_HEAD_BYTES + launcher.OUTPUT_TAIL_BYTES + 200
     assert rep["stdout_omitted_bytes"] > 10 * 2**20
@@ -276,8 +286,9 @@ def test_output_flood_is_killed_and_capture_stays_bounded():
 
 
 def test_memory_cap_kills_the_program():
-    rep = run_probe(program("memory_hog.py"), interpreter=TF_PYTHON, timeout=90, memory_mb=1500,
-                    env={"CUDA_VISIBLE_DEVICES": "-1"})
+    rep = run_probe(
+        program("memory_hog.py"), interpreter=TF_PYTHON, timeout=90, memory_mb=1500, env={"CUDA_VISIBLE_DEVICES": "-1"}
+    )
     assert rep["status"] == "killed" and rep["exit"]["reason"] == "memory", rep["message"]
     assert "1500 MB cap" in rep["message"]
     assert "allocated everything" not in rep["stdout"]
@@ -285,8 +296,13 @@ def test_memory_cap_kills_the_program():
 
 def test_children_stdin_fake_reports_and_os_exit(tmp_path):
     pid_file = tmp_path / "pids.txt"
-    rep = run_probe(program("children_exit.py"), interpreter=TF_PYTHON, args=[str(pid_file)], timeout=60,
-                    env={"CUDA_VISIBLE_DEVICES": "-1"})
+    rep = run_probe(
+        program("children_exit.py"),
+        interpreter=TF_PYTHON,
+        args=[str(pid_file)],
+        timeout=60,
+        env={"CUDA_VISIBLE_DEVICES": "-1"},
+    )
     assert rep["exit"]["code"] == 3 and rep["exit"]["reason"] == "exited-abruptly"
     assert rep["status"] == "error"
     # user prints cannot forge results: only the real gradient computation is there
@@ -309,7 +325,13 @@ def test_children_stdin_fake_reports_and_os_exit(tmp_path):
 def _python_without_tensorflow() -> str | None:
     for candidate in ("/usr/bin/python3", shutil.which("python3") or ""):
         if candidate and os.path.exists(candidate):
-            r = subprocess.run([candidate, "-c", "import importlib.util,sys; sys.exit(importlib.util.find_spec('tensorflow') is not None)"])
+            r = subprocess.run(
+                [
+                    candidate,
+                    "-c",
+                    "import importlib.util,sys; sys.exit(importlib.util.find_spec('tensorflow') is not None)",
+                ]
+            )
             if r.returncode == 0:
                 return candidate
     return None
@@ -345,7 +367,9 @@ def test_device_gpu_without_a_gpu_is_a_clear_error(capsys):
     assert "--device gpu was requested" in out and "sees no GPU" in out
 
 
-@pytest.mark.skipif(not _gpu_visible(), reason="no NVIDIA GPU visible (/dev/nvidia0, nvidia-smi): GPU probe not testable here")
+@pytest.mark.skipif(
+    not _gpu_visible(), reason="no NVIDIA GPU visible (/dev/nvidia0, nvidia-smi): GPU probe not testable here"
+)
 def test_gpu_is_used():
     auto = run_probe(program("gpu_step.py"), interpreter=TF_PYTHON, device="auto")
     assert auto["status"] == "ok", auto["message"]
@@ -361,8 +385,10 @@ def test_gpu_is_used():
 
 
 def test_server_side_modules_do_not_import_tensorflow():
-    code = ("import sys, gradls.probe, gradls.probe.cli, gradls.probe.launcher, gradls.probe.report; "
-            "sys.exit('tensorflow' in sys.modules or 'keras' in sys.modules)")
+    code = (
+        "import sys, gradls.probe, gradls.probe.cli, gradls.probe.launcher, gradls.probe.report; "
+        "sys.exit('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
@@ -380,14 +406,16 @@ def test_runner_is_self_contained():
 
 
 def test_report_parsing_is_defensive():
-    events, bad = probe_report.parse_events([
-        '{"event": "start", "protocol": 1, "python": "3.11", "tensorflow": "2.21.0", "device": "cpu"}',
-        '{"event": "gradient", "kind": "tape.gradient", "file": "/x.py", "line": 3, "step": 1, "sources": ['
-        '{"name": "w", "shape": [2], "status": "none", "norm": null, "created_at": {"file": "/x.py", "line": 1}},'
-        '{"name": "bad", "status": "weird"}]}',
-        '["not an event"]',
-        '{"event": "gradient", "kind": "tape.grad',  # a killed runner's half line
-    ])
+    events, bad = probe_report.parse_events(
+        [
+            '{"event": "start", "protocol": 1, "python": "3.11", "tensorflow": "2.21.0", "device": "cpu"}',
+            '{"event": "gradient", "kind": "tape.gradient", "file": "/x.py", "line": 3, "step": 1, "sources": ['
+            '{"name": "w", "shape": [2], "status": "none", "norm": null, "created_at": {"file": "/x.py", "line": 1}},'
+            '{"name": "bad", "status": "weird"}]}',
+            '["not an event"]',
+            '{"event": "gradient", "kind": "tape.grad',  # a killed runner's half line
+        ]
+    )
     assert bad == 2 and len(events) == 2
     rep = probe_report.apply_events(probe_report.new_report("/x.py", "python", 3, "auto"), events)
     assert [s["name"] for s in rep["gradient_calls"][0]["sources"]] == ["w"]

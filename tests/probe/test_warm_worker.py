@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from gradls.probe import warm
 from gradls.probe.launcher import run_probe_async
 from tfharness import tf_python
@@ -91,8 +90,9 @@ def test_warm_worker_end_to_end(tmp_path):
         assert not alive(child) and pool.worker_pid == worker and alive(worker)
 
         # Cancellation: the child dies, CancelledError comes back, the worker lives on.
-        task = asyncio.ensure_future(run_probe_async(str(hang), interpreter=TF_PYTHON, env=ENV, timeout=60,
-                                                     warm=True, pool=pool))
+        task = asyncio.ensure_future(
+            run_probe_async(str(hang), interpreter=TF_PYTHON, env=ENV, timeout=60, warm=True, pool=pool)
+        )
         for _ in range(100):
             await asyncio.sleep(0.1)
             if pool.last_child_pid != child:
@@ -112,8 +112,15 @@ def test_warm_worker_end_to_end(tmp_path):
 
         # Children the program starts (in its group, and in a new session) die with the probe, as cold.
         pid_file = tmp_path / "pids.txt"
-        hostile = await run_probe_async(str(PROGRAMS / "children_exit.py"), interpreter=TF_PYTHON, env=ENV,
-                                        args=[str(pid_file)], timeout=60, warm=True, pool=pool)
+        hostile = await run_probe_async(
+            str(PROGRAMS / "children_exit.py"),
+            interpreter=TF_PYTHON,
+            env=ENV,
+            args=[str(pid_file)],
+            timeout=60,
+            warm=True,
+            pool=pool,
+        )
         assert hostile["exit"]["code"] == 3 and hostile["exit"]["reason"] == "exited-abruptly"
         assert "stdin gave EOFError" in hostile["stdout"]
         same_group, new_session = map(int, pid_file.read_text().split())
@@ -144,7 +151,13 @@ def test_warm_worker_end_to_end(tmp_path):
 def _python_without_tensorflow() -> str | None:
     for candidate in ("/usr/bin/python3", shutil.which("python3") or ""):
         if candidate and os.path.exists(candidate):
-            r = subprocess.run([candidate, "-c", "import importlib.util,sys; sys.exit(importlib.util.find_spec('tensorflow') is not None)"])
+            r = subprocess.run(
+                [
+                    candidate,
+                    "-c",
+                    "import importlib.util,sys; sys.exit(importlib.util.find_spec('tensorflow') is not None)",
+                ]
+            )
             if r.returncode == 0:
                 return candidate
     return None

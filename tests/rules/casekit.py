@@ -57,7 +57,9 @@ def all_cases() -> dict[str, Case]:
 def check_verdict(c: Case, r) -> None:
     kind, _, detail = c.tf.partition(":")
     if kind == "raises":
-        assert r.error_type == detail, f"{c.name}: expected TF to raise {detail}, got {r.error or 'no error'} (RESULT={r.result})"
+        assert r.error_type == detail, (
+            f"{c.name}: expected TF to raise {detail}, got {r.error or 'no error'} (RESULT={r.result})"
+        )
     elif kind in {"none", "zero", "nan"}:
         assert r.error is None, f"{c.name}: expected it to run, got {r.error}"
         assert isinstance(r.result, list) and kind in r.result, f"{c.name}: expected a {kind} gradient, got {r.result}"

@@ -5,7 +5,10 @@ import pytest
 from rules.casekit import case, check_verdict, findings_of
 
 CASES = [
-    case("tfg001_tape_np_dot", "none", """
+    case(
+        "tfg001_tape_np_dot",
+        "none",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -16,8 +19,12 @@ CASES = [
             y = np.dot(x, w) + b  # <- TFG001
             loss = tf.reduce_sum(y * y)
         RESULT = gradient_status(tape.gradient(loss, [w, b]))
-    """),
-    case("tfg001_layer_call_under_fit", "raises:NotImplementedError", """
+    """,
+    ),
+    case(
+        "tfg001_layer_call_under_fit",
+        "raises:NotImplementedError",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -31,8 +38,12 @@ CASES = [
         model = tf.keras.Sequential([tf.keras.Input((3,)), Scale()])
         model.compile(optimizer="sgd", loss="mse")
         model.fit(np.ones((4, 3), "float32"), np.ones((4, 3), "float32"), epochs=1, verbose=0)
-    """),
-    case("tfg001_helper_called_from_tape", "raises:AttributeError", """
+    """,
+    ),
+    case(
+        "tfg001_helper_called_from_tape",
+        "raises:AttributeError",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -44,8 +55,12 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = score(x, y)
         RESULT = gradient_status(tape.gradient(loss, [x, y]))
-    """),
-    case("tfg001_tf_function_step", "raises:NotImplementedError", """
+    """,
+    ),
+    case(
+        "tfg001_tf_function_step",
+        "raises:NotImplementedError",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -62,8 +77,12 @@ CASES = [
             return loss
 
         train_step(tf.ones((2, 3)), tf.ones((2, 1)))
-    """),
-    case("tfg001_from_import_in_compiled_loss", "raises:NotImplementedError", """
+    """,
+    ),
+    case(
+        "tfg001_from_import_in_compiled_loss",
+        "raises:NotImplementedError",
+        """
         import tensorflow as tf
         from numpy import log, mean
 
@@ -73,8 +92,12 @@ CASES = [
         model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2, activation="softmax")])
         model.compile(optimizer="sgd", loss=my_loss)
         model.fit(tf.ones((4, 3)), tf.one_hot([0, 1, 0, 1], 2), epochs=1, verbose=0)
-    """),
-    case("tfg001_np_sum_axis_in_tape", "none", """
+    """,
+    ),
+    case(
+        "tfg001_np_sum_axis_in_tape",
+        "none",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -84,8 +107,12 @@ CASES = [
             h = layer(x)
             loss = tf.reduce_mean(np.sum(h, axis=1))  # <- TFG001
         RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
-    """),
-    case("tfg001_activation_function_of_dense", "raises:NotImplementedError", """
+    """,
+    ),
+    case(
+        "tfg001_activation_function_of_dense",
+        "raises:NotImplementedError",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -95,9 +122,13 @@ CASES = [
         model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(4, activation=my_act)])
         model.compile(optimizer="sgd", loss="mse")
         model.fit(np.ones((4, 3), "float32"), np.ones((4, 4), "float32"), epochs=1, verbose=0)
-    """),
+    """,
+    ),
     # ----- near misses: TensorFlow runs these fine, gradls must stay silent
-    case("tfg001_ok_numpy_scalars_and_shapes", "ok", """
+    case(
+        "tfg001_ok_numpy_scalars_and_shapes",
+        "ok",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -117,8 +148,12 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = tf.reduce_sum(model(x))
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
-    """),
-    case("tfg001_ok_numpy_data_prep_and_logging", "ok", """
+    """,
+    ),
+    case(
+        "tfg001_ok_numpy_data_prep_and_logging",
+        "ok",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -135,8 +170,12 @@ CASES = [
         grads = tape.gradient(loss, model.trainable_variables)
         history.append(np.mean(loss.numpy()))
         RESULT = gradient_status(grads)
-    """),
-    case("tfg001_ok_ndarray_constant_in_tape", "ok", """
+    """,
+    ),
+    case(
+        "tfg001_ok_ndarray_constant_in_tape",
+        "ok",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -147,7 +186,8 @@ CASES = [
             y = tf.matmul(x * mask, w)
             loss = tf.reduce_sum(y)
         RESULT = gradient_status(tape.gradient(loss, [w]))
-    """),
+    """,
+    ),
 ]
 
 

@@ -5,7 +5,10 @@ import pytest
 from rules.casekit import case, check_verdict, findings_of
 
 CASES = [
-    case("tfg002_eager_float_scale", "none", """
+    case(
+        "tfg002_eager_float_scale",
+        "none",
+        """
         import tensorflow as tf
 
         w = tf.Variable([1.0, 2.0])
@@ -14,8 +17,12 @@ CASES = [
             scale = float(tf.reduce_sum(w))  # <- TFG002
             loss = scale * b * b
         RESULT = gradient_status(tape.gradient(loss, [w, b]))
-    """),
-    case("tfg002_numpy_in_tf_function", "raises:AttributeError", """
+    """,
+    ),
+    case(
+        "tfg002_numpy_in_tf_function",
+        "raises:AttributeError",
+        """
         import tensorflow as tf
 
         model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
@@ -32,8 +39,12 @@ CASES = [
             return loss
 
         train_step(tf.ones((4, 3)), tf.ones((4, 1)))
-    """),
-    case("tfg002_asarray_in_layer_call_fit", "raises:NotImplementedError", """
+    """,
+    ),
+    case(
+        "tfg002_asarray_in_layer_call_fit",
+        "raises:NotImplementedError",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -48,8 +59,12 @@ CASES = [
         model = tf.keras.Sequential([tf.keras.Input((3,)), Gate()])
         model.compile(optimizer="sgd", loss="mse")
         model.fit(np.ones((8, 3), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
-    """),
-    case("tfg002_float_in_train_step_fit", "raises:TypeError", """
+    """,
+    ),
+    case(
+        "tfg002_float_in_train_step_fit",
+        "raises:TypeError",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -74,8 +89,12 @@ CASES = [
         m = Model()
         m.compile(optimizer="sgd")
         m.fit(np.ones((8, 3), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
-    """),
-    case("tfg002_int_in_tf_function", "none", """
+    """,
+    ),
+    case(
+        "tfg002_int_in_tf_function",
+        "none",
+        """
         import tensorflow as tf
 
         w = tf.Variable(2.5)
@@ -89,8 +108,12 @@ CASES = [
             return tape.gradient(loss, [w])
 
         RESULT = gradient_status(step(tf.constant(1.5)))
-    """),
-    case("tfg002_numpy_in_eager_layer_call", "none", """
+    """,
+    ),
+    case(
+        "tfg002_numpy_in_eager_layer_call",
+        "none",
+        """
         import tensorflow as tf
 
         class Projection(tf.keras.layers.Layer):
@@ -107,9 +130,13 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = tf.reduce_sum(layer(x) ** 2)
         RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
-    """),
+    """,
+    ),
     # ----- near misses: TensorFlow runs these with healthy gradients
-    case("tfg002_ok_numpy_logging_in_tape", "ok", """
+    case(
+        "tfg002_ok_numpy_logging_in_tape",
+        "ok",
+        """
         import tensorflow as tf
 
         model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
@@ -125,8 +152,12 @@ CASES = [
             grads = tape.gradient(loss, model.trainable_variables)
             opt.apply_gradients(zip(grads, model.trainable_variables))
         RESULT = gradient_status(grads)
-    """),
-    case("tfg002_ok_float_in_tf_function_is_a_cast", "ok", """
+    """,
+    ),
+    case(
+        "tfg002_ok_float_in_tf_function_is_a_cast",
+        "ok",
+        """
         import tensorflow as tf
 
         w = tf.Variable(1.5)
@@ -139,8 +170,12 @@ CASES = [
             return tape.gradient(loss, [w])
 
         RESULT = gradient_status(step(tf.constant(2.0)))
-    """),
-    case("tfg002_ok_batch_size_from_data", "ok", """
+    """,
+    ),
+    case(
+        "tfg002_ok_batch_size_from_data",
+        "ok",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -154,8 +189,12 @@ CASES = [
             per_example = tf.keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True)
             loss = tf.reduce_sum(per_example * weights) / n
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
-    """),
-    case("tfg002_ok_metrics_after_gradient", "ok", """
+    """,
+    ),
+    case(
+        "tfg002_ok_metrics_after_gradient",
+        "ok",
+        """
         import tensorflow as tf
 
         model = tf.keras.Sequential([tf.keras.layers.Dense(3)])
@@ -171,8 +210,12 @@ CASES = [
             opt.apply_gradients(zip(grads, model.trainable_variables))
             print(f"step {step}: loss={loss.numpy():.3f} acc={acc:.2f}")
         RESULT = gradient_status(grads)
-    """),
-    case("tfg002_ok_numpy_guarded_eager_in_tf_function", "ok", """
+    """,
+    ),
+    case(
+        "tfg002_ok_numpy_guarded_eager_in_tf_function",
+        "ok",
+        """
         import tensorflow as tf
 
         w = tf.Variable([1.0, -2.0])
@@ -187,8 +230,12 @@ CASES = [
             return tape.gradient(loss, [w])
 
         RESULT = gradient_status(step(tf.constant([1.0, 3.0])))
-    """),
-    case("tfg002_ok_numpy_of_weights_for_checkpoint", "ok", """
+    """,
+    ),
+    case(
+        "tfg002_ok_numpy_of_weights_for_checkpoint",
+        "ok",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -207,7 +254,8 @@ CASES = [
             snapshots.append(np.array(layer.w))
             loss = tf.reduce_sum(out ** 2)
         RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
-    """),
+    """,
+    ),
 ]
 
 

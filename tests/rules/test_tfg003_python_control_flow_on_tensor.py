@@ -12,12 +12,16 @@ model.compile(optimizer="sgd", loss="mse"{extra})
 model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
 """
 
+
 def fit_case(name, tf, body, fit):
     return case(name, tf, textwrap.dedent(body) + fit)
 
 
 CASES = [
-    fit_case("tfg003_layer_call_if_under_fit", "raises:OperatorNotAllowedInGraphError", """
+    fit_case(
+        "tfg003_layer_call_if_under_fit",
+        "raises:OperatorNotAllowedInGraphError",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -31,8 +35,13 @@ CASES = [
                 if tf.reduce_sum(x) > 0:  # <- TFG003
                     return tf.matmul(x, self.w)
                 return -tf.matmul(x, self.w)
-    """, _FIT.format(layer="Gate()", extra="")),
-    case("tfg003_model_call_ternary_under_fit", "raises:OperatorNotAllowedInGraphError", """
+    """,
+        _FIT.format(layer="Gate()", extra=""),
+    ),
+    case(
+        "tfg003_model_call_ternary_under_fit",
+        "raises:OperatorNotAllowedInGraphError",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -48,8 +57,12 @@ CASES = [
         model = Net()
         model.compile(optimizer="sgd", loss="mse")
         model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
-    """),
-    case("tfg003_custom_gradient_grad_fn_in_tf_function", "raises:OperatorNotAllowedInGraphError", """
+    """,
+    ),
+    case(
+        "tfg003_custom_gradient_grad_fn_in_tf_function",
+        "raises:OperatorNotAllowedInGraphError",
+        """
         import tensorflow as tf
 
         @tf.custom_gradient
@@ -69,8 +82,12 @@ CASES = [
             return tape.gradient(loss, w)
 
         step()
-    """),
-    case("tfg003_tf_function_autograph_off", "raises:OperatorNotAllowedInGraphError", """
+    """,
+    ),
+    case(
+        "tfg003_tf_function_autograph_off",
+        "raises:OperatorNotAllowedInGraphError",
+        """
         import tensorflow as tf
 
         w = tf.Variable(1.0)
@@ -84,16 +101,25 @@ CASES = [
             return tape.gradient(y, w)
 
         step(tf.constant(3.0))
-    """),
-    fit_case("tfg003_compiled_loss_and", "raises:OperatorNotAllowedInGraphError", """
+    """,
+    ),
+    fit_case(
+        "tfg003_compiled_loss_and",
+        "raises:OperatorNotAllowedInGraphError",
+        """
         import numpy as np
         import tensorflow as tf
 
         def gated_mse(y_true, y_pred):
             big = tf.reduce_max(y_pred) > 1.0 and tf.reduce_min(y_pred) > 0.0  # <- TFG003
             return tf.reduce_mean(tf.square(y_true - y_pred)) * (2.0 if big else 1.0)  # <- TFG003
-    """, _FIT.format(layer="tf.keras.layers.Dense(1)", extra="").replace('loss="mse"', "loss=gated_mse")),
-    fit_case("tfg003_layer_call_not_under_fit", "raises:OperatorNotAllowedInGraphError", """
+    """,
+        _FIT.format(layer="tf.keras.layers.Dense(1)", extra="").replace('loss="mse"', "loss=gated_mse"),
+    ),
+    fit_case(
+        "tfg003_layer_call_not_under_fit",
+        "raises:OperatorNotAllowedInGraphError",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -101,8 +127,13 @@ CASES = [
             def call(self, x):
                 neg = not tf.reduce_all(x > 0)  # <- TFG003
                 return -x if neg else x  # <- TFG003
-    """, _FIT.format(layer="Flip(), tf.keras.layers.Dense(1)", extra="")),
-    case("tfg003_assert_in_lambda_layer_fn", "raises:OperatorNotAllowedInGraphError", """
+    """,
+        _FIT.format(layer="Flip(), tf.keras.layers.Dense(1)", extra=""),
+    ),
+    case(
+        "tfg003_assert_in_lambda_layer_fn",
+        "raises:OperatorNotAllowedInGraphError",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -113,9 +144,13 @@ CASES = [
         model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Lambda(check_positive), tf.keras.layers.Dense(1)])
         model.compile(optimizer="sgd", loss="mse")
         model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
-    """),
+    """,
+    ),
     # ----- near misses
-    case("tfg003_ok_eager_tape_if", "ok", """
+    case(
+        "tfg003_ok_eager_tape_if",
+        "ok",
+        """
         import tensorflow as tf
 
         w = tf.Variable(2.0)
@@ -126,8 +161,12 @@ CASES = [
             else:
                 loss = -y
         RESULT = gradient_status([tape.gradient(loss, w)])
-    """),
-    case("tfg003_ok_autograph_tf_function", "ok", """
+    """,
+    ),
+    case(
+        "tfg003_ok_autograph_tf_function",
+        "ok",
+        """
         import tensorflow as tf
 
         w = tf.Variable(2.0)
@@ -147,9 +186,13 @@ CASES = [
             return tape.gradient(loss, w)
 
         RESULT = gradient_status([step(tf.constant(3.0))])
-    """),
+    """,
+    ),
     # run_eagerly does not help when a symbolic Input makes Keras build the model as a graph.
-    fit_case("tfg003_run_eagerly_with_symbolic_input", "raises:OperatorNotAllowedInGraphError", """
+    fit_case(
+        "tfg003_run_eagerly_with_symbolic_input",
+        "raises:OperatorNotAllowedInGraphError",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -161,8 +204,13 @@ CASES = [
                 if tf.reduce_sum(x) > 0:  # <- TFG003
                     return tf.matmul(x, self.w)
                 return -tf.matmul(x, self.w)
-    """, _FIT.format(layer="Gate()", extra=", run_eagerly=True")),
-    case("tfg003_ok_run_eagerly_subclassed_model", "ok", """
+    """,
+        _FIT.format(layer="Gate()", extra=", run_eagerly=True"),
+    ),
+    case(
+        "tfg003_ok_run_eagerly_subclassed_model",
+        "ok",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -180,8 +228,12 @@ CASES = [
         model = Net()
         model.compile(optimizer="sgd", loss="mse", run_eagerly=True)
         model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
-    """),
-    fit_case("tfg003_ok_python_values_in_call", "ok", """
+    """,
+    ),
+    fit_case(
+        "tfg003_ok_python_values_in_call",
+        "ok",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -202,8 +254,13 @@ CASES = [
                     break
                 scale = 2.0 if self.use_bias else 1.0
                 return self.dense(x) * scale
-    """, _FIT.format(layer="Block()", extra="")),
-    case("tfg003_ok_layer_used_eagerly_only", "ok", """
+    """,
+        _FIT.format(layer="Block()", extra=""),
+    ),
+    case(
+        "tfg003_ok_layer_used_eagerly_only",
+        "ok",
+        """
         import tensorflow as tf
 
         class Gate(tf.keras.layers.Layer):
@@ -220,8 +277,12 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = tf.reduce_sum(layer(x))
         RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
-    """),
-    case("tfg003_ok_custom_gradient_eager_only", "ok", """
+    """,
+    ),
+    case(
+        "tfg003_ok_custom_gradient_eager_only",
+        "ok",
+        """
         import tensorflow as tf
 
         @tf.custom_gradient
@@ -236,7 +297,8 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = tf.reduce_sum(soft_clip(w * 2.0))
         RESULT = gradient_status([tape.gradient(loss, w)])
-    """),
+    """,
+    ),
 ]
 
 

@@ -5,7 +5,10 @@ import pytest
 from rules.casekit import case, check_verdict, findings_of
 
 CASES = [
-    case("tfg004_module_variable", "raises:TypeError", """
+    case(
+        "tfg004_module_variable",
+        "raises:TypeError",
+        """
         import tensorflow as tf
 
         w = tf.Variable(2.0)
@@ -19,8 +22,12 @@ CASES = [
 
         with tf.GradientTape() as tape:
             out = scaled(tf.constant(3.0))
-    """),
-    case("tfg004_seed_layer_method", "raises:TypeError", """
+    """,
+    ),
+    case(
+        "tfg004_seed_layer_method",
+        "raises:TypeError",
+        """
         import tensorflow as tf
 
         class CustomLayer(tf.keras.layers.Layer):
@@ -37,8 +44,12 @@ CASES = [
 
         layer = CustomLayer(5)
         layer(tf.random.normal((1, 10)))
-    """),
-    case("tfg004_singular_variable_kwarg", "raises:TypeError", """
+    """,
+    ),
+    case(
+        "tfg004_singular_variable_kwarg",
+        "raises:TypeError",
+        """
         import tensorflow as tf
 
         class Scale(tf.keras.layers.Layer):
@@ -54,8 +65,12 @@ CASES = [
                 return forward(x)
 
         Scale()(tf.ones((2, 3)))
-    """),
-    case("tfg004_lambda_grad_fn", "raises:TypeError", """
+    """,
+    ),
+    case(
+        "tfg004_lambda_grad_fn",
+        "raises:TypeError",
+        """
         import tensorflow as tf
 
         bias = tf.Variable(1.0)
@@ -65,9 +80,13 @@ CASES = [
             return x + bias, lambda dy: dy  # <- TFG004
 
         shifted(tf.constant(1.0))
-    """),
+    """,
+    ),
     # ----- near misses
-    case("tfg004_ok_variables_kwarg", "ok", """
+    case(
+        "tfg004_ok_variables_kwarg",
+        "ok",
+        """
         import tensorflow as tf
 
         w = tf.Variable(2.0)
@@ -82,8 +101,12 @@ CASES = [
         with tf.GradientTape() as tape:
             out = scaled(tf.constant(3.0))
         RESULT = gradient_status([tape.gradient(out, w)])
-    """),
-    case("tfg004_ok_kwargs", "ok", """
+    """,
+    ),
+    case(
+        "tfg004_ok_kwargs",
+        "ok",
+        """
         import tensorflow as tf
 
         w = tf.Variable(2.0)
@@ -97,8 +120,12 @@ CASES = [
         with tf.GradientTape() as tape:
             out = scaled(tf.constant(3.0))
         RESULT = gradient_status([tape.gradient(out, w)])
-    """),
-    case("tfg004_ok_non_trainable_and_arguments", "ok", """
+    """,
+    ),
+    case(
+        "tfg004_ok_non_trainable_and_arguments",
+        "ok",
+        """
         import tensorflow as tf
 
         scale = tf.Variable(2.0, trainable=False)
@@ -113,8 +140,12 @@ CASES = [
         with tf.GradientTape() as tape:
             out = mul(tf.constant(1.5), w)
         RESULT = gradient_status([tape.gradient(out, w)])
-    """),
-    case("tfg004_ok_seed_matmul_no_variables", "ok", """
+    """,
+    ),
+    case(
+        "tfg004_ok_seed_matmul_no_variables",
+        "ok",
+        """
         import tensorflow as tf
 
         @tf.custom_gradient
@@ -131,7 +162,8 @@ CASES = [
             tape.watch(b)
             result = custom_matmul(a, b)
         RESULT = gradient_status(tape.gradient(result, [a, b]))
-    """),
+    """,
+    ),
 ]
 
 

@@ -5,7 +5,10 @@ import pytest
 from rules.casekit import case, check_verdict, findings_of
 
 CASES = [
-    case("tfg005_python_number_input", "raises:ValueError", """
+    case(
+        "tfg005_python_number_input",
+        "raises:ValueError",
+        """
         import tensorflow as tf
 
         @tf.custom_gradient
@@ -19,8 +22,12 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = tf.reduce_sum(soft_clip(x, 3.0))
         RESULT = gradient_status([tape.gradient(loss, x)])
-    """),
-    case("tfg005_too_few_in_tf_function", "raises:InternalError", """
+    """,
+    ),
+    case(
+        "tfg005_too_few_in_tf_function",
+        "raises:InternalError",
+        """
         import tensorflow as tf
 
         @tf.custom_gradient
@@ -39,8 +46,12 @@ CASES = [
             return tape.gradient(loss, [a, b])
 
         RESULT = gradient_status(step())
-    """),
-    case("tfg005_too_many_eager", "raises:ValueError", """
+    """,
+    ),
+    case(
+        "tfg005_too_many_eager",
+        "raises:ValueError",
+        """
         import tensorflow as tf
 
         @tf.custom_gradient
@@ -54,8 +65,12 @@ CASES = [
         with tf.GradientTape() as tape:
             y = log1pexp(x)
         RESULT = gradient_status([tape.gradient(y, x)])
-    """),
-    case("tfg005_two_tensors_one_grad_in_layer", "raises:ValueError", """
+    """,
+    ),
+    case(
+        "tfg005_two_tensors_one_grad_in_layer",
+        "raises:ValueError",
+        """
         import tensorflow as tf
 
         @tf.custom_gradient
@@ -73,9 +88,13 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = tf.reduce_sum(Scaled()(x))
         RESULT = gradient_status([tape.gradient(loss, x)])
-    """),
+    """,
+    ),
     # ----- near misses
-    case("tfg005_ok_python_number_none_grad", "ok", """
+    case(
+        "tfg005_ok_python_number_none_grad",
+        "ok",
+        """
         import tensorflow as tf
 
         @tf.custom_gradient
@@ -89,8 +108,12 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = tf.reduce_sum(soft_clip(x, 3.0))
         RESULT = gradient_status([tape.gradient(loss, x)])
-    """),
-    case("tfg005_ok_variables_pair", "ok", """
+    """,
+    ),
+    case(
+        "tfg005_ok_variables_pair",
+        "ok",
+        """
         import tensorflow as tf
 
         w = tf.Variable(2.0)
@@ -105,8 +128,12 @@ CASES = [
         with tf.GradientTape() as tape:
             out = scaled(x)
         RESULT = gradient_status(tape.gradient(out, [x, w]))
-    """),
-    case("tfg005_ok_default_argument_not_passed", "ok", """
+    """,
+    ),
+    case(
+        "tfg005_ok_default_argument_not_passed",
+        "ok",
+        """
         import tensorflow as tf
 
         @tf.custom_gradient
@@ -119,8 +146,12 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = tf.reduce_sum(leaky_clip(x))
         RESULT = gradient_status([tape.gradient(loss, x)])
-    """),
-    case("tfg005_ok_tuple_built_in_grad_fn_tf_function", "ok", """
+    """,
+    ),
+    case(
+        "tfg005_ok_tuple_built_in_grad_fn_tf_function",
+        "ok",
+        """
         import tensorflow as tf
 
         @tf.custom_gradient
@@ -140,8 +171,12 @@ CASES = [
             return tape.gradient(loss, [a, b])
 
         RESULT = gradient_status(step())
-    """),
-    case("tfg005_ok_list_comprehension_grads", "ok", """
+    """,
+    ),
+    case(
+        "tfg005_ok_list_comprehension_grads",
+        "ok",
+        """
         import tensorflow as tf
 
         @tf.custom_gradient
@@ -154,8 +189,12 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = scale_all(*vs)
         RESULT = gradient_status(tape.gradient(loss, vs))
-    """),
-    case("tfg005_ok_clip_gradient_identity", "ok", """
+    """,
+    ),
+    case(
+        "tfg005_ok_clip_gradient_identity",
+        "ok",
+        """
         import tensorflow as tf
 
         @tf.custom_gradient
@@ -169,7 +208,8 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = tf.reduce_sum(clip_gradients(model(x)) ** 2)
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
-    """),
+    """,
+    ),
 ]
 
 

@@ -5,7 +5,10 @@ import pytest
 from rules.casekit import case, check_verdict, findings_of
 
 CASES = [
-    case("tfg006_stop_gradient_on_variable", "none", """
+    case(
+        "tfg006_stop_gradient_on_variable",
+        "none",
+        """
         import tensorflow as tf
 
         x = tf.Variable(1.0)
@@ -14,8 +17,12 @@ CASES = [
             z = tf.stop_gradient(x) * y  # <- TFG006
             loss = z * z
         RESULT = gradient_status(tape.gradient(loss, [x, y]))
-    """),
-    case("tfg006_layer_call_output", "none", """
+    """,
+    ),
+    case(
+        "tfg006_layer_call_output",
+        "none",
+        """
         import tensorflow as tf
 
         class Projection(tf.keras.layers.Layer):
@@ -32,8 +39,12 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = tf.reduce_sum(layer(tf.random.normal((2, 5))) ** 2)
         RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
-    """),
-    case("tfg006_encoder_output_in_tf_function", "none", """
+    """,
+    ),
+    case(
+        "tfg006_encoder_output_in_tf_function",
+        "none",
+        """
         import tensorflow as tf
 
         encoder = tf.keras.Sequential([tf.keras.layers.Dense(4, activation="relu")])
@@ -51,8 +62,12 @@ CASES = [
             return tape.gradient(loss, encoder.trainable_variables + decoder.trainable_variables)
 
         RESULT = gradient_status(step(x))
-    """),
-    case("tfg006_model_call_under_fit", "raises:ValueError", """
+    """,
+    ),
+    case(
+        "tfg006_model_call_under_fit",
+        "raises:ValueError",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -69,9 +84,13 @@ CASES = [
         model = Regressor()
         model.compile(optimizer="sgd", loss="mse")
         model.fit(np.ones((8, 3), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
-    """),
+    """,
+    ),
     # ----- near misses
-    case("tfg006_ok_straight_through_estimator", "ok", """
+    case(
+        "tfg006_ok_straight_through_estimator",
+        "ok",
+        """
         import tensorflow as tf
 
         class QuantDense(tf.keras.layers.Layer):
@@ -88,8 +107,12 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = tf.reduce_sum(layer(x) ** 2)
         RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
-    """),
-    case("tfg006_ok_dqn_target_network", "ok", """
+    """,
+    ),
+    case(
+        "tfg006_ok_dqn_target_network",
+        "ok",
+        """
         import tensorflow as tf
 
         def make_q():
@@ -108,8 +131,12 @@ CASES = [
         grads = tape.gradient(loss, q_net.trainable_variables)
         opt.apply_gradients(zip(grads, q_net.trainable_variables))
         RESULT = gradient_status(grads)
-    """),
-    case("tfg006_ok_simsiam_symmetric_loss", "ok", """
+    """,
+    ),
+    case(
+        "tfg006_ok_simsiam_symmetric_loss",
+        "ok",
+        """
         import tensorflow as tf
 
         encoder = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(4)])
@@ -127,8 +154,12 @@ CASES = [
             loss = d(p1, tf.stop_gradient(z2)) / 2 + d(p2, tf.stop_gradient(z1)) / 2
         variables = encoder.trainable_variables + predictor.trainable_variables
         RESULT = gradient_status(tape.gradient(loss, variables))
-    """),
-    case("tfg006_ok_gan_discriminator_step", "ok", """
+    """,
+    ),
+    case(
+        "tfg006_ok_gan_discriminator_step",
+        "ok",
+        """
         import tensorflow as tf
 
         generator = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(4)])
@@ -147,8 +178,12 @@ CASES = [
             return tape.gradient(loss, discriminator.trainable_variables)
 
         RESULT = gradient_status(d_step(real, noise))
-    """),
-    case("tfg006_ok_actor_critic_advantage", "ok", """
+    """,
+    ),
+    case(
+        "tfg006_ok_actor_critic_advantage",
+        "ok",
+        """
         import tensorflow as tf
 
         model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
@@ -162,8 +197,12 @@ CASES = [
             advantage = tf.stop_gradient(returns - values)
             loss = -tf.reduce_mean(logp * advantage) + 0.5 * tf.reduce_mean((returns - values) ** 2)
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
-    """),
-    case("tfg006_ok_stable_softmax_and_unused", "ok", """
+    """,
+    ),
+    case(
+        "tfg006_ok_stable_softmax_and_unused",
+        "ok",
+        """
         import tensorflow as tf
 
         class Head(tf.keras.layers.Layer):
@@ -181,8 +220,12 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = -tf.reduce_mean(head(tf.random.normal((4, 5)))[:, 0])
         RESULT = gradient_status(tape.gradient(loss, head.trainable_variables))
-    """),
-    case("tfg006_ok_byol_target_encoder", "ok", """
+    """,
+    ),
+    case(
+        "tfg006_ok_byol_target_encoder",
+        "ok",
+        """
         import tensorflow as tf
 
         online = tf.keras.Sequential([tf.keras.Input((5,)), tf.keras.layers.Dense(4)])
@@ -194,7 +237,8 @@ CASES = [
             z = tf.math.l2_normalize(tf.stop_gradient(target_encoder(x2)), axis=1)
             loss = 2 - 2 * tf.reduce_mean(tf.reduce_sum(p * z, axis=1))
         RESULT = gradient_status(tape.gradient(loss, online.trainable_variables + predictor.trainable_variables))
-    """),
+    """,
+    ),
 ]
 
 

@@ -5,7 +5,10 @@ import pytest
 from rules.casekit import case, check_verdict, findings_of
 
 CASES = [
-    case("tfg007_variable_in_tf_function", "raises:ValueError", """
+    case(
+        "tfg007_variable_in_tf_function",
+        "raises:ValueError",
+        """
         import tensorflow as tf
 
         @tf.function
@@ -17,8 +20,12 @@ CASES = [
             x = tf.constant([1.0, 2.0])
             tape.watch(x)
             y = scaled(x)
-    """),
-    case("tfg007_variable_in_model_call_fit", "raises:ValueError", """
+    """,
+    ),
+    case(
+        "tfg007_variable_in_model_call_fit",
+        "raises:ValueError",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -34,8 +41,12 @@ CASES = [
         model = Scaled()
         model.compile(optimizer="sgd", loss="mse")
         model.fit(np.ones((8, 3), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
-    """),
-    case("tfg007_add_weight_in_call", "raises:ValueError", """
+    """,
+    ),
+    case(
+        "tfg007_add_weight_in_call",
+        "raises:ValueError",
+        """
         import tensorflow as tf
 
         class Bias(tf.keras.layers.Layer):
@@ -49,8 +60,12 @@ CASES = [
         layer = Bias()
         with tf.GradientTape() as tape:
             loss = tf.reduce_sum(layer(tf.ones((2, 3))))
-    """),
-    case("tfg007_fresh_variable_every_eager_step", "raises:ValueError", """
+    """,
+    ),
+    case(
+        "tfg007_fresh_variable_every_eager_step",
+        "raises:ValueError",
+        """
         import tensorflow as tf
 
         opt = tf.keras.optimizers.SGD(0.1)
@@ -62,8 +77,12 @@ CASES = [
                 loss = tf.reduce_mean((tf.matmul(x, w) - y) ** 2)
             grads = tape.gradient(loss, [w])
             opt.apply_gradients(zip(grads, [w]))
-    """),
-    case("tfg007_helper_called_from_layer_call_fit", "raises:ValueError", """
+    """,
+    ),
+    case(
+        "tfg007_helper_called_from_layer_call_fit",
+        "raises:ValueError",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -78,9 +97,13 @@ CASES = [
         model = tf.keras.Sequential([tf.keras.Input((3,)), Block(), tf.keras.layers.Dense(1)])
         model.compile(optimizer="sgd", loss="mse")
         model.fit(np.ones((8, 3), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
-    """),
+    """,
+    ),
     # ----- near misses
-    case("tfg007_ok_guarded_in_tf_function_module", "ok", """
+    case(
+        "tfg007_ok_guarded_in_tf_function_module",
+        "ok",
+        """
         import tensorflow as tf
 
         class Scale(tf.Module):
@@ -98,8 +121,12 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = tf.reduce_sum(m(x) ** 2)
         RESULT = gradient_status(tape.gradient(loss, [m.w]))
-    """),
-    case("tfg007_ok_weights_in_build_and_init_under_fit", "ok", """
+    """,
+    ),
+    case(
+        "tfg007_ok_weights_in_build_and_init_under_fit",
+        "ok",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -123,8 +150,12 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = tf.reduce_sum(model(x) ** 2)
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
-    """),
-    case("tfg007_ok_variables_before_loop", "ok", """
+    """,
+    ),
+    case(
+        "tfg007_ok_variables_before_loop",
+        "ok",
+        """
         import tensorflow as tf
 
         w = tf.Variable(tf.zeros((3, 1)))
@@ -138,8 +169,12 @@ CASES = [
             grads = tape.gradient(loss, [w, b])
             opt.apply_gradients(zip(grads, [w, b]))
         RESULT = gradient_status(grads)
-    """),
-    case("tfg007_ok_one_off_variable_in_tape", "ok", """
+    """,
+    ),
+    case(
+        "tfg007_ok_one_off_variable_in_tape",
+        "ok",
+        """
         import tensorflow as tf
 
         x = tf.random.normal((4, 3))
@@ -147,8 +182,12 @@ CASES = [
             delta = tf.Variable(tf.zeros_like(x))
             loss = tf.reduce_sum((x + delta) ** 2)
         RESULT = gradient_status([tape.gradient(loss, delta)])
-    """),
-    case("tfg007_ok_hasattr_guard_in_call", "ok", """
+    """,
+    ),
+    case(
+        "tfg007_ok_hasattr_guard_in_call",
+        "ok",
+        """
         import tensorflow as tf
 
         class Lazy(tf.keras.layers.Layer):
@@ -163,8 +202,12 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = tf.reduce_sum(layer(x) ** 2)
         RESULT = gradient_status(tape.gradient(loss, [layer.kernel]))
-    """),
-    case("tfg007_ok_counter_created_in_init_step_in_tf_function", "ok", """
+    """,
+    ),
+    case(
+        "tfg007_ok_counter_created_in_init_step_in_tf_function",
+        "ok",
+        """
         import tensorflow as tf
 
         class Trainer:
@@ -189,7 +232,8 @@ CASES = [
         for _ in range(2):
             grads = t.step(tf.random.normal((4, 3)), tf.random.normal((4, 1)))
         RESULT = gradient_status(grads)
-    """),
+    """,
+    ),
 ]
 
 

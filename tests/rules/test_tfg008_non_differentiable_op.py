@@ -5,7 +5,10 @@ import pytest
 from rules.casekit import case, check_verdict, findings_of
 
 CASES = [
-    case("tfg008_argmax_accuracy_loss", "none", """
+    case(
+        "tfg008_argmax_accuracy_loss",
+        "none",
+        """
         import tensorflow as tf
 
         model = tf.keras.Sequential([tf.keras.Input((5,)), tf.keras.layers.Dense(3)])
@@ -16,8 +19,12 @@ CASES = [
             pred = tf.cast(tf.argmax(logits, 1), tf.float32)  # <- TFG008
             loss = tf.reduce_mean((pred - tf.cast(y, tf.float32)) ** 2)
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
-    """),
-    case("tfg008_round_activation_in_layer", "none", """
+    """,
+    ),
+    case(
+        "tfg008_round_activation_in_layer",
+        "none",
+        """
         import tensorflow as tf
 
         class Net(tf.keras.Model):
@@ -34,8 +41,12 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = tf.reduce_sum(net(tf.random.normal((4, 3))) ** 2)
         RESULT = gradient_status(tape.gradient(loss, net.first.trainable_variables))
-    """),
-    case("tfg008_sign_zero_gradient", "zero", """
+    """,
+    ),
+    case(
+        "tfg008_sign_zero_gradient",
+        "zero",
+        """
         import tensorflow as tf
 
         first = tf.keras.layers.Dense(4)
@@ -45,8 +56,12 @@ CASES = [
             h = tf.sign(first(x))  # <- TFG008
             loss = tf.reduce_mean(second(h) ** 2)
         RESULT = gradient_status(tape.gradient(loss, first.trainable_variables)[:1])
-    """),
-    case("tfg008_comparison_hinge_in_tf_function", "none", """
+    """,
+    ),
+    case(
+        "tfg008_comparison_hinge_in_tf_function",
+        "none",
+        """
         import tensorflow as tf
 
         w = tf.Variable([[0.5], [-0.3]])
@@ -60,8 +75,12 @@ CASES = [
             return tape.gradient(loss, [w])
 
         RESULT = gradient_status(step(tf.random.normal((8, 2)), tf.sign(tf.random.normal((8, 1)))))
-    """),
-    case("tfg008_int_cast_in_loss", "none", """
+    """,
+    ),
+    case(
+        "tfg008_int_cast_in_loss",
+        "none",
+        """
         import tensorflow as tf
 
         model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
@@ -70,9 +89,13 @@ CASES = [
             counts = tf.cast(model(x) * 10.0, tf.int32)  # <- TFG008
             loss = tf.reduce_mean(tf.cast(counts, tf.float32))
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
-    """),
+    """,
+    ),
     # ----- near misses
-    case("tfg008_ok_accuracy_metric_in_tape", "ok", """
+    case(
+        "tfg008_ok_accuracy_metric_in_tape",
+        "ok",
+        """
         import tensorflow as tf
 
         model = tf.keras.Sequential([tf.keras.Input((5,)), tf.keras.layers.Dense(3)])
@@ -87,8 +110,12 @@ CASES = [
             acc = tf.reduce_mean(tf.cast(correct, tf.float32))
         print("acc", float(acc))
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
-    """),
-    case("tfg008_ok_relu_mask", "ok", """
+    """,
+    ),
+    case(
+        "tfg008_ok_relu_mask",
+        "ok",
+        """
         import tensorflow as tf
 
         class MaskedRelu(tf.keras.layers.Layer):
@@ -103,8 +130,12 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = tf.reduce_sum(layer(tf.random.normal((4, 3))) ** 2)
         RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
-    """),
-    case("tfg008_ok_vq_codebook_gather", "ok", """
+    """,
+    ),
+    case(
+        "tfg008_ok_vq_codebook_gather",
+        "ok",
+        """
         import tensorflow as tf
 
         encoder = tf.keras.Sequential([tf.keras.Input((6,)), tf.keras.layers.Dense(2)])
@@ -120,8 +151,12 @@ CASES = [
                     + 0.25 * tf.reduce_mean((z - tf.stop_gradient(zq)) ** 2)
                     + tf.reduce_mean((z_st - 1.0) ** 2))
         RESULT = gradient_status(tape.gradient(loss, encoder.trainable_variables + [codebook]))
-    """),
-    case("tfg008_ok_straight_through_sign", "ok", """
+    """,
+    ),
+    case(
+        "tfg008_ok_straight_through_sign",
+        "ok",
+        """
         import tensorflow as tf
 
         def binarize(x):
@@ -133,8 +168,12 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean(head(binarize(dense(x))) ** 2)
         RESULT = gradient_status(tape.gradient(loss, dense.trainable_variables + head.trainable_variables))
-    """),
-    case("tfg008_ok_labels_argmax_and_early_stop", "ok", """
+    """,
+    ),
+    case(
+        "tfg008_ok_labels_argmax_and_early_stop",
+        "ok",
+        """
         import tensorflow as tf
 
         model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
@@ -152,8 +191,12 @@ CASES = [
             if loss < best:
                 best = float(loss)
         RESULT = gradient_status(grads)
-    """),
-    case("tfg008_ok_where_with_differentiable_branches", "ok", """
+    """,
+    ),
+    case(
+        "tfg008_ok_where_with_differentiable_branches",
+        "ok",
+        """
         import tensorflow as tf
 
         w = tf.Variable([1.0, -2.0, 3.0])
@@ -167,7 +210,8 @@ CASES = [
             return tape.gradient(loss, [w])
 
         RESULT = gradient_status(step(tf.constant([0.3, 0.2, 1.0])))
-    """),
+    """,
+    ),
 ]
 
 

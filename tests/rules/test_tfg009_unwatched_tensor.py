@@ -8,7 +8,10 @@ import pytest
 from rules.casekit import case, check_verdict, findings_of
 
 CASES = [
-    case("tfg009_constant_input", "none", """
+    case(
+        "tfg009_constant_input",
+        "none",
+        """
         import tensorflow as tf
 
         w = tf.Variable([[0.5], [-0.3]])
@@ -17,8 +20,12 @@ CASES = [
             y = tf.reduce_sum(tf.matmul(x, w))
         dx = tape.gradient(y, x)  # <- TFG009
         RESULT = gradient_status([dx])
-    """),
-    case("tfg009_random_in_source_list", "none", """
+    """,
+    ),
+    case(
+        "tfg009_random_in_source_list",
+        "none",
+        """
         import tensorflow as tf
 
         w = tf.Variable(tf.ones((3, 1)))
@@ -27,8 +34,12 @@ CASES = [
             loss = tf.reduce_mean(tf.matmul(noise, w) ** 2)
         grads = tape.gradient(loss, [w, noise])  # <- TFG009
         RESULT = gradient_status(grads)
-    """),
-    case("tfg009_convert_to_tensor_tf_function", "none", """
+    """,
+    ),
+    case(
+        "tfg009_convert_to_tensor_tf_function",
+        "none",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -42,8 +53,12 @@ CASES = [
             return tape.gradient(out, batch)  # <- TFG009
 
         RESULT = gradient_status([input_grad()])
-    """),
-    case("tfg009_identity_copy_outside_tape", "none", """
+    """,
+    ),
+    case(
+        "tfg009_identity_copy_outside_tape",
+        "none",
+        """
         import tensorflow as tf
 
         w = tf.Variable(2.0)
@@ -51,8 +66,12 @@ CASES = [
         with tf.GradientTape() as tape:
             y = v * w
         RESULT = gradient_status([tape.gradient(y, v)])  # <- TFG009
-    """),
-    case("tfg009_zeros_jacobian", "none", """
+    """,
+    ),
+    case(
+        "tfg009_zeros_jacobian",
+        "none",
+        """
         import tensorflow as tf
 
         w = tf.Variable([1.0, 2.0])
@@ -60,16 +79,24 @@ CASES = [
         with tf.GradientTape() as tape:
             y = (z + 1.0) * w
         RESULT = gradient_status([tape.jacobian(y, z)])  # <- TFG009
-    """),
-    case("tfg009_watch_accessed_variables_false", "none", """
+    """,
+    ),
+    case(
+        "tfg009_watch_accessed_variables_false",
+        "none",
+        """
         import tensorflow as tf
 
         w = tf.Variable(3.0)
         with tf.GradientTape(watch_accessed_variables=False) as tape:
             loss = w * w
         RESULT = gradient_status([tape.gradient(loss, w)])  # <- TFG009
-    """),
-    case("tfg009_numpy_source_raises", "raises:AttributeError", """
+    """,
+    ),
+    case(
+        "tfg009_numpy_source_raises",
+        "raises:AttributeError",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -78,8 +105,12 @@ CASES = [
         with tf.GradientTape() as tape:
             y = tf.reduce_sum(x * w)
         dx = tape.gradient(y, x)  # <- TFG009
-    """),
-    case("tfg009_parameter_plain_at_every_call", "none", """
+    """,
+    ),
+    case(
+        "tfg009_parameter_plain_at_every_call",
+        "none",
+        """
         import tensorflow as tf
         from tensorflow import keras
 
@@ -93,8 +124,12 @@ CASES = [
             return tape.gradient(score, images)  # <- TFG009
 
         RESULT = gradient_status([input_gradient(tf.random.uniform((3, 4)))])
-    """),
-    case("tfg009_source_list_alias", "none", """
+    """,
+    ),
+    case(
+        "tfg009_source_list_alias",
+        "none",
+        """
         import tensorflow as tf
 
         w = tf.Variable(2.0)
@@ -103,9 +138,13 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = tf.square(w / temperature)
         RESULT = gradient_status(tape.gradient(loss, params))  # <- TFG009
-    """),
+    """,
+    ),
     # ----- near misses: TF computes every gradient
-    case("tfg009_ok_parameter_variable_at_some_call", "ok", """
+    case(
+        "tfg009_ok_parameter_variable_at_some_call",
+        "ok",
+        """
         import tensorflow as tf
 
         def grad_of_square(x):
@@ -115,8 +154,12 @@ CASES = [
 
         v = tf.Variable([1.0, 2.0])
         RESULT = gradient_status([grad_of_square(v), grad_of_square(tf.Variable([3.0, 4.0]))])
-    """),
-    case("tfg009_ok_watched_constant", "ok", """
+    """,
+    ),
+    case(
+        "tfg009_ok_watched_constant",
+        "ok",
+        """
         import tensorflow as tf
 
         w = tf.Variable([[0.5], [-0.3]])
@@ -125,8 +168,12 @@ CASES = [
             tape.watch(x)
             y = tf.reduce_sum(tf.matmul(x, w))
         RESULT = gradient_status([tape.gradient(y, x)])
-    """),
-    case("tfg009_ok_pgd_variable_input", "ok", """
+    """,
+    ),
+    case(
+        "tfg009_ok_pgd_variable_input",
+        "ok",
+        """
         import tensorflow as tf
 
         model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
@@ -140,8 +187,12 @@ CASES = [
             g = tape.gradient(loss, x_adv)
             x_adv.assign_add(0.01 * tf.sign(g))
         RESULT = gradient_status([g])
-    """),
-    case("tfg009_ok_gradcam_feature_maps", "ok", """
+    """,
+    ),
+    case(
+        "tfg009_ok_gradcam_feature_maps",
+        "ok",
+        """
         import tensorflow as tf
         from tensorflow import keras
 
@@ -157,8 +208,12 @@ CASES = [
             score = preds[:, 0]
         grads = tape.gradient(score, feature_maps)
         RESULT = gradient_status([grads])
-    """),
-    case("tfg009_ok_watch_list_alias", "ok", """
+    """,
+    ),
+    case(
+        "tfg009_ok_watch_list_alias",
+        "ok",
+        """
         import tensorflow as tf
 
         a = tf.constant(1.5)
@@ -168,8 +223,12 @@ CASES = [
             tape.watch(inputs)
             y = a * a * b
         RESULT = gradient_status(tape.gradient(y, [a, b]))
-    """),
-    case("tfg009_ok_wav_false_watched", "ok", """
+    """,
+    ),
+    case(
+        "tfg009_ok_wav_false_watched",
+        "ok",
+        """
         import tensorflow as tf
 
         w = tf.Variable(3.0)
@@ -178,8 +237,12 @@ CASES = [
             tape.watch(w)
             loss = w * w + b
         RESULT = gradient_status([tape.gradient(loss, w)])
-    """),
-    case("tfg009_ok_gradient_penalty_nested", "ok", """
+    """,
+    ),
+    case(
+        "tfg009_ok_gradient_penalty_nested",
+        "ok",
+        """
         import tensorflow as tf
         from tensorflow import keras
 
@@ -198,8 +261,12 @@ CASES = [
             loss = tf.reduce_mean(critic(fake)) - tf.reduce_mean(critic(real)) + 10.0 * gp
         grads = outer.gradient(loss, critic.trainable_variables)
         RESULT = gradient_status(grads[:-1])  # the output bias cancels out of a WGAN loss: its gradient is 0
-    """),
-    case("tfg009_ok_tf_function_param_watched", "ok", """
+    """,
+    ),
+    case(
+        "tfg009_ok_tf_function_param_watched",
+        "ok",
+        """
         import tensorflow as tf
 
         w = tf.Variable([1.0, 2.0])
@@ -212,8 +279,12 @@ CASES = [
             return tape.gradient(y, x)
 
         RESULT = gradient_status([saliency(tf.constant([3.0, 4.0]))])
-    """),
-    case("tfg009_ok_constant_reassigned_variable", "ok", """
+    """,
+    ),
+    case(
+        "tfg009_ok_constant_reassigned_variable",
+        "ok",
+        """
         import tensorflow as tf
 
         x = tf.constant([1.0, 2.0])
@@ -221,7 +292,8 @@ CASES = [
         with tf.GradientTape() as tape:
             y = tf.reduce_sum(x * x)
         RESULT = gradient_status([tape.gradient(y, x)])
-    """),
+    """,
+    ),
 ]
 
 

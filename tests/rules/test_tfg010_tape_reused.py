@@ -8,7 +8,10 @@ from rules.casekit import case, check_verdict, findings_of
 from rules.test_tfg009_unwatched_tensor import fixed_source
 
 CASES = [
-    case("tfg010_gan_one_tape", "raises:RuntimeError", """
+    case(
+        "tfg010_gan_one_tape",
+        "raises:RuntimeError",
+        """
         import tensorflow as tf
         from tensorflow import keras
 
@@ -24,8 +27,12 @@ CASES = [
         g_grads = tape.gradient(g_loss, gen.trainable_variables)
         d_grads = tape.gradient(d_loss, disc.trainable_variables)  # <- TFG010
         RESULT = gradient_status(g_grads + d_grads)
-    """),
-    case("tfg010_tf_function_grad_then_jacobian", "raises:RuntimeError", """
+    """,
+    ),
+    case(
+        "tfg010_tf_function_grad_then_jacobian",
+        "raises:RuntimeError",
+        """
         import tensorflow as tf
 
         w = tf.Variable(tf.ones((3, 2)))
@@ -41,8 +48,12 @@ CASES = [
 
         grad, jac = diagnostics(tf.ones((2, 3)))
         RESULT = gradient_status([grad, jac])
-    """),
-    case("tfg010_loop_over_losses", "raises:RuntimeError", """
+    """,
+    ),
+    case(
+        "tfg010_loop_over_losses",
+        "raises:RuntimeError",
+        """
         import tensorflow as tf
 
         w = tf.Variable([1.0, 2.0])
@@ -52,8 +63,12 @@ CASES = [
         for loss in losses:
             per_loss.append(tape.gradient(loss, w))  # <- TFG010
         RESULT = gradient_status(per_loss)
-    """),
-    case("tfg010_comprehension", "raises:RuntimeError", """
+    """,
+    ),
+    case(
+        "tfg010_comprehension",
+        "raises:RuntimeError",
+        """
         import tensorflow as tf
 
         a = tf.Variable(1.0)
@@ -62,8 +77,12 @@ CASES = [
             loss = a * b
         grads = [tape.gradient(loss, v) for v in (a, b)]  # <- TFG010
         RESULT = gradient_status(grads)
-    """),
-    case("tfg010_explicit_persistent_false_inside_block", "raises:RuntimeError", """
+    """,
+    ),
+    case(
+        "tfg010_explicit_persistent_false_inside_block",
+        "raises:RuntimeError",
+        """
         import tensorflow as tf
 
         w = tf.Variable(2.0)
@@ -72,8 +91,12 @@ CASES = [
             g1 = tape.gradient(y, w)
             g2 = tape.gradient(y * 2.0, w)  # <- TFG010
         RESULT = gradient_status([g1, g2])
-    """),
-    case("tfg010_tape_object_then_with", "raises:RuntimeError", """
+    """,
+    ),
+    case(
+        "tfg010_tape_object_then_with",
+        "raises:RuntimeError",
+        """
         import tensorflow as tf
 
         w = tf.Variable(2.0)
@@ -84,9 +107,13 @@ CASES = [
         gw = tape.gradient(y, w)
         gb = tape.gradient(y, b)  # <- TFG010
         RESULT = gradient_status([gw, gb])
-    """),
+    """,
+    ),
     # ----- near misses
-    case("tfg010_ok_persistent", "ok", """
+    case(
+        "tfg010_ok_persistent",
+        "ok",
+        """
         import tensorflow as tf
 
         w = tf.Variable(2.0)
@@ -95,8 +122,12 @@ CASES = [
             z = y * w
         RESULT = gradient_status([tape.gradient(y, w), tape.gradient(z, w)])
         del tape
-    """),
-    case("tfg010_ok_gan_two_tapes", "ok", """
+    """,
+    ),
+    case(
+        "tfg010_ok_gan_two_tapes",
+        "ok",
+        """
         import tensorflow as tf
         from tensorflow import keras
 
@@ -118,8 +149,12 @@ CASES = [
             return g + d
 
         RESULT = gradient_status(train_step(tf.random.normal((8, 2))))
-    """),
-    case("tfg010_ok_exclusive_branches", "ok", """
+    """,
+    ),
+    case(
+        "tfg010_ok_exclusive_branches",
+        "ok",
+        """
         import tensorflow as tf
 
         w = tf.Variable([1.0, 2.0])
@@ -134,8 +169,12 @@ CASES = [
                 return tape.gradient(y, w)
 
         RESULT = gradient_status([grads(False), grads(True)])
-    """),
-    case("tfg010_ok_training_loop_new_tape_each_step", "ok", """
+    """,
+    ),
+    case(
+        "tfg010_ok_training_loop_new_tape_each_step",
+        "ok",
+        """
         import tensorflow as tf
         from tensorflow import keras
 
@@ -149,8 +188,12 @@ CASES = [
             grads = tape.gradient(loss, model.trainable_variables)
             opt.apply_gradients(zip(grads, model.trainable_variables))
         RESULT = gradient_status(grads)
-    """),
-    case("tfg010_ok_nested_second_order", "ok", """
+    """,
+    ),
+    case(
+        "tfg010_ok_nested_second_order",
+        "ok",
+        """
         import tensorflow as tf
 
         x = tf.Variable(3.0)
@@ -160,8 +203,12 @@ CASES = [
             dy = inner.gradient(y, x)
         d2y = outer.gradient(dy, x)
         RESULT = gradient_status([dy, d2y])
-    """),
-    case("tfg010_ok_rebound_tape", "ok", """
+    """,
+    ),
+    case(
+        "tfg010_ok_rebound_tape",
+        "ok",
+        """
         import tensorflow as tf
 
         w = tf.Variable(2.0)
@@ -172,8 +219,12 @@ CASES = [
             z = w * 3.0
         g2 = tape.gradient(z, w)
         RESULT = gradient_status([g1, g2])
-    """),
-    case("tfg010_ok_early_return", "ok", """
+    """,
+    ),
+    case(
+        "tfg010_ok_early_return",
+        "ok",
+        """
         import tensorflow as tf
 
         w = tf.Variable(2.0)
@@ -186,7 +237,8 @@ CASES = [
             return tape.gradient(y, w)
 
         RESULT = gradient_status([grad("jac"), grad("grad")])
-    """),
+    """,
+    ),
 ]
 
 _FIXABLE = [

@@ -8,7 +8,10 @@ from rules.casekit import case, check_verdict, findings_of
 from rules.test_tfg009_unwatched_tensor import fixed_source
 
 CASES = [
-    case("tfg011_loss_after_block_optimizer", "raises:ValueError", """
+    case(
+        "tfg011_loss_after_block_optimizer",
+        "raises:ValueError",
+        """
         import tensorflow as tf
         from tensorflow import keras
 
@@ -21,8 +24,12 @@ CASES = [
         loss = tf.reduce_mean(tf.square(pred - y))
         grads = tape.gradient(loss, model.trainable_variables)  # <- TFG011
         opt.apply_gradients(zip(grads, model.trainable_variables))
-    """),
-    case("tfg011_keras_loss_object_after_block", "none", """
+    """,
+    ),
+    case(
+        "tfg011_keras_loss_object_after_block",
+        "none",
+        """
         import tensorflow as tf
         from tensorflow import keras
 
@@ -36,8 +43,12 @@ CASES = [
             loss = loss_fn(y, logits)
             grads = tape.gradient(loss, model.trainable_variables)  # <- TFG011
         RESULT = gradient_status(grads)
-    """),
-    case("tfg011_forward_after_empty_block_tf_function", "none", """
+    """,
+    ),
+    case(
+        "tfg011_forward_after_empty_block_tf_function",
+        "none",
+        """
         import tensorflow as tf
 
         w = tf.Variable(tf.ones((3, 1)))
@@ -51,8 +62,12 @@ CASES = [
             return tape.gradient(loss, [w, b])  # <- TFG011
 
         RESULT = gradient_status(step(tf.ones((4, 3)), tf.zeros((4, 1))))
-    """),
-    case("tfg011_regulariser_added_after", "none", """
+    """,
+    ),
+    case(
+        "tfg011_regulariser_added_after",
+        "none",
+        """
         import tensorflow as tf
 
         w = tf.Variable([1.0, -2.0])
@@ -60,8 +75,12 @@ CASES = [
             loss = tf.reduce_sum(w * 3.0)
         loss += 0.01 * tf.reduce_sum(w ** 2)
         RESULT = gradient_status([tape.gradient(loss, w)])  # <- TFG011
-    """),
-    case("tfg011_target_expression_in_call", "none", """
+    """,
+    ),
+    case(
+        "tfg011_target_expression_in_call",
+        "none",
+        """
         import tensorflow as tf
 
         w = tf.Variable([1.0, 2.0])
@@ -69,8 +88,12 @@ CASES = [
             per_example = w * tf.constant([3.0, 4.0])
         g = tape.gradient(tf.reduce_mean(per_example), w)  # <- TFG011
         RESULT = gradient_status([g])
-    """),
-    case("tfg011_computed_before_block", "none", """
+    """,
+    ),
+    case(
+        "tfg011_computed_before_block",
+        "none",
+        """
         import tensorflow as tf
 
         w = tf.Variable(2.0)
@@ -79,8 +102,12 @@ CASES = [
         with tf.GradientTape() as tape:
             z = w + 1.0
         RESULT = gradient_status([tape.gradient(y, w)])  # <- TFG011
-    """),
-    case("tfg011_inner_tape_target_outside_inner_block", "none", """
+    """,
+    ),
+    case(
+        "tfg011_inner_tape_target_outside_inner_block",
+        "none",
+        """
         import tensorflow as tf
 
         x = tf.Variable(2.0)
@@ -90,9 +117,13 @@ CASES = [
             z = y * 2.0
             dz = inner.gradient(z, x)  # <- TFG011
         RESULT = gradient_status([dz])
-    """),
+    """,
+    ),
     # ----- near misses
-    case("tfg011_ok_loss_inside", "ok", """
+    case(
+        "tfg011_ok_loss_inside",
+        "ok",
+        """
         import tensorflow as tf
         from tensorflow import keras
 
@@ -108,8 +139,12 @@ CASES = [
         opt.apply_gradients(zip(grads, model.trainable_variables))
         print("loss", float(loss))
         RESULT = gradient_status(grads)
-    """),
-    case("tfg011_ok_gradient_inside_block", "ok", """
+    """,
+    ),
+    case(
+        "tfg011_ok_gradient_inside_block",
+        "ok",
+        """
         import tensorflow as tf
 
         w = tf.Variable([1.0, 2.0])
@@ -117,8 +152,12 @@ CASES = [
             loss = tf.reduce_sum(w ** 2)
             grads = tape.gradient(loss, w)
         RESULT = gradient_status([grads])
-    """),
-    case("tfg011_ok_second_order", "ok", """
+    """,
+    ),
+    case(
+        "tfg011_ok_second_order",
+        "ok",
+        """
         import tensorflow as tf
 
         x = tf.Variable(3.0)
@@ -128,8 +167,12 @@ CASES = [
             dy = inner.gradient(y, x)
             penalty = dy * dy
         RESULT = gradient_status([dy, outer.gradient(penalty, x)])
-    """),
-    case("tfg011_ok_metrics_after_block", "ok", """
+    """,
+    ),
+    case(
+        "tfg011_ok_metrics_after_block",
+        "ok",
+        """
         import tensorflow as tf
         from tensorflow import keras
 
@@ -151,8 +194,12 @@ CASES = [
 
         grads, _ = train_step(x, y)
         RESULT = gradient_status(grads)
-    """),
-    case("tfg011_ok_recomputed_inside_later", "ok", """
+    """,
+    ),
+    case(
+        "tfg011_ok_recomputed_inside_later",
+        "ok",
+        """
         import tensorflow as tf
 
         w = tf.Variable(2.0)
@@ -161,8 +208,12 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = w * 3.0
         RESULT = gradient_status([tape.gradient(loss, w)])
-    """),
-    case("tfg011_ok_persistent_two_losses", "ok", """
+    """,
+    ),
+    case(
+        "tfg011_ok_persistent_two_losses",
+        "ok",
+        """
         import tensorflow as tf
 
         a = tf.Variable(1.0)
@@ -174,8 +225,12 @@ CASES = [
         gb = tape.gradient(lb, b)
         del tape
         RESULT = gradient_status([ga, gb])
-    """),
-    case("tfg011_ok_unpacked_outputs", "ok", """
+    """,
+    ),
+    case(
+        "tfg011_ok_unpacked_outputs",
+        "ok",
+        """
         import tensorflow as tf
 
         w = tf.Variable([1.0, 2.0])
@@ -188,7 +243,8 @@ CASES = [
             outputs = forward()
         loss, hidden = outputs
         RESULT = gradient_status([tape.gradient(loss, w)])
-    """),
+    """,
+    ),
 ]
 
 _FIXABLE = [

@@ -5,7 +5,10 @@ import pytest
 from rules.casekit import case, check_verdict, findings_of
 
 CASES = [
-    case("tfg012_hidden_state_assign", "none", """
+    case(
+        "tfg012_hidden_state_assign",
+        "none",
+        """
         import tensorflow as tf
 
         W = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
@@ -15,8 +18,12 @@ CASES = [
             h.assign(tf.matmul(x, W))  # <- TFG012
             loss = tf.reduce_sum(h * 2.0)
         RESULT = gradient_status(tape.gradient(loss, [W, h]))
-    """),
-    case("tfg012_weight_norm", "none", """
+    """,
+    ),
+    case(
+        "tfg012_weight_norm",
+        "none",
+        """
         import tensorflow as tf
 
         v = tf.Variable(tf.ones((3, 2)))
@@ -27,8 +34,12 @@ CASES = [
             w.assign(g * v / tf.norm(v, axis=0))  # <- TFG012
             loss = tf.reduce_sum(tf.square(tf.matmul(x, w)))
         RESULT = gradient_status(tape.gradient(loss, [v, g]))
-    """),
-    case("tfg012_running_center_from_encoder", "none", """
+    """,
+    ),
+    case(
+        "tfg012_running_center_from_encoder",
+        "none",
+        """
         import tensorflow as tf
         from tensorflow import keras
 
@@ -41,8 +52,12 @@ CASES = [
             center.assign(0.9 * center + 0.1 * tf.reduce_mean(feats, axis=0))  # <- TFG012
             loss = tf.reduce_sum(tf.square(center))
         RESULT = gradient_status(tape.gradient(loss, encoder.trainable_variables))
-    """),
-    case("tfg012_assign_add_in_tf_function", "none", """
+    """,
+    ),
+    case(
+        "tfg012_assign_add_in_tf_function",
+        "none",
+        """
         import tensorflow as tf
 
         scale = tf.Variable(2.0)
@@ -57,8 +72,12 @@ CASES = [
             return tape.gradient(loss, [scale])
 
         RESULT = gradient_status(step(tf.constant(1.5)))
-    """),
-    case("tfg012_assign_sub_then_value", "none", """
+    """,
+    ),
+    case(
+        "tfg012_assign_sub_then_value",
+        "none",
+        """
         import tensorflow as tf
 
         W = tf.Variable(1.0)
@@ -67,8 +86,12 @@ CASES = [
             shadow.assign_sub(0.5 * W)  # <- TFG012
             loss = shadow.value() * 2.0
         RESULT = gradient_status([tape.gradient(loss, W)])
-    """),
-    case("tfg012_model_method_memory", "none", """
+    """,
+    ),
+    case(
+        "tfg012_model_method_memory",
+        "none",
+        """
         import tensorflow as tf
         from tensorflow import keras
 
@@ -91,9 +114,13 @@ CASES = [
         m = Memorizer()
         m(tf.ones((2, 4)))
         RESULT = gradient_status(m.custom_step(tf.ones((2, 4))))
-    """),
+    """,
+    ),
     # ----- near misses
-    case("tfg012_ok_counter_and_ema", "ok", """
+    case(
+        "tfg012_ok_counter_and_ema",
+        "ok",
+        """
         import tensorflow as tf
 
         W = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
@@ -105,8 +132,12 @@ CASES = [
             ema.assign(0.99 * ema + 0.01 * W)
             loss = tf.reduce_sum(tf.matmul(x, W) ** 2)
         RESULT = gradient_status([tape.gradient(loss, W)])
-    """),
-    case("tfg012_ok_optimizer_update_after_gradient", "ok", """
+    """,
+    ),
+    case(
+        "tfg012_ok_optimizer_update_after_gradient",
+        "ok",
+        """
         import tensorflow as tf
 
         W = tf.Variable(2.0)
@@ -116,8 +147,12 @@ CASES = [
             g = tape.gradient(loss, W)
             W.assign_sub(0.1 * g)
         RESULT = gradient_status([g])
-    """),
-    case("tfg012_ok_batchnorm_fit_style", "ok", """
+    """,
+    ),
+    case(
+        "tfg012_ok_batchnorm_fit_style",
+        "ok",
+        """
         import tensorflow as tf
         from tensorflow import keras
 
@@ -128,8 +163,12 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean((model(x, training=True) - y) ** 2)
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
-    """),
-    case("tfg012_ok_assigned_state_not_on_path", "ok", """
+    """,
+    ),
+    case(
+        "tfg012_ok_assigned_state_not_on_path",
+        "ok",
+        """
         import tensorflow as tf
 
         W = tf.Variable([1.0, 2.0])
@@ -139,8 +178,12 @@ CASES = [
             last_out.assign(out)
             loss = tf.reduce_sum(out ** 2)
         RESULT = gradient_status([tape.gradient(loss, W)])
-    """),
-    case("tfg012_ok_assign_from_data_then_used", "ok", """
+    """,
+    ),
+    case(
+        "tfg012_ok_assign_from_data_then_used",
+        "ok",
+        """
         import tensorflow as tf
 
         W = tf.Variable(2.0)
@@ -150,8 +193,12 @@ CASES = [
             buf.assign(x * 2.0)
             loss = W * buf
         RESULT = gradient_status([tape.gradient(loss, W)])
-    """),
-    case("tfg012_ok_model_memory_written_after_loss", "ok", """
+    """,
+    ),
+    case(
+        "tfg012_ok_model_memory_written_after_loss",
+        "ok",
+        """
         import tensorflow as tf
         from tensorflow import keras
 
@@ -174,8 +221,12 @@ CASES = [
         m = Memorizer()
         m(tf.ones((2, 4)))
         RESULT = gradient_status(m.custom_step(tf.ones((2, 4))))
-    """),
-    case("tfg012_ok_loss_uses_both_paths", "ok", """
+    """,
+    ),
+    case(
+        "tfg012_ok_loss_uses_both_paths",
+        "ok",
+        """
         import tensorflow as tf
 
         W = tf.Variable(2.0)
@@ -185,7 +236,8 @@ CASES = [
             h.assign(pre)
             loss = pre + h
         RESULT = gradient_status(tape.gradient(loss, [W, h]))
-    """),
+    """,
+    ),
 ]
 
 

@@ -8,7 +8,10 @@ from rules.casekit import case, check_verdict, findings_of
 from rules.test_tfg009_unwatched_tensor import fixed_source
 
 CASES = [
-    case("tfg013_int_list_variable", "none", """
+    case(
+        "tfg013_int_list_variable",
+        "none",
+        """
         import tensorflow as tf
 
         offsets = tf.Variable([0, 0, 0])  # <- TFG013
@@ -16,8 +19,12 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = tf.reduce_sum(tf.square(x + tf.cast(offsets, tf.float32) - 2.0))
         RESULT = gradient_status(tape.gradient(loss, [offsets]))
-    """),
-    case("tfg013_scalar_int_variable", "none", """
+    """,
+    ),
+    case(
+        "tfg013_scalar_int_variable",
+        "none",
+        """
         import tensorflow as tf
 
         w = tf.Variable(1.0)
@@ -25,16 +32,24 @@ CASES = [
         with tf.GradientTape() as tape:
             y = w * tf.cast(k, tf.float32) ** 2
         RESULT = gradient_status(tape.gradient(y, [w, k]))
-    """),
-    case("tfg013_explicit_int64_dtype", "none", """
+    """,
+    ),
+    case(
+        "tfg013_explicit_int64_dtype",
+        "none",
+        """
         import tensorflow as tf
 
         bias = tf.Variable([1, 2], dtype=tf.int64)  # <- TFG013
         with tf.GradientTape() as tape:
             y = tf.reduce_sum(tf.cast(bias, tf.float32) * 2.0)
         RESULT = gradient_status([tape.gradient(y, bias)])
-    """),
-    case("tfg013_watched_int_constant", "none", """
+    """,
+    ),
+    case(
+        "tfg013_watched_int_constant",
+        "none",
+        """
         import tensorflow as tf
 
         counts = tf.constant([[1, 2], [3, 4]])  # <- TFG013
@@ -42,8 +57,12 @@ CASES = [
             tape.watch(counts)
             y = tf.reduce_sum(tf.square(tf.cast(counts, tf.float32)))
         RESULT = gradient_status([tape.gradient(y, counts)])
-    """),
-    case("tfg013_int_variable_in_tf_function", "none", """
+    """,
+    ),
+    case(
+        "tfg013_int_variable_in_tf_function",
+        "none",
+        """
         import tensorflow as tf
 
         shift = tf.Variable([-1, 1])  # <- TFG013
@@ -56,8 +75,12 @@ CASES = [
             return tape.gradient(y, [w, shift])
 
         RESULT = gradient_status(grads(tf.constant([1.0, 2.0])))
-    """),
-    case("tfg013_source_list_alias", "none", """
+    """,
+    ),
+    case(
+        "tfg013_source_list_alias",
+        "none",
+        """
         import tensorflow as tf
 
         w = tf.Variable(1.0)
@@ -66,9 +89,13 @@ CASES = [
         with tf.GradientTape() as tape:
             y = w * tf.cast(n_steps, tf.float32)
         RESULT = gradient_status(tape.gradient(y, trainable))
-    """),
+    """,
+    ),
     # ----- near misses
-    case("tfg013_ok_float_literal", "ok", """
+    case(
+        "tfg013_ok_float_literal",
+        "ok",
+        """
         import tensorflow as tf
 
         offsets = tf.Variable([0., 0., 0.])
@@ -76,8 +103,12 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = tf.reduce_sum(tf.square(x + offsets - 2.0))
         RESULT = gradient_status(tape.gradient(loss, [offsets]))
-    """),
-    case("tfg013_ok_int_counter_not_a_source", "ok", """
+    """,
+    ),
+    case(
+        "tfg013_ok_int_counter_not_a_source",
+        "ok",
+        """
         import tensorflow as tf
 
         step = tf.Variable(0)
@@ -89,16 +120,24 @@ CASES = [
             w.assign_sub(0.1 * g)
             step.assign_add(1)
         RESULT = gradient_status([g])
-    """),
-    case("tfg013_ok_int_literal_with_float_dtype", "ok", """
+    """,
+    ),
+    case(
+        "tfg013_ok_int_literal_with_float_dtype",
+        "ok",
+        """
         import tensorflow as tf
 
         w = tf.Variable([1, 2, 3], dtype=tf.float32)
         with tf.GradientTape() as tape:
             y = tf.reduce_sum(w * w)
         RESULT = gradient_status([tape.gradient(y, w)])
-    """),
-    case("tfg013_ok_int_labels_float_inputs", "ok", """
+    """,
+    ),
+    case(
+        "tfg013_ok_int_labels_float_inputs",
+        "ok",
+        """
         import tensorflow as tf
         from tensorflow import keras
 
@@ -111,8 +150,12 @@ CASES = [
             tape.watch(x)
             loss = loss_fn(labels, model(x))
         RESULT = gradient_status(tape.gradient(loss, [x] + model.trainable_variables))
-    """),
-    case("tfg013_ok_cast_to_float_then_watched", "ok", """
+    """,
+    ),
+    case(
+        "tfg013_ok_cast_to_float_then_watched",
+        "ok",
+        """
         import tensorflow as tf
 
         counts = tf.cast(tf.constant([1, 2, 3]), tf.float32)
@@ -120,7 +163,8 @@ CASES = [
             tape.watch(counts)
             y = tf.reduce_sum(counts ** 2)
         RESULT = gradient_status([tape.gradient(y, counts)])
-    """),
+    """,
+    ),
 ]
 
 _FIXABLE = [

@@ -3,9 +3,9 @@
 import textwrap
 
 import pytest
-
 from gradls.analysis import analyze
 from gradls.fixes import apply_edits, fix_for
+
 from rules.casekit import case, check_verdict, findings_of
 
 # The program reports "zero" when fit() leaves a weight unchanged and "ok" when it trains.
@@ -16,7 +16,8 @@ model.fit(np.random.rand(8, 3).astype("float32"), np.random.rand(8, 1).astype("f
 RESULT = ["zero" if np.allclose(b, v.numpy()) else "ok" for b, v in zip(before, layer_weights())]
 """
 
-BUGGY_LAYER = """
+BUGGY_LAYER = (
+    """
 import numpy as np
 import tensorflow as tf
 
@@ -31,9 +32,12 @@ class Scale(tf.keras.layers.Layer):
 layer = Scale()
 model = tf.keras.Sequential([tf.keras.Input((3,)), layer])
 layer_weights = lambda: [layer.w]
-""" + _TRAIN
+"""
+    + _TRAIN
+)
 
-BUGGY_MODEL_BUILD = """
+BUGGY_MODEL_BUILD = (
+    """
 import numpy as np
 import tensorflow as tf
 
@@ -51,12 +55,17 @@ class Net(tf.keras.Model):
 model = Net()
 model(tf.ones((1, 3)))
 layer_weights = lambda: [model.gain, model.dense.kernel]
-""" + _TRAIN
+"""
+    + _TRAIN
+)
 
 CASES = [
     case("tfg014_raw_variable_in_layer_init", "zero", BUGGY_LAYER),
     case("tfg014_raw_variable_in_model_build", "zero", BUGGY_MODEL_BUILD),
-    case("tfg014_ok_add_weight_and_state", "ok", textwrap.dedent("""
+    case(
+        "tfg014_ok_add_weight_and_state",
+        "ok",
+        textwrap.dedent("""
         import numpy as np
         import tensorflow as tf
 
@@ -78,8 +87,13 @@ CASES = [
         layer = Scale()
         model = tf.keras.Sequential([tf.keras.Input((3,)), layer])
         layer_weights = lambda: [layer.w]
-    """) + _TRAIN),
-    case("tfg014_ok_tf_module", "ok", """
+    """)
+        + _TRAIN,
+    ),
+    case(
+        "tfg014_ok_tf_module",
+        "ok",
+        """
         import tensorflow as tf
 
         class Linear(tf.Module):
@@ -93,7 +107,8 @@ CASES = [
         with tf.GradientTape() as tape:
             loss = tf.reduce_sum(m(tf.ones((2, 3))))
         RESULT = gradient_status(tape.gradient(loss, m.trainable_variables))
-    """),
+    """,
+    ),
 ]
 
 
@@ -127,5 +142,5 @@ def test_gradls_reports_exactly_the_marked_lines(c):
 
 def test_fix_is_the_keras_variable_and_idempotent():
     fixed = _fixed(BUGGY_LAYER)
-    assert "self.w = tf.keras.Variable(tf.random.normal((3, 1)), name=\"w\")" in fixed
+    assert 'self.w = tf.keras.Variable(tf.random.normal((3, 1)), name="w")' in fixed
     assert _fixed(fixed) == fixed

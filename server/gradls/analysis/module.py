@@ -133,8 +133,10 @@ class ModuleInfo:
             for n in ast.walk(self.tree):
                 if isinstance(n, ast.keyword) and n.arg == "run_eagerly" and _is_true(n.value):
                     self.run_eagerly = True
-                elif isinstance(n, ast.Assign) and _is_true(n.value) and any(
-                    isinstance(t, ast.Attribute) and t.attr == "run_eagerly" for t in n.targets
+                elif (
+                    isinstance(n, ast.Assign)
+                    and _is_true(n.value)
+                    and any(isinstance(t, ast.Attribute) and t.attr == "run_eagerly" for t in n.targets)
                 ):
                     self.run_eagerly = True
 
@@ -200,7 +202,9 @@ class ModuleInfo:
         """'layer' (a callable Keras layer/model), 'variable' (trainable), 'frozen' (non-trainable variable)."""
         if isinstance(e, ast.Call):
             q = self.imports.qualname(e.func)
-            if q in VARIABLE_CTORS or (isinstance(e.func, ast.Attribute) and e.func.attr in {"add_weight", "add_variable"}):
+            if q in VARIABLE_CTORS or (
+                isinstance(e.func, ast.Attribute) and e.func.attr in {"add_weight", "add_variable"}
+            ):
                 trainable = _kwarg(e, "trainable")
                 if isinstance(trainable, ast.Constant) and trainable.value is False:
                     return "frozen"
@@ -360,8 +364,22 @@ def _is_true(e: ast.AST) -> bool:
 
 
 _SCALAR_FIELDS = {
-    "ctx", "id", "attr", "arg", "name", "kind", "type_comment", "level", "module", "asname", "conversion",
-    "is_async", "simple", "op", "ops", "names",
+    "ctx",
+    "id",
+    "attr",
+    "arg",
+    "name",
+    "kind",
+    "type_comment",
+    "level",
+    "module",
+    "asname",
+    "conversion",
+    "is_async",
+    "simple",
+    "op",
+    "ops",
+    "names",
 }
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
@@ -455,10 +473,18 @@ _KERAS_NON_LAYER = (
 def is_keras_layer_ctor(q: str) -> bool:
     if not q.startswith("keras."):
         return False
-    if q.startswith(_KERAS_NON_LAYER) or q in {"keras.Input", "keras.layers.Input", "keras.Variable", "keras.Sequential.add"}:
+    if q.startswith(_KERAS_NON_LAYER) or q in {
+        "keras.Input",
+        "keras.layers.Input",
+        "keras.Variable",
+        "keras.Sequential.add",
+    }:
         return False
     last = q.rsplit(".", 1)[-1]
-    if q.startswith(("keras.layers.", "keras.applications.", "keras.models.")) or q in {"keras.Sequential", "keras.Model"}:
+    if q.startswith(("keras.layers.", "keras.applications.", "keras.models.")) or q in {
+        "keras.Sequential",
+        "keras.Model",
+    }:
         return last[:1].isupper() or q.startswith("keras.applications.")
     return False
 

@@ -14,7 +14,13 @@ from gradls.analysis.module import AUTOGRAPH, EAGER, GRAPH, KERAS_STEP_METHODS, 
 
 # Calls whose presence shows the module runs Keras models as graphs (fit traces `call`).
 _GRAPH_EVIDENCE_METHODS = {"fit", "evaluate", "predict", "train_on_batch", "test_on_batch", "predict_on_batch"}
-_GRAPH_EVIDENCE_CTORS = {"keras.Input", "keras.layers.Input", "keras.Sequential", "keras.models.Sequential", "tensorflow.function"}
+_GRAPH_EVIDENCE_CTORS = {
+    "keras.Input",
+    "keras.layers.Input",
+    "keras.Sequential",
+    "keras.models.Sequential",
+    "tensorflow.function",
+}
 
 
 def compute_regions(info: ModuleInfo) -> None:
@@ -121,8 +127,10 @@ def _seed_compile_losses(info: ModuleInfo, keras_mode: str) -> None:
         for k in node.keywords:
             if k.arg != "loss":
                 continue
-            values = k.value.elts if isinstance(k.value, (ast.List, ast.Tuple)) else (
-                k.value.values if isinstance(k.value, ast.Dict) else [k.value]
+            values = (
+                k.value.elts
+                if isinstance(k.value, (ast.List, ast.Tuple))
+                else (k.value.values if isinstance(k.value, ast.Dict) else [k.value])
             )
             for v in values:
                 if isinstance(v, ast.Name) and v.id in info.module_functions:

@@ -1,10 +1,10 @@
 """Suppression comments, read before findings are reported (as ruff reads `# noqa`).
 
-    x = np.sum(t)  # gradls: ignore[TFG001]      one or more codes on this line
-    x = np.sum(t)  # gradls: ignore              every code on this line
-    x = np.sum(t)  # noqa: TFG001               flake8/ruff habit, also honoured
-    x = np.sum(t)  # noqa                        bare noqa: every code
-    # gradls: ignore-file                        on its own line: the whole file
+x = np.sum(t)  # gradls: ignore[TFG001]      one or more codes on this line
+x = np.sum(t)  # gradls: ignore              every code on this line
+x = np.sum(t)  # noqa: TFG001               flake8/ruff habit, also honoured
+x = np.sum(t)  # noqa                        bare noqa: every code
+# gradls: ignore-file                        on its own line: the whole file
 """
 
 from __future__ import annotations
@@ -81,7 +81,9 @@ def _suppressing(sup: Suppressions, f: Finding) -> Directive | None:
     return None
 
 
-def apply_suppressions(source: str, findings: list[Finding], config=None, path=None) -> tuple[list[Finding], list[Finding]]:
+def apply_suppressions(
+    source: str, findings: list[Finding], config=None, path=None
+) -> tuple[list[Finding], list[Finding]]:
     sup = parse_suppressions(source)
     if sup.file_wide:
         return [], list(findings)
@@ -96,7 +98,9 @@ def apply_suppressions(source: str, findings: list[Finding], config=None, path=N
     return kept, suppressed
 
 
-def unused_directives(source: str, suppressed: list[Finding], known_codes: set[str]) -> list[tuple[Directive, list[str]]]:
+def unused_directives(
+    source: str, suppressed: list[Finding], known_codes: set[str]
+) -> list[tuple[Directive, list[str]]]:
     """Suppression comments naming gradls codes that suppressed nothing, or codes that do not exist."""
     sup = parse_suppressions(source)
     for f in suppressed:

@@ -20,44 +20,186 @@ from gradls.analysis.module import VARIABLE_CTORS, FunctionFacts, ModuleInfo, is
 NOT, TENSOR, DIFF = 0, 1, 2
 
 NON_TENSOR_ATTRS = {
-    "shape", "dtype", "ndim", "name", "device", "trainable", "graph", "op", "rank", "nbytes",
-    "trainable_variables", "trainable_weights", "non_trainable_variables", "non_trainable_weights",
-    "variables", "weights", "layers", "losses", "metrics", "built", "input_shape", "output_shape",
-    "__class__", "__name__", "numpy",
+    "shape",
+    "dtype",
+    "ndim",
+    "name",
+    "device",
+    "trainable",
+    "graph",
+    "op",
+    "rank",
+    "nbytes",
+    "trainable_variables",
+    "trainable_weights",
+    "non_trainable_variables",
+    "non_trainable_weights",
+    "variables",
+    "weights",
+    "layers",
+    "losses",
+    "metrics",
+    "built",
+    "input_shape",
+    "output_shape",
+    "__class__",
+    "__name__",
+    "numpy",
 }
-LAYER_WEIGHT_ATTRS = {"kernel", "bias", "embeddings", "gamma", "beta", "recurrent_kernel", "depthwise_kernel",
-                      "pointwise_kernel", "moving_mean", "moving_variance"}
+LAYER_WEIGHT_ATTRS = {
+    "kernel",
+    "bias",
+    "embeddings",
+    "gamma",
+    "beta",
+    "recurrent_kernel",
+    "depthwise_kernel",
+    "pointwise_kernel",
+    "moving_mean",
+    "moving_variance",
+}
 # TF/Keras namespaces and functions that return no tensor (objects, config, I/O, Python values).
 NON_TENSOR_TF_PREFIXES = (
-    "tensorflow.data.", "tensorflow.io.", "tensorflow.summary.", "tensorflow.config.", "tensorflow.debugging.",
-    "tensorflow.saved_model.", "tensorflow.distribute.", "tensorflow.train.", "tensorflow.keras.", "tensorflow.estimator.",
-    "tensorflow.test.", "tensorflow.experimental.", "tensorflow.sysconfig.", "tensorflow.compat.", "tensorflow.errors.",
-    "tensorflow.autograph.", "tensorflow.dtypes.", "tensorflow.lookup.", "tensorflow.tpu.", "tensorflow.profiler.",
-    "tensorflow.random.set_seed", "tensorflow.random.Generator", "tensorflow.nest.", "tensorflow.feature_column.",
-    "tensorflow.queue.", "tensorflow.sets.", "tensorflow.version.",
+    "tensorflow.data.",
+    "tensorflow.io.",
+    "tensorflow.summary.",
+    "tensorflow.config.",
+    "tensorflow.debugging.",
+    "tensorflow.saved_model.",
+    "tensorflow.distribute.",
+    "tensorflow.train.",
+    "tensorflow.keras.",
+    "tensorflow.estimator.",
+    "tensorflow.test.",
+    "tensorflow.experimental.",
+    "tensorflow.sysconfig.",
+    "tensorflow.compat.",
+    "tensorflow.errors.",
+    "tensorflow.autograph.",
+    "tensorflow.dtypes.",
+    "tensorflow.lookup.",
+    "tensorflow.tpu.",
+    "tensorflow.profiler.",
+    "tensorflow.random.set_seed",
+    "tensorflow.random.Generator",
+    "tensorflow.nest.",
+    "tensorflow.feature_column.",
+    "tensorflow.queue.",
+    "tensorflow.sets.",
+    "tensorflow.version.",
 )
 NON_TENSOR_TF = {
-    "GradientTape", "function", "TensorShape", "TensorSpec", "RaggedTensorSpec", "print", "py_function", "numpy_function",
-    "custom_gradient", "name_scope", "device", "control_dependencies", "Module", "DType", "as_dtype", "executing_eagerly",
-    "is_tensor", "get_static_value", "init_scope", "get_logger", "Graph", "type_spec_from_value", "recompute_grad",
-    "group", "no_op", "Assert", "ensure_shape", "keras",
+    "GradientTape",
+    "function",
+    "TensorShape",
+    "TensorSpec",
+    "RaggedTensorSpec",
+    "print",
+    "py_function",
+    "numpy_function",
+    "custom_gradient",
+    "name_scope",
+    "device",
+    "control_dependencies",
+    "Module",
+    "DType",
+    "as_dtype",
+    "executing_eagerly",
+    "is_tensor",
+    "get_static_value",
+    "init_scope",
+    "get_logger",
+    "Graph",
+    "type_spec_from_value",
+    "recompute_grad",
+    "group",
+    "no_op",
+    "Assert",
+    "ensure_shape",
+    "keras",
 }
 # Ops whose result carries no gradient back to their inputs (None, or zero for sign).
 NON_DIFF_OPS = {
-    "argmax", "argmin", "argsort", "round", "floor", "ceil", "rint", "sign", "equal", "not_equal", "greater", "greater_equal",
-    "less", "less_equal", "logical_and", "logical_or", "logical_not", "logical_xor", "is_nan", "is_inf", "is_finite",
-    "shape", "shape_n", "size", "rank", "stop_gradient", "zeros_like", "ones_like", "one_hot", "top_k", "unique",
-    "where_v1", "floordiv", "floor_div", "floormod", "mod", "bitcast", "in_top_k", "histogram_fixed_width", "searchsorted",
-    "bucketize", "count_nonzero", "reduce_any", "reduce_all", "math_ops", "sequence_mask", "edit_distance",
+    "argmax",
+    "argmin",
+    "argsort",
+    "round",
+    "floor",
+    "ceil",
+    "rint",
+    "sign",
+    "equal",
+    "not_equal",
+    "greater",
+    "greater_equal",
+    "less",
+    "less_equal",
+    "logical_and",
+    "logical_or",
+    "logical_not",
+    "logical_xor",
+    "is_nan",
+    "is_inf",
+    "is_finite",
+    "shape",
+    "shape_n",
+    "size",
+    "rank",
+    "stop_gradient",
+    "zeros_like",
+    "ones_like",
+    "one_hot",
+    "top_k",
+    "unique",
+    "where_v1",
+    "floordiv",
+    "floor_div",
+    "floormod",
+    "mod",
+    "bitcast",
+    "in_top_k",
+    "histogram_fixed_width",
+    "searchsorted",
+    "bucketize",
+    "count_nonzero",
+    "reduce_any",
+    "reduce_all",
+    "math_ops",
+    "sequence_mask",
+    "edit_distance",
 }
 SOURCE_OPS = {
-    "constant", "zeros", "ones", "fill", "range", "eye", "linspace", "normal", "uniform", "truncated_normal",
-    "categorical", "shuffle", "poisson", "gamma", "stateless_normal", "stateless_uniform", "placeholder",
-    "random_normal", "random_uniform", "convert_to_tensor", "ragged", "SparseTensor", "sparse", "identity",
+    "constant",
+    "zeros",
+    "ones",
+    "fill",
+    "range",
+    "eye",
+    "linspace",
+    "normal",
+    "uniform",
+    "truncated_normal",
+    "categorical",
+    "shuffle",
+    "poisson",
+    "gamma",
+    "stateless_normal",
+    "stateless_uniform",
+    "placeholder",
+    "random_normal",
+    "random_uniform",
+    "convert_to_tensor",
+    "ragged",
+    "SparseTensor",
+    "sparse",
+    "identity",
 }
 _INT_DTYPE = re.compile(r"(^|\.)(u?int(8|16|32|64)|bool)$|^['\"](u?int(8|16|32|64)|bool)['\"]$")
-_MODEL_NAME = re.compile(r"(^|_)(model|net|network|layer|encoder|decoder|generator|discriminator|critic|actor|policy|classifier|"
-                         r"backbone|head|block|unet|transformer|vae|gan|q_net|qnet|mlp|cnn|rnn|lstm)s?(\d*|_\w*)$", re.I)
+_MODEL_NAME = re.compile(
+    r"(^|_)(model|net|network|layer|encoder|decoder|generator|discriminator|critic|actor|policy|classifier|"
+    r"backbone|head|block|unet|transformer|vae|gan|q_net|qnet|mlp|cnn|rnn|lstm)s?(\d*|_\w*)$",
+    re.I,
+)
 _KERAS_LOSS_METHODS = {"compute_loss", "compiled_loss", "loss", "loss_fn"}
 _PY_NUMERIC_BUILTINS = {"abs", "min", "max", "sum", "pow"}
 _NON_FLAG_PARAM = re.compile(r"^(training|is_training|train|mask|.*_mask|return_\w+|use_\w+)$")
@@ -235,7 +377,11 @@ class TensorInference:
             self._walk_block(s.orelse, env, ff)
         elif isinstance(s, (ast.For, ast.AsyncFor)):
             it = lv(s.iter, env)
-            if isinstance(s.iter, ast.Call) and isinstance(s.iter.func, ast.Name) and s.iter.func.id in {"range", "enumerate"}:
+            if (
+                isinstance(s.iter, ast.Call)
+                and isinstance(s.iter.func, ast.Name)
+                and s.iter.func.id in {"range", "enumerate"}
+            ):
                 it = NOT if s.iter.func.id == "range" else it
             if isinstance(s.iter, ast.Call) and isinstance(s.iter.func, ast.Name) and s.iter.func.id == "enumerate":
                 if isinstance(s.target, ast.Tuple) and len(s.target.elts) == 2:
@@ -445,7 +591,11 @@ class TensorInference:
                 return NOT
             if q in VARIABLE_CTORS:
                 return TENSOR if self.info.object_kind(e) == "frozen" else DIFF
-            if q.startswith("tensorflow.") or q.startswith("keras.ops.") or q in self.info.imports.extra_tensor_functions:
+            if (
+                q.startswith("tensorflow.")
+                or q.startswith("keras.ops.")
+                or q in self.info.imports.extra_tensor_functions
+            ):
                 if last in NON_TENSOR_TF or q.startswith(NON_TENSOR_TF_PREFIXES):
                     return NOT
                 if last in SOURCE_OPS or ".random." in q:
@@ -482,7 +632,12 @@ class TensorInference:
             callee = resolve_callee(self.info, e, self.info.enclosing_function(e))
             if callee is not None:
                 return self._summary(callee, e, arg_levels)
-            if f.id not in env.levels and f.id not in self.info.module_functions and _MODEL_NAME.search(f.id) and e.args:
+            if (
+                f.id not in env.levels
+                and f.id not in self.info.module_functions
+                and _MODEL_NAME.search(f.id)
+                and e.args
+            ):
                 return DIFF  # an unresolved `model(x)`: a model built elsewhere
             return NOT
         if isinstance(f, ast.Attribute):
@@ -511,8 +666,14 @@ class TensorInference:
             r = lv(recv, env)
             if rk == "layer" and f.attr in {"call", "__call__"}:
                 return DIFF
-            if rk is None and isinstance(recv, ast.Name) and recv.id not in env.levels and _MODEL_NAME.search(f.attr) \
-                    and e.args and self.info.imports.qualname(recv) is None:
+            if (
+                rk is None
+                and isinstance(recv, ast.Name)
+                and recv.id not in env.levels
+                and _MODEL_NAME.search(f.attr)
+                and e.args
+                and self.info.imports.qualname(recv) is None
+            ):
                 return DIFF  # `agent.policy(state)`
             if rk == "tape" and f.attr in {"gradient", "jacobian", "batch_jacobian"}:
                 return TENSOR

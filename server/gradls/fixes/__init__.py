@@ -77,11 +77,15 @@ def span_of_offsets(source: str, start: int, end: int) -> Span:
 
 def _load_builders() -> None:
     # Imported for their @register side effect.
-    from gradls.fixes import custom_gradient_variables, if_to_cond, numpy_to_tf  # noqa: F401
-    from gradls.fixes import tape_fixes  # noqa: F401
-    from gradls.fixes import tensor_leaves_graph  # noqa: F401
-    from gradls.fixes import variable_in_step  # noqa: F401
-    from gradls.fixes import keras_variable  # noqa: F401
+    from gradls.fixes import (  # noqa: F401
+        custom_gradient_variables,
+        if_to_cond,
+        keras_variable,
+        numpy_to_tf,
+        tape_fixes,
+        tensor_leaves_graph,
+        variable_in_step,
+    )
 
 
 _load_builders()

@@ -104,7 +104,13 @@ def _bound_names(tree: ast.Module) -> set[str]:
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             for a in node.names:
                 names.add(a.asname or a.name.split(".", 1)[0])
-        elif isinstance(node, ast.ExceptHandler) and node.name or hasattr(ast, "MatchAs") and isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+        elif (
+            isinstance(node, ast.ExceptHandler)
+            and node.name
+            or hasattr(ast, "MatchAs")
+            and isinstance(node, (ast.MatchAs, ast.MatchStar))
+            and node.name
+        ):
             names.add(node.name)
     return names
 
@@ -184,7 +190,12 @@ def import_edit(source: str, tree: ast.Module, statement: str) -> Edit | None:
             last = stmt
     if last is None:
         for i, stmt in enumerate(tree.body):
-            is_doc = i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+            is_doc = (
+                i == 0
+                and isinstance(stmt, ast.Expr)
+                and isinstance(stmt.value, ast.Constant)
+                and isinstance(stmt.value.value, str)
+            )
             is_future = isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__"
             if is_doc or is_future:
                 last = stmt
@@ -194,10 +205,14 @@ def import_edit(source: str, tree: ast.Module, statement: str) -> Edit | None:
     if last is None:
         # Top of file, after a shebang / encoding comment block if present.
         line = 1
-        while line <= len(lines) and (lines[line - 1].startswith("#!") or re.match(r"^[ \t\f]*#.*coding[:=]", lines[line - 1])):
+        while line <= len(lines) and (
+            lines[line - 1].startswith("#!") or re.match(r"^[ \t\f]*#.*coding[:=]", lines[line - 1])
+        ):
             line += 1
         if line > len(lines) or (line == len(lines) and lines[-1] == "" and line > 1):
-            return Edit(Span(len(lines), len(lines[-1]), len(lines), len(lines[-1])), (nl if lines[-1] else "") + statement + nl)
+            return Edit(
+                Span(len(lines), len(lines[-1]), len(lines), len(lines[-1])), (nl if lines[-1] else "") + statement + nl
+            )
         return Edit(Span(line, 0, line, 0), statement + nl)
     end = last.end_lineno or last.lineno
     if end >= len(lines):  # the import is on the last line, without a newline after it
@@ -243,8 +258,12 @@ class SourceContext:
         return len(self.lines[line - 1].encode("utf-8")[:byte_col].decode("utf-8", "replace"))
 
     def span(self, node: ast.AST) -> Span:
-        return Span(node.lineno, self.col(node.lineno, node.col_offset), node.end_lineno,
-                    self.col(node.end_lineno, node.end_col_offset))
+        return Span(
+            node.lineno,
+            self.col(node.lineno, node.col_offset),
+            node.end_lineno,
+            self.col(node.end_lineno, node.end_col_offset),
+        )
 
     def qual(self, e: ast.AST) -> str | None:
         return qualname(e, self.bindings)

@@ -142,7 +142,10 @@ class _GradTransformer(cst.CSTTransformer):
             value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
         self.returns += 1
         pair = cst.Tuple(
-            [cst.Element(value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Element(cst.Name(self.var_grads))],
+            [
+                cst.Element(value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                cst.Element(cst.Name(self.var_grads)),
+            ],
             lpar=[],
             rpar=[],
         )
@@ -222,7 +225,12 @@ def _build(source: str, tree: ast.Module, grad_name: str, grad_span) -> Fix | No
     if not body or not isinstance(body[-1], ast.Return):
         return None
     ret = body[-1].value
-    if not (isinstance(ret, ast.Tuple) and len(ret.elts) == 2 and isinstance(ret.elts[1], ast.Name) and ret.elts[1].id == grad_name):
+    if not (
+        isinstance(ret, ast.Tuple)
+        and len(ret.elts) == 2
+        and isinstance(ret.elts[1], ast.Name)
+        and ret.elts[1].id == grad_name
+    ):
         return None
     forward = body[:-1]
     _check_forward(forward)
@@ -230,7 +238,9 @@ def _build(source: str, tree: ast.Module, grad_name: str, grad_span) -> Fix | No
     if any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.Await, ast.NamedExpr)) for n in ast.walk(y_node)):
         return None
     # Names the recomputed forward pass reads must not be shadowed by the grad_fn's own locals.
-    reads = {n.id for s in [*forward, y_node] for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    reads = {
+        n.id for s in [*forward, y_node] for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    }
     if reads & _locals_of(grad):
         return None
     upstream = _upstream(grad)
@@ -252,7 +262,7 @@ def _build(source: str, tree: ast.Module, grad_name: str, grad_span) -> Fix | No
     wrapper = MetadataWrapper(module)
     pos = wrapper.resolve(PositionProvider)
     c_outer = c_grad = None
-    for n, r in pos.items():
+    for n, _r in pos.items():
         if isinstance(n, cst.FunctionDef):
             name_line = pos[n.name].start.line
             if n.name.value == outer.name and name_line == outer.lineno:

@@ -37,9 +37,26 @@ from gradls.fixes._imports import (
 
 _FN = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _BOOL_FUNCS = {
-    "logical_and", "logical_or", "logical_not", "logical_xor", "equal", "not_equal", "greater", "greater_equal",
-    "less", "less_equal", "reduce_any", "reduce_all", "is_nan", "is_inf", "is_finite", "isnan", "isinf", "isfinite",
-    "is_tensor", "isin",
+    "logical_and",
+    "logical_or",
+    "logical_not",
+    "logical_xor",
+    "equal",
+    "not_equal",
+    "greater",
+    "greater_equal",
+    "less",
+    "less_equal",
+    "reduce_any",
+    "reduce_all",
+    "is_nan",
+    "is_inf",
+    "is_finite",
+    "isnan",
+    "isinf",
+    "isfinite",
+    "is_tensor",
+    "isin",
 }
 
 
@@ -267,10 +284,7 @@ def _cst_stmts(block: cst.BaseSuite) -> list[cst.BaseStatement]:
     if isinstance(block, cst.IndentedBlock):
         return list(block.body)
     assert isinstance(block, cst.SimpleStatementSuite)
-    return [
-        cst.SimpleStatementLine([s.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)])
-        for s in block.body
-    ]
+    return [cst.SimpleStatementLine([s.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)]) for s in block.body]
 
 
 def _comments(node: cst.CSTNode) -> list[cst.Comment]:
@@ -579,8 +593,10 @@ def _rewrite_expr(ctx: _Ctx, node: ast.expr, make, title: str) -> Fix | None:
 def _rewrite_boolop(ctx: _Ctx, node: ast.expr) -> Fix | None:
     if not _certainly_bool(node) or isinstance(node, ast.Compare) or isinstance(node, ast.Call):
         return None
-    title = "Rewrite with tf.logical_not" if isinstance(node, ast.UnaryOp) else (
-        "Rewrite with tf.logical_and" if isinstance(node.op, ast.And) else "Rewrite with tf.logical_or"
+    title = (
+        "Rewrite with tf.logical_not"
+        if isinstance(node, ast.UnaryOp)
+        else ("Rewrite with tf.logical_and" if isinstance(node.op, ast.And) else "Rewrite with tf.logical_or")
     )
     return _rewrite_expr(ctx, node, lambda tf: _pred(ctx.source, node, tf), title)
 

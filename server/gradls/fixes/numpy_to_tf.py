@@ -183,7 +183,11 @@ def _map_args(call: cst.Call, spec: OpSpec) -> list[cst.Arg] | None:
         k, v = spec.extra_text.split("=", 1)
         extra.append((k, v))
     for k, v in extra:
-        new = cst.Arg(value=cst.parse_expression(v), keyword=cst.Name(k), equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
+        new = cst.Arg(
+            value=cst.parse_expression(v),
+            keyword=cst.Name(k),
+            equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+        )
         if out and isinstance(out[-1].comma, cst.Comma):
             # keep a trailing comma where the user wrote one, and a space before the new argument
             new = new.with_changes(comma=out[-1].comma)

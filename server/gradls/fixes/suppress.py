@@ -76,7 +76,11 @@ def _statement_lines(source: str, line: int, end_line: int) -> tuple[int, int]:
                 a, b = _first_line(sib), sib.end_lineno or sib.lineno
                 if a <= stop and b >= start and (a < start or b > stop):
                     start, stop, grown = min(a, start), max(b, stop), True
-        body = [s for field in ("body", "orelse", "finalbody", "handlers", "cases") for s in _stmts(getattr(inner, field, None))]
+        body = [
+            s
+            for field in ("body", "orelse", "finalbody", "handlers", "cases")
+            for s in _stmts(getattr(inner, field, None))
+        ]
     if best is None:
         return 1, source.count("\n") + 1
     return start, stop

@@ -32,19 +32,60 @@ from gradls.fixes._imports import (
     tf_binding,
 )
 
-_NUMPY_CONVERSIONS = {"numpy.array", "numpy.asarray", "numpy.asanyarray", "numpy.ascontiguousarray", "numpy.copy",
-                      "keras.ops.convert_to_numpy"}
+_NUMPY_CONVERSIONS = {
+    "numpy.array",
+    "numpy.asarray",
+    "numpy.asanyarray",
+    "numpy.ascontiguousarray",
+    "numpy.copy",
+    "keras.ops.convert_to_numpy",
+}
 _WITH_DTYPE = {"numpy.array", "numpy.asarray", "numpy.asanyarray", "numpy.ascontiguousarray"}
-_FLOAT_DTYPES = {"float16": "float16", "float32": "float32", "float64": "float64", "double": "float64",
-                 "single": "float32", "half": "float16", "float_": "float64"}
+_FLOAT_DTYPES = {
+    "float16": "float16",
+    "float32": "float32",
+    "float64": "float64",
+    "double": "float64",
+    "single": "float32",
+    "half": "float16",
+    "float_": "float64",
+}
 _ARITH = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.MatMult)
-_SCALAR_REDUCTIONS = {"reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_std",
-                      "reduce_variance", "reduce_logsumexp", "reduce_euclidean_norm", "norm"}
+_SCALAR_REDUCTIONS = {
+    "reduce_sum",
+    "reduce_mean",
+    "reduce_max",
+    "reduce_min",
+    "reduce_prod",
+    "reduce_std",
+    "reduce_variance",
+    "reduce_logsumexp",
+    "reduce_euclidean_norm",
+    "norm",
+}
 # TensorFlow calls that must not receive the tensor: they detach it again or need a Python value.
-_TF_REFUSED = {"tensorflow.Variable", "tensorflow.constant", "tensorflow.py_function", "tensorflow.numpy_function",
-               "tensorflow.print"}
-_ATOMS = (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.Constant, ast.List, ast.Tuple, ast.Dict, ast.Set,
-          ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_TF_REFUSED = {
+    "tensorflow.Variable",
+    "tensorflow.constant",
+    "tensorflow.py_function",
+    "tensorflow.numpy_function",
+    "tensorflow.print",
+}
+_ATOMS = (
+    ast.Name,
+    ast.Attribute,
+    ast.Call,
+    ast.Subscript,
+    ast.Constant,
+    ast.List,
+    ast.Tuple,
+    ast.Dict,
+    ast.Set,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Module)
 
 
@@ -129,8 +170,11 @@ def _name_ok(ctx: _Ctx, name: str, scope: ast.AST, seen: set[str], depth: int) -
             loads.append(n)
     # Read by a nested function (or, for a module-level name, any function): we cannot follow it there.
     for n in ast.walk(scope):
-        if (isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and n is not scope
-                and any(isinstance(x, ast.Name) and x.id == name for x in ast.walk(n))):
+        if (
+            isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            and n is not scope
+            and any(isinstance(x, ast.Name) and x.id == name for x in ast.walk(n))
+        ):
             return False
     return all(_tensor_ok(ctx, n, seen, depth) for n in loads)
 
@@ -233,8 +277,14 @@ def _build(ctx: _Ctx, span: Span, kind: str, data: dict) -> Fix | None:
         replaced = gp
         exact = _scalar(ctx, arg)  # item() of a (1,)-shaped array is a scalar; the tensor keeps its shape
         p = ctx.parent(gp)
-    if isinstance(p, ast.Call) and ctx.qual(p.func) == "tensorflow.constant" and p.args and p.args[0] is replaced \
-            and len(p.args) == 1 and not p.keywords:
+    if (
+        isinstance(p, ast.Call)
+        and ctx.qual(p.func) == "tensorflow.constant"
+        and p.args
+        and p.args[0] is replaced
+        and len(p.args) == 1
+        and not p.keywords
+    ):
         replaced = p  # tf.constant(t.numpy()) -> t: tf.constant of a symbolic tensor raises
     if not _tensor_ok(ctx, replaced, set()):
         return None

@@ -69,12 +69,16 @@ _RESERVED = frozenset(
     reset_metrics run_eagerly save save_own_variables save_weights set_state_tree set_weights stateless_call
     stateless_compute_loss summary supports_masking symbolic_call test_on_batch test_step to_json train_on_batch
     train_step trainable trainable_variables trainable_weights variable_dtype variables weights name built
-    optimizer history stop_training autocast seed_generator built_shape inputs outputs""".split()  # noqa: SIM905
+    optimizer history stop_training autocast seed_generator built_shape inputs outputs""".split()
 )
 _BUILTINS = frozenset(dir(builtins))
 _VARIABLE_KWARGS = {"name", "trainable", "dtype"}
-_LAMBDA_INITS = {"tensorflow.random.normal", "tensorflow.random.uniform", "tensorflow.random.truncated_normal",
-                 "tensorflow.fill"}
+_LAMBDA_INITS = {
+    "tensorflow.random.normal",
+    "tensorflow.random.uniform",
+    "tensorflow.random.truncated_normal",
+    "tensorflow.fill",
+}
 
 
 _Refuse = Refuse
@@ -96,8 +100,13 @@ class _Ctx(SourceContext):
         edits = []
         for n in ast.walk(node):
             if id(n) in repl:
-                edits.append((self._off(n.lineno, n.col_offset) - base, self._off(n.end_lineno, n.end_col_offset) - base,
-                              repl[id(n)]))
+                edits.append(
+                    (
+                        self._off(n.lineno, n.col_offset) - base,
+                        self._off(n.end_lineno, n.end_col_offset) - base,
+                        repl[id(n)],
+                    )
+                )
         for s, e, new in sorted(edits, reverse=True):
             t = t[:s] + new + t[e:]
         return t
@@ -114,11 +123,13 @@ class _Ctx(SourceContext):
         first, last = self.lines[stmt.lineno - 1], self.lines[stmt.end_lineno - 1]
         if first[: self.col(stmt.lineno, stmt.col_offset)].strip():
             raise _Refuse
-        after = last[self.col(stmt.end_lineno, stmt.end_col_offset):].strip()
+        after = last[self.col(stmt.end_lineno, stmt.end_col_offset) :].strip()
         if after and not after.startswith("#"):
             raise _Refuse  # `; other`
         i = block.index(stmt)
-        if (i > 0 and block[i - 1].end_lineno >= stmt.lineno) or (i + 1 < len(block) and block[i + 1].lineno <= stmt.end_lineno):
+        if (i > 0 and block[i - 1].end_lineno >= stmt.lineno) or (
+            i + 1 < len(block) and block[i + 1].lineno <= stmt.end_lineno
+        ):
             raise _Refuse
         if stmt.end_lineno < len(self.lines):
             return Span(stmt.lineno, 0, stmt.end_lineno + 1, 0)
@@ -133,7 +144,7 @@ class _Ctx(SourceContext):
             ln = self.lines[i - 1].rstrip("\r\n")
             if i > stmt.lineno and ln.strip() and not ln.startswith(old):
                 raise _Refuse
-            out.append(new_indent + ln[len(old):] if ln.strip() else "")
+            out.append(new_indent + ln[len(old) :] if ln.strip() else "")
         return out
 
 
@@ -179,7 +190,12 @@ def build(source: str, finding: Finding) -> Fix | None:
         if not isinstance(fn, ast.FunctionDef):
             return None
         owner = ctx.parent(fn)
-        if isinstance(owner, ast.ClassDef) and fn.name == "call" and data.get("keras_method") == "call" and stmt in fn.body:
+        if (
+            isinstance(owner, ast.ClassDef)
+            and fn.name == "call"
+            and data.get("keras_method") == "call"
+            and stmt in fn.body
+        ):
             return _keras_fix(ctx, call, stmt, fn, owner, data)
         if isinstance(owner, ast.Module) and (data.get("tf_function") or _decorated_tf_function(ctx, fn)):
             return _tf_function_fix(ctx, call, stmt, fn, data)
@@ -209,7 +225,12 @@ def _self_attrs(cls: ast.ClassDef) -> tuple[set[str], dict[str, int], set[str]]:
     for s in cls.body:
         if isinstance(s, ast.FunctionDef) and s.name == "__init__":
             for n in ast.walk(s):
-                if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "self" and isinstance(n.ctx, ast.Store):
+                if (
+                    isinstance(n, ast.Attribute)
+                    and isinstance(n.value, ast.Name)
+                    and n.value.id == "self"
+                    and isinstance(n.ctx, ast.Store)
+                ):
                     init.add(n.attr)
     return names, stores, init
 
@@ -230,23 +251,48 @@ def _fn_locals(fn: ast.FunctionDef) -> set[str]:
 def _shape_index(e: ast.AST) -> int | None:
     if isinstance(e, ast.Constant) and type(e.value) is int:
         return e.value
-    if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.USub) and isinstance(e.operand, ast.Constant) and type(e.operand.value) is int:
+    if (
+        isinstance(e, ast.UnaryOp)
+        and isinstance(e.op, ast.USub)
+        and isinstance(e.operand, ast.Constant)
+        and type(e.operand.value) is int
+    ):
         return -e.operand.value
     return None
 
 
-def _movable(node: ast.AST, xname: str | None, shape_name: str, call_locals: set[str], init_attrs: set[str]) -> dict[int, str]:
+def _movable(
+    node: ast.AST, xname: str | None, shape_name: str, call_locals: set[str], init_attrs: set[str]
+) -> dict[int, str]:
     """Replacements that make `node` valid in build(); raises _Refuse when it reads what build() lacks."""
     repl: dict[int, str] = {}
     covered: set[int] = set()
     for n in ast.walk(node):
-        if isinstance(n, (ast.Lambda, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom, ast.ListComp, ast.SetComp,
-                          ast.DictComp, ast.GeneratorExp)):
+        if isinstance(
+            n,
+            (
+                ast.Lambda,
+                ast.NamedExpr,
+                ast.Await,
+                ast.Yield,
+                ast.YieldFrom,
+                ast.ListComp,
+                ast.SetComp,
+                ast.DictComp,
+                ast.GeneratorExp,
+            ),
+        ):
             raise _Refuse
         if id(n) in covered:
             continue
-        if (xname and isinstance(n, ast.Subscript) and isinstance(n.value, ast.Attribute) and n.value.attr == "shape"
-                and isinstance(n.value.value, ast.Name) and n.value.value.id == xname):
+        if (
+            xname
+            and isinstance(n, ast.Subscript)
+            and isinstance(n.value, ast.Attribute)
+            and n.value.attr == "shape"
+            and isinstance(n.value.value, ast.Name)
+            and n.value.value.id == xname
+        ):
             k = _shape_index(n.slice)
             if k is None or k == 0:
                 raise _Refuse  # the batch dimension (None in build) or a slice
@@ -339,7 +385,9 @@ def _add_weight_args(ctx: _Ctx, call: ast.Call, what: str, repl: dict[int, str],
     return ", ".join(args), uses_tf
 
 
-def _keras_fix(ctx: _Ctx, call: ast.Call, stmt: ast.Assign, fn: ast.FunctionDef, cls: ast.ClassDef, data: dict) -> Fix | None:
+def _keras_fix(
+    ctx: _Ctx, call: ast.Call, stmt: ast.Assign, fn: ast.FunctionDef, cls: ast.ClassDef, data: dict
+) -> Fix | None:
     what = data.get("what")
     if len(fn.body) < 2:
         return None
@@ -352,8 +400,15 @@ def _keras_fix(ctx: _Ctx, call: ast.Call, stmt: ast.Assign, fn: ast.FunctionDef,
             attr = fresh_name(local.strip("_") + "_weight", set(attrs) | set(_RESERVED))
         else:
             attr = local
-        if sum(1 for n in ast.walk(fn) if (isinstance(n, ast.Name) and n.id == local and not isinstance(n.ctx, ast.Load))
-               or (isinstance(n, ast.arg) and n.arg == local)) != 1:
+        if (
+            sum(
+                1
+                for n in ast.walk(fn)
+                if (isinstance(n, ast.Name) and n.id == local and not isinstance(n.ctx, ast.Load))
+                or (isinstance(n, ast.arg) and n.arg == local)
+            )
+            != 1
+        ):
             return None
         if any(isinstance(n, (ast.Global, ast.Nonlocal)) and local in n.names for n in ast.walk(fn)):
             return None
@@ -368,12 +423,21 @@ def _keras_fix(ctx: _Ctx, call: ast.Call, stmt: ast.Assign, fn: ast.FunctionDef,
     xname = params[1] if len(params) > 1 else None
     call_locals = _fn_locals(fn) - {"self"}
 
-    builder = next((s for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == "build"), None)
+    builder = next(
+        (s for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == "build"), None
+    )
     if builder is not None:
         b = builder.args
         bparams = [p.arg for p in [*b.posonlyargs, *b.args]]
-        if (not isinstance(builder, ast.FunctionDef) or len(bparams) != 2 or b.vararg or b.kwarg or b.kwonlyargs
-                or builder.decorator_list or builder.body[0].lineno == builder.lineno):
+        if (
+            not isinstance(builder, ast.FunctionDef)
+            or len(bparams) != 2
+            or b.vararg
+            or b.kwarg
+            or b.kwonlyargs
+            or builder.decorator_list
+            or builder.body[0].lineno == builder.lineno
+        ):
             return None
         if any(isinstance(n, (ast.Return, ast.Yield)) for n in ast.walk(builder)):
             return None
@@ -384,7 +448,11 @@ def _keras_fix(ctx: _Ctx, call: ast.Call, stmt: ast.Assign, fn: ast.FunctionDef,
     tf = tf_binding_[0] if tf_binding_ else None
 
     if what in ("self.add_weight", "self.add_variable"):
-        if not (isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name) and call.func.value.id == "self"):
+        if not (
+            isinstance(call.func, ast.Attribute)
+            and isinstance(call.func.value, ast.Name)
+            and call.func.value.id == "self"
+        ):
             return None
         repl = {}
         for part in [*call.args, *call.keywords]:
@@ -399,7 +467,9 @@ def _keras_fix(ctx: _Ctx, call: ast.Call, stmt: ast.Assign, fn: ast.FunctionDef,
         value = f"self.add_weight({args})"
     else:
         return None
-    if "\n" in value and any(isinstance(n, ast.Constant) and isinstance(n.value, str) and "\n" in ctx.text(n) for n in ast.walk(call)):
+    if "\n" in value and any(
+        isinstance(n, ast.Constant) and isinstance(n.value, str) and "\n" in ctx.text(n) for n in ast.walk(call)
+    ):
         return None  # a multi-line string literal cannot be re-indented
     imports = tf_binding_[1] if (uses_tf and tf_binding_) else ()
 
@@ -414,10 +484,16 @@ def _keras_fix(ctx: _Ctx, call: ast.Call, stmt: ast.Assign, fn: ast.FunctionDef,
     value_lines = value.split("\n")
     if builder is None:
         cls_indent = ctx.indent(fn.lineno)
-        unit = body_indent[len(cls_indent):] if body_indent.startswith(cls_indent) and len(body_indent) > len(cls_indent) else "    "
+        unit = (
+            body_indent[len(cls_indent) :]
+            if body_indent.startswith(cls_indent) and len(body_indent) > len(cls_indent)
+            else "    "
+        )
         bi = cls_indent + unit
         new_stmt = [f"{bi}self.{attr} = {value_lines[0]}", *value_lines[1:]]
-        text = nl.join([f"{cls_indent}def build(self, {shape_name}):", *new_stmt, f"{bi}super().build({shape_name})", "", ""])
+        text = nl.join(
+            [f"{cls_indent}def build(self, {shape_name}):", *new_stmt, f"{bi}super().build({shape_name})", "", ""]
+        )
         at = min([fn.lineno, *[d.lineno for d in fn.decorator_list]])
         edits.append(Edit(Span(at, 0, at, 0), text))
     else:
@@ -439,8 +515,13 @@ def _is_super_build(s: ast.stmt) -> bool:
     if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)):
         return False
     f = s.value.func
-    return (isinstance(f, ast.Attribute) and f.attr == "build" and isinstance(f.value, ast.Call)
-            and isinstance(f.value.func, ast.Name) and f.value.func.id == "super")
+    return (
+        isinstance(f, ast.Attribute)
+        and f.attr == "build"
+        and isinstance(f.value, ast.Call)
+        and isinstance(f.value.func, ast.Name)
+        and f.value.func.id == "super"
+    )
 
 
 # ----------------------------------------------------------------------------- tf.function
@@ -477,9 +558,11 @@ def _tf_function_fix(ctx: _Ctx, call: ast.Call, stmt: ast.Assign, fn: ast.Functi
     if len(block) < 2:
         return None
     for n in ast.walk(fn):
-        if (isinstance(n, ast.Name) and n.id == local and not isinstance(n.ctx, ast.Load) and n is not target) or (
-            isinstance(n, ast.arg) and n.arg == local
-        ) or (isinstance(n, (ast.Global, ast.Nonlocal)) and local in n.names):
+        if (
+            (isinstance(n, ast.Name) and n.id == local and not isinstance(n.ctx, ast.Load) and n is not target)
+            or (isinstance(n, ast.arg) and n.arg == local)
+            or (isinstance(n, (ast.Global, ast.Nonlocal)) and local in n.names)
+        ):
             return None
     # The module-level name: the local's own name unless the module uses it anywhere else.
     outside: set[str] = set()
@@ -495,11 +578,17 @@ def _tf_function_fix(ctx: _Ctx, call: ast.Call, stmt: ast.Assign, fn: ast.Functi
             outside.add(n.arg)
         elif isinstance(n, (ast.Import, ast.ImportFrom)):
             outside.update(a.asname or a.name.split(".")[0] for a in n.names)
-    name = local if local not in outside and local not in _BUILTINS else fresh_name(f"{fn.name}_{local}", used_names(ctx.tree))
+    name = (
+        local
+        if local not in outside and local not in _BUILTINS
+        else fresh_name(f"{fn.name}_{local}", used_names(ctx.tree))
+    )
     at = min([fn.lineno, *[d.lineno for d in fn.decorator_list]])
     reads = {n.id for n in ast.walk(call) if isinstance(n, ast.Name)}
-    if any(isinstance(n, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.NamedExpr))
-           for n in ast.walk(call)):
+    if any(
+        isinstance(n, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.NamedExpr))
+        for n in ast.walk(call)
+    ):
         return None
     hoist = reads <= (_module_names_before(ctx, at) | _BUILTINS) and not (reads & _fn_locals(fn))
     nl = _nl(ctx)
@@ -520,12 +609,18 @@ def _tf_function_fix(ctx: _Ctx, call: ast.Call, stmt: ast.Assign, fn: ast.Functi
         return None
     body_indent = ctx.indent(fn.body[0].lineno)
     def_indent = ctx.indent(fn.lineno)
-    unit = body_indent[len(def_indent):] if body_indent.startswith(def_indent) and body_indent != def_indent else "    "
+    unit = (
+        body_indent[len(def_indent) :] if body_indent.startswith(def_indent) and body_indent != def_indent else "    "
+    )
     guarded = [f"{si}if {name} is None:", f"{si}{unit}{value_lines[0]}", *value_lines[1:]]
     edits.append(Edit(lines_span, nl.join(guarded) + nl))
     first = fn.body[0]
-    if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)
-            and len(fn.body) > 1):
+    if (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+        and len(fn.body) > 1
+    ):
         first = fn.body[1]
     edits.append(Edit(Span(first.lineno, 0, first.lineno, 0), f"{body_indent}global {name}{nl}"))
     edits.append(Edit(Span(at, 0, at, 0), f"{name} = None{nl * 3}"))

@@ -12,8 +12,14 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="gradls server", description="Run the gradls language server (stdio by default).")
-    parser.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (the default; accepted for editors that pass it)")
+    parser = argparse.ArgumentParser(
+        prog="gradls server", description="Run the gradls language server (stdio by default)."
+    )
+    parser.add_argument(
+        "--stdio",
+        action="store_true",
+        help="talk LSP over stdin/stdout (the default; accepted for editors that pass it)",
+    )
     parser.add_argument("--tcp", action="store_true", help="listen on TCP instead of stdio")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=2087)

@@ -64,7 +64,9 @@ class DocumentState:
         return f"{self.version}.{self.generation}"
 
 
-def shift_for_change(state: DocumentState, start_line0: int, end_line0: int, new_text: str, start_char: int = -1, end_char: int = -1) -> None:
+def shift_for_change(
+    state: DocumentState, start_line0: int, end_line0: int, new_text: str, start_char: int = -1, end_char: int = -1
+) -> None:
     """Move kept findings and probe facts for one edit of lines start..end (0-based, inclusive).
 
     Findings on touched lines are dropped; those below move by the edit's line delta.  An edit
@@ -100,7 +102,9 @@ def shift_for_change(state: DocumentState, start_line0: int, end_line0: int, new
     state.generation += 1
 
 
-def finding_to_diagnostic(finding: Finding, index: LineIndex, severity: str, doc_href: str | None, version: int) -> lsp.Diagnostic:
+def finding_to_diagnostic(
+    finding: Finding, index: LineIndex, severity: str, doc_href: str | None, version: int
+) -> lsp.Diagnostic:
     return lsp.Diagnostic(
         range=index.range(finding.span),
         message=finding.message,
@@ -151,7 +155,9 @@ def _as_dict(value):
 plain_data = _as_dict
 
 
-def probe_fact_to_diagnostic(fact: ProbeFact, index: LineIndex, uri: str, related: list[tuple[Finding, lsp.Range]]) -> lsp.Diagnostic:
+def probe_fact_to_diagnostic(
+    fact: ProbeFact, index: LineIndex, uri: str, related: list[tuple[Finding, lsp.Range]]
+) -> lsp.Diagnostic:
     return lsp.Diagnostic(
         range=index.line_range(fact.line),
         message=fact.message,

@@ -92,7 +92,9 @@ class LineIndex:
         line0 = max(0, line1 - 1)
         if line0 >= len(self.lines):
             last = len(self.lines) - 1
-            return lsp.Position(line=last, character=to_client_column(self.lines[last], len(self.lines[last]), self.encoding))
+            return lsp.Position(
+                line=last, character=to_client_column(self.lines[last], len(self.lines[last]), self.encoding)
+            )
         return lsp.Position(line=line0, character=to_client_column(self.lines[line0], col, self.encoding))
 
     def range(self, span: Span) -> lsp.Range:

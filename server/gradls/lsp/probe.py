@@ -75,26 +75,34 @@ class ProbeService:
                 PROBE_NOT_TRUSTED,
             )
         if self._running is not None and not self._running.done():
-            raise JsonRpcServerError("gradls: a gradient probe is already running; wait for it or cancel it first", PROBE_BUSY)
+            raise JsonRpcServerError(
+                "gradls: a gradient probe is already running; wait for it or cancel it first", PROBE_BUSY
+            )
         if not isinstance(params, dict) or not isinstance(params.get("uri"), str):
             raise JsonRpcServerError("gradls/runProbe: params must be an object with a 'uri' string", PROBE_BAD_PARAMS)
         uri = params["uri"]
         path = to_fs_path(uri)
         if not path or not os.path.isfile(path):
-            raise JsonRpcServerError(f"gradls/runProbe: {uri} is not a file on disk (the probe runs the saved file)", PROBE_BAD_PARAMS)
+            raise JsonRpcServerError(
+                f"gradls/runProbe: {uri} is not a file on disk (the probe runs the saved file)", PROBE_BAD_PARAMS
+            )
         settings, problems = with_probe_overrides(server.editor_settings.probe, params)
         if problems:
             raise JsonRpcServerError(f"gradls/runProbe: bad parameters: {'; '.join(problems)}", PROBE_BAD_PARAMS)
         interpreter = settings.interpreter
         if interpreter is None:
             interpreter = sys.executable
-            server.log(f"probe: no gradls.probe.interpreter configured; using the server's own Python {interpreter}", "warning")
+            server.log(
+                f"probe: no gradls.probe.interpreter configured; using the server's own Python {interpreter}", "warning"
+            )
 
         try:
             from gradls.probe.launcher import run_probe_async
             from gradls.probe.report import format_text
         except ImportError as e:
-            raise JsonRpcServerError(f"gradls: the probe is not available in this installation ({e})", PROBE_FAILED) from e
+            raise JsonRpcServerError(
+                f"gradls: the probe is not available in this installation ({e})", PROBE_FAILED
+            ) from e
 
         pool = self._warm_pool_for(settings.warm_worker)
         task = asyncio.current_task()
@@ -104,7 +112,9 @@ class ProbeService:
         state = server.documents.get(uri)
         if state is not None and self._buffer_differs_from_disk(uri, path):
             server.log(f"probe: {path} has unsaved changes; the probe runs the file as saved on disk", "warning")
-        server.protocol.notify(PROBE_STARTED, {"uri": uri, "status": "running", "summary": f"probing {os.path.basename(path)}"})
+        server.protocol.notify(
+            PROBE_STARTED, {"uri": uri, "status": "running", "summary": f"probing {os.path.basename(path)}"}
+        )
         server.log(
             f"probe: running {path} with {interpreter} (steps={settings.steps}, timeout={settings.timeout_seconds:g}s, device={settings.device})",
             "info",
@@ -212,14 +222,25 @@ def facts_from_report(report: dict, probed_path: str) -> dict[str, list[ProbeFac
     if problems:
         for p in problems:
             if p.get("status") in _STATUS_WORDS:
-                add_problem(p.get("kind") or "gradient", p.get("file"), p.get("line"), p.get("source") or "a variable", p["status"], p.get("created_at"))
+                add_problem(
+                    p.get("kind") or "gradient",
+                    p.get("file"),
+                    p.get("line"),
+                    p.get("source") or "a variable",
+                    p["status"],
+                    p.get("created_at"),
+                )
     else:
         for call in report.get("gradient_calls") or []:
             for src in call.get("sources") or []:
                 if src.get("status") in _STATUS_WORDS:
                     add_problem(
-                        call.get("kind") or "gradient", call.get("file"), call.get("line"), src.get("name") or "a variable",
-                        src["status"], src.get("created_at"),
+                        call.get("kind") or "gradient",
+                        call.get("file"),
+                        call.get("line"),
+                        src.get("name") or "a variable",
+                        src["status"],
+                        src.get("created_at"),
                     )
     for err in report.get("errors") or []:
         message = f"probe: {err.get('type') or 'error'}: {err.get('message') or ''}".rstrip(": ")

@@ -50,7 +50,8 @@ class ServerProgress:
     def report(self, message: str, percentage: int | None = None) -> None:
         if self.token is not None:
             self.server.work_done_progress.report(
-                self.token, lsp.WorkDoneProgressReport(message=message, percentage=percentage, cancellable=self.cancellable)
+                self.token,
+                lsp.WorkDoneProgressReport(message=message, percentage=percentage, cancellable=self.cancellable),
             )
 
     async def __aexit__(self, exc_type, exc, tb) -> None:

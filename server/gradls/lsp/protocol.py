@@ -35,7 +35,9 @@ class GradlsProtocol(LanguageServerProtocol):
             if isinstance(data, dict) and "id" in data and isinstance(data.get("method"), str):
                 detail = _describe(error.__cause__) or error.message
                 method = data["method"]
-                self._send_response(data["id"], None, type(error)(f"{error.message} for {method}: {detail}"[:2000]).to_response_error())
+                self._send_response(
+                    data["id"], None, type(error)(f"{error.message} for {method}: {detail}"[:2000]).to_response_error()
+                )
                 self._log(f"refused {method} request {data['id']!r}: invalid params ({detail[:500]})")
                 return ANSWERED
             if isinstance(data, dict) and isinstance(data.get("method"), str) and "id" not in data:
@@ -47,7 +49,11 @@ class GradlsProtocol(LanguageServerProtocol):
     def handle_message(self, message):
         if message is ANSWERED:
             return
-        if self._shutdown and getattr(message, "id", None) is not None and getattr(message, "method", None) not in (None, EXIT):
+        if (
+            self._shutdown
+            and getattr(message, "id", None) is not None
+            and getattr(message, "method", None) not in (None, EXIT)
+        ):
             error = JsonRpcInvalidRequest(f"the server is shutting down: {message.method} refused")
             self._send_response(message.id, None, error.to_response_error())
             return

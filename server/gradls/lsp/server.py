@@ -58,11 +58,34 @@ RUN_PROBE_REQUEST = "gradls/runProbe"
 SERVER_INFO_REQUEST = "gradls/serverInfo"
 PYPROJECT_GLOB = "**/pyproject.toml"
 # Folders never walked by the workspace check.
-SKIPPED_DIRS = {".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", "venv", ".tox", ".nox", "site-packages", "build", "dist"}
+SKIPPED_DIRS = {
+    ".git",
+    ".hg",
+    ".svn",
+    "__pycache__",
+    "node_modules",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "site-packages",
+    "build",
+    "dist",
+}
 
-_LOG_LEVELS = {"error": lsp.MessageType.Error, "warning": lsp.MessageType.Warning, "info": lsp.MessageType.Info, "log": lsp.MessageType.Log}
+_LOG_LEVELS = {
+    "error": lsp.MessageType.Error,
+    "warning": lsp.MessageType.Warning,
+    "info": lsp.MessageType.Info,
+    "log": lsp.MessageType.Log,
+}
 # showNotifications setting -> the message levels that also pop up a window/showMessage.
-_NOTIFY_LEVELS = {"off": set(), "onError": {"error"}, "onWarning": {"error", "warning"}, "always": {"error", "warning", "info"}}
+_NOTIFY_LEVELS = {
+    "off": set(),
+    "onError": {"error"},
+    "onWarning": {"error", "warning"},
+    "always": {"error", "warning", "info"},
+}
 
 
 def guarded(fallback: Any = None):
@@ -104,7 +127,11 @@ def guarded(fallback: Any = None):
 class GradlsLanguageServer(LanguageServer):
     def __init__(self, debounce_seconds: float = DEFAULT_DEBOUNCE_SECONDS):
         super().__init__(
-            "gradls", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental, max_workers=4, protocol_cls=GradlsProtocol
+            "gradls",
+            __version__,
+            text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental,
+            max_workers=4,
+            protocol_cls=GradlsProtocol,
         )
         self.debounce_seconds = debounce_seconds
         self.documents: dict[str, DocumentState] = {}
@@ -141,13 +168,18 @@ class GradlsLanguageServer(LanguageServer):
         f(lsp.TEXT_DOCUMENT_DID_CHANGE)(self.on_did_change)
         f(lsp.TEXT_DOCUMENT_DID_SAVE, lsp.SaveOptions(include_text=False))(self.on_did_save)
         f(lsp.TEXT_DOCUMENT_DID_CLOSE)(self.on_did_close)
-        f(lsp.TEXT_DOCUMENT_DIAGNOSTIC, lsp.DiagnosticOptions(identifier="gradls", inter_file_dependencies=False, workspace_diagnostics=False))(
-            self.on_pull_diagnostics
-        )
+        f(
+            lsp.TEXT_DOCUMENT_DIAGNOSTIC,
+            lsp.DiagnosticOptions(identifier="gradls", inter_file_dependencies=False, workspace_diagnostics=False),
+        )(self.on_pull_diagnostics)
         f(
             lsp.TEXT_DOCUMENT_CODE_ACTION,
             lsp.CodeActionOptions(
-                code_action_kinds=[lsp.CodeActionKind.QuickFix, actions.FIX_ALL_KIND, lsp.CodeActionKind.RefactorRewrite],
+                code_action_kinds=[
+                    lsp.CodeActionKind.QuickFix,
+                    actions.FIX_ALL_KIND,
+                    lsp.CodeActionKind.RefactorRewrite,
+                ],
                 resolve_provider=True,
             ),
         )(self.on_code_action)
@@ -198,7 +230,9 @@ class GradlsLanguageServer(LanguageServer):
                     self._apply_settings(options.get("settings"), origin="initializationOptions")
                     self._init_settings_given = True
             else:
-                self.log(f"initializationOptions: expected an object, got {type(options).__name__}; defaults used", "warning")
+                self.log(
+                    f"initializationOptions: expected an object, got {type(options).__name__}; defaults used", "warning"
+                )
 
     @guarded()
     async def on_initialized(self, params: lsp.InitializedParams) -> None:
@@ -223,7 +257,9 @@ class GradlsLanguageServer(LanguageServer):
             except Exception as e:  # a refusal only means we will not hear about pyproject edits
                 self.log(f"could not register a watcher for {PYPROJECT_GLOB}: {e}", "warning")
         else:
-            self.log(f"client cannot watch files for us; edits to {PYPROJECT_GLOB} apply when a document is reopened", "log")
+            self.log(
+                f"client cannot watch files for us; edits to {PYPROJECT_GLOB} apply when a document is reopened", "log"
+            )
         del caps
         # Load the rule registry and analysis modules on the analysis thread now, so the first
         # didOpen does not pay for it, and so the registry is never filled from two threads at once.
@@ -262,7 +298,9 @@ class GradlsLanguageServer(LanguageServer):
 
     async def _pull_configuration(self, reason: str) -> bool:
         try:
-            result = await self.workspace_configuration_async(lsp.ConfigurationParams(items=[lsp.ConfigurationItem(section="gradls")]))
+            result = await self.workspace_configuration_async(
+                lsp.ConfigurationParams(items=[lsp.ConfigurationItem(section="gradls")])
+            )
         except Exception as e:
             self.log(f"workspace/configuration failed ({reason}): {e}; keeping current settings", "warning")
             return False
@@ -284,7 +322,10 @@ class GradlsLanguageServer(LanguageServer):
             if not await self._pull_configuration(reason="didChangeConfiguration"):
                 return
         else:
-            self.log("didChangeConfiguration without a 'gradls' section and no workspace/configuration support; ignored", "log")
+            self.log(
+                "didChangeConfiguration without a 'gradls' section and no workspace/configuration support; ignored",
+                "log",
+            )
             return
         self.rediagnose_all("settings changed")
 
@@ -485,7 +526,9 @@ class GradlsLanguageServer(LanguageServer):
             source = doc.source
             config = self.config_for(state.path)
             loop = asyncio.get_running_loop()
-            future = loop.run_in_executor(self._analysis_executor, self._analyse_if_current, state, version, source, config)
+            future = loop.run_in_executor(
+                self._analysis_executor, self._analyse_if_current, state, version, source, config
+            )
             state.in_flight = {version: future}
         result = await asyncio.shield(future)
         state.in_flight.pop(version, None)
@@ -516,7 +559,9 @@ class GradlsLanguageServer(LanguageServer):
             index = LineIndex(self.workspace.get_text_document(state.uri).source, self.encoding)
         config = self.config_for(state.path)
         return [
-            finding_to_diagnostic(f, index, config.severity_for(f.code, default_severity(f.code)), self.doc_link(f.code), state.version)
+            finding_to_diagnostic(
+                f, index, config.severity_for(f.code, default_severity(f.code)), self.doc_link(f.code), state.version
+            )
             for f in state.findings
         ]
 
@@ -536,7 +581,9 @@ class GradlsLanguageServer(LanguageServer):
             self._push(state.uri, [], state.version)
             return
         index = LineIndex(self.workspace.get_text_document(state.uri).source, self.encoding)
-        self._push(state.uri, self.diagnostics_for(state, index) + self.probe_diagnostics_for(state, index), state.version)
+        self._push(
+            state.uri, self.diagnostics_for(state, index) + self.probe_diagnostics_for(state, index), state.version
+        )
 
     def publish_probe_only(self, state: DocumentState) -> None:
         """Pull mode: the probe's facts are the one collection pushed."""
@@ -545,7 +592,9 @@ class GradlsLanguageServer(LanguageServer):
         self.pushed_uris.add(state.uri)
 
     def _push(self, uri: str, diagnostics: list[lsp.Diagnostic], version: int | None) -> None:
-        self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
+        self.text_document_publish_diagnostics(
+            lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
+        )
 
     def doc_link(self, code: str) -> str | None:
         if code not in self._doc_links:
@@ -590,7 +639,13 @@ class GradlsLanguageServer(LanguageServer):
                 continue
             link = self.doc_link(f.code)
             head = f"**{f.code}** `{rule.name}`: {rule.summary}"
-            parts.append("\n\n".join(p for p in (head, _prevented_error(rule.documentation()), f"[Documentation]({link})" if link else "") if p))
+            parts.append(
+                "\n\n".join(
+                    p
+                    for p in (head, _prevented_error(rule.documentation()), f"[Documentation]({link})" if link else "")
+                    if p
+                )
+            )
         return lsp.Hover(
             contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value="\n\n---\n\n".join(parts)),
             range=index.range(hits[0].span),
@@ -639,7 +694,9 @@ class GradlsLanguageServer(LanguageServer):
                             kind=lsp.CodeActionKind.QuickFix,
                             diagnostics=[diag],
                             is_preferred=fix.safe,
-                            edit=actions.workspace_edit(state.uri, version, actions.to_text_edits(fix.edits, index), versioned),
+                            edit=actions.workspace_edit(
+                                state.uri, version, actions.to_text_edits(fix.edits, index), versioned
+                            ),
                         )
                     )
                 if suppression is not None:
@@ -648,7 +705,9 @@ class GradlsLanguageServer(LanguageServer):
                             title=f"gradls ({f.code}): Disable for this line",
                             kind=lsp.CodeActionKind.QuickFix,
                             diagnostics=[diag],
-                            edit=actions.workspace_edit(state.uri, version, actions.to_text_edits(suppression.edits, index), versioned),
+                            edit=actions.workspace_edit(
+                                state.uri, version, actions.to_text_edits(suppression.edits, index), versioned
+                            ),
                         )
                     )
         # Without codeAction/resolve the whole-file edit would be built on every lightbulb request:
@@ -675,7 +734,9 @@ class GradlsLanguageServer(LanguageServer):
                     lsp.CodeAction(
                         title=f"gradls: {fix.title}" if fix.title else "gradls: Rewrite as tf.cond",
                         kind=lsp.CodeActionKind.RefactorRewrite,
-                        edit=actions.workspace_edit(state.uri, state.version, actions.to_text_edits(fix.edits, index), versioned),
+                        edit=actions.workspace_edit(
+                            state.uri, state.version, actions.to_text_edits(fix.edits, index), versioned
+                        ),
                     )
                 )
         return out
@@ -695,7 +756,9 @@ class GradlsLanguageServer(LanguageServer):
 
     def _client_supports_resolve_edit(self) -> bool:
         caps = self.client_capabilities
-        support = caps.text_document and caps.text_document.code_action and caps.text_document.code_action.resolve_support
+        support = (
+            caps.text_document and caps.text_document.code_action and caps.text_document.code_action.resolve_support
+        )
         return bool(support and "edit" in (support.properties or []))
 
     @guarded(fallback=None)
@@ -764,13 +827,17 @@ class GradlsLanguageServer(LanguageServer):
                 findings += len(result.findings)
                 index = LineIndex(text, self.encoding)
                 diags = [
-                    finding_to_diagnostic(f, index, config.severity_for(f.code, default_severity(f.code)), self.doc_link(f.code), None)
+                    finding_to_diagnostic(
+                        f, index, config.severity_for(f.code, default_severity(f.code)), self.doc_link(f.code), None
+                    )
                     for f in result.findings
                 ]
                 if diags or uri in self.pushed_uris:
                     self._push(uri, diags, None)
                     self.pushed_uris.add(uri)
-                progress.report(f"{i + 1}/{len(files)} {os.path.basename(path)}", int(100 * (i + 1) / max(1, len(files))))
+                progress.report(
+                    f"{i + 1}/{len(files)} {os.path.basename(path)}", int(100 * (i + 1) / max(1, len(files)))
+                )
             summary = {"files": checked, "findings": findings, "cancelled": progress.cancelled}
         self.log(f"workspace check: {summary}", "info")
         return summary

@@ -68,7 +68,9 @@ def _codes(raw: Any, key: str, problems: list[str]) -> tuple[str, ...]:
     codes = tuple(x.strip().upper() for x in raw if x.strip())
     unknown = [c for c in codes if not _known_code_or_prefix(c)]
     if unknown:
-        problems.append(f"setting gradls.{key}: unknown rule code {', '.join(map(repr, unknown))} (no gradls rule has that code or prefix); it matches nothing")
+        problems.append(
+            f"setting gradls.{key}: unknown rule code {', '.join(map(repr, unknown))} (no gradls rule has that code or prefix); it matches nothing"
+        )
     return codes
 
 
@@ -136,7 +138,9 @@ def parse_settings(raw: Any) -> tuple[EditorSettings, list[str]]:
     severity: list[tuple[str, str]] = []
     raw_severity = raw.get("severity")
     if raw_severity is not None and not isinstance(raw_severity, dict):
-        problems.append(f"setting gradls.severity: expected a map of code or prefix -> severity, got {raw_severity!r}; ignored")
+        problems.append(
+            f"setting gradls.severity: expected a map of code or prefix -> severity, got {raw_severity!r}; ignored"
+        )
     elif raw_severity:
         for code, sev in raw_severity.items():
             if not isinstance(sev, str) or sev.lower() not in SEVERITIES:
@@ -170,7 +174,9 @@ def parse_settings(raw: Any) -> tuple[EditorSettings, list[str]]:
         warm_worker = False
     probe = ProbeSettings(
         interpreter=interpreter or None,
-        timeout_seconds=_number(probe_raw.get("timeoutSeconds"), "probe.timeoutSeconds", 120.0, problems, integer=False, minimum=1),
+        timeout_seconds=_number(
+            probe_raw.get("timeoutSeconds"), "probe.timeoutSeconds", 120.0, problems, integer=False, minimum=1
+        ),
         steps=_number(probe_raw.get("steps"), "probe.steps", 3, problems, integer=True, minimum=1),
         device=_choice(probe_raw.get("device"), "probe.device", PROBE_DEVICES, "auto", problems),
         warm_worker=warm_worker,
@@ -258,7 +264,11 @@ def with_probe_overrides(probe: ProbeSettings, params: dict) -> tuple[ProbeSetti
     if interpreter is not None and (not isinstance(interpreter, str) or not interpreter.strip()):
         problems.append(f"interpreter: expected a path, got {interpreter!r}")
         interpreter = None
-    timeout = _number(params.get("timeoutSeconds"), "timeoutSeconds", probe.timeout_seconds, problems, integer=False, minimum=1)
+    timeout = _number(
+        params.get("timeoutSeconds"), "timeoutSeconds", probe.timeout_seconds, problems, integer=False, minimum=1
+    )
     steps = _number(params.get("steps"), "steps", probe.steps, problems, integer=True, minimum=1)
     device = _choice(params.get("device"), "device", PROBE_DEVICES, probe.device, problems)
-    return replace(probe, interpreter=interpreter or probe.interpreter, timeout_seconds=timeout, steps=steps, device=device), problems
+    return replace(
+        probe, interpreter=interpreter or probe.interpreter, timeout_seconds=timeout, steps=steps, device=device
+    ), problems

@@ -37,17 +37,37 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Arguments after `--` are passed to the script. The probe RUNS the script: use it on code you trust.",
     )
     p.add_argument("file", help="the Python script to run")
-    p.add_argument("--steps", type=_positive_int, default=launcher.DEFAULT_STEPS,
-                   help="stop after this many gradient computations (default %(default)s)")
-    p.add_argument("--timeout", type=_positive_float, default=launcher.DEFAULT_TIMEOUT,
-                   help="wall-clock limit in seconds, TensorFlow import included (default %(default)g)")
-    p.add_argument("--device", choices=launcher.DEVICES, default="auto",
-                   help="auto: the GPU when TensorFlow sees one, else the CPU (default); gpu: fail without one")
+    p.add_argument(
+        "--steps",
+        type=_positive_int,
+        default=launcher.DEFAULT_STEPS,
+        help="stop after this many gradient computations (default %(default)s)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=launcher.DEFAULT_TIMEOUT,
+        help="wall-clock limit in seconds, TensorFlow import included (default %(default)g)",
+    )
+    p.add_argument(
+        "--device",
+        choices=launcher.DEVICES,
+        default="auto",
+        help="auto: the GPU when TensorFlow sees one, else the CPU (default); gpu: fail without one",
+    )
     p.add_argument("--output-format", choices=("text", "json"), default="text")
-    p.add_argument("--python", dest="interpreter", default=os.environ.get("GRADLS_PROBE_PYTHON", sys.executable),
-                   help="the interpreter that has TensorFlow (default: $GRADLS_PROBE_PYTHON, else this Python)")
-    p.add_argument("--memory-mb", type=_positive_int, default=launcher.DEFAULT_MEMORY_MB,
-                   help="kill the program when its processes use more resident memory (default %(default)s)")
+    p.add_argument(
+        "--python",
+        dest="interpreter",
+        default=os.environ.get("GRADLS_PROBE_PYTHON", sys.executable),
+        help="the interpreter that has TensorFlow (default: $GRADLS_PROBE_PYTHON, else this Python)",
+    )
+    p.add_argument(
+        "--memory-mb",
+        type=_positive_int,
+        default=launcher.DEFAULT_MEMORY_MB,
+        help="kill the program when its processes use more resident memory (default %(default)s)",
+    )
     p.add_argument("--no-memory-limit", action="store_true", help="do not cap memory")
     p.add_argument("--cwd", default=None, help="working directory for the script (default: its directory)")
     return p

@@ -25,8 +25,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from gradls.probe import report as _report
 
@@ -287,26 +288,41 @@ async def run_probe_async(
     worker can serve it, the probe runs cold as usual and a note says why."""
     file = os.path.abspath(file)
     if device not in DEVICES:
-        return _error_report(file, interpreter, steps, device, "unknown device %r: use one of %s" % (device, ", ".join(DEVICES)))
+        return _error_report(
+            file, interpreter, steps, device, "unknown device %r: use one of %s" % (device, ", ".join(DEVICES))
+        )
     if steps < 1:
         return _error_report(file, interpreter, steps, device, "steps must be at least 1 (got %d)" % steps)
     if not os.path.isfile(file):
         return _error_report(file, interpreter, steps, device, "no such file: %s" % file)
     resolved = _resolve_interpreter(interpreter)
     if resolved is None:
-        return _error_report(file, interpreter, steps, device,
-                             "Python interpreter not found or not executable: %s. Set the interpreter that has "
-                             "TensorFlow (gradls probe --python PATH, or the editor's gradls.probe.interpreter)."
-                             % interpreter)
+        return _error_report(
+            file,
+            interpreter,
+            steps,
+            device,
+            "Python interpreter not found or not executable: %s. Set the interpreter that has "
+            "TensorFlow (gradls probe --python PATH, or the editor's gradls.probe.interpreter)." % interpreter,
+        )
 
     fallback_note = None
     if warm:
         from gradls.probe import warm as _warm
 
         rep, why = await _warm.run_warm(
-            pool if pool is not None else _warm.default_pool(), file=file, resolved=resolved, steps=steps,
-            timeout=timeout, device=device, cwd=cwd, memory_mb=memory_mb, env=env, args=args,
-            max_output_mb=max_output_mb)
+            pool if pool is not None else _warm.default_pool(),
+            file=file,
+            resolved=resolved,
+            steps=steps,
+            timeout=timeout,
+            device=device,
+            cwd=cwd,
+            memory_mb=memory_mb,
+            env=env,
+            args=args,
+            max_output_mb=max_output_mb,
+        )
         if rep is not None:
             return rep
         fallback_note = "the warm worker could not run this probe (%s); it ran in a fresh interpreter" % why
@@ -319,8 +335,19 @@ async def run_probe_async(
         runner = os.path.join(workdir, RUNNER_COPY_NAME)
         shutil.copyfile(RUNNER_PATH, runner)  # the run must not depend on the server's files staying put
         report_path = os.path.join(workdir, "events.jsonl")
-        cmd = [resolved, runner, "--report-file", report_path, "--steps", str(steps), "--device", device,
-               "--", file, *args]
+        cmd = [
+            resolved,
+            runner,
+            "--report-file",
+            report_path,
+            "--steps",
+            str(steps),
+            "--device",
+            device,
+            "--",
+            file,
+            *args,
+        ]
         rep = _report.new_report(file, resolved, steps, device)
         rep["argv"] = [file, *args]
         started = time.monotonic()
@@ -407,7 +434,9 @@ async def run_probe_async(
         if cancelled:
             raise asyncio.CancelledError()
 
-        _complete(rep, started, captures, report_path, escaped, proc.returncode, limits, timeout, memory_mb, max_output_mb)
+        _complete(
+            rep, started, captures, report_path, escaped, proc.returncode, limits, timeout, memory_mb, max_output_mb
+        )
         if fallback_note:
             rep["notes"].append(fallback_note)
         return rep
@@ -415,8 +444,18 @@ async def run_probe_async(
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _complete(rep: dict, started: float, captures: dict, report_path: str, escaped: int, returncode: int | None,
-              limits: dict, timeout: float, memory_mb: int | None, max_output_mb: float) -> None:
+def _complete(
+    rep: dict,
+    started: float,
+    captures: dict,
+    report_path: str,
+    escaped: int,
+    returncode: int | None,
+    limits: dict,
+    timeout: float,
+    memory_mb: int | None,
+    max_output_mb: float,
+) -> None:
     """Fill the report from the captured output and the events file, once the process is gone."""
     rep["duration_s"] = round(time.monotonic() - started, 3)
     for name, cap in captures.items():
@@ -430,8 +469,10 @@ def _complete(rep: dict, started: float, captures: dict, report_path: str, escap
     if bad:
         rep["notes"].append("%d malformed report line%s ignored" % (bad, "s" if bad != 1 else ""))
     if escaped:
-        rep["notes"].append("killed %d process%s the program started outside its process group"
-                            % (escaped, "es" if escaped != 1 else ""))
+        rep["notes"].append(
+            "killed %d process%s the program started outside its process group"
+            % (escaped, "es" if escaped != 1 else "")
+        )
     _report.apply_events(rep, events)
     rep["exit"]["signal"] = _signal_name(returncode)
     if rep["exit"]["code"] is None and returncode is not None and returncode >= 0:
@@ -439,27 +480,42 @@ def _complete(rep: dict, started: float, captures: dict, report_path: str, escap
     _finish(rep, limits["kill_reason"], returncode, timeout, memory_mb, limits["peak_rss"], max_output_mb)
 
 
-def _finish(rep: dict, kill_reason: str | None, returncode: int | None, timeout: float,
-            memory_mb: int | None, peak_rss: int, max_output_mb: float) -> None:
+def _finish(
+    rep: dict,
+    kill_reason: str | None,
+    returncode: int | None,
+    timeout: float,
+    memory_mb: int | None,
+    peak_rss: int,
+    max_output_mb: float,
+) -> None:
     """Status and message, once the process is gone."""
     summary = _report.summary_message(rep)
     partial = " Observed before that: " + summary + "." if rep["gradient_calls"] or rep["errors"] else ""
     if kill_reason == "timeout":
         rep["status"] = "timeout"
         rep["exit"]["reason"] = "timeout"
-        rep["message"] = ("The program was stopped after the %g s wall-clock timeout (it ran %d of %d gradient steps)."
-                          % (timeout, rep["steps_observed"], rep["steps_requested"]) + partial)
+        rep["message"] = (
+            "The program was stopped after the %g s wall-clock timeout (it ran %d of %d gradient steps)."
+            % (timeout, rep["steps_observed"], rep["steps_requested"])
+            + partial
+        )
         return
     if kill_reason == "memory":
         rep["status"] = "killed"
         rep["exit"]["reason"] = "memory"
-        rep["message"] = ("The program was killed: its processes used %.0f MB of memory, over the %d MB cap."
-                          % (peak_rss / 2**20, memory_mb or 0) + partial)
+        rep["message"] = (
+            "The program was killed: its processes used %.0f MB of memory, over the %d MB cap."
+            % (peak_rss / 2**20, memory_mb or 0)
+            + partial
+        )
         return
     if kill_reason == "output":
         rep["status"] = "killed"
         rep["exit"]["reason"] = "output-flood"
-        rep["message"] = ("The program was killed: it wrote more than %g MB to stdout/stderr." % max_output_mb) + partial
+        rep["message"] = (
+            "The program was killed: it wrote more than %g MB to stdout/stderr." % max_output_mb
+        ) + partial
         return
     if rep.get("runner_status"):
         rep["status"] = rep["runner_status"]
@@ -467,9 +523,17 @@ def _finish(rep: dict, kill_reason: str | None, returncode: int | None, timeout:
     sig = rep["exit"]["signal"]
     if sig and rep["exit"]["reason"] is None:
         where = _report.crash_location(rep["stderr"], rep["file"])
-        rep["errors"].append({"type": sig, "message": "the Python process died with %s" % sig,
-                              "file": where[0] if where else None, "line": where[1] if where else None,
-                              "category": "program", "during": "program", "step": rep["steps_observed"]})
+        rep["errors"].append(
+            {
+                "type": sig,
+                "message": "the Python process died with %s" % sig,
+                "file": where[0] if where else None,
+                "line": where[1] if where else None,
+                "category": "program",
+                "during": "program",
+                "step": rep["steps_observed"],
+            }
+        )
         rep["exit"]["reason"] = "crashed"
         rep["status"] = _report.decide_status(rep)
         at = " at %s:%d" % (os.path.basename(where[0]), where[1]) if where else ""
@@ -478,10 +542,16 @@ def _finish(rep: dict, kill_reason: str | None, returncode: int | None, timeout:
     if rep["exit"]["reason"] is None:
         # No "done" event: the program ended the process itself (os._exit) or the runner died.
         rep["exit"]["reason"] = "exited-abruptly"
-        rep["notes"].append("the process ended (exit code %s) without the runner finishing: os._exit() or a "
-                            "fatal error in native code" % returncode)
-        rep["status"] = "gradient-problems" if _report.has_gradient_problems(rep) else ("ok" if returncode == 0 else "error")
-        rep["message"] = ("The program ended abruptly with exit code %s." % returncode) + (" " + summary + "." if summary else "")
+        rep["notes"].append(
+            "the process ended (exit code %s) without the runner finishing: os._exit() or a "
+            "fatal error in native code" % returncode
+        )
+        rep["status"] = (
+            "gradient-problems" if _report.has_gradient_problems(rep) else ("ok" if returncode == 0 else "error")
+        )
+        rep["message"] = ("The program ended abruptly with exit code %s." % returncode) + (
+            " " + summary + "." if summary else ""
+        )
         return
     rep["status"] = _report.decide_status(rep)
     msg = summary
@@ -508,9 +578,19 @@ def run_probe(
     pool: Any = None,
 ) -> dict[str, Any]:
     """Synchronous run_probe_async (safe to call from a thread that already runs an event loop)."""
-    coro_args = dict(interpreter=interpreter, steps=steps, timeout=timeout, device=device, cwd=cwd,
-                     memory_mb=memory_mb, env=env, args=args, max_output_mb=max_output_mb,
-                     warm=warm, pool=pool)
+    coro_args = dict(
+        interpreter=interpreter,
+        steps=steps,
+        timeout=timeout,
+        device=device,
+        cwd=cwd,
+        memory_mb=memory_mb,
+        env=env,
+        args=args,
+        max_output_mb=max_output_mb,
+        warm=warm,
+        pool=pool,
+    )
     try:
         asyncio.get_running_loop()
     except RuntimeError:

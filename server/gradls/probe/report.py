@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 REPORT_VERSION = 1
 RUNNER_PROTOCOL = 1
@@ -178,8 +179,9 @@ def apply_events(report: dict[str, Any], events: list[dict[str, Any]]) -> dict[s
                 report["exit"]["code"] = ev["exit_code"]
             report["stopped_after_steps"] = ev.get("reason") == "steps"
             if _is_int(ev.get("dropped_events")) and ev["dropped_events"]:
-                report["notes"].append("%d gradient computations beyond the first 2000 were not recorded"
-                                       % ev["dropped_events"])
+                report["notes"].append(
+                    "%d gradient computations beyond the first 2000 were not recorded" % ev["dropped_events"]
+                )
     steps = [c["step"] for c in report["gradient_calls"] if c["step"] is not None]
     report["steps_observed"] = max(steps) if steps else 0
     report["problems"] = summarize_problems(report["gradient_calls"])
@@ -267,23 +269,35 @@ def summary_message(report: dict[str, Any]) -> str:
     if problems:
         names = sorted({p["source"] for p in problems})
         shown = ", ".join("`%s`" % n for n in names[:5]) + (" and %d more" % (len(names) - 5) if len(names) > 5 else "")
-        parts.append("%d variable%s lose%s gradient: %s" % (
-            len(names), "s" if len(names) != 1 else "", " their" if len(names) != 1 else "s its", shown))
+        parts.append(
+            "%d variable%s lose%s gradient: %s"
+            % (len(names), "s" if len(names) != 1 else "", " their" if len(names) != 1 else "s its", shown)
+        )
     for e in grad_errors[:3]:
         parts.append("%s at %s: %s" % (e["type"], _where(e["file"], e["line"], base), _first_line(e["message"])))
     calls = len(report["gradient_calls"])
     if not parts:
         if calls:
             names = {s["name"] for c in report["gradient_calls"] for s in c["sources"]}
-            parts.append("all gradients ok: %d gradient computation%s, %d variable%s/source%s" % (
-                calls, "s" if calls != 1 else "", len(names), "s" if len(names) != 1 else "", "s" if len(names) != 1 else ""))
+            parts.append(
+                "all gradients ok: %d gradient computation%s, %d variable%s/source%s"
+                % (
+                    calls,
+                    "s" if calls != 1 else "",
+                    len(names),
+                    "s" if len(names) != 1 else "",
+                    "s" if len(names) != 1 else "",
+                )
+            )
         else:
             parts.append("no gradient computation was observed")
     other_errors = [e for e in report["errors"] if e.get("category") != "gradient"]
     if other_errors:
         e = other_errors[-1]
-        parts.append("the program raised %s at %s: %s" % (e["type"], _where(e["file"], e["line"], base),
-                                                           _first_line(e["message"])))
+        parts.append(
+            "the program raised %s at %s: %s"
+            % (e["type"], _where(e["file"], e["line"], base), _first_line(e["message"]))
+        )
     return "; ".join(parts)
 
 
@@ -344,7 +358,9 @@ def format_text(report: dict[str, Any], *, output_lines: int = 40) -> str:
             dev += " (%s)" % report["device_name"]
         ran.append("on " + dev)
     if report.get("tensorflow"):
-        ran.append("TensorFlow %s%s" % (report["tensorflow"], ", Keras %s" % report["keras"] if report.get("keras") else ""))
+        ran.append(
+            "TensorFlow %s%s" % (report["tensorflow"], ", Keras %s" % report["keras"] if report.get("keras") else "")
+        )
     ran.append("interpreter %s" % report.get("interpreter"))
     if report.get("stopped_after_steps"):
         ran.append("stopped after %d gradient steps" % report.get("steps_requested", 0))
@@ -359,14 +375,19 @@ def format_text(report: dict[str, Any], *, output_lines: int = 40) -> str:
             made = " (created at %s)" % _where(created["file"], created["line"], base) if created else ""
             steps = p["steps"]
             when = " in step%s %s" % ("s" if len(steps) != 1 else "", ", ".join(map(str, steps))) if steps else ""
-            out.append("- %s `%s` %s%s: %s%s" % (_where(p["file"], p["line"], base), p["kind"], p["source"],
-                                                 made, _STATUS_WORDS[p["status"]], when))
+            out.append(
+                "- %s `%s` %s%s: %s%s"
+                % (_where(p["file"], p["line"], base), p["kind"], p["source"], made, _STATUS_WORDS[p["status"]], when)
+            )
 
     if report["errors"]:
         out += ["", "## Errors", ""]
         for e in report["errors"]:
             label = "gradient error" if e.get("category") == "gradient" else "error"
-            out.append("- %s: %s %s: %s" % (_where(e["file"], e["line"], base), label, e["type"], _first_line(e["message"], 400)))
+            out.append(
+                "- %s: %s %s: %s"
+                % (_where(e["file"], e["line"], base), label, e["type"], _first_line(e["message"], 400))
+            )
 
     if report["warnings"]:
         out += ["", "## Warnings", ""]
@@ -385,7 +406,10 @@ def format_text(report: dict[str, Any], *, output_lines: int = 40) -> str:
             groups.setdefault((c["kind"], c["file"], c["line"], c["caller"]), []).append(c)
         for (kind, file, line, caller), calls in groups.items():
             via = " via %s" % caller if caller else ""
-            out.append("### %s at %s%s (%d call%s)" % (kind, _where(file, line, base), via, len(calls), "s" if len(calls) != 1 else ""))
+            out.append(
+                "### %s at %s%s (%d call%s)"
+                % (kind, _where(file, line, base), via, len(calls), "s" if len(calls) != 1 else "")
+            )
             out.append("")
             per_source: dict[str, list[dict[str, Any]]] = {}
             for c in calls:
@@ -395,14 +419,18 @@ def format_text(report: dict[str, Any], *, output_lines: int = 40) -> str:
                 first = entries[0]
                 statuses = [e["status"] for e in entries]
                 counts = {st: statuses.count(st) for st in dict.fromkeys(statuses)}
-                words = ", ".join("%s ×%d" % (_STATUS_WORDS[st], n) if len(statuses) > 1 else _STATUS_WORDS[st]
-                                  for st, n in counts.items())
+                words = ", ".join(
+                    "%s ×%d" % (_STATUS_WORDS[st], n) if len(statuses) > 1 else _STATUS_WORDS[st]
+                    for st, n in counts.items()
+                )
                 norm = _norms([e["norm"] for e in entries if e["status"] == "ok"])
                 created = first["created_at"]
                 made = ", created at %s" % _where(created["file"], created["line"], base) if created else ""
                 mark = "!!" if any(st in PROBLEM_STATUSES for st in statuses) else ("ok" if "ok" in statuses else "--")
-                out.append("- [%s] %s %s%s: %s%s" % (mark, name, _shape(first["shape"]), made, words,
-                                                     " (%s)" % norm if norm else ""))
+                out.append(
+                    "- [%s] %s %s%s: %s%s"
+                    % (mark, name, _shape(first["shape"]), made, words, " (%s)" % norm if norm else "")
+                )
             out.append("")
         if out[-1] == "":
             out.pop()
@@ -435,7 +463,7 @@ def crash_location(stderr: str, script: str | None) -> tuple[str, int] | None:
     """The user's line in a faulthandler dump ("Fatal Python error: ..."), most recent call first."""
     if "Fatal Python error" not in stderr:
         return None
-    dump = stderr[stderr.rindex("Fatal Python error"):]
+    dump = stderr[stderr.rindex("Fatal Python error") :]
     fallback = None
     for line in dump.splitlines():
         m = _FAULT_FRAME.match(line)
@@ -444,7 +472,16 @@ def crash_location(stderr: str, script: str | None) -> tuple[str, int] | None:
         path = m.group(1)
         if script and os.path.realpath(path) == os.path.realpath(script):
             return path, int(m.group(2))
-        lib = any(part in path for part in ("site-packages", "dist-packages", "/lib/python", "gradls/probe/runner.py", "gradls_probe_runner.py"))
+        lib = any(
+            part in path
+            for part in (
+                "site-packages",
+                "dist-packages",
+                "/lib/python",
+                "gradls/probe/runner.py",
+                "gradls_probe_runner.py",
+            )
+        )
         if fallback is None and not lib and not path.startswith("<"):
             fallback = (path, int(m.group(2)))
     return fallback

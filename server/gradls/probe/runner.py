@@ -385,8 +385,15 @@ class _Probe:
 
     def stop(self, reason: str, exit_code: int = 0) -> None:
         """End the program now: the report is complete, flush the user's output and leave."""
-        self.channel.emit({"event": "done", "reason": reason, "exit_code": exit_code, "steps": self.steps,
-                           "dropped_events": self.channel.dropped})
+        self.channel.emit(
+            {
+                "event": "done",
+                "reason": reason,
+                "exit_code": exit_code,
+                "steps": self.steps,
+                "dropped_events": self.channel.dropped,
+            }
+        )
         for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
             try:
                 stream.flush()
@@ -420,8 +427,18 @@ class _Probe:
         message = str(exc)
         etype = type(exc).__name__
         category = "gradient" if (etype in _GRADIENT_ERROR_TYPES or _GRADIENT_ERROR_RE.search(message)) else "program"
-        self.channel.emit({"event": "error", "type": etype, "message": message[:_MAX_MESSAGE], "file": file,
-                           "line": line, "category": category, "during": during, "step": self.steps})
+        self.channel.emit(
+            {
+                "event": "error",
+                "type": etype,
+                "message": message[:_MAX_MESSAGE],
+                "file": file,
+                "line": line,
+                "category": category,
+                "during": during,
+                "step": self.steps,
+            }
+        )
 
     # -- describing sources ---------------------------------------------------------------------
 
@@ -603,8 +620,18 @@ class _Probe:
             else:
                 entry["status"], entry["norm"] = self._status(rows[row_of[i]])
             out.append(entry)
-        self.channel.emit({"event": "gradient", "kind": site["kind"], "file": site["file"], "line": site["line"],
-                           "caller": site["caller"], "step": step, "mode": mode, "sources": out})
+        self.channel.emit(
+            {
+                "event": "gradient",
+                "kind": site["kind"],
+                "file": site["file"],
+                "line": site["line"],
+                "caller": site["caller"],
+                "step": step,
+                "mode": mode,
+                "sources": out,
+            }
+        )
 
     # -- patches ---------------------------------------------------------------------------------
 
@@ -677,16 +704,21 @@ class _Probe:
                 except Exception:
                     variables = None
             passed = variables if trainable_variables is not None else None
-            return observe_apply("optimizer.apply", grads, variables,
-                                 lambda: apply_original(opt, grads, passed, *args, **kwargs))
+            return observe_apply(
+                "optimizer.apply", grads, variables, lambda: apply_original(opt, grads, passed, *args, **kwargs)
+            )
 
         @functools.wraps(apply_gradients_original)
         def apply_gradients(opt, grads_and_vars, *args, **kwargs):
             pairs = list(grads_and_vars)  # may be a one-shot zip
             grads = [g for g, _ in pairs]
             variables = [v for _, v in pairs]
-            return observe_apply("optimizer.apply_gradients", grads, variables,
-                                 lambda: apply_gradients_original(opt, pairs, *args, **kwargs))
+            return observe_apply(
+                "optimizer.apply_gradients",
+                grads,
+                variables,
+                lambda: apply_gradients_original(opt, pairs, *args, **kwargs),
+            )
 
         optimizer_cls.apply = apply
         optimizer_cls.apply_gradients = apply_gradients
@@ -790,9 +822,16 @@ class _Probe:
             text = str(message)
             if "radient" in text:
                 loc = probe.loc.user_location(None)
-                probe.channel.emit({"event": "warning", "category": getattr(category, "__name__", str(category)),
-                                    "message": text[:_MAX_MESSAGE], "file": loc[0], "line": loc[1],
-                                    "step": probe.steps})
+                probe.channel.emit(
+                    {
+                        "event": "warning",
+                        "category": getattr(category, "__name__", str(category)),
+                        "message": text[:_MAX_MESSAGE],
+                        "file": loc[0],
+                        "line": loc[1],
+                        "step": probe.steps,
+                    }
+                )
             return original(message, category, filename, lineno, file, line)
 
         warnings.showwarning = showwarning
@@ -814,8 +853,13 @@ class _Probe:
         model_cls.compile = compile
 
     def internal_error(self, exc: BaseException) -> None:
-        self.channel.emit({"event": "internal-error", "type": type(exc).__name__,
-                           "message": ("%s\n%s" % (exc, traceback.format_exc()))[:_MAX_MESSAGE]})
+        self.channel.emit(
+            {
+                "event": "internal-error",
+                "type": type(exc).__name__,
+                "message": ("%s\n%s" % (exc, traceback.format_exc()))[:_MAX_MESSAGE],
+            }
+        )
 
     def install(self):
         self._wrap_tape_method("gradient", "tape.gradient")
@@ -853,12 +897,17 @@ def _select_device(tf, requested):
         return "cpu", "CPU", None
     if not gpus:
         built = "with" if tf.test.is_built_with_cuda() else "WITHOUT"
-        return None, None, (
-            "--device gpu was requested but TensorFlow %s in %s sees no GPU "
-            "(tf.config.list_physical_devices('GPU') is empty; this TensorFlow build is %s CUDA). "
-            "Use --device auto or --device cpu, or install a CUDA-enabled TensorFlow "
-            "(pip install 'tensorflow[and-cuda]') on a machine with an NVIDIA driver."
-            % (tf.__version__, sys.executable, built))
+        return (
+            None,
+            None,
+            (
+                "--device gpu was requested but TensorFlow %s in %s sees no GPU "
+                "(tf.config.list_physical_devices('GPU') is empty; this TensorFlow build is %s CUDA). "
+                "Use --device auto or --device cpu, or install a CUDA-enabled TensorFlow "
+                "(pip install 'tensorflow[and-cuda]') on a machine with an NVIDIA driver."
+                % (tf.__version__, sys.executable, built)
+            ),
+        )
     name = gpus[0].name
     try:
         details = tf.config.experimental.get_device_details(gpus[0])
@@ -888,22 +937,38 @@ def run(args) -> int:
     faulthandler.enable(file=sys.__stderr__)  # a segfault still names the user's line (stderr)
 
     script = os.path.realpath(args.script)
-    base = {"event": "start", "protocol": PROTOCOL, "pid": os.getpid(), "executable": sys.executable,
-            "python": sys.version.split()[0], "script": script, "steps": args.steps, "device_requested": args.device}
+    base = {
+        "event": "start",
+        "protocol": PROTOCOL,
+        "pid": os.getpid(),
+        "executable": sys.executable,
+        "python": sys.version.split()[0],
+        "script": script,
+        "steps": args.steps,
+        "device_requested": args.device,
+    }
     if args.device == "cpu":
         os.environ["CUDA_VISIBLE_DEVICES"] = "-1"  # must precede the TensorFlow import
     try:
         import tensorflow as tf
     except ImportError as exc:
-        base.update(event="fatal", status="no-tensorflow", message=(
-            "TensorFlow is not installed in %s (Python %s): %s. Install it there with "
-            "`%s -m pip install tensorflow` (or tensorflow-cpu), or point gradls at the interpreter "
-            "that has it." % (sys.executable, sys.version.split()[0], exc, sys.executable)))
+        base.update(
+            event="fatal",
+            status="no-tensorflow",
+            message=(
+                "TensorFlow is not installed in %s (Python %s): %s. Install it there with "
+                "`%s -m pip install tensorflow` (or tensorflow-cpu), or point gradls at the interpreter "
+                "that has it." % (sys.executable, sys.version.split()[0], exc, sys.executable)
+            ),
+        )
         channel.emit(base)
         return 3
     except Exception as exc:
-        base.update(event="fatal", status="error",
-                    message="importing TensorFlow in %s failed: %s: %s" % (sys.executable, type(exc).__name__, exc))
+        base.update(
+            event="fatal",
+            status="error",
+            message="importing TensorFlow in %s failed: %s: %s" % (sys.executable, type(exc).__name__, exc),
+        )
         channel.emit(base)
         return 3
     try:
@@ -914,8 +979,9 @@ def run(args) -> int:
     except Exception:
         keras = None
     device, device_name, device_error = _select_device(tf, args.device)
-    base.update(tensorflow=tf.__version__, keras=getattr(keras, "__version__", None), device=device,
-                device_name=device_name)
+    base.update(
+        tensorflow=tf.__version__, keras=getattr(keras, "__version__", None), device=device, device_name=device_name
+    )
     if device_error:
         base.update(event="fatal", status="error", message=device_error)
         channel.emit(base)
@@ -935,8 +1001,16 @@ def run(args) -> int:
     sys.argv = [args.script] + list(args.args)
     sys.path[0] = os.path.dirname(script)
     module = types.ModuleType("__main__")
-    module.__dict__.update({"__file__": script, "__builtins__": __builtins__, "__spec__": None,
-                            "__loader__": None, "__package__": None, "__cached__": None})
+    module.__dict__.update(
+        {
+            "__file__": script,
+            "__builtins__": __builtins__,
+            "__spec__": None,
+            "__loader__": None,
+            "__package__": None,
+            "__cached__": None,
+        }
+    )
     sys.modules["__main__"] = module
     exit_code = 0
     reason = "finished"

@@ -27,8 +27,9 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from gradls.probe import launcher as _L
 from gradls.probe import report as _report
@@ -56,16 +57,23 @@ class _Zygote:
         self._in = proc.stdin.fileno()
 
     @classmethod
-    def start(cls, key: tuple, interpreter: str, env: dict, device: str) -> "_Zygote":
+    def start(cls, key: tuple, interpreter: str, env: dict, device: str) -> _Zygote:
         directory = tempfile.mkdtemp(prefix="gradls-warm-")
         try:
             shutil.copyfile(_L.RUNNER_PATH, os.path.join(directory, _L.RUNNER_COPY_NAME))
             worker = os.path.join(directory, WORKER_COPY_NAME)
             shutil.copyfile(WORKER_PATH, worker)
             with open(os.path.join(directory, "worker.log"), "wb") as log:
-                proc = subprocess.Popen([interpreter, worker, "--device", device], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=log, cwd=directory, env=env,
-                                        start_new_session=True, bufsize=0)
+                proc = subprocess.Popen(
+                    [interpreter, worker, "--device", device],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=log,
+                    cwd=directory,
+                    env=env,
+                    start_new_session=True,
+                    bufsize=0,
+                )
         except OSError as exc:
             shutil.rmtree(directory, ignore_errors=True)
             raise _Unavailable("could not start the worker: %s" % exc) from exc
@@ -87,7 +95,7 @@ class _Zygote:
         data = (json.dumps(obj) + "\n").encode("utf-8")
         try:
             while data:
-                data = data[os.write(self._in, data):]
+                data = data[os.write(self._in, data) :]
         except OSError as exc:
             raise _Unavailable("the worker's control pipe is closed (%s)" % exc) from exc
 
@@ -183,8 +191,12 @@ class WarmWorkerPool:
         key = _key(interpreter, zenv, device)
         z = self._zygote
         if z is not None and (z.key != key or not z.alive()):
-            self._discard(z, "interpreter, environment or device changed" if z.key != key
-                          else "it exited (status %s)" % z.proc.poll())
+            self._discard(
+                z,
+                "interpreter, environment or device changed"
+                if z.key != key
+                else "it exited (status %s)" % z.proc.poll(),
+            )
         if self._zygote is not None:
             return self._zygote
         started = time.monotonic()
@@ -202,8 +214,10 @@ class WarmWorkerPool:
         if not msg.get("ready"):
             z.kill()
             raise _Unavailable("it could not import TensorFlow: %s" % msg.get("error"))
-        self._log("probe warm worker started (pid %d, %s, TensorFlow %s) in %.1f s"
-                  % (z.pid, interpreter, msg.get("tensorflow"), time.monotonic() - started))
+        self._log(
+            "probe warm worker started (pid %d, %s, TensorFlow %s) in %.1f s"
+            % (z.pid, interpreter, msg.get("tensorflow"), time.monotonic() - started)
+        )
         self._zygote = z
         return z
 
@@ -244,9 +258,20 @@ def _size(path: str) -> int:
         return 0
 
 
-async def run_warm(pool: WarmWorkerPool, *, file: str, resolved: str, steps: int, timeout: float, device: str,
-                   cwd: str | None, memory_mb: int | None, env: dict[str, str] | None, args: Sequence[str],
-                   max_output_mb: float) -> tuple[dict[str, Any] | None, str | None]:
+async def run_warm(
+    pool: WarmWorkerPool,
+    *,
+    file: str,
+    resolved: str,
+    steps: int,
+    timeout: float,
+    device: str,
+    cwd: str | None,
+    memory_mb: int | None,
+    env: dict[str, str] | None,
+    args: Sequence[str],
+    max_output_mb: float,
+) -> tuple[dict[str, Any] | None, str | None]:
     """(report, None), or (None, why) when the probe must run cold instead. Cancellation: the child's
     group is killed and waited for, the worker survives, CancelledError is re-raised."""
     if not pool._lock.acquire(blocking=False):
@@ -258,15 +283,41 @@ async def run_warm(pool: WarmWorkerPool, *, file: str, resolved: str, steps: int
         except _Unavailable as exc:
             pool._log("probe warm worker unavailable, running cold: %s" % exc)
             return None, str(exc)
-        return await _run_in(pool, z, started, file=file, resolved=resolved, steps=steps, timeout=timeout,
-                             device=device, cwd=cwd, memory_mb=memory_mb, env=env, args=args,
-                             max_output_mb=max_output_mb)
+        return await _run_in(
+            pool,
+            z,
+            started,
+            file=file,
+            resolved=resolved,
+            steps=steps,
+            timeout=timeout,
+            device=device,
+            cwd=cwd,
+            memory_mb=memory_mb,
+            env=env,
+            args=args,
+            max_output_mb=max_output_mb,
+        )
     finally:
         pool._lock.release()
 
 
-async def _run_in(pool: WarmWorkerPool, z: _Zygote, started: float, *, file, resolved, steps, timeout, device, cwd,
-                  memory_mb, env, args, max_output_mb):
+async def _run_in(
+    pool: WarmWorkerPool,
+    z: _Zygote,
+    started: float,
+    *,
+    file,
+    resolved,
+    steps,
+    timeout,
+    device,
+    cwd,
+    memory_mb,
+    env,
+    args,
+    max_output_mb,
+):
     workdir = tempfile.mkdtemp(prefix="gradls-probe-")
     token = uuid.uuid4().hex
     subreaper = _L._become_subreaper()
@@ -275,8 +326,13 @@ async def _run_in(pool: WarmWorkerPool, z: _Zygote, started: float, *, file, res
         report_path = os.path.join(workdir, "events.jsonl")
         outputs = {"stdout": os.path.join(workdir, "stdout"), "stderr": os.path.join(workdir, "stderr")}
         argv = ["--report-file", report_path, "--steps", str(steps), "--device", device, "--", file, *args]
-        request = {"argv": argv, "cwd": cwd or os.path.dirname(file), "env": _L._child_env(env, token),
-                   "stdout": outputs["stdout"], "stderr": outputs["stderr"]}
+        request = {
+            "argv": argv,
+            "cwd": cwd or os.path.dirname(file),
+            "env": _L._child_env(env, token),
+            "stdout": outputs["stdout"],
+            "stderr": outputs["stderr"],
+        }
         try:
             z.send(request)
             msg = await z.wait_msg(_PID_WAIT_S)
@@ -350,13 +406,17 @@ async def _run_in(pool: WarmWorkerPool, z: _Zygote, started: float, *, file, res
         if cancelled:
             raise asyncio.CancelledError()
         captures = {name: _capture_file(path) for name, path in outputs.items()}
-        _L._complete(rep, started, captures, report_path, escaped, state["returncode"], limits, timeout, memory_mb,
-                     max_output_mb)
+        _L._complete(
+            rep, started, captures, report_path, escaped, state["returncode"], limits, timeout, memory_mb, max_output_mb
+        )
         if state["lost"] is not None:
-            rep["notes"].append("the warm worker was lost during the probe (%s); the exit status is unknown"
-                                % state["lost"])
-        rep["notes"].append("ran in the warm worker (pid %d): TensorFlow was imported once, the program ran in a "
-                            "forked child (pid %d)" % (z.pid, pid))
+            rep["notes"].append(
+                "the warm worker was lost during the probe (%s); the exit status is unknown" % state["lost"]
+            )
+        rep["notes"].append(
+            "ran in the warm worker (pid %d): TensorFlow was imported once, the program ran in a "
+            "forked child (pid %d)" % (z.pid, pid)
+        )
         return rep, None
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

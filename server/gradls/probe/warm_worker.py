@@ -34,7 +34,7 @@ _HERE = os.path.dirname(os.path.realpath(__file__))
 def _write(fd: int, obj: dict) -> None:
     data = (json.dumps(obj) + "\n").encode("utf-8")
     while data:
-        data = data[os.write(fd, data):]
+        data = data[os.write(fd, data) :]
 
 
 def _child(req: dict, ctl_fds, sync_w: int) -> None:
@@ -147,7 +147,8 @@ def main(argv) -> int:
             import keras  # noqa: F401  (the runner imports it too: pay for it once)
         except Exception:
             pass
-        import gradls_probe_runner  # noqa: F401
+        import gradls_probe_runner
+
         gradls_probe_runner._INTERNAL_FILES.add(os.path.realpath(__file__))
     except BaseException as exc:
         _write(resp_fd, {"ready": False, "error": "%s: %s" % (type(exc).__name__, exc)})

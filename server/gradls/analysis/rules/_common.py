@@ -7,7 +7,19 @@ import ast
 from gradls.analysis.model import Span
 from gradls.analysis.module import AUTOGRAPH, EAGER, GRAPH, ModuleInfo
 
-_SINK_CALLS = {"print", "append", "extend", "info", "debug", "warning", "log", "write", "format", "update_state", "set_description"}
+_SINK_CALLS = {
+    "print",
+    "append",
+    "extend",
+    "info",
+    "debug",
+    "warning",
+    "log",
+    "write",
+    "format",
+    "update_state",
+    "set_description",
+}
 
 
 def span_list(s: Span) -> list[int]:

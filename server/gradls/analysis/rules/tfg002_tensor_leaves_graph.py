@@ -13,8 +13,14 @@ from gradls.analysis.rules._common import span_list
 from gradls.analysis.rules.tfg006_stop_gradient_on_trainable_path import Flow, inside_custom_gradient
 from gradls.analysis.tensors import DIFF, TENSOR
 
-NUMPY_CONVERSIONS = {"numpy.array", "numpy.asarray", "numpy.asanyarray", "numpy.ascontiguousarray", "numpy.copy",
-                     "keras.ops.convert_to_numpy"}
+NUMPY_CONVERSIONS = {
+    "numpy.array",
+    "numpy.asarray",
+    "numpy.asanyarray",
+    "numpy.ascontiguousarray",
+    "numpy.copy",
+    "keras.ops.convert_to_numpy",
+}
 _NOT_LOSS_RETURNS = {"train_step", "test_step", "predict_step"}
 
 
@@ -51,7 +57,9 @@ def _passed_to_py_function(info: ModuleInfo, name: str) -> bool:
         return False
     for n in ast.walk(info.tree):
         if isinstance(n, ast.Call) and (info.imports.qualname(n.func) or "").rsplit(".", 1)[-1] in {
-            "py_function", "numpy_function", "py_func"
+            "py_function",
+            "numpy_function",
+            "py_func",
         }:
             for a in [*n.args, *[k.value for k in n.keywords]]:
                 if isinstance(a, ast.Name) and a.id == name:
@@ -105,7 +113,11 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
             continue  # eagerly the custom grad_fn, not the tape, defines the gradient here
         ff = info.facts(info.enclosing_function(node))
         where = ff.why if ff and ff.why else "this code"
-        shown = info.text(node) if len(info.text(node)) <= 40 else {"numpy": "`.numpy()`", "np": "np.asarray(...)"}.get(kind, f"{kind}(...)")
+        shown = (
+            info.text(node)
+            if len(info.text(node)) <= 40
+            else {"numpy": "`.numpy()`", "np": "np.asarray(...)"}.get(kind, f"{kind}(...)")
+        )
         shown = shown if shown.startswith("`") else f"`{shown}`"
         if mode == GRAPH or (mode == AUTOGRAPH and kind in {"numpy", "np"}):
             err = {
@@ -141,5 +153,11 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
             "TFG002",
             msg,
             span,
-            {"call": span_list(span), "kind": kind, "arg": span_list(info.span(arg)), "tf_alias": tf_alias, "mode": mode},
+            {
+                "call": span_list(span),
+                "kind": kind,
+                "arg": span_list(info.span(arg)),
+                "tf_alias": tf_alias,
+                "mode": mode,
+            },
         )

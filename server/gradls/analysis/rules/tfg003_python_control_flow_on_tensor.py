@@ -33,8 +33,14 @@ def find_python_control_flow_on_tensor(info: ModuleInfo) -> Iterator[Finding]:
             continue
         ff = info.facts(info.enclosing_function(node))
         where = ff.why if ff and ff.why else "this code"
-        label = {"if": "`if`", "while": "`while`", "ifexp": "conditional expression", "boolop": "`and`/`or`", "not": "`not`",
-                 "assert": "`assert`"}[kind]
+        label = {
+            "if": "`if`",
+            "while": "`while`",
+            "ifexp": "conditional expression",
+            "boolop": "`and`/`or`",
+            "not": "`not`",
+            "assert": "`assert`",
+        }[kind]
         msg = (
             f"Python {label} on a tensor in {where}: TensorFlow traces this without AutoGraph, so it raises "
             f"{_ERROR}; use `tf.cond`/`tf.where`"

@@ -40,8 +40,12 @@ def find_custom_gradient_missing_variables(info: ModuleInfo) -> Iterator[Finding
         span = info.name_span(grad) if grad_name else info.span(grad)
         first = ff.node.decorator_list[0] if ff.node.decorator_list else ff.node
         whole = info.span(first, ff.node)
-        whole = type(whole)(first.lineno, info.col(first.lineno, first.col_offset) - (1 if ff.node.decorator_list else 0),
-                            whole.end_line, whole.end_col)
+        whole = type(whole)(
+            first.lineno,
+            info.col(first.lineno, first.col_offset) - (1 if ff.node.decorator_list else 0),
+            whole.end_line,
+            whole.end_col,
+        )
         yield Finding(
             "TFG004",
             msg,

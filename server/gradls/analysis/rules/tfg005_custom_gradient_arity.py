@@ -17,8 +17,18 @@ from gradls.analysis.rules.tfg004_custom_gradient_missing_variables import (
 )
 
 # Calls known to return exactly one tensor (gradient of one input).
-_LIST_RETURNING = {"gradient", "gradients", "unstack", "split", "meshgrid", "jacobian", "flatten", "map_structure",
-                   "batch_jacobian", "unpack"}
+_LIST_RETURNING = {
+    "gradient",
+    "gradients",
+    "unstack",
+    "split",
+    "meshgrid",
+    "jacobian",
+    "flatten",
+    "map_structure",
+    "batch_jacobian",
+    "unpack",
+}
 
 
 def _count(e: ast.AST, grad: ast.AST, depth: int = 0) -> int | None:
@@ -44,10 +54,19 @@ def _count(e: ast.AST, grad: ast.AST, depth: int = 0) -> int | None:
         name = f.attr if isinstance(f, ast.Attribute) else (f.id if isinstance(f, ast.Name) else "")
         if name in _LIST_RETURNING or name in {"list", "tuple", "zip", "map", "range", "dict"}:
             return None
-        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id in {"tf", "tensorflow", "K", "ops", "keras"}:
+        if (
+            isinstance(f, ast.Attribute)
+            and isinstance(f.value, ast.Name)
+            and f.value.id in {"tf", "tensorflow", "K", "ops", "keras"}
+        ):
             return 1
-        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Attribute) and isinstance(f.value.value, ast.Name) and \
-                f.value.value.id in {"tf", "tensorflow", "keras"} and f.value.attr in {"math", "nn", "linalg", "ops", "signal"}:
+        if (
+            isinstance(f, ast.Attribute)
+            and isinstance(f.value, ast.Attribute)
+            and isinstance(f.value.value, ast.Name)
+            and f.value.value.id in {"tf", "tensorflow", "keras"}
+            and f.value.attr in {"math", "nn", "linalg", "ops", "signal"}
+        ):
             return 1
         return None
     if isinstance(e, ast.Subscript):
@@ -58,7 +77,9 @@ def _count(e: ast.AST, grad: ast.AST, depth: int = 0) -> int | None:
         for n in ast.walk(grad):
             if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == e.id for t in n.targets):
                 values.append(n.value)
-            elif isinstance(n, (ast.AugAssign, ast.AnnAssign)) and isinstance(n.target, ast.Name) and n.target.id == e.id:
+            elif (
+                isinstance(n, (ast.AugAssign, ast.AnnAssign)) and isinstance(n.target, ast.Name) and n.target.id == e.id
+            ):
                 if n.value is not None:
                     values.append(n.value)
             elif isinstance(n, (ast.For, ast.comprehension, ast.With)):
@@ -66,7 +87,8 @@ def _count(e: ast.AST, grad: ast.AST, depth: int = 0) -> int | None:
                 if tgt is not None and any(isinstance(x, ast.Name) and x.id == e.id for x in ast.walk(tgt)):
                     return None
             elif isinstance(n, ast.Assign) and any(
-                isinstance(t, (ast.Tuple, ast.List)) and any(isinstance(x, ast.Name) and x.id == e.id for x in ast.walk(t))
+                isinstance(t, (ast.Tuple, ast.List))
+                and any(isinstance(x, ast.Name) and x.id == e.id for x in ast.walk(t))
                 for t in n.targets
             ):
                 return None
@@ -112,7 +134,13 @@ def _call_sites(info: ModuleInfo, ff: FunctionFacts, is_method: bool) -> list[as
         f = n.func
         if not is_method and isinstance(f, ast.Name) and f.id == name:
             out.append(n)
-        elif is_method and isinstance(f, ast.Attribute) and f.attr == name and isinstance(f.value, ast.Name) and f.value.id == "self":
+        elif (
+            is_method
+            and isinstance(f, ast.Attribute)
+            and f.attr == name
+            and isinstance(f.value, ast.Name)
+            and f.value.id == "self"
+        ):
             out.append(n)
         elif isinstance(f, ast.Name) and f.id == name and is_method:
             pass
@@ -156,7 +184,11 @@ def find_custom_gradient_arity(info: ModuleInfo) -> Iterator[Finding]:
         n_in = min(expected)
         for report, value in _returns(info, grad):
             if uses_vars:
-                if isinstance(value, ast.Tuple) and len(value.elts) == 2 and not any(isinstance(x, ast.Starred) for x in value.elts):
+                if (
+                    isinstance(value, ast.Tuple)
+                    and len(value.elts) == 2
+                    and not any(isinstance(x, ast.Starred) for x in value.elts)
+                ):
                     got = _count(value.elts[0], grad)
                     if got is None or got in expected:
                         continue
@@ -194,5 +226,3 @@ def find_custom_gradient_arity(info: ModuleInfo) -> Iterator[Finding]:
 def _fmt(expected: set[int]) -> str:
     s = sorted(expected)
     return str(s[0]) if len(s) == 1 else f"{s[0]}-{s[-1]}"
-
-

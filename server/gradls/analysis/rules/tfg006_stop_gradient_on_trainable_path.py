@@ -20,16 +20,34 @@ from gradls.analysis.tensors import DIFF, NON_DIFF_OPS
 
 # Calls whose arguments are only printed / logged / collected: values stop there.
 SINK_STOP_CALLS = {
-    "print", "append", "extend", "info", "debug", "warning", "log", "write", "format", "update_state",
-    "set_description", "set_postfix", "add_scalar", "scalar", "histogram", "assert_equal", "isfinite",
+    "print",
+    "append",
+    "extend",
+    "info",
+    "debug",
+    "warning",
+    "log",
+    "write",
+    "format",
+    "update_state",
+    "set_description",
+    "set_postfix",
+    "add_scalar",
+    "scalar",
+    "histogram",
+    "assert_equal",
+    "isfinite",
 }
 _KERAS_DIFF_RETURNS = {"call", "__call__", "compute_loss", "loss"}
 # Names of models whose weights are deliberately not trained through this path.
 EXEMPT_ROOT = re.compile(
     r"(target|teacher|ema|momentum|old|frozen|prior|fixed|pretrained|reference|ref|baseline|stale|slow|"
-    r"mean_teacher|avg|average|shadow)", re.I
+    r"mean_teacher|avg|average|shadow)",
+    re.I,
 )
-EXEMPT_RESULT = re.compile(r"(target|label|teacher|y_true|truth|expected|td_|_td|advantage|reward|return|baseline)", re.I)
+EXEMPT_RESULT = re.compile(
+    r"(target|label|teacher|y_true|truth|expected|td_|_td|advantage|reward|return|baseline)", re.I
+)
 _COND_BLOCKS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try) + ((ast.Match,) if hasattr(ast, "Match") else ())
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 
@@ -233,7 +251,11 @@ class Flow:
                     if name == "add_loss":
                         out.add(("add_loss",))
                         return out
-                    if name in SINK_STOP_CALLS or q == "tensorflow.print" or q.startswith(("logging.", "tensorflow.summary.")):
+                    if (
+                        name in SINK_STOP_CALLS
+                        or q == "tensorflow.print"
+                        or q.startswith(("logging.", "tensorflow.summary."))
+                    ):
                         return out
                     if name in {"apply_gradients", "minimize", "assign", "assign_add", "assign_sub", "watch"}:
                         return out
@@ -246,8 +268,18 @@ class Flow:
                 elif isinstance(p.func, ast.Attribute) and p.func.attr in {"numpy", "item", "tolist"} and cut is True:
                     return out
             elif isinstance(p, ast.Attribute):
-                if p.attr in {"shape", "dtype", "ndim", "name", "device", "trainable_variables", "trainable_weights",
-                              "variables", "weights", "non_trainable_variables"}:
+                if p.attr in {
+                    "shape",
+                    "dtype",
+                    "ndim",
+                    "name",
+                    "device",
+                    "trainable_variables",
+                    "trainable_weights",
+                    "variables",
+                    "weights",
+                    "non_trainable_variables",
+                }:
                     return out
             elif isinstance(p, ast.Subscript):
                 if cur is p.slice:
@@ -323,7 +355,11 @@ class Flow:
                     d = dotted(n.func)
                     if d:
                         out.setdefault(d, n.func)
-                elif isinstance(n.func, ast.Attribute) and n.func.attr in {"call", "__call__"} and kind_of(n.func.value) == "layer":
+                elif (
+                    isinstance(n.func, ast.Attribute)
+                    and n.func.attr in {"call", "__call__"}
+                    and kind_of(n.func.value) == "layer"
+                ):
                     d = dotted(n.func.value)
                     if d:
                         out.setdefault(d, n.func.value)
@@ -357,7 +393,12 @@ class Flow:
             if sc.contains(cut_node, occ):
                 continue
             p = sc.parent(occ)
-            if isinstance(p, ast.Attribute) and p.value is occ and dotted(p) in sc.loads and p.attr not in {"call", "__call__"}:
+            if (
+                isinstance(p, ast.Attribute)
+                and p.value is occ
+                and dotted(p) in sc.loads
+                and p.attr not in {"call", "__call__"}
+            ):
                 # `model.layer1` and friends: only when it is itself used like the model.
                 pass
             out |= self.sinks(occ, cut=True)
@@ -405,7 +446,9 @@ class Flow:
                 return False
         if isinstance(src, ast.Name):
             sc = self.scope_of(at)
-            return any(v is not None and self._in_sources(root, v, at, depth + 1) for _, v in sc.reaching_defs(src.id, at))
+            return any(
+                v is not None and self._in_sources(root, v, at, depth + 1) for _, v in sc.reaching_defs(src.id, at)
+            )
         return False
 
 
@@ -500,7 +543,7 @@ def find_stop_gradient_on_trainable_path(info: ModuleInfo) -> Iterator[Finding]:
     if "stop_gradient" not in info.source:
         return
     flow = Flow(info)
-    for node, modes in info.region_nodes():
+    for node, _modes in info.region_nodes():
         if not (isinstance(node, ast.Call) and node.args and info.imports.qualname(node.func) in STOP_GRADIENT):
             continue
         arg = node.args[0]

@@ -13,8 +13,23 @@ from gradls.analysis.rules._common import span_list
 from gradls.analysis.rules.tfg006_stop_gradient_on_trainable_path import Flow, Scope
 from gradls.analysis.tensors import TENSOR
 
-_BUILDERS = ("__init__", "build", "_build", "build_", "create_", "_create", "make_", "_make", "init_", "_init", "setup",
-             "_setup", "reset", "initialize", "_initialize")
+_BUILDERS = (
+    "__init__",
+    "build",
+    "_build",
+    "build_",
+    "create_",
+    "_create",
+    "make_",
+    "_make",
+    "init_",
+    "_init",
+    "setup",
+    "_setup",
+    "reset",
+    "initialize",
+    "_initialize",
+)
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 
 
@@ -23,7 +38,12 @@ def _creation(info: ModuleInfo, node: ast.Call) -> str | None:
     if q in VARIABLE_CTORS:
         return "tf.Variable" if q.startswith("tensorflow") else "keras.Variable"
     f = node.func
-    if isinstance(f, ast.Attribute) and f.attr in {"add_weight", "add_variable"} and isinstance(f.value, ast.Name) and f.value.id == "self":
+    if (
+        isinstance(f, ast.Attribute)
+        and f.attr in {"add_weight", "add_variable"}
+        and isinstance(f.value, ast.Name)
+        and f.value.id == "self"
+    ):
         return f"self.{f.attr}"
     return None
 
@@ -147,7 +167,13 @@ def find_variable_created_in_step(info: ModuleInfo) -> Iterator[Finding]:
         if _guarded(info, sc, node):
             continue
         ff = info.facts(fn)
-        if fn is not None and ff is not None and not ff.keras_method and not ff.tf_function and _runs_once(info, flow, fn):
+        if (
+            fn is not None
+            and ff is not None
+            and not ff.keras_method
+            and not ff.tf_function
+            and _runs_once(info, flow, fn)
+        ):
             continue
         ctx = _step_context(ff, modes) if fn is not None else None
         where = ff.why if ff and ff.why else "this step"

@@ -20,8 +20,18 @@ from gradls.analysis.tensors import DIFF
 
 # op name -> what TensorFlow gives back for its input
 NONE_GRAD_OPS = {
-    "argmax", "argmin", "round", "floor", "ceil", "rint", "equal", "not_equal", "greater", "greater_equal",
-    "less", "less_equal",
+    "argmax",
+    "argmin",
+    "round",
+    "floor",
+    "ceil",
+    "rint",
+    "equal",
+    "not_equal",
+    "greater",
+    "greater_equal",
+    "less",
+    "less_equal",
 }
 ZERO_GRAD_OPS = {"sign"}
 _COMPARE_OPS = (ast.Gt, ast.GtE, ast.Lt, ast.LtE, ast.Eq, ast.NotEq)
@@ -36,8 +46,11 @@ def _op_of(info: ModuleInfo, node: ast.AST) -> tuple[str | None, list[ast.AST]]:
         last = q.rsplit(".", 1)[-1]
         short = ("tf." if q.startswith("tensorflow.") else "keras.ops.") + last
         if last in NONE_GRAD_OPS or last in ZERO_GRAD_OPS:
-            return short, list(node.args[:2] if last in {"equal", "not_equal", "greater", "greater_equal", "less",
-                                                          "less_equal"} else node.args[:1])
+            return short, list(
+                node.args[:2]
+                if last in {"equal", "not_equal", "greater", "greater_equal", "less", "less_equal"}
+                else node.args[:1]
+            )
         if last == "cast" and is_int_cast(info, node):
             return f"`{info.text(node.args[1]) if len(node.args) > 1 else 'integer'}` cast", [node.args[0]]
         return None, []
@@ -55,7 +68,7 @@ def _op_of(info: ModuleInfo, node: ast.AST) -> tuple[str | None, list[ast.AST]]:
 )
 def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
     flow: Flow | None = None
-    for node, modes in info.region_nodes():
+    for node, _modes in info.region_nodes():
         if not isinstance(node, (ast.Call, ast.Compare)):
             continue
         label, inputs = _op_of(info, node)

@@ -42,10 +42,16 @@ def _classify(info: ModuleInfo, value: ast.AST | None, tape: Tape, scope: Scope,
         if int_dtype_of(info, value):
             return None  # TFG013's business: watching it would not help
         if q.startswith("numpy."):
-            if last in {"array", "asarray", "zeros", "ones", "full", "eye", "arange", "linspace", "empty"} or ".random." in q:
+            if (
+                last in {"array", "asarray", "zeros", "ones", "full", "eye", "arange", "linspace", "empty"}
+                or ".random." in q
+            ):
                 return "numpy"
             return None
-        if q.startswith(("tensorflow.random.", "keras.random.")) or q in {"tensorflow.random_normal", "tensorflow.random_uniform"}:
+        if q.startswith(("tensorflow.random.", "keras.random.")) or q in {
+            "tensorflow.random_normal",
+            "tensorflow.random_uniform",
+        }:
             return "plain"
         if q.startswith(("tensorflow.", "keras.ops.")):
             if last in _FRESH:

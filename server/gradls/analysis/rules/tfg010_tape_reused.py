@@ -300,9 +300,7 @@ def names_in(node: ast.AST | None) -> set[str]:
 
 # ---------------------------------------------------------------------------------------------------- TFG010
 
-_ERROR = (
-    "`RuntimeError: A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)`"
-)
+_ERROR = "`RuntimeError: A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)`"
 
 
 @rule(

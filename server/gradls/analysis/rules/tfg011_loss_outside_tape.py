@@ -20,7 +20,9 @@ from gradls.analysis.tensors import DIFF
 
 _NOT_TF = {"numpy", "item", "tolist", "float", "int", "bool", "str", "len", "print", "repr", "format"}
 _BRANCHING = tuple(
-    getattr(ast, n) for n in ("If", "Try", "TryStar", "For", "AsyncFor", "While", "Match", "ExceptHandler") if hasattr(ast, n)
+    getattr(ast, n)
+    for n in ("If", "Try", "TryStar", "For", "AsyncFor", "While", "Match", "ExceptHandler")
+    if hasattr(ast, n)
 )
 _SIMPLE = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Pass)
 

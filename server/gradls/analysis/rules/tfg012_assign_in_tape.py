@@ -128,7 +128,11 @@ class _Taint:
                 r = self.roots(s.value)
                 for t in s.targets:
                     for n in ast.walk(t):
-                        k = _key(n) if isinstance(n, (ast.Name, ast.Attribute)) and isinstance(n.ctx, ast.Store) else None
+                        k = (
+                            _key(n)
+                            if isinstance(n, (ast.Name, ast.Attribute)) and isinstance(n.ctx, ast.Store)
+                            else None
+                        )
                         if k:
                             self.taint[k] = set(r)
             elif isinstance(s, (ast.AugAssign, ast.AnnAssign)) and s.value is not None:
@@ -145,9 +149,7 @@ def _contains(s: ast.stmt, node: ast.AST) -> bool:
 
 
 def _check_tape(info: ModuleInfo, scope: Scope, tape: Tape) -> Iterator[Finding]:
-    recorded = sorted(
-        (n for n in scope.nodes if isinstance(n, ast.stmt) and tape.recording(n, scope)), key=pos
-    )
+    recorded = sorted((n for n in scope.nodes if isinstance(n, ast.stmt) and tape.recording(n, scope)), key=pos)
     assigns = [
         n
         for n in scope.nodes
@@ -188,7 +190,7 @@ def _finding(info: ModuleInfo, tape: Tape, a: ast.Call, recv: str, lost: list[st
     msg = (
         f"`{recv}.{a.func.attr}(...)` under `{tape.name}` stores a value computed from {shown}, and the loss then "
         f"reads `{recv}`: an assignment is not differentiable, so `{tape.name}.{call.func.attr}` at line {call.lineno} "
-        f"returns `None` for {shown} (while `{recv}` itself still gets a gradient, so \"some gradients exist\" proves "
+        f'returns `None` for {shown} (while `{recv}` itself still gets a gradient, so "some gradients exist" proves '
         f"nothing); use the computed tensor directly and assign outside the tape"
     )
     return Finding("TFG012", msg, info.span(a), None)

@@ -92,7 +92,11 @@ def int_dtype_of(info: ModuleInfo, e: ast.AST) -> str | None:
     elif q.startswith("tensorflow.") or q.startswith("keras.ops."):
         if last in {"constant", "convert_to_tensor"}:
             given = _kw(e, "dtype") or (e.args[1] if len(e.args) > 1 else None)
-            dt = dtype_name(info, given) if given is not None else literal_dtype(info, e.args[0] if e.args else _kw(e, "value"))
+            dt = (
+                dtype_name(info, given)
+                if given is not None
+                else literal_dtype(info, e.args[0] if e.args else _kw(e, "value"))
+            )
         elif last in {"zeros", "ones", "fill", "eye"}:
             dt = dtype_name(info, _kw(e, "dtype"))
         elif last == "range":
@@ -252,5 +256,13 @@ def _finding(info: ModuleInfo, name: str, value: ast.Call, dt: str, call: ast.Ca
     return Finding("TFG013", msg, info.span(value), data if "edits" in data else None)
 
 
-__all__ = ["def_value", "dtype_name", "int_dtype_of", "literal_dtype", "pos", "resolve_defs", "source_elements",
-           "sources_with_aliases"]
+__all__ = [
+    "def_value",
+    "dtype_name",
+    "int_dtype_of",
+    "literal_dtype",
+    "pos",
+    "resolve_defs",
+    "source_elements",
+    "sources_with_aliases",
+]

@@ -35,8 +35,11 @@ def find_untracked_variable_in_keras_layer(info: ModuleInfo) -> Iterator[Finding
             for stmt in ast.walk(method):
                 if not isinstance(stmt, ast.Assign) or not isinstance(stmt.value, ast.Call):
                     continue
-                targets = [t for t in stmt.targets if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
-                           and t.value.id == "self"]
+                targets = [
+                    t
+                    for t in stmt.targets
+                    if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"
+                ]
                 if not targets:
                     continue
                 call = stmt.value

@@ -31,7 +31,9 @@ def find_unused_suppression(info) -> Iterator[Finding]:
     return iter(())
 
 
-def after_suppression(source: str, kept: list[Finding], suppressed: list[Finding], enabled: set[str], known: set[str]) -> list[Finding]:
+def after_suppression(
+    source: str, kept: list[Finding], suppressed: list[Finding], enabled: set[str], known: set[str]
+) -> list[Finding]:
     """TFG900 findings for `source`, given the findings kept and suppressed by the other rules.
 
     `enabled`: codes that ran on this file; `known`: every code gradls has.  A known code that did not run
@@ -57,8 +59,12 @@ def after_suppression(source: str, kept: list[Finding], suppressed: list[Finding
             if unused:
                 parts.append(f"{_codes(unused)} suppressed nothing on this line")
             if unknown:
-                parts.append(f"{_codes(unknown)} {'is not a gradls code' if len(unknown) == 1 else 'are not gradls codes'}")
-            msg = f"Unused suppression: {'; '.join(parts)}; remove {'it' if len(unused) + len(unknown) == 1 else 'them'}"
+                parts.append(
+                    f"{_codes(unknown)} {'is not a gradls code' if len(unknown) == 1 else 'are not gradls codes'}"
+                )
+            msg = (
+                f"Unused suppression: {'; '.join(parts)}; remove {'it' if len(unused) + len(unknown) == 1 else 'them'}"
+            )
             remove = unused + unknown
         if any(CODE in (x.codes or ()) for x in sup.by_line.get(d.line, ())):
             continue  # `# gradls: ignore[TFG900]` on this line
