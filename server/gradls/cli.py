@@ -1,6 +1,7 @@
 """The `gradls` command: check / rule / probe / server.
 
-Exit codes of `gradls check`: 0 clean, 1 findings, 2 usage or internal error.
+Exit codes of `gradls check`: 0 clean, 1 findings (a file that cannot be read, decoded or parsed
+is one: E902 / E999), 2 usage or internal error.
 """
 
 from __future__ import annotations
@@ -12,35 +13,49 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from gradls import __version__
+from gradls.files import SKIP_DIRS, iter_python_files, read_source
 
-_SKIP_DIRS = {
-    ".git",
-    ".hg",
-    ".svn",
-    "__pycache__",
-    ".venv",
-    "venv",
-    ".tox",
-    ".nox",
-    "node_modules",
-    "site-packages",
-    ".mypy_cache",
-    ".ruff_cache",
-    ".pytest_cache",
-    "build",
-    "dist",
-    ".eggs",
+if TYPE_CHECKING:
+    from gradls.analysis.model import Finding
+    from gradls.config import Config
+
+__all__ = ["SKIP_DIRS", "iter_python_files", "read_source", "main"]
+
+# Codes of the findings that say a file could not be checked at all (ruff's codes for the same).
+# They are not rules: `--select`/`--ignore` and suppressions never hide them.
+IO_ERROR = "E902"
+SYNTAX_ERROR = "E999"
+_FILE_ERRORS = {
+    IO_ERROR: ("io-error", "The file could not be read or is not valid UTF-8; gradls did not check it."),
+    SYNTAX_ERROR: ("syntax-error", "The file could not be parsed; gradls did not check it."),
 }
+
+
+@dataclass(frozen=True)
+class FileError:
+    """Why a file was not checked, reported like a finding (always at severity `error`)."""
+
+    code: str
+    message: str
+    line: int = 1
+    col: int = 0  # 0-based, code points
 
 
 @dataclass
 class FileReport:
     path: str
     source: str | None
-    findings: list
-    error: str | None = None
+    findings: list[Finding]
+    error: FileError | None = None
+    config: Config | None = None
+
+    def severity(self, code: str) -> str:
+        from gradls.config import Config
+
+        return (self.config or Config()).severity_of(code)
 
 
 def _codes(raw: str | None) -> tuple[str, ...] | None:
@@ -49,82 +64,43 @@ def _codes(raw: str | None) -> tuple[str, ...] | None:
     return tuple(c.strip().upper() for c in raw.split(",") if c.strip())
 
 
-def iter_python_files(paths: list[str], explicit_only: bool = False):
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.endswith(".egg-info"))
-                for f in sorted(files):
-                    if f.endswith((".py", ".pyi")):
-                        yield Path(root, f), False
-        else:
-            yield path, True
-
-
-def read_source(path: Path) -> tuple[str | None, str | None]:
-    """(text, error).  Non-UTF-8 or unreadable files are reported, never guessed at."""
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        return None, f"cannot read: {e.strerror or e}"
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        return None, f"not valid UTF-8 (byte {e.start}): skipped"
-    return text, None
-
-
-def check_file(path: Path, base_config, overrides: dict) -> FileReport:
-    from gradls.analysis import analyze
+def _config(path: str | Path, base_config: Config | None, overrides: dict[str, Any]) -> Config:
     from gradls.config import config_for_path
 
+    return (base_config or config_for_path(path)).merged(**overrides)
+
+
+def check_file(path: Path, base_config: Config | None, overrides: dict[str, Any]) -> FileReport:
     source, err = read_source(path)
-    if err:
-        return FileReport(str(path), None, [], err)
-    cfg = (base_config or config_for_path(path)).merged(**overrides)
-    result = analyze(source, str(path), cfg)
+    if source is None:
+        return FileReport(str(path), None, [], FileError(IO_ERROR, err or "cannot read"))
+    return check_text(str(path), source, overrides, base_config)
+
+
+def check_text(path: str, text: str, overrides: dict[str, Any], base_config: Config | None) -> FileReport:
+    from gradls.analysis import analyze
+
+    cfg = _config(path, base_config, overrides)
+    result = analyze(text, path, cfg)
     if result.failure is not None:
         f = result.failure
-        return FileReport(str(path), source, [], f"{f.line}:{f.col + 1}: {f.message}")
-    return FileReport(str(path), source, result.findings)
+        message = f.message if f.message.startswith("syntax error") else f"syntax error: {f.message}"
+        return FileReport(path, text, [], FileError(SYNTAX_ERROR, message, f.line, f.col), cfg)
+    return FileReport(path, text, result.findings, None, cfg)
 
 
-def _apply_fixes(report: FileReport, cfg_overrides: dict, base_config) -> tuple[str, int]:
-    """Apply safe fixes until none is left (bounded), re-analysing after each round."""
+def _fix_file(report: FileReport, overrides: dict[str, Any], base_config: Config | None):
+    """The file's text with every safe fix applied (to a fixpoint), and what that did."""
     from gradls.analysis import analyze
-    from gradls.config import config_for_path
-    from gradls.fixes import apply_edits, fix_for
+    from gradls.fixes import fix_all
 
-    cfg = (base_config or config_for_path(report.path)).merged(**cfg_overrides)
-    text = report.source or ""
-    applied = 0
-    for _ in range(20):
+    cfg = _config(report.path, base_config, overrides)
+
+    def analyse(text: str):
         result = analyze(text, report.path, cfg)
-        if result.failure is not None:
-            break
-        progressed = False
-        for f in result.findings:
-            fix = fix_for(text, f)
-            if fix is None or not fix.safe:
-                continue
-            try:
-                new = apply_edits(text, fix.edits)
-            except ValueError:
-                continue
-            import ast
+        return result.findings, result.failure
 
-            try:
-                ast.parse(new)
-            except SyntaxError:
-                continue  # never write a file that stops parsing
-            text = new
-            applied += 1
-            progressed = True
-            break  # positions of the other findings are stale now
-        if not progressed:
-            break
-    return text, applied
+    return fix_all(report.source or "", analyse)
 
 
 def _rel(path: str) -> str:
@@ -134,7 +110,11 @@ def _rel(path: str) -> str:
         return path
 
 
-def _json_finding(report: FileReport, f) -> dict:
+def _location(line: int, col: int) -> dict[str, int]:
+    return {"row": line, "column": col + 1}
+
+
+def _json_finding(report: FileReport, f: Finding) -> dict[str, Any]:
     from gradls.fixes import fix_for
 
     fix = fix_for(report.source or "", f) if f.fixable else None
@@ -142,8 +122,8 @@ def _json_finding(report: FileReport, f) -> dict:
         "code": f.code,
         "message": f.message,
         "filename": report.path,
-        "location": {"row": f.span.line, "column": f.span.col + 1},
-        "end_location": {"row": f.span.end_line, "column": f.span.end_col + 1},
+        "location": _location(f.span.line, f.span.col),
+        "end_location": _location(f.span.end_line, f.span.end_col),
         "fix": None
         if fix is None
         else {
@@ -152,13 +132,27 @@ def _json_finding(report: FileReport, f) -> dict:
             "edits": [
                 {
                     "content": e.new_text,
-                    "location": {"row": e.span.line, "column": e.span.col + 1},
-                    "end_location": {"row": e.span.end_line, "column": e.span.end_col + 1},
+                    "location": _location(e.span.line, e.span.col),
+                    "end_location": _location(e.span.end_line, e.span.end_col),
                 }
                 for e in fix.edits
             ],
         },
         "url": _rule_url(f.code),
+        "severity": report.severity(f.code),
+    }
+
+
+def _json_error(report: FileReport, e: FileError) -> dict[str, Any]:
+    return {
+        "code": e.code,
+        "message": e.message,
+        "filename": report.path,
+        "location": _location(e.line, e.col),
+        "end_location": _location(e.line, e.col),
+        "fix": None,
+        "url": None,
+        "severity": "error",
     }
 
 
@@ -169,78 +163,85 @@ def _rule_url(code: str) -> str | None:
     return r.doc_path.as_uri() if r else None
 
 
-def _sarif(reports: list[FileReport]) -> dict:
+# LSP-style severities -> SARIF result levels.
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "information": "note", "hint": "note"}
+
+
+def _sarif_result(path: str, code: str, level: str, message: str, region: dict[str, int]) -> dict[str, Any]:
+    return {
+        "ruleId": code,
+        "level": level,
+        "message": {"text": message},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": Path(path).as_posix()}, "region": region}}],
+    }
+
+
+def _sarif(reports: list[FileReport]) -> dict[str, Any]:
     from gradls.analysis.rules import all_rules
 
-    rules = all_rules()
     results = []
+    error_codes: set[str] = set()
     for rep in reports:
+        if rep.error is not None:
+            e = rep.error
+            error_codes.add(e.code)
+            region = {"startLine": e.line, "startColumn": e.col + 1}
+            results.append(_sarif_result(rep.path, e.code, "error", e.message, region))
         for f in rep.findings:
-            results.append(
-                {
-                    "ruleId": f.code,
-                    "level": "warning",
-                    "message": {"text": f.message},
-                    "locations": [
-                        {
-                            "physicalLocation": {
-                                "artifactLocation": {"uri": Path(rep.path).as_posix()},
-                                "region": {
-                                    "startLine": f.span.line,
-                                    "startColumn": f.span.col + 1,
-                                    "endLine": f.span.end_line,
-                                    "endColumn": f.span.end_col + 1,
-                                },
-                            }
-                        }
-                    ],
-                }
-            )
+            region = {
+                "startLine": f.span.line,
+                "startColumn": f.span.col + 1,
+                "endLine": f.span.end_line,
+                "endColumn": f.span.end_col + 1,
+            }
+            level = _SARIF_LEVEL.get(rep.severity(f.code), "warning")
+            results.append(_sarif_result(rep.path, f.code, level, f.message, region))
+    rules: list[dict[str, Any]] = [
+        {
+            "id": r.code,
+            "name": r.name,
+            "shortDescription": {"text": r.summary},
+            "helpUri": r.doc_path.as_uri(),
+        }
+        for r in all_rules().values()
+    ]
+    for code in sorted(error_codes):
+        name, text = _FILE_ERRORS[code]
+        rules.append(
+            {"id": code, "name": name, "shortDescription": {"text": text}, "defaultConfiguration": {"level": "error"}}
+        )
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {
-                    "driver": {
-                        "name": "gradls",
-                        "version": __version__,
-                        "rules": [
-                            {
-                                "id": r.code,
-                                "name": r.name,
-                                "shortDescription": {"text": r.summary},
-                                "helpUri": r.doc_path.as_uri(),
-                            }
-                            for r in rules.values()
-                        ],
-                    }
-                },
+                "tool": {"driver": {"name": "gradls", "version": __version__, "rules": rules}},
                 "results": results,
             }
         ],
     }
 
 
-def cmd_check(args) -> int:
-    from gradls.config import config_for_path
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
 
-    overrides = {}
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from gradls.config import config_for_path, load_config, unknown_codes
+
+    overrides: dict[str, Any] = {}
     if args.select is not None:
         overrides["select"] = _codes(args.select)
     if args.ignore is not None:
         overrides["ignore"] = _codes(args.ignore)
     if args.extend_select is not None:
         overrides["extend_select"] = _codes(args.extend_select)
-    from gradls.config import unknown_codes
 
     for flag, value in (("--select", args.select), ("--ignore", args.ignore), ("--extend-select", args.extend_select)):
         for bad in unknown_codes(_codes(value) or ()):
             print(f"gradls: warning: {flag}: {bad!r} matches no gradls rule", file=sys.stderr)
     base_config = None
     if args.config:
-        from gradls.config import load_config
-
         if not Path(args.config).is_file():
             print(f"gradls: error: config file not found: {args.config}", file=sys.stderr)
             return 2
@@ -250,7 +251,8 @@ def cmd_check(args) -> int:
     missing = [p for p in args.paths if not Path(p).exists()]
     for p in missing:
         print(f"gradls: error: {p}: no such file or directory", file=sys.stderr)
-    for path, explicit in iter_python_files([p for p in args.paths if Path(p).exists()]):
+    existing = [p for p in args.paths if Path(p).exists()]
+    for path, explicit in iter_python_files(existing, respect_gitignore=args.respect_gitignore):
         cfg = base_config or config_for_path(path)
         for prob in cfg.problems:
             if str(prob) not in seen_problems:
@@ -260,80 +262,108 @@ def cmd_check(args) -> int:
             continue
         reports.append(check_file(path, base_config, overrides))
 
-    errors = 0
-    for rep in reports:
-        if rep.error:
-            errors += 1
-            print(f"gradls: {_rel(rep.path)}: {rep.error}", file=sys.stderr)
-
+    fixed_total = 0
+    found_before = sum(len(rep.findings) for rep in reports)
     if args.fix or args.diff:
-        fixed_total = 0
         remaining: list[FileReport] = []
         for rep in reports:
             if rep.error or not rep.findings:
                 remaining.append(rep)
                 continue
-            new_text, n = _apply_fixes(rep, overrides, base_config)
-            fixed_total += n
-            if n and args.diff:
+            result = _fix_file(rep, overrides, base_config)
+            fixed_total += result.applied
+            if result.applied and args.diff:
                 sys.stdout.writelines(
                     difflib.unified_diff(
                         (rep.source or "").splitlines(keepends=True),
-                        new_text.splitlines(keepends=True),
+                        result.text.splitlines(keepends=True),
                         fromfile=f"a/{_rel(rep.path)}",
                         tofile=f"b/{_rel(rep.path)}",
                     )
                 )
-            elif n:
-                Path(rep.path).write_text(new_text, encoding="utf-8", newline="")
-            remaining.append(check_text(rep.path, new_text, overrides, base_config) if n else rep)
+            elif result.applied:
+                Path(rep.path).write_text(result.text, encoding="utf-8", newline="")
+            remaining.append(FileReport(rep.path, result.text, result.remaining, None, rep.config))
         if args.diff:
-            return 1 if fixed_total else (2 if errors and not reports else 0)
+            left = sum(len(r.findings) for r in remaining)
+            errors = sum(1 for r in reports if r.error)
+            if fixed_total:
+                print(
+                    f"Would fix {_plural(fixed_total, 'finding')}" + (f" ({left} would remain)" if left else "") + ".",
+                    file=sys.stderr,
+                )
+            else:
+                print("No fix to apply.", file=sys.stderr)
+            if missing:
+                return 2
+            return 1 if fixed_total or errors else 0
         reports = remaining
-        print(f"gradls: fixed {fixed_total} finding{'s' if fixed_total != 1 else ''}", file=sys.stderr)
 
     findings = [(rep, f) for rep in reports for f in rep.findings]
+    errors = [rep for rep in reports if rep.error is not None]
     fmt = args.output_format
     if fmt == "json":
-        json.dump([_json_finding(rep, f) for rep, f in findings], sys.stdout, indent=2)
+        entries = []
+        for rep in reports:
+            if rep.error is not None:
+                entries.append(_json_error(rep, rep.error))
+            entries.extend(_json_finding(rep, f) for f in rep.findings)
+        json.dump(entries, sys.stdout, indent=2)
         sys.stdout.write("\n")
     elif fmt == "sarif":
         json.dump(_sarif(reports), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        for rep, f in findings:
-            print(f"{_rel(rep.path)}:{f.span.line}:{f.span.col + 1}: {f.code} {f.message}")
-        if findings:
-            from gradls.fixes import fix_for
-
-            fixes = [fix_for(rep.source or "", f) for rep, f in findings if f.fixable]
-            safe = sum(1 for x in fixes if x is not None and x.safe)
-            unsafe = sum(1 for x in fixes if x is not None and not x.safe)
-            hint = []
-            if safe:
-                hint.append(f"{safe} fixable with `gradls check --fix`")
-            if unsafe:
-                hint.append(f"{unsafe} with a fix to review in the editor")
-            print(
-                f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''}"
-                + (f" ({'; '.join(hint)})" if hint else "")
-                + ".",
-                file=sys.stderr,
-            )
-        elif not errors and not missing:
-            print("All checks passed.", file=sys.stderr)
-    if missing or (errors and not findings and not reports):
+        for rep in reports:
+            if rep.error is not None:
+                e = rep.error
+                print(f"{_rel(rep.path)}:{e.line}:{e.col + 1}: {e.code} {e.message}")
+            for f in rep.findings:
+                print(f"{_rel(rep.path)}:{f.span.line}:{f.span.col + 1}: {f.code} {f.message}")
+    _print_summary(findings, errors, fixed_total, bool(args.fix), found_before, clean_line=not missing)
+    if missing:
         return 2
-    return 1 if findings else 0
+    return 1 if findings or errors else 0
 
 
-def check_text(path: str, text: str, overrides: dict, base_config) -> FileReport:
-    from gradls.analysis import analyze
-    from gradls.config import config_for_path
+def _print_summary(
+    findings: list[tuple[FileReport, Finding]],
+    errors: list[FileReport],
+    fixed: int,
+    fixing: bool,
+    found_before: int = 0,
+    clean_line: bool = True,
+) -> None:
+    """One line on stderr, like ruff's: what was found, fixed, left, and what could still be fixed."""
+    parts = []
+    if fixing:
+        found = fixed + len(findings)
+        if not found and not errors:
+            if clean_line:
+                print("All checks passed.", file=sys.stderr)
+            return
+        # A fix can uncover a finding the first analysis could not see; it is counted (and fixed) too.
+        uncovered = found - found_before
+        later = f"; {uncovered} appeared only once another was fixed" if uncovered > 0 else ""
+        parts.append(f"Found {_plural(found, 'finding')} ({fixed} fixed, {len(findings)} remaining{later})")
+    elif findings:
+        from gradls.fixes import fix_for
 
-    cfg = (base_config or config_for_path(path)).merged(**overrides)
-    result = analyze(text, path, cfg)
-    return FileReport(path, text, result.findings)
+        fixes = [fix_for(rep.source or "", f) for rep, f in findings if f.fixable]
+        safe = sum(1 for x in fixes if x is not None and x.safe)
+        unsafe = sum(1 for x in fixes if x is not None and not x.safe)
+        hint = []
+        if safe:
+            hint.append(f"{safe} fixable with `gradls check --fix`")
+        if unsafe:
+            hint.append(f"{unsafe} with a fix to review in the editor")
+        parts.append(f"Found {_plural(len(findings), 'finding')}" + (f" ({'; '.join(hint)})" if hint else ""))
+    if errors:
+        parts.append(f"{_plural(len(errors), 'file')} could not be checked")
+    if parts:
+        print("; ".join(parts) + ".", file=sys.stderr)
+    elif clean_line:
+        print("All checks passed.", file=sys.stderr)
 
 
 def cmd_rule(args) -> int:
@@ -368,6 +398,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     c.add_argument("--diff", action="store_true", help="print the safe fixes as a unified diff instead of writing them")
     c.add_argument("--config", help="use this pyproject.toml instead of discovering one per file")
+    c.add_argument(
+        "--no-respect-gitignore",
+        dest="respect_gitignore",
+        action="store_false",
+        help="also check files that git ignores (.gitignore, .git/info/exclude) in the folders walked",
+    )
     c.set_defaults(func=cmd_check)
 
     r = sub.add_parser("rule", help="print a rule's documentation")

@@ -19,6 +19,15 @@ except ModuleNotFoundError:  # Python 3.10
 SEVERITIES = ("error", "warning", "information", "hint")
 
 
+def default_severity(code: str) -> str:
+    """A rule's severity when the configuration does not set one.
+
+    Every TFG0xx rule is a bug TensorFlow raises on or a gradient silently lost: `warning`.
+    TFG9xx are about gradls itself (e.g. unused suppressions): `information`.
+    """
+    return "information" if code.startswith("TFG9") else "warning"
+
+
 @dataclass(frozen=True)
 class ConfigProblem:
     file: str
@@ -59,6 +68,10 @@ class Config:
                 if _glob(rel, pattern) and _matches(code, codes):
                     return False
         return selected
+
+    def severity_of(self, code: str) -> str:
+        """The configured severity of `code`, else its default (`default_severity`)."""
+        return self.severity_for(code, default_severity(code))
 
     def severity_for(self, code: str, default: str = "warning") -> str:
         best, best_len = default, -1

@@ -6,16 +6,20 @@ the per-keystroke analysis never pays for libcst.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import ast
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
-from gradls.analysis.model import Edit, Finding, Fix, Span
+from gradls.analysis.model import Edit, Finding, Fix, ParseFailure, Span
 
 # code -> builder(source, finding) -> Fix | None; filled by the fix modules below.
-_BUILDERS: dict = {}
+FixBuilder = Callable[[str, Finding], "Fix | None"]
+_BUILDERS: dict[str, FixBuilder] = {}
 
 
-def register(code: str):
-    def deco(fn):
+def register(code: str) -> Callable[[FixBuilder], FixBuilder]:
+    def deco(fn: FixBuilder) -> FixBuilder:
         _BUILDERS[code] = fn
         return fn
 
@@ -73,6 +77,73 @@ def span_of_offsets(source: str, start: int, end: int) -> Span:
 
     (l1, c1), (l2, c2) = pos(start), pos(end)
     return Span(l1, c1, l2, c2)
+
+
+@dataclass
+class FixAllResult:
+    text: str
+    applied: int = 0  # fixes applied; each removed a finding present at that moment
+    remaining: list[Finding] = field(default_factory=list)  # the findings of `text`
+    failure: ParseFailure | None = None  # `text` (the original) could not be analysed
+
+
+def fix_all(
+    source: str,
+    analyse: Callable[[str], tuple[list[Finding], ParseFailure | None]],
+    *,
+    max_rounds: int = 500,
+) -> FixAllResult:
+    """Apply safe fixes one at a time, re-analysing after each, until none is left (a fixpoint).
+
+    A fix can uncover a finding the first analysis could not see (`np.mean(np.square(t))`: the
+    outer call is on a tensor only once the inner one is `tf.square`), so the result says what was
+    really applied and what remains, not what was fixable at the start. A fix that would make the
+    text stop parsing, or bring back a text already seen (two fixes undoing each other), is skipped;
+    `max_rounds` bounds a builder that keeps rewriting its own output.
+    """
+    text = source
+    findings, failure = analyse(text)
+    if failure is not None:
+        return FixAllResult(source, 0, [], failure)
+    seen = {hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()}
+    applied = 0
+    for _ in range(max_rounds):
+        new_text = None
+        for finding in findings:
+            candidate = _safe_rewrite(text, finding)
+            if candidate is None:
+                continue
+            digest = hashlib.sha1(candidate.encode("utf-8", "surrogatepass")).digest()
+            if digest in seen:
+                continue
+            new_findings, new_failure = analyse(candidate)
+            if new_failure is not None:
+                continue
+            seen.add(digest)
+            new_text, findings = candidate, new_findings
+            break  # the other findings' positions are stale now
+        if new_text is None:
+            break
+        text = new_text
+        applied += 1
+    return FixAllResult(text, applied, list(findings))
+
+
+def _safe_rewrite(text: str, finding: Finding) -> str | None:
+    fix = fix_for(text, finding)
+    if fix is None or not fix.safe:
+        return None
+    try:
+        new = apply_edits(text, fix.edits)
+    except ValueError:
+        return None
+    if new == text:
+        return None
+    try:
+        ast.parse(new)
+    except (SyntaxError, ValueError):
+        return None  # never hand back a text that stops parsing
+    return new
 
 
 def _load_builders() -> None:
