@@ -154,6 +154,7 @@ def _load_builders() -> None:
         keras_variable,
         numpy_to_tf,
         tape_fixes,
+        tape_watch_keras_variable,
         tensor_leaves_graph,
         variable_in_step,
     )

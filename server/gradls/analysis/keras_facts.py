@@ -1,0 +1,499 @@
+"""What a rule can tell about Keras objects from the source alone: models and layers, Keras 3 variables,
+lists of variables, layers holding non-trainable state.
+
+Shared by TFG015-TFG017.  A `KerasFacts` is built by a rule for one run over one `ModuleInfo` and thrown
+away afterwards (nothing is stored on the `ModuleInfo`).  Names are resolved by their bindings in the
+enclosing function, then the enclosing functions, then the module; a name bound in ways that cannot be
+told (parameters, `global`, augmented assignments, several different values) is unknown.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from gradls.analysis.module import ModuleInfo
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+Scope = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef
+
+# Attributes of a Keras layer/model that are lists of Keras 3 variables.
+VARIABLE_LISTS = {
+    "trainable_variables",
+    "trainable_weights",
+    "non_trainable_variables",
+    "non_trainable_weights",
+    "variables",
+    "weights",
+}
+# Attributes of the built-in Keras layers that are Keras 3 variables.
+LAYER_VARIABLE_ATTRS = {
+    "kernel",
+    "bias",
+    "gamma",
+    "beta",
+    "moving_mean",
+    "moving_variance",
+    "embeddings",
+    "recurrent_kernel",
+    "depthwise_kernel",
+    "pointwise_kernel",
+}
+# Built-in layers that own non-trainable variables.
+NON_TRAINABLE_LAYERS = {
+    "BatchNormalization": "moving_mean/moving_variance",
+    "Normalization": "mean/variance/count",
+}
+# keras.applications models built with BatchNormalization layers.
+_BN_APPLICATIONS = (
+    "ResNet",
+    "MobileNet",
+    "EfficientNet",
+    "DenseNet",
+    "Inception",
+    "Xception",
+    "NASNet",
+)
+KERAS_INPUTS = {"keras.Input", "keras.layers.Input"}
+
+
+@dataclass(frozen=True)
+class Binding:
+    kind: str  # "assign" | "unpack" | "for" | "opaque"
+    value: ast.AST | None
+    stmt: ast.AST | None
+
+
+class KerasFacts:
+    def __init__(self, info: ModuleInfo):
+        self.info = info
+        self._bindings: dict[int, dict[str, list[Binding]]] = {}
+        self._parents: dict[int, ast.AST] = {}
+        self._scope_of: dict[int, Scope] = {}
+        self._walked: set[int] = set()
+        self._class_vars: dict[str, set[str]] = {}
+        self._class_frozen: dict[str, set[str]] = {}
+
+    # ------------------------------------------------------------------ scopes
+    def scopes(self) -> Iterator[Scope]:
+        yield self.info.tree
+        for ff in self.info.functions.values():
+            yield ff.node
+
+    def own_nodes(self, scope: Scope) -> list[ast.AST]:
+        """Every node of `scope` outside nested defs, lambdas and classes (decorators and defaults included)."""
+        self._walk(scope)
+        return self._nodes[id(scope)]
+
+    def _walk(self, scope: Scope) -> None:
+        if id(scope) in self._walked:
+            return
+        self._walked.add(id(scope))
+        if not hasattr(self, "_nodes"):
+            self._nodes: dict[int, list[ast.AST]] = {}
+        nodes: list[ast.AST] = []
+        binds: dict[str, list[Binding]] = {}
+        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            a = scope.args
+            for p in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]:
+                if p is not None:
+                    binds.setdefault(p.arg, []).append(Binding("opaque", None, p))
+            roots = list(scope.body)
+        else:
+            roots = list(scope.body)
+        stack: list[ast.AST] = list(reversed(roots))
+        for r in roots:
+            self._parents[id(r)] = scope
+        while stack:
+            n = stack.pop()
+            nodes.append(n)
+            self._scope_of[id(n)] = scope
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                binds.setdefault(n.name, []).append(Binding("opaque", None, n))
+                kids = [*n.decorator_list]
+                if not isinstance(n, ast.ClassDef):
+                    kids += [d for d in (*n.args.defaults, *n.args.kw_defaults) if d is not None]
+                else:
+                    kids += [*n.bases, *(k.value for k in n.keywords)]
+            elif isinstance(n, ast.Lambda):
+                kids = [d for d in (*n.args.defaults, *n.args.kw_defaults) if d is not None]
+            else:
+                kids = list(ast.iter_child_nodes(n))
+            self._bind_stmt(n, binds)
+            for k in reversed(kids):
+                self._parents[id(k)] = n
+                stack.append(k)
+        self._nodes[id(scope)] = nodes
+        self._bindings[id(scope)] = binds
+
+    def _bind_stmt(self, n: ast.AST, binds: dict[str, list[Binding]]) -> None:
+        def target(t: ast.AST, kind: str, value: ast.AST | None) -> None:
+            if isinstance(t, ast.Name):
+                binds.setdefault(t.id, []).append(Binding(kind, value, n))
+            elif isinstance(t, (ast.Tuple, ast.List)):
+                for e in t.elts:
+                    target(e.value if isinstance(e, ast.Starred) else e, "unpack" if kind != "opaque" else kind, value)
+
+        if isinstance(n, ast.Assign):
+            for t in n.targets:
+                target(t, "assign", n.value)
+        elif isinstance(n, ast.AnnAssign) and n.value is not None:
+            target(n.target, "assign", n.value)
+        elif isinstance(n, ast.NamedExpr):
+            target(n.target, "assign", n.value)
+        elif isinstance(n, ast.AugAssign):
+            target(n.target, "opaque", None)
+        elif isinstance(n, (ast.For, ast.AsyncFor)):
+            target(n.target, "for", n.iter)
+        elif isinstance(n, (ast.With, ast.AsyncWith)):
+            for item in n.items:
+                if item.optional_vars is not None:
+                    target(item.optional_vars, "opaque", None)
+        elif isinstance(n, (ast.Global, ast.Nonlocal)):
+            for name in n.names:
+                binds.setdefault(name, []).append(Binding("opaque", None, n))
+        elif isinstance(n, (ast.Import, ast.ImportFrom)):
+            for a in n.names:
+                binds.setdefault((a.asname or a.name).split(".")[0], []).append(Binding("opaque", None, n))
+        elif isinstance(n, ast.ExceptHandler) and n.name:
+            binds.setdefault(n.name, []).append(Binding("opaque", None, n))
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        return self._parents.get(id(node))
+
+    def scope_of(self, node: ast.AST) -> Scope:
+        s = self._scope_of.get(id(node))
+        if s is not None:
+            return s
+        fn = self.info.enclosing_function(node)
+        return fn if fn is not None else self.info.tree
+
+    def bindings(self, name: str, scope: Scope, at: ast.AST | None = None) -> list[Binding] | None:
+        """The bindings of `name` seen from `scope`; None when it is bound nowhere visible.
+
+        A name used in a comprehension that binds it resolves to that generator's iterable."""
+        if at is not None:
+            p = self.parent(at)
+            while p is not None and not isinstance(p, ast.stmt):
+                if isinstance(p, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+                    for g in p.generators:
+                        if isinstance(g.target, ast.Name) and g.target.id == name:
+                            return [Binding("for", g.iter, p)]
+                p = self.parent(p)
+        s: Scope | None = scope
+        while s is not None:
+            self._walk(s)
+            b = self._bindings[id(s)].get(name)
+            if b:
+                return b
+            if isinstance(s, ast.Module):
+                return None
+            ff = self.info.facts(s)
+            s = ff.parent if ff is not None and ff.parent is not None else self.info.tree
+        return None
+
+    def single_value(self, name: ast.Name, scope: Scope) -> Binding | None:
+        """The one binding of `name` (several bindings count only when they are all the same kind of thing:
+        the caller checks each), else None."""
+        b = self.bindings(name.id, scope, name)
+        if not b or len(b) != 1 or b[0].kind == "opaque":
+            return None
+        return b[0]
+
+    # ------------------------------------------------------------------ Keras objects
+    def is_keras_object(self, e: ast.AST, scope: Scope, depth: int = 0) -> bool:
+        """A Keras layer or model (anything with `.trainable_variables`, `.kernel`, `.output`...)."""
+        if depth > 8:
+            return False
+        info = self.info
+        if isinstance(e, ast.Call):
+            if info.object_kind(e) == "layer":
+                return True
+            q = info.imports.qualname(e.func) or ""
+            if q in {"keras.models.load_model", "keras.models.clone_model", "keras.saving.load_model"}:
+                return True
+            f = e.func
+            if isinstance(f, ast.Attribute) and f.attr == "get_layer":
+                return self.is_keras_object(f.value, scope, depth + 1)
+            return False
+        if isinstance(e, ast.Subscript):
+            v = e.value
+            return (
+                isinstance(v, ast.Attribute) and v.attr == "layers" and self.is_keras_object(v.value, scope, depth + 1)
+            )
+        if isinstance(e, ast.Name):
+            if e.id == "self":
+                cls = self._class_of(scope)
+                return cls is not None and cls.keras_kind in {"layer", "model"}
+            b = self.bindings(e.id, scope, e)
+            if not b:
+                return False
+            for x in b:
+                if x.kind == "assign" and self.is_keras_object(x.value, self._scope_of_binding(x, scope), depth + 1):
+                    continue
+                if (
+                    x.kind == "for"
+                    and isinstance(x.value, ast.Attribute)
+                    and x.value.attr == "layers"
+                    and self.is_keras_object(x.value.value, self._scope_of_binding(x, scope), depth + 1)
+                ):
+                    continue
+                return False
+            return True
+        if isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.value.id == "self":
+            cls = self._class_of(scope)
+            return cls is not None and e.attr in cls.layer_attrs
+        return False
+
+    def _scope_of_binding(self, b: Binding, fallback: Scope) -> Scope:
+        return self._scope_of.get(id(b.stmt), fallback) if b.stmt is not None else fallback
+
+    def _class_of(self, scope: Scope):
+        if isinstance(scope, ast.Module):
+            return None
+        ff = self.info.facts(scope)
+        while ff is not None and ff.cls is None and ff.parent is not None:
+            ff = self.info.facts(ff.parent)
+        return ff.cls if ff is not None else None
+
+    def class_named(self, e: ast.AST):
+        if isinstance(e, ast.Call) and isinstance(e.func, ast.Name):
+            return self.info.classes.get(e.func.id)
+        return None
+
+    def class_keras_variables(self, cls) -> set[str]:
+        """`self.X` attributes of a class bound to `keras.Variable(...)` / `self.add_weight(...)`."""
+        name = cls.node.name
+        if name not in self._class_vars:
+            out: set[str] = set()
+            frozen: set[str] = set()
+            for n in ast.walk(cls.node):
+                if isinstance(n, (ast.Assign, ast.AnnAssign)) and n.value is not None:
+                    if not self.is_keras_variable_ctor(n.value):
+                        continue
+                    for t in n.targets if isinstance(n, ast.Assign) else [n.target]:
+                        if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                            out.add(t.attr)
+                            if _trainable_false(n.value):
+                                frozen.add(t.attr)
+            for base in cls.base_names:
+                b = self.info.classes.get(base)
+                if b is not None and b is not cls:
+                    self._class_vars[name] = set()  # recursion guard
+                    out |= self.class_keras_variables(b)
+                    frozen |= self._class_frozen.get(b.node.name, set())
+            self._class_vars[name] = out
+            self._class_frozen[name] = frozen
+        return self._class_vars[name]
+
+    def class_frozen_weights(self, cls) -> set[str]:
+        self.class_keras_variables(cls)
+        return self._class_frozen.get(cls.node.name, set())
+
+    def is_keras_variable_ctor(self, e: ast.AST) -> bool:
+        if not isinstance(e, ast.Call):
+            return False
+        q = self.info.imports.qualname(e.func) or ""
+        if q in {"keras.Variable", "keras.backend.Variable", "keras.variables.Variable"}:
+            return not self.info.imports.is_keras2(e.func)
+        return isinstance(e.func, ast.Attribute) and e.func.attr in {"add_weight", "add_variable"}
+
+    # ------------------------------------------------------------------ Keras variables
+    def keras_variable(self, e: ast.AST, scope: Scope, depth: int = 0) -> str | None:
+        """'var' for a Keras 3 variable, 'list' for a list of them, else None."""
+        if depth > 8:
+            return None
+        if self.is_keras_variable_ctor(e):
+            return "var"
+        if isinstance(e, ast.Attribute):
+            base = e.value
+            if e.attr in VARIABLE_LISTS and self.is_keras_object(base, scope):
+                return "list"
+            if e.attr in LAYER_VARIABLE_ATTRS and self._builtin_layer(base, scope):
+                return "var"
+            if isinstance(base, ast.Name) and base.id == "self":
+                cls = self._class_of(scope)
+                if cls is not None and cls.keras_kind and e.attr in self.class_keras_variables(cls):
+                    return "var"
+                return None
+            cls = self._instance_class(base, scope)
+            if cls is not None and e.attr in self.class_keras_variables(cls):
+                return "var"
+            return None
+        if isinstance(e, ast.Subscript):
+            return "var" if self.keras_variable(e.value, scope, depth + 1) == "list" else None
+        if isinstance(e, ast.Name):
+            b = self.bindings(e.id, scope, e)
+            if not b:
+                return None
+            kinds = set()
+            for x in b:
+                s = self._scope_of_binding(x, scope)
+                if x.kind == "assign":
+                    kinds.add(self.keras_variable(x.value, s, depth + 1))
+                elif x.kind == "for":
+                    kinds.add("var" if self.keras_variable(x.value, s, depth + 1) == "list" else None)
+                else:
+                    kinds.add(None)
+            return kinds.pop() if len(kinds) == 1 else None
+        return None
+
+    def _builtin_layer(self, e: ast.AST, scope: Scope) -> bool:
+        """A built-in Keras layer object (its `kernel`/`bias` are Keras variables)."""
+        if not self.is_keras_object(e, scope):
+            return False
+        cls = self._instance_class(e, scope)
+        return cls is None  # a user class: only the attributes it binds itself count
+
+    def _instance_class(self, e: ast.AST, scope: Scope):
+        """The module class `e` is an instance of (`layer = MyLayer()`), else None."""
+        if isinstance(e, ast.Call):
+            return self.class_named(e)
+        if isinstance(e, ast.Name) and e.id != "self":
+            b = self.single_value(e, scope)
+            if b is not None and b.kind == "assign":
+                return self.class_named(b.value)
+        return None
+
+    # ------------------------------------------------------------------ non-trainable state
+    def non_trainable_reason(self, e: ast.AST, scope: Scope, depth: int = 0) -> tuple[str, bool] | None:
+        """Why the layer/model `e` is known to hold non-trainable variables: (reason, frozen) where frozen is
+        True for weights frozen with `.trainable = False` (they get real gradients); None when not known."""
+        if depth > 6:
+            return None
+        info = self.info
+        if isinstance(e, ast.Name) and e.id != "self":
+            frozen = self._frozen_by_assignment(e.id, scope)
+            if frozen:
+                return frozen, True
+            b = self.single_value(e, scope)
+            if b is None or b.kind != "assign":
+                return None
+            return self.non_trainable_reason(b.value, self._scope_of_binding(b, scope), depth + 1)
+        if isinstance(e, ast.Name) and e.id == "self":
+            cls = self._class_of(scope)
+            return self._class_reason(cls, depth) if cls is not None else None
+        if not isinstance(e, ast.Call):
+            return None
+        q = info.imports.qualname(e.func) or ""
+        last = q.rsplit(".", 1)[-1]
+        if q.startswith("keras.layers.") and last in NON_TRAINABLE_LAYERS:
+            return f"a `{last}` layer (non-trainable `{NON_TRAINABLE_LAYERS[last]}`)", False
+        if q.startswith("keras.applications.") and any(last.startswith(p) for p in _BN_APPLICATIONS):
+            return f"`{last}` (BatchNormalization layers: non-trainable `moving_mean`/`moving_variance`)", False
+        if q.startswith("keras.applications.") and _trainable_false_kw(e):
+            return None
+        if q in {"keras.Sequential", "keras.models.Sequential"}:
+            layers = e.args[0] if e.args else next((k.value for k in e.keywords if k.arg == "layers"), None)
+            if isinstance(layers, (ast.List, ast.Tuple)):
+                for el in layers.elts:
+                    r = self.non_trainable_reason(el, scope, depth + 1)
+                    if r is not None:
+                        return r
+            return self._added_layers_reason(e, scope, depth)
+        if q in {"keras.Model", "keras.models.Model"}:
+            # A functional model: a non-trainable layer applied in the scope that builds it.
+            for n in self.own_nodes(scope):
+                if isinstance(n, ast.Call) and n is not e and n.lineno <= e.lineno:
+                    qq = info.imports.qualname(n.func) or ""
+                    if qq.startswith("keras.layers.") and qq.rsplit(".", 1)[-1] in NON_TRAINABLE_LAYERS:
+                        last = qq.rsplit(".", 1)[-1]
+                        return f"a `{last}` layer (non-trainable `{NON_TRAINABLE_LAYERS[last]}`)", False
+            return None
+        cls = self.class_named(e)
+        if cls is not None and cls.keras_kind in {"layer", "model"}:
+            return self._class_reason(cls, depth)
+        if isinstance(e.func, ast.Name) and e.func.id in info.module_functions:
+            fn = info.module_functions[e.func.id]
+            for ret in info.facts(fn).returns if info.facts(fn) else ():
+                if ret.value is not None:
+                    r = self.non_trainable_reason(ret.value, fn, depth + 1)
+                    if r is not None:
+                        return r
+        return None
+
+    def _added_layers_reason(self, seq: ast.Call, scope: Scope, depth: int) -> tuple[str, bool] | None:
+        # model = keras.Sequential(); model.add(layers.BatchNormalization())
+        p = self.parent(seq)
+        if not isinstance(p, ast.Assign) or len(p.targets) != 1 or not isinstance(p.targets[0], ast.Name):
+            return None
+        name = p.targets[0].id
+        s = self.scope_of(p)
+        for n in self.own_nodes(s):
+            if (
+                isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute)
+                and n.func.attr == "add"
+                and isinstance(n.func.value, ast.Name)
+                and n.func.value.id == name
+                and n.args
+            ):
+                r = self.non_trainable_reason(n.args[0], s, depth + 1)
+                if r is not None:
+                    return r
+        return None
+
+    def _class_reason(self, cls, depth: int) -> tuple[str, bool] | None:
+        frozen = self.class_frozen_weights(cls)
+        if frozen:
+            attr = sorted(frozen)[0]
+            return f"`self.{attr}` (made with `trainable=False`) of `{cls.node.name}`", False
+        for n in ast.walk(cls.node):
+            if isinstance(n, ast.Call):
+                if isinstance(n.func, ast.Attribute) and n.func.attr in {"add_weight", "add_variable"}:
+                    if _trainable_false(n):
+                        return f"a `trainable=False` weight of `{cls.node.name}`", False
+                    continue
+                q = self.info.imports.qualname(n.func) or ""
+                last = q.rsplit(".", 1)[-1]
+                if q.startswith("keras.layers.") and last in NON_TRAINABLE_LAYERS:
+                    return f"a `{last}` layer (non-trainable `{NON_TRAINABLE_LAYERS[last]}`)", False
+        return None
+
+    def _frozen_by_assignment(self, name: str, scope: Scope) -> str | None:
+        """`name.trainable = False`, or `x.trainable = False` for a layer `x` the model `name` is built from."""
+        b = self.bindings(name, scope)
+        if not b:
+            return None
+        s = self._scope_of_binding(b[0], scope) if b[0].stmt is not None else scope
+        parts: set[str] = {name}
+        for x in b:
+            if x.kind == "assign" and isinstance(x.value, ast.Call):
+                for n in ast.walk(x.value):
+                    if isinstance(n, ast.Name):
+                        parts.add(n.id)
+        for n in self.own_nodes(s):
+            if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant) and n.value.value is False:
+                for t in n.targets:
+                    if (
+                        isinstance(t, ast.Attribute)
+                        and t.attr == "trainable"
+                        and isinstance(t.value, ast.Name)
+                        and t.value.id in parts
+                        and self.is_keras_object(t.value, s)
+                    ):
+                        who = "" if t.value.id == name else f" (a layer `{name}` is built from)"
+                        return f"`{t.value.id}.trainable = False` at line {n.lineno}{who}"
+        return None
+
+
+def _trainable_false(call: ast.AST) -> bool:
+    return isinstance(call, ast.Call) and _trainable_false_kw(call)
+
+
+def _trainable_false_kw(call: ast.Call) -> bool:
+    for k in call.keywords:
+        if k.arg == "trainable" and isinstance(k.value, ast.Constant) and k.value.value is False:
+            return True
+    return False
+
+
+def tape_names(info: ModuleInfo) -> set[str]:
+    """Names bound by `with tf.GradientTape(...) as NAME` anywhere in the module."""
+    out: set[str] = set()
+    for w, _fn in info.tape_withs:
+        for item in w.items:
+            if info.is_tape_ctor(item.context_expr) and isinstance(item.optional_vars, ast.Name):
+                out.add(item.optional_vars.id)
+    return out

@@ -1,0 +1,88 @@
+"""TFG016 tape-watch-keras-variable: `tape.watch(v)` with a Keras 3 Variable (or a list of them) raises."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from gradls.analysis.keras_facts import KerasFacts, Scope, tape_names
+from gradls.analysis.model import Finding
+from gradls.analysis.module import ModuleInfo
+from gradls.analysis.rules import rule
+from gradls.analysis.rules._common import span_list
+
+_ERROR = "`ValueError: Passed in object <Variable path=...> of type 'Variable', not tf.Tensor or tf.Variable or ExtensionType`"
+
+
+@rule(
+    "TFG016",
+    "tape-watch-keras-variable",
+    "`tape.watch()` of a Keras 3 Variable (`keras.Variable`, `add_weight`, `layer.kernel`, "
+    "`model.trainable_variables`) raises `ValueError: Passed in object <Variable ...> of type 'Variable', "
+    "not tf.Tensor or tf.Variable or ExtensionType`; watch `v.value`.",
+)
+def find_tape_watch_keras_variable(info: ModuleInfo) -> Iterator[Finding]:
+    if "watch" not in info.source or not info.tape_withs:
+        return
+    tapes = tape_names(info)
+    if not tapes:
+        return
+    kf = KerasFacts(info)
+    for scope in kf.scopes():
+        for n in kf.own_nodes(scope):
+            if (
+                isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute)
+                and n.func.attr == "watch"
+                and isinstance(n.func.value, ast.Name)
+                and n.func.value.id in tapes
+                and len(n.args) == 1
+            ):
+                yield from _check_watched(info, kf, scope, n, n.func.value.id)
+
+
+def _check_watched(info: ModuleInfo, kf: KerasFacts, scope: Scope, call: ast.Call, tape: str) -> Iterator[Finding]:
+    arg = call.args[0]
+    items = arg.elts if isinstance(arg, (ast.List, ast.Tuple)) else [arg]
+    for e in items:
+        if isinstance(e, ast.Starred):
+            continue
+        if isinstance(e, ast.ListComp) and len(e.generators) == 1:
+            if kf.keras_variable(e.elt, scope) == "var":
+                yield _finding(info, e.elt, "var", tape)
+            continue
+        if isinstance(e, ast.Attribute) and e.attr == "value" and kf.keras_variable(e.value, scope) == "list":
+            yield _finding(info, e, "list.value", tape)
+            continue
+        kind = kf.keras_variable(e, scope)
+        if kind is not None:
+            yield _finding(info, e, kind, tape)
+
+
+def _finding(info: ModuleInfo, e: ast.AST, kind: str, tape: str) -> Finding:
+    text = info.text(e)
+    if kind == "list.value":
+        base = info.text(e.value)
+        msg = (
+            f"`{text}`: `{base}` is a Python list of Keras variables, and a list has no `.value`: "
+            f"`AttributeError: 'list' object has no attribute 'value'`; watch `[w.value for w in {base}]`"
+        )
+        new = f"[w.value for w in {base}]"
+    elif kind == "list":
+        msg = (
+            f"`{tape}.watch({text})`: `{text}` is a list of Keras 3 Variables, and `GradientTape.watch` takes only "
+            f"tensors and tf.Variables: it raises {_ERROR}; watch `[w.value for w in {text}]` (the tf.Variables "
+            f"behind them), or drop the call: a tape watches the trainable variables it reads anyway"
+        )
+        new = f"[w.value for w in {text}]"
+    else:
+        msg = (
+            f"`{tape}.watch({text})`: `{text}` is a Keras 3 Variable, and `GradientTape.watch` takes only tensors "
+            f"and tf.Variables: it raises {_ERROR}; watch `{text}.value` (the tf.Variable behind it), or drop the "
+            f"call: a tape watches the trainable variables it reads anyway"
+        )
+        new = (
+            f"{text}.value" if isinstance(e, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)) else f"({text}).value"
+        )
+    data = {"edits": [[*span_list(info.span(e)), new, text]], "safe": True, "name": text}
+    return Finding("TFG016", msg, info.span(e), data)
