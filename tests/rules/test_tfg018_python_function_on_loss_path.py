@@ -1,0 +1,248 @@
+"""TFG018 python-function-on-loss-path: `tf.numpy_function` has no gradient; `tf.py_function` around NumPy
+code passes back zeros."""
+
+import pytest
+
+from rules.casekit import case, check_verdict, findings_of
+
+CASES = [
+    case(
+        "tfg018_numpy_function_eager_tape",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        w = tf.Variable([1.0, 2.0])
+
+        def np_square(x):
+            return np.square(x)
+
+        with tf.GradientTape() as tape:
+            y = tf.numpy_function(np_square, [w * 2.0], tf.float32)  # <- TFG018
+            loss = tf.reduce_sum(y)
+        RESULT = gradient_status(tape.gradient(loss, [w]))
+    """,
+    ),
+    case(
+        "tfg018_numpy_function_loss_in_tf_function_step",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        opt = tf.keras.optimizers.Adam(0.1)
+
+        def np_loss(p, t):
+            return np.mean((p - t) ** 2).astype(np.float32)
+
+        @tf.function
+        def train_step(x, y):
+            with tf.GradientTape() as tape:
+                pred = model(x, training=True)
+                loss = tf.numpy_function(np_loss, [pred, y], tf.float32)  # <- TFG018
+            grads = tape.gradient(loss, model.trainable_variables)
+            opt.apply_gradients(zip(grads, model.trainable_variables))
+            return loss
+
+        train_step(tf.random.normal((4, 3)), tf.random.normal((4, 1)))
+    """,
+    ),
+    case(
+        "tfg018_numpy_function_in_compiled_loss",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        def l1_loss(y_true, y_pred):
+            d = tf.numpy_function(lambda a, b: np.abs(a - b), [y_true, y_pred], tf.float32)  # <- TFG018
+            return tf.reduce_mean(d)
+
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss=l1_loss)
+        model.fit(np.ones((8, 3), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
+    """,
+    ),
+    case(
+        "tfg018_numpy_function_in_layer_call_under_fit",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class NpClip(keras.layers.Layer):
+            def call(self, x):
+                y = tf.numpy_function(lambda a: np.clip(a, -1.0, 1.0), [x], tf.float32)  # <- TFG018
+                return tf.ensure_shape(y, x.shape)
+
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4), NpClip(), keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((8, 3), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(model(tf.ones((2, 3))))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg018_py_function_with_numpy_inside",
+        "zero",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        w = tf.Variable([1.0, 2.0])
+        b = tf.Variable(0.5)
+
+        def smooth(t):
+            return np.tanh(t.numpy())
+
+        with tf.GradientTape() as tape:
+            h = tf.py_function(smooth, [w * 3.0], tf.float32)  # <- TFG018
+            loss = tf.reduce_sum(h) + b
+        RESULT = gradient_status(tape.gradient(loss, [w, b]))
+    """,
+    ),
+    case(
+        "tfg018_compat_py_func_on_model_output",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        opt = tf.keras.optimizers.SGD(0.1)
+        x = tf.random.normal((4, 3))
+        with tf.GradientTape() as tape:
+            pred = model(x)
+            sq = tf.compat.v1.py_func(np.square, [pred], tf.float32)  # <- TFG018
+            loss = tf.reduce_mean(sq)
+        grads = tape.gradient(loss, model.trainable_variables)
+        opt.apply_gradients(zip(grads, model.trainable_variables))
+    """,
+    ),
+    # ----- near misses
+    case(
+        "tfg018_ok_numpy_function_in_dataset_map",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        def load(i):
+            return np.full(3, i, dtype=np.float32)
+
+        ds = tf.data.Dataset.range(4).map(lambda i: tf.numpy_function(load, [i], tf.float32))
+        w = tf.Variable(tf.ones((3,)))
+        opt = tf.keras.optimizers.SGD(0.1)
+        for x in ds:
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_sum(w * x)
+            grads = tape.gradient(loss, [w])
+            opt.apply_gradients(zip(grads, [w]))
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
+        "tfg018_ok_numpy_function_metric_only",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        opt = tf.keras.optimizers.SGD(0.1)
+        x = tf.random.normal((4, 3))
+        y = tf.random.normal((4, 1))
+        with tf.GradientTape() as tape:
+            pred = model(x)
+            loss = tf.reduce_mean((pred - y) ** 2)
+            mae = tf.numpy_function(lambda a, b: np.mean(np.abs(a - b)).astype(np.float32), [pred, y], tf.float32)
+        grads = tape.gradient(loss, model.trainable_variables)
+        opt.apply_gradients(zip(grads, model.trainable_variables))
+        print("mae", float(mae))
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
+        "tfg018_ok_py_function_with_tf_ops",
+        "ok",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable([1.0, 2.0])
+
+        def soft_abs(t):
+            return tf.sqrt(t * t + 1e-3)
+
+        @tf.function
+        def step():
+            with tf.GradientTape() as tape:
+                y = tf.py_function(soft_abs, [w * 2.0], tf.float32)
+                loss = tf.reduce_sum(y)
+            return tape.gradient(loss, [w])
+
+        RESULT = gradient_status(step())
+    """,
+    ),
+    case(
+        "tfg018_ok_numpy_function_on_labels_only",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        def smoothed_mse(y_true, y_pred):
+            target = tf.numpy_function(lambda t: (t * 0.9 + 0.05).astype(np.float32), [y_true], tf.float32)
+            target = tf.ensure_shape(target, y_pred.shape)
+            return tf.reduce_mean(tf.square(target - y_pred))
+
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss=smoothed_mse)
+        model.fit(np.ones((8, 3), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
+        with tf.GradientTape() as tape:
+            loss = smoothed_mse(tf.ones((2, 1)), model(tf.ones((2, 3))))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg018_ok_numpy_function_logged_with_tf_print",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        w = tf.Variable([1.0, -2.0])
+        with tf.GradientTape() as tape:
+            y = w * 3.0
+            tf.print("median", tf.numpy_function(np.median, [y], tf.float32))
+            loss = tf.reduce_sum(y ** 2)
+        RESULT = gradient_status(tape.gradient(loss, [w]))
+    """,
+    ),
+]
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_tensorflow_verdict(c, tf_verdicts):
+    check_verdict(c, tf_verdicts[c.name])
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_gradls_reports_exactly_the_marked_lines(c):
+    assert findings_of(c.source, {"TFG018"}) == c.expected
+
+
+def test_messages_say_what_tensorflow_does():
+    from gradls.analysis import analyze
+
+    src = next(c.source for c in CASES if c.name == "tfg018_numpy_function_eager_tape")
+    (f,) = [f for f in analyze(src).findings if f.code == "TFG018"]
+    assert "has no gradient" in f.message and "No gradients provided for any variable" in f.message
+    src = next(c.source for c in CASES if c.name == "tfg018_py_function_with_numpy_inside")
+    (f,) = [f for f in analyze(src).findings if f.code == "TFG018"]
+    assert "silently zero" in f.message and "`.numpy()`" in f.message
