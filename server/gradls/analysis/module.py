@@ -31,6 +31,8 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 class ClassFacts:
     node: ast.ClassDef
     keras_kind: str | None = None  # "layer" | "model" | "loss" | None
+    # Keras 2 (`tf_keras`, or `TF_USE_LEGACY_KERAS=1`): tracks raw tf.Variables and AutoGraph-converts `call`.
+    keras2: bool = False
     base_names: list[str] = field(default_factory=list)
     methods: dict[str, FunctionNode] = field(default_factory=dict)
     # self.<attr> bindings seen anywhere in the class
@@ -67,6 +69,8 @@ class ModuleInfo:
         self.module_functions: dict[str, FunctionNode] = {}
         self.tape_withs: list[tuple[ast.With, FunctionNode | None]] = []
         self.run_eagerly = False
+        # (models run as graphs by fit/evaluate/predict, a model is built symbolically), set by compute_regions
+        self.keras_graph_evidence: tuple[bool, bool] = (False, False)
         self._withs: list = []
         self._factory_cache: dict[int, bool] = {}
         self._own_nodes: dict[int, list[ast.AST]] = {}
@@ -122,8 +126,19 @@ class ModuleInfo:
                         self_assigns.append((cls, child))
                     stack.append((child, ccls, cfn))
         self.imports = ImportTable(imports, self.config)
+        self.legacy_keras = _sets_legacy_keras(self.tree, self.source)
+        # The program's Keras is Keras 2 when it says so, or when it imports Keras only through `tf_keras`.
+        self.keras2_program = self.legacy_keras or (
+            bool(self.imports.keras2_names)
+            and not any(
+                q.startswith("keras") and n not in self.imports.keras2_names for n, q in self.imports.aliases.items()
+            )
+        )
         for facts, bases in class_bases:
             facts.base_names = [self.imports.qualname(b) or _dotted(b) or "" for b in bases]
+            facts.keras2 = self.legacy_keras or any(
+                self.imports.is_keras2(b) and keras_base_kind(q) is not None for b, q in zip(bases, facts.base_names)
+            )
         self._resolve_keras_classes()
         for cls, stmt in self_assigns:
             self._class_attr_binding(cls, stmt)
@@ -176,6 +191,7 @@ class ModuleInfo:
                     kind = keras_base_kind(base)
                     if kind is None and base in self.classes:
                         kind = self.classes[base].keras_kind
+                        facts.keras2 = facts.keras2 or self.classes[base].keras2
                     if kind:
                         facts.keras_kind = kind
                         changed = True
@@ -357,6 +373,32 @@ class ModuleInfo:
 
 
 _BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _sets_legacy_keras(tree: ast.Module, source: str) -> bool:
+    """`os.environ["TF_USE_LEGACY_KERAS"] = "1"` at module level makes `tf.keras` Keras 2 for this program."""
+    if "TF_USE_LEGACY_KERAS" not in source:
+        return False
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant):
+            for t in stmt.targets:
+                if (
+                    isinstance(t, ast.Subscript)
+                    and isinstance(t.slice, ast.Constant)
+                    and t.slice.value == "TF_USE_LEGACY_KERAS"
+                ):
+                    return str(stmt.value.value).strip().lower() in {"1", "true", "yes"}
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            # os.environ.setdefault("TF_USE_LEGACY_KERAS", "1") / os.environ.update(...)
+            args = stmt.value.args
+            if (
+                len(args) == 2
+                and isinstance(args[0], ast.Constant)
+                and args[0].value == "TF_USE_LEGACY_KERAS"
+                and isinstance(args[1], ast.Constant)
+            ):
+                return str(args[1].value).strip().lower() in {"1", "true", "yes"}
+    return False
 
 
 def _is_true(e: ast.AST) -> bool:

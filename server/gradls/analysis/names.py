@@ -12,7 +12,10 @@ import functools
 
 from gradls.config import Config
 
-# Every spelling of Keras is the same Keras 3 in TF 2.21 (tf.keras is keras._tf_keras.keras).
+# `tf.keras`, `keras` and `keras._tf_keras.keras` are one Keras 3 in TF 2.21.  `tf_keras` (and the old
+# `tensorflow.python.keras`) is Keras 2: same API names, different behaviour (it tracks raw tf.Variables,
+# AutoGraph-converts `call`), so its names are canonicalised too but the import table remembers them.
+_KERAS2_ROOTS = ("tf_keras", "tensorflow.python.keras")
 _CANONICAL_PREFIXES = (
     ("tensorflow.keras", "keras"),
     ("tensorflow.python.keras", "keras"),
@@ -22,6 +25,10 @@ _CANONICAL_PREFIXES = (
     ("tensorflow.compat.v2", "tensorflow"),
     ("autograd.numpy", "numpy"),  # not TF, but still NumPy semantics
 )
+
+
+def _is_keras2(q: str) -> bool:
+    return any(q == r or q.startswith(r + ".") for r in _KERAS2_ROOTS)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -35,23 +42,39 @@ def canonical(q: str) -> str:
 class ImportTable:
     def __init__(self, import_stmts: list[ast.stmt], config: Config | None = None):
         self.aliases: dict[str, str] = {}
+        # Local names bound to Keras 2 (`tf_keras`) modules or objects.
+        self.keras2_names: set[str] = set()
         for node in import_stmts:
             if isinstance(node, ast.Import):
                 for a in node.names:
                     if a.asname:
-                        self.aliases[a.asname] = canonical(a.name)
+                        self._bind(a.asname, a.name)
                     else:
                         top = a.name.split(".", 1)[0]
-                        self.aliases.setdefault(top, canonical(top))
+                        if top not in self.aliases:
+                            self._bind(top, top if not _is_keras2(a.name) else a.name)
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 base = node.module
                 for a in node.names:
                     if a.name == "*":
                         continue
-                    self.aliases[a.asname or a.name] = canonical(f"{base}.{a.name}")
+                    self._bind(a.asname or a.name, f"{base}.{a.name}")
         self._memo: dict[int, str | None] = {}  # id(node) -> qualname; nodes live as long as this table
         self.extra_tensor_functions = set(config.extra_tensor_functions) if config else set()
         self.extra_decorators = set(config.extra_differentiable_decorators) if config else set()
+
+    def _bind(self, local: str, target: str) -> None:
+        self.aliases[local] = canonical(target)
+        if _is_keras2(target):
+            self.keras2_names.add(local)
+        else:
+            self.keras2_names.discard(local)
+
+    def is_keras2(self, e: ast.AST) -> bool:
+        """Does this Name/Attribute chain start at a Keras 2 (`tf_keras`) import?"""
+        while isinstance(e, ast.Attribute):
+            e = e.value
+        return isinstance(e, ast.Name) and e.id in self.keras2_names
 
     def qualname(self, e: ast.AST) -> str | None:
         """Canonical dotted name of a Name/Attribute chain rooted at an imported module, else None."""

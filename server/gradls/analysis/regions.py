@@ -27,7 +27,9 @@ def compute_regions(info: ModuleInfo) -> None:
     for ff in info.functions.values():
         _seed_from_decorators(info, ff)
     _seed_tf_function_calls(info)
-    keras_mode = _keras_mode(info)
+    info.keras_graph_evidence = _graph_evidence(info)
+    keras3_mode = _keras_mode(info)
+    keras2_mode = _keras_mode(info, keras2=True)
     for ff in info.functions.values():
         cls = ff.cls
         if cls is not None and cls.keras_kind and ff.parent is None:
@@ -35,9 +37,9 @@ def compute_regions(info: ModuleInfo) -> None:
                 cls.keras_kind == "loss" and ff.node.name in {"call", "__call__"}
             ):
                 ff.keras_method = ff.node.name
-                ff.modes.add(keras_mode)
-                ff.why = f"Keras `{cls.node.name}.{ff.node.name}`"
-    _seed_compile_losses(info, keras_mode)
+                ff.modes.add(keras2_mode if cls.keras2 else keras3_mode)
+                ff.why = f"Keras {'2 ' if cls.keras2 else ''}`{cls.node.name}.{ff.node.name}`"
+    _seed_compile_losses(info, keras2_mode if info.keras2_program else keras3_mode)
     _seed_layer_callables(info)
     for ff in info.functions.values():
         if ff.custom_gradient and not ff.modes:
@@ -51,21 +53,46 @@ def compute_regions(info: ModuleInfo) -> None:
         info.own_nodes(w)
 
 
+# Cheap text pre-filter; the decision is taken on the AST, so a comment or docstring proves nothing.
 _GRAPH_EVIDENCE_TEXT = re.compile(
     r"\.(?:fit|evaluate|predict|train_on_batch|test_on_batch|predict_on_batch)\s*\(|\b(?:Input|Sequential)\s*\("
 )
 
 
-# Sequential and functional models are built by tracing `call` on symbolic KerasTensors.
-_SYMBOLIC_INPUT = re.compile(r"\b(?:Input|Sequential)\s*\(")
+def _graph_evidence(info: ModuleInfo) -> tuple[bool, bool]:
+    """(Keras runs models as graphs here: fit/evaluate/predict, a functional or Sequential model is built;
+    a model is built symbolically: `Input`/`Sequential`), read from calls in the code, not from its text."""
+    if not _GRAPH_EVIDENCE_TEXT.search(info.source):
+        return False, False
+    graph = symbolic = False
+    for n in ast.walk(info.tree):
+        if not isinstance(n, ast.Call):
+            continue
+        f = n.func
+        if isinstance(f, ast.Attribute) and f.attr in _GRAPH_EVIDENCE_METHODS:
+            q = info.imports.qualname(f)
+            if q is None or not q.startswith(("numpy.", "sklearn.", "pandas.")):
+                graph = True
+        q = info.imports.qualname(f)
+        if q in _GRAPH_EVIDENCE_CTORS and q != "tensorflow.function":
+            graph = symbolic = True
+        if graph and symbolic:
+            break
+    return graph, symbolic
 
 
-def _keras_mode(info: ModuleInfo) -> str:
-    """GRAPH unless the module shows its Keras models run eagerly."""
-    if info.run_eagerly and not _SYMBOLIC_INPUT.search(info.source):
+def _keras_mode(info: ModuleInfo, keras2: bool = False) -> str:
+    """How Keras runs a model's `call`/`train_step`/losses in this program.
+
+    Keras 3 traces them without AutoGraph (GRAPH) unless the module shows its models only run eagerly;
+    Keras 2 (`tf_keras`) converts them with AutoGraph."""
+    graph, symbolic = info.keras_graph_evidence
+    if info.run_eagerly and not symbolic:
         # run_eagerly=True keeps fit eager, unless Keras builds a Sequential/functional model symbolically first.
         return EAGER
-    evidence = bool(_GRAPH_EVIDENCE_TEXT.search(info.source)) or any(ff.tf_function for ff in info.functions.values())
+    if keras2:
+        return AUTOGRAPH
+    evidence = graph or any(ff.tf_function for ff in info.functions.values())
     if not evidence and info.tape_withs:
         return EAGER  # an eager custom training loop is the only use this module shows
     return GRAPH

@@ -201,6 +201,52 @@ _MODEL_NAME = re.compile(
     re.I,
 )
 _KERAS_LOSS_METHODS = {"compute_loss", "compiled_loss", "loss", "loss_fn"}
+# keras.backend functions that return Python values (config, static shapes, the Keras 2 learning phase).
+_KERAS_BACKEND_PYTHON = {
+    "floatx",
+    "image_data_format",
+    "epsilon",
+    "learning_phase",
+    "int_shape",
+    "ndim",
+    "dtype",
+    "is_keras_tensor",
+    "is_tensor",
+    "backend",
+    "set_floatx",
+    "set_epsilon",
+    "set_image_data_format",
+    "clear_session",
+    "get_uid",
+    "is_sparse",
+    "count_params",
+    "get_value",
+    "batch_get_value",
+    "set_learning_phase",
+    "standardize_dtype",
+    "result_type",
+    "image_dim_ordering",
+    "is_float_dtype",
+    "is_int_dtype",
+}
+_PYTHON_TYPES = {
+    "int",
+    "float",
+    "bool",
+    "str",
+    "list",
+    "tuple",
+    "dict",
+    "set",
+    "bytes",
+    "complex",
+    "numbers.Number",
+    "numbers.Integral",
+    "numbers.Real",
+    "numpy.ndarray",
+    "numpy.integer",
+    "numpy.floating",
+}
 _PY_NUMERIC_BUILTINS = {"abs", "min", "max", "sum", "pow"}
 _NON_FLAG_PARAM = re.compile(r"^(training|is_training|train|mask|.*_mask|return_\w+|use_\w+)$")
 
@@ -236,6 +282,10 @@ class TensorInference:
         self.seeds: dict[int, dict[str, int]] = defaultdict(dict)
         self.closures: dict[int, Env] = {}
         self.returns: dict[int, int] = {}
+        # Per function: the object kind it returns ("tape", "layer"...) and, when every return is a tuple of
+        # the same length, the (level, kind) of each element, so `loss, tape = helper()` keeps both apart.
+        self.return_kinds: dict[int, str | None] = {}
+        self.return_tuples: dict[int, list[tuple[int, str | None]] | None] = {}
         self.final_env: dict[int, Env] = {}
         self._in_progress: set[int] = set()
         self._seeds_changed = False
@@ -307,29 +357,33 @@ class TensorInference:
         return any(fn is ff.node for _, fn in self.info.tape_withs)
 
     def _default_param_level(self, ff, p, index, default, grad_fn_of_custom) -> int:
-        literal_default = isinstance(default, ast.Constant) and default.value is not None
+        # A parameter with a default (None, a flag, a string, a number) is a Python value or an optional input
+        # until a caller shows otherwise: unknown, so it stays silent.  `mask`-like optionals of Keras `call`
+        # are the exception: Keras hands them in as tensors.
+        has_default = default is not None
         if p in {"variables", "kwargs", "args", "self"}:
             return NOT
         if grad_fn_of_custom:
             return TENSOR if index == 0 or p.startswith(("d", "upstream", "grad")) else NOT
         if ff.custom_gradient:
-            return NOT if literal_default else DIFF
+            return NOT if has_default else DIFF
         if ff.keras_method in {"call", "__call__"}:
             if ff.cls is not None and ff.cls.keras_kind == "loss":
                 return TENSOR if index == 0 else DIFF
-            if literal_default or p in {"training", "is_training"}:
+            if p in {"training", "is_training"}:
                 return NOT
-            if "mask" in p or default is not None:
-                return TENSOR
+            if has_default:
+                none_default = isinstance(default, ast.Constant) and default.value is None
+                return TENSOR if none_default and "mask" in p else NOT
             return DIFF
         if ff.keras_method == "loss":
             return TENSOR if index == 0 else DIFF
         if ff.keras_method == "layer_fn":
-            return NOT if literal_default else DIFF
+            return NOT if has_default else DIFF
         if ff.keras_method in {"train_step", "test_step", "compute_loss"}:
-            return NOT if literal_default else TENSOR
+            return NOT if has_default else TENSOR
         if ff.tf_function:
-            if literal_default or _NON_FLAG_PARAM.match(p):
+            if has_default or _NON_FLAG_PARAM.match(p):
                 return NOT
             return TENSOR
         return NOT
@@ -361,10 +415,17 @@ class TensorInference:
                 r = lv(s.value, env)
                 if ff.custom_gradient and isinstance(s.value, ast.Tuple) and s.value.elts:
                     r = lv(s.value.elts[0], env)
-                self.returns[id(ff.node)] = max(self.returns.get(id(ff.node), NOT), r)
+                key = id(ff.node)
+                self.returns[key] = max(self.returns.get(key, NOT), r)
+                self._record_return_shape(key, s.value, env)
         elif isinstance(s, ast.If):
             lv(s.test, env)
             a, b = env.copy(), env.copy()
+            py_if_true, py_if_false = self._python_when(s.test)
+            for name in py_if_true:
+                a.levels[name] = NOT
+            for name in py_if_false:
+                b.levels[name] = NOT
             self._walk_block(s.body, a, ff)
             self._walk_block(s.orelse, b, ff)
             env.join(a, b)
@@ -434,6 +495,62 @@ class TensorInference:
                 if isinstance(child, ast.expr):
                     lv(child, env)
 
+    def _record_return_shape(self, key: int, value: ast.expr, env: Env) -> None:
+        k = self.kind(value, env)
+        if key not in self.return_kinds:
+            self.return_kinds[key] = k
+        elif self.return_kinds[key] != k:
+            self.return_kinds[key] = None
+        if isinstance(value, ast.Tuple) and not any(isinstance(x, ast.Starred) for x in value.elts):
+            elts = [(self.memo.get(id(x), NOT), self.kind_memo.get(id(x))) for x in value.elts]
+        else:
+            elts = None
+        if key not in self.return_tuples:
+            self.return_tuples[key] = elts
+            return
+        old = self.return_tuples[key]
+        if old is None or elts is None or len(old) != len(elts):
+            self.return_tuples[key] = None
+        else:
+            self.return_tuples[key] = [(max(a[0], b[0]), a[1] if a[1] == b[1] else None) for a, b in zip(old, elts)]
+
+    def _python_when(self, test: ast.expr) -> tuple[set[str], set[str]]:
+        """Names a condition proves to be Python values (not tensors) when it is true / when it is false."""
+        negate = False
+        while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            test, negate = test.operand, not negate
+        py_true: set[str] = set()
+        py_false: set[str] = set()
+        if isinstance(test, ast.Call) and test.args and isinstance(test.args[0], ast.Name):
+            name = test.args[0].id
+            q = self.info.imports.qualname(test.func) or ""
+            if q in {"tensorflow.is_tensor", "tensorflow.is_symbolic_tensor", "keras.ops.is_tensor"}:
+                py_false.add(name)
+            elif isinstance(test.func, ast.Name) and test.func.id == "isinstance" and len(test.args) == 2:
+                classes = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
+                names = [self.info.imports.qualname(c) or (c.id if isinstance(c, ast.Name) else "") for c in classes]
+                if names and all(n in _PYTHON_TYPES for n in names):
+                    py_true.add(name)
+                elif names and all(n.startswith(("tensorflow.", "keras.")) for n in names):
+                    py_false.add(name)
+        elif (
+            isinstance(test, ast.Compare)
+            and len(test.ops) == 1
+            and isinstance(test.left, ast.Name)
+            and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value is None
+        ):
+            if isinstance(test.ops[0], ast.Is):
+                py_true.add(test.left.id)
+            elif isinstance(test.ops[0], ast.IsNot):
+                py_false.add(test.left.id)
+        return (py_false, py_true) if negate else (py_true, py_false)
+
+    def _callee_of(self, call: ast.Call) -> FunctionFacts | None:
+        from gradls.analysis.regions import resolve_callee
+
+        return resolve_callee(self.info, call, self.info.enclosing_function(call))
+
     def _watch(self, e: ast.AST, env: Env) -> None:
         # tape.watch(x) makes x a differentiable source from here on.
         if (
@@ -456,9 +573,17 @@ class TensorInference:
             else:
                 env.kinds.pop(target.id, None)
         elif isinstance(target, (ast.Tuple, ast.List)):
+            summary = None
+            if isinstance(value, ast.Call):
+                callee = self._callee_of(value)
+                if callee is not None:
+                    summary = self.return_tuples.get(id(callee.node))
             if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
                 for t, v in zip(target.elts, value.elts):
                     self._bind(t, self.memo.get(id(v), level), self.kind_memo.get(id(v)), env, v)
+            elif summary is not None and len(summary) == len(target.elts):
+                for t, (elt_level, elt_kind) in zip(target.elts, summary):
+                    self._bind(t, elt_level, elt_kind, env, None)
             else:
                 for t in target.elts:
                     self._bind(t, level, None, env, None)
@@ -485,6 +610,10 @@ class TensorInference:
                 k = "tape"
             else:
                 k = self.info.object_kind(e)
+                if k is None and isinstance(e.func, (ast.Name, ast.Attribute)):
+                    callee = self._callee_of(e)
+                    if callee is not None:
+                        k = self.return_kinds.get(id(callee.node))
         elif isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.value.id == "self":
             cls = self._class_at(e)
             if cls is not None:
@@ -550,7 +679,19 @@ class TensorInference:
             v = lv(e.operand, env)
             return min(v, TENSOR) if isinstance(e.op, ast.Not) else v
         if isinstance(e, ast.BoolOp):
-            return max(lv(v, env) for v in e.values)
+            # `not tf.is_tensor(n) and n == 1`: Python only evaluates the later operands when the guard
+            # holds, so there `n` is a Python value (narrowing, as type checkers do for isinstance).
+            out = NOT
+            narrowed = env
+            for v in e.values:
+                out = max(out, lv(v, narrowed))
+                py_true, py_false = self._python_when(v)
+                py = py_true if isinstance(e.op, ast.And) else py_false
+                if py:
+                    narrowed = narrowed.copy()
+                    for name in py:
+                        narrowed.levels[name] = NOT
+            return out
         if isinstance(e, ast.Compare):
             levels = [lv(e.left, env)] + [lv(c, env) for c in e.comparators]
             if any(isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)) for op in e.ops):
@@ -608,6 +749,8 @@ class TensorInference:
                     return TENSOR
                 return max(TENSOR, args)
             if is_keras_layer_ctor(q):
+                return NOT
+            if q.startswith("keras.backend.") and last in _KERAS_BACKEND_PYTHON:
                 return NOT
             if q.startswith(("keras.losses.", "keras.activations.", "keras.backend.")) and last[:1].islower():
                 return max(TENSOR, args)

@@ -26,8 +26,8 @@ def find_untracked_variable_in_keras_layer(info: ModuleInfo) -> Iterator[Finding
         return
     tf_alias = info.imports.alias_of("tensorflow")
     for cls in info.classes.values():
-        if cls.keras_kind not in {"layer", "model"}:
-            continue
+        if cls.keras_kind not in {"layer", "model"} or cls.keras2:
+            continue  # Keras 2 (`tf_keras`) tracks a raw tf.Variable set as an attribute
         updated: set[str] | None = None
         for method in cls.methods.values():
             if method.name not in {"__init__", "build"}:
@@ -57,7 +57,8 @@ def find_untracked_variable_in_keras_layer(info: ModuleInfo) -> Iterator[Finding
                 yield Finding(
                     "TFG014",
                     f"`self.{attr}` is a raw `tf.Variable` on Keras {cls.keras_kind} `{cls.node.name}`: Keras 3 does not "
-                    "track it, so it is missing from `trainable_variables` and never trains (no error, no warning); "
+                    "track it, so it is missing from `trainable_variables` and never trains (no error; only when no weight "
+                    "of the model is tracked does `fit` warn `The model does not have any trainable weights`); "
                     "use `self.add_weight(...)` or `keras.Variable(...)`",
                     span,
                     {"call": span_list(span), "func": span_list(info.span(call.func)), "tf_alias": tf_alias}

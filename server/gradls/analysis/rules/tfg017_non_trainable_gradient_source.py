@@ -1,0 +1,113 @@
+"""TFG017 non-trainable-gradient-source: gradients taken / applied for `model.variables` or `model.weights` of a
+model known to hold non-trainable weights (BatchNormalization statistics, `trainable=False` weights, frozen layers)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from gradls.analysis.keras_facts import KerasFacts, Scope, tape_names
+from gradls.analysis.model import Finding
+from gradls.analysis.module import ModuleInfo
+from gradls.analysis.rules import rule
+
+_ALL_VARS = {"variables": "trainable_variables", "weights": "trainable_weights"}
+
+
+@rule(
+    "TFG017",
+    "non-trainable-gradient-source",
+    "`model.variables` / `model.weights` include non-trainable weights: BatchNormalization's moving statistics "
+    "get `None` gradients (the Keras optimizer warns `Gradients do not exist for variables`) and layers frozen "
+    "with `trainable = False` get trained anyway; use `trainable_variables`.",
+)
+def find_non_trainable_gradient_source(info: ModuleInfo) -> Iterator[Finding]:
+    src = info.source
+    if ".variables" not in src and ".weights" not in src:
+        return
+    if "apply_gradients" not in src and "minimize" not in src and not info.tape_withs:
+        return
+    tapes = tape_names(info)
+    kf = KerasFacts(info)
+    seen: set[int] = set()
+    for scope in kf.scopes():
+        for n in kf.own_nodes(scope):
+            if not isinstance(n, ast.Call) or not isinstance(n.func, ast.Attribute):
+                continue
+            f = n.func
+            sources: ast.AST | None = None
+            where = ""
+            if f.attr in {"gradient", "jacobian"} and isinstance(f.value, ast.Name) and f.value.id in tapes:
+                sources = n.args[1] if len(n.args) > 1 else _kw(n, "sources")
+                where = f"`{f.value.id}.{f.attr}` at line {n.lineno}"
+            elif f.attr == "apply_gradients":
+                pairs = n.args[0] if n.args else _kw(n, "grads_and_vars")
+                if isinstance(pairs, ast.Call) and isinstance(pairs.func, ast.Name) and pairs.func.id == "zip":
+                    sources = pairs.args[1] if len(pairs.args) > 1 else None
+                where = f"`{info.text(f)}` at line {n.lineno}"
+            elif f.attr == "apply" and len(n.args) > 1:  # Keras 3 optimizer.apply(grads, variables)
+                sources = n.args[1]
+                where = f"`{info.text(f)}` at line {n.lineno}"
+            elif f.attr == "minimize":
+                sources = n.args[1] if len(n.args) > 1 else _kw(n, "var_list")
+                where = f"`{info.text(f)}` at line {n.lineno}"
+            if sources is None:
+                continue
+            for attr, attr_scope in _all_variables(kf, scope, sources):
+                if id(attr) in seen:
+                    continue
+                reason = kf.non_trainable_reason(attr.value, attr_scope)
+                if reason is None:
+                    continue
+                seen.add(id(attr))
+                yield _finding(info, attr, reason, where, f.attr)
+
+
+def _kw(call: ast.Call, name: str) -> ast.AST | None:
+    for k in call.keywords:
+        if k.arg == name:
+            return k.value
+    return None
+
+
+def _all_variables(kf: KerasFacts, scope: Scope, e: ast.AST, depth: int = 0) -> Iterator[tuple[ast.Attribute, Scope]]:
+    """`X.variables` / `X.weights` attributes of Keras objects that `e` is or is built from (`+`, aliases)."""
+    if depth > 4:
+        return
+    if isinstance(e, ast.Attribute) and e.attr in _ALL_VARS:
+        if kf.is_keras_object(e.value, scope):
+            yield e, scope
+    elif isinstance(e, ast.BinOp) and isinstance(e.op, ast.Add):
+        yield from _all_variables(kf, scope, e.left, depth + 1)
+        yield from _all_variables(kf, scope, e.right, depth + 1)
+    elif isinstance(e, ast.Name):
+        b = kf.single_value(e, scope)
+        if b is not None and b.kind == "assign":
+            yield from _all_variables(kf, kf.scope_of(b.stmt), b.value, depth + 1)
+
+
+def _finding(info: ModuleInfo, attr: ast.Attribute, reason: tuple[str, bool], where: str, how: str) -> Finding:
+    text = info.text(attr)
+    owner = info.text(attr.value)
+    new_attr = _ALL_VARS[attr.attr]
+    why, frozen = reason
+    role = "gradient sources of" if how in {"gradient", "jacobian"} else "variables given to"
+    if frozen:
+        consequence = (
+            f"`{text}` includes the weights frozen by {why}: the tape still computes real gradients for them and a "
+            f"Keras optimizer given them updates them without any warning, so the frozen layer trains anyway"
+        )
+    else:
+        consequence = (
+            f"`{text}` includes the non-trainable variables of {why}: their gradients are `None`, and a Keras "
+            f"optimizer given them warns `UserWarning: Gradients do not exist for variables [...] when minimizing "
+            f"the loss` on every step (`ValueError: No gradients provided for any variable` when none has one)"
+        )
+    msg = f"`{text}` as the {role} {where}: {consequence}; use `{owner}.{new_attr}`"
+    end = info.span(attr)
+    # Only the attribute name is replaced: `model.variables` -> `model.trainable_variables`.
+    name_span = [end.end_line, end.end_col - len(attr.attr), end.end_line, end.end_col]
+    data = {"edits": [[*name_span, new_attr, attr.attr]], "safe": True, "name": text, "new": f"{owner}.{new_attr}"}
+    if end.end_col - len(attr.attr) < 0:
+        data = None
+    return Finding("TFG017", msg, info.span(attr), data)

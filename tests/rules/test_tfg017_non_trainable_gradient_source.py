@@ -1,0 +1,278 @@
+"""TFG017 non-trainable-gradient-source: `model.variables` / `weights` hold non-trainable weights."""
+
+import ast
+
+import pytest
+
+from rules.casekit import case, check_verdict, findings_of
+from rules.test_tfg009_unwatched_tensor import fixed_source
+
+CASES = [
+    case(
+        "tfg017_batchnorm_sequential_variables",
+        "none",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential(
+            [keras.Input((3,)), keras.layers.Dense(4), keras.layers.BatchNormalization(), keras.layers.Dense(1)]
+        )
+        x = tf.random.normal((8, 3))
+        y = tf.random.normal((8, 1))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((model(x, training=True) - y) ** 2)
+        grads = tape.gradient(loss, model.variables)  # <- TFG017
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
+        "tfg017_functional_weights_apply_gradients",
+        "none",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        inp = keras.Input((3,))
+        h = keras.layers.Dense(4)(inp)
+        h = keras.layers.BatchNormalization()(h)
+        out = keras.layers.Dense(1)(keras.layers.ReLU()(h))
+        model = keras.Model(inp, out)
+        opt = keras.optimizers.Adam(1e-2)
+        x = tf.random.normal((8, 3))
+        y = tf.random.normal((8, 1))
+        for _ in range(2):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean((model(x, training=True) - y) ** 2)
+            grads = tape.gradient(loss, model.weights)  # <- TFG017
+            opt.apply_gradients(zip(grads, model.weights))  # <- TFG017
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
+        "tfg017_add_weight_trainable_false",
+        "none",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class CountingScale(keras.layers.Layer):
+            def build(self, input_shape):
+                self.scale = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+                self.calls = self.add_weight(shape=(), initializer="zeros", trainable=False)
+
+            def call(self, x):
+                self.calls.assign_add(1.0)
+                return x * self.scale
+
+        layer = CountingScale()
+        x = tf.random.normal((4, 3))
+        layer(x)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(x) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, layer.weights))  # <- TFG017
+    """,
+    ),
+    case(
+        "tfg017_subclassed_tf_function_step",
+        "none",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.dense = keras.layers.Dense(4)
+                self.bn = keras.layers.BatchNormalization()
+                self.out = keras.layers.Dense(1)
+
+            def call(self, x, training=False):
+                return self.out(tf.nn.relu(self.bn(self.dense(x), training=training)))
+
+        keras.utils.set_random_seed(0)
+        model = Net()
+        opt = keras.optimizers.SGD(0.01)
+
+        @tf.function
+        def train_step(x, y):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean((model(x, training=True) - y) ** 2)
+            params = model.variables  # <- TFG017
+            grads = tape.gradient(loss, params)
+            opt.apply_gradients(zip(grads, params))
+            return grads
+
+        RESULT = gradient_status(train_step(tf.random.normal((8, 3)), tf.random.normal((8, 1))))
+    """,
+    ),
+    case(
+        "tfg017_frozen_base_trains_anyway",
+        "raises:AssertionError",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        base = keras.layers.Dense(4, activation="relu")
+        model = keras.Sequential([keras.Input((3,)), base, keras.layers.Dense(1)])
+        base.trainable = False
+        frozen_before = base.kernel.numpy().copy()
+        opt = keras.optimizers.SGD(0.1)
+        x = tf.random.normal((8, 3))
+        y = tf.random.normal((8, 1))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((model(x) - y) ** 2)
+        grads = tape.gradient(loss, model.variables)  # <- TFG017
+        opt.apply_gradients(zip(grads, model.variables))  # <- TFG017
+        assert (base.kernel.numpy() == frozen_before).all(), "the frozen layer was trained"
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    # ----- near misses: TF computes every gradient it is asked for
+    case(
+        "tfg017_ok_trainable_variables_with_batchnorm",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential(
+            [keras.Input((3,)), keras.layers.Dense(4), keras.layers.BatchNormalization(), keras.layers.Dense(1)]
+        )
+        opt = keras.optimizers.Adam()
+        x = tf.random.normal((8, 3))
+        y = tf.random.normal((8, 1))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((model(x, training=True) - y) ** 2)
+        grads = tape.gradient(loss, model.trainable_variables)
+        opt.apply_gradients(zip(grads, model.trainable_variables))
+        print([v.path for v in model.variables])
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
+        "tfg017_ok_variables_without_non_trainable_state",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="tanh"), keras.layers.Dense(1)])
+        opt = keras.optimizers.Adam()
+        x = tf.random.normal((8, 3))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x) ** 2)
+        grads = tape.gradient(loss, model.variables)
+        opt.apply_gradients(zip(grads, model.variables))
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
+        "tfg017_ok_head_weights_in_batchnorm_model",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        head = keras.layers.Dense(1)
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4), keras.layers.BatchNormalization(), head])
+        x = tf.random.normal((8, 3))
+        y = tf.random.normal((8, 1))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((model(x, training=True) - y) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, head.weights))
+    """,
+    ),
+    case(
+        "tfg017_ok_variables_only_saved_and_copied",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4), keras.layers.BatchNormalization()])
+        target = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4), keras.layers.BatchNormalization()])
+        for t, s in zip(target.variables, model.variables):
+            t.assign(s)
+        ckpt = tf.train.Checkpoint(weights=model.weights)
+        x = tf.random.normal((8, 3))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x, training=True) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_weights))
+    """,
+    ),
+    case(
+        "tfg017_ok_tf_module_variables",
+        "ok",
+        """
+        import tensorflow as tf
+
+        class Affine(tf.Module):
+            def __init__(self):
+                super().__init__()
+                self.w = tf.Variable(2.0)
+                self.b = tf.Variable(1.0)
+
+        m = Affine()
+        with tf.GradientTape() as tape:
+            loss = (m.w * 3.0 + m.b) ** 2
+        RESULT = gradient_status(tape.gradient(loss, m.variables))
+    """,
+    ),
+]
+
+_FIXABLE = [
+    "tfg017_batchnorm_sequential_variables",
+    "tfg017_functional_weights_apply_gradients",
+    "tfg017_add_weight_trainable_false",
+    "tfg017_subclassed_tf_function_step",
+    "tfg017_frozen_base_trains_anyway",
+]
+FIXED = {f"{n}__fixed": fixed_source(CASES, n, "TFG017") for n in _FIXABLE}
+CASES += [case(name, "ok", src) for name, src in FIXED.items()]
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_tensorflow_verdict(c, tf_verdicts):
+    check_verdict(c, tf_verdicts[c.name])
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_gradls_reports_exactly_the_marked_lines(c):
+    assert findings_of(c.source, {"TFG017"}) == c.expected
+
+
+@pytest.mark.parametrize("name", sorted(FIXED))
+def test_fix_parses_and_is_idempotent(name):
+    from gradls.analysis import analyze
+
+    src = FIXED[name]
+    ast.parse(src)
+    assert not [f for f in analyze(src).findings if f.code == "TFG017"]
+
+
+def test_keras_optimizer_warns_about_the_batchnorm_statistics(tf_verdicts):
+    bug = tf_verdicts["tfg017_functional_weights_apply_gradients"]
+    assert any("Gradients do not exist for variables" in w and "moving_mean" in w for w in bug.warnings), bug.warnings
+    fixed = tf_verdicts["tfg017_functional_weights_apply_gradients__fixed"]
+    assert not any("Gradients do not exist" in w for w in fixed.warnings), fixed.warnings
+
+
+def test_fix_texts_and_messages():
+    from gradls.analysis import analyze
+
+    assert "tape.gradient(loss, model.trainable_variables)" in FIXED["tfg017_batchnorm_sequential_variables__fixed"]
+    assert "zip(grads, model.trainable_weights)" in FIXED["tfg017_functional_weights_apply_gradients__fixed"]
+    src = next(c.source for c in CASES if c.name == "tfg017_frozen_base_trains_anyway")
+    msgs = [f.message for f in analyze(src).findings if f.code == "TFG017"]
+    assert msgs and all("base.trainable = False" in m and "trains anyway" in m for m in msgs)
+    src = next(c.source for c in CASES if c.name == "tfg017_batchnorm_sequential_variables")
+    (m,) = [f.message for f in analyze(src).findings if f.code == "TFG017"]
+    assert "BatchNormalization" in m and "Gradients do not exist for variables" in m
