@@ -491,7 +491,8 @@ def _finish(
 ) -> None:
     """Status and message, once the process is gone."""
     summary = _report.summary_message(rep)
-    partial = " Observed before that: " + summary + "." if rep["gradient_calls"] or rep["errors"] else ""
+    observed = rep["gradient_calls"] or rep["errors"]
+    partial = " Observed before that: " + _report.sentence(summary, capitalize=False) if observed else ""
     if kill_reason == "timeout":
         rep["status"] = "timeout"
         rep["exit"]["reason"] = "timeout"
@@ -550,7 +551,7 @@ def _finish(
             "gradient-problems" if _report.has_gradient_problems(rep) else ("ok" if returncode == 0 else "error")
         )
         rep["message"] = ("The program ended abruptly with exit code %s." % returncode) + (
-            " " + summary + "." if summary else ""
+            " " + _report.sentence(summary) if summary else ""
         )
         return
     rep["status"] = _report.decide_status(rep)
@@ -559,7 +560,7 @@ def _finish(
         msg += " (stopped after %d gradient steps)" % rep["steps_requested"]
     elif rep["exit"]["code"] not in (0, None) and not rep["errors"]:
         msg += "; the program exited with code %s" % rep["exit"]["code"]
-    rep["message"] = msg[:1].upper() + msg[1:] + "."
+    rep["message"] = _report.sentence(msg)
 
 
 def run_probe(

@@ -260,6 +260,22 @@ def _shape(shape: list | None) -> str:
     return "(" + ", ".join("?" if d is None else str(d) for d in shape) + (",)" if len(shape) == 1 else ")")
 
 
+def sentence(text: str, capitalize: bool = True) -> str:
+    """`text` as a sentence: a capital first letter and exactly one closing full stop, even when it
+    ends with an error message that has its own ("No gradients provided for any variable.")."""
+    text = text.strip()
+    if not text:
+        return ""
+    if capitalize:
+        text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
+def _clause(text: str) -> str:
+    """An error message's first line to embed in a longer sentence: without its own full stop."""
+    return text[:-1] if text.endswith(".") and not text.endswith("..") else text
+
+
 def summary_message(report: dict[str, Any]) -> str:
     """One or two sentences for the report's `message` (and the CLI's first line)."""
     base = report.get("file")
@@ -274,7 +290,9 @@ def summary_message(report: dict[str, Any]) -> str:
             % (len(names), "s" if len(names) != 1 else "", " their" if len(names) != 1 else "s its", shown)
         )
     for e in grad_errors[:3]:
-        parts.append("%s at %s: %s" % (e["type"], _where(e["file"], e["line"], base), _first_line(e["message"])))
+        parts.append(
+            "%s at %s: %s" % (e["type"], _where(e["file"], e["line"], base), _clause(_first_line(e["message"])))
+        )
     calls = len(report["gradient_calls"])
     if not parts:
         if calls:
@@ -296,7 +314,7 @@ def summary_message(report: dict[str, Any]) -> str:
         e = other_errors[-1]
         parts.append(
             "the program raised %s at %s: %s"
-            % (e["type"], _where(e["file"], e["line"], base), _first_line(e["message"]))
+            % (e["type"], _where(e["file"], e["line"], base), _clause(_first_line(e["message"])))
         )
     return "; ".join(parts)
 
