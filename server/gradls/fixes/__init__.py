@@ -154,6 +154,7 @@ def _load_builders() -> None:
         keras_variable,
         non_trainable_gradient_source,
         numpy_to_tf,
+        symbolic_keras_tensor_in_tf_op,
         tape_fixes,
         tape_watch_keras_variable,
         tensor_leaves_graph,

@@ -1,0 +1,406 @@
+"""TFG015 symbolic-keras-tensor-in-tf-op: a symbolic Keras tensor (`keras.Input(...)`, a layer output while a
+functional model is built, `model.inputs`/`model.outputs`) given to a `tf.*` op, captured by a loss given to
+`compile()`, or given to a GradientTape."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from gradls.analysis.keras_facts import KERAS_INPUTS, KerasFacts, Scope, tape_names
+from gradls.analysis.model import Finding
+from gradls.analysis.module import ModuleInfo
+from gradls.analysis.rules import rule
+from gradls.analysis.rules._common import span_list
+
+_ERROR = "`ValueError: A KerasTensor cannot be used as input to a TensorFlow function`"
+# tf.* functions that take a KerasTensor without converting it (checked under TF 2.21).
+_ACCEPTS_KERAS_TENSORS = ("tensorflow.print", "tensorflow.is_tensor", "tensorflow.nest.")
+_NOT_OPS = (
+    "tensorflow.GradientTape",
+    "tensorflow.function",
+    "tensorflow.TensorSpec",
+    "tensorflow.TensorShape",
+    "tensorflow.name_scope",
+    "tensorflow.device",
+    "tensorflow.config.",
+    "tensorflow.summary.",
+)
+_SYMBOLIC_ATTRS = {"input", "inputs", "output", "outputs"}
+# keras.* functions that map Keras tensors to Keras tensors.
+_KERAS_TENSOR_FUNCS = ("keras.ops.", "keras.activations.", "keras.layers.", "keras.random.")
+# tf.* -> keras.ops.* with the same positional parameters (the quick fix).
+_OPS = {
+    "reduce_sum": "sum",
+    "reduce_mean": "mean",
+    "reduce_max": "max",
+    "reduce_min": "min",
+    "reduce_prod": "prod",
+    "exp": "exp",
+    "log": "log",
+    "square": "square",
+    "sqrt": "sqrt",
+    "abs": "abs",
+    "relu": "relu",
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "softmax": "softmax",
+    "softplus": "softplus",
+    "concat": "concatenate",
+    "stack": "stack",
+    "matmul": "matmul",
+    "expand_dims": "expand_dims",
+    "squeeze": "squeeze",
+    "reshape": "reshape",
+    "cast": "cast",
+    "maximum": "maximum",
+    "minimum": "minimum",
+    "sin": "sin",
+    "cos": "cos",
+}
+_OP_MODULES = {"tensorflow", "tensorflow.math", "tensorflow.nn"}
+
+
+@rule(
+    "TFG015",
+    "symbolic-keras-tensor-in-tf-op",
+    "A symbolic Keras tensor (`keras.Input`, a layer output while a functional model is built, `model.outputs`) "
+    "given to a `tf.*` op or captured by a loss closure raises `ValueError: A KerasTensor cannot be used as input "
+    "to a TensorFlow function` in Keras 3; use `keras.ops` or a layer.",
+)
+def find_symbolic_keras_tensor(info: ModuleInfo) -> Iterator[Finding]:
+    src = info.source
+    if "Input" not in src and ".output" not in src and ".input" not in src:
+        return
+    yield from _Analysis(info).run()
+
+
+class _Analysis:
+    def __init__(self, info: ModuleInfo):
+        self.info = info
+        self.kf = KerasFacts(info)
+        self.tapes = tape_names(info)
+        self.seeds: dict[int, dict[str, str]] = {}  # function id -> param -> origin
+        self.findings: dict[tuple[int, int], Finding] = {}
+        self.env_at_compile: list[tuple[ast.Call, Scope, dict[str, str]]] = []
+
+    def run(self) -> Iterator[Finding]:
+        for _ in range(3):  # parameters seeded by calls with Keras tensors, to a fixed point
+            before = {k: dict(v) for k, v in self.seeds.items()}
+            self.findings.clear()
+            self.env_at_compile.clear()
+            for scope in self.kf.scopes():
+                env: dict[str, str] = {}
+                if not isinstance(scope, ast.Module):
+                    env.update(self.seeds.get(id(scope), {}))
+                self._block(scope.body, scope, env)
+            if self.seeds == before:
+                break
+        for call, scope, env in self.env_at_compile:
+            self._loss_closures(call, scope, env)
+        for key in sorted(self.findings):
+            yield self.findings[key]
+
+    # ------------------------------------------------------------------ flow
+    def _block(self, stmts: list[ast.stmt], scope: Scope, env: dict[str, str]) -> None:
+        for s in stmts:
+            if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                env.pop(s.name, None)
+                continue
+            for e in self._exprs(s):
+                self._check(e, scope, env)
+            if isinstance(s, (ast.Assign, ast.AnnAssign)) and s.value is not None:
+                origin = self.kt(s.value, scope, env)
+                for t in s.targets if isinstance(s, ast.Assign) else [s.target]:
+                    self._bind(t, origin, env)
+            elif isinstance(s, ast.AugAssign) and isinstance(s.target, ast.Name):
+                origin = self.kt(s.value, scope, env) or env.get(s.target.id)
+                self._bind(s.target, origin, env)
+            elif isinstance(s, (ast.For, ast.AsyncFor)):
+                self._bind(s.target, self.kt(s.iter, scope, env), env)
+            elif isinstance(s, (ast.With, ast.AsyncWith)):
+                for item in s.items:
+                    if item.optional_vars is not None:
+                        self._bind(item.optional_vars, None, env)
+            for field in ("body", "orelse", "finalbody"):
+                block = getattr(s, field, None)
+                if block and isinstance(block, list) and isinstance(block[0], ast.stmt):
+                    self._block(block, scope, env)
+            for h in getattr(s, "handlers", []) or []:
+                self._block(h.body, scope, env)
+
+    def _exprs(self, s: ast.stmt) -> Iterator[ast.AST]:
+        """Expression nodes of the statement itself (not of nested blocks, defs or lambdas)."""
+        stack = [c for f, c in ast.iter_fields(s) if f not in {"body", "orelse", "finalbody", "handlers"}]
+        while stack:
+            c = stack.pop()
+            if isinstance(c, list):
+                stack.extend(c)
+            elif isinstance(c, ast.Lambda):
+                continue
+            elif isinstance(c, ast.AST):
+                yield c
+                stack.extend(ast.iter_child_nodes(c))
+
+    def _bind(self, t: ast.AST, origin: str | None, env: dict[str, str]) -> None:
+        if isinstance(t, ast.Name):
+            if origin:
+                env[t.id] = origin
+            else:
+                env.pop(t.id, None)
+        elif isinstance(t, (ast.Tuple, ast.List)):
+            for e in t.elts:
+                self._bind(e.value if isinstance(e, ast.Starred) else e, origin, env)
+
+    # ------------------------------------------------------------------ what is a Keras tensor
+    def kt(self, e: ast.AST | None, scope: Scope, env: dict[str, str], depth: int = 0) -> str | None:
+        """Where the symbolic Keras tensor(s) `e` is (or holds) come from, or None when it is none."""
+        if e is None or depth > 30:
+            return None
+        info = self.info
+        if isinstance(e, ast.Name):
+            return env.get(e.id)
+        if isinstance(e, ast.Call):
+            q = info.imports.qualname(e.func) or ""
+            if q in KERAS_INPUTS and not info.imports.is_keras2(e.func):
+                return f"`{info.text(e.func)}(...)` at line {e.lineno}"
+            args = [*e.args, *(k.value for k in e.keywords)]
+            arg_origin = next(
+                (
+                    o
+                    for o in (
+                        self.kt(a.value if isinstance(a, ast.Starred) else a, scope, env, depth + 1) for a in args
+                    )
+                    if o
+                ),
+                None,
+            )
+            if arg_origin is None:
+                return None
+            if q.startswith(_KERAS_TENSOR_FUNCS) and not q.startswith("keras.layers.Input"):
+                if q.startswith("keras.layers.") and q.rsplit(".", 1)[-1][:1].isupper():
+                    return None  # a layer constructor: Dense(kt) is no call on it
+                return arg_origin
+            f = e.func
+            if isinstance(f, ast.Call) and info.object_kind(f) == "layer":
+                return f"the output of `{info.text(f)[:40]}` applied at line {e.lineno} while the model is built"
+            if isinstance(f, (ast.Name, ast.Attribute)) and self.kf.is_keras_object(f, scope):
+                return f"the output of `{info.text(f)}` applied at line {e.lineno} while the model is built"
+            if isinstance(f, ast.Name) and f.id in info.module_functions:
+                fn = info.module_functions[f.id]
+                self._seed(fn, e, scope, env)
+                if self._returns_kt(fn):
+                    return f"the result of `{f.id}(...)` at line {e.lineno}, built from {arg_origin}"
+            return None
+        if isinstance(e, ast.Attribute):
+            if e.attr in _SYMBOLIC_ATTRS and self.kf.is_keras_object(e.value, scope):
+                return f"`{info.text(e)}`"
+            return None
+        if isinstance(e, ast.Subscript):
+            return self.kt(e.value, scope, env, depth + 1)
+        if isinstance(e, ast.BinOp):
+            return self.kt(e.left, scope, env, depth + 1) or self.kt(e.right, scope, env, depth + 1)
+        if isinstance(e, ast.UnaryOp):
+            return self.kt(e.operand, scope, env, depth + 1)
+        if isinstance(e, ast.Compare):
+            return next((o for o in (self.kt(x, scope, env, depth + 1) for x in (e.left, *e.comparators)) if o), None)
+        if isinstance(e, (ast.List, ast.Tuple)):
+            return next(
+                (
+                    o
+                    for o in (
+                        self.kt(x.value if isinstance(x, ast.Starred) else x, scope, env, depth + 1) for x in e.elts
+                    )
+                    if o
+                ),
+                None,
+            )
+        if isinstance(e, ast.IfExp):
+            return self.kt(e.body, scope, env, depth + 1) or self.kt(e.orelse, scope, env, depth + 1)
+        return None
+
+    def _seed(
+        self, fn: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call, scope: Scope, env: dict[str, str]
+    ) -> None:
+        params = [p.arg for p in (*fn.args.posonlyargs, *fn.args.args)]
+        seeds = self.seeds.setdefault(id(fn), {})
+        for i, a in enumerate(call.args):
+            if isinstance(a, ast.Starred) or i >= len(params):
+                break
+            o = self.kt(a, scope, env, 1)
+            if o:
+                seeds.setdefault(params[i], o)
+        for k in call.keywords:
+            if k.arg:
+                o = self.kt(k.value, scope, env, 1)
+                if o:
+                    seeds.setdefault(k.arg, o)
+
+    def _returns_kt(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        env = dict(self.seeds.get(id(fn), {}))
+        # A quick replay of the function's straight-line assignments.
+        for s in fn.body:
+            if isinstance(s, ast.Assign):
+                o = self.kt(s.value, fn, env, 1)
+                for t in s.targets:
+                    self._bind(t, o, env)
+            elif isinstance(s, ast.Return) and s.value is not None:
+                if isinstance(s.value, ast.Call) and self.info.object_kind(s.value) == "layer":
+                    return False
+                if self.kt(s.value, fn, env, 1):
+                    return True
+        return False
+
+    # ------------------------------------------------------------------ sinks
+    def _check(self, e: ast.AST, scope: Scope, env: dict[str, str]) -> None:
+        if not isinstance(e, ast.Call):
+            return
+        info = self.info
+        f = e.func
+        if isinstance(f, ast.Name) and f.id in info.module_functions:
+            self._seed(info.module_functions[f.id], e, scope, env)
+        q = info.imports.qualname(f) or ""
+        if q.startswith("tensorflow.") and not q.startswith(_ACCEPTS_KERAS_TENSORS + _NOT_OPS):
+            for a in [*e.args, *(k.value for k in e.keywords)]:
+                a = a.value if isinstance(a, ast.Starred) else a
+                o = self.kt(a, scope, env)
+                if o:
+                    self._add(e, self._tf_op_finding(e, a, o))
+                    return
+            return
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id in self.tapes:
+            if f.attr in {"gradient", "jacobian"}:
+                sources = (
+                    e.args[1] if len(e.args) > 1 else next((k.value for k in e.keywords if k.arg == "sources"), None)
+                )
+                o = self.kt(sources, scope, env)
+                if o:
+                    msg = (
+                        f"`{info.text(sources)}` is a symbolic Keras tensor ({o}), not the tensor the model was run on: "
+                        f"`{f.value.id}.{f.attr}` raises `AttributeError: 'KerasTensor' object has no attribute '_id'`; "
+                        f"take the gradient with respect to the batch you feed the model (watch it), or with respect to "
+                        f"an intermediate output returned by a model built to output it"
+                    )
+                    self._add(e, Finding("TFG015", msg, info.span(e), None))
+            elif f.attr == "watch" and e.args:
+                o = self.kt(e.args[0], scope, env)
+                if o:
+                    msg = (
+                        f"`{f.value.id}.watch({info.text(e.args[0])})`: a symbolic Keras tensor ({o}) raises "
+                        f"`ValueError: Passed in object <KerasTensor ...> of type 'KerasTensor', not tf.Tensor or "
+                        f"tf.Variable or ExtensionType`; watch the batch you feed the model instead"
+                    )
+                    self._add(e, Finding("TFG015", msg, info.span(e), None))
+            return
+        if isinstance(f, ast.Attribute) and f.attr == "compile" and self.kf.is_keras_object(f.value, scope):
+            self.env_at_compile.append((e, scope, dict(env)))
+
+    def _add(self, node: ast.AST, finding: Finding) -> None:
+        self.findings.setdefault((node.lineno, node.col_offset), finding)
+
+    def _tf_op_finding(self, call: ast.Call, arg: ast.AST, origin: str) -> Finding:
+        info = self.info
+        name = info.text(call.func)
+        q = info.imports.qualname(call.func) or ""
+        mod, _, last = q.rpartition(".")
+        ops_name = _OPS.get(last) if mod in _OP_MODULES else None
+        hint = f"`keras.ops.{ops_name}`" if ops_name else "the `keras.ops` equivalent"
+        msg = (
+            f"`{name}` gets `{info.text(arg)}`, a symbolic Keras tensor ({origin}): Keras 3 raises {_ERROR}; "
+            f"use {hint}, or move the TensorFlow code into a layer (a `Layer` subclass's `call`, or "
+            f"`keras.layers.Lambda`), where it runs on real tensors"
+        )
+        data = None
+        prefix = self._ops_prefix()
+        if ops_name and prefix and all(k.arg in {"axis", "keepdims"} for k in call.keywords):
+            data = {
+                "edits": [[*span_list(info.span(call.func)), f"{prefix}.{ops_name}", name]],
+                "safe": True,
+                "name": f"{prefix}.{ops_name}",
+            }
+        return Finding("TFG015", msg, info.span(call), data)
+
+    def _ops_prefix(self) -> str | None:
+        imp = self.info.imports
+        ops = imp.alias_of("keras.ops")
+        if ops:
+            return ops
+        k = imp.alias_of("keras")
+        if k and k not in imp.keras2_names:
+            return f"{k}.ops"
+        tf = imp.alias_of("tensorflow")
+        return f"{tf}.keras.ops" if tf else None
+
+    # ------------------------------------------------------------------ loss closures
+    def _loss_closures(self, call: ast.Call, scope: Scope, env: dict[str, str]) -> None:
+        loss = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "loss"), None)
+        if loss is None:
+            return
+        items = (
+            list(loss.values)
+            if isinstance(loss, ast.Dict)
+            else loss.elts
+            if isinstance(loss, (ast.List, ast.Tuple))
+            else [loss]
+        )
+        for item in items:
+            if isinstance(item, ast.Lambda):
+                self._closure(item, env, call)
+            elif isinstance(item, ast.Name):
+                fn = self._def_named(item.id, scope)
+                if fn is not None:
+                    self._closure(fn, env, call)
+            elif isinstance(item, ast.Call) and isinstance(item.func, ast.Name):
+                factory = self._def_named(item.func.id, scope)
+                if factory is None:
+                    continue
+                params = [p.arg for p in (*factory.args.posonlyargs, *factory.args.args)]
+                fenv: dict[str, str] = {}
+                for i, a in enumerate(item.args):
+                    if i < len(params) and not isinstance(a, ast.Starred):
+                        o = self.kt(a, scope, env)
+                        if o:
+                            fenv[params[i]] = o
+                for k in item.keywords:
+                    o = self.kt(k.value, scope, env) if k.arg else None
+                    if o:
+                        fenv[k.arg] = o
+                if not fenv:
+                    continue
+                inner = {n.name: n for n in factory.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+                for s in ast.walk(factory):
+                    if isinstance(s, ast.Return) and s.value is not None:
+                        if isinstance(s.value, ast.Name) and s.value.id in inner:
+                            self._closure(inner[s.value.id], {**env, **fenv}, call)
+                        elif isinstance(s.value, ast.Lambda):
+                            self._closure(s.value, {**env, **fenv}, call)
+
+    def _def_named(self, name: str, scope: Scope) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        b = self.kf.bindings(name, scope)
+        if b and len(b) == 1 and isinstance(b[0].stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return b[0].stmt
+        return None
+
+    def _closure(self, fn: ast.AST, env: dict[str, str], compile_call: ast.Call) -> None:
+        args = fn.args
+        local = {p.arg for p in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if p}
+        body = [fn.body] if isinstance(fn, ast.Lambda) else fn.body
+        for root in body:
+            for n in ast.walk(root):
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                    local.add(n.id)
+        seen: set[str] = set()
+        for root in body:
+            for n in ast.walk(root):
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in env and n.id not in local:
+                    if n.id in seen:
+                        continue
+                    seen.add(n.id)
+                    msg = (
+                        f"the loss given to `{self.info.text(compile_call.func)}` at line {compile_call.lineno} "
+                        f"captures `{n.id}`, a symbolic Keras tensor ({env[n.id]}): once `fit` calls the loss, "
+                        f"Keras 3 raises {_ERROR} (Keras 2 ran it and gave `None` gradients); compute that term "
+                        f"inside the model (a layer that calls `self.add_loss(...)`, or an extra model output with its "
+                        f"own loss)"
+                    )
+                    self._add(n, Finding("TFG015", msg, self.info.span(n), None))

@@ -1,0 +1,374 @@
+"""TFG015 symbolic-keras-tensor-in-tf-op: Keras 3 refuses symbolic Keras tensors in TensorFlow functions."""
+
+import ast
+
+import pytest
+
+from rules.casekit import case, check_verdict, findings_of
+from rules.test_tfg009_unwatched_tensor import fixed_source
+
+# Appended to the cases that build `model`: every trainable variable must get a gradient once it is fixed.
+_TRAIN = """
+        x = tf.random.normal((8, 4))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x) - 1.0))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+"""
+
+CASES = [
+    case(
+        "tfg015_reduce_sum_on_input",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        inp = keras.Input((4,))
+        h = keras.layers.Dense(3)(inp)
+        total = tf.reduce_sum(inp, axis=1, keepdims=True)  # <- TFG015
+        model = keras.Model(inp, keras.layers.Concatenate()([h, total]))
+    """
+        + _TRAIN,
+    ),
+    case(
+        "tfg015_relu_on_layer_output",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        inputs = keras.Input(shape=(4,))
+        x = keras.layers.Dense(8)(inputs)
+        x = tf.nn.relu(x)  # <- TFG015
+        outputs = keras.layers.Dense(1)(x)
+        model = keras.Model(inputs, outputs)
+    """
+        + _TRAIN,
+    ),
+    case(
+        "tfg015_concat_two_inputs",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+        from tensorflow.keras import layers
+
+        keras.utils.set_random_seed(0)
+        left = layers.Input((2,))
+        right = layers.Input((2,))
+        merged = tf.concat([left, right], axis=-1)  # <- TFG015
+        model = keras.Model([left, right], layers.Dense(1)(merged))
+        a, b = tf.random.normal((8, 2)), tf.random.normal((8, 2))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model([a, b]) - 1.0))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg015_model_outputs_softmax",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        inp = keras.Input((4,))
+        logits = keras.layers.Dense(3)(keras.layers.Dense(8, activation="relu")(inp))
+        base = keras.Model(inp, logits)
+        probs = tf.nn.softmax(base.outputs[0])  # <- TFG015
+        model = keras.Model(base.inputs, probs)
+    """
+        + _TRAIN,
+    ),
+    case(
+        "tfg015_tf_keras_input_only_tf_imported",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+
+        tf.keras.utils.set_random_seed(0)
+        inp = tf.keras.Input(shape=(4,))
+        h = tf.keras.layers.Dense(4, activation="relu")(inp)
+        h = tf.math.log(h + 1.0)  # <- TFG015
+        model = tf.keras.Model(inp, tf.keras.layers.Dense(1)(h))
+    """
+        + _TRAIN,
+    ),
+    case(
+        "tfg015_helper_block_applied_to_input",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        def block(t, units):
+            t = keras.layers.Dense(units)(t)
+            return tf.tanh(t)  # <- TFG015
+
+        keras.utils.set_random_seed(0)
+        inp = keras.Input((4,))
+        model = keras.Model(inp, keras.layers.Dense(1)(block(inp, 8)))
+    """
+        + _TRAIN,
+    ),
+    case(
+        "tfg015_vae_sampling_function",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        def sampling(args):
+            mean, log_var = args
+            eps = tf.random.normal(tf.shape(mean))  # <- TFG015
+            return mean + tf.exp(0.5 * log_var) * eps  # <- TFG015
+
+        inp = keras.Input((4,))
+        z_mean = keras.layers.Dense(2)(inp)
+        z_log_var = keras.layers.Dense(2)(inp)
+        z = sampling([z_mean, z_log_var])
+        encoder = keras.Model(inp, z)
+    """,
+    ),
+    case(
+        "tfg015_loss_closure_captures_input",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        inp = keras.Input((4,))
+        out = keras.layers.Dense(1)(inp)
+        model = keras.Model(inp, out)
+
+        def penalised_mse(y_true, y_pred):
+            return tf.reduce_mean(tf.square(y_true - y_pred)) + 0.01 * tf.reduce_mean(tf.square(inp))  # <- TFG015
+
+        model.compile(optimizer="adam", loss=penalised_mse)
+        model.fit(np.ones((8, 4), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
+    """,
+    ),
+    case(
+        "tfg015_loss_factory_closure",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        def vae_loss(z_mean, z_log_var):
+            def loss(y_true, y_pred):
+                recon = tf.reduce_mean(tf.square(y_true - y_pred))
+                kl = -0.5 * tf.reduce_mean(1 + z_log_var - tf.square(z_mean) - tf.exp(z_log_var))  # <- TFG015
+                return recon + kl
+
+            return loss
+
+        inp = keras.Input((4,))
+        z_mean = keras.layers.Dense(2)(inp)
+        z_log_var = keras.layers.Dense(2)(inp)
+        model = keras.Model(inp, keras.layers.Dense(4)(z_mean))
+        model.compile(optimizer="adam", loss=vae_loss(z_mean, z_log_var))
+        model.fit(np.ones((8, 4), "float32"), np.ones((8, 4), "float32"), epochs=1, verbose=0)
+    """,
+    ),
+    case(
+        "tfg015_gradient_wrt_model_inputs",
+        "raises:AttributeError",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        inp = keras.Input((4,))
+        model = keras.Model(inp, keras.layers.Dense(1)(inp))
+        x = tf.random.normal((2, 4))
+        with tf.GradientTape() as tape:
+            y = model(x)
+        saliency = tape.gradient(y, model.inputs)  # <- TFG015
+    """,
+    ),
+    case(
+        "tfg015_watch_model_inputs",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        inp = keras.Input((4,))
+        model = keras.Model(inp, keras.layers.Dense(1)(inp))
+        x = tf.random.normal((2, 4))
+        with tf.GradientTape() as tape:
+            tape.watch(model.inputs)  # <- TFG015
+            y = model(x)
+        saliency = tape.gradient(y, model.inputs)  # <- TFG015
+    """,
+    ),
+    # ----- near misses: TF runs them
+    case(
+        "tfg015_ok_keras_ops_and_operators",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        inp = keras.Input((4,))
+        h = keras.layers.Dense(8)(inp)
+        h = keras.ops.tanh(h) * 2.0 + 1.0
+        total = keras.ops.sum(inp, axis=1, keepdims=True)
+        model = keras.Model(inp, keras.layers.Dense(1)(keras.layers.Concatenate()([h, total])))
+    """
+        + _TRAIN,
+    ),
+    case(
+        "tfg015_ok_lambda_layer_wraps_tf_op",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        inp = keras.Input((4,))
+        h = keras.layers.Dense(8)(inp)
+        h = keras.layers.Lambda(lambda t: tf.nn.relu(t) + tf.reduce_mean(t, axis=1, keepdims=True))(h)
+        model = keras.Model(inp, keras.layers.Dense(1)(h))
+    """
+        + _TRAIN,
+    ),
+    case(
+        "tfg015_ok_tf_ops_in_layer_call",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class L2Normalize(keras.layers.Layer):
+            def call(self, x):
+                return tf.math.l2_normalize(x, axis=-1) * tf.cast(tf.shape(x)[-1], x.dtype)
+
+        keras.utils.set_random_seed(0)
+        inp = keras.Input((4,))
+        h = L2Normalize()(keras.layers.Dense(8)(inp))
+        model = keras.Model(inp, keras.layers.Dense(1)(h))
+    """
+        + _TRAIN,
+    ),
+    case(
+        "tfg015_ok_input_name_rebound_to_batch",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        x = keras.Input((4,))
+        model = keras.Model(x, keras.layers.Dense(1)(x))
+        x = tf.random.normal((8, 4))
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            loss = tf.reduce_mean(tf.square(model(x) * x))
+        RESULT = gradient_status(tape.gradient(loss, [x] + model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg015_ok_tf_on_model_called_eagerly",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        inp = keras.Input((4,))
+        conv_out = keras.layers.Dense(6, activation="relu", name="features")(inp)
+        model = keras.Model(inp, keras.layers.Dense(2)(conv_out))
+        grad_model = keras.Model(model.inputs, [model.get_layer("features").output, model.output])
+        image = tf.random.normal((1, 4))
+        with tf.GradientTape() as tape:
+            features, preds = grad_model(image)
+            score = tf.reduce_sum(preds[:, 0])
+        RESULT = gradient_status([tape.gradient(score, features)])
+    """,
+    ),
+    case(
+        "tfg015_ok_shape_and_print",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        inp = keras.Input((4,))
+        tf.print(inp)
+        zeros = tf.zeros((inp.shape[-1],))
+        model = keras.Model(inp, keras.layers.Dense(1)(inp))
+    """
+        + _TRAIN,
+    ),
+    case(
+        "tfg015_ok_loss_closure_without_capture",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        inp = keras.Input((4,))
+        model = keras.Model(inp, keras.layers.Dense(1)(inp))
+        weight = 0.5
+
+        def weighted_mse(y_true, y_pred):
+            return weight * tf.reduce_mean(tf.square(y_true - y_pred))
+
+        model.compile(optimizer="adam", loss=weighted_mse)
+        model.fit(np.ones((8, 4), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
+    """,
+    ),
+]
+
+_FIXABLE = [
+    "tfg015_reduce_sum_on_input",
+    "tfg015_relu_on_layer_output",
+    "tfg015_concat_two_inputs",
+    "tfg015_model_outputs_softmax",
+    "tfg015_tf_keras_input_only_tf_imported",
+    "tfg015_helper_block_applied_to_input",
+]
+FIXED = {f"{n}__fixed": fixed_source(CASES, n, "TFG015") for n in _FIXABLE}
+CASES += [case(name, "ok", src) for name, src in FIXED.items()]
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_tensorflow_verdict(c, tf_verdicts):
+    check_verdict(c, tf_verdicts[c.name])
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_gradls_reports_exactly_the_marked_lines(c):
+    assert findings_of(c.source, {"TFG015"}) == c.expected
+
+
+@pytest.mark.parametrize("name", sorted(FIXED))
+def test_fix_parses_and_is_idempotent(name):
+    from gradls.analysis import analyze
+
+    src = FIXED[name]
+    ast.parse(src)
+    assert not [f for f in analyze(src).findings if f.code == "TFG015"]
+
+
+def test_fix_texts():
+    assert "keras.ops.sum(inp, axis=1, keepdims=True)" in FIXED["tfg015_reduce_sum_on_input__fixed"]
+    assert "tf.keras.ops.log(h + 1.0)" in FIXED["tfg015_tf_keras_input_only_tf_imported__fixed"]
+    assert "keras.ops.concatenate([left, right], axis=-1)" in FIXED["tfg015_concat_two_inputs__fixed"]
+
+
+def test_no_fix_without_a_keras_ops_twin():
+    from gradls.analysis import analyze
+
+    src = next(c.source for c in CASES if c.name == "tfg015_vae_sampling_function")
+    found = [f for f in analyze(src).findings if f.code == "TFG015"]
+    assert len(found) == 2 and found[0].fix_data is None  # tf.shape
+    assert all("A KerasTensor cannot be used as input to a TensorFlow function" in f.message for f in found)
