@@ -244,6 +244,14 @@ def test_folders_respect_gitignore_explicit_files_do_not(tmp_path):
     assert "src/b_gen.py" in reported()
 
 
+def test_force_exclude_applies_exclude_to_explicit_files(project):
+    (project / "pyproject.toml").write_text('[tool.gradls]\nexclude = ["pkg/buggy.py"]\n')
+    assert gradls("check", "pkg", cwd=project).returncode == 0  # walked: excluded
+    assert gradls("check", "pkg/buggy.py", cwd=project).returncode == 1  # named: checked
+    r = gradls("check", "--force-exclude", "pkg/buggy.py", "pkg/clean.py", cwd=project)
+    assert r.returncode == 0 and r.stdout == "", r.stdout
+
+
 def test_pyproject_config_and_bad_key(project):
     (project / "pyproject.toml").write_text('[tool.gradls]\nignore = ["TFG001"]\nbogus = 1\n')
     r = gradls("check", "pkg", cwd=project)

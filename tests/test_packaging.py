@@ -101,3 +101,45 @@ def test_installed_wheel_runs_rule_and_check(wheel, tmp_path):
     assert r.returncode == 1, r.stdout + r.stderr
     assert r.stdout.startswith("buggy.py:6:") and " TFG001 " in r.stdout
     assert "Found 1 finding" in r.stderr
+
+
+def _toml(path: Path) -> dict:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def test_root_pyproject_agrees_with_server_and_builds_the_same_wheel(wheel, tmp_path):
+    """pre-commit installs a hook repository with `pip install .` at its root: the root copy must
+    describe the same package (server/pyproject.toml is the one edited)."""
+    root, server = _toml(SERVER.parent / "pyproject.toml"), _toml(SERVER / "pyproject.toml")
+    for key in ("name", "version", "description", "requires-python", "license", "dependencies", "scripts"):
+        assert root["project"][key] == server["project"][key], key
+    assert root["build-system"] == server["build-system"]
+    assert root["tool"]["setuptools"]["package-data"] == server["tool"]["setuptools"]["package-data"]
+
+    shutil.copy(SERVER.parent / "pyproject.toml", tmp_path)
+    shutil.copy(SERVER.parent / "LICENSE", tmp_path)
+    (tmp_path / "server").mkdir()
+    shutil.copytree(SERVER / "gradls", tmp_path / "server" / "gradls", ignore=shutil.ignore_patterns("__pycache__"))
+    isolation = ["--no-build-isolation"] if _setuptools_here() else []
+    out = tmp_path / "dist"
+    r = _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", *isolation, "-w", str(out), str(tmp_path)])
+    assert r.returncode == 0, r.stdout + r.stderr
+    (root_wheel,) = out.glob("gradls-*.whl")
+
+    def files(whl: Path) -> set[str]:
+        return {n for n in zipfile.ZipFile(whl).namelist() if ".dist-info/" not in n}
+
+    assert files(root_wheel) == files(wheel)
+
+
+def test_pre_commit_hook_definition():
+    yaml = pytest.importorskip("yaml")
+    (hook,) = yaml.safe_load((SERVER.parent / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["id"] == "gradls" and hook["language"] == "python" and hook["types"] == ["python"]
+    assert hook["entry"].split()[:2] == ["gradls", "check"]
+    # pre-commit names files explicitly: the configured `exclude` must still apply to them.
+    assert "--force-exclude" in hook["entry"].split()

@@ -258,7 +258,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             if str(prob) not in seen_problems:
                 seen_problems.add(str(prob))
                 print(f"gradls: warning: {prob}", file=sys.stderr)
-        if not explicit and cfg.is_excluded(str(path)):
+        if (args.force_exclude or not explicit) and cfg.is_excluded(str(path)):
             continue
         reports.append(check_file(path, base_config, overrides))
 
@@ -398,6 +398,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     c.add_argument("--diff", action="store_true", help="print the safe fixes as a unified diff instead of writing them")
     c.add_argument("--config", help="use this pyproject.toml instead of discovering one per file")
+    c.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply `exclude` from [tool.gradls] to files named explicitly too (for pre-commit, as ruff's)",
+    )
     c.add_argument(
         "--no-respect-gitignore",
         dest="respect_gitignore",
