@@ -21,6 +21,9 @@ fi
 step "installing gradls (editable) with TensorFlow CPU and the test tools"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "server[probe,test,bench]"
+# Keras 2 (tf_keras) beside Keras 3, for the rule cases that prove where the two differ. --no-deps: its
+# `tensorflow` requirement would pull the full GPU build next to tensorflow-cpu.
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps "tf-keras==2.21.0"
 .venv/bin/gradls --version
 
 if [ "${GRADLS_SKIP_VSIX:-0}" != "1" ]; then

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 T0=$(date +%s)
 step() { echo "== [$(( $(date +%s) - T0 ))s] $*"; }
 
-if ! .venv/bin/python -c 'import gradls, tensorflow, pytest_lsp' >/dev/null 2>&1; then
+if ! .venv/bin/python -c 'import gradls, tensorflow, tf_keras, pytest_lsp' >/dev/null 2>&1; then
   step "setting up .venv"
   GRADLS_SKIP_VSIX=1 bash scripts/setup.sh
 fi

@@ -299,6 +299,105 @@ CASES = [
         RESULT = gradient_status([tape.gradient(loss, w)])
     """,
     ),
+    # Keras 2 (tf_keras) AutoGraph-converts `call`: the same `if` trains under fit.
+    case(
+        "tfg003_tf_keras_layer_if_is_converted",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import tf_keras
+
+        class Gate(tf_keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], 1))
+
+            def call(self, x):
+                y = tf.matmul(x, self.w)
+                if tf.reduce_sum(y) > 0:
+                    y = y * 2.0
+                return y
+
+        model = tf_keras.Sequential([tf_keras.Input((3,)), Gate()])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
+    """,
+    ),
+    # An optional argument with a default is a Python value here (a config dict or None), not a tensor.
+    case(
+        "tfg003_optional_python_argument_of_call",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        class Decoder(tf.keras.layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.dense = tf.keras.layers.Dense(1)
+
+            def call(self, x, cache=None, scale=None):
+                h = self.dense(x)
+                if cache:
+                    h = h + cache["bias"]
+                return h * scale if scale else h
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), Decoder()])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
+    """,
+    ),
+    # `not tf.is_tensor(n) and n == 1`: Python never evaluates `n == 1` on a tensor.
+    case(
+        "tfg003_is_tensor_guard_narrows",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        class Repeat(tf.keras.layers.Layer):
+            def __init__(self, times=1):
+                super().__init__()
+                self.dense = tf.keras.layers.Dense(1)
+                self.times = times
+
+            def call(self, x):
+                n = self.times
+                if not tf.is_tensor(n) and n == 1:
+                    return self.dense(x)
+                return self.dense(x) * 2.0
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), Repeat()])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
+    """,
+    ),
+    # The text `.fit(` in a comment proves nothing: this layer only ever runs eagerly under a tape.
+    case(
+        "tfg003_fit_in_a_comment_is_not_graph_evidence",
+        "ok",
+        """
+        import tensorflow as tf
+
+        # Unlike model.fit(...) and keras.Input(...), this eager loop runs `call` eagerly.
+        class Gate(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], 1))
+
+            def call(self, x):
+                y = tf.matmul(x, self.w)
+                if tf.reduce_sum(y) > 0:
+                    y = y * 2.0
+                return y
+
+        gate = Gate()
+        x = tf.ones((4, 3))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(gate(x))
+        grads = tape.gradient(loss, gate.trainable_variables)
+        RESULT = ["none" if g is None else "ok" for g in grads]
+    """,
+    ),
 ]
 
 

@@ -59,8 +59,43 @@ layer_weights = lambda: [model.gain, model.dense.kernel]
     + _TRAIN
 )
 
+TF_KERAS_LAYER = """
+import numpy as np
+import tensorflow as tf
+import tf_keras
+
+class Scale(tf_keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.w = tf.Variable(tf.random.normal((3, 1)), name="w")
+
+    def call(self, x):
+        return tf.matmul(x, self.w)
+
+layer = Scale()
+model = tf_keras.Sequential([tf_keras.Input((3,)), layer])
+layer_weights = lambda: [layer.w]
+""" + _TRAIN.replace("tf.keras.optimizers.SGD(0.1)", "tf_keras.optimizers.SGD(0.1)")
+
+LEGACY_KERAS_ENV = """
+import os
+os.environ["TF_USE_LEGACY_KERAS"] = "1"
+import numpy as np
+import tensorflow as tf
+
+class Scale(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.w = tf.Variable(tf.random.normal((3, 1)), name="w")
+
+    def call(self, x):
+        return tf.matmul(x, self.w)
+"""
+
 CASES = [
     case("tfg014_raw_variable_in_layer_init", "zero", BUGGY_LAYER),
+    # Keras 2 (tf_keras) tracks a raw tf.Variable set on a layer: it trains.
+    case("tfg014_tf_keras_layer_tracks_raw_variable", "ok", TF_KERAS_LAYER),
     case("tfg014_raw_variable_in_model_build", "zero", BUGGY_MODEL_BUILD),
     case(
         "tfg014_ok_add_weight_and_state",
@@ -144,3 +179,10 @@ def test_fix_is_the_keras_variable_and_idempotent():
     fixed = _fixed(BUGGY_LAYER)
     assert 'self.w = tf.keras.Variable(tf.random.normal((3, 1)), name="w")' in fixed
     assert _fixed(fixed) == fixed
+
+
+def test_legacy_keras_environment_means_keras_2():
+    # TF_USE_LEGACY_KERAS=1 before TensorFlow's import makes tf.keras Keras 2, which tracks the variable.
+    # (Not run in the shared TF worker: the variable must be set before TensorFlow is first imported.)
+    assert findings_of(LEGACY_KERAS_ENV, {"TFG014"}) == set()
+    assert findings_of(LEGACY_KERAS_ENV.replace('"1"', '"0"'), {"TFG014"}) == {("TFG014", 10)}
