@@ -152,6 +152,7 @@ def _load_builders() -> None:
         custom_gradient_variables,
         if_to_cond,
         keras_variable,
+        loss_returns_none,
         non_trainable_gradient_source,
         numpy_to_tf,
         symbolic_keras_tensor_in_tf_op,

@@ -1,0 +1,79 @@
+"""TFG019 loss-returns-none-or-ignores-prediction: a custom Keras loss (given to `compile(loss=...)`, or a
+`keras.losses.Loss` subclass' `call`) that returns `None` on some path, or never reads `y_pred`."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from gradls.analysis.model import Finding
+from gradls.analysis.module import ModuleInfo, walk_own
+from gradls.analysis.rules import rule
+from gradls.analysis.rules._common import span_list
+from gradls.analysis.step_facts import (
+    block_ends,
+    custom_loss_functions,
+    is_generator,
+    none_returns,
+    reads_name,
+)
+
+_NONE_ERRORS = (
+    "under `fit` Keras raises `ValueError: None values not supported.`, and `tape.gradient` on it raises "
+    "`TypeError: Argument `target` should be a list or nested structure of Tensors, Variables or CompositeTensors "
+    "to be differentiated, but received None.`"
+)
+
+
+def _fix_data(info: ModuleInfo, fn: ast.AST) -> dict | None:
+    """Where a missing `return` can be added: the last statement computes the loss and nothing returns."""
+    if any(isinstance(n, ast.Return) for n in walk_own(fn)):
+        return None
+    last = fn.body[-1]
+    if isinstance(last, ast.Assign) and len(last.targets) == 1 and isinstance(last.targets[0], ast.Name):
+        return {"kind": "return_name", "name": last.targets[0].id, "stmt": span_list(info.span(last))}
+    if isinstance(last, ast.AnnAssign) and isinstance(last.target, ast.Name) and last.value is not None:
+        return {"kind": "return_name", "name": last.target.id, "stmt": span_list(info.span(last))}
+    if isinstance(last, ast.Expr) and isinstance(last.value, (ast.Call, ast.BinOp, ast.UnaryOp, ast.Subscript)):
+        return {"kind": "return_expr", "stmt": span_list(info.span(last))}
+    return None
+
+
+@rule(
+    "TFG019",
+    "loss-returns-none-or-ignores-prediction",
+    "A custom Keras loss that returns `None` (`fit` raises `ValueError: None values not supported.`) or never "
+    "reads `y_pred` (every gradient is `None`: `ValueError: No gradients provided for any variable.`).",
+)
+def find_bad_custom_loss(info: ModuleInfo) -> Iterator[Finding]:
+    if "loss" not in info.source.lower():
+        return
+    adds_losses = "add_loss" in info.source
+    for fn, index, how in custom_loss_functions(info):
+        if is_generator(fn) or fn.args.vararg is not None:
+            continue
+        params = [*fn.args.posonlyargs, *fn.args.args]
+        if len(params) <= index:
+            continue
+        bare = none_returns(fn)
+        valued = [n for n in walk_own(fn) if isinstance(n, ast.Return) and n not in bare]
+        if not valued:
+            msg = f"{how} never returns a value, so it returns `None`: {_NONE_ERRORS}; return the loss tensor"
+            yield Finding("TFG019", msg, info.name_span(fn), _fix_data(info, fn))
+            continue
+        for r in bare:
+            msg = f"{how} returns `None` here: when this path runs, {_NONE_ERRORS}; return a loss tensor on every path"
+            yield Finding("TFG019", msg, info.span(r), None)
+        if not bare and not block_ends(fn.body):
+            msg = (
+                f"{how} can fall off its end and return `None` (a path with no `return`): when that path runs, "
+                f"{_NONE_ERRORS}; return a loss tensor on every path"
+            )
+            yield Finding("TFG019", msg, info.name_span(fn), None)
+        pred = params[index]
+        if not adds_losses and not reads_name(fn, pred.arg):
+            msg = (
+                f"{how} never reads `{pred.arg}` (the model's prediction): the loss does not depend on any weight, "
+                "so every gradient is `None` and `fit` raises `ValueError: No gradients provided for any variable.`"
+            )
+            yield Finding("TFG019", msg, info.span(pred), None)
