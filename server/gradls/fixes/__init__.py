@@ -149,6 +149,7 @@ def _safe_rewrite(text: str, finding: Finding) -> str | None:
 def _load_builders() -> None:
     # Imported for their @register side effect.
     from gradls.fixes import (  # noqa: F401
+        custom_gradient_returns_non_callable,
         custom_gradient_variables,
         if_to_cond,
         keras_variable,
