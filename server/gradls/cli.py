@@ -286,7 +286,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             remaining.append(FileReport(rep.path, result.text, result.remaining, None, rep.config))
         if args.diff:
             left = sum(len(r.findings) for r in remaining)
-            errors = sum(1 for r in reports if r.error)
+            unchecked = sum(1 for r in reports if r.error)
             if fixed_total:
                 print(
                     f"Would fix {_plural(fixed_total, 'finding')}" + (f" ({left} would remain)" if left else "") + ".",
@@ -296,7 +296,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 print("No fix to apply.", file=sys.stderr)
             if missing:
                 return 2
-            return 1 if fixed_total or errors else 0
+            return 1 if fixed_total or unchecked else 0
         reports = remaining
 
     findings = [(rep, f) for rep in reports for f in rep.findings]
@@ -366,13 +366,13 @@ def _print_summary(
         print("All checks passed.", file=sys.stderr)
 
 
-def cmd_rule(args) -> int:
+def cmd_rule(args: argparse.Namespace) -> int:
     from gradls.analysis.rules import all_rules, get_rule
 
     if args.all or not args.code:
-        for r in all_rules().values():
-            state = "" if r.default_on else "  (off by default)"
-            print(f"{r.code}  {r.name}{state}")
+        for each in all_rules().values():
+            state = "" if each.default_on else "  (off by default)"
+            print(f"{each.code}  {each.name}{state}")
         return 0
     r = get_rule(args.code)
     if r is None:

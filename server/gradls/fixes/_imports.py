@@ -184,7 +184,7 @@ def import_edit(source: str, tree: ast.Module, statement: str) -> Edit | None:
     With no top-level imports it goes after the docstring and `from __future__` imports,
     else at the top of the file."""
     nl = _line_ending(source)
-    last = None
+    last: ast.stmt | None = None
     for stmt in tree.body:
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             last = stmt
@@ -257,13 +257,10 @@ class SourceContext:
     def col(self, line: int, byte_col: int) -> int:
         return len(self.lines[line - 1].encode("utf-8")[:byte_col].decode("utf-8", "replace"))
 
-    def span(self, node: ast.AST) -> Span:
-        return Span(
-            node.lineno,
-            self.col(node.lineno, node.col_offset),
-            node.end_lineno,
-            self.col(node.end_lineno, node.end_col_offset),
-        )
+    def span(self, node: ast.expr | ast.stmt) -> Span:
+        end_line = node.end_lineno or node.lineno
+        end_col = node.col_offset if node.end_col_offset is None else node.end_col_offset
+        return Span(node.lineno, self.col(node.lineno, node.col_offset), end_line, self.col(end_line, end_col))
 
     def qual(self, e: ast.AST) -> str | None:
         return qualname(e, self.bindings)

@@ -24,6 +24,7 @@ yield, several returns), grad_fn locals that shadow names the forward pass reads
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 
 import libcst as cst
 
@@ -112,7 +113,7 @@ def _upstream(grad: ast.FunctionDef) -> str:
 class _GradTransformer(cst.CSTTransformer):
     """Adds `variables=None`, the recompute block, and `(grads, _variable_grads)` returns to the grad_fn."""
 
-    def __init__(self, target: cst.FunctionDef, block: list[cst.BaseStatement], var_grads: str):
+    def __init__(self, target: cst.FunctionDef, block: Sequence[cst.BaseStatement], var_grads: str):
         self.target, self.block, self.var_grads = target, block, var_grads
         self.depth = 0  # nesting inside the target
         self.returns = 0
@@ -207,13 +208,14 @@ def build(source: str, finding: Finding) -> Fix | None:
 
 def _build(source: str, tree: ast.Module, grad_name: str, grad_span) -> Fix | None:
     lines = source.splitlines()
-    outer = grad = None
+    outer: ast.FunctionDef | ast.AsyncFunctionDef | None = None
+    grad: ast.FunctionDef | None = None
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for s in node.body:
                 if isinstance(s, ast.FunctionDef) and s.name == grad_name and s.lineno == grad_span.line:
                     outer, grad = node, s
-    if grad is None or isinstance(outer, ast.AsyncFunctionDef):
+    if grad is None or not isinstance(outer, ast.FunctionDef):
         return None
     a = grad.args
     if any(p.arg == "variables" for p in [*a.posonlyargs, *a.args, *a.kwonlyargs]) or a.kwarg is not None:
@@ -283,7 +285,7 @@ def _build(source: str, tree: ast.Module, grad_name: str, grad_span) -> Fix | No
     y_text = ast.get_source_segment(source, y_node)
     if y_text is None:
         return None
-    fwd_def = cst.parse_statement(f"def {fwd}():\n{ind}pass\n", config=config)
+    fwd_def = cst.ensure_type(cst.parse_statement(f"def {fwd}():\n{ind}pass\n", config=config), cst.FunctionDef)
     fwd_def = fwd_def.with_changes(
         body=fwd_def.body.with_changes(body=[*c_forward, cst.parse_statement(f"return {y_text}\n", config=config)])
     )
@@ -298,8 +300,9 @@ def _build(source: str, tree: ast.Module, grad_name: str, grad_span) -> Fix | No
     if transformer.returns == 0 or parse_module(new_source) is None:
         return None
     start = (grad.lineno, len(lines[grad.lineno - 1].encode()[: grad.col_offset].decode("utf-8", "replace")))
-    end_line = grad.end_lineno
-    end = (end_line, len(lines[end_line - 1].encode()[: grad.end_col_offset].decode("utf-8", "replace")))
+    end_line = grad.end_lineno or grad.lineno
+    end_col = grad.end_col_offset or 0
+    end = (end_line, len(lines[end_line - 1].encode()[:end_col].decode("utf-8", "replace")))
     from gradls.analysis.model import Span
 
     off = offsets_of(source, Span(*start, *end))

@@ -223,14 +223,20 @@ class _Ctx:
             return None
         return cls(source, tree, source.splitlines() or [""], _parents(tree))
 
-    def pos(self, node: ast.AST) -> tuple[int, int]:
+    def pos(self, node: ast.expr | ast.stmt) -> tuple[int, int]:
         return node.lineno, _cp_col(self.lines, node.lineno, node.col_offset)
 
-    def end(self, node: ast.AST) -> tuple[int, int]:
-        return node.end_lineno, _cp_col(self.lines, node.end_lineno, node.end_col_offset)
+    def end(self, node: ast.expr | ast.stmt) -> tuple[int, int]:
+        end_line = node.end_lineno or node.lineno
+        end_col = node.col_offset if node.end_col_offset is None else node.end_col_offset
+        return end_line, _cp_col(self.lines, end_line, end_col)
 
-    def span(self, node: ast.AST) -> Span:
+    def span(self, node: ast.expr | ast.stmt) -> Span:
         return Span(*self.pos(node), *self.end(node))
+
+    def source_at(self, node: ast.expr | ast.stmt) -> str:
+        line, col = self.pos(node)
+        return self.lines[line - 1][col:]
 
     def scope_of(self, node: ast.AST) -> ast.AST:
         p = self.parents.get(id(node))
@@ -253,7 +259,7 @@ class _Ctx:
         """The node of `kind` starting at span (exact), or the innermost one containing (line, col)."""
         best = None
         for node in ast.walk(self.tree):
-            if not isinstance(node, kind):
+            if not isinstance(node, (ast.expr, ast.stmt)) or not isinstance(node, kind):
                 continue
             s = self.span(node)
             if span is not None:
@@ -266,7 +272,7 @@ class _Ctx:
         return best
 
 
-def _import_before(ctx: _Ctx, imports: tuple[Edit, ...], node: ast.AST) -> bool:
+def _import_before(ctx: _Ctx, imports: tuple[Edit, ...], node: ast.expr | ast.stmt) -> bool:
     """Module-level code above the inserted import would run before it exists."""
     return bool(imports) and not ctx.in_function(node) and imports[0].span.line > node.lineno
 
@@ -334,7 +340,7 @@ class _IfRewriter:
     # --- analysis of names
     def plan(self):
         branches, other = self.branches()
-        all_b = branches + ([other] if other else [])
+        all_b: list[_Branch] = branches + ([other] if other else [])
         for b in all_b:
             _check_stmts(b.stmts)
         returns = [bool(b.stmts) and isinstance(b.stmts[-1], ast.Return) for b in all_b]
@@ -356,8 +362,9 @@ class _IfRewriter:
         if not outputs:
             raise _Refuse
         bound = self.bound_before(scope)
-        for b in all_b + ([] if other else [None]):
-            writes = set() if b is None else {n for s in b.stmts for n in _stmt_writes(s)}
+        paths: list[_Branch | None] = [*all_b, *([] if other else [None])]
+        for path in paths:
+            writes = set() if path is None else {n for s in path.stmts for n in _stmt_writes(s)}
             for n in outputs:
                 if n not in writes and n not in bound:
                     raise _Refuse  # this path would leave the name unbound
@@ -420,9 +427,10 @@ class _IfRewriter:
         if b is None:  # the missing else: keep the current values
             return "lambda: " + (outputs[0] if len(outputs) == 1 else "(" + ", ".join(outputs) + ")")
         if mode == "return":
-            if len(b.stmts) != 1:
+            ret = b.stmts[0] if len(b.stmts) == 1 else None
+            if not isinstance(ret, ast.Return) or ret.value is None:
                 return None
-            value = _seg(src, b.stmts[0].value)
+            value = _seg(src, ret.value)
         else:
             values: dict[str, str] = {}
             for s in b.stmts:
@@ -462,6 +470,8 @@ class _IfRewriter:
     def cond(self, branches: list[_Branch], other: _Branch | None, mode: str, outputs: list[str]) -> tuple[list, str]:
         first = branches[0]
         prelude: list = []
+        if first.test is None:  # only the final `else` has no test, and it is never first
+            raise _Refuse
         pred = _pred(self.ctx.source, first.test, self.tf)
         t = self.callable_for(first, mode, outputs, "_true_fn", prelude)
         if len(branches) > 1:
@@ -472,7 +482,7 @@ class _IfRewriter:
                 f = f"lambda: {sub}"
             else:
                 name = fresh_name("_false_fn", self.taken)
-                fn = self._parse(f"def {name}():\n{self.indent}pass\n")
+                fn = cst.ensure_type(self._parse(f"def {name}():\n{self.indent}pass\n"), cst.FunctionDef)
                 body = [*sub_prelude, self._parse(f"return {sub}\n")]
                 prelude.append(fn.with_changes(body=fn.body.with_changes(body=body)))
                 f = name
@@ -552,14 +562,6 @@ def _chain_top(ctx: _Ctx, node: ast.If) -> ast.If:
             return node
 
 
-def _source_at(self: _Ctx, node: ast.AST) -> str:
-    line, col = self.pos(node)
-    return self.lines[line - 1][col:]
-
-
-_Ctx.source_at = _source_at  # type: ignore[attr-defined]
-
-
 # ----------------------------------------------------------------------------- expressions
 def _ifexp_text(ctx: _Ctx, node: ast.IfExp, tf: str) -> str:
     if _forbidden_expr(node):
@@ -596,7 +598,11 @@ def _rewrite_boolop(ctx: _Ctx, node: ast.expr) -> Fix | None:
     title = (
         "Rewrite with tf.logical_not"
         if isinstance(node, ast.UnaryOp)
-        else ("Rewrite with tf.logical_and" if isinstance(node.op, ast.And) else "Rewrite with tf.logical_or")
+        else (
+            "Rewrite with tf.logical_and"
+            if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And)
+            else "Rewrite with tf.logical_or"
+        )
     )
     return _rewrite_expr(ctx, node, lambda tf: _pred(ctx.source, node, tf), title)
 

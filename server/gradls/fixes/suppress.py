@@ -94,11 +94,11 @@ def _first_line(stmt) -> int:
 def _stmts(value) -> list:
     import ast
 
-    out = []
+    out: list[ast.stmt] = []
     for item in value or ():
         if isinstance(item, ast.stmt):
             out.append(item)
-        elif isinstance(item, (ast.ExceptHandler, getattr(ast, "match_case", ast.ExceptHandler))):
+        elif isinstance(item, (ast.ExceptHandler, ast.match_case)):  # Python >= 3.10 has match_case
             out.extend(item.body)
     return out
 

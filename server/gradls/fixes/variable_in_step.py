@@ -89,7 +89,7 @@ class _Ctx(SourceContext):
         super().__init__(source, tree)
         self.unit = "    "
 
-    def text(self, node: ast.AST, repl: dict[int, str] | None = None) -> str:
+    def text(self, node: ast.expr | ast.stmt, repl: dict[int, str] | None = None) -> str:
         """Source of `node`, with the nodes in `repl` (by id) replaced by the given text."""
         t = ast.get_source_segment(self.source, node)
         if t is None:
@@ -99,11 +99,11 @@ class _Ctx(SourceContext):
         base = self._off(node.lineno, node.col_offset)
         edits = []
         for n in ast.walk(node):
-            if id(n) in repl:
+            if id(n) in repl and isinstance(n, (ast.expr, ast.stmt)):
                 edits.append(
                     (
                         self._off(n.lineno, n.col_offset) - base,
-                        self._off(n.end_lineno, n.end_col_offset) - base,
+                        self._off(_last_line(n), _end_col(n)) - base,
                         repl[id(n)],
                     )
                 )
@@ -120,27 +120,27 @@ class _Ctx(SourceContext):
 
     def stmt_lines(self, stmt: ast.stmt, block: list[ast.stmt]) -> Span:
         """The whole lines of `stmt` (it must be alone on them), as a span ending at the next line's start."""
-        first, last = self.lines[stmt.lineno - 1], self.lines[stmt.end_lineno - 1]
+        first, last = self.lines[stmt.lineno - 1], self.lines[_last_line(stmt) - 1]
         if first[: self.col(stmt.lineno, stmt.col_offset)].strip():
             raise _Refuse
-        after = last[self.col(stmt.end_lineno, stmt.end_col_offset) :].strip()
+        after = last[self.col(_last_line(stmt), _end_col(stmt)) :].strip()
         if after and not after.startswith("#"):
             raise _Refuse  # `; other`
         i = block.index(stmt)
-        if (i > 0 and block[i - 1].end_lineno >= stmt.lineno) or (
-            i + 1 < len(block) and block[i + 1].lineno <= stmt.end_lineno
+        if (i > 0 and _last_line(block[i - 1]) >= stmt.lineno) or (
+            i + 1 < len(block) and block[i + 1].lineno <= _last_line(stmt)
         ):
             raise _Refuse
-        if stmt.end_lineno < len(self.lines):
-            return Span(stmt.lineno, 0, stmt.end_lineno + 1, 0)
-        return Span(stmt.lineno, 0, stmt.end_lineno, len(last))
+        if _last_line(stmt) < len(self.lines):
+            return Span(stmt.lineno, 0, _last_line(stmt) + 1, 0)
+        return Span(stmt.lineno, 0, _last_line(stmt), len(last))
 
     def stmt_text(self, stmt: ast.stmt, new_indent: str) -> list[str]:
         """The statement's own lines, re-indented from its indentation to `new_indent` (continuation lines kept
         relative)."""
         old = self.indent(stmt.lineno)
         out = []
-        for i in range(stmt.lineno, stmt.end_lineno + 1):
+        for i in range(stmt.lineno, _last_line(stmt) + 1):
             ln = self.lines[i - 1].rstrip("\r\n")
             if i > stmt.lineno and ln.strip() and not ln.startswith(old):
                 raise _Refuse
@@ -309,6 +309,14 @@ def _movable(
     return repl
 
 
+def _last_line(node: ast.expr | ast.stmt) -> int:
+    return node.lineno if node.end_lineno is None else node.end_lineno
+
+
+def _end_col(node: ast.expr | ast.stmt) -> int:
+    return node.col_offset if node.end_col_offset is None else node.end_col_offset
+
+
 def _float_list_shape(e: ast.AST) -> tuple[list[int], bool] | None:
     """(shape, has a float) of a rectangular nested list/tuple of number literals."""
     if isinstance(e, ast.UnaryOp) and isinstance(e.op, (ast.USub, ast.UAdd)):
@@ -316,14 +324,14 @@ def _float_list_shape(e: ast.AST) -> tuple[list[int], bool] | None:
     if isinstance(e, ast.Constant) and type(e.value) in (int, float):
         return [], type(e.value) is float
     if isinstance(e, (ast.List, ast.Tuple)) and e.elts:
-        subs = [_float_list_shape(x) for x in e.elts]
-        if any(s is None for s in subs) or len({tuple(s[0]) for s in subs}) != 1:
+        subs = [s for s in (_float_list_shape(x) for x in e.elts) if s is not None]
+        if len(subs) != len(e.elts) or len({tuple(s[0]) for s in subs}) != 1:
             return None
         return [len(e.elts), *subs[0][0]], any(s[1] for s in subs)
     return None
 
 
-def _shape_text(ctx: _Ctx, e: ast.AST, repl: dict[int, str]) -> str:
+def _shape_text(ctx: _Ctx, e: ast.expr, repl: dict[int, str]) -> str:
     if isinstance(e, (ast.Tuple, ast.List)):
         return ctx.text(e, repl)
     if _shape_index(e) is not None:
@@ -503,9 +511,9 @@ def _keras_fix(
         if _is_super_build(last):
             at = last.lineno
         else:
-            if last.end_lineno >= len(ctx.lines) or ctx.lines[last.end_lineno - 1][-1:] not in ("\n", "\r"):
+            if _last_line(last) >= len(ctx.lines) or ctx.lines[_last_line(last) - 1][-1:] not in ("\n", "\r"):
                 return None
-            at = last.end_lineno + 1
+            at = _last_line(last) + 1
         edits.append(Edit(Span(at, 0, at, 0), nl.join(new_stmt) + nl))
     title = f"Create `self.{attr}` once, with `self.add_weight` in `build()`"
     return Fix(title, tuple(edits) + imports, safe=True)
@@ -536,7 +544,7 @@ def _decorated_tf_function(ctx: _Ctx, fn: ast.FunctionDef) -> bool:
 def _module_names_before(ctx: _Ctx, line: int) -> set[str]:
     out: set[str] = set()
     for s in ctx.tree.body:
-        if s.end_lineno >= line:
+        if _last_line(s) >= line:
             break
         if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             out.add(s.name)

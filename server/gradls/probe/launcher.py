@@ -365,7 +365,7 @@ async def run_probe_async(
             return _error_report(file, resolved, steps, device, "could not start %s: %s" % (resolved, exc))
         pgid = proc.pid  # start_new_session: the runner leads its own group
         captures = {"stdout": _BoundedCapture(), "stderr": _BoundedCapture()}
-        limits = {"kill_reason": None, "peak_rss": 0}
+        limits: dict[str, Any] = {"kill_reason": None, "peak_rss": 0}
         descendants: dict[int, bytes] = {}  # pid -> start time, seen while the runner lived
         flood_bytes = int(max_output_mb * 1024 * 1024)
 
@@ -400,6 +400,7 @@ async def run_probe_async(
                             stop("memory")
                 await asyncio.sleep(_POLL_S)
 
+        assert proc.stdout is not None and proc.stderr is not None  # both are PIPE
         pumps = [asyncio.ensure_future(pump("stdout", proc.stdout)), asyncio.ensure_future(pump("stderr", proc.stderr))]
         watcher = asyncio.ensure_future(watch())
         cancelled = False

@@ -174,7 +174,8 @@ def apply_events(report: dict[str, Any], events: list[dict[str, Any]]) -> dict[s
         elif kind == "internal-error":
             report["notes"].append("probe internal error (the program went on): %s" % str(ev.get("message", ""))[:2000])
         elif kind == "done":
-            report["exit"]["reason"] = {"steps": "stopped-after-steps"}.get(ev.get("reason"), ev.get("reason"))
+            reason = ev.get("reason")
+            report["exit"]["reason"] = "stopped-after-steps" if reason == "steps" else reason
             if _is_int(ev.get("exit_code")):
                 report["exit"]["code"] = ev["exit_code"]
             report["stopped_after_steps"] = ev.get("reason") == "steps"
@@ -296,15 +297,15 @@ def summary_message(report: dict[str, Any]) -> str:
     calls = len(report["gradient_calls"])
     if not parts:
         if calls:
-            names = {s["name"] for c in report["gradient_calls"] for s in c["sources"]}
+            sources = {s["name"] for c in report["gradient_calls"] for s in c["sources"]}
             parts.append(
                 "all gradients ok: %d gradient computation%s, %d variable%s/source%s"
                 % (
                     calls,
                     "s" if calls != 1 else "",
-                    len(names),
-                    "s" if len(names) != 1 else "",
-                    "s" if len(names) != 1 else "",
+                    len(sources),
+                    "s" if len(sources) != 1 else "",
+                    "s" if len(sources) != 1 else "",
                 )
             )
         else:

@@ -186,7 +186,7 @@ class _Locator:
                         return self.real(fr.filename), fr.lineno, caller
             except Exception:
                 pass
-        f = sys._getframe(1)
+        f: types.FrameType | None = sys._getframe(1)
         caller = None
         while f is not None:
             name = f.f_code.co_filename
@@ -203,17 +203,17 @@ class _Locator:
         # AutoGraph / Keras graph errors list the user's frames after "in user code:".
         if "in user code:" in message:
             tail = message.split("in user code:", 1)[1]
-            found = None
+            found: tuple[str | None, int | None] | None = None
             for m in _USER_CODE_FRAME.finditer(tail):
                 if self.is_user(m.group(1)):
                     found = (self.real(m.group(1)), int(m.group(2)))
             if found:
                 return found
-        found = (None, None)
+        where: tuple[str | None, int | None] = (None, None)
         for fs in traceback.extract_tb(exc.__traceback__):
             if self.is_user(fs.filename):
-                found = (self.real(fs.filename), fs.lineno)
-        return found
+                where = (self.real(fs.filename), fs.lineno)
+        return where
 
 
 def _module_hint(filename: str) -> str:
@@ -356,9 +356,10 @@ class _Probe:
         self.local = threading.local()  # .depth: reentrancy guard (jacobian calls gradient, ...)
         self.lock = threading.RLock()
         self.site_ids: dict = {}
-        self.last_gradient = None  # (sources, grads) of the latest tape gradient, for de-duplication
+        # (sources, grads) of the latest tape gradient, for de-duplication
+        self.last_gradient: tuple[list, list] | None = None
         self.observed_device = None
-        self.recorded_errors = set()
+        self.recorded_errors: set[int] = set()
         try:
             from tensorflow.python.util import tf_stack
 
@@ -396,7 +397,8 @@ class _Probe:
         )
         for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
             try:
-                stream.flush()
+                if stream is not None:
+                    stream.flush()
             except Exception:
                 pass
         os._exit(exit_code)
@@ -791,7 +793,7 @@ class _Probe:
         layer is their code, else the line that constructed the (library) layer that owns it."""
         owner = None
         user = None
-        f = sys._getframe(2)
+        f: types.FrameType | None = sys._getframe(2)
         while f is not None and (owner is None or user is None):
             code = f.f_code
             if owner is None and "self" in code.co_varnames[: code.co_argcount]:
@@ -934,7 +936,7 @@ def run(args) -> int:
             fh.write("1000")
     except Exception:
         pass
-    faulthandler.enable(file=sys.__stderr__)  # a segfault still names the user's line (stderr)
+    faulthandler.enable(file=sys.__stderr__ or 2)  # a segfault still names the user's line (stderr)
 
     script = os.path.realpath(args.script)
     base = {

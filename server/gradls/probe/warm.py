@@ -53,6 +53,7 @@ class _Zygote:
         self.dir = directory
         self.pid = proc.pid
         self._buf = b""
+        assert proc.stdout is not None and proc.stdin is not None  # started with both as PIPE
         self._out = proc.stdout.fileno()
         self._in = proc.stdin.fileno()
 
@@ -136,7 +137,8 @@ class _Zygote:
             pass
         for f in (self.proc.stdin, self.proc.stdout):
             try:
-                f.close()
+                if f is not None:
+                    f.close()
             except OSError:
                 pass
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -149,7 +151,7 @@ def _zygote_env(env: dict[str, str] | None) -> dict[str, str]:
 
 
 def _key(interpreter: str, zenv: dict[str, str], device: str) -> tuple:
-    stamps = []
+    stamps: list[int | None] = []
     for f in (os.lstat, os.stat):
         try:
             stamps.append(f(interpreter).st_mtime_ns)
