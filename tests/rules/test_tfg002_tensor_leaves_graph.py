@@ -256,6 +256,57 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
     """,
     ),
+    # Keras `predict` returns NumPy, computed in its own loop: the tape records nothing.
+    case(
+        "tfg002_model_predict_in_tape",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        x = np.ones((4, 3), "float32")
+        y = np.ones((4, 1), "float32")
+        with tf.GradientTape() as tape:
+            pred = model.predict(x, verbose=0)  # <- TFG002
+            loss = tf.reduce_mean(tf.square(pred - y))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
+    # Its quick fix, applied: the model is called inside the tape and every weight gets a gradient.
+    case(
+        "tfg002_model_predict_in_tape_fixed",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        x = np.ones((4, 3), "float32")
+        y = np.ones((4, 1), "float32")
+        with tf.GradientTape() as tape:
+            pred = model(x, training=False)
+            loss = tf.reduce_mean(tf.square(pred - y))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
+    # Near miss: predict for evaluation after the step, outside any tape.
+    case(
+        "tfg002_model_predict_for_evaluation",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        x = np.ones((4, 3), "float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x))
+        grads = tape.gradient(loss, model.trainable_variables)
+        val = model.predict(x, verbose=0)
+        RESULT = gradient_status(grads)
+        """,
+    ),
 ]
 
 
@@ -267,3 +318,16 @@ def test_tensorflow_verdict(c, tf_verdicts):
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_gradls_reports_exactly_the_marked_lines(c):
     assert findings_of(c.source, {"TFG002"}) == c.expected
+
+
+def test_predict_fix_is_the_model_call_the_fixed_case_runs():
+    from gradls.analysis import analyze
+    from gradls.fixes import apply_edits, fix_for
+
+    buggy = next(c for c in CASES if c.name == "tfg002_model_predict_in_tape")
+    fixed = next(c for c in CASES if c.name == "tfg002_model_predict_in_tape_fixed")
+    (finding,) = [f for f in analyze(buggy.source).findings if f.code == "TFG002"]
+    fix = fix_for(buggy.source, finding)
+    assert fix is not None and not fix.safe  # predict's batching/verbosity go: the user reviews it
+    out = apply_edits(buggy.source, fix.edits)
+    assert out.replace("  # <- TFG002", "") == fixed.source

@@ -297,6 +297,48 @@ CASES = [
 ]
 
 
+# Adversarial examples (FGSM): the batch from a tf.data loop is an eager tensor, not a variable.
+CASES += [
+    case(
+        "tfg009_dataset_batch_fgsm",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+        ds = tf.data.Dataset.from_tensor_slices((np.ones((4, 3), "float32"), np.zeros((4,), "int64"))).batch(2)
+        RESULT = []
+        for images, labels in ds:
+            with tf.GradientTape() as tape:
+                logits = model(images)
+                loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True))
+            RESULT.append(gradient_status([tape.gradient(loss, images)])[0])  # <- TFG009
+        """,
+    ),
+    case(
+        "tfg009_dataset_batch_watched_is_fine",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+        ds = tf.data.Dataset.from_tensor_slices(np.ones((4, 3), "float32")).batch(2).prefetch(1)
+        RESULT = []
+        for step, images in enumerate(ds):
+            with tf.GradientTape() as tape:
+                tape.watch(images)
+                loss = tf.reduce_sum(model(images))
+            RESULT += gradient_status([tape.gradient(loss, images)])
+            with tf.GradientTape() as tape2:
+                loss2 = tf.reduce_sum(model(images))
+            RESULT += gradient_status(tape2.gradient(loss2, model.trainable_variables))
+        """,
+    ),
+]
+
+
 def fixed_source(cases, name: str, code: str, config=None) -> str:
     """The case's source with every `code` fix applied (one round), its `# <- TFG` marks removed.
     Shared by the tape rule test modules."""
@@ -326,6 +368,7 @@ _FIXABLE = [
     "tfg009_zeros_jacobian",
     "tfg009_watch_accessed_variables_false",
     "tfg009_parameter_plain_at_every_call",
+    "tfg009_dataset_batch_fgsm",
 ]
 FIXED = {f"{n}__fixed": _fixed(n) for n in _FIXABLE}
 CASES += [case(name, "ok", src) for name, src in FIXED.items()]

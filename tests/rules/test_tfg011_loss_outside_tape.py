@@ -245,6 +245,52 @@ CASES = [
         RESULT = gradient_status([tape.gradient(loss, w)])
     """,
     ),
+    # The forward pass ran before the tape opened; only the final reduction is inside it.
+    case(
+        "tfg011_forward_pass_before_the_tape",
+        "none",
+        """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        x = tf.ones((4, 3))
+        y = tf.ones((4, 1))
+        logits = model(x)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(logits - y))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))  # <- TFG011
+        """,
+    ),
+    # Near miss: the encoder ran before the tape, but the head runs inside it and is what is trained.
+    case(
+        "tfg011_frozen_features_before_the_tape",
+        "ok",
+        """
+        import tensorflow as tf
+
+        encoder = tf.keras.layers.Dense(4)
+        head = tf.keras.layers.Dense(1)
+        x = tf.ones((2, 3))
+        features = encoder(x)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(head(features))
+        RESULT = gradient_status(tape.gradient(loss, head.trainable_variables))
+        """,
+    ),
+    # Near miss: the pre-computed value is combined with a weight read inside the tape.
+    case(
+        "tfg011_precomputed_input_times_variable",
+        "ok",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(2.0)
+        base = tf.constant(3.0) * w
+        with tf.GradientTape() as tape:
+            loss = base * w
+        RESULT = gradient_status([tape.gradient(loss, w)])
+        """,
+    ),
 ]
 
 _FIXABLE = [

@@ -49,8 +49,10 @@ def compute_regions(info: ModuleInfo) -> None:
     for ff in info.functions.values():
         if ff.modes:
             info.own_nodes(ff.node)
-    for w, _ in info.tape_withs:
-        info.own_nodes(w)
+    for w, fn in info.tape_withs:
+        # The whole function: what happens to the tape's results after the `with` block (the gradient
+        # call, a return) belongs to the same flow.
+        info.own_nodes(fn if fn is not None else w)
 
 
 # Cheap text pre-filter; the decision is taken on the AST, so a comment or docstring proves nothing.

@@ -229,6 +229,31 @@ _KERAS_BACKEND_PYTHON = {
     "is_float_dtype",
     "is_int_dtype",
 }
+_DATASET_METHODS = {
+    "batch",
+    "map",
+    "shuffle",
+    "prefetch",
+    "take",
+    "skip",
+    "repeat",
+    "cache",
+    "filter",
+    "padded_batch",
+    "unbatch",
+    "rebatch",
+    "shard",
+    "with_options",
+    "apply",
+    "enumerate",
+    "zip",
+    "concatenate",
+    "interleave",
+    "flat_map",
+    "ragged_batch",
+    "bucket_by_sequence_length",
+    "prefetch_to_device",
+}
 _PYTHON_TYPES = {
     "int",
     "float",
@@ -444,12 +469,16 @@ class TensorInference:
                 and s.iter.func.id in {"range", "enumerate"}
             ):
                 it = NOT if s.iter.func.id == "range" else it
+            data = self._iterates_dataset(s.iter, env)
             if isinstance(s.iter, ast.Call) and isinstance(s.iter.func, ast.Name) and s.iter.func.id == "enumerate":
                 if isinstance(s.target, ast.Tuple) and len(s.target.elts) == 2:
                     self._bind(s.target.elts[0], NOT, None, env, None)
-                    self._bind(s.target.elts[1], it, None, env, None)
+                    self._bind_elements(s.target.elts[1], TENSOR if data else it, "data" if data else None, env)
                 else:
                     self._bind(s.target, NOT, None, env, None)
+            elif data:
+                # Iterating a tf.data.Dataset yields eager tensors no tape watches.
+                self._bind_elements(s.target, TENSOR, "data", env)
             else:
                 self._bind(s.target, it, None, env, None)
             for _ in range(2):
@@ -513,6 +542,43 @@ class TensorInference:
             self.return_tuples[key] = None
         else:
             self.return_tuples[key] = [(max(a[0], b[0]), a[1] if a[1] == b[1] else None) for a, b in zip(old, elts)]
+
+    def _iterates_dataset(self, it: ast.expr, env: Env) -> bool:
+        if (
+            isinstance(it, ast.Call)
+            and isinstance(it.func, ast.Name)
+            and it.func.id in {"enumerate", "iter"}
+            and it.args
+        ):
+            it = it.args[0]
+        if isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute) and it.func.attr in {"take", "skip"}:
+            pass  # ds.take(n) is still a dataset: handled by kind()
+        return self.kind_memo.get(id(it)) == "dataset" or (
+            isinstance(it, (ast.Name, ast.Call, ast.Attribute)) and self.kind(it, env) == "dataset"
+        )
+
+    def _bind_elements(self, target: ast.AST, level: int, kind: str | None, env: Env) -> None:
+        if isinstance(target, (ast.Tuple, ast.List)):
+            for t in target.elts:
+                self._bind_elements(t, level, kind, env)
+        elif isinstance(target, ast.Starred):
+            self._bind_elements(target.value, level, kind, env)
+        else:
+            self._bind(target, level, kind, env, None)
+
+    def _is_dataset(self, e: ast.Call, env: Env) -> bool:
+        """`tf.data.Dataset.from_tensor_slices(...)`, `ds.batch(32)`, `ds.map(f).prefetch(2)`..."""
+        q = self.info.imports.qualname(e.func) or ""
+        if q.startswith("tensorflow.data.") or q.startswith("tensorflow.keras.utils.image_dataset_from"):
+            return True
+        if q.startswith("keras.utils.") and q.endswith("_dataset_from_directory"):
+            return True
+        f = e.func
+        return (
+            isinstance(f, ast.Attribute)
+            and f.attr in _DATASET_METHODS
+            and self.kind_memo.get(id(f.value), self.kind(f.value, env)) == "dataset"
+        )
 
     def _python_when(self, test: ast.expr) -> tuple[set[str], set[str]]:
         """Names a condition proves to be Python values (not tensors) when it is true / when it is false."""
@@ -608,6 +674,8 @@ class TensorInference:
         elif isinstance(e, ast.Call):
             if self.info.is_tape_ctor(e):
                 k = "tape"
+            elif self._is_dataset(e, env):
+                k = "dataset"
             else:
                 k = self.info.object_kind(e)
                 if k is None and isinstance(e.func, (ast.Name, ast.Attribute)):

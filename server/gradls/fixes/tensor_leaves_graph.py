@@ -221,7 +221,7 @@ def build(source: str, finding: Finding) -> Fix | None:
     span = span_from(data.get("call"))
     kind = data.get("kind")
     tree = parse_module(source)
-    if span is None or tree is None or kind not in {"numpy", "np", "float"}:
+    if span is None or tree is None or kind not in {"numpy", "np", "float", "predict"}:
         return None  # int(t): an integer has no gradient whatever we write
     try:
         return _build(_Ctx(source, tree), span, kind, data)
@@ -235,6 +235,20 @@ def _build(ctx: _Ctx, span: Span, kind: str, data: dict) -> Fix | None:
         return None
     f = call.func
     cast_to: str | None = None
+    if kind == "predict":
+        # model.predict(x, verbose=0) -> model(x, training=False): the same inference-mode forward pass,
+        # recorded by the tape.  predict's own options (batch_size, verbose, callbacks) have no meaning here.
+        if not (isinstance(f, ast.Attribute) and len(call.args) == 1 and not isinstance(call.args[0], ast.Starred)):
+            return None
+        model = ast.get_source_segment(ctx.source, f.value)
+        x = ast.get_source_segment(ctx.source, call.args[0])
+        if not model or not x or "\n" in model:
+            return None
+        return Fix(
+            f"Call `{model}(..., training=False)` instead of `.{f.attr}()`",
+            (Edit(ctx.span(call), f"{model}({x}, training=False)"),),
+            safe=False,
+        )
     if kind == "numpy":
         if not (isinstance(f, ast.Attribute) and f.attr == "numpy" and not call.args and not call.keywords):
             return None

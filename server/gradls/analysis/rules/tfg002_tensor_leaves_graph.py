@@ -21,6 +21,8 @@ NUMPY_CONVERSIONS = {
     "numpy.copy",
     "keras.ops.convert_to_numpy",
 }
+# Keras `predict` runs the model in its own loop and hands back NumPy arrays.
+_PREDICT_METHODS = {"predict", "predict_on_batch"}
 _NOT_LOSS_RETURNS = {"train_step", "test_step", "predict_step"}
 
 
@@ -36,6 +38,13 @@ def _conversion(info: ModuleInfo, node: ast.Call) -> tuple[str | None, ast.AST |
     q = info.imports.qualname(f)
     if q in NUMPY_CONVERSIONS and node.args:
         return "np", node.args[0]
+    if (
+        isinstance(f, ast.Attribute)
+        and f.attr in _PREDICT_METHODS
+        and node.args
+        and info.tensors.kind_of(f.value) == "layer"
+    ):
+        return "predict", f.value
     return None, None
 
 
@@ -98,7 +107,7 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
         kind, arg = _conversion(info, node)
         if kind is None:
             continue
-        level = info.tensors.level_of(arg)
+        level = DIFF if kind == "predict" else info.tensors.level_of(arg)
         if level < TENSOR:
             continue
         if GRAPH in modes:
@@ -109,6 +118,8 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
             mode = EAGER
         if mode != EAGER and _guarded_eager_only(info, node):
             continue
+        if kind == "predict" and mode != EAGER:
+            continue  # traced code cannot run Keras' predict loop at all: not a gradient question
         if mode == EAGER and inside_custom_gradient(info, node):
             continue  # eagerly the custom grad_fn, not the tape, defines the gradient here
         ff = info.facts(info.enclosing_function(node))
@@ -143,11 +154,18 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
             flow = flow or Flow(info)
             if not _reaches_objective(info, flow, node):
                 continue
-            msg = (
-                f"{shown} turns a tensor computed from trainable weights into a Python/NumPy value that reaches the "
-                "loss: the GradientTape stops recording here, so their gradients are silently None "
-                "(`.numpy()` is fine for logging only)"
-            )
+            if kind == "predict":
+                msg = (
+                    f"{shown} returns a NumPy array computed outside the GradientTape, and it reaches the loss: "
+                    f"every gradient of `{info.text(arg)}`'s weights is silently None; call the model "
+                    f"(`{info.text(arg)}(x, training=False)`) inside the tape instead"
+                )
+            else:
+                msg = (
+                    f"{shown} turns a tensor computed from trainable weights into a Python/NumPy value that reaches "
+                    "the loss: the GradientTape stops recording here, so their gradients are silently None "
+                    "(`.numpy()` is fine for logging only)"
+                )
         span = info.span(node)
         yield Finding(
             "TFG002",

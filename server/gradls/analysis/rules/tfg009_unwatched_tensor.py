@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from gradls.analysis.model import Finding
 from gradls.analysis.module import VARIABLE_CTORS, ModuleInfo
 from gradls.analysis.rules import rule
+from gradls.analysis.tensors import TENSOR
 from gradls.analysis.rules.tfg010_tape_reused import (
     Scope,
     Tape,
@@ -150,6 +151,14 @@ def _check_source(info: ModuleInfo, scope: Scope, tape: Tape, call: ast.Call, el
         return Finding("TFG009", msg, info.span(el), None)
     if not isinstance(el, ast.Name) or el.id in watched:
         return None
+    if info.tensors.kind_of(el) == "data" and info.tensors.level_of(el) == TENSOR:
+        # The engine saw it come out of a tf.data.Dataset loop, and nothing watched it since.
+        msg = (
+            f"`{el.id}` is a batch from a `tf.data.Dataset` (an eager tensor, not a variable) that `{tape.name}` "
+            f"never watches: `{tape.name}.{call.func.attr}` returns `None` for it, with no error or warning; "
+            f"call `{tape.name}.watch({el.id})` at the top of the `with` block"
+        )
+        return Finding("TFG009", msg, info.span(el), _fix_data(info, scope, tape, call, el.id, [], scope))
     r = resolve_defs(info, scope, el.id)
     if r is None and el.id in scope.params:
         kinds = _argument_kinds(info, scope, el.id, tape)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
+from gradls.analysis.regions import resolve_callee
 from gradls.analysis.rules import rule
 from gradls.analysis.rules.tfg010_tape_reused import (
     Scope,
@@ -85,7 +86,7 @@ def _check(info: ModuleInfo, scope: Scope, tape: Tape, tc: TapeCall, taped: set[
     if isinstance(target, ast.Name):
         found = _outside_def(info, scope, tape, target.id, pos(call), taped, 0)
         if found is None:
-            return None
+            return _forward_before_tape(info, scope, tape, tc, target)
         d = found
         where = "after" if pos(d) > pos(tape.blocks[0]) else "before"
         msg = (
@@ -106,6 +107,85 @@ def _check(info: ModuleInfo, scope: Scope, tape: Tape, tc: TapeCall, taped: set[
         )
         return Finding("TFG011", msg, info.span(call), None)
     return None
+
+
+def _forward_before_tape(info: ModuleInfo, scope: Scope, tape: Tape, tc: TapeCall, target: ast.Name):
+    """The target is computed inside the block, but only from a forward pass that ran before it:
+    `logits = model(x)` then `with tape: loss = f(logits)`.  Nothing inside the block reads a weight,
+    so the tape recorded no path from the weights to the loss."""
+    if tape.watches_accessed_variables is False or tape.watches:
+        return None  # explicit watching: which tensors matter is the user's call
+    defs = [d for d in (scope.defs(target.id) or []) if pos(d) < pos(tc.call)]
+    if not defs or not all(isinstance(d, (ast.Assign, ast.AnnAssign)) and tape.recording(d, scope) for d in defs):
+        return None
+    # Names the block computes from something it records (a weight read, a layer call), to a fixed point.
+    recorded: set[str] = set()
+    assigns = [
+        n
+        for n in scope.nodes
+        if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+        and n.value is not None
+        and tape.recording(n, scope)
+        and pos(n) < pos(tc.call)
+    ]
+    for _ in range(len(assigns) + 1):
+        grew = False
+        for a in assigns:
+            if _records_weights(info, a.value, recorded):
+                for t in a.targets if isinstance(a, ast.Assign) else [a.target]:
+                    for name in names_in(t):
+                        if name not in recorded:
+                            recorded.add(name)
+                            grew = True
+        if not grew:
+            break
+    if target.id in recorded:
+        return None
+    d = defs[-1]
+    if info.tensors.level_of(d.value) < DIFF:
+        return None  # not computed from weights at all: another rule's business (or none)
+    # The weight-dependent inputs: names computed before the block.
+    early = sorted(
+        {
+            n.id
+            for n in ast.walk(d.value)
+            if isinstance(n, ast.Name) and info.tensors.level_of(n) >= DIFF and n.id not in recorded
+        }
+    )
+    early_defs = [e for name in early for e in (scope.defs(name) or []) if pos(e) < pos(tape.blocks[0]) and e is not d]
+    if not early or not early_defs:
+        return None
+    first = min(early_defs, key=pos)
+    names = ", ".join(f"`{n}`" for n in early)
+    msg = (
+        f"`{target.id}` is computed inside the `with {tape.name}:` block, but only from {names}, computed at line "
+        f"{first.lineno} before the block opened: the tape never saw the weights being used, so "
+        f"`{tape.name}.{tc.method}` returns `None` for them, with no warning (a Keras optimizer then raises "
+        "`ValueError: No gradients provided for any variable`); run the forward pass inside the block"
+    )
+    return Finding("TFG011", msg, info.span(tc.call), None)
+
+
+def _records_weights(info: ModuleInfo, e: ast.AST, recorded: set[str]) -> bool:
+    """Does evaluating `e` inside a tape read a weight (or a value the tape already recorded)?"""
+    for n in ast.walk(e):
+        if isinstance(n, ast.Name):
+            if n.id in recorded or info.tensors.kind_of(n) == "variable":
+                return True
+        elif isinstance(n, ast.Attribute):
+            if info.tensors.kind_of(n) == "variable":
+                return True
+        elif isinstance(n, ast.Call):
+            # A layer or model call reads its weights; so may any function of this module (a closure over
+            # weights) or any call that is DIFF though none of its arguments is.
+            if info.tensors.kind_of(n.func) == "layer" or resolve_callee(info, n, info.enclosing_function(n)):
+                return True
+            if isinstance(n.func, ast.Name) and n.func.id == "self":
+                return True
+            args = [*n.args, *(k.value for k in n.keywords)]
+            if info.tensors.level_of(n) >= DIFF and not any(info.tensors.level_of(a) >= DIFF for a in args):
+                return True
+    return False
 
 
 def _outside_def(info, scope: Scope, tape: Tape, name: str, at, taped: set[str], depth: int) -> ast.stmt | None:
