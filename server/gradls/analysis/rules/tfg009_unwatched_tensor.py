@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from gradls.analysis.model import Finding
 from gradls.analysis.module import VARIABLE_CTORS, ModuleInfo
 from gradls.analysis.rules import rule
-from gradls.analysis.tensors import TENSOR
 from gradls.analysis.rules.tfg010_tape_reused import (
     Scope,
     Tape,
@@ -23,6 +22,7 @@ from gradls.analysis.rules.tfg013_integer_source import (
     resolve_defs,
     sources_with_aliases,
 )
+from gradls.analysis.tensors import TENSOR
 
 # Ops that always make a fresh tensor no tape has seen (their arguments are shapes, seeds, dtypes).
 _FRESH = {"zeros", "ones", "fill", "eye", "linspace", "range"}
