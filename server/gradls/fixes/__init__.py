@@ -153,6 +153,7 @@ def _load_builders() -> None:
         custom_gradient_variables,
         if_to_cond,
         keras_variable,
+        layer_in_step,
         loss_returns_none,
         non_trainable_gradient_source,
         numpy_to_tf,

@@ -1,0 +1,255 @@
+"""TFG021 layer-or-optimizer-created-in-step: a Keras layer, model or optimizer constructed in code that runs
+on every step (Keras `call`/`train_step`, a `@tf.function` step, the body of an eager training loop)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from gradls.analysis.model import Finding
+from gradls.analysis.module import AUTOGRAPH, GRAPH, KERAS_STEP_METHODS, FunctionFacts, FunctionNode, ModuleInfo
+from gradls.analysis.rules import rule
+from gradls.analysis.rules._common import span_list
+from gradls.analysis.step_facts import FUNCS, LOOPS, ancestors, keras_object, parent_map
+from gradls.analysis.tensors import TENSOR
+
+_BUILDERS = {"__init__", "build", "_build", "build_model", "setup"}
+_SINGLETON = "`ValueError: tf.function only supports singleton tf.Variables created on the first call`"
+_NEW_STATE = (
+    "`ValueError: You cannot add new elements of state (variables or sub-layers) to a layer that is already built`"
+)
+_UNKNOWN = (
+    "`ValueError: Unknown variable: ... This optimizer can only be called for the variables it was originally "
+    "built with`"
+)
+
+
+def _object(info: ModuleInfo, call: ast.Call) -> tuple[str, str] | None:
+    """keras_object, plus calls of module functions that build and return a Keras model/layer."""
+    obj = keras_object(info, call)
+    if obj is not None:
+        return obj
+    if isinstance(call.func, ast.Name) and call.func.id in info.module_functions:
+        if _is_factory(info, info.module_functions[call.func.id]):
+            return "layer", f"{call.func.id}()"
+    return None
+
+
+def _is_factory(info: ModuleInfo, fn: FunctionNode) -> bool:
+    ff = info.facts(fn)
+    if ff is None:
+        return False
+    for r in ff.returns:
+        v = r.value
+        if isinstance(v, ast.Call) and keras_object(info, v) is not None:
+            return True
+        if isinstance(v, ast.Name):
+            for n in ast.walk(fn):
+                if (
+                    isinstance(n, ast.Assign)
+                    and isinstance(n.value, ast.Call)
+                    and any(isinstance(t, ast.Name) and t.id == v.id for t in n.targets)
+                    and keras_object(info, n.value) is not None
+                ):
+                    return True
+    return False
+
+
+def _guard(info: ModuleInfo, parents: dict[int, ast.AST], node: ast.AST, stop: ast.AST) -> bool:
+    """Created only under a condition: an `if` on a Python value, `x or Ctor()`, an except handler."""
+    child = node
+    for p in ancestors(parents, node):
+        if p is stop:
+            return False
+        if isinstance(p, ast.If) and child is not p.test and info.tensors.level_of(p.test) < TENSOR:
+            return True
+        if isinstance(p, ast.IfExp) and child is not p.test:
+            return True
+        if isinstance(p, ast.BoolOp) and isinstance(p.op, ast.Or) and child is not p.values[0]:
+            return True
+        if isinstance(p, ast.ExceptHandler):
+            return True
+        child = p
+    return False
+
+
+def _stored_on_self(parents: dict[int, ast.AST], call: ast.Call) -> str | None:
+    p = parents.get(id(call))
+    if isinstance(p, ast.Assign) and p.value is call:
+        for t in p.targets:
+            if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                return t.attr
+    return None
+
+
+def _innermost_loop(parents: dict[int, ast.AST], node: ast.AST, stop: ast.AST | None) -> ast.AST | None:
+    for p in ancestors(parents, node):
+        if p is stop or isinstance(p, FUNCS):
+            return None
+        if isinstance(p, LOOPS):
+            return p
+    return None
+
+
+def _keras_method(ff: FunctionFacts) -> bool:
+    return bool(
+        ff.keras_method in KERAS_STEP_METHODS
+        and ff.cls is not None
+        and ff.cls.keras_kind in {"layer", "model"}
+        and not getattr(ff.cls, "keras2", False)
+    )
+
+
+def _factory_body(info: ModuleInfo, ff: FunctionFacts) -> bool:
+    """A plain module function that builds and returns a model: its call site in the step is reported."""
+    return (
+        not ff.tf_function
+        and not ff.keras_method
+        and ff.parent is None
+        and ff.cls is None
+        and (_is_factory(info, ff.node))
+    )
+
+
+def _fix_data(info: ModuleInfo, call: ast.Call, context: str, ff: FunctionFacts | None) -> dict:
+    return {
+        "call": span_list(info.span(call)),
+        "context": context,
+        "class": ff.cls.node.name if ff is not None and ff.cls is not None else None,
+        "method": ff.node.name if ff is not None else None,
+    }
+
+
+def _traced(info: ModuleInfo, parents: dict[int, ast.AST], done: set[int]) -> Iterator[Finding]:
+    for call, modes in info.region_nodes(ast.Call):
+        if id(call) in done:
+            continue
+        fn = info.enclosing_function(call)
+        ff = info.facts(fn)
+        if fn is None or ff is None or fn.name in _BUILDERS or ff.custom_gradient:
+            continue
+        obj = _object(info, call)
+        if obj is None:
+            continue
+        kind, name = obj
+        traced = bool(modes & {AUTOGRAPH, GRAPH})
+        where = ff.why or f"`{fn.name}`"
+        if where.startswith("called"):
+            where = "code " + where
+        if _keras_method(ff):
+            attr = _stored_on_self(parents, call)
+            guarded = _guard(info, parents, call, fn)
+            if attr is not None or guarded:
+                msg = (
+                    f"`{name}(...)` is constructed in {where}, after the layer is built: Keras 3 raises {_NEW_STATE} "
+                    "(a `None` guard does not help); create it in `__init__()`"
+                )
+            elif traced:
+                msg = (
+                    f"`{name}(...)` is constructed in {where}, which Keras traces: its variables are created on every "
+                    f"trace and TensorFlow raises {_SINGLETON}; create it once in `__init__()`"
+                )
+            elif kind == "seeded":
+                continue
+            else:
+                msg = (
+                    f"`{name}(...)` is constructed in {where}: a fresh, untrained {kind} on every call, not tracked "
+                    "in `trainable_variables`, so it never learns (and under a traced `fit` TensorFlow raises "
+                    f"{_SINGLETON}); create it once in `__init__()`"
+                )
+            done.add(id(call))
+            yield Finding("TFG021", msg, info.span(call), _fix_data(info, call, "keras", ff))
+        elif traced:
+            if _guard(info, parents, call, fn) or _factory_body(info, ff):
+                continue
+            msg = (
+                f"`{name}(...)` is constructed in {where}: it creates its variables while the step is traced, so "
+                f"TensorFlow raises {_SINGLETON}; create it once, outside the step"
+            )
+            done.add(id(call))
+            yield Finding("TFG021", msg, info.span(call), _fix_data(info, call, "tf_function", ff))
+
+
+def _call_sites_in_loop(info: ModuleInfo, parents: dict[int, ast.AST], fn: FunctionNode) -> bool:
+    for n in ast.walk(info.tree):
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == fn.name:
+            if _innermost_loop(parents, n, None) is not None:
+                return True
+    return False
+
+
+def _eager_loops(info: ModuleInfo, parents: dict[int, ast.AST], done: set[int]) -> Iterator[Finding]:
+    seen_scopes: set[int] = set()
+    for w, fn in info.tape_withs:
+        ff = info.facts(fn)
+        if ff is not None and ff.modes & {AUTOGRAPH, GRAPH}:
+            continue
+        loop = _innermost_loop(parents, w, None)
+        if loop is not None:
+            scope, where = loop, "the training loop"
+        elif fn is not None and ff is not None and ff.parent is None and _call_sites_in_loop(info, parents, fn):
+            scope, where = fn, f"`{fn.name}`, called on every step"
+        else:
+            continue
+        if id(scope) in seen_scopes:
+            continue
+        seen_scopes.add(id(scope))
+        for call in ast.walk(scope):
+            if not isinstance(call, ast.Call) or id(call) in done:
+                continue
+            inner = _innermost_loop(parents, call, scope if scope is fn else None)
+            if scope is loop and inner is not loop:
+                continue
+            if scope is fn and inner is not None:
+                continue
+            if any(
+                isinstance(p, (*FUNCS, ast.Lambda, ast.ClassDef)) and p is not scope
+                for p in _up_to(parents, call, scope)
+            ):
+                continue
+            obj = _object(info, call)
+            if obj is None or obj[0] == "seeded":
+                continue
+            if _guard(info, parents, call, scope):
+                continue
+            kind, name = obj
+            if kind == "optimizer":
+                msg = (
+                    f"`{name}(...)` in {where} makes a new optimizer on every step: no error, but its state restarts "
+                    "each time (`iterations` stays at 1, momentum and Adam's moments never build up, schedules never "
+                    "advance); create it once before the loop"
+                )
+            else:
+                msg = (
+                    f"`{name}(...)` in {where} makes a fresh, untrained {kind} on every step: whatever the optimizer "
+                    f"updated is thrown away with it, and a Keras optimizer given its weights raises {_UNKNOWN} on "
+                    "the second step; create it once before the loop"
+                )
+            done.add(id(call))
+            yield Finding("TFG021", msg, info.span(call), _fix_data(info, call, "eager_loop", ff))
+
+
+def _up_to(parents: dict[int, ast.AST], node: ast.AST, stop: ast.AST) -> list[ast.AST]:
+    out = []
+    for p in ancestors(parents, node):
+        if p is stop:
+            break
+        out.append(p)
+    return out
+
+
+@rule(
+    "TFG021",
+    "layer-or-optimizer-created-in-step",
+    "A Keras layer, model or optimizer constructed inside a training step: traced, TensorFlow raises `ValueError: "
+    "tf.function only supports singleton tf.Variables created on the first call`; eagerly every step gets a fresh, "
+    "untrained layer (or an optimizer whose state restarts).",
+)
+def find_layer_or_optimizer_created_in_step(info: ModuleInfo) -> Iterator[Finding]:
+    src = info.source
+    if "keras" not in src and "optimizers" not in src:
+        return
+    parents = parent_map(info.tree)
+    done: set[int] = set()
+    yield from _traced(info, parents, done)
+    yield from _eager_loops(info, parents, done)
