@@ -389,6 +389,34 @@ CASES = [
     """,
     ),
     case(
+        "tfg021_ok_keras2_lazy_sublayer_in_call",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import tf_keras
+
+        class LazyProj(tf_keras.layers.Layer):
+            def __init__(self, units):
+                super().__init__()
+                self.units = units
+                self._proj = None
+
+            def call(self, x):
+                if self._proj is None:
+                    with tf.init_scope():
+                        self._proj = tf_keras.layers.Dense(self.units)
+                return self._proj(x)
+
+        model = tf_keras.Sequential([tf_keras.Input((3,)), LazyProj(2), tf_keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((8, 3), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(model(tf.ones((2, 3))))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
         "tfg021_ok_fresh_model_per_fold",
         "ok",
         """

@@ -111,6 +111,13 @@ def _factory_body(info: ModuleInfo, ff: FunctionFacts) -> bool:
     )
 
 
+def _where(ff: FunctionFacts) -> str:
+    where = ff.why or f"`{ff.node.name}`"
+    while "called from called from" in where:
+        where = where.replace("called from called from", "called from")
+    return "code " + where if where.startswith("called") else where
+
+
 def _fix_data(info: ModuleInfo, call: ast.Call, context: str, ff: FunctionFacts | None) -> dict:
     return {
         "call": span_list(info.span(call)),
@@ -129,13 +136,11 @@ def _traced(info: ModuleInfo, parents: dict[int, ast.AST], done: set[int]) -> It
         if fn is None or ff is None or fn.name in _BUILDERS or ff.custom_gradient:
             continue
         obj = _object(info, call)
-        if obj is None:
-            continue
+        if obj is None or info.imports.is_keras2(call.func) or "Keras 2" in (ff.why or ""):
+            continue  # Keras 2 (`tf_keras`) layers built lazily in `call` under `tf.init_scope()` are its idiom
         kind, name = obj
         traced = bool(modes & {AUTOGRAPH, GRAPH})
-        where = ff.why or f"`{fn.name}`"
-        if where.startswith("called"):
-            where = "code " + where
+        where = _where(ff)
         if _keras_method(ff):
             attr = _stored_on_self(parents, call)
             guarded = _guard(info, parents, call, fn)
@@ -208,7 +213,7 @@ def _eager_loops(info: ModuleInfo, parents: dict[int, ast.AST], done: set[int]) 
             ):
                 continue
             obj = _object(info, call)
-            if obj is None or obj[0] == "seeded":
+            if obj is None or obj[0] == "seeded" or info.imports.is_keras2(call.func):
                 continue
             if _guard(info, parents, call, scope):
                 continue
