@@ -71,6 +71,8 @@ export interface GradlsApi {
 const PROBE_REQUEST = 'gradls/runProbe';
 const PROBE_STARTED = 'gradls/probeStarted';
 const PROBE_FINISHED = 'gradls/probeFinished';
+// The user picked "Select Python Interpreter" in the server's missing-TensorFlow message.
+const SELECT_INTERPRETER = 'gradls/selectInterpreter';
 
 function execFile(
   command: string,
@@ -434,6 +436,7 @@ class Gradls implements vscode.Disposable {
         this.probe = { status: p.status ?? 'done', summary: p.summary || p.status || 'probe finished' };
         this.setState(this.serverState);
       });
+      client.onNotification(SELECT_INTERPRETER, () => void this.selectProbeInterpreter());
       const version = client.initializeResult?.serverInfo?.version;
       this.log.info(`server running${version ? ` (gradls ${version})` : ''}`);
       this.setState('running');
@@ -465,6 +468,21 @@ class Gradls implements vscode.Disposable {
         return { action: CloseAction.DoNotRestart, handled: true };
       },
     };
+  }
+
+  /** The probe's interpreter has no TensorFlow: the Python extension's picker, or the setting that overrides it. */
+  private async selectProbeInterpreter(): Promise<void> {
+    const active = vscode.window.activeTextEditor?.document.uri;
+    const folder = active ? vscode.workspace.getWorkspaceFolder(active) : vscode.workspace.workspaceFolders?.[0];
+    if (this.interpreterSetting('probe.interpreter', folder).length === 0) {
+      try {
+        await vscode.commands.executeCommand('python.setInterpreter');
+        return;
+      } catch (err) {
+        this.log.warn(`python.setInterpreter is not available (${String(err)}); opening the gradls.probe.interpreter setting`);
+      }
+    }
+    await vscode.commands.executeCommand('workbench.action.openSettings', 'gradls.probe.interpreter');
   }
 
   private async sendProbeRequest(params: ProbeParams, token?: vscode.CancellationToken): Promise<ProbeResponse> {

@@ -35,6 +35,18 @@ RESULT = gradient_status(tape.gradient(y, layer.trainable_variables))
 """
 NUMPY_CALL = (9, 15, 9, 37)  # 0-based LSP range of `np.multiply(x, self.w)`, ASCII so all encodings agree
 
+# np.multiply on a watched variable under an eager tape: the probe sees w get no gradient (None).
+EAGER_NUMPY = """\
+import numpy as np
+import tensorflow as tf
+
+w = tf.Variable([1.0, 2.0], name="w")
+for step in range(2):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(np.multiply(w, w))
+    grads = tape.gradient(loss, [w])
+"""
+
 # @tf.custom_gradient reading a tf.Variable, grad_fn without `variables`: TF raises TypeError.
 CUSTOM_GRADIENT = """\
 import tensorflow as tf
@@ -61,13 +73,16 @@ RESULT = gradient_status(tape.gradient(out, [x, v]))
 
 
 class RecordingClient(LanguageClient):
-    """pytest-lsp's client, plus every publishDiagnostics with its version, and probe notifications."""
+    """pytest-lsp's client, plus every publishDiagnostics with its version, probe notifications, and
+    window/showMessageRequest (answered with `message_request_answer`, the title of an action or None)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.publications: list[lsp.PublishDiagnosticsParams] = []
         self.custom_notifications: list[tuple[str, object]] = []
         self.registrations: list[lsp.Registration] = []
+        self.message_requests: list[lsp.ShowMessageRequestParams] = []
+        self.message_request_answer: str | None = None
 
 
 def make_recording_client() -> RecordingClient:
@@ -84,8 +99,15 @@ def make_recording_client() -> RecordingClient:
         client.registrations.extend(params.registrations)
 
     features[lsp.CLIENT_REGISTER_CAPABILITY] = on_register
+
+    def on_message_request(client: RecordingClient, params: lsp.ShowMessageRequestParams):
+        client.message_requests.append(params)
+        chosen = [a for a in params.actions or [] if a.title == client.message_request_answer]
+        return chosen[0] if chosen else None
+
+    features[lsp.WINDOW_SHOW_MESSAGE_REQUEST] = on_message_request
     register_lsp_features(client, features)
-    for method in ("gradls/probeStarted", "gradls/probeFinished"):
+    for method in ("gradls/probeStarted", "gradls/probeFinished", "gradls/selectInterpreter"):
 
         def record(client: RecordingClient, params, _method=method):
             client.custom_notifications.append((_method, params))

@@ -5,13 +5,19 @@ from __future__ import annotations
 import ast
 
 import pytest
-from gradls.analysis.model import Finding, Span
+from gradls.analysis.model import Finding, ParseFailure, Span
 from gradls.analysis.suppression import parse_suppressions
 from gradls.config import Config
 from gradls.fixes import apply_edits
 from gradls.fixes.suppress import suppresses, suppression_edit
-from gradls.lsp.code_actions import fix_all, minimal_edits
-from gradls.lsp.diagnostics import DocumentState, ProbeFact, shift_for_change
+from gradls.lsp.diagnostics import (
+    DocumentState,
+    ProbeFact,
+    drop_stale_probe_facts,
+    failure_to_diagnostic,
+    shift_for_change,
+)
+from gradls.lsp.edits import fix_all, minimal_edits
 from gradls.lsp.positions import LineIndex, from_client_column, to_client_column
 from gradls.lsp.settings import merge, parse_settings, with_probe_overrides
 from hypothesis import given
@@ -154,6 +160,57 @@ def test_shift_moves_findings_below_and_drops_touched_ones():
     assert [(f.message, f.span.line) for f in state.findings] == [("c", 8)]
 
 
+def test_probe_facts_go_with_the_lines_of_their_related_findings():
+    state = DocumentState(uri="file:///x.py", path="/x.py", version=1)
+    numpy_call = Finding("TFG001", "np", Span(7, 24, 7, 41))
+    state.findings = [numpy_call]
+    state.probe_facts = [
+        ProbeFact(line=8, message="w gets no gradient", related=(numpy_call,)),
+        ProbeFact(line=4, message="created here", related=(numpy_call,)),
+        ProbeFact(line=12, message="unrelated"),
+    ]
+    shift_for_change(state, 0, 0, "# top\n", 0, 0)  # a new first line: everything moves down
+    assert [(p.line, p.related[0].span.line if p.related else None) for p in state.probe_facts] == [
+        (9, 8),
+        (5, 8),
+        (13, None),
+    ]
+    shift_for_change(state, 7, 7, "tf", 24, 26)  # the related finding's line (1-based 8) is edited
+    assert [p.message for p in state.probe_facts] == ["unrelated"]
+
+
+def test_probe_facts_go_when_a_fresh_analysis_no_longer_reports_their_finding():
+    state = DocumentState(uri="file:///x.py", path="/x.py", version=1)
+    kept, fixed = Finding("TFG001", "a", Span(3, 0, 3, 5)), Finding("TFG004", "b", Span(9, 0, 9, 5))
+    state.probe_facts = [
+        ProbeFact(line=4, message="p", related=(kept,)),
+        ProbeFact(line=10, message="q", related=(fixed,)),
+    ]
+    state.findings = [kept]
+    assert drop_stale_probe_facts(state) is True
+    assert [p.message for p in state.probe_facts] == ["p"]
+    assert drop_stale_probe_facts(state) is False
+
+
+def test_parse_failure_moves_with_edits_and_goes_when_its_line_is_edited():
+    state = DocumentState(uri="file:///x.py", path="/x.py", version=1)
+    state.failure = ParseFailure("syntax error: invalid syntax", line=5, col=3)
+    shift_for_change(state, 0, 0, "a\nb\n", 0, 0)
+    assert state.failure is not None and state.failure.line == 7
+    shift_for_change(state, 6, 6, ")", 3, 3)
+    assert state.failure is None
+
+
+def test_parse_failure_diagnostic_is_one_character_inside_the_line():
+    index = LineIndex("x = (\n\n", "utf-16")
+    for col, expected in [(4, (4, 5)), (5, (4, 5)), (99, (4, 5))]:
+        d = failure_to_diagnostic(ParseFailure("syntax error: m", 1, col), index)
+        assert (d.range.start.character, d.range.end.character) == expected
+        assert d.severity == lsp.DiagnosticSeverity.Error and d.code is None and d.source == "gradls"
+    empty = failure_to_diagnostic(ParseFailure("syntax error: m", 2, 0), index)
+    assert (empty.range.start.line, empty.range.start.character, empty.range.end.character) == (1, 0, 0)
+
+
 def test_minimal_edits_touch_only_changed_lines():
     old = "a\nb\nc\nd\n"
     new = "a\nB\nc\nd\ne\n"
@@ -179,6 +236,7 @@ def test_fix_all_stops_and_never_leaves_unparsable_text():
 # ------------------------------------------------------------------ robustness
 def test_a_failing_handler_is_logged_with_its_traceback_and_returns_a_fallback():
     from gradls.lsp.diagnostics import DocumentState
+    from gradls.lsp.hover import on_hover
     from gradls.lsp.server import GradlsLanguageServer
 
     server = GradlsLanguageServer()
@@ -189,8 +247,9 @@ def test_a_failing_handler_is_logged_with_its_traceback_and_returns_a_fallback()
     state.findings = [Finding("TFG001", "m", Span(1, 0, 1, 3))]
     server.documents[uri] = state
     # No `initialize` yet, so pygls has no workspace: the handler's first real step raises.
-    hover = server.on_hover(
-        lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=uri), position=lsp.Position(line=0, character=1))
+    hover = on_hover(
+        server,
+        lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=uri), position=lsp.Position(line=0, character=1)),
     )
     assert hover is None
     assert logged and logged[0][0] == "error"

@@ -12,23 +12,19 @@ import uuid
 
 import pytest
 import pytest_lsp
-from lsp_helpers import SERVER_COMMAND, RecordingClient, make_recording_client, open_document, wait_until
+from lsp_helpers import (
+    EAGER_NUMPY,
+    SERVER_COMMAND,
+    RecordingClient,
+    make_recording_client,
+    open_document,
+    wait_until,
+)
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import ClientServerConfig, client_capabilities
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(240)]
-
-EAGER_NUMPY = """\
-import numpy as np
-import tensorflow as tf
-
-w = tf.Variable([1.0, 2.0], name="w")
-for step in range(2):
-    with tf.GradientTape() as tape:
-        loss = tf.reduce_sum(np.multiply(w, w))
-    grads = tape.gradient(loss, [w])
-"""
 
 SLEEPER = """\
 import os
@@ -138,6 +134,35 @@ async def test_cancel_execute_command_kills_the_probe_process(client):
         return client.protocol.send_request(lsp.WORKSPACE_EXECUTE_COMMAND, params, msg_id=msg_id)
 
     await _start_sleeper_and_cancel(client, "sleeper_cmd.py", send)
+
+
+async def test_no_tensorflow_in_the_interpreter_is_shown_as_an_error_with_a_way_out(client, tmp_path):
+    """Whatever gradls.showNotifications says (off here): an Error message offering to pick an interpreter."""
+    path = client.root / "needs_tf.py"
+    path.write_text(EAGER_NUMPY)
+    # This Python without site-packages: the standard library (all the runner needs) but no TensorFlow.
+    bare = tmp_path / "python-without-tf"
+    bare.write_text(f'#!/bin/sh\nexec "{sys.executable}" -S "$@"\n')
+    bare.chmod(0o755)
+    client.message_request_answer = "Select Python Interpreter"
+    shown_before = len(client.messages)
+    asked_before = len(client.message_requests)
+    result = await client.protocol.send_request_async(
+        "gradls/runProbe", {"uri": path.as_uri(), "interpreter": str(bare)}
+    )
+    assert result.report.status == "no-tensorflow"
+    asked = await wait_until(lambda: client.message_requests[asked_before:], what="window/showMessageRequest")
+    assert len(asked) == 1
+    assert asked[0].type == lsp.MessageType.Error
+    assert "TensorFlow" in asked[0].message
+    assert [a.title for a in asked[0].actions] == ["Select Python Interpreter"]
+    # Picking the action asks the client to run its interpreter picker (VS Code: python.setInterpreter).
+    await wait_until(
+        lambda: any(m == "gradls/selectInterpreter" for m, _ in client.custom_notifications),
+        what="gradls/selectInterpreter",
+    )
+    assert client.messages[shown_before:] == []  # not shown twice
+    client.message_request_answer = None
 
 
 async def test_server_still_has_no_tensorflow_after_probing(client):

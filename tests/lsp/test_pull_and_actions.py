@@ -11,15 +11,19 @@ import pytest
 import pytest_lsp
 from lsp_helpers import (
     CUSTOM_GRADIENT,
+    EAGER_NUMPY,
     NUMPY_CALL,
     NUMPY_LAYER,
     SERVER_COMMAND,
     RecordingClient,
     apply_text_edits,
+    change_document,
     edits_for,
     make_recording_client,
     open_document,
     range_tuple,
+    rng,
+    wait_for_publication,
     wait_until,
 )
 from lsprotocol import types as lsp
@@ -128,7 +132,11 @@ async def test_pulled_findings_are_kept_and_shifted_while_the_file_does_not_pars
     second = await pull(client, uri, previous=first.result_id)
     assert second.kind == "full"
     l1, c1, l2, c2 = NUMPY_CALL
-    assert [range_tuple(d.range) for d in second.items] == [(l1 + 1, c1, l2 + 1, c2)]
+    assert [(d.code, range_tuple(d.range)) for d in second.items] == [
+        ("TFG001", (l1 + 1, c1, l2 + 1, c2)),
+        (None, (3, 11, 3, 12)),  # and where the file stops parsing
+    ]
+    assert second.items[1].severity == lsp.DiagnosticSeverity.Error
     assert (
         await code_actions(client, uri, second.items[0].range, list(second.items)) == []
     )  # no edit can be checked now
@@ -195,6 +203,95 @@ async def test_rewrite_as_tf_cond_is_offered_only_on_tensor_conditions(client):
     ast.parse(rewritten)
     assert "tf.cond(tf.reduce_sum(x) > 0" in rewritten
     assert await code_actions(client, uri, at(13), only=[lsp.CodeActionKind.Refactor]) == []  # `n` is a Python int
+
+
+KERAS_IF_ELSE = """\
+import tensorflow as tf
+from tensorflow import keras
+
+
+class ClipNorm(keras.layers.Layer):
+    def call(self, inputs):
+        norm = tf.norm(inputs, axis=-1, keepdims=True)
+        if tf.reduce_max(norm) > 1.0:
+            return inputs / norm
+        else:
+            return inputs
+"""
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "python_if_in_keras_layer.py"
+
+
+async def _lightbulb_at_if(client, uri: str, text: str) -> list[lsp.CodeAction]:
+    """What the editor's lightbulb (Ctrl+.) asks for with the cursor on the TFG003 `if`: every kind."""
+    report = await pull(client, uri)
+    tfg003 = [d for d in report.items if d.code == "TFG003"]
+    assert len(tfg003) == 1, [d.code for d in report.items]
+    cursor = lsp.Range(start=tfg003[0].range.start, end=tfg003[0].range.start)
+    return await code_actions(client, uri, cursor, tfg003)
+
+
+async def test_the_tf_cond_rewrite_is_in_the_menu_once(client):
+    uri = (client.root / "clip_else.py").as_uri()
+    open_document(client, uri, KERAS_IF_ELSE)
+    acts = await _lightbulb_at_if(client, uri, KERAS_IF_ELSE)
+    rewrites = [a for a in acts if "tf.cond" in a.title]
+    assert len(rewrites) == 1, [a.title for a in acts]
+    assert rewrites[0].kind == lsp.CodeActionKind.QuickFix  # the finding's fix, tied to its diagnostic
+    rewritten = apply_text_edits(KERAS_IF_ELSE, edits_for(rewrites[0].edit, uri))
+    ast.parse(rewritten)
+    assert "return tf.cond(tf.reduce_max(norm) > 1.0" in rewritten
+    # Asked for refactorings only (the "Refactor..." menu), the rewrite is there on its own.
+    at_if = lsp.Range(start=lsp.Position(line=7, character=8), end=lsp.Position(line=7, character=8))
+    refactors = await code_actions(client, uri, at_if, only=[lsp.CodeActionKind.Refactor])
+    assert [a.kind for a in refactors] == [lsp.CodeActionKind.RefactorRewrite]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="fixes/if_to_cond.py refuses `if c: return a` followed by `return b` (no else): "
+    "_IfRewriter.plan raises _Refuse when a branch returns and there is no else",
+)
+async def test_the_bundled_tfg003_example_offers_the_tf_cond_rewrite_once(client):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    uri = (client.root / "python_if_in_keras_layer.py").as_uri()
+    open_document(client, uri, text)
+    acts = await _lightbulb_at_if(client, uri, text)
+    assert len([a for a in acts if "tf.cond" in a.title]) == 1, [a.title for a in acts]
+
+
+@pytest.mark.timeout(300)
+async def test_probe_diagnostics_go_when_the_code_they_point_at_changes(client):
+    """The probe runs TensorFlow in a child process (the server's own Python has it)."""
+    path = client.root / "probed.py"
+    path.write_text(EAGER_NUMPY)
+    uri = path.as_uri()
+    open_document(client, uri, EAGER_NUMPY)
+    report = await pull(client, uri)
+    assert [d.code for d in report.items] == ["TFG001"]  # np.multiply on line 7
+    start = len(client.publications)
+    result = await client.protocol.send_request_async("gradls/runProbe", {"uri": uri, "steps": 1, "device": "cpu"})
+    assert result.report.status == "gradient-problems"
+    pubs = await wait_until(
+        lambda: [p for p in client.publications[start:] if p.uri == uri and p.diagnostics], what="probe diagnostics"
+    )
+    assert {d.range.start.line for d in pubs[-1].diagnostics} == {7, 3}  # tape.gradient, and where w is created
+    # An edit elsewhere moves them.
+    start = len(client.publications)
+    change_document(client, uri, 2, rng(0, 0, 0, 0), "# probed\n")
+    pub = await wait_for_publication(client, uri, version=2, start=start)
+    assert {d.range.start.line for d in pub.diagnostics} == {8, 4}
+    # The quick fix rewrites line 8 only, the code the probe's facts are about: they go with it.
+    report = await pull(client, uri)
+    fix = next(
+        a for a in await code_actions(client, uri, report.items[0].range, list(report.items)) if "tf." in a.title
+    )
+    (edit,) = edits_for(fix.edit, uri)
+    assert edit.range.start.line == edit.range.end.line == 7
+    start = len(client.publications)
+    change_document(client, uri, 3, edit.range, edit.new_text)
+    pub = await wait_for_publication(client, uri, version=3, start=start)
+    assert list(pub.diagnostics) == []
+    assert list((await pull(client, uri)).items) == []
 
 
 async def test_settings_change_refreshes_pulled_diagnostics(client):

@@ -1,223 +1,214 @@
-"""Code actions: quick fixes, "Disable for this line", source.fixAll.gradls and "Rewrite as tf.cond".
-
-Every edit offered is checked first: the edited text must still parse (`ast.parse`), so
-applying an action can never break the file.  The fixes layer (and libcst behind it) is
-imported on the first request, not at server start.
+"""Code actions: quick fixes and "Disable for this line" per finding, source.fixAll.gradls (its whole-file
+edit built on codeAction/resolve), and the "Rewrite as tf.cond" refactoring.  The edits come from
+edits.py; this module decides what the menu holds.
 """
 
 from __future__ import annotations
 
-import ast
-import difflib
-import re
-import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from lsprotocol import types as lsp
 
 from gradls.analysis.model import Edit, Finding, Fix, Span
+from gradls.config import Config
+from gradls.lsp import edits
+from gradls.lsp.diagnostics import SOURCE, DocumentState, finding_from_diagnostic, plain_data
+from gradls.lsp.documents import analyse, ensure_analysed
+from gradls.lsp.guard import guarded
 from gradls.lsp.positions import LineIndex
+from gradls.lsp.server import GradlsLanguageServer
 
-FIX_ALL_KIND = "source.fixAll.gradls"
-# Rounds of analyse -> apply safe fixes; a fix may uncover another, but never forever.
-MAX_FIX_ALL_ROUNDS = 8
-
-
-def kind_requested(kind: str, only: list[str] | None) -> bool:
-    """LSP kinds are hierarchical: asking for "source" or "source.fixAll" includes ours."""
-    if not only:
-        return True
-    return any(kind == o or kind.startswith(o + ".") for o in only)
+FIX_ALL_TITLE = "gradls: Fix all safely fixable problems"
 
 
-def parses(source: str) -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
+def register(server: GradlsLanguageServer) -> None:
+    server.feature(
+        lsp.TEXT_DOCUMENT_CODE_ACTION,
+        lsp.CodeActionOptions(
+            code_action_kinds=[lsp.CodeActionKind.QuickFix, edits.FIX_ALL_KIND, lsp.CodeActionKind.RefactorRewrite],
+            resolve_provider=True,
+        ),
+    )(on_code_action)
+    server.feature(lsp.CODE_ACTION_RESOLVE)(on_code_action_resolve)
 
 
-def _fixes():
-    import gradls.fixes
+@dataclass
+class _Menu:
+    """One code-action request against one version of one document."""
 
-    return gradls.fixes
+    ls: GradlsLanguageServer
+    state: DocumentState
+    version: int
+    source: str
+    index: LineIndex
+    config: Config
+    only: list[str] | None
 
+    def wants(self, kind: str) -> bool:
+        return edits.kind_requested(kind, self.only)
 
-def apply_fix(source: str, fix: Fix) -> str | None:
-    """The text after `fix`, or None when its edits overlap or the result would not parse."""
-    try:
-        new = _fixes().apply_edits(source, fix.edits)
-    except (ValueError, IndexError):
-        return None
-    if new == source or not parses(new):
-        return None
-    return new
+    def still_current(self) -> bool:
+        return self.state.version == self.version
 
-
-def fix_for_finding(source: str, finding: Finding) -> Fix | None:
-    try:
-        return _fixes().fix_for(source, finding)
-    except RecursionError:
-        return None
-
-
-def suppression_for_finding(source: str, finding: Finding) -> tuple[Fix, str] | None:
-    from gradls.fixes.suppress import suppresses, suppression_fix
-
-    fix = suppression_fix(source, finding)
-    if fix is None:
-        return None
-    new = apply_fix(source, fix)
-    if new is None or not suppresses(new, fix.edits[0].span.line, finding.code):
-        return None
-    return fix, new
+    def edit(self, changes: Iterable[Edit]) -> lsp.WorkspaceEdit:
+        versioned = self.ls.client_supports("workspace.workspace_edit.document_changes")
+        return edits.workspace_edit(self.state.uri, self.version, edits.to_text_edits(changes, self.index), versioned)
 
 
-_IF_HINT = re.compile(r"^\s*(?:el)?if\b|\bif\b.*\belse\b")
-
-
-def tensor_condition_at(source: str, line: int, col: int, config=None) -> bool:
-    """Whether the innermost `if` / conditional expression at (line, col) tests a tensor.
-
-    Uses the analysis layer's tensor inference, so "tensor" means what gradls's rules mean by it.
-    A cheap text check first: the lightbulb asks on every cursor move.
-    """
-    lines = source.split("\n")
-    if not 1 <= line <= len(lines) or not _IF_HINT.search(lines[line - 1]):
-        return False
-    from gradls.analysis.engine import parse
-    from gradls.analysis.module import ModuleInfo
-    from gradls.analysis.tensors import TENSOR
-
-    tree = parse(source)
-    if not isinstance(tree, ast.Module):
-        return False
-    try:
-        info = ModuleInfo(tree, source, config)
-    except RecursionError:
-        return False
-    best = None
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.If, ast.IfExp)) and node.lineno <= line <= (node.end_lineno or node.lineno):
-            if isinstance(node, ast.If) and node.lineno != line and not _in_test(node, line):
-                continue  # inside the body of an if: not this statement's condition
-            if best is None or (node.lineno, node.col_offset) >= (best.lineno, best.col_offset):
-                best = node
-    return best is not None and info.tensors.level_of(best.test) >= TENSOR
-
-
-def _in_test(node: ast.If, line: int) -> bool:
-    return node.test.lineno <= line <= (node.test.end_lineno or node.test.lineno)
-
-
-def actions_for_findings(source: str, findings: list[Finding]) -> dict[Finding, tuple[Fix | None, Fix | None]]:
-    """(checked quick fix, checked "Disable for this line") per finding; runs off the event loop."""
-    out = {}
-    for f in findings:
-        fix = fix_for_finding(source, f)
-        if fix is not None and apply_fix(source, fix) is None:
-            fix = None  # it would not parse: never offered
-        suppression = suppression_for_finding(source, f)
-        out[f] = (fix, suppression[0] if suppression else None)
-    return out
-
-
-def rewrite_if_as_cond(source: str, line: int, col: int) -> Fix | None:
-    try:
-        from gradls.fixes.if_to_cond import rewrite_if_as_cond as rewrite
-    except ImportError:  # the refactoring module is optional (lazy-loaded, may be absent in a slim install)
-        return None
-    return rewrite(source, line, col)
-
-
-def fix_all(source: str, analyse) -> str:
-    """Apply safe fixes until none is left (bounded); every intermediate text parses.
-
-    `analyse(text) -> list[Finding] | None` (None when the text does not parse).
-    """
-    text = source
-    for _ in range(MAX_FIX_ALL_ROUNDS):
-        findings = analyse(text)
-        if not findings:
-            break
-        safe = [fx for f in findings if (fx := fix_for_finding(text, f)) is not None and fx.safe]
-        if not safe:
-            break
-        new = _apply_together(text, safe)
-        if new is None:
-            # Fixes that clash (overlap, or only parse apart): take them one at a time.
-            new = text
-            for fx in safe:
-                candidate = apply_fix(new, fx)
-                if candidate is not None:
-                    new = candidate
-                    break
-        if new == text:
-            break
-        text = new
-    return text
-
-
-def _apply_together(text: str, fixes: list[Fix]) -> str | None:
-    chosen: list[Edit] = []
-    taken: list[tuple[tuple[int, int], tuple[int, int]]] = []
-    for fx in fixes:
-        spans = [((e.span.line, e.span.col), (e.span.end_line, e.span.end_col)) for e in fx.edits]
-        if any(not (b <= s or e <= a) for s, e in spans for a, b in taken):
-            continue  # overlaps a fix already chosen this round; the next round gets it
-        chosen.extend(fx.edits)
-        taken.extend(spans)
-    if not chosen:
-        return None
-    try:
-        new = _fixes().apply_edits(text, chosen)
-    except (ValueError, IndexError):
-        return None
-    return new if new != text and parses(new) else None
-
-
-def minimal_edits(old: str, new: str) -> list[Edit]:
-    """Line-level diff of two texts as edits in code-point spans of `old`."""
-    if old == new:
+@guarded(fallback=list)
+async def on_code_action(ls: GradlsLanguageServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+    state = ls.documents.get(params.text_document.uri)
+    if state is None or state.skipped:
         return []
-    a = _lines_keepends(old)
-    b = _lines_keepends(new)
-    edits: list[Edit] = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        # Whole-line replacements: lines i1..i2 of old (0-based) become b[j1:j2].
-        start = Span(i1 + 1, 0, i1 + 1, 0)
-        end_line, end_col = (i2 + 1, 0)
-        if i2 == len(a) and a and not a[-1].endswith(("\n", "\r")):
-            end_line, end_col = len(a), len(a[-1])
-        edits.append(Edit(Span(start.line, 0, end_line, end_col), "".join(b[j1:j2])))
-    return edits
+    await ensure_analysed(ls, state)
+    if not state.fresh or state.analysed_version != state.version:
+        return []  # the text does not parse (or moved on): no edit could be checked
+    source = ls.text_of(state.uri)
+    index = LineIndex(source, ls.encoding)
+    only = list(params.context.only) if params.context.only else None
+    menu = _Menu(ls, state, state.version, source, index, ls.config_for(state.path), only)
+    requested = index.span(params.range)
+    targets = _targets(state, requested, params.context.diagnostics)
+    quick, offered = await _quick_fixes(menu, targets, params.context.diagnostics)
+    if not menu.still_current():
+        return []  # edited while we computed: these edits are for text that is gone
+    return quick + await _fix_all(menu, bool(targets)) + await _rewrite(menu, requested, offered)
 
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+def _targets(state: DocumentState, requested: Span, shown: Sequence[lsp.Diagnostic]) -> list[Finding]:
+    """Findings in the requested range, and those of diagnostics the client still shows for this version."""
+    targets = [f for f in state.findings if _spans_touch(f.span, requested)]
+    for d in shown:
+        rebuilt = finding_from_diagnostic(d)
+        if rebuilt and rebuilt[1] == state.version and rebuilt[0] not in targets and rebuilt[0] in state.findings:
+            targets.append(rebuilt[0])
+    return targets
 
 
-def _lines_keepends(text: str) -> list[str]:
-    # Not str.splitlines: it also breaks at form feeds and U+2028, which LSP and Python do not.
-    return _LINE.findall(text)
-
-
-def to_text_edits(edits: Iterable[Edit], index: LineIndex) -> list[lsp.TextEdit]:
-    return [lsp.TextEdit(range=index.range(e.span), new_text=e.new_text) for e in edits]
-
-
-def workspace_edit(uri: str, version: int | None, edits: list[lsp.TextEdit], versioned: bool) -> lsp.WorkspaceEdit:
-    if versioned:
-        return lsp.WorkspaceEdit(
-            document_changes=[
-                lsp.TextDocumentEdit(
-                    text_document=lsp.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version), edits=edits
-                )
-            ]
+async def _quick_fixes(
+    menu: _Menu, targets: list[Finding], shown: Sequence[lsp.Diagnostic]
+) -> tuple[list[lsp.CodeAction], set[tuple[Edit, ...]]]:
+    """Per finding: its checked fix and "Disable for this line"; also the edits offered, to offer each once."""
+    if not menu.wants(lsp.CodeActionKind.QuickFix) or not targets:
+        return [], set()
+    computed = await _checked_fixes(menu, targets)
+    by_range = {(_range_key(d.range), d.code): d for d in shown if d.source == SOURCE}
+    out: list[lsp.CodeAction] = []
+    offered: set[tuple[Edit, ...]] = set()
+    for f in targets:
+        fix, suppression = computed.get(f, (None, None))
+        diag = by_range.get((_range_key(menu.index.range(f.span)), f.code)) or menu.ls.diagnostic(
+            f, menu.index, menu.config, menu.version
         )
-    return lsp.WorkspaceEdit(changes={uri: edits})
+        for action_fix, title in ((fix, None), (suppression, "Disable for this line")):
+            if action_fix is None or action_fix.edits in offered:
+                continue
+            offered.add(action_fix.edits)
+            out.append(
+                lsp.CodeAction(
+                    title=f"gradls ({f.code}): {title or action_fix.title}",
+                    kind=lsp.CodeActionKind.QuickFix,
+                    diagnostics=[diag],
+                    is_preferred=action_fix.safe if title is None else None,
+                    edit=menu.edit(action_fix.edits),
+                )
+            )
+    return out, offered
+
+
+async def _checked_fixes(menu: _Menu, findings: list[Finding]) -> dict[Finding, tuple[Fix | None, Fix | None]]:
+    """Checked fixes per finding, computed once per document version on the fixes thread."""
+    state, version = menu.state, menu.version
+    if state.action_cache_version != version:
+        state.action_cache_version, state.action_cache = version, {}
+    missing = [f for f in findings if f not in state.action_cache]
+    if not missing:
+        return state.action_cache
+    computed = await menu.ls.on_fix_thread(edits.actions_for_findings, menu.source, missing)
+    if state.action_cache_version == version:
+        state.action_cache.update(computed)
+    return {**state.action_cache, **computed}
+
+
+async def _fix_all(menu: _Menu, has_targets: bool) -> list[lsp.CodeAction]:
+    """Offered when some finding has a fix; the edit (safe fixes only) is built on resolve, so the
+    lightbulb never pays for rewriting the whole file.  Without codeAction/resolve the edit would be
+    built on every lightbulb request: then fix-all is only offered when asked for by kind (on save,
+    "Source Action...")."""
+    lazy = _client_resolves_edits(menu.ls)
+    if not menu.wants(edits.FIX_ALL_KIND) or not (menu.only is not None or (has_targets and lazy)):
+        return []
+    if not any(f.fixable for f in menu.state.findings):
+        return []
+    action = lsp.CodeAction(
+        title=FIX_ALL_TITLE,
+        kind=edits.FIX_ALL_KIND,
+        data={"uri": menu.state.uri, "version": menu.version, "action": "fixAll"},
+    )
+    return [action if lazy else await _resolve_fix_all(menu.ls, action)]
+
+
+async def _rewrite(menu: _Menu, requested: Span, offered: set[tuple[Edit, ...]]) -> list[lsp.CodeAction]:
+    if not menu.wants(lsp.CodeActionKind.RefactorRewrite):
+        return []
+    fix = await menu.ls.on_fix_thread(edits.rewrite_if_as_cond, menu.source, requested.line, requested.col, menu.config)
+    if fix is None or not menu.still_current():
+        return []  # none here, or the edit is for text that is gone
+    if fix.edits in offered:
+        return []  # a finding's quick fix is this very rewrite: the menu holds it once
+    return [
+        lsp.CodeAction(
+            title=f"gradls: {fix.title or 'Rewrite as tf.cond'}",
+            kind=lsp.CodeActionKind.RefactorRewrite,
+            edit=menu.edit(fix.edits),
+        )
+    ]
+
+
+def _client_resolves_edits(ls: GradlsLanguageServer) -> bool:
+    caps = ls.client_capabilities
+    support = caps.text_document and caps.text_document.code_action and caps.text_document.code_action.resolve_support
+    return bool(support and "edit" in (support.properties or []))
+
+
+@guarded(fallback=None)
+async def on_code_action_resolve(ls: GradlsLanguageServer, action: lsp.CodeAction) -> lsp.CodeAction:
+    return await _resolve_fix_all(ls, action)
+
+
+async def _resolve_fix_all(ls: GradlsLanguageServer, action: lsp.CodeAction) -> lsp.CodeAction:
+    """The fix-all action with its edit: safe fixes to a fixpoint, as minimal line edits."""
+    data = plain_data(action.data)
+    if not isinstance(data, dict) or data.get("action") != "fixAll":
+        return action
+    state = ls.documents.get(data.get("uri", ""))
+    if state is None:
+        return action
+    source = ls.text_of(state.uri)
+    config = ls.config_for(state.path)
+    path, version = state.path, state.version
+
+    def findings_or_none(text: str) -> list[Finding] | None:
+        result = analyse(text, path, config)
+        return None if result.failure else result.findings
+
+    fixed = await ls.on_fix_thread(edits.fix_all, source, findings_or_none)
+    if state.version != version:
+        return action  # edited meanwhile; an edit for old text must not be applied to new text
+    index = LineIndex(source, ls.encoding)
+    action.edit = edits.workspace_edit(
+        state.uri,
+        version,
+        edits.to_text_edits(edits.minimal_edits(source, fixed), index),
+        ls.client_supports("workspace.workspace_edit.document_changes"),
+    )
+    return action
+
+
+def _spans_touch(a: Span, b: Span) -> bool:
+    return (a.line, a.col) <= (b.end_line, b.end_col) and (b.line, b.col) <= (a.end_line, a.end_col)
+
+
+def _range_key(r: lsp.Range) -> tuple[int, int, int, int]:
+    return (r.start.line, r.start.character, r.end.line, r.end.character)

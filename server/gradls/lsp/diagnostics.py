@@ -1,9 +1,13 @@
 """Findings -> LSP diagnostics, and the per-document state that keeps them right while typing.
 
-While a line is half-typed the file does not parse and the analysis has nothing to say.  The
-last good findings are kept instead, moved by the line delta of every edit since, and dropped
-when an edit touched their lines, so findings elsewhere stay put and no squiggle is left on a
-line that changed.
+While a line is half-typed the file does not parse and the analysis has nothing to say but
+where the syntax error is.  The last good findings are kept instead, moved by the line delta of
+every edit since, and dropped when an edit touched their lines, so findings elsewhere stay put and
+no squiggle is left on a line that changed.
+
+Probe facts describe one run of the program: a fact goes when an edit touches its line or the
+lines of the static findings it is related to, or when a fresh analysis no longer reports one of
+those findings (the code it was about has been fixed).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from lsprotocol import types as lsp
 
-from gradls.analysis.model import Finding, Span
+from gradls.analysis.model import AnalysisResult, Finding, Fix, ParseFailure, Span
 from gradls.lsp.positions import LineIndex
 
 SOURCE = "gradls"
@@ -34,7 +38,8 @@ class ProbeFact:
     line: int  # 1-based
     message: str
     severity: str = "warning"
-    related_lines: tuple[int, ...] = ()
+    # The static findings near it when the probe reported it (shown as related information).
+    related: tuple[Finding, ...] = ()
 
 
 @dataclass
@@ -46,18 +51,20 @@ class DocumentState:
     findings: list[Finding] = field(default_factory=list)
     # True when `findings` were computed from exactly the current text.
     fresh: bool = False
-    # The version of the last analysis that parsed (None: never analysed successfully).
+    # The version last analysed (None: not analysed since opened or since the settings changed).
     analysed_version: int | None = None
+    # Why that text could not be analysed (a syntax error), moved with edits like the findings.
+    failure: ParseFailure | None = None
     # Bumped whenever the reported set may have changed: it makes the pull resultId.
     generation: int = 0
     probe_facts: list[ProbeFact] = field(default_factory=list)
     # Why this document is not analysed (non-Python, too large, excluded, disabled), or None.
     skipped: str | None = None
-    pending: asyncio.Task | None = None
+    pending: asyncio.Task[None] | None = None
     # Checked quick fixes of this version's findings (the lightbulb asks on every cursor move).
     action_cache_version: int | None = None
-    action_cache: dict = field(default_factory=dict)
-    in_flight: dict[int, asyncio.Future] = field(default_factory=dict)
+    action_cache: dict[Finding, tuple[Fix | None, Fix | None]] = field(default_factory=dict)
+    in_flight: dict[int, asyncio.Future[AnalysisResult | None]] = field(default_factory=dict)
 
     @property
     def result_id(self) -> str:
@@ -74,36 +81,55 @@ def shift_for_change(
     intact, so typing a new line above a finding does not drop it.
     """
     delta = new_text.count("\n") + new_text.count("\r") - new_text.count("\r\n") - (end_line0 - start_line0)
-    first, last = start_line0 + 1, end_line0 + 1  # touched lines, 1-based
+    first, last = start_line0 + 1.0, end_line0 + 1.0  # touched lines, 1-based
     whole_lines = start_char == 0 and end_char == 0 and (new_text == "" or new_text.endswith(("\n", "\r")))
     if whole_lines:
         last -= 1  # the end line starts at column 0 after the edit: untouched, only moved
         if last < first:
             first = last = start_line0 + 0.5  # nothing touched: everything from start_line0 + 1 on moves
 
-    kept: list[Finding] = []
-    for f in state.findings:
-        if f.span.end_line < first:
-            kept.append(f)
-        elif f.span.line > last:
-            s = f.span
-            kept.append(replace(f, span=Span(s.line + delta, s.col, s.end_line + delta, s.end_col)))
-        # else: the edit touched the finding's lines; it goes until the next good parse.
-    state.findings = kept
+    def touched(line: int, end_line: int) -> bool:
+        return not (end_line < first or line > last)
 
-    facts: list[ProbeFact] = []
-    for p in state.probe_facts:
-        if p.line < first:
-            facts.append(p)
-        elif p.line > last:
-            facts.append(replace(p, line=p.line + delta))
-    state.probe_facts = facts
+    def moved(line: int) -> int:
+        return line if line < first else line + delta
+
+    def moved_span(s: Span) -> Span:
+        return Span(moved(s.line), s.col, moved(s.end_line), s.end_col)
+
+    # A finding on touched lines goes until the next good parse; those below move.
+    state.findings = [
+        replace(f, span=moved_span(f.span)) for f in state.findings if not touched(f.span.line, f.span.end_line)
+    ]
+    state.probe_facts = [
+        replace(p, line=moved(p.line), related=tuple(replace(f, span=moved_span(f.span)) for f in p.related))
+        for p in state.probe_facts
+        if not touched(p.line, p.line) and not any(touched(f.span.line, f.span.end_line) for f in p.related)
+    ]
+    if state.failure is not None:
+        line = state.failure.line
+        state.failure = None if touched(line, line) else replace(state.failure, line=moved(line))
     state.fresh = False
     state.generation += 1
 
 
+def drop_stale_probe_facts(state: DocumentState) -> bool:
+    """After a fresh analysis: drop facts whose related findings it no longer reports; True if any went."""
+    reported = {(f.code, f.span) for f in state.findings}
+    kept = [p for p in state.probe_facts if all((f.code, f.span) in reported for f in p.related)]
+    dropped = len(kept) != len(state.probe_facts)
+    state.probe_facts = kept
+    return dropped
+
+
+def default_severity(code: str) -> str:
+    # Every TFG0xx rule is a bug TensorFlow raises on or a gradient silently lost: Warning.
+    # TFG9xx are about gradls itself (e.g. unused suppressions): Information.
+    return "information" if code.startswith("TFG9") else "warning"
+
+
 def finding_to_diagnostic(
-    finding: Finding, index: LineIndex, severity: str, doc_href: str | None, version: int
+    finding: Finding, index: LineIndex, severity: str, doc_href: str | None, version: int | None
 ) -> lsp.Diagnostic:
     return lsp.Diagnostic(
         range=index.range(finding.span),
@@ -155,9 +181,7 @@ def _as_dict(value):
 plain_data = _as_dict
 
 
-def probe_fact_to_diagnostic(
-    fact: ProbeFact, index: LineIndex, uri: str, related: list[tuple[Finding, lsp.Range]]
-) -> lsp.Diagnostic:
+def probe_fact_to_diagnostic(fact: ProbeFact, index: LineIndex, uri: str) -> lsp.Diagnostic:
     return lsp.Diagnostic(
         range=index.line_range(fact.line),
         message=fact.message,
@@ -165,9 +189,22 @@ def probe_fact_to_diagnostic(
         source=PROBE_SOURCE,
         related_information=[
             lsp.DiagnosticRelatedInformation(
-                location=lsp.Location(uri=uri, range=rng), message=f"{SOURCE} {f.code}: {f.message}"
+                location=lsp.Location(uri=uri, range=index.range(f.span)), message=f"{SOURCE} {f.code}: {f.message}"
             )
-            for f, rng in related
+            for f in fact.related
         ]
         or None,
+    )
+
+
+def failure_to_diagnostic(failure: ParseFailure, index: LineIndex) -> lsp.Diagnostic:
+    """One Error where the text stops parsing: gradls says it could not look at this file, and why."""
+    text = index.line_text(failure.line - 1)
+    col = min(max(failure.col, 0), len(text))
+    start, end = (col, col + 1) if col < len(text) else (max(0, col - 1), col)
+    return lsp.Diagnostic(
+        range=index.range(Span(failure.line, start, failure.line, end)),
+        message=f"gradls cannot analyse this file: {failure.message}",
+        severity=lsp.DiagnosticSeverity.Error,
+        source=SOURCE,
     )

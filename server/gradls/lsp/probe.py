@@ -4,29 +4,47 @@ The probe runs the user's script under the user's interpreter in its own process
 launcher's job); this module only decides whether it may run, reports progress, turns the
 report into diagnostics (source "gradls-probe") and cancels it when the client asks.
 TensorFlow is never imported here.
+
+When the chosen interpreter has no TensorFlow, the user is told with a window/showMessageRequest
+(type Error, whatever gradls.showNotifications says) offering "Select Python Interpreter"; picking
+it sends the client `gradls/selectInterpreter`, which VS Code maps to `python.setInterpreter`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcServerError
 from pygls.uris import to_fs_path
 
-from gradls.lsp.diagnostics import ProbeFact
+from gradls.analysis.model import Finding
+from gradls.lsp.diagnostics import ProbeFact, plain_data, probe_fact_to_diagnostic
 from gradls.lsp.positions import LineIndex
 from gradls.lsp.progress import ServerProgress
+
+# At run time too: pygls reads the command handlers' type hints to convert their arguments.
+from gradls.lsp.server import GradlsLanguageServer
 from gradls.lsp.settings import with_probe_overrides
 
 if TYPE_CHECKING:
-    from gradls.lsp.server import GradlsLanguageServer
+    from gradls.probe.warm import WarmWorkerPool
 
+RUN_PROBE_COMMAND = "gradls.server.runProbe"
+RUN_PROBE_REQUEST = "gradls/runProbe"
 PROBE_STARTED = "gradls/probeStarted"
 PROBE_FINISHED = "gradls/probeFinished"
+# Server -> client: the user asked to pick another interpreter (VS Code: python.setInterpreter).
+SELECT_INTERPRETER = "gradls/selectInterpreter"
+SELECT_INTERPRETER_ACTION = "Select Python Interpreter"
+# How many static findings nearest to a probe fact are shown (and tracked) as related to it.
+RELATED_FINDINGS = 5
 # JSON-RPC server-error codes (-32099..-32000) for the probe's refusals.
 PROBE_NOT_TRUSTED = -32010
 PROBE_BUSY = -32011
@@ -41,11 +59,28 @@ _STATUS_WORDS = {
 }
 
 
+def register(server: GradlsLanguageServer) -> None:
+    server.feature(RUN_PROBE_REQUEST)(on_run_probe_request)
+    server.command(RUN_PROBE_COMMAND)(cmd_run_probe)
+
+
+async def on_run_probe_request(ls: GradlsLanguageServer, params: Any) -> dict:
+    return await ls.probe.run(plain_data(params))
+
+
+async def cmd_run_probe(ls: GradlsLanguageServer, *args: Any) -> dict:
+    params = plain_data(args[0]) if args else {}
+    # executeCommand runs the handler as an inner task pygls does not cancel on $/cancelRequest;
+    # tie it to the outer request so a cancel still kills the probe.
+    return await ls.probe.run(params, outer_request_id=ls.protocol.msg_id)
+
+
 class ProbeService:
     def __init__(self, server: GradlsLanguageServer):
         self.server = server
-        self._running: asyncio.Task | None = None
-        self._warm_pool = None  # gradls.probe.warm.WarmWorkerPool while probe.warmWorker is on
+        self._running: asyncio.Task[Any] | None = None
+        self._warm_pool: WarmWorkerPool | None = None  # while probe.warmWorker is on
+        self._background: set[asyncio.Task[None]] = set()
 
     def cancel_running(self) -> None:
         if self._running is not None and not self._running.done():
@@ -56,7 +91,7 @@ class ProbeService:
         if pool is not None:
             pool.close()
 
-    def _warm_pool_for(self, enabled: bool):
+    def _warm_pool_for(self, enabled: bool) -> WarmWorkerPool | None:
         if not enabled:
             self.close_warm_worker()
             return None
@@ -132,13 +167,22 @@ class ProbeService:
                     timeout=settings.timeout_seconds,
                     device=settings.device,
                     cwd=self._cwd_for(path),
-                    **({"warm": True, "pool": pool} if pool is not None else {}),
+                    warm=pool is not None,
+                    pool=pool,
                 )
             text = format_text(report)
             status = str(report.get("status", "unknown"))
             summary = str(report.get("message") or "") or summarise(report)
             self._publish(report, path)
-            server.log(f"probe finished ({status}): {summary}\n{text}", "info" if status == "ok" else "warning")
+            no_tensorflow = status == "no-tensorflow"
+            # No TensorFlow: said below where the user looks, not once more as a notification.
+            server.log(
+                f"probe finished ({status}): {summary}\n{text}",
+                "info" if status == "ok" else "warning",
+                notify=not no_tensorflow,
+            )
+            if no_tensorflow:
+                self._in_background(self._offer_interpreter_choice(summary))
             return {"report": report, "text": text}
         except asyncio.CancelledError:
             status, summary = "cancelled", "cancelled; the probe process was stopped"
@@ -154,6 +198,27 @@ class ProbeService:
             self._running = None
             server.protocol.notify(PROBE_FINISHED, {"uri": uri, "status": status, "summary": summary})
 
+    def _in_background(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)  # the loop keeps only weak references to tasks
+        task.add_done_callback(self._background.discard)
+
+    async def _offer_interpreter_choice(self, summary: str) -> None:
+        """An Error message with the one-click way out: pick an interpreter that has TensorFlow."""
+        server = self.server
+        params = lsp.ShowMessageRequestParams(
+            type=lsp.MessageType.Error,
+            message=f"gradls: the gradient probe needs TensorFlow. {summary}",
+            actions=[lsp.MessageActionItem(title=SELECT_INTERPRETER_ACTION)],
+        )
+        try:
+            choice = await server.window_show_message_request_async(params)
+        except Exception as e:  # the client refused or went away: the log has the message already
+            server.log(f"probe: could not show the missing-TensorFlow message: {e}", "log")
+            return
+        if choice is not None and choice.title == SELECT_INTERPRETER_ACTION:
+            server.protocol.notify(SELECT_INTERPRETER, {"reason": "probe: no TensorFlow in the interpreter"})
+
     def _cwd_for(self, path: str) -> str:
         for root in sorted(self.server.workspace_roots(), key=len, reverse=True):
             if os.path.abspath(path).startswith(os.path.abspath(root) + os.sep):
@@ -168,6 +233,8 @@ class ProbeService:
 
     def _publish(self, report: dict, probed_path: str) -> None:
         """Probe facts become diagnostics in every file they point to; the probed file is always refreshed."""
+        from gradls.lsp.documents import show
+
         facts_by_file = facts_from_report(report, probed_path)
         facts_by_file.setdefault(os.path.realpath(probed_path), [])
         server = self.server
@@ -175,22 +242,22 @@ class ProbeService:
         for real, facts in facts_by_file.items():
             state = open_by_path.get(real)
             if state is not None:
-                state.probe_facts = facts
-                if server.pull_diagnostics:
-                    server.publish_probe_only(state)
-                else:
-                    server.publish(state)
+                # Pinned now: the fact goes when the code of these findings changes or they are fixed.
+                state.probe_facts = [replace(fact, related=_nearest(state.findings, fact.line)) for fact in facts]
+                show(server, state)
                 continue
             try:
                 text = Path(real).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue
             index = LineIndex(text, server.encoding)
-            from gradls.lsp.diagnostics import probe_fact_to_diagnostic
-
             uri = Path(real).as_uri()
-            server._push(uri, [probe_fact_to_diagnostic(f, index, uri, []) for f in facts], None)
+            server.push(uri, [probe_fact_to_diagnostic(f, index, uri) for f in facts], None)
             server.pushed_uris.add(uri)
+
+
+def _nearest(findings: list[Finding], line: int) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=lambda f: abs(f.span.line - line))[:RELATED_FINDINGS])
 
 
 def facts_from_report(report: dict, probed_path: str) -> dict[str, list[ProbeFact]]:
@@ -265,7 +332,7 @@ def summarise(report: dict) -> str:
     return "; ".join(parts) or str(report.get("status", "no result"))
 
 
-def cancel_with_request(server, request_id, task: asyncio.Task) -> None:
+def cancel_with_request(server: GradlsLanguageServer, request_id: Any, task: asyncio.Task[Any]) -> None:
     """Cancel `task` when the client cancels request `request_id` ($/cancelRequest)."""
     # pygls keeps the client's request future in protocol._request_futures; $/cancelRequest cancels
     # that future only, not the inner task running an executeCommand handler, so link the two.
@@ -273,7 +340,7 @@ def cancel_with_request(server, request_id, task: asyncio.Task) -> None:
     if outer is None:
         return
 
-    def on_done(f) -> None:
+    def on_done(f: concurrent.futures.Future[Any]) -> None:
         if f.cancelled() and not task.done():
             task.get_loop().call_soon_threadsafe(task.cancel)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from gradls.config import SEVERITIES, Config, ConfigProblem, find_pyproject, load_config
+from gradls.config import SEVERITIES, Config, find_pyproject, load_config
 
 LINT_RUN_VALUES = ("onType", "onSave")
 NOTIFICATION_LEVELS = ("off", "onError", "onWarning", "always")
@@ -236,10 +236,6 @@ class FileConfigCache:
         config = self._by_pyproject[key]
         self._by_folder[folder] = config
         return config, fresh and pyproject is not None
-
-
-def describe_problems(problems: tuple[ConfigProblem, ...] | list) -> list[str]:
-    return [str(p) for p in problems]
 
 
 def is_excluded_by_editor(path: str, editor: EditorSettings, workspace_roots: list[str]) -> bool:

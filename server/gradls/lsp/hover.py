@@ -1,0 +1,72 @@
+"""Hover over a finding: the rule, what TensorFlow does wrong (the rule page's "Why"), and its page."""
+
+from __future__ import annotations
+
+from lsprotocol import types as lsp
+
+from gradls.analysis.model import Finding, Span
+from gradls.lsp.guard import guarded
+from gradls.lsp.positions import LineIndex
+from gradls.lsp.server import GradlsLanguageServer
+
+
+def register(server: GradlsLanguageServer) -> None:
+    server.feature(lsp.TEXT_DOCUMENT_HOVER)(on_hover)
+
+
+@guarded()
+def on_hover(ls: GradlsLanguageServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    state = ls.documents.get(params.text_document.uri)
+    if state is None or state.skipped or not state.findings:
+        return None
+    index = LineIndex(ls.text_of(state.uri), ls.encoding)
+    line, col = index.code_point(params.position)
+    hits = [f for f in state.findings if _contains(f.span, line, col)]
+    if not hits:
+        return None
+    return lsp.Hover(
+        contents=lsp.MarkupContent(
+            kind=lsp.MarkupKind.Markdown, value="\n\n---\n\n".join(_explain(ls, f) for f in hits)
+        ),
+        range=index.range(hits[0].span),
+    )
+
+
+def _explain(ls: GradlsLanguageServer, finding: Finding) -> str:
+    from gradls.analysis.rules import get_rule
+
+    rule = get_rule(finding.code)
+    if rule is None:
+        return f"**{finding.code}** {finding.message}"
+    link = ls.doc_link(finding.code)
+    parts = (
+        f"**{finding.code}** `{rule.name}`: {rule.summary}",
+        prevented_error(rule.documentation()),
+        f"[Documentation]({link})" if link else "",
+    )
+    return "\n\n".join(p for p in parts if p)
+
+
+def _contains(span: Span, line: int, col: int) -> bool:
+    return (span.line, span.col) <= (line, col) <= (span.end_line, span.end_col)
+
+
+def prevented_error(markdown: str, limit: int = 1500) -> str:
+    """The rule page's "Why" section: what TensorFlow does wrong, in its own error messages.
+
+    Rule pages have "## What it flags / ## Why / ## Example / ## Fix" sections; a page
+    without a "Why" falls back to its first paragraphs.
+    """
+    sections: dict[str, list[str]] = {}
+    current = ""
+    for line in markdown.splitlines():
+        if line.startswith("## "):
+            current = line[3:].strip().lower()
+            continue
+        if not line.startswith("# "):
+            sections.setdefault(current, []).append(line)
+    body = "\n".join(sections.get("why") or sections.get("") or []).strip()
+    if len(body) <= limit:
+        return body
+    cut = body.rfind("\n\n", 0, limit)
+    return (body[:cut] if cut > 0 else body[:limit]).rstrip() + "\n\n…"
