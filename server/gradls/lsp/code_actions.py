@@ -52,8 +52,7 @@ class _Menu:
         return self.state.version == self.version
 
     def edit(self, changes: Iterable[Edit]) -> lsp.WorkspaceEdit:
-        versioned = self.ls.client_supports("workspace.workspace_edit.document_changes")
-        return edits.workspace_edit(self.state.uri, self.version, edits.to_text_edits(changes, self.index), versioned)
+        return _workspace_edit(self.ls, self.state.uri, self.version, changes, self.index)
 
 
 @guarded(fallback=list)
@@ -196,14 +195,17 @@ async def _resolve_fix_all(ls: GradlsLanguageServer, action: lsp.CodeAction) -> 
     fixed = await ls.on_fix_thread(edits.fix_all, source, findings_or_none)
     if state.version != version:
         return action  # edited meanwhile; an edit for old text must not be applied to new text
-    index = LineIndex(source, ls.encoding)
-    action.edit = edits.workspace_edit(
-        state.uri,
-        version,
-        edits.to_text_edits(edits.minimal_edits(source, fixed), index),
-        ls.client_supports("workspace.workspace_edit.document_changes"),
+    action.edit = _workspace_edit(
+        ls, state.uri, version, edits.minimal_edits(source, fixed), LineIndex(source, ls.encoding)
     )
     return action
+
+
+def _workspace_edit(
+    ls: GradlsLanguageServer, uri: str, version: int, changes: Iterable[Edit], index: LineIndex
+) -> lsp.WorkspaceEdit:
+    versioned = ls.client_supports("workspace.workspace_edit.document_changes")
+    return edits.workspace_edit(uri, version, edits.to_text_edits(changes, index), versioned)
 
 
 def _spans_touch(a: Span, b: Span) -> bool:
