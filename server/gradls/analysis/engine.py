@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ast
+import os
 import sys
 import warnings
 
 from gradls.analysis.model import AnalysisResult, Finding, ParseFailure
+from gradls.analysis.project import ProjectIndex, project_for
 from gradls.analysis.rules import all_rules
 from gradls.config import Config
 
@@ -27,8 +29,17 @@ def parse(source: str) -> ast.Module | ParseFailure:
         return ParseFailure(f"cannot parse: {type(e).__name__}: {e}")
 
 
-def analyze(source: str, path: str | None = None, config: Config | None = None) -> AnalysisResult:
-    """Find gradient bugs in `source`.  Never raises for any input text."""
+def analyze(
+    source: str,
+    path: str | None = None,
+    config: Config | None = None,
+    project: ProjectIndex | bool | None = None,
+) -> AnalysisResult:
+    """Find gradient bugs in `source`.  Never raises for any input text.
+
+    `project`: the index of the project's other modules, so names imported from them are understood
+    (a Keras class from `model.py` used in `train.py`).  None: the shared index of the project holding
+    `path` when `path` is a file on disk; False: this file alone."""
     from gradls.analysis.module import ModuleInfo
     from gradls.analysis.suppression import apply_suppressions
 
@@ -39,7 +50,8 @@ def analyze(source: str, path: str | None = None, config: Config | None = None) 
     if isinstance(tree, ParseFailure):
         return AnalysisResult([], tree)
     try:
-        info = ModuleInfo(tree, source, config)
+        index = _project_index(path, project)
+        info = ModuleInfo(tree, source, config, project=index, path=path if index is not None else None)
     except RecursionError:
         return AnalysisResult([], ParseFailure("expression nesting too deep to analyse"))
     findings: list[Finding] = []
@@ -63,3 +75,16 @@ def analyze(source: str, path: str | None = None, config: Config | None = None) 
     if extra:
         kept = sorted(kept + extra, key=lambda f: (f.span, f.code))
     return AnalysisResult(kept, None, suppressed)
+
+
+def _project_index(path: str | None, project: ProjectIndex | bool | None) -> ProjectIndex | None:
+    if isinstance(project, ProjectIndex):
+        return project
+    if project is False or not path:
+        return None
+    try:
+        if not os.path.isfile(path):
+            return None
+        return project_for(path)
+    except OSError:
+        return None

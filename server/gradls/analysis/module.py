@@ -14,6 +14,7 @@ from functools import cached_property
 
 from gradls.analysis.model import Span
 from gradls.analysis.names import ImportTable
+from gradls.analysis.project import ClassSummary, ProjectIndex
 from gradls.config import Config
 
 # Execution modes of differentiable code (see docs/architecture.md).
@@ -58,10 +59,21 @@ class FunctionFacts:
 class ModuleInfo:
     """The analysed module.  Rules read it; they never mutate it."""
 
-    def __init__(self, tree: ast.Module, source: str, config: Config | None = None):
+    def __init__(
+        self,
+        tree: ast.Module,
+        source: str,
+        config: Config | None = None,
+        project: ProjectIndex | None = None,
+        path: str | None = None,
+        summary_only: bool = False,
+    ):
         self.tree = tree
         self.source = source
         self.config = config or Config()
+        # The project's other modules, when this file lives in one (see analysis/project.py).
+        self.project = project if path is not None else None
+        self.path = path
         self.lines = _NEWLINE.split(source)
         self.parents: dict[int, ast.AST] = {}
         self.functions: dict[int, FunctionFacts] = {}
@@ -76,6 +88,8 @@ class ModuleInfo:
         self._own_nodes: dict[int, list[ast.AST]] = {}
         self._region_cache: dict[type | None, list[tuple[ast.AST, set[str]]]] = {}
         self._collect()
+        if summary_only:
+            return  # a summary for another module's imports needs names, classes and factories only
         from gradls.analysis.regions import compute_regions
         from gradls.analysis.tensors import TensorInference
 
@@ -139,6 +153,16 @@ class ModuleInfo:
             facts.keras2 = self.legacy_keras or any(
                 self.imports.is_keras2(b) and keras_base_kind(q) is not None for b, q in zip(bases, facts.base_names)
             )
+            for b, q in zip(bases, facts.base_names):
+                if keras_base_kind(q) is None and q not in self.classes:
+                    ext = self.external(b)
+                    if isinstance(ext, ClassSummary) and ext.keras_kind:
+                        # A Keras class of another project module: its kind, Keras version and weights carry over.
+                        facts.keras_kind = facts.keras_kind or ext.keras_kind
+                        facts.keras2 = facts.keras2 or ext.keras2
+                        facts.layer_attrs |= ext.layer_attrs
+                        facts.variable_attrs |= ext.variable_attrs
+                        facts.frozen_attrs |= ext.frozen_attrs
         self._resolve_keras_classes()
         for cls, stmt in self_assigns:
             self._class_attr_binding(cls, stmt)
@@ -238,11 +262,47 @@ class ModuleInfo:
                 if cls is not None and cls.keras_kind == "loss":
                     return "loss"
                 fn = self.module_functions.get(e.func.id)
-                if fn is not None and self._returns_layer(fn):
+                if fn is not None and self.returns_layer(fn):
+                    return "layer"
+            if q is None or not q.startswith(("keras.", "tensorflow.", "numpy.")):
+                ext = self.external(e.func)
+                if isinstance(ext, ClassSummary):
+                    if ext.keras_kind in {"layer", "model"}:
+                        return "layer"
+                    if ext.keras_kind == "loss":
+                        return "loss"
+                elif ext == ("factory", "layer"):
                     return "layer"
         return None
 
-    def _returns_layer(self, fn: FunctionNode) -> bool:
+    def external(self, e: ast.AST) -> ClassSummary | tuple[str, str] | None:
+        """What a name imported from another module of the project is (see ProjectIndex.lookup)."""
+        if self.project is None or self.path is None:
+            return None
+        dotted = _dotted(e)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        if head in self.module_functions or head in self.classes:
+            return None
+        raw = self.imports.raw.get(head)
+        if raw is None:
+            return None
+        level, target = raw
+        full = f"{target}.{rest}" if rest else target
+        try:
+            return self.project.lookup(self.path, level, full)
+        except (OSError, RecursionError, ValueError):
+            return None
+
+    def external_object_kind(self, name: str) -> str | None:
+        """`from .nets import model`: the kind of a module-level object of another project module."""
+        if self.project is None or name not in self.imports.raw:
+            return None
+        ext = self.external(ast.Name(id=name))
+        return ext[1] if isinstance(ext, tuple) and ext[0] == "object" else None
+
+    def returns_layer(self, fn: FunctionNode) -> bool:
         """Does this factory return a Keras model/layer (`return keras.Sequential(...)`, or a name bound to one)?"""
         cached = self._factory_cache.get(id(fn))
         if cached is not None:

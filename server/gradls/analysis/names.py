@@ -44,21 +44,32 @@ class ImportTable:
         self.aliases: dict[str, str] = {}
         # Local names bound to Keras 2 (`tf_keras`) modules or objects.
         self.keras2_names: set[str] = set()
+        # Every imported name as written: local -> (relative level, dotted target); the project index
+        # resolves these to the project's own files (`from .models import Encoder`: (1, "models.Encoder")).
+        self.raw: dict[str, tuple[int, str]] = {}
         for node in import_stmts:
             if isinstance(node, ast.Import):
                 for a in node.names:
                     if a.asname:
                         self._bind(a.asname, a.name)
+                        self.raw[a.asname] = (0, a.name)
                     else:
                         top = a.name.split(".", 1)[0]
+                        self.raw.setdefault(top, (0, top))
                         if top not in self.aliases:
                             self._bind(top, top if not _is_keras2(a.name) else a.name)
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                base = node.module
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
                 for a in node.names:
                     if a.name == "*":
                         continue
-                    self._bind(a.asname or a.name, f"{base}.{a.name}")
+                    local = a.asname or a.name
+                    self.raw[local] = (node.level, f"{base}.{a.name}" if base else a.name)
+                    if node.level == 0 and base:
+                        self._bind(local, f"{base}.{a.name}")
+                    else:
+                        self.aliases.pop(local, None)
+                        self.keras2_names.discard(local)
         self._memo: dict[int, str | None] = {}  # id(node) -> qualname; nodes live as long as this table
         self.extra_tensor_functions = set(config.extra_tensor_functions) if config else set()
         self.extra_decorators = set(config.extra_differentiable_decorators) if config else set()

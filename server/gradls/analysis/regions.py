@@ -27,7 +27,7 @@ def compute_regions(info: ModuleInfo) -> None:
     for ff in info.functions.values():
         _seed_from_decorators(info, ff)
     _seed_tf_function_calls(info)
-    info.keras_graph_evidence = _graph_evidence(info)
+    info.keras_graph_evidence = graph_evidence(info)
     keras3_mode = _keras_mode(info)
     keras2_mode = _keras_mode(info, keras2=True)
     for ff in info.functions.values():
@@ -37,7 +37,7 @@ def compute_regions(info: ModuleInfo) -> None:
                 cls.keras_kind == "loss" and ff.node.name in {"call", "__call__"}
             ):
                 ff.keras_method = ff.node.name
-                ff.modes.add(keras2_mode if cls.keras2 else keras3_mode)
+                ff.modes.add(keras2_mode if cls.keras2 else _mode_from_users(info, cls, keras3_mode))
                 ff.why = f"Keras {'2 ' if cls.keras2 else ''}`{cls.node.name}.{ff.node.name}`"
     _seed_compile_losses(info, keras2_mode if info.keras2_program else keras3_mode)
     _seed_layer_callables(info)
@@ -61,7 +61,21 @@ _GRAPH_EVIDENCE_TEXT = re.compile(
 )
 
 
-def _graph_evidence(info: ModuleInfo) -> tuple[bool, bool]:
+def uses_tf_function(info: ModuleInfo) -> bool:
+    """A `@tf.function` or `tf.function(f)` anywhere in the module (functions traced as graphs)."""
+    if "function" not in info.source:
+        return False
+    for n in ast.walk(info.tree):
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for d in n.decorator_list:
+                if info.imports.qualname(d.func if isinstance(d, ast.Call) else d) == "tensorflow.function":
+                    return True
+        elif isinstance(n, ast.Call) and n.args and info.imports.qualname(n.func) == "tensorflow.function":
+            return True
+    return False
+
+
+def graph_evidence(info: ModuleInfo) -> tuple[bool, bool]:
     """(Keras runs models as graphs here: fit/evaluate/predict, a functional or Sequential model is built;
     a model is built symbolically: `Input`/`Sequential`), read from calls in the code, not from its text."""
     if not _GRAPH_EVIDENCE_TEXT.search(info.source):
@@ -98,6 +112,25 @@ def _keras_mode(info: ModuleInfo, keras2: bool = False) -> str:
     if not evidence and info.tape_withs:
         return EAGER  # an eager custom training loop is the only use this module shows
     return GRAPH
+
+
+def _mode_from_users(info: ModuleInfo, cls, own_mode: str) -> str:
+    """A Keras 3 class's `call` runs as its users run it: when this module shows nothing (no fit, no
+    tf.function, no tape), the project's other modules that import the class decide."""
+    graph, _ = info.keras_graph_evidence
+    if info.project is None or info.path is None or graph or info.run_eagerly or info.tape_withs:
+        return own_mode
+    if any(ff.tf_function for ff in info.functions.values()):
+        return own_mode
+    try:
+        users = info.project.users(cls.node.name, info.path)
+    except (OSError, RecursionError, ValueError):
+        return own_mode
+    if not users or any(u.runs_graph for u in users):
+        return own_mode if own_mode == GRAPH else GRAPH
+    if all(u.runs_eager_tape for u in users):
+        return EAGER  # every user calls it eagerly under a GradientTape
+    return own_mode
 
 
 def _decorator_name(info: ModuleInfo, d: ast.AST) -> tuple[str | None, ast.Call | None]:

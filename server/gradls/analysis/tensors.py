@@ -670,7 +670,12 @@ class TensorInference:
     def kind(self, e: ast.AST, env: Env) -> str | None:
         k: str | None = None
         if isinstance(e, ast.Name):
-            k = env.kinds.get(e.id) or self.module_env.kinds.get(e.id) or self.info.module_objects.get(e.id)
+            k = (
+                env.kinds.get(e.id)
+                or self.module_env.kinds.get(e.id)
+                or self.info.module_objects.get(e.id)
+                or self.info.external_object_kind(e.id)
+            )
         elif isinstance(e, ast.Call):
             if self.info.is_tape_ctor(e):
                 k = "tape"
@@ -794,6 +799,8 @@ class TensorInference:
         args = max(arg_levels, default=NOT)
         f = e.func
         q = self.info.imports.qualname(f)
+        if q is not None and self.info.project is not None and self.info.external(f) is not None:
+            q = None  # a name from another module of the project: judged by its summary below
         if q is not None:
             last = q.rsplit(".", 1)[-1]
             if q.startswith("numpy."):

@@ -1,0 +1,285 @@
+"""Across files: summaries of the project's own modules, looked up through a file's imports.
+
+A model defined in `model.py` and trained in `train.py` is one program.  When `train.py` is analysed,
+`from model import Net` (or `from .models import Encoder`, `import mypkg.layers as L`) is resolved to the
+project file, and that file's *summary* answers what the name is: a Keras layer/model/loss class (Keras 2
+or 3, which weights its instances hold), a function that builds a model, a module-level model or variable.
+
+Summaries are small, plain data, computed from the file's statements only (no expression inference), cached
+per file by content, and built on demand: analysing a file costs one summary per project module it imports
+(transitively through base classes and re-exports, to a fixed depth).  Open editor buffers override the
+files on disk (`ProjectIndex.set_text`).  Unknown stays unknown: a name that resolves to no project file,
+or to a file that does not parse, gives None and the rules stay silent about it.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import os
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Files that mark the top of a project (as ruff and pyright look for them).
+_ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+_MAX_DEPTH = 4  # re-exports and base classes followed through at most this many modules
+_MAX_SUMMARIES = 4096
+_MAX_FILE_BYTES = 2_000_000
+_MAX_PROJECT_FILES = 3000
+_FILE_LIST_TTL = 5.0  # seconds; a new file shows up in the next check after that
+_SKIP_DIRS = {"node_modules", "__pycache__", "site-packages", "build", "dist", "venv", "env"}
+
+
+@dataclass(frozen=True)
+class ClassSummary:
+    name: str
+    keras_kind: str | None  # "layer" | "model" | "loss" | None
+    keras2: bool
+    layer_attrs: frozenset[str] = frozenset()
+    variable_attrs: frozenset[str] = frozenset()
+    frozen_attrs: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ModuleSummary:
+    path: str
+    classes: dict[str, ClassSummary] = field(default_factory=dict)
+    # module functions that return a Keras layer/model (`def build_model(): return keras.Sequential(...)`)
+    factories: dict[str, str] = field(default_factory=dict)
+    # module-level names bound to layers/models/variables (`model = Net()`)
+    objects: dict[str, str] = field(default_factory=dict)
+    # names this module imports from elsewhere: local name -> (level, dotted target)
+    imports: dict[str, tuple[int, str]] = field(default_factory=dict)
+    # How this module runs Keras models: as graphs (fit/evaluate/predict, a functional or Sequential
+    # model, a tf.function), or only eagerly under a GradientTape.
+    runs_graph: bool = False
+    runs_eager_tape: bool = False
+
+
+def find_root(path: str | os.PathLike) -> Path:
+    """The nearest folder above `path` holding a project marker, else the file's own folder."""
+    p = Path(path).resolve()
+    start = p if p.is_dir() else p.parent
+    for d in (start, *start.parents):
+        if any((d / m).exists() for m in _ROOT_MARKERS):
+            return d
+    return start
+
+
+class ProjectIndex:
+    """Module summaries of one project folder, keyed by file and content; thread-safe."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root).resolve()
+        self._lock = threading.RLock()
+        self._texts: dict[Path, str] = {}  # editor buffers that override the disk
+        self._summaries: dict[Path, tuple[str, ModuleSummary | None]] = {}  # path -> (content hash, summary)
+        self._building: set[Path] = set()
+        self._files: tuple[float, list[Path]] | None = None
+
+    # ------------------------------------------------------------------ buffers
+    def set_text(self, path: str | os.PathLike, text: str | None) -> bool:
+        """Use `text` for `path` instead of the file on disk (None: back to the disk).
+        True when the module's summary changed, so files importing it need a new check."""
+        p = Path(path).resolve()
+        with self._lock:
+            old = self._summaries.get(p)
+            if text is None:
+                self._texts.pop(p, None)
+            else:
+                self._texts[p] = text
+            new = self.summary(p)
+            return old is None or old[1] != new
+
+    def _read(self, p: Path) -> str | None:
+        text = self._texts.get(p)
+        if text is not None:
+            return text
+        try:
+            if p.stat().st_size > _MAX_FILE_BYTES:
+                return None
+            return p.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    # ------------------------------------------------------------------ summaries
+    def summary(self, path: str | os.PathLike) -> ModuleSummary | None:
+        p = Path(path).resolve()
+        text = self._read(p)
+        if text is None:
+            return None
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        with self._lock:
+            cached = self._summaries.get(p)
+            if cached is not None and cached[0] == digest:
+                return cached[1]
+            if p in self._building:
+                return None  # an import cycle: the module is being summarised further up
+            self._building.add(p)
+        try:
+            summary = _summarize(p, text, self)
+        finally:
+            with self._lock:
+                self._building.discard(p)
+        with self._lock:
+            if len(self._summaries) >= _MAX_SUMMARIES:
+                self._summaries.clear()
+            self._summaries[p] = (digest, summary)
+        return summary
+
+    # ------------------------------------------------------------------ users
+    def python_files(self) -> list[Path]:
+        """The project's .py files (virtual environments, caches and build output skipped), cached briefly."""
+        now = time.monotonic()
+        with self._lock:
+            if self._files is not None and now - self._files[0] < _FILE_LIST_TTL:
+                return self._files[1]
+        out: list[Path] = []
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS and not d.startswith(".")]
+            out.extend(Path(dirpath, f) for f in filenames if f.endswith(".py"))
+            if len(out) > _MAX_PROJECT_FILES:
+                out = []  # too big to scan for users on every question: stay with what one file shows
+                break
+        with self._lock:
+            self._files = (now, out)
+        return out
+
+    def users(self, name: str, defining: str | os.PathLike) -> list[ModuleSummary]:
+        """Summaries of the other project modules that import `name` from the module `defining`."""
+        d = Path(defining).resolve()
+        word = re.compile(rf"\b{re.escape(name)}\b")
+        out = []
+        for f in self.python_files():
+            if f == d:
+                continue
+            text = self._read(f)
+            if text is None or not word.search(text):
+                continue
+            s = self.summary(f)
+            if s is None:
+                continue
+            for level, target in s.imports.values():
+                parts = target.split(".")
+                # `from model import Net`, `from .model import Net`, `import pkg.model as m` (then m.Net)
+                for cut in (len(parts) - 1, len(parts)):
+                    mod = ".".join(parts[:cut])
+                    if (mod or level) and (cut == len(parts) or parts[-1] == name):
+                        if self.module_file(f, level, mod) == d:
+                            out.append(s)
+                            break
+                else:
+                    continue
+                break
+        return out
+
+    # ------------------------------------------------------------------ resolution
+    def module_file(self, importer: str | os.PathLike, level: int, dotted: str) -> Path | None:
+        """The project file of module `dotted` imported from `importer` (relative when level > 0)."""
+        parts = [x for x in dotted.split(".") if x]
+        if level > 0:
+            base = Path(importer).resolve().parent
+            for _ in range(level - 1):
+                base = base.parent
+            bases = [base]
+        else:
+            here = Path(importer).resolve().parent
+            # A script's own folder comes first (sys.path[0]), then the project root and its src/ layout.
+            bases = list(dict.fromkeys([here, self.root, self.root / "src"]))
+        for base in bases:
+            target = base.joinpath(*parts) if parts else base
+            for candidate in (target.with_suffix(".py") if parts else None, target / "__init__.py"):
+                if candidate is not None and candidate.is_file() and self._inside(candidate):
+                    return candidate
+        return None
+
+    def _inside(self, p: Path) -> bool:
+        try:
+            p.resolve().relative_to(self.root)
+        except ValueError:
+            return False
+        return True
+
+    def lookup(self, importer: str | os.PathLike, level: int, dotted: str, depth: int = 0):
+        """What `dotted` (module path + name, e.g. `models.Encoder`) names, seen from `importer`:
+        a ClassSummary, ("factory", kind), ("object", kind), or None."""
+        if depth > _MAX_DEPTH:
+            return None
+        parts = dotted.split(".")
+        # Longest module prefix that is a project file; the next part is a name defined in it.
+        for cut in range(len(parts) - 1, -1, -1):
+            mod = ".".join(parts[:cut])
+            if not mod and level == 0:
+                continue
+            f = self.module_file(importer, level, mod)
+            if f is None:
+                continue
+            rest = parts[cut:]
+            if len(rest) != 1:
+                continue
+            name = rest[0]
+            s = self.summary(f)
+            if s is None:
+                return None
+            if name in s.classes:
+                return s.classes[name]
+            if name in s.factories:
+                return ("factory", s.factories[name])
+            if name in s.objects:
+                return ("object", s.objects[name])
+            if name in s.imports:  # re-exported (`from .encoder import Encoder` in a package __init__)
+                lvl, target = s.imports[name]
+                return self.lookup(f, lvl, target, depth + 1)
+            return None
+        return None
+
+
+def _summarize(path: Path, text: str, project: ProjectIndex) -> ModuleSummary | None:
+    from gradls.analysis.module import ModuleInfo
+
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    try:
+        info = ModuleInfo(tree, text, project=project, path=str(path), summary_only=True)
+    except RecursionError:
+        return None
+    classes = {
+        name: ClassSummary(
+            name,
+            c.keras_kind,
+            c.keras2,
+            frozenset(c.layer_attrs),
+            frozenset(c.variable_attrs),
+            frozenset(c.frozen_attrs),
+        )
+        for name, c in info.classes.items()
+        if info.parent(c.node) is info.tree
+    }
+    factories = {name: "layer" for name, fn in info.module_functions.items() if info.returns_layer(fn)}
+    objects = dict(info.module_objects)
+    imports = {local: (level, target) for local, (level, target) in info.imports.raw.items()}
+    from gradls.analysis.regions import graph_evidence, uses_tf_function
+
+    graph, _ = graph_evidence(info)
+    runs_graph = graph or uses_tf_function(info)
+    runs_eager_tape = bool(info.tape_withs) and not runs_graph
+    return ModuleSummary(str(path), classes, factories, objects, imports, runs_graph, runs_eager_tape)
+
+
+_INDEXES: dict[Path, ProjectIndex] = {}
+_INDEXES_LOCK = threading.Lock()
+
+
+def project_for(path: str | os.PathLike) -> ProjectIndex:
+    """The shared index of the project holding `path` (one per root, for the life of the process)."""
+    root = find_root(path)
+    with _INDEXES_LOCK:
+        idx = _INDEXES.get(root)
+        if idx is None:
+            idx = _INDEXES[root] = ProjectIndex(root)
+        return idx

@@ -1,0 +1,294 @@
+"""Across files: a Keras class defined in one module of a project and used in another is one program.
+
+Each project below is written to a temporary folder, analysed with `gradls check`'s engine, and run
+under TensorFlow (all projects in one process: TF's import is paid once).  Module names differ per
+project so the runs cannot see each other's modules.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from gradls.analysis import analyze
+from gradls.analysis.project import ProjectIndex
+
+# name -> (files, the TF verdict: "raises:<Error>" or the RESULT list, findings expected as {(file, code, line)})
+PROJECTS: dict[str, tuple[dict[str, str], str, set[tuple[str, str, int]]]] = {
+    # A Keras 3 base class in another module: the subclass is a Keras layer, its raw tf.Variable untracked.
+    "keras3_base_elsewhere": (
+        {
+            "k3a_pkg/__init__.py": "from .base import Base\n",
+            "k3a_pkg/base.py": """
+                import tensorflow as tf
+
+                class Base(tf.keras.layers.Layer):
+                    pass
+            """,
+            "k3a_pkg/scale.py": """
+                import tensorflow as tf
+                from . import Base
+
+                class Scale(Base):
+                    def __init__(self):
+                        super().__init__()
+                        self.w = tf.Variable(tf.ones((3, 1)))
+
+                    def call(self, x):
+                        return tf.matmul(x, self.w)
+            """,
+            "train.py": """
+                import numpy as np
+                import tensorflow as tf
+                from k3a_pkg.scale import Scale
+
+                layer = Scale()
+                model = tf.keras.Sequential([tf.keras.Input((3,)), layer, tf.keras.layers.Dense(1)])
+                model.compile(optimizer=tf.keras.optimizers.SGD(0.1), loss="mse")
+                before = layer.w.numpy().copy()
+                model.fit(np.random.rand(8, 3).astype("float32"), np.random.rand(8, 1).astype("float32"), verbose=0)
+                RESULT = ["zero" if np.allclose(before, layer.w.numpy()) else "ok"]
+            """,
+        },
+        '["zero"]',
+        {("k3a_pkg/scale.py", "TFG014", 7)},
+    ),
+    # The same shape on a Keras 2 (tf_keras) base: tracked, it trains; nothing to report.
+    "keras2_base_elsewhere": (
+        {
+            "k2b_layers.py": """
+                import tf_keras
+
+                class Base(tf_keras.layers.Layer):
+                    pass
+            """,
+            "k2b_scale.py": """
+                import tensorflow as tf
+                from k2b_layers import Base
+
+                class Scale(Base):
+                    def __init__(self):
+                        super().__init__()
+                        self.w = tf.Variable(tf.ones((3, 1)))
+
+                    def call(self, x):
+                        return tf.matmul(x, self.w)
+            """,
+            "train.py": """
+                import numpy as np
+                import tf_keras
+                from k2b_scale import Scale
+
+                layer = Scale()
+                model = tf_keras.Sequential([tf_keras.Input((3,)), layer])
+                model.compile(optimizer=tf_keras.optimizers.SGD(0.1), loss="mse")
+                before = layer.w.numpy().copy()
+                model.fit(np.random.rand(8, 3).astype("float32"), np.random.rand(8, 1).astype("float32"), verbose=0)
+                RESULT = ["zero" if np.allclose(before, layer.w.numpy()) else "ok"]
+            """,
+        },
+        '["ok"]',
+        set(),
+    ),
+    # A layer with a Python `if` on a tensor, called only eagerly by its one user: TF runs it fine.
+    "eager_user_only": (
+        {
+            "eag_gate.py": """
+                import tensorflow as tf
+
+                class Gate(tf.keras.layers.Layer):
+                    def build(self, input_shape):
+                        self.w = self.add_weight(shape=(input_shape[-1], 1))
+
+                    def call(self, x):
+                        y = tf.matmul(x, self.w)
+                        if tf.reduce_sum(y) > 0:
+                            y = y * 2.0
+                        return y
+            """,
+            "train.py": """
+                import tensorflow as tf
+                from eag_gate import Gate
+
+                gate = Gate()
+                x = tf.ones((4, 3))
+                with tf.GradientTape() as tape:
+                    loss = tf.reduce_sum(gate(x))
+                grads = tape.gradient(loss, gate.trainable_variables)
+                RESULT = ["none" if g is None else "ok" for g in grads]
+            """,
+        },
+        '["ok"]',
+        set(),
+    ),
+    # The same layer put in a Sequential model by its user: Keras traces `call` without AutoGraph.
+    "graph_user": (
+        {
+            "gru_gate.py": """
+                import tensorflow as tf
+
+                class Gate(tf.keras.layers.Layer):
+                    def build(self, input_shape):
+                        self.w = self.add_weight(shape=(input_shape[-1], 1))
+
+                    def call(self, x):
+                        y = tf.matmul(x, self.w)
+                        if tf.reduce_sum(y) > 0:
+                            y = y * 2.0
+                        return y
+            """,
+            "train.py": """
+                import tensorflow as tf
+                from gru_gate import Gate
+
+                model = tf.keras.Sequential([tf.keras.Input((3,)), Gate()])
+                RESULT = ["ok"]
+            """,
+        },
+        "raises:OperatorNotAllowedInGraphError",
+        {("gru_gate.py", "TFG003", 9)},
+    ),
+    # The model object comes from another module (no telling name): `.numpy()` on its output is seen.
+    "object_from_another_module": (
+        {
+            "obj_nets.py": """
+                import tensorflow as tf
+
+                def build():
+                    return tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+
+                scorer = build()
+            """,
+            "train.py": """
+                import tensorflow as tf
+                from obj_nets import scorer
+
+                x = tf.ones((4, 3))
+                with tf.GradientTape() as tape:
+                    out = scorer(x)
+                    loss = tf.reduce_mean(tf.constant(out.numpy()))
+                grads = tape.gradient(loss, scorer.trainable_variables)
+                RESULT = ["none" if g is None else "ok" for g in grads]
+            """,
+        },
+        '["none", "none"]',
+        {("train.py", "TFG002", 7)},
+    ),
+}
+
+_DRIVER = r"""
+import json, runpy, sys, traceback
+out = {}
+for name, folder in json.loads(sys.argv[1]).items():
+    sys.path.insert(0, folder)
+    try:
+        ns = runpy.run_path(folder + "/train.py", run_name="__main__")
+        out[name] = json.dumps(ns.get("RESULT"))
+    except Exception as e:
+        out[name] = "raises:" + type(e).__name__
+    finally:
+        sys.path.remove(folder)
+print("@@RESULT@@" + json.dumps(out))
+"""
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(textwrap.dedent(text).lstrip("\n"))
+
+
+@pytest.fixture(scope="module")
+def projects(tmp_path_factory) -> dict[str, Path]:
+    out = {}
+    for name, (files, _, _) in PROJECTS.items():
+        root = tmp_path_factory.mktemp(name)
+        _write(root, files)
+        out[name] = root
+    return out
+
+
+@pytest.fixture(scope="module")
+def tf_results(projects) -> dict[str, str]:
+    from tfharness import tf_python
+
+    proc = subprocess.run(
+        [tf_python(), "-c", _DRIVER, json.dumps({k: str(v) for k, v in projects.items()})],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**__import__("os").environ, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": "-1"},
+    )
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("@@RESULT@@")), None)
+    assert line is not None, proc.stdout[-2000:] + proc.stderr[-4000:]
+    return json.loads(line[len("@@RESULT@@") :])
+
+
+def _findings(root: Path) -> set[tuple[str, str, int]]:
+    index = ProjectIndex(root)
+    out = set()
+    for f in sorted(root.rglob("*.py")):
+        r = analyze(f.read_text(), str(f), project=index)
+        out |= {(f.relative_to(root).as_posix(), x.code, x.span.line) for x in r.findings}
+    return out
+
+
+@pytest.mark.parametrize("name", PROJECTS)
+def test_tensorflow_verdict(name, tf_results):
+    assert tf_results[name] == PROJECTS[name][1]
+
+
+@pytest.mark.parametrize("name", PROJECTS)
+def test_gradls_sees_the_whole_project(name, projects):
+    assert _findings(projects[name]) == PROJECTS[name][2]
+
+
+def test_each_file_alone_misses_what_the_project_shows(projects):
+    # Without the index, the subclass of an imported base is not known to be a Keras layer.
+    f = projects["keras3_base_elsewhere"] / "k3a_pkg/scale.py"
+    assert not analyze(f.read_text(), str(f), project=False).findings
+
+
+def test_editor_buffer_overrides_the_disk(projects):
+    root = projects["keras3_base_elsewhere"]
+    index = ProjectIndex(root)
+    scale = root / "k3a_pkg/scale.py"
+    assert {x.code for x in analyze(scale.read_text(), str(scale), project=index).findings} == {"TFG014"}
+    # The user edits base.py (unsaved) so Base is no longer a Keras layer: the summary changes.
+    changed = index.set_text(root / "k3a_pkg/base.py", "class Base:\n    pass\n")
+    assert changed
+    assert not analyze(scale.read_text(), str(scale), project=index).findings
+    assert index.set_text(root / "k3a_pkg/base.py", None)  # closed unsaved: back to the disk
+
+
+def test_import_cycles_and_broken_modules_stay_silent(tmp_path):
+    _write(
+        tmp_path,
+        {
+            "cyc_a.py": "from cyc_b import B\nclass A(B):\n    pass\n",
+            "cyc_b.py": "from cyc_a import A\nclass B(A):\n    pass\n",
+            "broken.py": "class Broken(:\n",
+            "user.py": "from broken import Broken\nfrom cyc_a import A\nx = Broken()\ny = A()\n",
+        },
+    )
+    index = ProjectIndex(tmp_path)
+    for f in tmp_path.glob("*.py"):
+        analyze(f.read_text(), str(f), project=index)  # must not raise or recurse forever
+
+
+def test_sys_path_is_not_the_project(tmp_path):
+    # A module outside the project root is never read.
+    outside = tmp_path / "outside"
+    inside = tmp_path / "proj"
+    _write(outside, {"ext_mod.py": "import tensorflow as tf\nclass L(tf.keras.layers.Layer):\n    pass\n"})
+    _write(inside, {"use.py": "from ext_mod import L\n"})
+    index = ProjectIndex(inside)
+    assert index.lookup(inside / "use.py", 0, "ext_mod.L") is None
+    assert sys.modules.get("ext_mod") is None
