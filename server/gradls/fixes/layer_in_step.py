@@ -57,25 +57,30 @@ class _Ctx(SourceContext):
 
     def stmt_lines(self, stmt: ast.stmt) -> Span:
         """The statement's whole lines (it must be alone on them), ending at the next line's start."""
-        first, last = self.lines[stmt.lineno - 1], self.lines[stmt.end_lineno - 1]
+        first, last = self.lines[stmt.lineno - 1], self.lines[_end(stmt) - 1]
         if first[: self.col(stmt.lineno, stmt.col_offset)].strip():
             raise Refuse
-        after = last[self.col(stmt.end_lineno, stmt.end_col_offset) :].strip()
+        after = last[self.col(_end(stmt), stmt.end_col_offset or 0) :].strip()
         if after and not after.startswith("#"):
             raise Refuse
-        if stmt.end_lineno >= len(self.lines):
+        if _end(stmt) >= len(self.lines):
             raise Refuse  # the last line of the file: nothing to end the span at
-        return Span(stmt.lineno, 0, stmt.end_lineno + 1, 0)
+        return Span(stmt.lineno, 0, _end(stmt) + 1, 0)
 
     def reindented(self, stmt: ast.stmt, new_indent: str) -> str:
         old = self.indent(stmt.lineno)
         out = []
-        for i in range(stmt.lineno, stmt.end_lineno + 1):
+        for i in range(stmt.lineno, _end(stmt) + 1):
             ln = self.lines[i - 1].rstrip("\r\n")
             if i > stmt.lineno and ln.strip() and not ln.startswith(old):
                 raise Refuse
             out.append(new_indent + ln[len(old) :] if ln.strip() else "")
         return self.nl().join(out) + self.nl()
+
+
+def _end(node: ast.AST) -> int:
+    end = getattr(node, "end_lineno", None)
+    return end if isinstance(end, int) else node.lineno  # type: ignore[attr-defined]
 
 
 def _find_call(ctx: _Ctx, span: Span) -> ast.Call | None:
@@ -101,7 +106,7 @@ def _reads(node: ast.AST) -> set[str]:
 def _module_names(tree: ast.Module, before: int | None = None) -> set[str]:
     out: set[str] = set()
     for s in tree.body:
-        if before is not None and s.end_lineno >= before:
+        if before is not None and _end(s) >= before:
             break
         if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             out.add(s.name)
@@ -115,7 +120,7 @@ def _module_names(tree: ast.Module, before: int | None = None) -> set[str]:
 
 
 def _stores(root: ast.AST, name: str) -> list[ast.AST]:
-    out = []
+    out: list[ast.AST] = []
     for n in ast.walk(root):
         if isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load):
             out.append(n)
@@ -242,10 +247,10 @@ def _keras_fix(ctx: _Ctx, call: ast.Call) -> Fix | None:
             return None
         bi = ctx.indent(init.body[0].lineno)
         last = init.body[-1]
-        if last.end_lineno >= len(ctx.lines):
+        if _end(last) >= len(ctx.lines):
             return None
         new = f"{bi}self.{attr} = {value}"
-        edits.append(Edit(Span(last.end_lineno + 1, 0, last.end_lineno + 1, 0), _reindent_value(new, ctx, call, bi)))
+        edits.append(Edit(Span(_end(last) + 1, 0, _end(last) + 1, 0), _reindent_value(new, ctx, call, bi)))
     else:
         ci = ctx.indent(fn.lineno)
         body_indent = ctx.indent(fn.body[0].lineno)

@@ -155,6 +155,8 @@ def find_python_function_on_loss_path(info: ModuleInfo) -> Iterator[Finding]:
         return
     parents: dict[int, ast.AST] | None = None
     for call, _modes in info.region_nodes(ast.Call):
+        if not isinstance(call, ast.Call):
+            continue
         q = info.imports.qualname(call.func)
         if q not in _NO_GRADIENT and q not in _PY_FUNCTION:
             continue

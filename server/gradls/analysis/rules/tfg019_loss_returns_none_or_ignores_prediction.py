@@ -7,7 +7,7 @@ import ast
 from collections.abc import Iterator
 
 from gradls.analysis.model import Finding
-from gradls.analysis.module import ModuleInfo, walk_own
+from gradls.analysis.module import FunctionNode, ModuleInfo, walk_own
 from gradls.analysis.rules import rule
 from gradls.analysis.rules._common import span_list
 from gradls.analysis.step_facts import (
@@ -25,7 +25,7 @@ _NONE_ERRORS = (
 )
 
 
-def _fix_data(info: ModuleInfo, fn: ast.AST) -> dict | None:
+def _fix_data(info: ModuleInfo, fn: FunctionNode) -> dict | None:
     """Where a missing `return` can be added: the last statement computes the loss and nothing returns."""
     if any(isinstance(n, ast.Return) for n in walk_own(fn)):
         return None

@@ -61,7 +61,7 @@ def _returns_callable(info: ModuleInfo, fn: FunctionNode, depth: int) -> bool | 
     ff = info.facts(fn)
     if ff is None or not ff.returns:
         return False if ff is not None and not any(isinstance(n, ast.Yield) for n in walk_own(fn)) else None
-    verdicts = []
+    verdicts: list[bool | None] = []
     for r in ff.returns:
         if r.value is None:
             verdicts.append(False)

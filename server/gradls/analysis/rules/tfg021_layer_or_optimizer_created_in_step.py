@@ -129,7 +129,7 @@ def _fix_data(info: ModuleInfo, call: ast.Call, context: str, ff: FunctionFacts 
 
 def _traced(info: ModuleInfo, parents: dict[int, ast.AST], done: set[int]) -> Iterator[Finding]:
     for call, modes in info.region_nodes(ast.Call):
-        if id(call) in done:
+        if not isinstance(call, ast.Call) or id(call) in done:
             continue
         fn = info.enclosing_function(call)
         ff = info.facts(fn)
