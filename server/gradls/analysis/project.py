@@ -79,6 +79,9 @@ class ProjectIndex:
         self._summaries: dict[Path, tuple[str, ModuleSummary | None]] = {}  # path -> (content hash, summary)
         self._building: set[Path] = set()
         self._files: tuple[float, list[Path]] | None = None
+        self._disk: dict[Path, tuple[tuple[int, int], str]] = {}  # path -> ((mtime, size), text)
+        self._users: dict[tuple[str, Path], tuple[tuple[float, int], list[ModuleSummary]]] = {}
+        self._generation = 0  # bumped by every buffer change
 
     # ------------------------------------------------------------------ buffers
     def set_text(self, path: str | os.PathLike, text: str | None) -> bool:
@@ -91,6 +94,7 @@ class ProjectIndex:
                 self._texts.pop(p, None)
             else:
                 self._texts[p] = text
+            self._generation += 1
             new = self.summary(p)
             return old is None or old[1] != new
 
@@ -99,11 +103,21 @@ class ProjectIndex:
         if text is not None:
             return text
         try:
-            if p.stat().st_size > _MAX_FILE_BYTES:
+            st = p.stat()
+            if st.st_size > _MAX_FILE_BYTES:
                 return None
-            return p.read_text(encoding="utf-8")
+            key = (st.st_mtime_ns, st.st_size)
+            cached = self._disk.get(p)
+            if cached is not None and cached[0] == key:
+                return cached[1]
+            text = p.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return None
+        with self._lock:
+            if len(self._disk) >= _MAX_SUMMARIES:
+                self._disk.clear()
+            self._disk[p] = (key, text)
+        return text
 
     # ------------------------------------------------------------------ summaries
     def summary(self, path: str | os.PathLike) -> ModuleSummary | None:
@@ -151,9 +165,15 @@ class ProjectIndex:
     def users(self, name: str, defining: str | os.PathLike) -> list[ModuleSummary]:
         """Summaries of the other project modules that import `name` from the module `defining`."""
         d = Path(defining).resolve()
+        files = self.python_files()
+        stamp = (self._files[0] if self._files else 0.0, self._generation)
+        with self._lock:
+            hit = self._users.get((name, d))
+            if hit is not None and hit[0] == stamp:
+                return hit[1]
         word = re.compile(rf"\b{re.escape(name)}\b")
-        out = []
-        for f in self.python_files():
+        out: list[ModuleSummary] = []
+        for f in files:
             if f == d:
                 continue
             text = self._read(f)
@@ -174,6 +194,8 @@ class ProjectIndex:
                 else:
                     continue
                 break
+        with self._lock:
+            self._users[(name, d)] = (stamp, out)
         return out
 
     # ------------------------------------------------------------------ resolution
