@@ -49,7 +49,9 @@ def analyse(source: str, path: str | None, config: Config) -> AnalysisResult:
 
 
 # ---------------------------------------------------------------- whether a document is analysed
-def classify(ls: GradlsLanguageServer, state: DocumentState, language_id: str | None = None, size: int | None = None):
+def classify(
+    ls: GradlsLanguageServer, state: DocumentState, language_id: str | None = None, size: int | None = None
+) -> None:
     """Decide whether a document is analysed; the reason it is not goes to the log once."""
     reason = None
     if language_id is not None and language_id != "python" and not (state.path or "").endswith(PYTHON_SUFFIXES):
@@ -257,7 +259,9 @@ def _analyse_if_current(
 
 
 # ---------------------------------------------------------------- diagnostics
-def diagnostics_for(ls: GradlsLanguageServer, state: DocumentState, index: LineIndex | None = None):
+def diagnostics_for(
+    ls: GradlsLanguageServer, state: DocumentState, index: LineIndex | None = None
+) -> list[lsp.Diagnostic]:
     """Static findings, and the parse failure when the text does not parse."""
     if state.skipped or not (state.findings or state.failure):
         return []
@@ -299,7 +303,9 @@ def show(ls: GradlsLanguageServer, state: DocumentState) -> None:
 
 
 @guarded(fallback=lambda: lsp.RelatedFullDocumentDiagnosticReport(items=[]))
-async def on_pull_diagnostics(ls: GradlsLanguageServer, params: lsp.DocumentDiagnosticParams):
+async def on_pull_diagnostics(
+    ls: GradlsLanguageServer, params: lsp.DocumentDiagnosticParams
+) -> lsp.RelatedFullDocumentDiagnosticReport | lsp.RelatedUnchangedDocumentDiagnosticReport:
     state = ls.documents.get(params.text_document.uri)
     if state is None or state.skipped:
         return lsp.RelatedFullDocumentDiagnosticReport(items=[])
