@@ -220,7 +220,13 @@ def verdict_mismatch(fixture: Fixture, result) -> str | None:
     return f"{fixture.name}: header says tf-verdict={fixture.verdict}, TensorFlow now gives {got}: {describe(result)}"
 
 
-CATALOGUE = {f"TFG{n:03d}" for n in range(1, 14)}
+def _catalogue() -> set[str]:
+    from gradls.analysis.rules import all_rules
+
+    return set(all_rules())
+
+
+CATALOGUE = _catalogue()
 VERDICT_RE = re.compile(r"^(ok|none-gradient|zero-gradient|nan-gradient|inf-gradient|raises:[A-Za-z_][A-Za-z0-9_]*)$")
 
 
