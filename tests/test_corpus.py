@@ -56,7 +56,7 @@ def test_corpus_sizes_and_coverage():
     assert len(CORRECT) >= 25
     assert len(BUGGY) >= 25
     per_code = Counter(code for f in BUGGY for code, _ in f.expect)
-    missing = sorted(fm.CATALOGUE - set(per_code))
+    missing = sorted(c for c in fm.CATALOGUE - set(per_code) if not c.startswith("TFG9"))  # TFG9xx: about gradls itself
     assert not missing, f"no buggy program for {missing}"
     for code in ("TFG001", "TFG003", "TFG004"):
         assert per_code[code] >= 4, f"only {per_code[code]} buggy programs for {code}"
