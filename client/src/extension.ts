@@ -15,7 +15,14 @@ import {
   ServerOptions,
   State,
 } from 'vscode-languageclient/node';
-import { chooseProbeInterpreter, chooseServerInterpreter, InterpreterChoice, Serializer } from './common/interpreter';
+import {
+  chooseProbeInterpreter,
+  chooseServerInterpreter,
+  InterpreterChoice,
+  OPEN_PROBE_INTERPRETER_SETTING,
+  probeInterpreterPicker,
+  Serializer,
+} from './common/interpreter';
 import {
   ProbeNotification,
   ProbeParams,
@@ -474,15 +481,14 @@ class Gradls implements vscode.Disposable {
   private async selectProbeInterpreter(): Promise<void> {
     const active = vscode.window.activeTextEditor?.document.uri;
     const folder = active ? vscode.workspace.getWorkspaceFolder(active) : vscode.workspace.workspaceFolders?.[0];
-    if (this.interpreterSetting('probe.interpreter', folder).length === 0) {
-      try {
-        await vscode.commands.executeCommand('python.setInterpreter');
-        return;
-      } catch (err) {
-        this.log.warn(`python.setInterpreter is not available (${String(err)}); opening the gradls.probe.interpreter setting`);
-      }
+    const picker = probeInterpreterPicker(this.interpreterSetting('probe.interpreter', folder));
+    try {
+      await vscode.commands.executeCommand(picker.command, ...picker.args);
+    } catch (err) {
+      // no Python extension: python.setInterpreter does not exist
+      this.log.warn(`${picker.command} is not available (${String(err)}); opening the gradls.probe.interpreter setting`);
+      await vscode.commands.executeCommand(OPEN_PROBE_INTERPRETER_SETTING.command, ...OPEN_PROBE_INTERPRETER_SETTING.args);
     }
-    await vscode.commands.executeCommand('workbench.action.openSettings', 'gradls.probe.interpreter');
   }
 
   private async sendProbeRequest(params: ProbeParams, token?: vscode.CancellationToken): Promise<ProbeResponse> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chooseProbeInterpreter, chooseServerInterpreter, Serializer } from '../src/common/interpreter';
+import { chooseProbeInterpreter, chooseServerInterpreter, probeInterpreterPicker, Serializer } from '../src/common/interpreter';
 import { probeLevel, shouldNotify, summarizeProbe } from '../src/common/probe';
 
 test('server interpreter: explicit setting, then the Python extension, then python3', () => {
@@ -63,4 +63,10 @@ test('probe summaries and notification levels', () => {
   assert.equal(shouldNotify('onError', 'warning'), false);
   assert.equal(shouldNotify('onWarning', 'warning'), true);
   assert.equal(shouldNotify('always', 'info'), true);
+});
+
+test("missing TensorFlow: the button opens the Python extension's picker, or the probe setting that overrides it", () => {
+  assert.deepEqual(probeInterpreterPicker([]), { command: 'python.setInterpreter', args: [] });
+  assert.deepEqual(probeInterpreterPicker([' ']), { command: 'python.setInterpreter', args: [] });
+  assert.deepEqual(probeInterpreterPicker(['/tf/python']), { command: 'workbench.action.openSettings', args: ['gradls.probe.interpreter'] });
 });

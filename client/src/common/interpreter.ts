@@ -75,6 +75,25 @@ export function chooseProbeInterpreter(opts: {
   return { command: [DEFAULT_PYTHON], source: 'default', reason: `${DEFAULT_PYTHON} from PATH` };
 }
 
+/** A VS Code command and its arguments. */
+export interface CommandCall {
+  command: string;
+  args: unknown[];
+}
+
+export const OPEN_PROBE_INTERPRETER_SETTING: CommandCall = { command: 'workbench.action.openSettings', args: ['gradls.probe.interpreter'] };
+
+/**
+ * What "Select Python Interpreter" in the server's missing-TensorFlow message opens: the Python extension's picker,
+ * unless `gradls.probe.interpreter` is set (it wins over the picker's choice, see chooseProbeInterpreter), then that setting.
+ */
+export function probeInterpreterPicker(probeSetting: string[]): CommandCall {
+  if (probeSetting.some((s) => s.trim() !== '')) {
+    return OPEN_PROBE_INTERPRETER_SETTING;
+  }
+  return { command: 'python.setInterpreter', args: [] };
+}
+
 /** Runs tasks one at a time; while one runs, further requests collapse into a single queued run (restart storms). */
 export class Serializer {
   private running: Promise<void> | undefined;
