@@ -307,6 +307,42 @@ CASES = [
         RESULT = gradient_status(grads)
         """,
     ),
+    # The model reaches the step as a parameter with no telling name: the call site says what it is.
+    case(
+        "tfg002_model_passed_to_the_step",
+        "none",
+        """
+        import tensorflow as tf
+
+        def train_step(f, x):
+            with tf.GradientTape() as tape:
+                out = f(x)
+                loss = tf.reduce_mean(tf.constant(out.numpy()))  # <- TFG002
+            return tape.gradient(loss, f.trainable_variables)
+
+        scorer = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        RESULT = gradient_status(train_step(scorer, tf.ones((2, 3))))
+        """,
+    ),
+    # Near miss: a parameter named `model` that every call site fills with a plain function.
+    case(
+        "tfg002_model_named_parameter_is_a_function",
+        "ok",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(2.0)
+
+        def step(model, x):
+            with tf.GradientTape() as tape:
+                out = model(x)
+                scale = float(out.numpy()) if False else 1.0
+                loss = out * w * scale
+            return tape.gradient(loss, [w])
+
+        RESULT = gradient_status(step(lambda t: t * 3.0, tf.constant(1.0)))
+        """,
+    ),
 ]
 
 

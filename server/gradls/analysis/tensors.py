@@ -305,6 +305,7 @@ class TensorInference:
         self.memo: dict[int, int] = {}
         self.kind_memo: dict[int, str | None] = {}
         self.seeds: dict[int, dict[str, int]] = defaultdict(dict)
+        self.kind_seeds: dict[int, dict[str, str | None]] = {}
         self.closures: dict[int, Env] = {}
         self.returns: dict[int, int] = {}
         # Per function: the object kind it returns ("tape", "layer"...) and, when every return is a tuple of
@@ -373,7 +374,15 @@ class TensorInference:
             lv = self._default_param_level(ff, p, i, defaults.get(p), grad_fn_of_custom)
             lv = max(lv, self.seeds.get(id(ff.node), {}).get(p, NOT))
             env.levels[p] = lv
-            if (ff.modes or self._has_tape(ff)) and _MODEL_NAME.search(p) and lv < DIFF:
+            seen_kinds = self.kind_seeds.get(id(ff.node), {})
+            if p in seen_kinds:
+                k = seen_kinds[p]
+                if k is not None:
+                    env.kinds[p] = k
+                    if k == "layer":
+                        env.levels[p] = NOT
+            elif (ff.modes or self._has_tape(ff)) and _MODEL_NAME.search(p) and lv < DIFF:
+                # No call site in this module: a parameter named like a model is taken for one.
                 env.kinds[p] = "layer"
                 env.levels[p] = NOT
         return env
@@ -914,6 +923,23 @@ class TensorInference:
             if lvl > seeds.get(p, NOT):
                 seeds[p] = lvl
                 self._seeds_changed = True
+        # Object kinds travel too: `train_step(model, x)` with a Keras model makes `model` a layer there,
+        # a fact from the call site instead of a guess from the parameter's name.
+        kinds = self.kind_seeds.setdefault(id(callee.node), {})
+        passed = list(zip(params, call.args)) + [(k.arg, k.value) for k in call.keywords if k.arg in params]
+        for p, arg in passed:
+            if isinstance(arg, ast.Starred) or p is None:
+                continue
+            k = self.kind_memo.get(id(arg))
+            old = kinds.get(p, "")
+            if old == "":
+                kinds[p] = k
+                if k is not None:
+                    self._seeds_changed = True
+            elif old != k:
+                if old is not None:
+                    self._seeds_changed = True
+                kinds[p] = None  # call sites disagree: unknown
         for k in call.keywords:
             if k.arg and k.arg in params:
                 lvl = self.memo.get(id(k.value), NOT)
