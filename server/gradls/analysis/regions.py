@@ -135,7 +135,7 @@ def _mode_from_users(info: ModuleInfo, cls, own_mode: str) -> str:
 
 def _decorator_name(info: ModuleInfo, d: ast.AST) -> tuple[str | None, ast.Call | None]:
     call = d if isinstance(d, ast.Call) else None
-    target = d.func if call is not None else d
+    target = call.func if call is not None else d
     return info.imports.qualname(target) or _plain(target), call
 
 
@@ -260,7 +260,12 @@ def resolve_callee(info: ModuleInfo, call: ast.Call, caller: ast.AST | None) -> 
             scope = ff.parent
         node = info.module_functions.get(f.id)
         return info.functions.get(id(node)) if node is not None else None
-    if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "self" and caller is not None:
+    if (
+        isinstance(f, ast.Attribute)
+        and isinstance(f.value, ast.Name)
+        and f.value.id == "self"
+        and isinstance(caller, (ast.FunctionDef, ast.AsyncFunctionDef))
+    ):
         owner = info.facts(caller)
         while owner is not None and owner.cls is None and owner.parent is not None:
             owner = info.facts(owner.parent)
@@ -289,8 +294,8 @@ def _propagate(info: ModuleInfo) -> None:
         if ff.modes:
             work.append((ff, set(ff.modes), ff.why))
     for w, fn in info.tape_withs:
-        ff = info.facts(fn)
-        if ff is not None and ff.modes:
+        owner = info.facts(fn)
+        if owner is not None and owner.modes:
             continue
         for n in info.own_nodes(w):
             if isinstance(n, ast.Call):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import re
 from collections import defaultdict
+from typing import cast
 
 from gradls.analysis.module import VARIABLE_CTORS, FunctionFacts, ModuleInfo, is_keras_layer_ctor
 
@@ -290,11 +291,11 @@ class Env:
 
     def join(self, *others: Env) -> None:
         for o in others:
-            for k, v in o.levels.items():
-                if v > self.levels.get(k, -1):
-                    self.levels[k] = v
-            for k, v in o.kinds.items():
-                self.kinds.setdefault(k, v)
+            for name, level in o.levels.items():
+                if level > self.levels.get(name, -1):
+                    self.levels[name] = level
+            for name, kind in o.kinds.items():
+                self.kinds.setdefault(name, kind)
 
 
 class TensorInference:
@@ -359,9 +360,9 @@ class TensorInference:
         defaults: dict[str, ast.AST] = {}
         for arg, d in zip(reversed(positional), reversed(a.defaults)):
             defaults[arg.arg] = d
-        for arg, d in zip(a.kwonlyargs, a.kw_defaults):
-            if d is not None:
-                defaults[arg.arg] = d
+        for arg, kw_default in zip(a.kwonlyargs, a.kw_defaults):
+            if kw_default is not None:
+                defaults[arg.arg] = kw_default
         params = [p.arg for p in positional + a.kwonlyargs]
         if a.vararg:
             params.append(a.vararg.arg)
@@ -503,11 +504,12 @@ class TensorInference:
                     self._bind(item.optional_vars, NOT if k else v, k, env, None)
             self._walk_block(s.body, env, ff)
         elif isinstance(s, ast.Try) or type(s).__name__ == "TryStar":
-            self._walk_block(s.body, env, ff)
-            for h in s.handlers:
+            tr = cast(ast.Try, s)  # try/except* has the same fields
+            self._walk_block(tr.body, env, ff)
+            for h in tr.handlers:
                 self._walk_block(h.body, env, ff)
-            self._walk_block(s.orelse, env, ff)
-            self._walk_block(s.finalbody, env, ff)
+            self._walk_block(tr.orelse, env, ff)
+            self._walk_block(tr.finalbody, env, ff)
         elif isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)):
             self.closures[id(s)] = env.copy()
             env.levels[s.name] = NOT
@@ -520,7 +522,7 @@ class TensorInference:
                 self._analyze(cf)
         elif isinstance(s, ast.ClassDef):
             env.levels[s.name] = NOT
-        elif type(s).__name__ == "Match":
+        elif isinstance(s, ast.Match):
             lv(s.subject, env)
             branches = []
             for case in s.cases:
@@ -765,9 +767,9 @@ class TensorInference:
             # holds, so there `n` is a Python value (narrowing, as type checkers do for isinstance).
             out = NOT
             narrowed = env
-            for v in e.values:
-                out = max(out, lv(v, narrowed))
-                py_true, py_false = self._python_when(v)
+            for operand in e.values:
+                out = max(out, lv(operand, narrowed))
+                py_true, py_false = self._python_when(operand)
                 py = py_true if isinstance(e.op, ast.And) else py_false
                 if py:
                     narrowed = narrowed.copy()
@@ -940,11 +942,11 @@ class TensorInference:
                 if old is not None:
                     self._seeds_changed = True
                 kinds[p] = None  # call sites disagree: unknown
-        for k in call.keywords:
-            if k.arg and k.arg in params:
-                lvl = self.memo.get(id(k.value), NOT)
-                if lvl > seeds.get(k.arg, NOT):
-                    seeds[k.arg] = lvl
+        for kw in call.keywords:
+            if kw.arg and kw.arg in params:
+                lvl = self.memo.get(id(kw.value), NOT)
+                if lvl > seeds.get(kw.arg, NOT):
+                    seeds[kw.arg] = lvl
                     self._seeds_changed = True
         if id(callee.node) not in self.returns:
             return self._analyze(callee)
