@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, TypeVar
 
 from gradls.analysis.model import Span
 from gradls.analysis.names import ImportTable
@@ -26,6 +27,7 @@ KERAS_STEP_METHODS = {"call", "train_step", "test_step", "compute_loss"}
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -75,6 +77,7 @@ class ModuleInfo:
         self.project = project if path is not None else None
         self.path = path
         self.lines = _NEWLINE.split(source)
+        self._memo: dict[str, Any] = {}  # see memo()
         self.parents: dict[int, ast.AST] = {}
         self.functions: dict[int, FunctionFacts] = {}
         self.classes: dict[str, ClassFacts] = {}
@@ -95,6 +98,15 @@ class ModuleInfo:
 
         compute_regions(self)
         self.tensors = TensorInference(self)
+
+    def memo(self, key: str, factory: Callable[[], _T]) -> _T:
+        """The value `factory()` builds, built once per analysed module and kept as long as it lives.
+
+        For shared analysis modules that derive an index from the module (`tapes.tape_scopes`...); key it
+        by the owning module's `__name__`.  Rules never store state on ModuleInfo themselves."""
+        if key not in self._memo:
+            self._memo[key] = factory()
+        return self._memo[key]
 
     # ----------------------------------------------------------------- collection
     def _collect(self) -> None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from gradls.analysis.custom_gradient import inside_custom_gradient
+from gradls.analysis.flow import Flow
 from gradls.analysis.model import Finding
 from gradls.analysis.module import AUTOGRAPH, EAGER, GRAPH, ModuleInfo
 from gradls.analysis.rules import rule
 from gradls.analysis.rules._common import span_list
-from gradls.analysis.rules.tfg006_stop_gradient_on_trainable_path import Flow, inside_custom_gradient
 from gradls.analysis.tensors import DIFF, TENSOR
 
 NUMPY_CONVERSIONS = {

@@ -6,8 +6,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from gradls.analysis.custom_gradient import accepts_variables, find_grad_fn, variables_read
 from gradls.analysis.model import Finding
-from gradls.analysis.module import FunctionFacts, ModuleInfo, walk_own
+from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
 from gradls.analysis.rules._common import span_list
 
@@ -37,7 +38,7 @@ def find_custom_gradient_missing_variables(info: ModuleInfo) -> Iterator[Finding
             "`TypeError: @tf.custom_gradient grad_fn must accept keyword argument 'variables', since function uses "
             "variables`; add `variables=None` and return `(input_grads, variable_grads)`"
         )
-        span = info.name_span(grad) if grad_name else info.span(grad)
+        span = info.name_span(grad) if not isinstance(grad, ast.Lambda) else info.span(grad)
         first = ff.node.decorator_list[0] if ff.node.decorator_list else ff.node
         whole = info.span(first, ff.node)
         whole = type(whole)(
@@ -52,49 +53,3 @@ def find_custom_gradient_missing_variables(info: ModuleInfo) -> Iterator[Finding
             span,
             {"function": span_list(whole), "grad_fn": grad_name, "grad_fn_def": span_list(info.span(grad))},
         )
-
-
-_WEIGHT_LISTS = {"trainable_variables", "trainable_weights", "weights", "variables"}
-
-
-def find_grad_fn(info: ModuleInfo, ff: FunctionFacts) -> ast.AST | None:
-    """The grad_fn a custom_gradient function returns as the second element of its result."""
-    nested = ff.nested
-    for n in ff.returns:
-        if isinstance(n.value, ast.Tuple) and len(n.value.elts) == 2:
-            second = n.value.elts[1]
-            if isinstance(second, ast.Name) and second.id in nested:
-                return nested[second.id]
-            if isinstance(second, ast.Lambda):
-                return second
-    return None
-
-
-def accepts_variables(grad: ast.AST) -> bool:
-    args = grad.args
-    names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
-    return "variables" in names or args.kwarg is not None
-
-
-def variables_read(info: ModuleInfo, ff: FunctionFacts, grad: ast.AST) -> list[str]:
-    """Trainable variables (and layers, which own variables) the forward pass reads."""
-    inside_grad = {id(n) for n in ast.walk(grad)}
-    params = {a.arg for a in [*ff.node.args.posonlyargs, *ff.node.args.args, *ff.node.args.kwonlyargs]}
-    found: list[str] = []
-    for n in walk_own(ff.node):
-        if id(n) in inside_grad or n in ff.node.decorator_list:
-            continue
-        label = None
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in params:
-            if info.tensors.kind_of(n) == "variable":
-                label = n.id
-        elif isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load):
-            if info.tensors.kind_of(n) == "variable":
-                label = info.text(n)
-            elif n.attr in _WEIGHT_LISTS and info.tensors.kind_of(n.value) == "layer":
-                label = info.text(n)
-        elif isinstance(n, ast.Call) and info.tensors.kind_of(n.func) == "layer":
-            label = f"weights of {info.text(n.func)}"
-        if label and label not in found:
-            found.append(label)
-    return found

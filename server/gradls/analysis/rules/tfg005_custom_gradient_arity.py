@@ -6,15 +6,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from gradls.analysis.custom_gradient import accepts_variables, find_grad_fn, variables_read
 from gradls.analysis.model import Finding
 from gradls.analysis.module import FunctionFacts, ModuleInfo
 from gradls.analysis.rules import rule
 from gradls.analysis.rules._common import span_list
-from gradls.analysis.rules.tfg004_custom_gradient_missing_variables import (
-    accepts_variables,
-    find_grad_fn,
-    variables_read,
-)
 
 # Calls known to return exactly one tensor (gradient of one input).
 _LIST_RETURNING = {

@@ -6,11 +6,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from gradls.analysis.flow import Flow, FlowScope
 from gradls.analysis.model import Finding
 from gradls.analysis.module import AUTOGRAPH, GRAPH, VARIABLE_CTORS, FunctionFacts, ModuleInfo
 from gradls.analysis.rules import rule
 from gradls.analysis.rules._common import span_list
-from gradls.analysis.rules.tfg006_stop_gradient_on_trainable_path import Flow, Scope
 from gradls.analysis.tensors import TENSOR
 
 _BUILDERS = (
@@ -55,7 +55,7 @@ def _trainable(node: ast.Call) -> bool:
     return True
 
 
-def _guarded(info: ModuleInfo, sc: Scope, node: ast.AST) -> bool:
+def _guarded(info: ModuleInfo, sc: FlowScope, node: ast.AST) -> bool:
     """Creation that runs once: under an `if` on a Python value, an `or` default, an except handler,
     or `tf.init_scope()`."""
     p = sc.parent(node)

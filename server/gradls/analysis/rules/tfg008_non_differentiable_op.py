@@ -6,16 +6,12 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from gradls.analysis.custom_gradient import inside_custom_gradient
+from gradls.analysis.dtypes import is_int_cast
+from gradls.analysis.flow import Flow, cut_roots, inside_stop_gradient
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
-from gradls.analysis.rules.tfg006_stop_gradient_on_trainable_path import (
-    Flow,
-    cut_roots,
-    inside_custom_gradient,
-    inside_stop_gradient,
-    is_int_cast,
-)
 from gradls.analysis.tensors import DIFF
 
 # op name -> what TensorFlow gives back for its input

@@ -5,22 +5,21 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from gradls.analysis.call_sites import function_uses
+from gradls.analysis.dtypes import int_dtype_of, literal_dtype
 from gradls.analysis.model import Finding
 from gradls.analysis.module import VARIABLE_CTORS, ModuleInfo
 from gradls.analysis.rules import rule
-from gradls.analysis.rules.tfg010_tape_reused import (
-    Scope,
+from gradls.analysis.tapes import (
     Tape,
+    TapeScope,
+    def_value,
+    module_scope,
     names_in,
     pos,
-    tape_scopes,
-)
-from gradls.analysis.rules.tfg013_integer_source import (
-    def_value,
-    int_dtype_of,
-    literal_dtype,
     resolve_defs,
     sources_with_aliases,
+    tape_scopes,
 )
 from gradls.analysis.tensors import TENSOR
 
@@ -31,7 +30,7 @@ _COPY = {"constant", "convert_to_tensor", "identity", "cast", "zeros_like", "one
 _WEIGHT_LISTS = {"trainable_variables", "trainable_weights", "variables", "weights"}
 
 
-def _classify(info: ModuleInfo, value: ast.AST | None, tape: Tape, scope: Scope, depth: int = 0) -> str | None:
+def _classify(info: ModuleInfo, value: ast.AST | None, tape: Tape, scope: TapeScope, depth: int = 0) -> str | None:
     """'plain' (a float tensor no tape watches), 'numpy', 'variable' (a float tf.Variable), or None."""
     if value is None or depth > 3:
         return None
@@ -82,7 +81,7 @@ def _classify_expr(info, e, tape, scope, depth) -> str | None:
     return _classify(info, e, tape, scope, depth)
 
 
-def _records(tape: Tape, node: ast.AST, scope: Scope) -> bool:
+def _records(tape: Tape, node: ast.AST, scope: TapeScope) -> bool:
     return scope is tape.scope and tape.recording(node, scope)
 
 
@@ -140,7 +139,7 @@ def find_unwatched_tensor(info: ModuleInfo) -> Iterator[Finding]:
                         yield f if report is el else Finding(f.code, f.message, info.span(report), f.fix_data)
 
 
-def _check_source(info: ModuleInfo, scope: Scope, tape: Tape, call: ast.Call, el: ast.AST, watched: set[str]):
+def _check_source(info: ModuleInfo, scope: TapeScope, tape: Tape, call: ast.Call, el: ast.AST, watched: set[str]):
     wav = tape.watches_accessed_variables
     if isinstance(el, ast.Attribute) and el.attr in _WEIGHT_LISTS and wav is False and not tape.watches:
         msg = (
@@ -211,7 +210,7 @@ def _check_source(info: ModuleInfo, scope: Scope, tape: Tape, call: ast.Call, el
     return Finding("TFG009", msg, info.span(el), _fix_data(info, scope, tape, call, el.id, defs, dscope))
 
 
-def _fix_data(info: ModuleInfo, scope: Scope, tape: Tape, call: ast.Call, name: str, defs, dscope) -> dict | None:
+def _fix_data(info: ModuleInfo, scope: TapeScope, tape: Tape, call: ast.Call, name: str, defs, dscope) -> dict | None:
     """Where `tape.watch(name)` goes: the top of the last recording block before the call, or right after the
     definition when the tensor is made inside that block."""
     blocks = [w for w in tape.blocks if pos(w) < pos(call)]
@@ -239,34 +238,7 @@ def _fix_data(info: ModuleInfo, scope: Scope, tape: Tape, call: ast.Call, name: 
     return {"tape": tape.name, "name": name, "edits": [[line, 0, line, 0, f"{indent}{tape.name}.watch({name})\n"]]}
 
 
-def _call_sites(info: ModuleInfo) -> dict[str, list[tuple[ast.Call | None, ast.AST]]]:
-    """Every load of a plain name in the module: the call it is the callee of (None when the name is used as a
-    value), and the scope root it appears in.  Built once per analysed module."""
-    cached = getattr(info, "_tfg009_call_sites", None)
-    if cached is not None:
-        return cached
-    from gradls.analysis.module import walk_own
-
-    names = set(info.module_functions)
-    out: dict[str, list[tuple[ast.Call | None, ast.AST]]] = {}
-    for root in [info.tree, *(ff.node for ff in info.functions.values())]:
-        callees: dict[int, ast.Call] = {}
-        loads: list[ast.Name] = []
-        for n in walk_own(root) if root is not info.tree else _module_own(info.tree):
-            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
-                callees[id(n.func)] = n
-            elif isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load):
-                loads.append(n)
-        for n in loads:
-            out.setdefault(n.id, []).append((callees.get(id(n)), root))
-    try:
-        info._tfg009_call_sites = out
-    except AttributeError:
-        pass
-    return out
-
-
-def _argument_kinds(info: ModuleInfo, scope: Scope, param: str, tape: Tape) -> set[str | None]:
+def _argument_kinds(info: ModuleInfo, scope: TapeScope, param: str, tape: Tape) -> set[str | None]:
     """What every call of a module-level function passes for `param` ({None} when unknown or never called)."""
     fn = scope.node
     if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or info.module_functions.get(fn.name) is not fn:
@@ -276,13 +248,11 @@ def _argument_kinds(info: ModuleInfo, scope: Scope, param: str, tape: Tape) -> s
     if param in {x.arg for x in a.kwonlyargs} or (a.vararg and a.vararg.arg == param) or param not in positional:
         return {None}
     index = positional.index(param)
-    from gradls.analysis.rules.tfg013_integer_source import module_scope
-
-    sites = _call_sites(info).get(fn.name, [])
+    sites = function_uses(info).get(fn.name, [])
     if not sites:
         return {None}
     kinds: set[str | None] = set()
-    scopes: dict[int, Scope] = {}
+    scopes: dict[int, TapeScope] = {}
     for call, root in sites:
         if call is None:
             return {None}  # passed around as a value (tf.function(f), callbacks): other callers unknown
@@ -294,17 +264,8 @@ def _argument_kinds(info: ModuleInfo, scope: Scope, param: str, tape: Tape) -> s
             return {None}
         site_scope = scopes.get(id(root))
         if site_scope is None:
-            site_scope = scopes[id(root)] = module_scope(info) if root is info.tree else Scope(info, root)
+            site_scope = scopes[id(root)] = module_scope(info) if root is info.tree else TapeScope(info, root)
         kinds.add(_classify_expr(info, arg, tape, site_scope, 0))
         if kinds - {"plain"}:
             return kinds
     return kinds
-
-
-def _module_own(tree: ast.Module):
-    todo = list(tree.body)
-    while todo:
-        n = todo.pop()
-        yield n
-        if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            todo.extend(ast.iter_child_nodes(n))

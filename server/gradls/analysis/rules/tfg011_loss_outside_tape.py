@@ -9,14 +9,7 @@ from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.regions import resolve_callee
 from gradls.analysis.rules import rule
-from gradls.analysis.rules.tfg010_tape_reused import (
-    Scope,
-    Tape,
-    TapeCall,
-    names_in,
-    pos,
-    tape_scopes,
-)
+from gradls.analysis.tapes import Tape, TapeCall, TapeScope, names_in, pos, tape_scopes
 from gradls.analysis.tensors import DIFF
 
 _NOT_TF = {"numpy", "item", "tolist", "float", "int", "bool", "str", "len", "print", "repr", "format"}
@@ -47,7 +40,7 @@ def find_loss_outside_tape(info: ModuleInfo) -> Iterator[Finding]:
                     yield f
 
 
-def _taped_names(scope: Scope, tape: Tape) -> set[str]:
+def _taped_names(scope: TapeScope, tape: Tape) -> set[str]:
     out = set()
     for n in scope.nodes:
         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and tape.recording(n, scope):
@@ -78,7 +71,7 @@ def _depends(info: ModuleInfo, e: ast.AST, taped: set[str]) -> bool:
     return bool(names_in(e) & taped) or info.tensors.level_of(e) >= DIFF
 
 
-def _check(info: ModuleInfo, scope: Scope, tape: Tape, tc: TapeCall, taped: set[str]) -> Finding | None:
+def _check(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall, taped: set[str]) -> Finding | None:
     target = tc.target
     if target is None:
         return None
@@ -109,7 +102,7 @@ def _check(info: ModuleInfo, scope: Scope, tape: Tape, tc: TapeCall, taped: set[
     return None
 
 
-def _forward_before_tape(info: ModuleInfo, scope: Scope, tape: Tape, tc: TapeCall, target: ast.Name):
+def _forward_before_tape(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall, target: ast.Name):
     """The target is computed inside the block, but only from a forward pass that ran before it:
     `logits = model(x)` then `with tape: loss = f(logits)`.  Nothing inside the block reads a weight,
     so the tape recorded no path from the weights to the loss."""
@@ -188,7 +181,7 @@ def _records_weights(info: ModuleInfo, e: ast.AST, recorded: set[str]) -> bool:
     return False
 
 
-def _outside_def(info, scope: Scope, tape: Tape, name: str, at, taped: set[str], depth: int) -> ast.stmt | None:
+def _outside_def(info, scope: TapeScope, tape: Tape, name: str, at, taped: set[str], depth: int) -> ast.stmt | None:
     """The statement computing `name` (as seen at `at`) when it lies outside the tape's recording blocks."""
     if depth > 3:
         return None
@@ -217,7 +210,7 @@ def _outside_def(info, scope: Scope, tape: Tape, name: str, at, taped: set[str],
     return None
 
 
-def _dominates(scope: Scope, d: ast.stmt, at) -> bool:
+def _dominates(scope: TapeScope, d: ast.stmt, at) -> bool:
     """`d` runs on every path from its block's start to the position `at` (same block or an enclosing one)."""
     node = scope.parent(d)
     while node is not None and node is not scope.node:
@@ -229,7 +222,7 @@ def _dominates(scope: Scope, d: ast.stmt, at) -> bool:
     return True
 
 
-def _fix_data(info: ModuleInfo, scope: Scope, tape: Tape, call: ast.Call, d: ast.stmt) -> dict | None:
+def _fix_data(info: ModuleInfo, scope: TapeScope, tape: Tape, call: ast.Call, d: ast.stmt) -> dict | None:
     blocks = [w for w in tape.blocks if pos(w) < pos(d)]
     if not blocks:
         return None

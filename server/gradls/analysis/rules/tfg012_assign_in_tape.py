@@ -8,12 +8,7 @@ from collections.abc import Iterator
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
-from gradls.analysis.rules.tfg010_tape_reused import Scope, Tape, pos, tape_scopes
-from gradls.analysis.rules.tfg013_integer_source import (
-    def_value,
-    resolve_defs,
-    source_elements,
-)
+from gradls.analysis.tapes import Tape, TapeScope, def_value, pos, resolve_defs, source_elements, tape_scopes
 from gradls.analysis.tensors import DIFF
 
 _ASSIGNS = {"assign", "assign_add", "assign_sub"}
@@ -47,7 +42,7 @@ _WEIGHT_LISTS = {"trainable_variables", "trainable_weights", "variables", "weigh
 RECV = "@assigned"
 
 
-def _source_roots(info: ModuleInfo, scope: Scope, sources: ast.AST | None) -> set[str]:
+def _source_roots(info: ModuleInfo, scope: TapeScope, sources: ast.AST | None) -> set[str]:
     """What a gradient call differentiates with respect to: `@var:W` for a name, `@model:m` for `m.trainable_variables`."""
     out: set[str] = set()
     for el in source_elements(sources):
@@ -148,7 +143,7 @@ def _contains(s: ast.stmt, node: ast.AST) -> bool:
     return any(n is node for n in ast.walk(s))
 
 
-def _check_tape(info: ModuleInfo, scope: Scope, tape: Tape) -> Iterator[Finding]:
+def _check_tape(info: ModuleInfo, scope: TapeScope, tape: Tape) -> Iterator[Finding]:
     recorded = sorted((n for n in scope.nodes if isinstance(n, ast.stmt) and tape.recording(n, scope)), key=pos)
     assigns = [
         n

@@ -5,11 +5,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from gradls.analysis.dtypes import int_dtype_of
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
 from gradls.analysis.rules._common import span_list
-from gradls.analysis.rules.tfg013_integer_source import int_dtype_of
 
 # Keras 3 tracks only its own keras.Variable; these keywords mean the same on both.
 _PORTABLE_KWARGS = {"trainable", "name", "dtype"}

@@ -1,0 +1,44 @@
+"""Where the module's top-level functions are used: every load of a module-level function's name, with the
+call it is the callee of (None when the name is used as a value), and the scope root it appears in.
+
+`function_uses(info)` is built once per analysed module (kept with `info.memo`).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from gradls.analysis.module import ModuleInfo, walk_own
+
+Uses = dict[str, list[tuple[ast.Call | None, ast.AST]]]
+
+
+def function_uses(info: ModuleInfo) -> Uses:
+    """Module-level function name -> [(call whose callee the load is, or None; scope root of the load)]."""
+    return info.memo(f"{__name__}.function_uses", lambda: _build(info))
+
+
+def _build(info: ModuleInfo) -> Uses:
+    names = set(info.module_functions)
+    out: Uses = {}
+    for root in [info.tree, *(ff.node for ff in info.functions.values())]:
+        callees: dict[int, ast.Call] = {}
+        loads: list[ast.Name] = []
+        for n in walk_own(root) if root is not info.tree else _module_own(info.tree):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
+                callees[id(n.func)] = n
+            elif isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load):
+                loads.append(n)
+        for n in loads:
+            out.setdefault(n.id, []).append((callees.get(id(n)), root))
+    return out
+
+
+def _module_own(tree: ast.Module) -> Iterator[ast.AST]:
+    todo: list[ast.AST] = list(tree.body)
+    while todo:
+        n = todo.pop()
+        yield n
+        if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            todo.extend(ast.iter_child_nodes(n))

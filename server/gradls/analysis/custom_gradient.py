@@ -1,0 +1,66 @@
+"""`@tf.custom_gradient` functions: the grad_fn a function returns, whether it accepts `variables`,
+the trainable variables its forward pass reads, and whether a node lies inside one."""
+
+from __future__ import annotations
+
+import ast
+
+from gradls.analysis.module import FunctionFacts, FunctionNode, ModuleInfo, walk_own
+
+_WEIGHT_LISTS = {"trainable_variables", "trainable_weights", "weights", "variables"}
+
+
+def find_grad_fn(info: ModuleInfo, ff: FunctionFacts) -> FunctionNode | ast.Lambda | None:
+    """The grad_fn a custom_gradient function returns as the second element of its result."""
+    nested = ff.nested
+    for n in ff.returns:
+        if isinstance(n.value, ast.Tuple) and len(n.value.elts) == 2:
+            second = n.value.elts[1]
+            if isinstance(second, ast.Name) and second.id in nested:
+                return nested[second.id]
+            if isinstance(second, ast.Lambda):
+                return second
+    return None
+
+
+def accepts_variables(grad: FunctionNode | ast.Lambda) -> bool:
+    args = grad.args
+    names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+    return "variables" in names or args.kwarg is not None
+
+
+def variables_read(info: ModuleInfo, ff: FunctionFacts, grad: ast.AST) -> list[str]:
+    """Trainable variables (and layers, which own variables) the forward pass reads."""
+    inside_grad = {id(n) for n in ast.walk(grad)}
+    params = {a.arg for a in [*ff.node.args.posonlyargs, *ff.node.args.args, *ff.node.args.kwonlyargs]}
+    found: list[str] = []
+    for n in walk_own(ff.node):
+        if id(n) in inside_grad or n in ff.node.decorator_list:
+            continue
+        label = None
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in params:
+            if info.tensors.kind_of(n) == "variable":
+                label = n.id
+        elif isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load):
+            if info.tensors.kind_of(n) == "variable":
+                label = info.text(n)
+            elif n.attr in _WEIGHT_LISTS and info.tensors.kind_of(n.value) == "layer":
+                label = info.text(n)
+        elif isinstance(n, ast.Call) and info.tensors.kind_of(n.func) == "layer":
+            label = f"weights of {info.text(n.func)}"
+        if label and label not in found:
+            found.append(label)
+    return found
+
+
+def inside_custom_gradient(info: ModuleInfo, node: ast.AST) -> bool:
+    """Inside a @tf.custom_gradient function (or its grad_fn): the gradient is user-defined there."""
+    fn = info.enclosing_function(node)
+    while fn is not None:
+        ff = info.facts(fn)
+        if ff is None:
+            return False
+        if ff.custom_gradient:
+            return True
+        fn = ff.parent
+    return False

@@ -1,0 +1,496 @@
+"""Value flow inside one function: where a value goes and which trainable weights it comes from.
+
+`Flow` answers, per function (or the module's top level), where the value of an expression ends up
+(`sinks`: a `tape.gradient` target, the function's return, `add_loss`), which ops on the way pass no
+gradient back (`is_cut`: stop_gradient, index/mask/condition positions, argmax, integer casts, NumPy ...),
+and which trainable weight holders an expression is computed from (`roots`).  Each function body is a
+`FlowScope`: its parent map, name definitions and loads.  Rules create one `Flow(info)` per check.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import cast
+
+from gradls.analysis.dtypes import is_int_cast
+from gradls.analysis.module import ModuleInfo, walk_own
+from gradls.analysis.tensors import NON_DIFF_OPS
+
+STOP_GRADIENT = {"tensorflow.stop_gradient", "keras.ops.stop_gradient", "tensorflow.raw_ops.StopGradient"}
+# Calls whose arguments are only printed / logged / collected: values stop there.
+SINK_STOP_CALLS = {
+    "print",
+    "append",
+    "extend",
+    "info",
+    "debug",
+    "warning",
+    "log",
+    "write",
+    "format",
+    "update_state",
+    "set_description",
+    "set_postfix",
+    "add_scalar",
+    "scalar",
+    "histogram",
+    "assert_equal",
+    "isfinite",
+}
+_KERAS_DIFF_RETURNS = {"call", "__call__", "compute_loss", "loss"}
+# Names of models whose weights are deliberately not trained through this path.
+EXEMPT_ROOT = re.compile(
+    r"(target|teacher|ema|momentum|old|frozen|prior|fixed|pretrained|reference|ref|baseline|stale|slow|"
+    r"mean_teacher|avg|average|shadow)",
+    re.I,
+)
+_COND_BLOCKS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try) + ((ast.Match,) if hasattr(ast, "Match") else ())
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+
+
+def dotted(e: ast.AST) -> str | None:
+    if isinstance(e, ast.Name):
+        return e.id
+    if isinstance(e, ast.Attribute):
+        base = dotted(e.value)
+        return f"{base}.{e.attr}" if base else None
+    return None
+
+
+class FlowScope:
+    """One function body (or the module's top level): parents, name definitions and loads."""
+
+    def __init__(self, root: ast.AST):
+        self.root = root
+        self.parents: dict[int, ast.AST] = {}
+        self.defs: dict[str, list[tuple[ast.stmt, ast.AST]]] = {}  # name -> (stmt, assigned value or None)
+        self.loads: dict[str, list[ast.expr]] = {}  # name or dotted attr -> load nodes
+        body = root.body if hasattr(root, "body") else [root]
+        todo: list[ast.AST] = []
+        for s in body:
+            self.parents[id(s)] = root
+            todo.append(s)
+        while todo:
+            n = todo.pop()
+            for c in ast.iter_child_nodes(n):
+                self.parents[id(c)] = n
+                if not isinstance(c, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                    todo.append(c)
+            if isinstance(n, (ast.Name, ast.Attribute)) and isinstance(n.ctx, ast.Load):
+                d = dotted(n)
+                if d:
+                    self.loads.setdefault(d, []).append(n)
+            elif isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and getattr(n, "value", None) is not None:
+                targets = n.targets if isinstance(n, ast.Assign) else [n.target]
+                for t in targets:
+                    self._def_targets(n, t, n.value)
+            elif isinstance(n, (ast.For, ast.AsyncFor)):
+                self._def_targets(n, n.target, None)
+            elif isinstance(n, ast.NamedExpr):
+                self.defs.setdefault(n.target.id, []).append((self.statement(n), n.value))
+            elif isinstance(n, (ast.With, ast.AsyncWith)):
+                for item in n.items:
+                    if item.optional_vars is not None:
+                        self._def_targets(n, item.optional_vars, None)
+        for v in self.loads.values():
+            v.sort(key=lambda x: (x.lineno, x.col_offset))
+
+    def _def_targets(self, stmt, t, value):
+        if isinstance(t, ast.Name):
+            self.defs.setdefault(t.id, []).append((stmt, value))
+        elif isinstance(t, (ast.Tuple, ast.List)):
+            vals = value.elts if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(t.elts) else None
+            for i, e in enumerate(t.elts):
+                self._def_targets(stmt, e.value if isinstance(e, ast.Starred) else e, vals[i] if vals else value)
+        elif isinstance(t, ast.Attribute):
+            d = dotted(t)
+            if d:
+                self.defs.setdefault(d, []).append((stmt, value))
+
+    def parent(self, n):
+        return self.parents.get(id(n))
+
+    def statement(self, n):
+        p = n
+        while p is not None and not isinstance(p, ast.stmt):
+            p = self.parent(p)
+        return p
+
+    def cond_ancestors(self, n) -> list[ast.AST]:
+        out: list[ast.AST] = []
+        p = self.parent(n)
+        while p is not None and p is not self.root:
+            if isinstance(p, _COND_BLOCKS):
+                out.append(p)
+            p = self.parent(p)
+        return out
+
+    def loop_of(self, n):
+        p = self.parent(n)
+        while p is not None and p is not self.root:
+            if isinstance(p, _LOOPS):
+                return p
+            p = self.parent(p)
+        return None
+
+    def contains(self, outer: ast.AST, inner: ast.AST) -> bool:
+        p = inner
+        while p is not None:
+            if p is outer:
+                return True
+            p = self.parent(p)
+        return False
+
+    def uses(self, name: str, stmt: ast.stmt) -> list[ast.AST]:
+        """Loads of `name` that can see the definition made by `stmt`."""
+        end = getattr(stmt, "end_lineno", stmt.lineno)
+        conds = {id(c) for c in self.cond_ancestors(stmt)}
+        kill = None
+        for s, _ in self.defs.get(name, ()):
+            if s is stmt or s.lineno <= end or isinstance(s, ast.AugAssign):
+                continue
+            if all(id(c) in conds for c in self.cond_ancestors(s)) and (kill is None or s.lineno < kill):
+                kill = s.lineno
+        loop = self.loop_of(stmt)
+        out: list[ast.AST] = []
+        for n in self.loads.get(name, ()):
+            if n.lineno > end and (kill is None or n.lineno <= kill):
+                out.append(n)
+            elif loop is not None and n.lineno <= end and self.contains(loop, n) and not self.contains(stmt, n):
+                out.append(n)
+        # x += y reads the old x: treat the augmented target as a use too.
+        for s, _ in self.defs.get(name, ()):
+            if isinstance(s, ast.AugAssign) and s is not stmt and s.lineno > end and (kill is None or s.lineno <= kill):
+                out.append(s.target)
+        return out
+
+    def reaching_defs(self, name: str, at: ast.AST) -> list[tuple[ast.stmt, ast.AST]]:
+        stmt = self.statement(at)
+        line = stmt.lineno if stmt is not None else cast(ast.expr, at).lineno
+        loop = self.loop_of(at)
+        out = []
+        for s, v in self.defs.get(name, ()):
+            if s.lineno < line or (loop is not None and self.contains(loop, s)):
+                if not (stmt is not None and self.contains(s, at)) or isinstance(s, _LOOPS):
+                    out.append((s, v))
+        return out
+
+
+class Flow:
+    """Value flow inside one function, cached per scope."""
+
+    def __init__(self, info: ModuleInfo):
+        self.info = info
+        self.scopes: dict[int, FlowScope] = {}
+
+    def scope_of(self, node: ast.AST) -> FlowScope:
+        fn = self.info.enclosing_function(node)
+        root = fn if fn is not None else self.info.tree
+        s = self.scopes.get(id(root))
+        if s is None:
+            s = self.scopes[id(root)] = FlowScope(root)
+        return s
+
+    # ------------------------------------------------------------------ sinks
+    def is_cut(self, call: ast.Call, arg: ast.AST) -> str | None:
+        """Does `call` pass no gradient back into its argument `arg`?  'index' for index/mask/condition
+        positions and stop_gradient (the other operands still carry gradients), 'nondiff' for ops whose
+        result has no gradient (argmax, equal, integer casts, NumPy, Python conversions), else None."""
+        q = self.info.imports.qualname(call.func) or ""
+        last = q.rsplit(".", 1)[-1]
+        if q in STOP_GRADIENT:
+            return "index"
+        if q.startswith("numpy."):
+            return "nondiff"
+        if q.startswith(("tensorflow.", "keras.ops.")):
+            idx = _arg_index(call, arg)
+            if last in {"gather", "gather_nd", "batch_gather"} and (idx == 1 or _kw_is(call, arg, "indices")):
+                return "index"
+            if last in {"where", "cond"} and (idx == 0 or _kw_is(call, arg, "condition") or _kw_is(call, arg, "pred")):
+                return "index"
+            if last == "boolean_mask" and (idx == 1 or _kw_is(call, arg, "mask")):
+                return "index"
+            if last in {"one_hot", "fill", "zeros", "ones", "range", "sequence_mask"} and idx == 0:
+                return "index"
+            if last in NON_DIFF_OPS:
+                return "nondiff"
+            if last == "cast" and is_int_cast(self.info, call):
+                return "nondiff"
+        if isinstance(call.func, ast.Attribute) and call.func.attr in {"numpy", "item", "tolist"}:
+            return "nondiff"
+        if isinstance(call.func, ast.Name) and call.func.id in {"int", "float", "bool", "len", "round"}:
+            return "nondiff"
+        return None
+
+    def sinks(self, node: ast.AST, cut: bool | str = True, _seen: set | None = None) -> set:
+        """Where the value of `node` ends up: ('grad', id(tape.gradient call)), ('return', id(function)),
+        ('add_loss',).  With `cut=True`, flow stops at ops that pass no gradient (stop_gradient, argmax, ...);
+        with `cut="index"` only at stop_gradient and index/mask/condition positions."""
+        seen = _seen if _seen is not None else set()
+        if id(node) in seen:
+            return set()
+        seen.add(id(node))
+        sc = self.scope_of(node)
+        out: set = set()
+        cur = node
+        p = sc.parent(cur)
+        while p is not None and not isinstance(p, ast.stmt):
+            if isinstance(p, ast.Call):
+                if cur is not p.func:
+                    f = p.func
+                    name = f.attr if isinstance(f, ast.Attribute) else (f.id if isinstance(f, ast.Name) else "")
+                    q = self.info.imports.qualname(f) or ""
+                    if name in {"gradient", "jacobian", "batch_jacobian"} and isinstance(f, ast.Attribute):
+                        if (p.args and p.args[0] is cur) or _kw_is(p, cur, "target"):
+                            out.add(("grad", id(p)))
+                        return out
+                    if name == "add_loss":
+                        out.add(("add_loss",))
+                        return out
+                    if (
+                        name in SINK_STOP_CALLS
+                        or q == "tensorflow.print"
+                        or q.startswith(("logging.", "tensorflow.summary."))
+                    ):
+                        return out
+                    if name in {"apply_gradients", "minimize", "assign", "assign_add", "assign_sub", "watch"}:
+                        return out
+                    if cut:
+                        why = self.is_cut(p, cur)
+                        if why == "index" or (why and cut is True):
+                            return out
+                    if not cut and name in {"len", "isinstance", "type", "id"}:
+                        return out
+                elif isinstance(p.func, ast.Attribute) and p.func.attr in {"numpy", "item", "tolist"} and cut is True:
+                    return out
+            elif isinstance(p, ast.Attribute):
+                if p.attr in {
+                    "shape",
+                    "dtype",
+                    "ndim",
+                    "name",
+                    "device",
+                    "trainable_variables",
+                    "trainable_weights",
+                    "variables",
+                    "weights",
+                    "non_trainable_variables",
+                }:
+                    return out
+            elif isinstance(p, ast.Subscript):
+                if cur is p.slice:
+                    return out
+            elif isinstance(p, ast.Compare):
+                if cut is True or any(isinstance(o, (ast.Is, ast.IsNot, ast.In, ast.NotIn)) for o in p.ops):
+                    return out
+            elif isinstance(p, ast.IfExp):
+                if cur is p.test:
+                    return out
+            elif isinstance(p, (ast.JoinedStr, ast.FormattedValue, ast.Lambda, ast.comprehension)):
+                return out
+            elif isinstance(p, ast.keyword) and p.arg in {"training", "mask", "sample_weight"}:
+                return out
+            cur = p
+            p = sc.parent(cur)
+        stmt = p
+        if stmt is None:
+            return out
+        if isinstance(stmt, ast.Return):
+            fn = self.info.enclosing_function(stmt)
+            if fn is not None:
+                out.add(("return", id(fn)))
+            return out
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and cur is getattr(stmt, "value", None):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for t in targets:
+                for name in self._target_names(t, stmt.value, node, sc):
+                    for use in sc.uses(name, stmt):
+                        out |= self.sinks(use, cut, seen)
+        return out
+
+    def _target_names(self, t, value, node, sc) -> list[str]:
+        if isinstance(t, ast.Name):
+            return [t.id]
+        if isinstance(t, ast.Attribute):
+            d = dotted(t)
+            return [d] if d else []
+        if isinstance(t, ast.Starred):
+            return self._target_names(t.value, None, node, sc)
+        if isinstance(t, (ast.Tuple, ast.List)):
+            if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(t.elts):
+                out = []
+                for te, ve in zip(t.elts, value.elts):
+                    if sc.contains(ve, node):
+                        out += self._target_names(te, ve, node, sc)
+                return out
+            out = []
+            for te in t.elts:
+                out += self._target_names(te, None, node, sc)
+            return out
+        return []
+
+    # ------------------------------------------------------------------ roots
+    def roots(self, expr: ast.AST, depth: int = 0, _seen: set | None = None) -> dict[str, ast.AST]:
+        """Trainable weight holders an expression is computed from: layer/model calls and variables,
+        followed through local assignments.  Keys are dotted names ('self.dense', 'model', 'w')."""
+        seen = _seen if _seen is not None else set()
+        out: dict[str, ast.AST] = {}
+        if depth > 8:
+            return out
+        sc = self.scope_of(expr)
+        kind_of = self.info.tensors.kind_of
+        todo = [expr]
+        while todo:
+            n = todo.pop()
+            if isinstance(n, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            if isinstance(n, ast.Call):
+                if isinstance(n.func, ast.Attribute) and n.func.attr in {"numpy", "item", "tolist"}:
+                    continue
+                if isinstance(n.func, (ast.Name, ast.Attribute)) and kind_of(n.func) == "layer":
+                    d = dotted(n.func)
+                    if d:
+                        out.setdefault(d, n.func)
+                elif (
+                    isinstance(n.func, ast.Attribute)
+                    and n.func.attr in {"call", "__call__"}
+                    and kind_of(n.func.value) == "layer"
+                ):
+                    d = dotted(n.func.value)
+                    if d:
+                        out.setdefault(d, n.func.value)
+                q = self.info.imports.qualname(n.func) or ""
+                if q.startswith("tensorflow.") and q.rsplit(".", 1)[-1] in {"gradient", "stop_gradient"}:
+                    continue
+            elif isinstance(n, (ast.Name, ast.Attribute)) and isinstance(getattr(n, "ctx", None), ast.Load):
+                d = dotted(n)
+                if d and kind_of(n) == "variable":
+                    out.setdefault(d, n)
+                    continue
+                if isinstance(n, ast.Name) and (n.id, id(sc.root)) not in seen:
+                    seen.add((n.id, id(sc.root)))
+                    for _, v in sc.reaching_defs(n.id, n):
+                        if v is not None:
+                            out.update({k: x for k, x in self.roots(v, depth + 1, seen).items() if k not in out})
+                    if n.id not in sc.defs and sc.root is not self.info.tree:
+                        # A closure / module name: a module-level variable or model.
+                        k = self.info.module_objects.get(n.id)
+                        if k in {"variable", "layer"}:
+                            out.setdefault(n.id, n)
+                    continue
+            todo.extend(ast.iter_child_nodes(n))
+        return out
+
+    def root_other_sinks(self, root: str, node: ast.AST, cut_node: ast.AST) -> set:
+        """Sinks the weights `root` reach through paths that avoid `cut_node`."""
+        sc = self.scope_of(node)
+        out: set = set()
+        for occ in sc.loads.get(root, ()):
+            if sc.contains(cut_node, occ):
+                continue
+            p = sc.parent(occ)
+            if (
+                isinstance(p, ast.Attribute)
+                and p.value is occ
+                and dotted(p) in sc.loads
+                and p.attr not in {"call", "__call__"}
+            ):
+                # `model.layer1` and friends: only when it is itself used like the model.
+                pass
+            out |= self.sinks(occ, cut=True)
+        return out
+
+    def differentiated(self, root: str, sink: tuple, node: ast.AST) -> bool:
+        """Are the weights of `root` among the sources the sink differentiates?"""
+        if sink[0] == "return":
+            fn = self.info.enclosing_function(node)
+            ff = self.info.facts(fn)
+            while ff is not None and ff.cls is None and ff.parent is not None:
+                ff = self.info.facts(ff.parent)
+            if ff is None or ff.keras_method not in _KERAS_DIFF_RETURNS or id(ff.node) != sink[1]:
+                return False
+            return root.startswith("self.") or self.info.module_objects.get(root) == "variable"
+        if sink[0] == "add_loss":
+            return root.startswith("self.")
+        call = cast("ast.Call | None", _find_by_id(self.scope_of(node), sink[1]))  # a gradient call
+        if call is None or len(call.args) < 2 and not any(k.arg == "sources" for k in call.keywords):
+            return False
+        src = call.args[1] if len(call.args) > 1 else next(k.value for k in call.keywords if k.arg == "sources")
+        return self._in_sources(root, src, call, 0)
+
+    def _in_sources(self, root: str, src: ast.AST, at: ast.AST, depth: int) -> bool:
+        if depth > 4:
+            return False
+        if isinstance(src, (ast.List, ast.Tuple)):
+            return any(self._in_sources(root, e, at, depth + 1) for e in src.elts)
+        if isinstance(src, ast.Starred):
+            return self._in_sources(root, src.value, at, depth + 1)
+        if isinstance(src, ast.BinOp) and isinstance(src.op, ast.Add):
+            return self._in_sources(root, src.left, at, depth + 1) or self._in_sources(root, src.right, at, depth + 1)
+        d = dotted(src)
+        if d is None:
+            if isinstance(src, ast.Call) and isinstance(src.func, ast.Name) and src.func.id == "list" and src.args:
+                return self._in_sources(root, src.args[0], at, depth + 1)
+            return False
+        if d == root:
+            return True
+        for suffix in (".trainable_variables", ".trainable_weights", ".variables", ".weights"):
+            if d.endswith(suffix):
+                owner = d[: -len(suffix)]
+                if owner == root or root.startswith(owner + "."):
+                    return True
+                return False
+        if isinstance(src, ast.Name):
+            sc = self.scope_of(at)
+            return any(
+                v is not None and self._in_sources(root, v, at, depth + 1) for _, v in sc.reaching_defs(src.id, at)
+            )
+        return False
+
+
+def _find_by_id(sc: FlowScope, ident: int) -> ast.AST | None:
+    for n in walk_own(sc.root):
+        if id(n) == ident:
+            return n
+    return None
+
+
+def _arg_index(call: ast.Call, arg: ast.AST) -> int | None:
+    for i, a in enumerate(call.args):
+        if a is arg:
+            return i
+    return None
+
+
+def _kw_is(call: ast.Call, arg: ast.AST, name: str) -> bool:
+    return any(k.arg == name and k.value is arg for k in call.keywords)
+
+
+def inside_stop_gradient(info: ModuleInfo, flow: Flow, node: ast.AST, skip: ast.AST | None = None) -> bool:
+    sc = flow.scope_of(node)
+    p = sc.parent(node)
+    while p is not None and not isinstance(p, ast.stmt):
+        if isinstance(p, ast.Call) and p is not skip and info.imports.qualname(p.func) in STOP_GRADIENT:
+            return True
+        p = sc.parent(p)
+    return False
+
+
+def cut_roots(info: ModuleInfo, flow: Flow, cut_node: ast.AST, arg: ast.AST) -> tuple[list[str], set]:
+    """Differentiated weights whose every path to the sinks of `cut_node`'s result goes through `cut_node`."""
+    sinks = flow.sinks(cut_node, cut="index")
+    if not sinks:
+        return [], sinks
+    cut: list[str] = []
+    for root in flow.roots(arg):
+        last = root.rsplit(".", 1)[-1]
+        if EXEMPT_ROOT.search(last):
+            continue
+        targets = [s for s in sinks if flow.differentiated(root, s, cut_node)]
+        if not targets:
+            continue
+        other = flow.root_other_sinks(root, cut_node, cut_node)
+        if any(s not in other for s in targets):
+            cut.append(root)
+    return cut, sinks

@@ -1,0 +1,363 @@
+"""GradientTape model per scope (the module body or one function body): which name is bound to which
+`tf.GradientTape(...)`, the `with` blocks that record on it, the `gradient`/`jacobian`/`watch` calls
+that read it, and how a name used as a gradient source resolves to the statements that bind it.
+
+`tape_scopes(info)` is built once per analysed module (kept with `info.memo`).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import cast
+
+from gradls.analysis.module import ModuleInfo
+
+GRAD_METHODS = {"gradient", "jacobian", "batch_jacobian"}
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def pos(node: ast.AST) -> tuple[int, int]:
+    """Where `node` starts, (line, column): a sort key in source order."""
+    n = cast(ast.expr, node)  # any node with a position
+    return (n.lineno, n.col_offset)
+
+
+def end_pos(node: ast.AST) -> tuple[int, int]:
+    n = cast(ast.expr, node)
+    return (n.end_lineno or n.lineno, n.end_col_offset or 0)
+
+
+@dataclass
+class TapeCall:
+    call: ast.Call
+    method: str  # gradient | jacobian | batch_jacobian
+
+    @property
+    def target(self) -> ast.AST | None:
+        return _arg(self.call, 0, "target")
+
+    @property
+    def sources(self) -> ast.AST | None:
+        return _arg(self.call, 1, "source" if self.method == "batch_jacobian" else "sources")
+
+
+@dataclass
+class Tape:
+    name: str
+    ctor: ast.Call
+    bind: ast.stmt  # the `with ... as name` or `name = tf.GradientTape(...)` statement
+    scope: TapeScope
+    blocks: list[ast.With | ast.AsyncWith] = field(default_factory=list)  # with statements recording on this tape
+    calls: list[TapeCall] = field(default_factory=list)
+    watches: list[ast.Call] = field(default_factory=list)
+    escapes: bool = False  # passed to some other callable: it may be watched or used there
+
+    def kwarg(self, name: str) -> ast.AST | None:
+        for k in self.ctor.keywords:
+            if k.arg == name:
+                return k.value
+        return None
+
+    @property
+    def persistent(self) -> bool | None:
+        """False for a default tape, True for persistent=True, None when it cannot be told."""
+        v = self.kwarg("persistent")
+        if v is None and len(self.ctor.args) >= 1:
+            v = self.ctor.args[0]
+        if v is None:
+            return False if not any(k.arg is None for k in self.ctor.keywords) else None
+        if isinstance(v, ast.Constant) and isinstance(v.value, bool):
+            return v.value
+        return None
+
+    @property
+    def watches_accessed_variables(self) -> bool | None:
+        v = self.kwarg("watch_accessed_variables")
+        if v is None and len(self.ctor.args) >= 2:
+            v = self.ctor.args[1]
+        if v is None:
+            return True
+        if isinstance(v, ast.Constant) and isinstance(v.value, bool):
+            return v.value
+        return None
+
+    def recording(self, node: ast.AST, scope: TapeScope) -> bool:
+        """True when `node` lies inside a `with` body recording on this tape."""
+        # O(depth): a `with` body statement is the only statement child a `with` has.
+        child = node
+        for p in scope.ancestors(node):
+            if isinstance(child, ast.stmt) and any(p is w for w in self.blocks):
+                return True
+            child = p
+        return False
+
+
+class TapeScope:
+    """One function body (or the module body) with a parent map over its own nodes."""
+
+    def __init__(self, info: ModuleInfo, node: ast.AST):
+        self.info = info
+        self.node = node
+        self.parents: dict[int, ast.AST] = {}
+        self.nodes: list[ast.AST] = []
+        parents = self.parents
+        nodes = self.nodes
+        todo: list[ast.AST] = list(cast(ast.Module, node).body)  # a function or the module
+        for c in todo:
+            parents[id(c)] = node
+        iter_children = ast.iter_child_nodes
+        children: Iterable[ast.AST]
+        while todo:
+            n = todo.pop()
+            nodes.append(n)
+            if isinstance(n, _SCOPES):
+                # decorators run in this scope; the body does not
+                children = () if isinstance(n, ast.Lambda) else n.decorator_list
+            else:
+                children = iter_children(n)
+            for c in children:
+                parents[id(c)] = n
+                todo.append(c)
+        self.tapes: list[Tape] = []
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        return self.parents.get(id(node))
+
+    def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
+        p = self.parent(node)
+        while p is not None and p is not self.node:
+            yield p
+            p = self.parent(p)
+
+    def within(self, node: ast.AST, container: ast.AST) -> bool:
+        return node is container or any(a is container for a in self.ancestors(node))
+
+    def statement(self, node: ast.AST) -> ast.stmt | None:
+        p: ast.AST | None = node
+        while p is not None and not isinstance(p, ast.stmt):
+            p = self.parent(p)
+        return p
+
+    @property
+    def params(self) -> set[str]:
+        if not isinstance(self.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return set()
+        a = self.node.args
+        return {p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg] if p is not None}
+
+    def declared_outer(self) -> set[str]:
+        out: set[str] = set()
+        for n in self.nodes:
+            if isinstance(n, (ast.Global, ast.Nonlocal)):
+                out.update(n.names)
+        return out
+
+    def defs(self, name: str) -> list[ast.AST] | None:
+        """Statements/nodes of this scope that bind `name`, in source order; None if a binding is opaque."""
+        out: list[ast.AST] = []
+        for n in self.nodes:
+            if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, (ast.Store, ast.Del)):
+                p = self.parent(n)
+                plain = (
+                    (isinstance(p, ast.Assign) and any(t is n for t in p.targets))
+                    or (isinstance(p, (ast.AugAssign, ast.AnnAssign)) and p.target is n)
+                    or isinstance(p, ast.NamedExpr)
+                )
+                if not plain or p is None:
+                    return None  # tuple unpacking, loop targets, with-as, del: not tracked
+                out.append(p)
+            elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name == name:
+                return None
+            elif isinstance(n, (ast.Import, ast.ImportFrom)) and any(
+                (a.asname or a.name.split(".")[0]) == name for a in n.names
+            ):
+                return None
+            elif isinstance(n, ast.arg) and n.arg == name:
+                return None
+        out.sort(key=pos)
+        return out
+
+
+def _arg(call: ast.Call, index: int, kw: str) -> ast.AST | None:
+    if len(call.args) > index and not any(isinstance(a, ast.Starred) for a in call.args[: index + 1]):
+        return call.args[index]
+    for k in call.keywords:
+        if k.arg == kw:
+            return k.value
+    return None
+
+
+def tape_scopes(info: ModuleInfo) -> list[TapeScope]:
+    """Every scope that creates a tape, with its tapes resolved.  Built once per analysed module.
+
+    Kept with `info.memo`, so it lives exactly as long as the ModuleInfo (a WeakKeyDictionary would never
+    drop an entry, since each TapeScope refers back to its ModuleInfo)."""
+    return info.memo(f"{__name__}.tape_scopes", lambda: _build(info))
+
+
+def _build(info: ModuleInfo) -> list[TapeScope]:
+    if "GradientTape" not in info.source:
+        return []
+    roots: list[ast.AST] = [info.tree] + [ff.node for ff in info.functions.values()]
+    scopes = []
+    for root in roots:
+        if not _mentions_tape(info, root):
+            continue
+        scope = TapeScope(info, root)
+        _resolve(info, scope)
+        if scope.tapes:
+            scopes.append(scope)
+    return scopes
+
+
+def _mentions_tape(info: ModuleInfo, root: ast.AST) -> bool:
+    start = root.lineno if hasattr(root, "lineno") else 1
+    end = getattr(root, "end_lineno", None) or len(info.lines)
+    return any("GradientTape" in info.lines[i - 1] for i in range(start, min(end, len(info.lines)) + 1))
+
+
+def _resolve(info: ModuleInfo, scope: TapeScope) -> None:
+    # Binding events per name, in source order: a Tape, or None for any other binding.
+    events: dict[str, list[tuple[tuple[int, int], Tape | None]]] = {}
+    for n in scope.nodes:
+        if isinstance(n, (ast.With, ast.AsyncWith)):
+            for item in n.items:
+                if info.is_tape_ctor(item.context_expr) and isinstance(item.optional_vars, ast.Name):
+                    t = Tape(item.optional_vars.id, cast(ast.Call, item.context_expr), n, scope, [n])
+                    scope.tapes.append(t)
+                    events.setdefault(t.name, []).append((pos(n), t))
+        elif isinstance(n, ast.Assign) and info.is_tape_ctor(n.value):
+            if len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
+                t = Tape(n.targets[0].id, cast(ast.Call, n.value), n, scope)
+                scope.tapes.append(t)
+                events.setdefault(t.name, []).append((pos(n), t))
+    if not events:
+        return
+    for n in scope.nodes:
+        if isinstance(n, ast.Name) and n.id in events and isinstance(n.ctx, (ast.Store, ast.Del)):
+            p = scope.parent(n)
+            is_tape_bind = (isinstance(p, ast.withitem) and info.is_tape_ctor(p.context_expr)) or (
+                isinstance(p, ast.Assign) and info.is_tape_ctor(p.value)
+            )
+            if not is_tape_bind:
+                events[n.id].append((pos(n), None))
+        elif isinstance(n, ast.arg) and n.arg in events:
+            events[n.arg].append(((0, 0), None))
+    for evs in events.values():
+        evs.sort(key=lambda e: e[0])
+
+    def binding(name: str, at: tuple[int, int]) -> Tape | None:
+        found = None
+        for p, t in events.get(name, ()):
+            if p < at:
+                found = t
+        return found
+
+    for n in scope.nodes:
+        if isinstance(n, (ast.With, ast.AsyncWith)):
+            for item in n.items:
+                if isinstance(item.context_expr, ast.Name) and item.optional_vars is None:
+                    bound = binding(item.context_expr.id, pos(n))
+                    if bound is not None and bound.bind is not n:
+                        bound.blocks.append(n)
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name):
+            name = n.func.value.id
+            if name not in events:
+                continue
+            bound = binding(name, pos(n))
+            if bound is None:
+                continue
+            if n.func.attr in GRAD_METHODS:
+                bound.calls.append(TapeCall(n, n.func.attr))
+            elif n.func.attr == "watch":
+                bound.watches.append(n)
+        elif isinstance(n, ast.Call):
+            for a in [*n.args, *(k.value for k in n.keywords)]:
+                if isinstance(a, ast.Name) and a.id in events:
+                    bound = binding(a.id, pos(n))
+                    if bound is not None:
+                        bound.escapes = True
+    for t in scope.tapes:
+        t.blocks.sort(key=pos)
+        t.calls.sort(key=lambda c: pos(c.call))
+
+
+def names_in(node: ast.AST | None) -> set[str]:
+    if node is None:
+        return set()
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def source_elements(sources: ast.AST | None) -> list[ast.AST]:
+    """The single sources of a `gradient(target, sources)` call: list/tuple/dict displays are flattened."""
+    if sources is None:
+        return []
+    if isinstance(sources, (ast.List, ast.Tuple)):
+        return [y for x in sources.elts if not isinstance(x, ast.Starred) for y in source_elements(x)]
+    if isinstance(sources, ast.Dict):
+        return [y for v in sources.values if v is not None for y in source_elements(v)]
+    return [sources]
+
+
+def sources_with_aliases(info: ModuleInfo, scope: TapeScope, sources: ast.AST | None) -> list[tuple[ast.AST, ast.AST]]:
+    """(source, node to report) pairs; a name bound once to a list/tuple display (`params = [w, b]`) stands for
+    its elements, reported on the name in the call."""
+    out: list[tuple[ast.AST, ast.AST]] = []
+    for el in source_elements(sources):
+        out.append((el, el))
+        if isinstance(el, ast.Name):
+            r = resolve_defs(info, scope, el.id)
+            if r is not None and len(r[0]) == 1:
+                v = def_value(r[0][0])
+                if isinstance(v, (ast.List, ast.Tuple)):
+                    out.extend((sub, el) for sub in source_elements(v) if isinstance(sub, ast.Name))
+    return out
+
+
+def module_scope(info: ModuleInfo) -> TapeScope:
+    """The module body as a scope: the one `tape_scopes` built, else one built once per analysed module."""
+    for s in tape_scopes(info):
+        if s.node is info.tree:
+            return s
+    return info.memo(f"{__name__}.module_scope", lambda: TapeScope(info, info.tree))
+
+
+def resolve_defs(info: ModuleInfo, scope: TapeScope, name: str) -> tuple[list[ast.AST], TapeScope] | None:
+    """The statements binding `name` as seen from `scope` (its own, else the enclosing function's, else the
+    module's), and the scope they live in.  None when a binding is opaque (parameter, loop target, unpacking...)."""
+    if name in scope.declared_outer():
+        return None
+    if name in scope.params:
+        return None
+    defs = scope.defs(name)
+    if defs is None:
+        return None
+    if defs:
+        return defs, scope
+    node = scope.node
+    ff = info.facts(node) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+    while ff is not None and ff.parent is not None:
+        outer = TapeScope(info, ff.parent)
+        if name in outer.params:
+            return None
+        d = outer.defs(name)
+        if d is None:
+            return None
+        if d:
+            return d, outer
+        ff = info.facts(ff.parent)
+    if node is info.tree:
+        return None
+    mod = module_scope(info)
+    d = mod.defs(name)
+    if not d:
+        return None
+    return d, mod
+
+
+def def_value(d: ast.AST) -> ast.AST | None:
+    if isinstance(d, (ast.Assign, ast.AnnAssign, ast.NamedExpr)):
+        return d.value
+    return None
