@@ -339,6 +339,83 @@ CASES += [
 ]
 
 
+# Plain gradient descent that rebinds the variable's name to a tensor: the second step's gradient is None.
+CASES += [
+    case(
+        "tfg009_variable_rebound_by_sgd_update",
+        "none",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(2.0)
+        x = tf.constant(3.0)
+        RESULT = []
+        for step in range(2):
+            with tf.GradientTape() as tape:
+                loss = (w * x - 1.0) ** 2
+            g = tape.gradient(loss, w)  # <- TFG009
+            RESULT += gradient_status([g])
+            if g is None:
+                break
+            w = w - 0.1 * g
+        """,
+    ),
+    # (`W -= lr * dW` on a tf.Variable raises TF's own RuntimeError naming assign_sub: not reported.)
+    case(
+        "tfg009_variable_rebound_by_scaled_update",
+        "none",
+        """
+        import tensorflow as tf
+
+        W = tf.Variable(tf.ones((3, 1)))
+        X = tf.ones((4, 3))
+        RESULT = []
+        for epoch in range(3):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.matmul(X, W) ** 2)
+            dW = tape.gradient(loss, W)  # <- TFG009
+            RESULT += gradient_status([dW])
+            if dW is None:
+                break
+            W = W * 0.99 - 0.01 * dW
+        """,
+    ),
+    # Near misses: the in-place update keeps the variable; a fresh variable per step is watched anew.
+    case(
+        "tfg009_variable_updated_in_place",
+        "ok",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(2.0)
+        RESULT = []
+        for step in range(3):
+            with tf.GradientTape() as tape:
+                loss = (w * 3.0 - 1.0) ** 2
+            g = tape.gradient(loss, w)
+            RESULT += gradient_status([g])
+            w.assign_sub(0.1 * g)
+        """,
+    ),
+    case(
+        "tfg009_variable_recreated_each_step",
+        "ok",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(2.0)
+        RESULT = []
+        for step in range(3):
+            with tf.GradientTape() as tape:
+                loss = (w * 3.0 - 1.0) ** 2
+            g = tape.gradient(loss, w)
+            RESULT += gradient_status([g])
+            w = tf.Variable(w - 0.1 * g)
+        """,
+    ),
+]
+
+
 def fixed_source(cases, name: str, code: str, config=None) -> str:
     """The case's source with every `code` fix applied (one round), its `# <- TFG` marks removed.
     Shared by the tape rule test modules."""
@@ -369,6 +446,8 @@ _FIXABLE = [
     "tfg009_watch_accessed_variables_false",
     "tfg009_parameter_plain_at_every_call",
     "tfg009_dataset_batch_fgsm",
+    "tfg009_variable_rebound_by_sgd_update",
+    "tfg009_variable_rebound_by_scaled_update",
 ]
 FIXED = {f"{n}__fixed": _fixed(n) for n in _FIXABLE}
 CASES += [case(name, "ok", src) for name, src in FIXED.items()]
@@ -390,7 +469,7 @@ def test_fix_parses_and_is_idempotent(name):
 
     src = FIXED[name]
     ast.parse(src)
-    assert "watch(" in src
+    assert "watch(" in src or ".assign" in src
     assert not [f for f in analyze(src).findings if f.code == "TFG009"]
 
 

@@ -4,7 +4,8 @@ The rules put the exact edits in `fix_data["edits"]` as `[line, col, end_line, e
 (plus, for replacements, the text they expect to replace), computed from the same tree that produced
 the finding; the builders here only check that the source still matches and adapt line endings.
 
-    TFG009  `tape.watch(x)` at the top of the `with` block (after `x = ...` when x is made inside it)
+    TFG009  `tape.watch(x)` at the top of the `with` block (after `x = ...` when x is made inside it);
+            `w = w - lr * g` on a tf.Variable -> `w.assign_sub(lr * g)` (the variable stays a variable)
     TFG010  `persistent=True` in `tf.GradientTape(...)`, and `del tape` after the last use
     TFG011  the statements computing the target, directly after the block, indented into it
     TFG013  integer literals made float (`0` -> `0.0`); an explicit int dtype -> float32 (unsafe)
@@ -64,7 +65,8 @@ def _edits_fix(source: str, finding: Finding) -> Fix | None:
             if not re.fullmatch(r"[\w.'\"]+", current):
                 return None
         edits.append(Edit(span, new.replace("\n", nl) if nl != "\n" else new))
-    title = _TITLES.get(finding.code, "Fix {code}").format(
+    title = data.get("title") if isinstance(data.get("title"), str) else None
+    title = title or _TITLES.get(finding.code, "Fix {code}").format(
         code=finding.code, name=data.get("name", "it"), tape=data.get("tape", "tape")
     )
     return Fix(title=title, edits=tuple(edits), safe=bool(data.get("safe", True)))

@@ -172,6 +172,9 @@ def _check_source(info: ModuleInfo, scope: TapeScope, tape: Tape, call: ast.Call
     if r is None or not r[0]:
         return None
     defs, dscope = r
+    rebound = _variable_rebound_to_tensor(info, dscope, tape, call, el, defs)
+    if rebound is not None:
+        return rebound
     kinds = {_classify(info, def_value(d), tape, dscope) for d in defs}
     if len(kinds) != 1:
         return None
@@ -208,6 +211,69 @@ def _check_source(info: ModuleInfo, scope: TapeScope, tape: Tape, call: ast.Call
     else:
         return None
     return Finding("TFG009", msg, info.span(el), _fix_data(info, scope, tape, call, el.id, defs, dscope))
+
+
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+
+
+def _variable_rebound_to_tensor(info: ModuleInfo, scope: TapeScope, tape: Tape, call: ast.Call, el: ast.Name, defs):
+    """`w = tf.Variable(...)` before a training loop, then `w = w - lr * g` inside it:
+    the name now holds a plain tensor, so from the second iteration on the gradient w.r.t. it is None."""
+    name = el.id
+    created = [d for d in defs if _classify(info, def_value(d), tape, scope) == "variable"]
+    if len(created) != 1:
+        return None
+    made = created[0]
+    loop = next((p for p in scope.ancestors(call) if isinstance(p, _LOOPS)), None)
+    if loop is None or scope.within(made, loop):
+        return None
+    for d in defs:
+        if d is made or not scope.within(d, loop):
+            continue
+        op, step = _update_of(d, name)
+        if op is None:
+            continue
+        method = {"sub": "assign_sub", "add": "assign_add"}.get(op, "assign")
+        step_text = info.text(step)
+        if not step_text:
+            return None
+        new = f"{name}.{method}({step_text})"
+        msg = (
+            f"`{name}` is a `tf.Variable` (line {made.lineno}), but line {d.lineno} rebinds the name to "
+            f"`{info.text(d.value) if isinstance(d, ast.Assign) else info.text(d)}`, a plain tensor: from the "
+            f"loop's second iteration on, `{tape.name}.{call.func.attr}` returns `None` for it (and the update "
+            f"then fails on `None`); update the variable in place: `{new}`"
+        )
+        sp = info.span(d)
+        data = None
+        if sp.line == sp.end_line:
+            data = {
+                "name": name,
+                "tape": tape.name,
+                "title": f"Update `{name}` in place with `.{method}()`",
+                "edits": [[sp.line, sp.col, sp.end_line, sp.end_col, new, info.text(d)]],
+            }
+        return Finding("TFG009", msg, info.span(el), data)
+    return None
+
+
+def _update_of(d: ast.AST, name: str) -> tuple[str | None, ast.AST | None]:
+    """('sub', step) for `w = w - step`, ('add', ...) likewise, ('set', expr) for another
+    expression of `w` (`w = w * 0.9`); (None, None) when the statement is no such update."""
+    # `w -= step` on a tf.Variable raises its own clear RuntimeError in TF 2.21 (it names assign_sub): not ours.
+    if not (isinstance(d, ast.Assign) and len(d.targets) == 1 and isinstance(d.targets[0], ast.Name)):
+        return None, None
+    v = d.value
+    if isinstance(v, ast.BinOp) and isinstance(v.left, ast.Name) and v.left.id == name:
+        if isinstance(v.op, ast.Sub):
+            return "sub", v.right
+        if isinstance(v.op, ast.Add):
+            return "add", v.right
+    if isinstance(v, (ast.BinOp, ast.Call)) and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(v)):
+        if isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and v.func.attr.startswith("assign"):
+            return None, None
+        return "set", v
+    return None, None
 
 
 def _fix_data(info: ModuleInfo, scope: TapeScope, tape: Tape, call: ast.Call, name: str, defs, dscope) -> dict | None:
