@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -108,6 +109,67 @@ KERAS_CASES = {
     ),
 }
 
+# `if c: return a` with no `else`, then statements ending in `return b`: those statements are the `else`.
+IMPLICIT_ELSE_CASES = {
+    "implicit_else": (
+        """if s > 0:
+                return h * 2.0
+            return -h""",
+        "        return tf.cond(s > 0, lambda: h * 2.0, lambda: -h)\n\nxp",
+    ),
+    "implicit_else_statements_before_return": (
+        """if s > 0:
+                return h * 2.0
+            # the other way
+            t = -h
+            u = t * 0.5
+            return u + 1.0  # shifted""",
+        """        def _false_fn():
+            # the other way
+            t = -h
+            u = t * 0.5
+            return u + 1.0  # shifted
+        return tf.cond(s > 0, lambda: h * 2.0, _false_fn)
+""",
+    ),
+    "implicit_else_nested_function": (
+        """def pick(v):
+                if tf.reduce_sum(v) > 0:
+                    return v * 2.0
+                return -v
+            return pick(h)""",
+        "            return tf.cond(tf.reduce_sum(v) > 0, lambda: v * 2.0, lambda: -v)\n        return pick(h)",
+    ),
+    "implicit_else_elif": (
+        """if s > 10.0:
+                return h * 2.0
+            elif s > 0:
+                return h
+            return tf.zeros_like(h)""",
+        "return tf.cond(s > 10.0, lambda: h * 2.0, lambda: tf.cond(s > 0, lambda: h, lambda: tf.zeros_like(h)))",
+    ),
+}
+KERAS_CASES.update(IMPLICIT_ELSE_CASES)
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "python_if_in_keras_layer.py"
+# Appended to the bundled example (which ends in `model.fit`): every trainable variable gets a gradient
+# and another epoch of `fit` moves every one of them.
+_TRAINS = src(
+    """
+
+    import numpy as np
+    xs, ys = tf.random.normal((32, 8)) * 3.0, tf.random.normal((32, 1))
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.square(model(xs) - ys))
+    before = [v.numpy().copy() for v in model.trainable_variables]
+    model.fit(xs, ys, epochs=1, verbose=0)
+    RESULT = {
+        "grads": gradient_status(tape.gradient(loss, model.trainable_variables)),
+        "moved": [not np.allclose(b, v.numpy()) for b, v in zip(before, model.trainable_variables)],
+    }
+    """
+)
+
 _CUSTOM_GRAD = src(
     """
     import tensorflow as tf
@@ -156,6 +218,8 @@ _NO_AUTOGRAPH = src(
 
 
 def _program(name: str) -> str:
+    if name == "example":
+        return EXAMPLE.read_text(encoding="utf-8") + _TRAINS
     if name == "custom_gradient":
         return _CUSTOM_GRAD
     if name == "no_autograph":
@@ -164,17 +228,34 @@ def _program(name: str) -> str:
     return _LAYER.replace("BODY", body)
 
 
-ALL = [*KERAS_CASES, "custom_gradient", "no_autograph"]
+ALL = [*KERAS_CASES, "custom_gradient", "no_autograph", "example"]
 
 
-def _fix(source: str) -> str:
+def _through_function_end(source: str, span: Span) -> Span:
+    """From the `if` at `span` to the end of the function holding it (its last line's trailing comment included):
+    where an implicit-else rewrite may edit."""
+    tree = ast.parse(source)
+    fn = min(
+        (
+            n
+            for n in ast.walk(tree)
+            if isinstance(n, ast.FunctionDef) and n.lineno < span.line <= (n.end_lineno or n.lineno)
+        ),
+        key=lambda n: (n.end_lineno or n.lineno) - n.lineno,
+    )
+    end = fn.end_lineno or fn.lineno
+    return Span(span.line, span.col, end, len(source.splitlines()[end - 1]))
+
+
+def _fix(source: str, implicit_else: bool = False) -> str:
     fs = findings(source, "TFG003")
     assert fs, "analysis reports no TFG003"
     f = fs[0]  # the outermost statement of an elif chain comes first
     fix = fix_for(source, f)
     assert fix is not None, f"no fix for {f}"
     assert not fix.safe
-    return check_fix(source, f, fix, Span(*f.fix_data["span"]))
+    span = Span(*f.fix_data["span"])
+    return check_fix(source, f, fix, _through_function_end(source, span) if implicit_else else span)
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +263,7 @@ def tf_runs():
     programs, fixed = {}, {}
     for name in ALL:
         s = _program(name)
-        fixed[name] = _fix(s)
+        fixed[name] = _fix(s, implicit_else=name in IMPLICIT_ELSE_CASES or name == "example")
         programs[f"orig:{name}"] = s
         programs[f"fixed:{name}"] = fixed[name]
     t = time.perf_counter()
@@ -207,6 +288,20 @@ def test_keras_call_fix_runs_in_graph_with_same_values(tf_runs, name):
     assert new.result["grads"] == ["ok"], new.result
     # Eagerly the original works: the fix computes the same values on all branches.
     assert np.allclose(np.asarray(orig.result["ref"]), np.asarray(new.result["ref"]))
+
+
+def test_bundled_example_rewritten_trains(tf_runs):
+    """examples/python_if_in_keras_layer.py: `if ...: return a` then `return b` becomes one `return tf.cond`."""
+    results, fixed = tf_runs
+    assert (
+        "return tf.cond(tf.reduce_max(norm) > 1.0, lambda: inputs / norm, lambda: inputs)\n\n\nmodel"
+        in (fixed["example"])
+    )
+    assert findings(fixed["example"], "TFG003") == []
+    assert results["orig:example"].error_type == "OperatorNotAllowedInGraphError", results["orig:example"].error
+    new = results["fixed:example"]
+    assert new.ok, new.error
+    assert new.result["grads"] == ["ok"] * 4 and new.result["moved"] == [True] * 4, new.result
 
 
 def test_custom_gradient_grad_fn_if(tf_runs):
@@ -295,7 +390,16 @@ def test_finding_on_elif_is_refused():
         "if c > 0:\n    print(x)\n    y = x\nelse:\n    y = -x\nreturn y",  # side effect
         "if c > 0:\n    self.y = x\nreturn x",  # attribute store
         "ys = []\nif c > 0:\n    ys.append(x)\nreturn ys",  # append
-        "if c > 0:\n    return x\ny = -x\nreturn y",  # return in one branch only
+        "if c > 0:\n    return x\ny = -x",  # return in one branch only (nothing after ends in a return)
+        "if c > 0:\n    y = x * 2\n    return y\nreturn y",  # y assigned in the if body, read after it
+        "y = x\nif c > 0:\n    y = x * 2\n    return y\ny += 1\nreturn y",  # the same, bound before too
+        "if c > 0:\n    return x\nyield x\nreturn -x",  # yield after the if
+        "if c > 0:\n    return x\ny = yield x\nreturn y",  # yield as a value
+        "if c > 0:\n    return\nreturn x",  # return without a value in the if
+        "if c > 0:\n    return x\nreturn",  # ... and in the statements after it
+        "if c > 0:\n    return x\nprint(x)\nreturn -x",  # side effect after the if
+        "global g\nif c > 0:\n    return x\ng = -x\nreturn g",  # the else would store a global
+        "with tf.name_scope('n'):\n    if c > 0:\n        return x\n    return -x",  # not in the function body
         "for i in range(3):\n    if c > 0:\n        break\nreturn x",  # break
         "if c > 0:\n    z = x\nreturn z",  # z unbound on the other path
         "if c > 0:\n    for i in range(2):\n        x = x * 2\nreturn x",  # nested control flow
@@ -306,6 +410,35 @@ def test_finding_on_elif_is_refused():
 def test_refusals(body):
     s = _fn(body)
     assert _at_if(s) is None
+
+
+def test_implicit_else_exact_text_keeps_comments():
+    s = _fn(
+        """
+        y = x
+        if tf.reduce_sum(x) > 0:  # positive
+            return x
+
+        # negative
+        z = -x * y
+        return z + 1  # shifted
+        """
+    )
+    fix = _at_if(s)
+    assert not fix.safe
+    assert apply_edits(s, fix.edits) == _fn(
+        """
+        y = x
+        # positive
+        def _false_fn():
+            # negative
+            z = -x * y
+            return z + 1  # shifted
+        return tf.cond(tf.reduce_sum(x) > 0, lambda: x, _false_fn)
+        """
+    )
+    s2 = _fn("if c > 0:\n    return x\nreturn -x  # flip")
+    assert apply_edits(s2, _at_if(s2).edits).endswith("    # flip\n    return tf.cond(c > 0, lambda: x, lambda: -x)\n")
 
 
 def test_while_is_refused():

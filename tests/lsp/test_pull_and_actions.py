@@ -246,17 +246,16 @@ async def test_the_tf_cond_rewrite_is_in_the_menu_once(client):
     assert [a.kind for a in refactors] == [lsp.CodeActionKind.RefactorRewrite]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fixes/if_to_cond.py refuses `if c: return a` followed by `return b` (no else): "
-    "_IfRewriter.plan raises _Refuse when a branch returns and there is no else",
-)
 async def test_the_bundled_tfg003_example_offers_the_tf_cond_rewrite_once(client):
     text = EXAMPLE.read_text(encoding="utf-8")
     uri = (client.root / "python_if_in_keras_layer.py").as_uri()
     open_document(client, uri, text)
     acts = await _lightbulb_at_if(client, uri, text)
-    assert len([a for a in acts if "tf.cond" in a.title]) == 1, [a.title for a in acts]
+    rewrites = [a for a in acts if "tf.cond" in a.title]
+    assert len(rewrites) == 1, [a.title for a in acts]
+    rewritten = apply_text_edits(text, edits_for(rewrites[0].edit, uri))
+    ast.parse(rewritten)
+    assert "return tf.cond(tf.reduce_max(norm) > 1.0, lambda: inputs / norm, lambda: inputs)\n\n\nmodel" in rewritten
 
 
 @pytest.mark.timeout(300)

@@ -5,7 +5,9 @@ Shapes handled (everything else returns None):
 * `if c: <assignments> [elif ...] [else: <assignments>]` -> `a, b = tf.cond(c, true_fn, false_fn)`; a branch
   that does not assign a name returns its current value (which must be bound before the `if`).  Simple
   branches become lambdas, others nested `def`s placed just before the statement.  `elif` chains nest.
-* `if c: ... return x` / `else: ... return y` -> `return tf.cond(...)`.
+* `if c: ... return x` / `else: ... return y` -> `return tf.cond(...)`.  In a function body, an `if` without
+  `else` whose branches all return takes the statements after it (up to the body's final `return`) as its
+  `else`: `if c: return x` / `return y` -> `return tf.cond(c, lambda: x, lambda: y)`, the edit spanning both.
 * `a if c else b` -> `tf.cond(c, lambda: a, lambda: b)`.
 * `p and q` / `p or q` / `not p` on boolean tensors -> `tf.logical_and/or/not`.
 
@@ -312,10 +314,30 @@ def _header_comments(block: cst.BaseSuite) -> list[cst.Comment]:
     return []
 
 
+def _ends_in_return(stmts: list[ast.stmt]) -> bool:
+    return bool(stmts) and isinstance(stmts[-1], ast.Return)
+
+
+def _block_of(module: cst.Module, stmt: cst.BaseStatement) -> cst.IndentedBlock | None:
+    """The indented block whose statements include `stmt` (by identity)."""
+    found: list[cst.IndentedBlock] = []
+
+    class V(cst.CSTVisitor):
+        def visit_IndentedBlock(self, n: cst.IndentedBlock) -> bool:
+            if any(b is stmt for b in n.body):
+                found.append(n)
+            return not found
+
+    module.visit(V())
+    return found[0] if found else None
+
+
 class _IfRewriter:
     def __init__(self, ctx: _Ctx, node: ast.If, cnode: cst.If, module: cst.Module, tf: str):
         self.ctx, self.node, self.cnode, self.module, self.tf = ctx, node, cnode, module, tf
         self.taken = used_names(ctx.tree)
+        # The statements after the `if` taken as its implicit `else` (removed by the rewrite).
+        self.tail: list[cst.BaseStatement] = []
         self.stray: list[cst.Comment] = []
         self.indent = module.default_indent
         self.config = module.config_for_parsing
@@ -340,13 +362,16 @@ class _IfRewriter:
     # --- analysis of names
     def plan(self):
         branches, other = self.branches()
+        if other is None and all(_ends_in_return(b.stmts) for b in branches):
+            other = self.implicit_else(branches)
         all_b: list[_Branch] = branches + ([other] if other else [])
         for b in all_b:
             _check_stmts(b.stmts)
-        returns = [bool(b.stmts) and isinstance(b.stmts[-1], ast.Return) for b in all_b]
+        returns = [_ends_in_return(b.stmts) for b in all_b]
         if any(returns):
             if other is None or not all(returns):
                 raise _Refuse  # a return in some branches only
+            self.check_declared(all_b)
             return branches, other, "return", []
         scope = self.ctx.scope_of(self.node)
         if isinstance(scope, ast.ClassDef):
@@ -369,6 +394,45 @@ class _IfRewriter:
                 if n not in writes and n not in bound:
                     raise _Refuse  # this path would leave the name unbound
         return branches, other, "assign", outputs
+
+    def implicit_else(self, branches: list[_Branch]) -> _Branch | None:
+        """The statements after a returning `if` (no `else`) in a function body, when they end in a `return`:
+        they run exactly when the condition is false, so they are the `else` branch."""
+        parent = self.ctx.parents.get(id(self.node))
+        if not isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None
+        i = next((k for k, st in enumerate(parent.body) if st is self.node), None)
+        tail = [] if i is None else parent.body[i + 1 :]
+        if not _ends_in_return(tail):
+            return None
+        _check_stmts(tail)  # the checks of an explicit `else`
+        written = {n for b in branches for st in b.stmts for n in _stmt_writes(st)}
+        if written & {n for st in tail for n in (*_loads(st), *_stmt_reads(st))}:
+            raise _Refuse  # a name the `if` body assigns, read after it
+        block = _block_of(self.module, self.cnode)
+        if block is None:
+            raise _Refuse
+        j = next(k for k, st in enumerate(block.body) if st is self.cnode)
+        ctail = list(block.body[j + 1 :])
+        count = sum(len(st.body) if isinstance(st, cst.SimpleStatementLine) else 1 for st in ctail)
+        if not ctail or count != len(tail):
+            raise _Refuse
+        self.tail = ctail
+        first = ctail[0]
+        if isinstance(first, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):  # drop blank lines, keep comments
+            first = first.with_changes(leading_lines=[ln for ln in first.leading_lines if ln.comment])
+        return _Branch(None, tail, cst.IndentedBlock(body=[first, *ctail[1:]]), [])
+
+    def check_declared(self, all_b: list[_Branch]) -> None:
+        """A branch moved into a nested function stores locals there: refuse names declared global/nonlocal."""
+        declared = {
+            n
+            for node in _walk_own(self.ctx.scope_of(self.node))
+            if isinstance(node, (ast.Global, ast.Nonlocal))
+            for n in node.names
+        }
+        if declared & {n for b in all_b for st in b.stmts for n in _stmt_writes(st)}:
+            raise _Refuse
 
     def live_names(self, scope: ast.AST, all_b: list[_Branch], assigned: list[str]) -> set[str]:
         if isinstance(scope, ast.Module):
@@ -505,12 +569,14 @@ class _IfRewriter:
 
 
 class _Replace(cst.CSTTransformer):
-    def __init__(self, target: cst.CSTNode, new: list[cst.BaseStatement]):
-        self.target, self.new = target, new
+    def __init__(self, target: cst.CSTNode, new: list[cst.BaseStatement], removed: list[cst.BaseStatement]):
+        self.target, self.new, self.removed = target, new, removed
 
     def on_leave(self, original_node, updated_node):
         if original_node is self.target:
             return cst.FlattenSentinel(self.new)
+        if any(original_node is r for r in self.removed):
+            return cst.RemovalSentinel.REMOVE
         return updated_node
 
 
@@ -535,17 +601,22 @@ def _rewrite_if(ctx: _Ctx, node: ast.If, title: str) -> Fix | None:
     tf, imports = binding
     if _import_before(ctx, imports, node):
         return None
+    rewriter = _IfRewriter(ctx, node, target, wrapper.module, tf)
     try:
-        stmts = _IfRewriter(ctx, node, target, wrapper.module, tf).statements()
-        new_source = wrapper.module.visit(_Replace(target, stmts)).code
+        stmts = rewriter.statements()
+        new_source = wrapper.module.visit(_Replace(target, stmts, rewriter.tail)).code
     except (_Refuse, cst.ParserSyntaxError):
         return None
-    r = positions[target]
+    r, last = positions[target], positions[rewriter.tail[-1]] if rewriter.tail else positions[target]
     starts = line_starts_of(source)
-    span = Span(r.start.line, r.start.column, r.end.line, r.end.column)
+    span = Span(r.start.line, r.start.column, last.end.line, last.end.column)
     off = offsets_of(source, span, starts)
     if off is None:
         return None
+    if rewriter.tail:  # through the final `return`'s trailing comment, which the rewrite moves
+        line_end = source.find("\n", off[1])
+        line_end = len(source) if line_end < 0 else line_end
+        off = (off[0], line_end - 1 if source[off[1] : line_end].endswith("\r") else line_end)
     edit = replacement_edit(source, new_source, *off)
     if edit is None or parse_module(new_source) is None:
         return None
