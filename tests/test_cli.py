@@ -198,7 +198,8 @@ def test_fix_runs_to_a_fixpoint_and_counts_the_truth(tmp_path):
     assert [line.split(": ")[1].split()[0] for line in r.stdout.splitlines()] == ["TFG003"]
     assert "tf.reduce_mean(tf.square(w * 2.0))" in (tmp_path / "nested.py").read_text()
     r = gradls("check", "nested.py", "layer.py", cwd=tmp_path)
-    assert r.returncode == 1 and "Found 1 finding." in r.stderr
+    # The TFG003 rewrite to tf.cond exists but is not safe: --fix leaves it for the editor.
+    assert r.returncode == 1 and "Found 1 finding (1 with a fix to review in the editor)." in r.stderr, r.stderr
 
 
 def test_fix_all_stops_on_a_fix_that_undoes_itself():

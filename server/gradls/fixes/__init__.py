@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -92,58 +93,122 @@ def fix_all(
     analyse: Callable[[str], tuple[list[Finding], ParseFailure | None]],
     *,
     max_rounds: int = 500,
+    batch: bool = False,
 ) -> FixAllResult:
-    """Apply safe fixes one at a time, re-analysing after each, until none is left (a fixpoint).
+    """Apply safe fixes, re-analysing after each step, until none is left (a fixpoint).
 
     A fix can uncover a finding the first analysis could not see (`np.mean(np.square(t))`: the
     outer call is on a tensor only once the inner one is `tf.square`), so the result says what was
     really applied and what remains, not what was fixable at the start. A fix that would make the
     text stop parsing, or bring back a text already seen (two fixes undoing each other), is skipped;
     `max_rounds` bounds a builder that keeps rewriting its own output.
+
+    A step applies one fix.  With `batch` (the editor's fix-all, which must answer quickly) a step
+    first tries every safe fix whose edits do not touch another's at once, and falls back to one fix
+    when that text does not parse or analyse; a fix that had to wait comes back in the next round.
     """
     text = source
     findings, failure = analyse(text)
     if failure is not None:
         return FixAllResult(source, 0, [], failure)
-    seen = {hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()}
+    seen = {_digest(text)}
     applied = 0
     for _ in range(max_rounds):
-        new_text = None
-        for finding in findings:
-            candidate = _safe_rewrite(text, finding)
-            if candidate is None:
-                continue
-            digest = hashlib.sha1(candidate.encode("utf-8", "surrogatepass")).digest()
-            if digest in seen:
-                continue
-            new_findings, new_failure = analyse(candidate)
-            if new_failure is not None:
-                continue
-            seen.add(digest)
-            new_text, findings = candidate, new_findings
-            break  # the other findings' positions are stale now
-        if new_text is None:
+        step = _step(text, findings, analyse, seen, batch)
+        if step is None:
             break
-        text = new_text
-        applied += 1
+        text, findings, n = step
+        applied += n
     return FixAllResult(text, applied, list(findings))
 
 
-def _safe_rewrite(text: str, finding: Finding) -> str | None:
-    fix = fix_for(text, finding)
-    if fix is None or not fix.safe:
-        return None
+def _digest(text: str) -> bytes:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()
+
+
+def _step(
+    text: str,
+    findings: list[Finding],
+    analyse: Callable[[str], tuple[list[Finding], ParseFailure | None]],
+    seen: set[bytes],
+    batch: bool,
+) -> tuple[str, list[Finding], int] | None:
+    """The next text, its findings and how many fixes made it; None at the fixpoint."""
+    candidates: Iterable[Fix]
+    if batch:
+        fixes = [fx for f in findings if (fx := _safe_fix(text, f)) is not None]
+        together = _compatible(fixes)
+        if len(together) > 1:
+            edits = list(dict.fromkeys(e for fx in together for e in fx.edits))  # a shared import once
+            tried = _try(text, edits, analyse, seen)
+            if tried is not None:
+                return (*tried, len(together))
+        candidates = fixes
+    else:  # built one by one: the first that works ends the step
+        candidates = (fx for f in findings if (fx := _safe_fix(text, f)) is not None)
+    for fx in candidates:
+        tried = _try(text, fx.edits, analyse, seen)
+        if tried is not None:
+            return (*tried, 1)  # the other findings' positions are stale now
+    return None
+
+
+def _safe_fix(text: str, finding: Finding) -> Fix | None:
     try:
-        new = apply_edits(text, fix.edits)
-    except ValueError:
+        fix = fix_for(text, finding)
+    except RecursionError:
         return None
-    if new == text:
-        return None
+    return fix if fix is not None and fix.safe else None
+
+
+def _compatible(fixes: list[Fix]) -> list[Fix]:
+    """Fixes, in order, whose edits touch no edit of a fix taken before (identical edits aside)."""
+    taken: list[Fix] = []
+    edits: list[Edit] = []
+    for fx in fixes:
+        if not any(e != t and _conflict(e.span, t.span) for e in fx.edits for t in edits):
+            taken.append(fx)
+            edits.extend(fx.edits)
+    return taken
+
+
+def _conflict(a: Span, b: Span) -> bool:
+    """Overlapping spans, or an insertion where another edit starts (their order would be a guess)."""
+    a0, a1, b0, b1 = (a.line, a.col), (a.end_line, a.end_col), (b.line, b.col), (b.end_line, b.end_col)
+    return (a0 < b1 and b0 < a1) or (a0 == b0 and (a0 == a1 or b0 == b1))
+
+
+def _try(
+    text: str,
+    edits: Iterable[Edit],
+    analyse: Callable[[str], tuple[list[Finding], ParseFailure | None]],
+    seen: set[bytes],
+) -> tuple[str, list[Finding]] | None:
+    """The edited text and its findings, when it parses, analyses and is new."""
     try:
-        ast.parse(new)
-    except (SyntaxError, ValueError):
+        new = apply_edits(text, edits)
+    except (ValueError, IndexError):
+        return None
+    if new == text or not _parses(new):
         return None  # never hand back a text that stops parsing
-    return new
+    digest = _digest(new)
+    if digest in seen:
+        return None
+    new_findings, failure = analyse(new)
+    if failure is not None:
+        return None
+    seen.add(digest)
+    return new, new_findings
+
+
+def _parses(text: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def _load_builders() -> None:

@@ -177,7 +177,7 @@ async def on_code_action_resolve(ls: GradlsLanguageServer, action: lsp.CodeActio
 
 
 async def _resolve_fix_all(ls: GradlsLanguageServer, action: lsp.CodeAction) -> lsp.CodeAction:
-    """The fix-all action with its edit: safe fixes to a fixpoint, as minimal line edits."""
+    """The fix-all action with its edit: `gradls.fixes.fix_all` (as `gradls check --fix`), as minimal line edits."""
     data = plain_data(action.data)
     if not isinstance(data, dict) or data.get("action") != "fixAll":
         return action

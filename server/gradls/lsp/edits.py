@@ -16,12 +16,13 @@ from collections.abc import Callable, Iterable
 
 from lsprotocol import types as lsp
 
-from gradls.analysis.model import Edit, Finding, Fix, Span
+from gradls.analysis.model import Edit, Finding, Fix, ParseFailure, Span
 from gradls.config import Config
 from gradls.lsp.positions import LineIndex
 
 FIX_ALL_KIND = "source.fixAll.gradls"
-# Rounds of analyse -> apply safe fixes; a fix may uncover another, but never forever.
+# Rounds of fix-all in the editor (each applies every compatible safe fix at once): a fix may uncover
+# another, but the editor waits for the answer.
 MAX_FIX_ALL_ROUNDS = 8
 
 
@@ -142,28 +143,17 @@ def rewrite_if_as_cond(source: str, line: int, col: int, config: Config | None =
 
 
 def fix_all(source: str, analyse: Callable[[str], list[Finding] | None]) -> str:
-    """Apply safe fixes round by round until none is left (bounded); every intermediate text parses.
+    """The text after `source.fixAll.gradls`: `gradls.fixes.fix_all` (the CLI's `--fix`), batched for latency
+    and bounded to MAX_FIX_ALL_ROUNDS rounds; every intermediate text parses.
 
-    `analyse(text)` gives the findings (None when the text does not parse).  A round applies the
-    fixes that do not overlap together, or, when that does not parse, the first fix that does alone.
+    `analyse(text)` gives the findings (None when the text cannot be analysed).
     """
-    text = source
-    for _ in range(MAX_FIX_ALL_ROUNDS):
-        fixes = [fx for f in analyse(text) or () if (fx := fix_for_finding(text, f)) is not None and fx.safe]
-        together: list[Edit] = []
-        for fx in fixes:  # one that overlaps a fix already taken waits for the next round
-            if not any(_overlap(e.span, t.span) for e in fx.edits for t in together):
-                together.extend(fx.edits)
-        candidates = [Fix("all together", tuple(together)), *fixes]
-        new = next((t for fx in candidates if (t := apply_fix(text, fx)) is not None), None)
-        if new is None:
-            break
-        text = new
-    return text
 
+    def findings_and_failure(text: str) -> tuple[list[Finding], ParseFailure | None]:
+        found = analyse(text)
+        return (found, None) if found is not None else ([], ParseFailure("cannot be analysed"))
 
-def _overlap(a: Span, b: Span) -> bool:
-    return (a.line, a.col) < (b.end_line, b.end_col) and (b.line, b.col) < (a.end_line, a.end_col)
+    return _fixes().fix_all(source, findings_and_failure, max_rounds=MAX_FIX_ALL_ROUNDS, batch=True).text
 
 
 def minimal_edits(old: str, new: str) -> list[Edit]:
