@@ -239,6 +239,20 @@ CASES = [
         RESULT = gradient_status([grad("jac"), grad("grad")])
     """,
     ),
+    # Near miss: the iterable of a comprehension or a for loop is evaluated once.
+    case(
+        "tfg010_gradient_as_the_iterable_is_one_call",
+        "ok",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(1.0)
+        b = tf.Variable(0.5)
+        with tf.GradientTape() as tape:
+            loss = w * 2.0 + b
+        RESULT = ["none" if g is None else "ok" for g in tape.gradient(loss, [w, b])]
+        """,
+    ),
 ]
 
 _FIXABLE = [

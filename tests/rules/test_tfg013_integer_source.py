@@ -165,6 +165,78 @@ CASES = [
         RESULT = gradient_status([tape.gradient(y, counts)])
     """,
     ),
+    # A trainable integer weight from add_weight: in trainable_variables, never trained by fit.
+    case(
+        "tfg013_integer_add_weight_trained_by_fit",
+        "zero",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        class Quantized(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], 1), dtype="int32", initializer="ones")  # <- TFG013
+                self.b = self.add_weight(shape=(1,), initializer="zeros")
+
+            def call(self, x):
+                return tf.matmul(x, tf.cast(self.w, tf.float32)) + self.b
+
+        layer = Quantized()
+        model = tf.keras.Sequential([tf.keras.Input((3,)), layer])
+        model.compile(optimizer=tf.keras.optimizers.SGD(0.1), loss="mse")
+        before = layer.w.numpy().copy()
+        model.fit(np.random.rand(8, 3).astype("float32"), np.random.rand(8, 1).astype("float32"), verbose=0)
+        RESULT = ["zero" if np.array_equal(before, layer.w.numpy()) else "ok"]
+        """,
+    ),
+    case(
+        "tfg013_integer_add_weight_fixed",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        class Quantized(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], 1), dtype="float32", initializer="ones")
+                self.b = self.add_weight(shape=(1,), initializer="zeros")
+
+            def call(self, x):
+                return tf.matmul(x, tf.cast(self.w, tf.float32)) + self.b
+
+        layer = Quantized()
+        model = tf.keras.Sequential([tf.keras.Input((3,)), layer])
+        model.compile(optimizer=tf.keras.optimizers.SGD(0.1), loss="mse")
+        before = layer.w.numpy().copy()
+        model.fit(np.random.rand(8, 3).astype("float32"), np.random.rand(8, 1).astype("float32"), verbose=0)
+        RESULT = ["zero" if np.array_equal(before, layer.w.numpy()) else "ok"]
+        """,
+    ),
+    # Near miss: an integer counter the layer keeps as non-trainable state.
+    case(
+        "tfg013_integer_add_weight_non_trainable_counter",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        class Counting(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], 1))
+                self.calls = self.add_weight(shape=(), dtype="int32", initializer="zeros", trainable=False)
+
+            def call(self, x):
+                self.calls.assign_add(1)
+                return tf.matmul(x, self.w)
+
+        layer = Counting()
+        model = tf.keras.Sequential([tf.keras.Input((3,)), layer])
+        model.compile(optimizer=tf.keras.optimizers.SGD(0.1), loss="mse")
+        before = layer.w.numpy().copy()
+        model.fit(np.random.rand(8, 3).astype("float32"), np.random.rand(8, 1).astype("float32"), verbose=0)
+        RESULT = ["zero" if np.allclose(before, layer.w.numpy()) else "ok"]
+        """,
+    ),
 ]
 
 _FIXABLE = [
@@ -210,3 +282,15 @@ def test_explicit_int_dtype_fix_is_offered_as_unsafe():
     fix = fix_for(src, f)
     assert fix is not None and not fix.safe
     assert "dtype=tf.float32" in apply_edits(src, fix.edits)
+
+
+def test_integer_add_weight_fix_is_the_fixed_case():
+    from gradls.analysis import analyze
+    from gradls.fixes import apply_edits, fix_for
+
+    buggy = next(c for c in CASES if c.name == "tfg013_integer_add_weight_trained_by_fit")
+    fixed = next(c for c in CASES if c.name == "tfg013_integer_add_weight_fixed")
+    (finding,) = [f for f in analyze(buggy.source).findings if f.code == "TFG013"]
+    fix = fix_for(buggy.source, finding)
+    assert fix is not None and not fix.safe
+    assert apply_edits(buggy.source, fix.edits).replace("  # <- TFG013", "") == fixed.source

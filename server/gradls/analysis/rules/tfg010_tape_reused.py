@@ -158,6 +158,8 @@ def _in_field(scope: TapeScope, node: ast.AST, parent: ast.AST, name: str) -> bo
 def _repeats(scope: TapeScope, tape: Tape, call: ast.Call) -> bool:
     """The call runs more than once on the same tape: a loop around it that does not re-create the tape."""
     for p in scope.ancestors(call):
+        if _in_iterable_evaluated_once(scope, call, p):
+            continue  # `for g in tape.gradient(...)`, `[f(g) for g in tape.gradient(...)]`: evaluated once
         if isinstance(p, _LOOPS) and not scope.within(tape.bind, p):
             if isinstance(p, (ast.For, ast.AsyncFor, ast.While)):
                 stmt = scope.statement(call)
@@ -173,6 +175,15 @@ def _repeats(scope: TapeScope, tape: Tape, call: ast.Call) -> bool:
                 if isinstance(p, (ast.For, ast.AsyncFor)) and _single_iteration(p.iter):
                     continue
             return True
+    return False
+
+
+def _in_iterable_evaluated_once(scope: TapeScope, call: ast.Call, loop: ast.AST) -> bool:
+    """The call is inside the iterable a loop or comprehension evaluates once, before iterating."""
+    if isinstance(loop, (ast.For, ast.AsyncFor)):
+        return scope.within(call, loop.iter)
+    if isinstance(loop, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+        return scope.within(call, loop.generators[0].iter)
     return False
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from gradls.analysis.dtypes import int_dtype_of, literal_dtype
+from gradls.analysis.dtypes import dtype_name, int_dtype_of, literal_dtype
 from gradls.analysis.model import Finding
 from gradls.analysis.module import VARIABLE_CTORS, ModuleInfo
 from gradls.analysis.rules import rule
@@ -45,6 +45,53 @@ def find_integer_source(info: ModuleInfo) -> Iterator[Finding]:
                         continue
                     seen.add(id(value))
                     yield _finding(info, el.id, value, dt, tc.call, tape.name)
+    yield from _integer_trainable_weights(info)
+
+
+def _integer_trainable_weights(info: ModuleInfo) -> Iterator[Finding]:
+    """`self.add_weight(..., dtype="int32")` left trainable: it sits in `trainable_variables`, so every
+    tape and `fit` differentiate with respect to it, and its gradient is always None."""
+    if "add_weight" not in info.source and "add_variable" not in info.source:
+        return
+    for cls in info.classes.values():
+        if cls.keras_kind not in {"layer", "model"}:
+            continue
+        for n in ast.walk(cls.node):
+            if not (
+                isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute)
+                and n.func.attr in {"add_weight", "add_variable"}
+                and isinstance(n.func.value, ast.Name)
+                and n.func.value.id == "self"
+            ):
+                continue
+            dtype_kw = _kw(n, "dtype")
+            dt = dtype_name(info, dtype_kw) if dtype_kw is not None else None
+            if dt is None or dt not in _INTEGER_DTYPES:
+                continue
+            trainable = _kw(n, "trainable")
+            if trainable is not None and not (isinstance(trainable, ast.Constant) and trainable.value is True):
+                continue  # trainable=False (a counter, an index table): meant not to train
+            msg = (
+                f"`{info.text(n.func)}(..., dtype={info.text(dtype_kw)})` makes a trainable {dt} weight on Keras "
+                f"{cls.keras_kind} `{cls.node.name}`: it is in `trainable_variables`, but a gradient with respect to an "
+                "integer weight is always `None`, so it never trains (`fit` and Keras optimizers only warn "
+                "`Gradients do not exist for variables`); make it floating point, or pass `trainable=False` if it "
+                "is state"
+            )
+            data = None
+            if isinstance(dtype_kw, ast.Constant) and isinstance(dtype_kw.value, str):
+                text = info.text(dtype_kw)
+                data = {
+                    "name": info.text(n.func),
+                    "title": 'Make the weight floating point (dtype="float32")',
+                    "edits": [[*span_list(info.span(dtype_kw)), text[0] + "float32" + text[0], text]],
+                    "safe": False,
+                }
+            yield Finding("TFG013", msg, info.span(n), data)
+
+
+_INTEGER_DTYPES = {"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "bool"}
 
 
 def _finding(info: ModuleInfo, name: str, value: ast.Call, dt: str, call: ast.Call, tape: str) -> Finding:
