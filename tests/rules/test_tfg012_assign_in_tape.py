@@ -238,6 +238,47 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, [W, h]))
     """,
     ),
+    # A new tf.Variable made under the tape from a value computed from a weight: the copy cuts the path.
+    case(
+        "tfg012_variable_created_from_weight_under_tape",
+        "none",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(2.0)
+        with tf.GradientTape() as tape:
+            h = tf.Variable(w * 3.0)  # <- TFG012
+            loss = h * h
+        RESULT = gradient_status([tape.gradient(loss, w)])
+        """,
+    ),
+    # Near misses: the new variable's value comes from no weight, or the loss reads the weight itself.
+    case(
+        "tfg012_variable_created_from_constant_under_tape",
+        "ok",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(2.0)
+        with tf.GradientTape() as tape:
+            h = tf.Variable(tf.zeros(()))
+            loss = (h + w) * w
+        RESULT = gradient_status([tape.gradient(loss, w)])
+        """,
+    ),
+    case(
+        "tfg012_variable_snapshot_not_on_the_loss_path",
+        "ok",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(2.0)
+        with tf.GradientTape() as tape:
+            snapshot = tf.Variable(w * 1.0, trainable=False)
+            loss = w * w
+        RESULT = gradient_status([tape.gradient(loss, w)])
+        """,
+    ),
 ]
 
 

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from gradls.analysis.model import Finding
-from gradls.analysis.module import ModuleInfo
+from gradls.analysis.module import VARIABLE_CTORS, ModuleInfo
 from gradls.analysis.rules import rule
 from gradls.analysis.tapes import Tape, TapeScope, def_value, pos, resolve_defs, source_elements, tape_scopes
 from gradls.analysis.tensors import DIFF
@@ -90,8 +90,11 @@ class _Taint:
         todo = [e]
         while todo:
             n = todo.pop()
+            if n is self.assign:
+                out.add(RECV)
+                continue
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _ASSIGNS:
-                if n is self.assign or _key(n.func.value) == self.recv:
+                if _key(n.func.value) == self.recv:
                     out.add(RECV)
                     continue
             if isinstance(n, ast.Call):
@@ -154,11 +157,24 @@ def _check_tape(info: ModuleInfo, scope: TapeScope, tape: Tape) -> Iterator[Find
         and tape.recording(n, scope)
         and (n.args or n.keywords)
     ]
-    for a in assigns:
-        recv = _key(a.func.value)
+    candidates: list[tuple[ast.Call, str | None, ast.AST]] = [
+        (a, _key(a.func.value), a.args[0] if a.args else a.keywords[0].value) for a in assigns
+    ]
+    # `h = tf.Variable(f(W))` under the tape: a new variable initialised from a copy of the value.
+    for n in scope.nodes:
+        if (
+            isinstance(n, ast.Assign)
+            and len(n.targets) == 1
+            and isinstance(n.value, ast.Call)
+            and info.imports.qualname(n.value.func) in VARIABLE_CTORS
+            and tape.recording(n, scope)
+        ):
+            init = n.value.args[0] if n.value.args else _kwarg(n.value, "initial_value")
+            if init is not None:
+                candidates.append((n.value, _key(n.targets[0]), init))
+    for a, recv, value in candidates:
         if recv is None:
             continue
-        value = a.args[0] if a.args else a.keywords[0].value
         for tc in sorted(tape.calls, key=lambda c: pos(c.call)):
             if tc.target is None or pos(tc.call) < pos(a):
                 continue
@@ -180,8 +196,20 @@ def _check_tape(info: ModuleInfo, scope: TapeScope, tape: Tape) -> Iterator[Find
                 break
 
 
+def _kwarg(call: ast.Call, name: str) -> ast.AST | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
 def _finding(info: ModuleInfo, tape: Tape, a: ast.Call, recv: str, lost: list[str], call: ast.Call) -> Finding:
     shown = ", ".join(f"`{w}`" for w in lost)
+    if not isinstance(a.func, ast.Attribute) or a.func.attr not in _ASSIGNS:
+        msg = (
+            f"`{recv} = {info.text(a.func)}(...)` under `{tape.name}` creates a new variable from a copy of a value "
+            f"computed from {shown}, and the loss then reads `{recv}`: creating a variable is not differentiable, so "
+            f"`{tape.name}.{call.func.attr}` at line {call.lineno} returns `None` for {shown}; use the computed "
+            "tensor itself (no `tf.Variable` around it)"
+        )
+        return Finding("TFG012", msg, info.span(a), None)
     msg = (
         f"`{recv}.{a.func.attr}(...)` under `{tape.name}` stores a value computed from {shown}, and the loss then "
         f"reads `{recv}`: an assignment is not differentiable, so `{tape.name}.{call.func.attr}` at line {call.lineno} "
