@@ -111,7 +111,7 @@ class KerasFacts:
             self._scope_of[id(n)] = scope
             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 binds.setdefault(n.name, []).append(Binding("opaque", None, n))
-                kids = [*n.decorator_list]
+                kids: list[ast.AST] = [*n.decorator_list]
                 if not isinstance(n, ast.ClassDef):
                     kids += [d for d in (*n.args.defaults, *n.args.kw_defaults) if d is not None]
                 else:
@@ -230,7 +230,11 @@ class KerasFacts:
             if not b:
                 return False
             for x in b:
-                if x.kind == "assign" and self.is_keras_object(x.value, self._scope_of_binding(x, scope), depth + 1):
+                if (
+                    x.kind == "assign"
+                    and x.value is not None
+                    and self.is_keras_object(x.value, self._scope_of_binding(x, scope), depth + 1)
+                ):
                     continue
                 if (
                     x.kind == "for"
@@ -331,8 +335,10 @@ class KerasFacts:
             for x in b:
                 s = self._scope_of_binding(x, scope)
                 if x.kind == "assign":
+                    assert x.value is not None  # an "assign" or "for" binding always has its value
                     kinds.add(self.keras_variable(x.value, s, depth + 1))
                 elif x.kind == "for":
+                    assert x.value is not None
                     kinds.add("var" if self.keras_variable(x.value, s, depth + 1) == "list" else None)
                 else:
                     kinds.add(None)
@@ -353,6 +359,7 @@ class KerasFacts:
         if isinstance(e, ast.Name) and e.id != "self":
             b = self.single_value(e, scope)
             if b is not None and b.kind == "assign":
+                assert b.value is not None  # an "assign" binding always has its value
                 return self.class_named(b.value)
         return None
 
@@ -370,6 +377,7 @@ class KerasFacts:
             b = self.single_value(e, scope)
             if b is None or b.kind != "assign":
                 return None
+            assert b.value is not None  # an "assign" binding always has its value
             return self.non_trainable_reason(b.value, self._scope_of_binding(b, scope), depth + 1)
         if isinstance(e, ast.Name) and e.id == "self":
             cls = self._class_of(scope)
@@ -406,7 +414,8 @@ class KerasFacts:
             return self._class_reason(cls, depth)
         if isinstance(e.func, ast.Name) and e.func.id in info.module_functions:
             fn = info.module_functions[e.func.id]
-            for ret in info.facts(fn).returns if info.facts(fn) else ():
+            ff = info.facts(fn)
+            for ret in ff.returns if ff else ():
                 if ret.value is not None:
                     r = self.non_trainable_reason(ret.value, fn, depth + 1)
                     if r is not None:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from gradls.analysis.model import Span
 from gradls.analysis.names import ImportTable
@@ -28,6 +28,19 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _T = TypeVar("_T")
+_NodeT = TypeVar("_NodeT", bound=ast.AST)
+NodeTypes = type[ast.AST] | tuple[type[ast.AST], ...]  # what `isinstance` takes, for node filters
+# The node classes that carry a source position (`lineno`, `col_offset`, `end_lineno`, `end_col_offset`).
+Located = ast.expr | ast.stmt | ast.excepthandler | ast.arg | ast.keyword | ast.alias | ast.pattern
+_LOCATED = (ast.expr, ast.stmt, ast.excepthandler, ast.arg, ast.keyword, ast.alias, ast.pattern)
+
+
+def located(node: ast.AST) -> Located:
+    """`node`, typed as a node with a source position; AttributeError for a node without one (such as
+    `ast.arguments`), as reading its `lineno` would raise."""
+    if isinstance(node, _LOCATED):
+        return node
+    raise AttributeError(f"{type(node).__name__!r} object has no attribute 'lineno'")
 
 
 @dataclass
@@ -89,7 +102,7 @@ class ModuleInfo:
         self._withs: list = []
         self._factory_cache: dict[int, bool] = {}
         self._own_nodes: dict[int, list[ast.AST]] = {}
-        self._region_cache: dict[type | None, list[tuple[ast.AST, set[str]]]] = {}
+        self._region_cache: dict[NodeTypes | None, list[tuple[ast.AST, set[str]]]] = {}
         self._collect()
         if summary_only:
             return  # a summary for another module's imports needs names, classes and factories only
@@ -114,7 +127,7 @@ class ModuleInfo:
         differentiable code): this keeps the per-keystroke cost near `ast.parse`."""
         imports: list[ast.stmt] = []
         class_bases: list[tuple[ClassFacts, list[ast.expr]]] = []
-        self_assigns: list[tuple[ClassFacts, ast.stmt]] = []
+        self_assigns: list[tuple[ClassFacts, ast.Assign | ast.AnnAssign]] = []
         stack: list[tuple[ast.AST, ClassFacts | None, FunctionNode | None]] = [(self.tree, None, None)]
         while stack:
             node, cls, fn = stack.pop()
@@ -377,7 +390,13 @@ class ModuleInfo:
     def facts(self, fn: FunctionNode | None) -> FunctionFacts | None:
         return None if fn is None else self.functions.get(id(fn))
 
-    def region_nodes(self, node_type: type | tuple | None = None) -> list[tuple[ast.AST, set[str]]]:
+    @overload
+    def region_nodes(self, node_type: type[_NodeT]) -> list[tuple[_NodeT, set[str]]]: ...
+    @overload
+    def region_nodes(self, node_type: tuple[type[ast.AST], ...] | None = None) -> list[tuple[ast.AST, set[str]]]: ...
+    def region_nodes(
+        self, node_type: type[_NodeT] | tuple[type[ast.AST], ...] | None = None
+    ) -> list[tuple[_NodeT, set[str]]] | list[tuple[ast.AST, set[str]]]:
         """Every node inside differentiable code (optionally only of `node_type`), with its modes.
 
         Nested function definitions are visited on their own, with their own modes."""
@@ -386,9 +405,9 @@ class ModuleInfo:
         if cached is not None:
             return cached
         if node_type is not None:
-            out = [(n, m) for n, m in self.region_nodes() if isinstance(n, node_type)]
-            self._region_cache[key] = out
-            return out
+            found = [(n, m) for n, m in self.region_nodes() if isinstance(n, node_type)]
+            self._region_cache[key] = found
+            return found
         out: list[tuple[ast.AST, set[str]]] = []
         seen: set[int] = set()
         for ff in self.functions.values():
@@ -396,8 +415,8 @@ class ModuleInfo:
                 seen.add(id(ff.node))
                 out.extend((n, ff.modes) for n in self.own_nodes(ff.node))
         for w, fn in self.tape_withs:
-            ff = self.facts(fn)
-            if ff is not None and ff.modes:
+            wff = self.facts(fn)
+            if wff is not None and wff.modes:
                 continue  # already covered by the whole function
             eager = {EAGER}
             for n in self.own_nodes(w):
@@ -415,21 +434,23 @@ class ModuleInfo:
 
     def span(self, node: ast.AST, end: ast.AST | None = None) -> Span:
         end = end or node
-        line = node.lineno
+        start = located(node)
+        line = start.lineno
         end_line = getattr(end, "end_lineno", None) or line
         end_col = getattr(end, "end_col_offset", None)
         return Span(
             line,
-            self.col(line, node.col_offset),
+            self.col(line, start.col_offset),
             end_line,
-            self.col(end_line, end_col) if end_col is not None else self.col(line, node.col_offset),
+            self.col(end_line, end_col) if end_col is not None else self.col(line, start.col_offset),
         )
 
     def head_span(self, node: ast.AST) -> Span:
         """The first line of a (possibly multi-line) statement, for statements like `if`."""
-        line = node.lineno
+        start = located(node)
+        line = start.lineno
         text = self.lines[line - 1] if line <= len(self.lines) else ""
-        return Span(line, self.col(line, node.col_offset), line, len(text.rstrip()))
+        return Span(line, self.col(line, start.col_offset), line, len(text.rstrip()))
 
     def name_span(self, fn: FunctionNode | ast.ClassDef) -> Span:
         """The span of a def's name (where editors put the squiggle)."""
@@ -498,7 +519,7 @@ _SCALAR_FIELDS = {
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def _child_fields(cls: type) -> tuple[str, ...]:
+def _child_fields(cls: type[ast.AST]) -> tuple[str, ...]:
     f = _CHILD_FIELDS.get(cls)
     if f is None:
         f = tuple(x for x in cls._fields if x not in _SCALAR_FIELDS and not (cls is ast.Constant and x == "value"))

@@ -107,7 +107,7 @@ def unused_directives(
         d = _suppressing(sup, f)
         if d is not None:
             d.used.add(f.code)
-    out = []
+    out: list[tuple[Directive, list[str]]] = []
     for d in sup.directives():
         if d.codes is None:
             if d.kind == "gradls" and not d.used:

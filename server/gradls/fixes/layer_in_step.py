@@ -78,9 +78,9 @@ class _Ctx(SourceContext):
         return self.nl().join(out) + self.nl()
 
 
-def _end(node: ast.AST) -> int:
+def _end(node: ast.stmt) -> int:
     end = getattr(node, "end_lineno", None)
-    return end if isinstance(end, int) else node.lineno  # type: ignore[attr-defined]
+    return end if isinstance(end, int) else node.lineno
 
 
 def _find_call(ctx: _Ctx, span: Span) -> ast.Call | None:

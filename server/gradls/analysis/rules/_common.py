@@ -58,7 +58,7 @@ def only_logged(info: ModuleInfo, node: ast.AST) -> bool:
         p = info.parent(p)
     stmt = p
     if isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets):
-        names = {t.id for t in stmt.targets}
+        names = {t.id for t in stmt.targets if isinstance(t, ast.Name)}  # all of them (checked above)
         fn = info.enclosing_function(stmt)
         scope = fn if fn is not None else info.tree
         end = getattr(stmt, "end_lineno", stmt.lineno)
@@ -70,7 +70,7 @@ def only_logged(info: ModuleInfo, node: ast.AST) -> bool:
     return False
 
 
-def _in_loop_with(info: ModuleInfo, stmt: ast.stmt, use: ast.AST) -> bool:
+def _in_loop_with(info: ModuleInfo, stmt: ast.stmt, use: ast.Name) -> bool:
     # A read earlier in the same loop body sees the value on the next iteration.
     p = info.parent(stmt)
     while p is not None:

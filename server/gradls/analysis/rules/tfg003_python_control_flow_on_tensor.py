@@ -47,9 +47,8 @@ def find_python_control_flow_on_tensor(info: ModuleInfo) -> Iterator[Finding]:
         )
         whole = info.span(node)
         if kind in {"if", "while", "assert"}:
-            start = info.col(node.lineno, node.col_offset)
             test_span = info.span(test)
-            report = Span(node.lineno, start, test_span.end_line, test_span.end_col)
+            report = Span(whole.line, whole.col, test_span.end_line, test_span.end_col)
         else:
             report = whole
         yield Finding(

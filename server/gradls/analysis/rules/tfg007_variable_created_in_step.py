@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from gradls.analysis.flow import Flow, FlowScope
 from gradls.analysis.model import Finding
-from gradls.analysis.module import AUTOGRAPH, GRAPH, VARIABLE_CTORS, FunctionFacts, ModuleInfo
+from gradls.analysis.module import AUTOGRAPH, GRAPH, VARIABLE_CTORS, FunctionFacts, FunctionNode, ModuleInfo
 from gradls.analysis.rules import rule
 from gradls.analysis.rules._common import span_list
 from gradls.analysis.tensors import TENSOR
@@ -78,7 +78,7 @@ def _guarded(info: ModuleInfo, sc: FlowScope, node: ast.AST) -> bool:
     return False
 
 
-def _call_sites(info: ModuleInfo, fn: ast.AST) -> list[ast.Call]:
+def _call_sites(info: ModuleInfo, fn: FunctionNode) -> list[ast.Call]:
     name = fn.name
     out = []
     for n in ast.walk(info.tree):
@@ -89,7 +89,7 @@ def _call_sites(info: ModuleInfo, fn: ast.AST) -> list[ast.Call]:
     return out
 
 
-def _runs_once(info: ModuleInfo, flow: Flow, fn: ast.AST, depth: int = 0) -> bool:
+def _runs_once(info: ModuleInfo, flow: Flow, fn: FunctionNode, depth: int = 0) -> bool:
     """Every call of `fn` is guarded, or sits in a builder (`__init__`/`build`)."""
     sites = _call_sites(info, fn)
     if not sites or depth > 3:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from gradls.analysis.keras_facts import KERAS_INPUTS, KerasFacts, Scope, tape_names
 from gradls.analysis.model import Finding
-from gradls.analysis.module import ModuleInfo
+from gradls.analysis.module import FunctionNode, ModuleInfo
 from gradls.analysis.rules import rule
 from gradls.analysis.rules._common import span_list
 
@@ -275,6 +275,7 @@ class _Analysis:
                 )
                 o = self.kt(sources, scope, env)
                 if o:
+                    assert sources is not None  # kt(None) is None
                     msg = (
                         f"`{info.text(sources)}` is a symbolic Keras tensor ({o}), not the tensor the model was run on: "
                         f"`{f.value.id}.{f.attr}` raises `AttributeError: 'KerasTensor' object has no attribute '_id'`; "
@@ -295,7 +296,7 @@ class _Analysis:
         if isinstance(f, ast.Attribute) and f.attr == "compile" and self.kf.is_keras_object(f.value, scope):
             self.env_at_compile.append((e, scope, dict(env)))
 
-    def _add(self, node: ast.AST, finding: Finding) -> None:
+    def _add(self, node: ast.expr, finding: Finding) -> None:
         self.findings.setdefault((node.lineno, node.col_offset), finding)
 
     def _tf_op_finding(self, call: ast.Call, arg: ast.AST, origin: str) -> Finding:
@@ -362,7 +363,9 @@ class _Analysis:
                         if o:
                             fenv[params[i]] = o
                 for k in item.keywords:
-                    o = self.kt(k.value, scope, env) if k.arg else None
+                    if not k.arg:
+                        continue  # **kwargs
+                    o = self.kt(k.value, scope, env)
                     if o:
                         fenv[k.arg] = o
                 if not fenv:
@@ -381,7 +384,7 @@ class _Analysis:
             return b[0].stmt
         return None
 
-    def _closure(self, fn: ast.AST, env: dict[str, str], compile_call: ast.Call) -> None:
+    def _closure(self, fn: ast.Lambda | FunctionNode, env: dict[str, str], compile_call: ast.Call) -> None:
         args = fn.args
         local = {p.arg for p in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if p}
         body = [fn.body] if isinstance(fn, ast.Lambda) else fn.body

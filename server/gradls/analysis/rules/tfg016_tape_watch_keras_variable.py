@@ -62,6 +62,7 @@ def _check_watched(info: ModuleInfo, kf: KerasFacts, scope: Scope, call: ast.Cal
 def _finding(info: ModuleInfo, e: ast.AST, kind: str, tape: str) -> Finding:
     text = info.text(e)
     if kind == "list.value":
+        assert isinstance(e, ast.Attribute)  # `X.value` (the caller checked)
         base = info.text(e.value)
         msg = (
             f"`{text}`: `{base}` is a Python list of Keras variables, and a list has no `.value`: "

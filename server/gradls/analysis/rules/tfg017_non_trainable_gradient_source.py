@@ -83,6 +83,7 @@ def _all_variables(kf: KerasFacts, scope: Scope, e: ast.AST, depth: int = 0) -> 
     elif isinstance(e, ast.Name):
         b = kf.single_value(e, scope)
         if b is not None and b.kind == "assign":
+            assert b.stmt is not None and b.value is not None  # an "assign" binding has both
             yield from _all_variables(kf, kf.scope_of(b.stmt), b.value, depth + 1)
 
 
@@ -107,7 +108,12 @@ def _finding(info: ModuleInfo, attr: ast.Attribute, reason: tuple[str, bool], wh
     end = info.span(attr)
     # Only the attribute name is replaced: `model.variables` -> `model.trainable_variables`.
     name_span = [end.end_line, end.end_col - len(attr.attr), end.end_line, end.end_col]
-    data = {"edits": [[*name_span, new_attr, attr.attr]], "safe": True, "name": text, "new": f"{owner}.{new_attr}"}
+    data: dict[str, object] | None = {
+        "edits": [[*name_span, new_attr, attr.attr]],
+        "safe": True,
+        "name": text,
+        "new": f"{owner}.{new_attr}",
+    }
     if end.end_col - len(attr.attr) < 0:
         data = None
     return Finding("TFG017", msg, info.span(attr), data)
