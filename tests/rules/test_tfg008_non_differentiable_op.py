@@ -212,6 +212,75 @@ CASES = [
         RESULT = gradient_status(step(tf.constant([0.3, 0.2, 1.0])))
     """,
     ),
+    # A Lambda layer between trainable layers whose every path goes through tf.round.
+    case(
+        "tfg008_round_in_lambda_layer_of_functional_model",
+        "none",
+        """
+        import tensorflow as tf
+
+        inp = tf.keras.Input((3,))
+        h = tf.keras.layers.Dense(4)(inp)
+        h = tf.keras.layers.Lambda(lambda t: tf.round(t * 4.0) / 4.0)(h)  # <- TFG008
+        out = tf.keras.layers.Dense(1)(h)
+        model = tf.keras.Model(inp, out)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(tf.ones((4, 3))))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
+    case(
+        "tfg008_argmax_in_lambda_layer_of_sequential",
+        "none",
+        """
+        import tensorflow as tf
+
+        def hard_choice(t):
+            return tf.cast(tf.argmax(t, axis=-1), tf.float32)[:, None]  # <- TFG008
+
+        model = tf.keras.Sequential([
+            tf.keras.Input((3,)),
+            tf.keras.layers.Dense(4),
+            tf.keras.layers.Lambda(hard_choice),
+            tf.keras.layers.Dense(1),
+        ])
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(tf.ones((4, 3))))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
+    # Near misses: preprocessing right after the input (no weight before it), and the straight-through estimator.
+    case(
+        "tfg008_round_in_lambda_right_after_input",
+        "ok",
+        """
+        import tensorflow as tf
+
+        inp = tf.keras.Input((3,))
+        h = tf.keras.layers.Lambda(lambda t: tf.round(t * 255.0) / 255.0)(inp)
+        out = tf.keras.layers.Dense(1)(h)
+        model = tf.keras.Model(inp, out)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(tf.ones((4, 3))))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
+    case(
+        "tfg008_straight_through_round_in_lambda",
+        "ok",
+        """
+        import tensorflow as tf
+
+        inp = tf.keras.Input((3,))
+        h = tf.keras.layers.Dense(4)(inp)
+        h = tf.keras.layers.Lambda(lambda t: t + tf.stop_gradient(tf.round(t) - t))(h)
+        out = tf.keras.layers.Dense(1)(h)
+        model = tf.keras.Model(inp, out)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(tf.ones((4, 3))))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
 ]
 
 

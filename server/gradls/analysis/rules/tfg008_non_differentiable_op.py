@@ -100,3 +100,138 @@ def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
             )
         msg = what + "; use a differentiable surrogate (softmax, sigmoid, a straight-through estimator)"
         yield Finding("TFG008", msg, info.span(node), None)
+    yield from _cut_in_lambda_layers(info)
+
+
+# Layers that own no weights: a model made only of these before a Lambda has nothing to train there.
+_WEIGHTLESS = {
+    "Lambda",
+    "Input",
+    "InputLayer",
+    "Activation",
+    "Dropout",
+    "Flatten",
+    "Reshape",
+    "ReLU",
+    "Softmax",
+    "LeakyReLU",
+    "Permute",
+    "RepeatVector",
+    "Concatenate",
+    "Add",
+    "Multiply",
+    "Subtract",
+    "Average",
+    "Maximum",
+    "Minimum",
+    "Rescaling",
+    "Resizing",
+    "CenterCrop",
+    "GaussianNoise",
+    "SpatialDropout1D",
+    "SpatialDropout2D",
+    "Identity",
+}
+
+
+def _cut_in_lambda_layers(info: ModuleInfo) -> Iterator[Finding]:
+    """`Lambda(lambda t: tf.round(t))` between trainable layers: every path from the layer's input to its
+    output goes through an op with no gradient, so no weight before the layer gets one."""
+    if "Lambda" not in info.source:
+        return
+    for node in ast.walk(info.tree):
+        if not (isinstance(node, ast.Call) and info.imports.qualname(node.func) == "keras.layers.Lambda"):
+            continue
+        fn = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "function"), None)
+        body, params = _layer_function(info, fn)
+        if body is None or not params or not _weights_before(info, node):
+            continue
+        for op in _cutting_ops(info, body, params):
+            label, _ = _op_of(info, op)
+            shown_op = f"`{label}`" if label and not label.startswith("`") else (label or "this op")
+            if label == "comparison":
+                shown_op = f"the comparison `{info.text(op)}`"
+            if label in {"tf.sign", "keras.ops.sign"}:
+                what = f"{shown_op} has a registered ZERO gradient"
+                result = "the layers before it get zero gradients and never learn (no None, no warning)"
+            else:
+                what = f"{shown_op} is not differentiable"
+                result = (
+                    "`tape.gradient` returns None for every weight before it (Keras optimizers warn "
+                    "`Gradients do not exist for variables`, or raise `No gradients provided for any variable`)"
+                )
+            msg = (
+                f"{what}, and every path through this `Lambda` layer goes through it: {result}; use a "
+                "differentiable surrogate or a straight-through estimator (`x + tf.stop_gradient(tf.round(x) - x)`)"
+            )
+            yield Finding("TFG008", msg, info.span(op), None)
+
+
+def _layer_function(info: ModuleInfo, fn: ast.AST | None) -> tuple[list[ast.AST] | None, set[str]]:
+    """The expressions a layer function returns, and its input parameter names."""
+    if isinstance(fn, ast.Lambda):
+        params = {a.arg for a in fn.args.args[:1]}
+        return [fn.body], params
+    if isinstance(fn, ast.Name) and fn.id in info.module_functions:
+        d = info.module_functions[fn.id]
+        ff = info.facts(d)
+        params = {a.arg for a in d.args.args[:1]}
+        returns = [r.value for r in (ff.returns if ff else []) if r.value is not None]
+        return (returns or None), params
+    return None, set()
+
+
+def _weights_before(info: ModuleInfo, lambda_ctor: ast.Call) -> bool:
+    parent = info.parent(lambda_ctor)
+    if parent is None:
+        parent = next(
+            (n for n in ast.walk(info.tree) if any(c is lambda_ctor for c in ast.iter_child_nodes(n))),
+            None,
+        )
+    # Applied at once in a functional model: `Lambda(f)(h)` with `h` computed from weights.
+    if isinstance(parent, ast.Call) and parent.func is lambda_ctor and parent.args:
+        return info.tensors.level_of(parent.args[0]) >= DIFF
+    # An element of `Sequential([...])` after a layer that owns weights.
+    if isinstance(parent, ast.List):
+        for el in parent.elts:
+            if el is lambda_ctor:
+                return False
+            if isinstance(el, ast.Call):
+                q = info.imports.qualname(el.func) or ""
+                last = q.rsplit(".", 1)[-1]
+                if (
+                    q.startswith("keras.layers.")
+                    and last not in _WEIGHTLESS
+                    and not last.endswith("Pooling1D")
+                    and not last.endswith(("Pooling2D", "Pooling3D", "Padding1D", "Padding2D", "Cropping2D"))
+                ):
+                    return True
+                if isinstance(el.func, ast.Name):
+                    cls = info.classes.get(el.func.id)
+                    if cls is not None and cls.keras_kind in {"layer", "model"}:
+                        return True
+    return False
+
+
+def _cutting_ops(info: ModuleInfo, returned: list[ast.AST], params: set[str]) -> list[ast.AST]:
+    """Non-differentiable ops that every use of the input parameters in the returned expressions passes
+    through (a use outside them would carry the gradient)."""
+    out: list[ast.AST] = []
+    for expr in returned:
+        ops = [
+            n
+            for n in ast.walk(expr)
+            if isinstance(n, (ast.Call, ast.Compare))
+            and _op_of(info, n)[0] is not None
+            and any(isinstance(x, ast.Name) and x.id in params for x in ast.walk(n))
+        ]
+        if not ops:
+            continue
+        inside = {id(x) for op in ops for x in ast.walk(op)}
+        free_uses = [n for n in ast.walk(expr) if isinstance(n, ast.Name) and n.id in params and id(n) not in inside]
+        if free_uses:
+            continue
+        # Report the outermost cutting ops only.
+        nested = {id(x) for op in ops for x in ast.walk(op) if x is not op}
+        out.extend(op for op in ops if id(op) not in nested)
+    return out
