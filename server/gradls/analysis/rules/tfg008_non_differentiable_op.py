@@ -167,7 +167,7 @@ def _cut_in_lambda_layers(info: ModuleInfo) -> Iterator[Finding]:
             yield Finding("TFG008", msg, info.span(op), None)
 
 
-def _layer_function(info: ModuleInfo, fn: ast.AST | None) -> tuple[list[ast.AST] | None, set[str]]:
+def _layer_function(info: ModuleInfo, fn: ast.AST | None) -> tuple[list[ast.expr] | None, set[str]]:
     """The expressions a layer function returns, and its input parameter names."""
     if isinstance(fn, ast.Lambda):
         params = {a.arg for a in fn.args.args[:1]}
@@ -213,7 +213,7 @@ def _weights_before(info: ModuleInfo, lambda_ctor: ast.Call) -> bool:
     return False
 
 
-def _cutting_ops(info: ModuleInfo, returned: list[ast.AST], params: set[str]) -> list[ast.AST]:
+def _cutting_ops(info: ModuleInfo, returned: list[ast.expr], params: set[str]) -> list[ast.AST]:
     """Non-differentiable ops that every use of the input parameters in the returned expressions passes
     through (a use outside them would carry the gradient)."""
     out: list[ast.AST] = []
