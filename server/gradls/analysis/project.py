@@ -96,7 +96,15 @@ class ProjectIndex:
                 self._texts[p] = text
             self._generation += 1
             new = self.summary(p)
-            return old is None or old[1] != new
+            changed = old is None or old[1] != new
+            if changed:
+                # Other summaries may have been built through this module (a base class, a re-export):
+                # they are cached by their own content only, so they go too.
+                mine = self._summaries.get(p)
+                self._summaries.clear()
+                if mine is not None:
+                    self._summaries[p] = mine
+            return changed
 
     def _read(self, p: Path) -> str | None:
         text = self._texts.get(p)

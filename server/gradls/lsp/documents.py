@@ -3,16 +3,25 @@
 
 A file that does not parse gets one Error diagnostic at the syntax error ("gradls cannot analyse
 this file: ..."), next to the last good findings, which are kept and moved with the edits.
+
+Open files are analysed as one program with their project (`analysis/project.py`): a document's text
+(when it parses) overrides its file on disk in the project's `ProjectIndex`, and goes back to the disk
+when the document is closed.  When that changes the module's summary (a class's base, its weights, a
+re-export), the other open documents importing it are checked again, so a squiggle in `train.py`
+follows an unsaved edit of `model.py`.  Closed files are never checked for this.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
+from pathlib import Path
 
 from lsprotocol import types as lsp
 from pygls.uris import to_fs_path
 
 from gradls.analysis.model import AnalysisResult
+from gradls.analysis.project import ProjectIndex, project_for
 from gradls.config import Config
 from gradls.lsp.diagnostics import (
     DocumentState,
@@ -42,10 +51,13 @@ def register(server: GradlsLanguageServer) -> None:
     )(on_pull_diagnostics)
 
 
-def analyse(source: str, path: str | None, config: Config) -> AnalysisResult:
+def analyse(
+    source: str, path: str | None, config: Config, project: ProjectIndex | bool | None = None
+) -> AnalysisResult:
+    """`project`: the index of the file's project; None: the one holding `path` on disk; False: none."""
     from gradls.analysis import analyze
 
-    return analyze(source, path, config)
+    return analyze(source, path, config, project)
 
 
 # ---------------------------------------------------------------- whether a document is analysed
@@ -188,8 +200,13 @@ def on_did_close(ls: GradlsLanguageServer, params: lsp.DidCloseTextDocumentParam
     uri = params.text_document.uri
     _forget_finished_requests(ls)
     state = ls.documents.pop(uri, None)
+    ls.recheck_epochs.pop(uri, None)
     if state is not None and state.pending is not None:
         state.pending.cancel()
+    if state is not None and state.path is not None:
+        # After any analysis of this document still queued (it finds the document closed and skips).
+        loop = asyncio.get_running_loop()
+        ls.analysis_executor.submit(_back_to_disk, ls, loop, state.path, open_modules(ls))
     if not ls.pull_diagnostics or uri in ls.pushed_uris or (state and state.probe_facts):
         ls.push(uri, [], None)
     ls.pushed_uris.discard(uri)
@@ -221,18 +238,28 @@ async def ensure_analysed(ls: GradlsLanguageServer, state: DocumentState) -> Non
     version = state.version
     if state.analysed_version == version or state.skipped:
         return
+    # Bumped when a module this document imports changed: a result computed before is dropped.
+    epoch = ls.recheck_epochs.get(state.uri, 0)
     future = state.in_flight.get(version)
     if future is None:
         source = ls.text_of(state.uri)
         config = ls.config_for(state.path)
-        future = asyncio.get_running_loop().run_in_executor(
-            ls.analysis_executor, _analyse_if_current, ls, state, version, source, config
+        loop = asyncio.get_running_loop()
+        others = open_modules(ls, but=state)
+        future = loop.run_in_executor(
+            ls.analysis_executor, _analyse_if_current, ls, loop, state, version, source, config, others
         )
         state.in_flight = {version: future}
     result = await asyncio.shield(future)
-    state.in_flight.pop(version, None)
-    if result is None or ls.documents.get(state.uri) is not state or state.version != version:
-        return  # the document changed while we analysed: this result is for old text, drop it
+    if state.in_flight.get(version) is future:
+        del state.in_flight[version]
+    if (
+        result is None
+        or ls.documents.get(state.uri) is not state
+        or state.version != version
+        or ls.recheck_epochs.get(state.uri, 0) != epoch
+    ):
+        return  # the document (or a module it imports) changed while we analysed: drop this result
     state.analysed_version = version
     state.failure = result.failure
     # A text that does not parse (mid-edit) keeps the last good findings, shifted.
@@ -245,17 +272,117 @@ async def ensure_analysed(ls: GradlsLanguageServer, state: DocumentState) -> Non
 
 
 def _analyse_if_current(
-    ls: GradlsLanguageServer, state: DocumentState, version: int, source: str, config: Config
+    ls: GradlsLanguageServer,
+    loop: asyncio.AbstractEventLoop,
+    state: DocumentState,
+    version: int,
+    source: str,
+    config: Config,
+    others: Sequence[tuple[str, str]],
 ) -> AnalysisResult | None:
     """Worker thread: analyse, unless the document moved on while this job waited in the queue.
 
     Jobs cannot be cancelled once queued (they are shielded for other awaiters), so without this
     check every keystroke that outlived the debounce queued a whole-file analysis, and under
     load the queue (and the lag behind typing) grew without bound.
+
+    A text that parses then becomes the module's text in its project; a half-typed one does not
+    (the importers keep seeing the last good text instead of flickering with every keystroke).
     """
     if state.version != version or ls.documents.get(state.uri) is not state:
         return None
-    return analyse(source, state.path, config)
+    if state.path is None:  # untitled: a file of its own
+        return analyse(source, None, config, False)
+    project = project_for(state.path)
+    result = analyse(source, state.path, config, project)
+    if result.failure is None and project.set_text(state.path, source):
+        _recheck_later(ls, loop, project, state.path, others)
+    return result
+
+
+def _back_to_disk(
+    ls: GradlsLanguageServer, loop: asyncio.AbstractEventLoop, path: str, others: Sequence[tuple[str, str]]
+) -> None:
+    """Worker thread: a closed document's module is its file on disk again."""
+    try:
+        project = project_for(path)
+        if project.set_text(path, None):
+            _recheck_later(ls, loop, project, path, others)
+    except Exception as e:
+        loop.call_soon_threadsafe(ls.log_exception, "closing a document", e)
+
+
+# ---------------------------------------------------------------- importers of an edited module
+def open_modules(ls: GradlsLanguageServer, but: DocumentState | None = None) -> list[tuple[str, str]]:
+    """(uri, path) of the open, analysed documents that are files, `but` left out."""
+    return [(s.uri, s.path) for s in ls.documents.values() if s is not but and s.path and not s.skipped]
+
+
+def importers(project: ProjectIndex, path: str, others: Sequence[tuple[str, str]]) -> list[str]:
+    """URIs among `others` whose module imports the module at `path` (worker thread: may summarise).
+
+    An import of a package counts when `path` lies in that package (its `__init__.py` may re-export
+    from it).  Modules importing it only through another closed module are not found; an imported
+    module that is open is re-checked in its turn when its own summary changes."""
+    target = Path(path).resolve()
+    out = []
+    for uri, other in others:
+        if Path(other).resolve() == target or project_for(other) is not project:
+            continue
+        summary = project.summary(other)
+        if summary is not None and any(
+            _imports_file(project, other, level, dotted, target) for level, dotted in summary.imports.values()
+        ):
+            out.append(uri)
+    return out
+
+
+def _imports_file(project: ProjectIndex, importer: str, level: int, dotted: str, target: Path) -> bool:
+    parts = dotted.split(".")
+    # `import pkg.layers` / `from . import layers` name the module; `from layers import Base` names
+    # something in it.
+    for cut in (len(parts), len(parts) - 1):
+        module = ".".join(parts[:cut])
+        if not module and not level:
+            continue
+        found = project.module_file(importer, level, module)
+        if found is None:
+            continue
+        if found == target or (found.name == "__init__.py" and found.parent in target.parents):
+            return True
+    return False
+
+
+def _recheck_later(
+    ls: GradlsLanguageServer,
+    loop: asyncio.AbstractEventLoop,
+    project: ProjectIndex,
+    path: str,
+    others: Sequence[tuple[str, str]],
+) -> None:
+    uris = importers(project, path, others)
+    if uris:
+        loop.call_soon_threadsafe(recheck, ls, uris)
+
+
+def recheck(ls: GradlsLanguageServer, uris: Sequence[str]) -> None:
+    """A module these open documents import changed: analyse them again (their text did not change)."""
+    refresh = False
+    for uri in uris:
+        state = ls.documents.get(uri)
+        if state is None or state.skipped:
+            continue  # closed meanwhile: closed files are not checked
+        ls.recheck_epochs[uri] = ls.recheck_epochs.get(uri, 0) + 1
+        state.analysed_version = None
+        state.in_flight = {}
+        state.fresh = False
+        state.generation += 1
+        if ls.pull_diagnostics:
+            refresh = True
+        else:
+            schedule_analysis(ls, state, delay=ls.debounce_seconds)
+    if refresh:
+        _refresh_pulled(ls, "an imported module changed")
 
 
 # ---------------------------------------------------------------- diagnostics

@@ -15,6 +15,10 @@ pygls convention.
 Threading model: pygls runs handlers on one asyncio loop.  Analysis (pure, CPU-bound) runs on a
 single dedicated worker thread so typing never waits behind it; every result carries the
 document version it was computed for and is dropped if the document moved on meanwhile.
+
+Open files are one program with their project: each document's text is its module's text in the
+project's `ProjectIndex` while it is open, and an edit that changes a module's summary re-checks
+the open documents importing it (`documents.recheck`).
 """
 
 from __future__ import annotations
@@ -81,6 +85,8 @@ class GradlsLanguageServer(LanguageServer):
         # URIs we pushed diagnostics for in pull mode (workspace check, probe): cleared on open/close.
         self.pushed_uris: set[str] = set()
         self._doc_links: dict[str, str | None] = {}
+        # Per open document, bumped when a module it imports changed: analyses started before are dropped.
+        self.recheck_epochs: dict[str, int] = {}
         self.analysis_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gradls-analysis")
         # Fixes (libcst, whole-file parses) get their own thread so the lightbulb never delays squiggles.
         self.fix_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gradls-fixes")
