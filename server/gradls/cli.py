@@ -11,7 +11,7 @@ import difflib
 import json
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,8 +19,10 @@ from gradls import __version__
 from gradls.files import SKIP_DIRS, iter_python_files, read_source
 
 if TYPE_CHECKING:
-    from gradls.analysis.model import Finding
+    from gradls.analysis.model import Finding, Span
     from gradls.config import Config
+    from gradls.fixes import FixAllResult
+    from gradls.notebooks import NotebookProgram
 
 __all__ = ["SKIP_DIRS", "iter_python_files", "read_source", "main"]
 
@@ -42,6 +44,7 @@ class FileError:
     message: str
     line: int = 1
     col: int = 0  # 0-based, code points
+    cell: int | None = None  # in a notebook: the cell (1-based, as printed), `line` being in that cell
 
 
 @dataclass
@@ -103,6 +106,125 @@ def _fix_file(report: FileReport, overrides: dict[str, Any], base_config: Config
     return fix_all(report.source or "", analyse)
 
 
+# --- notebooks (.ipynb): one program of their code cells (gradls.notebooks), reported and fixed per cell ---
+
+
+@dataclass
+class NotebookReport(FileReport):
+    """`source` is the program of the notebook's code cells and findings are in its positions until
+    printed (`_where`); `raw` is the notebook's JSON; cells that do not parse are `cell_errors`."""
+
+    notebook: NotebookProgram | None = None
+    raw: str = ""
+    cell_errors: list[FileError] = field(default_factory=list)
+
+
+def check_notebook(path: Path, base_config: Config | None, overrides: dict[str, Any]) -> FileReport:
+    source, err = read_source(path)
+    if source is None:
+        return FileReport(str(path), None, [], FileError(IO_ERROR, err or "cannot read"))
+    return check_notebook_text(str(path), source, overrides, base_config)
+
+
+def check_notebook_text(path: str, raw: str, overrides: dict[str, Any], base_config: Config | None) -> FileReport:
+    from gradls.analysis import analyze
+    from gradls.notebooks import NotebookError, read_notebook_program
+
+    cfg = _config(path, base_config, overrides)
+    try:
+        program = read_notebook_program(raw)
+    except NotebookError as e:
+        return FileReport(path, None, [], FileError(SYNTAX_ERROR, str(e)), cfg)
+    result = analyze(program.text, path, cfg)
+    rep = NotebookReport(path, program.text, [], None, cfg, notebook=program, raw=raw)
+    rep.cell_errors = [FileError(SYNTAX_ERROR, e.message, e.line, e.col, e.cell + 1) for e in program.errors]
+    if result.failure is None:
+        rep.findings = result.findings
+    else:  # every cell parses on its own, so this is rare (a pathological program): say where
+        cell, line, col = _where(rep, result.failure.line, result.failure.col)
+        rep.cell_errors.append(FileError(SYNTAX_ERROR, result.failure.message, line, col, cell))
+    return rep
+
+
+def _where(rep: FileReport, line: int, col: int) -> tuple[int | None, int, int]:
+    """(cell, line, col) of a position of the report: a notebook's cell (1-based) and its line in it."""
+    program = getattr(rep, "notebook", None)
+    found = program.locate(line) if program is not None else None
+    if found is None:
+        return None, line, col
+    return found[0].index + 1, found[1], col
+
+
+def _in_cell(rep: FileReport, span: Span) -> tuple[int | None, Span]:
+    program = getattr(rep, "notebook", None)
+    mapped = program.cell_span(span) if program is not None else None
+    return (None, span) if mapped is None else (mapped[0] + 1, mapped[1])
+
+
+def _cell_label(cell: int | None) -> str:
+    return "" if cell is None else f"cell {cell}:"
+
+
+def _errors(rep: FileReport) -> list[FileError]:
+    return ([rep.error] if rep.error is not None else []) + list(getattr(rep, "cell_errors", ()))
+
+
+def _cell_entry(rep: FileReport, f: Finding, fix: Any, entry: dict[str, Any]) -> dict[str, Any]:
+    """A JSON entry of a notebook's finding: positions in its cell, and `cell` (1-based)."""
+    program = getattr(rep, "notebook", None)
+    cell, span = _in_cell(rep, f.span)
+    if program is None or cell is None:
+        return entry
+    entry["cell"] = cell
+    entry["location"] = _location(span.line, span.col)
+    entry["end_location"] = _location(span.end_line, span.end_col)
+    edits = program.cell_edits(fix.edits) if fix is not None else None
+    if entry["fix"] is not None:
+        if edits is None:
+            entry["fix"] = None
+        else:
+            entry["fix"]["edits"] = [
+                {
+                    "cell": c + 1,
+                    "content": e.new_text,
+                    "location": _location(e.span.line, e.span.col),
+                    "end_location": _location(e.span.end_line, e.span.end_col),
+                }
+                for c, es in sorted(edits.items())
+                for e in es
+            ]
+    return entry
+
+
+def _cell_lines(text: str) -> list[str]:
+    return [ln if ln.endswith("\n") else ln + "\n" for ln in text.splitlines(keepends=True)]
+
+
+def _fix_notebook(
+    rep: FileReport, result: FixAllResult, overrides: dict[str, Any], base_config: Config | None, diff: bool
+) -> tuple[int, FileReport]:
+    """Write (or show, per cell) what `result` fixed in the notebook's program: only the changed cells'
+    source lines change in the JSON.  (fixes applied, the notebook's report afterwards)."""
+    from gradls.notebooks import update_notebook_text
+
+    program = getattr(rep, "notebook", None)
+    sources = program.cell_sources(result.text) if program is not None and result.applied else None
+    if program is None or not sources:
+        return 0, rep  # nothing to apply, or a fix that cannot be put back into the cells: none is
+    raw = update_notebook_text(getattr(rep, "raw", ""), sources)
+    if diff:
+        for index, new in sorted(sources.items()):
+            cell = program.cell(index)
+            name = f"{_rel(rep.path)}:cell {index + 1}"
+            old = cell.source if cell is not None else ""
+            sys.stdout.writelines(
+                difflib.unified_diff(_cell_lines(old), _cell_lines(new), fromfile=f"a/{name}", tofile=f"b/{name}")
+            )
+    else:
+        Path(rep.path).write_text(raw, encoding="utf-8", newline="")
+    return result.applied, check_notebook_text(rep.path, raw, overrides, base_config)
+
+
 def _rel(path: str) -> str:
     try:
         return os.path.relpath(path)
@@ -118,7 +240,7 @@ def _json_finding(report: FileReport, f: Finding) -> dict[str, Any]:
     from gradls.fixes import fix_for
 
     fix = fix_for(report.source or "", f) if f.fixable else None
-    return {
+    entry = {
         "code": f.code,
         "message": f.message,
         "filename": report.path,
@@ -141,6 +263,7 @@ def _json_finding(report: FileReport, f: Finding) -> dict[str, Any]:
         "url": _rule_url(f.code),
         "severity": report.severity(f.code),
     }
+    return _cell_entry(report, f, fix, entry)
 
 
 def _json_error(report: FileReport, e: FileError) -> dict[str, Any]:
@@ -153,7 +276,7 @@ def _json_error(report: FileReport, e: FileError) -> dict[str, Any]:
         "fix": None,
         "url": None,
         "severity": "error",
-    }
+    } | ({"cell": e.cell} if e.cell is not None else {})
 
 
 def _rule_url(code: str) -> str | None:
@@ -167,13 +290,19 @@ def _rule_url(code: str) -> str | None:
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "information": "note", "hint": "note"}
 
 
-def _sarif_result(path: str, code: str, level: str, message: str, region: dict[str, int]) -> dict[str, Any]:
-    return {
+def _sarif_result(
+    path: str, code: str, level: str, message: str, region: dict[str, int], cell: int | None = None
+) -> dict[str, Any]:
+    result: dict[str, Any] = {
         "ruleId": code,
         "level": level,
         "message": {"text": message},
         "locations": [{"physicalLocation": {"artifactLocation": {"uri": Path(path).as_posix()}, "region": region}}],
     }
+    if cell is not None:  # a notebook: the region is in this cell
+        result["locations"][0]["logicalLocations"] = [{"name": f"cell {cell}", "kind": "module"}]
+        result["properties"] = {"cell": cell}
+    return result
 
 
 def _sarif(reports: list[FileReport]) -> dict[str, Any]:
@@ -182,20 +311,20 @@ def _sarif(reports: list[FileReport]) -> dict[str, Any]:
     results = []
     error_codes: set[str] = set()
     for rep in reports:
-        if rep.error is not None:
-            e = rep.error
+        for e in _errors(rep):
             error_codes.add(e.code)
             region = {"startLine": e.line, "startColumn": e.col + 1}
-            results.append(_sarif_result(rep.path, e.code, "error", e.message, region))
+            results.append(_sarif_result(rep.path, e.code, "error", e.message, region, e.cell))
         for f in rep.findings:
+            cell, span = _in_cell(rep, f.span)
             region = {
-                "startLine": f.span.line,
-                "startColumn": f.span.col + 1,
-                "endLine": f.span.end_line,
-                "endColumn": f.span.end_col + 1,
+                "startLine": span.line,
+                "startColumn": span.col + 1,
+                "endLine": span.end_line,
+                "endColumn": span.end_col + 1,
             }
             level = _SARIF_LEVEL.get(rep.severity(f.code), "warning")
-            results.append(_sarif_result(rep.path, f.code, level, f.message, region))
+            results.append(_sarif_result(rep.path, f.code, level, f.message, region, cell))
     rules: list[dict[str, Any]] = [
         {
             "id": r.code,
@@ -248,6 +377,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         base_config = load_config(Path(args.config))
     reports: list[FileReport] = []
     seen_problems: set[str] = set()
+    walked: list[str] = []  # checked paths, in walk order
+    notebook_reports: list[FileReport] = []  # .ipynb: gradls.notebooks
     missing = [p for p in args.paths if not Path(p).exists()]
     for p in missing:
         print(f"gradls: error: {p}: no such file or directory", file=sys.stderr)
@@ -260,8 +391,15 @@ def cmd_check(args: argparse.Namespace) -> int:
                 print(f"gradls: warning: {prob}", file=sys.stderr)
         if (args.force_exclude or not explicit) and cfg.is_excluded(str(path)):
             continue
+        walked.append(str(path))
+        if path.suffix == ".ipynb":
+            notebook_reports.append(check_notebook(path, base_config, overrides))
+            continue
         reports.append(check_file(path, base_config, overrides))
 
+    if notebook_reports:  # in the order the files were walked
+        order = {p: i for i, p in enumerate(walked)}
+        reports = sorted([*reports, *notebook_reports], key=lambda r: order.get(r.path, len(order)))
     fixed_total = 0
     found_before = sum(len(rep.findings) for rep in reports)
     if args.fix or args.diff:
@@ -271,6 +409,11 @@ def cmd_check(args: argparse.Namespace) -> int:
                 remaining.append(rep)
                 continue
             result = _fix_file(rep, overrides, base_config)
+            if isinstance(rep, NotebookReport):
+                fixed, after = _fix_notebook(rep, result, overrides, base_config, args.diff)
+                fixed_total += fixed
+                remaining.append(after)
+                continue
             fixed_total += result.applied
             if result.applied and args.diff:
                 sys.stdout.writelines(
@@ -286,7 +429,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             remaining.append(FileReport(rep.path, result.text, result.remaining, None, rep.config))
         if args.diff:
             left = sum(len(r.findings) for r in remaining)
-            unchecked = sum(1 for r in reports if r.error)
+            unchecked = sum(1 for r in reports if _errors(r))
             if fixed_total:
                 print(
                     f"Would fix {_plural(fixed_total, 'finding')}" + (f" ({left} would remain)" if left else "") + ".",
@@ -300,13 +443,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         reports = remaining
 
     findings = [(rep, f) for rep in reports for f in rep.findings]
-    errors = [rep for rep in reports if rep.error is not None]
+    errors = [rep for rep in reports if _errors(rep)]
     fmt = args.output_format
     if fmt == "json":
-        entries = []
+        entries: list[dict[str, Any]] = []
         for rep in reports:
-            if rep.error is not None:
-                entries.append(_json_error(rep, rep.error))
+            entries.extend(_json_error(rep, e) for e in _errors(rep))
             entries.extend(_json_finding(rep, f) for f in rep.findings)
         json.dump(entries, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -315,11 +457,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         for rep in reports:
-            if rep.error is not None:
-                e = rep.error
-                print(f"{_rel(rep.path)}:{e.line}:{e.col + 1}: {e.code} {e.message}")
+            for e in _errors(rep):
+                print(f"{_rel(rep.path)}:{_cell_label(e.cell)}{e.line}:{e.col + 1}: {e.code} {e.message}")
             for f in rep.findings:
-                print(f"{_rel(rep.path)}:{f.span.line}:{f.span.col + 1}: {f.code} {f.message}")
+                cell, line, col = _where(rep, f.span.line, f.span.col)
+                print(f"{_rel(rep.path)}:{_cell_label(cell)}{line}:{col + 1}: {f.code} {f.message}")
     _print_summary(findings, errors, fixed_total, bool(args.fix), found_before, clean_line=not missing)
     if missing:
         return 2

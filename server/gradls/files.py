@@ -34,6 +34,8 @@ SKIP_DIRS = frozenset(
 )
 
 PYTHON_SUFFIXES = (".py", ".pyi")
+# Jupyter notebooks are checked as one program of their code cells (gradls.notebooks).
+CHECKED_SUFFIXES = (*PYTHON_SUFFIXES, ".ipynb")
 
 
 def git_ignored(folder: Path) -> set[str] | None:
@@ -61,7 +63,7 @@ def git_ignored(folder: Path) -> set[str] | None:
 
 
 def iter_python_files(paths: Iterable[str], respect_gitignore: bool = True) -> Iterator[tuple[Path, bool]]:
-    """(path, named explicitly) for every Python file in `paths`, folders walked in sorted order."""
+    """(path, named explicitly) for every Python file and notebook in `paths`, folders walked in sorted order."""
     for p in paths:
         path = Path(p)
         if not path.is_dir():
@@ -77,7 +79,7 @@ def iter_python_files(paths: Iterable[str], respect_gitignore: bool = True) -> I
                 if d not in SKIP_DIRS and not d.endswith(".egg-info") and not (ignored and f"{prefix}{d}/" in ignored)
             )
             for f in sorted(files):
-                if f.endswith(PYTHON_SUFFIXES) and not (ignored and f"{prefix}{f}" in ignored):
+                if f.endswith(CHECKED_SUFFIXES) and not (ignored and f"{prefix}{f}" in ignored):
                     yield Path(root, f), False
 
 
