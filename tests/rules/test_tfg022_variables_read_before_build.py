@@ -1,0 +1,129 @@
+"""TFG022 variables-read-before-build: a snapshot of a lazily built model's variables is an empty list."""
+
+import pytest
+
+from rules.casekit import case, check_verdict, findings_of
+
+CASES = [
+    case(
+        "tfg022_subclassed_model_snapshot_before_first_call",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+
+        class Net(tf.keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d = tf.keras.layers.Dense(1)
+
+            def call(self, x):
+                return self.d(x)
+
+        model = Net()
+        params = model.trainable_variables  # <- TFG022
+        opt = tf.keras.optimizers.SGD(0.1)
+        x = tf.ones((4, 3))
+        for _ in range(2):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(model(x) ** 2)
+            grads = tape.gradient(loss, params)
+            opt.apply_gradients(zip(grads, params))
+        """,
+    ),
+    case(
+        "tfg022_layer_snapshot_trained_by_hand",
+        "zero",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        def train():
+            layer = tf.keras.layers.Dense(1)
+            params = layer.trainable_weights  # <- TFG022
+            x = tf.ones((4, 3))
+            first = None
+            for _ in range(3):
+                with tf.GradientTape() as tape:
+                    loss = tf.reduce_mean(layer(x) ** 2)
+                if first is None:
+                    first = layer.kernel.numpy().copy()
+                grads = tape.gradient(loss, params)
+                for g, v in zip(grads, params):
+                    v.assign_sub(0.1 * g)
+            return "zero" if np.allclose(first, layer.kernel.numpy()) else "ok"
+
+        RESULT = [train()]
+        """,
+    ),
+    # Near misses: built before the read, built at construction, or the list read where it is used.
+    case(
+        "tfg022_snapshot_after_first_call",
+        "ok",
+        """
+        import tensorflow as tf
+
+        class Net(tf.keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d = tf.keras.layers.Dense(1)
+
+            def call(self, x):
+                return self.d(x)
+
+        model = Net()
+        model(tf.ones((1, 3)))
+        params = model.trainable_variables
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(tf.ones((4, 3))) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, params))
+        """,
+    ),
+    case(
+        "tfg022_sequential_with_input_is_built",
+        "ok",
+        """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        params = model.trainable_variables
+        opt = tf.keras.optimizers.SGD(0.1)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(tf.ones((4, 3))) ** 2)
+        grads = tape.gradient(loss, params)
+        opt.apply_gradients(zip(grads, params))
+        RESULT = gradient_status(grads)
+        """,
+    ),
+    case(
+        "tfg022_model_built_in_init",
+        "ok",
+        """
+        import tensorflow as tf
+
+        class Net(tf.keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d = tf.keras.layers.Dense(1)
+                self.build((None, 3))
+
+            def call(self, x):
+                return self.d(x)
+
+        model = Net()
+        params = model.trainable_variables
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(tf.ones((4, 3))) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, params))
+        """,
+    ),
+]
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_tensorflow_verdict(c, tf_verdicts):
+    check_verdict(c, tf_verdicts[c.name])
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_gradls_reports_exactly_the_marked_lines(c):
+    assert findings_of(c.source, {"TFG022"}) == c.expected
