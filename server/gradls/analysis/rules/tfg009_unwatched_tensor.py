@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import Any
 
 from gradls.analysis.call_sites import function_uses
 from gradls.analysis.dtypes import int_dtype_of, literal_dtype
 from gradls.analysis.model import Finding
-from gradls.analysis.module import VARIABLE_CTORS, ModuleInfo
+from gradls.analysis.module import VARIABLE_CTORS, ModuleInfo, located
 from gradls.analysis.rules import rule
 from gradls.analysis.tapes import (
     Tape,
@@ -71,7 +72,7 @@ def _classify(info: ModuleInfo, value: ast.AST | None, tape: Tape, scope: TapeSc
     return None
 
 
-def _classify_expr(info, e, tape, scope, depth) -> str | None:
+def _classify_expr(info: ModuleInfo, e: ast.AST, tape: Tape, scope: TapeScope, depth: int) -> str | None:
     if isinstance(e, ast.Name):
         r = resolve_defs(info, scope, e.id)
         if r is None or not r[0]:
@@ -139,12 +140,20 @@ def find_unwatched_tensor(info: ModuleInfo) -> Iterator[Finding]:
                         yield f if report is el else Finding(f.code, f.message, info.span(report), f.fix_data)
 
 
-def _check_source(info: ModuleInfo, scope: TapeScope, tape: Tape, call: ast.Call, el: ast.AST, watched: set[str]):
+def _method(call: ast.Call) -> str:
+    """`gradient` for `tape.gradient(...)`: a tape call is always a method call on the tape's name."""
+    assert isinstance(call.func, ast.Attribute)  # tapes.py records only `<name>.<method>(...)` calls
+    return call.func.attr
+
+
+def _check_source(
+    info: ModuleInfo, scope: TapeScope, tape: Tape, call: ast.Call, el: ast.AST, watched: set[str]
+) -> Finding | None:
     wav = tape.watches_accessed_variables
     if isinstance(el, ast.Attribute) and el.attr in _WEIGHT_LISTS and wav is False and not tape.watches:
         msg = (
             f"`{tape.name}` was created with `watch_accessed_variables=False` and watches nothing, so "
-            f"`{tape.name}.{call.func.attr}` returns `None` for every variable in `{info.text(el)}` (no error, "
+            f"`{tape.name}.{_method(call)}` returns `None` for every variable in `{info.text(el)}` (no error, "
             "no warning); watch them (for Keras 3 variables, watch `v.value`) or drop `watch_accessed_variables=False`"
         )
         return Finding("TFG009", msg, info.span(el), None)
@@ -154,7 +163,7 @@ def _check_source(info: ModuleInfo, scope: TapeScope, tape: Tape, call: ast.Call
         # The engine saw it come out of a tf.data.Dataset loop, and nothing watched it since.
         msg = (
             f"`{el.id}` is a batch from a `tf.data.Dataset` (an eager tensor, not a variable) that `{tape.name}` "
-            f"never watches: `{tape.name}.{call.func.attr}` returns `None` for it, with no error or warning; "
+            f"never watches: `{tape.name}.{_method(call)}` returns `None` for it, with no error or warning; "
             f"call `{tape.name}.watch({el.id})` at the top of the `with` block"
         )
         return Finding("TFG009", msg, info.span(el), _fix_data(info, scope, tape, call, el.id, [], scope))
@@ -162,9 +171,10 @@ def _check_source(info: ModuleInfo, scope: TapeScope, tape: Tape, call: ast.Call
     if r is None and el.id in scope.params:
         kinds = _argument_kinds(info, scope, el.id, tape)
         if kinds == {"plain"}:
+            assert isinstance(scope.node, (ast.FunctionDef, ast.AsyncFunctionDef))  # it has parameters
             msg = (
                 f"`{el.id}` is a plain tensor at every call of `{scope.node.name}` in this module, and `{tape.name}` "
-                f"never watches it: `{tape.name}.{call.func.attr}` returns `None` for it, with no error or warning; "
+                f"never watches it: `{tape.name}.{_method(call)}` returns `None` for it, with no error or warning; "
                 f"call `{tape.name}.watch({el.id})` at the top of the `with` block"
             )
             return Finding("TFG009", msg, info.span(el), _fix_data(info, scope, tape, call, el.id, [], scope))
@@ -180,30 +190,30 @@ def _check_source(info: ModuleInfo, scope: TapeScope, tape: Tape, call: ast.Call
         return None
     kind = kinds.pop()
     first = defs[0]
-    where = f"line {first.lineno}"
+    where = f"line {located(first).lineno}"
     if kind == "plain":
         msg = (
             f"`{el.id}` is a plain tensor (made at {where}) that `{tape.name}` never watches: "
-            f"`{tape.name}.{call.func.attr}` returns `None` for it, with no error or warning; "
+            f"`{tape.name}.{_method(call)}` returns `None` for it, with no error or warning; "
             f"call `{tape.name}.watch({el.id})` at the top of the `with` block (or make it a `tf.Variable`)"
         )
     elif kind == "numpy":
         msg = (
             f"`{el.id}` is a NumPy array (made at {where}): a tape cannot watch or differentiate it, and "
-            f"`{tape.name}.{call.func.attr}` raises `AttributeError: 'numpy.ndarray' object has no attribute '_id'`; "
+            f"`{tape.name}.{_method(call)}` raises `AttributeError: 'numpy.ndarray' object has no attribute '_id'`; "
             f"convert it with `tf.convert_to_tensor` and `{tape.name}.watch` the tensor (or make it a `tf.Variable`)"
         )
         return Finding("TFG009", msg, info.span(el), None)
     elif kind == "variable" and wav is False:
         keras_var = any(
-            isinstance(def_value(d), ast.Call) and (info.imports.qualname(def_value(d).func) or "").startswith("keras.")
+            isinstance(v := def_value(d), ast.Call) and (info.imports.qualname(v.func) or "").startswith("keras.")
             for d in defs
         )
         # tape.watch(<Keras 3 Variable>) raises ValueError: its tensor is `v.value`.
         watched_expr = f"{el.id}.value" if keras_var else el.id
         msg = (
             f"`{tape.name}` was created with `watch_accessed_variables=False` and never watches `{el.id}`: "
-            f"`{tape.name}.{call.func.attr}` returns `None` for it, with no error or warning; "
+            f"`{tape.name}.{_method(call)}` returns `None` for it, with no error or warning; "
             f"call `{tape.name}.watch({watched_expr})` at the top of the `with` block"
         )
         if keras_var:
@@ -216,7 +226,9 @@ def _check_source(info: ModuleInfo, scope: TapeScope, tape: Tape, call: ast.Call
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 
 
-def _variable_rebound_to_tensor(info: ModuleInfo, scope: TapeScope, tape: Tape, call: ast.Call, el: ast.Name, defs):
+def _variable_rebound_to_tensor(
+    info: ModuleInfo, scope: TapeScope, tape: Tape, call: ast.Call, el: ast.Name, defs: list[ast.AST]
+) -> Finding | None:
     """`w = tf.Variable(...)` before a training loop, then `w = w - lr * g` inside it:
     the name now holds a plain tensor, so from the second iteration on the gradient w.r.t. it is None."""
     name = el.id
@@ -230,22 +242,23 @@ def _variable_rebound_to_tensor(info: ModuleInfo, scope: TapeScope, tape: Tape, 
     for d in defs:
         if d is made or not scope.within(d, loop):
             continue
-        op, step = _update_of(d, name)
-        if op is None:
+        update = _update_of(d, name)
+        if update is None:
             continue
+        op, step = update
         method = {"sub": "assign_sub", "add": "assign_add"}.get(op, "assign")
         step_text = info.text(step)
         if not step_text:
             return None
         new = f"{name}.{method}({step_text})"
         msg = (
-            f"`{name}` is a `tf.Variable` (line {made.lineno}), but line {d.lineno} rebinds the name to "
+            f"`{name}` is a `tf.Variable` (line {located(made).lineno}), but line {located(d).lineno} rebinds the name to "
             f"`{info.text(d.value) if isinstance(d, ast.Assign) else info.text(d)}`, a plain tensor: from the "
-            f"loop's second iteration on, `{tape.name}.{call.func.attr}` returns `None` for it (and the update "
+            f"loop's second iteration on, `{tape.name}.{_method(call)}` returns `None` for it (and the update "
             f"then fails on `None`); update the variable in place: `{new}`"
         )
         sp = info.span(d)
-        data = None
+        data: dict[str, Any] | None = None
         if sp.line == sp.end_line:
             data = {
                 "name": name,
@@ -257,12 +270,12 @@ def _variable_rebound_to_tensor(info: ModuleInfo, scope: TapeScope, tape: Tape, 
     return None
 
 
-def _update_of(d: ast.AST, name: str) -> tuple[str | None, ast.AST | None]:
+def _update_of(d: ast.AST, name: str) -> tuple[str, ast.expr] | None:
     """('sub', step) for `w = w - step`, ('add', ...) likewise, ('set', expr) for another
-    expression of `w` (`w = w * 0.9`); (None, None) when the statement is no such update."""
+    expression of `w` (`w = w * 0.9`); None when the statement is no such update."""
     # `w -= step` on a tf.Variable raises its own clear RuntimeError in TF 2.21 (it names assign_sub): not ours.
     if not (isinstance(d, ast.Assign) and len(d.targets) == 1 and isinstance(d.targets[0], ast.Name)):
-        return None, None
+        return None
     v = d.value
     if isinstance(v, ast.BinOp) and isinstance(v.left, ast.Name) and v.left.id == name:
         if isinstance(v.op, ast.Sub):
@@ -271,12 +284,14 @@ def _update_of(d: ast.AST, name: str) -> tuple[str | None, ast.AST | None]:
             return "add", v.right
     if isinstance(v, (ast.BinOp, ast.Call)) and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(v)):
         if isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and v.func.attr.startswith("assign"):
-            return None, None
+            return None
         return "set", v
-    return None, None
+    return None
 
 
-def _fix_data(info: ModuleInfo, scope: TapeScope, tape: Tape, call: ast.Call, name: str, defs, dscope) -> dict | None:
+def _fix_data(
+    info: ModuleInfo, scope: TapeScope, tape: Tape, call: ast.Call, name: str, defs: list[ast.AST], dscope: TapeScope
+) -> dict[str, Any] | None:
     """Where `tape.watch(name)` goes: the top of the last recording block before the call, or right after the
     definition when the tensor is made inside that block."""
     blocks = [w for w in tape.blocks if pos(w) < pos(call)]
@@ -290,7 +305,7 @@ def _fix_data(info: ModuleInfo, scope: TapeScope, tape: Tape, call: ast.Call, na
     if inside:
         if len(defs) != 1 or not any(s is defs[0] for s in w.body):
             return None
-        anchor = defs[0]
+        anchor = located(defs[0])
         line = (anchor.end_lineno or anchor.lineno) + 1
         indent_line = anchor.lineno
     else:
@@ -322,6 +337,7 @@ def _argument_kinds(info: ModuleInfo, scope: TapeScope, param: str, tape: Tape) 
     for call, root in sites:
         if call is None:
             return {None}  # passed around as a value (tf.function(f), callbacks): other callers unknown
+        arg: ast.expr | None
         if len(call.args) > index and not any(isinstance(x, ast.Starred) for x in call.args[: index + 1]):
             arg = call.args[index]
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import Any
 
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
@@ -52,13 +53,13 @@ def _finding(info: ModuleInfo, tape: Tape, call: TapeCall, why: str, calls: list
     return Finding("TFG010", msg, info.span(call.call), _fix_data(info, tape, calls))
 
 
-def _fix_data(info: ModuleInfo, tape: Tape, calls: list[TapeCall]) -> dict | None:
+def _fix_data(info: ModuleInfo, tape: Tape, calls: list[TapeCall]) -> dict[str, Any] | None:
     """Edits: `persistent=True` in the constructor, and `del tape` after the last use when that use is a plain
     statement of the block that creates the tape."""
     ctor = tape.ctor
     if any(k.arg is None for k in ctor.keywords) or any(isinstance(a, ast.Starred) for a in ctor.args):
         return None
-    edits: list[list] = []
+    edits: list[list[Any]] = []
     given = next((k.value for k in ctor.keywords if k.arg == "persistent"), None)
     if given is None and ctor.args:
         given = ctor.args[0]
@@ -97,7 +98,7 @@ def _fix_data(info: ModuleInfo, tape: Tape, calls: list[TapeCall]) -> dict | Non
     return {"tape": tape.name, "edits": edits}
 
 
-def _block_of(parent: ast.AST | None, stmt: ast.stmt) -> list | None:
+def _block_of(parent: ast.AST | None, stmt: ast.stmt) -> list[ast.AST] | None:
     for name in ("body", "orelse", "finalbody", "handlers"):
         block = getattr(parent, name, None)
         if isinstance(block, list) and any(s is stmt for s in block):
@@ -118,7 +119,7 @@ def _exclusive(scope: TapeScope, a: ast.AST, b: ast.AST) -> bool:
                 in_else_b = _in_field(scope, b, p, "orelse")
                 if (in_body_a and in_else_b) or (in_else_a and in_body_b):
                     return True
-            if type(p).__name__ == "Match":
+            if isinstance(p, ast.Match):
                 ca = next((c for c in p.cases if scope.within(a, c)), None)
                 cb = next((c for c in p.cases if scope.within(b, c)), None)
                 if ca is not None and cb is not None and ca is not cb:
@@ -131,7 +132,7 @@ def _exclusive(scope: TapeScope, a: ast.AST, b: ast.AST) -> bool:
             break
     # `a` sits in a block that ends with return/raise before reaching `b`.
     stmt_a = scope.statement(a)
-    node = stmt_a
+    node: ast.AST | None = stmt_a
     while node is not None and node is not scope.node:
         parent = scope.parent(node)
         block = _block_of(parent, node) if isinstance(node, ast.stmt) else None
@@ -163,10 +164,10 @@ def _repeats(scope: TapeScope, tape: Tape, call: ast.Call) -> bool:
         if isinstance(p, _LOOPS) and not scope.within(tape.bind, p):
             if isinstance(p, (ast.For, ast.AsyncFor, ast.While)):
                 stmt = scope.statement(call)
-                top = stmt
+                top: ast.AST | None = stmt
                 while top is not None and scope.parent(top) is not p:
                     top = scope.parent(top)
-                if top is not None and top in p.body:
+                if isinstance(top, ast.stmt) and top in p.body:
                     idx = p.body.index(top)
                     if any(isinstance(s, (ast.Break, ast.Return, ast.Raise)) for s in p.body[idx:]):
                         continue  # leaves the loop after the call

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import Any
 
 from gradls.analysis.model import Finding
-from gradls.analysis.module import ModuleInfo
+from gradls.analysis.module import ModuleInfo, located
 from gradls.analysis.regions import resolve_callee
 from gradls.analysis.rules import rule
 from gradls.analysis.tapes import Tape, TapeCall, TapeScope, names_in, pos, tape_scopes
@@ -102,7 +103,9 @@ def _check(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall, taped: 
     return None
 
 
-def _forward_before_tape(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall, target: ast.Name):
+def _forward_before_tape(
+    info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall, target: ast.Name
+) -> Finding | None:
     """The target is computed inside the block, but only from a forward pass that ran before it:
     `logits = model(x)` then `with tape: loss = f(logits)`.  Nothing inside the block reads a weight,
     so the tape recorded no path from the weights to the loss."""
@@ -124,6 +127,7 @@ def _forward_before_tape(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: Tap
     for _ in range(len(assigns) + 1):
         grew = False
         for a in assigns:
+            assert a.value is not None  # only assignments with a value are kept (above)
             if _records_weights(info, a.value, recorded):
                 for t in a.targets if isinstance(a, ast.Assign) else [a.target]:
                     for name in names_in(t):
@@ -135,7 +139,8 @@ def _forward_before_tape(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: Tap
     if target.id in recorded:
         return None
     d = defs[-1]
-    if info.tensors.level_of(d.value) < DIFF:
+    assert isinstance(d, (ast.Assign, ast.AnnAssign))  # every definition is one (checked above)
+    if d.value is None or info.tensors.level_of(d.value) < DIFF:
         return None  # not computed from weights at all: another rule's business (or none)
     # The weight-dependent inputs: names computed before the block.
     early = sorted(
@@ -152,7 +157,7 @@ def _forward_before_tape(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: Tap
     names = ", ".join(f"`{n}`" for n in early)
     msg = (
         f"`{target.id}` is computed inside the `with {tape.name}:` block, but only from {names}, computed at line "
-        f"{first.lineno} before the block opened: the tape never saw the weights being used, so "
+        f"{located(first).lineno} before the block opened: the tape never saw the weights being used, so "
         f"`{tape.name}.{tc.method}` returns `None` for them, with no warning (a Keras optimizer then raises "
         "`ValueError: No gradients provided for any variable`); run the forward pass inside the block"
     )
@@ -181,7 +186,9 @@ def _records_weights(info: ModuleInfo, e: ast.AST, recorded: set[str]) -> bool:
     return False
 
 
-def _outside_def(info, scope: TapeScope, tape: Tape, name: str, at, taped: set[str], depth: int) -> ast.stmt | None:
+def _outside_def(
+    info: ModuleInfo, scope: TapeScope, tape: Tape, name: str, at: tuple[int, int], taped: set[str], depth: int
+) -> ast.stmt | None:
     """The statement computing `name` (as seen at `at`) when it lies outside the tape's recording blocks."""
     if depth > 3:
         return None
@@ -210,7 +217,7 @@ def _outside_def(info, scope: TapeScope, tape: Tape, name: str, at, taped: set[s
     return None
 
 
-def _dominates(scope: TapeScope, d: ast.stmt, at) -> bool:
+def _dominates(scope: TapeScope, d: ast.stmt, at: tuple[int, int]) -> bool:
     """`d` runs on every path from its block's start to the position `at` (same block or an enclosing one)."""
     node = scope.parent(d)
     while node is not None and node is not scope.node:
@@ -222,7 +229,7 @@ def _dominates(scope: TapeScope, d: ast.stmt, at) -> bool:
     return True
 
 
-def _fix_data(info: ModuleInfo, scope: TapeScope, tape: Tape, call: ast.Call, d: ast.stmt) -> dict | None:
+def _fix_data(info: ModuleInfo, scope: TapeScope, tape: Tape, call: ast.Call, d: ast.stmt) -> dict[str, Any] | None:
     blocks = [w for w in tape.blocks if pos(w) < pos(d)]
     if not blocks:
         return None

@@ -116,7 +116,7 @@ class _Taint:
             todo.extend(ast.iter_child_nodes(n))
         return out
 
-    def run(self, stmts: list[ast.stmt], upto) -> None:
+    def run(self, stmts: list[ast.stmt], upto: tuple[int, int]) -> None:
         for s in stmts:
             if pos(s) >= upto:
                 break
@@ -148,17 +148,15 @@ def _contains(s: ast.stmt, node: ast.AST) -> bool:
 
 def _check_tape(info: ModuleInfo, scope: TapeScope, tape: Tape) -> Iterator[Finding]:
     recorded = sorted((n for n in scope.nodes if isinstance(n, ast.stmt) and tape.recording(n, scope)), key=pos)
-    assigns = [
-        n
+    # `v.assign(f(W))` under the tape.
+    candidates: list[tuple[ast.Call, str | None, ast.AST]] = [
+        (n, _key(n.func.value), n.args[0] if n.args else n.keywords[0].value)
         for n in scope.nodes
         if isinstance(n, ast.Call)
         and isinstance(n.func, ast.Attribute)
         and n.func.attr in _ASSIGNS
         and tape.recording(n, scope)
         and (n.args or n.keywords)
-    ]
-    candidates: list[tuple[ast.Call, str | None, ast.AST]] = [
-        (a, _key(a.func.value), a.args[0] if a.args else a.keywords[0].value) for a in assigns
     ]
     # `h = tf.Variable(f(W))` under the tape: a new variable initialised from a copy of the value.
     for n in scope.nodes:
@@ -202,6 +200,7 @@ def _kwarg(call: ast.Call, name: str) -> ast.AST | None:
 
 def _finding(info: ModuleInfo, tape: Tape, a: ast.Call, recv: str, lost: list[str], call: ast.Call) -> Finding:
     shown = ", ".join(f"`{w}`" for w in lost)
+    assert isinstance(call.func, ast.Attribute)  # a tape call: `tape.gradient(...)`
     if not isinstance(a.func, ast.Attribute) or a.func.attr not in _ASSIGNS:
         msg = (
             f"`{recv} = {info.text(a.func)}(...)` under `{tape.name}` creates a new variable from a copy of a value "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import Any
 
 from gradls.analysis.dtypes import dtype_name, int_dtype_of, literal_dtype
 from gradls.analysis.model import Finding
@@ -38,8 +39,8 @@ def find_integer_source(info: ModuleInfo) -> Iterator[Finding]:
                     if r is None or len(r[0]) != 1:
                         continue
                     value = def_value(r[0][0])
-                    if value is None or id(value) in seen:
-                        continue
+                    if not isinstance(value, ast.Call) or id(value) in seen:
+                        continue  # only a constructor call has an integer dtype (int_dtype_of)
                     dt = int_dtype_of(info, value)
                     if dt is None:
                         continue
@@ -66,7 +67,9 @@ def _integer_trainable_weights(info: ModuleInfo) -> Iterator[Finding]:
             ):
                 continue
             dtype_kw = _kw(n, "dtype")
-            dt = dtype_name(info, dtype_kw) if dtype_kw is not None else None
+            if dtype_kw is None:
+                continue
+            dt = dtype_name(info, dtype_kw)
             if dt is None or dt not in _INTEGER_DTYPES:
                 continue
             trainable = _kw(n, "trainable")
@@ -79,7 +82,7 @@ def _integer_trainable_weights(info: ModuleInfo) -> Iterator[Finding]:
                 "`Gradients do not exist for variables`); make it floating point, or pass `trainable=False` if it "
                 "is state"
             )
-            data = None
+            data: dict[str, Any] | None = None
             if isinstance(dtype_kw, ast.Constant) and isinstance(dtype_kw.value, str):
                 text = info.text(dtype_kw)
                 data = {
@@ -95,6 +98,7 @@ _INTEGER_DTYPES = {"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32
 
 
 def _finding(info: ModuleInfo, name: str, value: ast.Call, dt: str, call: ast.Call, tape: str) -> Finding:
+    assert isinstance(call.func, ast.Attribute)  # a tape call: `tape.gradient(...)`
     what = "variable" if (info.imports.qualname(value.func) or "") in VARIABLE_CTORS else "tensor"
     msg = (
         f"`{name}` is {'a' if dt[0] not in 'aeiou' else 'an'} {dt} {what}, and `{tape}.{call.func.attr}` at line {call.lineno} differentiates with respect "
@@ -102,7 +106,7 @@ def _finding(info: ModuleInfo, name: str, value: ast.Call, dt: str, call: ast.Ca
         + (" (watching it only logs a WARNING)" if what == "tensor" else "")
         + "; create it as floating point (e.g. `0.` instead of `0`, or `dtype=tf.float32`)"
     )
-    data: dict = {"name": name, "value": span_list(info.span(value))}
+    data: dict[str, Any] = {"name": name, "value": span_list(info.span(value))}
     q = info.imports.qualname(value.func) or ""
     last = q.rsplit(".", 1)[-1]
     dtype_kw = _kw(value, "dtype")
@@ -114,8 +118,8 @@ def _finding(info: ModuleInfo, name: str, value: ast.Call, dt: str, call: ast.Ca
         if dtype_kw is None and len(value.args) > 1:
             init = None  # positional dtype: leave it alone
     if dtype_kw is None and init is not None and literal_dtype(info, init) == "int32":
-        ints = [n for n in ast.walk(init) if isinstance(n, ast.Constant) and type(n.value) is int]
-        data["edits"] = [[*span_list(info.span(n)), repr(float(n.value)), info.text(n)] for n in ints]
+        ints = [(n, n.value) for n in ast.walk(init) if isinstance(n, ast.Constant) and type(n.value) is int]
+        data["edits"] = [[*span_list(info.span(n)), repr(float(v)), info.text(n)] for n, v in ints]
         data["safe"] = True
     elif dtype_kw is not None and dt not in {"bool"}:
         text = info.text(dtype_kw)
