@@ -27,14 +27,14 @@ _PREDICT_METHODS = {"predict", "predict_on_batch"}
 _NOT_LOSS_RETURNS = {"train_step", "test_step", "predict_step"}
 
 
-def _conversion(info: ModuleInfo, node: ast.Call) -> tuple[str | None, ast.AST | None]:
-    """(kind, converted expression): kind is 'numpy', 'np', 'float' or 'int'."""
+def _conversion(info: ModuleInfo, node: ast.Call) -> tuple[str, ast.expr] | None:
+    """(kind, converted expression): kind is 'numpy', 'np', 'float', 'int' or 'predict'; None for no conversion."""
     f = node.func
     if isinstance(f, ast.Attribute) and f.attr == "numpy" and not node.args and not node.keywords:
         return "numpy", f.value
     if isinstance(f, ast.Name) and f.id in {"float", "int"} and len(node.args) == 1 and not node.keywords:
         if f.id in info.imports.aliases:
-            return None, None
+            return None
         return f.id, node.args[0]
     q = info.imports.qualname(f)
     if q in NUMPY_CONVERSIONS and node.args:
@@ -46,7 +46,7 @@ def _conversion(info: ModuleInfo, node: ast.Call) -> tuple[str | None, ast.AST |
         and info.tensors.kind_of(f.value) == "layer"
     ):
         return "predict", f.value
-    return None, None
+    return None
 
 
 def _guarded_eager_only(info: ModuleInfo, node: ast.AST) -> bool:
@@ -85,7 +85,9 @@ def _reaches_objective(info: ModuleInfo, flow: Flow, node: ast.AST) -> bool:
             fn = info.enclosing_function(node)
             while fn is not None and id(fn) != s[1]:
                 fn = info.enclosing_function(fn)
-            ff = info.facts(fn) if fn is not None else None
+            if fn is None:
+                continue
+            ff = info.facts(fn)
             if ff is not None and ff.modes and fn.name not in _NOT_LOSS_RETURNS:
                 return True
     return False
@@ -105,9 +107,10 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
     for node, modes in info.region_nodes():
         if not isinstance(node, ast.Call):
             continue
-        kind, arg = _conversion(info, node)
-        if kind is None:
+        conversion = _conversion(info, node)
+        if conversion is None:
             continue
+        kind, arg = conversion
         level = DIFF if kind == "predict" else info.tensors.level_of(arg)
         if level < TENSOR:
             continue
