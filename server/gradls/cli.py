@@ -19,7 +19,7 @@ from gradls import __version__
 from gradls.files import SKIP_DIRS, iter_python_files, read_source
 
 if TYPE_CHECKING:
-    from gradls.analysis.model import Finding, Span
+    from gradls.analysis.model import Finding, Fix, Span
     from gradls.config import Config
     from gradls.fixes import FixAllResult
     from gradls.notebooks import NotebookProgram
@@ -54,11 +54,21 @@ class FileReport:
     findings: list[Finding]
     error: FileError | None = None
     config: Config | None = None
+    fixes: list[Fix | None] | None = None  # built with the findings, one per finding (see gradls.runner)
 
     def severity(self, code: str) -> str:
         from gradls.config import Config
 
         return (self.config or Config()).severity_of(code)
+
+    def fix_of(self, f: Finding) -> Fix | None:
+        if self.fixes is not None:
+            for g, fix in zip(self.findings, self.fixes):
+                if g is f:
+                    return fix
+        from gradls.fixes import fix_for
+
+        return fix_for(self.source or "", f) if f.fixable else None
 
 
 def _codes(raw: str | None) -> tuple[str, ...] | None:
@@ -237,9 +247,7 @@ def _location(line: int, col: int) -> dict[str, int]:
 
 
 def _json_finding(report: FileReport, f: Finding) -> dict[str, Any]:
-    from gradls.fixes import fix_for
-
-    fix = fix_for(report.source or "", f) if f.fixable else None
+    fix = report.fix_of(f)
     entry = {
         "code": f.code,
         "message": f.message,
@@ -375,7 +383,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"gradls: error: config file not found: {args.config}", file=sys.stderr)
             return 2
         base_config = load_config(Path(args.config))
-    reports: list[FileReport] = []
+    todo: list[tuple[Path, Config]] = []
     seen_problems: set[str] = set()
     walked: list[str] = []  # checked paths, in walk order
     notebook_reports: list[FileReport] = []  # .ipynb: gradls.notebooks
@@ -395,7 +403,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         if path.suffix == ".ipynb":
             notebook_reports.append(check_notebook(path, base_config, overrides))
             continue
-        reports.append(check_file(path, base_config, overrides))
+        todo.append((path, cfg.merged(**overrides)))
+    from gradls.cache import Cache, default_cache_dir
+    from gradls.runner import check_files, cpu_count
+
+    cache = Cache(None if args.no_cache else (args.cache_dir or default_cache_dir()))
+    reports = check_files(todo, cache, args.jobs or cpu_count())
 
     if notebook_reports:  # in the order the files were walked
         order = {p: i for i, p in enumerate(walked)}
@@ -489,9 +502,7 @@ def _print_summary(
         later = f"; {uncovered} appeared only once another was fixed" if uncovered > 0 else ""
         parts.append(f"Found {_plural(found, 'finding')} ({fixed} fixed, {len(findings)} remaining{later})")
     elif findings:
-        from gradls.fixes import fix_for
-
-        fixes = [fix_for(rep.source or "", f) for rep, f in findings if f.fixable]
+        fixes = [rep.fix_of(f) for rep, f in findings if f.fixable]
         safe = sum(1 for x in fixes if x is not None and x.safe)
         unsafe = sum(1 for x in fixes if x is not None and not x.safe)
         hint = []
@@ -524,6 +535,13 @@ def cmd_rule(args: argparse.Namespace) -> int:
     return 0
 
 
+def _jobs(raw: str) -> int:
+    n = int(raw)
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="gradls", description="Find and fix TensorFlow code whose gradients silently vanish."
@@ -540,6 +558,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     c.add_argument("--diff", action="store_true", help="print the safe fixes as a unified diff instead of writing them")
     c.add_argument("--config", help="use this pyproject.toml instead of discovering one per file")
+    c.add_argument(
+        "--jobs", "-j", type=_jobs, default=0, metavar="N", help="files analysed at once (default: all cores)"
+    )
+    c.add_argument(
+        "--cache-dir", help="where to keep the cache (default: .gradls_cache beside the nearest pyproject.toml)"
+    )
+    c.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     c.add_argument(
         "--force-exclude",
         action="store_true",
