@@ -386,6 +386,10 @@ class Gradls implements vscode.Disposable {
       documentSelector: [
         { scheme: 'file', language: 'python' },
         { scheme: 'untitled', language: 'python' },
+        // python cells of Jupyter notebooks: the server advertises notebookDocumentSync, so the client
+        // syncs them with notebookDocument/* (the whole notebook analysed as one program) and asks for
+        // code actions, hovers and diagnostics per cell
+        { notebook: 'jupyter-notebook', language: 'python' },
       ],
       outputChannel: this.log,
       traceOutputChannel: this.log,

@@ -12,7 +12,7 @@ from lsprotocol import types as lsp
 
 from gradls.analysis.model import Edit, Finding, Fix, Span
 from gradls.config import Config
-from gradls.lsp import edits
+from gradls.lsp import edits, notebooks
 from gradls.lsp.diagnostics import SOURCE, DocumentState, finding_from_diagnostic, plain_data
 from gradls.lsp.documents import analyse, ensure_analysed
 from gradls.lsp.guard import guarded
@@ -58,6 +58,8 @@ class _Menu:
 @guarded(fallback=list)
 async def on_code_action(ls: GradlsLanguageServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
     state = ls.documents.get(params.text_document.uri)
+    if state is None and notebooks.notebook_of_cell(ls, params.text_document.uri) is not None:
+        return await notebooks.code_actions(ls, params)  # a notebook cell
     if state is None or state.skipped:
         return []
     await ensure_analysed(ls, state)
@@ -181,6 +183,8 @@ async def _resolve_fix_all(ls: GradlsLanguageServer, action: lsp.CodeAction) -> 
     data = plain_data(action.data)
     if not isinstance(data, dict) or data.get("action") != "fixAll":
         return action
+    if data.get("notebook"):
+        return await notebooks.resolve_fix_all(ls, action)
     state = ls.documents.get(data.get("uri", ""))
     if state is None:
         return action

@@ -96,6 +96,9 @@ def rediagnose_all(ls: GradlsLanguageServer, reason: str) -> None:
         state.generation += 1
         if not ls.pull_diagnostics:
             schedule_analysis(ls, state, delay=0)
+    from gradls.lsp import notebooks
+
+    notebooks.rediagnose_all(ls)
     if ls.pull_diagnostics:
         _refresh_pulled(ls, reason)
 
@@ -434,6 +437,11 @@ async def on_pull_diagnostics(
     ls: GradlsLanguageServer, params: lsp.DocumentDiagnosticParams
 ) -> lsp.RelatedFullDocumentDiagnosticReport | lsp.RelatedUnchangedDocumentDiagnosticReport:
     state = ls.documents.get(params.text_document.uri)
+    if state is None:
+        from gradls.lsp import notebooks
+
+        if notebooks.notebook_of_cell(ls, params.text_document.uri) is not None:
+            return await notebooks.pull(ls, params)  # a notebook cell
     if state is None or state.skipped:
         return lsp.RelatedFullDocumentDiagnosticReport(items=[])
     if ls.editor_settings.lint_run == "onType" or state.analysed_version is None:

@@ -17,11 +17,20 @@ def register(server: GradlsLanguageServer) -> None:
 @guarded()
 def on_hover(ls: GradlsLanguageServer, params: lsp.HoverParams) -> lsp.Hover | None:
     state = ls.documents.get(params.text_document.uri)
-    if state is None or state.skipped or not state.findings:
+    if state is None:  # a notebook cell: its findings from the notebook's analysis
+        from gradls.lsp.notebooks import cell_findings
+
+        found = cell_findings(ls, params.text_document.uri)
+        if found is None:
+            return None
+        findings, text = found
+    elif state.skipped or not state.findings:
         return None
-    index = LineIndex(ls.text_of(state.uri), ls.encoding)
+    else:
+        findings, text = state.findings, ls.text_of(state.uri)
+    index = LineIndex(text, ls.encoding)
     line, col = index.code_point(params.position)
-    hits = [f for f in state.findings if _contains(f.span, line, col)]
+    hits = [f for f in findings if _contains(f.span, line, col)]
     if not hits:
         return None
     return lsp.Hover(

@@ -90,9 +90,10 @@ async def _watch_pyproject_files(ls: GradlsLanguageServer) -> None:
 
 @guarded()
 def on_shutdown(ls: GradlsLanguageServer, params: None) -> None:
-    for state in ls.documents.values():
-        if state.pending is not None:
-            state.pending.cancel()
+    pending = [s.pending for s in ls.documents.values()] + [nb.pending for nb in ls.notebooks.values()]
+    for task in pending:
+        if task is not None:
+            task.cancel()
     ls.probe.cancel_running()
     ls.probe.close_warm_worker()
     ls.analysis_executor.shutdown(wait=False, cancel_futures=True)
@@ -109,6 +110,7 @@ def on_server_info(ls: GradlsLanguageServer, params: Any) -> dict:
         "tensorflowImported": any(m == "tensorflow" or m.startswith("tensorflow.") for m in sys.modules),
         "libcstImported": "libcst" in sys.modules,
         "openDocuments": len(ls.documents),
+        "openNotebooks": len(ls.notebooks),
         "trackedRequestFutures": len(ls.protocol._request_futures),
         "pullDiagnostics": ls.pull_diagnostics,
         "positionEncoding": ls.encoding,

@@ -7,6 +7,7 @@
 | `documents.py` | didOpen / didChange / didSave / didClose, analysis, pushed and pulled diagnostics |
 | `code_actions.py` | quick fixes, "Disable for this line", fix-all, "Rewrite as tf.cond" (edits from `edits.py`) |
 | `hover.py` | hover |
+| `notebooks.py` | notebookDocument/didOpen / didChange / didSave / didClose: a notebook's code cells as one program |
 | `probe.py` | `gradls/runProbe`, the runProbe command |
 
 Each module's `register(server)` registers plain functions taking the server first (`ls`), the
@@ -29,7 +30,7 @@ import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException, JsonRpcInternalError
@@ -43,6 +44,9 @@ from gradls.lsp.diagnostics import DocumentState, default_severity, finding_to_d
 from gradls.lsp.positions import LineIndex
 from gradls.lsp.protocol import GradlsProtocol
 from gradls.lsp.settings import EditorSettings, FileConfigCache, merge
+
+if TYPE_CHECKING:
+    from gradls.lsp.notebooks import NotebookState
 
 # Quiet time after a keystroke before analysing; short, so squiggles follow typing closely.
 DEFAULT_DEBOUNCE_SECONDS = 0.02
@@ -75,6 +79,8 @@ class GradlsLanguageServer(LanguageServer):
         )
         self.debounce_seconds = debounce_seconds
         self.documents: dict[str, DocumentState] = {}
+        # Open notebooks by notebook URI (their cells' texts are in self.workspace).
+        self.notebooks: dict[str, NotebookState] = {}
         self.editor_settings = EditorSettings()
         self.trusted = False
         # initializationOptions carried settings: no workspace/configuration pull at start-up.
@@ -98,9 +104,9 @@ class GradlsLanguageServer(LanguageServer):
         self._register()
 
     def _register(self) -> None:
-        from gradls.lsp import code_actions, documents, hover, lifecycle, probe, workspace
+        from gradls.lsp import code_actions, documents, hover, lifecycle, notebooks, probe, workspace
 
-        for module in (lifecycle, workspace, documents, code_actions, hover, probe):
+        for module in (lifecycle, workspace, documents, notebooks, code_actions, hover, probe):
             module.register(self)
 
     # ---------------------------------------------------------------- logging
