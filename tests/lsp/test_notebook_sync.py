@@ -323,3 +323,48 @@ async def test_pulled_diagnostics_of_a_cell_follow_an_earlier_cell(pull_client):
     assert await pull_cell(client, nb.cell_uri(2)) == []
     assert not client.publications  # pull mode: nothing pushed
     nb.close()
+
+
+async def test_replacing_the_broken_cell_clears_it_and_the_rest_is_still_checked(client):
+    nb = make_notebook(client, "structure.ipynb")
+    nb.open()
+    await latest(client, nb.cell_uri(4), 1)
+    start = len(client.publications)
+    removed = nb.cells.pop(4)
+    added = {
+        "kind": "code",
+        "uri": f"vscode-notebook-cell:{nb.path}#new",
+        "text": "z = np.tanh(tf.ones(2))",
+        "version": 1,
+    }
+    nb.cells.insert(4, added)
+    nb.version += 1
+    client.notebook_document_did_change(
+        lsp.DidChangeNotebookDocumentParams(
+            notebook_document=lsp.VersionedNotebookDocumentIdentifier(uri=nb.uri, version=nb.version),
+            change=lsp.NotebookDocumentChangeEvent(
+                cells=lsp.NotebookDocumentCellChanges(
+                    structure=lsp.NotebookDocumentCellChangeStructure(
+                        array=lsp.NotebookCellArrayChange(
+                            start=4,
+                            delete_count=1,
+                            cells=[lsp.NotebookCell(kind=lsp.NotebookCellKind.Code, document=added["uri"])],
+                        ),
+                        did_open=[
+                            lsp.TextDocumentItem(uri=added["uri"], language_id="python", version=1, text=added["text"])
+                        ],
+                        did_close=[lsp.TextDocumentIdentifier(uri=removed["uri"])],
+                    )
+                )
+            ),
+        )
+    )
+    await wait_until(
+        lambda: any(p.uri == removed["uri"] and not p.diagnostics for p in client.publications[start:]),
+        15.0,
+        "the removed cell's diagnostics cleared",
+    )
+    # The layer cell is still reported after the structure change.
+    layer = await latest(client, nb.cell_uri(2), 1, start)
+    assert [d.code for d in layer.diagnostics] == ["TFG001"]
+    nb.close()
