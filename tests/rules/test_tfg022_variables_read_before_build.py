@@ -75,7 +75,8 @@ CASES = [
         params = model.trainable_variables
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean(model(tf.ones((4, 3))) ** 2)
-        RESULT = gradient_status(tape.gradient(loss, params))
+        grads = tape.gradient(loss, params)
+        RESULT = gradient_status(grads) if grads else ["none"]
         """,
     ),
     case(
@@ -91,11 +92,11 @@ CASES = [
             loss = tf.reduce_mean(model(tf.ones((4, 3))) ** 2)
         grads = tape.gradient(loss, params)
         opt.apply_gradients(zip(grads, params))
-        RESULT = gradient_status(grads)
+        RESULT = gradient_status(grads) if grads else ["none"]
         """,
     ),
     case(
-        "tfg022_model_built_in_init",
+        "tfg022_model_called_in_init",
         "ok",
         """
         import tensorflow as tf
@@ -104,7 +105,7 @@ CASES = [
             def __init__(self):
                 super().__init__()
                 self.d = tf.keras.layers.Dense(1)
-                self.build((None, 3))
+                self(tf.zeros((1, 3)))
 
             def call(self, x):
                 return self.d(x)
@@ -113,7 +114,32 @@ CASES = [
         params = model.trainable_variables
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean(model(tf.ones((4, 3))) ** 2)
-        RESULT = gradient_status(tape.gradient(loss, params))
+        grads = tape.gradient(loss, params)
+        RESULT = gradient_status(grads) if grads else ["none"]
+        """,
+    ),
+    # Keras 3's default Model.build creates no sub-layer weights: build() without an own build() is no help.
+    case(
+        "tfg022_default_build_of_a_subclassed_model",
+        "none",
+        """
+        import tensorflow as tf
+
+        class Net(tf.keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d = tf.keras.layers.Dense(1)
+
+            def call(self, x):
+                return self.d(x)
+
+        model = Net()
+        model.build((None, 3))
+        params = model.trainable_variables  # <- TFG022
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(tf.ones((4, 3))) ** 2)
+        grads = tape.gradient(loss, params)
+        RESULT = gradient_status(grads) if grads else ["none"]
         """,
     ),
 ]

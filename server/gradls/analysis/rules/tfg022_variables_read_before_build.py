@@ -49,7 +49,7 @@ def _check_block(info: ModuleInfo, body: list[ast.stmt]) -> Iterator[Finding]:
     built_lazily: dict[str, ast.Assign] = {}  # name -> the statement constructing an unbuilt model/layer
     for i, stmt in enumerate(body):
         for name in list(built_lazily):
-            if _may_build(stmt, name):
+            if _may_build(stmt, name, _build_creates_weights(info, built_lazily[name].value)):
                 del built_lazily[name]
         if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
             continue
@@ -74,8 +74,8 @@ def _check_block(info: ModuleInfo, body: list[ast.stmt]) -> Iterator[Finding]:
                 f"Keras creates a subclassed model's or a layer's weights on its first call, so `{target.id}` is an "
                 f"empty list and stays empty; the training step at line {use.lineno} then gets no gradients and "
                 f"trains nothing (`apply_gradients(zip(grads, {target.id}))` raises `ValueError: not enough values to "
-                f"unpack`); read `{model}.{value.attr}` after the first call, or build it first "
-                f"(`{model}.build(input_shape)` or `{model}(sample_batch)`)"
+                f"unpack`); read `{model}.{value.attr}` where it is used or after the first call "
+                f"(`{model}(sample_batch)`)"
             )
             yield Finding("TFG022", msg, info.span(value), None)
 
@@ -99,12 +99,13 @@ def _lazy_ctor(info: ModuleInfo, call: ast.Call) -> bool:
     if isinstance(call.func, ast.Name):
         cls = info.classes.get(call.func.id)
         if cls is not None and cls.keras_kind in {"layer", "model"}:
-            return not _builds_in_init(cls.methods.get("__init__"))
+            return not _builds_in_init(cls.methods.get("__init__"), "build" in cls.methods)
     return False
 
 
-def _builds_in_init(init: FunctionNode | None) -> bool:
-    """`self.build(...)` or a call of `self` in `__init__`: built at construction."""
+def _builds_in_init(init: FunctionNode | None, own_build: bool) -> bool:
+    """A call of `self` in `__init__` builds it; `self.build(...)` only when the class defines `build` (Keras 3's
+    default `Model.build` creates no sub-layer weights: seen, `trainable_variables` stays [])."""
     if init is None:
         return False
     for n in ast.walk(init):
@@ -113,12 +114,22 @@ def _builds_in_init(init: FunctionNode | None) -> bool:
             if isinstance(f, ast.Name) and f.id == "self":
                 return True
             if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "self":
-                if f.attr in {"build", "__call__", "call"}:
+                if f.attr in {"__call__", "call"} or (f.attr == "build" and own_build):
                     return True
     return False
 
 
-def _may_build(stmt: ast.stmt, name: str) -> bool:
+def _build_creates_weights(info: ModuleInfo, ctor: ast.expr) -> bool:
+    """Does `.build(shape)` create the weights?  For built-in layers and Sequential yes; for a subclass only
+    when it defines `build` (Keras 3's default Model.build leaves sub-layers unbuilt)."""
+    if isinstance(ctor, ast.Call) and isinstance(ctor.func, ast.Name):
+        cls = info.classes.get(ctor.func.id)
+        if cls is not None:
+            return "build" in cls.methods
+    return True
+
+
+def _may_build(stmt: ast.stmt, name: str, build_creates_weights: bool = True) -> bool:
     """Does this statement call the model, build it, rebind it, or hand it to code we do not follow?"""
     for n in ast.walk(stmt):
         if isinstance(n, ast.Call):
@@ -126,7 +137,7 @@ def _may_build(stmt: ast.stmt, name: str) -> bool:
             if isinstance(f, ast.Name) and f.id == name:
                 return True
             if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == name:
-                if f.attr in _BUILDING_METHODS:
+                if f.attr in _BUILDING_METHODS and (f.attr != "build" or build_creates_weights):
                     return True
             if any(isinstance(a, ast.Name) and a.id == name for a in [*n.args, *(k.value for k in n.keywords)]):
                 return True
