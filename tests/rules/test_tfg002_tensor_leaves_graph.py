@@ -343,6 +343,41 @@ CASES = [
         RESULT = gradient_status(step(lambda t: t * 3.0, tf.constant(1.0)))
         """,
     ),
+    # A Keras metric used as the loss: its result comes from assign-updated state, no gradient.
+    case(
+        "tfg002_metric_used_as_loss",
+        "none",
+        """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        mse = tf.keras.metrics.MeanSquaredError()
+        x = tf.ones((4, 3))
+        y = tf.zeros((4, 1))
+        with tf.GradientTape() as tape:
+            loss = mse(y, model(x))  # <- TFG002
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
+    # Near miss: the metric only reports; the loss object carries the gradient.
+    case(
+        "tfg002_metric_beside_the_loss",
+        "ok",
+        """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        loss_fn = tf.keras.losses.MeanSquaredError()
+        mse = tf.keras.metrics.MeanSquaredError()
+        x = tf.ones((4, 3))
+        y = tf.zeros((4, 1))
+        with tf.GradientTape() as tape:
+            pred = model(x)
+            loss = loss_fn(y, pred)
+        mse(y, pred)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
 ]
 
 

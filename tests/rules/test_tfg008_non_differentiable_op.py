@@ -281,6 +281,48 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
         """,
     ),
+    # Across a function's tuple return: only the argmax element reaches the loss.
+    case(
+        "tfg008_argmax_returned_in_a_tuple_reaches_the_loss",
+        "none",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(tf.random.normal((3, 4)))
+
+        def forward(x):
+            logits = tf.matmul(x, w)
+            return logits, tf.argmax(logits, axis=-1)  # <- TFG008
+
+        x = tf.ones((2, 3))
+        with tf.GradientTape() as tape:
+            logits, pred = forward(x)
+            loss = tf.reduce_sum(tf.cast(pred, tf.float32))
+        RESULT = gradient_status([tape.gradient(loss, w)])
+        """,
+    ),
+    # Near miss: the logits element carries the loss; the argmax element is only for accuracy.
+    case(
+        "tfg008_argmax_returned_in_a_tuple_for_accuracy",
+        "ok",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(tf.random.normal((3, 4)))
+
+        def forward(x):
+            logits = tf.matmul(x, w)
+            return logits, tf.argmax(logits, axis=-1)
+
+        x = tf.ones((2, 3))
+        with tf.GradientTape() as tape:
+            logits, pred = forward(x)
+            loss = tf.reduce_sum(logits)
+        g = tape.gradient(loss, w)
+        acc = tf.reduce_mean(tf.cast(pred == 1, tf.float32))
+        RESULT = gradient_status([g])
+        """,
+    ),
 ]
 
 

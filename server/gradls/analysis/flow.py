@@ -178,11 +178,14 @@ class FlowScope:
 
 
 class Flow:
-    """Value flow inside one function, cached per scope."""
+    """Value flow inside one function, cached per scope; a module function's return value is followed into
+    its callers (tuple elements through unpacking), a few calls deep."""
 
     def __init__(self, info: ModuleInfo):
         self.info = info
         self.scopes: dict[int, FlowScope] = {}
+        self._grad_calls: dict[int, ast.Call] = {}  # gradient calls met on the way, found from other scopes
+        self._depth = 0
 
     def scope_of(self, node: ast.AST) -> FlowScope:
         fn = self.info.enclosing_function(node)
@@ -223,7 +226,9 @@ class Flow:
             return "nondiff"
         return None
 
-    def sinks(self, node: ast.AST, cut: bool | str = True, _seen: set | None = None) -> set:
+    def sinks(
+        self, node: ast.AST, cut: bool | str = True, _seen: set | None = None, _scope: FlowScope | None = None
+    ) -> set:
         """Where the value of `node` ends up: ('grad', id(tape.gradient call)), ('return', id(function)),
         ('add_loss',).  With `cut=True`, flow stops at ops that pass no gradient (stop_gradient, argmax, ...);
         with `cut="index"` only at stop_gradient and index/mask/condition positions."""
@@ -231,11 +236,14 @@ class Flow:
         if id(node) in seen:
             return set()
         seen.add(id(node))
-        sc = self.scope_of(node)
+        sc = _scope if _scope is not None else self.scope_of(node)
         out: set = set()
         cur = node
         p = sc.parent(cur)
+        returned_tuple: tuple[ast.Tuple, int] | None = None  # (tuple, index of the value in it)
         while p is not None and not isinstance(p, ast.stmt):
+            if isinstance(p, ast.Tuple):
+                returned_tuple = (p, next((i for i, e in enumerate(p.elts) if e is cur), -1))
             if isinstance(p, ast.Call):
                 if cur is not p.func:
                     f = p.func
@@ -244,6 +252,7 @@ class Flow:
                     if name in {"gradient", "jacobian", "batch_jacobian"} and isinstance(f, ast.Attribute):
                         if (p.args and p.args[0] is cur) or _kw_is(p, cur, "target"):
                             out.add(("grad", id(p)))
+                            self._grad_calls[id(p)] = p
                         return out
                     if name == "add_loss":
                         out.add(("add_loss",))
@@ -298,16 +307,74 @@ class Flow:
             return out
         if isinstance(stmt, ast.Return):
             fn = self.info.enclosing_function(stmt)
+            if fn is None and isinstance(sc.root, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                fn = sc.root
             if fn is not None:
                 out.add(("return", id(fn)))
+                if cur is stmt.value:
+                    index = None
+                    if returned_tuple is not None and returned_tuple[0] is stmt.value:
+                        index = returned_tuple[1]
+                    if index != -1:
+                        out |= self._caller_sinks(fn, index, cut, seen)
             return out
         if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and cur is getattr(stmt, "value", None):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             for t in targets:
                 for name in self._target_names(t, stmt.value, node, sc):
                     for use in sc.uses(name, stmt):
-                        out |= self.sinks(use, cut, seen)
+                        out |= self.sinks(use, cut, seen, sc)
         return out
+
+    def _caller_sinks(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, index: int | None, cut, seen: set) -> set:
+        """Follow a module function's return value into its callers (element `index` of a returned tuple,
+        unpacked at the call site), so `logits, pred = forward(x)` carries on where `pred` is used."""
+        ff = self.info.facts(fn)
+        if (
+            ff is None
+            or ff.parent is not None
+            or ff.cls is not None
+            or ff.keras_method
+            or ff.custom_gradient
+            or self.info.module_functions.get(fn.name) is not fn
+            or self._depth >= _MAX_CALL_DEPTH
+        ):
+            return set()
+        from gradls.analysis.call_sites import function_uses
+
+        out: set = set()
+        self._depth += 1
+        try:
+            for call, root in function_uses(self.info).get(fn.name, []):
+                if call is None:
+                    continue
+                sc = self._scope_for_root(root)
+                if index is None:
+                    out |= self.sinks(call, cut, seen, sc)
+                    continue
+                stmt = sc.parent(call)
+                if not (isinstance(stmt, ast.Assign) and stmt.value is call and len(stmt.targets) == 1):
+                    continue
+                target = stmt.targets[0]
+                if (
+                    not isinstance(target, (ast.Tuple, ast.List))
+                    or index >= len(target.elts)
+                    or any(isinstance(e, ast.Starred) for e in target.elts)
+                ):
+                    continue
+                el = target.elts[index]
+                if isinstance(el, ast.Name):
+                    for use in sc.uses(el.id, stmt):
+                        out |= self.sinks(use, cut, seen, sc)
+        finally:
+            self._depth -= 1
+        return out
+
+    def _scope_for_root(self, root: ast.AST) -> FlowScope:
+        s = self.scopes.get(id(root))
+        if s is None:
+            s = self.scopes[id(root)] = FlowScope(root)
+        return s
 
     def _target_names(self, t, value, node, sc) -> list[str]:
         if isinstance(t, ast.Name):
@@ -413,7 +480,7 @@ class Flow:
             return root.startswith("self.") or self.info.module_objects.get(root) == "variable"
         if sink[0] == "add_loss":
             return root.startswith("self.")
-        call = cast("ast.Call | None", _find_by_id(self.scope_of(node), sink[1]))  # a gradient call
+        call = cast("ast.Call | None", self._grad_calls.get(sink[1]) or _find_by_id(self.scope_of(node), sink[1]))
         if call is None or len(call.args) < 2 and not any(k.arg == "sources" for k in call.keywords):
             return False
         src = call.args[1] if len(call.args) > 1 else next(k.value for k in call.keywords if k.arg == "sources")
@@ -447,6 +514,9 @@ class Flow:
                 v is not None and self._in_sources(root, v, at, depth + 1) for _, v in sc.reaching_defs(src.id, at)
             )
         return False
+
+
+_MAX_CALL_DEPTH = 3
 
 
 def _find_by_id(sc: FlowScope, ident: int) -> ast.AST | None:

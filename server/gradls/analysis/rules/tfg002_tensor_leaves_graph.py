@@ -39,6 +39,9 @@ def _conversion(info: ModuleInfo, node: ast.Call) -> tuple[str, ast.expr] | None
     q = info.imports.qualname(f)
     if q in NUMPY_CONVERSIONS and node.args:
         return "np", node.args[0]
+    if node.args and info.tensors.kind_of(f) == "metric":
+        # `mse = keras.metrics.MeanSquaredError(); loss = mse(y, pred)`: the worst-levelled argument
+        return "metric", max(node.args, key=info.tensors.level_of)
     if (
         isinstance(f, ast.Attribute)
         and f.attr in _PREDICT_METHODS
@@ -47,6 +50,16 @@ def _conversion(info: ModuleInfo, node: ast.Call) -> tuple[str, ast.expr] | None
     ):
         return "predict", f.value
     return None
+
+
+def _metric_as_loss(info: ModuleInfo, node: ast.Call) -> Finding:
+    msg = (
+        f"`{info.text(node.func)}` is a Keras metric, and its result reaches the loss: a metric accumulates its "
+        "value in state variables (updated with `assign`), which is not differentiable, so every gradient "
+        "through it is silently `None` (a Keras optimizer then raises `No gradients provided for any variable`); "
+        "use the loss of the same name from `keras.losses` (metrics are for reporting)"
+    )
+    return Finding("TFG002", msg, info.span(node), None)
 
 
 def _guarded_eager_only(info: ModuleInfo, node: ast.AST) -> bool:
@@ -113,6 +126,12 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
         kind, arg = conversion
         level = DIFF if kind == "predict" else info.tensors.level_of(arg)
         if level < TENSOR:
+            continue
+        if kind == "metric":
+            if level >= DIFF:
+                flow = flow or Flow(info)
+                if _reaches_objective(info, flow, node):
+                    yield _metric_as_loss(info, node)
             continue
         if GRAPH in modes:
             mode = GRAPH
