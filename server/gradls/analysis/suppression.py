@@ -113,7 +113,7 @@ def unused_directives(
             if d.kind == "gradls" and not d.used:
                 out.append((d, []))
             continue
-        # Other tools' codes in a shared `# noqa` are not ours to judge.
+        # Other tools' codes in a shared noqa comment are not ours to judge.
         ours = [c for c in d.codes if c.startswith("TFG")] if d.kind == "noqa" else list(d.codes)
         bad = [c for c in ours if c not in d.used]
         if bad:
