@@ -139,7 +139,7 @@ def test_root_pyproject_agrees_with_server_and_builds_the_same_wheel(wheel, tmp_
 def test_pre_commit_hook_definition():
     yaml = pytest.importorskip("yaml")
     (hook,) = yaml.safe_load((SERVER.parent / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    assert hook["id"] == "gradls" and hook["language"] == "python" and hook["types"] == ["python"]
+    assert hook["id"] == "gradls" and hook["language"] == "python" and hook["types_or"] == ["python", "pyi", "jupyter"]
     assert hook["entry"].split()[:2] == ["gradls", "check"]
     # pre-commit names files explicitly: the configured `exclude` must still apply to them.
     assert "--force-exclude" in hook["entry"].split()
