@@ -120,8 +120,8 @@ def test_wrong_types_in_initialization_options_and_did_change_configuration(tmp_
         s.request("gradls/serverInfo", {})
         assert any("gradls.select" in m and "NOPE42" in m and "unknown rule code" in m for m in s.log_messages(start))
         s.notify("workspace/didChangeConfiguration", {"settings": {"gradls": {}}})  # back to defaults
-        pub = _publication(s, uri, start=len(s.notifications))
-        assert _codes(pub) == ["TFG001"]
+        # Which publication comes first after this is a race (the NOPE42 round's empty one may still be on its
+        # way; seen under load in CI): the edit below, analysed under the defaults, decides.
         s.notify(
             "textDocument/didChange",
             {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": NUMPY_LAYER + "\n"}]},
