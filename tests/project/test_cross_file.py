@@ -292,3 +292,17 @@ def test_sys_path_is_not_the_project(tmp_path):
     index = ProjectIndex(inside)
     assert index.lookup(inside / "use.py", 0, "ext_mod.L") is None
     assert sys.modules.get("ext_mod") is None
+
+
+def test_an_editor_workspace_inside_a_repository_is_its_own_project(tmp_path):
+    from gradls.analysis.project import find_root
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'big'\n")
+    ws = tmp_path / "sub" / "workspace"
+    (ws / "pkg").mkdir(parents=True)
+    f = ws / "pkg" / "model.py"
+    f.write_text("x = 1\n")
+    assert find_root(f) == tmp_path.resolve()  # the CLI: the nearest marker
+    assert find_root(f, [str(ws)]) == ws.resolve()  # the editor: never above the workspace folder
+    (ws / "pkg" / "pyproject.toml").write_text("")
+    assert find_root(f, [str(ws)]) == (ws / "pkg").resolve()  # a marker below the folder still wins

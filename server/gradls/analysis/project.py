@@ -20,6 +20,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,12 +60,24 @@ class ModuleSummary:
     runs_eager_tape: bool = False
 
 
-def find_root(path: str | os.PathLike) -> Path:
-    """The nearest folder above `path` holding a project marker, else the file's own folder."""
+def find_root(path: str | os.PathLike, boundaries: Sequence[str | os.PathLike] = ()) -> Path:
+    """The nearest folder above `path` holding a project marker, else the file's own folder.
+
+    `boundaries` (an editor's workspace folders): the search never climbs above the one holding the file, and
+    that folder is the project when nothing below it is marked (a workspace inside a big repository is its own
+    project, not the whole repository)."""
     p = Path(path).resolve()
     start = p if p.is_dir() else p.parent
+    limit = None
+    for b in boundaries:
+        bp = Path(b).resolve()
+        if start == bp or bp in start.parents:
+            if limit is None or len(bp.parts) > len(limit.parts):
+                limit = bp
     for d in (start, *start.parents):
         if any((d / m).exists() for m in _ROOT_MARKERS):
+            return d
+        if limit is not None and d == limit:
             return d
     return start
 
@@ -94,10 +107,10 @@ class ProjectIndex:
                 self._texts.pop(p, None)
             else:
                 self._texts[p] = text
-            self._generation += 1
             new = self.summary(p)
             changed = old is None or old[1] != new
             if changed:
+                self._generation += 1  # who imports what may differ now: `users` answers again
                 # Other summaries may have been built through this module (a base class, a re-export):
                 # they are cached by their own content only, so they go too.
                 mine = self._summaries.get(p)
@@ -180,12 +193,14 @@ class ProjectIndex:
             if hit is not None and hit[0] == stamp:
                 return hit[1]
         word = re.compile(rf"\b{re.escape(name)}\b")
+        # Only a file naming the class AND the defining module (or importing relatively) can import it from there.
+        module_word = re.compile(rf"\b{re.escape(d.stem if d.name != '__init__.py' else d.parent.name)}\b|from\s+\.")
         out: list[ModuleSummary] = []
         for f in files:
             if f == d:
                 continue
             text = self._read(f)
-            if text is None or not word.search(text):
+            if text is None or not word.search(text) or not module_word.search(text):
                 continue
             s = self.summary(f)
             if s is None:
@@ -225,6 +240,10 @@ class ProjectIndex:
                 if candidate is not None and candidate.is_file() and self._inside(candidate):
                     return candidate
         return None
+
+    def contains(self, path: str | os.PathLike) -> bool:
+        """Is this file part of this project (below its root)?"""
+        return self._inside(Path(path))
 
     def _inside(self, p: Path) -> bool:
         try:
@@ -305,9 +324,9 @@ _INDEXES: dict[Path, ProjectIndex] = {}
 _INDEXES_LOCK = threading.Lock()
 
 
-def project_for(path: str | os.PathLike) -> ProjectIndex:
+def project_for(path: str | os.PathLike, boundaries: Sequence[str | os.PathLike] = ()) -> ProjectIndex:
     """The shared index of the project holding `path` (one per root, for the life of the process)."""
-    root = find_root(path)
+    root = find_root(path, boundaries)
     with _INDEXES_LOCK:
         idx = _INDEXES.get(root)
         if idx is None:

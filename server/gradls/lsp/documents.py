@@ -296,7 +296,7 @@ def _analyse_if_current(
         return None
     if state.path is None:  # untitled: a file of its own
         return analyse(source, None, config, False)
-    project = project_for(state.path)
+    project = project_for(state.path, ls.workspace_roots())
     result = analyse(source, state.path, config, project)
     if result.failure is None and project.set_text(state.path, source):
         _recheck_later(ls, loop, project, state.path, others)
@@ -308,7 +308,7 @@ def _back_to_disk(
 ) -> None:
     """Worker thread: a closed document's module is its file on disk again."""
     try:
-        project = project_for(path)
+        project = project_for(path, ls.workspace_roots())
         if project.set_text(path, None):
             _recheck_later(ls, loop, project, path, others)
     except Exception as e:
@@ -330,7 +330,7 @@ def importers(project: ProjectIndex, path: str, others: Sequence[tuple[str, str]
     target = Path(path).resolve()
     out = []
     for uri, other in others:
-        if Path(other).resolve() == target or project_for(other) is not project:
+        if Path(other).resolve() == target or not project.contains(other):
             continue
         summary = project.summary(other)
         if summary is not None and any(

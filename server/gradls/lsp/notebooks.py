@@ -28,6 +28,7 @@ from lsprotocol import types as lsp
 from pygls.uris import to_fs_path
 
 from gradls.analysis.model import Edit, Finding, Fix, ParseFailure, Span
+from gradls.analysis.project import project_for
 from gradls.config import Config
 from gradls.lsp import edits
 from gradls.lsp.diagnostics import SOURCE, failure_to_diagnostic, finding_from_diagnostic, plain_data
@@ -281,10 +282,12 @@ def _analyse_if_current(
     """Worker thread: the notebook's cells as one program, analysed, findings mapped to their cells."""
     if nb.generation != generation or ls.notebooks.get(nb.uri) is not nb:
         return None
-    return analyse_cells(cells, nb.path, config)
+    return analyse_cells(cells, nb.path, config, ls.workspace_roots())
 
 
-def analyse_cells(cells: Sequence[CellSnapshot], path: str | None, config: Config) -> NotebookAnalysis:
+def analyse_cells(
+    cells: Sequence[CellSnapshot], path: str | None, config: Config, workspace_roots: Sequence[str] = ()
+) -> NotebookAnalysis:
     from gradls.analysis import analyze
 
     program = build_program([(c.index, c.text) for c in cells])
@@ -293,7 +296,7 @@ def analyse_cells(cells: Sequence[CellSnapshot], path: str | None, config: Confi
         by_index[error.cell].failure = ParseFailure(error.message, error.line, error.col)
     if program.text:
         # A notebook file resolves its imports in its project on disk, as the CLI does; untitled: none.
-        result = analyze(program.text, path, config, None if path else False)
+        result = analyze(program.text, path, config, project_for(path, workspace_roots) if path else False)
         if result.failure is not None:  # every cell parses alone: rare (e.g. a late `from __future__`)
             found = program.locate(result.failure.line)
             if found is not None:
@@ -531,7 +534,7 @@ async def resolve_fix_all(ls: GradlsLanguageServer, action: lsp.CodeAction) -> l
     def findings_or_none(text: str) -> list[Finding] | None:
         from gradls.analysis import analyze
 
-        result = analyze(text, path, config, None if path else False)
+        result = analyze(text, path, config, project_for(path, ls.workspace_roots()) if path else False)
         return None if result.failure else result.findings
 
     program = analysis.program

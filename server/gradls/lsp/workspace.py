@@ -13,6 +13,7 @@ from typing import Any
 
 from lsprotocol import types as lsp
 
+from gradls.analysis.project import project_for
 from gradls.lsp.diagnostics import failure_to_diagnostic, plain_data
 from gradls.lsp.documents import MAX_DOCUMENT_BYTES, PYTHON_SUFFIXES, analyse, rediagnose_all
 from gradls.lsp.guard import guarded
@@ -141,7 +142,8 @@ async def _check_file(ls: GradlsLanguageServer, path: str, roots: list[str]) -> 
     if len(text) > MAX_DOCUMENT_BYTES:
         ls.log(f"workspace check: skipping {path}: larger than 1 MB", "info")
         return None
-    result = await ls.on_analysis_thread(analyse, text, path, config)
+    project = project_for(path, ls.workspace_roots())
+    result = await ls.on_analysis_thread(analyse, text, path, config, project)
     index = LineIndex(text, ls.encoding)
     diags = [ls.diagnostic(f, index, config, None) for f in result.findings]
     if result.failure is not None:
