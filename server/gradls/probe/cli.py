@@ -10,8 +10,9 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 
-from gradls.probe import launcher
+from gradls.probe import launcher, notebook_source
 from gradls.probe.report import format_text, has_gradient_problems
 
 
@@ -36,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         "a few gradient steps, and report which variables lose their gradient and where.",
         epilog="Arguments after `--` are passed to the script. The probe RUNS the script: use it on code you trust.",
     )
-    p.add_argument("file", help="the Python script to run")
+    p.add_argument("file", help="the Python script to run, or a Jupyter notebook (.ipynb: its code cells in order)")
     p.add_argument(
         "--steps",
         type=_positive_int,
@@ -69,7 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="kill the program when its processes use more resident memory (default %(default)s)",
     )
     p.add_argument("--no-memory-limit", action="store_true", help="do not cap memory")
-    p.add_argument("--cwd", default=None, help="working directory for the script (default: its directory)")
+    p.add_argument(
+        "--cwd",
+        default=None,
+        help="working directory for the script (default: its directory; a notebook's: its folder)",
+    )
     return p
 
 
@@ -93,8 +98,11 @@ def main(argv: list[str]) -> int:
     if not os.path.isfile(ns.file):
         print("gradls probe: no such file: %s" % ns.file, file=sys.stderr)
         return 2
+    probe: Callable[..., dict] = launcher.run_probe
+    if notebook_source.is_notebook(ns.file):  # its code cells in order, the report mapped back to cells
+        probe = notebook_source.run_notebook_probe
     try:
-        report = launcher.run_probe(
+        report = probe(
             ns.file,
             interpreter=ns.interpreter,
             steps=ns.steps,
@@ -110,5 +118,5 @@ def main(argv: list[str]) -> int:
     if ns.output_format == "json":
         sys.stdout.write(json.dumps(report, indent=2) + "\n")
     else:
-        sys.stdout.write(format_text(report))
+        sys.stdout.write(format_text(notebook_source.text_view(report) if report.get("notebook") else report))
     return exit_code(report)
