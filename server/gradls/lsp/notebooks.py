@@ -31,7 +31,14 @@ from gradls.analysis.model import Edit, Finding, Fix, ParseFailure, Span
 from gradls.analysis.project import project_for
 from gradls.config import Config
 from gradls.lsp import edits
-from gradls.lsp.diagnostics import SOURCE, failure_to_diagnostic, finding_from_diagnostic, plain_data
+from gradls.lsp.diagnostics import (
+    SOURCE,
+    ProbeFact,
+    failure_to_diagnostic,
+    finding_from_diagnostic,
+    plain_data,
+    probe_fact_to_diagnostic,
+)
 from gradls.lsp.guard import guarded
 from gradls.lsp.positions import LineIndex
 from gradls.lsp.server import GradlsLanguageServer
@@ -103,10 +110,14 @@ class NotebookState:
     shown: set[str] = field(default_factory=set)
     action_cache_generation: int | None = None
     action_cache: dict[Finding, tuple[Fix | None, Fix | None]] = field(default_factory=dict)
+    # The last probe's facts by cell URI (unquoted), with the cell's text they are about: shown while
+    # that cell's text is unchanged (an edit of the cell, a quick fix included, makes the run out of date).
+    probe_facts: dict[str, tuple[str, list[ProbeFact]]] = field(default_factory=dict)
+    probe_generation: int = 0  # bumped when a probe's facts arrive (part of the pull resultId)
 
     @property
     def result_id(self) -> str:
-        return f"nb.{self.generation}.{self.analysed_generation}"
+        return f"nb.{self.generation}.{self.analysed_generation}.{self.probe_generation}"
 
 
 def notebook_of_cell(ls: GradlsLanguageServer, cell_uri: str) -> NotebookState | None:
@@ -310,7 +321,9 @@ def analyse_cells(
 
 # ---------------------------------------------------------------- diagnostics
 def cell_diagnostics(ls: GradlsLanguageServer, nb: NotebookState, result: CellResult) -> list[lsp.Diagnostic]:
-    if not (result.findings or result.failure):
+    facts = nb.probe_facts.get(unquote(result.cell.uri))
+    probe = facts[1] if facts is not None and facts[0] == result.cell.text else []
+    if not (result.findings or result.failure or probe):
         return []
     index = LineIndex(result.cell.text, ls.encoding)
     config = ls.config_for(nb.path)
@@ -321,6 +334,7 @@ def cell_diagnostics(ls: GradlsLanguageServer, nb: NotebookState, result: CellRe
             f"gradls cannot analyse this cell: {result.failure.message} (the other cells are analysed without it)"
         )
         out.append(d)
+    out += [probe_fact_to_diagnostic(fact, index, result.cell.uri) for fact in probe]
     return out
 
 

@@ -19,6 +19,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcServerError
@@ -34,6 +35,7 @@ from gradls.lsp.server import GradlsLanguageServer
 from gradls.lsp.settings import with_probe_overrides
 
 if TYPE_CHECKING:
+    from gradls.lsp.notebooks import CellSnapshot, NotebookState
     from gradls.probe.warm import WarmWorkerPool
 
 RUN_PROBE_COMMAND = "gradls.server.runProbe"
@@ -116,7 +118,12 @@ class ProbeService:
         if not isinstance(params, dict) or not isinstance(params.get("uri"), str):
             raise JsonRpcServerError("gradls/runProbe: params must be an object with a 'uri' string", PROBE_BAD_PARAMS)
         uri = params["uri"]
-        path = to_fs_path(uri)
+        notebook = self._open_notebook(uri)
+        path = notebook.path if notebook is not None else to_fs_path(uri)
+        if notebook is not None and not path:
+            raise JsonRpcServerError(
+                "gradls/runProbe: save the notebook first (the probe runs it beside its files)", PROBE_BAD_PARAMS
+            )
         if not path or not os.path.isfile(path):
             raise JsonRpcServerError(
                 f"gradls/runProbe: {uri} is not a file on disk (the probe runs the saved file)", PROBE_BAD_PARAMS
@@ -133,6 +140,7 @@ class ProbeService:
 
         try:
             from gradls.probe.launcher import run_probe_async
+            from gradls.probe.notebook_source import is_notebook, run_notebook_probe_async, text_view
             from gradls.probe.report import format_text
         except ImportError as e:
             raise JsonRpcServerError(
@@ -145,6 +153,9 @@ class ProbeService:
         if outer_request_id is not None and task is not None:
             cancel_with_request(server, outer_request_id, task)
         state = server.documents.get(uri)
+        # An open notebook runs its cells as the editor has them (as Run All does), saved or not.
+        cells = self._cells_of(notebook) if notebook is not None else None
+        probe_notebook = cells is not None or is_notebook(path)
         if state is not None and self._buffer_differs_from_disk(uri, path):
             server.log(f"probe: {path} has unsaved changes; the probe runs the file as saved on disk", "warning")
         server.protocol.notify(
@@ -160,20 +171,24 @@ class ProbeService:
                 if task is not None:
                     progress.on_cancel(task.cancel)
                 progress.report(f"running {os.path.basename(path)}")
-                report = await run_probe_async(
-                    path,
+                options: dict[str, Any] = dict(
                     interpreter=interpreter,
                     steps=settings.steps,
                     timeout=settings.timeout_seconds,
                     device=settings.device,
-                    cwd=self._cwd_for(path),
                     warm=pool is not None,
                     pool=pool,
                 )
-            text = format_text(report)
+                if probe_notebook:  # in the notebook's folder, as Jupyter runs it
+                    report = await run_notebook_probe_async(
+                        path, [(c.index, c.text) for c in cells] if cells is not None else None, **options
+                    )
+                else:
+                    report = await run_probe_async(path, cwd=self._cwd_for(path), **options)
+            text = format_text(text_view(report) if probe_notebook else report)
             status = str(report.get("status", "unknown"))
             summary = str(report.get("message") or "") or summarise(report)
-            self._publish(report, path)
+            self._publish(report, path, notebook, cells)
             no_tensorflow = status == "no-tensorflow"
             # No TensorFlow: said below where the user looks, not once more as a notification.
             server.log(
@@ -231,12 +246,39 @@ class ProbeService:
         except (OSError, UnicodeDecodeError):
             return True
 
-    def _publish(self, report: dict, probed_path: str) -> None:
-        """Probe facts become diagnostics in every file they point to; the probed file is always refreshed."""
+    def _open_notebook(self, uri: str) -> NotebookState | None:
+        """The open notebook `uri` names: the notebook itself or one of its cells."""
+        from gradls.lsp.notebooks import notebook_of_cell
+
+        return self.server.notebooks.get(uri) or notebook_of_cell(self.server, uri)
+
+    def _cells_of(self, notebook: NotebookState) -> list[CellSnapshot]:
+        from gradls.lsp.notebooks import _code_cells
+
+        return _code_cells(self.server, notebook.uri)
+
+    def _publish(
+        self,
+        report: dict,
+        probed_path: str,
+        notebook: NotebookState | None = None,
+        cells: list[CellSnapshot] | None = None,
+    ) -> None:
+        """Probe facts become diagnostics in every file they point to; the probed file is always refreshed.
+
+        An open notebook's facts go to its cells (those about a cell edited meanwhile are not shown)."""
         from gradls.lsp.documents import show
 
+        located = located_facts(report, probed_path)
         facts_by_file = facts_from_report(report, probed_path)
-        facts_by_file.setdefault(os.path.realpath(probed_path), [])
+        real_probed = os.path.realpath(probed_path)
+        if notebook is not None and cells is not None:
+            facts_by_file.pop(real_probed, None)
+            self._publish_cells(notebook, cells, {c: f for (real, c), f in located.items() if real == real_probed})
+        elif report.get("notebook"):
+            facts_by_file.pop(real_probed, None)  # a notebook not open: its cells have no document to show them
+        else:
+            facts_by_file.setdefault(real_probed, [])
         server = self.server
         open_by_path = {os.path.realpath(s.path): s for s in server.documents.values() if s.path}
         for real, facts in facts_by_file.items():
@@ -255,6 +297,33 @@ class ProbeService:
             server.push(uri, [probe_fact_to_diagnostic(f, index, uri) for f in facts], None)
             server.pushed_uris.add(uri)
 
+    def _publish_cells(
+        self, notebook: NotebookState, cells: list[CellSnapshot], by_cell: dict[int | None, list[ProbeFact]]
+    ) -> None:
+        from gradls.lsp.notebooks import publish
+
+        analysis = notebook.analysis
+        notebook.probe_facts = {}
+        for cell in cells:
+            facts = by_cell.get(cell.index + 1)
+            if not facts:
+                continue
+            result = analysis.of(cell.uri) if analysis is not None else None
+            findings = [local for local, _ in result.findings] if result is not None else []
+            notebook.probe_facts[unquote(cell.uri)] = (
+                cell.text,
+                [replace(fact, related=_nearest(findings, fact.line)) for fact in facts],
+            )
+        notebook.probe_generation += 1
+        server = self.server
+        if server.notebooks.get(notebook.uri) is not notebook:
+            return  # closed meanwhile
+        if server.pull_diagnostics:
+            if server.client_supports("workspace.diagnostics.refresh_support"):
+                server.workspace_diagnostic_refresh(None)
+        else:
+            publish(server, notebook)
+
 
 def _nearest(findings: list[Finding], line: int) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=lambda f: abs(f.span.line - line))[:RELATED_FINDINGS])
@@ -264,26 +333,42 @@ def facts_from_report(report: dict, probed_path: str) -> dict[str, list[ProbeFac
     """{real file path: facts} from a probe report (versioned JSON, docs/probe-report.md).
 
     `problems` (one entry per call site, source and status, merged over steps) is preferred;
-    `gradient_calls` (one entry per call per step) is the fallback.
+    `gradient_calls` (one entry per call per step) is the fallback.  A notebook's facts are in
+    `located_facts`, by cell.
     """
     out: dict[str, list[ProbeFact]] = {}
-    seen: set[tuple[str, int, str]] = set()
+    for (real, cell), facts in located_facts(report, probed_path).items():
+        if cell is None:
+            out.setdefault(real, []).extend(facts)
+    return out
 
-    def add(file: str | None, line: Any, message: str, severity: str) -> None:
+
+def located_facts(report: dict, probed_path: str) -> dict[tuple[str, int | None], list[ProbeFact]]:
+    """{(real file path, notebook cell number or None): facts}: lines are in the cell when there is one."""
+    out: dict[tuple[str, int | None], list[ProbeFact]] = {}
+    seen: set[tuple[str, int | None, int, str]] = set()
+
+    def cell_of(entry: Any) -> int | None:
+        cell = entry.get("cell") if isinstance(entry, dict) else None
+        return cell if isinstance(cell, int) else None
+
+    def add(file: str | None, cell: int | None, line: Any, message: str, severity: str) -> None:
         if not isinstance(line, int) or line < 1:
             return
         real = os.path.realpath(file or probed_path)
-        if (real, line, message) in seen:
+        if (real, cell, line, message) in seen:
             return
-        seen.add((real, line, message))
-        out.setdefault(real, []).append(ProbeFact(line=line, message=message, severity=severity))
+        seen.add((real, cell, line, message))
+        out.setdefault((real, cell), []).append(ProbeFact(line=line, message=message, severity=severity))
 
-    def add_problem(kind: str, file: str | None, line: Any, name: str, status: str, created: Any) -> None:
-        what = f"{name} {_STATUS_WORDS[status]} in {kind} at line {line}"
+    def add_problem(kind: str, entry: dict, name: str, status: str, created: Any) -> None:
+        file, line, cell = entry.get("file"), entry.get("line"), cell_of(entry)
+        at = f"cell {cell}, line {line}" if cell is not None else f"line {line}"
+        what = f"{name} {_STATUS_WORDS[status]} in {kind} at {at}"
         severity = "error" if status in ("none", "nan") else "warning"
-        add(file, line, what, severity)
+        add(file, cell, line, what, severity)
         if isinstance(created, dict) and isinstance(created.get("line"), int):
-            add(created.get("file") or file, created["line"], f"{what} (created here)", severity)
+            add(created.get("file") or file, cell_of(created), created["line"], f"{what} (created here)", severity)
 
     problems = report.get("problems")
     if problems:
@@ -291,8 +376,7 @@ def facts_from_report(report: dict, probed_path: str) -> dict[str, list[ProbeFac
             if p.get("status") in _STATUS_WORDS:
                 add_problem(
                     p.get("kind") or "gradient",
-                    p.get("file"),
-                    p.get("line"),
+                    p,
                     p.get("source") or "a variable",
                     p["status"],
                     p.get("created_at"),
@@ -303,15 +387,14 @@ def facts_from_report(report: dict, probed_path: str) -> dict[str, list[ProbeFac
                 if src.get("status") in _STATUS_WORDS:
                     add_problem(
                         call.get("kind") or "gradient",
-                        call.get("file"),
-                        call.get("line"),
+                        call,
                         src.get("name") or "a variable",
                         src["status"],
                         src.get("created_at"),
                     )
     for err in report.get("errors") or []:
         message = f"probe: {err.get('type') or 'error'}: {err.get('message') or ''}".rstrip(": ")
-        add(err.get("file") or probed_path, err.get("line"), message, "error")
+        add(err.get("file") or probed_path, cell_of(err), err.get("line"), message, "error")
     return out
 
 
