@@ -6,6 +6,8 @@ other line must stay silent.  `tf` says what TensorFlow really does with the pro
     "raises:TypeError"   the program raises that exception type
     "none" / "zero"      it runs, and RESULT (a gradient_status list) contains "none" / "zero"
     "ok"                 it runs, and RESULT (if set) is all "ok"
+    "stale" / "once"     it runs, and RESULT contains "stale" (a traced function kept a value of its first trace)
+                         / "once" (a Python side effect in a traced function ran once per trace, not per call)
 """
 
 from __future__ import annotations
@@ -60,9 +62,9 @@ def check_verdict(c: Case, r) -> None:
         assert r.error_type == detail, (
             f"{c.name}: expected TF to raise {detail}, got {r.error or 'no error'} (RESULT={r.result})"
         )
-    elif kind in {"none", "zero", "nan"}:
+    elif kind in {"none", "zero", "nan", "stale", "once"}:
         assert r.error is None, f"{c.name}: expected it to run, got {r.error}"
-        assert isinstance(r.result, list) and kind in r.result, f"{c.name}: expected a {kind} gradient, got {r.result}"
+        assert isinstance(r.result, list) and kind in r.result, f"{c.name}: expected {kind!r} in RESULT, got {r.result}"
     elif kind == "ok":
         assert r.error is None, f"{c.name}: expected it to run, got {r.error}"
         if r.result is not None:

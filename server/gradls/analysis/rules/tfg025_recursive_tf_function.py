@@ -102,9 +102,7 @@ def _guards(info: ModuleInfo, call: ast.Call, fn: ast.AST) -> Iterator[tuple[ast
 def _tensor_test(info: ModuleInfo, test: ast.expr, python: set[str]) -> bool:
     if info.tensors.level_of(test) < TENSOR:
         return False
-    tensor_names = {
-        n.id for n in ast.walk(test) if isinstance(n, ast.Name) and info.tensors.level_of(n) >= TENSOR
-    }
+    tensor_names = {n.id for n in ast.walk(test) if isinstance(n, ast.Name) and info.tensors.level_of(n) >= TENSOR}
     return not tensor_names or not tensor_names <= python
 
 

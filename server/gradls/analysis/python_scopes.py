@@ -1,0 +1,185 @@
+"""Python name scopes: which names a function binds itself, which it declares `global`/`nonlocal`, and where
+each module-level name is bound (at module level, or through `global` in a function).
+
+What `tf.function` freezes at trace time is decided by these Python rules, not by TensorFlow: a name a traced
+function does not bind is read from the enclosing function or the module when the function is traced.
+Built once per analysed module (`info.memo`); pure functions of the syntax.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from gradls.analysis.module import FunctionNode, ModuleInfo
+
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+@dataclass(frozen=True)
+class Binding:
+    """One place that binds a module-level name."""
+
+    name: str
+    stmt: ast.stmt  # the binding statement (an Assign, AugAssign, For, def, import...)
+    value: ast.expr | None  # the value bound, when the statement shows one (`x = value`)
+    kind: str  # "assign" | "augassign" | "for" | "with" | "import" | "def" | "class" | "other"
+    loop: ast.stmt | None  # the innermost module-level loop around it (it binds again on every pass)
+    function: FunctionNode | None  # the function that writes it through `global`; None at module level
+
+
+@dataclass
+class FunctionScope:
+    locals: set[str] = field(default_factory=set)  # bound in the function (parameters included)
+    globals: set[str] = field(default_factory=set)  # declared `global`
+    nonlocals: set[str] = field(default_factory=set)  # declared `nonlocal`
+
+
+def function_scope(info: ModuleInfo, fn: FunctionNode) -> FunctionScope:
+    scopes: dict[int, FunctionScope] = info.memo(f"{__name__}.function_scopes", dict)
+    scope = scopes.get(id(fn))
+    if scope is None:
+        scope = scopes[id(fn)] = _function_scope(fn)
+    return scope
+
+
+def module_bindings(info: ModuleInfo) -> dict[str, list[Binding]]:
+    """Module-level name -> every place that binds it, in source order (module level first, then `global`
+    writes in functions)."""
+    return info.memo(f"{__name__}.module_bindings", lambda: _module_bindings(info))
+
+
+def resolve(info: ModuleInfo, fn: FunctionNode, name: str) -> tuple[str, FunctionNode | None]:
+    """Where a name read in `fn` lives: ("local", fn), ("enclosing", the function that binds it),
+    ("global", None) for the module, ("builtin", None) when nothing in the module binds it."""
+    scope = function_scope(info, fn)
+    if name in scope.globals:
+        return ("global", None) if name in module_bindings(info) else ("builtin", None)
+    if name in scope.locals:
+        return "local", fn
+    ff = info.facts(fn)
+    parent = ff.parent if ff is not None else None
+    while parent is not None:
+        ps = function_scope(info, parent)
+        if name in ps.globals:
+            break
+        if name in ps.locals:
+            return "enclosing", parent
+        pf = info.facts(parent)
+        parent = pf.parent if pf is not None else None
+    return ("global", None) if name in module_bindings(info) else ("builtin", None)
+
+
+def _own(node: ast.AST) -> Iterator[ast.AST]:
+    """`node` and everything below it in the same scope: a nested def or class is yielded, not entered."""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        yield n
+        if not isinstance(n, _DEFS):
+            todo.extend(ast.iter_child_nodes(n))
+
+
+def _targets(t: ast.AST) -> list[ast.Name]:
+    if isinstance(t, ast.Name):
+        return [t]
+    if isinstance(t, (ast.Tuple, ast.List)):
+        return [n for e in t.elts for n in _targets(e)]
+    if isinstance(t, ast.Starred):
+        return _targets(t.value)
+    return []
+
+
+def _function_scope(fn: FunctionNode) -> FunctionScope:
+    scope = FunctionScope()
+    a = fn.args
+    for p in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]:
+        if p is not None:
+            scope.locals.add(p.arg)
+    for stmt in fn.body:
+        for n in _own(stmt):
+            if isinstance(n, ast.Global):
+                scope.globals.update(n.names)
+            elif isinstance(n, ast.Nonlocal):
+                scope.nonlocals.update(n.names)
+            elif isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
+                scope.locals.add(n.id)
+            elif isinstance(n, _DEFS):
+                scope.locals.add(n.name)
+            elif isinstance(n, (ast.Import, ast.ImportFrom)):
+                scope.locals.update((al.asname or al.name).split(".")[0] for al in n.names)
+            elif isinstance(n, ast.ExceptHandler) and n.name:
+                scope.locals.add(n.name)
+    scope.locals -= scope.globals | scope.nonlocals
+    return scope
+
+
+def _module_bindings(info: ModuleInfo) -> dict[str, list[Binding]]:
+    out: dict[str, list[Binding]] = {}
+
+    def add(name: str, stmt: ast.stmt, value: ast.expr | None, kind: str, loop, function) -> None:
+        out.setdefault(name, []).append(Binding(name, stmt, value, kind, loop, function))
+
+    def visit(stmts: list[ast.stmt], loop: ast.stmt | None) -> None:
+        for s in stmts:
+            _bind_stmt(s, loop, None, add)
+            if isinstance(s, _DEFS):
+                continue
+            inner = s if isinstance(s, _LOOPS) else loop
+            for name in ("body", "orelse", "finalbody"):
+                block = getattr(s, name, None)
+                if isinstance(block, list):
+                    visit(block, inner)
+            for h in getattr(s, "handlers", []) or []:
+                visit(h.body, inner)
+            for c in getattr(s, "cases", []) or []:
+                visit(c.body, inner)
+
+    visit(info.tree.body, None)
+    found: list[tuple] = []
+    collect = found.append
+
+    def record(*b) -> None:
+        collect(b)
+
+    for ff in info.functions.values():
+        declared = function_scope(info, ff.node).globals
+        if not declared:
+            continue
+        found.clear()
+        for stmt in ff.node.body:
+            for n in _own(stmt):
+                if isinstance(n, ast.stmt):
+                    _bind_stmt(n, None, ff.node, record)
+        for name, *rest in found:
+            if name in declared:
+                add(name, *rest)
+    return out
+
+
+def _bind_stmt(s: ast.stmt, loop, function, add) -> None:
+    if isinstance(s, ast.Assign):
+        for t in s.targets:
+            for n in _targets(t):
+                add(n.id, s, s.value if isinstance(t, ast.Name) else None, "assign", loop, function)
+    elif isinstance(s, ast.AnnAssign) and s.value is not None:
+        for n in _targets(s.target):
+            add(n.id, s, s.value, "assign", loop, function)
+    elif isinstance(s, ast.AugAssign):
+        for n in _targets(s.target):
+            add(n.id, s, s.value, "augassign", loop, function)
+    elif isinstance(s, (ast.For, ast.AsyncFor)):
+        for n in _targets(s.target):
+            add(n.id, s, None, "for", s, function)
+    elif isinstance(s, (ast.With, ast.AsyncWith)):
+        for item in s.items:
+            if item.optional_vars is not None:
+                for n in _targets(item.optional_vars):
+                    add(n.id, s, None, "with", loop, function)
+    elif isinstance(s, (ast.Import, ast.ImportFrom)):
+        for al in s.names:
+            add((al.asname or al.name).split(".")[0], s, None, "import", loop, function)
+    elif isinstance(s, _DEFS):
+        add(s.name, s, None, "def" if not isinstance(s, ast.ClassDef) else "class", loop, function)
