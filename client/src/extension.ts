@@ -508,26 +508,52 @@ class Gradls implements vscode.Disposable {
     return { ok: false, refused: true, reason, ...extra };
   }
 
+  /** The Jupyter notebook a probe target names: the notebook itself (open or on disk) or one of its cells. */
+  private async notebookOf(uri: vscode.Uri | undefined): Promise<vscode.NotebookDocument | undefined> {
+    if (!uri) {
+      return vscode.window.activeTextEditor ? undefined : vscode.window.activeNotebookEditor?.notebook;
+    }
+    const key = uri.toString();
+    const open = vscode.workspace.notebookDocuments.find(
+      (nb) => nb.uri.toString() === key || nb.getCells().some((cell) => cell.document.uri.toString() === key),
+    );
+    if (open || uri.scheme === 'vscode-notebook-cell' || !uri.path.toLowerCase().endsWith('.ipynb')) {
+      return open;
+    }
+    return vscode.workspace.openNotebookDocument(uri);
+  }
+
   async runProbe(uri?: vscode.Uri): Promise<ProbeCommandResult> {
-    const target = uri ?? vscode.window.activeTextEditor?.document.uri;
     if (!vscode.workspace.isTrusted) {
       return this.refuse('the gradient probe runs workspace code and is off in Restricted Mode; trust the folder to use it');
     }
+    // A notebook (or one of its cells) runs its code cells in order, as the editor has them: nothing to save.
+    const notebook = await this.notebookOf(uri ?? vscode.window.activeTextEditor?.document.uri);
+    const target = notebook?.uri ?? uri ?? vscode.window.activeTextEditor?.document.uri;
     if (!target) {
-      return this.refuse('open a Python file to probe');
-    }
-    const doc = await vscode.workspace.openTextDocument(target);
-    if (doc.languageId !== 'python') {
-      return this.refuse(`${path.basename(target.fsPath)} is not a Python file`);
-    }
-    if (target.scheme !== 'file') {
-      return this.refuse('save the file first: the probe runs it from disk');
+      return this.refuse('open a Python file or a Jupyter notebook to probe');
     }
     if (this.probeRunning) {
       return this.refuse('a probe is already running');
     }
-    if (doc.isDirty && !(await doc.save())) {
-      return this.refuse('the file could not be saved');
+    if (notebook) {
+      if (notebook.notebookType !== 'jupyter-notebook') {
+        return this.refuse(`${path.basename(target.fsPath)} is not a Jupyter notebook`);
+      }
+      if (target.scheme !== 'file') {
+        return this.refuse('save the notebook first: the probe runs it in its folder');
+      }
+    } else {
+      const doc = await vscode.workspace.openTextDocument(target);
+      if (doc.languageId !== 'python') {
+        return this.refuse(`${path.basename(target.fsPath)} is not a Python file`);
+      }
+      if (target.scheme !== 'file') {
+        return this.refuse('save the file first: the probe runs it from disk');
+      }
+      if (doc.isDirty && !(await doc.save())) {
+        return this.refuse('the file could not be saved');
+      }
     }
     const folder = vscode.workspace.getWorkspaceFolder(target);
     const choice = await this.probeInterpreter(folder);
@@ -542,6 +568,9 @@ class Gradls implements vscode.Disposable {
       timeoutSeconds: config.get<number>('probe.timeoutSeconds', 120),
       device: config.get<string>('probe.device', 'auto'),
     };
+    if (notebook) {
+      params.notebookCells = notebook.getCells().map((cell) => ({ uri: cell.document.uri.toString(), index: cell.index }));
+    }
     this.log.info(
       `probe: ${target.fsPath} with ${choice.command[0]} (${choice.reason}${folder ? `, folder ${folder.name}` : ''}), steps=${params.steps}, timeout=${params.timeoutSeconds}s, device=${params.device}`,
     );

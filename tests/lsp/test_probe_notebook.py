@@ -58,18 +58,22 @@ def probe_diagnostics(client: RecordingClient, uri: str, start: int) -> list[lsp
 
 async def test_probe_of_an_open_notebook_lands_on_its_cells(client):
     cells = [("code", IMPORTS), ("markdown", NOTES), ("code", VARIABLES), ("code", STEP)]
-    nb = Notebook(client, "train.ipynb", cells)
+    # As VS Code does, the client syncs only the python cells (its selector), and says where they are among all.
+    nb = Notebook(client, "train.ipynb", [c for c in cells if c[0] == "code"])
+    numbering = [{"uri": nb.cell_uri(i), "index": index} for i, index in enumerate((0, 2, 3))]
     # On disk the notebook is healthy: the probe runs the cells as the editor has them (the bug), as Run All does.
     disk = [{"cell_type": k, "metadata": {}, "source": t} for k, t in cells[:3]]
     disk.append({"cell_type": "code", "metadata": {}, "source": HEALTHY_STEP, "outputs": [], "execution_count": None})
     nb.path.write_text(json.dumps({"cells": disk, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     nb.open()
     await wait_until(
-        lambda: any(p.uri == nb.cell_uri(3) and p.diagnostics for p in client.publications), 30.0, "static findings"
+        lambda: any(p.uri == nb.cell_uri(2) and p.diagnostics for p in client.publications), 30.0, "static findings"
     )
     start = len(client.publications)
     # The active editor is a cell: its URI names the notebook.
-    result = await client.protocol.send_request_async("gradls/runProbe", {"uri": nb.cell_uri(3)})
+    result = await client.protocol.send_request_async(
+        "gradls/runProbe", {"uri": nb.cell_uri(2), "notebookCells": numbering}
+    )
     report = result.report
     assert report.status == "gradient-problems" and report.notebook is True
     (problem,) = [p for p in report.problems if p.source == "w"]
@@ -78,26 +82,26 @@ async def test_probe_of_an_open_notebook_lands_on_its_cells(client):
     assert "train.ipynb:cell 4:3" in result.text
     assert "2 IPython lines (magics, shell commands, help) not run" in result.text
 
-    step = await wait_until(lambda: probe_diagnostics(client, nb.cell_uri(3), start), 15.0, "probe facts on cell 4")
+    step = await wait_until(lambda: probe_diagnostics(client, nb.cell_uri(2), start), 15.0, "probe facts on cell 4")
     (fact,) = step
     assert fact.range.start.line == 2 and "w gets no gradient (None) in tape.gradient at cell 4, line 3" in fact.message
     assert fact.severity == lsp.DiagnosticSeverity.Error
     # the static finding of the same cell is related to it
-    assert fact.related_information and fact.related_information[0].location.uri == nb.cell_uri(3)
-    created = await wait_until(lambda: probe_diagnostics(client, nb.cell_uri(2), start), 15.0, "created-here fact")
+    assert fact.related_information and fact.related_information[0].location.uri == nb.cell_uri(2)
+    created = await wait_until(lambda: probe_diagnostics(client, nb.cell_uri(1), start), 15.0, "created-here fact")
     assert [(d.range.start.line, d.message.endswith("(created here)")) for d in created] == [(0, True)]
     assert probe_diagnostics(client, nb.cell_uri(0), start) in (None, [])
 
     # Fixing the cell makes its run out of date: its fact goes, the other cell's stays.
     start = len(client.publications)
-    nb.set_text(3, HEALTHY_STEP)
+    nb.set_text(2, HEALTHY_STEP)
 
     def republished():
-        pubs = [p for p in client.publications[start:] if p.uri == nb.cell_uri(3) and p.version == 2]
+        pubs = [p for p in client.publications[start:] if p.uri == nb.cell_uri(2) and p.version == 2]
         return pubs[-1] if pubs else None
 
     after = await wait_until(republished, 15.0, "cell 4 after the fix")
     assert not [d for d in after.diagnostics if d.source == "gradls-probe"]
-    kept = probe_diagnostics(client, nb.cell_uri(2), start)
+    kept = probe_diagnostics(client, nb.cell_uri(1), start)
     assert kept is None or len(kept) == 1  # not republished, or republished with its fact
     nb.close()

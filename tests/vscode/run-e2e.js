@@ -345,6 +345,46 @@ async function uiTest() {
     step(`Problems panel: ${norm(await problems.first().innerText()).replace(/\s+/g, ' ').slice(0, 200)}`);
     await page.waitForTimeout(500);
     await page.screenshot({ path: path.join(SHOTS, 'vscode-probe.png') });
+
+    // a Jupyter notebook in VS Code's notebook editor: the squiggle in its cell, the probe on the notebook (its
+    // results on the cells' lines), the quick fix in the cell
+    await palette('View: Hide Panel').catch(() => undefined);
+    await page.keyboard.press('Escape');
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'train_notebook.ipynb' }).first().click();
+    await page.locator('.tab.active', { hasText: 'train_notebook.ipynb' }).first().waitFor({ timeout: 20000 });
+    const cellSquiggle = page.locator('.notebook-editor .cell-editor-container .squiggly-warning');
+    await cellSquiggle.first().waitFor({ timeout: 90000 });
+    step(`notebook open, squiggle in its cell (${await cellSquiggle.count()})`);
+    await palette('gradls: Run Gradient Probe');
+    step('probe started on the notebook from the command palette');
+    const probeSquiggle = page.locator('.notebook-editor .cell-editor-container .squiggly-error');
+    await probeSquiggle.first().waitFor({ timeout: 120000 });
+    step(`probe results on the cells' lines (${await probeSquiggle.count()} error squiggles)`);
+    const cellBox = await cellSquiggle.first().boundingBox();
+    const cellAt = { x: cellBox.x + Math.min(40, cellBox.width / 2), y: cellBox.y + cellBox.height / 2 };
+    const cellFixMenu = page.locator('.action-widget', { hasText: 'gradls (TFG001)' });
+    let cellMenuShown = false;
+    for (let attempt = 1; !cellMenuShown && attempt <= 3; attempt++) {
+      await page.keyboard.press('Escape');
+      await page.mouse.click(cellAt.x, cellAt.y);
+      await page.locator('.notebook-editor .monaco-editor.focused').first().waitFor({ timeout: 10000 });
+      await page.waitForTimeout(attempt === 1 ? 1000 : 500); // the code actions of the cell arrive
+      await page.keyboard.press('Control+Period');
+      cellMenuShown = await cellFixMenu.first().waitFor({ timeout: 10000 }).then(() => true, () => false);
+    }
+    if (!cellMenuShown) {
+      throw new Error('Ctrl+. on the notebook cell finding opened no quick-fix menu');
+    }
+    step(`cell quick-fix menu: ${norm(await cellFixMenu.first().innerText()).replace(/\s+/g, ' ').slice(0, 160)}`);
+    await page.screenshot({ path: path.join(SHOTS, 'vscode-notebook.png') });
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('.notebook-editor .cell-editor-container .view-line')].some((l) => /tf\.(math\.)?multiply\(w, x\)/.test(l.textContent.replace(/\u00a0/g, ' '))),
+      null,
+      { timeout: 20000 },
+    );
+    await cellSquiggle.first().waitFor({ state: 'detached', timeout: 20000 });
+    step('cell quick fix applied: the cell now calls TensorFlow and its squiggle is gone');
   } catch (e) {
     ok = false;
     step(`FAILED: ${e.message.split('\n')[0]}`);

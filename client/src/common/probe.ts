@@ -6,6 +6,8 @@ export interface ProbeParams {
   steps?: number;
   timeoutSeconds?: number;
   device?: string;
+  /** A notebook's cells and their index among all its cells (the server may see only the code cells). */
+  notebookCells?: { uri: string; index: number }[];
 }
 
 /** What `gradls/runProbe` answers: the machine-readable report and a readable text rendering. */

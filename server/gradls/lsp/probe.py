@@ -154,7 +154,7 @@ class ProbeService:
             cancel_with_request(server, outer_request_id, task)
         state = server.documents.get(uri)
         # An open notebook runs its cells as the editor has them (as Run All does), saved or not.
-        cells = self._cells_of(notebook) if notebook is not None else None
+        cells = self._cells_of(notebook, params.get("notebookCells")) if notebook is not None else None
         probe_notebook = cells is not None or is_notebook(path)
         if state is not None and self._buffer_differs_from_disk(uri, path):
             server.log(f"probe: {path} has unsaved changes; the probe runs the file as saved on disk", "warning")
@@ -252,10 +252,24 @@ class ProbeService:
 
         return self.server.notebooks.get(uri) or notebook_of_cell(self.server, uri)
 
-    def _cells_of(self, notebook: NotebookState) -> list[CellSnapshot]:
+    def _cells_of(self, notebook: NotebookState, numbering: Any = None) -> list[CellSnapshot]:
+        """The notebook's python code cells now, numbered as in the notebook file when the client says how.
+
+        A client may sync only the cells its selector matches (VS Code leaves markdown cells out), so the
+        server's own count can differ from the file's; `numbering` (`notebookCells` in gradls/runProbe:
+        [{uri, index among all the notebook's cells}]) makes "cell 4" the cell users see as the 4th."""
         from gradls.lsp.notebooks import _code_cells
 
-        return _code_cells(self.server, notebook.uri)
+        cells = _code_cells(self.server, notebook.uri)
+        if isinstance(numbering, list):
+            known = {
+                unquote(c["uri"]): c["index"]
+                for c in numbering
+                if isinstance(c, dict) and isinstance(c.get("uri"), str) and isinstance(c.get("index"), int)
+            }
+            if all(unquote(c.uri) in known for c in cells):
+                cells = [replace(c, index=known[unquote(c.uri)]) for c in cells]
+        return cells
 
     def _publish(
         self,

@@ -148,6 +148,44 @@ exports.run = async function run() {
       const refusal = await gradls.sendProbeRequest({ uri: folderUri('no_such_file.py').toString() }).then(() => undefined, (e) => e);
       assert.ok(refusal && !/already running/.test(refusal.message), `server still busy: ${refusal && refusal.message}`);
     }],
+    ['notebook: squiggle in the cell, probe on the notebook, quick fix in the cell', async () => {
+      const notebook = await vscode.workspace.openNotebookDocument(folderUri('train_notebook.ipynb'));
+      await vscode.window.showNotebookDocument(notebook);
+      const cells = notebook.getCells();
+      const [variables, step] = [cells[2].document, cells[3].document];
+      const d = await oneFinding(step);
+      log(`cell diagnostic: ${JSON.stringify({ code: codeOf(d), range: [d.range.start.line, d.range.start.character], cell: step.uri.toString() })}`);
+      assert.strictEqual(codeOf(d), CODE);
+      assert.strictEqual(d.range.start.line, 1);
+      assert.ok(step.getText(d.range).startsWith('np.multiply'), step.getText(d.range));
+      assert.deepStrictEqual(diagnostics(cells[1].document.uri), [], 'nothing on the %pip magic cell');
+
+      // the probe, asked for from the cell (as the command palette does when a cell has focus)
+      const result = await vscode.commands.executeCommand('gradls.runProbe', step.uri);
+      log(`probe: ${JSON.stringify({ ok: result.ok, reason: result.reason, summary: result.summary })}`);
+      assert.ok(result.ok, result.reason);
+      const reported = /train_notebook\.ipynb:cell 4:3 `tape\.gradient` w \(created at train_notebook\.ipynb:cell 3:1\)/;
+      assert.ok(reported.test(result.response.text), result.response.text.replace(/\n/g, ' | ').slice(0, 600));
+      const atCall = await waitFor(() => {
+        const p = diagnostics(step.uri, 'gradls-probe');
+        return p.length > 0 && p;
+      }, 'gradls-probe diagnostics on the cell of the tape.gradient call', 30000);
+      log(`probe diagnostics: ${JSON.stringify(atCall.map((p) => [p.message, p.range.start.line]))}`);
+      assert.deepStrictEqual(atCall.map((p) => p.range.start.line), [2]);
+      assert.match(atCall[0].message, /^w gets no gradient \(None\) in tape\.gradient at cell 4, line 3/);
+      const created = diagnostics(variables.uri, 'gradls-probe');
+      assert.deepStrictEqual(created.map((p) => p.range.start.line), [0], 'w created on the first line of cell 3');
+
+      const actions = await codeActions(step.uri, d.range, vscode.CodeActionKind.QuickFix.value);
+      log(`cell quick fixes: ${JSON.stringify(actions.map((a) => a.title))}`);
+      const fix = actions.find((a) => a.title.startsWith(`gradls (${CODE}):`) && !a.title.includes('Disable'));
+      assert.ok(fix, 'a gradls quick fix is offered in the cell');
+      await applyAction(fix);
+      assert.match(step.lineAt(1).text, /tf\.(math\.)?multiply\(w, x\)/);
+      await waitFor(() => diagnostics(step.uri).length === 0, 'the cell squiggle gone after the fix');
+      await waitFor(() => diagnostics(step.uri, 'gradls-probe').length === 0, 'the fixed cell\'s probe result is out of date');
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }],
     ['a Python older than 3.10 is refused before launch, and a good one restarts the server', async () => {
       const config = vscode.workspace.getConfiguration('gradls');
       const fake = folderUri('tools/python39').fsPath;
