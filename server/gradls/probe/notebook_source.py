@@ -11,7 +11,8 @@ process isolation, timeout, step limit and memory cap as a `.py` (the launcher r
 - the script lives in a private temporary directory, and a short prologue (placed after any leading
   `from __future__` imports) gives it a notebook's surroundings: the notebook's folder is `sys.path[0]`
   (Jupyter's kernel starts there), `__file__` is not defined (as in Jupyter), `__vsc_ipynb_file__` names
-  the notebook (as VS Code's Jupyter does), and `display` exists (IPython's when installed);
+  the notebook (as VS Code's Jupyter does), `display` exists (IPython's when installed), and matplotlib
+  draws off screen (`MPLBACKEND=agg`, as the inline backend: `plt.show()` opens no window to wait on);
 - the working directory is the notebook's folder (Jupyter's and VS Code's default) unless given.
 
 Every location in the report that points into the script (`file` + `line`, created-at lines, errors,
@@ -45,8 +46,10 @@ def is_notebook(path: str) -> bool:
 def _prologue(notebook_path: str) -> list[str]:
     folder = os.path.dirname(os.path.abspath(notebook_path))
     return [
-        f"import sys as _gradls_sys; _gradls_sys.path[0] = {folder!r}; del _gradls_sys",
-        f"__vsc_ipynb_file__ = {os.path.abspath(notebook_path)!r}; del __file__",
+        # matplotlib draws off screen, as the inline backend does: plt.show() must not open a window and wait
+        "import os as _gradls_os, sys as _gradls_sys; _gradls_os.environ['MPLBACKEND'] = 'agg'",
+        f"_gradls_sys.path[0] = {folder!r}; del _gradls_os, _gradls_sys",
+        f"__vsc_ipynb_file__ = {os.path.abspath(notebook_path)!r}; globals().pop('__file__', None)",
         "try: from IPython.display import display",
         "except ImportError: display = print",
     ]
