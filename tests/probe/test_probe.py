@@ -243,6 +243,21 @@ def test_hang_is_stopped_by_the_timeout():
     assert rep["status"] == "timeout" and "15 s wall-clock timeout" in rep["message"]
     assert took >= 15  # never early; how soon after is the machine's business (the status says who stopped it)
     assert not processes_mentioning(program("hang.py"))
+    # Where every thread of the program was when the timeout hit, the runner's frames left out.
+    main, *others = rep["threads"]
+    hang = os.path.realpath(program("hang.py"))
+    assert main["main"] and (main["frames"][0]["file"], main["frames"][0]["line"]) == (
+        hang,
+        case_line("hang.py", "main waits"),
+    )
+    loader = [t for t in others if t["frames"] and t["frames"][0]["function"] == "load_batches"]
+    assert loader and loader[0]["frames"][0]["line"] == case_line("hang.py", "loader waits")
+    assert not any("runner" in f["file"] for t in rep["threads"] for f in t["frames"])
+    text = probe_report.format_text(rep)
+    assert (
+        "## Threads when the timeout hit" in text
+        and "hang.py:%d in <module>" % case_line("hang.py", "main waits") in text
+    )
 
 
 def test_cancel_kills_the_process_group(tmp_path):

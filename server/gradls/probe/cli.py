@@ -37,12 +37,20 @@ def build_parser() -> argparse.ArgumentParser:
         "a few gradient steps, and report which variables lose their gradient and where.",
         epilog="Arguments after `--` are passed to the script. The probe RUNS the script: use it on code you trust.",
     )
-    p.add_argument("file", help="the Python script to run, or a Jupyter notebook (.ipynb: its code cells in order)")
+    p.add_argument(
+        "file", nargs="?", help="the Python script to run, or a Jupyter notebook (.ipynb: its code cells in order)"
+    )
+    p.add_argument(
+        "-m",
+        dest="module",
+        metavar="MODULE",
+        help="run a module as `python -m MODULE` would (sys.path[0] = the working directory), instead of FILE",
+    )
     p.add_argument(
         "--steps",
         type=_positive_int,
         default=launcher.DEFAULT_STEPS,
-        help="stop after this many gradient computations (default %(default)s)",
+        help="stop after this many training steps, as Ctrl+C would (default %(default)s)",
     )
     p.add_argument(
         "--timeout",
@@ -73,7 +81,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--cwd",
         default=None,
-        help="working directory for the script (default: its directory; a notebook's: its folder)",
+        help="working directory for the program (default: the current one, as `python FILE` would; "
+        "a notebook's: its folder, as Jupyter would)",
+    )
+    p.add_argument(
+        "--warm",
+        action="store_true",
+        help="run in a forked child of a worker that has imported TensorFlow already "
+        "(the worker is started for this run and ended with it; the editor keeps one alive)",
     )
     return p
 
@@ -95,23 +110,35 @@ def main(argv: list[str]) -> int:
         ns = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 for --help
         return int(exc.code or 0)
-    if not os.path.isfile(ns.file):
+    if (ns.file is None) == (ns.module is None):
+        print("gradls probe: give either FILE or -m MODULE", file=sys.stderr)
+        return 2
+    if ns.file is not None and not os.path.isfile(ns.file):
         print("gradls probe: no such file: %s" % ns.file, file=sys.stderr)
         return 2
+    if ns.cwd is not None and not os.path.isdir(ns.cwd):
+        print("gradls probe: --cwd: no such directory: %s" % ns.cwd, file=sys.stderr)
+        return 2
+    options: dict = dict(
+        interpreter=ns.interpreter,
+        steps=ns.steps,
+        timeout=ns.timeout,
+        device=ns.device,
+        memory_mb=None if ns.no_memory_limit else ns.memory_mb,
+        args=script_args,
+    )
     probe: Callable[..., dict] = launcher.run_probe
-    if notebook_source.is_notebook(ns.file):  # its code cells in order, the report mapped back to cells
+    if ns.module is not None:
+        options.update(module=True, cwd=ns.cwd or os.getcwd())
+    elif notebook_source.is_notebook(ns.file):  # its code cells in order, the report mapped back to cells
         probe = notebook_source.run_notebook_probe
+        options["cwd"] = ns.cwd
+    else:
+        options["cwd"] = ns.cwd or os.getcwd()  # the shell's, as `python FILE` would run it
+    if ns.warm and ns.module is None:
+        options["warm"] = True
     try:
-        report = probe(
-            ns.file,
-            interpreter=ns.interpreter,
-            steps=ns.steps,
-            timeout=ns.timeout,
-            device=ns.device,
-            cwd=ns.cwd,
-            memory_mb=None if ns.no_memory_limit else ns.memory_mb,
-            args=script_args,
-        )
+        report = probe(ns.module or ns.file, **options)
     except KeyboardInterrupt:  # the launcher has already killed the process group
         print("gradls probe: interrupted", file=sys.stderr)
         return 2

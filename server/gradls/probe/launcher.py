@@ -44,6 +44,12 @@ OUTPUT_TAIL_BYTES = 48 * 1024
 DEFAULT_MAX_OUTPUT_MB = 64
 _POLL_S = 0.2
 _TOKEN_ENV = "GRADLS_PROBE_TOKEN"
+# On timeout the runner is asked for every thread's Python stack (SIGUSR2) and given this long to write it.
+_STACK_DUMP_WAIT_S = 0.5
+# Pids of this process's own children that probes must never treat as orphans: every live runner
+# and warm worker. Two probes started from one process each adopt orphans (subreaper) and kill
+# the children they did not have before; without this set one would kill the other's runner.
+_LIVE_CHILDREN: set[int] = set()
 # Server-side variables that would confuse another interpreter.
 _ENV_DROP = ("PYTHONHOME", "PYTHONEXECUTABLE", "__PYVENV_LAUNCHER__", _TOKEN_ENV)
 
@@ -195,7 +201,7 @@ def _kill_adopted(before: set[int], runner_pid: int) -> int:
     """Kill orphans the run left that were re-parented to us (we are their subreaper), then reap them."""
     killed = 0
     for _ in range(5):  # killing a parent re-parents its children to us: repeat until none is left
-        adopted = _own_children() - before - {runner_pid}
+        adopted = _own_children() - before - {runner_pid} - _LIVE_CHILDREN
         if not adopted:
             break
         for pid in adopted:
@@ -245,6 +251,36 @@ def _resolve_interpreter(interpreter: str) -> str | None:
     return shutil.which(interpreter)
 
 
+async def _dump_stacks(pid: int, stack_path: str) -> None:
+    """Ask the runner for every thread's Python stack (faulthandler on SIGUSR2) before killing it."""
+    try:
+        before = os.path.getsize(stack_path)
+    except OSError:
+        before = 0
+    try:
+        os.kill(pid, signal.SIGUSR2)
+    except OSError:
+        return
+    waited = 0.0
+    while waited < _STACK_DUMP_WAIT_S:
+        await asyncio.sleep(0.05)
+        waited += 0.05
+        try:
+            if os.path.getsize(stack_path) > before:
+                await asyncio.sleep(0.05)  # let it finish the remaining threads
+                return
+        except OSError:
+            pass
+
+
+def _read_text(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.read(1024 * 1024)
+    except OSError:
+        return ""
+
+
 def _child_env(env: dict[str, str] | None, token: str) -> dict[str, str]:
     child = {k: v for k, v in os.environ.items() if k not in _ENV_DROP}
     if env:
@@ -276,8 +312,12 @@ async def run_probe_async(
     max_output_mb: float = DEFAULT_MAX_OUTPUT_MB,
     warm: bool = False,
     pool: Any = None,
+    module: bool = False,
 ) -> dict[str, Any]:
     """Probe `file` (run as __main__ in `interpreter`) and return the versioned report dict.
+
+    `module=True`: `file` is a module name, run as `python -m file` would (sys.path[0] = cwd;
+    `cwd` defaults to this process's working directory then).
 
     Always returns a report, also when the program fails, hangs or crashes. `env` adds to /
     overrides this process's environment. `memory_mb=None` disables the memory cap. On
@@ -286,14 +326,21 @@ async def run_probe_async(
     `warm=True` runs the probe in a child forked from a warm worker that has TensorFlow imported
     already (`pool`: a gradls.probe.warm.WarmWorkerPool, default a process-wide one); when no
     worker can serve it, the probe runs cold as usual and a note says why."""
-    file = os.path.abspath(file)
+    module_name = file if module else None
+    if module_name is not None:
+        cwd = os.path.abspath(cwd or os.getcwd())
+        if not module_name.replace(".", "").replace("_", "").isalnum() or module_name.startswith("."):
+            return _error_report(module_name, interpreter, steps, device, "not a module name: %r" % module_name)
+        file = os.path.join(cwd, *module_name.split("."))  # a placeholder until the runner resolves it
+    else:
+        file = os.path.abspath(file)
     if device not in DEVICES:
         return _error_report(
             file, interpreter, steps, device, "unknown device %r: use one of %s" % (device, ", ".join(DEVICES))
         )
     if steps < 1:
         return _error_report(file, interpreter, steps, device, "steps must be at least 1 (got %d)" % steps)
-    if not os.path.isfile(file):
+    if module_name is None and not os.path.isfile(file):
         return _error_report(file, interpreter, steps, device, "no such file: %s" % file)
     resolved = _resolve_interpreter(interpreter)
     if resolved is None:
@@ -307,6 +354,9 @@ async def run_probe_async(
         )
 
     fallback_note = None
+    if warm and module_name is not None:
+        warm = False
+        fallback_note = "the warm worker runs files, not -m modules; this probe ran in a fresh interpreter"
     if warm:
         from gradls.probe import warm as _warm
 
@@ -335,21 +385,14 @@ async def run_probe_async(
         runner = os.path.join(workdir, RUNNER_COPY_NAME)
         shutil.copyfile(RUNNER_PATH, runner)  # the run must not depend on the server's files staying put
         report_path = os.path.join(workdir, "events.jsonl")
-        cmd = [
-            resolved,
-            runner,
-            "--report-file",
-            report_path,
-            "--steps",
-            str(steps),
-            "--device",
-            device,
-            "--",
-            file,
-            *args,
-        ]
+        stack_path = os.path.join(workdir, "stacks.txt")
+        target = ["--module", "--", module_name] if module_name is not None else ["--", file]
+        cmd = [resolved, runner, "--report-file", report_path, "--stack-file", stack_path]
+        cmd += ["--steps", str(steps), "--device", device, *target, *args]
         rep = _report.new_report(file, resolved, steps, device)
-        rep["argv"] = [file, *args]
+        rep["argv"] = [module_name or file, *args]
+        if module_name is not None:
+            rep["module"] = module_name
         started = time.monotonic()
         try:
             proc = await asyncio.create_subprocess_exec(
@@ -364,6 +407,7 @@ async def run_probe_async(
         except OSError as exc:
             return _error_report(file, resolved, steps, device, "could not start %s: %s" % (resolved, exc))
         pgid = proc.pid  # start_new_session: the runner leads its own group
+        _LIVE_CHILDREN.add(proc.pid)
         captures = {"stdout": _BoundedCapture(), "stderr": _BoundedCapture()}
         limits: dict[str, Any] = {"kill_reason": None, "peak_rss": 0}
         descendants: dict[int, bytes] = {}  # pid -> start time, seen while the runner lived
@@ -391,6 +435,7 @@ async def run_probe_async(
             while proc.returncode is None:
                 await asyncio.to_thread(_track_descendants, proc.pid, descendants)
                 if time.monotonic() >= deadline:
+                    await _dump_stacks(proc.pid, stack_path)
                     stop("timeout")
                 elif memory_mb is not None:
                     rss = await asyncio.to_thread(_group_rss_bytes, pgid)
@@ -432,9 +477,12 @@ async def run_probe_async(
                 transport = getattr(proc, "_transport", None)
                 if transport is not None:
                     transport.close()
+            _LIVE_CHILDREN.discard(proc.pid)
         if cancelled:
             raise asyncio.CancelledError()
 
+        if limits["kill_reason"] == "timeout":
+            rep["threads"] = _report.parse_thread_stacks(_read_text(stack_path))
         _complete(
             rep, started, captures, report_path, escaped, proc.returncode, limits, timeout, memory_mb, max_output_mb
         )
@@ -578,6 +626,7 @@ def run_probe(
     max_output_mb: float = DEFAULT_MAX_OUTPUT_MB,
     warm: bool = False,
     pool: Any = None,
+    module: bool = False,
 ) -> dict[str, Any]:
     """Synchronous run_probe_async (safe to call from a thread that already runs an event loop)."""
     coro_args = dict(
@@ -592,6 +641,7 @@ def run_probe(
         max_output_mb=max_output_mb,
         warm=warm,
         pool=pool,
+        module=module,
     )
     try:
         asyncio.get_running_loop()

@@ -155,9 +155,17 @@ def apply_events(report: dict[str, Any], events: list[dict[str, Any]]) -> dict[s
                     report[key] = ev[key]
             if isinstance(ev.get("executable"), str):
                 report["interpreter"] = ev["executable"]
+            if report.get("module") and isinstance(ev.get("script"), str):
+                report["file"] = ev["script"]  # `-m package.module`: the file the runner resolved
             if kind == "fatal":
                 report["runner_status"] = ev.get("status") if ev.get("status") in STATUSES else "error"
                 report["message"] = str(ev.get("message", ""))
+        elif kind == "tensorflow":  # the program imported TensorFlow (then Keras): what it runs on
+            for key in ("tensorflow", "keras", "device", "device_name"):
+                if isinstance(ev.get(key), str):
+                    report[key] = ev[key]
+        elif kind == "note" and isinstance(ev.get("message"), str):
+            report["notes"].append(ev["message"][:2000])
         elif kind == "device" and isinstance(ev.get("device"), str):
             report["observed_device"] = ev["device"]
         elif kind == "gradient":
@@ -399,9 +407,16 @@ def format_text(report: dict[str, Any], *, output_lines: int = 40) -> str:
                 % (_where(p["file"], p["line"], base), p["kind"], p["source"], made, _STATUS_WORDS[p["status"]], when)
             )
 
-    if report["errors"]:
+    # Each error once: the one the headline already states is not listed again.
+    headline_text = report.get("message") or ""
+    errors = [
+        e
+        for e in report["errors"]
+        if not (e["type"] in headline_text and _first_line(e["message"])[:80] in headline_text)
+    ]
+    if errors:
         out += ["", "## Errors", ""]
-        for e in report["errors"]:
+        for e in errors:
             label = "gradient error" if e.get("category") == "gradient" else "error"
             out.append(
                 "- %s: %s %s: %s"
@@ -454,6 +469,15 @@ def format_text(report: dict[str, Any], *, output_lines: int = 40) -> str:
         if out[-1] == "":
             out.pop()
 
+    if report.get("threads"):
+        out += ["", "## Threads when the timeout hit (innermost call first)", ""]
+        for t in report["threads"]:
+            out.append("- %s thread %s:" % ("main" if t["main"] else "other", t["thread"]))
+            for fr in t["frames"][:12]:
+                out.append("    %s in %s" % (_where(fr["file"], fr["line"], base), fr["function"]))
+            if len(t["frames"]) > 12:
+                out.append("    ... %d outer frames" % (len(t["frames"]) - 12))
+
     if report["notes"]:
         out += ["", "## Notes", ""]
         out += ["- " + n for n in report["notes"]]
@@ -476,6 +500,37 @@ def format_text(report: dict[str, Any], *, output_lines: int = 40) -> str:
 
 
 _FAULT_FRAME = re.compile(r'^\s*File "([^"]+)", line (\d+) in (.+)$')
+
+
+_THREAD_HEADER = re.compile(r"^(Current thread|Thread) (0x[0-9a-fA-F]+)")
+_RUNNER_NAMES = ("gradls/probe/runner.py", "gradls_probe_runner.py", "gradls/probe/warm_worker.py", "warm_worker.py")
+
+
+def parse_thread_stacks(dump: str) -> list[dict[str, Any]]:
+    """Every thread of a faulthandler dump (the runner's answer to SIGUSR2 on timeout).
+
+    [{"thread": "0x7f..", "main": bool, "frames": [{"file", "line", "function"}]}], innermost
+    frame first; the runner's own frames are left out. The main thread is the one that started in
+    the runner (the dump names no thread main); it comes first."""
+    threads: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    for text in dump.splitlines():
+        head = _THREAD_HEADER.match(text)
+        if head:
+            current = {"thread": head.group(2), "main": False, "frames": []}
+            threads.append(current)
+            continue
+        m = _FAULT_FRAME.match(text)
+        if m and current is not None:
+            path = m.group(1)
+            if any(path.endswith(name) for name in _RUNNER_NAMES):
+                current["main"] = True
+                continue
+            if path == "<frozen runpy>":
+                continue
+            current["frames"].append({"file": path, "line": int(m.group(2)), "function": m.group(3).strip()})
+    threads.sort(key=lambda t: not t["main"])
+    return threads
 
 
 def crash_location(stderr: str, script: str | None) -> tuple[str, int] | None:

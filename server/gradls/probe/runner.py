@@ -21,17 +21,24 @@ from __future__ import annotations
 
 import argparse
 import ast
+import atexit
 import faulthandler
 import functools
+import gc
+import importlib.abc
+import importlib.util
+import io
 import json
 import linecache
 import math
 import os
 import re
+import signal
 import site
 import sys
 import sysconfig
 import threading
+import time
 import traceback
 import types
 import warnings
@@ -64,6 +71,23 @@ _DEFAULT_TF_VARIABLE_NAME = re.compile(r"^Variable(_\d+)?(:\d+)?$")
 _USER_CODE_FRAME = re.compile(r'File "([^"]+)", line (\d+)')
 # Real paths of other gradls files on the stack that are never the user's code (the warm worker adds itself).
 _INTERNAL_FILES: set = set()
+# After a stop request: how long the main thread may take to receive the interrupt, then to finish
+# its finally blocks and atexit handlers, before the runner ends the process itself.
+_INTERRUPT_GRACE_S = 2.0
+_FINISH_GRACE_S = 30.0
+
+
+class _StepLimitReached(KeyboardInterrupt):
+    """Raised in the program's main thread once --steps training steps ran, as Ctrl+C would raise
+    KeyboardInterrupt: `finally` blocks and context managers run, `except Exception` does not catch it."""
+
+    def __init__(self, *args):
+        super().__init__("gradls probe: stopped after the requested number of steps", *args)
+        if _ACTIVE_PROBE is not None and threading.get_ident() == _ACTIVE_PROBE.main_ident:
+            _ACTIVE_PROBE.interrupt_delivered = True
+
+
+_ACTIVE_PROBE = None  # the _Probe of this process, once TensorFlow is imported
 
 
 class _Channel:
@@ -353,6 +377,9 @@ class _Probe:
         self.keras = keras
         self.steps = 0
         self.saw_tape_gradient = False
+        self.main_ident = threading.main_thread().ident
+        self.stop_requested = False
+        self.interrupt_delivered = False
         self.local = threading.local()  # .depth: reentrancy guard (jacobian calls gradient, ...)
         self.lock = threading.RLock()
         self.site_ids: dict = {}
@@ -384,27 +411,46 @@ class _Probe:
     def _leave(self):
         self.local.depth = self._depth() - 1
 
-    def stop(self, reason: str, exit_code: int = 0) -> None:
-        """End the program now: the report is complete, flush the user's output and leave."""
-        self.channel.emit(
-            {
-                "event": "done",
-                "reason": reason,
-                "exit_code": exit_code,
-                "steps": self.steps,
-                "dropped_events": self.channel.dropped,
-            }
-        )
-        for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
-            try:
-                if stream is not None:
-                    stream.flush()
-            except Exception:
-                pass
-        os._exit(exit_code)
+    def request_stop(self, raise_here: bool = True) -> None:
+        """End the program after its last allowed step the way Ctrl+C does: KeyboardInterrupt
+        (_StepLimitReached) in the main thread, so its finally blocks and atexit handlers run.
 
-    def _count_step(self, is_gradient: bool) -> int:
-        """Count a gradient step and end the program before step max_steps+1 starts.
+        raise_here=False is for callbacks inside a running graph (py_function), where an exception
+        would become a TensorFlow error: the patched tf.function call raises once the graph returns.
+        A watchdog interrupts the main thread if that never happens, and ends the process if the
+        program outlives the grace period (a thread blocked in native code, an ignored interrupt)."""
+        with self.lock:
+            first = not self.stop_requested
+            self.stop_requested = True
+        if first:
+            threading.Thread(target=self._enforce_stop, name="gradls-probe-stop", daemon=True).start()
+        if raise_here:
+            if threading.get_ident() != self.main_ident:
+                self._interrupt_main()
+            raise _StepLimitReached()
+
+    def _interrupt_main(self) -> None:
+        try:
+            import ctypes
+
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(self.main_ident or 0), ctypes.py_object(_StepLimitReached)
+            )
+        except Exception:
+            pass
+
+    def _enforce_stop(self) -> None:
+        waited = 0.0
+        while not self.interrupt_delivered and waited < _INTERRUPT_GRACE_S:
+            time.sleep(0.05)
+            waited += 0.05
+        if not self.interrupt_delivered:
+            self._interrupt_main()
+        time.sleep(_FINISH_GRACE_S)
+        _finish(self.channel, "steps", 0, self.steps, self.channel.dropped, run_exit_handlers=False)
+
+    def _count_step(self, is_gradient: bool, in_graph: bool = False):
+        """Count a step; past max_steps, stop the program instead (None: not counted).
 
         A step is a tape gradient/jacobian computation; optimizer applies count only in programs
         that never use a tape (otherwise the tape.gradient + apply of one step would count twice)."""
@@ -414,9 +460,14 @@ class _Probe:
             elif self.saw_tape_gradient:
                 return self.steps
             if self.steps >= self.max_steps:
-                self.stop("steps")
-            self.steps += 1
-            return self.steps
+                over = True
+            else:
+                over = False
+                self.steps += 1
+        if over:
+            self.request_stop(raise_here=not in_graph)
+            return None
+        return self.steps
 
     def record_error(self, exc: BaseException, during: str, location=None) -> None:
         key = id(exc)
@@ -582,6 +633,8 @@ class _Probe:
         eager = tf.executing_eagerly()
         if eager:
             step = self._count_step(kind.startswith("tape."))
+            if step is None:
+                return
             rows = self._eager_stats([flat_grads[i] for i in present]) if present else []
             if self.observed_device is None and present:
                 device = getattr(flat_grads[present[0]], "device", None)
@@ -598,8 +651,9 @@ class _Probe:
 
         def on_run(values, _site=site, _described=described, _present=present, _kind=kind):
             try:
-                step = self._count_step(_kind.startswith("tape."))
-                self._emit_gradient(_site, _described, _present, values.numpy(), step, "graph")
+                step = self._count_step(_kind.startswith("tape."), in_graph=True)
+                if step is not None:
+                    self._emit_gradient(_site, _described, _present, values.numpy(), step, "graph")
             except Exception as exc:  # an error here would surface as the user's TensorFlow error
                 self.internal_error(exc)
             return []
@@ -647,7 +701,7 @@ class _Probe:
                 return original(tape, target, sources, *args, **kwargs)
             location = probe.loc.user_location(probe.tf_stack)
             if probe.tf.executing_eagerly() and probe.steps >= probe.max_steps:
-                probe.stop("steps")  # the step this call would start is one too many
+                probe.request_stop()  # the step this call would start is one too many
             probe._enter()
             try:
                 try:
@@ -756,8 +810,9 @@ class _Probe:
                     pass
 
         base.__init__ = tf_variable_init
-        if self.keras is None:
-            return
+
+    def _wrap_keras_variables(self):
+        probe = self
         layer_cls = self.keras.layers.Layer
         keras_var_cls = self.keras.Variable
         var_init = keras_var_cls.__init__
@@ -863,13 +918,45 @@ class _Probe:
             }
         )
 
+    def _wrap_tf_function_call(self):
+        """A stop requested inside a running graph (py_function) is raised once the tf.function
+        call returns to Python in the main thread: between two training steps, like Ctrl+C."""
+        probe = self
+        try:
+            from tensorflow.python.eager.polymorphic_function import polymorphic_function
+        except Exception:
+            return
+        function_cls = polymorphic_function.Function
+        original = function_cls.__call__
+
+        @functools.wraps(original)
+        def call(fn, *args, **kwargs):
+            result = original(fn, *args, **kwargs)
+            if (
+                probe.stop_requested
+                and not probe.interrupt_delivered
+                and threading.get_ident() == probe.main_ident
+                and probe.tf.executing_eagerly()
+            ):
+                raise _StepLimitReached()
+            return result
+
+        function_cls.__call__ = call
+
     def install(self):
+        """Patch TensorFlow (once it has been imported)."""
         self._wrap_tape_method("gradient", "tape.gradient")
         self._wrap_tape_method("jacobian", "tape.jacobian")
         self._wrap_tape_method("batch_jacobian", "tape.batch_jacobian")
-        self._wrap_optimizer()
+        self._wrap_tf_function_call()
         self._wrap_variables()
         self._wrap_warnings()
+
+    def install_keras(self, keras):
+        """Patch Keras 3 (once it has been imported, after TensorFlow)."""
+        self.keras = keras
+        self._wrap_optimizer()
+        self._wrap_keras_variables()
         self._keep_keras_observable()
 
 
@@ -884,6 +971,8 @@ def _parse_args(argv):
     dest.add_argument("--report-fd", type=int)
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto")
+    p.add_argument("--module", action="store_true", help="`script` is a module name, run as `python -m` would")
+    p.add_argument("--stack-file", help="where SIGUSR2 dumps every thread's Python stack (the launcher's timeout)")
     p.add_argument("script")
     p.add_argument("args", nargs=argparse.REMAINDER)
     return p.parse_args(argv)
@@ -919,6 +1008,206 @@ def _select_device(tf, requested):
     return "gpu", name, None
 
 
+_FINISHING: list = []
+_FINISH_LOCK = threading.Lock()
+
+
+def _flush_open_files() -> None:
+    """Flush every open buffered file of the program, as the interpreter's shutdown would (the
+    process then ends with os._exit, which would drop their buffers)."""
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            if stream is not None:
+                stream.flush()
+        except Exception:
+            pass
+    try:
+        objects = gc.get_objects()
+    except Exception:
+        return
+    for obj in objects:
+        if isinstance(obj, (io.TextIOWrapper, io.BufferedWriter, io.BufferedRandom)):
+            try:
+                if not obj.closed and obj.writable():
+                    obj.flush()
+            except Exception:
+                pass
+
+
+def _finish(channel, reason, exit_code, steps, dropped, run_exit_handlers=True):
+    """Write the final event, run the program's atexit handlers, flush its files, and end the
+    process. os._exit, not an interpreter shutdown: the program's threads still running (data
+    loaders, a hung worker) must not keep it alive, and TensorFlow's teardown is not needed."""
+    with _FINISH_LOCK:
+        again = bool(_FINISHING)
+        _FINISHING.append(exit_code)
+    if again:  # the main thread is already finishing and its exit handlers outlived the grace period
+        os._exit(_FINISHING[0])
+    channel.emit({"event": "done", "reason": reason, "exit_code": exit_code, "steps": steps, "dropped_events": dropped})
+    if run_exit_handlers:
+        try:
+            atexit._run_exitfuncs()
+        except BaseException:
+            pass
+    _flush_open_files()
+    os._exit(exit_code)
+
+
+class _ImportWatcher(importlib.abc.MetaPathFinder):
+    """Calls on_loaded(name, module) once a watched top-level module has finished executing, so the
+    probe patches TensorFlow and Keras only when the program imports them (after its own
+    environment set-up: TF_*, KERAS_BACKEND, CUDA_VISIBLE_DEVICES)."""
+
+    def __init__(self, names, on_loaded):
+        self.pending = set(names)
+        self.on_loaded = on_loaded
+        self.searching: set = set()
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname not in self.pending or fullname in self.searching:
+            return None
+        self.searching.add(fullname)
+        try:
+            spec = importlib.util.find_spec(fullname)
+        finally:
+            self.searching.discard(fullname)
+        loader = getattr(spec, "loader", None)
+        if loader is None or not hasattr(loader, "exec_module"):
+            return None
+        watcher = self
+        original = loader.exec_module
+
+        def exec_module(module):
+            watcher.pending.discard(fullname)
+            try:
+                original(module)
+            except BaseException:
+                watcher.pending.add(fullname)  # a retried import is watched again
+                raise
+            watcher.on_loaded(fullname, module)
+
+        loader.exec_module = exec_module
+        return spec
+
+
+class _Session:
+    """One probed program: the report channel, and the probe once TensorFlow has been imported."""
+
+    def __init__(self, channel, locator, args, base):
+        self.channel = channel
+        self.locator = locator
+        self.args = args
+        self.base = base
+        self.probe = None
+        self.keras_module = None
+        self.watcher = _ImportWatcher(("tensorflow", "keras"), self.on_loaded)
+
+    def on_loaded(self, name, module) -> None:
+        try:
+            if name == "tensorflow":
+                self._tensorflow_loaded(module)
+            elif name == "keras":
+                self.keras_module = module
+                self._install_keras()
+        except Exception as exc:
+            self.channel.emit(
+                {"event": "internal-error", "type": type(exc).__name__, "message": str(exc)[:_MAX_MESSAGE]}
+            )
+
+    def _tensorflow_loaded(self, tf) -> None:
+        global _ACTIVE_PROBE
+        if self.probe is not None:
+            return
+        device, device_name, device_error = _select_device(tf, self.args.device)
+        if device_error:
+            event = dict(self.base, event="fatal", status="error", message=device_error, tensorflow=tf.__version__)
+            self.channel.emit(event)
+            _flush_open_files()
+            os._exit(3)
+        self.locator.executing_eagerly = tf.executing_eagerly
+        self.probe = _Probe(self.channel, self.locator, max(1, self.args.steps), tf, None)
+        _ACTIVE_PROBE = self.probe
+        self.probe.install()
+        self.channel.emit(
+            {"event": "tensorflow", "tensorflow": tf.__version__, "device": device, "device_name": device_name}
+        )
+        if self.keras_module is None and "keras" in sys.modules and "keras" not in self.watcher.pending:
+            self.keras_module = sys.modules["keras"]
+        self._install_keras()
+
+    def _install_keras(self) -> None:
+        keras = self.keras_module
+        if self.probe is None or keras is None or self.probe.keras is not None:
+            return
+        if not hasattr(keras, "Variable"):  # Keras 2 (tf_keras): optimizers/variables not instrumented
+            return
+        self.probe.install_keras(keras)
+        self.channel.emit({"event": "tensorflow", "keras": getattr(keras, "__version__", None)})
+
+    def record_program_error(self, exc: BaseException) -> None:
+        if self.probe is not None:
+            self.probe.record_error(exc, "program")
+            return
+        file, line = self.locator.location_of_traceback(exc)
+        self.channel.emit(
+            {
+                "event": "error",
+                "type": type(exc).__name__,
+                "message": str(exc)[:_MAX_MESSAGE],
+                "file": file,
+                "line": line,
+                "category": "program",
+                "during": "program",
+                "step": 0,
+            }
+        )
+
+
+def _hidden_file(filename: str) -> bool:
+    if filename == "<frozen runpy>" or filename.endswith(os.sep + "runpy.py"):
+        return True
+    real = os.path.realpath(filename) if not filename.startswith("<") else filename
+    return real == os.path.realpath(__file__) or real in _INTERNAL_FILES
+
+
+def _print_user_traceback(exc: BaseException) -> None:
+    """Print the program's uncaught exception as `python script.py` would: without the runner's
+    frames (its exec, its patched TensorFlow methods, its import hook)."""
+    te = traceback.TracebackException(type(exc), exc, exc.__traceback__)
+    seen: set = set()
+    todo = [te]
+    while todo:
+        t = todo.pop()
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        t.stack = traceback.StackSummary.from_list([f for f in t.stack if not _hidden_file(f.filename)])
+        todo += [c for c in (t.__cause__, t.__context__) if c is not None]
+        todo += list(getattr(t, "exceptions", None) or [])
+    try:
+        sys.stderr.write("".join(te.format()))
+    except Exception:
+        pass
+
+
+def _resolve_module(name: str):
+    """(file, run name) of `python -m name`: the module, or a package's __main__."""
+    spec = importlib.util.find_spec(name)
+    if spec is None:
+        raise ImportError("No module named %s" % name)
+    if spec.submodule_search_locations is not None:
+        main_name = name + ".__main__"
+        spec = importlib.util.find_spec(main_name)
+        if spec is None:
+            raise ImportError(
+                "No module named %s; '%s' is a package and cannot be directly executed" % (main_name, name)
+            )
+        name = main_name
+    if not spec.origin or not os.path.isfile(spec.origin):
+        raise ImportError("%s has no source file to run" % name)
+    return os.path.realpath(spec.origin), name
+
+
 def main(argv=None) -> int:
     return run(_parse_args(sys.argv[1:] if argv is None else argv))
 
@@ -937,89 +1226,93 @@ def run(args) -> int:
     except Exception:
         pass
     faulthandler.enable(file=sys.__stderr__ or 2)  # a segfault still names the user's line (stderr)
+    if getattr(args, "stack_file", None):
+        # On timeout the launcher sends SIGUSR2 and reads every thread's Python stack from this file
+        # (faulthandler writes it from the signal handler: a main thread stuck in native code too).
+        stack_file = open(args.stack_file, "w")
+        faulthandler.register(signal.SIGUSR2, file=stack_file, all_threads=True, chain=False)
 
-    script = os.path.realpath(args.script)
     base = {
         "event": "start",
         "protocol": PROTOCOL,
         "pid": os.getpid(),
         "executable": sys.executable,
         "python": sys.version.split()[0],
-        "script": script,
+        "script": None,
         "steps": args.steps,
         "device_requested": args.device,
     }
     if args.device == "cpu":
-        os.environ["CUDA_VISIBLE_DEVICES"] = "-1"  # must precede the TensorFlow import
-    try:
-        import tensorflow as tf
-    except ImportError as exc:
+        os.environ["CUDA_VISIBLE_DEVICES"] = "-1"  # before TensorFlow is imported; the program may still override it
+    if "tensorflow" not in sys.modules and importlib.util.find_spec("tensorflow") is None:
         base.update(
             event="fatal",
             status="no-tensorflow",
             message=(
-                "TensorFlow is not installed in %s (Python %s): %s. Install it there with "
+                "TensorFlow is not installed in %s (Python %s). Install it there with "
                 "`%s -m pip install tensorflow` (or tensorflow-cpu), or point gradls at the interpreter "
-                "that has it." % (sys.executable, sys.version.split()[0], exc, sys.executable)
+                "that has it." % (sys.executable, sys.version.split()[0], sys.executable)
             ),
         )
         channel.emit(base)
         return 3
-    except Exception as exc:
-        base.update(
-            event="fatal",
-            status="error",
-            message="importing TensorFlow in %s failed: %s: %s" % (sys.executable, type(exc).__name__, exc),
-        )
-        channel.emit(base)
-        return 3
-    try:
-        import keras
-
-        if not hasattr(keras, "Variable"):  # Keras 2 (tf_keras): optimizers/variables not instrumented
-            keras = None
-    except Exception:
-        keras = None
-    device, device_name, device_error = _select_device(tf, args.device)
-    base.update(
-        tensorflow=tf.__version__, keras=getattr(keras, "__version__", None), device=device, device_name=device_name
-    )
-    if device_error:
-        base.update(event="fatal", status="error", message=device_error)
-        channel.emit(base)
-        return 3
-    if not os.path.isfile(script):
-        base.update(event="fatal", status="error", message="no such file: %s" % script)
-        channel.emit(base)
-        return 3
+    run_name = "__main__"
+    if getattr(args, "module", False):
+        sys.path[0] = os.getcwd()  # as `python -m`: the working directory comes first
+        try:
+            script, run_name = _resolve_module(args.script)
+        except Exception as exc:
+            base.update(event="fatal", status="error", message="cannot run module %s: %s" % (args.script, exc))
+            channel.emit(base)
+            return 3
+    else:
+        script = os.path.realpath(args.script)
+        if not os.path.isfile(script):
+            base.update(event="fatal", status="error", message="no such file: %s" % script)
+            channel.emit(base)
+            return 3
+    base["script"] = script
     channel.emit(base)
 
     locator = _Locator(script)
-    locator.executing_eagerly = tf.executing_eagerly
-    probe = _Probe(channel, locator, max(1, args.steps), tf, keras)
-    probe.install()
+    session = _Session(channel, locator, args, base)
+    watcher = session.watcher
+    sys.meta_path.insert(0, watcher)
+    if "tensorflow" in sys.modules:  # the warm worker imported it before forking
+        watcher.pending.discard("tensorflow")
+        if "keras" in sys.modules:
+            watcher.pending.discard("keras")
+            session.keras_module = sys.modules["keras"]
+        session.on_loaded("tensorflow", sys.modules["tensorflow"])
 
-    # Run the script the way `python script.py args` would: as __main__, its directory on sys.path.
-    sys.argv = [args.script] + list(args.args)
-    sys.path[0] = os.path.dirname(script)
-    module = types.ModuleType("__main__")
-    module.__dict__.update(
-        {
-            "__file__": script,
-            "__builtins__": __builtins__,
-            "__spec__": None,
-            "__loader__": None,
-            "__package__": None,
-            "__cached__": None,
-        }
-    )
-    sys.modules["__main__"] = module
     exit_code = 0
     reason = "finished"
     try:
-        with open(script, "rb") as fh:
-            code = compile(fh.read(), script, "exec")
-        exec(code, module.__dict__)
+        if getattr(args, "module", False):
+            import runpy
+
+            sys.argv = [script] + list(args.args)
+            mod_name = run_name[: -len(".__main__")] if run_name.endswith(".__main__") else run_name
+            runpy.run_module(mod_name, run_name="__main__", alter_sys=True)
+        else:
+            # Run the script the way `python script.py args` would: as __main__, its directory on sys.path.
+            sys.argv = [args.script] + list(args.args)
+            sys.path[0] = os.path.dirname(script)
+            module = types.ModuleType("__main__")
+            module.__dict__.update(
+                {
+                    "__file__": script,
+                    "__builtins__": __builtins__,
+                    "__spec__": None,
+                    "__loader__": None,
+                    "__package__": None,
+                    "__cached__": None,
+                }
+            )
+            sys.modules["__main__"] = module
+            with open(script, "rb") as fh:
+                code = compile(fh.read(), script, "exec")
+            exec(code, module.__dict__)
     except SystemExit as exc:
         reason = "exit"
         if exc.code is None:
@@ -1029,14 +1322,29 @@ def run(args) -> int:
         else:
             print(exc.code, file=sys.stderr)
             exit_code = 1
+        if session.probe is not None and session.probe.stop_requested:
+            reason = "steps"
+    except KeyboardInterrupt as exc:
+        if session.probe is not None and session.probe.stop_requested:
+            reason = "steps"  # our own interrupt, after the last step: the program unwound as on Ctrl+C
+        else:
+            reason, exit_code = "exception", 130
+            session.record_program_error(exc)
+            _print_user_traceback(exc)
     except BaseException as exc:  # the user's uncaught exception: report it where it was raised
         reason = "exception"
         exit_code = 1
-        probe.record_error(exc, "program")
-        # Print it as `python script.py` would: without the runner's own frame.
-        traceback.print_exception(type(exc), exc, exc.__traceback__.tb_next if exc.__traceback__ else None)
-    probe.stop(reason, exit_code)
-    return exit_code  # not reached: stop() leaves with os._exit (user threads must not keep us alive)
+        if session.probe is not None and session.probe.stop_requested and isinstance(exc, _StepLimitReached):
+            reason, exit_code = "steps", 0
+        else:
+            session.record_program_error(exc)
+            _print_user_traceback(exc)
+    if reason == "finished" and session.probe is not None and session.probe.stop_requested:
+        reason = "steps"  # the program caught the interrupt and ended on its own
+    if session.probe is None and reason in ("finished", "exit"):
+        channel.emit({"event": "note", "message": "the program never imported TensorFlow: no gradient was observed"})
+    _finish(channel, reason, exit_code, session.probe.steps if session.probe else 0, channel.dropped)
+    return exit_code  # not reached: _finish leaves with os._exit (user threads must not keep us alive)
 
 
 if __name__ == "__main__":

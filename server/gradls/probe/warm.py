@@ -78,6 +78,7 @@ class _Zygote:
         except OSError as exc:
             shutil.rmtree(directory, ignore_errors=True)
             raise _Unavailable("could not start the worker: %s" % exc) from exc
+        _L._LIVE_CHILDREN.add(proc.pid)  # a concurrent cold probe must not take it for an orphan
         return cls(key, proc, directory)
 
     def alive(self) -> bool:
@@ -135,6 +136,7 @@ class _Zygote:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
+        _L._LIVE_CHILDREN.discard(self.pid)
         for f in (self.proc.stdin, self.proc.stdout):
             try:
                 if f is not None:
@@ -327,7 +329,9 @@ async def _run_in(
     try:
         report_path = os.path.join(workdir, "events.jsonl")
         outputs = {"stdout": os.path.join(workdir, "stdout"), "stderr": os.path.join(workdir, "stderr")}
-        argv = ["--report-file", report_path, "--steps", str(steps), "--device", device, "--", file, *args]
+        stack_path = os.path.join(workdir, "stacks.txt")
+        argv = ["--report-file", report_path, "--stack-file", stack_path, "--steps", str(steps), "--device", device]
+        argv += ["--", file, *args]
         request = {
             "argv": argv,
             "cwd": cwd or os.path.dirname(file),
@@ -380,6 +384,7 @@ async def _run_in(
                     next_slow = now + _L._POLL_S
                     await asyncio.to_thread(_L._track_descendants, pid, descendants)
                     if now >= deadline:
+                        await _L._dump_stacks(pid, stack_path)
                         stop("timeout")
                     elif memory_mb is not None:
                         rss = await asyncio.to_thread(_L._group_rss_bytes, pgid)
@@ -408,6 +413,8 @@ async def _run_in(
         if cancelled:
             raise asyncio.CancelledError()
         captures = {name: _capture_file(path) for name, path in outputs.items()}
+        if limits["kill_reason"] == "timeout":
+            rep["threads"] = _report.parse_thread_stacks(_L._read_text(stack_path))
         _L._complete(
             rep, started, captures, report_path, escaped, state["returncode"], limits, timeout, memory_mb, max_output_mb
         )
