@@ -222,6 +222,7 @@ def _load_builders() -> None:
         loss_returns_none,
         non_trainable_gradient_source,
         numpy_to_tf,
+        print_to_tf_print,
         symbolic_keras_tensor_in_tf_op,
         tape_fixes,
         tape_watch_keras_variable,

@@ -1,0 +1,281 @@
+"""TFG024 python-side-effect-in-tf-function: a Python side effect in traced code (`print` of a tensor, a
+container outside the function mutated, a Python counter bumped) runs once per trace, not once per step."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from gradls.analysis.model import Finding
+from gradls.analysis.module import AUTOGRAPH, GRAPH, FunctionFacts, ModuleInfo
+from gradls.analysis.python_scopes import function_scope, module_bindings, resolve
+from gradls.analysis.rules import rule
+from gradls.analysis.rules._common import span_list
+from gradls.analysis.tensors import TENSOR
+
+_TRACED = {AUTOGRAPH, GRAPH}
+_MUTATORS = frozenset({"append", "extend", "insert", "update", "add", "setdefault", "appendleft", "extendleft"})
+_CONTAINER_CALLS = frozenset(
+    {"list", "dict", "set", "collections.defaultdict", "collections.OrderedDict", "collections.deque"}
+)
+# `tf.print` takes these keywords of `print` with the same meaning; `file=` and `flush=` it does not.
+_PRINT_KEYWORDS = frozenset({"sep", "end"})
+
+
+def _is_container(info: ModuleInfo, e: ast.expr | None) -> bool:
+    if isinstance(e, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)):
+        return True
+    if isinstance(e, ast.Call):
+        q = info.imports.qualname(e.func) or (e.func.id if isinstance(e.func, ast.Name) else "")
+        return q in _CONTAINER_CALLS
+    return False
+
+
+def _self_attr_values(info: ModuleInfo, ff: FunctionFacts, attr: str) -> list[ast.expr]:
+    """Values assigned to `self.<attr>` anywhere in the method's class (its other methods included)."""
+    cls = ff.cls
+    if cls is None:
+        return []
+    out = []
+    for m in cls.methods.values():
+        for n in ast.walk(m):
+            if isinstance(n, (ast.Assign, ast.AnnAssign)) and n.value is not None:
+                targets = n.targets if isinstance(n, ast.Assign) else [n.target]
+                for t in targets:
+                    if _is_self_attr(t, attr):
+                        out.append(n.value)
+    return out
+
+
+def _is_self_attr(e: ast.AST, attr: str | None = None) -> bool:
+    return (
+        isinstance(e, ast.Attribute)
+        and isinstance(e.value, ast.Name)
+        and e.value.id == "self"
+        and (attr is None or e.attr == attr)
+    )
+
+
+def _outside_container(info: ModuleInfo, ff: FunctionFacts, receiver: ast.expr) -> str | None:
+    """How a mutated container lives outside the traced call ('global', 'closure', 'attribute'), or None."""
+    if isinstance(receiver, ast.Name):
+        where, owner = resolve(info, ff.node, receiver.id)
+        if where == "global":
+            bound = [b.value for b in module_bindings(info).get(receiver.id, []) if b.kind == "assign"]
+            return "global" if bound and all(_is_container(info, v) for v in bound) else None
+        if where == "enclosing" and owner is not None:
+            owner_ff = info.facts(owner)
+            if owner_ff is not None and owner_ff.modes & _TRACED:
+                return None  # the enclosing function is traced too: the container is rebuilt on every trace
+            values = [
+                n.value
+                for n in ast.walk(owner)
+                if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == receiver.id for t in n.targets)
+            ]
+            return "closure" if values and all(_is_container(info, v) for v in values) else None
+        return None
+    if _is_self_attr(receiver) and ff.cls is not None and isinstance(receiver, ast.Attribute):
+        values = _self_attr_values(info, ff, receiver.attr)
+        return "attribute" if values and all(_is_container(info, v) for v in values) else None
+    return None
+
+
+def _python_number(info: ModuleInfo, e: ast.expr) -> bool:
+    if isinstance(e, ast.UnaryOp):
+        e = e.operand
+    return isinstance(e, ast.Constant) and isinstance(e.value, (int, float)) and not isinstance(e.value, bool)
+
+
+def _lazy_guarded(info: ModuleInfo, node: ast.AST, name: str, fn: ast.AST) -> bool:
+    p = info.parent(node)
+    while p is not None and p is not fn:
+        if isinstance(p, ast.If):
+            t = p.test
+            if isinstance(t, ast.Compare) and isinstance(t.left, ast.Name) and t.left.id == name:
+                return isinstance(t.ops[0], ast.Is)
+            if isinstance(t, ast.UnaryOp) and isinstance(t.op, ast.Not) and isinstance(t.operand, ast.Name):
+                return t.operand.id == name
+        p = info.parent(p)
+    return False
+
+
+def _read_outside_traced_code(info: ModuleInfo, name: str, attribute: bool) -> bool:
+    """Is the counter read where a per-step value is expected: at module level or in code that is not traced?
+    (`name` is a global, or with `attribute` an attribute name read as `obj.name`.)"""
+    todo: list[tuple[ast.AST, bool]] = [(info.tree, False)]
+    while todo:
+        node, traced = todo.pop()
+        for child in ast.iter_child_nodes(node):
+            inner = traced
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                ff = info.facts(child)
+                inner = ff is not None and bool(ff.modes & _TRACED)
+            if not inner:
+                if attribute and isinstance(child, ast.Attribute) and child.attr == name:
+                    if isinstance(child.ctx, ast.Load):
+                        return True
+                elif not attribute and isinstance(child, ast.Name) and child.id == name:
+                    if isinstance(child.ctx, ast.Load):
+                        return True
+            todo.append((child, inner))
+    return False
+
+
+def _tensor_args(info: ModuleInfo, call: ast.Call) -> list[ast.expr]:
+    """The tensors `print` shows: arguments, and values formatted into a string (f-string, `%`, `.format`)."""
+    out: list[ast.expr] = []
+    for a in [*call.args, *(k.value for k in call.keywords if k.arg in _PRINT_KEYWORDS | {None})]:
+        out += _shown_tensors(info, a.value if isinstance(a, ast.Starred) else a)
+    return out
+
+
+def _shown_tensors(info: ModuleInfo, e: ast.expr) -> list[ast.expr]:
+    if isinstance(e, ast.JoinedStr):
+        return [x for v in e.values if isinstance(v, ast.FormattedValue) for x in _shown_tensors(info, v.value)]
+    if isinstance(e, ast.BinOp) and isinstance(e.op, ast.Mod) and _is_str(e.left):
+        parts = e.right.elts if isinstance(e.right, ast.Tuple) else [e.right]
+        return [x for p in parts for x in _shown_tensors(info, p)]
+    if (
+        isinstance(e, ast.Call)
+        and isinstance(e.func, ast.Attribute)
+        and e.func.attr == "format"
+        and _is_str(e.func.value)
+    ):
+        return [x for p in [*e.args, *(k.value for k in e.keywords)] for x in _shown_tensors(info, p)]
+    return [e] if info.tensors.level_of(e) >= TENSOR else []
+
+
+def _is_str(e: ast.expr) -> bool:
+    return isinstance(e, (ast.Constant, ast.JoinedStr)) and (
+        not isinstance(e, ast.Constant) or isinstance(e.value, str)
+    )
+
+
+def _print_fix_data(info: ModuleInfo, call: ast.Call) -> dict | None:
+    """`print(...)` -> `tf.print(...)` when every argument means the same to `tf.print`: no `file=`/`flush=`,
+    no `*args`/`**kwargs`, no string formatting (an f-string or `%`/`.format` would still format the symbolic
+    tensor at trace time)."""
+    if any(k.arg not in _PRINT_KEYWORDS for k in call.keywords):
+        return None
+    for a in call.args:
+        for n in ast.walk(a):
+            if isinstance(n, (ast.Starred, ast.JoinedStr, ast.Lambda)):
+                return None
+            if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mod):
+                return None
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "format":
+                return None
+    return {"func": span_list(info.span(call.func)), "tf": info.imports.alias_of("tensorflow")}
+
+
+def _where(ff: FunctionFacts) -> str:
+    why = ff.why or "`tf.function`"
+    return f"`{ff.node.name}` is traced ({why})"
+
+
+@rule(
+    "TFG024",
+    "python-side-effect-in-tf-function",
+    "A Python side effect in a `tf.function` (`print` of a tensor, appending to a list outside it, a Python "
+    'counter `+= 1`) runs once per trace, not once per step: `print` shows `Tensor("...", shape=...)`, lists hold '
+    "symbolic tensors, counters stay at 1.",
+)
+def find_python_side_effect_in_tf_function(info: ModuleInfo) -> Iterator[Finding]:
+    for ff in list(info.functions.values()):
+        if not ff.modes & _TRACED:
+            continue
+        scope = function_scope(info, ff.node)
+        nodes = sorted(
+            (n for n in info.own_nodes(ff.node) if isinstance(n, (ast.Call, ast.AugAssign, ast.Assign))),
+            key=lambda n: (n.lineno, n.col_offset),
+        )
+        for n in nodes:
+            if isinstance(n, ast.Call):
+                yield from _call(info, ff, n)
+            else:
+                yield from _store(info, ff, n, scope.globals | scope.nonlocals)
+
+
+def _call(info: ModuleInfo, ff: FunctionFacts, call: ast.Call) -> Iterator[Finding]:
+    f = call.func
+    if isinstance(f, ast.Name) and f.id == "print" and resolve(info, ff.node, "print")[0] == "builtin":
+        tensors = _tensor_args(info, call)
+        if not tensors:
+            return  # trace-time logging of Python values ("Tracing with", shapes): deliberate and harmless
+        shown = info.text(tensors[0])
+        yield Finding(
+            "TFG024",
+            f"`print` runs only while {_where(ff)}, not on every call, and `{shown}` is a symbolic tensor there: "
+            f'it prints `Tensor("...", shape=..., dtype=...)` once per trace, never a value; use `tf.print`, which '
+            "runs on every step and prints values",
+            info.span(call),
+            _print_fix_data(info, call),
+        )
+        return
+    if isinstance(f, ast.Attribute) and f.attr in _MUTATORS:
+        stored = [a for a in [*call.args, *(k.value for k in call.keywords)] if _holds_tensor(info, a)]
+        if not stored:
+            return  # trace-time bookkeeping of Python values (layers built lazily, shapes, names): deliberate
+        kind = _outside_container(info, ff, f.value)
+        if kind is None:
+            return
+        yield Finding("TFG024", _mutation_message(ff, f"`{info.text(f)}(...)`", kind), info.span(call), None)
+
+
+def _holds_tensor(info: ModuleInfo, e: ast.expr) -> bool:
+    if isinstance(e, ast.Starred):
+        e = e.value
+    if isinstance(e, (ast.List, ast.Tuple, ast.Set)):
+        return any(_holds_tensor(info, x) for x in e.elts)
+    if isinstance(e, ast.Dict):
+        return any(v is not None and _holds_tensor(info, v) for v in e.values)
+    return info.tensors.level_of(e) >= TENSOR
+
+
+def _mutation_message(ff: FunctionFacts, what: str, kind: str) -> str:
+    holder = {"global": "a module-level", "closure": "an enclosing function's", "attribute": "an attribute's"}[kind]
+    return (
+        f"{what} stores tensors in {holder} Python container while {_where(ff)}: it runs once per trace, not once "
+        "per step, and what it keeps are the trace's symbolic tensors, not values (`.numpy()` on them fails); "
+        "return the values from the function and collect them outside (or use a `tf.TensorArray` / `tf.Variable`)"
+    )
+
+
+def _store(
+    info: ModuleInfo, ff: FunctionFacts, stmt: ast.AugAssign | ast.Assign, declared: set[str]
+) -> Iterator[Finding]:
+    targets = [stmt.target] if isinstance(stmt, ast.AugAssign) else stmt.targets
+    for t in targets:
+        if isinstance(t, ast.Name) and t.id in declared:
+            if _lazy_guarded(info, stmt, t.id, ff.node):
+                continue  # `if X is None: X = ...`: set once on purpose
+            if not _read_outside_traced_code(info, t.id, attribute=False):
+                continue  # a trace-time id or cache nobody reads per step: deliberate
+            scope_kind = "global" if t.id in function_scope(info, ff.node).globals else "nonlocal"
+            yield Finding(
+                "TFG024",
+                f"`{info.text(stmt)}` rebinds a {scope_kind} Python variable while {_where(ff)}: it runs once per trace, "
+                f"not once per step (after 100 steps `{t.id}` has moved once); keep it in a `tf.Variable` and "
+                "`assign_add` it",
+                info.span(stmt),
+                None,
+            )
+        elif isinstance(stmt, ast.AugAssign) and _is_self_attr(t) and isinstance(t, ast.Attribute):
+            values = _self_attr_values(info, ff, t.attr)
+            if (
+                values
+                and all(_python_number(info, v) for v in values)
+                and _read_outside_traced_code(info, t.attr, attribute=True)
+            ):
+                yield Finding(
+                    "TFG024",
+                    f"`{info.text(stmt)}` bumps a Python number on `self` while {_where(ff)}: it runs once per "
+                    f"trace, not once per step (after 100 steps `self.{t.attr}` has moved once); keep it in a "
+                    "`tf.Variable` (a Keras weight with `trainable=False`) and `assign_add` it",
+                    info.span(stmt),
+                    None,
+                )
+        elif isinstance(t, ast.Subscript) and _holds_tensor(info, stmt.value):
+            kind = _outside_container(info, ff, t.value)
+            if kind is not None:
+                yield Finding("TFG024", _mutation_message(ff, f"`{info.text(t)} = ...`", kind), info.span(stmt), None)

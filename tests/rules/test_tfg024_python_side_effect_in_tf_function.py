@@ -1,0 +1,295 @@
+"""TFG024 python-side-effect-in-tf-function: Python side effects in traced code run once per trace.  Every
+flagged case counts, by running, how often the side effect happened (once, over several steps); every near miss
+shows it happening on every step, or is trace-time bookkeeping that TensorFlow runs as written."""
+
+import pytest
+
+from rules.casekit import case, check_verdict, findings_of
+
+CASES = [
+    case(
+        "tfg024_print_of_a_tensor_in_tf_function",
+        "once",
+        """
+        import contextlib
+        import io
+
+        import tensorflow as tf
+
+        @tf.function
+        def train_step(x):
+            loss = tf.reduce_sum(x * x)
+            print("loss", loss)  # <- TFG024
+            return loss
+
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            for i in range(3):
+                train_step(tf.constant([float(i)]))
+        lines = out.getvalue().splitlines()
+        RESULT = ["once" if len(lines) == 1 and "Tensor(" in lines[0] else "per-step"]
+        """,
+    ),
+    case(
+        "tfg024_losses_appended_to_a_global_list",
+        "once",
+        """
+        import tensorflow as tf
+
+        history = []
+        w = tf.Variable(1.0)
+
+        @tf.function
+        def train_step(x):
+            loss = tf.square(w * x)
+            history.append(loss)  # <- TFG024
+            return loss
+
+        for i in range(4):
+            train_step(tf.constant(float(i)))
+        RESULT = ["once" if len(history) == 1 and tf.is_symbolic_tensor(history[0]) else "per-step"]
+        """,
+    ),
+    case(
+        "tfg024_global_step_counter",
+        "once",
+        """
+        import tensorflow as tf
+
+        step_count = 0
+
+        @tf.function
+        def train_step(x):
+            global step_count
+            step_count += 1  # <- TFG024
+            return x * 2.0
+
+        for i in range(5):
+            train_step(tf.constant(float(i)))
+        RESULT = ["once" if step_count == 1 else "per-step"]
+        """,
+    ),
+    case(
+        "tfg024_self_counter_in_a_tf_function_method",
+        "once",
+        """
+        import tensorflow as tf
+
+        class Trainer:
+            def __init__(self):
+                self.steps = 0
+                self.w = tf.Variable(1.0)
+
+            @tf.function
+            def step(self, x):
+                self.steps += 1  # <- TFG024
+                return self.w * x
+
+        trainer = Trainer()
+        for i in range(5):
+            trainer.step(tf.constant(float(i)))
+        RESULT = ["once" if trainer.steps == 1 else "per-step"]
+        """,
+    ),
+    case(
+        "tfg024_keras_train_step_counter_under_fit",
+        "once",
+        """
+        import numpy as np
+        import keras
+
+        class Counting(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.dense = keras.layers.Dense(1)
+                self.batches_seen = 0
+
+            def call(self, x):
+                return self.dense(x)
+
+            def train_step(self, data):
+                self.batches_seen += 1  # <- TFG024
+                return super().train_step(data)
+
+        model = Counting()
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((32, 2), "float32"), np.ones((32, 1), "float32"), batch_size=4, epochs=1, verbose=0)
+        RESULT = ["once" if model.batches_seen < 8 else "per-step"]
+        """,
+    ),
+    case(
+        "tfg024_tensor_stored_in_a_global_dict",
+        "once",
+        """
+        import tensorflow as tf
+
+        last = {}
+
+        @tf.function
+        def evaluate(x):
+            score = tf.reduce_mean(x)
+            last["score"] = score  # <- TFG024
+            return score
+
+        evaluate(tf.constant([1.0, 3.0]))
+        evaluate(tf.constant([5.0, 7.0]))
+        RESULT = ["once" if tf.is_symbolic_tensor(last["score"]) else "per-step"]
+        """,
+    ),
+    case(
+        "tfg024_closure_list_of_an_eager_caller",
+        "once",
+        """
+        import tensorflow as tf
+
+        def run(n):
+            seen = []
+
+            @tf.function
+            def step(x):
+                seen.append(x + 1.0)  # <- TFG024
+                return x
+
+            for i in range(n):
+                step(tf.constant(float(i)))
+            return seen
+
+        RESULT = ["once" if len(run(3)) == 1 else "per-step"]
+        """,
+    ),
+    # Near misses.
+    case(
+        "tfg024_tf_print_and_variable_counter",
+        "ok",
+        """
+        import tensorflow as tf
+
+        steps = tf.Variable(0)
+
+        @tf.function
+        def train_step(x):
+            tf.print("loss", x)
+            steps.assign_add(1)
+            return x
+
+        for i in range(4):
+            train_step(tf.constant(float(i)))
+        RESULT = ["ok" if int(steps) == 4 else "once"]
+        """,
+    ),
+    case(
+        "tfg024_local_list_stacked_in_the_function",
+        "ok",
+        """
+        import tensorflow as tf
+
+        @tf.function
+        def powers(x):
+            parts = []
+            for k in range(3):
+                parts.append(x**k)
+            return tf.stack(parts)
+
+        RESULT = ["ok" if powers(tf.constant(2.0)).numpy().tolist() == [1.0, 2.0, 4.0] else "once"]
+        """,
+    ),
+    case(
+        "tfg024_trace_time_logging_of_python_values",
+        "ok",
+        """
+        import contextlib
+        import io
+
+        import tensorflow as tf
+
+        @tf.function
+        def f(x):
+            print("Tracing f for shape", x.shape)
+            return x + 1
+
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            f(tf.constant([1.0]))
+            f(tf.constant([2.0]))
+            f(tf.constant([1.0, 2.0]))
+        RESULT = ["ok" if len(out.getvalue().splitlines()) == 2 else "once"]
+        """,
+    ),
+    case(
+        "tfg024_keras_train_step_counter_run_eagerly",
+        "ok",
+        """
+        import numpy as np
+        import keras
+
+        class Counting(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.dense = keras.layers.Dense(1)
+                self.batches_seen = 0
+
+            def call(self, x):
+                return self.dense(x)
+
+            def train_step(self, data):
+                self.batches_seen += 1
+                return super().train_step(data)
+
+        model = Counting()
+        model.compile(optimizer="sgd", loss="mse", run_eagerly=True)
+        model.fit(np.ones((32, 2), "float32"), np.ones((32, 1), "float32"), batch_size=4, epochs=1, verbose=0)
+        RESULT = ["ok" if model.batches_seen == 8 else "once"]
+        """,
+    ),
+    case(
+        "tfg024_eager_step_appends_values",
+        "ok",
+        """
+        import tensorflow as tf
+
+        history = []
+        w = tf.Variable(1.0)
+
+        def train_step(x):
+            with tf.GradientTape() as tape:
+                loss = tf.square(w * x)
+            w.assign_sub(0.01 * tape.gradient(loss, w))
+            history.append(loss)
+            return loss
+
+        for i in range(3):
+            train_step(tf.constant(float(i)))
+        RESULT = ["ok" if len(history) == 3 else "once"]
+        """,
+    ),
+    case(
+        "tfg024_lazy_constant_and_trace_time_id",
+        "ok",
+        """
+        import tensorflow as tf
+
+        _table = None
+        _trace_id = 0
+
+        @tf.function
+        def lookup(i):
+            global _table, _trace_id
+            if _table is None:
+                _table = tf.constant([10.0, 20.0, 30.0])
+            _trace_id += 1
+            return tf.gather(_table, i, name=f"lookup_{_trace_id}")
+
+        RESULT = ["ok" if float(lookup(tf.constant(2))) == 30.0 and float(lookup(tf.constant(0))) == 10.0 else "x"]
+        """,
+    ),
+]
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_tensorflow_verdict(c, tf_verdicts):
+    check_verdict(c, tf_verdicts[c.name])
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_gradls_reports_exactly_the_marked_lines(c):
+    assert findings_of(c.source, {"TFG024"}) == c.expected
