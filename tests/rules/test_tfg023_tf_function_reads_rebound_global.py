@@ -128,6 +128,26 @@ CASES = [
         RESULT = ["stale" if float(s.hinge(tf.constant(0.0))) == 0.5 else "fresh"]
         """,
     ),
+    case(
+        "tfg023_keras_layer_call_under_predict",
+        "stale",
+        """
+        import numpy as np
+        import keras
+
+        SHIFT = 0.0
+
+        class Shift(keras.layers.Layer):
+            def call(self, x):
+                return x + SHIFT  # <- TFG023
+
+        model = keras.Sequential([keras.Input((1,)), Shift()])
+        x = np.zeros((4, 1), "float32")
+        model.predict(x, verbose=0)
+        SHIFT = 5.0
+        RESULT = ["stale" if float(model.predict(x, verbose=0).max()) == 0.0 else "fresh"]
+        """,
+    ),
     # Near misses: each observes the new value.
     case(
         "tfg023_variable_assign_is_seen",
