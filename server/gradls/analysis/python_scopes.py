@@ -9,12 +9,14 @@ Built once per analysed module (`info.memo`); pure functions of the syntax.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from gradls.analysis.module import FunctionNode, ModuleInfo
 
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_GLOBAL_STATEMENT = re.compile(r"^[ \t]*global[ \t]+\w|;[ \t]*global[ \t]+\w", re.M)
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
@@ -144,7 +146,14 @@ def _module_bindings(info: ModuleInfo) -> dict[str, list[Binding]]:
     def record(*b) -> None:
         collect(b)
 
+    # Only functions holding a `global` statement can bind a module-level name (`global_step` is no such line).
+    lines = [info.source.count("\n", 0, m.start()) + 1 for m in _GLOBAL_STATEMENT.finditer(info.source)]
+    if not lines:
+        return out
     for ff in info.functions.values():
+        end = ff.node.end_lineno or ff.node.lineno
+        if not any(ff.node.lineno <= line <= end for line in lines):
+            continue
         declared = function_scope(info, ff.node).globals
         if not declared:
             continue

@@ -158,12 +158,11 @@ def _first_line(info: ModuleInfo, stmt: ast.stmt) -> str:
     "rebinds later: the graph keeps the value of its first trace, and the new value is ignored until a retrace.",
 )
 def find_tf_function_reads_rebound_global(info: ModuleInfo) -> Iterator[Finding]:
-    bindings = module_bindings(info)
-    if not bindings:
+    traced = [ff for ff in info.functions.values() if ff.modes & _TRACED]
+    if not traced:
         return
-    for ff in list(info.functions.values()):
-        if not ff.modes & _TRACED:
-            continue
+    bindings = module_bindings(info)
+    for ff in traced:
         reported: set[str] = set()
         loads = [
             n
