@@ -123,6 +123,21 @@ function safeReaddir(dir: string): string[] {
   }
 }
 
+/** The URI a command argument names: a URI (explorer, tests), a notebook (its toolbar) or a notebook cell. */
+function probeTargetOf(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) {
+    return arg;
+  }
+  const shaped = arg as { uri?: unknown; document?: { uri?: unknown }; notebookType?: unknown } | undefined;
+  if (shaped && typeof shaped.notebookType === 'string' && shaped.uri instanceof vscode.Uri) {
+    return shaped.uri;
+  }
+  if (shaped?.document?.uri instanceof vscode.Uri) {
+    return shaped.document.uri;
+  }
+  return undefined;
+}
+
 class Gradls implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private serverState: ServerState = 'stopped';
@@ -211,7 +226,7 @@ class Gradls implements vscode.Disposable {
     subs.push(
       vscode.commands.registerCommand('gradls.restart', () => this.restart('command')),
       vscode.commands.registerCommand('gradls.showLogs', () => this.log.show()),
-      vscode.commands.registerCommand('gradls.runProbe', (uri?: vscode.Uri) => this.runProbe(uri instanceof vscode.Uri ? uri : undefined)),
+      vscode.commands.registerCommand('gradls.runProbe', (arg?: unknown) => this.runProbe(probeTargetOf(arg))),
       vscode.commands.registerCommand('gradls.showRuleDocumentation', (arg?: unknown) => this.showRuleDocumentation(arg)),
       vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {

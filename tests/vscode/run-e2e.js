@@ -355,8 +355,10 @@ async function uiTest() {
     const cellSquiggle = page.locator('.notebook-editor .cell-editor-container .squiggly-warning');
     await cellSquiggle.first().waitFor({ timeout: 90000 });
     step(`notebook open, squiggle in its cell (${await cellSquiggle.count()})`);
-    await palette('gradls: Run Gradient Probe');
-    step('probe started on the notebook from the command palette');
+    // the notebook toolbar's button (the command gets the notebook as its argument)
+    const toolbarButton = page.getByText('Run Gradient Probe', { exact: true }).first();
+    await toolbarButton.click({ timeout: 20000 });
+    step('probe started on the notebook from its toolbar');
     const probeSquiggle = page.locator('.notebook-editor .cell-editor-container .squiggly-error');
     await probeSquiggle.first().waitFor({ timeout: 120000 });
     step(`probe results on the cells' lines (${await probeSquiggle.count()} error squiggles)`);
