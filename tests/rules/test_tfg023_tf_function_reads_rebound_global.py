@@ -148,6 +148,25 @@ CASES = [
         RESULT = ["stale" if float(model.predict(x, verbose=0).max()) == 0.0 else "fresh"]
         """,
     ),
+    case(
+        "tfg023_only_a_retrace_sees_the_new_value",
+        "stale",
+        """
+        import tensorflow as tf
+
+        scale = 1.0
+
+        @tf.function
+        def scaled(x):
+            return x * scale  # <- TFG023
+
+        scaled(tf.constant([2.0]))
+        scale = 3.0
+        same_shape = scaled(tf.constant([2.0])).numpy().tolist()
+        new_shape = scaled(tf.constant([2.0, 2.0])).numpy().tolist()  # a new input signature: traced again
+        RESULT = ["stale" if same_shape == [2.0] and new_shape == [6.0, 6.0] else "unexpected"]
+        """,
+    ),
     # Near misses: each observes the new value.
     case(
         "tfg023_variable_assign_is_seen",
