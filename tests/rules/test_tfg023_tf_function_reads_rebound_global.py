@@ -167,6 +167,28 @@ CASES = [
         RESULT = ["stale" if same_shape == [2.0] and new_shape == [6.0, 6.0] else "unexpected"]
         """,
     ),
+    case(
+        "tfg023_closure_variable_of_the_training_function",
+        "stale",
+        """
+        import tensorflow as tf
+
+        def train(epochs):
+            w = tf.Variable(1.0)
+            lr = 0.0
+
+            @tf.function
+            def step(x):
+                w.assign_sub(lr * x)  # <- TFG023
+
+            for epoch in range(epochs):
+                step(tf.constant(1.0))
+                lr = 0.5
+            return float(w)
+
+        RESULT = ["stale" if train(3) == 1.0 else "fresh"]
+        """,
+    ),
     # Near misses: each observes the new value.
     case(
         "tfg023_variable_assign_is_seen",
@@ -251,6 +273,28 @@ CASES = [
         normalise(tf.constant([2.0, 4.0]))
         scale = 3.0
         RESULT = ["ok" if normalise(tf.constant([1.0, 2.0])).numpy().tolist()[1] > 0.99 else "stale"]
+        """,
+    ),
+    case(
+        "tfg023_tf_function_made_again_after_each_change",
+        "ok",
+        """
+        import tensorflow as tf
+
+        def train(epochs):
+            w = tf.Variable(1.0)
+            lr = 0.0
+            for epoch in range(epochs):
+                lr = 0.5 if epoch > 0 else 0.0
+
+                @tf.function
+                def step(x):
+                    w.assign_sub(lr * x)
+
+                step(tf.constant(1.0))
+            return float(w)
+
+        RESULT = ["ok" if train(3) == 0.0 else "stale"]
         """,
     ),
 ]

@@ -118,53 +118,83 @@ def _function_scope(fn: FunctionNode) -> FunctionScope:
     return scope
 
 
-def _module_bindings(info: ModuleInfo) -> dict[str, list[Binding]]:
+def function_bindings(info: ModuleInfo, fn: FunctionNode) -> dict[str, list[Binding]]:
+    """Name -> every place that binds it in `fn`'s own scope, in source order (its body first, then
+    `nonlocal` writes in functions nested in it)."""
+    memo: dict[int, dict[str, list[Binding]]] = info.memo(f"{__name__}.function_bindings", dict)
+    out = memo.get(id(fn))
+    if out is None:
+        out = memo[id(fn)] = _scope_bindings(fn.body)
+        if "nonlocal" in info.source:
+            for ff in info.functions.values():
+                if ff.node is not fn and _nested_in(info, ff.node, fn):
+                    _add_writes(out, ff.node, function_scope(info, ff.node).nonlocals)
+    return out
+
+
+def _nested_in(info: ModuleInfo, fn: FunctionNode, outer: FunctionNode) -> bool:
+    ff = info.facts(fn)
+    while ff is not None and ff.parent is not None:
+        if ff.parent is outer:
+            return True
+        ff = info.facts(ff.parent)
+    return False
+
+
+def _scope_bindings(stmts: list[ast.stmt]) -> dict[str, list[Binding]]:
     out: dict[str, list[Binding]] = {}
 
     def add(name: str, stmt: ast.stmt, value: ast.expr | None, kind: str, loop, function) -> None:
         out.setdefault(name, []).append(Binding(name, stmt, value, kind, loop, function))
 
-    def visit(stmts: list[ast.stmt], loop: ast.stmt | None) -> None:
-        for s in stmts:
+    def visit(block: list[ast.stmt], loop: ast.stmt | None) -> None:
+        for s in block:
             _bind_stmt(s, loop, None, add)
             if isinstance(s, _DEFS):
                 continue
             inner = s if isinstance(s, _LOOPS) else loop
             for name in ("body", "orelse", "finalbody"):
-                block = getattr(s, name, None)
-                if isinstance(block, list):
-                    visit(block, inner)
+                sub = getattr(s, name, None)
+                if isinstance(sub, list):
+                    visit(sub, inner)
             for h in getattr(s, "handlers", []) or []:
                 visit(h.body, inner)
             for c in getattr(s, "cases", []) or []:
                 visit(c.body, inner)
 
-    visit(info.tree.body, None)
+    visit(stmts, None)
+    return out
+
+
+def _add_writes(out: dict[str, list[Binding]], fn: FunctionNode, declared: set[str]) -> None:
+    """Bindings in `fn` of the names it declares `global`/`nonlocal`: they bind the outer scope's name."""
+    if not declared:
+        return
     found: list[tuple] = []
     collect = found.append
 
     def record(*b) -> None:
         collect(b)
 
+    for stmt in fn.body:
+        for n in _own(stmt):
+            if isinstance(n, ast.stmt):
+                _bind_stmt(n, None, fn, record)
+    for name, stmt, value, kind, loop, function in found:
+        if name in declared:
+            out.setdefault(name, []).append(Binding(name, stmt, value, kind, loop, function))
+
+
+def _module_bindings(info: ModuleInfo) -> dict[str, list[Binding]]:
+    out = _scope_bindings(info.tree.body)
     # Only functions holding a `global` statement can bind a module-level name (`global_step` is no such line).
     lines = [info.source.count("\n", 0, m.start()) + 1 for m in _GLOBAL_STATEMENT.finditer(info.source)]
     if not lines:
         return out
     for ff in info.functions.values():
         end = ff.node.end_lineno or ff.node.lineno
-        if not any(ff.node.lineno <= line <= end for line in lines):
-            continue
-        declared = function_scope(info, ff.node).globals
-        if not declared:
-            continue
-        found.clear()
-        for stmt in ff.node.body:
-            for n in _own(stmt):
-                if isinstance(n, ast.stmt):
-                    _bind_stmt(n, None, ff.node, record)
-        for name, *rest in found:
-            if name in declared:
-                add(name, *rest)
+        if any(ff.node.lineno <= line <= end for line in lines):
+            _add_writes(out, ff.node, function_scope(info, ff.node).globals)
     return out
 
 

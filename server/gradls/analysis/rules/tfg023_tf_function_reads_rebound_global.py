@@ -8,8 +8,8 @@ import builtins
 from collections.abc import Iterator
 
 from gradls.analysis.model import Finding
-from gradls.analysis.module import AUTOGRAPH, GRAPH, FunctionFacts, ModuleInfo
-from gradls.analysis.python_scopes import Binding, module_bindings, resolve
+from gradls.analysis.module import AUTOGRAPH, GRAPH, FunctionFacts, FunctionNode, ModuleInfo
+from gradls.analysis.python_scopes import Binding, function_bindings, module_bindings, resolve
 from gradls.analysis.rules import rule
 
 _TRACED = {AUTOGRAPH, GRAPH}
@@ -47,18 +47,19 @@ def _value_like(info: ModuleInfo, e: ast.expr | None) -> bool:
     return False
 
 
-def _top_statement(info: ModuleInfo, node: ast.AST) -> ast.stmt | None:
+def _top_statement(info: ModuleInfo, node: ast.AST, container: ast.AST) -> ast.stmt | None:
+    """The statement of `container`'s body (the module, or an enclosing function) that holds `node`."""
     p: ast.AST | None = node
     while p is not None:
         parent = info.parent(p)
-        if parent is info.tree:
+        if parent is container:
             return p if isinstance(p, ast.stmt) else None
         p = parent
     return None
 
 
 def _module_level(info: ModuleInfo, stmt: ast.stmt) -> list[ast.AST]:
-    """Nodes of a module-level statement outside any def/class."""
+    """Nodes of a statement outside any def/class in it."""
     out: list[ast.AST] = []
     todo: list[ast.AST] = [stmt]
     while todo:
@@ -84,14 +85,17 @@ def _runs_user_code(info: ModuleInfo, nodes: list[ast.AST], root_name: str) -> b
     return False
 
 
-def _stale_rebinding(info: ModuleInfo, ff: FunctionFacts, bindings: list[Binding]) -> Binding | None:
-    """A binding that can run after the function was first traced, with the name bound before it."""
-    top = _top_statement(info, ff.node)
+def _stale_rebinding(
+    info: ModuleInfo, ff: FunctionFacts, bindings: list[Binding], container: ast.Module | FunctionNode
+) -> Binding | None:
+    """A binding that can run after the function was first traced, with the name bound before it.
+    `container` is the scope the name lives in: the module, or the enclosing function."""
+    top = _top_statement(info, ff.node, container)
     if top is None:
         return None
     root_name = getattr(top, "name", ff.node.name)
     end = top.end_lineno or top.lineno
-    body = info.tree.body
+    body = container.body
     after = body[body.index(top) + 1 :] if top in body else []
     for b in bindings:
         if b.function is not None:
@@ -99,7 +103,7 @@ def _stale_rebinding(info: ModuleInfo, ff: FunctionFacts, bindings: list[Binding
                 continue  # the function rebinds it itself: a side effect of the trace (TFG024)
             if _lazy_initialisation(info, b):
                 continue  # `if X is None: X = ...`: set once, before the value is used
-            return b  # `global x; x = ...` in another function: it may run between two calls
+            return b  # `global x; x = ...` (`nonlocal x`) in another function: it may run between two calls
         if b.stmt.lineno <= end:
             continue
         if b.loop is not None and b.loop.lineno > end and _runs_user_code(info, _module_level(info, b.loop), root_name):
@@ -161,44 +165,53 @@ def find_tf_function_reads_rebound_global(info: ModuleInfo) -> Iterator[Finding]
     traced = [ff for ff in info.functions.values() if ff.modes & _TRACED]
     if not traced:
         return
-    bindings = module_bindings(info)
     for ff in traced:
-        reported: set[str] = set()
-        loads = [
-            n
-            for n in info.own_nodes(ff.node)
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in bindings
-        ]
+        seen: set[str] = set()
+        loads = [n for n in info.own_nodes(ff.node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
         for n in sorted(loads, key=lambda x: (x.lineno, x.col_offset)):
-            if n.id in reported:
-                continue
-            where, _ = resolve(info, ff.node, n.id)
-            if where != "global":
+            if n.id in seen:
                 continue
             parent = info.parent(n)
             if isinstance(parent, ast.Call) and parent.func is n:
                 continue
-            bs = bindings[n.id]
-            if any(b.kind in {"import", "def", "class", "with"} for b in bs):
-                continue
-            if not all(_value_like(info, b.value) for b in bs if b.kind != "augassign"):
-                continue
-            stale = _stale_rebinding(info, ff, bs)
-            if stale is None:
-                continue
-            reported.add(n.id)
-            how = (
-                f"in `{stale.function.name}` through `global {n.id}`"
-                if stale.function is not None
-                else f"on line {stale.stmt.lineno}"
-            )
-            yield Finding(
-                "TFG023",
-                f"`{n.id}` is a Python global read while `{ff.node.name}` is traced ({ff.why or 'traced'}): the graph "
-                f"keeps the value it had at the first trace, so rebinding it {how} (`{_first_line(info, stale.stmt)}`) "
-                "changes nothing for later calls with the same input signature (only a retrace, on new shapes, "
-                f"dtypes or Python arguments, sees it); keep it in a `tf.Variable` and `.assign()` it, or pass it "
-                "in as a tensor argument",
-                info.span(n),
-                None,
-            )
+            seen.add(n.id)
+            finding = _check_read(info, ff, n)
+            if finding is not None:
+                yield finding
+
+
+def _check_read(info: ModuleInfo, ff: FunctionFacts, n: ast.Name) -> Finding | None:
+    where, owner = resolve(info, ff.node, n.id)
+    container: ast.Module | FunctionNode
+    if where == "global":
+        bs = module_bindings(info).get(n.id, [])
+        container, holder = info.tree, "a Python global"
+    elif where == "enclosing" and owner is not None:
+        owner_ff = info.facts(owner)
+        if owner_ff is None or owner_ff.modes & _TRACED:
+            return None  # the enclosing function is traced too: its variables are read on each of its traces
+        bs = function_bindings(info, owner).get(n.id, [])
+        container, holder = owner, f"a Python variable of the enclosing `{owner.name}`"
+    else:
+        return None
+    if not bs or any(b.kind in {"import", "def", "class", "with"} for b in bs):
+        return None
+    if not all(_value_like(info, b.value) for b in bs if b.kind != "augassign"):
+        return None
+    stale = _stale_rebinding(info, ff, bs, container)
+    if stale is None:
+        return None
+    if stale.function is not None:
+        keyword = "global" if where == "global" else "nonlocal"
+        how = f"in `{stale.function.name}` through `{keyword} {n.id}`"
+    else:
+        how = f"on line {stale.stmt.lineno}"
+    return Finding(
+        "TFG023",
+        f"`{n.id}` is {holder} read while `{ff.node.name}` is traced ({ff.why or 'traced'}): the graph keeps the "
+        f"value it had at the first trace, so rebinding it {how} (`{_first_line(info, stale.stmt)}`) changes nothing "
+        "for later calls with the same input signature (only a retrace, on new shapes, dtypes or Python arguments, "
+        "sees it); keep it in a `tf.Variable` and `.assign()` it, or pass it in as a tensor argument",
+        info.span(n),
+        None,
+    )
