@@ -25,6 +25,7 @@ GRAPH = "graph"  # traced without AutoGraph: Keras 3 call/train_step, custom_gra
 
 KERAS_STEP_METHODS = {"call", "train_step", "test_step", "compute_loss"}
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_NEWLINE_KEPT = re.compile(r"(\r\n|\r|\n)")
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _T = TypeVar("_T")
@@ -462,7 +463,29 @@ class ModuleInfo:
         return self.head_span(fn)
 
     def text(self, node: ast.AST) -> str:
-        return ast.get_source_segment(self.source, node) or ""
+        """`ast.get_source_segment(source, node) or ""`, without re-splitting the whole source per call
+        (rules ask for many segments: that made a long module quadratic)."""
+        lineno = getattr(node, "lineno", None)
+        end_lineno = getattr(node, "end_lineno", None)
+        col = getattr(node, "col_offset", None)
+        end_col = getattr(node, "end_col_offset", None)
+        if lineno is None or end_lineno is None or col is None or end_col is None:
+            return ""
+        lines = self._segment_lines
+        if end_lineno == lineno:
+            return lines[lineno - 1].encode()[col:end_col].decode()
+        first = lines[lineno - 1].encode()[col:].decode()
+        last = lines[end_lineno - 1].encode()[:end_col].decode()
+        return "".join([first, *lines[lineno : end_lineno - 1], last])
+
+    @cached_property
+    def _segment_lines(self) -> list[str]:
+        # Lines with their ends, split as `ast.get_source_segment` splits them (\r\n, \r, \n; not \f).
+        parts = _NEWLINE_KEPT.split(self.source)
+        lines = [parts[i] + parts[i + 1] for i in range(0, len(parts) - 1, 2)]
+        if parts[-1]:
+            lines.append(parts[-1])
+        return lines
 
 
 _BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")

@@ -121,6 +121,8 @@ class TapeScope:
                 parents[id(c)] = n
                 todo.append(c)
         self.tapes: list[Tape] = []
+        self._bindings: dict[str, list[ast.AST] | None] | None = None  # see defs()
+        self._declared_outer: set[str] | None = None
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         return self.parents.get(id(node))
@@ -148,17 +150,31 @@ class TapeScope:
         return {p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg] if p is not None}
 
     def declared_outer(self) -> set[str]:
-        out: set[str] = set()
-        for n in self.nodes:
-            if isinstance(n, (ast.Global, ast.Nonlocal)):
-                out.update(n.names)
-        return out
+        if self._declared_outer is None:
+            out: set[str] = set()
+            for n in self.nodes:
+                if isinstance(n, (ast.Global, ast.Nonlocal)):
+                    out.update(n.names)
+            self._declared_outer = out
+        return self._declared_outer
 
     def defs(self, name: str) -> list[ast.AST] | None:
         """Statements/nodes of this scope that bind `name`, in source order; None if a binding is opaque."""
-        out: list[ast.AST] = []
+        if self._bindings is None:
+            self._bindings = self._index_bindings()
+        if name not in self._bindings:
+            return []
+        found = self._bindings[name]
+        return None if found is None else list(found)
+
+    def _index_bindings(self) -> dict[str, list[ast.AST] | None]:
+        # One walk for every name (rules ask per name, per call: a walk each made long modules quadratic).
+        index: dict[str, list[ast.AST] | None] = {}
         for n in self.nodes:
-            if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, (ast.Store, ast.Del)):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
+                found = index.setdefault(n.id, [])
+                if found is None:
+                    continue
                 p = self.parent(n)
                 plain = (
                     (isinstance(p, ast.Assign) and any(t is n for t in p.targets))
@@ -166,18 +182,20 @@ class TapeScope:
                     or isinstance(p, ast.NamedExpr)
                 )
                 if not plain or p is None:
-                    return None  # tuple unpacking, loop targets, with-as, del: not tracked
-                out.append(p)
-            elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name == name:
-                return None
-            elif isinstance(n, (ast.Import, ast.ImportFrom)) and any(
-                (a.asname or a.name.split(".")[0]) == name for a in n.names
-            ):
-                return None
-            elif isinstance(n, ast.arg) and n.arg == name:
-                return None
-        out.sort(key=pos)
-        return out
+                    index[n.id] = None  # tuple unpacking, loop targets, with-as, del: not tracked
+                else:
+                    found.append(p)
+            elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                index[n.name] = None
+            elif isinstance(n, (ast.Import, ast.ImportFrom)):
+                for a in n.names:
+                    index[a.asname or a.name.split(".")[0]] = None
+            elif isinstance(n, ast.arg):
+                index[n.arg] = None
+        for found in index.values():
+            if found is not None:
+                found.sort(key=pos)
+        return index
 
 
 def _arg(call: ast.Call, index: int, kw: str) -> ast.AST | None:
@@ -324,6 +342,15 @@ def module_scope(info: ModuleInfo) -> TapeScope:
     return info.memo(f"{__name__}.module_scope", lambda: TapeScope(info, info.tree))
 
 
+def plain_scope(info: ModuleInfo, node: ast.AST) -> TapeScope:
+    """A scope for `node` without tapes resolved, for name lookups; built once per analysed module."""
+    scopes: dict[int, TapeScope] = info.memo(f"{__name__}.plain_scopes", dict)
+    scope = scopes.get(id(node))
+    if scope is None:
+        scope = scopes[id(node)] = TapeScope(info, node)
+    return scope
+
+
 def resolve_defs(info: ModuleInfo, scope: TapeScope, name: str) -> tuple[list[ast.AST], TapeScope] | None:
     """The statements binding `name` as seen from `scope` (its own, else the enclosing function's, else the
     module's), and the scope they live in.  None when a binding is opaque (parameter, loop target, unpacking...)."""
@@ -339,7 +366,7 @@ def resolve_defs(info: ModuleInfo, scope: TapeScope, name: str) -> tuple[list[as
     node = scope.node
     ff = info.facts(node) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
     while ff is not None and ff.parent is not None:
-        outer = TapeScope(info, ff.parent)
+        outer = plain_scope(info, ff.parent)
         if name in outer.params:
             return None
         d = outer.defs(name)
