@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="gradls probe",
         description="Run FILE as __main__ in a separate process under an instrumented TensorFlow, stop it after "
-        "a few gradient steps, and report which variables lose their gradient and where.",
+        "a few training steps, and report which variables lose their gradient and where.",
         epilog="Arguments after `--` are passed to the script. The probe RUNS the script: use it on code you trust.",
     )
     p.add_argument(

@@ -546,7 +546,7 @@ def _finish(
         rep["status"] = "timeout"
         rep["exit"]["reason"] = "timeout"
         rep["message"] = (
-            "The program was stopped after the %g s wall-clock timeout (it ran %d of %d gradient steps)."
+            "The program was stopped after the %g s wall-clock timeout (it ran %d of %d training steps)."
             % (timeout, rep["steps_observed"], rep["steps_requested"])
             + partial
         )
@@ -606,7 +606,7 @@ def _finish(
     rep["status"] = _report.decide_status(rep)
     msg = summary
     if rep["stopped_after_steps"]:
-        msg += " (stopped after %d gradient steps)" % rep["steps_requested"]
+        msg += " (stopped after %d training steps)" % rep["steps_requested"]
     elif rep["exit"]["code"] not in (0, None) and not rep["errors"]:
         msg += "; the program exited with code %s" % rep["exit"]["code"]
     rep["message"] = _report.sentence(msg)

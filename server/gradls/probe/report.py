@@ -15,7 +15,12 @@ RUNNER_PROTOCOL = 1
 STATUSES = ("ok", "gradient-problems", "error", "timeout", "killed", "cancelled", "no-tensorflow")
 # Source statuses that mean "this variable does not learn".
 PROBLEM_STATUSES = ("none", "zero", "nan", "inf")
-SOURCE_STATUSES = PROBLEM_STATUSES + ("ok", "unobserved")
+# "skipped": the gradient overflowed under loss scaling, and the loss-scale optimizer skipped that
+# update by design (it lowers the scale): not a NaN/Inf problem of the model.
+SOURCE_STATUSES = PROBLEM_STATUSES + ("ok", "unobserved", "skipped")
+# Verdicts of a problem: "broken" (None or zero at every observed step, NaN/Inf still there at the
+# last one) makes the probe fail; "watch" (at some steps only, then recovered) is reported, not failed.
+VERDICTS = ("broken", "watch")
 
 _STATUS_WORDS = {
     "none": "no gradient (None)",
@@ -24,6 +29,7 @@ _STATUS_WORDS = {
     "inf": "Inf in gradient",
     "ok": "ok",
     "unobserved": "not observed (XLA-compiled)",
+    "skipped": "overflow, update skipped by the loss-scale optimizer",
 }
 
 
@@ -114,6 +120,10 @@ def _gradient_call(obj: dict[str, Any]) -> dict[str, Any] | None:
         "caller": _opt_str(obj.get("caller")),
         "step": obj.get("step") if _is_int(obj.get("step")) else None,
         "mode": _opt_str(obj.get("mode")),
+        "replica": obj.get("replica") if _is_int(obj.get("replica")) else None,
+        "role": obj.get("role") if obj.get("role") in ("update", "bare", "attached") else "bare",
+        "optimizer": _opt_str(obj.get("optimizer")),
+        "scaled": obj.get("scaled") is True,
         "sources": sources,
     }
 
@@ -145,8 +155,51 @@ def parse_events(lines: Iterable[str]) -> tuple[list[dict[str, Any]], int]:
     return events, bad
 
 
+def _mark_skipped(call: dict[str, Any]) -> None:
+    """A computation whose gradients a loss-scale optimizer applied: they are scaled, so an
+    overflow (NaN/Inf) is a step it skipped, not a broken gradient."""
+    call["scaled"] = True
+    for src in call["sources"]:
+        if src["status"] in ("nan", "inf"):
+            src["status"] = "skipped"
+
+
+def assign_training_steps(stream: list[tuple[str, dict[str, Any]]]) -> None:
+    """Label gradient computations with the training step they belong to (see runner._advance).
+
+    `stream` is ("call", gradient call) and ("update", update marker) in the runner's order. A step
+    is one optimizer update per optimizer: an optimizer updating again opens the next step; a
+    tape computation belongs to the step of the next update. Programs without any update keep the
+    runner's labels (one tape computation = one step). Per replica."""
+    if not any(kind == "update" or item["role"] == "update" for kind, item in stream):
+        return
+    states: dict[Any, dict[str, Any]] = {}
+    for kind, item in stream:
+        st = states.setdefault(item.get("replica"), {"current": 1, "applied": set(), "pending": []})
+        if kind == "update" or item["role"] == "update":
+            key = item.get("optimizer")
+            if key in st["applied"]:
+                st["current"] += 1
+                st["applied"] = set()
+            st["applied"].add(key)
+            consumed = st["pending"] + ([item] if kind == "call" else [])
+            st["pending"] = []
+            for call in consumed:
+                call["step"] = st["current"]
+                if item.get("scaled"):
+                    _mark_skipped(call)
+        elif item["role"] == "attached":
+            item["step"] = st["current"]
+        else:
+            st["pending"].append(item)
+    for st in states.values():  # computations of a step whose update never came
+        for call in st["pending"]:
+            call["step"] = st["current"] + (1 if st["applied"] else 0)
+
+
 def apply_events(report: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, Any]:
     """Fold the runner's events into `report` (validated: the runner runs next to user code)."""
+    stream: list[tuple[str, dict[str, Any]]] = []
     for ev in events:
         kind = ev["event"]
         if kind in ("start", "fatal"):
@@ -172,6 +225,18 @@ def apply_events(report: dict[str, Any], events: list[dict[str, Any]]) -> dict[s
             call = _gradient_call(ev)
             if call is not None:
                 report["gradient_calls"].append(call)
+                stream.append(("call", call))
+        elif kind == "update":
+            stream.append(
+                (
+                    "update",
+                    {
+                        "replica": ev.get("replica") if _is_int(ev.get("replica")) else None,
+                        "optimizer": _opt_str(ev.get("optimizer")),
+                        "scaled": ev.get("scaled") is True,
+                    },
+                )
+            )
         elif kind == "error":
             entry = _message_entry(ev, ("type", "message", "file", "line", "category", "during", "step"))
             if entry["category"] not in ("gradient", "program"):
@@ -191,6 +256,10 @@ def apply_events(report: dict[str, Any], events: list[dict[str, Any]]) -> dict[s
                 report["notes"].append(
                     "%d gradient computations beyond the first 2000 were not recorded" % ev["dropped_events"]
                 )
+    assign_training_steps(stream)
+    for call in report["gradient_calls"]:
+        if call["scaled"]:
+            _mark_skipped(call)
     steps = [c["step"] for c in report["gradient_calls"] if c["step"] is not None]
     report["steps_observed"] = max(steps) if steps else 0
     report["problems"] = summarize_problems(report["gradient_calls"])
@@ -198,11 +267,19 @@ def apply_events(report: dict[str, Any], events: list[dict[str, Any]]) -> dict[s
 
 
 def summarize_problems(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One entry per (call site, source, status) with the steps it happened in: what editors show."""
+    """One entry per (call site, source, status) with the steps it happened in: what editors show.
+
+    Each has a verdict: "broken" when None or zero at every step that source was observed at that
+    site, or NaN/Inf still at the last one; else "watch" (a zero at one step only, as a LoRA factor
+    initialised to zero has; an overflow it recovered from). Overflow steps a loss-scale optimizer
+    skipped are "watch" entries with status "skipped"."""
     merged: dict[tuple, dict[str, Any]] = {}
+    seen: dict[tuple, list[Any]] = {}  # (site, source) -> the steps it was observed at, in order
     for call in calls:
         for src in call["sources"]:
-            if src["status"] not in PROBLEM_STATUSES:
+            site = (call["kind"], call["file"], call["line"], src["name"])
+            seen.setdefault(site, []).append(call["step"])
+            if src["status"] not in PROBLEM_STATUSES + ("skipped",):
                 continue
             key = (call["kind"], call["file"], call["line"], src["name"], src["status"])
             entry = merged.get(key)
@@ -219,13 +296,28 @@ def summarize_problems(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "count": 0,
                 }
             entry["count"] += 1
+            entry.setdefault("_seen_at", []).append(call["step"])
             if call["step"] is not None and call["step"] not in entry["steps"]:
                 entry["steps"].append(call["step"])
+    for (kind, file, line, name, status), entry in merged.items():
+        observed = seen[(kind, file, line, name)]
+        bad = entry.pop("_seen_at")
+        if status == "skipped":
+            verdict = "watch"
+        elif status in ("none", "zero"):
+            verdict = "broken" if len(bad) == len(observed) else "watch"
+        else:  # nan / inf: persisting up to the last observation, or recovered
+            verdict = "broken" if observed[-1] in bad and len(bad) >= min(2, len(observed)) else "watch"
+        entry["verdict"] = verdict
+        entry["observed"] = len(observed)
     return list(merged.values())
 
 
 def has_gradient_problems(report: dict[str, Any]) -> bool:
-    return bool(report.get("problems")) or any(e.get("category") == "gradient" for e in report.get("errors", []))
+    """True when the run found a broken gradient (verdict "broken") or a gradient error: exit 1."""
+    return any(p.get("verdict", "broken") == "broken" for p in report.get("problems", [])) or any(
+        e.get("category") == "gradient" for e in report.get("errors", [])
+    )
 
 
 def decide_status(report: dict[str, Any]) -> str:
@@ -288,7 +380,8 @@ def _clause(text: str) -> str:
 def summary_message(report: dict[str, Any]) -> str:
     """One or two sentences for the report's `message` (and the CLI's first line)."""
     base = report.get("file")
-    problems = report["problems"]
+    problems = [p for p in report["problems"] if p.get("verdict", "broken") == "broken"]
+    watch = [p for p in report["problems"] if p.get("verdict") == "watch"]
     grad_errors = [e for e in report["errors"] if e.get("category") == "gradient"]
     parts = []
     if problems:
@@ -318,6 +411,12 @@ def summary_message(report: dict[str, Any]) -> str:
             )
         else:
             parts.append("no gradient computation was observed")
+    if watch:
+        names = sorted({p["source"] for p in watch})
+        parts.append(
+            "to watch, not failing: %s (%s at some steps only)"
+            % (", ".join("`%s`" % n for n in names[:5]), "/".join(sorted({p["status"] for p in watch})))
+        )
     other_errors = [e for e in report["errors"] if e.get("category") != "gradient"]
     if other_errors:
         e = other_errors[-1]
@@ -390,14 +489,17 @@ def format_text(report: dict[str, Any], *, output_lines: int = 40) -> str:
         )
     ran.append("interpreter %s" % report.get("interpreter"))
     if report.get("stopped_after_steps"):
-        ran.append("stopped after %d gradient steps" % report.get("steps_requested", 0))
+        ran.append("stopped after %d training steps" % report.get("steps_requested", 0))
     if report.get("duration_s") is not None:
         ran.append("%.1f s" % report["duration_s"])
     out.append("Ran " + ", ".join(ran) + ".")
 
-    if report["problems"]:
-        out += ["", "## Gradient problems", ""]
-        for p in report["problems"]:
+    for title, verdict in (("Gradient problems", "broken"), ("To watch (not failing)", "watch")):
+        entries = [p for p in report["problems"] if p.get("verdict", "broken") == verdict]
+        if not entries:
+            continue
+        out += ["", "## " + title, ""]
+        for p in entries:
             created = p["created_at"]
             made = " (created at %s)" % _where(created["file"], created["line"], base) if created else ""
             steps = p["steps"]

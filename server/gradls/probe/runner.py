@@ -375,16 +375,20 @@ class _Probe:
         self.max_steps = max_steps
         self.tf = tf
         self.keras = keras
-        self.steps = 0
-        self.saw_tape_gradient = False
+        self.steps = 0  # the highest training step observed so far
+        # Training steps, per replica: {replica: {"current", "applied", "known", "tapes"}} (see _advance).
+        self.replicas: dict = {}
+        self.any_update = False
+        self.steps_done = False
+        self.optimizer_keys: dict = {}
+        self.xla_updates: list = []  # [optimizer, key, replica, site, described, present, iterations seen]
+        self.xla_sites: list = []  # traced inside XLA, reported per update or once at the end
         self.main_ident = threading.main_thread().ident
         self.stop_requested = False
         self.interrupt_delivered = False
         self.local = threading.local()  # .depth: reentrancy guard (jacobian calls gradient, ...)
         self.lock = threading.RLock()
         self.site_ids: dict = {}
-        # (sources, grads) of the latest tape gradient, for de-duplication
-        self.last_gradient: tuple[list, list] | None = None
         self.observed_device = None
         self.recorded_errors: set[int] = set()
         try:
@@ -449,25 +453,110 @@ class _Probe:
         time.sleep(_FINISH_GRACE_S)
         _finish(self.channel, "steps", 0, self.steps, self.channel.dropped, run_exit_handlers=False)
 
-    def _count_step(self, is_gradient: bool, in_graph: bool = False):
-        """Count a step; past max_steps, stop the program instead (None: not counted).
+    # -- training steps --------------------------------------------------------------------------
+    #
+    # A training step is one optimizer update. Events are tagged with a role: "update" (an optimizer
+    # apply, or a tape whose gradients an optimizer applied as they were), "bare" (a tape not known
+    # to feed an update yet: it belongs to the step of the next update) or "attached" (the inner
+    # optimizer's apply under a loss-scale optimizer: the same step). Within a step each optimizer
+    # updates once: an optimizer updating again opens the next step (a GAN's discriminator and
+    # generator updates are one step). Until the first update, tape computations count as steps
+    # (programs that never use an optimizer). The report relabels the events the same way.
 
-        A step is a tape gradient/jacobian computation; optimizer applies count only in programs
-        that never use a tape (otherwise the tape.gradient + apply of one step would count twice)."""
+    def _replica(self):
+        """This replica's index under a tf.distribute strategy with several replicas, else None."""
+        try:
+            ctx = self.tf.distribute.get_replica_context()
+            if ctx is None or ctx.num_replicas_in_sync < 2:
+                return None
+            rid = self.tf.get_static_value(ctx.replica_id_in_sync_group)
+            return None if rid is None else int(rid)
+        except Exception:
+            return None
+
+    def _state(self, replica):
+        st = self.replicas.get(replica)
+        if st is None:
+            st = self.replicas[replica] = {"current": 1, "applied": set(), "known": set(), "tapes": 0}
+        return st
+
+    def optimizer_key(self, opt) -> str:
+        key = self.optimizer_keys.get(id(opt))
+        if key is None:
+            key = self.optimizer_keys[id(opt)] = "%s#%d" % (
+                getattr(opt, "name", None) or type(opt).__name__,
+                len(self.optimizer_keys) + 1,
+            )
+        return key
+
+    def before_step_event(self, replica) -> None:
+        """Eagerly, before a tape or update starts: stop the program if it would begin step N+1."""
         with self.lock:
-            if is_gradient:
-                self.saw_tape_gradient = True
-            elif self.saw_tape_gradient:
-                return self.steps
-            if self.steps >= self.max_steps:
+            st = self._state(replica)
+            over = self.steps_done or (not self.any_update and st["tapes"] >= self.max_steps)
+        if over:
+            self.request_stop()
+
+    def _advance(self, replica, role, update, in_graph):
+        """The step label of one event, or None: it would belong to step N+1, so the program is
+        stopped instead (raised here eagerly; after the running graph returns otherwise)."""
+        with self.lock:
+            st = self._state(replica)
+            over = done = False
+            label = None
+            if role == "update":
+                if update in st["applied"]:
+                    if st["current"] >= self.max_steps:
+                        over = True
+                    else:
+                        st["current"] += 1
+                        st["applied"] = set()
+                if not over:
+                    self.any_update = True
+                    st["applied"].add(update)
+                    st["known"].add(update)
+                    label = st["current"]
+                    done = st["current"] >= self.max_steps and st["applied"] >= st["known"]
+            elif role == "attached":
+                label = st["current"]
+            elif not self.any_update:
+                if st["tapes"] >= self.max_steps:
+                    over = True
+                else:
+                    st["tapes"] += 1
+                    label = st["tapes"]
+                    done = st["tapes"] >= self.max_steps and in_graph
+            elif self.steps_done:
                 over = True
             else:
-                over = False
-                self.steps += 1
+                label = st["current"] + (1 if st["applied"] else 0)
+            if label is not None:
+                self.steps = max(self.steps, label)
+            if done:
+                self.steps_done = True
         if over:
             self.request_stop(raise_here=not in_graph)
             return None
-        return self.steps
+        if done and in_graph:
+            self.request_stop(raise_here=False)
+        return label
+
+    def xla_iterations(self) -> None:
+        """After a tf.function call: count the updates XLA-compiled steps made (py_function cannot
+        run inside XLA) from the optimizer's iterations variable; report each with what tracing knew."""
+        for entry in self.xla_updates:
+            opt, key, replica, site, described, present, seen = entry
+            try:
+                now = int(opt.iterations.numpy())
+            except Exception:
+                continue
+            while seen < now:
+                seen += 1
+                label = self._advance(replica, "update", key, True)
+                if label is None:
+                    break
+                self._emit_gradient(site, described, present, None, label, "xla", replica, "update", key)
+            entry[6] = now
 
     def record_error(self, exc: BaseException, during: str, location=None) -> None:
         key = id(exc)
@@ -618,9 +707,11 @@ class _Probe:
 
     # -- the observation itself ----------------------------------------------------------------
 
-    def observe(self, kind, sources, grads, location, name_frame):
+    def observe(self, kind, sources, grads, location, name_frame, role="bare", update=None, scaled=False):
         """Record one gradient computation. Eagerly: now. In a graph: a py_function that reports
-        each time the graph runs (it is stateful, so tf.function keeps it without outputs)."""
+        each time the graph runs (it is stateful, so tf.function keeps it without outputs).
+        Returns the site: an optimizer that applies these gradients as they are fills in its
+        "update" while tracing, and the py_function reads it when the graph runs."""
         tf = self.tf
         flat_sources = tf.nest.flatten(sources)
         flat_grads = tf.nest.flatten(grads) if grads is not None else [None] * len(flat_sources)
@@ -629,38 +720,71 @@ class _Probe:
         call_line = (location[0], location[1])
         described = [self._describe(s, name_frame, call_line, i) for i, s in enumerate(flat_sources)]
         present = [i for i, g in enumerate(flat_grads) if g is not None]
-        site = {"kind": kind, "file": location[0], "line": location[1], "caller": location[2]}
+        site = {
+            "kind": kind,
+            "file": location[0],
+            "line": location[1],
+            "caller": location[2],
+            "role": role,
+            "update": update,
+            "scaled": scaled,
+        }
+        replica = self._replica()
         eager = tf.executing_eagerly()
         if eager:
-            step = self._count_step(kind.startswith("tape."))
+            step = self._advance(replica, role, update, False)
             if step is None:
-                return
+                return site
             rows = self._eager_stats([flat_grads[i] for i in present]) if present else []
             if self.observed_device is None and present:
                 device = getattr(flat_grads[present[0]], "device", None)
                 if device:
                     self.observed_device = device
                     self.channel.emit({"event": "device", "device": device})
-            self._emit_gradient(site, described, present, rows, step, "eager")
-            return
+            self._emit_gradient(site, described, present, rows, step, "eager", replica)
+            return site
         if self._in_xla():
-            # py_function cannot run inside XLA: report what is known while tracing (None-ness).
-            self._emit_gradient(site, described, present, None, None, "xla")
-            return
+            # py_function cannot run inside XLA: what tracing knows (None-ness) is reported per
+            # update counted by xla_iterations, or once at the end if no optimizer applies it.
+            site["xla"] = (described, present, replica)
+            self.xla_sites.append(site)
+            return site
         stats = self._stats([flat_grads[i] for i in present]) if present else tf.zeros([0, 2], tf.float32)
 
-        def on_run(values, _site=site, _described=described, _present=present, _kind=kind):
+        def on_run(values, *_after, _site=site, _described=described, _present=present, _replica=replica):
             try:
-                step = self._count_step(_kind.startswith("tape."), in_graph=True)
+                role = "update" if _site["update"] is not None else _site["role"]
+                step = self._advance(_replica, role, _site["update"], True)
                 if step is not None:
-                    self._emit_gradient(_site, _described, _present, values.numpy(), step, "graph")
+                    self._emit_gradient(_site, _described, _present, values.numpy(), step, "graph", _replica, role)
             except Exception as exc:  # an error here would surface as the user's TensorFlow error
                 self.internal_error(exc)
-            return []
+            return 0.0
 
-        tf.py_function(on_run, [stats], Tout=[])
+        # The inner optimizer's apply under a loss-scale optimizer takes the tape's report as an
+        # input: without that data dependency the graph may run it first (it sits in a tf.cond).
+        after = getattr(self.local, "update_token", None) if role == "attached" else None
+        inputs = [stats] if after is None else [stats, after]
+        site["token"] = tf.py_function(on_run, inputs, Tout=tf.float32)
+        return site
 
-    def _emit_gradient(self, site, described, present, rows, step, mode):
+    def flush_xla(self) -> None:
+        """XLA-compiled gradient computations no optimizer update counted: what tracing knew, once."""
+        for traced in self.xla_sites:
+            if traced["update"] is None:
+                described, present, replica = traced["xla"]
+                self._emit_gradient(traced, described, present, None, None, "xla", replica, "bare")
+
+    def emit_update_marker(self, replica, update, scaled) -> None:
+        """Eagerly, an optimizer applied the last tape's gradients as they were: no new statistics,
+        but the step's update (the report assigns the preceding tape computations to it)."""
+        step = self._advance(replica, "update", update, False)
+        if step is not None:
+            self.channel.emit(
+                {"event": "update", "replica": replica, "optimizer": update, "scaled": scaled, "step": step}
+            )
+
+    def _emit_gradient(self, site, described, present, rows, step, mode, replica=None, role=None, update=None):
         if self.channel.gradient_events >= _MAX_GRADIENT_EVENTS:
             self.channel.dropped += 1
             return
@@ -685,6 +809,10 @@ class _Probe:
                 "caller": site["caller"],
                 "step": step,
                 "mode": mode,
+                "replica": replica,
+                "role": role or site.get("role", "bare"),
+                "optimizer": update or site.get("update"),
+                "scaled": bool(site.get("scaled")),
                 "sources": out,
             }
         )
@@ -700,8 +828,8 @@ class _Probe:
             if probe._depth() > 0:
                 return original(tape, target, sources, *args, **kwargs)
             location = probe.loc.user_location(probe.tf_stack)
-            if probe.tf.executing_eagerly() and probe.steps >= probe.max_steps:
-                probe.request_stop()  # the step this call would start is one too many
+            if probe.tf.executing_eagerly():
+                probe.before_step_event(probe._replica())  # stop here if this starts step N+1
             probe._enter()
             try:
                 try:
@@ -710,10 +838,11 @@ class _Probe:
                     probe.record_error(exc, kind, location)
                     raise
                 try:
-                    if kind == "tape.gradient":
-                        probe.last_gradient = (probe.tf.nest.flatten(sources), probe.tf.nest.flatten(grads))
                     frame = probe.loc.user_frame_for_locals(sys._getframe(1))
-                    probe.observe(kind, sources, grads, location, frame)
+                    site = probe.observe(kind, sources, grads, location, frame)
+                    if kind == "tape.gradient":
+                        flat = (probe.tf.nest.flatten(sources), probe.tf.nest.flatten(grads), site)
+                        probe.local.last_gradient = flat
                 except Exception as exc:  # the probe must never break the user's program
                     probe.internal_error(exc)
                 return grads
@@ -730,24 +859,41 @@ class _Probe:
         apply_original = optimizer_cls.apply
         apply_gradients_original = optimizer_cls.apply_gradients
 
-        def observe_apply(kind, grads, variables, call):
+        lso_cls = getattr(self.keras.optimizers, "LossScaleOptimizer", None)
+
+        def observe_apply(opt, kind, grads, variables, call):
+            role = "update"
             if probe._depth() > 0:
-                return call()
+                # Only the inner optimizer of a loss-scale optimizer is observed inside another
+                # apply: it gets the unscaled gradients, and only on steps that did not overflow.
+                outer = getattr(probe.local, "loss_scale", None)
+                if outer is None or opt is not getattr(outer, "inner_optimizer", None) or probe.local.inner_seen:
+                    return call()
+                probe.local.inner_seen = True
+                role = "attached"
+            is_lso = lso_cls is not None and isinstance(opt, lso_cls)
             location = probe.loc.user_location(probe.tf_stack)
+            replica = probe._replica()
+            if role == "update" and probe.tf.executing_eagerly():
+                probe.before_step_event(replica)  # stop here if this update starts step N+1
             probe._enter()
+            previous_lso = getattr(probe.local, "loss_scale", None)
             try:
                 try:
-                    if variables is not None and not probe._same_as_last_gradient(grads, variables):
-                        frame = probe.loc.user_frame_for_locals(sys._getframe(2))
-                        probe.observe(kind, variables, grads, location, frame)
+                    if variables is not None:
+                        probe.observe_update(opt, kind, grads, variables, location, role, replica, is_lso)
                 except Exception as exc:
                     probe.internal_error(exc)
+                if is_lso:
+                    probe.local.loss_scale, probe.local.inner_seen = opt, False
                 try:
                     return call()
                 except Exception as exc:
                     probe.record_error(exc, kind, location)
                     raise
             finally:
+                if is_lso:
+                    probe.local.loss_scale = previous_lso
                 probe._leave()
 
         @functools.wraps(apply_original)
@@ -761,7 +907,7 @@ class _Probe:
                     variables = None
             passed = variables if trainable_variables is not None else None
             return observe_apply(
-                "optimizer.apply", grads, variables, lambda: apply_original(opt, grads, passed, *args, **kwargs)
+                opt, "optimizer.apply", grads, variables, lambda: apply_original(opt, grads, passed, *args, **kwargs)
             )
 
         @functools.wraps(apply_gradients_original)
@@ -770,6 +916,7 @@ class _Probe:
             grads = [g for g, _ in pairs]
             variables = [v for _, v in pairs]
             return observe_apply(
+                opt,
                 "optimizer.apply_gradients",
                 grads,
                 variables,
@@ -779,12 +926,34 @@ class _Probe:
         optimizer_cls.apply = apply
         optimizer_cls.apply_gradients = apply_gradients
 
-    def _same_as_last_gradient(self, grads, variables) -> bool:
-        """True when an optimizer applies exactly what the last tape.gradient returned for the same
-        variables (Keras' train_step): reporting it twice would only repeat the same statuses."""
-        last = self.last_gradient
-        if last is None:
-            return False
+    def observe_update(self, opt, kind, grads, variables, location, role, replica, is_lso) -> None:
+        """An optimizer update: a step boundary. When it applies exactly what the last
+        tape.gradient returned (Keras' train_step) the tape's event stands for it: reporting the
+        same statuses twice would be noise."""
+        key = self.optimizer_key(opt)
+        last = getattr(self.local, "last_gradient", None)
+        if role == "update" and last is not None and self._same_gradients(last, grads, variables):
+            site = last[2]
+            self.local.last_gradient = None
+            self.local.update_token = site.get("token") if site is not None else None
+            if self.tf.executing_eagerly():
+                self.emit_update_marker(replica, key, is_lso)
+            elif site is not None:
+                site["update"], site["scaled"] = key, is_lso  # read by the tape's py_function at run time
+                if "xla" in site:
+                    described, present, site_replica = site["xla"]
+                    self.xla_updates.append([opt, key, site_replica, site, described, present, 0])
+                    try:
+                        with self.tf.init_scope():  # its value now, outside the function being traced
+                            self.xla_updates[-1][6] = int(opt.iterations.numpy())
+                    except Exception:
+                        pass
+            return
+        frame = self.loc.user_frame_for_locals(sys._getframe(3))
+        self.observe(kind, variables, grads, location, frame, role, key if role == "update" else None, is_lso)
+
+    @staticmethod
+    def _same_gradients(last, grads, variables) -> bool:
         by_source = {id(s): g for s, g in zip(last[0], last[1])}
         for g, v in zip(grads, variables):
             if id(v) not in by_source or by_source[id(v)] is not g:
@@ -932,6 +1101,8 @@ class _Probe:
         @functools.wraps(original)
         def call(fn, *args, **kwargs):
             result = original(fn, *args, **kwargs)
+            if probe.xla_updates and probe.tf.executing_eagerly():
+                probe.xla_iterations()
             if (
                 probe.stop_requested
                 and not probe.interrupt_delivered
@@ -1343,6 +1514,11 @@ def run(args) -> int:
         reason = "steps"  # the program caught the interrupt and ended on its own
     if session.probe is None and reason in ("finished", "exit"):
         channel.emit({"event": "note", "message": "the program never imported TensorFlow: no gradient was observed"})
+    if session.probe is not None:
+        try:
+            session.probe.flush_xla()
+        except Exception:
+            pass
     _finish(channel, reason, exit_code, session.probe.steps if session.probe else 0, channel.dropped)
     return exit_code  # not reached: _finish leaves with os._exit (user threads must not keep us alive)
 
