@@ -1,4 +1,4 @@
-"""The `gradls` command: check / rule / probe / server.
+"""The `gradls` command: check / explain / rule / probe / server.
 
 Exit codes of `gradls check`: 0 clean, 1 findings (a file that cannot be read, decoded or parsed
 is one: E902 / E999), 2 usage or internal error.
@@ -535,6 +535,54 @@ def cmd_rule(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    """What the analysis knows at PATH:LINE:COL (1-based, as `gradls check` prints positions)."""
+    from gradls.analysis.explain import explain_source
+    from gradls.config import config_for_path
+
+    where = _parse_location(args.location)
+    if where is None:
+        print(
+            f"gradls: error: {args.location!r} is not PATH:LINE or PATH:LINE:COL (1-based, as `gradls check` prints)",
+            file=sys.stderr,
+        )
+        return 2
+    path, line, col = where
+    if path.suffix == ".ipynb":
+        print("gradls: error: `explain` takes a .py file; in a notebook, hover the code in the editor", file=sys.stderr)
+        return 2
+    text, error = read_source(path)
+    if text is None:
+        print(f"gradls: error: {path}: {error}", file=sys.stderr)
+        return 2
+    lines = text.splitlines() or [""]
+    if not 1 <= line <= len(lines):
+        print(f"gradls: error: {path} has {len(lines)} lines; line {line} is outside it", file=sys.stderr)
+        return 2
+    col = min(max(col, 1), len(lines[line - 1]) + 1)
+    found = explain_source(text, line, col - 1, str(path.resolve()), config_for_path(path))
+    if args.output_format == "json":
+        print(json.dumps({"path": str(path), "line": line, "col": col, "explanation": found and found.to_json()}))
+        return 0
+    if found is None:
+        print(f"{path}:{line}:{col}: gradls knows nothing about the gradients here")
+        return 0
+    s = found.span
+    print(f"{path}:{s.line}:{s.col + 1}: {found.text()}")
+    return 0
+
+
+def _parse_location(raw: str) -> tuple[Path, int, int] | None:
+    parts = raw.rsplit(":", 2)
+    nums: list[int] = []
+    while len(parts) > 1 and parts[-1].isdigit():
+        nums.insert(0, int(parts.pop()))
+    if not nums or not parts[0]:
+        return None
+    path = Path(":".join(parts))
+    return path, nums[0], nums[1] if len(nums) > 1 else 1
+
+
 def _jobs(raw: str) -> int:
     n = int(raw)
     if n < 1:
@@ -582,6 +630,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("code", nargs="?")
     r.add_argument("--all", action="store_true", help="list every rule")
     r.set_defaults(func=cmd_rule)
+
+    e = sub.add_parser(
+        "explain",
+        help="say what gradls knows at a position: which sources get a gradient and why not, a variable's "
+        "dtype and tapes, how a function runs",
+    )
+    e.add_argument("location", metavar="PATH:LINE[:COL]", help="1-based, as `gradls check` prints it")
+    e.add_argument("--output-format", choices=["text", "json"], default="text")
+    e.set_defaults(func=cmd_explain)
 
     pr = sub.add_parser(
         "probe", help="run a script under an instrumented TensorFlow and report its gradients", add_help=False

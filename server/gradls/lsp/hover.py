@@ -1,10 +1,14 @@
-"""Hover over a finding: the rule, what TensorFlow does wrong (the rule page's "Why"), and its page."""
+"""Hover: what the engine knows at the cursor (`analysis/explain.py`: which sources of a `tape.gradient`
+get a gradient and why not, a variable's dtype and tapes, how a function runs), and over a finding the
+rule, what TensorFlow does wrong (the rule page's "Why") and its page.  Nothing where neither applies."""
 
 from __future__ import annotations
 
 from lsprotocol import types as lsp
 
+from gradls.analysis.explain import Explanation, explain_at, module_for
 from gradls.analysis.model import Finding, Span
+from gradls.analysis.module import ModuleInfo
 from gradls.lsp.guard import guarded
 from gradls.lsp.positions import LineIndex
 from gradls.lsp.server import GradlsLanguageServer
@@ -17,6 +21,7 @@ def register(server: GradlsLanguageServer) -> None:
 @guarded()
 def on_hover(ls: GradlsLanguageServer, params: lsp.HoverParams) -> lsp.Hover | None:
     state = ls.documents.get(params.text_document.uri)
+    facts: Explanation | None = None
     if state is None:  # a notebook cell: its findings from the notebook's analysis
         from gradls.lsp.notebooks import cell_findings
 
@@ -24,21 +29,43 @@ def on_hover(ls: GradlsLanguageServer, params: lsp.HoverParams) -> lsp.Hover | N
         if found is None:
             return None
         findings, text = found
-    elif state.skipped or not state.findings:
+        index = LineIndex(text, ls.encoding)
+        line, col = index.code_point(params.position)
+    elif state.skipped:
         return None
     else:
         findings, text = state.findings, ls.text_of(state.uri)
-    index = LineIndex(text, ls.encoding)
-    line, col = index.code_point(params.position)
+        index = LineIndex(text, ls.encoding)
+        line, col = index.code_point(params.position)
+        info = _module(ls, state.uri, state.version, text, state.path)
+        if info is not None:
+            facts = explain_at(info, line, col, findings, anywhere=False)
     hits = [f for f in findings if _contains(f.span, line, col)]
-    if not hits:
+    if not hits and facts is None:
         return None
+    parts = ([facts.markdown()] if facts is not None else []) + [_explain(ls, f) for f in hits]
     return lsp.Hover(
-        contents=lsp.MarkupContent(
-            kind=lsp.MarkupKind.Markdown, value="\n\n---\n\n".join(_explain(ls, f) for f in hits)
-        ),
-        range=index.range(hits[0].span),
+        contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value="\n\n---\n\n".join(parts)),
+        range=index.range(hits[0].span if hits else facts.span if facts is not None else Span(line, col, line, col)),
     )
+
+
+# The analysed module of the document last hovered: moving the mouse over one file re-uses it until
+# the text changes.  One entry, so a large file's facts are not kept once another file is hovered.
+_last_module: dict[tuple[str, int | None], ModuleInfo | None] = {}
+
+
+def _module(ls: GradlsLanguageServer, uri: str, version: int | None, text: str, path: str | None) -> ModuleInfo | None:
+    key = (uri, version)
+    if key not in _last_module:
+        _last_module.clear()
+        project = None
+        if path:
+            from gradls.analysis.project import project_for
+
+            project = project_for(path, ls.workspace_roots())
+        _last_module[key] = module_for(text, path, ls.config_for(path), project if path else False)
+    return _last_module[key]
 
 
 def _explain(ls: GradlsLanguageServer, finding: Finding) -> str:
