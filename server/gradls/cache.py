@@ -114,10 +114,10 @@ class RecordingIndex(ProjectIndex):
         if self.log is not None and self._depth == 0 and entry not in self.log:
             self.log.append(entry)
 
-    def summary(self, path):
+    def summary(self, path, tree=None):
         self._depth += 1
         try:
-            s = super().summary(path)
+            s = super().summary(path, tree)
         finally:
             self._depth -= 1
         self._record(["s", str(Path(path).resolve()), _digest(s)])
@@ -183,6 +183,7 @@ def _span(s) -> list[int]:
 
 def encode(result: AnalysisResult, source: str, deps: list[list[Any]]) -> dict[str, Any]:
     """The JSON form of an analysis result, its fixes built (a fix depends on the text and finding only)."""
+    from gradls.analysis.model import fix_data_json
     from gradls.fixes import fix_for
 
     failure = None
@@ -196,7 +197,7 @@ def encode(result: AnalysisResult, source: str, deps: list[list[Any]]) -> dict[s
                 f.code,
                 f.message,
                 _span(f.span),
-                f.fix_data,
+                fix_data_json(f.fix_data),
                 None if fix is None else [fix.title, fix.safe, [[*_span(e.span), e.new_text] for e in fix.edits]],
             ]
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 
 import pytest
 from gradls.analysis.model import Finding, ParseFailure, Span
@@ -247,9 +248,13 @@ def test_a_failing_handler_is_logged_with_its_traceback_and_returns_a_fallback()
     state.findings = [Finding("TFG001", "m", Span(1, 0, 1, 3))]
     server.documents[uri] = state
     # No `initialize` yet, so pygls has no workspace: the handler's first real step raises.
-    hover = on_hover(
-        server,
-        lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=uri), position=lsp.Position(line=0, character=1)),
+    hover = asyncio.run(
+        on_hover(
+            server,
+            lsp.HoverParams(
+                text_document=lsp.TextDocumentIdentifier(uri=uri), position=lsp.Position(line=0, character=1)
+            ),
+        )
     )
     assert hover is None
     assert logged and logged[0][0] == "error"

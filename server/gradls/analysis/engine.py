@@ -6,11 +6,15 @@ import ast
 import os
 import sys
 import warnings
+from typing import TYPE_CHECKING
 
 from gradls.analysis.model import AnalysisResult, Finding, ParseFailure
 from gradls.analysis.project import ProjectIndex, project_for
 from gradls.analysis.rules import all_rules
 from gradls.config import Config
+
+if TYPE_CHECKING:
+    from gradls.analysis.module import ModuleInfo
 
 # Beyond this the editor skips a file with a log line; the CLI still checks it.
 MAX_SOURCE_CHARS = 5_000_000
@@ -40,6 +44,17 @@ def analyze(
     `project`: the index of the project's other modules, so names imported from them are understood
     (a Keras class from `model.py` used in `train.py`).  None: the shared index of the project holding
     `path` when `path` is a file on disk; False: this file alone."""
+    return analyze_module(source, path, config, project)[0]
+
+
+def analyze_module(
+    source: str,
+    path: str | None = None,
+    config: Config | None = None,
+    project: ProjectIndex | bool | None = None,
+) -> tuple[AnalysisResult, ModuleInfo | None]:
+    """`analyze`, and the `ModuleInfo` the rules ran on (None when the text does not parse): the
+    language server keeps it for hover and for the module's project summary instead of building them again."""
     from gradls.analysis.module import ModuleInfo
     from gradls.analysis.suppression import apply_suppressions
 
@@ -48,12 +63,12 @@ def analyze(
         source = source[1:]
     tree = parse(source)
     if isinstance(tree, ParseFailure):
-        return AnalysisResult([], tree)
+        return AnalysisResult([], tree), None
     try:
         index = _project_index(path, project)
         info = ModuleInfo(tree, source, config, project=index, path=path if index is not None else None)
     except RecursionError:
-        return AnalysisResult([], ParseFailure("expression nesting too deep to analyse"))
+        return AnalysisResult([], ParseFailure("expression nesting too deep to analyse")), None
     findings: list[Finding] = []
     rules = all_rules()
     enabled = {code for code, r in rules.items() if config.enabled(code, r.default_on, path)}
@@ -74,7 +89,7 @@ def analyze(
             extra.extend(hook(source, kept, suppressed, enabled, set(rules)))
     if extra:
         kept = sorted(kept + extra, key=lambda f: (f.span, f.code))
-    return AnalysisResult(kept, None, suppressed)
+    return AnalysisResult(kept, None, suppressed), info
 
 
 def _project_index(path: str | None, project: ProjectIndex | bool | None) -> ProjectIndex | None:

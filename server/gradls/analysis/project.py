@@ -97,9 +97,10 @@ class ProjectIndex:
         self._generation = 0  # bumped by every buffer change
 
     # ------------------------------------------------------------------ buffers
-    def set_text(self, path: str | os.PathLike, text: str | None) -> bool:
+    def set_text(self, path: str | os.PathLike, text: str | None, tree: ast.Module | None = None) -> bool:
         """Use `text` for `path` instead of the file on disk (None: back to the disk).
-        True when the module's summary changed, so files importing it need a new check."""
+        True when the module's summary changed, so files importing it need a new check.
+        `tree`: `text` already parsed (the editor's analysis of it), so it is not parsed again."""
         p = Path(path).resolve()
         with self._lock:
             old = self._summaries.get(p)
@@ -107,7 +108,7 @@ class ProjectIndex:
                 self._texts.pop(p, None)
             else:
                 self._texts[p] = text
-            new = self.summary(p)
+            new = self.summary(p, tree if text is not None else None)
             changed = old is None or old[1] != new
             if changed:
                 self._generation += 1  # who imports what may differ now: `users` answers again
@@ -141,7 +142,8 @@ class ProjectIndex:
         return text
 
     # ------------------------------------------------------------------ summaries
-    def summary(self, path: str | os.PathLike) -> ModuleSummary | None:
+    def summary(self, path: str | os.PathLike, tree: ast.Module | None = None) -> ModuleSummary | None:
+        """The module's summary; `tree`: its current text already parsed (never mutated here)."""
         p = Path(path).resolve()
         text = self._read(p)
         if text is None:
@@ -155,7 +157,7 @@ class ProjectIndex:
                 return None  # an import cycle: the module is being summarised further up
             self._building.add(p)
         try:
-            summary = _summarize(p, text, self)
+            summary = _summarize(p, text, self, tree)
         finally:
             with self._lock:
                 self._building.discard(p)
@@ -286,13 +288,14 @@ class ProjectIndex:
         return None
 
 
-def _summarize(path: Path, text: str, project: ProjectIndex) -> ModuleSummary | None:
+def _summarize(path: Path, text: str, project: ProjectIndex, tree: ast.Module | None = None) -> ModuleSummary | None:
     from gradls.analysis.module import ModuleInfo
 
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+    if tree is None:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
     try:
         info = ModuleInfo(tree, text, project=project, path=str(path), summary_only=True)
     except RecursionError:

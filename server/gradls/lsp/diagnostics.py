@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
 from gradls.analysis.model import AnalysisResult, Finding, Fix, ParseFailure, Span
 from gradls.lsp.positions import LineIndex
+
+if TYPE_CHECKING:
+    from gradls.analysis.module import ModuleInfo
 
 SOURCE = "gradls"
 PROBE_SOURCE = "gradls-probe"
@@ -64,7 +68,12 @@ class DocumentState:
     # Checked quick fixes of this version's findings (the lightbulb asks on every cursor move).
     action_cache_version: int | None = None
     action_cache: dict[Finding, tuple[Fix | None, Fix | None]] = field(default_factory=dict)
-    in_flight: dict[int, asyncio.Future[AnalysisResult | None]] = field(default_factory=dict)
+    in_flight: dict[int, asyncio.Future[tuple[AnalysisResult, ModuleInfo | None] | None]] = field(default_factory=dict)
+    # The analysed module of `module_version`'s text, as the diagnostics run built it: hover reads it
+    # instead of analysing the text a second time.
+    module: ModuleInfo | None = None
+    module_version: int | None = None
+    module_used: float = 0.0  # time.monotonic() of the last analysis or hover that used `module`
 
     @property
     def result_id(self) -> str:

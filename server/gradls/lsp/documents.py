@@ -13,9 +13,12 @@ follows an unsaved edit of `model.py`.  Closed files are never checked for this.
 
 from __future__ import annotations
 
+import ast
 import asyncio
+import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 from pygls.uris import to_fs_path
@@ -34,6 +37,9 @@ from gradls.lsp.guard import guarded
 from gradls.lsp.positions import LineIndex
 from gradls.lsp.server import GradlsLanguageServer
 from gradls.lsp.settings import is_excluded_by_editor
+
+if TYPE_CHECKING:
+    from gradls.analysis.module import ModuleInfo
 
 # Files above this are skipped in the editor (the CLI still checks them).
 MAX_DOCUMENT_BYTES = 1_000_000
@@ -93,6 +99,7 @@ def rediagnose_all(ls: GradlsLanguageServer, reason: str) -> None:
         classify(ls, state, size=len(ls.text_of(state.uri)))
         state.fresh = False
         state.analysed_version = None
+        state.module = state.module_version = None  # built under the old settings
         state.generation += 1
         if not ls.pull_diagnostics:
             schedule_analysis(ls, state, delay=0)
@@ -244,63 +251,95 @@ async def ensure_analysed(ls: GradlsLanguageServer, state: DocumentState) -> Non
     # Bumped when a module this document imports changed: a result computed before is dropped.
     epoch = ls.recheck_epochs.get(state.uri, 0)
     future = state.in_flight.get(version)
+    source = ls.text_of(state.uri)
     if future is None:
-        source = ls.text_of(state.uri)
         config = ls.config_for(state.path)
         loop = asyncio.get_running_loop()
-        others = open_modules(ls, but=state)
-        future = loop.run_in_executor(
-            ls.analysis_executor, _analyse_if_current, ls, loop, state, version, source, config, others
-        )
+        future = loop.run_in_executor(ls.analysis_executor, _analyse_if_current, ls, state, version, source, config)
         state.in_flight = {version: future}
-    result = await asyncio.shield(future)
+    outcome = await asyncio.shield(future)
     if state.in_flight.get(version) is future:
         del state.in_flight[version]
     if (
-        result is None
+        outcome is None
         or ls.documents.get(state.uri) is not state
         or state.version != version
         or ls.recheck_epochs.get(state.uri, 0) != epoch
     ):
         return  # the document (or a module it imports) changed while we analysed: drop this result
+    if state.analysed_version == version:
+        return  # another awaiter of the same analysis took it already
+    result, info = outcome
     state.analysed_version = version
     state.failure = result.failure
     # A text that does not parse (mid-edit) keeps the last good findings, shifted.
     if result.failure is None:
         state.findings = result.findings
         state.fresh = True
+        keep_module(ls, state, info, version)
         if drop_stale_probe_facts(state) and ls.pull_diagnostics:
             publish_probe_only(ls, state)
+        if state.path is not None and info is not None:
+            # After this result is published (the caller does that next): the module's summary for the
+            # project, from the tree just analysed, and its importers re-checked when the summary changed.
+            loop = asyncio.get_running_loop()
+            others = open_modules(ls, but=state)
+            ls.analysis_executor.submit(_update_summary, ls, loop, state, source, info.tree, others)
     state.generation += 1
 
 
+# Open documents whose analysed module is kept for hover (the most recently analysed or hovered ones):
+# a module of a 7k-line file holds tens of MB, so not one per open document.
+MODULES_KEPT = 8
+
+
+def keep_module(ls: GradlsLanguageServer, state: DocumentState, info: ModuleInfo | None, version: int) -> None:
+    state.module, state.module_version = info, version
+    state.module_used = time.monotonic()
+    holding = [s for s in ls.documents.values() if s.module is not None]
+    if len(holding) > MODULES_KEPT:
+        for old in sorted(holding, key=lambda s: s.module_used)[: len(holding) - MODULES_KEPT]:
+            old.module = old.module_version = None
+
+
 def _analyse_if_current(
-    ls: GradlsLanguageServer,
-    loop: asyncio.AbstractEventLoop,
-    state: DocumentState,
-    version: int,
-    source: str,
-    config: Config,
-    others: Sequence[tuple[str, str]],
-) -> AnalysisResult | None:
+    ls: GradlsLanguageServer, state: DocumentState, version: int, source: str, config: Config
+) -> tuple[AnalysisResult, ModuleInfo | None] | None:
     """Worker thread: analyse, unless the document moved on while this job waited in the queue.
 
     Jobs cannot be cancelled once queued (they are shielded for other awaiters), so without this
     check every keystroke that outlived the debounce queued a whole-file analysis, and under
     load the queue (and the lag behind typing) grew without bound.
-
-    A text that parses then becomes the module's text in its project; a half-typed one does not
-    (the importers keep seeing the last good text instead of flickering with every keystroke).
     """
+    from gradls.analysis.engine import analyze_module
+
     if state.version != version or ls.documents.get(state.uri) is not state:
         return None
     if state.path is None:  # untitled: a file of its own
-        return analyse(source, None, config, False)
+        return analyze_module(source, None, config, False)
     project = project_for(state.path, ls.workspace_roots())
-    result = analyse(source, state.path, config, project)
-    if result.failure is None and project.set_text(state.path, source):
-        _recheck_later(ls, loop, project, state.path, others)
-    return result
+    return analyze_module(source, state.path, config, project)
+
+
+def _update_summary(
+    ls: GradlsLanguageServer,
+    loop: asyncio.AbstractEventLoop,
+    state: DocumentState,
+    source: str,
+    tree: ast.Module,
+    others: Sequence[tuple[str, str]],
+) -> None:
+    """Worker thread: a text that parsed becomes the module's text in its project; a half-typed one does
+    not (the importers keep seeing the last good text instead of flickering with every keystroke).
+    Only when that changes the module's summary are the open documents importing it checked again."""
+    if ls.documents.get(state.uri) is not state or state.path is None:
+        return  # closed meanwhile: its module is the file on disk again
+    try:
+        project = project_for(state.path, ls.workspace_roots())
+        if project.set_text(state.path, source, tree):
+            _recheck_later(ls, loop, project, state.path, others)
+    except Exception as e:
+        loop.call_soon_threadsafe(ls.log_exception, "summarising a document", e)
 
 
 def _back_to_disk(
@@ -378,6 +417,7 @@ def recheck(ls: GradlsLanguageServer, uris: Sequence[str]) -> None:
         ls.recheck_epochs[uri] = ls.recheck_epochs.get(uri, 0) + 1
         state.analysed_version = None
         state.in_flight = {}
+        state.module = state.module_version = None  # its facts may rest on the old summary
         state.fresh = False
         state.generation += 1
         if ls.pull_diagnostics:

@@ -9,6 +9,8 @@ from lsprotocol import types as lsp
 from gradls.analysis.explain import Explanation, explain_at, module_for
 from gradls.analysis.model import Finding, Span
 from gradls.analysis.module import ModuleInfo
+from gradls.analysis.project import ProjectIndex
+from gradls.lsp.diagnostics import DocumentState
 from gradls.lsp.guard import guarded
 from gradls.lsp.positions import LineIndex
 from gradls.lsp.server import GradlsLanguageServer
@@ -19,7 +21,7 @@ def register(server: GradlsLanguageServer) -> None:
 
 
 @guarded()
-def on_hover(ls: GradlsLanguageServer, params: lsp.HoverParams) -> lsp.Hover | None:
+async def on_hover(ls: GradlsLanguageServer, params: lsp.HoverParams) -> lsp.Hover | None:
     state = ls.documents.get(params.text_document.uri)
     facts: Explanation | None = None
     if state is None:  # a notebook cell: its findings from the notebook's analysis
@@ -37,7 +39,7 @@ def on_hover(ls: GradlsLanguageServer, params: lsp.HoverParams) -> lsp.Hover | N
         findings, text = state.findings, ls.text_of(state.uri)
         index = LineIndex(text, ls.encoding)
         line, col = index.code_point(params.position)
-        info = _module(ls, state.uri, state.version, text, state.path)
+        info = await _module(ls, state, text)
         if info is not None:
             facts = explain_at(info, line, col, findings, anywhere=False)
     hits = [f for f in findings if _contains(f.span, line, col)]
@@ -50,22 +52,27 @@ def on_hover(ls: GradlsLanguageServer, params: lsp.HoverParams) -> lsp.Hover | N
     )
 
 
-# The analysed module of the document last hovered: moving the mouse over one file re-uses it until
-# the text changes.  One entry, so a large file's facts are not kept once another file is hovered.
-_last_module: dict[tuple[str, int | None], ModuleInfo | None] = {}
+async def _module(ls: GradlsLanguageServer, state: DocumentState, text: str) -> ModuleInfo | None:
+    """The analysed module of the document's current text: the one its diagnostics run built, else built
+    now on the fix thread (the analysis thread may be busy with a long check this hover must not wait for)
+    and kept for the next hover."""
+    import time
 
+    from gradls.lsp.documents import keep_module
 
-def _module(ls: GradlsLanguageServer, uri: str, version: int | None, text: str, path: str | None) -> ModuleInfo | None:
-    key = (uri, version)
-    if key not in _last_module:
-        _last_module.clear()
-        project = None
-        if path:
-            from gradls.analysis.project import project_for
+    version = state.version
+    if state.module is not None and state.module_version == version:
+        state.module_used = time.monotonic()
+        return state.module
+    project: ProjectIndex | bool = False
+    if state.path:
+        from gradls.analysis.project import project_for
 
-            project = project_for(path, ls.workspace_roots())
-        _last_module[key] = module_for(text, path, ls.config_for(path), project if path else False)
-    return _last_module[key]
+        project = project_for(state.path, ls.workspace_roots())
+    info = await ls.on_fix_thread(module_for, text, state.path, ls.config_for(state.path), project)
+    if state.version == version and ls.documents.get(state.uri) is state:
+        keep_module(ls, state, info, version)
+    return info
 
 
 def _explain(ls: GradlsLanguageServer, finding: Finding) -> str:
