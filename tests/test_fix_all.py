@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ast
 
+from gradls import fixes
 from gradls.analysis import analyze
 from gradls.analysis.model import Edit, Finding, Fix, ParseFailure, Span
-from gradls.fixes import _BUILDERS, fix_all
+from gradls.fixes import fix_all
 from gradls.lsp import edits
 
 LAYER = """import numpy as np
@@ -53,11 +54,13 @@ def test_the_server_uses_the_same_loop():
 
 
 def _with_builder(code: str, builder, run):
-    _BUILDERS[code] = builder
+    """Run with `builder` answering for the toy rule `code` (no such rule is registered: fix_for is swapped)."""
+    real = fixes.fix_for
+    fixes.fix_for = lambda text, f: builder(text, f) if f.code == code else real(text, f)
     try:
         return run()
     finally:
-        del _BUILDERS[code]
+        fixes.fix_for = real
 
 
 def _renames(code: str, import_line: str | None = None):
@@ -118,3 +121,13 @@ def test_insertions_at_one_point_wait_for_the_next_round():
     result = _with_builder("TFGX04", builder, lambda: fix_all("pass\na = 1\nb = 2\n", analyse, batch=True))
     assert result.applied == 2 and result.remaining == []
     assert sorted(result.text.splitlines()[:2]) == ["# a", "# b"] and result.text.endswith("A = 1\nB = 2\n")
+
+
+def test_fix_all_stops_on_a_fix_that_undoes_itself():
+    def analyse(text):  # one finding on line 1 forever, whatever the text
+        return [Finding("TFGX01", "m", Span(1, 0, 1, 1), {"k": 1})], None
+
+    flip = {"a": "b", "b": "a"}
+    builder = lambda text, f: Fix("flip", (Edit(Span(1, 0, 1, 1), flip[text[0]]),))
+    result = _with_builder("TFGX01", builder, lambda: fix_all("a = 1\n", analyse))
+    assert result.text == "b = 1\n" and result.applied == 1 and len(result.remaining) == 1

@@ -6,22 +6,34 @@ another rule module, and it never stores state on the `ModuleInfo` (`info.memo` 
 that).  The shared analysis modules never import a rule module either.
 
 Consistency: every registered rule has its `.md` beside it, a `tests/rules/test_<module>.py` with a `CASES`
-list, a row in the README's Rules table, and, when its findings carry `fix_data`, a fix builder registered in
-`gradls.fixes`.  Parametrized over the registry, so a rule added later is covered as soon as it exists.
+list, a row in the README's Rules table, and, when it defines fix data (one frozen `FixData` dataclass in its
+module), a fix builder found by discovery: `gradls/fixes/<the rule module's name>.py` with
+`build(source, finding, data)` reading that class; the data survives its JSON round trip (LSP Diagnostic.data).
+Parametrized over the registry, so a rule added later is covered as soon as it exists.
+
+Layering: the analysis (rules included) never imports the fixes layer or libcst.
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
+import json
 import re
+import typing
 from pathlib import Path
 
 import pytest
+from gradls import fixes
 from gradls.analysis.engine import analyze
-from gradls.analysis.rules import all_rules
+from gradls.analysis.model import FixData
+from gradls.analysis.rules import all_rules, fix_data_types
+from lsprotocol import types as lsp
+from pygls.protocol import default_converter
 
 ROOT = Path(__file__).resolve().parents[1]
 ANALYSIS = ROOT / "server" / "gradls" / "analysis"
+FIXES = ROOT / "server" / "gradls" / "fixes"
 RULES_DIR = ANALYSIS / "rules"
 RULE_FILES = sorted(RULES_DIR.glob("tfg*.py"))
 SHARED_FILES = sorted([*ANALYSIS.glob("*.py"), RULES_DIR / "_common.py"])
@@ -31,9 +43,6 @@ RULES = all_rules()
 CASES_ELSEWHERE = {
     "TFG900": ("tests/test_suppression.py", "a finding about suppression comments, not about a TensorFlow program"),
 }
-# Rules whose findings carry fix_data that no fix builder reads (descriptive data only).  Keep this exact:
-# register a builder, or stop attaching the data, and the entry has to go.
-FIX_DATA_WITHOUT_BUILDER = {"TFG005", "TFG006", "TFG018"}
 
 
 def _rule_module_imports(tree: ast.Module) -> list[str]:
@@ -175,23 +184,87 @@ def test_rule_has_doc_cases_and_readme_row(code: str):
     assert cases, f"{code}: tests/rules/{test_file.name} has no module-level CASES list"
 
 
-def _rules_with_fix_data() -> set[str]:
-    """Codes whose findings on the rule cases carry fix_data (analysis only: no TensorFlow)."""
+def _findings_with_fix_data() -> list:
+    """Findings on the rule cases that carry fix data (analysis only: no TensorFlow)."""
+    from gradls.config import Config
     from rules.casekit import all_cases
 
-    return {f.code for c in all_cases().values() for f in analyze(c.source).findings if f.fix_data is not None}
+    results = [analyze(c.source) for c in all_cases().values()]
+    # TFG900 (off by default) has its cases in tests/test_suppression.py.
+    results.append(analyze("x = 1  # gradls: ignore[TFG001]\n", config=Config(extend_select=("TFG900",))))
+    return [f for r in results for f in r.findings if f.fix_data is not None]
 
 
-def test_fix_data_has_a_fix_builder():
-    from gradls import fixes
+@pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.stem)
+def test_rule_defines_at_most_one_fix_data_class(path: Path):
+    found = fix_data_types(f"gradls.analysis.rules.{path.stem}")
+    assert len(found) <= 1, f"{path.name} defines several FixData classes {found}: one per rule (a `kind` field)"
+    for cls in found:
+        assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen, f"{cls.__name__} is not frozen"  # type: ignore[attr-defined]
 
-    builders = set(fixes._BUILDERS)
-    with_data = _rules_with_fix_data()
-    missing = sorted(with_data - builders - FIX_DATA_WITHOUT_BUILDER)
-    assert not missing, f"findings carry fix_data but no fix builder is registered in gradls.fixes: {missing}"
-    stale = sorted(FIX_DATA_WITHOUT_BUILDER & builders)
-    assert not stale, f"FIX_DATA_WITHOUT_BUILDER lists rules that now have a builder: {stale}"
-    unused = sorted(FIX_DATA_WITHOUT_BUILDER - with_data)
-    assert not unused, f"FIX_DATA_WITHOUT_BUILDER lists rules whose findings carry no fix_data: {unused}"
-    unknown = sorted(builders - set(RULES))
-    assert not unknown, f"fix builders registered for unknown rules: {unknown}"
+
+def test_every_fix_module_is_named_after_a_rule():
+    modules = {r.module for r in RULES.values()}
+    stray = [m for m in fixes.builder_modules() if m not in modules]
+    assert not stray, f"gradls/fixes/{stray} match no rule module: a builder is found by its rule's module name"
+    helpers = sorted(p.stem for p in FIXES.glob("*.py") if not p.stem.startswith(("tfg", "_")))
+    assert helpers == ["suppress"], f"fixes/{helpers}: name a rule's fix after the rule, a shared helper `_<what>`"
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_fix_data_and_builder_agree(code: str):
+    r = RULES[code]
+    build = fixes.builders().get(code)
+    if r.fix_data_type is None:
+        assert build is None, f"{code}: fixes/{r.module}.py exists but the rule defines no FixData class"
+        return
+    assert build is not None, f"{code} defines {r.fix_data_type.__name__} but there is no fixes/{r.module}.py"
+    hints = typing.get_type_hints(build)
+    assert list(hints) == ["source", "finding", "data", "return"], f"{code}: build(source, finding, data) -> Fix"
+    assert hints["data"] is r.fix_data_type, f"{code}: build reads {hints['data']}, not {r.fix_data_type.__name__}"
+
+
+def test_fix_data_is_typed_and_survives_json():
+    """Every fix data seen on the cases is its rule's class and comes back equal from JSON: from `to_json`
+    (the cache) and from the Diagnostic.data the language server sends (pygls's converter), as a client
+    echoes it in a code action request."""
+    converter = default_converter()
+    found = _findings_with_fix_data()
+    codes = {f.code for f in found}
+    with_type = {c for c, r in RULES.items() if r.fix_data_type is not None}
+    assert codes == with_type, f"cases show no fix data for {sorted(with_type - codes)}"
+    for f in found:
+        cls = RULES[f.code].fix_data_type
+        assert cls is not None and type(f.fix_data) is cls, (f.code, type(f.fix_data))
+        assert cls.from_json(json.loads(json.dumps(f.fix_data.to_json()))) == f.fix_data, f
+        sent = lsp.Diagnostic(range=lsp.Range(lsp.Position(0, 0), lsp.Position(0, 1)), message="m", data=f.fix_data)
+        echoed = json.loads(json.dumps(converter.unstructure(sent)))["data"]
+        assert cls.from_json(echoed) == f.fix_data, f
+        assert fixes.fix_for("", dataclasses.replace(f, fix_data=echoed)) is None  # read back, checked on "" text
+
+
+def test_fix_data_refuses_what_does_not_fit():
+    cls = RULES["TFG001"].fix_data_type
+    assert cls is not None
+    good = {"call": [3, 4, 3, 20], "func": "numpy.mean", "tf_alias": "tf"}
+    assert cls.from_json(good) is not None and cls.from_json({**good, "tf_alias": None}) is not None
+    for bad in (
+        {**good, "call": [3, 4, 2, 20]},  # ends before it starts
+        {**good, "call": [3, 4, 3]},
+        {**good, "func": 3},
+        {k: v for k, v in good.items() if k != "func"},
+        [1, 2],
+        None,
+    ):
+        assert cls.from_json(bad) is None, bad
+    assert isinstance(cls.from_json(good), FixData)
+
+
+def test_analysis_never_imports_fixes_or_libcst():
+    for path in sorted(ANALYSIS.rglob("*.py")):
+        for n in ast.walk(_parse(path)):
+            names = [a.name for a in n.names] if isinstance(n, ast.Import) else []
+            if isinstance(n, ast.ImportFrom):
+                names = [n.module or ""]
+            bad = [m for m in names if m.startswith(("gradls.fixes", "libcst", "gradls.lsp", "tensorflow"))]
+            assert not bad, f"{path.relative_to(ROOT)} imports {bad}: the analysis stays pure"

@@ -61,7 +61,7 @@ def fix_and_check(source: str, code: str) -> tuple[Finding, Fix, str]:
     f = only_finding(source, code)
     fix = fix_for(source, f)
     assert fix is not None, f"no fix for {f}"
-    region = Span(*f.fix_data.get("call") or f.fix_data.get("span") or f.fix_data.get("function"))
+    region = next(getattr(f.fix_data, k) for k in ("call", "span", "function") if hasattr(f.fix_data, k))
     return f, fix, check_fix(source, f, fix, region)
 
 

@@ -133,7 +133,7 @@ def _fix(source: str) -> str:
     f = only_finding(source, "TFG004")
     fix = fix_for(source, f)
     assert fix is not None and fix.safe
-    return check_fix(source, f, fix, Span(*f.fix_data["grad_fn_def"]))
+    return check_fix(source, f, fix, f.fix_data.grad_fn_def)
 
 
 @pytest.fixture(scope="module")

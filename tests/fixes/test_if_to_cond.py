@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from gradls.analysis.model import Finding, Span
 from gradls.fixes import apply_edits, fix_for
-from gradls.fixes.if_to_cond import rewrite_if_as_cond
+from gradls.fixes.tfg003_python_control_flow_on_tensor import rewrite_if_as_cond
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tfharness import run_programs
@@ -254,7 +254,7 @@ def _fix(source: str, implicit_else: bool = False) -> str:
     fix = fix_for(source, f)
     assert fix is not None, f"no fix for {f}"
     assert not fix.safe
-    span = Span(*f.fix_data["span"])
+    span = f.fix_data.span
     return check_fix(source, f, fix, _through_function_end(source, span) if implicit_else else span)
 
 

@@ -6,9 +6,9 @@ import ast
 import time
 
 import pytest
-from gradls.analysis.model import Finding, Span
+from gradls.analysis.model import Finding
 from gradls.fixes import apply_edits, fix_for, span_of_offsets
-from gradls.fixes.numpy_to_tf import OPS, convert_call
+from gradls.fixes.tfg001_numpy_on_tensor import OPS, convert_call
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tfharness import run_programs
@@ -199,7 +199,7 @@ def _fix_all(source: str, code: str = "TFG001") -> str:
         if not fs:
             return source
         f = fs[0]
-        source = check_fix(source, f, fix_for(source, f), Span(*f.fix_data["call"]))
+        source = check_fix(source, f, fix_for(source, f), f.fix_data.call)
     return source
 
 

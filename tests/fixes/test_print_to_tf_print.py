@@ -8,7 +8,6 @@ the fixed one prints every step's value."""
 from __future__ import annotations
 
 import pytest
-from gradls.analysis.model import Span
 from gradls.fixes import fix_for
 from tfharness import run_programs
 
@@ -122,7 +121,7 @@ def _fixed(source: str) -> str:
     fix = fix_for(source, finding)
     assert fix is not None, finding
     assert fix.safe
-    new = check_fix(source, finding, fix, Span(*finding.fix_data["func"]))
+    new = check_fix(source, finding, fix, finding.fix_data.func)
     assert findings(new, "TFG024") == [], new
     return new
 

@@ -39,7 +39,28 @@ def canonical(q: str) -> str:
     return q
 
 
+def dotted(e: ast.AST) -> str | None:
+    """`a.b.c` for a Name/Attribute chain as written (no import resolution), else None."""
+    parts: list[str] = []
+    while isinstance(e, ast.Attribute):
+        parts.append(e.attr)
+        e = e.value
+    if not isinstance(e, ast.Name):
+        return None
+    parts.append(e.id)
+    return ".".join(reversed(parts))
+
+
 class ImportTable:
+    """The one import resolver: the analysis builds it for `ModuleInfo.imports`, the fix builders with `of(tree)`."""
+
+    @classmethod
+    def of(cls, tree: ast.AST, config: Config | None = None) -> ImportTable:
+        """The table of every import in `tree` (nested ones included), in source order."""
+        stmts: list[ast.stmt] = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
+        stmts.sort(key=lambda n: (n.lineno, n.col_offset))
+        return cls(stmts, config)
+
     def __init__(self, import_stmts: list[ast.stmt], config: Config | None = None):
         self.aliases: dict[str, str] = {}
         # Local names bound to Keras 2 (`tf_keras`) modules or objects.

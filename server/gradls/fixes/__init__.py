@@ -1,5 +1,10 @@
 """Findings -> text edits.
 
+A rule's fix lives in this package under the rule module's own name (`fixes/tfg001_numpy_on_tensor.py` for
+`analysis/rules/tfg001_numpy_on_tensor.py`) and is found the way the rules are: no list to keep.  Its
+`build(source, finding, data)` gets the rule's typed FixData (defined beside the rule) and returns the Fix or
+None.  Modules starting with `_` are helpers shared by the builders.
+
 Fixes are built on demand (the editor asks for them; `gradls check --fix` applies them), so
 the per-keystroke analysis never pays for libcst.
 """
@@ -8,31 +13,59 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import importlib
+import pkgutil
+import threading
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from gradls.analysis.model import Edit, Finding, Fix, ParseFailure, Span
+from gradls.analysis.rules import all_rules
 
-# code -> builder(source, finding) -> Fix | None; filled by the fix modules below.
-FixBuilder = Callable[[str, Finding], "Fix | None"]
+# build(source, finding, data) -> Fix | None, `data` being the rule's FixData.
+FixBuilder = Callable[[str, Finding, Any], "Fix | None"]
+_HERE = Path(__file__).parent
 _BUILDERS: dict[str, FixBuilder] = {}
+_LOADED = False
+_LOCK = threading.Lock()
 
 
-def register(code: str) -> Callable[[FixBuilder], FixBuilder]:
-    def deco(fn: FixBuilder) -> FixBuilder:
-        _BUILDERS[code] = fn
-        return fn
+def builder_modules() -> list[str]:
+    """Names of the fix modules in this package (`tfgNNN_<rule name>`), one per rule with a fix."""
+    return sorted(m.name for m in pkgutil.iter_modules([str(_HERE)]) if m.name.startswith("tfg"))
 
-    return deco
+
+def builders() -> dict[str, FixBuilder]:
+    """Rule code -> its fix builder: the `build` of the fix module named after the rule's module."""
+    global _LOADED
+    if not _LOADED:
+        with _LOCK:  # the language server builds fixes on worker threads
+            if not _LOADED:
+                by_module = {r.module: r.code for r in all_rules().values()}
+                for name in builder_modules():
+                    code = by_module.get(name)
+                    if code is not None:  # a module named after no rule: tests/test_rule_layout.py says so
+                        _BUILDERS[code] = importlib.import_module(f"{__name__}.{name}").build
+                _LOADED = True
+    return _BUILDERS
 
 
 def fix_for(source: str, finding: Finding) -> Fix | None:
     """The fix for one finding, or None when gradls cannot rewrite it safely."""
-    builder = _BUILDERS.get(finding.code)
-    if builder is None or finding.fix_data is None:
+    if finding.fix_data is None:
         return None
-    return builder(source, finding)
+    build = builders().get(finding.code)
+    rule = all_rules().get(finding.code)
+    if build is None or rule is None or rule.fix_data_type is None:
+        return None
+    # The analysis hands the FixData itself; a finding read back from JSON holds its JSON form.
+    data = rule.fix_data_type.from_json(finding.fix_data)
+    if data is None:
+        return None
+    return build(source, finding, data)
 
 
 def _offset(line_starts: list[int], line: int, col: int) -> int:
@@ -209,26 +242,3 @@ def _parses(text: str) -> bool:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True
-
-
-def _load_builders() -> None:
-    # Imported for their @register side effect.
-    from gradls.fixes import (  # noqa: F401
-        custom_gradient_returns_non_callable,
-        custom_gradient_variables,
-        if_to_cond,
-        keras_variable,
-        layer_in_step,
-        loss_returns_none,
-        non_trainable_gradient_source,
-        numpy_to_tf,
-        print_to_tf_print,
-        symbolic_keras_tensor_in_tf_op,
-        tape_fixes,
-        tape_watch_keras_variable,
-        tensor_leaves_graph,
-        variable_in_step,
-    )
-
-
-_load_builders()

@@ -8,8 +8,10 @@ from __future__ import annotations
 import ast
 import re
 import warnings
+from collections.abc import Iterator
 
 from gradls.analysis.model import Edit, Span
+from gradls.analysis.names import ImportTable
 from gradls.fixes import line_starts_of
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -61,34 +63,22 @@ def text_at(source: str, span: Span) -> str | None:
     return None if o is None else source[o[0] : o[1]]
 
 
-# ----------------------------------------------------------------------------- bindings
-def module_bindings(tree: ast.Module) -> dict[str, str]:
-    """Local name -> qualified name for every import in the module (nested ones included)."""
-    out: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for a in node.names:
-                if a.asname:
-                    out[a.asname] = a.name
-                else:
-                    top = a.name.split(".", 1)[0]
-                    out.setdefault(top, top)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            for a in node.names:
-                if a.name != "*":
-                    out[a.asname or a.name] = f"{node.module}.{a.name}"
-    return out
-
-
-def qualname(expr: ast.AST, bindings: dict[str, str]) -> str | None:
-    parts: list[str] = []
-    while isinstance(expr, ast.Attribute):
-        parts.append(expr.attr)
-        expr = expr.value
-    if not isinstance(expr, ast.Name) or expr.id not in bindings:
-        return None
-    parts.append(bindings[expr.id])
-    return ".".join(reversed(parts))
+# ----------------------------------------------------------------------------- names
+def walk_own(scope: ast.AST) -> Iterator[ast.AST]:
+    """Nodes of `scope` without descending into nested function / class bodies (their defs included)."""
+    stack = list(ast.iter_child_nodes(scope))
+    while stack:
+        n = stack.pop()
+        yield n
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            stack.extend(n.decorator_list)
+            if not isinstance(n, ast.ClassDef):
+                stack.extend(d for d in [*n.args.defaults, *n.args.kw_defaults] if d is not None)
+            continue
+        if isinstance(n, ast.Lambda):
+            stack.extend(d for d in [*n.args.defaults, *n.args.kw_defaults] if d is not None)
+            continue
+        stack.extend(ast.iter_child_nodes(n))
 
 
 def _bound_names(tree: ast.Module) -> set[str]:
@@ -159,8 +149,7 @@ def tf_binding(source: str, tree: ast.Module, hint: str | None = None) -> tuple[
 
     Reuses the module's alias (`hint` from fix_data, checked against the module); otherwise adds
     `import tensorflow as tf`.  None when `tf` is already bound to something else."""
-    bindings = module_bindings(tree)
-    if hint and bindings.get(hint) == "tensorflow":
+    if hint and ImportTable.of(tree).aliases.get(hint) == "tensorflow":
         return hint, ()
     alias = tf_alias_of(tree)
     if alias is not None:
@@ -239,7 +228,8 @@ class Refuse(Exception):
 
 
 class SourceContext:
-    """A parsed source with parent links, module bindings and code-point spans, shared by fix builders."""
+    """A parsed source with parent links, its imports (the analysis' ImportTable) and code-point spans, shared by
+    fix builders."""
 
     def __init__(self, source: str, tree: ast.Module):
         self.source = source
@@ -249,7 +239,7 @@ class SourceContext:
         for node in ast.walk(tree):
             for child in ast.iter_child_nodes(node):
                 self.parents[id(child)] = node
-        self.bindings = module_bindings(tree)
+        self.imports = ImportTable.of(tree)
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         return self.parents.get(id(node))
@@ -263,4 +253,5 @@ class SourceContext:
         return Span(node.lineno, self.col(node.lineno, node.col_offset), end_line, self.col(end_line, end_col))
 
     def qual(self, e: ast.AST) -> str | None:
-        return qualname(e, self.bindings)
+        """Canonical dotted name of an imported name (`tf.function` -> `tensorflow.function`)."""
+        return self.imports.qualname(e)

@@ -133,7 +133,7 @@ def rewrite_if_as_cond(source: str, line: int, col: int, config: Config | None =
     if not tensor_condition_at(source, line, col, config):
         return None
     try:
-        from gradls.fixes.if_to_cond import rewrite_if_as_cond as rewrite
+        from gradls.fixes.tfg003_python_control_flow_on_tensor import rewrite_if_as_cond as rewrite
     except ImportError:  # the refactoring module is optional (lazy-loaded, may be absent in a slim install)
         return None
     fix = rewrite(source, line, col)

@@ -2,7 +2,9 @@
 
 Each rule is one module `tfgNNN_<name>.py` in this package with its documentation in the
 `.md` file of the same name beside it.  A module declares its rule with `@rule(...)` on a
-function that takes the analysed module (`ModuleInfo`) and yields `Finding`s.
+function that takes the analysed module (`ModuleInfo`) and yields `Finding`s.  A rule that offers a
+fix defines its fix data beside it: one frozen dataclass deriving from `FixData` (found here, as the
+rule is); its builder is `gradls.fixes.<the same module name>`.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ import importlib
 import pkgutil
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from gradls.analysis.model import FixData
 
 _HERE = Path(__file__).parent
 
@@ -25,6 +29,8 @@ class Rule:
     check: Callable[..., Iterable]
     default_on: bool = True
     module: str = ""
+    # The FixData class defined in the rule's module, when its findings can carry a fix.
+    fix_data_type: type[FixData] | None = None
 
     @property
     def doc_path(self) -> Path:
@@ -61,8 +67,25 @@ def all_rules() -> dict[str, Rule]:
                 for info in pkgutil.iter_modules([str(_HERE)]):
                     if info.name.startswith("tfg"):
                         importlib.import_module(f"{__name__}.{info.name}")
+                for code, r in list(_RULES.items()):
+                    _RULES[code] = replace(r, fix_data_type=_fix_data_type(f"{__name__}.{r.module}"))
                 _LOADED = True
     return dict(sorted(_RULES.items()))
+
+
+def fix_data_types(module_name: str) -> list[type[FixData]]:
+    """The FixData classes a rule module defines (the layout test wants at most one)."""
+    module = importlib.import_module(module_name)
+    return [
+        v
+        for v in vars(module).values()
+        if isinstance(v, type) and issubclass(v, FixData) and v.__module__ == module.__name__
+    ]
+
+
+def _fix_data_type(module_name: str) -> type[FixData] | None:
+    found = fix_data_types(module_name)
+    return found[0] if len(found) == 1 else None
 
 
 def get_rule(code: str) -> Rule | None:

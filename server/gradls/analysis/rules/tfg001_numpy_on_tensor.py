@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from gradls.analysis.model import Finding
+from gradls.analysis.model import Finding, FixData, Span
 from gradls.analysis.module import EAGER, ModuleInfo
 from gradls.analysis.rules import rule
-from gradls.analysis.rules._common import consequence_mode, only_logged, span_list
+from gradls.analysis.rules._common import consequence_mode, only_logged
 from gradls.analysis.tensors import DIFF, TENSOR
 
 # NumPy functions that compute on their inputs.  Conversions (np.array, np.asarray, float
@@ -121,6 +122,16 @@ NUMPY_COMPUTE = {
 }
 
 
+@dataclass(frozen=True)
+class NumpyCallFix(FixData):
+    """The NumPy call to rewrite with TensorFlow ops: its span, its canonical name (`numpy.mean`), the module's
+    TensorFlow alias."""
+
+    call: Span
+    func: str
+    tf_alias: str | None
+
+
 @rule(
     "TFG001",
     "numpy-on-tensor",
@@ -166,7 +177,7 @@ def find_numpy_on_tensor(info: ModuleInfo) -> Iterator[Finding]:
                 "symbolic tf.Tensor to a numpy array` (use the TensorFlow op)"
             )
         span = info.span(node)
-        yield Finding("TFG001", msg, span, {"call": span_list(span), "func": q, "tf_alias": tf_alias})
+        yield Finding("TFG001", msg, span, NumpyCallFix(span, q, tf_alias))
 
 
 _PY_SCALAR_BUILTINS = {"int", "float", "bool", "len", "round", "str", "repr"}

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from gradls.analysis.custom_gradient import inside_custom_gradient
 from gradls.analysis.flow import Flow
-from gradls.analysis.model import Finding
+from gradls.analysis.model import Finding, FixData, Span
 from gradls.analysis.module import AUTOGRAPH, EAGER, GRAPH, ModuleInfo
 from gradls.analysis.rules import rule
-from gradls.analysis.rules._common import span_list
 from gradls.analysis.tensors import DIFF, TENSOR
 
 NUMPY_CONVERSIONS = {
@@ -106,6 +106,15 @@ def _reaches_objective(info: ModuleInfo, flow: Flow, node: ast.AST) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class LeavesGraphFix(FixData):
+    """The call that leaves the graph (`kind`: numpy, np, float, predict, int) and the module's TensorFlow alias."""
+
+    call: Span
+    kind: str
+    tf_alias: str | None
+
+
 @rule(
     "TFG002",
     "tensor-leaves-graph",
@@ -194,11 +203,5 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
             "TFG002",
             msg,
             span,
-            {
-                "call": span_list(span),
-                "kind": kind,
-                "arg": span_list(info.span(arg)),
-                "tf_alias": tf_alias,
-                "mode": mode,
-            },
+            LeavesGraphFix(span, kind, tf_alias),
         )

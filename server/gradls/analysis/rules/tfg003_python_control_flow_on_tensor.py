@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from gradls.analysis.model import Finding, Span
+from gradls.analysis.model import Finding, FixData, Span
 from gradls.analysis.module import GRAPH, ModuleInfo
 from gradls.analysis.rules import rule
-from gradls.analysis.rules._common import span_list
 from gradls.analysis.tensors import TENSOR
 
 _BOOL_NODES = (ast.If, ast.While, ast.IfExp, ast.BoolOp, ast.UnaryOp, ast.Assert)
 _ERROR = "`OperatorNotAllowedInGraphError: Using a symbolic tf.Tensor as a Python bool is not allowed`"
+
+
+@dataclass(frozen=True)
+class ControlFlowFix(FixData):
+    """The construct branching on a tensor (`node`: if, while, ifexp, boolop, not, ...) and its whole span."""
+
+    node: str
+    span: Span
 
 
 @rule(
@@ -55,7 +63,7 @@ def find_python_control_flow_on_tensor(info: ModuleInfo) -> Iterator[Finding]:
             "TFG003",
             msg,
             report,
-            {"node": kind, "span": span_list(whole), "test": span_list(info.span(test))},
+            ControlFlowFix(kind, whole),
         )
 
 

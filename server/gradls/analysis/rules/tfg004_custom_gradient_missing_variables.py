@@ -5,12 +5,22 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from gradls.analysis.custom_gradient import accepts_variables, find_grad_fn, variables_read
-from gradls.analysis.model import Finding
+from gradls.analysis.model import Finding, FixData, Span
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
-from gradls.analysis.rules._common import span_list
+
+
+@dataclass(frozen=True)
+class GradFnVariablesFix(FixData):
+    """The custom_gradient function (decorators included) and its named grad_fn, which gets `variables=None`
+    (a lambda grad_fn has no body to add the variable gradients to: no fix)."""
+
+    function: Span
+    grad_fn: str
+    grad_fn_def: Span
 
 
 @rule(
@@ -51,5 +61,5 @@ def find_custom_gradient_missing_variables(info: ModuleInfo) -> Iterator[Finding
             "TFG004",
             msg,
             span,
-            {"function": span_list(whole), "grad_fn": grad_name, "grad_fn_def": span_list(info.span(grad))},
+            GradFnVariablesFix(whole, grad_name, info.span(grad)) if grad_name else None,
         )

@@ -10,7 +10,6 @@ from gradls.analysis.custom_gradient import accepts_variables, find_grad_fn, var
 from gradls.analysis.model import Finding
 from gradls.analysis.module import FunctionFacts, ModuleInfo
 from gradls.analysis.rules import rule
-from gradls.analysis.rules._common import span_list
 
 # Calls known to return exactly one tensor (gradient of one input).
 _LIST_RETURNING = {
@@ -216,7 +215,7 @@ def find_custom_gradient_arity(info: ModuleInfo) -> Iterator[Finding]:
                     "None) per input"
                 )
             span = info.span(report)
-            yield Finding("TFG005", msg, span, {"return": span_list(span), "expected": sorted(expected), "got": got})
+            yield Finding("TFG005", msg, span)
 
 
 def _fmt(expected: set[int]) -> str:

@@ -12,7 +12,6 @@ from gradls.analysis.flow import STOP_GRADIENT, Flow, cut_roots, dotted, inside_
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
-from gradls.analysis.rules._common import span_list
 from gradls.analysis.tensors import DIFF
 
 EXEMPT_RESULT = re.compile(
@@ -60,4 +59,4 @@ def find_stop_gradient_on_trainable_path(info: ModuleInfo) -> Iterator[Finding]:
             "those weights (Keras optimizers warn `Gradients do not exist for variables`, or raise `No gradients "
             "provided for any variable`) and they never train; remove it, or keep it only on targets"
         )
-        yield Finding("TFG006", msg, info.span(node), {"call": span_list(info.span(node)), "roots": cut})
+        yield Finding("TFG006", msg, info.span(node))

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from gradls.analysis.flow import Flow, FlowScope
-from gradls.analysis.model import Finding
+from gradls.analysis.model import Finding, FixData, Span
 from gradls.analysis.module import AUTOGRAPH, GRAPH, VARIABLE_CTORS, FunctionFacts, FunctionNode, ModuleInfo
 from gradls.analysis.rules import rule
-from gradls.analysis.rules._common import span_list
 from gradls.analysis.tensors import TENSOR
 
 _BUILDERS = (
@@ -142,6 +142,18 @@ def _step_context(ff: FunctionFacts | None, modes: set[str]) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class VariableInStepFix(FixData):
+    """The variable constructor call (`what`: its name as written), the Keras method or tf.function it runs in,
+    and the module's TensorFlow alias."""
+
+    call: Span
+    what: str
+    keras_method: str | None
+    tf_function: bool
+    tf_alias: str | None
+
+
 @rule(
     "TFG007",
     "variable-created-in-step",
@@ -216,12 +228,11 @@ def find_variable_created_in_step(info: ModuleInfo) -> Iterator[Finding]:
                 "with`; create it once before the loop"
             )
         span = info.span(node)
-        fix_data = {
-            "call": span_list(span),
-            "what": what,
-            "context": ctx or "eager_loop",
-            "keras_method": ff.keras_method if ff is not None else None,
-            "tf_function": bool(ff is not None and ff.tf_function),
-            "tf_alias": info.imports.alias_of("tensorflow"),
-        }
+        fix_data = VariableInStepFix(
+            call=span,
+            what=what,
+            keras_method=ff.keras_method if ff is not None else None,
+            tf_function=bool(ff is not None and ff.tf_function),
+            tf_alias=info.imports.alias_of("tensorflow"),
+        )
         yield Finding("TFG007", msg, span, fix_data)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
 
 from gradls.analysis.call_sites import function_uses
 from gradls.analysis.dtypes import int_dtype_of, literal_dtype
-from gradls.analysis.model import Finding
+from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits, Span
 from gradls.analysis.module import VARIABLE_CTORS, ModuleInfo, located
 from gradls.analysis.rules import rule
 from gradls.analysis.tapes import (
@@ -110,6 +110,12 @@ def watched_names(info: ModuleInfo) -> set[str]:
         if not grew:
             break
     return out
+
+
+@dataclass(frozen=True)
+class UnwatchedTensorFix(PlannedEdits):
+    """`tape.watch(x)` at the top of the `with` block (after `x = ...` when x is made inside it), or a variable's
+    hand-written update `w = w - lr * g` made in place (`w.assign_sub(lr * g)`)."""
 
 
 @rule(
@@ -258,14 +264,11 @@ def _variable_rebound_to_tensor(
             f"then fails on `None`); update the variable in place: `{new}`"
         )
         sp = info.span(d)
-        data: dict[str, Any] | None = None
+        data: UnwatchedTensorFix | None = None
         if sp.line == sp.end_line:
-            data = {
-                "name": name,
-                "tape": tape.name,
-                "title": f"Update `{name}` in place with `.{method}()`",
-                "edits": [[sp.line, sp.col, sp.end_line, sp.end_col, new, info.text(d)]],
-            }
+            data = UnwatchedTensorFix(
+                f"Update `{name}` in place with `.{method}()`", (PlannedEdit(sp, new, info.text(d)),)
+            )
         return Finding("TFG009", msg, info.span(el), data)
     return None
 
@@ -291,7 +294,7 @@ def _update_of(d: ast.AST, name: str) -> tuple[str, ast.expr] | None:
 
 def _fix_data(
     info: ModuleInfo, scope: TapeScope, tape: Tape, call: ast.Call, name: str, defs: list[ast.AST], dscope: TapeScope
-) -> dict[str, Any] | None:
+) -> UnwatchedTensorFix | None:
     """Where `tape.watch(name)` goes: the top of the last recording block before the call, or right after the
     definition when the tensor is made inside that block."""
     blocks = [w for w in tape.blocks if pos(w) < pos(call)]
@@ -316,7 +319,10 @@ def _fix_data(
         line = next((c for c in range(w.lineno + 1, first.lineno) if info.lines[c - 1].strip()), first.lineno)
     text = info.lines[indent_line - 1]
     indent = text[: len(text) - len(text.lstrip())]
-    return {"tape": tape.name, "name": name, "edits": [[line, 0, line, 0, f"{indent}{tape.name}.watch({name})\n"]]}
+    return UnwatchedTensorFix(
+        f"Watch `{name}` on `{tape.name}`",
+        (PlannedEdit(Span(line, 0, line, 0), f"{indent}{tape.name}.watch({name})\n"),),
+    )
 
 
 def _argument_kinds(info: ModuleInfo, scope: TapeScope, param: str, tape: Tape) -> set[str | None]:

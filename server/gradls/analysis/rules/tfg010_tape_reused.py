@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
 
-from gradls.analysis.model import Finding
+from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits, Span
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
-from gradls.analysis.rules._common import span_list
 from gradls.analysis.tapes import Tape, TapeCall, TapeScope, end_pos, pos, tape_scopes
 
 _LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 _ERROR = "`RuntimeError: A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)`"
+
+
+@dataclass(frozen=True)
+class PersistentTapeFix(PlannedEdits):
+    """`persistent=True` in the tape's constructor, and `del tape` after its last use when that is plain."""
 
 
 @rule(
@@ -53,18 +57,18 @@ def _finding(info: ModuleInfo, tape: Tape, call: TapeCall, why: str, calls: list
     return Finding("TFG010", msg, info.span(call.call), _fix_data(info, tape, calls))
 
 
-def _fix_data(info: ModuleInfo, tape: Tape, calls: list[TapeCall]) -> dict[str, Any] | None:
+def _fix_data(info: ModuleInfo, tape: Tape, calls: list[TapeCall]) -> PersistentTapeFix | None:
     """Edits: `persistent=True` in the constructor, and `del tape` after the last use when that use is a plain
     statement of the block that creates the tape."""
     ctor = tape.ctor
     if any(k.arg is None for k in ctor.keywords) or any(isinstance(a, ast.Starred) for a in ctor.args):
         return None
-    edits: list[list[Any]] = []
+    edits: list[PlannedEdit] = []
     given = next((k.value for k in ctor.keywords if k.arg == "persistent"), None)
     if given is None and ctor.args:
         given = ctor.args[0]
     if given is not None:
-        edits.append([*span_list(info.span(given)), "True", info.text(given)])
+        edits.append(PlannedEdit(info.span(given), "True", info.text(given)))
     else:
         text = info.text(ctor)
         if not text.endswith(")"):
@@ -76,14 +80,18 @@ def _fix_data(info: ModuleInfo, tape: Tape, calls: list[TapeCall]) -> dict[str, 
             return None
         body = inner[1:-1]
         if not body.strip():
-            edits.append([whole.line, func_end.end_col, whole.end_line, whole.end_col, "(persistent=True)", inner])
+            edits.append(
+                PlannedEdit(
+                    Span(whole.line, func_end.end_col, whole.end_line, whole.end_col), "(persistent=True)", inner
+                )
+            )
         else:
             # right after the last argument: valid with or without a trailing comma
             args = [*ctor.args, *(k.value for k in ctor.keywords)]
             if not args:
                 return None
             ls = info.span(max(args, key=end_pos))
-            edits.append([ls.end_line, ls.end_col, ls.end_line, ls.end_col, ", persistent=True"])
+            edits.append(PlannedEdit(Span(ls.end_line, ls.end_col, ls.end_line, ls.end_col), ", persistent=True"))
     last_call = calls[-1].call
     stmt = tape.scope.statement(last_call)
     bind_parent = tape.scope.parent(tape.bind)
@@ -94,8 +102,8 @@ def _fix_data(info: ModuleInfo, tape: Tape, calls: list[TapeCall]) -> dict[str, 
             text = info.lines[stmt.lineno - 1]
             indent = text[: len(text) - len(text.lstrip())]
             if end < len(info.lines):
-                edits.append([end + 1, 0, end + 1, 0, f"{indent}del {tape.name}\n"])
-    return {"tape": tape.name, "edits": edits}
+                edits.append(PlannedEdit(Span(end + 1, 0, end + 1, 0), f"{indent}del {tape.name}\n"))
+    return PersistentTapeFix(f"Make `{tape.name}` persistent", tuple(edits))
 
 
 def _block_of(parent: ast.AST | None, stmt: ast.stmt) -> list[ast.AST] | None:

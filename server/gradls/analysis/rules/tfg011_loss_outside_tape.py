@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
 
-from gradls.analysis.model import Finding
+from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits, Span
 from gradls.analysis.module import ModuleInfo, located
 from gradls.analysis.regions import resolve_callee
 from gradls.analysis.rules import rule
@@ -20,6 +20,11 @@ _BRANCHING = tuple(
     if hasattr(ast, n)
 )
 _SIMPLE = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Pass)
+
+
+@dataclass(frozen=True)
+class TargetInTapeFix(PlannedEdits):
+    """The statements computing the target, from after the `with` block, indented into it."""
 
 
 @rule(
@@ -229,7 +234,7 @@ def _dominates(scope: TapeScope, d: ast.stmt, at: tuple[int, int]) -> bool:
     return True
 
 
-def _fix_data(info: ModuleInfo, scope: TapeScope, tape: Tape, call: ast.Call, d: ast.stmt) -> dict[str, Any] | None:
+def _fix_data(info: ModuleInfo, scope: TapeScope, tape: Tape, call: ast.Call, d: ast.stmt) -> TargetInTapeFix | None:
     blocks = [w for w in tape.blocks if pos(w) < pos(d)]
     if not blocks:
         return None
@@ -271,7 +276,7 @@ def _fix_data(info: ModuleInfo, scope: TapeScope, tape: Tape, call: ast.Call, d:
             new.append(b_indent + text[len(w_indent) :])
         else:
             return None
-    return {
-        "tape": tape.name,
-        "edits": [[first_line, 0, last_line, len(old[-1]), "\n".join(new), "\n".join(old)]],
-    }
+    return TargetInTapeFix(
+        f"Compute the gradient target inside the `with {tape.name}:` block",
+        (PlannedEdit(Span(first_line, 0, last_line, len(old[-1])), "\n".join(new), "\n".join(old)),),
+    )

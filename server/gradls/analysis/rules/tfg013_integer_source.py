@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
 
 from gradls.analysis.dtypes import dtype_name, int_dtype_of, literal_dtype
-from gradls.analysis.model import Finding
+from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits
 from gradls.analysis.module import VARIABLE_CTORS, ModuleInfo
 from gradls.analysis.rules import rule
-from gradls.analysis.rules._common import span_list
 from gradls.analysis.tapes import def_value, resolve_defs, sources_with_aliases, tape_scopes
 
 
@@ -19,6 +18,11 @@ def _kw(call: ast.Call, name: str) -> ast.AST | None:
         if k.arg == name:
             return k.value
     return None
+
+
+@dataclass(frozen=True)
+class FloatSourceFix(PlannedEdits):
+    """Integer literals made float (`0` -> `0.0`, safe), or an explicit integer dtype made float32 (not safe)."""
 
 
 @rule(
@@ -82,15 +86,14 @@ def _integer_trainable_weights(info: ModuleInfo) -> Iterator[Finding]:
                 "`Gradients do not exist for variables`); make it floating point, or pass `trainable=False` if it "
                 "is state"
             )
-            data: dict[str, Any] | None = None
+            data: FloatSourceFix | None = None
             if isinstance(dtype_kw, ast.Constant) and isinstance(dtype_kw.value, str):
                 text = info.text(dtype_kw)
-                data = {
-                    "name": info.text(n.func),
-                    "title": 'Make the weight floating point (dtype="float32")',
-                    "edits": [[*span_list(info.span(dtype_kw)), text[0] + "float32" + text[0], text]],
-                    "safe": False,
-                }
+                data = FloatSourceFix(
+                    'Make the weight floating point (dtype="float32")',
+                    (PlannedEdit(info.span(dtype_kw), text[0] + "float32" + text[0], text),),
+                    safe=False,
+                )
             yield Finding("TFG013", msg, info.span(n), data)
 
 
@@ -106,7 +109,8 @@ def _finding(info: ModuleInfo, name: str, value: ast.Call, dt: str, call: ast.Ca
         + (" (watching it only logs a WARNING)" if what == "tensor" else "")
         + "; create it as floating point (e.g. `0.` instead of `0`, or `dtype=tf.float32`)"
     )
-    data: dict[str, Any] = {"name": name, "value": span_list(info.span(value))}
+    title = f"Make `{name}` floating point"
+    data: FloatSourceFix | None = None
     q = info.imports.qualname(value.func) or ""
     last = q.rsplit(".", 1)[-1]
     dtype_kw = _kw(value, "dtype")
@@ -119,8 +123,7 @@ def _finding(info: ModuleInfo, name: str, value: ast.Call, dt: str, call: ast.Ca
             init = None  # positional dtype: leave it alone
     if dtype_kw is None and init is not None and literal_dtype(info, init) == "int32":
         ints = [(n, n.value) for n in ast.walk(init) if isinstance(n, ast.Constant) and type(n.value) is int]
-        data["edits"] = [[*span_list(info.span(n)), repr(float(v)), info.text(n)] for n, v in ints]
-        data["safe"] = True
+        data = FloatSourceFix(title, tuple(PlannedEdit(info.span(n), repr(float(v)), info.text(n)) for n, v in ints))
     elif dtype_kw is not None and dt not in {"bool"}:
         text = info.text(dtype_kw)
         if isinstance(dtype_kw, ast.Constant):
@@ -130,6 +133,6 @@ def _finding(info: ModuleInfo, name: str, value: ast.Call, dt: str, call: ast.Ca
         else:
             new = None
         if new is not None:
-            data["edits"] = [[*span_list(info.span(dtype_kw)), new, text]]
-            data["safe"] = False  # an explicit integer dtype may have been meant: the user decides
-    return Finding("TFG013", msg, info.span(value), data if "edits" in data else None)
+            # an explicit integer dtype may have been meant: the user decides
+            data = FloatSourceFix(title, (PlannedEdit(info.span(dtype_kw), new, text),), safe=False)
+    return Finding("TFG013", msg, info.span(value), data)

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from gradls.analysis.dtypes import int_dtype_of
-from gradls.analysis.model import Finding
+from gradls.analysis.model import Finding, FixData, Span
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
-from gradls.analysis.rules._common import span_list
 
 # Keras 3 tracks only its own keras.Variable; these keywords mean the same on both.
 _PORTABLE_KWARGS = {"trainable", "name", "dtype"}
+
+
+@dataclass(frozen=True)
+class KerasVariableFix(FixData):
+    """`tf.Variable` (the callee's span, as `<tf_alias>.Variable`) to become `<tf_alias>.keras.Variable`."""
+
+    func: Span
+    tf_alias: str
 
 
 @rule(
@@ -61,9 +69,7 @@ def find_untracked_variable_in_keras_layer(info: ModuleInfo) -> Iterator[Finding
                     "of the model is tracked does `fit` warn `The model does not have any trainable weights`); "
                     "use `self.add_weight(...)` or `keras.Variable(...)`",
                     span,
-                    {"call": span_list(span), "func": span_list(info.span(call.func)), "tf_alias": tf_alias}
-                    if portable and tf_alias
-                    else None,
+                    KerasVariableFix(info.span(call.func), tf_alias) if portable and tf_alias else None,
                 )
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from gradls.analysis.keras_facts import KERAS_INPUTS, KerasFacts, Scope, tape_names
-from gradls.analysis.model import Finding
+from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits
 from gradls.analysis.module import FunctionNode, ModuleInfo
 from gradls.analysis.rules import rule
-from gradls.analysis.rules._common import span_list
 
 _ERROR = "`ValueError: A KerasTensor cannot be used as input to a TensorFlow function`"
 # tf.* functions that take a KerasTensor without converting it (checked under TF 2.21).
@@ -59,6 +59,11 @@ _OPS = {
     "cos": "cos",
 }
 _OP_MODULES = {"tensorflow", "tensorflow.math", "tensorflow.nn"}
+
+
+@dataclass(frozen=True)
+class KerasOpsFix(PlannedEdits):
+    """The `tf.*` callee replaced by the `keras.ops` function with the same parameters."""
 
 
 @rule(
@@ -314,11 +319,8 @@ class _Analysis:
         data = None
         prefix = self._ops_prefix()
         if ops_name and prefix and all(k.arg in {"axis", "keepdims"} for k in call.keywords):
-            data = {
-                "edits": [[*span_list(info.span(call.func)), f"{prefix}.{ops_name}", name]],
-                "safe": True,
-                "name": f"{prefix}.{ops_name}",
-            }
+            new = f"{prefix}.{ops_name}"
+            data = KerasOpsFix(f"Use `{new}`", (PlannedEdit(info.span(call.func), new, name),))
         return Finding("TFG015", msg, info.span(call), data)
 
     def _ops_prefix(self) -> str | None:

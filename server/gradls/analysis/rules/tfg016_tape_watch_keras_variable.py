@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from gradls.analysis.keras_facts import KerasFacts, Scope, tape_names
-from gradls.analysis.model import Finding
+from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
-from gradls.analysis.rules._common import span_list
 
 _ERROR = "`ValueError: Passed in object <Variable path=...> of type 'Variable', not tf.Tensor or tf.Variable or ExtensionType`"
+
+
+@dataclass(frozen=True)
+class WatchValueFix(PlannedEdits):
+    """The watched Keras Variable replaced by the tf.Variable behind it (`v.value`, `[w.value for w in ...]`)."""
 
 
 @rule(
@@ -85,5 +90,5 @@ def _finding(info: ModuleInfo, e: ast.AST, kind: str, tape: str) -> Finding:
         new = (
             f"{text}.value" if isinstance(e, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)) else f"({text}).value"
         )
-    data = {"edits": [[*span_list(info.span(e)), new, text]], "safe": True, "name": text}
+    data = WatchValueFix(f"Watch `{new}`", (PlannedEdit(info.span(e), new, text),))
     return Finding("TFG016", msg, info.span(e), data)

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from gradls.analysis.keras_facts import KerasFacts, Scope, tape_names
-from gradls.analysis.model import Finding
+from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits, Span
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
 
 _ALL_VARS = {"variables": "trainable_variables", "weights": "trainable_weights"}
+
+
+@dataclass(frozen=True)
+class TrainableVariablesFix(PlannedEdits):
+    """`model.variables` / `model.weights` -> `model.trainable_variables` / `model.trainable_weights`."""
 
 
 @rule(
@@ -107,13 +113,8 @@ def _finding(info: ModuleInfo, attr: ast.Attribute, reason: tuple[str, bool], wh
     msg = f"`{text}` as the {role} {where}: {consequence}; use `{owner}.{new_attr}`"
     end = info.span(attr)
     # Only the attribute name is replaced: `model.variables` -> `model.trainable_variables`.
-    name_span = [end.end_line, end.end_col - len(attr.attr), end.end_line, end.end_col]
-    data: dict[str, object] | None = {
-        "edits": [[*name_span, new_attr, attr.attr]],
-        "safe": True,
-        "name": text,
-        "new": f"{owner}.{new_attr}",
-    }
-    if end.end_col - len(attr.attr) < 0:
-        data = None
+    data: TrainableVariablesFix | None = None
+    if end.end_col - len(attr.attr) >= 0:
+        name_span = Span(end.end_line, end.end_col - len(attr.attr), end.end_line, end.end_col)
+        data = TrainableVariablesFix(f"Use `{owner}.{new_attr}`", (PlannedEdit(name_span, new_attr, attr.attr),))
     return Finding("TFG017", msg, info.span(attr), data)

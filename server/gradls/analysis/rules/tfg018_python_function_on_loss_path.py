@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from gradls.analysis.model import Finding
 from gradls.analysis.module import FunctionNode, ModuleInfo, walk_own
 from gradls.analysis.rules import rule
-from gradls.analysis.rules._common import span_list
 from gradls.analysis.step_facts import parent_map
 from gradls.analysis.tensors import DIFF
 
@@ -196,5 +195,4 @@ def find_python_function_on_loss_path(info: ModuleInfo) -> Iterator[Finding]:
             "TFG018",
             msg,
             info.span(call),
-            {"call": span_list(info.span(call)), "kind": "numpy_function" if q in _NO_GRADIENT else "py_function"},
         )

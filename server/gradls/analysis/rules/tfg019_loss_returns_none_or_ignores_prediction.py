@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from gradls.analysis.model import Finding
+from gradls.analysis.model import Finding, FixData, Span
 from gradls.analysis.module import FunctionNode, ModuleInfo, walk_own
 from gradls.analysis.rules import rule
-from gradls.analysis.rules._common import span_list
 from gradls.analysis.step_facts import (
     block_ends,
     custom_loss_functions,
@@ -25,18 +25,28 @@ _NONE_ERRORS = (
 )
 
 
-def _fix_data(info: ModuleInfo, fn: FunctionNode) -> dict | None:
+def _fix_data(info: ModuleInfo, fn: FunctionNode) -> MissingReturnFix | None:
     """Where a missing `return` can be added: the last statement computes the loss and nothing returns."""
     if any(isinstance(n, ast.Return) for n in walk_own(fn)):
         return None
     last = fn.body[-1]
     if isinstance(last, ast.Assign) and len(last.targets) == 1 and isinstance(last.targets[0], ast.Name):
-        return {"kind": "return_name", "name": last.targets[0].id, "stmt": span_list(info.span(last))}
+        return MissingReturnFix("return_name", info.span(last), last.targets[0].id)
     if isinstance(last, ast.AnnAssign) and isinstance(last.target, ast.Name) and last.value is not None:
-        return {"kind": "return_name", "name": last.target.id, "stmt": span_list(info.span(last))}
+        return MissingReturnFix("return_name", info.span(last), last.target.id)
     if isinstance(last, ast.Expr) and isinstance(last.value, (ast.Call, ast.BinOp, ast.UnaryOp, ast.Subscript)):
-        return {"kind": "return_expr", "stmt": span_list(info.span(last))}
+        return MissingReturnFix("return_expr", info.span(last))
     return None
+
+
+@dataclass(frozen=True)
+class MissingReturnFix(FixData):
+    """The loss's last statement: `return <name>` goes after it (`kind` return_name), or `return ` before the
+    expression it computes (return_expr)."""
+
+    kind: str
+    stmt: Span
+    name: str | None = None
 
 
 @rule(

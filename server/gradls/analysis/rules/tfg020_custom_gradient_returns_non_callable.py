@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from gradls.analysis.model import Finding
+from gradls.analysis.model import Finding, FixData, Span
 from gradls.analysis.module import FunctionFacts, FunctionNode, ModuleInfo, walk_own
 from gradls.analysis.rules import rule
-from gradls.analysis.rules._common import span_list
 from gradls.analysis.tensors import TENSOR
 
 _CALLABLE_FACTORIES = {"functools.partial", "tensorflow.function", "operator.attrgetter", "operator.methodcaller"}
@@ -132,6 +132,14 @@ def _short(info: ModuleInfo, e: ast.AST) -> str:
     return t if len(t) <= 40 else t[:37] + "..."
 
 
+@dataclass(frozen=True)
+class ReturnGradFnFix(FixData):
+    """`grad(x)` returned where the nested def `grad` itself belongs: the call and the def's name."""
+
+    call: Span
+    name: str
+
+
 @rule(
     "TFG020",
     "custom-gradient-returns-non-callable",
@@ -160,5 +168,5 @@ def find_custom_gradient_non_callable(info: ModuleInfo) -> Iterator[Finding]:
             )
             fix_data = None
             if isinstance(g, ast.Call) and isinstance(g.func, ast.Name) and g.func.id in ff.nested:
-                fix_data = {"call": span_list(info.span(g)), "name": g.func.id}
+                fix_data = ReturnGradFnFix(info.span(g), g.func.id)
             yield Finding("TFG020", msg, info.span(g), fix_data)

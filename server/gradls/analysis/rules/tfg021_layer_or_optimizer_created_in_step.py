@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from gradls.analysis.model import Finding
+from gradls.analysis.model import Finding, FixData, Span
 from gradls.analysis.module import AUTOGRAPH, GRAPH, KERAS_STEP_METHODS, FunctionFacts, FunctionNode, ModuleInfo
 from gradls.analysis.rules import rule
-from gradls.analysis.rules._common import span_list
 from gradls.analysis.step_facts import FUNCS, LOOPS, ancestors, keras_object, parent_map
 from gradls.analysis.tensors import TENSOR
 
@@ -118,13 +118,8 @@ def _where(ff: FunctionFacts) -> str:
     return "code " + where if where.startswith("called") else where
 
 
-def _fix_data(info: ModuleInfo, call: ast.Call, context: str, ff: FunctionFacts | None) -> dict:
-    return {
-        "call": span_list(info.span(call)),
-        "context": context,
-        "class": ff.cls.node.name if ff is not None and ff.cls is not None else None,
-        "method": ff.node.name if ff is not None else None,
-    }
+def _fix_data(info: ModuleInfo, call: ast.Call, context: str, ff: FunctionFacts | None) -> CreatedInStepFix:
+    return CreatedInStepFix(info.span(call), context)
 
 
 def _traced(info: ModuleInfo, parents: dict[int, ast.AST], done: set[int]) -> Iterator[Finding]:
@@ -241,6 +236,15 @@ def _up_to(parents: dict[int, ast.AST], node: ast.AST, stop: ast.AST) -> list[as
             break
         out.append(p)
     return out
+
+
+@dataclass(frozen=True)
+class CreatedInStepFix(FixData):
+    """The constructor call, and where it runs (`context`: keras, tf_function, eager_loop), which decides where
+    the object is created once instead."""
+
+    call: Span
+    context: str
 
 
 @rule(

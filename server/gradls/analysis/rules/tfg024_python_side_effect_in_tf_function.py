@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from gradls.analysis.model import Finding
+from gradls.analysis.model import Finding, FixData, Span
 from gradls.analysis.module import AUTOGRAPH, GRAPH, FunctionFacts, ModuleInfo
 from gradls.analysis.python_scopes import function_scope, module_bindings, resolve
 from gradls.analysis.rules import rule
-from gradls.analysis.rules._common import span_list
 from gradls.analysis.tensors import TENSOR
 
 _TRACED = {AUTOGRAPH, GRAPH}
@@ -151,7 +151,7 @@ def _is_str(e: ast.expr) -> bool:
     )
 
 
-def _print_fix_data(info: ModuleInfo, call: ast.Call) -> dict | None:
+def _print_fix_data(info: ModuleInfo, call: ast.Call) -> TfPrintFix | None:
     """`print(...)` -> `tf.print(...)` when every argument means the same to `tf.print`: no `file=`/`flush=`,
     no `*args`/`**kwargs`, no string formatting (an f-string or `%`/`.format` would still format the symbolic
     tensor at trace time)."""
@@ -165,12 +165,20 @@ def _print_fix_data(info: ModuleInfo, call: ast.Call) -> dict | None:
                 return None
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "format":
                 return None
-    return {"func": span_list(info.span(call.func)), "tf": info.imports.alias_of("tensorflow")}
+    return TfPrintFix(info.span(call.func), info.imports.alias_of("tensorflow"))
 
 
 def _where(ff: FunctionFacts) -> str:
     why = ff.why or "`tf.function`"
     return f"`{ff.node.name}` is traced ({why})"
+
+
+@dataclass(frozen=True)
+class TfPrintFix(FixData):
+    """The `print` callee to become `<tf_alias>.print`, and the module's TensorFlow alias."""
+
+    func: Span
+    tf_alias: str | None
 
 
 @rule(

@@ -10,13 +10,19 @@ import io
 import re
 import tokenize
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from gradls.analysis.model import Finding, Span
+from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits, Span
 from gradls.analysis.rules import rule
 from gradls.analysis.suppression import Directive, parse_suppressions, unused_directives
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 CODE = "TFG900"
+
+
+@dataclass(frozen=True)
+class UnusedSuppressionFix(PlannedEdits):
+    """The unused codes (or the whole directive) removed from the suppression comment."""
 
 
 @rule(
@@ -92,24 +98,30 @@ def _in_comment(d: Directive, starts: list[int]) -> bool:
     return any(s <= d.col for s in starts)
 
 
-def _fix_data(d: Directive, remove: list[str] | None, text: str, line: int, n_lines: int) -> dict | None:
+def _fix_data(
+    d: Directive, remove: list[str] | None, text: str, line: int, n_lines: int
+) -> UnusedSuppressionFix | None:
     old = text[d.col : d.end_col]
     if remove is not None and d.codes is not None:
         left = [c for c in d.codes if c not in remove]
         if left:
             new = f"# gradls: ignore[{', '.join(left)}]" if d.kind == "gradls" else f"# noqa: {', '.join(left)}"
-            return {"edits": [[line, d.col, line, d.end_col, new, old]]}
+            return _removal(Span(line, d.col, line, d.end_col), new, old)
     rest = text[d.end_col :]
     before = text[: d.col]
     if rest.strip():
         # `# gradls: ignore[X] because ...`: keep the prose as a comment
-        return {"edits": [[line, d.col, line, d.end_col, "#", old]]}
+        return _removal(Span(line, d.col, line, d.end_col), "#", old)
     if not before.strip():
         if line >= n_lines:
             return None
-        return {"edits": [[line, 0, line + 1, 0, "", text + "\n"]]}
+        return _removal(Span(line, 0, line + 1, 0), "", text + "\n")
     start = len(before.rstrip())
-    return {"edits": [[line, start, line, len(text), "", text[start:]]]}
+    return _removal(Span(line, start, line, len(text)), "", text[start:])
+
+
+def _removal(span: Span, new: str, old: str) -> UnusedSuppressionFix:
+    return UnusedSuppressionFix("Remove unused suppression", (PlannedEdit(span, new, old),))
 
 
 __all__ = ["Span", "after_suppression", "find_unused_suppression"]

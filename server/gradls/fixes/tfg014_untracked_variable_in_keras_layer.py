@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from gradls.analysis.model import Edit, Finding, Fix, Span
-from gradls.fixes import register
+from gradls.analysis.model import Edit, Finding, Fix
+from gradls.analysis.rules.tfg014_untracked_variable_in_keras_layer import KerasVariableFix
 
 
-@register("TFG014")
-def build(source: str, finding: Finding) -> Fix | None:
-    data = finding.fix_data or {}
-    func = data.get("func")
-    alias = data.get("tf_alias")
-    if not func or not alias:
-        return None
-    span = Span(*func)
+def build(source: str, finding: Finding, data: KerasVariableFix) -> Fix | None:
+    span, alias = data.func, data.tf_alias
     lines = source.split("\n")
     if span.line != span.end_line or span.line > len(lines):
         return None

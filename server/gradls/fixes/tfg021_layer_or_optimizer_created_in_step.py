@@ -27,8 +27,8 @@ import builtins
 import re
 
 from gradls.analysis.model import Edit, Finding, Fix, Span
-from gradls.fixes import register
-from gradls.fixes._imports import Refuse, SourceContext, fresh_name, parse_module, span_from
+from gradls.analysis.rules.tfg021_layer_or_optimizer_created_in_step import CreatedInStepFix
+from gradls.fixes._imports import Refuse, SourceContext, fresh_name, parse_module
 
 _BUILTINS = frozenset(dir(builtins))
 _KERAS_ATTRS = frozenset(
@@ -138,12 +138,10 @@ def _snake(name: str) -> str:
     return s if s.isidentifier() else "layer"
 
 
-@register("TFG021")
-def build(source: str, finding: Finding) -> Fix | None:
-    data = finding.fix_data or {}
-    span = span_from(data.get("call"))
+def build(source: str, finding: Finding, data: CreatedInStepFix) -> Fix | None:
+    span = data.call
     tree = parse_module(source)
-    if span is None or tree is None:
+    if tree is None:
         return None
     try:
         ctx = _Ctx(source, tree)
@@ -151,7 +149,7 @@ def build(source: str, finding: Finding) -> Fix | None:
         if call is None:
             return None
         _no_multiline_strings(ctx, call)
-        context = data.get("context")
+        context = data.context
         if context == "keras":
             return _keras_fix(ctx, call)
         if context == "tf_function":

@@ -26,15 +26,16 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from gradls.analysis.model import Edit, Finding, Fix, Span
-from gradls.fixes import line_starts_of, register
+from gradls.analysis.rules.tfg003_python_control_flow_on_tensor import ControlFlowFix
+from gradls.fixes import line_starts_of
 from gradls.fixes._imports import (
     fresh_name,
     offsets_of,
     parse_module,
     replacement_edit,
-    span_from,
     tf_binding,
     used_names,
+    walk_own,
 )
 
 _FN = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
@@ -77,23 +78,6 @@ def _parents(tree: ast.AST) -> dict[int, ast.AST]:
 
 def _cp_col(lines: list[str], line: int, byte_col: int) -> int:
     return len(lines[line - 1].encode("utf-8")[:byte_col].decode("utf-8", "replace"))
-
-
-def _walk_own(scope: ast.AST):
-    """Nodes of `scope` without descending into nested function / class bodies (their defs included)."""
-    stack = list(ast.iter_child_nodes(scope))
-    while stack:
-        n = stack.pop()
-        yield n
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            stack.extend(n.decorator_list)
-            if not isinstance(n, ast.ClassDef):
-                stack.extend(d for d in [*n.args.defaults, *n.args.kw_defaults] if d is not None)
-            continue
-        if isinstance(n, ast.Lambda):
-            stack.extend(d for d in [*n.args.defaults, *n.args.kw_defaults] if d is not None)
-            continue
-        stack.extend(ast.iter_child_nodes(n))
 
 
 def _stores(node: ast.AST) -> list[str]:
@@ -225,7 +209,7 @@ class _Ctx:
             return None
         return cls(source, tree, source.splitlines() or [""], _parents(tree))
 
-    def pos(self, node: ast.expr | ast.stmt) -> tuple[int, int]:
+    def pos(self, node: ast.expr | ast.stmt | ast.arg) -> tuple[int, int]:
         return node.lineno, _cp_col(self.lines, node.lineno, node.col_offset)
 
     def end(self, node: ast.expr | ast.stmt) -> tuple[int, int]:
@@ -427,7 +411,7 @@ class _IfRewriter:
         """A branch moved into a nested function stores locals there: refuse names declared global/nonlocal."""
         declared = {
             n
-            for node in _walk_own(self.ctx.scope_of(self.node))
+            for node in walk_own(self.ctx.scope_of(self.node))
             if isinstance(node, (ast.Global, ast.Nonlocal))
             for n in node.names
         }
@@ -469,8 +453,10 @@ class _IfRewriter:
 
     def _bindings(self, scope: ast.AST, before: tuple[int, int] | None) -> set[str]:
         out: set[str] = set()
-        for n in _walk_own(scope):
-            if n is scope or not hasattr(n, "lineno") or (before is not None and self.ctx.pos(n) >= before):
+        for n in walk_own(scope):
+            if n is scope or not isinstance(n, (ast.expr, ast.stmt, ast.arg)):
+                continue  # what binds a name here is one of these
+            if before is not None and self.ctx.pos(n) >= before:
                 continue
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
                 out.add(n.id)
@@ -679,13 +665,10 @@ def _rewrite_boolop(ctx: _Ctx, node: ast.expr) -> Fix | None:
 
 
 # ----------------------------------------------------------------------------- entry points
-@register("TFG003")
-def build(source: str, finding: Finding) -> Fix | None:
-    data = finding.fix_data or {}
-    kind = data.get("node")
-    span = span_from(data.get("span"))
+def build(source: str, finding: Finding, data: ControlFlowFix) -> Fix | None:
+    kind, span = data.node, data.span
     ctx = _Ctx.of(source)
-    if span is None or ctx is None:
+    if ctx is None:
         return None
     if kind == "if":
         node = ctx.find(ast.If, span=span)

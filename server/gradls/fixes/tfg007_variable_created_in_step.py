@@ -46,13 +46,12 @@ import ast
 import builtins
 
 from gradls.analysis.model import Edit, Finding, Fix, Span
-from gradls.fixes import register
+from gradls.analysis.rules.tfg007_variable_created_in_step import VariableInStepFix
 from gradls.fixes._imports import (
     Refuse,
     SourceContext,
     fresh_name,
     parse_module,
-    span_from,
     tf_binding,
     used_names,
 )
@@ -169,12 +168,10 @@ def _nl(ctx: _Ctx) -> str:
     return "\r\n" if first.endswith("\r\n") else "\n"
 
 
-@register("TFG007")
-def build(source: str, finding: Finding) -> Fix | None:
-    data = finding.fix_data or {}
-    span = span_from(data.get("call"))
+def build(source: str, finding: Finding, data: VariableInStepFix) -> Fix | None:
+    span = data.call
     tree = parse_module(source)
-    if span is None or tree is None:
+    if tree is None:
         return None
     try:
         ctx = _Ctx(source, tree)
@@ -190,14 +187,9 @@ def build(source: str, finding: Finding) -> Fix | None:
         if not isinstance(fn, ast.FunctionDef):
             return None
         owner = ctx.parent(fn)
-        if (
-            isinstance(owner, ast.ClassDef)
-            and fn.name == "call"
-            and data.get("keras_method") == "call"
-            and stmt in fn.body
-        ):
+        if isinstance(owner, ast.ClassDef) and fn.name == "call" and data.keras_method == "call" and stmt in fn.body:
             return _keras_fix(ctx, call, stmt, fn, owner, data)
-        if isinstance(owner, ast.Module) and (data.get("tf_function") or _decorated_tf_function(ctx, fn)):
+        if isinstance(owner, ast.Module) and (data.tf_function or _decorated_tf_function(ctx, fn)):
             return _tf_function_fix(ctx, call, stmt, fn, data)
         return None
     except (_Refuse, RecursionError, ValueError):
@@ -394,9 +386,9 @@ def _add_weight_args(ctx: _Ctx, call: ast.Call, what: str, repl: dict[int, str],
 
 
 def _keras_fix(
-    ctx: _Ctx, call: ast.Call, stmt: ast.Assign, fn: ast.FunctionDef, cls: ast.ClassDef, data: dict
+    ctx: _Ctx, call: ast.Call, stmt: ast.Assign, fn: ast.FunctionDef, cls: ast.ClassDef, data: VariableInStepFix
 ) -> Fix | None:
-    what = data.get("what")
+    what = data.what
     if len(fn.body) < 2:
         return None
     target = stmt.targets[0]
@@ -452,7 +444,7 @@ def _keras_fix(
         shape_name = bparams[1]
     else:
         shape_name = "input_shape"
-    tf_binding_ = tf_binding(ctx.source, ctx.tree, data.get("tf_alias"))
+    tf_binding_ = tf_binding(ctx.source, ctx.tree, data.tf_alias)
     tf = tf_binding_[0] if tf_binding_ else None
 
     if what in ("self.add_weight", "self.add_variable"):
@@ -557,7 +549,9 @@ def _module_names_before(ctx: _Ctx, line: int) -> set[str]:
     return out
 
 
-def _tf_function_fix(ctx: _Ctx, call: ast.Call, stmt: ast.Assign, fn: ast.FunctionDef, data: dict) -> Fix | None:
+def _tf_function_fix(
+    ctx: _Ctx, call: ast.Call, stmt: ast.Assign, fn: ast.FunctionDef, data: VariableInStepFix
+) -> Fix | None:
     target = stmt.targets[0]
     if not isinstance(target, ast.Name):
         return None

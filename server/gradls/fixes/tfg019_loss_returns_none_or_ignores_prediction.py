@@ -17,16 +17,12 @@ ignore `y_pred` get no fix: what they should return cannot be told from the code
 from __future__ import annotations
 
 from gradls.analysis.model import Edit, Finding, Fix, Span
-from gradls.fixes import register
-from gradls.fixes._imports import span_from, text_at
+from gradls.analysis.rules.tfg019_loss_returns_none_or_ignores_prediction import MissingReturnFix
+from gradls.fixes._imports import text_at
 
 
-@register("TFG019")
-def build(source: str, finding: Finding) -> Fix | None:
-    data = finding.fix_data or {}
-    span = span_from(data.get("stmt"))
-    if span is None:
-        return None
+def build(source: str, finding: Finding, data: MissingReturnFix) -> Fix | None:
+    span = data.stmt
     lines = source.split("\n")
     if span.end_line > len(lines):
         return None
@@ -40,9 +36,9 @@ def build(source: str, finding: Finding) -> Fix | None:
     after = lines[span.end_line - 1][span.end_col :].strip()
     if after and not after.startswith("#"):
         return None
-    if data.get("kind") == "return_name":
-        name = data.get("name")
-        if not isinstance(name, str) or not name.isidentifier() or not text.startswith(name):
+    if data.kind == "return_name":
+        name = data.name
+        if name is None or not name.isidentifier() or not text.startswith(name):
             return None
         if span.end_line < len(lines):
             nl = "\r\n" if lines[span.end_line - 1].endswith("\r") else "\n"
@@ -51,7 +47,7 @@ def build(source: str, finding: Finding) -> Fix | None:
             end = len(lines[-1])
             edit = Edit(Span(span.end_line, end, span.end_line, end), f"\n{indent}return {name}")
         return Fix(f"Return `{name}` from the loss", (edit,), safe=True)
-    if data.get("kind") == "return_expr":
+    if data.kind == "return_expr":
         edit = Edit(Span(span.line, span.col, span.line, span.col), "return ")
         return Fix("Return the computed loss", (edit,), safe=True)
     return None

@@ -16,16 +16,13 @@ from __future__ import annotations
 import ast
 
 from gradls.analysis.model import Edit, Finding, Fix
-from gradls.fixes import register
-from gradls.fixes._imports import span_from, text_at
+from gradls.analysis.rules.tfg020_custom_gradient_returns_non_callable import ReturnGradFnFix
+from gradls.fixes._imports import text_at
 
 
-@register("TFG020")
-def build(source: str, finding: Finding) -> Fix | None:
-    data = finding.fix_data or {}
-    span = span_from(data.get("call"))
-    name = data.get("name")
-    if span is None or not isinstance(name, str) or not name.isidentifier():
+def build(source: str, finding: Finding, data: ReturnGradFnFix) -> Fix | None:
+    span, name = data.call, data.name
+    if not name.isidentifier():
         return None
     text = text_at(source, span)
     if text is None:

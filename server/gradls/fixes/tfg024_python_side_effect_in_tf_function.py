@@ -7,21 +7,18 @@ The rule offers it only when every argument means the same to `tf.print` (`sep=`
 from __future__ import annotations
 
 from gradls.analysis.model import Edit, Finding, Fix
-from gradls.fixes import register
-from gradls.fixes._imports import parse_module, span_from, text_at, tf_binding
+from gradls.analysis.rules.tfg024_python_side_effect_in_tf_function import TfPrintFix
+from gradls.fixes._imports import parse_module, text_at, tf_binding
 
 
-@register("TFG024")
-def print_to_tf_print(source: str, finding: Finding) -> Fix | None:
-    data = finding.fix_data or {}
-    span = span_from(data.get("func"))
-    if span is None or text_at(source, span) != "print":
+def build(source: str, finding: Finding, data: TfPrintFix) -> Fix | None:
+    span = data.func
+    if text_at(source, span) != "print":
         return None
     tree = parse_module(source)
     if tree is None:
         return None
-    hint = data.get("tf")
-    binding = tf_binding(source, tree, hint if isinstance(hint, str) else None)
+    binding = tf_binding(source, tree, data.tf_alias)
     if binding is None:
         return None
     alias, import_edits = binding

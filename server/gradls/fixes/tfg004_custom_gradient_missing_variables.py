@@ -29,17 +29,16 @@ from collections.abc import Sequence
 import libcst as cst
 
 from gradls.analysis.model import Finding, Fix
-from gradls.fixes import register
+from gradls.analysis.rules.tfg004_custom_gradient_missing_variables import GradFnVariablesFix
 from gradls.fixes._imports import (
     fresh_name,
     offsets_of,
     parse_module,
     replacement_edit,
-    span_from,
     tf_binding,
     used_names,
+    walk_own,
 )
-from gradls.fixes.if_to_cond import _walk_own
 
 
 class _Refuse(Exception):
@@ -47,7 +46,7 @@ class _Refuse(Exception):
 
 
 def _own_nodes(fn: ast.AST):
-    return _walk_own(fn)
+    return walk_own(fn)
 
 
 def _locals_of(fn: ast.FunctionDef) -> set[str]:
@@ -190,13 +189,8 @@ class _GradTransformer(cst.CSTTransformer):
         return params
 
 
-@register("TFG004")
-def build(source: str, finding: Finding) -> Fix | None:
-    data = finding.fix_data or {}
-    grad_name = data.get("grad_fn")
-    grad_span = span_from(data.get("grad_fn_def"))
-    if not isinstance(grad_name, str) or grad_span is None:
-        return None  # a lambda grad_fn has no body to recompute in
+def build(source: str, finding: Finding, data: GradFnVariablesFix) -> Fix | None:
+    grad_name, grad_span = data.grad_fn, data.grad_fn_def
     tree = parse_module(source)
     if tree is None:
         return None

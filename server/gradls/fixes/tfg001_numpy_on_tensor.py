@@ -13,12 +13,10 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from gradls.analysis.model import Edit, Finding, Fix
-from gradls.fixes import register
+from gradls.analysis.names import ImportTable
+from gradls.analysis.rules.tfg001_numpy_on_tensor import NumpyCallFix
 from gradls.fixes._imports import (
-    module_bindings,
     parse_module,
-    qualname,
-    span_from,
     text_at,
     tf_binding,
 )
@@ -224,13 +222,8 @@ def convert_call(call_text: str, func: str, tf_alias: str) -> tuple[str, str, bo
     return cst.Module([]).code_for_node(new), tf_func, spec.safe
 
 
-@register("TFG001")
-def build(source: str, finding: Finding) -> Fix | None:
-    data = finding.fix_data or {}
-    span = span_from(data.get("call"))
-    func = data.get("func")
-    if span is None or not isinstance(func, str):
-        return None
+def build(source: str, finding: Finding, data: NumpyCallFix) -> Fix | None:
+    span, func = data.call, data.func
     text = text_at(source, span)
     tree = parse_module(source)
     if text is None or tree is None:
@@ -242,10 +235,10 @@ def build(source: str, finding: Finding) -> Fix | None:
         return None
     if not isinstance(node, ast.Call):
         return None
-    resolved = qualname(node.func, module_bindings(tree))
+    resolved = ImportTable.of(tree).qualname(node.func)
     if resolved is None or _canonical(resolved) != _canonical(func):
         return None
-    binding = tf_binding(source, tree, data.get("tf_alias"))
+    binding = tf_binding(source, tree, data.tf_alias)
     if binding is None:
         return None
     alias, import_edits = binding

@@ -23,12 +23,11 @@ from __future__ import annotations
 import ast
 
 from gradls.analysis.model import Edit, Finding, Fix, Span
-from gradls.fixes import register
+from gradls.analysis.rules.tfg002_tensor_leaves_graph import LeavesGraphFix
 from gradls.fixes._imports import (
     Refuse,
     SourceContext,
     parse_module,
-    span_from,
     tf_binding,
 )
 
@@ -199,7 +198,7 @@ def _paren(ctx: _Ctx, e: ast.expr) -> str:
 def _dtype_name(ctx: _Ctx, e: ast.expr) -> str | None:
     if isinstance(e, ast.Constant) and isinstance(e.value, str):
         return _FLOAT_DTYPES.get(e.value)
-    if isinstance(e, ast.Name) and e.id == "float" and "float" not in ctx.bindings:
+    if isinstance(e, ast.Name) and e.id == "float" and "float" not in ctx.imports.raw:
         return "float64"
     q = ctx.qual(e) or ""
     head, _, last = q.rpartition(".")
@@ -215,13 +214,10 @@ def _find_call(ctx: _Ctx, span: Span) -> ast.Call | None:
     return None
 
 
-@register("TFG002")
-def build(source: str, finding: Finding) -> Fix | None:
-    data = finding.fix_data or {}
-    span = span_from(data.get("call"))
-    kind = data.get("kind")
+def build(source: str, finding: Finding, data: LeavesGraphFix) -> Fix | None:
+    span, kind = data.call, data.kind
     tree = parse_module(source)
-    if span is None or tree is None or kind not in {"numpy", "np", "float", "predict"}:
+    if tree is None or kind not in {"numpy", "np", "float", "predict"}:
         return None  # int(t): an integer has no gradient whatever we write
     try:
         return _build(_Ctx(source, tree), span, kind, data)
@@ -229,7 +225,7 @@ def build(source: str, finding: Finding) -> Fix | None:
         return None
 
 
-def _build(ctx: _Ctx, span: Span, kind: str, data: dict) -> Fix | None:
+def _build(ctx: _Ctx, span: Span, kind: str, data: LeavesGraphFix) -> Fix | None:
     call = _find_call(ctx, span)
     if call is None:
         return None
@@ -257,7 +253,7 @@ def _build(ctx: _Ctx, span: Span, kind: str, data: dict) -> Fix | None:
     elif kind == "float":
         if not (isinstance(f, ast.Name) and f.id == "float" and len(call.args) == 1 and not call.keywords):
             return None
-        if "float" in ctx.bindings or isinstance(call.args[0], ast.Starred):
+        if "float" in ctx.imports.raw or isinstance(call.args[0], ast.Starred):
             return None
         arg = call.args[0]
         cast_to = "float32"
@@ -308,7 +304,7 @@ def _build(ctx: _Ctx, span: Span, kind: str, data: dict) -> Fix | None:
         new = _paren(ctx, arg) if tight else ctx.text(arg)
         title = f"Keep the tensor: drop `{_short(ctx.text(replaced))}`"
     else:
-        binding = tf_binding(ctx.source, ctx.tree, data.get("tf_alias"))
+        binding = tf_binding(ctx.source, ctx.tree, data.tf_alias)
         if binding is None:
             return None
         tf, imports = binding
