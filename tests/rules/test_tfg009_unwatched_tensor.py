@@ -416,6 +416,90 @@ CASES += [
 ]
 
 
+# The engine follows the value where the constructor is not in sight: a helper's tuple return unpacked,
+# a name rebound by arithmetic before the tape opened.
+CASES += [
+    case(
+        "tfg009_unpacked_from_helper",
+        "none",
+        """
+        import tensorflow as tf
+
+        def make_inputs():
+            a = tf.constant([1.0, 2.0])
+            b = tf.constant([3.0, 4.0])
+            return a, b
+
+        x, y = make_inputs()
+        with tf.GradientTape() as tape:
+            z = tf.reduce_sum(x * y)
+        gx = tape.gradient(z, x)  # <- TFG009
+        RESULT = gradient_status([gx])
+        """,
+    ),
+    case(
+        "tfg009_constant_rebound_before_tape",
+        "none",
+        """
+        import tensorflow as tf
+
+        x = tf.constant(3.0)
+        x = x * 2.0
+        with tf.GradientTape() as tape:
+            y = x**2
+        gx = tape.gradient(y, x)  # <- TFG009
+        RESULT = gradient_status([gx])
+        """,
+    ),
+    case(
+        "tfg009_unpacked_variables_from_helper_near_miss",
+        "ok",
+        """
+        import tensorflow as tf
+
+        def make_weights():
+            return tf.Variable([1.0, 2.0]), tf.Variable([3.0, 4.0])
+
+        w1, w2 = make_weights()
+        with tf.GradientTape() as tape:
+            z = tf.reduce_sum(w1 * w2)
+        RESULT = gradient_status(tape.gradient(z, [w1, w2]))
+        """,
+    ),
+    case(
+        "tfg009_unpacked_then_watched_near_miss",
+        "ok",
+        """
+        import tensorflow as tf
+
+        def make_inputs():
+            return tf.constant([1.0, 2.0]), tf.constant([3.0, 4.0])
+
+        x, y = make_inputs()
+        x = x * 2.0
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            z = tf.reduce_sum(x * y)
+        RESULT = gradient_status([tape.gradient(z, x)])
+        """,
+    ),
+    case(
+        "tfg009_rebound_inside_tape_near_miss",
+        "ok",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(2.0)
+        with tf.GradientTape() as tape:
+            h = w * 3.0
+            h = h + 1.0
+            y = h**2
+        RESULT = gradient_status([tape.gradient(y, h)])
+        """,
+    ),
+]
+
+
 def fixed_source(cases, name: str, code: str, config=None) -> str:
     """The case's source with every `code` fix applied (one round), its `# <- TFG` marks removed.
     Shared by the tape rule test modules."""
@@ -448,6 +532,8 @@ _FIXABLE = [
     "tfg009_dataset_batch_fgsm",
     "tfg009_variable_rebound_by_sgd_update",
     "tfg009_variable_rebound_by_scaled_update",
+    "tfg009_unpacked_from_helper",
+    "tfg009_constant_rebound_before_tape",
 ]
 FIXED = {f"{n}__fixed": _fixed(n) for n in _FIXABLE}
 CASES += [case(name, "ok", src) for name, src in FIXED.items()]

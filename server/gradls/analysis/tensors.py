@@ -542,7 +542,7 @@ class TensorInference:
         elif self.return_kinds[key] != k:
             self.return_kinds[key] = None
         if isinstance(value, ast.Tuple) and not any(isinstance(x, ast.Starred) for x in value.elts):
-            elts = [(self.memo.get(id(x), NOT), self.kind_memo.get(id(x))) for x in value.elts]
+            elts = [(self.memo.get(id(x), NOT), self.kind(x, env)) for x in value.elts]
         else:
             elts = None
         if key not in self.return_tuples:
@@ -657,7 +657,7 @@ class TensorInference:
                     summary = self.return_tuples.get(id(callee.node))
             if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
                 for t, v in zip(target.elts, value.elts):
-                    self._bind(t, self.memo.get(id(v), level), self.kind_memo.get(id(v)), env, v)
+                    self._bind(t, self.memo.get(id(v), level), self.kind(v, env), env, v)
             elif summary is not None and len(summary) == len(target.elts):
                 for t, (elt_level, elt_kind) in zip(target.elts, summary):
                     self._bind(t, elt_level, elt_kind, env, None)

@@ -185,6 +185,8 @@ def _check_source(
             )
             return Finding("TFG009", msg, info.span(el), _fix_data(info, scope, tape, call, el.id, [], scope))
         return None
+    if r is None and el.id not in scope.params:
+        r = _unpacking_defs(info, scope, el)
     if r is None or not r[0]:
         return None
     defs, dscope = r
@@ -192,6 +194,8 @@ def _check_source(
     if rebound is not None:
         return rebound
     kinds = {_classify(info, def_value(d), tape, dscope) for d in defs}
+    if None in kinds and kinds <= {None, "plain"} and _tensor_made_before_tape(info, tape, el, defs, dscope):
+        kinds = {"computed"}
     if len(kinds) != 1:
         return None
     kind = kinds.pop()
@@ -202,6 +206,12 @@ def _check_source(
             f"`{el.id}` is a plain tensor (made at {where}) that `{tape.name}` never watches: "
             f"`{tape.name}.{_method(call)}` returns `None` for it, with no error or warning; "
             f"call `{tape.name}.watch({el.id})` at the top of the `with` block (or make it a `tf.Variable`)"
+        )
+    elif kind == "computed":
+        msg = (
+            f"`{el.id}` holds a tensor computed at line {located(defs[-1]).lineno}, outside any block where `{tape.name}` records, and "
+            f"`{tape.name}` never watches it: `{tape.name}.{_method(call)}` returns `None` for it, with no error or "
+            f"warning; call `{tape.name}.watch({el.id})` at the top of the `with` block (or compute it inside)"
         )
     elif kind == "numpy":
         msg = (
@@ -230,6 +240,46 @@ def _check_source(
 
 
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
+
+
+def _unpacking_defs(info: ModuleInfo, scope: TapeScope, el: ast.Name) -> tuple[list[ast.AST], TapeScope] | None:
+    """Assignments binding `el` when some of them unpack (`x, y = make_inputs()`), which `resolve_defs` leaves
+    opaque; only when the engine already sees a tensor there, and every binding is an assignment."""
+    if info.tensors.level_of(el) < TENSOR or info.tensors.kind_of(el) is not None:
+        return None
+    for where in (scope, module_scope(info)):
+        found: list[ast.AST] = []
+        for n in where.nodes:
+            if not (isinstance(n, ast.Name) and n.id == el.id and isinstance(n.ctx, ast.Store)):
+                continue
+            p = where.parent(n)
+            while isinstance(p, (ast.Tuple, ast.List, ast.Starred)):
+                p = where.parent(p)
+            if not isinstance(p, ast.Assign):
+                return None  # a loop target, `with ... as`, an import: not followed
+            found.append(p)
+        if found:
+            return found, where
+        if where is scope and (el.id in scope.declared_outer() or scope.node is info.tree):
+            return None
+    return None
+
+
+def _tensor_made_before_tape(
+    info: ModuleInfo, tape: Tape, el: ast.Name, defs: list[ast.AST], dscope: TapeScope
+) -> bool:
+    """The engine follows the value where `_classify` cannot (a helper's return, tuple unpacking, `x = x * 2`):
+    a tensor that is not a variable, every definition of which ran where the tape does not record."""
+    if info.tensors.level_of(el) < TENSOR or info.tensors.kind_of(el) is not None:
+        return False
+    for d in defs:
+        if not isinstance(d, (ast.Assign, ast.AnnAssign)) or _records(tape, d, dscope):
+            return False
+        if tape.scope is dscope and pos(d) > pos(tape.blocks[0]) if tape.blocks else False:
+            return False  # rebound after the tape opened: the order is too subtle to call
+        if any(isinstance(t, ast.Subscript) for t in getattr(d, "targets", [])):
+            return False
+    return True
 
 
 def _variable_rebound_to_tensor(
