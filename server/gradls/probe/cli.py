@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 
 from gradls.probe import launcher, notebook_source
+from gradls.probe.html import render_html
 from gradls.probe.report import format_text, has_gradient_problems
 
 
@@ -65,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="auto: the GPU when TensorFlow sees one, else the CPU (default); gpu: fail without one",
     )
     p.add_argument("--output-format", choices=("text", "json"), default="text")
+    p.add_argument(
+        "--html",
+        metavar="FILE",
+        help="also write the report as a self-contained HTML page: gradient norms per variable over steps",
+    )
     p.add_argument(
         "--python",
         dest="interpreter",
@@ -142,6 +148,10 @@ def main(argv: list[str]) -> int:
     except KeyboardInterrupt:  # the launcher has already killed the process group
         print("gradls probe: interrupted", file=sys.stderr)
         return 2
+    if ns.html:
+        page = render_html(report)
+        with open(ns.html, "w", encoding="utf-8") as fh:
+            fh.write(page)
     if ns.output_format == "json":
         sys.stdout.write(json.dumps(report, indent=2) + "\n")
     else:

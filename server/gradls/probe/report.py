@@ -4,6 +4,7 @@ summarised, and rendered as readable text. No TensorFlow here: the server import
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Iterable
@@ -22,7 +23,7 @@ SOURCE_STATUSES = PROBLEM_STATUSES + ("ok", "unobserved", "skipped")
 # last one) makes the probe fail; "watch" (at some steps only, then recovered) is reported, not failed.
 VERDICTS = ("broken", "watch")
 
-_STATUS_WORDS = {
+STATUS_WORDS = {
     "none": "no gradient (None)",
     "zero": "all-zero gradient",
     "nan": "NaN in gradient",
@@ -30,7 +31,16 @@ _STATUS_WORDS = {
     "ok": "ok",
     "unobserved": "not observed (XLA-compiled)",
     "skipped": "overflow, update skipped by the loss-scale optimizer",
+    "vanishing": "vanishing gradient",
+    "exploding": "exploding gradient",
 }
+# Gradient dynamics (problem statuses of verdict "watch"): the norms of one computation's layers
+# differ by at least this many orders of magnitude, first layer smallest (vanishing) or largest
+# (exploding); or one variable's norm grew that much over the steps, to above _EXPLODED_NORM.
+DYNAMICS_STATUSES = ("vanishing", "exploding")
+_DYNAMICS_ORDERS = 4.0
+_EXPLODED_NORM = 1e3
+_MIN_LAYERS = 3
 
 
 def new_report(file: str, interpreter: str, steps: int, device: str) -> dict[str, Any]:
@@ -106,6 +116,7 @@ def _source(obj: Any) -> dict[str, Any] | None:
         "created_at": _location(obj.get("created_at")),
         "status": status,
         "norm": norm,
+        "update_ratio": None,  # filled from the optimizer update's "update-ratio" event
     }
 
 
@@ -121,6 +132,7 @@ def _gradient_call(obj: dict[str, Any]) -> dict[str, Any] | None:
         "step": obj.get("step") if _is_int(obj.get("step")) else None,
         "mode": _opt_str(obj.get("mode")),
         "replica": obj.get("replica") if _is_int(obj.get("replica")) else None,
+        "worker": _opt_str(obj.get("worker")),
         "role": obj.get("role") if obj.get("role") in ("update", "bare", "attached") else "bare",
         "optimizer": _opt_str(obj.get("optimizer")),
         "scaled": obj.get("scaled") is True,
@@ -197,9 +209,26 @@ def assign_training_steps(stream: list[tuple[str, dict[str, Any]]]) -> None:
             call["step"] = st["current"] + (1 if st["applied"] else 0)
 
 
+def _attach_update_ratios(call: dict[str, Any] | None, ev: dict[str, Any]) -> None:
+    """An optimizer update's ‖Δw‖/‖w‖ per variable, onto the sources of the gradient computation it
+    applied (the last one of that replica). The first measurement wins: an update the runner made
+    after stopping the count (the step beyond --steps, in a running graph) has no computation of its own."""
+    names, ratios = ev.get("names"), ev.get("ratios")
+    if call is None or not isinstance(names, list) or not isinstance(ratios, list):
+        return
+    by_name = {s["name"]: s for s in call["sources"]}
+    for name, ratio in zip(names, ratios):
+        src = by_name.get(name) if isinstance(name, str) else None
+        if src is None or src.get("update_ratio") is not None:
+            continue
+        if isinstance(ratio, (int, float)) and not isinstance(ratio, bool) and math.isfinite(ratio) and ratio >= 0:
+            src["update_ratio"] = float(ratio)
+
+
 def apply_events(report: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, Any]:
     """Fold the runner's events into `report` (validated: the runner runs next to user code)."""
     stream: list[tuple[str, dict[str, Any]]] = []
+    last_call: dict[int | None, dict[str, Any]] = {}  # per replica: where an update's ratios belong
     for ev in events:
         kind = ev["event"]
         if kind in ("start", "fatal"):
@@ -226,6 +255,10 @@ def apply_events(report: dict[str, Any], events: list[dict[str, Any]]) -> dict[s
             if call is not None:
                 report["gradient_calls"].append(call)
                 stream.append(("call", call))
+                if call["role"] != "attached":
+                    last_call[call["replica"]] = call
+        elif kind == "update-ratio":
+            _attach_update_ratios(last_call.get(ev.get("replica") if _is_int(ev.get("replica")) else None), ev)
         elif kind == "update":
             stream.append(
                 (
@@ -262,8 +295,114 @@ def apply_events(report: dict[str, Any], events: list[dict[str, Any]]) -> dict[s
             _mark_skipped(call)
     steps = [c["step"] for c in report["gradient_calls"] if c["step"] is not None]
     report["steps_observed"] = max(steps) if steps else 0
-    report["problems"] = summarize_problems(report["gradient_calls"])
+    report["problems"] = summarize_problems(report["gradient_calls"]) + gradient_dynamics(report["gradient_calls"])
     return report
+
+
+def _layer_norms(call: dict[str, Any]) -> list[tuple[dict[str, Any], float]]:
+    """(source, norm) of a computation's weight matrices in the order given (a model's layers in
+    order: first layer first), or of all its sources when fewer than _MIN_LAYERS are matrices;
+    only finite, non-zero norms."""
+    measured = [
+        (s, s["norm"]) for s in call["sources"] if s["status"] == "ok" and s["norm"] is not None and s["norm"] > 0
+    ]
+    matrices = [(s, n) for s, n in measured if s["shape"] is not None and len(s["shape"]) >= 2]
+    return matrices if len(matrices) >= _MIN_LAYERS else measured
+
+
+def gradient_dynamics(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """ "watch" problems for vanishing and exploding gradients, one per call site and kind.
+
+    Across depth: at each step, log10(first layer's norm / last layer's norm) among the site's
+    layers (at least _MIN_LAYERS); when its median over the steps is <= -_DYNAMICS_ORDERS the
+    gradient vanishes towards the input (a deep sigmoid net), >= +_DYNAMICS_ORDERS it explodes.
+    Over steps: a variable whose norm grew by _DYNAMICS_ORDERS orders of magnitude from its first
+    observed step to its last, ending above _EXPLODED_NORM, explodes."""
+    by_site: dict[tuple, list[dict[str, Any]]] = {}
+    for call in calls:
+        if call["mode"] == "xla" or call["scaled"]:
+            continue
+        by_site.setdefault((call["kind"], call["file"], call["line"]), []).append(call)
+    out: list[dict[str, Any]] = []
+    for (kind, file, line), site_calls in by_site.items():
+        spans: list[tuple[float, int | None, list[tuple[dict[str, Any], float]]]] = []
+        for call in site_calls:
+            layers = _layer_norms(call)
+            if len(layers) >= _MIN_LAYERS:
+                spans.append((math.log10(layers[0][1] / layers[-1][1]), call["step"], layers))
+        if spans:
+            ordered = sorted(x[0] for x in spans)
+            median = ordered[len(ordered) // 2]
+            if abs(median) >= _DYNAMICS_ORDERS:
+                status = "vanishing" if median < 0 else "exploding"
+                held = [x for x in spans if (x[0] <= -_DYNAMICS_ORDERS if median < 0 else x[0] >= _DYNAMICS_ORDERS)]
+                _, _, layers = held[-1]
+                first, last = layers[0], layers[-1]
+                detail = (
+                    "%s gradient: its norm %s from %.2g at `%s` (last layer) to %.2g at `%s` (first layer), "
+                    "%.1f orders of magnitude across %d layers%s"
+                    % (
+                        status,
+                        "falls" if status == "vanishing" else "grows",
+                        last[1],
+                        last[0]["name"],
+                        first[1],
+                        first[0]["name"],
+                        abs(median),
+                        len(layers),
+                        ": the first layers barely learn" if status == "vanishing" else "",
+                    )
+                )
+                steps = sorted({s for _, s, _ in held if s is not None})
+                out.append(
+                    {
+                        "kind": kind,
+                        "file": file,
+                        "line": line,
+                        "source": first[0]["name"],  # the layer that learns too little / too much
+                        "shape": first[0]["shape"],
+                        "created_at": first[0]["created_at"],
+                        "status": status,
+                        "steps": steps,
+                        "count": len(held),
+                        "verdict": "watch",
+                        "observed": len(site_calls),
+                        "detail": detail,
+                        "orders": round(abs(median), 2),
+                    }
+                )
+                continue
+        growth: dict[str, list[tuple[int | None, float, dict[str, Any]]]] = {}
+        for call in site_calls:
+            for s in call["sources"]:
+                if s["status"] == "ok" and s["norm"] is not None and s["norm"] > 0:
+                    growth.setdefault(s["name"], []).append((call["step"], s["norm"], s))
+        for name, seq in growth.items():
+            if len(seq) < 2:
+                continue
+            orders = math.log10(seq[-1][1] / seq[0][1])
+            if orders >= _DYNAMICS_ORDERS and seq[-1][1] > _EXPLODED_NORM:
+                src = seq[-1][2]
+                out.append(
+                    {
+                        "kind": kind,
+                        "file": file,
+                        "line": line,
+                        "source": name,
+                        "shape": src["shape"],
+                        "created_at": src["created_at"],
+                        "status": "exploding",
+                        "steps": sorted({st for st, _, _ in seq if st is not None}),
+                        "count": len(seq),
+                        "verdict": "watch",
+                        "observed": len(seq),
+                        "detail": "exploding gradient: its norm grew from %.2g to %.2g over %d steps"
+                        % (seq[0][1], seq[-1][1], len(seq)),
+                        "orders": round(orders, 2),
+                    }
+                )
+                break  # one per site: the first variable that exploded says it
+    return out
 
 
 def summarize_problems(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -351,11 +490,11 @@ def _short(path: str | None, base: str | None) -> str:
     return path
 
 
-def _where(file: str | None, line: int | None, base: str | None) -> str:
+def where(file: str | None, line: int | None, base: str | None) -> str:
     return "%s:%s" % (_short(file, base), line if line is not None else "?")
 
 
-def _shape(shape: list | None) -> str:
+def shape_text(shape: list | None) -> str:
     if shape is None:
         return "?"
     return "(" + ", ".join("?" if d is None else str(d) for d in shape) + (",)" if len(shape) == 1 else ")")
@@ -393,7 +532,7 @@ def summary_message(report: dict[str, Any]) -> str:
         )
     for e in grad_errors[:3]:
         parts.append(
-            "%s at %s: %s" % (e["type"], _where(e["file"], e["line"], base), _clause(_first_line(e["message"])))
+            "%s at %s: %s" % (e["type"], where(e["file"], e["line"], base), _clause(_first_line(e["message"])))
         )
     calls = len(report["gradient_calls"])
     if not parts:
@@ -411,18 +550,22 @@ def summary_message(report: dict[str, Any]) -> str:
             )
         else:
             parts.append("no gradient computation was observed")
-    if watch:
-        names = sorted({p["source"] for p in watch})
+    transient = [p for p in watch if p["status"] not in DYNAMICS_STATUSES]
+    if transient:
+        names = sorted({p["source"] for p in transient})
         parts.append(
             "to watch, not failing: %s (%s at some steps only)"
-            % (", ".join("`%s`" % n for n in names[:5]), "/".join(sorted({p["status"] for p in watch})))
+            % (", ".join("`%s`" % n for n in names[:5]), "/".join(sorted({p["status"] for p in transient})))
         )
+    for p in watch:
+        if p["status"] in DYNAMICS_STATUSES:
+            parts.append("to watch: %s" % p.get("detail", STATUS_WORDS[p["status"]]))
     other_errors = [e for e in report["errors"] if e.get("category") != "gradient"]
     if other_errors:
         e = other_errors[-1]
         parts.append(
             "the program raised %s at %s: %s"
-            % (e["type"], _where(e["file"], e["line"], base), _clause(_first_line(e["message"])))
+            % (e["type"], where(e["file"], e["line"], base), _clause(_first_line(e["message"])))
         )
     return "; ".join(parts)
 
@@ -488,6 +631,12 @@ def format_text(report: dict[str, Any], *, output_lines: int = 40) -> str:
             "TensorFlow %s%s" % (report["tensorflow"], ", Keras %s" % report["keras"] if report.get("keras") else "")
         )
     ran.append("interpreter %s" % report.get("interpreter"))
+    workers = sorted({c["worker"] for c in report["gradient_calls"] if c.get("worker")})
+    replicas = sorted({c["replica"] for c in report["gradient_calls"] if c.get("replica") is not None})
+    if workers:  # one process of a MultiWorkerMirroredStrategy cluster; replica ids are global
+        ran.append("as %s of a multi-worker cluster" % ", ".join(workers))
+    if replicas:
+        ran.append("replica%s %s" % ("s" if len(replicas) > 1 else "", ", ".join(map(str, replicas))))
     if report.get("stopped_after_steps"):
         ran.append("stopped after %d training steps" % report.get("steps_requested", 0))
     if report.get("duration_s") is not None:
@@ -501,12 +650,19 @@ def format_text(report: dict[str, Any], *, output_lines: int = 40) -> str:
         out += ["", "## " + title, ""]
         for p in entries:
             created = p["created_at"]
-            made = " (created at %s)" % _where(created["file"], created["line"], base) if created else ""
+            made = " (created at %s)" % where(created["file"], created["line"], base) if created else ""
             steps = p["steps"]
             when = " in step%s %s" % ("s" if len(steps) != 1 else "", ", ".join(map(str, steps))) if steps else ""
             out.append(
                 "- %s `%s` %s%s: %s%s"
-                % (_where(p["file"], p["line"], base), p["kind"], p["source"], made, _STATUS_WORDS[p["status"]], when)
+                % (
+                    where(p["file"], p["line"], base),
+                    p["kind"],
+                    p["source"],
+                    made,
+                    p.get("detail") or STATUS_WORDS[p["status"]],
+                    when,
+                )
             )
 
     # Each error once: the one the headline already states is not listed again.
@@ -522,7 +678,7 @@ def format_text(report: dict[str, Any], *, output_lines: int = 40) -> str:
             label = "gradient error" if e.get("category") == "gradient" else "error"
             out.append(
                 "- %s: %s %s: %s"
-                % (_where(e["file"], e["line"], base), label, e["type"], _first_line(e["message"], 400))
+                % (where(e["file"], e["line"], base), label, e["type"], _first_line(e["message"], 400))
             )
 
     if report["warnings"]:
@@ -533,7 +689,7 @@ def format_text(report: dict[str, Any], *, output_lines: int = 40) -> str:
             if key in seen:
                 continue
             seen.add(key)
-            out.append("- %s: %s" % (_where(w["file"], w["line"], base), _first_line(w["message"], 400)))
+            out.append("- %s: %s" % (where(w["file"], w["line"], base), _first_line(w["message"], 400)))
 
     if report["gradient_calls"]:
         out += ["", "## Gradient computations", ""]
@@ -544,7 +700,7 @@ def format_text(report: dict[str, Any], *, output_lines: int = 40) -> str:
             via = " via %s" % caller if caller else ""
             out.append(
                 "### %s at %s%s (%d call%s)"
-                % (kind, _where(file, line, base), via, len(calls), "s" if len(calls) != 1 else "")
+                % (kind, where(file, line, base), via, len(calls), "s" if len(calls) != 1 else "")
             )
             out.append("")
             per_source: dict[str, list[dict[str, Any]]] = {}
@@ -556,16 +712,16 @@ def format_text(report: dict[str, Any], *, output_lines: int = 40) -> str:
                 statuses = [e["status"] for e in entries]
                 counts = {st: statuses.count(st) for st in dict.fromkeys(statuses)}
                 words = ", ".join(
-                    "%s ×%d" % (_STATUS_WORDS[st], n) if len(statuses) > 1 else _STATUS_WORDS[st]
+                    "%s ×%d" % (STATUS_WORDS[st], n) if len(statuses) > 1 else STATUS_WORDS[st]
                     for st, n in counts.items()
                 )
                 norm = _norms([e["norm"] for e in entries if e["status"] == "ok"])
                 created = first["created_at"]
-                made = ", created at %s" % _where(created["file"], created["line"], base) if created else ""
+                made = ", created at %s" % where(created["file"], created["line"], base) if created else ""
                 mark = "!!" if any(st in PROBLEM_STATUSES for st in statuses) else ("ok" if "ok" in statuses else "--")
                 out.append(
                     "- [%s] %s %s%s: %s%s"
-                    % (mark, name, _shape(first["shape"]), made, words, " (%s)" % norm if norm else "")
+                    % (mark, name, shape_text(first["shape"]), made, words, " (%s)" % norm if norm else "")
                 )
             out.append("")
         if out[-1] == "":
@@ -576,7 +732,7 @@ def format_text(report: dict[str, Any], *, output_lines: int = 40) -> str:
         for t in report["threads"]:
             out.append("- %s thread %s:" % ("main" if t["main"] else "other", t["thread"]))
             for fr in t["frames"][:12]:
-                out.append("    %s in %s" % (_where(fr["file"], fr["line"], base), fr["function"]))
+                out.append("    %s in %s" % (where(fr["file"], fr["line"], base), fr["function"]))
             if len(t["frames"]) > 12:
                 out.append("    ... %d outer frames" % (len(t["frames"]) - 12))
 

@@ -208,6 +208,9 @@ class _Locator:
                                     caller = _module_hint(inner.filename) + "." + inner.name
                                 break
                         return self.real(fr.filename), fr.lineno, caller
+                found = self._mapped_from_other_threads(tf_stack, frames)
+                if found is not None:
+                    return found
             except Exception:
                 pass
         f: types.FrameType | None = sys._getframe(1)
@@ -220,6 +223,24 @@ class _Locator:
                 caller = _module_hint(name) + "." + f.f_code.co_name
             f = f.f_back
         return None, None, caller
+
+    def _mapped_from_other_threads(self, tf_stack, frames):
+        """(file, line, None) of the innermost AutoGraph-generated frame that maps to user code
+        through another thread's source map, else None.
+
+        tf.distribute runs a replica function in its own thread (MirroredStrategy,
+        MultiWorkerMirroredStrategy); nested in a tf.function, that function was converted with the
+        tf.function, whose source map TensorFlow keeps for the tracing thread only."""
+        stacks = list(tf_stack._source_mapper_stacks.values())
+        maps = [stack[-1].get_effective_source_map() for stack in stacks if stack]
+        for fr in reversed(frames):
+            if "__autograph_generated_file" not in fr.filename:
+                continue
+            for source_map in maps:
+                origin = source_map.get((fr.filename, fr.lineno))
+                if origin is not None and self.is_user(origin[0]):
+                    return self.real(origin[0]), origin[1], None
+        return None
 
     def location_of_traceback(self, exc: BaseException):
         """(file, line) of the user's line that raised `exc`."""
@@ -238,6 +259,21 @@ class _Locator:
             if self.is_user(fs.filename):
                 where = (self.real(fs.filename), fs.lineno)
         return where
+
+
+def _cluster_task(strategy):
+    """'worker:1' when `strategy` runs on a cluster of several tasks (TF_CONFIG), else None.
+    Under MultiWorkerMirroredStrategy each worker is its own process; replica ids are global."""
+    try:
+        resolver = getattr(strategy, "cluster_resolver", None)
+        task_type, task_id = getattr(resolver, "task_type", None), getattr(resolver, "task_id", None)
+        if resolver is None or task_type is None or task_id is None:
+            return None
+        if sum(len(tasks) for tasks in resolver.cluster_spec().as_dict().values()) < 2:
+            return None
+        return "%s:%d" % (task_type, int(task_id))
+    except Exception:
+        return None
 
 
 def _module_hint(filename: str) -> str:
@@ -378,6 +414,8 @@ class _Probe:
         self.steps = 0  # the highest training step observed so far
         # Training steps, per replica: {replica: {"current", "applied", "known", "tapes"}} (see _advance).
         self.replicas: dict = {}
+        # "worker:1": this process's task in a multi-worker cluster (MultiWorkerMirroredStrategy), else None.
+        self.worker: str | None = None
         self.any_update = False
         self.steps_done = False
         self.optimizer_keys: dict = {}
@@ -467,7 +505,11 @@ class _Probe:
         """This replica's index under a tf.distribute strategy with several replicas, else None."""
         try:
             ctx = self.tf.distribute.get_replica_context()
-            if ctx is None or ctx.num_replicas_in_sync < 2:
+            if ctx is None:
+                return None
+            if self.worker is None:
+                self.worker = _cluster_task(ctx.strategy)
+            if ctx.num_replicas_in_sync < 2:
                 return None
             rid = self.tf.get_static_value(ctx.replica_id_in_sync_group)
             return None if rid is None else int(rid)
@@ -810,6 +852,7 @@ class _Probe:
                 "step": step,
                 "mode": mode,
                 "replica": replica,
+                "worker": self.worker,
                 "role": role or site.get("role", "bare"),
                 "optimizer": update or site.get("update"),
                 "scaled": bool(site.get("scaled")),
@@ -886,11 +929,23 @@ class _Probe:
                     probe.internal_error(exc)
                 if is_lso:
                     probe.local.loss_scale, probe.local.inner_seen = opt, False
+                weights_before = None
+                if role == "update" and variables is not None:
+                    try:
+                        weights_before = probe.read_weights(variables)
+                    except Exception as exc:
+                        probe.internal_error(exc)
                 try:
-                    return call()
+                    result = call()
                 except Exception as exc:
                     probe.record_error(exc, kind, location)
                     raise
+                if weights_before is not None:
+                    try:
+                        probe.observe_update_ratio(variables, weights_before, replica)
+                    except Exception as exc:
+                        probe.internal_error(exc)
+                return result
             finally:
                 if is_lso:
                     probe.local.loss_scale = previous_lso
@@ -951,6 +1006,81 @@ class _Probe:
             return
         frame = self.loc.user_frame_for_locals(sys._getframe(3))
         self.observe(kind, variables, grads, location, frame, role, key if role == "update" else None, is_lso)
+
+    # -- update/weight ratio ------------------------------------------------------------------
+    #
+    # ‖Δw‖ / ‖w‖ of each variable an optimizer update changed: how fast it learns (around 1e-3 is
+    # the usual rule of thumb; far below: barely learning, far above: unstable). The weights are
+    # read before the update and again after it (TensorFlow copies a variable's buffer before
+    # updating it while an earlier read still holds it, so the first read keeps the old values;
+    # in a graph, automatic control dependencies keep the reads and the update in program order).
+
+    def read_weights(self, variables):
+        tf = self.tf
+        out: list = []
+        for v in variables:
+            dtype = getattr(v, "dtype", None)
+            if dtype is None or not getattr(tf.as_dtype(dtype), "is_floating", False):
+                out.append(None)
+            else:
+                out.append(tf.convert_to_tensor(v))
+        return out
+
+    def _ratio_stats(self, variables, before):
+        """float32 [k, 2]: (sum of squares of the change, sum of squares of the new weights)."""
+        tf = self.tf
+        rows = []
+        for v, old in zip(variables, before):
+            if old is None:
+                rows.append(tf.constant([-1.0, -1.0], tf.float32))
+                continue
+            new = tf.cast(tf.convert_to_tensor(v), tf.float32)
+            old = tf.cast(old, tf.float32)
+            rows.append(tf.stack([tf.reduce_sum(tf.square(new - old)), tf.reduce_sum(tf.square(new))]))
+        return tf.stack(rows) if rows else tf.zeros([0, 2], tf.float32)
+
+    def observe_update_ratio(self, variables, before, replica) -> None:
+        tf = self.tf
+        names = [self._variable_name(v, i) for i, v in enumerate(variables)]
+        if tf.executing_eagerly():
+            self._emit_ratios(names, self._ratio_stats(variables, before).numpy(), replica)
+            return
+        if self._in_xla():
+            return  # no callback inside an XLA cluster
+        stats = self._ratio_stats(variables, before)
+        token = getattr(self.local, "update_token", None)
+        inputs = [stats] if token is None else [stats, token]  # after the tape's report of this step
+
+        def on_run(values, *_after, _names=names, _replica=replica):
+            try:
+                self._emit_ratios(_names, values.numpy(), _replica)
+            except Exception as exc:
+                self.internal_error(exc)
+            return 0.0
+
+        tf.py_function(on_run, inputs, Tout=tf.float32)
+
+    def _variable_name(self, v, index) -> str:
+        """The name a gradient event gives this variable (see _describe), without frame lookups."""
+        if self.keras is not None and isinstance(v, self.keras.Variable):
+            return getattr(v, "path", None) or getattr(v, "name", None) or "source[%d]" % index
+        raw = getattr(v, "name", None) or ""
+        if raw and not _DEFAULT_TF_VARIABLE_NAME.match(raw):
+            return raw[:-2] if raw.endswith(":0") else raw
+        site = getattr(v, _SITE_ATTR, None)
+        if site is not None:
+            target = _assignment_target_on_line(site[0], site[1])
+            if target:
+                return target
+        return raw or "source[%d]" % index
+
+    def _emit_ratios(self, names, rows, replica) -> None:
+        ratios = []
+        for row in rows:
+            change, weight = float(row[0]), float(row[1])
+            ok = change >= 0 and weight > 0 and math.isfinite(change) and math.isfinite(weight)
+            ratios.append(math.sqrt(change / weight) if ok else None)
+        self.channel.emit({"event": "update-ratio", "replica": replica, "names": names, "ratios": ratios})
 
     @staticmethod
     def _same_gradients(last, grads, variables) -> bool:
