@@ -15,9 +15,10 @@ import ast
 from dataclasses import dataclass, field
 
 from gradls.analysis.dtypes import dtype_name, int_dtype_of, literal_dtype
-from gradls.analysis.flow import STOP_GRADIENT, Flow, FlowScope, dotted
+from gradls.analysis.flow import STOP_GRADIENT, Flow, FlowScope
 from gradls.analysis.model import Finding, Span
 from gradls.analysis.module import AUTOGRAPH, EAGER, GRAPH, VARIABLE_CTORS, FunctionNode, ModuleInfo
+from gradls.analysis.names import dotted
 from gradls.analysis.tapes import GRAD_METHODS, Tape, TapeCall, TapeScope, pos, source_elements, tape_scopes
 
 GRADIENT = "gradient"
@@ -153,14 +154,14 @@ def module_for(source: str, path: str | None = None, config=None, project=None) 
 def explain_source(
     source: str, line: int, col: int, path: str | None = None, config=None, project=None, anywhere: bool = True
 ) -> Explanation | None:
-    """`explain_at` on source text, with the file's findings (None when it does not parse)."""
-    from gradls.analysis.engine import analyze
+    """`explain_at` on source text, with the file's findings (None when it does not parse); the module the
+    rules ran on is the one explained (analysed once)."""
+    from gradls.analysis.engine import analyze_module
 
-    info = module_for(source, path, config, project)
+    result, info = analyze_module(source, path, config, project)
     if info is None:
         return None
-    findings = analyze(source, path, config, project=info.project if info.project is not None else False).findings
-    return explain_at(info, line, col, findings, anywhere)
+    return explain_at(info, line, col, result.findings, anywhere)
 
 
 # ---------------------------------------------------------------------------------------------- positions
@@ -271,9 +272,8 @@ class _Explainer:
         dtype = self._dtype(ctor)
         trainable = _trainable(ctor)
         name = dotted(node) or self.t(node)
-        details = [f"created by `{self.t(ctor)}` (line {ctor.lineno})"]
-        if q not in VARIABLE_CTORS:
-            details[0] = f"created by `{self.t(ctor)}` (line {ctor.lineno}), a Keras weight"
+        keras_weight = ", a Keras weight" if q not in VARIABLE_CTORS else ""
+        details = [f"created by `{self.t(ctor)}` (line {ctor.lineno}){keras_weight}"]
         watchers = self._watching_tapes(name, where)
         details += watchers or ["no GradientTape in this file reads it"]
         if trainable is False:
@@ -328,15 +328,15 @@ class _Explainer:
                 for m in ("__init__", "build"):
                     method = cls.methods.get(m)
                     if method is not None and method is not fn:
-                        chain.append(self.flow._scope_for_root(method))
+                        chain.append(self.flow.scope_for_root(method))
             return chain
         fn = sc.root if isinstance(sc.root, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
         ff = self.info.facts(fn)
         while ff is not None and ff.parent is not None:
-            chain.append(self.flow._scope_for_root(ff.parent))
+            chain.append(self.flow.scope_for_root(ff.parent))
             ff = self.info.facts(ff.parent)
         if sc.root is not self.info.tree:
-            chain.append(self.flow._scope_for_root(self.info.tree))
+            chain.append(self.flow.scope_for_root(self.info.tree))
         return chain
 
     def _is_variable_ctor(self, call: ast.Call) -> bool:

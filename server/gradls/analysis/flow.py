@@ -15,6 +15,7 @@ from typing import cast
 
 from gradls.analysis.dtypes import is_int_cast
 from gradls.analysis.module import ModuleInfo, walk_own
+from gradls.analysis.names import dotted
 from gradls.analysis.tensors import NON_DIFF_OPS
 
 STOP_GRADIENT = {"tensorflow.stop_gradient", "keras.ops.stop_gradient", "tensorflow.raw_ops.StopGradient"}
@@ -47,15 +48,6 @@ EXEMPT_ROOT = re.compile(
 )
 _COND_BLOCKS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try) + ((ast.Match,) if hasattr(ast, "Match") else ())
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
-
-
-def dotted(e: ast.AST) -> str | None:
-    if isinstance(e, ast.Name):
-        return e.id
-    if isinstance(e, ast.Attribute):
-        base = dotted(e.value)
-        return f"{base}.{e.attr}" if base else None
-    return None
 
 
 class FlowScope:
@@ -348,7 +340,7 @@ class Flow:
             for call, root in function_uses(self.info).get(fn.name, []):
                 if call is None:
                     continue
-                sc = self._scope_for_root(root)
+                sc = self.scope_for_root(root)
                 if index is None:
                     out |= self.sinks(call, cut, seen, sc)
                     continue
@@ -370,7 +362,8 @@ class Flow:
             self._depth -= 1
         return out
 
-    def _scope_for_root(self, root: ast.AST) -> FlowScope:
+    def scope_for_root(self, root: ast.AST) -> FlowScope:
+        """The FlowScope of a function body (or of the module for `info.tree`), built once per Flow."""
         s = self.scopes.get(id(root))
         if s is None:
             s = self.scopes[id(root)] = FlowScope(root)

@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any, TypeVar, overload
 
 from gradls.analysis.model import Span
-from gradls.analysis.names import ImportTable
+from gradls.analysis.names import ImportTable, dotted
 from gradls.analysis.project import ClassSummary, ProjectIndex
 from gradls.config import Config
 
@@ -175,7 +175,7 @@ class ModuleInfo:
             )
         )
         for facts, bases in class_bases:
-            facts.base_names = [self.imports.qualname(b) or _dotted(b) or "" for b in bases]
+            facts.base_names = [self.imports.qualname(b) or dotted(b) or "" for b in bases]
             facts.keras2 = self.legacy_keras or any(
                 self.imports.is_keras2(b) and keras_base_kind(q) is not None for b, q in zip(bases, facts.base_names)
             )
@@ -305,10 +305,10 @@ class ModuleInfo:
         """What a name imported from another module of the project is (see ProjectIndex.lookup)."""
         if self.project is None or self.path is None:
             return None
-        dotted = _dotted(e)
-        if dotted is None:
+        name = dotted(e)
+        if name is None:
             return None
-        head, _, rest = dotted.partition(".")
+        head, _, rest = name.partition(".")
         if head in self.module_functions or head in self.classes:
             return None
         raw = self.imports.raw.get(head)
@@ -589,15 +589,6 @@ def walk_own(node: ast.AST) -> Iterator[ast.AST]:
 
 
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-
-
-def _dotted(e: ast.AST) -> str | None:
-    if isinstance(e, ast.Name):
-        return e.id
-    if isinstance(e, ast.Attribute):
-        base = _dotted(e.value)
-        return f"{base}.{e.attr}" if base else None
-    return None
 
 
 def _kwarg(call: ast.Call, name: str) -> ast.AST | None:

@@ -118,17 +118,14 @@ class ImportTable:
         return q
 
     def _qualname(self, e: ast.AST) -> str | None:
-        parts: list[str] = []
-        while isinstance(e, ast.Attribute):
-            parts.append(e.attr)
-            e = e.value
-        if not isinstance(e, ast.Name):
+        name = dotted(e)
+        if name is None:
             return None
-        root = self.aliases.get(e.id)
+        head, dot, rest = name.partition(".")
+        root = self.aliases.get(head)
         if root is None:
             return None
-        parts.append(root)
-        return canonical(".".join(reversed(parts)))
+        return canonical(root + dot + rest)
 
     def alias_of(self, module: str) -> str | None:
         """The local name bound to `module` itself (e.g. 'tf' for tensorflow), if any."""

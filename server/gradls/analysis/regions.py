@@ -11,6 +11,7 @@ import ast
 import re
 
 from gradls.analysis.module import AUTOGRAPH, EAGER, GRAPH, KERAS_STEP_METHODS, FunctionFacts, ModuleInfo
+from gradls.analysis.names import dotted
 
 # Calls whose presence shows the module runs Keras models as graphs (fit traces `call`).
 _GRAPH_EVIDENCE_METHODS = {"fit", "evaluate", "predict", "train_on_batch", "test_on_batch", "predict_on_batch"}
@@ -136,16 +137,7 @@ def _mode_from_users(info: ModuleInfo, cls, own_mode: str) -> str:
 def _decorator_name(info: ModuleInfo, d: ast.AST) -> tuple[str | None, ast.Call | None]:
     call = d if isinstance(d, ast.Call) else None
     target = call.func if call is not None else d
-    return info.imports.qualname(target) or _plain(target), call
-
-
-def _plain(e: ast.AST) -> str | None:
-    if isinstance(e, ast.Name):
-        return e.id
-    if isinstance(e, ast.Attribute):
-        base = _plain(e.value)
-        return f"{base}.{e.attr}" if base else None
-    return None
+    return info.imports.qualname(target) or dotted(target), call
 
 
 def _autograph_off(call: ast.Call | None) -> bool:

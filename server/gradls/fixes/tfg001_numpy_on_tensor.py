@@ -194,15 +194,6 @@ def _map_args(call: cst.Call, spec: OpSpec) -> list[cst.Arg] | None:
     return out
 
 
-def _dotted(e: cst.BaseExpression) -> str | None:
-    if isinstance(e, cst.Name):
-        return e.value
-    if isinstance(e, cst.Attribute):
-        base = _dotted(e.value)
-        return None if base is None else f"{base}.{e.attr.value}"
-    return None
-
-
 def convert_call(call_text: str, func: str, tf_alias: str) -> tuple[str, str, bool] | None:
     """(new call text, TF function name, safe) for a NumPy call's text, or None."""
     spec = OPS.get(_canonical(func))

@@ -8,9 +8,10 @@ import re
 from collections.abc import Iterator
 
 from gradls.analysis.custom_gradient import inside_custom_gradient
-from gradls.analysis.flow import STOP_GRADIENT, Flow, cut_roots, dotted, inside_stop_gradient
+from gradls.analysis.flow import STOP_GRADIENT, Flow, cut_roots, inside_stop_gradient
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
+from gradls.analysis.names import dotted
 from gradls.analysis.rules import rule
 from gradls.analysis.tensors import DIFF
 

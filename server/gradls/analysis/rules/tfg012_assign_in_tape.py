@@ -7,21 +7,12 @@ from collections.abc import Iterator
 
 from gradls.analysis.model import Finding
 from gradls.analysis.module import VARIABLE_CTORS, ModuleInfo
+from gradls.analysis.names import dotted
 from gradls.analysis.rules import rule
 from gradls.analysis.tapes import Tape, TapeScope, def_value, pos, resolve_defs, source_elements, tape_scopes
 from gradls.analysis.tensors import DIFF
 
 _ASSIGNS = {"assign", "assign_add", "assign_sub"}
-
-
-def _key(e: ast.AST) -> str | None:
-    """`v` or `self.state` for a name or an attribute chain on a name."""
-    if isinstance(e, ast.Name):
-        return e.id
-    if isinstance(e, ast.Attribute):
-        base = _key(e.value)
-        return f"{base}.{e.attr}" if base else None
-    return None
 
 
 @rule(
@@ -54,11 +45,11 @@ def _source_roots(info: ModuleInfo, scope: TapeScope, sources: ast.AST | None) -
                 if isinstance(v, (ast.List, ast.Tuple)):
                     out |= {f"@var:{x.id}" for x in v.elts if isinstance(x, ast.Name)}
         elif isinstance(el, ast.Attribute) and el.attr in _WEIGHT_LISTS:
-            k = _key(el.value)
+            k = dotted(el.value)
             if k:
                 out.add(f"@model:{k}")
         else:
-            k = _key(el)
+            k = dotted(el)
             if k:
                 out.add(f"@var:{k}")
     return out
@@ -94,15 +85,15 @@ class _Taint:
                 out.add(RECV)
                 continue
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _ASSIGNS:
-                if _key(n.func.value) == self.recv:
+                if dotted(n.func.value) == self.recv:
                     out.add(RECV)
                     continue
             if isinstance(n, ast.Call):
-                k = _key(n.func)
+                k = dotted(n.func)
                 if k and self.info.tensors.kind_of(n.func) == "layer":
                     out.add(f"@model:{k}")
             if isinstance(n, (ast.Name, ast.Attribute)) and isinstance(n.ctx, ast.Load):
-                k = _key(n)
+                k = dotted(n)
                 if k is not None and k in self.taint:
                     out |= self.taint[k]
                     continue
@@ -127,14 +118,14 @@ class _Taint:
                 for t in s.targets:
                     for n in ast.walk(t):
                         k = (
-                            _key(n)
+                            dotted(n)
                             if isinstance(n, (ast.Name, ast.Attribute)) and isinstance(n.ctx, ast.Store)
                             else None
                         )
                         if k:
                             self.taint[k] = set(r)
             elif isinstance(s, (ast.AugAssign, ast.AnnAssign)) and s.value is not None:
-                k = _key(s.target)
+                k = dotted(s.target)
                 if k:
                     prev = self.taint.get(k, set()) if isinstance(s, ast.AugAssign) else set()
                     self.taint[k] = prev | self.roots(s.value)
@@ -150,7 +141,7 @@ def _check_tape(info: ModuleInfo, scope: TapeScope, tape: Tape) -> Iterator[Find
     recorded = sorted((n for n in scope.nodes if isinstance(n, ast.stmt) and tape.recording(n, scope)), key=pos)
     # `v.assign(f(W))` under the tape.
     candidates: list[tuple[ast.Call, str | None, ast.AST]] = [
-        (n, _key(n.func.value), n.args[0] if n.args else n.keywords[0].value)
+        (n, dotted(n.func.value), n.args[0] if n.args else n.keywords[0].value)
         for n in scope.nodes
         if isinstance(n, ast.Call)
         and isinstance(n.func, ast.Attribute)
@@ -169,7 +160,7 @@ def _check_tape(info: ModuleInfo, scope: TapeScope, tape: Tape) -> Iterator[Find
         ):
             init = n.value.args[0] if n.value.args else _kwarg(n.value, "initial_value")
             if init is not None:
-                candidates.append((n.value, _key(n.targets[0]), init))
+                candidates.append((n.value, dotted(n.targets[0]), init))
     for a, recv, value in candidates:
         if recv is None:
             continue
