@@ -9,6 +9,7 @@ import asyncio
 import os
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 import pytest_lsp
@@ -16,6 +17,7 @@ from lsp_helpers import (
     EAGER_NUMPY,
     SERVER_COMMAND,
     RecordingClient,
+    lsp_session,
     make_recording_client,
     open_document,
     wait_until,
@@ -37,27 +39,13 @@ time.sleep(120)
 """
 
 
-@pytest_lsp.fixture(
-    scope="module",
-    config=ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_recording_client),
+client = lsp_session(
+    "probe-ws",
+    options={
+        "settings": {"probe": {"interpreter": sys.executable, "timeoutSeconds": 90, "steps": 2, "device": "cpu"}},
+        "trusted": True,
+    },
 )
-async def client(lsp_client: RecordingClient, tmp_path_factory):
-    root = tmp_path_factory.mktemp("probe-ws")
-    await lsp_client.initialize_session(
-        lsp.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
-            workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name="ws")],
-            initialization_options={
-                "settings": {
-                    "probe": {"interpreter": sys.executable, "timeoutSeconds": 90, "steps": 2, "device": "cpu"}
-                },
-                "trusted": True,
-            },
-        )
-    )
-    lsp_client.root = root
-    yield
-    await lsp_client.shutdown_session()
 
 
 def _alive(pid: int) -> bool:
@@ -80,7 +68,13 @@ async def test_probe_results_become_diagnostics_with_related_static_findings(cli
     probe_diags = [d for d in client.diagnostics[uri] if d.source == "gradls-probe"]
     assert {d.range.start.line for d in probe_diags} == {7, 3}  # the tape.gradient line and w's creation line
     at_call = next(d for d in probe_diags if d.range.start.line == 7)
-    assert at_call.message == "w gets no gradient (None) in tape.gradient at line 8"
+    # None at every step: broken, an Error (the probe fails, as `gradls probe` exits 1).
+    assert (
+        at_call.message
+        == "w gets no gradient (None) in tape.gradient at line 8: broken at steps 1, 2, every one observed"
+    )
+    assert {d.severity for d in probe_diags} == {lsp.DiagnosticSeverity.Error}
+    assert (result.verdict, result.severity, result.exitCode, result.broken) == ("broken", "error", 1, ["w"])
     assert at_call.related_information and at_call.related_information[0].message.startswith("gradls TFG001")
     assert at_call.related_information[0].location.range.start.line == 6
     # The static finding is still published beside the probe's (one push collection per document).
@@ -91,8 +85,111 @@ async def test_probe_results_become_diagnostics_with_related_static_findings(cli
     assert started.uri == uri and started.status == "running"
     finished = client.custom_notifications[-1][1]
     assert finished.uri == uri and finished.status == "gradient-problems" and "w" in finished.summary
+    assert (finished.verdict, finished.severity, finished.exitCode) == ("broken", "error", 1)
     titles = [r[0].title for r in client.progress_reports.values() if r and hasattr(r[0], "title")]
     assert "gradls: gradient probe" in titles
+
+
+PROGRAMS = Path(__file__).parent.parent / "probe" / "programs"
+
+
+def _case_line(text: str, marker: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if line.rstrip().endswith("# CASE: " + marker))
+
+
+async def _probe_file(client, name: str, text: str):
+    path = client.root / name
+    path.write_text(text)
+    uri = path.as_uri()
+    result = await client.protocol.send_request_async("gradls/runProbe", {"uri": uri})
+    await wait_until(
+        lambda: client.custom_notifications and client.custom_notifications[-1][0] == "gradls/probeFinished",
+        what="probeFinished",
+    )
+    finished = client.custom_notifications[-1][1]
+    assert finished.uri == uri
+    probe_diags = [d for d in client.diagnostics.get(uri, []) if d.source == "gradls-probe"]
+    return result, finished, probe_diags
+
+
+async def test_a_zero_at_step_one_only_is_a_warning_to_watch_not_a_failure(client):
+    """A LoRA factor's gradient is zero at step 1 only, by design: 'watch', exit 0, no Error."""
+    text = (PROGRAMS / "lora.py").read_text()
+    result, finished, probe_diags = await _probe_file(client, "lora_adapter.py", text)
+    assert result.report.status == "ok"
+    assert (result.verdict, result.severity, result.exitCode) == ("watch", "warning", 0)
+    assert result.watch == ["sequential/lo_ra_dense/lora_a"] and result.broken == []
+    assert (finished.verdict, finished.severity, finished.exitCode) == ("watch", "warning", 0)
+    created = next(d for d in probe_diags if d.range.start.line == _case_line(text, "lora_a") - 1)
+    assert created.severity == lsp.DiagnosticSeverity.Warning
+    assert "gets an all-zero gradient" in created.message
+    assert "to watch, not failing (step 1 only, of 2)" in created.message
+    assert not [d for d in probe_diags if d.severity == lsp.DiagnosticSeverity.Error]
+
+
+async def test_loss_scaling_skipped_step_is_information_and_named(client):
+    """mixed_float16: the loss-scale optimizer skips the overflowing step 1 by design."""
+    text = (PROGRAMS / "mixed_precision.py").read_text()
+    result, finished, probe_diags = await _probe_file(client, "mixed.py", text)
+    assert result.report.status == "ok" and result.exitCode == 0
+    assert result.skippedSteps == [1] and finished.skippedSteps == [1]
+    assert result.broken == [] and "step 1 skipped by design" in result.detail
+    (skipped,) = probe_diags
+    assert skipped.range.start.line == _case_line(text, "fit") - 1
+    assert skipped.severity == lsp.DiagnosticSeverity.Information
+    assert "the loss-scale optimizer skipped the update at step 1 only, of 2" in skipped.message
+    assert result.severity == "information"
+
+
+CWD_SCRIPT = """\
+import os
+import sys
+
+with open(sys.argv[0] + ".cwd", "w") as f:
+    f.write(os.getcwd())
+"""
+
+
+async def test_probe_cwd_setting_decides_where_the_script_runs(client):
+    app, data = client.root / "app", client.root / "data"
+    app.mkdir()
+    data.mkdir()
+    script = app / "where.py"
+    script.write_text(CWD_SCRIPT)
+    seen = app / "where.py.cwd"
+
+    async def probe_with(cwd_setting):
+        probe = {"interpreter": sys.executable, "timeoutSeconds": 90, "steps": 2, "device": "cpu"}
+        if cwd_setting is not None:
+            probe["cwd"] = cwd_setting
+        logged = len(client.log_messages)
+        client.workspace_did_change_configuration(
+            lsp.DidChangeConfigurationParams(settings={"gradls": {"probe": probe}})
+        )
+        await wait_until(
+            lambda: any("settings from didChangeConfiguration" in m.message for m in client.log_messages[logged:]),
+            what="settings applied",
+        )
+        seen.unlink(missing_ok=True)
+        result = await client.protocol.send_request_async("gradls/runProbe", {"uri": script.as_uri()})
+        assert result.report.status == "ok", result.text
+        return seen.read_text()
+
+    try:
+        assert await probe_with(None) == str(client.root)  # default: the workspace folder
+        assert await probe_with("data") == str(data)  # relative to the workspace folder
+        assert await probe_with("${fileDirname}") == str(app)
+        assert await probe_with("${workspaceFolder}/data") == str(data)
+        assert await probe_with(str(data)) == str(data)
+        # A folder that does not exist: refused before anything runs.
+        started = len(client.custom_notifications)
+        with pytest.raises(JsonRpcException, match="gradls.probe.cwd: .*missing.* is not a folder"):
+            await client.protocol.send_request_async(
+                "gradls/runProbe", {"uri": script.as_uri(), "cwd": str(client.root / "missing")}
+            )
+        assert client.custom_notifications[started:] == []
+    finally:
+        await probe_with(None)
 
 
 async def _start_sleeper_and_cancel(client, name: str, send) -> None:

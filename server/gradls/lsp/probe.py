@@ -42,6 +42,8 @@ RUN_PROBE_COMMAND = "gradls.server.runProbe"
 RUN_PROBE_REQUEST = "gradls/runProbe"
 PROBE_STARTED = "gradls/probeStarted"
 PROBE_FINISHED = "gradls/probeFinished"
+# Client -> server: the last probe report as a self-contained HTML page (the editor's webview).
+PROBE_REPORT_HTML = "gradls/probeReportHtml"
 # Server -> client: the user asked to pick another interpreter (VS Code: python.setInterpreter).
 SELECT_INTERPRETER = "gradls/selectInterpreter"
 SELECT_INTERPRETER_ACTION = "Select Python Interpreter"
@@ -52,6 +54,7 @@ PROBE_NOT_TRUSTED = -32010
 PROBE_BUSY = -32011
 PROBE_BAD_PARAMS = -32012
 PROBE_FAILED = -32013
+PROBE_NO_REPORT = -32014
 
 _STATUS_WORDS = {
     "none": "gets no gradient (None)",
@@ -59,15 +62,22 @@ _STATUS_WORDS = {
     "nan": "gets a NaN gradient",
     "inf": "gets an infinite gradient",
 }
+# Problem statuses that are never failures: a loss-scale optimizer's skipped update, gradient dynamics.
+_WATCH_STATUSES = ("skipped", "vanishing", "exploding")
 
 
 def register(server: GradlsLanguageServer) -> None:
     server.feature(RUN_PROBE_REQUEST)(on_run_probe_request)
+    server.feature(PROBE_REPORT_HTML)(on_probe_report_html)
     server.command(RUN_PROBE_COMMAND)(cmd_run_probe)
 
 
 async def on_run_probe_request(ls: GradlsLanguageServer, params: Any) -> dict:
     return await ls.probe.run(plain_data(params))
+
+
+def on_probe_report_html(ls: GradlsLanguageServer, params: Any) -> dict:
+    return ls.probe.report_html(plain_data(params))
 
 
 async def cmd_run_probe(ls: GradlsLanguageServer, *args: Any) -> dict:
@@ -83,6 +93,9 @@ class ProbeService:
         self._running: asyncio.Task[Any] | None = None
         self._warm_pool: WarmWorkerPool | None = None  # while probe.warmWorker is on
         self._background: set[asyncio.Task[None]] = set()
+        # The last report per probed URI, and the URI probed last (for gradls/probeReportHtml).
+        self._reports: dict[str, dict] = {}
+        self._last_uri: str | None = None
 
     def cancel_running(self) -> None:
         if self._running is not None and not self._running.done():
@@ -147,6 +160,8 @@ class ProbeService:
                 f"gradls: the probe is not available in this installation ({e})", PROBE_FAILED
             ) from e
 
+        # Scripts run where gradls.probe.cwd says; a notebook in its folder, as Jupyter runs it.
+        script_cwd = None if notebook is not None or is_notebook(path) else self._cwd_for(path, settings.cwd)
         pool = self._warm_pool_for(settings.warm_worker)
         task = asyncio.current_task()
         self._running = task
@@ -162,10 +177,11 @@ class ProbeService:
             PROBE_STARTED, {"uri": uri, "status": "running", "summary": f"probing {os.path.basename(path)}"}
         )
         server.log(
-            f"probe: running {path} with {interpreter} (steps={settings.steps}, timeout={settings.timeout_seconds:g}s, device={settings.device})",
+            f"probe: running {path} with {interpreter} in {script_cwd or os.path.dirname(path)} (steps={settings.steps}, timeout={settings.timeout_seconds:g}s, device={settings.device})",
             "info",
         )
         status, summary = "error", ""
+        outcome: dict[str, Any] | None = None
         try:
             async with ServerProgress(server, "gradls: gradient probe", cancellable=True) as progress:
                 if task is not None:
@@ -184,10 +200,13 @@ class ProbeService:
                         path, [(c.index, c.text) for c in cells] if cells is not None else None, **options
                     )
                 else:
-                    report = await run_probe_async(path, cwd=self._cwd_for(path), **options)
+                    report = await run_probe_async(path, cwd=script_cwd, **options)
             text = format_text(text_view(report) if probe_notebook else report)
             status = str(report.get("status", "unknown"))
             summary = str(report.get("message") or "") or summarise(report)
+            outcome = probe_outcome(report)
+            self._reports[uri] = report
+            self._last_uri = uri
             self._publish(report, path, notebook, cells)
             no_tensorflow = status == "no-tensorflow"
             # No TensorFlow: said below where the user looks, not once more as a notification.
@@ -198,7 +217,7 @@ class ProbeService:
             )
             if no_tensorflow:
                 self._in_background(self._offer_interpreter_choice(summary))
-            return {"report": report, "text": text}
+            return {"report": report, "text": text, **outcome}
         except asyncio.CancelledError:
             status, summary = "cancelled", "cancelled; the probe process was stopped"
             server.log("probe: cancelled by the client; probe process group killed", "info")
@@ -211,7 +230,10 @@ class ProbeService:
             raise JsonRpcServerError(f"gradls: the probe failed: {summary}", PROBE_FAILED) from e
         finally:
             self._running = None
-            server.protocol.notify(PROBE_FINISHED, {"uri": uri, "status": status, "summary": summary})
+            finished = {"uri": uri, "status": status, "summary": summary}
+            if outcome is not None:
+                finished.update(outcome)
+            server.protocol.notify(PROBE_FINISHED, finished)
 
     def _in_background(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)
@@ -234,11 +256,39 @@ class ProbeService:
         if choice is not None and choice.title == SELECT_INTERPRETER_ACTION:
             server.protocol.notify(SELECT_INTERPRETER, {"reason": "probe: no TensorFlow in the interpreter"})
 
-    def _cwd_for(self, path: str) -> str:
+    def report_html(self, params: Any) -> dict:
+        """{uri, status, html} of the last probe of `uri` (default: the last probe run)."""
+        params = params if isinstance(params, dict) else {}
+        uri = params.get("uri") if isinstance(params.get("uri"), str) else self._last_uri
+        report = self._reports.get(uri) if uri is not None else None
+        if report is None:
+            raise JsonRpcServerError(
+                "gradls: no probe report yet" + (f" for {uri}" if params.get("uri") else "") + "; run the probe first",
+                PROBE_NO_REPORT,
+            )
+        from gradls.probe.html import render_html
+
+        nonce = params.get("nonce")
+        html = render_html(report, script_nonce=nonce if isinstance(nonce, str) and nonce.isalnum() else None)
+        return {"uri": uri, "status": report.get("status"), "html": html}
+
+    def _cwd_for(self, path: str, setting: str | None = None) -> str:
+        """Where the program runs: gradls.probe.cwd when set, else the workspace folder holding it.
+
+        The setting may use ${workspaceFolder} (the folder holding the file) and ${fileDirname};
+        a relative path is taken from the workspace folder. A folder that does not exist is refused."""
+        folder = os.path.dirname(os.path.abspath(path))
         for root in sorted(self.server.workspace_roots(), key=len, reverse=True):
             if os.path.abspath(path).startswith(os.path.abspath(root) + os.sep):
-                return root
-        return os.path.dirname(path)
+                folder = root
+                break
+        if not setting:
+            return folder
+        chosen = setting.replace("${workspaceFolder}", folder).replace("${fileDirname}", os.path.dirname(path))
+        chosen = os.path.normpath(os.path.join(folder, os.path.expanduser(chosen)))
+        if not os.path.isdir(chosen):
+            raise JsonRpcServerError(f"gradls.probe.cwd: {chosen} (from {setting!r}) is not a folder", PROBE_BAD_PARAMS)
+        return chosen
 
     def _buffer_differs_from_disk(self, uri: str, path: str) -> bool:
         try:
@@ -358,7 +408,11 @@ def facts_from_report(report: dict, probed_path: str) -> dict[str, list[ProbeFac
 
 
 def located_facts(report: dict, probed_path: str) -> dict[tuple[str, int | None], list[ProbeFact]]:
-    """{(real file path, notebook cell number or None): facts}: lines are in the cell when there is one."""
+    """{(real file path, notebook cell number or None): facts}: lines are in the cell when there is one.
+
+    Severity follows the report's verdict: "broken" (the probe fails, exit 1) is an Error; "watch"
+    (zero or NaN/Inf at some steps only, vanishing/exploding) a Warning; an update the loss-scale
+    optimizer skipped (by design) Information. Each message says which, and at which steps."""
     out: dict[tuple[str, int | None], list[ProbeFact]] = {}
     seen: set[tuple[str, int | None, int, str]] = set()
 
@@ -375,57 +429,122 @@ def located_facts(report: dict, probed_path: str) -> dict[tuple[str, int | None]
         seen.add((real, cell, line, message))
         out.setdefault((real, cell), []).append(ProbeFact(line=line, message=message, severity=severity))
 
-    def add_problem(kind: str, entry: dict, name: str, status: str, created: Any) -> None:
+    def add_problem(entry: dict, name: str, status: str, verdict: str, steps: Any, observed: Any) -> None:
+        kind = entry.get("kind") or "gradient"
         file, line, cell = entry.get("file"), entry.get("line"), cell_of(entry)
         at = f"cell {cell}, line {line}" if cell is not None else f"line {line}"
-        what = f"{name} {_STATUS_WORDS[status]} in {kind} at {at}"
-        severity = "error" if status in ("none", "nan") else "warning"
-        add(file, cell, line, what, severity)
+        when = _steps_text(steps, observed)
+        if status == "skipped":  # not about a variable: one fact per call site
+            add(
+                file,
+                cell,
+                line,
+                f"{kind} at {at}: the loss-scale optimizer skipped the update at {when} (the scaled gradients "
+                "overflowed; skipped by design, not failing)",
+                "information",
+            )
+            return
+        if status in _STATUS_WORDS:
+            what = f"{name} {_STATUS_WORDS[status]} in {kind} at {at}"
+        else:  # vanishing / exploding: the report's own sentence
+            what = f"{entry.get('detail') or status} ({name}, {kind} at {at})"
+        if verdict == "broken":
+            message, severity = f"{what}: broken at {when}", "error"
+        else:
+            message, severity = f"{what}: to watch, not failing ({when})", "warning"
+        cause = entry.get("cause")
+        if isinstance(cause, dict) and isinstance(cause.get("message"), str) and cause["message"]:
+            message += f"; cause: {cause['message']}"
+            if isinstance(cause.get("line"), int):
+                message += f" (line {cause['line']})"
+        add(file, cell, line, message, severity)
+        created = entry.get("created_at")
         if isinstance(created, dict) and isinstance(created.get("line"), int):
-            add(created.get("file") or file, cell_of(created), created["line"], f"{what} (created here)", severity)
+            add(created.get("file") or file, cell_of(created), created["line"], f"{message} (created here)", severity)
 
     problems = report.get("problems")
     if problems:
         for p in problems:
-            if p.get("status") in _STATUS_WORDS:
-                add_problem(
-                    p.get("kind") or "gradient",
-                    p,
-                    p.get("source") or "a variable",
-                    p["status"],
-                    p.get("created_at"),
-                )
-    else:
+            status = p.get("status")
+            if status in _STATUS_WORDS or status in _WATCH_STATUSES:
+                verdict = p.get("verdict") if p.get("verdict") in ("broken", "watch") else "broken"
+                add_problem(p, p.get("source") or "a variable", status, verdict, p.get("steps"), p.get("observed"))
+    else:  # a report without `problems` (older runner output): every bad gradient is broken
         for call in report.get("gradient_calls") or []:
             for src in call.get("sources") or []:
                 if src.get("status") in _STATUS_WORDS:
-                    add_problem(
-                        call.get("kind") or "gradient",
-                        call,
-                        src.get("name") or "a variable",
-                        src["status"],
-                        src.get("created_at"),
-                    )
+                    entry = dict(call, created_at=src.get("created_at"))
+                    step = call.get("step")
+                    add_problem(entry, src.get("name") or "a variable", src["status"], "broken", [step], None)
     for err in report.get("errors") or []:
         message = f"probe: {err.get('type') or 'error'}: {err.get('message') or ''}".rstrip(": ")
         add(err.get("file") or probed_path, cell_of(err), err.get("line"), message, "error")
     return out
 
 
-def summarise(report: dict) -> str:
-    bad = total = 0
-    for call in report.get("gradient_calls") or []:
-        for src in call.get("sources") or []:
-            total += 1
-            if src.get("status") in _STATUS_WORDS:
-                bad += 1
+def _steps_text(steps: Any, observed: Any) -> str:
+    """'steps 1, 2, 3 of 3' / 'step 1 only, of 3' / 'some steps'."""
+    steps = [s for s in steps or [] if isinstance(s, int)]
+    if not steps:
+        return "some steps"
+    listed = f"step{'s' if len(steps) > 1 else ''} {', '.join(map(str, steps))}"
+    if isinstance(observed, int) and observed > len(steps):
+        return f"{listed} only, of {observed}"
+    if isinstance(observed, int) and observed > 1:
+        return f"{listed}, every one observed"
+    return listed
+
+
+def probe_outcome(report: dict) -> dict[str, Any]:
+    """What the editor shows of a finished probe beside its summary: counts by verdict, the steps the
+    loss-scale optimizer skipped, the CLI's exit code and the severity to show it with (error: a
+    broken gradient or a failed run; warning: only things to watch; information: all ok)."""
+    problems = [p for p in report.get("problems") or [] if isinstance(p, dict)]
+    broken = sorted({p.get("source") or "?" for p in problems if p.get("verdict", "broken") == "broken"})
+    watch = sorted(
+        {p.get("source") or "?" for p in problems if p.get("verdict") == "watch" and p.get("status") != "skipped"}
+    )
+    skipped = sorted(
+        {s for p in problems if p.get("status") == "skipped" for s in p.get("steps") or [] if isinstance(s, int)}
+    )
+    from gradls.probe.report import has_gradient_problems
+
+    # As `gradls probe` exits: 1 a broken gradient, 0 the run was ok, 2 it could not run or failed.
+    exit_code = 1 if has_gradient_problems(report) else 0 if report.get("status") == "ok" else 2
+    if exit_code:
+        severity = "error"
+    elif watch:
+        severity = "warning"
+    else:
+        severity = "information"
     parts = []
-    if total:
-        parts.append(f"{bad} of {total} gradient sources broken" if bad else f"all {total} gradient sources ok")
+    if broken:
+        parts.append(f"{len(broken)} broken: {', '.join(broken[:5])}")
+    if watch:
+        parts.append(f"{len(watch)} to watch (not failing): {', '.join(watch[:5])}")
+    if skipped:
+        parts.append(
+            f"loss scaling: step{'s' if len(skipped) > 1 else ''} {', '.join(map(str, skipped))} skipped by design"
+        )
+    return {
+        "verdict": "broken" if broken else "watch" if watch else "ok",
+        "severity": severity,
+        "exitCode": exit_code,
+        "broken": broken,
+        "watch": watch,
+        "skippedSteps": skipped,
+        "detail": "; ".join(parts),
+    }
+
+
+def summarise(report: dict) -> str:
+    """A one-line summary when the report has no message (the report's own is preferred)."""
+    outcome = probe_outcome(report)
+    parts = [outcome["detail"]] if outcome["detail"] else []
+    if not parts and report.get("gradient_calls"):
+        parts.append(f"all gradients ok in {len(report['gradient_calls'])} gradient computations")
     if report.get("errors"):
         parts.append(f"{len(report['errors'])} error(s)")
-    if report.get("message"):
-        parts.append(str(report["message"]))
     return "; ".join(parts) or str(report.get("status", "no result"))
 
 

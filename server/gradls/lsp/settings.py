@@ -25,6 +25,9 @@ class ProbeSettings:
     steps: int = 3
     device: str = "auto"
     warm_worker: bool = False  # keep a worker with TensorFlow imported for fast re-probes (opt-in)
+    # Where the program runs: None = the workspace folder holding the file. A path may use
+    # ${workspaceFolder} and ${fileDirname}; a relative one is taken from the workspace folder.
+    cwd: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class EditorSettings:
                 "steps": self.probe.steps,
                 "device": self.probe.device,
                 "warmWorker": self.probe.warm_worker,
+                "cwd": self.probe.cwd,
             },
         }
 
@@ -92,6 +96,16 @@ def _globs(raw: Any, key: str, problems: list[str]) -> tuple[str, ...]:
         problems.append(f"setting gradls.{key}: expected a list of glob patterns, got {raw!r}; using []")
         return ()
     return tuple(raw)
+
+
+def _optional_path(raw: Any, key: str, problems: list[str]) -> str | None:
+    """A path setting where "" (or absent) means the default."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if not isinstance(raw, str):
+        problems.append(f"{key}: expected a path, got {raw!r}; using the default")
+        return None
+    return raw.strip()
 
 
 def _choice(raw: Any, key: str, allowed: tuple[str, ...], default: str, problems: list[str]) -> str:
@@ -172,6 +186,7 @@ def parse_settings(raw: Any) -> tuple[EditorSettings, list[str]]:
     if not isinstance(warm_worker, bool):
         problems.append(f"setting gradls.probe.warmWorker: expected true or false, got {warm_worker!r}; using false")
         warm_worker = False
+    cwd = _optional_path(probe_raw.get("cwd"), "setting gradls.probe.cwd", problems)
     probe = ProbeSettings(
         interpreter=interpreter or None,
         timeout_seconds=_number(
@@ -180,6 +195,7 @@ def parse_settings(raw: Any) -> tuple[EditorSettings, list[str]]:
         steps=_number(probe_raw.get("steps"), "probe.steps", 3, problems, integer=True, minimum=1),
         device=_choice(probe_raw.get("device"), "probe.device", PROBE_DEVICES, "auto", problems),
         warm_worker=warm_worker,
+        cwd=cwd,
     )
     settings = EditorSettings(
         enable=enable,
@@ -265,6 +281,12 @@ def with_probe_overrides(probe: ProbeSettings, params: dict) -> tuple[ProbeSetti
     )
     steps = _number(params.get("steps"), "steps", probe.steps, problems, integer=True, minimum=1)
     device = _choice(params.get("device"), "device", PROBE_DEVICES, probe.device, problems)
+    cwd = _optional_path(params.get("cwd"), "cwd", problems) if "cwd" in params else probe.cwd
     return replace(
-        probe, interpreter=interpreter or probe.interpreter, timeout_seconds=timeout, steps=steps, device=device
+        probe,
+        interpreter=interpreter or probe.interpreter,
+        timeout_seconds=timeout,
+        steps=steps,
+        device=device,
+        cwd=cwd,
     ), problems
