@@ -26,11 +26,14 @@ import {
 import {
   ProbeNotification,
   ProbeParams,
+  ProbeReportHtml,
   ProbeResponse,
   ProbeSummary,
   probeLevel,
   shouldNotify,
+  shouldOpenReport,
   summarizeProbe,
+  summaryFromNotification,
 } from './common/probe';
 import {
   ImportStrategy,
@@ -44,8 +47,9 @@ import {
   unsupportedReason,
   versionString,
 } from './common/python';
-import { buildServerSettings, classifyConfigChange, normalizeSeverity, resolveVariables, ServerSettings } from './common/settings';
+import { buildServerSettings, classifyConfigChange, normalizeSeverity, resolveProbeCwd, resolveVariables, ServerSettings } from './common/settings';
 import { PythonEnvironments } from './pythonEnv';
+import { ProbeReportPanel, ReportPanelState } from './reportPanel';
 import { StatusItem } from './status';
 
 export type ServerState = 'starting' | 'running' | 'stopped' | 'error';
@@ -73,11 +77,18 @@ export interface GradlsApi {
   sendProbeRequest(params: ProbeParams, token?: vscode.CancellationToken): Promise<ProbeResponse>;
   ruleDocumentation(code: string): Promise<string>;
   restart(reason?: string): Promise<void>;
+  /** The probe report webview: shown for `uri`'s last probe (default: the last probe run). */
+  showProbeReport(uri?: vscode.Uri): Promise<ReportPanelState | undefined>;
+  probeReport(): ReportPanelState;
+  /** What a click in the report webview does with its message ({command: "open", file, line, cell?}). */
+  openReportLocation(message: unknown): Promise<vscode.TextEditor | undefined>;
 }
 
 const PROBE_REQUEST = 'gradls/runProbe';
 const PROBE_STARTED = 'gradls/probeStarted';
 const PROBE_FINISHED = 'gradls/probeFinished';
+const PROBE_REPORT_HTML = 'gradls/probeReportHtml';
+const SHOW_REPORT_ACTION = 'Show Report';
 // The user picked "Select Python Interpreter" in the server's missing-TensorFlow message.
 const SELECT_INTERPRETER = 'gradls/selectInterpreter';
 
@@ -146,6 +157,7 @@ class Gradls implements vscode.Disposable {
   private starting: Promise<ServerState> = Promise.resolve('stopped');
   private readonly python: PythonEnvironments;
   private readonly status: StatusItem;
+  private readonly reportPanel: ProbeReportPanel;
   private probe: ProbeSummary | undefined;
   private probeRunning = false;
   private probeFinishedCount = 0;
@@ -158,7 +170,8 @@ class Gradls implements vscode.Disposable {
   ) {
     this.python = new PythonEnvironments(log);
     this.status = new StatusItem();
-    this.disposables.push(this.python, this.status);
+    this.reportPanel = new ProbeReportPanel(log);
+    this.disposables.push(this.python, this.status, this.reportPanel);
   }
 
   private config(scope?: vscode.ConfigurationScope): vscode.WorkspaceConfiguration {
@@ -169,14 +182,17 @@ class Gradls implements vscode.Disposable {
     return this.config().get<string>('showNotifications', 'off');
   }
 
-  private notify(level: 'error' | 'warning' | 'info', message: string): void {
+  /** A pop-up when gradls.showNotifications allows it; `actions` are extra buttons besides "Show Logs". */
+  private notify(level: 'error' | 'warning' | 'info', message: string, actions: Record<string, () => unknown> = {}): void {
     if (!shouldNotify(this.notifications(), level)) {
       return;
     }
     const show =
       level === 'error' ? vscode.window.showErrorMessage : level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-    void show(`gradls: ${message}`, 'Show Logs').then((pick) => {
-      if (pick) {
+    void show(`gradls: ${message}`, ...Object.keys(actions), 'Show Logs').then((pick) => {
+      if (pick && actions[pick]) {
+        actions[pick]();
+      } else if (pick) {
         this.log.show(true);
       }
     });
@@ -217,7 +233,8 @@ class Gradls implements vscode.Disposable {
     if (bad.length) {
       this.log.warn(`gradls.severity: ignoring ${bad.join(', ')} (use error, warning, information or hint)`);
     }
-    return buildServerSettings(<T>(key: string) => config.get<T>(key), probe);
+    const cwd = resolveProbeCwd(config.get('probe.cwd'), this.variables(folder));
+    return buildServerSettings(<T>(key: string) => config.get<T>(key), probe, cwd);
   }
 
   async activate(): Promise<GradlsApi> {
@@ -227,6 +244,7 @@ class Gradls implements vscode.Disposable {
       vscode.commands.registerCommand('gradls.restart', () => this.restart('command')),
       vscode.commands.registerCommand('gradls.showLogs', () => this.log.show()),
       vscode.commands.registerCommand('gradls.runProbe', (arg?: unknown) => this.runProbe(probeTargetOf(arg))),
+      vscode.commands.registerCommand('gradls.showProbeReport', (arg?: unknown) => this.showProbeReport(probeTargetOf(arg))),
       vscode.commands.registerCommand('gradls.showRuleDocumentation', (arg?: unknown) => this.showRuleDocumentation(arg)),
       vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
@@ -252,6 +270,9 @@ class Gradls implements vscode.Disposable {
       sendProbeRequest: (params, token) => this.sendProbeRequest(params, token),
       ruleDocumentation: (code) => this.ruleDocumentation(code),
       restart: (reason) => this.restart(reason ?? 'api'),
+      showProbeReport: (uri) => this.showProbeReport(uri),
+      probeReport: () => this.reportPanel.state(),
+      openReportLocation: (message) => this.reportPanel.open(message),
     };
     return api;
   }
@@ -459,7 +480,7 @@ class Gradls implements vscode.Disposable {
         this.log.info(`probe finished for ${p.uri}: ${p.status ?? ''} ${p.summary ?? ''}`);
         this.probeRunning = false;
         this.probeFinishedCount++;
-        this.probe = { status: p.status ?? 'done', summary: p.summary || p.status || 'probe finished' };
+        this.probe = summaryFromNotification(p);
         this.setState(this.serverState);
       });
       client.onNotification(SELECT_INTERPRETER, () => void this.selectProbeInterpreter());
@@ -583,6 +604,10 @@ class Gradls implements vscode.Disposable {
       timeoutSeconds: config.get<number>('probe.timeoutSeconds', 120),
       device: config.get<string>('probe.device', 'auto'),
     };
+    const cwd = resolveProbeCwd(config.get('probe.cwd'), this.variables(folder));
+    if (cwd) {
+      params.cwd = cwd;
+    }
     if (notebook) {
       params.notebookCells = notebook.getCells().map((cell) => ({ uri: cell.document.uri.toString(), index: cell.index }));
     }
@@ -601,7 +626,11 @@ class Gradls implements vscode.Disposable {
       const summary = this.probeFinishedCount !== finishedBefore && this.probe ? this.probe : summarizeProbe(response);
       this.probe = summary;
       this.log.info(`probe report for ${target.fsPath}:\n${response?.text ?? JSON.stringify(response?.report, null, 2)}`);
-      this.notify(probeLevel(summary.status), `probe: ${summary.summary}`);
+      const showReport = () => this.showProbeReport(target).catch((err) => this.log.error(`probe report: ${String(err)}`));
+      this.notify(probeLevel(summary.status, summary.severity), `probe: ${summary.summary}`, { [SHOW_REPORT_ACTION]: showReport });
+      if (shouldOpenReport(config.get<string>('probe.openReport'), summary)) {
+        await showReport();
+      }
       return { ok: true, response, summary, interpreter: choice.command[0] };
     } catch (err) {
       const cancelled = (err as { code?: number }).code === -32800 || /cancel/i.test(String((err as Error).message));
@@ -615,6 +644,36 @@ class Gradls implements vscode.Disposable {
     } finally {
       this.probeRunning = false;
       this.status.update({ state: this.serverState, probe: this.probe, probeRunning: false });
+    }
+  }
+
+  /** The report webview for `uri`'s last probe (default: the last probe run); undefined when there is none yet. */
+  async showProbeReport(uri?: vscode.Uri): Promise<ReportPanelState | undefined> {
+    if (!vscode.workspace.isTrusted) {
+      this.refuse('the gradient probe report is off in Restricted Mode; trust the folder to use it');
+      return undefined;
+    }
+    const client = this.client;
+    if (!client || client.state !== State.Running) {
+      this.refuse('the gradls server is not running');
+      return undefined;
+    }
+    // a notebook cell names its notebook, whose probe it was
+    const notebook = uri ? vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document.uri.toString() === uri.toString())) : undefined;
+    const target = notebook?.uri ?? uri;
+    try {
+      return await this.reportPanel.show((nonce) =>
+        client.sendRequest<ProbeReportHtml>(PROBE_REPORT_HTML, { ...(target ? { uri: target.toString() } : {}), nonce }),
+      );
+    } catch (err) {
+      const reason = (err as Error).message;
+      this.log.warn(`probe report: ${reason}`);
+      void vscode.window.showInformationMessage(`gradls: ${reason.replace(/^gradls: /, '')}`, 'Run Gradient Probe').then((pick) => {
+        if (pick) {
+          void vscode.commands.executeCommand('gradls.runProbe', target);
+        }
+      });
+      return undefined;
     }
   }
 

@@ -15,6 +15,18 @@ export function statusText(view: StatusView): { text: string; detail: string } {
   return { text: `gradls: ${state}`, detail: probe };
 }
 
+/** Error when the server is in trouble or the last probe found a broken gradient; Warning when it found only things
+ * to watch (a step skipped by loss scaling is by design: Information). */
+function statusSeverity(view: StatusView): vscode.LanguageStatusSeverity {
+  if (view.state === 'error' || (!view.probeRunning && view.probe?.severity === 'error')) {
+    return vscode.LanguageStatusSeverity.Error;
+  }
+  if (!view.probeRunning && view.probe?.severity === 'warning') {
+    return vscode.LanguageStatusSeverity.Warning;
+  }
+  return vscode.LanguageStatusSeverity.Information;
+}
+
 export class StatusItem implements vscode.Disposable {
   private readonly item: vscode.LanguageStatusItem;
 
@@ -30,7 +42,7 @@ export class StatusItem implements vscode.Disposable {
     this.item.text = text;
     this.item.detail = detail;
     this.item.busy = view.state === 'starting' || Boolean(view.probeRunning);
-    this.item.severity = view.state === 'error' ? vscode.LanguageStatusSeverity.Error : vscode.LanguageStatusSeverity.Information;
+    this.item.severity = statusSeverity(view);
   }
 
   dispose(): void {

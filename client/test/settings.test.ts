@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildServerSettings, classifyConfigChange, normalizeSeverity, resolveVariables } from '../src/common/settings';
+import { buildServerSettings, classifyConfigChange, normalizeSeverity, resolveProbeCwd, resolveVariables } from '../src/common/settings';
 
 const getter = (values: Record<string, unknown>) => <T>(key: string) => values[key] as T | undefined;
 
@@ -70,4 +70,19 @@ test('resolveVariables expands editor variables', () => {
     ['/ws/a/.venv/bin/python', '/ws/b/py', '/home/u/py', '/home/u/x', '/opt/venv/bin/python', 'y'],
   );
   assert.deepEqual(resolveVariables(['${workspaceFolder}/p'], { userHome: '/h' }), ['${workspaceFolder}/p']);
+});
+
+test('gradls.probe.cwd: editor variables expanded, the server keeps ${workspaceFolder} and ${fileDirname}', () => {
+  const ctx = { userHome: '/home/u', workspaceFolder: '/w', workspaceFolders: { data: '/d' }, env: { RUNS: '/runs' } };
+  assert.equal(resolveProbeCwd('', ctx), undefined);
+  assert.equal(resolveProbeCwd(undefined, ctx), undefined);
+  assert.equal(resolveProbeCwd(' ${workspaceFolder}/runs ', ctx), '${workspaceFolder}/runs');
+  assert.equal(resolveProbeCwd('${fileDirname}', ctx), '${fileDirname}');
+  assert.equal(resolveProbeCwd('${env:RUNS}/a', ctx), '/runs/a');
+  assert.equal(resolveProbeCwd('${workspaceFolder:data}', ctx), '/d');
+  assert.equal(resolveProbeCwd('~/exp', ctx), '/home/u/exp');
+  assert.equal(resolveProbeCwd('data', ctx), 'data');
+  assert.deepEqual(buildServerSettings(getter({ 'probe.cwd': 'x' })).probe.cwd, 'x');
+  assert.deepEqual(buildServerSettings(getter({}), undefined, '${fileDirname}').probe.cwd, '${fileDirname}');
+  assert.equal('cwd' in buildServerSettings(getter({ 'probe.cwd': '  ' })).probe, false);
 });

@@ -192,6 +192,26 @@ async def test_probe_cwd_setting_decides_where_the_script_runs(client):
         await probe_with(None)
 
 
+async def test_probe_report_html_is_the_last_report_with_a_script_nonce(client):
+    """gradls/probeReportHtml: the page of gradls.probe.html for a URI's last probe (default: the last probe)."""
+    path = client.root / "html_target.py"
+    path.write_text(EAGER_NUMPY)
+    uri = path.as_uri()
+    await client.protocol.send_request_async("gradls/runProbe", {"uri": uri})
+    page = await client.protocol.send_request_async("gradls/probeReportHtml", {"uri": uri, "nonce": "abc123"})
+    assert page.uri == uri and page.status == "gradient-problems"
+    assert "script-src &#x27;nonce-abc123&#x27;" in page.html and '<script nonce="abc123">' in page.html
+    # w's creation line, as a link the editor opens
+    assert f'data-file="{path}" data-line="4"' in page.html
+    last = await client.protocol.send_request_async("gradls/probeReportHtml", {})
+    assert last.uri == uri
+    # A nonce that could break out of the attribute is not used (the page falls back to its stand-alone policy).
+    odd = await client.protocol.send_request_async("gradls/probeReportHtml", {"nonce": '"><script>'})
+    assert '"><script>' not in odd.html.split("<body>", 1)[0]
+    with pytest.raises(JsonRpcException, match="no probe report yet"):
+        await client.protocol.send_request_async("gradls/probeReportHtml", {"uri": (client.root / "never.py").as_uri()})
+
+
 async def _start_sleeper_and_cancel(client, name: str, send) -> None:
     path = client.root / name
     path.write_text(SLEEPER)

@@ -222,6 +222,22 @@ async function exthostSuite(name, { trusted }) {
 
 const norm = (s) => s.replace(/\u00a0/g, ' ');
 
+/** The first frame (webviews are nested iframes) for which `probe` resolves truthy. */
+async function findFrame(page, probe, ms) {
+  const end = Date.now() + ms;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (await Promise.resolve(probe(frame)).catch(() => 0)) {
+        return frame;
+      }
+    }
+    if (Date.now() > end) {
+      throw new Error(`no frame matched in ${ms} ms (${page.frames().map((f) => f.url().slice(0, 80)).join(', ')})`);
+    }
+    await page.waitForTimeout(250);
+  }
+}
+
 /** Track A: the installed .vsix in code-server, seen through the browser. Returns true when every check passed. */
 async function uiTest() {
   const ws = path.join(RUN, 'ws-ui');
@@ -237,6 +253,8 @@ async function uiTest() {
     'workbench.layoutControl.enabled': false,
     'git.enabled': false,
     'git.openRepositoryInParentFolders': 'never',
+    // the report webview is opened by its command below, so the other screenshots keep one editor group
+    'gradls.probe.openReport': 'never',
   });
   const cs = [path.join(CODE_SERVER, 'out/node/entry.js'), '--config', path.join(RUN, 'cs.yaml'), '--user-data-dir', ud, '--extensions-dir', exts];
   const install = spawnSync(process.execPath, [...cs, '--install-extension', VSIX], { env: childEnv, encoding: 'utf8' });
@@ -345,6 +363,28 @@ async function uiTest() {
     step(`Problems panel: ${norm(await problems.first().innerText()).replace(/\s+/g, ' ').slice(0, 200)}`);
     await page.waitForTimeout(500);
     await page.screenshot({ path: path.join(SHOTS, 'vscode-probe.png') });
+
+    // the probe report webview from the command palette (the sidebar hidden for room); a click on a variable's
+    // creation line in it moves the editor there
+    await palette('View: Hide Panel').catch(() => undefined);
+    await palette('View: Toggle Primary Side Bar Visibility');
+    await palette('gradls: Show Gradient Probe Report');
+    const reportFrame = await findFrame(page, (f) => f.locator('h1', { hasText: 'gradls probe: probe_target.py' }).count(), 30000);
+    await reportFrame.locator('svg.chart').first().waitFor({ timeout: 10000 });
+    step(`report webview: ${norm(await reportFrame.locator('body').innerText()).replace(/\s+/g, ' ').slice(0, 200)}`);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(SHOTS, 'vscode-probe-report.png') });
+    await reportFrame.locator('a.src', { hasText: 'probe_target.py:6' }).first().click();
+    const caret = page.locator('[id="status.editor.selection"]');
+    await page.waitForFunction(
+      () => /Ln 6, Col 1/.test(document.getElementById('status.editor.selection')?.textContent || ''),
+      null,
+      { timeout: 15000 },
+    );
+    step(`click on b's creation line in the report: editor at ${norm(await caret.first().innerText())}`);
+    await palette('View: Close Editors in Other Groups');
+    await palette('View: Toggle Primary Side Bar Visibility');
+    await page.locator('.explorer-folders-view').first().waitFor({ timeout: 10000 });
 
     // a Jupyter notebook in VS Code's notebook editor: the squiggle in its cell, the probe on the notebook (its
     // results on the cells' lines), the quick fix in the cell

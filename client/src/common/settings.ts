@@ -21,6 +21,8 @@ export interface ServerSettings {
     steps: number;
     device: ProbeDevice;
     warmWorker: boolean;
+    /** Where the probe runs the program; absent: the workspace folder holding it. */
+    cwd?: string;
   };
 }
 
@@ -72,8 +74,9 @@ export function normalizeSeverity(raw: unknown): { severity: Record<string, Seve
   return { severity, invalid };
 }
 
-export function buildServerSettings(get: Getter, probeInterpreter?: string): ServerSettings {
+export function buildServerSettings(get: Getter, probeInterpreter?: string, probeCwd?: string): ServerSettings {
   const enable = get<boolean>('enable');
+  const cwd = probeCwd ?? get<string>('probe.cwd');
   return {
     enable: enable === undefined ? true : Boolean(enable),
     select: stringList(get('select')).map((c) => c.toUpperCase()),
@@ -88,6 +91,7 @@ export function buildServerSettings(get: Getter, probeInterpreter?: string): Ser
       steps: positive(get('probe.steps'), 3, true),
       device: oneOf<ProbeDevice>(get('probe.device'), ['auto', 'cpu', 'gpu'], 'auto'),
       warmWorker: get('probe.warmWorker') === true,
+      ...(typeof cwd === 'string' && cwd.trim() ? { cwd: cwd.trim() } : {}),
     },
   };
 }
@@ -127,6 +131,19 @@ export interface VariableContext {
   workspaceFolders?: Record<string, string>;
   cwd?: string;
   env?: Record<string, string | undefined>;
+}
+
+/**
+ * gradls.probe.cwd with the variables only the editor knows expanded (${userHome}, ${env:NAME},
+ * ${workspaceFolder:name}, ~); ${workspaceFolder} and ${fileDirname} are left for the server, which knows which
+ * folder holds the probed file. Empty: undefined (the server's default, the workspace folder).
+ */
+export function resolveProbeCwd(value: unknown, ctx: VariableContext): string | undefined {
+  if (typeof value !== 'string' || !value.trim()) {
+    return undefined;
+  }
+  // without a workspaceFolder in the context, resolveVariables leaves ${workspaceFolder} (and ${cwd}) as written
+  return resolveVariables([value.trim()], { ...ctx, workspaceFolder: undefined, cwd: undefined })[0];
 }
 
 /** Expands ${userHome}, ${workspaceFolder}, ${workspaceFolder:name}, ${cwd}, ${env:NAME} and a leading ~. */

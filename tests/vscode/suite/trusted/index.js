@@ -136,6 +136,37 @@ exports.run = async function run() {
       log(`probe diagnostics: ${JSON.stringify(probe.map((d) => [codeOf(d), d.message.slice(0, 120), d.range.start.line]))}`);
       assert.ok(probe.some((d) => /\bb\b/.test(d.message)), 'the bias b is reported');
       assert.ok(gradls.lastProbe() && gradls.lastProbe().summary, 'status item has the last probe result');
+      // None at every step: broken, an Error, and the verdict travels to the client
+      assert.ok(probe.some((d) => /\bb\b.*: broken at steps/.test(d.message) && d.severity === vscode.DiagnosticSeverity.Error));
+      assert.strictEqual(result.summary.verdict, 'broken');
+      assert.strictEqual(result.summary.severity, 'error');
+    }],
+    ['probe report webview: opened after a broken probe (gradls.probe.openReport), by its command, clicks open lines', async () => {
+      // the probe above found a broken gradient, so the default (onProblems) opened the report beside the editor
+      const auto = gradls.probeReport();
+      log(`report after the probe: ${JSON.stringify({ visible: auto.visible, title: auto.title, uri: auto.uri, html: auto.html && auto.html.length })}`);
+      assert.ok(auto.html, 'the report webview was opened after the probe');
+      assert.strictEqual(auto.uri, folderUri('probe_target.py').toString());
+      const shown = await vscode.commands.executeCommand('gradls.showProbeReport');
+      assert.ok(shown && shown.visible, 'the command shows the panel');
+      assert.strictEqual(shown.title, 'Gradient Probe: probe_target.py');
+      // scripts run only with this page's nonce: the CSP names it and the one inline script carries it
+      const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(shown.html)[1].replace(/&#x27;/g, "'");
+      log(`report CSP: ${csp}`);
+      assert.match(csp, /default-src 'none'/);
+      assert.strictEqual(/script-src ([^;]+)/.exec(csp)[1].trim(), `'nonce-${shown.nonce}'`);
+      assert.ok(shown.html.includes(`<script nonce="${shown.nonce}">`), 'the inline script carries the nonce');
+      assert.match(shown.html, /Gradient norms per variable/);
+      // the creation line of b (line 6) as the page's link carries it: data-file / data-line
+      const link = /<a class="src" data-file="([^"]+)" data-line="(\d+)"[^>]*>[^<]*probe_target\.py:6</.exec(shown.html);
+      assert.ok(link, 'a link to probe_target.py:6 in the page');
+      const editor = await gradls.openReportLocation({ command: 'open', file: link[1], line: Number(link[2]) });
+      assert.ok(editor, 'the line was opened');
+      assert.strictEqual(vscode.window.activeTextEditor.document.uri.fsPath, folderUri('probe_target.py').fsPath);
+      assert.strictEqual(vscode.window.activeTextEditor.selection.active.line, 5);
+      assert.strictEqual(await gradls.openReportLocation({ command: 'open', file: 'relative.py', line: 1 }), undefined);
+      await vscode.commands.executeCommand('workbench.action.closeEditorsInOtherGroups');
+      await waitFor(() => !gradls.probeReport().visible, 'the report panel closed');
     }],
     ['probe request is cancellable', async () => {
       const source = new vscode.CancellationTokenSource();
