@@ -133,6 +133,7 @@ async def test_loss_scaling_skipped_step_is_information_and_named(client):
     result, finished, probe_diags = await _probe_file(client, "mixed.py", text)
     assert result.report.status == "ok" and result.exitCode == 0
     assert result.skippedSteps == [1] and finished.skippedSteps == [1]
+    assert finished.summary.endswith("loss scaling: step 1 skipped by design")
     assert result.broken == [] and "step 1 skipped by design" in result.detail
     (skipped,) = probe_diags
     assert skipped.range.start.line == _case_line(text, "fit") - 1

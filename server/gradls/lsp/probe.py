@@ -205,6 +205,9 @@ class ProbeService:
             status = str(report.get("status", "unknown"))
             summary = str(report.get("message") or "") or summarise(report)
             outcome = probe_outcome(report)
+            if outcome["skippedSteps"] and outcome["detail"] not in summary:
+                # clients that show only the summary still learn that loss scaling skipped steps (by design)
+                summary = f"{summary}; {outcome['detail']}"
             self._reports[uri] = report
             self._last_uri = uri
             self._publish(report, path, notebook, cells)
