@@ -1,14 +1,18 @@
-"""Shared pieces of the LSP end-to-end tests: a recording client, fixture sources, edit application."""
+"""Shared pieces of the LSP end-to-end tests: a recording client and the session fixture that starts it,
+fixture sources, edit application."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
 import time
+from collections.abc import Callable
+from typing import Any
 
+import pytest_lsp
 from lsprotocol import types as lsp
 from pygls.protocol import default_converter
-from pytest_lsp import LanguageClient
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 SERVER_COMMAND = [sys.executable, "-m", "gradls"]
@@ -114,6 +118,36 @@ def make_recording_client() -> RecordingClient:
 
         client.feature(method)(record)
     return client
+
+
+def lsp_session(
+    workspace: str,
+    *,
+    capabilities: Callable[[], lsp.ClientCapabilities] | None = None,
+    options: dict[str, Any] | None = None,
+):
+    """A module-scoped pytest-lsp fixture: `python -m gradls` with a RecordingClient, initialised on a fresh
+    workspace folder (`mktemp(workspace)`, also `client.root`) with `capabilities()` (VS Code's by default) and
+    `options` as initializationOptions; `client.init_result` is the initialize result.  Shut down cleanly after
+    the module.  Use as `client = lsp_session("my-ws", options={...})`: pytest names it after the variable."""
+
+    @pytest_lsp.fixture(
+        scope="module", config=ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_recording_client)
+    )
+    async def session(lsp_client: RecordingClient, tmp_path_factory):
+        root = tmp_path_factory.mktemp(workspace)
+        lsp_client.init_result = await lsp_client.initialize_session(
+            lsp.InitializeParams(
+                capabilities=capabilities() if capabilities else client_capabilities("visual-studio-code"),
+                workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name="ws")],
+                initialization_options=options,
+            )
+        )
+        lsp_client.root = root
+        yield
+        await lsp_client.shutdown_session()
+
+    return session
 
 
 async def wait_until(predicate, timeout: float = 10.0, what: str = "condition"):

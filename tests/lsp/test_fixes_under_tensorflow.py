@@ -6,39 +6,21 @@ All programs run in ONE TensorFlow subprocess (tfharness), since importing TF co
 from __future__ import annotations
 
 import pytest
-import pytest_lsp
 from lsp_helpers import (
     CUSTOM_GRADIENT,
     NUMPY_LAYER,
-    SERVER_COMMAND,
-    RecordingClient,
     apply_text_edits,
     edits_for,
-    make_recording_client,
+    lsp_session,
     open_document,
     wait_for_publication,
 )
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, client_capabilities
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(300)]
 
 
-@pytest_lsp.fixture(
-    scope="module",
-    config=ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_recording_client),
-)
-async def client(lsp_client: RecordingClient, tmp_path_factory):
-    root = tmp_path_factory.mktemp("tf-ws")
-    await lsp_client.initialize_session(
-        lsp.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
-            workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name="ws")],
-        )
-    )
-    lsp_client.root = root
-    yield
-    await lsp_client.shutdown_session()
+client = lsp_session("tf-ws")
 
 
 async def preferred_fix(client, name: str, text: str, code: str) -> str:

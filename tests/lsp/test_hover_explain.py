@@ -4,10 +4,12 @@ nothing; over a finding the rule's text comes after the facts."""
 from __future__ import annotations
 
 import pytest
-import pytest_lsp
-from lsp_helpers import SERVER_COMMAND, RecordingClient, make_recording_client, open_document, wait_for_publication
+from lsp_helpers import (
+    lsp_session,
+    open_document,
+    wait_for_publication,
+)
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, client_capabilities
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -27,22 +29,7 @@ def train(x):
 """
 
 
-@pytest_lsp.fixture(
-    scope="module",
-    config=ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_recording_client),
-)
-async def client(lsp_client: RecordingClient, tmp_path_factory):
-    root = tmp_path_factory.mktemp("hover-ws")
-    await lsp_client.initialize_session(
-        lsp.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
-            workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name="ws")],
-            initialization_options={"settings": {"lint": {"run": "onType"}}, "trusted": True},
-        )
-    )
-    lsp_client.root = root
-    yield
-    await lsp_client.shutdown_session()
+client = lsp_session("hover-ws", options={"settings": {"lint": {"run": "onType"}}, "trusted": True})
 
 
 async def hover(client, uri: str, line: int, character: int) -> lsp.Hover | None:

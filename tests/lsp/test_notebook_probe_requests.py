@@ -8,10 +8,8 @@ import json
 import sys
 
 import pytest
-import pytest_lsp
-from lsp_helpers import SERVER_COMMAND, RecordingClient, make_recording_client, wait_until
+from lsp_helpers import RecordingClient, lsp_session, wait_until
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig
 from test_notebook_sync import Notebook, notebook_capabilities
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(240)]
@@ -27,28 +25,17 @@ STEP = (
 HEALTHY_STEP = STEP.replace("np.multiply(tf.matmul(x, w), 2.0)", "tf.matmul(x, w) * 2.0")
 
 
-@pytest_lsp.fixture(
-    scope="module",
-    config=ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_recording_client),
+client = lsp_session(
+    "probe-notebook-ws",
+    capabilities=notebook_capabilities,
+    options={
+        "settings": {
+            "lint": {"run": "onType"},
+            "probe": {"interpreter": sys.executable, "timeoutSeconds": 120, "steps": 2, "device": "cpu"},
+        },
+        "trusted": True,
+    },
 )
-async def client(lsp_client: RecordingClient, tmp_path_factory):
-    root = tmp_path_factory.mktemp("probe-notebook-ws")
-    await lsp_client.initialize_session(
-        lsp.InitializeParams(
-            capabilities=notebook_capabilities(),
-            workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name="ws")],
-            initialization_options={
-                "settings": {
-                    "lint": {"run": "onType"},
-                    "probe": {"interpreter": sys.executable, "timeoutSeconds": 120, "steps": 2, "device": "cpu"},
-                },
-                "trusted": True,
-            },
-        )
-    )
-    lsp_client.root = root
-    yield
-    await lsp_client.shutdown_session()
 
 
 def probe_diagnostics(client: RecordingClient, uri: str, start: int) -> list[lsp.Diagnostic] | None:

@@ -5,19 +5,17 @@ edits of the cell."""
 from __future__ import annotations
 
 import pytest
-import pytest_lsp
 from lsp_helpers import (
-    SERVER_COMMAND,
     RecordingClient,
     apply_text_edits,
     edits_for,
-    make_recording_client,
+    lsp_session,
     range_tuple,
     rng,
     wait_until,
 )
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, client_capabilities
+from pytest_lsp import client_capabilities
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -157,23 +155,11 @@ async def latest(client: RecordingClient, uri: str, version: int, start: int = 0
     return await wait_until(found, 15.0, f"diagnostics for {uri} v{version}")
 
 
-@pytest_lsp.fixture(
-    scope="module",
-    config=ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_recording_client),
+client = lsp_session(
+    "notebook-ws",
+    capabilities=notebook_capabilities,
+    options={"settings": {"lint": {"run": "onType"}}, "trusted": True},
 )
-async def client(lsp_client: RecordingClient, tmp_path_factory):
-    root = tmp_path_factory.mktemp("notebook-ws")
-    result = await lsp_client.initialize_session(
-        lsp.InitializeParams(
-            capabilities=notebook_capabilities(),
-            workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name="ws")],
-            initialization_options={"settings": {"lint": {"run": "onType"}}, "trusted": True},
-        )
-    )
-    lsp_client.root = root
-    lsp_client.init_result = result
-    yield
-    await lsp_client.shutdown_session()
 
 
 async def test_advertises_notebook_sync_for_python_cells(client):
@@ -286,22 +272,11 @@ async def test_fix_all_on_a_cell(client):
     nb.close()
 
 
-@pytest_lsp.fixture(
-    scope="module",
-    config=ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_recording_client),
+pull_client = lsp_session(
+    "notebook-pull-ws",
+    capabilities=lambda: notebook_capabilities(pull=True),
+    options={"settings": {"lint": {"run": "onType"}}, "trusted": True},
 )
-async def pull_client(lsp_client: RecordingClient, tmp_path_factory):
-    root = tmp_path_factory.mktemp("notebook-pull-ws")
-    await lsp_client.initialize_session(
-        lsp.InitializeParams(
-            capabilities=notebook_capabilities(pull=True),
-            workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name="ws")],
-            initialization_options={"settings": {"lint": {"run": "onType"}}, "trusted": True},
-        )
-    )
-    lsp_client.root = root
-    yield
-    await lsp_client.shutdown_session()
 
 
 async def pull_cell(client: RecordingClient, uri: str) -> list[lsp.Diagnostic]:

@@ -8,18 +8,15 @@ layers.py: unsaved edits count, and closing the buffer goes back to the file on 
 from __future__ import annotations
 
 import pytest
-import pytest_lsp
 from lsp_helpers import (
-    SERVER_COMMAND,
     RecordingClient,
     change_document,
-    make_recording_client,
+    lsp_session,
     open_document,
     rng,
     wait_until,
 )
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, client_capabilities
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -49,22 +46,7 @@ class Scale(Base):
 """
 
 
-@pytest_lsp.fixture(
-    scope="module",
-    config=ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_recording_client),
-)
-async def client(lsp_client: RecordingClient, tmp_path_factory):
-    root = tmp_path_factory.mktemp("project-ws")
-    await lsp_client.initialize_session(
-        lsp.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
-            workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name="ws")],
-            initialization_options={"settings": {"lint": {"run": "onType"}}, "trusted": True},
-        )
-    )
-    lsp_client.root = root
-    yield
-    await lsp_client.shutdown_session()
+client = lsp_session("project-ws", options={"settings": {"lint": {"run": "onType"}}, "trusted": True})
 
 
 def make_project(root, name: str):

@@ -3,41 +3,27 @@
 from __future__ import annotations
 
 import pytest
-import pytest_lsp
 from lsp_helpers import (
-    SERVER_COMMAND,
-    RecordingClient,
     change_document,
-    make_recording_client,
+    lsp_session,
     open_document,
     wait_until,
 )
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, client_capabilities
+from pytest_lsp import client_capabilities
 from test_project_documents import KERAS_BASE, LAYERS, MODEL, make_project
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-@pytest_lsp.fixture(
-    scope="module",
-    config=ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_recording_client),
-)
-async def client(lsp_client: RecordingClient, tmp_path_factory):
-    root = tmp_path_factory.mktemp("project-pull-ws")
+def _pull_capabilities() -> lsp.ClientCapabilities:
     caps = client_capabilities("visual-studio-code")
     caps.text_document.diagnostic = lsp.DiagnosticClientCapabilities(dynamic_registration=False)
     caps.workspace.diagnostics = lsp.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
-    await lsp_client.initialize_session(
-        lsp.InitializeParams(
-            capabilities=caps,
-            workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name="ws")],
-            initialization_options={"trusted": True},
-        )
-    )
-    lsp_client.root = root
-    yield
-    await lsp_client.shutdown_session()
+    return caps
+
+
+client = lsp_session("project-pull-ws", capabilities=_pull_capabilities, options={"trusted": True})
 
 
 async def pull_codes(client, uri: str) -> list[str]:

@@ -8,18 +8,15 @@ import os
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsp_helpers import (
     CUSTOM_GRADIENT,
     EAGER_NUMPY,
     NUMPY_CALL,
     NUMPY_LAYER,
-    SERVER_COMMAND,
-    RecordingClient,
     apply_text_edits,
     change_document,
     edits_for,
-    make_recording_client,
+    lsp_session,
     open_document,
     range_tuple,
     rng,
@@ -27,7 +24,7 @@ from lsp_helpers import (
     wait_until,
 )
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, client_capabilities
+from pytest_lsp import client_capabilities
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -61,22 +58,9 @@ def pull_capabilities() -> lsp.ClientCapabilities:
     return caps
 
 
-@pytest_lsp.fixture(
-    scope="module",
-    config=ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_recording_client),
+client = lsp_session(
+    "pull-ws", capabilities=pull_capabilities, options={"settings": {"severity": {"TFG0": "warning"}}, "trusted": True}
 )
-async def client(lsp_client: RecordingClient, tmp_path_factory):
-    root = tmp_path_factory.mktemp("pull-ws")
-    await lsp_client.initialize_session(
-        lsp.InitializeParams(
-            capabilities=pull_capabilities(),
-            workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name="ws")],
-            initialization_options={"settings": {"severity": {"TFG0": "warning"}}, "trusted": True},
-        )
-    )
-    lsp_client.root = root
-    yield
-    await lsp_client.shutdown_session()
 
 
 async def pull(client, uri, previous: str | None = None):

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import pytest
-import pytest_lsp
 from lsp_helpers import (
     CUSTOM_GRADIENT,
     NUMPY_CALL,
     NUMPY_LAYER,
-    SERVER_COMMAND,
-    RecordingClient,
     change_document,
-    make_recording_client,
+    lsp_session,
     open_document,
     range_tuple,
     rng,
@@ -19,29 +16,20 @@ from lsp_helpers import (
     wait_until,
 )
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, client_capabilities
+from pytest_lsp import client_capabilities
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-@pytest_lsp.fixture(
-    scope="module",
-    config=ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_recording_client),
-)
-async def client(lsp_client: RecordingClient, tmp_path_factory):
-    root = tmp_path_factory.mktemp("push-ws")
+def _push_only_capabilities() -> lsp.ClientCapabilities:
     caps = client_capabilities("visual-studio-code")
     assert caps.text_document.diagnostic is None  # this client cannot pull: the server must push
-    await lsp_client.initialize_session(
-        lsp.InitializeParams(
-            capabilities=caps,
-            workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name="ws")],
-            initialization_options={"settings": {"lint": {"run": "onType"}}, "trusted": True},
-        )
-    )
-    lsp_client.root = root
-    yield
-    await lsp_client.shutdown_session()
+    return caps
+
+
+client = lsp_session(
+    "push-ws", capabilities=_push_only_capabilities, options={"settings": {"lint": {"run": "onType"}}, "trusted": True}
+)
 
 
 async def test_numpy_call_in_layer_is_reported_with_precise_range(client):

@@ -6,21 +6,18 @@ Over a real connection, for a push client and a pull client.
 from __future__ import annotations
 
 import pytest
-import pytest_lsp
 from lsp_helpers import (
     NUMPY_CALL,
     NUMPY_LAYER,
-    SERVER_COMMAND,
-    RecordingClient,
     change_document,
-    make_recording_client,
+    lsp_session,
     open_document,
     range_tuple,
     rng,
     wait_for_publication,
 )
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, client_capabilities
+from pytest_lsp import client_capabilities
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -41,22 +38,7 @@ def _check_parse_failure(diags) -> lsp.Diagnostic:
     return d
 
 
-@pytest_lsp.fixture(
-    scope="module",
-    config=ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_recording_client),
-)
-async def push_client(lsp_client: RecordingClient, tmp_path_factory):
-    root = tmp_path_factory.mktemp("syntax-push")
-    await lsp_client.initialize_session(
-        lsp.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
-            workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name="ws")],
-            initialization_options={"settings": {}},
-        )
-    )
-    lsp_client.root = root
-    yield
-    await lsp_client.shutdown_session()
+push_client = lsp_session("syntax-push", options={"settings": {}})
 
 
 async def test_pushed_syntax_error_is_one_error_at_its_position_until_the_file_parses(push_client):
@@ -94,24 +76,13 @@ async def test_findings_are_kept_beside_the_syntax_error_while_typing(push_clien
     assert [(d.code, range_tuple(d.range)) for d in pub.diagnostics] == [("TFG001", NUMPY_CALL)]
 
 
-@pytest_lsp.fixture(
-    scope="module",
-    config=ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_recording_client),
-)
-async def pull_client(lsp_client: RecordingClient, tmp_path_factory):
-    root = tmp_path_factory.mktemp("syntax-pull")
+def _pull_capabilities() -> lsp.ClientCapabilities:
     caps = client_capabilities("visual-studio-code")
     caps.text_document.diagnostic = lsp.DiagnosticClientCapabilities(dynamic_registration=False)
-    await lsp_client.initialize_session(
-        lsp.InitializeParams(
-            capabilities=caps,
-            workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name="ws")],
-            initialization_options={"settings": {}},
-        )
-    )
-    lsp_client.root = root
-    yield
-    await lsp_client.shutdown_session()
+    return caps
+
+
+pull_client = lsp_session("syntax-pull", capabilities=_pull_capabilities, options={"settings": {}})
 
 
 async def _pull(client, uri) -> list[lsp.Diagnostic]:
