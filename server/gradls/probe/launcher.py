@@ -523,6 +523,13 @@ def _complete(
             % (escaped, "es" if escaped != 1 else "")
         )
     _report.apply_events(rep, events)
+    if any(p["status"] == "none" for p in rep["problems"]):
+        try:  # gradls' own analysis of the program: the line that cut the gradient, when it knows
+            from gradls.probe.causes import attach_static_causes
+
+            attach_static_causes(rep)
+        except Exception as exc:  # the report must not be lost to an analysis bug
+            rep["notes"].append("static causes not attached: %s: %s" % (type(exc).__name__, exc))
     rep["exit"]["signal"] = _signal_name(returncode)
     if rep["exit"]["code"] is None and returncode is not None and returncode >= 0:
         rep["exit"]["code"] = returncode

@@ -117,6 +117,33 @@ def _source(obj: Any) -> dict[str, Any] | None:
         "status": status,
         "norm": norm,
         "update_ratio": None,  # filled from the optimizer update's "update-ratio" event
+        "weight_norm": None,  # ‖w‖ before that update (same event)
+        "zero_entries": obj["zero_entries"] if _is_int(obj.get("zero_entries")) else None,
+        "layer": _layer(obj.get("layer")),
+    }
+
+
+def _layer(obj: Any) -> dict[str, Any] | None:
+    if not isinstance(obj, dict):
+        return None
+    return {k: _opt_str(obj.get(k)) for k in ("name", "class", "activation")}
+
+
+def _cause(obj: dict[str, Any]) -> dict[str, Any] | None:
+    """A runner "cause" event: why a source's gradient is None, or where the first NaN/Inf came from."""
+    site = obj.get("site")
+    if obj.get("kind") not in ("none", "nan") or not isinstance(site, dict) or not isinstance(obj.get("message"), str):
+        return None
+    return {
+        "kind": obj["kind"],
+        "site": {"kind": _opt_str(site.get("kind")), "file": _opt_str(site.get("file")), "line": site.get("line")},
+        "source": _opt_str(obj.get("source")),
+        "origin": "runtime",
+        "op": _opt_str(obj.get("op")),
+        "file": _opt_str(obj.get("file")),
+        "line": obj.get("line") if _is_int(obj.get("line")) else None,
+        "message": obj["message"][:2000],
+        "rule": None,
     }
 
 
@@ -216,13 +243,21 @@ def _attach_update_ratios(call: dict[str, Any] | None, ev: dict[str, Any]) -> No
     names, ratios = ev.get("names"), ev.get("ratios")
     if call is None or not isinstance(names, list) or not isinstance(ratios, list):
         return
+    raw_norms = ev.get("weight_norms")
+    norms: list[Any] = raw_norms if isinstance(raw_norms, list) else [None] * len(names)
     by_name = {s["name"]: s for s in call["sources"]}
-    for name, ratio in zip(names, ratios):
+    for name, ratio, norm in zip(names, ratios, norms):
         src = by_name.get(name) if isinstance(name, str) else None
         if src is None or src.get("update_ratio") is not None:
             continue
-        if isinstance(ratio, (int, float)) and not isinstance(ratio, bool) and math.isfinite(ratio) and ratio >= 0:
+        if _finite_number(ratio) and ratio >= 0:
             src["update_ratio"] = float(ratio)
+            if _finite_number(norm) and norm >= 0:
+                src["weight_norm"] = float(norm)
+
+
+def _finite_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
 def apply_events(report: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, Any]:
@@ -257,6 +292,10 @@ def apply_events(report: dict[str, Any], events: list[dict[str, Any]]) -> dict[s
                 stream.append(("call", call))
                 if call["role"] != "attached":
                     last_call[call["replica"]] = call
+        elif kind == "cause":
+            cause = _cause(ev)
+            if cause is not None:
+                report.setdefault("causes", []).append(cause)
         elif kind == "update-ratio":
             _attach_update_ratios(last_call.get(ev.get("replica") if _is_int(ev.get("replica")) else None), ev)
         elif kind == "update":
@@ -296,7 +335,139 @@ def apply_events(report: dict[str, Any], events: list[dict[str, Any]]) -> dict[s
     steps = [c["step"] for c in report["gradient_calls"] if c["step"] is not None]
     report["steps_observed"] = max(steps) if steps else 0
     report["problems"] = summarize_problems(report["gradient_calls"]) + gradient_dynamics(report["gradient_calls"])
+    attach_causes(report)
     return report
+
+
+_RELU_LIKE = ("relu", "relu6")
+
+
+def attach_causes(report: dict[str, Any]) -> None:
+    """Give each None / zero / NaN / Inf problem a `cause` when one is known (a static one attached
+    before, by gradls.probe.causes, is kept):
+    - None: the runner's recorded op path (see runner._Probe._none_cause);
+    - zero: dead units of a ReLU layer (the zero entries of its bias gradient at that step: units no
+      example activates), else another variable of the same computation that was all zeros before
+      that step's update (a zero-initialised factor: a LoRA B = 0 zeroes A's gradient);
+    - NaN/Inf: the first op that produced one (runtime), for the first such problem of a site."""
+    runtime = report.get("causes") or []
+    calls = report["gradient_calls"]
+    for p in report["problems"]:
+        if p.get("cause"):
+            continue
+        site = (p["kind"], p["file"], p["line"])
+        cause = None
+        if p["status"] == "none":
+            cause = next(
+                (
+                    dict(c)
+                    for c in runtime
+                    if c["kind"] == "none"
+                    and c["source"] == p["source"]
+                    and (c["site"]["kind"], c["site"]["file"], c["site"]["line"]) == site
+                ),
+                None,
+            )
+        elif p["status"] in ("nan", "inf"):
+            taken = any(
+                q.get("cause")
+                for q in report["problems"]
+                if q is not p and q["status"] in ("nan", "inf") and (q["kind"], q["file"], q["line"]) == site
+            )
+            if not taken:
+                cause = next(
+                    (
+                        dict(c)
+                        for c in runtime
+                        if c["kind"] == "nan" and (c["site"]["kind"], c["site"]["file"], c["site"]["line"]) == site
+                    ),
+                    None,
+                )
+        elif p["status"] == "zero":
+            cause = _zero_cause(p, [c for c in calls if (c["kind"], c["file"], c["line"]) == site])
+        if cause is not None:
+            cause.pop("site", None)
+            p["cause"] = cause
+
+
+def _zero_cause(problem: dict[str, Any], calls: list[dict[str, Any]]) -> dict[str, Any] | None:
+    for call in calls:
+        if call["step"] not in problem["steps"]:
+            continue
+        by_name = {s["name"]: s for s in call["sources"]}
+        src = by_name.get(problem["source"])
+        if src is None or src["status"] != "zero":
+            continue
+        layer = src.get("layer")
+        if layer and layer.get("activation") in _RELU_LIKE and layer.get("name"):
+            bias = next(
+                (
+                    s
+                    for s in call["sources"]
+                    if s.get("layer") == layer
+                    and s["shape"] is not None
+                    and len(s["shape"]) == 1
+                    and s["zero_entries"] is not None
+                ),
+                None,
+            )
+            if bias is not None and bias["shape"][0]:
+                units = bias["shape"][0]
+                return {
+                    "kind": "zero",
+                    "origin": "runtime",
+                    "op": None,
+                    "file": src["created_at"]["file"] if src["created_at"] else None,
+                    "line": src["created_at"]["line"] if src["created_at"] else None,
+                    "message": "ReLU layer %s: %d/%d units inactive at step %s (no example in the batch activates "
+                    "them, so nothing flows back through them)"
+                    % (layer["name"], bias["zero_entries"], units, call["step"]),
+                    "rule": None,
+                }
+        for other in call["sources"]:
+            if other is src or other.get("weight_norm") != 0.0 or not other["shape"] or len(other["shape"]) < 2:
+                continue  # a factor is a matrix (a LoRA B), not a bias that starts at zero
+            made = other["created_at"]
+            return {
+                "kind": "zero",
+                "origin": "runtime",
+                "op": None,
+                "file": made["file"] if made else None,
+                "line": made["line"] if made else None,
+                "message": "`%s` is all zeros at step %s (a zero-initialised factor): the gradient of `%s` is "
+                "multiplied by it" % (other["name"], call["step"], problem["source"]),
+                "rule": None,
+            }
+        dead = _dead_layer(call)
+        if dead is not None:
+            layer, units, made = dead
+            return {
+                "kind": "zero",
+                "origin": "runtime",
+                "op": None,
+                "file": made["file"] if made else None,
+                "line": made["line"] if made else None,
+                "message": "ReLU layer %s before it has %d/%d units inactive at step %s: its output is all zeros"
+                % (layer, units, units, call["step"]),
+                "rule": None,
+            }
+    return None
+
+
+def _dead_layer(call: dict[str, Any]) -> tuple[str, int, dict[str, Any] | None] | None:
+    """A ReLU layer of this computation whose every unit is inactive (bias gradient all zeros)."""
+    for s in call["sources"]:
+        layer = s.get("layer")
+        if (
+            layer
+            and layer.get("activation") in _RELU_LIKE
+            and s["shape"] is not None
+            and len(s["shape"]) == 1
+            and s["shape"][0]
+            and s["zero_entries"] == s["shape"][0]
+        ):
+            return str(layer.get("name")), s["shape"][0], s["created_at"]
+    return None
 
 
 def _layer_norms(call: dict[str, Any]) -> list[tuple[dict[str, Any], float]]:
@@ -664,6 +835,11 @@ def format_text(report: dict[str, Any], *, output_lines: int = 40) -> str:
                     when,
                 )
             )
+            cause = p.get("cause")
+            if cause:
+                at = " (%s)" % where(cause["file"], cause["line"], base) if cause.get("line") is not None else ""
+                rule = " [%s]" % cause["rule"] if cause.get("rule") else ""
+                out.append("  cause%s: %s%s" % (rule, cause["message"], at))
 
     # Each error once: the one the headline already states is not listed again.
     headline_text = report.get("message") or ""

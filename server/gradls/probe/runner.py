@@ -42,6 +42,7 @@ import time
 import traceback
 import types
 import warnings
+from typing import Any
 
 PROTOCOL = 1
 _MAX_GRADIENT_EVENTS = 2000
@@ -75,6 +76,13 @@ _INTERNAL_FILES: set = set()
 # its finally blocks and atexit handlers, before the runner ends the process itself.
 _INTERRUPT_GRACE_S = 2.0
 _FINISH_GRACE_S = 30.0
+# Causes: at most this many diagnosis runs per program, each recording at most this many ops.
+_MAX_DIAGNOSES = 3
+_MAX_RECORDED_OPS = 50000
+_DIAGNOSIS_GIVE_UP_CALLS = 50
+# Ops with a registered gradient function that returns None for their input (so the registry
+# alone does not say the path is cut there).
+_NONE_GRADIENT_OPS = {"ArgMax", "ArgMin", "Round", "Floor", "Ceil", "Rint", "TopKV2", "UniqueV2", "Unique"}
 
 
 class _StepLimitReached(KeyboardInterrupt):
@@ -298,6 +306,14 @@ def _module_hint(filename: str) -> str:
 
 _SITE_ATTR = "_gradls_created_at"
 _LAYER_SITE_ATTR = "_gradls_constructed_at"
+_LAYER_ATTR = "_gradls_layer"  # on a Keras variable: facts of the layer that owns it (_layer_facts)
+
+
+def _layer_facts(layer) -> dict:
+    """{"name", "class", "activation"} of the Keras layer owning a variable (for dead-unit causes)."""
+    activation = getattr(layer, "activation", None)
+    act_name = getattr(activation, "__name__", None) if activation is not None else None
+    return {"name": getattr(layer, "name", None), "class": type(layer).__name__, "activation": act_name}
 
 
 def _set_private(obj, attr, value) -> None:
@@ -429,6 +445,10 @@ class _Probe:
         self.site_ids: dict = {}
         self.observed_device = None
         self.recorded_errors: set[int] = set()
+        # Causes (see _Diagnosis): armed after a None or a NaN/Inf is first seen at a site.
+        self.diagnosis: Any = None
+        self.diagnosed: set = set()
+        self.diagnosis_runs = 0
         try:
             from tensorflow.python.util import tf_stack
 
@@ -673,7 +693,11 @@ class _Probe:
         except Exception:
             pass
         kind = "keras.Variable" if keras_var else ("tf.Variable" if isinstance(src, tf.Variable) else "tensor")
-        return {"name": name, "kind": kind, "shape": shape, "dtype": dtype, "created_at": created}
+        out = {"name": name, "kind": kind, "shape": shape, "dtype": dtype, "created_at": created}
+        layer = getattr(src, _LAYER_ATTR, None) if keras_var else None
+        if layer is not None:
+            out["layer"] = layer
+        return out
 
     # -- gradient statistics -------------------------------------------------------------------
 
@@ -690,15 +714,16 @@ class _Probe:
             if v.dtype.is_complex:
                 v = tf.abs(v)
             if not v.dtype.is_floating:
-                rows.append(tf.constant([0.0, -1.0], tf.float32))  # -1: not a float gradient
+                rows.append(tf.constant([0.0, -1.0, -1.0], tf.float32))  # -1: not a float gradient
                 continue
             if v.dtype != tf.float32:
                 v = tf.cast(v, tf.float32)  # float16 squares overflow early; float64 fits after the sum
             if v.shape.rank != 0 and v.shape.num_elements() == 0:
-                rows.append(tf.constant([0.0, 0.0], tf.float32))
+                rows.append(tf.constant([0.0, 0.0, 0.0], tf.float32))
                 continue
-            rows.append(tf.stack([tf.reduce_sum(tf.square(v)), tf.reduce_max(tf.abs(v))]))
-        return tf.stack(rows) if rows else tf.zeros([0, 2], tf.float32)
+            zeros = tf.cast(tf.size(v), tf.float32) - tf.cast(tf.math.count_nonzero(v), tf.float32)
+            rows.append(tf.stack([tf.reduce_sum(tf.square(v)), tf.reduce_max(tf.abs(v)), zeros]))
+        return tf.stack(rows) if rows else tf.zeros([0, 3], tf.float32)
 
     def _eager_stats(self, grads):
         """_stats for eager gradients: in NumPy when they live on the CPU (no copy, no op dispatch:
@@ -712,16 +737,16 @@ class _Probe:
         rows = []
         for v in values:
             if not (v.dtype.is_floating or v.dtype.is_complex):
-                rows.append((0.0, -1.0))
+                rows.append((0.0, -1.0, -1.0))
                 continue
             a = np.abs(v.numpy()).ravel()
             if a.dtype != np.float32 and a.dtype != np.float64:
                 a = a.astype(np.float32)
             if a.size == 0:
-                rows.append((0.0, 0.0))
+                rows.append((0.0, 0.0, 0.0))
                 continue
             with np.errstate(all="ignore"):
-                rows.append((float(np.dot(a, a)), float(a.max())))
+                rows.append((float(np.dot(a, a)), float(a.max()), float(a.size - np.count_nonzero(a))))
         return rows
 
     @staticmethod
@@ -777,6 +802,8 @@ class _Probe:
             step = self._advance(replica, role, update, False)
             if step is None:
                 return site
+            if self.diagnosis is not None and self.diagnosis["active"]:
+                self._diagnose(site, flat_sources, flat_grads, described)
             rows = self._eager_stats([flat_grads[i] for i in present]) if present else []
             if self.observed_device is None and present:
                 device = getattr(flat_grads[present[0]], "device", None)
@@ -791,7 +818,12 @@ class _Probe:
             site["xla"] = (described, present, replica)
             self.xla_sites.append(site)
             return site
-        stats = self._stats([flat_grads[i] for i in present]) if present else tf.zeros([0, 2], tf.float32)
+        if len(present) < len(flat_grads) and role != "attached":
+            try:
+                self._graph_none_causes(site, flat_sources, flat_grads, described)
+            except Exception as exc:
+                self.internal_error(exc)
+        stats = self._stats([flat_grads[i] for i in present]) if present else tf.zeros([0, 3], tf.float32)
 
         def on_run(values, *_after, _site=site, _described=described, _present=present, _replica=replica):
             try:
@@ -840,8 +872,16 @@ class _Probe:
             elif rows is None:
                 entry["status"], entry["norm"] = "unobserved", None
             else:
-                entry["status"], entry["norm"] = self._status(rows[row_of[i]])
+                row = rows[row_of[i]]
+                entry["status"], entry["norm"] = self._status(row)
+                if len(row) > 2 and float(row[2]) >= 0:
+                    entry["zero_entries"] = int(row[2])
             out.append(entry)
+        if mode != "xla" and not site.get("scaled"):
+            try:
+                self._maybe_arm_diagnosis(site, out, mode)
+            except Exception as exc:
+                self.internal_error(exc)
         self.channel.emit(
             {
                 "event": "gradient",
@@ -874,12 +914,16 @@ class _Probe:
             if probe.tf.executing_eagerly():
                 probe.before_step_event(probe._replica())  # stop here if this starts step N+1
             probe._enter()
+            probe.local.target = target
             try:
                 try:
+                    probe.local.phase = "backward"
                     grads = original(tape, target, sources, *args, **kwargs)
                 except Exception as exc:
                     probe.record_error(exc, kind, location)
                     raise
+                finally:
+                    probe.local.phase = None
                 try:
                     frame = probe.loc.user_frame_for_locals(sys._getframe(1))
                     site = probe.observe(kind, sources, grads, location, frame)
@@ -936,10 +980,13 @@ class _Probe:
                     except Exception as exc:
                         probe.internal_error(exc)
                 try:
+                    probe.local.phase = "update"
                     result = call()
                 except Exception as exc:
                     probe.record_error(exc, kind, location)
                     raise
+                finally:
+                    probe.local.phase = None
                 if weights_before is not None:
                     try:
                         probe.observe_update_ratio(variables, weights_before, replica)
@@ -1007,6 +1054,344 @@ class _Probe:
         frame = self.loc.user_frame_for_locals(sys._getframe(3))
         self.observe(kind, variables, grads, location, frame, role, key if role == "update" else None, is_lso)
 
+    # -- causes ---------------------------------------------------------------------------------
+    #
+    # A None gradient, or a NaN/Inf, first seen at a site arms a diagnosis of the next training
+    # step: an op callback records every op TensorFlow runs (tf.function calls run eagerly in the
+    # meantime, tf.config.run_functions_eagerly, so graph code is recorded too: that step is run
+    # again eagerly, not the one that showed the problem) until that site's next gradient
+    # computation. From the recording: the ops on the path from each None source (cut by an op
+    # without a gradient, or where the path ends), and the first op whose output holds a NaN/Inf
+    # while its inputs were finite. The program is never stopped for it (unlike
+    # tf.debugging.enable_check_numerics); the per-op cost is paid during that one step only.
+
+    def _maybe_arm_diagnosis(self, site, entries, mode) -> None:
+        if self.diagnosis is not None or self.diagnosis_runs >= _MAX_DIAGNOSES or self.stop_requested:
+            return
+        key = (site["kind"], site["file"], site["line"])
+        nones = set()
+        if mode == "eager":  # in a graph the traced ops were explained while tracing (_graph_none_causes)
+            nones = {
+                e["name"] for e in entries if e["status"] == "none" and (key, "none", e["name"]) not in self.diagnosed
+            }
+        nan = any(e["status"] in ("nan", "inf") for e in entries) and (key, "nan") not in self.diagnosed
+        if not nones and not nan:
+            return
+        self.diagnosed.update((key, "none", n) for n in nones)
+        if nan:
+            self.diagnosed.add((key, "nan"))
+        self.diagnosis_runs += 1
+        self.diagnosis = {"site": key, "none": nones, "nan": nan, "ops": [], "origin": None, "active": False}
+        self.diagnosis["calls"] = 0
+        if self.tf.executing_eagerly() and threading.get_ident() == self.main_ident:
+            self.start_diagnosis()
+        # else (a running graph): started by the patched tf.function call once the graph returns
+
+    def start_diagnosis(self) -> None:
+        from tensorflow.python.framework import op_callbacks
+
+        d = self.diagnosis
+        d["eager_before"] = self.tf.config.functions_run_eagerly()
+        if d["nan"]:  # values are needed: the traced functions of that one step run eagerly
+            self.tf.config.run_functions_eagerly(True)
+        op_callbacks.add_op_callback(self._on_op)
+        d["active"] = True
+
+    def _end_diagnosis(self) -> None:
+        from tensorflow.python.framework import op_callbacks
+
+        d = self.diagnosis
+        self.diagnosis = None
+        if d is None or not d["active"]:
+            return
+        try:
+            op_callbacks.remove_op_callback(self._on_op)
+        except Exception:
+            pass
+        if d["nan"]:
+            self.tf.config.run_functions_eagerly(bool(d.get("eager_before")))
+
+    def _on_op(self, op_type, inputs, attrs, outputs, op_name=None, graph=None):
+        d = self.diagnosis
+        if d is None or not d["active"] or graph is not None or len(d["ops"]) >= _MAX_RECORDED_OPS:
+            return None
+        try:
+            phase = getattr(self.local, "phase", None) or "forward"
+            file, line, _ = self.loc.user_location(None)
+            outs = list(outputs or ())
+            d["ops"].append((op_type, [id(t) for t in inputs], outs, file, line, phase, list(inputs)))
+            if d["nan"] and d["origin"] is None and phase != "update":
+                self._check_finite(d, op_type, inputs, outs, file, line, phase)
+        except Exception as exc:
+            self.internal_error(exc)
+        return None
+
+    @staticmethod
+    def _finite(t) -> bool:
+        import numpy as np
+
+        dtype = getattr(t, "dtype", None)
+        if dtype is None or not (dtype.is_floating or dtype.is_complex):
+            return True
+        return bool(np.isfinite(t.numpy()).all())
+
+    def _check_finite(self, d, op_type, inputs, outs, file, line, phase) -> None:
+        if all(self._finite(o) for o in outs):
+            return
+        inherited = not all(self._finite(t) for t in inputs)
+        if inherited and op_type != "ReadVariableOp":
+            d["origin"] = {"op": op_type, "file": file, "line": line, "phase": phase, "inherited": True}
+            return
+        d["origin"] = {"op": op_type, "file": file, "line": line, "phase": phase, "inherited": False}
+
+    def _diagnose(self, site, flat_sources, flat_grads, described) -> None:
+        """At a gradient computation while recording: explain the armed site's None sources and the
+        first NaN/Inf, then stop recording (or give up after _DIAGNOSIS_GIVE_UP_CALLS computations)."""
+        d = self.diagnosis
+        d["calls"] += 1
+        key = (site["kind"], site["file"], site["line"])
+        if key != d["site"]:
+            if d["calls"] > _DIAGNOSIS_GIVE_UP_CALLS:
+                self._end_diagnosis()
+            return
+        try:
+            ops = [r for r in d["ops"] if r[5] == "forward"]
+            target_ids = {id(t) for t in self.tf.nest.flatten(getattr(self.local, "target", None))}
+            ancestors = self._ancestors(ops, target_ids)
+            for src, grad, desc in zip(flat_sources, flat_grads, described):
+                if grad is None and desc["name"] in d["none"]:
+                    cause = self._none_cause(src, desc["name"], ops, ancestors)
+                    self._emit_cause(site, "none", desc["name"], cause)
+            if d["nan"]:
+                origin = d["origin"]
+                if origin is not None:
+                    self._emit_cause(site, "nan", None, self._nan_cause(origin))
+        finally:
+            self._end_diagnosis()
+
+    def _graph_none_causes(self, site, flat_sources, flat_grads, described) -> None:
+        """While tracing: the traced graph holds the ops, so a None source's path is walked there
+        (its captured variable handle, or the tensor, forward through consumers)."""
+        key = (site["kind"], site["file"], site["line"])
+        graph = self.tf.compat.v1.get_default_graph()
+        captured = {}
+        for pair in getattr(graph, "captures", None) or []:
+            try:
+                external, internal = pair
+                captured[id(external)] = internal
+            except Exception:
+                continue
+        ancestors: set = set()
+        stack = [t.op for t in self.tf.nest.flatten(getattr(self.local, "target", None)) if hasattr(t, "op")]
+        while stack:
+            op = stack.pop()
+            if id(op) in ancestors:
+                continue
+            ancestors.add(id(op))
+            stack.extend(t.op for t in op.inputs)
+        for src, grad, desc in zip(flat_sources, flat_grads, described):
+            if grad is not None or (key, "none", desc["name"]) in self.diagnosed:
+                continue
+            self.diagnosed.add((key, "none", desc["name"]))
+            starts = []
+            for holder in (src, getattr(src, "_value", None)):
+                handle = getattr(holder, "handle", None) if holder is not None else None
+                if handle is not None and id(handle) in captured:
+                    starts.append(captured[id(handle)])
+                elif handle is not None and getattr(handle, "graph", None) is graph:
+                    starts.append(handle)
+            if not starts and getattr(src, "graph", None) is graph:
+                starts.append(src)
+            path: list = []
+            seen: set = set()
+            frontier = [c for t in starts for c in t.consumers()]
+            while frontier:
+                op = frontier.pop()
+                if id(op) in seen:
+                    continue
+                seen.add(id(op))
+                path.append(op)
+                frontier.extend(c for t in op.outputs for c in t.consumers())
+            path.sort(key=lambda op: getattr(op, "_id", 0))
+            cause = self._graph_cause(desc["name"], path, ancestors)
+            self._emit_cause(site, "none", desc["name"], cause)
+
+    def _op_location(self, op):
+        try:
+            frames = list(op.traceback)
+        except Exception:
+            return None, None
+        for fr in reversed(frames):  # innermost last
+            if self.loc.is_user(fr.filename):
+                return self.loc.real(fr.filename), fr.lineno
+        return None, None
+
+    def _graph_cause(self, name, path, ancestors) -> dict:
+        if not path:
+            return {
+                "op": None,
+                "file": None,
+                "line": None,
+                "message": "no traced op reads `%s`: the target does not depend on it (or it is used only outside "
+                "the tape)" % name,
+            }
+        on_target = [op for op in path if id(op) in ancestors]
+        for op in on_target or path:
+            if self._cuts_gradient(op.type, list(op.outputs)):
+                file, line = self._op_location(op)
+                return {
+                    "op": op.type,
+                    "file": file,
+                    "line": line,
+                    "message": "the path from `%s` to the target goes through `%s`, which has no gradient"
+                    % (name, op.type),
+                }
+        op = on_target[0] if on_target else path[-1]
+        file, line = self._op_location(op)
+        if on_target:
+            message = "`%s` reaches the target through `%s`, but the tape did not record that path" % (name, op.type)
+        else:
+            message = "the last op on the traced path from `%s` is `%s`: nothing after it reaches the target" % (
+                name,
+                op.type,
+            )
+        return {"op": op.type, "file": file, "line": line, "message": message}
+
+    @staticmethod
+    def _ancestors(ops, target_ids) -> set:
+        """Indices of the recorded ops the target depends on."""
+        wanted = set(target_ids)
+        out = set()
+        for i in range(len(ops) - 1, -1, -1):
+            if any(id(o) in wanted for o in ops[i][2]):
+                out.add(i)
+                wanted.update(ops[i][1])
+        return out
+
+    def _cuts_gradient(self, op_type, outs) -> bool:
+        if op_type in _NONE_GRADIENT_OPS:
+            return True
+        if outs and not any(getattr(o, "dtype", None) is not None and o.dtype.is_floating for o in outs):
+            return True  # an integer/bool result (a cast to int, a comparison) carries no gradient
+        try:
+            from tensorflow.python.framework import ops as tf_ops
+
+            return tf_ops._gradient_registry.lookup(op_type) is None  # registered NotDifferentiable
+        except LookupError:
+            return True
+        except Exception:
+            return False
+
+    def _none_cause(self, src, name, ops, ancestors) -> dict:
+        seeds = {id(src)}
+        for holder in (src, getattr(src, "_value", None)):
+            handle = getattr(holder, "handle", None) if holder is not None else None
+            if handle is not None:
+                seeds.add(id(handle))
+        path = self._path_from(ops, seeds)
+        if not path:
+            # TensorFlow's fast path reads a variable passed straight to an op inside that op's
+            # execution, without an op of its own: the op's input is then a tensor no recorded op
+            # produced. Match such inputs by value (the update comes after this gradient call).
+            seeds |= self._read_by_value(src, ops)
+            path = self._path_from(ops, seeds)
+        if not path:
+            return {
+                "op": None,
+                "file": None,
+                "line": None,
+                "message": "`%s` is not read by any op while the tape records the step: the target does not "
+                "depend on it (or it is used only outside the tape)" % name,
+            }
+        on_target = [i for i in path if i in ancestors]
+        for i in on_target or path:  # a cut on the way to the target; else anywhere on the path
+            rec = ops[i]
+            if self._cuts_gradient(rec[0], rec[2]):
+                return {
+                    "op": rec[0],
+                    "file": rec[3],
+                    "line": rec[4],
+                    "message": "the path from `%s` to the target goes through `%s`, which has no gradient"
+                    % (name, rec[0]),
+                }
+        if on_target:
+            rec = ops[on_target[0]]
+            return {
+                "op": rec[0],
+                "file": rec[3],
+                "line": rec[4],
+                "message": "`%s` reaches the target through `%s`, but the tape did not record that path "
+                "(a tensor it never watched, or watch_accessed_variables=False)" % (name, rec[0]),
+            }
+        rec = ops[path[-1]]
+        return {
+            "op": rec[0],
+            "file": rec[3],
+            "line": rec[4],
+            "message": "the last op on the recorded path from `%s` is `%s`: nothing after it reaches the target "
+            "(the value left TensorFlow, e.g. through .numpy(), or was used outside the tape)" % (name, rec[0]),
+        }
+
+    @staticmethod
+    def _path_from(ops, seeds) -> list:
+        reached = set(seeds)
+        path = []
+        for i, rec in enumerate(ops):
+            if any(x in reached for x in rec[1]):
+                path.append(i)
+                reached.update(id(o) for o in rec[2])
+        return path
+
+    def _read_by_value(self, src, ops) -> set:
+        import numpy as np
+
+        if not isinstance(src, (self.tf.Variable,)) and not (
+            self.keras is not None and isinstance(src, self.keras.Variable)
+        ):
+            return set()
+        try:
+            value = np.asarray(self.tf.convert_to_tensor(src).numpy())
+        except Exception:
+            return set()
+        produced = {id(o) for rec in ops for o in rec[2]}
+        found = set()
+        for rec in ops:
+            for t in rec[6]:
+                if id(t) in produced or id(t) in found:
+                    continue
+                try:
+                    if tuple(t.shape) == value.shape and t.dtype.name == value.dtype.name:
+                        if np.array_equal(t.numpy(), value):
+                            found.add(id(t))
+                except Exception:
+                    continue
+        return found
+
+    @staticmethod
+    def _nan_cause(origin) -> dict:
+        op = origin["op"]
+        if op == "ReadVariableOp":
+            message = "a variable already holds NaN/Inf when it is read (an earlier update wrote it)"
+        elif origin["phase"] == "backward":
+            message = "the first NaN/Inf appears in the gradient computation, in `%s` (the backward pass)" % op
+        elif origin["inherited"]:
+            message = "the first NaN/Inf recorded comes out of `%s`, from inputs that already held one" % op
+        else:
+            message = "`%s` produced the first NaN/Inf of the step, from finite inputs" % op
+        return {"op": op, "file": origin["file"], "line": origin["line"], "message": message}
+
+    def _emit_cause(self, site, kind, source, cause) -> None:
+        self.channel.emit(
+            dict(
+                cause,
+                event="cause",
+                kind=kind,
+                source=source,
+                site={"kind": site["kind"], "file": site["file"], "line": site["line"]},
+                step=self.steps,
+            )
+        )
+
     # -- update/weight ratio ------------------------------------------------------------------
     #
     # ‖Δw‖ / ‖w‖ of each variable an optimizer update changed: how fast it learns (around 1e-3 is
@@ -1032,12 +1417,16 @@ class _Probe:
         rows = []
         for v, old in zip(variables, before):
             if old is None:
-                rows.append(tf.constant([-1.0, -1.0], tf.float32))
+                rows.append(tf.constant([-1.0, -1.0, -1.0], tf.float32))
                 continue
             new = tf.cast(tf.convert_to_tensor(v), tf.float32)
             old = tf.cast(old, tf.float32)
-            rows.append(tf.stack([tf.reduce_sum(tf.square(new - old)), tf.reduce_sum(tf.square(new))]))
-        return tf.stack(rows) if rows else tf.zeros([0, 2], tf.float32)
+            rows.append(
+                tf.stack(
+                    [tf.reduce_sum(tf.square(new - old)), tf.reduce_sum(tf.square(new)), tf.reduce_sum(tf.square(old))]
+                )
+            )
+        return tf.stack(rows) if rows else tf.zeros([0, 3], tf.float32)
 
     def observe_update_ratio(self, variables, before, replica) -> None:
         tf = self.tf
@@ -1075,12 +1464,15 @@ class _Probe:
         return raw or "source[%d]" % index
 
     def _emit_ratios(self, names, rows, replica) -> None:
-        ratios = []
+        ratios, before = [], []
         for row in rows:
-            change, weight = float(row[0]), float(row[1])
+            change, weight, old = float(row[0]), float(row[1]), float(row[2])
             ok = change >= 0 and weight > 0 and math.isfinite(change) and math.isfinite(weight)
             ratios.append(math.sqrt(change / weight) if ok else None)
-        self.channel.emit({"event": "update-ratio", "replica": replica, "names": names, "ratios": ratios})
+            before.append(math.sqrt(old) if old >= 0 and math.isfinite(old) else None)
+        self.channel.emit(
+            {"event": "update-ratio", "replica": replica, "names": names, "ratios": ratios, "weight_norms": before}
+        )
 
     @staticmethod
     def _same_gradients(last, grads, variables) -> bool:
@@ -1135,7 +1527,10 @@ class _Probe:
         def keras_variable_init(self, *args, **kwargs):
             var_init(self, *args, **kwargs)
             try:
-                _set_private(self, _SITE_ATTR, probe._keras_variable_site(layer_cls))
+                site, owner = probe._keras_variable_site(layer_cls)
+                _set_private(self, _SITE_ATTR, site)
+                if owner is not None:
+                    _set_private(self, _LAYER_ATTR, _layer_facts(owner))
             except Exception:
                 pass
 
@@ -1161,14 +1556,14 @@ class _Probe:
             file, line, _ = self.loc.user_location(self.tf_stack)
             if file is None:
                 file, line = self.loc.real(user.f_code.co_filename), user.f_lineno
-            return (file, line, "variable")
+            return (file, line, "variable"), owner
         if owner is not None:
             constructed = getattr(owner, _LAYER_SITE_ATTR, None)
             if constructed is not None:
-                return constructed
+                return constructed, owner
         if user is not None:
-            return (self.loc.real(user.f_code.co_filename), user.f_lineno, "variable")
-        return None
+            return (self.loc.real(user.f_code.co_filename), user.f_lineno, "variable"), owner
+        return None, owner
 
     def _wrap_warnings(self):
         probe = self
@@ -1233,6 +1628,15 @@ class _Probe:
             result = original(fn, *args, **kwargs)
             if probe.xla_updates and probe.tf.executing_eagerly():
                 probe.xla_iterations()
+            diagnosis = probe.diagnosis
+            if (
+                diagnosis is not None
+                and not diagnosis["active"]
+                and not probe.stop_requested
+                and threading.get_ident() == probe.main_ident
+                and probe.tf.executing_eagerly()
+            ):
+                probe.start_diagnosis()
             if (
                 probe.stop_requested
                 and not probe.interrupt_delivered

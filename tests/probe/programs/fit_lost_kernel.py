@@ -9,7 +9,7 @@ class FrozenByAccident(keras.layers.Layer):
         self.kernel = self.add_weight(shape=(input_shape[-1], 2), name="kernel")  # CASE: kernel created
 
     def call(self, x):
-        return tf.matmul(x, tf.stop_gradient(self.kernel))
+        return tf.matmul(x, tf.stop_gradient(self.kernel))  # CASE: cut
 
 
 model = keras.Sequential([
