@@ -239,6 +239,46 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, online.trainable_variables + predictor.trainable_variables))
     """,
     ),
+    # A plain class (tf.Module) called through its instance: its `__call__` runs under the tape.
+    case(
+        "tfg006_stop_gradient_in_tf_module_call",
+        "none",
+        """
+        import tensorflow as tf
+
+        class Net(tf.Module):
+            def __init__(self):
+                self.w = tf.Variable(tf.ones([3, 1]))
+
+            def __call__(self, x):
+                return tf.stop_gradient(tf.matmul(x, self.w))  # <- TFG006
+
+        net = Net()
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(net(tf.ones([2, 3])))
+        RESULT = gradient_status(tape.gradient(loss, net.trainable_variables))
+        """,
+    ),
+    case(
+        "tfg006_stop_gradient_on_other_weight_in_tf_module_near_miss",
+        "ok",
+        """
+        import tensorflow as tf
+
+        class Net(tf.Module):
+            def __init__(self):
+                self.w = tf.Variable(tf.ones([3, 1]))
+                self.b = tf.Variable(tf.zeros([1]))
+
+            def __call__(self, x):
+                return tf.matmul(x, self.w) + tf.stop_gradient(self.b)
+
+        net = Net()
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(net(tf.ones([2, 3])))
+        RESULT = gradient_status(tape.gradient(loss, [net.w]))
+        """,
+    ),
 ]
 
 

@@ -323,6 +323,122 @@ CASES = [
         RESULT = gradient_status([g])
         """,
     ),
+    # A Keras layer class whose `call` passes its input on only through ops with no gradient.
+    case(
+        "tfg008_int_cast_in_layer_class_functional",
+        "none",
+        """
+        import tensorflow as tf
+        import keras
+
+        class Quantize(keras.layers.Layer):
+            def call(self, x):
+                return tf.cast(tf.cast(x * 10, tf.int32), tf.float32) / 10  # <- TFG008
+
+        inp = keras.Input((3,))
+        h = keras.layers.Dense(4)(inp)
+        out = keras.layers.Dense(1)(Quantize()(h))
+        model = keras.Model(inp, out)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(model(tf.ones([2, 3])))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
+    case(
+        "tfg008_round_in_layer_held_by_subclassed_model",
+        "none",
+        """
+        import tensorflow as tf
+        import keras
+
+        class Binarize(keras.layers.Layer):
+            def call(self, x):
+                h = tf.round(tf.sigmoid(x))  # <- TFG008
+                return h
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d1 = keras.layers.Dense(4)
+                self.b = Binarize()
+                self.d2 = keras.layers.Dense(1)
+
+            def call(self, x):
+                return self.d2(self.b(self.d1(x)))
+
+        net = Net()
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(net(tf.ones([2, 3])))
+        RESULT = gradient_status(tape.gradient(loss, net.trainable_variables))
+        """,
+    ),
+    case(
+        "tfg008_straight_through_layer_class_near_miss",
+        "ok",
+        """
+        import tensorflow as tf
+        import keras
+
+        class Binarize(keras.layers.Layer):
+            def call(self, x):
+                h = tf.sigmoid(x)
+                return h + tf.stop_gradient(tf.round(h) - h)
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d1 = keras.layers.Dense(4)
+                self.b = Binarize()
+                self.d2 = keras.layers.Dense(1)
+
+            def call(self, x):
+                return self.d2(self.b(self.d1(x)))
+
+        net = Net()
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(net(tf.ones([2, 3])))
+        RESULT = gradient_status(tape.gradient(loss, net.trainable_variables))
+        """,
+    ),
+    case(
+        "tfg008_cut_layer_on_raw_inputs_near_miss",
+        "ok",
+        """
+        import tensorflow as tf
+        import keras
+
+        class Quantize(keras.layers.Layer):
+            def call(self, x):
+                return tf.cast(tf.cast(x * 10, tf.int32), tf.float32) / 10
+
+        inp = keras.Input((3,))
+        out = keras.layers.Dense(1)(Quantize()(inp))
+        model = keras.Model(inp, out)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(model(tf.ones([2, 3])))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
+    case(
+        "tfg008_argmax_in_tf_module_method",
+        "none",
+        """
+        import tensorflow as tf
+
+        class Encoder(tf.Module):
+            def __init__(self):
+                self.w = tf.Variable(tf.ones([3, 2]))
+
+            def __call__(self, x):
+                return tf.argmax(tf.matmul(x, self.w), axis=1)  # <- TFG008
+
+        enc = Encoder()
+        with tf.GradientTape() as tape:
+            code = tf.cast(enc(tf.ones([2, 3])), tf.float32)
+            loss = tf.reduce_sum(code)
+        RESULT = gradient_status(tape.gradient(loss, enc.trainable_variables))
+        """,
+    ),
 ]
 
 

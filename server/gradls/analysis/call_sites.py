@@ -42,3 +42,24 @@ def _module_own(tree: ast.Module) -> Iterator[ast.AST]:
         yield n
         if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
             todo.extend(ast.iter_child_nodes(n))
+
+
+def method_calls(info: ModuleInfo) -> dict[int, list[tuple[ast.Call, ast.AST]]]:
+    """id(method of a plain, non-Keras class of this module) -> [(call running it, scope root of the call)], for
+    calls on instances the module makes (`net = Net(); net(x)`, `self.encoder.encode(x)`)."""
+    return info.memo(f"{__name__}.method_calls", lambda: _build_method_calls(info))
+
+
+def _build_method_calls(info: ModuleInfo) -> dict[int, list[tuple[ast.Call, ast.AST]]]:
+    from gradls.analysis.regions import resolve_callee
+
+    out: dict[int, list[tuple[ast.Call, ast.AST]]] = {}
+    if not any(c.keras_kind is None and c.methods for c in info.classes.values()):
+        return out
+    for root in [info.tree, *(ff.node for ff in info.functions.values())]:
+        for n in walk_own(root) if root is not info.tree else _module_own(info.tree):
+            if isinstance(n, ast.Call) and isinstance(n.func, (ast.Name, ast.Attribute)):
+                callee = resolve_callee(info, n, root if root is not info.tree else None)
+                if callee is not None and callee.cls is not None and callee.cls.keras_kind is None:
+                    out.setdefault(id(callee.node), []).append((n, root))
+    return out

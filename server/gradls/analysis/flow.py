@@ -322,22 +322,25 @@ class Flow:
         """Follow a module function's return value into its callers (element `index` of a returned tuple,
         unpacked at the call site), so `logits, pred = forward(x)` carries on where `pred` is used."""
         ff = self.info.facts(fn)
-        if (
-            ff is None
-            or ff.parent is not None
-            or ff.cls is not None
-            or ff.keras_method
-            or ff.custom_gradient
-            or self.info.module_functions.get(fn.name) is not fn
-            or self._depth >= _MAX_CALL_DEPTH
-        ):
+        if ff is None or ff.parent is not None or ff.keras_method or ff.custom_gradient:
             return set()
-        from gradls.analysis.call_sites import function_uses
+        if self._depth >= _MAX_CALL_DEPTH:
+            return set()
+        from gradls.analysis.call_sites import function_uses, method_calls
 
+        if ff.cls is not None:
+            # A method of a plain class (a `tf.Module`, a wrapper): its callers are the calls on its instances.
+            if ff.cls.keras_kind is not None:
+                return set()
+            sites: list[tuple[ast.Call | None, ast.AST]] = list(method_calls(self.info).get(id(fn), []))
+        elif self.info.module_functions.get(fn.name) is fn:
+            sites = list(function_uses(self.info).get(fn.name, []))
+        else:
+            return set()
         out: set = set()
         self._depth += 1
         try:
-            for call, root in function_uses(self.info).get(fn.name, []):
+            for call, root in sites:
                 if call is None:
                     continue
                 sc = self.scope_for_root(root)
@@ -500,13 +503,24 @@ class Flow:
                 owner = d[: -len(suffix)]
                 if owner == root or root.startswith(owner + "."):
                     return True
-                return False
+                # `self.w` of a method reached through `net(x)`: `net.trainable_variables` holds it.
+                return root.startswith("self.") and self._instance_of_root_class(owner, root, at)
         if isinstance(src, ast.Name):
             sc = self.scope_of(at)
             return any(
                 v is not None and self._in_sources(root, v, at, depth + 1) for _, v in sc.reaching_defs(src.id, at)
             )
         return False
+
+    def _instance_of_root_class(self, owner: str, root: str, at: ast.AST) -> bool:
+        """Is `owner` (a name at `at`) an instance of a plain class of this module whose methods read `root`
+        (`self.<attr>`, a variable the class makes)?"""
+        from gradls.analysis.regions import instance_class
+
+        if "." in owner:
+            return False
+        cls = instance_class(self.info, ast.Name(id=owner, ctx=ast.Load()), self.info.enclosing_function(at))
+        return cls is not None and cls.keras_kind is None and root.split(".")[1] in cls.variable_attrs
 
 
 _MAX_CALL_DEPTH = 3

@@ -10,7 +10,15 @@ from __future__ import annotations
 import ast
 import re
 
-from gradls.analysis.module import AUTOGRAPH, EAGER, GRAPH, KERAS_STEP_METHODS, FunctionFacts, ModuleInfo
+from gradls.analysis.module import (
+    AUTOGRAPH,
+    EAGER,
+    GRAPH,
+    KERAS_STEP_METHODS,
+    ClassFacts,
+    FunctionFacts,
+    ModuleInfo,
+)
 from gradls.analysis.names import dotted
 
 # Calls whose presence shows the module runs Keras models as graphs (fit traces `call`).
@@ -237,9 +245,97 @@ def _seed_tf_function_calls(info: ModuleInfo) -> None:
                 ff.why = ff.why or "function wrapped by `tf.function`"
 
 
+def _instances(info: ModuleInfo, root: ast.AST) -> dict[str, str]:
+    """Names (and `self.<attr>` as "self.attr") bound only to instances of one class of this module in `root`'s
+    own body: `net = Net()`, `self.encoder = Encoder()`.  A name bound to anything else as well is left out."""
+
+    def build() -> dict[str, str]:
+        out: dict[str, str | None] = {}
+        nodes = info.own_nodes(root) if root is not info.tree else list(ast.walk(root))
+        for n in nodes:
+            if not isinstance(n, (ast.Assign, ast.AnnAssign)) or n.value is None:
+                continue
+            targets = n.targets if isinstance(n, ast.Assign) else [n.target]
+            v = n.value
+            cls = v.func.id if isinstance(v, ast.Call) and isinstance(v.func, ast.Name) else None
+            cls = cls if cls in info.classes else None
+            for t in targets:
+                if isinstance(t, ast.Name):
+                    key = t.id
+                elif isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                    key = f"self.{t.attr}"
+                else:
+                    continue
+                out[key] = cls if out.get(key, cls) == cls else None
+        return {k: c for k, c in out.items() if c is not None}
+
+    table: dict[int, dict[str, str]] = info.memo(f"{__name__}.instances", dict)
+    found = table.get(id(root))
+    if found is None:
+        found = table[id(root)] = build()
+    return found
+
+
+def instance_class(info: ModuleInfo, e: ast.expr, caller: ast.AST | None) -> ClassFacts | None:
+    """The class of this module `e` (a name, or `self.attr` set in the class's `__init__`) is an instance of."""
+    if isinstance(e, ast.Name):
+        scope = caller
+        while isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            ff = info.functions.get(id(scope))
+            if ff is None:
+                break
+            a = ff.node.args
+            if e.id in {p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs]} or e.id in ff.nested:
+                return None
+            name = _instances(info, scope).get(e.id)
+            if name is not None:
+                return info.classes.get(name)
+            scope = ff.parent
+        name = _instances(info, info.tree).get(e.id)
+        return info.classes.get(name) if name is not None else None
+    if isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.value.id == "self":
+        owner = info.facts(caller) if isinstance(caller, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+        while owner is not None and owner.cls is None and owner.parent is not None:
+            owner = info.facts(owner.parent)
+        if owner is None or owner.cls is None:
+            return None
+        init = owner.cls.methods.get("__init__") or owner.cls.methods.get("build")
+        if init is None:
+            return None
+        name = _instances(info, init).get(f"self.{e.attr}")
+        return info.classes.get(name) if name is not None else None
+    return None
+
+
+def _method_of(info: ModuleInfo, cls: ClassFacts, name: str) -> FunctionFacts | None:
+    seen: set[int] = set()
+    c: ClassFacts | None = cls
+    while c is not None and id(c) not in seen:
+        seen.add(id(c))
+        m = c.methods.get(name)
+        if m is not None:
+            return info.functions.get(id(m))
+        c = next((info.classes[b] for b in c.base_names if b in info.classes), None)
+    return None
+
+
 def resolve_callee(info: ModuleInfo, call: ast.Call, caller: ast.AST | None) -> FunctionFacts | None:
     """The function of this module a call runs, when it can be told from the syntax."""
     f = call.func
+    if isinstance(f, (ast.Name, ast.Attribute)) and "__call__" in info.source:
+        # `net(x)` on an instance of a plain class of this module (a `tf.Module`, a model wrapper) runs its
+        # `__call__`.  Keras classes are left to their own modes: Keras decides how `call` runs.
+        cls = instance_class(info, f, caller)
+        if cls is not None and cls.keras_kind is None:
+            method = _method_of(info, cls, "__call__")
+            if method is not None:
+                return method
+    if isinstance(f, ast.Attribute) and isinstance(f.value, (ast.Name, ast.Attribute)) and f.attr != "__init__":
+        cls = instance_class(info, f.value, caller)
+        if cls is not None and cls.keras_kind is None:
+            method = _method_of(info, cls, f.attr)
+            if method is not None:
+                return method
     if isinstance(f, ast.Name):
         # Nested defs of the enclosing functions shadow module-level ones.
         scope = caller

@@ -101,6 +101,7 @@ def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
         msg = what + "; use a differentiable surrogate (softmax, sigmoid, a straight-through estimator)"
         yield Finding("TFG008", msg, info.span(node), None)
     yield from _cut_in_lambda_layers(info)
+    yield from _cut_in_layer_classes(info)
 
 
 # Layers that own no weights: a model made only of these before a Lambda has nothing to train there.
@@ -235,3 +236,85 @@ def _cutting_ops(info: ModuleInfo, returned: list[ast.expr], params: set[str]) -
         nested = {id(x) for op in ops for x in ast.walk(op) if x is not op}
         out.extend(op for op in ops if id(op) not in nested)
     return out
+
+
+def _cut_in_layer_classes(info: ModuleInfo) -> Iterator[Finding]:
+    """A Keras layer class of this module whose `call` passes its input to its output only through ops with no
+    gradient (`tf.cast(tf.cast(x * 10, tf.int32), tf.float32)`), used after layers that own weights: no weight
+    before it gets a gradient, although its own output is a float tensor and training runs."""
+    flow: Flow | None = None
+    for cls in info.classes.values():
+        call = cls.methods.get("call")
+        if cls.keras_kind != "layer" or call is None or len(call.args.args) < 2:
+            continue
+        if not _instances_after_weights(info, cls.node.name):
+            continue
+        flow = flow or Flow(info)
+        x = call.args.args[1].arg
+        uses = [
+            n for n in info.own_nodes(call) if isinstance(n, ast.Name) and n.id == x and isinstance(n.ctx, ast.Load)
+        ]
+        out = ("return", id(call))
+        if not uses or not any(out in flow.sinks(u, cut=False) for u in uses):
+            continue  # the input never reaches the output: another kind of bug
+        if any(out in flow.sinks(u, cut=True) for u in uses):
+            continue  # a differentiable path exists
+        ops = [
+            n
+            for n in info.own_nodes(call)
+            if isinstance(n, (ast.Call, ast.Compare))
+            and _op_of(info, n)[0] is not None
+            and out in flow.sinks(n, cut=False)
+            and not inside_stop_gradient(info, flow, n)
+        ]
+        nested = {id(c) for op in ops for c in ast.walk(op) if c is not op}
+        for op in (o for o in ops if id(o) not in nested):
+            label = _op_of(info, op)[0] or "this op"
+            shown_op = (
+                f"the comparison `{info.text(op)}`"
+                if label == "comparison"
+                else (label if label.startswith("`") else f"`{label}`")
+            )
+            zero = label in {"tf.sign", "keras.ops.sign"}
+            result = (
+                "the layers before it get zero gradients and never learn (no None, no warning)"
+                if zero
+                else "`tape.gradient` returns None for every weight before this layer (Keras optimizers warn "
+                "`Gradients do not exist for variables`, or raise `No gradients provided for any variable`)"
+            )
+            msg = (
+                f"{shown_op} {'has a registered ZERO gradient' if zero else 'is not differentiable'}, and every path "
+                f"from the input of `{cls.node.name}.call` to its output goes through it: {result}; use a "
+                "differentiable surrogate or a straight-through estimator (`x + tf.stop_gradient(tf.round(x) - x)`)"
+            )
+            yield Finding("TFG008", msg, info.span(op), None)
+            break  # one finding per layer: the first cut on the path
+
+
+def _instances_after_weights(info: ModuleInfo, cls_name: str) -> bool:
+    """Is the layer class applied, somewhere in the module, to a value computed from weights (`Quant()(h)`,
+    `self.q(h)` with `self.q = Quant()`), or put in a `Sequential` list after a layer that owns weights?"""
+    if cls_name + "(" not in info.source:
+        return False
+    attrs: set[str] = set()
+    for n in ast.walk(info.tree):
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == cls_name:
+            if _weights_before(info, n):
+                return True
+        elif isinstance(n, ast.Assign) and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Name):
+            if n.value.func.id == cls_name:
+                attrs |= {t.attr for t in n.targets if isinstance(t, ast.Attribute)}
+    if not attrs:
+        return False
+    for n in ast.walk(info.tree):
+        if (
+            isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr in attrs
+            and isinstance(n.func.value, ast.Name)
+            and n.func.value.id == "self"
+            and n.args
+            and info.tensors.level_of(n.args[0]) >= DIFF
+        ):
+            return True
+    return False
