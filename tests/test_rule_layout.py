@@ -134,7 +134,7 @@ def test_the_layout_checks_catch_what_they_are_for():
     assert len(_rule_module_imports(bad)) == 4
     assert len(_writes_to_info(bad)) == 3
     ok = ast.parse(
-        "from gradls.analysis.rules import rule\nfrom gradls.analysis.rules._common import span_list\n"
+        "from gradls.analysis.rules import rule\nfrom gradls.analysis.rules._common import only_logged\n"
         "def f(info):\n    x = info.memo('k', list)\n    x.y = 1\n"
     )
     assert not _rule_module_imports(ok) and not _writes_to_info(ok)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 
-from gradls.analysis.model import Span
 from gradls.analysis.module import AUTOGRAPH, EAGER, GRAPH, ModuleInfo
 
 _SINK_CALLS = {
@@ -20,10 +19,6 @@ _SINK_CALLS = {
     "update_state",
     "set_description",
 }
-
-
-def span_list(s: Span) -> list[int]:
-    return [s.line, s.col, s.end_line, s.end_col]
 
 
 def consequence_mode(modes: set[str]) -> str:
