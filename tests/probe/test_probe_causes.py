@@ -9,8 +9,9 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from gradls.probe.launcher import run_probe_async
+from gradls.probe.launcher import probe_async, run_probe_async
 from gradls.probe.report import format_text
+from gradls.probe.schema import ProbeOptions, ProbeReport
 from tfharness import tf_python
 
 PROGRAMS = Path(__file__).with_name("programs")
@@ -28,12 +29,19 @@ def case_line(name: str, marker: str) -> int:
 
 @pytest.fixture(scope="module")
 def runs() -> dict[str, dict]:
+    async def typed(name: str) -> dict:  # the typed API: ProbeOptions in, ProbeReport out
+        options = ProbeOptions(str(PROGRAMS / name), interpreter=tf_python(), steps=3, device="cpu", timeout=150)
+        report = await probe_async(options)
+        assert isinstance(report, ProbeReport)
+        return report.to_json()
+
     async def all_of_them():
         return await asyncio.gather(
+            typed(NAMES[0]),
             *(
                 run_probe_async(str(PROGRAMS / name), interpreter=tf_python(), steps=3, device="cpu", timeout=150)
-                for name in NAMES
-            )
+                for name in NAMES[1:]
+            ),
         )
 
     return dict(zip(NAMES, asyncio.run(all_of_them())))
@@ -113,3 +121,16 @@ def test_lora_zero_at_step_one_points_at_the_zero_initialised_factor(runs):
     assert len(lora_a) == 1 and lora_a[0]["verdict"] == "watch" and lora_a[0]["steps"] == [1]
     cause = lora_a[0]["cause"]
     assert "lora_b` is all zeros at step 1 (a zero-initialised factor)" in cause["message"], cause
+
+
+def test_every_report_survives_the_typed_model_unchanged(runs):
+    for name, rep in runs.items():
+        typed = ProbeReport.from_json(rep)
+        assert typed.to_json() == rep, name
+    typed = ProbeReport.from_json(runs["none_causes.py"])
+    argmax = next(p for p in typed.broken() if p.source == "w_argmax")
+    assert argmax.cause is not None and argmax.cause.rule == "TFG008"
+    assert argmax.created_at is not None and argmax.created_at.line == case_line("none_causes.py", "w_argmax")
+    dead = ProbeReport.from_json(runs["dead_relu.py"])
+    kernel = next(s for s in dead.gradient_calls[0].sources if s.name == "sequential/dense/kernel")
+    assert kernel.layer is not None and kernel.layer.activation == "relu" and kernel.zero_entries == 4 * 32

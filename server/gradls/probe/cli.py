@@ -10,11 +10,11 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable
 
 from gradls.probe import launcher, notebook_source
 from gradls.probe.html import render_html
 from gradls.probe.report import format_text, has_gradient_problems
+from gradls.probe.schema import ProbeOptions
 
 
 def _positive_float(text: str) -> float:
@@ -125,26 +125,27 @@ def main(argv: list[str]) -> int:
     if ns.cwd is not None and not os.path.isdir(ns.cwd):
         print("gradls probe: --cwd: no such directory: %s" % ns.cwd, file=sys.stderr)
         return 2
-    options: dict = dict(
+    options = ProbeOptions(
+        target=ns.module or ns.file,
+        module=ns.module is not None,
         interpreter=ns.interpreter,
         steps=ns.steps,
         timeout=ns.timeout,
         device=ns.device,
         memory_mb=None if ns.no_memory_limit else ns.memory_mb,
-        args=script_args,
+        args=tuple(script_args),
+        # -m: the module is looked up from the shell's directory; a script runs in the shell's
+        # directory as `python FILE` would; a notebook in its own folder, as Jupyter does.
+        cwd=ns.cwd or (None if ns.module is None and notebook_source.is_notebook(ns.file) else os.getcwd()),
+        warm=ns.warm and ns.module is None,
     )
-    probe: Callable[..., dict] = launcher.run_probe
-    if ns.module is not None:
-        options.update(module=True, cwd=ns.cwd or os.getcwd())
-    elif notebook_source.is_notebook(ns.file):  # its code cells in order, the report mapped back to cells
-        probe = notebook_source.run_notebook_probe
-        options["cwd"] = ns.cwd
-    else:
-        options["cwd"] = ns.cwd or os.getcwd()  # the shell's, as `python FILE` would run it
-    if ns.warm and ns.module is None:
-        options["warm"] = True
     try:
-        report = probe(ns.module or ns.file, **options)
+        if ns.module is None and notebook_source.is_notebook(ns.file):  # its code cells in order, mapped back
+            kwargs = options.to_json()
+            del kwargs["target"], kwargs["module"]
+            report = notebook_source.run_notebook_probe(ns.file, **kwargs)
+        else:
+            report = launcher.run_probe(options=options)
     except KeyboardInterrupt:  # the launcher has already killed the process group
         print("gradls probe: interrupted", file=sys.stderr)
         return 2

@@ -30,18 +30,21 @@ from pathlib import Path
 from typing import Any
 
 from gradls.probe import report as _report
+from gradls.probe import schema as _schema
+from gradls.probe.schema import ProbeOptions, ProbeReport, normalised
 
 RUNNER_PATH = Path(__file__).with_name("runner.py")
 RUNNER_COPY_NAME = "gradls_probe_runner.py"
-DEFAULT_STEPS = 3
-DEFAULT_TIMEOUT = 120.0
-DEFAULT_MEMORY_MB = 8192
-DEVICES = ("auto", "cpu", "gpu")
+# The defaults live with the options' type (schema.ProbeOptions); re-exported for callers.
+DEFAULT_STEPS = _schema.DEFAULT_STEPS
+DEFAULT_TIMEOUT = _schema.DEFAULT_TIMEOUT
+DEFAULT_MEMORY_MB = _schema.DEFAULT_MEMORY_MB
+DEVICES = _schema.DEVICES
 # Output kept per stream: the first and the last bytes (the middle of a flood is dropped).
 OUTPUT_HEAD_BYTES = 16 * 1024
 OUTPUT_TAIL_BYTES = 48 * 1024
 # More output than this (both streams together) is a flood: the program is stopped.
-DEFAULT_MAX_OUTPUT_MB = 64
+DEFAULT_MAX_OUTPUT_MB = _schema.DEFAULT_MAX_OUTPUT_MB
 _POLL_S = 0.2
 _TOKEN_ENV = "GRADLS_PROBE_TOKEN"
 # On timeout the runner is asked for every thread's Python stack (SIGUSR2) and given this long to write it.
@@ -299,22 +302,66 @@ def _error_report(file: str, interpreter: str, steps: int, device: str, message:
 
 
 async def run_probe_async(
-    file: str,
-    *,
-    interpreter: str = sys.executable,
-    steps: int = DEFAULT_STEPS,
-    timeout: float = DEFAULT_TIMEOUT,
-    device: str = "auto",
-    cwd: str | None = None,
-    memory_mb: int | None = DEFAULT_MEMORY_MB,
-    env: dict[str, str] | None = None,
-    args: Sequence[str] = (),
-    max_output_mb: float = DEFAULT_MAX_OUTPUT_MB,
-    warm: bool = False,
-    pool: Any = None,
-    module: bool = False,
+    file: str | None = None, *, options: ProbeOptions | None = None, pool: Any = None, **kwargs: Any
 ) -> dict[str, Any]:
     """Probe `file` (run as __main__ in `interpreter`) and return the versioned report dict.
+
+    The run is described either by `options` (a schema.ProbeOptions) or by `file` and keyword
+    arguments with ProbeOptions' names (interpreter, steps, timeout, device, cwd, memory_mb, env,
+    args, max_output_mb, warm, module). The dict has the shape of schema.ProbeReport (see
+    `probe_async` for the typed result).
+    """
+    if options is None:
+        if file is None:
+            raise TypeError("run_probe_async() needs a file or options")
+        options = ProbeOptions.from_kwargs(file, **kwargs)
+    elif file is not None or kwargs:
+        raise TypeError("run_probe_async(): give either options or a file and keyword arguments, not both")
+    rep = await _run_probe(
+        options.target,
+        interpreter=options.interpreter,
+        steps=options.steps,
+        timeout=options.timeout,
+        device=options.device,
+        cwd=options.cwd,
+        memory_mb=options.memory_mb,
+        env=options.env,
+        args=options.args,
+        max_output_mb=options.max_output_mb,
+        warm=options.warm,
+        pool=pool,
+        module=options.module,
+    )
+    return normalised(rep)
+
+
+async def probe_async(options: ProbeOptions, pool: Any = None) -> ProbeReport:
+    """run_probe_async with typed options and a typed report."""
+    return ProbeReport.from_json(await run_probe_async(options=options, pool=pool))
+
+
+def probe(options: ProbeOptions, pool: Any = None) -> ProbeReport:
+    """Synchronous probe_async."""
+    return ProbeReport.from_json(run_probe(options=options, pool=pool))
+
+
+async def _run_probe(
+    file: str,
+    *,
+    interpreter: str,
+    steps: int,
+    timeout: float,
+    device: str,
+    cwd: str | None,
+    memory_mb: int | None,
+    env: dict[str, str] | None,
+    args: Sequence[str],
+    max_output_mb: float,
+    warm: bool,
+    pool: Any,
+    module: bool,
+) -> dict[str, Any]:
+    """The probe itself (run_probe_async's options unpacked).
 
     `module=True`: `file` is a module name, run as `python -m file` would (sys.path[0] = cwd;
     `cwd` defaults to this process's working directory then).
@@ -620,39 +667,20 @@ def _finish(
 
 
 def run_probe(
-    file: str,
-    *,
-    interpreter: str = sys.executable,
-    steps: int = DEFAULT_STEPS,
-    timeout: float = DEFAULT_TIMEOUT,
-    device: str = "auto",
-    cwd: str | None = None,
-    memory_mb: int | None = DEFAULT_MEMORY_MB,
-    env: dict[str, str] | None = None,
-    args: Sequence[str] = (),
-    max_output_mb: float = DEFAULT_MAX_OUTPUT_MB,
-    warm: bool = False,
-    pool: Any = None,
-    module: bool = False,
+    file: str | None = None, *, options: ProbeOptions | None = None, pool: Any = None, **kwargs: Any
 ) -> dict[str, Any]:
     """Synchronous run_probe_async (safe to call from a thread that already runs an event loop)."""
-    coro_args = dict(
-        interpreter=interpreter,
-        steps=steps,
-        timeout=timeout,
-        device=device,
-        cwd=cwd,
-        memory_mb=memory_mb,
-        env=env,
-        args=args,
-        max_output_mb=max_output_mb,
-        warm=warm,
-        pool=pool,
-        module=module,
-    )
+    if options is None:
+        if file is None:
+            raise TypeError("run_probe() needs a file or options")
+        options = ProbeOptions.from_kwargs(file, **kwargs)
+    elif file is not None or kwargs:
+        raise TypeError("run_probe(): give either options or a file and keyword arguments, not both")
+    run = options
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(run_probe_async(file, **coro_args))
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(lambda: asyncio.run(run_probe_async(file, **coro_args))).result()
+        return asyncio.run(run_probe_async(options=run, pool=pool))
+    with concurrent.futures.ThreadPoolExecutor(1) as executor:
+        return executor.submit(lambda: asyncio.run(run_probe_async(options=run, pool=pool))).result()
