@@ -28,6 +28,7 @@ from gradls import fixes
 from gradls.analysis.engine import analyze
 from gradls.analysis.model import FixData
 from gradls.analysis.rules import all_rules, fix_data_types
+from gradls.config import SEVERITIES, Config
 from lsprotocol import types as lsp
 from pygls.protocol import default_converter
 
@@ -162,6 +163,8 @@ README_ROWS = {
 @pytest.mark.parametrize("code", sorted(RULES))
 def test_rule_has_doc_cases_and_readme_row(code: str):
     r = RULES[code]
+    assert r.severity in SEVERITIES, f"{code}: severity {r.severity!r} is none of {SEVERITIES}"
+    assert Config().severity_of(code) == r.severity, f"{code}: the configuration's default is not the rule's"
     assert r.doc_path.is_file(), f"{code}: no documentation {r.doc_path.name} beside the rule"
     assert r.doc_path.read_text(encoding="utf-8").strip(), f"{code}: {r.doc_path.name} is empty"
     assert README_ROWS.get(code) == r.name, f"{code}: README's Rules table has no `| {code} | {r.name} |` row"
@@ -186,7 +189,6 @@ def test_rule_has_doc_cases_and_readme_row(code: str):
 
 def _findings_with_fix_data() -> list:
     """Findings on the rule cases that carry fix data (analysis only: no TensorFlow)."""
-    from gradls.config import Config
     from rules.casekit import all_cases
 
     results = [analyze(c.source) for c in all_cases().values()]

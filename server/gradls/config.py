@@ -21,12 +21,11 @@ SEVERITIES = ("error", "warning", "information", "hint")
 
 
 def default_severity(code: str) -> str:
-    """A rule's severity when the configuration does not set one.
+    """A rule's severity when the configuration does not set one: the rule's own (`@rule(severity=...)`)."""
+    from gradls.analysis.rules import get_rule  # the registry imports analysis modules that import this one
 
-    Every TFG0xx rule is a bug TensorFlow raises on or a gradient silently lost: `warning`.
-    TFG9xx are about gradls itself (e.g. unused suppressions): `information`.
-    """
-    return "information" if code.startswith("TFG9") else "warning"
+    r = get_rule(code)
+    return r.severity if r is not None else "warning"
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ from pygls.uris import to_fs_path
 from gradls import __version__
 from gradls.analysis.model import Finding
 from gradls.config import Config
-from gradls.lsp.diagnostics import DocumentState, default_severity, finding_to_diagnostic
+from gradls.lsp.diagnostics import DocumentState, finding_to_diagnostic
 from gradls.lsp.positions import LineIndex
 from gradls.lsp.protocol import GradlsProtocol
 from gradls.lsp.settings import EditorSettings, FileConfigCache, merge
@@ -168,7 +168,7 @@ class GradlsLanguageServer(LanguageServer):
 
     def diagnostic(self, finding: Finding, index: LineIndex, config: Config, version: int | None) -> lsp.Diagnostic:
         """The one way a finding becomes a diagnostic: its configured severity and documentation link."""
-        severity = config.severity_for(finding.code, default_severity(finding.code))
+        severity = config.severity_of(finding.code)
         return finding_to_diagnostic(finding, index, severity, self.doc_link(finding.code), version)
 
     def push(self, uri: str, diagnostics: list[lsp.Diagnostic], version: int | None) -> None:

@@ -29,6 +29,9 @@ class Rule:
     check: Callable[..., Iterable]
     default_on: bool = True
     module: str = ""
+    # Its severity when the configuration sets none: `warning` for a TFG0xx rule (a bug TensorFlow raises on,
+    # or a gradient silently lost), `information` for what is about gradls itself (TFG900).
+    severity: str = "warning"
     # The FixData class defined in the rule's module, when its findings can carry a fix.
     fix_data_type: type[FixData] | None = None
 
@@ -46,10 +49,10 @@ class Rule:
 _RULES: dict[str, Rule] = {}
 
 
-def rule(code: str, name: str, summary: str, default_on: bool = True):
+def rule(code: str, name: str, summary: str, default_on: bool = True, severity: str = "warning"):
     def deco(fn):
         mod = fn.__module__.rsplit(".", 1)[-1]
-        _RULES[code] = Rule(code, name, summary, fn, default_on, mod)
+        _RULES[code] = Rule(code, name, summary, fn, default_on, mod, severity=severity)
         return fn
 
     return deco

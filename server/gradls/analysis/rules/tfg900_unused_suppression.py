@@ -31,6 +31,7 @@ class UnusedSuppressionFix(PlannedEdits):
     "A `# gradls: ignore[...]` or `# noqa: TFG...` comment that suppresses nothing on its line (or names a code "
     "gradls does not have) only hides future findings; remove it.",
     default_on=False,
+    severity="information",
 )
 def find_unused_suppression(info) -> Iterator[Finding]:
     # Reported from `after_suppression`, which sees every rule's findings.
