@@ -11,17 +11,16 @@ the per-keystroke analysis never pays for libcst.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import importlib
 import pkgutil
 import threading
-import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gradls.analysis.engine import parse
 from gradls.analysis.model import Edit, Finding, Fix, ParseFailure, Span
 from gradls.analysis.rules import all_rules
 
@@ -235,10 +234,4 @@ def _try(
 
 
 def _parses(text: str) -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
+    return not isinstance(parse(text), ParseFailure)

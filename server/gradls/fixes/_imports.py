@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import ast
 import re
-import warnings
 from collections.abc import Iterator
 
+from gradls.analysis.engine import parse
 from gradls.analysis.model import Edit, Span
 from gradls.analysis.names import ImportTable
 from gradls.fixes import line_starts_of
@@ -18,12 +18,9 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 def parse_module(source: str) -> ast.Module | None:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+    """The module's tree as the analysis parses it (`engine.parse`), None when it does not parse."""
+    tree = parse(source)
+    return tree if isinstance(tree, ast.Module) else None
 
 
 def span_from(data) -> Span | None:
@@ -65,7 +62,9 @@ def text_at(source: str, span: Span) -> str | None:
 
 # ----------------------------------------------------------------------------- names
 def walk_own(scope: ast.AST) -> Iterator[ast.AST]:
-    """Nodes of `scope` without descending into nested function / class bodies (their defs included)."""
+    """Nodes of `scope` without descending into nested function / class bodies: unlike
+    `analysis.module.walk_own`, the nested defs themselves come out (with their decorators and defaults, which run
+    in `scope`) and lambda bodies are not entered (they are scopes too)."""
     stack = list(ast.iter_child_nodes(scope))
     while stack:
         n = stack.pop()
