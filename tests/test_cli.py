@@ -68,6 +68,9 @@ def test_sarif_output(project):
     results = sarif["runs"][0]["results"]
     assert [res["ruleId"] for res in results] == ["TFG001"]
     assert results[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 7
+    # each rule's own default severity (declared with the rule): TFG0xx warning, TFG900 information (note)
+    levels = {r["id"]: r["defaultConfiguration"]["level"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert levels["TFG001"] == "warning" and levels["TFG900"] == "note"
 
 
 def test_select_and_ignore(project):

@@ -339,6 +339,7 @@ def _sarif(reports: list[FileReport]) -> dict[str, Any]:
             "name": r.name,
             "shortDescription": {"text": r.summary},
             "helpUri": r.doc_path.as_uri(),
+            "defaultConfiguration": {"level": _SARIF_LEVEL[r.severity]},
         }
         for r in all_rules().values()
     ]
