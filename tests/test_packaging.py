@@ -101,6 +101,10 @@ def test_installed_wheel_runs_rule_and_check(wheel, tmp_path):
     assert r.returncode == 1, r.stdout + r.stderr
     assert r.stdout.startswith("buggy.py:6:") and " TFG001 " in r.stdout
     assert "Found 1 finding" in r.stderr
+    # The fix builder is found in the installed package (by its rule's module name), not only in the checkout.
+    r = _run([gradls, "check", "--fix", "buggy.py"], cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "np." not in (tmp_path / "buggy.py").read_text().split("import tensorflow as tf", 1)[1]
 
 
 def _toml(path: Path) -> dict:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from gradls.analysis.model import Finding, ParseFailure, Span
@@ -259,3 +262,19 @@ def test_a_failing_handler_is_logged_with_its_traceback_and_returns_a_fallback()
     assert hover is None
     assert logged and logged[0][0] == "error"
     assert "internal error in on_hover" in logged[0][1] and "Traceback" in logged[0][1]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_workspace_check_walks_folders_as_gradls_check_does(tmp_path):
+    from gradls.files import iter_python_files
+    from gradls.lsp.workspace import python_files
+
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / ".gitignore").write_text("generated/\n")
+    for rel in ("src/a.py", "src/b.pyi", "generated/c.py", ".venv/d.py", "build/e.py", "nb.ipynb"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x = 1\n")
+    walked = [Path(p).relative_to(tmp_path).as_posix() for p in python_files(str(tmp_path))]
+    assert walked == ["src/a.py", "src/b.pyi"]
+    cli = [p.relative_to(tmp_path).as_posix() for p, _ in iter_python_files([str(tmp_path)])]
+    assert [p for p in cli if not p.endswith(".ipynb")] == walked  # notebooks: checked when opened

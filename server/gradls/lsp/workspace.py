@@ -14,6 +14,7 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from gradls.analysis.project import project_for
+from gradls.files import iter_python_files
 from gradls.lsp.diagnostics import failure_to_diagnostic, plain_data
 from gradls.lsp.documents import MAX_DOCUMENT_BYTES, PYTHON_SUFFIXES, analyse, rediagnose_all
 from gradls.lsp.guard import guarded
@@ -24,21 +25,6 @@ from gradls.lsp.settings import is_excluded_by_editor, parse_settings
 
 CHECK_WORKSPACE_COMMAND = "gradls.server.checkWorkspace"
 PYPROJECT_GLOB = "**/pyproject.toml"
-# Folders never walked by the workspace check.
-SKIPPED_DIRS = {
-    ".git",
-    ".hg",
-    ".svn",
-    "__pycache__",
-    "node_modules",
-    ".venv",
-    "venv",
-    ".tox",
-    ".nox",
-    "site-packages",
-    "build",
-    "dist",
-}
 
 
 def register(server: GradlsLanguageServer) -> None:
@@ -155,8 +141,8 @@ async def _check_file(ls: GradlsLanguageServer, path: str, roots: list[str]) -> 
 
 
 def python_files(root: str) -> Iterator[str]:
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and not d.startswith("."))
-        for name in sorted(filenames):
-            if name.endswith(PYTHON_SUFFIXES):
-                yield os.path.join(dirpath, name)
+    """The Python files of a workspace folder as `gradls check` walks it (`gradls.files`: one skip list,
+    `.gitignore` respected); a notebook is checked when it is opened."""
+    for path, _ in iter_python_files([root]):
+        if path.name.endswith(PYTHON_SUFFIXES):
+            yield str(path)
