@@ -279,6 +279,57 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, [net.w]))
         """,
     ),
+    # `add_loss` is another path to the loss when the losses are collected (`model.losses`, `fit`).
+    case(
+        "tfg006_add_loss_keeps_codebook_trained_near_miss",
+        "ok",
+        """
+        import tensorflow as tf
+        import keras
+
+        class Codebook(keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], 4), initializer="ones")
+
+            def call(self, x):
+                q = tf.matmul(x, self.w)
+                self.add_loss(tf.reduce_mean(tf.square(q - tf.stop_gradient(x[:, :1]))))
+                return tf.stop_gradient(q)
+
+        inp = keras.Input((3,))
+        out = keras.layers.Dense(1)(Codebook()(inp))
+        model = keras.Model(inp, out)
+        with tf.GradientTape() as tape:
+            y = model(tf.ones([2, 3]))
+            loss = tf.reduce_sum(y) + tf.add_n(model.losses)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
+    case(
+        "tfg006_add_loss_dropped_by_custom_loop",
+        "none",
+        """
+        import tensorflow as tf
+        import keras
+
+        class Codebook(keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], 4), initializer="ones")
+
+            def call(self, x):
+                q = tf.matmul(x, self.w)
+                self.add_loss(tf.reduce_mean(tf.square(q - tf.stop_gradient(x[:, :1]))))
+                return tf.stop_gradient(q)  # <- TFG006
+
+        inp = keras.Input((3,))
+        out = keras.layers.Dense(1)(Codebook()(inp))
+        model = keras.Model(inp, out)
+        with tf.GradientTape() as tape:
+            y = model(tf.ones([2, 3]))
+            loss = tf.reduce_sum(y)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
 ]
 
 

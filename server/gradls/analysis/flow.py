@@ -568,6 +568,30 @@ def cut_roots(info: ModuleInfo, flow: Flow, cut_node: ast.AST, arg: ast.AST) -> 
         if not targets:
             continue
         other = flow.root_other_sinks(root, cut_node, cut_node)
+        if ("add_loss",) in other and add_losses_collected(info):
+            # `self.add_loss(f(w))`: Keras adds it to the loss under `fit`, and a custom loop that sums
+            # `model.losses` does too, so the weight still gets a gradient through it.
+            other = other | {s for s in targets if s[0] == "return"}
         if any(s not in other for s in targets):
             cut.append(root)
     return cut, sinks
+
+
+def add_losses_collected(info: ModuleInfo) -> bool:
+    """Do the losses layers add with `add_loss` reach a differentiated loss?  Yes under `fit`/`train_on_batch`
+    and where `.losses` is read; when the module differentiates nothing itself, its layers are trained
+    elsewhere, so nothing says they are dropped.  No only for a module whose own loops ignore them."""
+
+    def build() -> bool:
+        differentiates = False
+        for n in ast.walk(info.tree):
+            if isinstance(n, ast.Attribute):
+                if n.attr == "losses" and isinstance(n.ctx, ast.Load):
+                    return True
+                if n.attr in {"fit", "train_on_batch", "fit_generator"}:
+                    return True
+                if n.attr in {"gradient", "jacobian", "minimize"}:
+                    differentiates = True
+        return not differentiates
+
+    return info.memo(f"{__name__}.add_losses_collected", build)
