@@ -8,6 +8,25 @@ import { parseOpenMessage, ProbeReportHtml, ReportLocation } from './common/prob
 
 export const REPORT_VIEW_TYPE = 'gradls.probeReport';
 
+// The page follows the OS colour scheme on its own; in the editor it follows the colour theme instead: VS Code
+// marks a webview's body with vscode-light / vscode-dark / vscode-high-contrast and gives it the theme's colours.
+const THEME_STYLE = `<style>
+body.vscode-light, body.vscode-dark, body.vscode-high-contrast, body.vscode-high-contrast-light {
+  --fg: var(--vscode-editor-foreground); --bg: var(--vscode-editor-background);
+  --muted: var(--vscode-descriptionForeground); --card: var(--vscode-editorWidget-background);
+  --grid: var(--vscode-editorWidget-border, var(--vscode-panel-border));
+  --bad: var(--vscode-errorForeground); --watch: var(--vscode-editorWarning-foreground);
+}
+body.vscode-dark, body.vscode-high-contrast { color-scheme: dark; }
+body.vscode-light, body.vscode-high-contrast-light { color-scheme: light; }
+</style>`;
+
+/** The server's page with the theme's colours added (inline styles are allowed by its policy). */
+export function themed(html: string): string {
+  const at = html.indexOf('</head>');
+  return at < 0 ? html : html.slice(0, at) + THEME_STYLE + html.slice(at);
+}
+
 /** What the extension-host tests read back about the panel. */
 export interface ReportPanelState {
   visible: boolean;
@@ -47,7 +66,7 @@ export class ProbeReportPanel implements vscode.Disposable {
       this.panel.reveal(undefined, true);
     }
     this.panel.title = title;
-    this.panel.webview.html = page.html;
+    this.panel.webview.html = themed(page.html);
     this.current = { uri: page.uri, html: page.html, nonce };
     this.log.info(`probe report shown for ${page.uri} (${page.status ?? '?'})`);
     return this.state();

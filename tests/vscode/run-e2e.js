@@ -255,6 +255,7 @@ async function uiTest() {
     'git.openRepositoryInParentFolders': 'never',
     // the report webview is opened by its command below, so the other screenshots keep one editor group
     'gradls.probe.openReport': 'never',
+    'workbench.editor.doubleClickTabToToggleEditorGroupSizes': 'maximize',
   });
   const cs = [path.join(CODE_SERVER, 'out/node/entry.js'), '--config', path.join(RUN, 'cs.yaml'), '--user-data-dir', ud, '--extensions-dir', exts];
   const install = spawnSync(process.execPath, [...cs, '--install-extension', VSIX], { env: childEnv, encoding: 'utf8' });
@@ -372,8 +373,14 @@ async function uiTest() {
     const reportFrame = await findFrame(page, (f) => f.locator('h1', { hasText: 'gradls probe: probe_target.py' }).count(), 30000);
     await reportFrame.locator('svg.chart').first().waitFor({ timeout: 10000 });
     step(`report webview: ${norm(await reportFrame.locator('body').innerText()).replace(/\s+/g, ' ').slice(0, 200)}`);
-    await page.waitForTimeout(300);
+    // the picture: the report's group maximized (a double click on its tab; the command palette does not open while
+    // the webview has the keyboard), in the editor's dark theme; then back beside the editor
+    const reportTab = page.locator('.tab', { hasText: 'Gradient Probe: probe_target.py' }).first();
+    await reportTab.dblclick();
+    await page.waitForTimeout(700);
     await page.screenshot({ path: path.join(SHOTS, 'vscode-probe-report.png') });
+    await reportTab.dblclick();
+    await page.waitForTimeout(300);
     await reportFrame.locator('a.src', { hasText: 'probe_target.py:6' }).first().click();
     const caret = page.locator('[id="status.editor.selection"]');
     await page.waitForFunction(
@@ -387,8 +394,7 @@ async function uiTest() {
     await page.locator('.explorer-folders-view').first().waitFor({ timeout: 10000 });
 
     // a Jupyter notebook in VS Code's notebook editor: the squiggle in its cell, the probe on the notebook (its
-    // results on the cells' lines), the quick fix in the cell
-    await palette('View: Hide Panel').catch(() => undefined);
+    // results on the cells' lines), the quick fix in the cell (the panel was hidden above)
     await page.keyboard.press('Escape');
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'train_notebook.ipynb' }).first().click();
     await page.locator('.tab.active', { hasText: 'train_notebook.ipynb' }).first().waitFor({ timeout: 20000 });
