@@ -178,6 +178,63 @@ PROJECTS: dict[str, tuple[dict[str, str], str, set[tuple[str, str, int]]]] = {
         '["none", "none"]',
         {("train.py", "TFG002", 7)},
     ),
+    # A layer whose call has no differentiable path from input to output, wired after a Dense in another
+    # module: the Dense gets None (its own module shows no use of it).
+    "cut_layer_after_weights_elsewhere": (
+        {
+            "qa_layers.py": """
+                import tensorflow as tf
+                import keras
+
+                class Quantize(keras.layers.Layer):
+                    def call(self, x):
+                        return tf.cast(tf.cast(x * 10, tf.int32), tf.float32) / 10
+            """,
+            "train.py": """
+                import tensorflow as tf
+                import keras
+                from qa_layers import Quantize
+
+                inp = keras.Input((3,))
+                out = keras.layers.Dense(1)(Quantize()(keras.layers.Dense(4)(inp)))
+                model = keras.Model(inp, out)
+                with tf.GradientTape() as tape:
+                    loss = tf.reduce_sum(model(tf.ones((2, 3))))
+                grads = tape.gradient(loss, model.trainable_variables)
+                RESULT = ["none" if g is None else "ok" for g in grads]
+            """,
+        },
+        '["none", "none", "ok", "ok"]',
+        {("qa_layers.py", "TFG008", 6)},
+    ),
+    # The same layer applied to the raw inputs: nothing trainable before it, nothing to report.
+    "cut_layer_on_inputs_elsewhere": (
+        {
+            "qb_layers.py": """
+                import tensorflow as tf
+                import keras
+
+                class Quantize(keras.layers.Layer):
+                    def call(self, x):
+                        return tf.cast(tf.cast(x * 10, tf.int32), tf.float32) / 10
+            """,
+            "train.py": """
+                import tensorflow as tf
+                import keras
+                from qb_layers import Quantize
+
+                inp = keras.Input((3,))
+                out = keras.layers.Dense(1)(Quantize()(inp))
+                model = keras.Model(inp, out)
+                with tf.GradientTape() as tape:
+                    loss = tf.reduce_sum(model(tf.ones((2, 3))))
+                grads = tape.gradient(loss, model.trainable_variables)
+                RESULT = ["none" if g is None else "ok" for g in grads]
+            """,
+        },
+        '["ok", "ok"]',
+        set(),
+    ),
 }
 
 _DRIVER = r"""

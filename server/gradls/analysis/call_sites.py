@@ -63,3 +63,28 @@ def _build_method_calls(info: ModuleInfo) -> dict[int, list[tuple[ast.Call, ast.
                 if callee is not None and callee.cls is not None and callee.cls.keras_kind is None:
                     out.setdefault(id(callee.node), []).append((n, root))
     return out
+
+
+class CallIndex:
+    """Calls and call-valued assignments of the whole module by callee name, from one walk: rules asking
+    "where is `Quant(...)` called" per class would otherwise walk the module once per class."""
+
+    def __init__(self, tree: ast.Module):
+        # `Name(...)`: callee name -> calls; `x.attr = Name(...)`: callee name -> assignments;
+        # `self.attr(...)`: attr -> calls.
+        self.by_name: dict[str, list[ast.Call]] = {}
+        self.assigned: dict[str, list[ast.Assign]] = {}
+        self.self_attr: dict[str, list[ast.Call]] = {}
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Call):
+                f = n.func
+                if isinstance(f, ast.Name):
+                    self.by_name.setdefault(f.id, []).append(n)
+                elif isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "self":
+                    self.self_attr.setdefault(f.attr, []).append(n)
+            elif isinstance(n, ast.Assign) and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Name):
+                self.assigned.setdefault(n.value.func.id, []).append(n)
+
+
+def call_index(info: ModuleInfo) -> CallIndex:
+    return info.memo(f"{__name__}.call_index", lambda: CallIndex(info.tree))

@@ -58,6 +58,9 @@ class ModuleSummary:
     # model, a tf.function), or only eagerly under a GradientTape.
     runs_graph: bool = False
     runs_eager_tape: bool = False
+    # Classes this module imports and applies after a trainable layer (`Quantize()(Dense(4)(x))`), by the name
+    # they have in the module that defines them.
+    after_weights: frozenset[str] = frozenset()
 
 
 def find_root(path: str | os.PathLike, boundaries: Sequence[str | os.PathLike] = ()) -> Path:
@@ -320,7 +323,12 @@ def _summarize(path: Path, text: str, project: ProjectIndex, tree: ast.Module | 
     graph, _ = graph_evidence(info)
     runs_graph = graph or uses_tf_function(info)
     runs_eager_tape = bool(info.tape_withs) and not runs_graph
-    return ModuleSummary(str(path), classes, factories, objects, imports, runs_graph, runs_eager_tape)
+    from gradls.analysis.keras_graph import layers_applied_after_weights
+
+    after_weights = frozenset(
+        imports[local][1].rsplit(".", 1)[-1] for local in layers_applied_after_weights(info) if local in imports
+    )
+    return ModuleSummary(str(path), classes, factories, objects, imports, runs_graph, runs_eager_tape, after_weights)
 
 
 _INDEXES: dict[Path, ProjectIndex] = {}

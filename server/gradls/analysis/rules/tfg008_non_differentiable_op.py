@@ -6,9 +6,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from gradls.analysis.call_sites import call_index
 from gradls.analysis.custom_gradient import inside_custom_gradient
 from gradls.analysis.dtypes import is_int_cast
 from gradls.analysis.flow import Flow, cut_roots, inside_stop_gradient
+from gradls.analysis.keras_graph import keras_layer_owns_weights, layers_applied_after_weights
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
@@ -104,37 +106,6 @@ def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
     yield from _cut_in_layer_classes(info)
 
 
-# Layers that own no weights: a model made only of these before a Lambda has nothing to train there.
-_WEIGHTLESS = {
-    "Lambda",
-    "Input",
-    "InputLayer",
-    "Activation",
-    "Dropout",
-    "Flatten",
-    "Reshape",
-    "ReLU",
-    "Softmax",
-    "LeakyReLU",
-    "Permute",
-    "RepeatVector",
-    "Concatenate",
-    "Add",
-    "Multiply",
-    "Subtract",
-    "Average",
-    "Maximum",
-    "Minimum",
-    "Rescaling",
-    "Resizing",
-    "CenterCrop",
-    "GaussianNoise",
-    "SpatialDropout1D",
-    "SpatialDropout2D",
-    "Identity",
-}
-
-
 def _cut_in_lambda_layers(info: ModuleInfo) -> Iterator[Finding]:
     """`Lambda(lambda t: tf.round(t))` between trainable layers: every path from the layer's input to its
     output goes through an op with no gradient, so no weight before the layer gets one."""
@@ -198,14 +169,7 @@ def _weights_before(info: ModuleInfo, lambda_ctor: ast.Call) -> bool:
             if el is lambda_ctor:
                 return False
             if isinstance(el, ast.Call):
-                q = info.imports.qualname(el.func) or ""
-                last = q.rsplit(".", 1)[-1]
-                if (
-                    q.startswith("keras.layers.")
-                    and last not in _WEIGHTLESS
-                    and not last.endswith("Pooling1D")
-                    and not last.endswith(("Pooling2D", "Pooling3D", "Padding1D", "Padding2D", "Cropping2D"))
-                ):
+                if keras_layer_owns_weights(info.imports.qualname(el.func) or ""):
                     return True
                 if isinstance(el.func, ast.Name):
                     cls = info.classes.get(el.func.id)
@@ -292,29 +256,23 @@ def _cut_in_layer_classes(info: ModuleInfo) -> Iterator[Finding]:
 
 
 def _instances_after_weights(info: ModuleInfo, cls_name: str) -> bool:
-    """Is the layer class applied, somewhere in the module, to a value computed from weights (`Quant()(h)`,
-    `self.q(h)` with `self.q = Quant()`), or put in a `Sequential` list after a layer that owns weights?"""
+    """Is the layer class applied to a value computed from weights (`Quant()(h)`, `self.q(h)` with
+    `self.q = Quant()`), or put in a `Sequential` list after a layer that owns weights, in this module or in a
+    project module that imports it?"""
+    if cls_name in layers_applied_after_weights(info):
+        return True
+    if info.project is not None and info.path is not None:
+        try:
+            if any(cls_name in u.after_weights for u in info.project.users(cls_name, info.path)):
+                return True
+        except (OSError, RecursionError, ValueError):
+            pass
     if cls_name + "(" not in info.source:
         return False
-    attrs: set[str] = set()
-    for n in ast.walk(info.tree):
-        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == cls_name:
-            if _weights_before(info, n):
-                return True
-        elif isinstance(n, ast.Assign) and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Name):
-            if n.value.func.id == cls_name:
-                attrs |= {t.attr for t in n.targets if isinstance(t, ast.Attribute)}
-    if not attrs:
-        return False
-    for n in ast.walk(info.tree):
-        if (
-            isinstance(n, ast.Call)
-            and isinstance(n.func, ast.Attribute)
-            and n.func.attr in attrs
-            and isinstance(n.func.value, ast.Name)
-            and n.func.value.id == "self"
-            and n.args
-            and info.tensors.level_of(n.args[0]) >= DIFF
-        ):
-            return True
-    return False
+    calls = call_index(info)  # one walk of the module for all its layer classes
+    if any(_weights_before(info, n) for n in calls.by_name.get(cls_name, ())):
+        return True
+    attrs = {t.attr for n in calls.assigned.get(cls_name, ()) for t in n.targets if isinstance(t, ast.Attribute)}
+    return any(
+        n.args and info.tensors.level_of(n.args[0]) >= DIFF for attr in attrs for n in calls.self_attr.get(attr, ())
+    )
