@@ -119,7 +119,8 @@ class BenchClient:
             self.published[params.uri] = (params.version, now, len(params.diagnostics))
             for w in list(self.waiters):
                 uri, version, fut = w
-                if uri == params.uri and params.version is not None and params.version >= version and not fut.done():
+                matches = version == -1 or (params.version is not None and params.version >= version)
+                if uri == params.uri and matches and not fut.done():
                     fut.set_result(now)
                     self.waiters.remove(w)
 
@@ -146,6 +147,12 @@ class BenchClient:
     @property
     def pid(self) -> int:
         return self.client._server.pid
+
+    def next_publication(self, uri: str) -> asyncio.Future:
+        """The time of the next publishDiagnostics for `uri`, whatever its version (an importer's re-check)."""
+        fut = asyncio.get_running_loop().create_future()
+        self.waiters.append((uri, -1, fut))
+        return fut
 
     def wait_for(self, uri: str, version: int) -> asyncio.Future:
         fut = asyncio.get_running_loop().create_future()
@@ -270,13 +277,174 @@ async def bench_file(
     }
 
 
+# ------------------------------------------------------------------ a 50-file workspace
+CORE_KERAS = (
+    "import tensorflow as tf\n\n\nclass Base(tf.keras.layers.Layer):\n    def scale(self):\n        return 1.0\n"
+)
+CORE_BASE_LINE, CORE_BASE_COL = 3, 11  # `tf.keras.layers.Layer` on line 3 (0-based)
+CORE_BODY_LINE, CORE_BODY_COL = 5, 15  # `1.0` in Base.scale
+
+IMPORTER = """import tensorflow as tf
+
+from core import Base
+
+
+class Scale{i}(Base):
+    def __init__(self):
+        super().__init__()
+        self.w = tf.Variable(1.0)
+
+    def call(self, x):
+        return x * self.w
+"""
+
+
+def workspace_files(n_files: int = 50, n_importers: int = 10) -> dict[str, str]:
+    """core.py (a Keras Base class), `n_importers` modules subclassing it (TFG014 depends on Base being a
+    Keras layer) and unrelated Keras modules filling the workspace up to `n_files`."""
+    files = {"core.py": CORE_KERAS}
+    for i in range(n_importers):
+        files[f"user{i}.py"] = IMPORTER.format(i=i)
+    filler = generated_keras(120)
+    for i in range(n_files - 1 - n_importers):
+        files[f"other{i}.py"] = filler.replace("class Block", f"class Other{i}Block")
+    return files
+
+
+async def bench_workspace(root: Path, edits: int) -> dict:
+    """Edit -> diagnostics in core.py, and -> the last of its 10 importers' re-published diagnostics when the
+    edit changes core's summary (Base alternately a Keras layer and a plain class); all 50 files open."""
+    files = workspace_files()
+    (root / "pyproject.toml").write_text('[project]\nname = "bench"\n')
+    for name, text in files.items():
+        (root / name).write_text(text)
+    bc = BenchClient()
+    await bc.start(root)
+    uris = {name: (root / name).as_uri() for name in files}
+    opened = [bc.wait_for(uris[name], 1) for name in files]
+    for name, text in files.items():
+        bc.client.text_document_did_open(
+            lsp.DidOpenTextDocumentParams(
+                text_document=lsp.TextDocumentItem(uri=uris[name], language_id="python", version=1, text=text)
+            )
+        )
+    await asyncio.wait_for(asyncio.gather(*opened), 120)
+    core = uris["core.py"]
+    importers = [uris[n] for n in files if n.startswith("user")]
+    version = 1
+    keras_base = True
+    own, summary_edit, body_edit = [], [], []
+    for i in range(edits):
+        version += 1
+        if i % 2 == 0:  # Base's base class swapped: the summary changes, the 10 importers are re-checked
+            old = "tf.keras.layers.Layer" if keras_base else "object"
+            new = "object" if keras_base else "tf.keras.layers.Layer"
+            keras_base = not keras_base
+            change = line_end_change(core, version, CORE_BASE_LINE, CORE_BASE_COL, new, remove=len(old))
+            waits = [bc.next_publication(u) for u in importers]
+        else:  # a method body: same summary, core.py alone is analysed
+            old, new = ("1.0", "2.0") if (i // 2) % 2 == 0 else ("2.0", "1.0")
+            change = line_end_change(core, version, CORE_BODY_LINE, CORE_BODY_COL, new, remove=len(old))
+            waits = []
+        mine = bc.wait_for(core, version)
+        t = time.perf_counter()
+        bc.client.text_document_did_change(change)
+        own.append(await asyncio.wait_for(mine, 30) - t)
+        if waits:
+            done = await asyncio.wait_for(asyncio.gather(*waits), 30)
+            summary_edit.append(max(done) - t)
+        else:
+            body_edit.append(own[-1])
+            await asyncio.sleep(0.05)  # a (wrong) re-check would be scheduled right after; let it show in the next edit
+    await bc.stop()
+    return {
+        "parse": time_best(lambda: [ast.parse(t) for t in files.values()], 3),
+        "core_parse": time_best(lambda: ast.parse(CORE_KERAS), 20),
+        "importers_parse": time_best(lambda: [ast.parse(files[n]) for n in files if n.startswith("user")], 5),
+        "body_p50": pct(body_edit, 0.5),
+        "body_p95": pct(body_edit, 0.95),
+        "summary_p50": pct(summary_edit, 0.5),
+        "summary_p95": pct(summary_edit, 0.95),
+    }
+
+
+# ------------------------------------------------------------------ requests during a long analysis
+async def bench_during_check(root: Path, rounds: int) -> dict:
+    """Hover and code-action latency on a small document, quiet and while the analysis thread is busy
+    with a long check of a big one (a 5k-line generated module), in one server."""
+    big, small = root / "big_during.py", root / "small_during.py"
+    big_text = generated_keras(5_000)  # seconds of analysis: long enough to send many requests meanwhile
+    small_text = "import tensorflow as tf\n\nw = tf.Variable(1.0)\nwith tf.GradientTape() as tape:\n    loss = w * w\ngrads = tape.gradient(loss, [w])\n"
+    big.write_text(big_text)
+    small.write_text(small_text)
+    bc = BenchClient()
+    await bc.start(root)
+    for path, text in ((big, big_text), (small, small_text)):
+        done = bc.wait_for(path.as_uri(), 1)
+        bc.client.text_document_did_open(
+            lsp.DidOpenTextDocumentParams(
+                text_document=lsp.TextDocumentItem(uri=path.as_uri(), language_id="python", version=1, text=text)
+            )
+        )
+        await asyncio.wait_for(done, 120)
+    small_doc = lsp.TextDocumentIdentifier(uri=small.as_uri())
+
+    async def hover() -> float:
+        t = time.perf_counter()
+        await bc.client.text_document_hover_async(
+            lsp.HoverParams(text_document=small_doc, position=lsp.Position(line=2, character=0))
+        )
+        return time.perf_counter() - t
+
+    async def action() -> float:
+        t = time.perf_counter()
+        await bc.client.text_document_code_action_async(
+            lsp.CodeActionParams(
+                text_document=small_doc,
+                range=lsp.Range(start=lsp.Position(line=4, character=4), end=lsp.Position(line=4, character=8)),
+                context=lsp.CodeActionContext(diagnostics=[]),
+            )
+        )
+        return time.perf_counter() - t
+
+    quiet_h = [await hover() for _ in range(20)]
+    quiet_a = [await action() for _ in range(20)]
+    busy_h, busy_a, analysis = [], [], []
+    lines = big_text.count("\n")
+    version = 1
+    for i in range(rounds):
+        version += 1
+        finished = bc.wait_for(big.as_uri(), version)
+        t = time.perf_counter()
+        # One more line at the end each round: the whole file is analysed again.
+        bc.client.text_document_did_change(line_end_change(big.as_uri(), version, lines + i, 0, "\n"))
+        await asyncio.sleep(0.05)  # past the debounce: the long analysis is running
+        while not finished.done():
+            busy_h.append(await hover())
+            busy_a.append(await action())
+        analysis.append(finished.result() - t)
+    await bc.stop()
+    return {
+        "quiet_hover": pct(quiet_h, 0.5),
+        "quiet_action": pct(quiet_a, 0.5),
+        "busy_hover_p50": pct(busy_h, 0.5),
+        "busy_hover_p95": pct(busy_h, 0.95),
+        "busy_action_p50": pct(busy_a, 0.5),
+        "busy_action_p95": pct(busy_a, 0.95),
+        "samples": len(busy_h),
+        "analysis": pct(analysis, 0.5),
+    }
+
+
 async def main_async(args) -> None:
     from gradls.analysis import analyze
 
     inputs: list[tuple[str, str, Path]] = []
     tmp = Path(tempfile.mkdtemp(prefix="gradls-bench-"))
-    ao = array_ops_path()
-    if ao is None:
+    ao = None if args.skip_array_ops else array_ops_path()
+    if ao is None and args.skip_array_ops:
+        pass
+    elif ao is None:
         print("TensorFlow not installed here: skipping array_ops.py")
     else:
         p = tmp / "array_ops.py"
@@ -329,6 +497,35 @@ async def main_async(args) -> None:
             f"{name}: server RSS over {args.memory_edits} edits (KiB): {' -> '.join(map(str, rss))}"
             f"  (growth after the first quarter: {rss[-1] - rss[1] if len(rss) > 1 else 0:+d} KiB)"
         )
+    w = None
+    if not args.skip_workspace:
+        ws_root = tmp / "workspace"
+        ws_root.mkdir()
+        w = await bench_workspace(ws_root, args.workspace_edits)
+        print(
+            f"50-file workspace (all open; core.py imported by 10): ast.parse of all 50 files {ms(w['parse'])} ms,"
+            f" of core.py {ms(w['core_parse'])} ms, of the 10 importers {ms(w['importers_parse'])} ms"
+        )
+        print(
+            f"  edit leaving core's summary as it was -> core.py diagnostics: p50 {ms(w['body_p50'])}  p95 {ms(w['body_p95'])} ms"
+        )
+        print(
+            f"  edit changing core's summary -> last of the 10 importers re-published: p50 {ms(w['summary_p50'])}"
+            f"  p95 {ms(w['summary_p95'])} ms\n"
+        )
+    if not args.skip_during_check:
+        d = await bench_during_check(tmp, args.during_rounds)
+        print(
+            f"requests on a small document while a 5k-line module is analysed (analysis {ms(d['analysis'])} ms"
+            f" per edit, {d['samples']} samples; analysis runs on a worker thread, switch interval"
+            f" {sys.getswitchinterval() * 1000:.0f} ms):"
+        )
+        print(
+            f"  hover: quiet p50 {ms(d['quiet_hover'])}  busy p50 {ms(d['busy_hover_p50'])}  p95 {ms(d['busy_hover_p95'])} ms"
+        )
+        print(
+            f"  code action: quiet p50 {ms(d['quiet_action'])}  busy p50 {ms(d['busy_action_p50'])}  p95 {ms(d['busy_action_p95'])} ms\n"
+        )
     startups = [r["startup"] for (_, _, r) in results.values()]
     print(f"server start-up to initialize response: {', '.join(f'{s * 1000:.0f} ms' for s in startups)}")
     print(
@@ -346,9 +543,14 @@ async def main_async(args) -> None:
             f"  analysis <= 2x ast.parse on array_ops.py: {t_analyze / t_parse:.2f}x  {'MET' if t_analyze <= 2 * t_parse else 'MISSED'}"
         )
         print(
-            f"  edit->diagnostics p95 <= 100 ms on array_ops.py: {r['edit_p95'] * 1000:.1f} ms  {'MET' if r['edit_p95'] <= 0.1 else 'MISSED'}"
+            f"  edit->diagnostics p95 <= 50 ms on array_ops.py: {r['edit_p95'] * 1000:.1f} ms  {'MET' if r['edit_p95'] <= 0.05 else 'MISSED'}"
         )
-    s = min(startups)
+    if w is not None:
+        print(
+            f"  summary edit re-checking 10 importers p95 <= 100 ms: {w['summary_p95'] * 1000:.1f} ms"
+            f"  {'MET' if w['summary_p95'] <= 0.1 else 'MISSED'}"
+        )
+    s = min(startups, default=float("nan"))
     print(f"  start-up <= 1 s: {s * 1000:.0f} ms  {'MET' if s <= 1 else 'MISSED'}")
     for name, (_, _, r) in results.items():
         rss = r["rss"]
@@ -378,6 +580,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--edits", type=int, default=50)
     parser.add_argument("--memory-edits", type=int, default=1000)
+    parser.add_argument("--skip-array-ops", action="store_true", help="no array_ops.py run")
+    parser.add_argument("--workspace-edits", type=int, default=40)
+    parser.add_argument("--during-rounds", type=int, default=5)
+    parser.add_argument("--skip-workspace", action="store_true", help="no 50-file workspace run")
+    parser.add_argument("--skip-during-check", action="store_true", help="no hover/code-action during a long check run")
     parser.add_argument(
         "--skip-generated", action="store_true", help="only array_ops.py (the generated 20k-line file is slow)"
     )

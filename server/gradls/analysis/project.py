@@ -31,6 +31,8 @@ _MAX_SUMMARIES = 4096
 _MAX_FILE_BYTES = 2_000_000
 _MAX_PROJECT_FILES = 3000
 _FILE_LIST_TTL = 5.0  # seconds; a new file shows up in the next check after that
+_WORD = re.compile(r"\w+")
+_RELATIVE_IMPORT = re.compile(r"from\s+\.")
 _SKIP_DIRS = {"node_modules", "__pycache__", "site-packages", "build", "dist", "venv", "env"}
 
 
@@ -94,8 +96,12 @@ class ProjectIndex:
         self._texts: dict[Path, str] = {}  # editor buffers that override the disk
         self._summaries: dict[Path, tuple[str, ModuleSummary | None]] = {}  # path -> (content hash, summary)
         self._building: set[Path] = set()
+        # path -> the modules whose summaries its summary was built through (a base class, a re-export)
+        self._consulted: dict[Path, set[Path]] = {}
+        self._local = threading.local()  # .stack: the summaries this thread is building, innermost last
         self._files: tuple[float, list[Path]] | None = None
         self._disk: dict[Path, tuple[tuple[int, int], str]] = {}  # path -> ((mtime, size), text)
+        self._words: dict[Path, tuple[str, frozenset[str], bool]] = {}  # see _may_import
         self._users: dict[tuple[str, Path], tuple[tuple[float, int], list[ModuleSummary]]] = {}
         self._generation = 0  # bumped by every buffer change
 
@@ -115,13 +121,24 @@ class ProjectIndex:
             changed = old is None or old[1] != new
             if changed:
                 self._generation += 1  # who imports what may differ now: `users` answers again
-                # Other summaries may have been built through this module (a base class, a re-export):
-                # they are cached by their own content only, so they go too.
-                mine = self._summaries.get(p)
-                self._summaries.clear()
-                if mine is not None:
-                    self._summaries[p] = mine
+                self._forget_built_through(p)
             return changed
+
+    def _forget_built_through(self, changed: Path) -> None:
+        """Drop the summaries built through `changed`'s summary, directly or through another one: they are
+        cached by their own content only.  The rest stay (an edit re-summarises what it can affect only)."""
+        gone = {changed}
+        frontier = [changed]
+        while frontier:
+            q = frontier.pop()
+            for x, consulted in self._consulted.items():
+                if q in consulted and x not in gone:
+                    gone.add(x)
+                    frontier.append(x)
+        gone.discard(changed)
+        for x in gone:
+            self._summaries.pop(x, None)
+            self._consulted.pop(x, None)
 
     def _read(self, p: Path) -> str | None:
         text = self._texts.get(p)
@@ -148,6 +165,10 @@ class ProjectIndex:
     def summary(self, path: str | os.PathLike, tree: ast.Module | None = None) -> ModuleSummary | None:
         """The module's summary; `tree`: its current text already parsed (never mutated here)."""
         p = Path(path).resolve()
+        stack: list[Path] = self._local.__dict__.setdefault("stack", [])
+        if stack:
+            with self._lock:
+                self._consulted.setdefault(stack[-1], set()).add(p)
         text = self._read(p)
         if text is None:
             return None
@@ -159,14 +180,18 @@ class ProjectIndex:
             if p in self._building:
                 return None  # an import cycle: the module is being summarised further up
             self._building.add(p)
+            self._consulted[p] = set()
+        stack.append(p)
         try:
             summary = _summarize(p, text, self, tree)
         finally:
+            stack.pop()
             with self._lock:
                 self._building.discard(p)
         with self._lock:
             if len(self._summaries) >= _MAX_SUMMARIES:
                 self._summaries.clear()
+                self._consulted = {p: self._consulted.get(p, set())}
             self._summaries[p] = (digest, summary)
         return summary
 
@@ -197,15 +222,14 @@ class ProjectIndex:
             hit = self._users.get((name, d))
             if hit is not None and hit[0] == stamp:
                 return hit[1]
-        word = re.compile(rf"\b{re.escape(name)}\b")
-        # Only a file naming the class AND the defining module (or importing relatively) can import it from there.
-        module_word = re.compile(rf"\b{re.escape(d.stem if d.name != '__init__.py' else d.parent.name)}\b|from\s+\.")
+        module_name = d.stem if d.name != "__init__.py" else d.parent.name
         out: list[ModuleSummary] = []
         for f in files:
             if f == d:
                 continue
             text = self._read(f)
-            if text is None or not word.search(text) or not module_word.search(text):
+            # Only a file naming the class AND the defining module (or importing relatively) can import it from there.
+            if text is None or not self._may_import(f, text, name, module_name):
                 continue
             s = self.summary(f)
             if s is None:
@@ -225,6 +249,29 @@ class ProjectIndex:
         with self._lock:
             self._users[(name, d)] = (stamp, out)
         return out
+
+    def _may_import(self, f: Path, text: str, name: str, module_name: str) -> bool:
+        """Whether `text` names `name` and `module_name` as words, or imports relatively.  The words of a text
+        are collected once and kept while its text is the same object (`_read` hands out the same string while
+        the buffer or file is unchanged): `users` asks this of every project file for every class."""
+        with self._lock:
+            cached = self._words.get(f)
+        if cached is None or cached[0] is not text:
+            cached = (text, frozenset(_WORD.findall(text)), _RELATIVE_IMPORT.search(text) is not None)
+            with self._lock:
+                if len(self._words) >= _MAX_SUMMARIES:
+                    self._words.clear()
+                self._words[f] = cached
+        _, words, relative = cached
+        if not (name in words if _WORD.fullmatch(name) else re.search(rf"\b{re.escape(name)}\b", text)):
+            return False
+        if relative:
+            return True
+        return (
+            module_name in words
+            if _WORD.fullmatch(module_name)
+            else bool(re.search(rf"\b{re.escape(module_name)}\b", text))
+        )
 
     # ------------------------------------------------------------------ resolution
     def module_file(self, importer: str | os.PathLike, level: int, dotted: str) -> Path | None:
@@ -328,7 +375,9 @@ def _summarize(path: Path, text: str, project: ProjectIndex, tree: ast.Module | 
     after_weights = frozenset(
         imports[local][1].rsplit(".", 1)[-1] for local in layers_applied_after_weights(info) if local in imports
     )
-    return ModuleSummary(str(path), classes, factories, objects, imports, runs_graph, runs_eager_tape, after_weights)
+    return ModuleSummary(
+        str(path), classes, factories, objects, imports, runs_graph, runs_eager_tape, after_weights
+    )
 
 
 _INDEXES: dict[Path, ProjectIndex] = {}

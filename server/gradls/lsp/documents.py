@@ -255,7 +255,9 @@ async def ensure_analysed(ls: GradlsLanguageServer, state: DocumentState) -> Non
     if future is None:
         config = ls.config_for(state.path)
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(ls.analysis_executor, _analyse_if_current, ls, state, version, source, config)
+        future = loop.run_in_executor(
+            ls.analysis_executor, _analyse_if_current, ls, state, version, epoch, source, config
+        )
         state.in_flight = {version: future}
     outcome = await asyncio.shield(future)
     if state.in_flight.get(version) is future:
@@ -303,7 +305,7 @@ def keep_module(ls: GradlsLanguageServer, state: DocumentState, info: ModuleInfo
 
 
 def _analyse_if_current(
-    ls: GradlsLanguageServer, state: DocumentState, version: int, source: str, config: Config
+    ls: GradlsLanguageServer, state: DocumentState, version: int, epoch: int, source: str, config: Config
 ) -> tuple[AnalysisResult, ModuleInfo | None] | None:
     """Worker thread: analyse, unless the document moved on while this job waited in the queue.
 
@@ -313,8 +315,12 @@ def _analyse_if_current(
     """
     from gradls.analysis.engine import analyze_module
 
-    if state.version != version or ls.documents.get(state.uri) is not state:
-        return None
+    if (
+        state.version != version
+        or ls.documents.get(state.uri) is not state
+        or ls.recheck_epochs.get(state.uri, 0) != epoch
+    ):
+        return None  # edited, closed, or an imported module changed again: a newer job is on its way
     if state.path is None:  # untitled: a file of its own
         return analyze_module(source, None, config, False)
     project = project_for(state.path, ls.workspace_roots())
@@ -367,19 +373,21 @@ def importers(project: ProjectIndex, path: str, others: Sequence[tuple[str, str]
     from it).  Modules importing it only through another closed module are not found; an imported
     module that is open is re-checked in its turn when its own summary changes."""
     target = Path(path).resolve()
+    # The last part of a module path that can lead to `target`: its own name, or a package above it.
+    names = {target.stem, *(p.name for p in target.parents)}
     out = []
     for uri, other in others:
         if Path(other).resolve() == target or not project.contains(other):
             continue
         summary = project.summary(other)
         if summary is not None and any(
-            _imports_file(project, other, level, dotted, target) for level, dotted in summary.imports.values()
+            _imports_file(project, other, level, dotted, target, names) for level, dotted in summary.imports.values()
         ):
             out.append(uri)
     return out
 
 
-def _imports_file(project: ProjectIndex, importer: str, level: int, dotted: str, target: Path) -> bool:
+def _imports_file(project: ProjectIndex, importer: str, level: int, dotted: str, target: Path, names: set[str]) -> bool:
     parts = dotted.split(".")
     # `import pkg.layers` / `from . import layers` name the module; `from layers import Base` names
     # something in it.
@@ -387,6 +395,8 @@ def _imports_file(project: ProjectIndex, importer: str, level: int, dotted: str,
         module = ".".join(parts[:cut])
         if not module and not level:
             continue
+        if module and parts[cut - 1] not in names:
+            continue  # `import tensorflow`: no file resolution needed to see it is not `target`
         found = project.module_file(importer, level, module)
         if found is None:
             continue
@@ -423,7 +433,9 @@ def recheck(ls: GradlsLanguageServer, uris: Sequence[str]) -> None:
         if ls.pull_diagnostics:
             refresh = True
         else:
-            schedule_analysis(ls, state, delay=ls.debounce_seconds)
+            # No debounce: the edit that changed the summary was debounced already.  A job made stale by
+            # a later change of the summary finds its epoch moved on and skips (_analyse_if_current).
+            schedule_analysis(ls, state, delay=0)
     if refresh:
         _refresh_pulled(ls, "an imported module changed")
 
