@@ -142,6 +142,24 @@ async def test_loss_scaling_skipped_step_is_information_and_named(client):
     assert result.severity == "information"
 
 
+async def test_broken_and_vanishing_in_one_run_are_an_error_and_a_warning(client):
+    """A 16-layer sigmoid net (vanishing towards the input: watch) beside a variable the loss never uses
+    (None every step: broken). Each diagnostic says which; the run fails (exit 1)."""
+    text = (PROGRAMS / "deep_sigmoid.py").read_text()
+    result, finished, probe_diags = await _probe_file(client, "deep_sigmoid.py", text)
+    assert (result.verdict, result.severity, result.exitCode) == ("broken", "error", 1)
+    assert result.broken == ["unused_scale"] and finished.verdict == "broken"
+    at_gradient = [d for d in probe_diags if d.range.start.line == _case_line(text, "gradient") - 1]
+    errors = [d for d in at_gradient if d.severity == lsp.DiagnosticSeverity.Error]
+    warnings = [d for d in at_gradient if d.severity == lsp.DiagnosticSeverity.Warning]
+    assert len(errors) == 1 and errors[0].message.startswith("unused_scale gets no gradient (None)")
+    assert ": broken at steps 1, 2" in errors[0].message
+    assert len(warnings) == 1 and "vanishing" in warnings[0].message
+    assert "to watch, not failing" in warnings[0].message
+    created = [d for d in probe_diags if d.range.start.line == _case_line(text, "unused") - 1]
+    assert [d.severity for d in created] == [lsp.DiagnosticSeverity.Error]
+
+
 CWD_SCRIPT = """\
 import os
 import sys
