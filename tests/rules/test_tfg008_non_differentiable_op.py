@@ -323,6 +323,41 @@ CASES = [
         RESULT = gradient_status([g])
         """,
     ),
+    # keras.ops between the layers of a functional model: recorded in the model's graph.
+    case(
+        "tfg008_keras_ops_round_between_functional_layers",
+        "none",
+        """
+        import tensorflow as tf
+        import keras
+
+        inp = keras.Input((4,))
+        h = keras.layers.Dense(8)(inp)
+        h = keras.ops.round(h)  # <- TFG008
+        out = keras.layers.Dense(1)(h)
+        model = keras.Model(inp, out)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(model(tf.ones([2, 4])))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
+    case(
+        "tfg008_argmax_as_second_functional_output_near_miss",
+        "ok",
+        """
+        import tensorflow as tf
+        import keras
+
+        inp = keras.Input((4,))
+        logits = keras.layers.Dense(3)(inp)
+        label = keras.ops.argmax(logits, axis=-1)
+        model = keras.Model(inp, [logits, label])
+        with tf.GradientTape() as tape:
+            out, _ = model(tf.ones([2, 4]))
+            loss = tf.reduce_sum(out)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
     # A Keras layer class whose `call` passes its input on only through ops with no gradient.
     case(
         "tfg008_int_cast_in_layer_class_functional",

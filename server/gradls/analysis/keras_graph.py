@@ -59,52 +59,94 @@ def keras_layer_owns_weights(qualname: str) -> bool:
 def layers_applied_after_weights(info: ModuleInfo) -> frozenset[str]:
     """Local names of classes whose instances this module applies to a value computed by a trainable layer,
     or places after a trainable layer in a `Sequential` list."""
-    return info.memo(f"{__name__}.after_weights", lambda: frozenset(_after_weights(info)))
+    return layer_graph(info).after_weights
 
 
-def _after_weights(info: ModuleInfo) -> set[str]:
-    if "(" not in info.source:
-        return set()
-    # Instances bound to names and to `self.<attr>`: name -> class (local name) or "weighted" for a
-    # trainable Keras layer.
-    bound: dict[str, str] = {}
-    assigns: list[ast.Assign] = []
-    calls: list[ast.Call] = []
-    lists: list[ast.List] = []
-    for n in ast.walk(info.tree):
-        if isinstance(n, ast.Assign):
-            assigns.append(n)
-            what = _constructed(info, n.value)
-            if what is not None:
-                for t in n.targets:
-                    key = _key(t)
-                    if key is not None:
-                        bound[key] = what
-        elif isinstance(n, ast.Call):
-            calls.append(n)
-        elif isinstance(n, ast.List):
-            lists.append(n)
-    weighted_names: set[str] = set()
-    assigns.sort(key=lambda a: (a.lineno, a.col_offset))
-    # Twice: a name used before its (textually later) definition in another function still settles.
-    for _ in range(2):
-        for a in assigns:
-            if _weighted(info, a.value, bound, weighted_names):
-                weighted_names |= {k for t in a.targets for k in _names(t)}
-    out: set[str] = set()
-    for c in calls:
-        applied = _applied_class(c, bound)
-        if applied is not None and c.args and _weighted(info, c.args[0], bound, weighted_names):
-            out.add(applied)
-    for lst in lists:
-        seen_weights = False
-        for el in lst.elts:
-            what = _constructed(info, el)
-            if what == "weighted":
-                seen_weights = True
-            elif what is not None and seen_weights:
-                out.add(what)
-    return out
+def layer_graph(info: ModuleInfo) -> LayerGraph:
+    return info.memo(f"{__name__}.layer_graph", lambda: LayerGraph(info))
+
+
+class LayerGraph:
+    """The module's layer wiring, from one walk: layer instances bound to names and `self.<attr>`, the names
+    computed by trainable layers, and the names a functional `Model(inputs, outputs)` is built from."""
+
+    def __init__(self, info: ModuleInfo):
+        self.info = info
+        # name or "self.attr" -> "weighted" (a trainable Keras layer) or the local name of another class
+        self.bound: dict[str, str] = {}
+        self.assigns: list[ast.Assign] = []
+        self.weighted_names: set[str] = set()
+        self.model_calls: list[ast.Call] = []
+        self.after_weights: frozenset[str] = frozenset()
+        if "(" in info.source:
+            self._build()
+
+    def _build(self) -> None:
+        info = self.info
+        calls: list[ast.Call] = []
+        lists: list[ast.List] = []
+        for n in ast.walk(info.tree):
+            if isinstance(n, ast.Assign):
+                self.assigns.append(n)
+                what = _constructed(info, n.value)
+                if what is not None:
+                    for t in n.targets:
+                        key = _key(t)
+                        if key is not None:
+                            self.bound[key] = what
+            elif isinstance(n, ast.Call):
+                calls.append(n)
+                if (info.imports.qualname(n.func) or "") in {"keras.Model", "keras.models.Model"}:
+                    self.model_calls.append(n)
+            elif isinstance(n, ast.List):
+                lists.append(n)
+        self.assigns.sort(key=lambda a: (a.lineno, a.col_offset))
+        # Twice: a name used before its (textually later) definition in another function still settles.
+        for _ in range(2):
+            for a in self.assigns:
+                if self.weighted(a.value):
+                    self.weighted_names |= {k for t in a.targets for k in _names(t)}
+        out: set[str] = set()
+        for c in calls:
+            applied = _applied_class(c, self.bound)
+            if applied is not None and c.args and self.weighted(c.args[0]):
+                out.add(applied)
+        for lst in lists:
+            seen_weights = False
+            for el in lst.elts:
+                what = _constructed(info, el)
+                if what == "weighted":
+                    seen_weights = True
+                elif what is not None and seen_weights:
+                    out.add(what)
+        self.after_weights = frozenset(out)
+
+    def weighted(self, e: ast.AST) -> bool:
+        """Is `e` computed by a trainable layer (directly, or from a name that was)?"""
+        return _weighted(self.info, e, self.bound, self.weighted_names)
+
+    def model_output_names(self) -> set[str]:
+        """Names a functional `keras.Model(inputs, outputs)` of this module is computed from, followed back
+        through the assignments that define them."""
+        todo: list[str] = []
+        for c in self.model_calls:
+            outs = c.args[1] if len(c.args) > 1 else next((k.value for k in c.keywords if k.arg == "outputs"), None)
+            if outs is not None:
+                todo += [n.id for n in ast.walk(outs) if isinstance(n, ast.Name)]
+        defs: dict[str, list[ast.Assign]] = {}
+        for a in self.assigns:
+            for t in a.targets:
+                for name in _names(t):
+                    defs.setdefault(name, []).append(a)
+        seen: set[str] = set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            for a in defs.get(name, ()):
+                todo += [n.id for n in ast.walk(a.value) if isinstance(n, ast.Name)]
+        return seen
 
 
 def _key(t: ast.AST) -> str | None:

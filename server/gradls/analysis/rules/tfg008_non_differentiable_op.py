@@ -10,7 +10,7 @@ from gradls.analysis.call_sites import call_index
 from gradls.analysis.custom_gradient import inside_custom_gradient
 from gradls.analysis.dtypes import is_int_cast
 from gradls.analysis.flow import Flow, cut_roots, inside_stop_gradient
-from gradls.analysis.keras_graph import keras_layer_owns_weights, layers_applied_after_weights
+from gradls.analysis.keras_graph import keras_layer_owns_weights, layer_graph, layers_applied_after_weights
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
@@ -104,6 +104,7 @@ def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
         yield Finding("TFG008", msg, info.span(node), None)
     yield from _cut_in_lambda_layers(info)
     yield from _cut_in_layer_classes(info)
+    yield from _cut_between_functional_layers(info)
 
 
 def _cut_in_lambda_layers(info: ModuleInfo) -> Iterator[Finding]:
@@ -276,3 +277,69 @@ def _instances_after_weights(info: ModuleInfo, cls_name: str) -> bool:
     return any(
         n.args and info.tensors.level_of(n.args[0]) >= DIFF for attr in attrs for n in calls.self_attr.get(attr, ())
     )
+
+
+def _cut_between_functional_layers(info: ModuleInfo) -> Iterator[Finding]:
+    """`h = Dense(8)(inp); h = keras.ops.round(h); out = Dense(1)(h); Model(inp, out)`: the op is recorded in the
+    model's graph, and every path from the first Dense to the output goes through it, so that layer never
+    gets a gradient (under `fit` too)."""
+    graph = layer_graph(info)
+    if not graph.model_calls:
+        return
+    feeds_output = graph.model_output_names()
+    flow: Flow | None = None
+    for a in graph.assigns:
+        if not any(name in feeds_output for t in a.targets for name in _target_names(t)):
+            continue
+        for op in ast.walk(a.value):
+            if not isinstance(op, (ast.Call, ast.Compare)):
+                continue
+            label, inputs = _op_of(info, op)
+            if label is None or label.startswith("tf."):
+                continue  # a `tf.*` op on a symbolic Keras tensor raises instead (TFG015)
+            weighted = [x for x in inputs if isinstance(x, ast.Name) and graph.weighted(x)]
+            if not weighted:
+                continue
+            flow = flow or Flow(info)
+            sc = flow.scope_of(a)
+            defining = [s for s, _ in sc.reaching_defs(weighted[0].id, a)]
+            if len(defining) != 1:
+                continue
+            uses = sc.uses(weighted[0].id, defining[0])
+            if any(not any(_within(sc, u, c) for c in _cut_ops(info, a.value)) for u in uses):
+                continue  # the weighted value also reaches the output another way
+            shown_op = (
+                f"the comparison `{info.text(op)}`"
+                if label == "comparison"
+                else (label if label.startswith("`") else f"`{label}`")
+            )
+            zero = label in {"tf.sign", "keras.ops.sign"}
+            result = (
+                "the layers before it get zero gradients and never learn (no None, no warning)"
+                if zero
+                else "every layer before it gets a None gradient (`fit` warns `Gradients do not exist for "
+                "variables` and leaves them untrained, or raises `No gradients provided for any variable`)"
+            )
+            msg = (
+                f"{shown_op} {'has a registered ZERO gradient' if zero else 'is not differentiable'}, and it sits "
+                f"between the model's layers on the only path from `{weighted[0].id}` to the output: {result}; use a "
+                "differentiable surrogate or a straight-through estimator (`x + ops.stop_gradient(ops.round(x) - x)`)"
+            )
+            yield Finding("TFG008", msg, info.span(op), None)
+            break
+
+
+def _target_names(t: ast.AST) -> list[str]:
+    if isinstance(t, ast.Name):
+        return [t.id]
+    if isinstance(t, (ast.Tuple, ast.List)):
+        return [n for e in t.elts for n in _target_names(e)]
+    return []
+
+
+def _cut_ops(info: ModuleInfo, e: ast.AST) -> list[ast.AST]:
+    return [n for n in ast.walk(e) if isinstance(n, (ast.Call, ast.Compare)) and _op_of(info, n)[0] is not None]
+
+
+def _within(sc, node: ast.AST, outer: ast.AST) -> bool:
+    return sc.contains(outer, node)
