@@ -69,9 +69,8 @@ async def test_probe_results_become_diagnostics_with_related_static_findings(cli
     assert {d.range.start.line for d in probe_diags} == {7, 3}  # the tape.gradient line and w's creation line
     at_call = next(d for d in probe_diags if d.range.start.line == 7)
     # None at every step: broken, an Error (the probe fails, as `gradls probe` exits 1).
-    assert (
-        at_call.message
-        == "w gets no gradient (None) in tape.gradient at line 8: broken at steps 1, 2, every one observed"
+    assert at_call.message.startswith(
+        "w gets no gradient (None) in tape.gradient at line 8: broken at steps 1, 2, every one observed"
     )
     assert {d.severity for d in probe_diags} == {lsp.DiagnosticSeverity.Error}
     assert (result.verdict, result.severity, result.exitCode, result.broken) == ("broken", "error", 1, ["w"])
@@ -110,6 +109,38 @@ async def _probe_file(client, name: str, text: str):
     assert finished.uri == uri
     probe_diags = [d for d in client.diagnostics.get(uri, []) if d.source == "gradls-probe"]
     return result, finished, probe_diags
+
+
+async def test_probe_fact_messages_carry_verdict_steps_and_cause():
+    """located_facts on a hand-made report (no TF): severity by verdict, steps, the cause when there is one."""
+    from gradls.lsp.probe import located_facts
+
+    def problem(**kw):
+        base = {"kind": "tape.gradient", "file": "/w/t.py", "line": 9, "source": "b", "created_at": None}
+        return dict(base, **kw)
+
+    report = {
+        "problems": [
+            problem(
+                status="none",
+                verdict="broken",
+                steps=[1, 2, 3],
+                observed=3,
+                cause={"message": "np.asarray(b)", "line": 8},
+            ),
+            problem(source="a", line=10, status="zero", verdict="watch", steps=[1], observed=3),
+            problem(source="k", line=11, status="skipped", verdict="watch", steps=[1, 2], observed=3),
+        ]
+    }
+    facts = {f.line: f for f in located_facts(report, "/w/t.py")[(os.path.realpath("/w/t.py"), None)]}
+    assert facts[9].severity == "error"
+    assert facts[9].message == (
+        "b gets no gradient (None) in tape.gradient at line 9: broken at steps 1, 2, 3, every one observed; "
+        "cause: np.asarray(b) (line 8)"
+    )
+    assert facts[10].severity == "warning"
+    assert facts[10].message.endswith("to watch, not failing (step 1 only, of 3)")
+    assert facts[11].severity == "information" and "skipped the update at steps 1, 2 only, of 3" in facts[11].message
 
 
 async def test_a_zero_at_step_one_only_is_a_warning_to_watch_not_a_failure(client):
