@@ -290,6 +290,22 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
         """,
     ),
+    # Keras `evaluate` hands back Python floats from its own loop: the loss the tape sees is a constant.
+    case(
+        "tfg002_model_evaluate_as_loss_in_tape",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        model.compile(loss="mse")
+        with tf.GradientTape() as tape:
+            loss = model.evaluate(np.ones((4, 3)), np.ones((4, 1)), verbose=0)  # <- TFG002
+            loss = tf.convert_to_tensor(loss)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
     # Near miss: predict for evaluation after the step, outside any tape.
     case(
         "tfg002_model_predict_for_evaluation",

@@ -323,6 +323,83 @@ CASES = [
         RESULT = gradient_status([g])
         """,
     ),
+    # Sampled, ranked or counted results are integers: no gradient flows back through them.
+    case(
+        "tfg008_sampled_action_is_the_loss",
+        "none",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(tf.ones([3, 4]))
+        x = tf.ones([2, 3])
+        with tf.GradientTape() as tape:
+            logits = tf.matmul(x, w)
+            action = tf.random.categorical(logits, 1)  # <- TFG008
+            loss = tf.reduce_sum(tf.cast(action, tf.float32))
+        RESULT = gradient_status([tape.gradient(loss, w)])
+        """,
+    ),
+    case(
+        "tfg008_reinforce_log_prob_of_sampled_action_near_miss",
+        "ok",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(tf.random.normal([3, 4]))
+        x = tf.ones([2, 3])
+        with tf.GradientTape() as tape:
+            logits = tf.matmul(x, w)
+            action = tf.random.categorical(logits, 1)[:, 0]
+            log_prob = tf.reduce_sum(tf.nn.log_softmax(logits) * tf.one_hot(action, 4), axis=1)
+            loss = -tf.reduce_mean(log_prob * 1.5)
+        RESULT = gradient_status([tape.gradient(loss, w)])
+        """,
+    ),
+    case(
+        "tfg008_top_k_indices_as_loss",
+        "none",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(tf.ones([3, 4]))
+        x = tf.ones([2, 3])
+        with tf.GradientTape() as tape:
+            scores = tf.matmul(x, w)
+            idx = tf.math.top_k(scores, k=2).indices  # <- TFG008
+            loss = tf.reduce_sum(tf.cast(idx, tf.float32))
+        RESULT = gradient_status([tape.gradient(loss, w)])
+        """,
+    ),
+    case(
+        "tfg008_top_k_values_near_miss",
+        "ok",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(tf.random.normal([3, 4]))
+        x = tf.ones([2, 3])
+        with tf.GradientTape() as tape:
+            scores = tf.matmul(x, w)
+            best = tf.math.top_k(scores, k=2).values
+            loss = tf.reduce_sum(best)
+        RESULT = gradient_status([tape.gradient(loss, w)])
+        """,
+    ),
+    case(
+        "tfg008_count_nonzero_sparsity_penalty",
+        "none",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(tf.ones([3, 4]))
+        x = tf.ones([2, 3])
+        with tf.GradientTape() as tape:
+            act = tf.nn.relu(tf.matmul(x, w))
+            sparsity = tf.cast(tf.math.count_nonzero(act), tf.float32)  # <- TFG008
+            loss = sparsity * 0.1
+        RESULT = gradient_status([tape.gradient(loss, w)])
+        """,
+    ),
     # keras.ops between the layers of a functional model: recorded in the model's graph.
     case(
         "tfg008_keras_ops_round_between_functional_layers",

@@ -24,6 +24,8 @@ NUMPY_CONVERSIONS = {
 }
 # Keras `predict` runs the model in its own loop and hands back NumPy arrays.
 _PREDICT_METHODS = {"predict", "predict_on_batch"}
+# Keras `evaluate` runs its own loop too and hands back Python floats.
+_EVALUATE_METHODS = {"evaluate", "test_on_batch"}
 _NOT_LOSS_RETURNS = {"train_step", "test_step", "predict_step"}
 
 
@@ -49,6 +51,13 @@ def _conversion(info: ModuleInfo, node: ast.Call) -> tuple[str, ast.expr] | None
         and info.tensors.kind_of(f.value) == "layer"
     ):
         return "predict", f.value
+    if (
+        isinstance(f, ast.Attribute)
+        and f.attr in _EVALUATE_METHODS
+        and node.args
+        and info.tensors.kind_of(f.value) == "layer"
+    ):
+        return "evaluate", f.value
     return None
 
 
@@ -133,7 +142,7 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
         if conversion is None:
             continue
         kind, arg = conversion
-        level = DIFF if kind == "predict" else info.tensors.level_of(arg)
+        level = DIFF if kind in {"predict", "evaluate"} else info.tensors.level_of(arg)
         if level < TENSOR:
             continue
         if kind == "metric":
@@ -150,7 +159,7 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
             mode = EAGER
         if mode != EAGER and _guarded_eager_only(info, node):
             continue
-        if kind == "predict" and mode != EAGER:
+        if kind in {"predict", "evaluate"} and mode != EAGER:
             continue  # traced code cannot run Keras' predict loop at all: not a gradient question
         if mode == EAGER and inside_custom_gradient(info, node):
             continue  # eagerly the custom grad_fn, not the tape, defines the gradient here
@@ -186,7 +195,13 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
             flow = flow or Flow(info)
             if not _reaches_objective(info, flow, node):
                 continue
-            if kind == "predict":
+            if kind == "evaluate":
+                msg = (
+                    f"{shown} returns Python floats computed in Keras' own loop, outside the GradientTape, and they "
+                    f"reach the loss: every gradient of `{info.text(arg)}`'s weights is silently None; compute the "
+                    f"loss from `{info.text(arg)}(x, training=True)` inside the tape instead"
+                )
+            elif kind == "predict":
                 msg = (
                     f"{shown} returns a NumPy array computed outside the GradientTape, and it reaches the loss: "
                     f"every gradient of `{info.text(arg)}`'s weights is silently None; call the model "
@@ -203,5 +218,5 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
             "TFG002",
             msg,
             span,
-            LeavesGraphFix(span, kind, tf_alias),
+            None if kind == "evaluate" else LeavesGraphFix(span, kind, tf_alias),
         )

@@ -30,6 +30,15 @@ NONE_GRAD_OPS = {
     "greater_equal",
     "less",
     "less_equal",
+    # integer / boolean results: sampled or counted, never differentiated
+    "argsort",
+    "categorical",
+    "multinomial",
+    "count_nonzero",
+    "searchsorted",
+    "bucketize",
+    "histogram_fixed_width",
+    "in_top_k",
 }
 ZERO_GRAD_OPS = {"sign"}
 _COMPARE_OPS = (ast.Gt, ast.GtE, ast.Lt, ast.LtE, ast.Eq, ast.NotEq)
@@ -43,6 +52,8 @@ def _op_of(info: ModuleInfo, node: ast.AST) -> tuple[str | None, list[ast.AST]]:
             return None, []
         last = q.rsplit(".", 1)[-1]
         short = ("tf." if q.startswith("tensorflow.") else "keras.ops.") + last
+        if last in {"categorical", "multinomial"}:
+            short = "tf.random." + last
         if last in NONE_GRAD_OPS or last in ZERO_GRAD_OPS:
             return short, list(
                 node.args[:2]
@@ -52,6 +63,14 @@ def _op_of(info: ModuleInfo, node: ast.AST) -> tuple[str | None, list[ast.AST]]:
         if last == "cast" and is_int_cast(info, node):
             return f"`{info.text(node.args[1]) if len(node.args) > 1 else 'integer'}` cast", [node.args[0]]
         return None, []
+    if (
+        isinstance(node, ast.Attribute)
+        and node.attr == "indices"
+        and isinstance(node.value, ast.Call)
+        and node.value.args
+        and (info.imports.qualname(node.value.func) or "").rsplit(".", 1)[-1] == "top_k"
+    ):
+        return "`top_k(...).indices`", [node.value.args[0]]
     if isinstance(node, ast.Compare) and all(isinstance(o, _COMPARE_OPS) for o in node.ops):
         return "comparison", [node.left, *node.comparators]
     return None, []
@@ -67,7 +86,7 @@ def _op_of(info: ModuleInfo, node: ast.AST) -> tuple[str | None, list[ast.AST]]:
 def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
     flow: Flow | None = None
     for node, _modes in info.region_nodes():
-        if not isinstance(node, (ast.Call, ast.Compare)):
+        if not isinstance(node, (ast.Call, ast.Compare, ast.Attribute)):
             continue
         label, inputs = _op_of(info, node)
         if label is None:
