@@ -322,7 +322,10 @@ def _method_of(info: ModuleInfo, cls: ClassFacts, name: str) -> FunctionFacts | 
 def resolve_callee(info: ModuleInfo, call: ast.Call, caller: ast.AST | None) -> FunctionFacts | None:
     """The function of this module a call runs, when it can be told from the syntax."""
     f = call.func
-    if isinstance(f, (ast.Name, ast.Attribute)) and "__call__" in info.source:
+    plain = info.memo(
+        f"{__name__}.plain_classes", lambda: any(c.keras_kind is None and c.methods for c in info.classes.values())
+    )
+    if plain and isinstance(f, (ast.Name, ast.Attribute)) and "__call__" in info.source:
         # `net(x)` on an instance of a plain class of this module (a `tf.Module`, a model wrapper) runs its
         # `__call__`.  Keras classes are left to their own modes: Keras decides how `call` runs.
         cls = instance_class(info, f, caller)
@@ -330,7 +333,12 @@ def resolve_callee(info: ModuleInfo, call: ast.Call, caller: ast.AST | None) -> 
             method = _method_of(info, cls, "__call__")
             if method is not None:
                 return method
-    if isinstance(f, ast.Attribute) and isinstance(f.value, (ast.Name, ast.Attribute)) and f.attr != "__init__":
+    if (
+        plain
+        and isinstance(f, ast.Attribute)
+        and isinstance(f.value, (ast.Name, ast.Attribute))
+        and f.attr != "__init__"
+    ):
         cls = instance_class(info, f.value, caller)
         if cls is not None and cls.keras_kind is None:
             method = _method_of(info, cls, f.attr)

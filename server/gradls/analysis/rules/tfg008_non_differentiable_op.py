@@ -231,18 +231,19 @@ def _cut_in_layer_classes(info: ModuleInfo) -> Iterator[Finding]:
         call = cls.methods.get("call")
         if cls.keras_kind != "layer" or call is None or len(call.args.args) < 2:
             continue
-        if not _instances_after_weights(info, cls.node.name):
+        body = info.own_nodes(call)
+        if not any(isinstance(n, (ast.Call, ast.Compare)) and _op_of(info, n)[0] is not None for n in body):
             continue
         flow = flow or Flow(info)
         x = call.args.args[1].arg
-        uses = [
-            n for n in info.own_nodes(call) if isinstance(n, ast.Name) and n.id == x and isinstance(n.ctx, ast.Load)
-        ]
+        uses = [n for n in body if isinstance(n, ast.Name) and n.id == x and isinstance(n.ctx, ast.Load)]
         out = ("return", id(call))
         if not uses or not any(out in flow.sinks(u, cut=False) for u in uses):
             continue  # the input never reaches the output: another kind of bug
         if any(out in flow.sinks(u, cut=True) for u in uses):
             continue  # a differentiable path exists
+        if not _instances_after_weights(info, cls.node.name):
+            continue  # nothing trainable before it: no weight starves (checked last: it walks the module)
         ops = [
             n
             for n in info.own_nodes(call)
