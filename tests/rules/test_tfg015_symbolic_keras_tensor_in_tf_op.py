@@ -326,6 +326,52 @@ CASES = [
         model.fit(np.ones((8, 4), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
     """,
     ),
+    # The shape of tf-models-official `recommendation/neumf_model.py` (Keras 2): `tf.reshape` on the output of a
+    # `tf_keras` model built by a helper. Keras 2 turns the op into a `TFOpLambda` layer; the model trains.
+    case(
+        "tfg015_ok_tf_keras_model_output_in_tf_op",
+        "ok",
+        """
+        import tensorflow as tf
+        import tf_keras
+
+        def construct_model(user_input, item_input):
+            user = tf_keras.layers.Embedding(10, 4)(user_input)
+            item = tf_keras.layers.Embedding(10, 4)(item_input)
+            vector = tf_keras.layers.multiply([user, item])
+            logits = tf_keras.layers.Dense(1)(tf_keras.layers.Flatten()(vector))
+            return tf_keras.models.Model([user_input, item_input], logits)
+
+        user_input = tf_keras.layers.Input(shape=(1,), dtype=tf.int32)
+        item_input = tf_keras.layers.Input(shape=(1,), dtype=tf.int32)
+        logits = construct_model(user_input, item_input).output
+        logits_by_user = tf.reshape(logits, (-1, 4))
+        model = tf_keras.Model([user_input, item_input], logits_by_user)
+        ids = tf.constant([[1], [2], [3], [4], [5], [6], [7], [8]])
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model([ids, ids]) - 1.0))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    # Importing `tf_keras` does not make a `tf.keras` (Keras 3) model a Keras 2 one.
+    case(
+        "tfg015_tf_keras_imported_but_model_is_tf_keras_attr",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+        import tf_keras
+
+        inp = tf.keras.Input((4,))
+        base = tf.keras.Model(inp, tf.keras.layers.Dense(4)(inp))
+        flat = tf.reshape(base.output, (-1, 2, 2))  # <- TFG015
+        model = tf.keras.Model(inp, tf.keras.layers.Dense(1)(tf.keras.layers.Flatten()(flat)))
+        x = tf.random.normal((8, 4))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x) - 1.0))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        del tf_keras
+    """,
+    ),
 ]
 
 _FIXABLE = [

@@ -7,6 +7,37 @@ import pytest
 from rules.casekit import case, check_verdict, findings_of
 
 CASES = [
+    # The shape of tf-models-official `modeling/multitask/evaluator_test.py` (Keras 2): `print` of the batch in a
+    # `tf_keras` model's `call`, which `evaluate` traces once for all its batches.
+    case(
+        "tfg024_print_in_tf_keras_model_call_under_evaluate",
+        "once",
+        """
+        import contextlib
+        import io
+
+        import tensorflow as tf
+        import tf_keras
+
+        class MockModel(tf_keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.dense = tf_keras.layers.Dense(1)
+
+            def call(self, inputs):
+                print(inputs, type(inputs))  # <- TFG024
+                self.add_loss(tf.reduce_mean(inputs["x"]))
+                return self.dense(inputs["x"])
+
+        model = MockModel()
+        model.compile()
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            model.evaluate(dict(x=tf.ones((8, 2))), batch_size=2, verbose=0)  # 4 batches
+        lines = out.getvalue().splitlines()
+        RESULT = ["once" if 0 < len(lines) < 4 and all("Tensor" in line for line in lines) else "per-step"]
+        """,
+    ),
     case(
         "tfg024_print_of_a_tensor_in_tf_function",
         "once",

@@ -77,7 +77,24 @@ def find_symbolic_keras_tensor(info: ModuleInfo) -> Iterator[Finding]:
     src = info.source
     if "Input" not in src and ".output" not in src and ".input" not in src:
         return
+    if info.legacy_keras:
+        return  # `TF_USE_LEGACY_KERAS=1`: every Keras tensor here is a Keras 2 one, which `tf.*` ops accept
     yield from _Analysis(info).run()
+
+
+def _models_are_keras2(info: ModuleInfo) -> bool:
+    """Are the models of this module Keras 2 ones? True when it imports Keras only through `tf_keras` and never
+    names `tf.keras`. Under Keras 2, `tf.reshape(model.output, ...)` is no error: `tf.*` ops on a Keras 2
+    symbolic tensor become `TFOpLambda` layers of the functional model (checked under TF 2.21 + tf_keras)."""
+    if not info.keras2_program:
+        return False
+    imports = info.imports
+    for n in ast.walk(info.tree):
+        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name):
+            q = imports.qualname(n) or ""
+            if (q == "keras" or q.startswith("keras.")) and not imports.is_keras2(n):
+                return False
+    return True
 
 
 class _Analysis:
@@ -88,6 +105,7 @@ class _Analysis:
         self.seeds: dict[int, dict[str, str]] = {}  # function id -> param -> origin
         self.findings: dict[tuple[int, int], Finding] = {}
         self.env_at_compile: list[tuple[ast.Call, Scope, dict[str, str]]] = []
+        self.models_are_keras2 = _models_are_keras2(info)
 
     def run(self) -> Iterator[Finding]:
         for _ in range(3):  # parameters seeded by calls with Keras tensors, to a fixed point
@@ -198,7 +216,7 @@ class _Analysis:
                     return f"the result of `{f.id}(...)` at line {e.lineno}, built from {arg_origin}"
             return None
         if isinstance(e, ast.Attribute):
-            if e.attr in _SYMBOLIC_ATTRS and self.kf.is_keras_object(e.value, scope):
+            if e.attr in _SYMBOLIC_ATTRS and not self.models_are_keras2 and self.kf.is_keras_object(e.value, scope):
                 return f"`{info.text(e)}`"
             return None
         if isinstance(e, ast.Subscript):
