@@ -1,6 +1,8 @@
 """Analysis speed: gradls's finding path beside `ast.parse`, `ruff check` and `pylint` on the same files.
 
     .venv/bin/python bench/bench_analysis.py [--repeat 15] [--pylint]
+    .venv/bin/python bench/bench_analysis.py --examples          # bundled examples x8 / x16
+    .venv/bin/python bench/bench_analysis.py --corpus DIR        # per-file ratio over a real-code corpus
 
 Numbers are printed, never asserted.  Target: gradls <= 2x ast.parse (it runs on every keystroke).
 """
@@ -53,11 +55,82 @@ def run_tool(cmd: list[str], repeat: int) -> float | None:
     return med
 
 
+def examples_repeated(times: int) -> str:
+    """The bundled examples/*.py joined, repeated `times` times (x8 ~1.2k lines, x16 ~2.5k): training code
+    where every name, tape and layer recurs, so any per-function walk of the whole module shows as x16/x8 > 2."""
+    root = Path(__file__).resolve().parent.parent / "examples"
+    text = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted(root.glob("*.py")))
+    return "\n\n".join([text] * times)
+
+
+def bench_examples(repeat: int) -> None:
+    from gradls.analysis import analyze
+
+    print("bundled examples repeated (median of runs, ms); targets: x16 <= 5x ast.parse, x16/x8 <= 2.5")
+    took = {}
+    for times in (8, 16):
+        src = examples_repeated(times)
+        t_ast, _ = timeit(lambda src=src: ast.parse(src), repeat)
+        t_g, _ = timeit(lambda src=src: analyze(src), max(3, repeat // 3))
+        took[times] = t_g
+        print(
+            f"  x{times:<3} {src.count(chr(10)):6d} lines  ast.parse {t_ast * 1e3:7.1f}  gradls {t_g * 1e3:8.1f}  {t_g / t_ast:5.1f}x"
+        )
+    print(f"  x16/x8: {took[16] / took[8]:.2f}")
+
+
+def bench_corpus(folder: Path, limit_ratio: float = 10.0) -> None:
+    """Per file of a real-code corpus: analysis time / ast.parse time; the files above `limit_ratio` are timed
+    again (best of 3 each) before they are listed, so one preempted run does not list a file."""
+    from gradls.analysis import analyze
+
+    files = sorted(folder.rglob("*.py"))
+    rows = []
+    total_parse = total_analysis = 0.0
+    for p in files:
+        try:
+            src = p.read_text(encoding="utf-8")
+            ast.parse(src)
+        except (SyntaxError, UnicodeDecodeError, ValueError):
+            continue
+        t = time.perf_counter()
+        ast.parse(src)
+        t_ast = time.perf_counter() - t
+        t = time.perf_counter()
+        analyze(src, str(p))
+        t_g = time.perf_counter() - t
+        total_parse += t_ast
+        total_analysis += t_g
+        rows.append((p, src, t_ast, t_g))
+    slow = []
+    for p, src, t_ast, t_g in rows:
+        if t_g / max(t_ast, 1e-6) <= limit_ratio:
+            continue
+        _, b_ast = timeit(lambda src=src: ast.parse(src), 3)
+        _, b_g = timeit(lambda src=src, p=p: analyze(src, str(p)), 3)
+        if b_g / b_ast > limit_ratio:
+            slow.append((b_g / b_ast, b_g, src.count("\n"), p))
+    print(
+        f"{folder}: {len(rows)} files; analysis {total_analysis:.1f} s / ast.parse {total_parse:.1f} s"
+        f" ({total_analysis / max(total_parse, 1e-9):.1f}x); files above {limit_ratio:.0f}x ast.parse (best of 3): {len(slow)}"
+    )
+    for ratio, t_g, lines, p in sorted(slow, reverse=True)[:20]:
+        print(f"  {ratio:5.1f}x  {t_g * 1e3:7.1f} ms  {lines:6d} lines  {p.relative_to(folder)}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--pylint", action="store_true", help="also time pylint (slow)")
+    ap.add_argument("--examples", action="store_true", help="only the bundled examples x8 / x16")
+    ap.add_argument("--corpus", type=Path, help="only: per-file analysis / ast.parse over every .py below this folder")
     args = ap.parse_args()
+    if args.examples:
+        bench_examples(args.repeat)
+        return 0
+    if args.corpus:
+        bench_corpus(args.corpus)
+        return 0
     from gradls.analysis import analyze
 
     tmp = Path(tempfile.mkdtemp(prefix="gradls-bench-"))

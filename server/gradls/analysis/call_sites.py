@@ -71,12 +71,16 @@ class CallIndex:
 
     def __init__(self, tree: ast.Module):
         # `Name(...)`: callee name -> calls; `x.attr = Name(...)`: callee name -> assignments;
-        # `self.attr(...)`: attr -> calls.
+        # `self.attr(...)`: attr -> calls; `g(..., name, k=name)`: a name passed as a value -> calls passing it.
         self.by_name: dict[str, list[ast.Call]] = {}
         self.assigned: dict[str, list[ast.Assign]] = {}
         self.self_attr: dict[str, list[ast.Call]] = {}
+        self.passed: dict[str, list[ast.Call]] = {}
         for n in ast.walk(tree):
             if isinstance(n, ast.Call):
+                for x in [*n.args, *[k.value for k in n.keywords]]:
+                    if isinstance(x, ast.Name):
+                        self.passed.setdefault(x.id, []).append(n)
                 f = n.func
                 if isinstance(f, ast.Name):
                     self.by_name.setdefault(f.id, []).append(n)
@@ -88,3 +92,17 @@ class CallIndex:
 
 def call_index(info: ModuleInfo) -> CallIndex:
     return info.memo(f"{__name__}.call_index", lambda: CallIndex(info.tree))
+
+
+def name_loads(info: ModuleInfo, scope: ast.AST) -> dict[str, list[ast.Name]]:
+    """Every `Name` read anywhere below `scope` (nested functions included), by name: built once per scope, so
+    a question asked about many statements of a long module does not walk it once per statement."""
+
+    def build() -> dict[str, list[ast.Name]]:
+        out: dict[str, list[ast.Name]] = {}
+        for n in ast.walk(scope):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+                out.setdefault(n.id, []).append(n)
+        return out
+
+    return info.memo(f"{__name__}.name_loads.{id(scope)}", build)

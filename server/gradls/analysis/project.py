@@ -101,6 +101,7 @@ class ProjectIndex:
         self._local = threading.local()  # .stack: the summaries this thread is building, innermost last
         self._files: tuple[float, list[Path]] | None = None
         self._disk: dict[Path, tuple[tuple[int, int], str]] = {}  # path -> ((mtime, size), text)
+        self._listings: dict[Path, tuple[int, frozenset[str]]] = {}  # see _has_entry
         self._words: dict[Path, tuple[str, frozenset[str], bool]] = {}  # see _may_import
         self._users: dict[tuple[str, Path], tuple[tuple[float, int], list[ModuleSummary]]] = {}
         self._generation = 0  # bumped by every buffer change
@@ -287,11 +288,34 @@ class ProjectIndex:
             # A script's own folder comes first (sys.path[0]), then the project root and its src/ layout.
             bases = list(dict.fromkeys([here, self.root, self.root / "src"]))
         for base in bases:
+            if parts and not self._has_entry(base, parts[0]):
+                continue  # `import tensorflow`: no `tensorflow` here, so no file below it either
             target = base.joinpath(*parts) if parts else base
             for candidate in (target.with_suffix(".py") if parts else None, target / "__init__.py"):
                 if candidate is not None and candidate.is_file() and self._inside(candidate):
                     return candidate
         return None
+
+    def _has_entry(self, folder: Path, name: str) -> bool:
+        """Whether `folder` holds `name` or `name.py`: its listing is read once and kept while the folder's mtime
+        (which every added, removed or renamed entry changes) stays the same; one stat per question instead of
+        up to four for every absolute import the module resolves (most name packages outside the project)."""
+        try:
+            stamp = os.stat(folder).st_mtime_ns
+        except OSError:
+            return False
+        with self._lock:
+            cached = self._listings.get(folder)
+        if cached is None or cached[0] != stamp:
+            try:
+                cached = (stamp, frozenset(os.listdir(folder)))
+            except OSError:
+                return False
+            with self._lock:
+                if len(self._listings) >= _MAX_SUMMARIES:
+                    self._listings.clear()
+                self._listings[folder] = cached
+        return name in cached[1] or f"{name}.py" in cached[1]
 
     def contains(self, path: str | os.PathLike) -> bool:
         """Is this file part of this project (below its root)?"""
@@ -375,9 +399,7 @@ def _summarize(path: Path, text: str, project: ProjectIndex, tree: ast.Module | 
     after_weights = frozenset(
         imports[local][1].rsplit(".", 1)[-1] for local in layers_applied_after_weights(info) if local in imports
     )
-    return ModuleSummary(
-        str(path), classes, factories, objects, imports, runs_graph, runs_eager_tape, after_weights
-    )
+    return ModuleSummary(str(path), classes, factories, objects, imports, runs_graph, runs_eager_tape, after_weights)
 
 
 _INDEXES: dict[Path, ProjectIndex] = {}

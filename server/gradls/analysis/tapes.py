@@ -123,6 +123,35 @@ class TapeScope:
         self.tapes: list[Tape] = []
         self._bindings: dict[str, list[ast.AST] | None] | None = None  # see defs()
         self._declared_outer: set[str] | None = None
+        self._order: dict[int, int] | None = None  # id(node) -> index in self.nodes, see recorded()
+        self._recorded: dict[int, list[ast.AST]] = {}
+
+    def recorded(self, tape: Tape) -> list[ast.AST]:
+        """This scope's nodes `tape.recording` holds for, in `self.nodes` order: the nodes below the bodies of the
+        tape's `with` blocks here, walked as this scope was (nested scopes: their decorators only).  Walking the
+        blocks instead of testing every node of the scope keeps a module with many tapes linear."""
+        hit = self._recorded.get(id(tape))
+        if hit is not None:
+            return hit
+        if self._order is None:
+            self._order = {id(n): i for i, n in enumerate(self.nodes)}
+        order = self._order
+        seen: dict[int, ast.AST] = {}
+        for w in tape.blocks:
+            if id(w) not in order:
+                continue  # a block of another scope
+            todo: list[ast.AST] = list(w.body)
+            while todo:
+                n = todo.pop()
+                if id(n) in seen or id(n) not in order:
+                    continue
+                seen[id(n)] = n
+                if isinstance(n, _SCOPES):
+                    todo.extend(() if isinstance(n, ast.Lambda) else n.decorator_list)
+                else:
+                    todo.extend(ast.iter_child_nodes(n))
+        out = self._recorded[id(tape)] = sorted(seen.values(), key=lambda n: order[id(n)])
+        return out
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         return self.parents.get(id(node))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from gradls.analysis.call_sites import name_loads
 from gradls.analysis.module import AUTOGRAPH, EAGER, GRAPH, ModuleInfo
 
 _SINK_CALLS = {
@@ -57,11 +58,8 @@ def only_logged(info: ModuleInfo, node: ast.AST) -> bool:
         fn = info.enclosing_function(stmt)
         scope = fn if fn is not None else info.tree
         end = getattr(stmt, "end_lineno", stmt.lineno)
-        for n in ast.walk(scope):
-            if isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load):
-                if n.lineno > end or _in_loop_with(info, stmt, n):
-                    return False
-        return True
+        loads = name_loads(info, scope)
+        return not any(n.lineno > end or _in_loop_with(info, stmt, n) for name in names for n in loads.get(name, ()))
     return False
 
 

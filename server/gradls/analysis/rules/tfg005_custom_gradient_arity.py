@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from gradls.analysis.call_sites import call_index
 from gradls.analysis.custom_gradient import accepts_variables, find_grad_fn, variables_read
 from gradls.analysis.model import Finding
 from gradls.analysis.module import FunctionFacts, ModuleInfo
@@ -121,27 +122,25 @@ def _expected(info: ModuleInfo, ff: FunctionFacts) -> set[int] | None:
 
 
 def _call_sites(info: ModuleInfo, ff: FunctionFacts, is_method: bool) -> list[ast.Call]:
+    """`name(...)` (a method: `self.name(...)`) calls, in walk order; none when the function is also passed as
+    a value (Lambda layer, map_fn...): its call shape is then unknown.  From the module's call index (one walk
+    for every custom-gradient function)."""
     name = ff.node.name
-    out = []
-    for n in ast.walk(info.tree):
-        if not isinstance(n, ast.Call):
-            continue
+    calls = call_index(info)
+
+    def direct(n: ast.Call) -> bool:
+        return isinstance(n.func, ast.Name) and n.func.id == name
+
+    def on_self(n: ast.Call) -> bool:
         f = n.func
-        if not is_method and isinstance(f, ast.Name) and f.id == name:
-            out.append(n)
-        elif (
-            is_method
-            and isinstance(f, ast.Attribute)
-            and f.attr == name
-            and isinstance(f.value, ast.Name)
-            and f.value.id == "self"
-        ):
-            out.append(n)
-        elif isinstance(f, ast.Name) and f.id == name and is_method:
-            pass
-        elif any(isinstance(x, ast.Name) and x.id == name for x in [*n.args, *[k.value for k in n.keywords]]):
-            return []  # passed as a callable (Lambda layer, map_fn...): call shape unknown
-    return out
+        return (
+            isinstance(f, ast.Attribute) and f.attr == name and isinstance(f.value, ast.Name) and f.value.id == "self"
+        )
+
+    # A call to the function itself (`f(f)`, or `self.f(f)` for a method) is a call site, not a use as a value.
+    if any(not direct(n) and not (is_method and on_self(n)) for n in calls.passed.get(name, ())):
+        return []
+    return list(calls.self_attr.get(name, ())) if is_method else list(calls.by_name.get(name, ()))
 
 
 def _returns(info: ModuleInfo, grad: ast.AST) -> list[tuple[ast.AST, ast.AST]]:

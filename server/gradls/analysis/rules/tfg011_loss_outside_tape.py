@@ -47,11 +47,7 @@ def find_loss_outside_tape(info: ModuleInfo) -> Iterator[Finding]:
 
 
 def _taped_names(scope: TapeScope, tape: Tape) -> set[str]:
-    out = set()
-    for n in scope.nodes:
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and tape.recording(n, scope):
-            out.add(n.id)
-    return out
+    return {n.id for n in scope.recorded(tape) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
 def _is_computation(info: ModuleInfo, e: ast.AST) -> bool:

@@ -26,7 +26,7 @@ def find_assign_in_tape(info: ModuleInfo) -> Iterator[Finding]:
         for tape in scope.tapes:
             if not tape.blocks or not tape.calls:
                 continue
-            yield from _check_tape(info, scope, tape)
+            yield from _check_tape(info, scope, tape, scope.recorded(tape))
 
 
 _WEIGHT_LISTS = {"trainable_variables", "trainable_weights", "variables", "weights"}
@@ -137,26 +137,25 @@ def _contains(s: ast.stmt, node: ast.AST) -> bool:
     return any(n is node for n in ast.walk(s))
 
 
-def _check_tape(info: ModuleInfo, scope: TapeScope, tape: Tape) -> Iterator[Finding]:
-    recorded = sorted((n for n in scope.nodes if isinstance(n, ast.stmt) and tape.recording(n, scope)), key=pos)
+def _check_tape(info: ModuleInfo, scope: TapeScope, tape: Tape, under: list[ast.AST]) -> Iterator[Finding]:
+    """`under`: the scope's nodes recorded by `tape` (`TapeScope.recorded`)."""
+    recorded = sorted((n for n in under if isinstance(n, ast.stmt)), key=pos)
     # `v.assign(f(W))` under the tape.
     candidates: list[tuple[ast.Call, str | None, ast.AST]] = [
         (n, dotted(n.func.value), n.args[0] if n.args else n.keywords[0].value)
-        for n in scope.nodes
+        for n in under
         if isinstance(n, ast.Call)
         and isinstance(n.func, ast.Attribute)
         and n.func.attr in _ASSIGNS
-        and tape.recording(n, scope)
         and (n.args or n.keywords)
     ]
     # `h = tf.Variable(f(W))` under the tape: a new variable initialised from a copy of the value.
-    for n in scope.nodes:
+    for n in under:
         if (
             isinstance(n, ast.Assign)
             and len(n.targets) == 1
             and isinstance(n.value, ast.Call)
             and info.imports.qualname(n.value.func) in VARIABLE_CTORS
-            and tape.recording(n, scope)
         ):
             init = n.value.args[0] if n.value.args else _kwarg(n.value, "initial_value")
             if init is not None:
