@@ -398,6 +398,39 @@ CASES = [
         RESULT = ["none" if g is None else "ok" for g in grads]
     """,
     ),
+    # keras-hub 0.32.0 shapes (d_fine, rwkv7, flux...): under the TF backend `keras.ops.ndim` is a Python int
+    # and `keras.ops.shape` gives Python ints for static dims, so these `if`s are Python tests when `fit` traces.
+    case(
+        "tfg003_ok_keras_ops_static_shape_and_ndim_in_call_fit",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Head(keras.layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.dense = keras.layers.Dense(2)
+
+            def call(self, x):
+                y = self.dense(x)
+                if keras.ops.shape(x)[-1] == 2:
+                    y = y * 2.0
+                if keras.ops.ndim(x) == 2:
+                    y = y + 1.0
+                return y
+
+        model = keras.Sequential([keras.Input((2,)), Head()])
+        model.compile(optimizer="sgd", loss="mse")
+        x = np.random.rand(8, 2).astype("float32")
+        model.fit(x, np.random.rand(8, 2).astype("float32"), batch_size=4, epochs=1, verbose=0)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x) ** 2)
+        grads = tape.gradient(loss, model.trainable_variables)
+        RESULT = ["none" if g is None else "ok" for g in grads]
+    """,
+    ),
 ]
 
 

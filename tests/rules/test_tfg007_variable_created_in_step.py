@@ -234,6 +234,34 @@ CASES = [
         RESULT = gradient_status(grads)
     """,
     ),
+    # The shape of tensorflow-privacy 0.9.0 `clip_and_aggregate_gradients_test.py`: a helper builds fresh
+    # variables and returns them with the loss; each test calls it once and takes one gradient with respect to
+    # exactly those variables. Two callers are two tests, not two steps.
+    case(
+        "tfg007_ok_helper_returns_fresh_variables_to_each_test",
+        "ok",
+        """
+        import tensorflow as tf
+
+        def get_loss_and_vars():
+            emb = tf.keras.layers.Embedding(4, 2)
+            var1 = tf.Variable([[1.0], [1.0], [2.0]])
+            val = emb(tf.constant([1, 2, 3]))
+            return tf.reduce_sum(val) + tf.reduce_sum(var1 * 2.0), (emb.embeddings, var1)
+
+        def test_gradients():
+            with tf.GradientTape() as tape:
+                loss, test_vars = get_loss_and_vars()
+            return tape.gradient(loss, test_vars)
+
+        def test_sum():
+            with tf.GradientTape() as tape:
+                loss, test_vars = get_loss_and_vars()
+            return tape.gradient(loss, test_vars)
+
+        RESULT = gradient_status([*test_gradients(), *test_sum()])
+    """,
+    ),
 ]
 
 

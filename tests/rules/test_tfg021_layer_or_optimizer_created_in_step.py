@@ -436,6 +436,39 @@ CASES = [
         RESULT = gradient_status(grads)
     """,
     ),
+    # The shape of keras-hub 0.32.0 `deeplab_v3_layers.py` (SpatialPyramidPooling.call): a `Resizing` layer built
+    # in `call` to the input's size. It owns no variable, so `fit` traces it without error and the model trains.
+    case(
+        "tfg021_ok_resizing_constructed_in_call_fit",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+        from keras import ops
+
+        class SpatialPyramidPooling(keras.layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.pool = keras.layers.GlobalAveragePooling2D(keepdims=True)
+                self.conv = keras.layers.Conv2D(4, 1)
+
+            def call(self, inputs):
+                pooled = self.conv(self.pool(inputs))
+                shape = ops.shape(inputs)
+                pooled = keras.layers.Resizing(shape[1], shape[2], interpolation="bilinear")(pooled)
+                return ops.concatenate([inputs, pooled], axis=-1)
+
+        inp = keras.Input((8, 8, 4))
+        model = keras.Model(inp, SpatialPyramidPooling()(inp))
+        model.compile(optimizer="sgd", loss="mse")
+        x = np.random.rand(8, 8, 8, 4).astype("float32")
+        model.fit(x, np.random.rand(8, 8, 8, 8).astype("float32"), batch_size=4, epochs=1, verbose=0)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
 ]
 
 

@@ -22,7 +22,8 @@ WEIGHTLESS_LAYERS = frozenset(
     MaxPool1D MaxPool2D MaxPool3D AveragePooling1D AveragePooling2D AveragePooling3D AvgPool1D AvgPool2D
     AvgPool3D GlobalAveragePooling1D GlobalAveragePooling2D GlobalAveragePooling3D GlobalMaxPooling1D
     GlobalMaxPooling2D GlobalMaxPooling3D GlobalAvgPool1D GlobalAvgPool2D GlobalAvgPool3D GlobalMaxPool1D
-    GlobalMaxPool2D GlobalMaxPool3D Identity Masking ActivityRegularization InputLayer""".split()
+    GlobalMaxPool2D GlobalMaxPool3D Identity Masking ActivityRegularization InputLayer Resizing Rescaling CenterCrop
+    UnitNormalization Hashing CategoryEncoding""".split()
 )
 # Weightless, but they own a random SeedGenerator (a variable): fine eagerly, a new variable when traced.
 SEEDED_LAYERS = frozenset(

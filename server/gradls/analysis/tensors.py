@@ -204,6 +204,9 @@ _MODEL_NAME = re.compile(
     re.I,
 )
 _KERAS_LOSS_METHODS = {"compute_loss", "compiled_loss", "loss", "loss_fn"}
+# Keras 3 (TF backend) shape queries: `ops.ndim` is a Python int, `ops.shape` a tuple of Python ints for the
+# static dims and scalar tensors only for the dynamic ones (checked under TF 2.21), so an element is unknown.
+_KERAS_OPS_STATIC_SHAPE = {"keras.ops.ndim", "keras.ops.shape"}
 # keras.backend functions that return Python values (config, static shapes, the Keras 2 learning phase).
 _KERAS_BACKEND_PYTHON = {
     "floatx",
@@ -816,7 +819,7 @@ class TensorInference:
             q = None  # a name from another module of the project: judged by its summary below
         if q is not None:
             last = q.rsplit(".", 1)[-1]
-            if q.startswith("numpy."):
+            if q.startswith("numpy.") or q in _KERAS_OPS_STATIC_SHAPE:
                 return NOT
             if q in VARIABLE_CTORS:
                 return TENSOR if self.info.object_kind(e) == "frozen" else DIFF

@@ -122,7 +122,10 @@ def _repeated(info: ModuleInfo, flow: Flow, node: ast.AST, depth: int = 0) -> bo
     if fn is None or depth > 3:
         return False
     sites = _call_sites(info, fn)
-    if len(sites) >= 2:
+    # Two calls in one function are two steps; calls from different functions (say, tests that each build a
+    # fresh model with a helper and take one gradient) are not a repetition.
+    callers = [info.enclosing_function(c) if info.parent(c) is not None else _enclosing_by_walk(info, c) for c in sites]
+    if any(callers.count(c) >= 2 for c in callers):
         return True
     for call in sites:
         if info.parent(call) is None:
