@@ -330,6 +330,42 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
         """,
     ),
+    # Facts, not names: a model whose weights are copied (`set_weights`) is not trained by gradients, whatever
+    # it is called; a value called `target` that is the only path from the weights is still cut.
+    case(
+        "tfg006_copied_network_in_sources_by_design",
+        "none",
+        """
+        import tensorflow as tf
+
+        def make_q():
+            return tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(2)])
+
+        online = make_q()
+        lagged = make_q()
+        lagged.set_weights(online.get_weights())
+        s, s2 = tf.random.normal((6, 4)), tf.random.normal((6, 4))
+        with tf.GradientTape() as tape:
+            q = online(s)
+            goal = 1.0 + 0.9 * tf.stop_gradient(lagged(s2))
+            loss = tf.reduce_mean((goal - q) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, online.trainable_variables + lagged.trainable_variables))
+        """,
+    ),
+    case(
+        "tfg006_only_path_named_target",
+        "none",
+        """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        x, y = tf.random.normal((4, 3)), tf.random.normal((4, 1))
+        with tf.GradientTape() as tape:
+            target = tf.stop_gradient(model(x))  # <- TFG006
+            loss = tf.reduce_mean((target - y) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
 ]
 
 

@@ -10,7 +10,6 @@ and which trainable weight holders an expression is computed from (`roots`).  Ea
 from __future__ import annotations
 
 import ast
-import re
 from typing import cast
 
 from gradls.analysis.dtypes import is_int_cast
@@ -40,12 +39,6 @@ SINK_STOP_CALLS = {
     "isfinite",
 }
 _KERAS_DIFF_RETURNS = {"call", "__call__", "compute_loss", "loss"}
-# Names of models whose weights are deliberately not trained through this path.
-EXEMPT_ROOT = re.compile(
-    r"(target|teacher|ema|momentum|old|frozen|prior|fixed|pretrained|reference|ref|baseline|stale|slow|"
-    r"mean_teacher|avg|average|shadow)",
-    re.I,
-)
 _COND_BLOCKS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try) + ((ast.Match,) if hasattr(ast, "Match") else ())
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 
@@ -561,8 +554,7 @@ def cut_roots(info: ModuleInfo, flow: Flow, cut_node: ast.AST, arg: ast.AST) -> 
         return [], sinks
     cut: list[str] = []
     for root in flow.roots(arg):
-        last = root.rsplit(".", 1)[-1]
-        if EXEMPT_ROOT.search(last):
+        if any(root == w or root.startswith(w + ".") for w in weights_set_elsewhere(info)):
             continue
         targets = [s for s in sinks if flow.differentiated(root, s, cut_node)]
         if not targets:
@@ -595,3 +587,50 @@ def add_losses_collected(info: ModuleInfo) -> bool:
         return not differentiates
 
     return info.memo(f"{__name__}.add_losses_collected", build)
+
+
+def weights_set_elsewhere(info: ModuleInfo) -> frozenset[str]:
+    """Models and layers whose weights the module sets by other means than gradients: a target network copied
+    with `set_weights`, an EMA teacher updated with `assign` in a loop over its variables, a model frozen with
+    `.trainable = False`.  A None gradient for them is the design, not a bug."""
+
+    def build() -> frozenset[str]:
+        out: set[str] = set()
+        for n in ast.walk(info.tree):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "set_weights":
+                d = dotted(n.func.value)
+                if d:
+                    out.add(d)
+            elif isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant) and n.value.value is False:
+                for t in n.targets:
+                    if isinstance(t, ast.Attribute) and t.attr == "trainable":
+                        d = dotted(t.value)
+                        if d:
+                            out.add(d)
+            elif isinstance(n, (ast.For, ast.AsyncFor)) and _assigns_loop_target(n):
+                for x in ast.walk(n.iter):
+                    if isinstance(x, ast.Attribute) and x.attr in _WEIGHT_LIST_ATTRS:
+                        d = dotted(x.value)
+                        if d:
+                            out.add(d)
+        return frozenset(out)
+
+    return info.memo(f"{__name__}.weights_set_elsewhere", build)
+
+
+_WEIGHT_LIST_ATTRS = {"variables", "weights", "trainable_variables", "trainable_weights"}
+
+
+def _assigns_loop_target(loop: ast.For | ast.AsyncFor) -> bool:
+    """`for t, o in zip(target.variables, online.variables): t.assign(...)`: the loop writes the weights."""
+    names = {x.id for x in ast.walk(loop.target) if isinstance(x, ast.Name)}
+    for n in ast.walk(loop):
+        if (
+            isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr in {"assign", "assign_add", "assign_sub"}
+            and isinstance(n.func.value, ast.Name)
+            and n.func.value.id in names
+        ):
+            return True
+    return False

@@ -4,30 +4,14 @@ weights to the loss or the returned output."""
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 
 from gradls.analysis.custom_gradient import inside_custom_gradient
 from gradls.analysis.flow import STOP_GRADIENT, Flow, cut_roots, inside_stop_gradient
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
-from gradls.analysis.names import dotted
 from gradls.analysis.rules import rule
 from gradls.analysis.tensors import DIFF
-
-EXEMPT_RESULT = re.compile(
-    r"(target|label|teacher|y_true|truth|expected|td_|_td|advantage|reward|return|baseline)", re.I
-)
-
-
-def assigned_name(flow: Flow, node: ast.AST) -> str | None:
-    sc = flow.scope_of(node)
-    p = sc.parent(node)
-    if isinstance(p, (ast.Assign, ast.AnnAssign)) and getattr(p, "value", None) is node:
-        targets = p.targets if isinstance(p, ast.Assign) else [p.target]
-        names = [dotted(t) for t in targets if dotted(t)]
-        return names[0] if names else None
-    return None
 
 
 @rule(
@@ -47,9 +31,6 @@ def find_stop_gradient_on_trainable_path(info: ModuleInfo) -> Iterator[Finding]:
         if info.tensors.level_of(arg) < DIFF or inside_custom_gradient(info, node):
             continue
         if inside_stop_gradient(info, flow, node, skip=node):
-            continue
-        name = assigned_name(flow, node)
-        if name and EXEMPT_RESULT.search(name.rsplit(".", 1)[-1]):
             continue
         cut, _ = cut_roots(info, flow, node, arg)
         if not cut:
