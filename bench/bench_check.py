@@ -54,6 +54,11 @@ def main() -> int:
         gradls += ["--jobs", str(args.jobs)]
     ruff_bin = str(bin_dir / "ruff") if (bin_dir / "ruff").exists() else shutil.which("ruff")
 
+    # The cache is keyed on a hash of the gradls sources; pinned to this run's value so an edit of the working
+    # tree between the cold and the warm run (other work in the same checkout) does not turn warm into cold.
+    from gradls.cache import fingerprint
+
+    os.environ["GRADLS_CACHE_FINGERPRINT"] = fingerprint()
     cache = Path(tempfile.mkdtemp(prefix="gradls-bench-cache-"))
     results: dict[str, float] = {}
     outputs: dict[str, str] = {}
