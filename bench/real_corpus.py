@@ -31,7 +31,9 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
-# Pinned, as /work/shared/real-code-packages.txt (about 530k lines of .py in all).
+# Pinned: the eight of /work/shared/real-code-packages.txt (538k lines of .py), then three added on 2026-12-06
+# (235k lines): Keras 3 multi-backend models (keras-hub), DP-SGD optimizers and Keras models with their own
+# train_step (tensorflow-privacy), GPs trained with GradientTape/tf.function loops (gpflow).
 DEFAULT_PACKAGES = (
     "tf-models-official==2.20.0",
     "keras-cv==0.9.0",
@@ -41,6 +43,9 @@ DEFAULT_PACKAGES = (
     "tensorflow-similarity==0.17.1",
     "dm-sonnet==2.0.2",
     "larq==0.14.0",
+    "keras-hub==0.32.0",
+    "tensorflow-privacy==0.9.0",
+    "gpflow==2.11.2",
 )
 
 MESSAGE_WIDTH = 110
