@@ -15,7 +15,11 @@ pygls convention.
 
 Threading model: pygls runs handlers on one asyncio loop.  Analysis (pure, CPU-bound) runs on a
 single dedicated worker thread so typing never waits behind it; every result carries the
-document version it was computed for and is dropped if the document moved on meanwhile.
+document version it was computed for and is dropped if the document moved on meanwhile.  A thread,
+not a process: hover and code actions read the `ModuleInfo` the diagnostics run built (kept on the
+document), which a process would have to send back (pickling a module's AST costs more than parsing
+it).  Under the GIL the loop gets the interpreter back within the switch interval (5 ms), so a hover
+during a long check is answered in about the time of a quiet one (bench/bench_lsp.py measures both).
 
 Open files are one program with their project: each document's text is its module's text in the
 project's `ProjectIndex` while it is open, and an edit that changes a module's summary re-checks
