@@ -291,6 +291,109 @@ CASES = [
         RESULT = gradient_status([tape.gradient(loss, w)])
         """,
     ),
+    case(
+        "tfg011_gan_fake_images_made_before_both_tapes",
+        "none",
+        """
+        import tensorflow as tf
+
+        tf.random.set_seed(0)
+        generator = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(4)])
+        discriminator = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(1)])
+        bce = tf.keras.losses.BinaryCrossentropy(from_logits=True)
+
+
+        def train_step(real):
+            noise = tf.random.normal((16, 2))
+            fake = generator(noise, training=True)
+            with tf.GradientTape() as gen_tape, tf.GradientTape() as disc_tape:
+                real_out = discriminator(real, training=True)
+                fake_out = discriminator(fake, training=True)
+                gen_loss = bce(tf.ones_like(fake_out), fake_out)
+                disc_loss = bce(tf.ones_like(real_out), real_out) + bce(tf.zeros_like(fake_out), fake_out)
+            g_grads = gen_tape.gradient(gen_loss, generator.trainable_variables)  # <- TFG011
+            d_grads = disc_tape.gradient(disc_loss, discriminator.trainable_variables)
+            return g_grads + d_grads
+
+
+        RESULT = gradient_status(train_step(tf.random.normal((16, 4))))
+    """,
+    ),
+    case(
+        "tfg011_gan_fake_images_inside_the_tapes",
+        "ok",
+        """
+        import tensorflow as tf
+
+        tf.random.set_seed(0)
+        generator = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(4)])
+        discriminator = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(1)])
+        bce = tf.keras.losses.BinaryCrossentropy(from_logits=True)
+
+
+        def train_step(real):
+            noise = tf.random.normal((16, 2))
+            with tf.GradientTape() as gen_tape, tf.GradientTape() as disc_tape:
+                fake = generator(noise, training=True)
+                real_out = discriminator(real, training=True)
+                fake_out = discriminator(fake, training=True)
+                gen_loss = bce(tf.ones_like(fake_out), fake_out)
+                disc_loss = bce(tf.ones_like(real_out), real_out) + bce(tf.zeros_like(fake_out), fake_out)
+            g_grads = gen_tape.gradient(gen_loss, generator.trainable_variables)
+            d_grads = disc_tape.gradient(disc_loss, discriminator.trainable_variables)
+            return g_grads + d_grads
+
+
+        RESULT = gradient_status(train_step(tf.random.normal((16, 4))))
+    """,
+    ),
+    case(
+        "tfg011_generator_run_by_a_helper_before_the_tape_in_tf_function",
+        "none",
+        """
+        import tensorflow as tf
+
+        tf.random.set_seed(0)
+        generator = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(4)])
+        discriminator = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(1)])
+        bce = tf.keras.losses.BinaryCrossentropy(from_logits=True)
+
+
+        def generate(n):
+            return generator(tf.random.normal((n, 2)), training=True)
+
+
+        @tf.function
+        def gen_step():
+            fake = generate(16)
+            with tf.GradientTape() as tape:
+                out = discriminator(fake, training=True)
+                loss = bce(tf.ones_like(out), out)
+            return tape.gradient(loss, generator.trainable_variables)  # <- TFG011
+
+
+        RESULT = gradient_status(gen_step())
+    """,
+    ),
+    case(
+        "tfg011_combined_model_built_from_the_generator_runs_in_the_tape",
+        "ok",
+        """
+        import tensorflow as tf
+
+        tf.random.set_seed(0)
+        generator = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(4)])
+        discriminator = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(1)])
+        gan = tf.keras.Sequential([generator, discriminator])
+        bce = tf.keras.losses.BinaryCrossentropy(from_logits=True)
+        noise = tf.random.normal((16, 2))
+        preview = generator(noise)
+        with tf.GradientTape() as tape:
+            out = gan(noise, training=True)
+            loss = bce(tf.ones_like(out), out) + 0.0 * tf.reduce_sum(preview)
+        RESULT = gradient_status(tape.gradient(loss, generator.trainable_variables))
+    """,
+    ),
 ]
 
 _FIXABLE = [

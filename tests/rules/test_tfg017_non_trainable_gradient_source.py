@@ -226,6 +226,36 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, m.variables))
     """,
     ),
+    case(
+        "tfg017_non_trainable_tf_variable_as_the_only_source",
+        "none",
+        """
+        import tensorflow as tf
+
+        scale = tf.Variable(1.0, trainable=False)
+        x = tf.random.normal((8,))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(scale * x - 1.0))
+        grads = tape.gradient(loss, [scale])  # <- TFG017
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
+        "tfg017_non_trainable_tf_variable_watched_explicitly",
+        "ok",
+        """
+        import tensorflow as tf
+
+        tf.random.set_seed(0)
+        scale = tf.Variable(1.0, trainable=False)
+        x = tf.random.normal((8,))
+        with tf.GradientTape() as tape:
+            tape.watch(scale)
+            loss = tf.reduce_mean(tf.square(scale * x - 1.0))
+        grads = tape.gradient(loss, [scale])
+        RESULT = gradient_status(grads)
+    """,
+    ),
 ]
 
 _FIXABLE = [

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits, Span
+from gradls.analysis.model_reads import model_reads
 from gradls.analysis.module import ModuleInfo, located
 from gradls.analysis.regions import resolve_callee
 from gradls.analysis.rules import rule
@@ -81,7 +82,9 @@ def _check(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall, taped: 
     if isinstance(target, ast.Name):
         found = _outside_def(info, scope, tape, target.id, pos(call), taped, 0)
         if found is None:
-            return _forward_before_tape(info, scope, tape, tc, target)
+            return _forward_before_tape(info, scope, tape, tc, target) or _model_run_before_tape(
+                info, scope, tape, tc, target
+            )
         d = found
         where = "after" if pos(d) > pos(tape.blocks[0]) else "before"
         msg = (
@@ -161,6 +164,26 @@ def _forward_before_tape(
         f"{located(first).lineno} before the block opened: the tape never saw the weights being used, so "
         f"`{tape.name}.{tc.method}` returns `None` for them, with no warning (a Keras optimizer then raises "
         "`ValueError: No gradients provided for any variable`); run the forward pass inside the block"
+    )
+    return Finding("TFG011", msg, info.span(tc.call), None)
+
+
+def _model_run_before_tape(
+    info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall, target: ast.Name
+) -> Finding | None:
+    """The sources are one model's weights, and every place the target's computation runs that model lies
+    outside the tape's blocks (`fake = generator(noise)` before `with tape:`, the loss taped from `fake`)."""
+    reads = model_reads(info, scope, tape, tc)
+    if reads is None or reads.recorded or not reads.unrecorded:
+        return None
+    first = min(reads.unrecorded, key=pos)
+    model = reads.model
+    msg = (
+        f"`{target.id}` depends on `{model}` only through its run at line {located(first).lineno}, outside the "
+        f"`with {tape.name}:` block: the tape never saw `{model}`'s weights being used, so "
+        f"`{tape.name}.{tc.method}` returns `None` for every one of `{model}.trainable_variables`, with no warning "
+        "(a Keras optimizer then raises `ValueError: No gradients provided for any variable`); "
+        f"call `{model}` inside the block"
     )
     return Finding("TFG011", msg, info.span(tc.call), None)
 

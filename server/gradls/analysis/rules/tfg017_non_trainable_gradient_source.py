@@ -11,6 +11,7 @@ from gradls.analysis.keras_facts import KerasFacts, Scope, tape_names
 from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits, Span
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
+from gradls.analysis.tapes import TapeScope, def_value, names_in, resolve_defs, sources_with_aliases, tape_scopes
 
 _ALL_VARS = {"variables": "trainable_variables", "weights": "trainable_weights"}
 
@@ -28,6 +29,8 @@ class TrainableVariablesFix(PlannedEdits):
     "with `trainable = False` get trained anyway; use `trainable_variables`.",
 )
 def find_non_trainable_gradient_source(info: ModuleInfo) -> Iterator[Finding]:
+    if "trainable" in info.source:
+        yield from _unwatched_non_trainable_variables(info)
     src = info.source
     if ".variables" not in src and ".weights" not in src:
         return
@@ -67,6 +70,44 @@ def find_non_trainable_gradient_source(info: ModuleInfo) -> Iterator[Finding]:
                     continue
                 seen.add(id(attr))
                 yield _finding(info, attr, reason, where, f.attr)
+
+
+def _unwatched_non_trainable_variables(info: ModuleInfo) -> Iterator[Finding]:
+    """`tf.Variable(..., trainable=False)` as a `tape.gradient` source: a tape watches only trainable variables
+    on its own, so without `tape.watch(v)` the gradient is `None`."""
+    for scope in tape_scopes(info):
+        for tape in scope.tapes:
+            if tape.escapes:
+                continue
+            watched = {name for w in tape.watches for a in w.args for name in names_in(a)}
+            for tc in tape.calls:
+                for src, report in sources_with_aliases(info, scope, tc.sources):
+                    if not isinstance(src, ast.Name) or src.id in watched or not _frozen_variable(info, scope, src.id):
+                        continue
+                    yield Finding(
+                        "TFG017",
+                        f"`{src.id}` is a `tf.Variable` made with `trainable=False`: a GradientTape watches only "
+                        f"trainable variables on its own, so `{tape.name}.{tc.method}` returns `None` for it "
+                        "(a Keras optimizer given it raises `ValueError: No gradients provided for any variable`, "
+                        "or warns `Gradients do not exist for variables` when others have one); make it trainable, "
+                        f"or `{tape.name}.watch({src.id})` inside the block if the gradient is wanted anyway",
+                        info.span(report),
+                        None,
+                    )
+
+
+def _frozen_variable(info: ModuleInfo, scope: TapeScope, name: str) -> bool:
+    found = resolve_defs(info, scope, name)
+    if found is None or not found[0]:
+        return False
+    for d in found[0]:
+        v = def_value(d)
+        if not (isinstance(v, ast.Call) and info.imports.qualname(v.func) == "tensorflow.Variable"):
+            return False
+        flag = next((k.value for k in v.keywords if k.arg == "trainable"), None)
+        if not (isinstance(flag, ast.Constant) and flag.value is False):
+            return False
+    return True
 
 
 def _kw(call: ast.Call, name: str) -> ast.AST | None:

@@ -1,0 +1,316 @@
+"""Which Keras model a `tape.gradient` target was computed from, and whether the tape saw it run.
+
+For `tape.gradient(loss, M.trainable_variables)` with `M` a Keras model or layer, the target is sliced
+backwards through the assignments of the tape's scope (and the module's): every place that runs `M` (a call,
+`M` passed to a function, a function of this module or a Keras object built from `M`) is a *read* of `M`,
+recorded when it lies inside a `with` block recording on the tape.  A read outside every block is a forward
+pass the tape never saw; no read at all means the loss never used `M`.  Both give `None` for every weight of
+`M`.  Anything the slice cannot see through (`self`, a method on an unknown object, a name bound by a loop or
+`with`, an unresolvable callable, a lambda) makes the answer unknown: rules stay silent then.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from dataclasses import dataclass, field
+
+from gradls.analysis.module import ModuleInfo
+from gradls.analysis.tapes import Tape, TapeCall, TapeScope, module_scope, pos
+
+_LIBRARIES = ("tensorflow", "keras", "tf_keras", "numpy", "math", "jax", "scipy")
+_TRAINABLE = {"trainable_variables", "trainable_weights"}
+_BUILTINS = set(dir(builtins))
+_MAX_DEPTH = 6
+
+
+@dataclass(frozen=True)
+class ModelReads:
+    model: str  # the model whose trainable variables are the gradient sources
+    recorded: tuple[ast.AST, ...]  # reads of the model inside a block recording on the tape
+    unrecorded: tuple[ast.AST, ...]  # reads of the model where the tape does not record
+
+
+class _Unknown(Exception):
+    """The slice met something it cannot see through."""
+
+
+def source_model(info: ModuleInfo, sources: ast.AST | None) -> str | None:
+    """`M` when the sources are `M.trainable_variables` / `M.trainable_weights` of a Keras object `M`."""
+    if (
+        isinstance(sources, ast.Attribute)
+        and sources.attr in _TRAINABLE
+        and isinstance(sources.value, ast.Name)
+        and info.tensors.kind_of(sources.value) == "layer"
+    ):
+        return sources.value.id
+    return None
+
+
+def model_reads(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall) -> ModelReads | None:
+    """Where the target of `tc` reads the model whose trainable variables are its sources; None when unknown."""
+    model = source_model(info, tc.sources)
+    target = tc.target
+    if model is None or target is None:
+        return None
+    if tape.watches or tape.escapes or tape.watches_accessed_variables is not True:
+        return None  # explicit watching, or a tape used elsewhere: which tensors it saw is not ours to tell
+    slicer = _Slicer(info, scope, tape, model)
+    try:
+        slicer.expr(target, scope, recording=tape.recording(tc.call, scope), depth=0)
+    except _Unknown:
+        return None
+    return ModelReads(model, tuple(slicer.recorded), tuple(slicer.unrecorded))
+
+
+@dataclass
+class _Slicer:
+    info: ModuleInfo
+    scope: TapeScope
+    tape: Tape
+    model: str
+    recorded: list[ast.AST] = field(default_factory=list)
+    unrecorded: list[ast.AST] = field(default_factory=list)
+    seen: set[tuple[int, str]] = field(default_factory=set)
+    mention_memo: dict[int, bool] = field(default_factory=dict)
+
+    def read(self, node: ast.AST, recording: bool) -> None:
+        (self.recorded if recording else self.unrecorded).append(node)
+
+    def expr(self, e: ast.AST, sc: TapeScope, recording: bool, depth: int) -> None:
+        if depth > _MAX_DEPTH:
+            raise _Unknown
+        nodes = list(ast.walk(e))
+        # The callee of a call is handled by `call`; a name read as a value is sliced.
+        callees = {id(n.func) for n in nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+        for n in nodes:
+            if isinstance(n, ast.Lambda):
+                raise _Unknown
+            if isinstance(n, ast.Call):
+                self.call(n, sc, recording, depth)
+            elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+                if n.id == self.model:
+                    self.read(n, recording)
+                elif id(n) not in callees:
+                    self.name(n.id, sc, depth)
+
+    def call(self, c: ast.Call, sc: TapeScope, recording: bool, depth: int) -> None:
+        f = c.func
+        q = self.info.imports.qualname(f) or ""
+        if q.split(".")[0] in _LIBRARIES:
+            return
+        if isinstance(f, ast.Name):
+            if f.id == self.model:
+                self.read(c, recording)
+            elif f.id in _BUILTINS and not self._bound(f.id, sc):
+                return
+            elif self.mentions(f.id, sc, depth + 1):
+                self.read(c, recording)
+            # the callee's own value (a loss object, a function) does not carry a tensor into the target
+            return
+        if isinstance(f, ast.Attribute):
+            root = f.value
+            while isinstance(root, (ast.Attribute, ast.Subscript, ast.Call)):
+                root = root.func if isinstance(root, ast.Call) else root.value
+            if isinstance(root, ast.Name):
+                if root.id == self.model:
+                    self.read(c, recording)
+                    return
+                if (self.info.imports.qualname(root) or "").split(".")[0] in _LIBRARIES:
+                    return
+                if root.id == "self" or self._opaque(root.id, sc):
+                    raise _Unknown
+                # a method on a value the slice follows (`pred.numpy()`, `loss_obj(...)` results)
+                if self.mentions(root.id, sc, depth + 1):
+                    self.read(c, recording)
+                return
+        raise _Unknown
+
+    def _bound(self, name: str, sc: TapeScope) -> bool:
+        return bool(sc.defs(name)) or name in sc.params or bool(module_scope(self.info).defs(name))
+
+    def _opaque(self, name: str, sc: TapeScope) -> bool:
+        """A name whose value the slice cannot see: a parameter, or bound by a loop, `with`, unpacking, import."""
+        if name in sc.params:
+            return False  # a parameter is a value computed before this scope's tape opened
+        d = sc.defs(name)
+        if d is None:
+            return True
+        if d:
+            return False
+        m = module_scope(self.info).defs(name)
+        return m is None or not m
+
+    def name(self, name: str, sc: TapeScope, depth: int) -> None:
+        key = (id(sc), name)
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        if name in sc.params:
+            return  # computed by the caller, before any tape of this scope opened
+        defs = sc.defs(name)
+        if defs is None:
+            if self._is_import_or_def(name):
+                return  # a module, a function or a class: not a tensor on the way to the target
+            defs = self._unpacked_defs(name, sc)
+        if not defs:
+            mod = module_scope(self.info)
+            if sc is mod or name in _BUILTINS:
+                return
+            if name in sc.declared_outer():
+                raise _Unknown
+            mdefs = mod.defs(name)
+            if mdefs is None:
+                if self._is_import_or_def(name):
+                    return  # a module, a function or a class: not a tensor on the way to the target
+                raise _Unknown
+            for d in mdefs:
+                self.stmt(d, mod, depth + 1)
+            return
+        # Every binding, wherever it is: a loop may carry a later one back; over-reading only silences.
+        for d in defs:
+            self.stmt(d, sc, depth + 1)
+
+    def _is_import_or_def(self, name: str) -> bool:
+        for n in [*self.info.tree.body, *self.scope.nodes]:
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name == name:
+                return True
+            if isinstance(n, (ast.Import, ast.ImportFrom)) and any(
+                (a.asname or a.name.split(".")[0]) == name for a in n.names
+            ):
+                return True
+        return False
+
+    def _unpacked_defs(self, name: str, sc: TapeScope) -> list[ast.AST]:
+        """`a, b = ...` assignments binding `name`; anything else opaque (loop target, `with ... as`)."""
+        out: list[ast.AST] = []
+        for n in sc.nodes:
+            if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store):
+                stmt = sc.parent(n)
+                while isinstance(stmt, (ast.Tuple, ast.List, ast.Starred)):
+                    stmt = sc.parent(stmt)
+                if not isinstance(stmt, ast.Assign):
+                    raise _Unknown
+                out.append(stmt)
+            elif isinstance(n, ast.arg) and n.arg == name:
+                raise _Unknown
+        if not out:
+            raise _Unknown
+        return out
+
+    def stmt(self, d: ast.AST, sc: TapeScope, depth: int) -> None:
+        value = d.value if isinstance(d, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.NamedExpr)) else None
+        if value is None:
+            if isinstance(d, ast.AnnAssign):
+                return
+            raise _Unknown
+        recording = sc is self.scope and self.tape.recording(d, sc)
+        self.expr(value, sc, recording, depth)
+        if isinstance(d, ast.AugAssign) and isinstance(d.target, ast.Name):
+            self.name(d.target.id, sc, depth)
+
+    # -- does a callable or object mention the model? -------------------------------------------------
+
+    def mentions(self, name: str, sc: TapeScope, depth: int) -> bool:
+        """Can running `name` (a function, a Keras object, a loss object) run the model?"""
+        if depth > _MAX_DEPTH:
+            raise _Unknown
+        fn = self._function(name, sc)
+        if fn is not None:
+            return self._node_mentions(fn, depth)
+        defs = sc.defs(name)
+        owner = sc
+        if not defs:
+            if name in sc.params:
+                raise _Unknown  # a callable handed in by the caller
+            owner = module_scope(self.info)
+            defs = owner.defs(name)
+            if defs is None:
+                if self._is_import_or_def(name):
+                    return False  # imported: a library or another module, which cannot name our model
+                raise _Unknown
+            if not defs:
+                raise _Unknown
+        if defs is None:
+            raise _Unknown
+        return any(self._node_mentions(d, depth) for d in defs)
+
+    def _function(self, name: str, sc: TapeScope) -> ast.AST | None:
+        candidates: list[ast.AST] = [*self.info.tree.body, *sc.nodes]
+        for n in candidates:
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name == name:
+                return n
+        return None
+
+    def _node_mentions(self, node: ast.AST, depth: int) -> bool:
+        key = id(node)
+        if key in self.mention_memo:
+            return self.mention_memo[key]
+        self.mention_memo[key] = False  # recursion guard
+        found = False
+        for n in ast.walk(node):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+                if n.id == self.model:
+                    found = True
+                    break
+                if n.id == "self" and not isinstance(node, ast.ClassDef):
+                    continue
+                fn = self._function(n.id, module_scope(self.info))
+                if fn is not None and fn is not node and self._node_mentions(fn, depth + 1):
+                    found = True
+                    break
+                mdefs = module_scope(self.info).defs(n.id)
+                if mdefs and any(d is not node and self._node_mentions(d, depth + 1) for d in mdefs):
+                    found = True
+                    break
+        self.mention_memo[key] = found
+        return found
+
+
+def applied_to_other_model(info: ModuleInfo, scope: TapeScope, call: ast.Call) -> tuple[str, str, ast.AST] | None:
+    """`opt.apply_gradients(zip(grads, B.trainable_variables))` where `grads = tape.gradient(..., A.trainable_variables)`
+    with `A` another Keras object: (A, B, the `B.trainable_variables` node)."""
+    if not (isinstance(call.func, ast.Attribute) and call.func.attr == "apply_gradients" and call.args):
+        return None
+    pairs = call.args[0]
+    if not (
+        isinstance(pairs, ast.Call)
+        and isinstance(pairs.func, ast.Name)
+        and pairs.func.id == "zip"
+        and len(pairs.args) == 2
+        and isinstance(pairs.args[0], ast.Name)
+    ):
+        return None
+    applied = source_model(info, pairs.args[1])
+    if applied is None:
+        return None
+    defs = scope.defs(pairs.args[0].id)
+    if not defs:
+        return None
+    taken: set[str] = set()
+    for d in defs:
+        value = d.value if isinstance(d, ast.Assign) else None
+        if not (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Attribute)
+            and value.func.attr == "gradient"
+            and len(value.args) >= 2
+        ):
+            return None
+        m = source_model(info, value.args[1])
+        if m is None:
+            return None
+        taken.add(m)
+    if len(taken) != 1 or applied in taken:
+        return None
+    # The same object under two names (`enc = model`) is not another model.
+    for d in module_scope(info).defs(applied) or []:
+        if isinstance(d, ast.Assign) and isinstance(d.value, ast.Name):
+            return None
+    (source,) = taken
+    for d in module_scope(info).defs(source) or []:
+        if isinstance(d, ast.Assign) and isinstance(d.value, ast.Name):
+            return None
+    if pos(pairs) < pos(defs[0]):
+        return None
+    return source, applied, pairs.args[1]

@@ -1,0 +1,114 @@
+"""TFG026 gradients-for-another-model: gradients for a model the loss never ran, or applied to another model."""
+
+import pytest
+
+from rules.casekit import case, check_verdict, findings_of
+
+CASES = [
+    case(
+        "tfg026_actor_gradient_of_a_critic_only_loss",
+        "none",
+        """
+        import tensorflow as tf
+
+        actor = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(2)])
+        critic = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(1)])
+        actor.build((None, 4))
+        critic.build((None, 4))
+        states = tf.random.normal((8, 4))
+        with tf.GradientTape() as tape:
+            values = critic(states)
+            actor_loss = -tf.reduce_mean(values)
+        grads = tape.gradient(actor_loss, actor.trainable_variables)  # <- TFG026
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
+        "tfg026_critic_fed_the_actor_output",
+        "ok",
+        """
+        import tensorflow as tf
+
+        tf.random.set_seed(0)
+        actor = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(2)])
+        critic = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(1)])
+        states = tf.random.normal((8, 4))
+        with tf.GradientTape() as tape:
+            actions = actor(states)
+            values = critic(tf.concat([states, actions], axis=-1))
+            actor_loss = -tf.reduce_mean(values)
+        grads = tape.gradient(actor_loss, actor.trainable_variables)
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
+        "tfg026_actor_run_inside_a_helper_function",
+        "ok",
+        """
+        import tensorflow as tf
+
+        tf.random.set_seed(0)
+        actor = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(2)])
+        critic = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(1)])
+
+
+        def q_of_policy(s):
+            return critic(tf.concat([s, actor(s)], axis=-1))
+
+
+        states = tf.random.normal((8, 4))
+        with tf.GradientTape() as tape:
+            actor_loss = -tf.reduce_mean(q_of_policy(states))
+        grads = tape.gradient(actor_loss, actor.trainable_variables)
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
+        "tfg026_head_gradients_zipped_with_encoder_variables",
+        "raises:InvalidArgumentError",
+        """
+        import tensorflow as tf
+
+        encoder = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu")])
+        head = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+        encoder.build((None, 4))
+        head.build((None, 8))
+        opt = tf.keras.optimizers.Adam(1e-3)
+        x = tf.random.normal((16, 4))
+        y = tf.random.normal((16, 1))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(head(encoder(x)) - y))
+        grads = tape.gradient(loss, head.trainable_variables)
+        opt.apply_gradients(zip(grads, encoder.trainable_variables))  # <- TFG026
+    """,
+    ),
+    case(
+        "tfg026_gradients_zipped_with_their_own_variables",
+        "ok",
+        """
+        import tensorflow as tf
+
+        tf.random.set_seed(0)
+        encoder = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu")])
+        head = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+        opt = tf.keras.optimizers.Adam(1e-3)
+        x = tf.random.normal((16, 4))
+        y = tf.random.normal((16, 1))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(head(encoder(x)) - y))
+        grads = tape.gradient(loss, head.trainable_variables)
+        opt.apply_gradients(zip(grads, head.trainable_variables))
+        RESULT = gradient_status(grads)
+    """,
+    ),
+]
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_tensorflow_verdict(c, tf_verdicts):
+    check_verdict(c, tf_verdicts[c.name])
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_gradls_reports_exactly_the_marked_lines(c):
+    assert findings_of(c.source, {"TFG026"}) == c.expected
