@@ -1,15 +1,17 @@
 """Probe benchmarks (printed, never asserted).
 
 1. Instrumentation overhead: the same N training steps run plainly and under the probe
-   (eager custom loop and graph-mode fit). The script times its own training loop, so TensorFlow's
-   import is excluded; whole-process times are printed too.
+   (eager custom loop, graph-mode fit, and a tight loop calling one tf.function train step). The
+   script times its own training loop (wall and process CPU time), so TensorFlow's import is
+   excluded; whole-process times are printed too.
 2. Time to first result: probing a 100-epoch Keras script (stopped after 3 steps), next to the
    bare cost of `python -c "import tensorflow"`.
 3. Re-probe: the same small eager script run plainly, probed cold (fresh interpreter) and probed
    again through the opt-in warm worker (TensorFlow already imported; the worker's own start is
    printed separately, it is paid once per interpreter/environment).
 
-    /tmp/gvenv/bin/python bench/bench_probe.py [--python INTERP] [--repeats 3] [--steps 30] [--reprobe-only]
+    /tmp/gvenv/bin/python bench/bench_probe.py [--python INTERP] [--repeats 3] [--steps 30] [--function-steps 300]
+        [--reprobe-only | --overhead-only]
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import tempfile
 import textwrap
 import time
 
-from gradls.probe.launcher import run_probe
+from gradls.probe.launcher import RUNNER_PATH, run_probe
 from gradls.probe.warm import WarmWorkerPool
 
 TRAIN = textwrap.dedent("""
@@ -40,7 +42,7 @@ TRAIN = textwrap.dedent("""
                               keras.layers.Dense(256, activation="relu"), keras.layers.Dense(10)])
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     opt = keras.optimizers.Adam(1e-3)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     if mode == "function":
         # A tight tf.function loop: one traced train step called per batch (the first call traces
         # it and is left out of the timing: steady-state per-call cost is what is compared).
@@ -54,7 +56,7 @@ TRAIN = textwrap.dedent("""
 
         xs, ys = tf.constant(x), tf.constant(y)
         train_step(xs[:128], ys[:128])
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         for i in range(1, steps):
             train_step(xs[i * 128:(i + 1) * 128], ys[i * 128:(i + 1) * 128])
     elif mode == "eager":
@@ -68,7 +70,70 @@ TRAIN = textwrap.dedent("""
     else:
         model.compile(optimizer=opt, loss=loss_fn, jit_compile=False)
         model.fit(x, y, batch_size=128, epochs=1, verbose=0)
-    print("LOOP_SECONDS %.4f" % (time.perf_counter() - start))
+    print("LOOP_SECONDS %.4f %.4f" % (time.perf_counter() - start, time.process_time() - cpu_start))
+""")
+
+# The tight tf.function loop in ONE process, so that both sides share the machine's state: the
+# plain train step is traced before the probe's instrumentation is installed and called through
+# the original tf.function entry; the probed one is traced after it, with sampling on (as a probe
+# with --steps above 20 has it), and called through the probe's entry (its per-call bookkeeping
+# included). Rounds alternate; the best round of each is printed.
+IN_PROCESS = textwrap.dedent("""
+    import os, sys, time
+    import numpy as np
+    import keras
+    import tensorflow as tf
+    from tensorflow.python.eager.polymorphic_function import polymorphic_function
+
+    sys.path.insert(0, sys.argv[1])
+    import runner
+
+    steps, rounds = int(sys.argv[2]), int(sys.argv[3])
+    rng = np.random.default_rng(0)
+    x = tf.constant(rng.random((128, 784), dtype=np.float32))
+    y = tf.constant(rng.integers(0, 10, 128))
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+    def make():
+        model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(256, activation="relu"),
+                                  keras.layers.Dense(256, activation="relu"), keras.layers.Dense(10)])
+        opt = keras.optimizers.Adam(1e-3)
+
+        @tf.function
+        def train_step(xb, yb):
+            with tf.GradientTape() as tape:
+                loss = loss_fn(yb, model(xb, training=True))
+            grads = tape.gradient(loss, model.trainable_variables)
+            opt.apply_gradients(zip(grads, model.trainable_variables))
+            return loss
+        return train_step
+
+    original_call = polymorphic_function.Function.__call__
+    plain = make()
+    original_call(plain, x, y)
+    channel = runner._Channel(os.open(os.devnull, os.O_WRONLY))
+    locator = runner._Locator(os.path.realpath(__file__))
+    locator.executing_eagerly = tf.executing_eagerly
+    probe = runner._Probe(channel, locator, 10**9, tf, None)
+    runner._ACTIVE_PROBE = probe
+    probe.install()
+    probe.install_keras(keras)
+    probed = make()
+    probed(x, y)
+    assert probe.sampling and probe.sampling["site"] is not None, "the probed step is not sampled"
+
+    def timed(call):
+        t, c = time.perf_counter(), time.process_time()
+        for _ in range(steps):
+            call()
+        return time.perf_counter() - t, time.process_time() - c
+
+    best = {"plain": [], "probed": []}
+    for _ in range(rounds):
+        best["plain"].append(timed(lambda: original_call(plain, x, y)))
+        best["probed"].append(timed(lambda: probed(x, y)))
+    for side in ("plain", "probed"):
+        print("IN_PROCESS %s %.4f %.4f" % (side, min(w for w, _ in best[side]), min(c for _, c in best[side])))
 """)
 
 SMALL_EAGER = textwrap.dedent("""
@@ -89,21 +154,25 @@ SMALL_KERAS = textwrap.dedent("""
 """)
 
 
-def loop_seconds(text: str) -> float:
-    m = re.search(r"LOOP_SECONDS ([0-9.]+)", text)
+def loop_seconds(text: str) -> tuple[float, float]:
+    """(wall, CPU) seconds of the training loop, as the script measured them. CPU time (all of
+    the process's threads) moves far less than wall time when other work shares the machine."""
+    m = re.search(r"LOOP_SECONDS ([0-9.]+) ([0-9.]+)", text)
     if not m:
         raise RuntimeError("no timing in output:\n" + text[-2000:])
-    return float(m.group(1))
+    return float(m.group(1)), float(m.group(2))
 
 
-def plain(python: str, script: str, *args: str) -> tuple[float, float]:
+def plain(python: str, script: str, *args: str) -> tuple[float, tuple[float, float]]:
     env = dict(os.environ, CUDA_VISIBLE_DEVICES="-1", TF_CPP_MIN_LOG_LEVEL="2")
     t = time.perf_counter()
     out = subprocess.run([python, script, *args], capture_output=True, text=True, env=env, check=True).stdout
     return time.perf_counter() - t, loop_seconds(out)
 
 
-def probed(python: str, script: str, steps: int, expected_steps: int, *args: str) -> tuple[float, float, dict]:
+def probed(
+    python: str, script: str, steps: int, expected_steps: int, *args: str
+) -> tuple[float, tuple[float, float], dict]:
     t = time.perf_counter()
     rep = run_probe(script, interpreter=python, steps=steps, args=args, env={"CUDA_VISIBLE_DEVICES": "-1"}, timeout=600)
     wall = time.perf_counter() - t
@@ -116,7 +185,9 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--python", default=os.environ.get("GRADLS_TF_PYTHON", sys.executable))
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--steps", type=int, default=30)
+    ap.add_argument("--steps", type=int, default=30, help="steps of the eager loop and of fit")
+    ap.add_argument("--function-steps", type=int, default=300, help="steps of the tight tf.function loop")
+    ap.add_argument("--overhead-only", action="store_true", help="run section 1 only")
     ap.add_argument("--reprobe-only", action="store_true", help="run section 3 only")
     ns = ap.parse_args()
     print(
@@ -132,31 +203,57 @@ def main() -> int:
         env = dict(os.environ, CUDA_VISIBLE_DEVICES="-1", TF_CPP_MIN_LOG_LEVEL="2")
         if not ns.reprobe_only:
             sections_1_2(ns, train, small, env)
-        reprobe(ns, d, env)
+        if not ns.overhead_only:
+            reprobe(ns, d, env)
     return 0
 
 
 def sections_1_2(ns, train: str, small: str, env: dict) -> None:
     print(
-        "\n1. instrumentation overhead, %d steps, MLP 784-256-256-10, batch 128 (best of %d)" % (ns.steps, ns.repeats)
+        "\n1. instrumentation overhead, MLP 784-256-256-10, batch 128, best of %d (plain and probed interleaved)"
+        % ns.repeats
     )
-    for mode in ("eager", "fit"):
+    for mode, steps in (("eager", ns.steps), ("fit", ns.steps), ("function", ns.function_steps)):
         # The probe stops at step steps+1, so the script does exactly `steps` steps either way.
         p, q = [], []
         for _ in range(ns.repeats):  # interleaved, so load drifts hit both sides alike
-            p.append(plain(ns.python, train, mode, str(ns.steps)))
-            q.append(probed(ns.python, train, ns.steps + 1, ns.steps, mode, str(ns.steps))[:2])
-        p_wall, p_loop = min(w for w, _ in p), min(s for _, s in p)
-        q_wall, q_loop = min(w for w, _ in q), min(s for _, s in q)
+            p.append(plain(ns.python, train, mode, str(steps)))
+            q.append(probed(ns.python, train, steps + 1, steps, mode, str(steps))[:2])
+        p_wall, q_wall = min(w for w, _ in p), min(w for w, _ in q)
+        p_loop, q_loop = min(t[0] for _, t in p), min(t[0] for _, t in q)
+        p_cpu, q_cpu = min(t[1] for _, t in p), min(t[1] for _, t in q)
+        label = {"eager": "eager loop", "fit": "fit", "function": "tf.function loop"}[mode]
         print(
-            "   %-5s training loop: plain %.3f s, probed %.3f s -> overhead %+.1f%%"
-            % (mode, p_loop, q_loop, 100 * (q_loop / p_loop - 1))
+            "   %-16s %4d steps: wall plain %.3f s, probed %.3f s -> x%.2f; CPU plain %.3f s, probed %.3f s -> x%.2f"
+            % (label, steps, p_loop, q_loop, q_loop / p_loop, p_cpu, q_cpu, q_cpu / p_cpu)
         )
         print(
-            "   %-5s whole process: plain %.2f s, probed %.2f s -> overhead %+.1f%%"
-            % (mode, p_wall, q_wall, 100 * (q_wall / p_wall - 1))
+            "   %-16s whole process: plain %.2f s, probed %.2f s -> overhead %+.1f%%"
+            % ("", p_wall, q_wall, 100 * (q_wall / p_wall - 1))
         )
 
+    inproc = os.path.join(os.path.dirname(train), "in_process.py")
+    with open(inproc, "w") as fh:
+        fh.write(IN_PROCESS)
+    runner_dir = os.path.dirname(str(RUNNER_PATH))
+    out = subprocess.run(
+        [ns.python, inproc, runner_dir, str(ns.function_steps), str(max(ns.repeats, 5))],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout
+    times = {
+        m.group(1): (float(m.group(2)), float(m.group(3))) for m in re.finditer(r"IN_PROCESS (\w+) (\S+) (\S+)", out)
+    }
+    (pw, pc), (qw, qc) = times["plain"], times["probed"]
+    print(
+        "   %-16s %4d steps, one process, rounds alternating: wall plain %.3f s, probed %.3f s -> x%.2f; "
+        "CPU plain %.3f s, probed %.3f s -> x%.2f"
+        % ("tf.function loop", ns.function_steps, pw, qw, qw / pw, pc, qc, qc / pc)
+    )
+    if ns.overhead_only:
+        return
     print("\n2. time to first result: 100-epoch Keras fit, stopped after 3 steps (best of %d)" % ns.repeats)
     imports = []
     for _ in range(ns.repeats):

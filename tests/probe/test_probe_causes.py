@@ -132,5 +132,7 @@ def test_every_report_survives_the_typed_model_unchanged(runs):
     assert argmax.cause is not None and argmax.cause.rule == "TFG008"
     assert argmax.created_at is not None and argmax.created_at.line == case_line("none_causes.py", "w_argmax")
     dead = ProbeReport.from_json(runs["dead_relu.py"])
+    bias = next(s for s in dead.gradient_calls[0].sources if s.name == "sequential/dense/bias")
+    assert bias.layer is not None and bias.layer.activation == "relu" and bias.zero_entries == 32
     kernel = next(s for s in dead.gradient_calls[0].sources if s.name == "sequential/dense/kernel")
-    assert kernel.layer is not None and kernel.layer.activation == "relu" and kernel.zero_entries == 4 * 32
+    assert kernel.zero_entries is None  # counted for vectors (biases) only

@@ -210,11 +210,19 @@ def assign_training_steps(stream: list[tuple[str, dict[str, Any]]]) -> None:
     is one optimizer update per optimizer: an optimizer updating again opens the next step; a
     tape computation belongs to the step of the next update. Programs without any update keep the
     runner's labels (one tape computation = one step). Per replica."""
-    if not any(kind == "update" or item["role"] == "update" for kind, item in stream):
+    if not any(kind in ("update", "unreported") or item["role"] == "update" for kind, item in stream):
         return
     states: dict[Any, dict[str, Any]] = {}
     for kind, item in stream:
         st = states.setdefault(item.get("replica"), {"current": 1, "applied": set(), "pending": []})
+        if kind == "unreported":  # sampled runs the runner counted without reporting: each is one update
+            key = item.get("optimizer")
+            for _ in range(item["count"]):
+                if key in st["applied"]:
+                    st["current"] += 1
+                    st["applied"] = set()
+                st["applied"].add(key)
+            continue
         if kind == "update" or item["role"] == "update":
             key = item.get("optimizer")
             if key in st["applied"]:
@@ -264,6 +272,7 @@ def apply_events(report: dict[str, Any], events: list[dict[str, Any]]) -> dict[s
     """Fold the runner's events into `report` (validated: the runner runs next to user code)."""
     stream: list[tuple[str, dict[str, Any]]] = []
     last_call: dict[int | None, dict[str, Any]] = {}  # per replica: where an update's ratios belong
+    unreported_steps = 0  # the last step the runner counted without reporting it (sampling)
     for ev in events:
         kind = ev["event"]
         if kind in ("start", "fatal"):
@@ -292,6 +301,22 @@ def apply_events(report: dict[str, Any], events: list[dict[str, Any]]) -> dict[s
                 stream.append(("call", call))
                 if call["role"] != "attached":
                     last_call[call["replica"]] = call
+        elif kind == "unreported" and _is_int(ev.get("count")) and ev["count"] > 0:
+            if _is_int(ev.get("step")):
+                unreported_steps = max(unreported_steps, ev["step"])
+            if _opt_str(ev.get("optimizer")) is None:
+                continue  # tape computations without an optimizer: the runner's labels stand
+            stream.append(
+                (
+                    "unreported",
+                    {
+                        "replica": ev.get("replica") if _is_int(ev.get("replica")) else None,
+                        "optimizer": _opt_str(ev.get("optimizer")),
+                        "count": ev["count"],
+                        "role": "update",
+                    },
+                )
+            )
         elif kind == "cause":
             cause = _cause(ev)
             if cause is not None:
@@ -332,8 +357,8 @@ def apply_events(report: dict[str, Any], events: list[dict[str, Any]]) -> dict[s
     for call in report["gradient_calls"]:
         if call["scaled"]:
             _mark_skipped(call)
-    steps = [c["step"] for c in report["gradient_calls"] if c["step"] is not None]
-    report["steps_observed"] = max(steps) if steps else 0
+    steps = [c["step"] for c in report["gradient_calls"] if c["step"] is not None] + [unreported_steps]
+    report["steps_observed"] = max(steps)
     report["problems"] = summarize_problems(report["gradient_calls"]) + gradient_dynamics(report["gradient_calls"])
     attach_causes(report)
     return report

@@ -82,6 +82,14 @@ _MAX_RECORDED_OPS = 50000
 _DIAGNOSIS_GIVE_UP_CALLS = 50
 # Ops with a registered gradient function that returns None for their input (so the registry
 # alone does not say the path is cut there).
+# Inside tf.function, a gradient computation is reported through a py_function, which costs far
+# more than the step's statistics (~1 ms of CPU per call against ~0.1 ms). A program with a single
+# traced gradient site, run for many steps, reports every step up to _OBSERVE_EVERY_STEP_UNTIL,
+# then every _SAMPLE_EVERY-th step, and any step whose count of zero/NaN/Inf gradients changed
+# (tested in the graph), and its last ones; the steps in between are counted, not reported.
+_OBSERVE_EVERY_STEP_UNTIL = 20
+_SAMPLE_EVERY = 10
+_SAMPLE_SLOTS = 64
 _NONE_GRADIENT_OPS = {"ArgMax", "ArgMin", "Round", "Floor", "Ceil", "Rint", "TopKV2", "UniqueV2", "Unique"}
 
 
@@ -446,6 +454,10 @@ class _Probe:
         self.observed_device = None
         self.recorded_errors: set[int] = set()
         # Causes (see _Diagnosis): armed after a None or a NaN/Inf is first seen at a site.
+        # Sampling (see _OBSERVE_EVERY_STEP_UNTIL): variables made eagerly before the first
+        # tf.function call that may trace a gradient site; the site keys traced so far.
+        self.sampling: Any = None
+        self.graph_site_keys: set = set()
         self.diagnosis: Any = None
         self.diagnosed: set = set()
         self.diagnosis_runs = 0
@@ -702,9 +714,9 @@ class _Probe:
     # -- gradient statistics -------------------------------------------------------------------
 
     def _stats(self, grads):
-        """One float32 [k, 2] tensor: (sum of squares, max |g|) per gradient, so eager mode syncs
-        once and graph mode ships one py_function input. Four cheap ops per gradient: a NaN makes
-        the sum NaN, an Inf makes the max Inf, all zeros make the max 0 (see _status)."""
+        """One float32 [k, 3] tensor: (sum of squares, max |g|, count of exact zeros) per gradient,
+        so eager mode syncs once and graph mode ships one py_function input. A NaN makes the sum
+        NaN, an Inf makes the max Inf, all zeros make the max 0 (see _status)."""
         tf = self.tf
         rows = []
         for g in grads:
@@ -721,8 +733,13 @@ class _Probe:
             if v.shape.rank != 0 and v.shape.num_elements() == 0:
                 rows.append(tf.constant([0.0, 0.0, 0.0], tf.float32))
                 continue
-            zeros = tf.cast(tf.size(v), tf.float32) - tf.cast(tf.math.count_nonzero(v), tf.float32)
-            rows.append(tf.stack([tf.reduce_sum(tf.square(v)), tf.reduce_max(tf.abs(v)), zeros]))
+            # Zero entries only for vectors (a bias: its dead units); -1: not counted. Every op
+            # counts in a small traced step: its scheduling costs more than its math.
+            if v.shape.rank == 1:
+                zeros = tf.reduce_sum(tf.cast(tf.equal(v, 0.0), tf.float32))
+            else:
+                zeros = tf.constant(-1.0)
+            rows.append(tf.stack([tf.reduce_sum(v * v), tf.reduce_max(tf.abs(v)), zeros]))
         return tf.stack(rows) if rows else tf.zeros([0, 3], tf.float32)
 
     def _eager_stats(self, grads):
@@ -746,7 +763,8 @@ class _Probe:
                 rows.append((0.0, 0.0, 0.0))
                 continue
             with np.errstate(all="ignore"):
-                rows.append((float(np.dot(a, a)), float(a.max()), float(a.size - np.count_nonzero(a))))
+                zeros = float(a.size - np.count_nonzero(a)) if len(v.shape) == 1 else -1.0
+                rows.append((float(np.dot(a, a)), float(a.max()), zeros))
         return rows
 
     @staticmethod
@@ -804,6 +822,11 @@ class _Probe:
                 return site
             if self.diagnosis is not None and self.diagnosis["active"]:
                 self._diagnose(site, flat_sources, flat_grads, described)
+            smp = self.sampling
+            if smp and smp["key"] == (kind, location[0], location[1]):
+                # a sampled site's step run eagerly (a diagnosis): it is still one of its runs
+                smp["runs"].assign_add(1)
+                smp["seen"] += 1
             rows = self._eager_stats([flat_grads[i] for i in present]) if present else []
             if self.observed_device is None and present:
                 device = getattr(flat_grads[present[0]], "device", None)
@@ -823,7 +846,6 @@ class _Probe:
                 self._graph_none_causes(site, flat_sources, flat_grads, described)
             except Exception as exc:
                 self.internal_error(exc)
-        stats = self._stats([flat_grads[i] for i in present]) if present else tf.zeros([0, 3], tf.float32)
 
         def on_run(values, *_after, _site=site, _described=described, _present=present, _replica=replica):
             try:
@@ -835,12 +857,167 @@ class _Probe:
                 self.internal_error(exc)
             return 0.0
 
+        key = (kind, location[0], location[1])
+        self.graph_site_keys.add(key)
+        present_grads = [flat_grads[i] for i in present]
+        if present_grads and self._sampling_allowed(key, replica, role, scaled):
+            return self._observe_sampled(site, key, flat_sources, described, present, replica, present_grads)
+        self.force_every_step()
+        stats = self._stats(present_grads) if present else tf.zeros([0, 3], tf.float32)
         # The inner optimizer's apply under a loss-scale optimizer takes the tape's report as an
         # input: without that data dependency the graph may run it first (it sits in a tf.cond).
         after = getattr(self.local, "update_token", None) if role == "attached" else None
         inputs = [stats] if after is None else [stats, after]
         site["token"] = tf.py_function(on_run, inputs, Tout=tf.float32)
         return site
+
+    # -- sampling -------------------------------------------------------------------------------
+    #
+    # The graph of a sampled site holds no callback and no branch (both cost more than the step's
+    # statistics): each run writes its statistics to a variable and counts itself. After each
+    # tf.function call, Python reads the two, counts the runs (steps advance, the stop after
+    # --steps lands as before) and reports the last run when it is due: the first
+    # _OBSERVE_EVERY_STEP_UNTIL runs, every _SAMPLE_EVERY-th, any whose count of zero/NaN/Inf
+    # gradients changed, and the runs from --steps on. Its update/weight ratio is measured from the
+    # weights read before and after a call that is due (one run per call; several: the change
+    # over them). Runs inside one call other than its last are counted, not reported.
+
+    def prepare_sampling(self) -> None:
+        """Eagerly, before a tf.function call: make the sampling variables once (a variable made
+        while tracing would break the user's function), unless a distribution strategy is in scope."""
+        if self.sampling is not None or self.max_steps <= _OBSERVE_EVERY_STEP_UNTIL:
+            return
+        tf = self.tf
+        if tf.distribute.has_strategy():
+            return
+        self.sampling = {
+            "runs": tf.Variable(0, dtype=tf.int64, trainable=False, name="gradls_probe_runs"),
+            "stats": tf.Variable(
+                tf.zeros([0, 3], tf.float32), shape=tf.TensorShape(None), trainable=False, name="gradls_probe_stats"
+            ),
+            "every_run": tf.Variable(False, trainable=False, name="gradls_probe_every_run"),
+            "seen": 0,  # runs accounted for in Python (reported or counted)
+            "site": None,  # (site, described, present, variables) of the sampled site
+            "key": None,
+            "weights": None,  # numpy copies read before a call whose run is due
+        }
+
+    def _sampling_allowed(self, key, replica, role, scaled) -> bool:
+        smp = self.sampling
+        if not smp or smp.get("forced") or replica is not None or role == "attached" or scaled:
+            return False
+        return smp["key"] in (None, key) and len(self.graph_site_keys) == 1
+
+    def force_every_step(self) -> None:
+        """A second gradient site (or replicas, loss scaling): no new site is sampled, and the
+        sampled one reports every run from now on (after each call, its last run)."""
+        smp = self.sampling
+        if smp and not smp.get("forced"):
+            smp["forced"] = True
+            with self.tf.init_scope():
+                smp["every_run"].assign(True)
+
+    def _observe_sampled(self, site, key, flat_sources, described, present, replica, grads):
+        tf = self.tf
+        smp = self.sampling
+        smp["key"] = key
+        variables = [src if isinstance(src, tf.Variable) or self._is_keras_var(src) else None for src in flat_sources]
+        smp["site"] = (site, described, present, variables, replica)
+        run = smp["runs"].assign_add(1)
+        # The statistics of a run only when it is due (the schedule of _due; forced: every run).
+        due = (run <= _OBSERVE_EVERY_STEP_UNTIL) | (run % _SAMPLE_EVERY == 0) | (run >= self.max_steps)
+        due = due | smp["every_run"]
+
+        def write():
+            with tf.control_dependencies([smp["stats"].assign(self._stats(grads))]):
+                return tf.constant(1.0)
+
+        site["token"] = tf.cond(due, write, lambda: tf.constant(0.0))
+        return site
+
+    def _is_keras_var(self, obj) -> bool:
+        return self.keras is not None and isinstance(obj, self.keras.Variable)
+
+    def _due(self, run: int) -> bool:
+        if self.sampling.get("forced"):  # another site reports every step: so does this one
+            return True
+        return run <= _OBSERVE_EVERY_STEP_UNTIL or run % _SAMPLE_EVERY == 0 or run >= self.max_steps
+
+    def before_function_call(self) -> None:
+        """Eagerly, before a tf.function call: when the sampled site's next run is due, read its
+        variables (for the update/weight ratio)."""
+        smp = self.sampling
+        smp["weights"] = None
+        if smp["site"] is None or not self._due(smp["seen"] + 1):
+            return
+        import numpy as np
+
+        smp["weights"] = [None if v is None else np.array(v.numpy(), dtype=np.float64) for v in smp["site"][3]]
+
+    def after_function_call(self) -> None:
+        """Eagerly, after a tf.function call: count the sampled site's runs, report the last one if due."""
+        smp = self.sampling
+        if smp["site"] is None:
+            return
+        runs = int(smp["runs"].numpy())
+        if runs <= smp["seen"]:
+            return
+        site, described, present, variables, replica = smp["site"]
+        with self.lock:
+            self._count_unreported(runs - 1)
+            smp["seen"] = runs
+            role = "update" if site["update"] is not None else site["role"]
+            if not self._due(runs):
+                self._count_unreported(runs, advance_only=True)
+                return
+            rows = smp["stats"].numpy()
+            step = self._advance(replica, role, site["update"], True)
+            if step is None:
+                return
+            self._emit_gradient(site, described, present, rows, step, "graph", replica, role)
+            before = smp["weights"]
+            if before is not None and site["update"] is not None:
+                self._emit_sampled_ratios(variables, before, described, replica)
+
+    def _emit_sampled_ratios(self, variables, before, described, replica) -> None:
+        import numpy as np
+
+        names, rows = [], []
+        for v, old, desc in zip(variables, before, described):
+            if v is None or old is None:
+                continue
+            new = np.array(v.numpy(), dtype=np.float64)
+            names.append(desc["name"])
+            rows.append((float(np.sum((new - old) ** 2)), float(np.sum(new**2)), float(np.sum(old**2))))
+        if names:
+            self._emit_ratios(names, rows, replica)
+
+    def _count_unreported(self, upto: int, advance_only: bool = False) -> None:
+        """Count the sampled site's runs up to `upto` that are not reported: their steps advance
+        (and the program is stopped after --steps as usual), without statistics."""
+        smp = self.sampling
+        site = smp["site"][0]
+        counted = 0
+        if advance_only:  # the run `upto` itself, already marked seen
+            runs = [upto]
+        else:
+            runs = list(range(smp["seen"] + 1, upto + 1))
+            smp["seen"] = max(smp["seen"], upto)
+        for _ in runs:
+            role = "update" if site["update"] is not None else site["role"]
+            if self._advance(None, role, site["update"], True) is None:
+                break
+            counted += 1
+        if counted:
+            self.channel.emit(
+                {
+                    "event": "unreported",
+                    "replica": None,
+                    "optimizer": site["update"],
+                    "count": counted,
+                    "step": self.steps,
+                }
+            )
 
     def flush_xla(self) -> None:
         """XLA-compiled gradient computations no optimizer update counted: what tracing knew, once."""
@@ -974,7 +1151,8 @@ class _Probe:
                 if is_lso:
                     probe.local.loss_scale, probe.local.inner_seen = opt, False
                 weights_before = None
-                if role == "update" and variables is not None:
+                sampled = not probe.tf.executing_eagerly() and getattr(probe.local, "update_sampled", False)
+                if role == "update" and variables is not None and not sampled:
                     try:
                         weights_before = probe.read_weights(variables)
                     except Exception as exc:
@@ -1038,6 +1216,9 @@ class _Probe:
             site = last[2]
             self.local.last_gradient = None
             self.local.update_token = site.get("token") if site is not None else None
+            self.local.update_sampled = bool(
+                site is not None and self.sampling and self.sampling["site"] and self.sampling["site"][0] is site
+            )
             if self.tf.executing_eagerly():
                 self.emit_update_marker(replica, key, is_lso)
             elif site is not None:
@@ -1051,6 +1232,7 @@ class _Probe:
                     except Exception:
                         pass
             return
+        self.local.update_sampled = False  # its own computation, reported every step
         frame = self.loc.user_frame_for_locals(sys._getframe(3))
         self.observe(kind, variables, grads, location, frame, role, key if role == "update" else None, is_lso)
 
@@ -1436,8 +1618,14 @@ class _Probe:
             return
         if self._in_xla():
             return  # no callback inside an XLA cluster
-        stats = self._ratio_stats(variables, before)
         token = getattr(self.local, "update_token", None)
+        if getattr(self.local, "update_sampled", False):
+            return  # a sampled site: measured in Python around the calls it reports
+        self._ratio_report(variables, before, names, replica, token)
+
+    def _ratio_report(self, variables, before, names, replica, token):
+        tf = self.tf
+        stats = self._ratio_stats(variables, before)
         inputs = [stats] if token is None else [stats, token]  # after the tape's report of this step
 
         def on_run(values, *_after, _names=names, _replica=replica):
@@ -1447,7 +1635,7 @@ class _Probe:
                 self.internal_error(exc)
             return 0.0
 
-        tf.py_function(on_run, inputs, Tout=tf.float32)
+        return tf.py_function(on_run, inputs, Tout=tf.float32)
 
     def _variable_name(self, v, index) -> str:
         """The name a gradient event gives this variable (see _describe), without frame lookups."""
@@ -1625,7 +1813,24 @@ class _Probe:
 
         @functools.wraps(original)
         def call(fn, *args, **kwargs):
+            eager = probe.tf.executing_eagerly()
+            if eager and probe.sampling is None:
+                try:
+                    probe.prepare_sampling()
+                except Exception as exc:
+                    probe.sampling = False  # never again
+                    probe.internal_error(exc)
+            if eager and probe.sampling:
+                try:
+                    probe.before_function_call()
+                except Exception as exc:
+                    probe.internal_error(exc)
             result = original(fn, *args, **kwargs)
+            if eager and probe.sampling:
+                try:
+                    probe.after_function_call()
+                except Exception as exc:
+                    probe.internal_error(exc)
             if probe.xla_updates and probe.tf.executing_eagerly():
                 probe.xla_iterations()
             diagnosis = probe.diagnosis
