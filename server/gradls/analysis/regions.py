@@ -94,11 +94,10 @@ def graph_evidence(info: ModuleInfo) -> tuple[bool, bool]:
         if not isinstance(n, ast.Call):
             continue
         f = n.func
+        q = info.imports.qualname(f)
         if isinstance(f, ast.Attribute) and f.attr in _GRAPH_EVIDENCE_METHODS:
-            q = info.imports.qualname(f)
             if q is None or not q.startswith(("numpy.", "sklearn.", "pandas.")):
                 graph = True
-        q = info.imports.qualname(f)
         if q in _GRAPH_EVIDENCE_CTORS and q != "tensorflow.function":
             graph = symbolic = True
         if graph and symbolic:
@@ -210,7 +209,10 @@ def _seed_layer_callables(info: ModuleInfo) -> None:
     layer's `call`: traced without AutoGraph, like `call` itself."""
     if not info.module_functions or "keras" not in info.source:
         return
-    # Cheap text pre-check: the full walk below only runs when a module function is handed to a layer.
+    # Cheap text pre-check: the full walk below only runs when a module function is handed to a layer.  The
+    # pattern needs one of these words; scanning a long module with it costs more than a parse of it.
+    if "activation" not in info.source and "Lambda" not in info.source:
+        return
     named = {m.group(1) for m in _LAYER_FN_TEXT.finditer(info.source)}
     if not named & info.module_functions.keys():
         return
