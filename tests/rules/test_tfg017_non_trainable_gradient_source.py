@@ -241,6 +241,46 @@ CASES = [
     """,
     ),
     case(
+        "tfg017_every_layer_frozen_after_build",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(1)])
+        model.build((None, 4))
+        for layer in model.layers:
+            layer.trainable = False
+        opt = tf.keras.optimizers.Adam(1e-3)
+        x = tf.random.normal((16, 4))
+        y = tf.random.normal((16, 1))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x) - y))
+        grads = tape.gradient(loss, model.trainable_variables)  # <- TFG017
+        opt.apply_gradients(zip(grads, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg017_all_but_the_last_layer_frozen",
+        "ok",
+        """
+        import tensorflow as tf
+
+        tf.random.set_seed(0)
+        model = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(1)])
+        model.build((None, 4))
+        for layer in model.layers[:-1]:
+            layer.trainable = False
+        opt = tf.keras.optimizers.Adam(1e-3)
+        x = tf.random.normal((16, 4))
+        y = tf.random.normal((16, 1))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x) - y))
+        grads = tape.gradient(loss, model.trainable_variables)
+        opt.apply_gradients(zip(grads, model.trainable_variables))
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
         "tfg017_non_trainable_tf_variable_watched_explicitly",
         "ok",
         """

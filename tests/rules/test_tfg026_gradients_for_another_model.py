@@ -64,6 +64,41 @@ CASES = [
     """,
     ),
     case(
+        "tfg026_loss_from_the_layers_the_model_holds",
+        "ok",
+        """
+        import tensorflow as tf
+
+        tf.random.set_seed(0)
+        dense1 = tf.keras.layers.Dense(8, activation="relu")
+        dense2 = tf.keras.layers.Dense(1)
+        model = tf.keras.Sequential([dense1, dense2])
+        model.build((None, 4))
+        x = tf.random.normal((8, 4))
+        y = tf.random.normal((8, 1))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(dense2(dense1(x)) - y))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg026_loss_from_a_model_holding_the_encoder",
+        "ok",
+        """
+        import tensorflow as tf
+
+        tf.random.set_seed(0)
+        encoder = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu")])
+        head = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+        full = tf.keras.Sequential([encoder, head])
+        x = tf.random.normal((8, 4))
+        y = tf.random.normal((8, 1))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(full(x) - y))
+        RESULT = gradient_status(tape.gradient(loss, encoder.trainable_variables))
+    """,
+    ),
+    case(
         "tfg026_head_gradients_zipped_with_encoder_variables",
         "raises:InvalidArgumentError",
         """

@@ -72,7 +72,7 @@ class _Slicer:
     recorded: list[ast.AST] = field(default_factory=list)
     unrecorded: list[ast.AST] = field(default_factory=list)
     seen: set[tuple[int, str]] = field(default_factory=set)
-    mention_memo: dict[int, bool] = field(default_factory=dict)
+    model_names: set[str] | None = None  # the model and what it is built from, see _model_closure
 
     def read(self, node: ast.AST, recording: bool) -> None:
         (self.recorded if recording else self.unrecorded).append(node)
@@ -212,28 +212,82 @@ class _Slicer:
     # -- does a callable or object mention the model? -------------------------------------------------
 
     def mentions(self, name: str, sc: TapeScope, depth: int) -> bool:
-        """Can running `name` (a function, a Keras object, a loss object) run the model?"""
+        """Can running `name` (a function, a Keras object, a loss object) run the model?  True when what it is
+        built from and what the model is built from meet: the model itself, a layer both hold, an input both
+        were built on (over-relating only keeps the rules silent)."""
         if depth > _MAX_DEPTH:
             raise _Unknown
         fn = self._function(name, sc)
+        nodes: list[ast.AST]
         if fn is not None:
-            return self._node_mentions(fn, depth)
-        defs = sc.defs(name)
-        owner = sc
-        if not defs:
-            if name in sc.params:
-                raise _Unknown  # a callable handed in by the caller
-            owner = module_scope(self.info)
-            defs = owner.defs(name)
-            if defs is None:
-                if self._is_import_or_def(name):
-                    return False  # imported: a library or another module, which cannot name our model
-                raise _Unknown
+            nodes = [fn]
+        else:
+            defs = sc.defs(name)
             if not defs:
+                if name in sc.params:
+                    raise _Unknown  # a callable handed in by the caller
+                defs = module_scope(self.info).defs(name)
+                if defs is None:
+                    if self._is_import_or_def(name):
+                        return False  # imported: a library or another module, which cannot name our model
+                    raise _Unknown
+                if not defs:
+                    raise _Unknown
+            if defs is None:
                 raise _Unknown
-        if defs is None:
-            raise _Unknown
-        return any(self._node_mentions(d, depth) for d in defs)
+            nodes = [*defs, *self._extensions(name)]
+        return bool(self._closure(nodes, {name}) & self._model_closure())
+
+    def _model_closure(self) -> set[str]:
+        if self.model_names is None:
+            nodes = [*(self.scope.defs(self.model) or []), *(module_scope(self.info).defs(self.model) or [])]
+            self.model_names = self._closure([*nodes, *self._extensions(self.model)], {self.model})
+        return self.model_names
+
+    def _extensions(self, name: str) -> list[ast.AST]:
+        """`name.add(layer)` statements of the module body: what a Sequential is given after it is made."""
+        return [
+            n
+            for n in self.info.tree.body
+            if isinstance(n, ast.Expr)
+            and isinstance(n.value, ast.Call)
+            and isinstance(n.value.func, ast.Attribute)
+            and n.value.func.attr == "add"
+            and isinstance(n.value.func.value, ast.Name)
+            and n.value.func.value.id == name
+        ]
+
+    def _closure(self, nodes: list[ast.AST], names: set[str]) -> set[str]:
+        """The names `nodes` read, and transitively the names read by the module-level definitions of those."""
+        out = set(names)
+        todo = list(nodes)
+        done: set[int] = set()
+        mod = module_scope(self.info)
+        while todo and len(done) < 400:
+            node = todo.pop()
+            if id(node) in done:
+                continue
+            done.add(id(node))
+            for n in ast.walk(node):
+                if not isinstance(n, ast.Name) or n.id in out or n.id in _BUILTINS or n.id == "self":
+                    continue
+                if self._is_import(n.id):
+                    continue
+                out.add(n.id)
+                fn = self._function(n.id, mod)
+                if fn is not None:
+                    todo.append(fn)
+                todo.extend(mod.defs(n.id) or [])
+                todo.extend(self._extensions(n.id))
+        return out
+
+    def _is_import(self, name: str) -> bool:
+        for n in self.info.tree.body:
+            if isinstance(n, (ast.Import, ast.ImportFrom)) and any(
+                (a.asname or a.name.split(".")[0]) == name for a in n.names
+            ):
+                return True
+        return False
 
     def _function(self, name: str, sc: TapeScope) -> ast.AST | None:
         candidates: list[ast.AST] = [*self.info.tree.body, *sc.nodes]
@@ -241,30 +295,6 @@ class _Slicer:
             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name == name:
                 return n
         return None
-
-    def _node_mentions(self, node: ast.AST, depth: int) -> bool:
-        key = id(node)
-        if key in self.mention_memo:
-            return self.mention_memo[key]
-        self.mention_memo[key] = False  # recursion guard
-        found = False
-        for n in ast.walk(node):
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
-                if n.id == self.model:
-                    found = True
-                    break
-                if n.id == "self" and not isinstance(node, ast.ClassDef):
-                    continue
-                fn = self._function(n.id, module_scope(self.info))
-                if fn is not None and fn is not node and self._node_mentions(fn, depth + 1):
-                    found = True
-                    break
-                mdefs = module_scope(self.info).defs(n.id)
-                if mdefs and any(d is not node and self._node_mentions(d, depth + 1) for d in mdefs):
-                    found = True
-                    break
-        self.mention_memo[key] = found
-        return found
 
 
 def applied_to_other_model(info: ModuleInfo, scope: TapeScope, call: ast.Call) -> tuple[str, str, ast.AST] | None:
@@ -314,3 +344,63 @@ def applied_to_other_model(info: ModuleInfo, scope: TapeScope, call: ast.Call) -
     if pos(pairs) < pos(defs[0]):
         return None
     return source, applied, pairs.args[1]
+
+
+def frozen_whole(info: ModuleInfo, scope: TapeScope, model: str, at: ast.AST) -> ast.stmt | None:
+    """The statement that froze every weight of `model` before `at`: `model.trainable = False`, or
+    `for layer in model.layers: layer.trainable = False`, in the module body or `scope`, with nothing in the
+    module ever setting `trainable = True` again.  Then `model.trainable_variables` is an empty list."""
+    if "trainable" not in info.source:
+        return None
+    for n in ast.walk(info.tree):
+        if isinstance(n, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == "trainable" for t in n.targets):
+            if not (isinstance(n.value, ast.Constant) and n.value.value is False):
+                return None  # set back, or set from a flag: which weights train is not known here
+        elif isinstance(n, ast.keyword) and n.arg == "trainable":
+            if not (isinstance(n.value, ast.Constant) and n.value.value is False):
+                return None
+    if scope.node is info.tree:
+        candidates = [s for s in info.tree.body if pos(s) < pos(at)]
+    else:
+        # Module statements before the function's `def` ran before any call of it; then its own body.
+        candidates = [s for s in info.tree.body if pos(s) < pos(scope.node)]
+        candidates += [s for s in cast_body(scope.node) if pos(s) < pos(at)]
+    for s in candidates:
+        if _freezes(s, model):
+            return s
+    return None
+
+
+def cast_body(node: ast.AST) -> list[ast.stmt]:
+    body = getattr(node, "body", None)
+    return body if isinstance(body, list) else []
+
+
+def _freezes(s: ast.stmt, model: str) -> bool:
+    if isinstance(s, ast.Assign) and len(s.targets) == 1:
+        t = s.targets[0]
+        return (
+            isinstance(t, ast.Attribute)
+            and t.attr == "trainable"
+            and isinstance(t.value, ast.Name)
+            and t.value.id == model
+        )
+    if isinstance(s, ast.For) and isinstance(s.target, ast.Name) and not s.orelse:
+        it = s.iter
+        if not (
+            isinstance(it, ast.Attribute)
+            and it.attr == "layers"
+            and isinstance(it.value, ast.Name)
+            and it.value.id == model
+        ):
+            return False
+        return any(
+            isinstance(b, ast.Assign)
+            and len(b.targets) == 1
+            and isinstance(b.targets[0], ast.Attribute)
+            and b.targets[0].attr == "trainable"
+            and isinstance(b.targets[0].value, ast.Name)
+            and b.targets[0].value.id == s.target.id
+            for b in s.body
+        )
+    return False

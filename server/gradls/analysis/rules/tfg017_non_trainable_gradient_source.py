@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from gradls.analysis.keras_facts import KerasFacts, Scope, tape_names
 from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits, Span
+from gradls.analysis.model_reads import frozen_whole, source_model
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
 from gradls.analysis.tapes import TapeScope, def_value, names_in, resolve_defs, sources_with_aliases, tape_scopes
@@ -31,6 +32,7 @@ class TrainableVariablesFix(PlannedEdits):
 def find_non_trainable_gradient_source(info: ModuleInfo) -> Iterator[Finding]:
     if "trainable" in info.source:
         yield from _unwatched_non_trainable_variables(info)
+        yield from _sources_of_a_frozen_model(info)
     src = info.source
     if ".variables" not in src and ".weights" not in src:
         return
@@ -94,6 +96,29 @@ def _unwatched_non_trainable_variables(info: ModuleInfo) -> Iterator[Finding]:
                         info.span(report),
                         None,
                     )
+
+
+def _sources_of_a_frozen_model(info: ModuleInfo) -> Iterator[Finding]:
+    """`tape.gradient(loss, M.trainable_variables)` after every weight of `M` was frozen: an empty list."""
+    for scope in tape_scopes(info):
+        for tape in scope.tapes:
+            for tc in tape.calls:
+                model = source_model(info, tc.sources)
+                if model is None or tc.sources is None:
+                    continue
+                frozen = frozen_whole(info, scope, model, tc.call)
+                if frozen is None:
+                    continue
+                yield Finding(
+                    "TFG017",
+                    f"`{model}` was frozen at line {frozen.lineno} and never made trainable again, so "
+                    f"`{info.text(tc.sources)}` is an empty list: `{tape.name}.{tc.method}` returns `[]`, nothing "
+                    "trains, and `apply_gradients(zip(grads, ...))` raises `ValueError: not enough values to "
+                    "unpack`; freeze only the layers that must stay fixed, or set `trainable = True` before "
+                    "this step",
+                    info.span(tc.sources),
+                    None,
+                )
 
 
 def _frozen_variable(info: ModuleInfo, scope: TapeScope, name: str) -> bool:
