@@ -102,6 +102,7 @@ class ProjectIndex:
         self._files: tuple[float, list[Path]] | None = None
         self._disk: dict[Path, tuple[tuple[int, int], str]] = {}  # path -> ((mtime, size), text)
         self._listings: dict[Path, tuple[int, frozenset[str]]] = {}  # see _has_entry
+        self._resolved_paths: dict[str, Path] = {}  # see _resolve
         self._words: dict[Path, tuple[str, frozenset[str], bool]] = {}  # see _may_import
         self._users: dict[tuple[str, Path], tuple[tuple[float, int], list[ModuleSummary]]] = {}
         self._generation = 0  # bumped by every buffer change
@@ -279,12 +280,12 @@ class ProjectIndex:
         """The project file of module `dotted` imported from `importer` (relative when level > 0)."""
         parts = [x for x in dotted.split(".") if x]
         if level > 0:
-            base = Path(importer).resolve().parent
+            base = self._resolve(importer).parent
             for _ in range(level - 1):
                 base = base.parent
             bases = [base]
         else:
-            here = Path(importer).resolve().parent
+            here = self._resolve(importer).parent
             # A script's own folder comes first (sys.path[0]), then the project root and its src/ layout.
             bases = list(dict.fromkeys([here, self.root, self.root / "src"]))
         for base in bases:
@@ -323,10 +324,23 @@ class ProjectIndex:
 
     def _inside(self, p: Path) -> bool:
         try:
-            p.resolve().relative_to(self.root)
+            self._resolve(p).relative_to(self.root)
         except ValueError:
             return False
         return True
+
+    def _resolve(self, p: str | os.PathLike) -> Path:
+        """`Path(p).resolve()`, kept: resolving lstat()s every component of the path, and one analysis asks it
+        for the same importer and import candidates hundreds of times (a symlink changed later is not seen)."""
+        key = os.fspath(p)
+        hit = self._resolved_paths.get(key)
+        if hit is None:
+            hit = Path(key).resolve()
+            with self._lock:
+                if len(self._resolved_paths) >= _MAX_SUMMARIES:
+                    self._resolved_paths.clear()
+                self._resolved_paths[key] = hit
+        return hit
 
     def lookup(self, importer: str | os.PathLike, level: int, dotted: str, depth: int = 0):
         """What `dotted` (module path + name, e.g. `models.Encoder`) names, seen from `importer`:
