@@ -376,6 +376,28 @@ CASES = [
     """,
     ),
     case(
+        "tfg011_vae_encoder_run_before_the_tape_sum_of_variable_lists",
+        "none",
+        """
+        import tensorflow as tf
+
+        tf.random.set_seed(0)
+        encoder = tf.keras.Sequential([tf.keras.layers.Dense(4)])
+        decoder = tf.keras.Sequential([tf.keras.layers.Dense(8)])
+
+
+        def train_step(x):
+            z = encoder(x)
+            with tf.GradientTape() as tape:
+                recon = decoder(z)
+                loss = tf.reduce_mean(tf.square(recon - x))
+            return tape.gradient(loss, encoder.trainable_variables + decoder.trainable_variables)  # <- TFG011
+
+
+        RESULT = gradient_status(train_step(tf.random.normal((8, 8))))
+    """,
+    ),
+    case(
         "tfg011_combined_model_built_from_the_generator_runs_in_the_tape",
         "ok",
         """

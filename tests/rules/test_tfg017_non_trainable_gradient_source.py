@@ -281,6 +281,47 @@ CASES = [
     """,
     ),
     case(
+        "tfg017_discriminator_frozen_whole_then_trained_in_a_function",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+
+        discriminator = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(1)])
+        discriminator.build((None, 4))
+        discriminator.trainable = False
+        d_opt = tf.keras.optimizers.Adam(1e-3)
+        bce = tf.keras.losses.BinaryCrossentropy(from_logits=True)
+
+
+        def d_step(real):
+            with tf.GradientTape() as tape:
+                out = discriminator(real)
+                loss = bce(tf.ones_like(out), out)
+            grads = tape.gradient(loss, discriminator.trainable_variables)  # <- TFG017
+            d_opt.apply_gradients(zip(grads, discriminator.trainable_variables))
+
+
+        d_step(tf.random.normal((8, 4)))
+    """,
+    ),
+    case(
+        "tfg017_non_trainable_bias_beside_a_trainable_weight",
+        "none",
+        """
+        import tensorflow as tf
+
+        tf.random.set_seed(0)
+        w = tf.Variable(tf.random.normal((3, 1)))
+        b = tf.Variable(tf.zeros((1,)), trainable=False)
+        x = tf.random.normal((8, 3))
+        y = tf.random.normal((8, 1))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(x @ w + b - y))
+        grads = tape.gradient(loss, [w, b])  # <- TFG017
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
         "tfg017_non_trainable_tf_variable_watched_explicitly",
         "ok",
         """

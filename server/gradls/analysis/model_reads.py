@@ -47,20 +47,33 @@ def source_model(info: ModuleInfo, sources: ast.AST | None) -> str | None:
     return None
 
 
-def model_reads(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall) -> ModelReads | None:
-    """Where the target of `tc` reads the model whose trainable variables are its sources; None when unknown."""
-    model = source_model(info, tc.sources)
+def source_models(info: ModuleInfo, sources: ast.AST | None) -> list[str]:
+    """The models of `A.trainable_variables + B.trainable_variables + ...`; [] when any part is something else."""
+    if isinstance(sources, ast.BinOp) and isinstance(sources.op, ast.Add):
+        left, right = source_models(info, sources.left), source_models(info, sources.right)
+        return left + right if left and right else []
+    model = source_model(info, sources)
+    return [model] if model is not None else []
+
+
+def model_reads(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall) -> list[ModelReads]:
+    """For each model whose trainable variables are the sources of `tc` (one, or a `+` of several), where the
+    target reads it; [] when unknown."""
+    models = source_models(info, tc.sources)
     target = tc.target
-    if model is None or target is None:
-        return None
+    if not models or target is None or len(set(models)) != len(models):
+        return []
     if tape.watches or tape.escapes or tape.watches_accessed_variables is not True:
-        return None  # explicit watching, or a tape used elsewhere: which tensors it saw is not ours to tell
-    slicer = _Slicer(info, scope, tape, model)
-    try:
-        slicer.expr(target, scope, recording=tape.recording(tc.call, scope), depth=0)
-    except _Unknown:
-        return None
-    return ModelReads(model, tuple(slicer.recorded), tuple(slicer.unrecorded))
+        return []  # explicit watching, or a tape used elsewhere: which tensors it saw is not ours to tell
+    out = []
+    for model in models:
+        slicer = _Slicer(info, scope, tape, model)
+        try:
+            slicer.expr(target, scope, recording=tape.recording(tc.call, scope), depth=0)
+        except _Unknown:
+            return []
+        out.append(ModelReads(model, tuple(slicer.recorded), tuple(slicer.unrecorded)))
+    return out
 
 
 @dataclass

@@ -173,19 +173,20 @@ def _model_run_before_tape(
 ) -> Finding | None:
     """The sources are one model's weights, and every place the target's computation runs that model lies
     outside the tape's blocks (`fake = generator(noise)` before `with tape:`, the loss taped from `fake`)."""
-    reads = model_reads(info, scope, tape, tc)
-    if reads is None or reads.recorded or not reads.unrecorded:
-        return None
-    first = min(reads.unrecorded, key=pos)
-    model = reads.model
-    msg = (
-        f"`{target.id}` depends on `{model}` only through its run at line {located(first).lineno}, outside the "
-        f"`with {tape.name}:` block: the tape never saw `{model}`'s weights being used, so "
-        f"`{tape.name}.{tc.method}` returns `None` for every one of `{model}.trainable_variables`, with no warning "
-        "(a Keras optimizer then raises `ValueError: No gradients provided for any variable`); "
-        f"call `{model}` inside the block"
-    )
-    return Finding("TFG011", msg, info.span(tc.call), None)
+    for reads in model_reads(info, scope, tape, tc):
+        if reads.recorded or not reads.unrecorded:
+            continue
+        first = min(reads.unrecorded, key=pos)
+        model = reads.model
+        msg = (
+            f"`{target.id}` depends on `{model}` only through its run at line {located(first).lineno}, outside the "
+            f"`with {tape.name}:` block: the tape never saw `{model}`'s weights being used, so "
+            f"`{tape.name}.{tc.method}` returns `None` for every one of `{model}.trainable_variables`, with no "
+            "warning (a Keras optimizer then raises `ValueError: No gradients provided for any variable`, or warns "
+            f"`Gradients do not exist for variables` when others still get one); call `{model}` inside the block"
+        )
+        return Finding("TFG011", msg, info.span(tc.call), None)
+    return None
 
 
 def _records_weights(info: ModuleInfo, e: ast.AST, recorded: set[str]) -> bool:

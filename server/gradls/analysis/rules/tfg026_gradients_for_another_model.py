@@ -26,20 +26,20 @@ def find_gradients_for_another_model(info: ModuleInfo) -> Iterator[Finding]:
             for tc in tape.calls:
                 if not isinstance(tc.target, ast.Name):
                     continue
-                reads = model_reads(info, scope, tape, tc)
-                if reads is None or reads.recorded or reads.unrecorded:
-                    continue
-                model = reads.model
-                yield Finding(
-                    "TFG026",
-                    f"`{tc.target.id}` is never computed from `{model}`: nothing on its way runs `{model}`, so "
-                    f"`{tape.name}.{tc.method}` returns `None` for every one of `{model}.trainable_variables` "
-                    "(a Keras optimizer then raises `ValueError: No gradients provided for any variable`); "
-                    f"take the gradient of a loss computed from `{model}`'s output, or for the variables of the "
-                    "model the loss did use",
-                    info.span(tc.call),
-                    None,
-                )
+                for reads in model_reads(info, scope, tape, tc):
+                    if reads.recorded or reads.unrecorded:
+                        continue
+                    model = reads.model
+                    yield Finding(
+                        "TFG026",
+                        f"`{tc.target.id}` is never computed from `{model}`: nothing on its way runs `{model}`, so "
+                        f"`{tape.name}.{tc.method}` returns `None` for every one of `{model}.trainable_variables` "
+                        "(a Keras optimizer then raises `ValueError: No gradients provided for any variable`); "
+                        f"take the gradient of a loss computed from `{model}`'s output, or for the variables of the "
+                        "model the loss did use",
+                        info.span(tc.call),
+                        None,
+                    )
         for n in scope.nodes:
             if not isinstance(n, ast.Call):
                 continue
