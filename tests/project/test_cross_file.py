@@ -207,6 +207,33 @@ PROJECTS: dict[str, tuple[dict[str, str], str, set[tuple[str, str, int]]]] = {
         '["none", "none", "ok", "ok"]',
         {("qa_layers.py", "TFG008", 6)},
     ),
+    # A helper in another module passes its argument on only through argmax (its summary travels with the
+    # project index): the call in train.py starves the model.
+    "helper_cuts_elsewhere": (
+        {
+            "hc_utils.py": """
+                import tensorflow as tf
+
+                def decode(logits):
+                    return tf.cast(tf.argmax(logits, axis=1), tf.float32)
+            """,
+            "train.py": """
+                import tensorflow as tf
+                import keras
+                from hc_utils import decode
+
+                model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+                x, y = tf.ones((8, 4)), tf.ones((8,))
+                with tf.GradientTape() as tape:
+                    pred = decode(model(x))
+                    loss = tf.reduce_mean(tf.square(pred - y))
+                grads = tape.gradient(loss, model.trainable_variables)
+                RESULT = ["none" if g is None else "ok" for g in grads]
+            """,
+        },
+        '["none", "none"]',
+        {("train.py", "TFG008", 8)},
+    ),
     # The same layer applied to the raw inputs: nothing trainable before it, nothing to report.
     "cut_layer_on_inputs_elsewhere": (
         {

@@ -366,6 +366,34 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
         """,
     ),
+    # Branches: the stop_gradient in `else` sees only the value made in `else`, not the weight used in `if`.
+    case(
+        "tfg006_stop_gradient_in_other_branch_near_miss",
+        "ok",
+        """
+        import tensorflow as tf
+        import keras
+
+        class Queries(keras.layers.Layer):
+            def __init__(self, learned):
+                super().__init__()
+                self.learned = learned
+                self.embed = keras.layers.Embedding(4, 3)
+
+            def call(self, memory):
+                if self.learned:
+                    target = self.embed(tf.range(4))
+                else:
+                    target = memory[:, :4]
+                    target = tf.stop_gradient(target)
+                return target
+
+        layer = Queries(learned=True)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(tf.ones([2, 6, 3])))
+        RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
+        """,
+    ),
 ]
 
 

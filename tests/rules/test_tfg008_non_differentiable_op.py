@@ -400,6 +400,72 @@ CASES = [
         RESULT = gradient_status([tape.gradient(loss, w)])
         """,
     ),
+    # A helper whose parameter reaches its result only through argmax: the summary says so at the call.
+    case(
+        "tfg008_argmax_inside_helper_called_on_model_output",
+        "none",
+        """
+        import tensorflow as tf
+        import keras
+
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+
+        def decode(logits):
+            return tf.cast(tf.argmax(logits, axis=1), tf.float32)
+
+        x, y = tf.ones([8, 4]), tf.ones([8])
+        with tf.GradientTape() as tape:
+            pred = decode(model(x))  # <- TFG008
+            loss = tf.reduce_mean(tf.square(pred - y))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
+    case(
+        "tfg008_argmax_helper_for_accuracy_only_near_miss",
+        "ok",
+        """
+        import tensorflow as tf
+        import keras
+
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+
+        def decode(logits):
+            return tf.cast(tf.argmax(logits, axis=1), tf.float32)
+
+        x, y = tf.ones([8, 4]), tf.ones([8], tf.int32)
+        with tf.GradientTape() as tape:
+            logits = model(x)
+            loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
+            accuracy = tf.reduce_mean(tf.cast(decode(logits) == tf.cast(y, tf.float32), tf.float32))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
+    # A layer that makes a mask from its input's shape: the input is not consumed, the mask is not trained.
+    case(
+        "tfg008_mask_layer_from_shape_near_miss",
+        "ok",
+        """
+        import tensorflow as tf
+        import keras
+
+        class LengthMask(keras.layers.Layer):
+            def call(self, features, lengths):
+                steps = keras.ops.shape(features)[1]
+                idx = keras.ops.arange(steps, dtype="int32")
+                mask = idx[None, :] < lengths[:, None]
+                mask = keras.ops.cast(mask, "bool")
+                return mask
+
+        inp = keras.Input((5,))
+        h = keras.layers.Dense(5)(inp)
+        m = LengthMask()(h, keras.ops.array([3, 4]))
+        out = keras.layers.Dense(1)(h * keras.ops.cast(m, "float32"))
+        model = keras.Model(inp, out)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(model(tf.ones([2, 5])))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
     # keras.ops between the layers of a functional model: recorded in the model's graph.
     case(
         "tfg008_keras_ops_round_between_functional_layers",

@@ -157,9 +157,19 @@ class FlowScope:
         out = []
         for s, v in self.defs.get(name, ()):
             if s.lineno < line or (loop is not None and self.contains(loop, s)):
-                if not (stmt is not None and self.contains(s, at)) or isinstance(s, _LOOPS):
+                if (not (stmt is not None and self.contains(s, at)) or isinstance(s, _LOOPS)) and not (
+                    self._other_branch(s, at)
+                ):
                     out.append((s, v))
         return out
+
+    def _other_branch(self, s: ast.AST, at: ast.AST) -> bool:
+        """Is `s` in one branch of an `if` and `at` in the other (`if c: t = a` / `else: t = b; use(t)`)?"""
+        for c in self.cond_ancestors(s):
+            if isinstance(c, ast.If) and self.contains(c, at):
+                in_body = any(self.contains(b, s) for b in c.body)
+                return any(self.contains(b, at) for b in (c.orelse if in_body else c.body))
+        return False
 
 
 class Flow:

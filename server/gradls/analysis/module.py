@@ -321,6 +321,25 @@ class ModuleInfo:
         except (OSError, RecursionError, ValueError):
             return None
 
+    def external_param_cuts(self, e: ast.AST) -> tuple:
+        """`from utils import decode`: decode's cut parameters (function_summaries.ParamCut), from the project."""
+        if self.project is None or self.path is None:
+            return ()
+        name = dotted(e)
+        if name is None:
+            return ()
+        head, _, rest = name.partition(".")
+        if head in self.module_functions or head in self.classes:
+            return ()
+        raw = self.imports.raw.get(head)
+        if raw is None:
+            return ()
+        level, target = raw
+        try:
+            return self.project.param_cuts_of(self.path, level, f"{target}.{rest}" if rest else target)
+        except (OSError, RecursionError, ValueError):
+            return ()
+
     def external_object_kind(self, name: str) -> str | None:
         """`from .nets import model`: the kind of a module-level object of another project module."""
         if self.project is None or name not in self.imports.raw:

@@ -23,6 +23,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gradls.analysis.function_summaries import ParamCut
 
 # Files that mark the top of a project (as ruff and pyright look for them).
 _ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
@@ -63,6 +67,8 @@ class ModuleSummary:
     # Classes this module imports and applies after a trainable layer (`Quantize()(Dense(4)(x))`), by the name
     # they have in the module that defines them.
     after_weights: frozenset[str] = frozenset()
+    # module function -> its parameters that reach its return only through an op with no gradient
+    param_cuts: dict[str, tuple[ParamCut, ...]] = field(default_factory=dict)
 
 
 def find_root(path: str | os.PathLike, boundaries: Sequence[str | os.PathLike] = ()) -> Path:
@@ -342,6 +348,31 @@ class ProjectIndex:
                 self._resolved_paths[key] = hit
         return hit
 
+    def param_cuts_of(self, importer: str | os.PathLike, level: int, dotted: str, depth: int = 0) -> tuple:
+        """The cut parameters (function_summaries.ParamCut) of the project function `dotted` names, seen from
+        `importer`; () when it is no such function or nothing is cut."""
+        if depth > _MAX_DEPTH:
+            return ()
+        parts = dotted.split(".")
+        for cut in range(len(parts) - 1, -1, -1):
+            mod = ".".join(parts[:cut])
+            if (not mod and level == 0) or len(parts) - cut != 1:
+                continue
+            f = self.module_file(importer, level, mod)
+            if f is None:
+                continue
+            s = self.summary(f)
+            if s is None:
+                return ()
+            name = parts[-1]
+            if name in s.param_cuts:
+                return s.param_cuts[name]
+            if name in s.imports:
+                lvl, target = s.imports[name]
+                return self.param_cuts_of(f, lvl, target, depth + 1)
+            return ()
+        return ()
+
     def lookup(self, importer: str | os.PathLike, level: int, dotted: str, depth: int = 0):
         """What `dotted` (module path + name, e.g. `models.Encoder`) names, seen from `importer`:
         a ClassSummary, ("factory", kind), ("object", kind), or None."""
@@ -413,7 +444,19 @@ def _summarize(path: Path, text: str, project: ProjectIndex, tree: ast.Module | 
     after_weights = frozenset(
         imports[local][1].rsplit(".", 1)[-1] for local in layers_applied_after_weights(info) if local in imports
     )
-    return ModuleSummary(str(path), classes, factories, objects, imports, runs_graph, runs_eager_tape, after_weights)
+    from gradls.analysis.function_summaries import module_param_cuts
+
+    return ModuleSummary(
+        str(path),
+        classes,
+        factories,
+        objects,
+        imports,
+        runs_graph,
+        runs_eager_tape,
+        after_weights,
+        module_param_cuts(info),
+    )
 
 
 _INDEXES: dict[Path, ProjectIndex] = {}

@@ -10,9 +10,11 @@ from gradls.analysis.call_sites import call_index
 from gradls.analysis.custom_gradient import inside_custom_gradient
 from gradls.analysis.dtypes import is_int_cast
 from gradls.analysis.flow import Flow, cut_roots, inside_stop_gradient
+from gradls.analysis.function_summaries import ParamCut, param_cuts
 from gradls.analysis.keras_graph import keras_layer_owns_weights, layer_graph, layers_applied_after_weights
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
+from gradls.analysis.regions import resolve_callee
 from gradls.analysis.rules import rule
 from gradls.analysis.tensors import DIFF
 
@@ -121,6 +123,7 @@ def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
             )
         msg = what + "; use a differentiable surrogate (softmax, sigmoid, a straight-through estimator)"
         yield Finding("TFG008", msg, info.span(node), None)
+    yield from _cut_inside_helpers(info)
     yield from _cut_in_lambda_layers(info)
     yield from _cut_in_layer_classes(info)
     yield from _cut_between_functional_layers(info)
@@ -242,6 +245,10 @@ def _cut_in_layer_classes(info: ModuleInfo) -> Iterator[Finding]:
             continue  # the input never reaches the output: another kind of bug
         if any(out in flow.sinks(u, cut=True) for u in uses):
             continue  # a differentiable path exists
+        facts = info.facts(call)
+        returned = [r.value for r in facts.returns] if facts is not None else []
+        if all(_shape_query(info, flow, u) for u in uses) or any(_non_float_result(info, v) for v in returned):
+            continue  # the input is read for its shape only, or the layer returns a mask / indices by design
         if not _instances_after_weights(info, cls.node.name):
             continue  # nothing trainable before it: no weight starves (checked last: it walks the module)
         ops = [
@@ -363,3 +370,83 @@ def _cut_ops(info: ModuleInfo, e: ast.AST) -> list[ast.AST]:
 
 def _within(sc, node: ast.AST, outer: ast.AST) -> bool:
     return sc.contains(outer, node)
+
+
+def _cut_inside_helpers(info: ModuleInfo) -> Iterator[Finding]:
+    """`pred = decode(model(x))` where `decode` (in this module or another of the project) passes its argument
+    on only through `tf.argmax`: the weights behind the argument get no gradient, though the op is out of sight."""
+    flow: Flow | None = None
+    for node, _modes in info.region_nodes(ast.Call):
+        if not node.args or not isinstance(node.func, (ast.Name, ast.Attribute)):
+            continue
+        callee = resolve_callee(info, node, info.enclosing_function(node))
+        cuts: tuple[ParamCut, ...]
+        if callee is not None:
+            if callee.cls is not None or callee.parent is not None:
+                continue
+            cuts = param_cuts(info, callee.node)
+            where = "line {line}"
+        else:
+            if not isinstance(node.func, ast.Name):
+                continue
+            cuts = info.external_param_cuts(node.func)
+            level, target = info.imports.raw.get(node.func.id, (0, node.func.id))
+            where = f"`{'.' * level}{target.rpartition('.')[0] or target}`, line {{line}}"
+        for c in cuts:
+            if c.index >= len(node.args) or isinstance(node.args[c.index], ast.Starred):
+                continue
+            arg = node.args[c.index]
+            if info.tensors.level_of(arg) < DIFF:
+                continue
+            flow = flow or Flow(info)
+            roots = cut_roots(info, flow, node, arg)[0]
+            if not roots:
+                continue
+            shown = ", ".join(f"`{r}`" for r in roots[:3])
+            msg = (
+                f"`{info.text(node.func)}` passes `{c.param}` on to its result only through `{c.op}` "
+                f"({where.format(line=c.line)}), which is not differentiable, and this is the only route from "
+                f"{shown} to the loss: `tape.gradient` returns None for those weights (Keras optimizers warn "
+                "`Gradients do not exist for variables` or raise `No gradients provided for any variable`); use a "
+                "differentiable surrogate (softmax, sigmoid, a straight-through estimator)"
+            )
+            yield Finding("TFG008", msg, info.span(node), None)
+            break
+
+
+_SHAPE_QUERIES = {"shape", "shape_n", "size", "rank", "ndim"}
+
+
+def _shape_query(info: ModuleInfo, flow: Flow, use: ast.AST) -> bool:
+    """`keras.ops.shape(x)`, `tf.shape(x)`, `x.shape`: the value itself is not consumed."""
+    p = flow.scope_of(use).parent(use)
+    if isinstance(p, ast.Attribute) and p.value is use and p.attr in _SHAPE_QUERIES:
+        return True
+    if isinstance(p, ast.Call) and use in p.args:
+        q = info.imports.qualname(p.func) or ""
+        return q.startswith(("tensorflow.", "keras.ops.")) and q.rsplit(".", 1)[-1] in _SHAPE_QUERIES
+    return False
+
+
+def _non_float_result(info: ModuleInfo, value: ast.AST | None) -> bool:
+    """A returned comparison or integer/bool cast: the layer makes a mask or indices, not a value to train."""
+    if isinstance(value, ast.Compare):
+        return True
+    if isinstance(value, ast.Call):
+        q = info.imports.qualname(value.func) or ""
+        if q.rsplit(".", 1)[-1] == "cast" and is_int_cast(info, value):
+            return True
+    if isinstance(value, ast.Name):
+        fn = info.enclosing_function(value)
+        assigned = [
+            n
+            for n in (info.own_nodes(fn) if fn is not None else [])
+            if isinstance(n, ast.Assign)
+            and n.lineno <= value.lineno
+            and any(isinstance(t, ast.Name) and t.id == value.id for t in n.targets)
+        ]
+        if assigned:
+            last = max(assigned, key=lambda n: (n.lineno, n.col_offset))
+            return _non_float_result(info, last.value)
+    return False
+    return False
