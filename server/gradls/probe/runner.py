@@ -89,7 +89,7 @@ _DIAGNOSIS_GIVE_UP_CALLS = 50
 # (tested in the graph), and its last ones; the steps in between are counted, not reported.
 _OBSERVE_EVERY_STEP_UNTIL = 20
 _SAMPLE_EVERY = 10
-_SAMPLE_SLOTS = 64
+_RATIO_SAMPLE = 4096
 _NONE_GRADIENT_OPS = {"ArgMax", "ArgMin", "Round", "Floor", "Ceil", "Rint", "TopKV2", "UniqueV2", "Unique"}
 
 
@@ -895,7 +895,6 @@ class _Probe:
             "stats": tf.Variable(
                 tf.zeros([0, 3], tf.float32), shape=tf.TensorShape(None), trainable=False, name="gradls_probe_stats"
             ),
-            "every_run": tf.Variable(False, trainable=False, name="gradls_probe_every_run"),
             "seen": 0,  # runs accounted for in Python (reported or counted)
             "site": None,  # (site, described, present, variables) of the sampled site
             "key": None,
@@ -914,8 +913,6 @@ class _Probe:
         smp = self.sampling
         if smp and not smp.get("forced"):
             smp["forced"] = True
-            with self.tf.init_scope():
-                smp["every_run"].assign(True)
 
     def _observe_sampled(self, site, key, flat_sources, described, present, replica, grads):
         tf = self.tf
@@ -923,16 +920,10 @@ class _Probe:
         smp["key"] = key
         variables = [src if isinstance(src, tf.Variable) or self._is_keras_var(src) else None for src in flat_sources]
         smp["site"] = (site, described, present, variables, replica)
-        run = smp["runs"].assign_add(1)
-        # The statistics of a run only when it is due (the schedule of _due; forced: every run).
-        due = (run <= _OBSERVE_EVERY_STEP_UNTIL) | (run % _SAMPLE_EVERY == 0) | (run >= self.max_steps)
-        due = due | smp["every_run"]
-
-        def write():
-            with tf.control_dependencies([smp["stats"].assign(self._stats(grads))]):
-                return tf.constant(1.0)
-
-        site["token"] = tf.cond(due, write, lambda: tf.constant(0.0))
+        # No callback and no branch in the graph (a tf.cond makes TensorFlow run the step on its
+        # inter-op threads: on a busy machine the handoffs cost more than these few ops).
+        with tf.control_dependencies([smp["stats"].assign(self._stats(grads))]):
+            site["token"] = tf.cast(smp["runs"].assign_add(1), tf.float32)
         return site
 
     def _is_keras_var(self, obj) -> bool:
@@ -950,9 +941,8 @@ class _Probe:
         smp["weights"] = None
         if smp["site"] is None or not self._due(smp["seen"] + 1):
             return
-        import numpy as np
 
-        smp["weights"] = [None if v is None else np.array(v.numpy(), dtype=np.float64) for v in smp["site"][3]]
+        smp["weights"] = [None if v is None else self._weight_sample(v) for v in smp["site"][3]]
 
     def after_function_call(self) -> None:
         """Eagerly, after a tf.function call: count the sampled site's runs, report the last one if due."""
@@ -971,6 +961,7 @@ class _Probe:
                 self._count_unreported(runs, advance_only=True)
                 return
             rows = smp["stats"].numpy()
+            self.flush_unreported()
             step = self._advance(replica, role, site["update"], True)
             if step is None:
                 return
@@ -979,16 +970,30 @@ class _Probe:
             if before is not None and site["update"] is not None:
                 self._emit_sampled_ratios(variables, before, described, replica)
 
+    def _weight_sample(self, v):
+        """A variable's entries for the update/weight ratio of a sampled site: all of them up to
+        _RATIO_SAMPLE, else every k-th one (copying a large matrix to NumPy twice per reported
+        step would cost more than the step): an estimate of ‖Δw‖/‖w‖ on a fixed, evenly spread subset."""
+        import numpy as np
+
+        n = v.shape.num_elements()
+        if n is None or n <= _RATIO_SAMPLE:
+            return np.asarray(v.numpy()).ravel()
+        k = -(-n // _RATIO_SAMPLE)
+        return np.asarray(self.tf.reshape(v, [-1])[::k].numpy())
+
     def _emit_sampled_ratios(self, variables, before, described, replica) -> None:
         import numpy as np
 
         names, rows = [], []
         for v, old, desc in zip(variables, before, described):
-            if v is None or old is None:
+            if v is None or old is None or old.dtype.kind != "f":
                 continue
-            new = np.array(v.numpy(), dtype=np.float64)
+            new = self._weight_sample(v)
+            change = new - old
             names.append(desc["name"])
-            rows.append((float(np.sum((new - old) ** 2)), float(np.sum(new**2)), float(np.sum(old**2))))
+            with np.errstate(all="ignore"):
+                rows.append((float(np.dot(change, change)), float(np.dot(new, new)), float(np.dot(old, old))))
         if names:
             self._emit_ratios(names, rows, replica)
 
@@ -1008,13 +1013,19 @@ class _Probe:
             if self._advance(None, role, site["update"], True) is None:
                 break
             counted += 1
-        if counted:
+        smp["pending"] = smp.get("pending", 0) + counted  # written before the next report: one event
+
+    def flush_unreported(self) -> None:
+        smp = self.sampling
+        if smp and smp.get("pending"):
+            site = smp["site"][0]
+            count, smp["pending"] = smp["pending"], 0
             self.channel.emit(
                 {
                     "event": "unreported",
                     "replica": None,
                     "optimizer": site["update"],
-                    "count": counted,
+                    "count": count,
                     "step": self.steps,
                 }
             )
@@ -2256,6 +2267,7 @@ def run(args) -> int:
     if session.probe is not None:
         try:
             session.probe.flush_xla()
+            session.probe.flush_unreported()
         except Exception:
             pass
     _finish(channel, reason, exit_code, session.probe.steps if session.probe else 0, channel.dropped)
