@@ -398,6 +398,83 @@ CASES = [
     """,
     ),
     case(
+        "tfg011_subclassed_gan_train_step_fake_made_before_the_tape",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+
+        class GAN(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.generator = keras.Sequential([keras.layers.Dense(4)])
+                self.discriminator = keras.Sequential([keras.layers.Dense(1)])
+                self.bce = keras.losses.BinaryCrossentropy(from_logits=True)
+
+            def compile(self, g_opt):
+                super().compile()
+                self.g_opt = g_opt
+
+            def train_step(self, data):
+                noise = tf.random.normal((tf.shape(data)[0], 2))
+                fake = self.generator(noise)
+                with tf.GradientTape() as tape:
+                    out = self.discriminator(fake)
+                    g_loss = self.bce(tf.ones_like(out), out)
+                grads = tape.gradient(g_loss, self.generator.trainable_variables)  # <- TFG011
+                self.g_opt.apply_gradients(zip(grads, self.generator.trainable_variables))
+                return {"g_loss": g_loss}
+
+
+        gan = GAN()
+        gan.compile(keras.optimizers.Adam(1e-3))
+        gan.fit(tf.random.normal((32, 4)), epochs=1, verbose=0)
+    """,
+    ),
+    case(
+        "tfg011_subclassed_gan_train_step_generator_in_its_tape",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+
+        class GAN(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.generator = keras.Sequential([keras.layers.Dense(4)])
+                self.discriminator = keras.Sequential([keras.layers.Dense(1)])
+                self.bce = keras.losses.BinaryCrossentropy(from_logits=True)
+
+            def compile(self, d_opt, g_opt):
+                super().compile()
+                self.d_opt = d_opt
+                self.g_opt = g_opt
+
+            def train_step(self, data):
+                noise = tf.random.normal((tf.shape(data)[0], 2))
+                fake = self.generator(noise)
+                with tf.GradientTape() as d_tape:
+                    d_loss = self.bce(tf.zeros_like(data[:, :1]), self.discriminator(fake)) + self.bce(
+                        tf.ones_like(data[:, :1]), self.discriminator(data)
+                    )
+                d_grads = d_tape.gradient(d_loss, self.discriminator.trainable_variables)
+                self.d_opt.apply_gradients(zip(d_grads, self.discriminator.trainable_variables))
+                with tf.GradientTape() as g_tape:
+                    out = self.discriminator(self.generator(noise))
+                    g_loss = self.bce(tf.ones_like(out), out)
+                g_grads = g_tape.gradient(g_loss, self.generator.trainable_variables)
+                self.g_opt.apply_gradients(zip(g_grads, self.generator.trainable_variables))
+                return {"d_loss": d_loss, "g_loss": g_loss}
+
+
+        gan = GAN()
+        gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
+        gan.fit(tf.random.normal((32, 4)), epochs=1, verbose=0)
+    """,
+    ),
+    case(
         "tfg011_combined_model_built_from_the_generator_runs_in_the_tape",
         "ok",
         """

@@ -37,13 +37,22 @@ class _Unknown(Exception):
 
 def source_model(info: ModuleInfo, sources: ast.AST | None) -> str | None:
     """`M` when the sources are `M.trainable_variables` / `M.trainable_weights` of a Keras object `M`."""
-    if (
-        isinstance(sources, ast.Attribute)
-        and sources.attr in _TRAINABLE
-        and isinstance(sources.value, ast.Name)
-        and info.tensors.kind_of(sources.value) == "layer"
-    ):
-        return sources.value.id
+    if not (isinstance(sources, ast.Attribute) and sources.attr in _TRAINABLE):
+        return None
+    owner = sources.value
+    if info.tensors.kind_of(owner) != "layer":
+        return None
+    if isinstance(owner, ast.Name):
+        return owner.id
+    if isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name) and owner.value.id == "self":
+        return f"self.{owner.attr}"  # a model held by the Keras model whose step this is
+    return None
+
+
+def _self_attr(e: ast.AST) -> str | None:
+    """`self.x` for an attribute `x` of `self`; None for anything else."""
+    if isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.value.id == "self":
+        return f"self.{e.attr}"
     return None
 
 
@@ -101,6 +110,8 @@ class _Slicer:
                 raise _Unknown
             if isinstance(n, ast.Call):
                 self.call(n, sc, recording, depth)
+            elif isinstance(n, ast.Attribute) and _self_attr(n) == self.model:
+                self.read(n, recording)
             elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
                 if n.id == self.model:
                     self.read(n, recording)
@@ -121,6 +132,10 @@ class _Slicer:
                 self.read(c, recording)
             # the callee's own value (a loss object, a function) does not carry a tensor into the target
             return
+        if isinstance(f, ast.Attribute) and _self_attr(f) is not None:
+            if _self_attr(f) == self.model or self._self_attr_mentions(f.attr):
+                self.read(c, recording)
+            return
         if isinstance(f, ast.Attribute):
             root = f.value
             while isinstance(root, (ast.Attribute, ast.Subscript, ast.Call)):
@@ -138,6 +153,38 @@ class _Slicer:
                     self.read(c, recording)
                 return
         raise _Unknown
+
+    def _self_attr_mentions(self, attr: str) -> bool:
+        """Can `self.<attr>(...)` run the model `self.<model>`?  Known only for an attribute the class assigns a
+        value built without naming the model (a loss object, another sub-model)."""
+        if not self.model.startswith("self."):
+            raise _Unknown  # the step's own model, reached through `self`: not followed
+        wanted = self.model.split(".", 1)[1]
+        cls = next(
+            (
+                c
+                for c in ast.walk(self.info.tree)
+                if isinstance(c, ast.ClassDef) and any(n is self.scope.node for n in ast.walk(c))
+            ),
+            None,
+        )
+        if cls is None:
+            raise _Unknown
+        values = [
+            n.value
+            for n in ast.walk(cls)
+            if isinstance(n, ast.Assign)
+            and any(isinstance(t, ast.Attribute) and _self_attr(t) == f"self.{attr}" for t in n.targets)
+        ]
+        if not values or any(isinstance(v, ast.Name) for v in values):
+            raise _Unknown  # a method, or a value handed in from outside
+        for v in values:
+            for n in ast.walk(v):
+                if (isinstance(n, ast.Attribute) and n.attr == wanted) or (isinstance(n, ast.Name) and n.id == wanted):
+                    return True
+                if isinstance(n, ast.Name) and self._function(n.id, module_scope(self.info)) is not None:
+                    raise _Unknown  # built by a function or class of the module: not followed
+        return False
 
     def _bound(self, name: str, sc: TapeScope) -> bool:
         return bool(sc.defs(name)) or name in sc.params or bool(module_scope(self.info).defs(name))
