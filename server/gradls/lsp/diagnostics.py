@@ -131,12 +131,6 @@ def drop_stale_probe_facts(state: DocumentState) -> bool:
     return dropped
 
 
-def default_severity(code: str) -> str:
-    # Every TFG0xx rule is a bug TensorFlow raises on or a gradient silently lost: Warning.
-    # TFG9xx are about gradls itself (e.g. unused suppressions): Information.
-    return "information" if code.startswith("TFG9") else "warning"
-
-
 def finding_to_diagnostic(
     finding: Finding, index: LineIndex, severity: str, doc_href: str | None, version: int | None
 ) -> lsp.Diagnostic:

@@ -84,7 +84,7 @@ def _explain(ls: GradlsLanguageServer, finding: Finding) -> str:
     link = ls.doc_link(finding.code)
     parts = (
         f"**{finding.code}** `{rule.name}`: {rule.summary}",
-        prevented_error(rule.documentation()),
+        rule.why(),
         f"[Documentation]({link})" if link else "",
     )
     return "\n\n".join(p for p in parts if p)
@@ -92,24 +92,3 @@ def _explain(ls: GradlsLanguageServer, finding: Finding) -> str:
 
 def _contains(span: Span, line: int, col: int) -> bool:
     return (span.line, span.col) <= (line, col) <= (span.end_line, span.end_col)
-
-
-def prevented_error(markdown: str, limit: int = 1500) -> str:
-    """The rule page's "Why" section: what TensorFlow does wrong, in its own error messages.
-
-    Rule pages have "## What it flags / ## Why / ## Example / ## Fix" sections; a page
-    without a "Why" falls back to its first paragraphs.
-    """
-    sections: dict[str, list[str]] = {}
-    current = ""
-    for line in markdown.splitlines():
-        if line.startswith("## "):
-            current = line[3:].strip().lower()
-            continue
-        if not line.startswith("# "):
-            sections.setdefault(current, []).append(line)
-    body = "\n".join(sections.get("why") or sections.get("") or []).strip()
-    if len(body) <= limit:
-        return body
-    cut = body.rfind("\n\n", 0, limit)
-    return (body[:cut] if cut > 0 else body[:limit]).rstrip() + "\n\n…"

@@ -45,6 +45,25 @@ class Rule:
         except OSError:
             return f"# {self.code} {self.name}\n\n{self.summary}\n"
 
+    def why(self, limit: int = 1500) -> str:
+        """The page's "Why" section (what TensorFlow does wrong, in its own error messages), for the hover.
+
+        Rule pages have "## What it flags / ## Why / ## Example / ## Fix" sections; a page without a "Why"
+        gives its first paragraphs."""
+        sections: dict[str, list[str]] = {}
+        current = ""
+        for line in self.documentation().splitlines():
+            if line.startswith("## "):
+                current = line[3:].strip().lower()
+                continue
+            if not line.startswith("# "):
+                sections.setdefault(current, []).append(line)
+        body = "\n".join(sections.get("why") or sections.get("") or []).strip()
+        if len(body) <= limit:
+            return body
+        cut = body.rfind("\n\n", 0, limit)
+        return (body[:cut] if cut > 0 else body[:limit]).rstrip() + "\n\n…"
+
 
 _RULES: dict[str, Rule] = {}
 
