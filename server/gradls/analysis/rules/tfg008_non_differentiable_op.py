@@ -262,22 +262,14 @@ def _cut_in_layer_classes(info: ModuleInfo) -> Iterator[Finding]:
         nested = {id(c) for op in ops for c in ast.walk(op) if c is not op}
         for op in (o for o in ops if id(o) not in nested):
             label = _op_of(info, op)[0] or "this op"
-            shown_op = (
-                f"the comparison `{info.text(op)}`"
-                if label == "comparison"
-                else (label if label.startswith("`") else f"`{label}`")
-            )
-            zero = label in {"tf.sign", "keras.ops.sign"}
-            result = (
-                "the layers before it get zero gradients and never learn (no None, no warning)"
-                if zero
-                else "`tape.gradient` returns None for every weight before this layer (Keras optimizers warn "
-                "`Gradients do not exist for variables`, or raise `No gradients provided for any variable`)"
-            )
-            msg = (
-                f"{shown_op} {'has a registered ZERO gradient' if zero else 'is not differentiable'}, and every path "
-                f"from the input of `{cls.node.name}.call` to its output goes through it: {result}; use a "
-                "differentiable surrogate or a straight-through estimator (`x + tf.stop_gradient(tf.round(x) - x)`)"
+            msg = _cut_before_layers(
+                info,
+                op,
+                label,
+                f"every path from the input of `{cls.node.name}.call` to its output goes through it",
+                "`tape.gradient` returns None for every weight before this layer (Keras optimizers warn "
+                "`Gradients do not exist for variables`, or raise `No gradients provided for any variable`)",
+                "`x + tf.stop_gradient(tf.round(x) - x)`",
             )
             yield Finding("TFG008", msg, info.span(op), None)
             break  # one finding per layer: the first cut on the path
@@ -335,22 +327,14 @@ def _cut_between_functional_layers(info: ModuleInfo) -> Iterator[Finding]:
             uses = sc.uses(weighted[0].id, defining[0])
             if any(not any(_within(sc, u, c) for c in _cut_ops(info, a.value)) for u in uses):
                 continue  # the weighted value also reaches the output another way
-            shown_op = (
-                f"the comparison `{info.text(op)}`"
-                if label == "comparison"
-                else (label if label.startswith("`") else f"`{label}`")
-            )
-            zero = label in {"tf.sign", "keras.ops.sign"}
-            result = (
-                "the layers before it get zero gradients and never learn (no None, no warning)"
-                if zero
-                else "every layer before it gets a None gradient (`fit` warns `Gradients do not exist for "
-                "variables` and leaves them untrained, or raises `No gradients provided for any variable`)"
-            )
-            msg = (
-                f"{shown_op} {'has a registered ZERO gradient' if zero else 'is not differentiable'}, and it sits "
-                f"between the model's layers on the only path from `{weighted[0].id}` to the output: {result}; use a "
-                "differentiable surrogate or a straight-through estimator (`x + ops.stop_gradient(ops.round(x) - x)`)"
+            msg = _cut_before_layers(
+                info,
+                op,
+                label,
+                f"it sits between the model's layers on the only path from `{weighted[0].id}` to the output",
+                "every layer before it gets a None gradient (`fit` warns `Gradients do not exist for variables` "
+                "and leaves them untrained, or raises `No gradients provided for any variable`)",
+                "`x + ops.stop_gradient(ops.round(x) - x)`",
             )
             yield Finding("TFG008", msg, info.span(op), None)
             break
@@ -450,3 +434,16 @@ def _non_float_result(info: ModuleInfo, value: ast.AST | None) -> bool:
             return _non_float_result(info, last.value)
     return False
     return False
+
+
+def _cut_before_layers(info: ModuleInfo, op: ast.AST, label: str, where: str, none_result: str, ste: str) -> str:
+    """The message for an op that starves every layer before it: None gradients, or zero ones for `sign`."""
+    shown_op = (
+        f"the comparison `{info.text(op)}`"
+        if label == "comparison"
+        else (label if label.startswith("`") else f"`{label}`")
+    )
+    zero = label in {"tf.sign", "keras.ops.sign"}
+    what = "has a registered ZERO gradient" if zero else "is not differentiable"
+    result = "the layers before it get zero gradients and never learn (no None, no warning)" if zero else none_result
+    return f"{shown_op} {what}, and {where}: {result}; use a differentiable surrogate or a straight-through estimator ({ste})"
