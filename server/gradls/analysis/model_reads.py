@@ -22,6 +22,7 @@ _LIBRARIES = ("tensorflow", "keras", "tf_keras", "numpy", "math", "jax", "scipy"
 _TRAINABLE = {"trainable_variables", "trainable_weights"}
 _BUILTINS = set(dir(builtins))
 _MAX_DEPTH = 6
+_MUTATORS = ("assign", "scatter", "append", "extend", "insert", "update", "add", "set", "write", "__setitem__")
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,38 @@ def source_model(info: ModuleInfo, sources: ast.AST | None) -> str | None:
     if isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name) and owner.value.id == "self":
         return f"self.{owner.attr}"  # a model held by the Keras model whose step this is
     return None
+
+
+def _mutated_names(info: ModuleInfo, sc: TapeScope) -> set[str]:
+    """Names of `sc` some call mutates in place (`v.assign(...)`, `xs.append(...)`); once per scope."""
+
+    def build() -> set[str]:
+        return {
+            n.func.value.id
+            for n in sc.nodes
+            if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and isinstance(n.func.value, ast.Name)
+            and n.func.attr.startswith(_MUTATORS)
+        }
+
+    return info.memo(f"{__name__}.mutated.{id(sc)}", build)
+
+
+def _named_nodes(info: ModuleInfo, sc: TapeScope) -> tuple[dict[str, ast.AST], set[str]]:
+    """Functions and classes defined in the module body or `sc` (first wins), and every name an import binds."""
+
+    def build() -> tuple[dict[str, ast.AST], set[str]]:
+        defs: dict[str, ast.AST] = {}
+        imports: set[str] = set()
+        for n in [*info.tree.body, *sc.nodes]:
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                defs.setdefault(n.name, n)
+            elif isinstance(n, (ast.Import, ast.ImportFrom)):
+                imports.update(a.asname or a.name.split(".")[0] for a in n.names)
+        return defs, imports
+
+    return info.memo(f"{__name__}.named.{id(sc)}", build)
 
 
 def _self_attr(e: ast.AST) -> str | None:
@@ -208,6 +241,8 @@ class _Slicer:
         self.seen.add(key)
         if name in sc.params:
             return  # computed by the caller, before any tape of this scope opened
+        if self._mutated(name, sc):
+            raise _Unknown  # `v.assign(...)`, `xs.append(...)`: its value also comes from those calls
         defs = sc.defs(name)
         if defs is None:
             if self._is_import_or_def(name):
@@ -231,15 +266,12 @@ class _Slicer:
         for d in defs:
             self.stmt(d, sc, depth + 1)
 
+    def _mutated(self, name: str, sc: TapeScope) -> bool:
+        return name in _mutated_names(self.info, sc) or name in _mutated_names(self.info, module_scope(self.info))
+
     def _is_import_or_def(self, name: str) -> bool:
-        for n in [*self.info.tree.body, *self.scope.nodes]:
-            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name == name:
-                return True
-            if isinstance(n, (ast.Import, ast.ImportFrom)) and any(
-                (a.asname or a.name.split(".")[0]) == name for a in n.names
-            ):
-                return True
-        return False
+        defs, imports = _named_nodes(self.info, self.scope)
+        return name in defs or name in imports
 
     def _unpacked_defs(self, name: str, sc: TapeScope) -> list[ast.AST]:
         """`a, b = ...` assignments binding `name`; anything else opaque (loop target, `with ... as`)."""
@@ -342,19 +374,13 @@ class _Slicer:
         return out
 
     def _is_import(self, name: str) -> bool:
-        for n in self.info.tree.body:
-            if isinstance(n, (ast.Import, ast.ImportFrom)) and any(
-                (a.asname or a.name.split(".")[0]) == name for a in n.names
-            ):
-                return True
-        return False
+        return name in _named_nodes(self.info, module_scope(self.info))[1]
 
     def _function(self, name: str, sc: TapeScope) -> ast.AST | None:
-        candidates: list[ast.AST] = [*self.info.tree.body, *sc.nodes]
-        for n in candidates:
-            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name == name:
-                return n
-        return None
+        found = _named_nodes(self.info, sc)[0].get(name)
+        if found is not None or sc is self.scope:
+            return found
+        return _named_nodes(self.info, self.scope)[0].get(name)
 
 
 def applied_to_other_model(info: ModuleInfo, scope: TapeScope, call: ast.Call) -> tuple[str, str, ast.AST] | None:
@@ -410,25 +436,46 @@ def frozen_whole(info: ModuleInfo, scope: TapeScope, model: str, at: ast.AST) ->
     """The statement that froze every weight of `model` before `at`: `model.trainable = False`, or
     `for layer in model.layers: layer.trainable = False`, in the module body or `scope`, with nothing in the
     module ever setting `trainable = True` again.  Then `model.trainable_variables` is an empty list."""
-    if "trainable" not in info.source:
+    if "trainable" not in info.source or not info.memo(f"{__name__}.only_freezes", lambda: _only_freezes(info)):
         return None
+    freezes: dict[str, list[ast.stmt]] = info.memo(f"{__name__}.module_freezes", lambda: _module_freezes(info))
+    limit = pos(at) if scope.node is info.tree else pos(scope.node)
+    # Module statements before the function's `def` ran before any call of it; then its own body.
+    for s in freezes.get(model, []):
+        if pos(s) < limit:
+            return s
+    if scope.node is not info.tree:
+        for s in cast_body(scope.node):
+            if pos(s) < pos(at) and _freezes(s, model):
+                return s
+    return None
+
+
+def _module_freezes(info: ModuleInfo) -> dict[str, list[ast.stmt]]:
+    """Statements of the module body that freeze a whole model, by the model's name."""
+    out: dict[str, list[ast.stmt]] = {}
+    for s in info.tree.body:
+        model = None
+        if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Attribute):
+            target = s.targets[0].value
+            model = target.id if isinstance(target, ast.Name) else None
+        elif isinstance(s, ast.For) and isinstance(s.iter, ast.Attribute) and isinstance(s.iter.value, ast.Name):
+            model = s.iter.value.id
+        if model is not None and _freezes(s, model):
+            out.setdefault(model, []).append(s)
+    return out
+
+
+def _only_freezes(info: ModuleInfo) -> bool:
+    """Every `trainable` the module sets is the constant False (once per module: a walk of the whole tree)."""
     for n in ast.walk(info.tree):
         if isinstance(n, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == "trainable" for t in n.targets):
             if not (isinstance(n.value, ast.Constant) and n.value.value is False):
-                return None  # set back, or set from a flag: which weights train is not known here
+                return False  # set back, or set from a flag: which weights train is not known here
         elif isinstance(n, ast.keyword) and n.arg == "trainable":
             if not (isinstance(n.value, ast.Constant) and n.value.value is False):
-                return None
-    if scope.node is info.tree:
-        candidates = [s for s in info.tree.body if pos(s) < pos(at)]
-    else:
-        # Module statements before the function's `def` ran before any call of it; then its own body.
-        candidates = [s for s in info.tree.body if pos(s) < pos(scope.node)]
-        candidates += [s for s in cast_body(scope.node) if pos(s) < pos(at)]
-    for s in candidates:
-        if _freezes(s, model):
-            return s
-    return None
+                return False
+    return True
 
 
 def cast_body(node: ast.AST) -> list[ast.stmt]:
