@@ -7,6 +7,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from gradls.analysis.call_sites import call_index
 from gradls.analysis.model import Finding, FixData, Span
 from gradls.analysis.module import AUTOGRAPH, GRAPH, KERAS_STEP_METHODS, FunctionFacts, FunctionNode, ModuleInfo
 from gradls.analysis.rules import rule
@@ -171,11 +172,8 @@ def _traced(info: ModuleInfo, parents: dict[int, ast.AST], done: set[int]) -> It
 
 
 def _call_sites_in_loop(info: ModuleInfo, parents: dict[int, ast.AST], fn: FunctionNode) -> bool:
-    for n in ast.walk(info.tree):
-        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == fn.name:
-            if _innermost_loop(parents, n, None) is not None:
-                return True
-    return False
+    # The module's calls by callee name, indexed once (a walk per tape function made long modules quadratic).
+    return any(_innermost_loop(parents, n, None) is not None for n in call_index(info).by_name.get(fn.name, ()))
 
 
 def _eager_loops(info: ModuleInfo, parents: dict[int, ast.AST], done: set[int]) -> Iterator[Finding]:
