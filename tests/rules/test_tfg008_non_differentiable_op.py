@@ -166,7 +166,8 @@ CASES = [
         head = tf.keras.layers.Dense(1)
         x = tf.random.normal((6, 3))
         with tf.GradientTape() as tape:
-            loss = tf.reduce_mean(head(binarize(dense(x))) ** 2)
+            # `- 1.0`: with signs of +-1, the outputs could sum to exactly zero (and the bias gradients with them)
+            loss = tf.reduce_mean((head(binarize(dense(x))) - 1.0) ** 2)
         RESULT = gradient_status(tape.gradient(loss, dense.trainable_variables + head.trainable_variables))
     """,
     ),
