@@ -368,13 +368,8 @@ def resolve_callee(info: ModuleInfo, call: ast.Call, caller: ast.AST | None) -> 
         while owner is not None and owner.cls is None and owner.parent is not None:
             owner = info.facts(owner.parent)
         cls = owner.cls if owner else None
-        seen = set()
-        while cls is not None and id(cls) not in seen:
-            seen.add(id(cls))
-            m = cls.methods.get(f.attr)
-            if m is not None:
-                return info.functions.get(id(m))
-            cls = next((info.classes[b] for b in cls.base_names if b in info.classes), None)
+        if cls is not None:
+            return _method_of(info, cls, f.attr)
     return None
 
 
