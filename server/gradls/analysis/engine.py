@@ -52,16 +52,19 @@ def analyze_module(
     path: str | None = None,
     config: Config | None = None,
     project: ProjectIndex | bool | None = None,
+    parsed: ast.Module | None = None,
 ) -> tuple[AnalysisResult, ModuleInfo | None]:
     """`analyze`, and the `ModuleInfo` the rules ran on (None when the text does not parse): the
-    language server keeps it for hover and for the module's project summary instead of building them again."""
+    language server keeps it for hover and for the module's project summary instead of building them again.
+    `parsed`: `source` already parsed, equal to `ast.parse(source)` (the server splices an edited statement into
+    its last tree, lsp/incremental.py); never mutated here."""
     from gradls.analysis.module import ModuleInfo
     from gradls.analysis.suppression import apply_suppressions
 
     config = config or Config()
     if source.startswith("\ufeff"):
         source = source[1:]
-    tree = parse(source)
+    tree = parse(source) if parsed is None else parsed
     if isinstance(tree, ParseFailure):
         return AnalysisResult([], tree), None
     try:
