@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gradls.analysis.module import ModuleInfo
@@ -100,7 +101,15 @@ def source_models(info: ModuleInfo, sources: ast.AST | None) -> list[str]:
 
 def model_reads(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall) -> list[ModelReads]:
     """For each model whose trainable variables are the sources of `tc` (one, or a `+` of several), where the
-    target reads it; [] when unknown."""
+    target reads it; [] when unknown.  Answered once per gradient call (TFG011 and TFG026 both ask)."""
+    answers: dict[tuple[int, int, int], list[ModelReads]] = info.memo(f"{__name__}.model_reads", dict)
+    key = (id(scope), id(tape), id(tc))
+    if key not in answers:
+        answers[key] = _model_reads(info, scope, tape, tc)
+    return list(answers[key])
+
+
+def _model_reads(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall) -> list[ModelReads]:
     models = source_models(info, tc.sources)
     target = tc.target
     if not models or target is None or len(set(models)) != len(models):
@@ -193,22 +202,10 @@ class _Slicer:
         if not self.model.startswith("self."):
             raise _Unknown  # the step's own model, reached through `self`: not followed
         wanted = self.model.split(".", 1)[1]
-        cls = next(
-            (
-                c
-                for c in ast.walk(self.info.tree)
-                if isinstance(c, ast.ClassDef) and any(n is self.scope.node for n in ast.walk(c))
-            ),
-            None,
-        )
+        cls = _outermost_class(self.info, self.scope.node)
         if cls is None:
             raise _Unknown
-        values = [
-            n.value
-            for n in ast.walk(cls)
-            if isinstance(n, ast.Assign)
-            and any(isinstance(t, ast.Attribute) and _self_attr(t) == f"self.{attr}" for t in n.targets)
-        ]
+        values = _self_assigned_values(self.info, cls).get(f"self.{attr}", [])
         if not values or any(isinstance(v, ast.Name) for v in values):
             raise _Unknown  # a method, or a value handed in from outside
         for v in values:
@@ -338,39 +335,41 @@ class _Slicer:
 
     def _extensions(self, name: str) -> list[ast.AST]:
         """`name.add(layer)` statements of the module body: what a Sequential is given after it is made."""
-        return [
-            n
-            for n in self.info.tree.body
-            if isinstance(n, ast.Expr)
-            and isinstance(n.value, ast.Call)
-            and isinstance(n.value.func, ast.Attribute)
-            and n.value.func.attr == "add"
-            and isinstance(n.value.func.value, ast.Name)
-            and n.value.func.value.id == name
-        ]
+        return _module_extensions(self.info).get(name, [])
 
     def _closure(self, nodes: list[ast.AST], names: set[str]) -> set[str]:
-        """The names `nodes` read, and transitively the names read by the module-level definitions of those."""
+        """The names `nodes` read, and transitively the names read by the module-level definitions of those.
+
+        The answer depends on the module only (and `self.scope`, through `_function`): kept per start."""
+        closures: dict[tuple, frozenset[str]] = self.info.memo(f"{__name__}.closures", dict)
+        key = (id(self.scope), tuple(id(n) for n in nodes), frozenset(names))
+        found = closures.get(key)
+        if found is None:
+            found = closures[key] = frozenset(self._compute_closure(nodes, names))
+        return set(found)
+
+    def _compute_closure(self, nodes: list[ast.AST], names: set[str]) -> set[str]:
         out = set(names)
         todo = list(nodes)
         done: set[int] = set()
         mod = module_scope(self.info)
+        read = _names_read(self.info)
         while todo and len(done) < 400:
             node = todo.pop()
             if id(node) in done:
                 continue
             done.add(id(node))
-            for n in ast.walk(node):
-                if not isinstance(n, ast.Name) or n.id in out or n.id in _BUILTINS or n.id == "self":
+            for name in read(node):
+                if name in out or name in _BUILTINS or name == "self":
                     continue
-                if self._is_import(n.id):
+                if self._is_import(name):
                     continue
-                out.add(n.id)
-                fn = self._function(n.id, mod)
+                out.add(name)
+                fn = self._function(name, mod)
                 if fn is not None:
                     todo.append(fn)
-                todo.extend(mod.defs(n.id) or [])
-                todo.extend(self._extensions(n.id))
+                todo.extend(mod.defs(name) or [])
+                todo.extend(self._extensions(name))
         return out
 
     def _is_import(self, name: str) -> bool:
@@ -381,6 +380,65 @@ class _Slicer:
         if found is not None or sc is self.scope:
             return found
         return _named_nodes(self.info, self.scope)[0].get(name)
+
+
+def _names_read(info: ModuleInfo) -> Callable[[ast.AST], list[str]]:
+    """The distinct `ast.Name` ids below a node, in `ast.walk` order; each node walked once per module (the
+    closure asks for whole function bodies again for every name it follows)."""
+    cache: dict[int, list[str]] = info.memo(f"{__name__}.names_read", dict)
+
+    def read(node: ast.AST) -> list[str]:
+        found = cache.get(id(node))
+        if found is None:
+            found = cache[id(node)] = list(dict.fromkeys(n.id for n in ast.walk(node) if isinstance(n, ast.Name)))
+        return found
+
+    return read
+
+
+def _module_extensions(info: ModuleInfo) -> dict[str, list[ast.AST]]:
+    """`name.add(...)` expression statements of the module body, by `name`, in source order."""
+
+    def build() -> dict[str, list[ast.AST]]:
+        out: dict[str, list[ast.AST]] = {}
+        for n in info.tree.body:
+            if (
+                isinstance(n, ast.Expr)
+                and isinstance(n.value, ast.Call)
+                and isinstance(n.value.func, ast.Attribute)
+                and n.value.func.attr == "add"
+                and isinstance(n.value.func.value, ast.Name)
+            ):
+                out.setdefault(n.value.func.value.id, []).append(n)
+        return out
+
+    return info.memo(f"{__name__}.extensions", build)
+
+
+def _outermost_class(info: ModuleInfo, node: ast.AST) -> ast.ClassDef | None:
+    """The outermost class holding `node` (itself included): the first such class `ast.walk` meets."""
+    parents = info.all_parents
+    found = None
+    p: ast.AST | None = node
+    while p is not None:
+        if isinstance(p, ast.ClassDef):
+            found = p
+        p = parents.get(id(p))
+    return found
+
+
+def _self_assigned_values(info: ModuleInfo, cls: ast.ClassDef) -> dict[str, list[ast.expr]]:
+    """The values `self.<attr> = value` assignments anywhere in `cls` give, by `self.<attr>`, in `ast.walk` order."""
+
+    def build() -> dict[str, list[ast.expr]]:
+        out: dict[str, list[ast.expr]] = {}
+        for n in ast.walk(cls):
+            if isinstance(n, ast.Assign):
+                for key in dict.fromkeys(k for k in map(_self_attr, n.targets) if k is not None):
+                    out.setdefault(key, []).append(n.value)
+        return out
+
+    return info.memo(f"{__name__}.self_assigned.{id(cls)}", build)
 
 
 def applied_to_other_model(info: ModuleInfo, scope: TapeScope, call: ast.Call) -> tuple[str, str, ast.AST] | None:

@@ -104,6 +104,7 @@ class ModuleInfo:
         self._factory_cache: dict[int, bool] = {}
         self._own_nodes: dict[int, list[ast.AST]] = {}
         self._region_cache: dict[NodeTypes | None, list[tuple[ast.AST, set[str]]]] = {}
+        self._nodes_by_type: dict[NodeTypes, list[ast.AST]] = {}  # see all_nodes()
         self._collect()
         if summary_only:
             return  # a summary for another module's imports needs names, classes and factories only
@@ -256,6 +257,33 @@ class ModuleInfo:
                     facts.layer_attrs |= b.layer_attrs
                     facts.variable_attrs |= b.variable_attrs
                     facts.frozen_attrs |= b.frozen_attrs
+
+    # ----------------------------------------------------------------- the whole-tree index
+    @cached_property
+    def _tree_index(self) -> tuple[list[ast.AST], dict[int, ast.AST]]:
+        """Every node of the tree in `ast.walk` order (context and operator nodes left out) and the parent of
+        each: one walk shared by every analysis module and rule that would otherwise walk the whole tree itself
+        (`ModuleInfo.parents` holds statements and region nodes only, and callers rely on that)."""
+        return _walk_tree(self.tree)
+
+    @overload
+    def all_nodes(self, node_type: type[_NodeT]) -> list[_NodeT]: ...
+    @overload
+    def all_nodes(self, node_type: tuple[type[ast.AST], ...] | None = None) -> list[ast.AST]: ...
+    def all_nodes(self, node_type: NodeTypes | None = None) -> list[Any]:
+        """The nodes of the whole tree (optionally only those of `node_type`) in `ast.walk(self.tree)` order,
+        without `ast.expr_context`/operator nodes.  Built once per analysis; callers must not mutate the list."""
+        if node_type is None:
+            return self._tree_index[0]
+        found = self._nodes_by_type.get(node_type)
+        if found is None:
+            found = self._nodes_by_type[node_type] = [n for n in self._tree_index[0] if isinstance(n, node_type)]
+        return found
+
+    @property
+    def all_parents(self) -> dict[int, ast.AST]:
+        """`id(node)` -> parent for every node of the tree (context and operator nodes left out)."""
+        return self._tree_index[1]
 
     # ----------------------------------------------------------------- objects
     def is_tape_ctor(self, e: ast.AST) -> bool:
@@ -596,6 +624,42 @@ def _own_nodes(root: ast.AST, parents: dict[int, ast.AST]) -> list[ast.AST]:
                     out.append(v)
                     todo.append(v)
     return out
+
+
+_UNINDEXED = (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
+
+
+def _walk_tree(tree: ast.AST) -> tuple[list[ast.AST], dict[int, ast.AST]]:
+    """Breadth-first, as `ast.walk` (fields in order, list items in order), recording parents.  Context and
+    operator nodes are shared singletons without children: leaving them out keeps the order of the rest."""
+    order: list[ast.AST] = [tree]
+    parents: dict[int, ast.AST] = {}
+    AST = ast.AST
+    skip = _UNINDEXED
+    fields_of = _ALL_FIELDS
+    append = order.append
+    i = 0
+    while i < len(order):
+        n = order[i]
+        i += 1
+        cls = type(n)
+        fields = fields_of.get(cls)
+        if fields is None:
+            fields = fields_of[cls] = tuple(cls._fields)
+        for name in fields:
+            v = getattr(n, name, None)
+            if type(v) is list:
+                for c in v:
+                    if isinstance(c, AST) and not isinstance(c, skip):
+                        parents[id(c)] = n
+                        append(c)
+            elif isinstance(v, AST) and not isinstance(v, skip):
+                parents[id(v)] = n
+                append(v)
+    return order, parents
+
+
+_ALL_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def walk_own(node: ast.AST) -> Iterator[ast.AST]:
