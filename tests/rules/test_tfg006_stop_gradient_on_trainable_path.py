@@ -394,6 +394,70 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
         """,
     ),
+    case(
+        "tfg006_backend_stop_gradient_in_lambda_after_conv",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow.keras import backend as K
+        from tensorflow.keras.layers import Conv2D, Dense, Flatten, Input, Lambda
+        from tensorflow.keras.models import Model
+
+        tf.keras.utils.set_random_seed(0)
+        inp = Input((6, 6, 2))
+        x = Conv2D(4, 3, activation="tanh")(inp)
+        x = Lambda(lambda t: K.stop_gradient(t))(x)  # <- TFG006
+        out = Dense(2)(Flatten()(x))
+        model = Model(inp, out)
+        data = np.random.rand(3, 6, 6, 2).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(data) - 1.0))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg006_stop_gradient_lambda_in_sequential_model_add",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="tanh")])
+        model.add(keras.layers.Lambda(tf.stop_gradient))
+        model.add(keras.layers.Lambda(lambda h: tf.stop_gradient(h) * 2.0))  # <- TFG006
+        model.add(keras.layers.Dense(1))
+        x = np.random.randn(5, 4).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x) - 1.0))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg006_ok_stop_gradient_lambda_branch_beside_the_live_path",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow.keras import backend as K
+        from tensorflow.keras.layers import Concatenate, Conv2D, Dense, Flatten, Input, Lambda
+        from tensorflow.keras.models import Model
+
+        tf.keras.utils.set_random_seed(0)
+        inp = Input((6, 6, 2))
+        x = Conv2D(4, 3, activation="tanh")(inp)
+        frozen = Lambda(lambda t: K.stop_gradient(t))(x)
+        x = Concatenate()([Flatten()(x), Flatten()(frozen)])
+        out = Dense(2)(x)
+        model = Model(inp, out)
+        data = np.random.rand(3, 6, 6, 2).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(data) - 1.0))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
 ]
 
 

@@ -619,6 +619,51 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, enc.trainable_variables))
         """,
     ),
+    case(
+        "tfg008_floor_sampling_lambda_added_to_sequential",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow.keras import Sequential
+        from tensorflow.keras.layers import Dense, Input, Lambda
+
+
+        def floor_sampling(x):
+            return tf.floor(x + tf.random.uniform(tf.shape(x), 0, 1))  # <- TFG008
+
+
+        tf.keras.utils.set_random_seed(0)
+        model = Sequential([Input((4,)), Dense(8, activation="relu")])
+        model.add(Dense(6, activation="sigmoid"))
+        model.add(Lambda(floor_sampling))
+        x = np.random.randn(5, 4).astype("float32")
+        y = (np.random.rand(5, 6) > 0.5).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x) - y))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg008_ok_rounded_lambda_branch_beside_the_live_path",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        inp = keras.Input((4,))
+        h = keras.layers.Dense(6, activation="tanh")(inp)
+        levels = keras.layers.Lambda(lambda t: tf.round(t * 4.0))(h)
+        out = keras.layers.Dense(1)(keras.layers.Concatenate()([h, levels]))
+        model = keras.Model(inp, out)
+        x = np.random.randn(5, 4).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x) - 1.0))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
 ]
 
 

@@ -372,6 +372,57 @@ CASES = [
         del tf_keras
     """,
     ),
+    case(
+        "tfg015_backend_argmax_on_model_passed_as_parameter",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+        from tensorflow.keras import backend as K
+        from tensorflow.keras.layers import Dense, Input, Reshape
+        from tensorflow.keras.models import Model, Sequential
+
+        generator = Sequential([Input((6,)), Dense(24), Reshape((6, 4))])
+        discriminator = Sequential([Input((6,)), Dense(1, activation="sigmoid")])
+
+
+        def define_gan(g_model, d_model, timestep):
+            a = Input(shape=(timestep,))
+            b = g_model(a)
+            c = K.argmax(b, axis=-1)  # <- TFG015
+            return Model(a, d_model(c))
+
+
+        gan = define_gan(generator, discriminator, 6)
+    """,
+    ),
+    case(
+        "tfg015_ok_softmax_layer_on_model_passed_as_parameter",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow.keras import backend as K
+        from tensorflow.keras.layers import Dense, Flatten, Input, Reshape, Softmax
+        from tensorflow.keras.models import Model, Sequential
+
+        tf.keras.utils.set_random_seed(0)
+        generator = Sequential([Input((6,)), Dense(24), Reshape((6, 4))])
+        discriminator = Sequential([Input((6, 4)), Flatten(), Dense(1, activation="sigmoid")])
+
+
+        def define_gan(g_model, d_model, timestep):
+            a = Input(shape=(timestep,))
+            b = g_model(a)
+            c = Softmax(axis=-1)(b)
+            return Model(a, d_model(c))
+
+
+        gan = define_gan(generator, discriminator, 6)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(gan(np.random.randn(3, 6).astype("float32")))
+        RESULT = gradient_status(tape.gradient(loss, generator.trainable_variables))
+    """,
+    ),
 ]
 
 _FIXABLE = [

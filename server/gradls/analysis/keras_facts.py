@@ -13,6 +13,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from gradls.analysis.call_sites import function_uses
 from gradls.analysis.module import ModuleInfo
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -236,6 +237,8 @@ class KerasFacts:
                     and self.is_keras_object(x.value, self._scope_of_binding(x, scope), depth + 1)
                 ):
                     continue
+                if x.kind == "opaque" and isinstance(x.stmt, ast.arg) and self._param_gets_keras_objects(x.stmt, depth):
+                    continue
                 if (
                     x.kind == "for"
                     and isinstance(x.value, ast.Attribute)
@@ -249,6 +252,33 @@ class KerasFacts:
             cls = self._class_of(scope)
             return cls is not None and e.attr in cls.layer_attrs
         return False
+
+    def _param_gets_keras_objects(self, param: ast.arg, depth: int) -> bool:
+        """A parameter of a module-level function that every call of the function fills with a Keras layer or
+        model (`define_gan(generator, discriminator)`): inside, `g_model(a)` is that model applied."""
+        fn = next(
+            (
+                d
+                for d in self.info.module_functions.values()
+                if any(a is param for a in (*d.args.posonlyargs, *d.args.args, *d.args.kwonlyargs))
+            ),
+            None,
+        )
+        if fn is None:
+            return False
+        uses = function_uses(self.info).get(fn.name, [])
+        if not uses or any(call is None for call, _ in uses):
+            return False  # never called here, or passed on as a value: its arguments are unknown
+        positional = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]
+        for call, _ in uses:
+            assert call is not None
+            arg = next((k.value for k in call.keywords if k.arg == param.arg), None)
+            if arg is None and param.arg in positional:
+                i = positional.index(param.arg)
+                arg = call.args[i] if i < len(call.args) and not isinstance(call.args[i], ast.Starred) else None
+            if arg is None or not self.is_keras_object(arg, self.scope_of(call), depth + 1):
+                return False
+        return True
 
     def _scope_of_binding(self, b: Binding, fallback: Scope) -> Scope:
         return self._scope_of.get(id(b.stmt), fallback) if b.stmt is not None else fallback

@@ -31,11 +31,24 @@ def _is_keras2(q: str) -> bool:
     return any(q == r or q.startswith(r + ".") for r in _KERAS2_ROOTS)
 
 
+# Functions of the legacy `tf.keras.backend` (Keras 2's `keras.backend` too) whose whole body is the `tf` op of the
+# same name (`def argmax(x, axis=-1): return tf.argmax(x, axis)`): `K.argmax` is `tf.argmax` to every rule (no
+# gradient, raises on a KerasTensor). Read from keras/src/legacy/backend.py of Keras 3.15.
+_BACKEND_TF_WRAPPERS = frozenset(
+    "abs argmax argmin cast cos cumsum equal exp expand_dims greater greater_equal less less_equal maximum minimum "
+    "not_equal one_hot ones_like pow reshape reverse round sign sin sqrt square squeeze stack stop_gradient tanh "
+    "tile transpose zeros_like".split()
+)
+
+
 @functools.lru_cache(maxsize=8192)
 def canonical(q: str) -> str:
     for old, new in _CANONICAL_PREFIXES:
         if q == old or q.startswith(old + "."):
-            return new + q[len(old) :]
+            q = new + q[len(old) :]
+            break
+    if q.startswith("keras.backend.") and q[len("keras.backend.") :] in _BACKEND_TF_WRAPPERS:
+        return "tensorflow." + q[len("keras.backend.") :]
     return q
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from gradls.analysis.custom_gradient import inside_custom_gradient
 from gradls.analysis.flow import STOP_GRADIENT, Flow, cut_roots, inside_stop_gradient
+from gradls.analysis.lambda_layers import lambda_layers, only_way_on, weights_before
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
@@ -42,3 +43,34 @@ def find_stop_gradient_on_trainable_path(info: ModuleInfo) -> Iterator[Finding]:
             "provided for any variable`) and they never train; remove it, or keep it only on targets"
         )
         yield Finding("TFG006", msg, info.span(node))
+    yield from _stop_gradient_lambda_layers(info, flow)
+
+
+def _stop_gradient_lambda_layers(info: ModuleInfo, flow: Flow) -> Iterator[Finding]:
+    """`Lambda(lambda t: tf.stop_gradient(t))` after trainable layers, with nothing else carrying their output on:
+    Keras runs the function in the layer's `call`, so every weight before the layer gets None (under `fit` too)."""
+    for layer in lambda_layers(info):
+        stops = [
+            n
+            for e in layer.returned
+            for n in ast.walk(e)
+            if isinstance(n, ast.Call) and n.args and info.imports.qualname(n.func) in STOP_GRADIENT
+        ]
+        if not stops:
+            continue
+        inside = {id(x) for c in stops for x in ast.walk(c)}
+        free = [
+            n
+            for e in layer.returned
+            for n in ast.walk(e)
+            if isinstance(n, ast.Name) and n.id in layer.params and id(n) not in inside
+        ]
+        if free or not weights_before(info, layer.ctor) or not only_way_on(info, flow, layer.ctor):
+            continue
+        msg = (
+            "`stop_gradient` in this `Lambda` layer cuts every path from the layers before it to the model's output: "
+            "`tape.gradient` returns None for their weights (`fit` warns `Gradients do not exist for variables`, "
+            "or raises `No gradients provided for any variable`) and they never train; remove it, or keep it only "
+            "on a branch whose input also reaches the output another way"
+        )
+        yield Finding("TFG006", msg, info.span(stops[0]))

@@ -11,7 +11,8 @@ from gradls.analysis.custom_gradient import inside_custom_gradient
 from gradls.analysis.dtypes import is_int_cast
 from gradls.analysis.flow import Flow, cut_roots, inside_stop_gradient
 from gradls.analysis.function_summaries import ParamCut, param_cuts
-from gradls.analysis.keras_graph import keras_layer_owns_weights, layer_graph, layers_applied_after_weights
+from gradls.analysis.keras_graph import layer_graph, layers_applied_after_weights
+from gradls.analysis.lambda_layers import lambda_layers, only_way_on, weights_before
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.regions import resolve_callee
@@ -132,16 +133,15 @@ def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
 def _cut_in_lambda_layers(info: ModuleInfo) -> Iterator[Finding]:
     """`Lambda(lambda t: tf.round(t))` between trainable layers: every path from the layer's input to its
     output goes through an op with no gradient, so no weight before the layer gets one."""
-    if "Lambda" not in info.source:
-        return
-    for node in ast.walk(info.tree):
-        if not (isinstance(node, ast.Call) and info.imports.qualname(node.func) == "keras.layers.Lambda"):
+    flow: Flow | None = None
+    for layer in lambda_layers(info):
+        ops = _cutting_ops(info, layer.returned, layer.params)
+        if not ops or not weights_before(info, layer.ctor):
             continue
-        fn = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "function"), None)
-        body, params = _layer_function(info, fn)
-        if body is None or not params or not _weights_before(info, node):
-            continue
-        for op in _cutting_ops(info, body, params):
+        flow = flow or Flow(info)
+        if not only_way_on(info, flow, layer.ctor):
+            continue  # the weighted value also goes on past the Lambda
+        for op in ops:
             label, _ = _op_of(info, op)
             shown_op = f"`{label}`" if label and not label.startswith("`") else (label or "this op")
             if label == "comparison":
@@ -160,45 +160,6 @@ def _cut_in_lambda_layers(info: ModuleInfo) -> Iterator[Finding]:
                 "differentiable surrogate or a straight-through estimator (`x + tf.stop_gradient(tf.round(x) - x)`)"
             )
             yield Finding("TFG008", msg, info.span(op), None)
-
-
-def _layer_function(info: ModuleInfo, fn: ast.AST | None) -> tuple[list[ast.expr] | None, set[str]]:
-    """The expressions a layer function returns, and its input parameter names."""
-    if isinstance(fn, ast.Lambda):
-        params = {a.arg for a in fn.args.args[:1]}
-        return [fn.body], params
-    if isinstance(fn, ast.Name) and fn.id in info.module_functions:
-        d = info.module_functions[fn.id]
-        ff = info.facts(d)
-        params = {a.arg for a in d.args.args[:1]}
-        returns = [r.value for r in (ff.returns if ff else []) if r.value is not None]
-        return (returns or None), params
-    return None, set()
-
-
-def _weights_before(info: ModuleInfo, lambda_ctor: ast.Call) -> bool:
-    parent = info.parent(lambda_ctor)
-    if parent is None:
-        parent = next(
-            (n for n in ast.walk(info.tree) if any(c is lambda_ctor for c in ast.iter_child_nodes(n))),
-            None,
-        )
-    # Applied at once in a functional model: `Lambda(f)(h)` with `h` computed from weights.
-    if isinstance(parent, ast.Call) and parent.func is lambda_ctor and parent.args:
-        return info.tensors.level_of(parent.args[0]) >= DIFF
-    # An element of `Sequential([...])` after a layer that owns weights.
-    if isinstance(parent, ast.List):
-        for el in parent.elts:
-            if el is lambda_ctor:
-                return False
-            if isinstance(el, ast.Call):
-                if keras_layer_owns_weights(info.imports.qualname(el.func) or ""):
-                    return True
-                if isinstance(el.func, ast.Name):
-                    cls = info.classes.get(el.func.id)
-                    if cls is not None and cls.keras_kind in {"layer", "model"}:
-                        return True
-    return False
 
 
 def _cutting_ops(info: ModuleInfo, returned: list[ast.expr], params: set[str]) -> list[ast.AST]:
@@ -290,7 +251,7 @@ def _instances_after_weights(info: ModuleInfo, cls_name: str) -> bool:
     if cls_name + "(" not in info.source:
         return False
     calls = call_index(info)  # one walk of the module for all its layer classes
-    if any(_weights_before(info, n) for n in calls.by_name.get(cls_name, ())):
+    if any(weights_before(info, n) for n in calls.by_name.get(cls_name, ())):
         return True
     attrs = {t.attr for n in calls.assigned.get(cls_name, ()) for t in n.targets if isinstance(t, ast.Attribute)}
     return any(

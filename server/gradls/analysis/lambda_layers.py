@@ -1,0 +1,136 @@
+"""`keras.layers.Lambda(fn)` layers: what their function returns, whether trainable weights come before them, and
+whether the layer is the only way from those weights onward.
+
+Keras runs a Lambda's function on real tensors inside the layer's `call`, so an op in it is recorded like an op in
+`call`: `Lambda(lambda t: tf.stop_gradient(t))` or `Lambda(lambda t: tf.floor(t))` after trainable layers leaves
+every weight before it without a gradient (under `fit` too) when nothing else carries their output on.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from gradls.analysis.flow import Flow
+from gradls.analysis.keras_graph import keras_layer_owns_weights
+from gradls.analysis.module import ModuleInfo
+from gradls.analysis.tensors import DIFF
+
+
+@dataclass(frozen=True)
+class LambdaLayer:
+    ctor: ast.Call  # the `Lambda(fn, ...)` call
+    returned: list[ast.expr]  # the expressions its function returns
+    params: set[str]  # the function's input parameter (the layer's input)
+
+
+def lambda_layers(info: ModuleInfo) -> Iterator[LambdaLayer]:
+    """Every `Lambda(fn)` of the module whose function is a lambda or a module-level def."""
+    if "Lambda" not in info.source:
+        return
+    for node in ast.walk(info.tree):
+        if not (isinstance(node, ast.Call) and info.imports.qualname(node.func) == "keras.layers.Lambda"):
+            continue
+        fn = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "function"), None)
+        returned, params = _layer_function(info, fn)
+        if returned is not None and params:
+            yield LambdaLayer(node, returned, params)
+
+
+def _layer_function(info: ModuleInfo, fn: ast.AST | None) -> tuple[list[ast.expr] | None, set[str]]:
+    if isinstance(fn, ast.Lambda):
+        return [fn.body], {a.arg for a in fn.args.args[:1]}
+    if isinstance(fn, ast.Name) and fn.id in info.module_functions:
+        d = info.module_functions[fn.id]
+        ff = info.facts(d)
+        returns = [r.value for r in (ff.returns if ff else []) if r.value is not None]
+        return (returns or None), {a.arg for a in d.args.args[:1]}
+    return None, set()
+
+
+def _parent(info: ModuleInfo, node: ast.AST) -> ast.AST | None:
+    parent = info.parent(node)
+    if parent is None:
+        parent = next((n for n in ast.walk(info.tree) if any(c is node for c in ast.iter_child_nodes(n))), None)
+    return parent
+
+
+def _owns_weights(info: ModuleInfo, layer: ast.AST) -> bool:
+    if not isinstance(layer, ast.Call):
+        return False
+    if keras_layer_owns_weights(info.imports.qualname(layer.func) or ""):
+        return True
+    if isinstance(layer.func, ast.Name):
+        cls = info.classes.get(layer.func.id)
+        return cls is not None and cls.keras_kind in {"layer", "model"}
+    return False
+
+
+def weights_before(info: ModuleInfo, ctor: ast.Call) -> bool:
+    """Is the Lambda applied to a value computed from trainable weights: `Lambda(f)(h)` in a functional model,
+    an element of `Sequential([...])` after a layer that owns weights, or `model.add(Lambda(f))` on a
+    `Sequential` that already holds such a layer?"""
+    parent = _parent(info, ctor)
+    if isinstance(parent, ast.Call) and parent.func is ctor and parent.args:
+        return info.tensors.level_of(parent.args[0]) >= DIFF
+    if isinstance(parent, ast.List):
+        for el in parent.elts:
+            if el is ctor:
+                return False
+            if _owns_weights(info, el):
+                return True
+        return False
+    if (
+        isinstance(parent, ast.Call)
+        and ctor in parent.args
+        and isinstance(parent.func, ast.Attribute)
+        and parent.func.attr == "add"
+        and isinstance(parent.func.value, ast.Name)
+    ):
+        return _sequential_has_weights_before(info, parent.func.value.id, parent)
+    return False
+
+
+def _sequential_has_weights_before(info: ModuleInfo, name: str, add_call: ast.Call) -> bool:
+    """`model = Sequential([...Dense...])` or an earlier `model.add(Dense(...))` in the same function or module."""
+    fn = info.enclosing_function(add_call)
+    body = info.own_nodes(fn) if fn is not None else list(ast.walk(info.tree))
+    for n in body:
+        if getattr(n, "lineno", add_call.lineno) >= add_call.lineno:
+            continue
+        if (
+            isinstance(n, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name for t in n.targets)
+            and isinstance(n.value, ast.Call)
+            and info.imports.qualname(n.value.func) in {"keras.Sequential", "keras.models.Sequential"}
+        ):
+            layers = n.value.args[0] if n.value.args else None
+            if isinstance(layers, ast.List) and any(_owns_weights(info, el) for el in layers.elts):
+                return True
+        if (
+            isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr == "add"
+            and isinstance(n.func.value, ast.Name)
+            and n.func.value.id == name
+            and any(_owns_weights(info, a) for a in n.args)
+        ):
+            return True
+    return False
+
+
+def only_way_on(info: ModuleInfo, flow: Flow, ctor: ast.Call) -> bool:
+    """Does the weighted value reach the rest of the model only through this layer? In a functional model,
+    `Lambda(f)(h)` with `h` used nowhere else; in a `Sequential` every value passes through every layer."""
+    parent = _parent(info, ctor)
+    if not (isinstance(parent, ast.Call) and parent.func is ctor and parent.args):
+        return True
+    h = parent.args[0]
+    if not isinstance(h, ast.Name):
+        return False
+    sc = flow.scope_of(parent)
+    defining = [s for s, _ in sc.reaching_defs(h.id, parent)]
+    if len(defining) != 1:
+        return False
+    return all(sc.contains(parent, u) for u in sc.uses(h.id, defining[0]))
