@@ -664,6 +664,90 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
     """,
     ),
+    case(
+        "tfg008_argsort_rank_loss_factory_under_fit",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+
+        def make_rank_loss(scale):
+            def rank_loss(y_true, y_pred):
+                predicted_orders = tf.argsort(tf.argsort(y_pred))  # <- TFG008
+                actual_orders = tf.argsort(tf.argsort(y_true))
+                return scale * tf.cast(tf.reduce_sum(tf.abs(actual_orders - predicted_orders)), tf.float32)
+
+            return rank_loss
+
+
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(4)])
+        model.compile(optimizer="adam", loss=make_rank_loss(0.5))
+        x = np.random.randn(8, 6).astype("float32")
+        y = np.tile(np.arange(4, dtype="float32"), (8, 1))
+        model.fit(x, y, epochs=1, verbose=0)
+    """,
+    ),
+    case(
+        "tfg008_ok_rank_weights_beside_the_differentiable_error",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+
+        def rank_weighted_mse(y_true, y_pred):
+            ranks = tf.cast(tf.argsort(tf.argsort(y_pred)), tf.float32)
+            return tf.reduce_mean(tf.square(y_true - y_pred) * (1.0 + ranks))
+
+
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(4)])
+        model.compile(optimizer="adam", loss=rank_weighted_mse)
+        x = np.random.randn(8, 6).astype("float32")
+        y = np.tile(np.arange(4, dtype="float32"), (8, 1))
+        model.fit(x, y, epochs=1, verbose=0)
+        with tf.GradientTape() as tape:
+            loss = rank_weighted_mse(tf.constant(y), model(x))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg008_adjust_hue_on_generated_images_has_no_gradient",
+        "raises:LookupError",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        generator = keras.Sequential([keras.Input((4,)), keras.layers.Dense(48), keras.layers.Reshape((4, 4, 3))])
+        z = tf.random.normal((2, 4))
+        with tf.GradientTape() as tape:
+            fake = tf.sigmoid(generator(z))
+            shifted = tf.image.adjust_hue(fake, 0.1)  # <- TFG008
+            loss = tf.reduce_mean(tf.square(shifted - 0.5))
+        RESULT = gradient_status(tape.gradient(loss, generator.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg008_ok_adjust_contrast_augments_the_input_batch",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((4, 4, 3)), keras.layers.Flatten(), keras.layers.Dense(1)])
+        images = tf.random.uniform((2, 4, 4, 3))
+        with tf.GradientTape() as tape:
+            augmented = tf.image.adjust_contrast(images, 0.5)
+            loss = tf.reduce_mean(tf.square(model(augmented) - 1.0))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
 ]
 
 

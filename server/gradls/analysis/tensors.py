@@ -149,6 +149,10 @@ NON_DIFF_OPS = {
     "is_nan",
     "is_inf",
     "is_finite",
+    # tf.image kernels with no registered gradient (tape.gradient raises LookupError through them)
+    "adjust_contrast",
+    "adjust_hue",
+    "adjust_saturation",
     "shape",
     "shape_n",
     "size",

@@ -17,6 +17,7 @@ from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.regions import resolve_callee
 from gradls.analysis.rules import rule
+from gradls.analysis.step_facts import custom_loss_functions, param_names
 from gradls.analysis.tensors import DIFF
 
 # op name -> what TensorFlow gives back for its input
@@ -44,6 +45,13 @@ NONE_GRAD_OPS = {
     "in_top_k",
 }
 ZERO_GRAD_OPS = {"sign"}
+# tf.image ops whose kernels have no registered gradient: `tape.gradient` raises `LookupError: gradient registry has
+# no entry for: AdjustContrastv2` (checked in TF 2.21's gradient registry; rgb_to_hsv, crop_and_resize... have one)
+NO_REGISTERED_GRADIENT = {
+    "adjust_contrast": "AdjustContrastv2",
+    "adjust_hue": "AdjustHue",
+    "adjust_saturation": "AdjustSaturation",
+}
 _COMPARE_OPS = (ast.Gt, ast.GtE, ast.Lt, ast.LtE, ast.Eq, ast.NotEq)
 
 
@@ -57,6 +65,8 @@ def _op_of(info: ModuleInfo, node: ast.AST) -> tuple[str | None, list[ast.AST]]:
         short = ("tf." if q.startswith("tensorflow.") else "keras.ops.") + last
         if last in {"categorical", "multinomial"}:
             short = "tf.random." + last
+        if q == "tensorflow.image." + last and last in NO_REGISTERED_GRADIENT:
+            return "tf.image." + last, [node.args[0]]
         if last in NONE_GRAD_OPS or last in ZERO_GRAD_OPS:
             return short, list(
                 node.args[:2]
@@ -113,6 +123,12 @@ def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
                 f"`{label}` has a registered ZERO gradient and is the only route from {shown} to the loss: no None, "
                 "no warning, but those weights never learn"
             )
+        elif label.startswith("tf.image.") and label[len("tf.image.") :] in NO_REGISTERED_GRADIENT:
+            what = (
+                f"`{label}` has no registered gradient and is on the way from {shown} to the differentiated value: "
+                "`tape.gradient` raises `LookupError: gradient registry has no entry for: "
+                f"{NO_REGISTERED_GRADIENT[label[len('tf.image.') :]]}`"
+            )
         else:
             shown_op = label if label.startswith("`") else f"`{label}`"
             if label == "comparison":
@@ -128,6 +144,7 @@ def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
     yield from _cut_in_lambda_layers(info)
     yield from _cut_in_layer_classes(info)
     yield from _cut_between_functional_layers(info)
+    yield from _cut_in_custom_losses(info)
 
 
 def _cut_in_lambda_layers(info: ModuleInfo) -> Iterator[Finding]:
@@ -234,6 +251,51 @@ def _cut_in_layer_classes(info: ModuleInfo) -> Iterator[Finding]:
             )
             yield Finding("TFG008", msg, info.span(op), None)
             break  # one finding per layer: the first cut on the path
+
+
+def _cut_in_custom_losses(info: ModuleInfo) -> Iterator[Finding]:
+    """A loss given to `compile()` (or a `keras.losses.Loss.call`) whose `y_pred` reaches the returned loss only
+    through ops with no gradient (`tf.argsort(y_pred)`): every weight of the model gets None, and `fit` raises
+    `No gradients provided for any variable`."""
+    flow: Flow | None = None
+    for fn, index, how in custom_loss_functions(info):
+        params = param_names(fn)
+        if index >= len(params):
+            continue
+        body = info.own_nodes(fn)
+        if not any(isinstance(n, (ast.Call, ast.Compare)) and _op_of(info, n)[0] is not None for n in body):
+            continue
+        flow = flow or Flow(info)
+        y_pred = params[index]
+        uses = [n for n in body if isinstance(n, ast.Name) and n.id == y_pred and isinstance(n.ctx, ast.Load)]
+        out = ("return", id(fn))
+        if not uses or not any(out in flow.sinks(u, cut=False) for u in uses):
+            continue  # the prediction never reaches the loss: another bug (TFG019)
+        if any(out in flow.sinks(u, cut=True) for u in uses) or all(_shape_query(info, flow, u) for u in uses):
+            continue
+        ops = [
+            n
+            for n in body
+            if isinstance(n, (ast.Call, ast.Compare))
+            and _op_of(info, n)[0] is not None
+            and any(isinstance(x, ast.Name) and x.id == y_pred for x in ast.walk(n))
+            and out in flow.sinks(n, cut=False)
+            and not inside_stop_gradient(info, flow, n)
+        ]
+        nested = {id(c) for op in ops for c in ast.walk(op) if c is not op}
+        for op in (o for o in ops if id(o) not in nested):
+            label = _op_of(info, op)[0] or "this op"
+            msg = _cut_before_layers(
+                info,
+                op,
+                label,
+                f"every path from `{y_pred}` to the loss ({how}) goes through it",
+                "every weight of the model gets a None gradient (`fit` raises `No gradients provided for any "
+                "variable`)",
+                "a soft surrogate such as a sigmoid/softmax of scaled differences",
+            )
+            yield Finding("TFG008", msg, info.span(op), None)
+            break
 
 
 def _instances_after_weights(info: ModuleInfo, cls_name: str) -> bool:
