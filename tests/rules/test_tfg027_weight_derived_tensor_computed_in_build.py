@@ -1,0 +1,165 @@
+"""TFG027 weight-derived-tensor-computed-in-build: a tensor computed from a layer's weight once, in build/__init__."""
+
+import pytest
+
+from rules.casekit import case, check_verdict, findings_of
+
+CASES = [
+    case(
+        # The shape of http://quabr.com/59726491 (tf.gather of the weights in build, read by call).
+        "tfg027_gathered_matrix_built_once_in_build",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+
+        class GatherLayer(tf.keras.layers.Layer):
+            def build(self, _):
+                self.w = self.add_weight(shape=(2,), initializer="random_normal", trainable=True)
+                self.b = self.add_weight(shape=(1,), initializer="random_normal", trainable=True)
+                self.m = tf.concat([tf.reshape(tf.gather(self.w, ix), (-1, 1)) for ix in [[0, 1], [1, 0]]], axis=-1)  # <- TFG027
+
+            def call(self, inputs):
+                return tf.matmul(inputs, self.m) + self.b
+
+
+        tf.keras.utils.set_random_seed(0)
+        model = tf.keras.Sequential([tf.keras.Input((2,)), GatherLayer()])
+        x = np.random.randn(8, 2).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x) - 1.0))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        # https://github.com/keras-team/keras/issues/4401 (expand_dims of the weights in build; Keras 3 form)
+        "tfg027_expand_dims_of_local_weights_in_build",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+
+        class Normalization2D(keras.layers.Layer):
+            def __init__(self, n_mels, **kwargs):
+                super().__init__(**kwargs)
+                self.n_mels = n_mels
+
+            def build(self, input_shape):
+                means = self.add_weight(name="means", shape=(self.n_mels,), initializer="zeros")
+                stds = self.add_weight(name="stds", shape=(self.n_mels,), initializer="ones")
+                self.means = keras.ops.expand_dims(means, 1)  # <- TFG027
+                self.stds = keras.ops.expand_dims(stds, 1)  # <- TFG027
+
+            def call(self, x):
+                return (x - self.means) / self.stds
+
+
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((4, 5)), Normalization2D(4), keras.layers.Flatten(), keras.layers.Dense(1)])
+        x = np.random.randn(8, 4, 5).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x) - 1.0))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg027_transposed_kernel_in_init_under_fit",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+
+        class TiedProjection(keras.layers.Layer):
+            def __init__(self, units, dim, **kwargs):
+                super().__init__(**kwargs)
+                self.kernel = self.add_weight(shape=(units, dim), initializer="glorot_uniform")
+                self.kernel_t = tf.transpose(self.kernel)  # <- TFG027
+
+            def call(self, x):
+                return tf.matmul(x, self.kernel_t)
+
+
+        keras.utils.set_random_seed(0)
+        layer = TiedProjection(3, 4)
+        model = keras.Sequential([keras.Input((4,)), layer, keras.layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        x = np.random.randn(8, 4).astype("float32")
+        model.fit(x, np.ones((8, 1), "float32"), epochs=1, verbose=0)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x) - 1.0))
+        RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg027_ok_derived_tensor_computed_in_call",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+
+        class TiedProjection(keras.layers.Layer):
+            def __init__(self, units, dim, **kwargs):
+                super().__init__(**kwargs)
+                self.kernel = self.add_weight(shape=(units, dim), initializer="glorot_uniform")
+
+            def call(self, x):
+                kernel_t = tf.transpose(self.kernel)
+                return tf.matmul(x, kernel_t)
+
+
+        keras.utils.set_random_seed(0)
+        layer = TiedProjection(3, 4)
+        model = keras.Sequential([keras.Input((4,)), layer, keras.layers.Dense(1)])
+        x = np.random.randn(8, 4).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x) - 1.0))
+        RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg027_ok_weight_also_read_by_call_and_frozen_table",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+
+        class ScaledDense(keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], 2), initializer="glorot_uniform")
+                self.init_norm = tf.norm(self.w)
+                self.table = self.add_weight(shape=(2,), initializer="ones", trainable=False)
+                self.table_exp = tf.exp(self.table)
+
+            def call(self, x):
+                return tf.matmul(x, self.w) / self.init_norm * self.table_exp
+
+
+        keras.utils.set_random_seed(0)
+        layer = ScaledDense()
+        model = keras.Sequential([keras.Input((4,)), layer])
+        x = np.random.randn(8, 4).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x) - 1.0))
+        RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
+    """,
+    ),
+]
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_tensorflow_verdict(c, tf_verdicts):
+    check_verdict(c, tf_verdicts[c.name])
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_gradls_reports_exactly_the_marked_lines(c):
+    assert findings_of(c.source, {"TFG027"}) == c.expected
