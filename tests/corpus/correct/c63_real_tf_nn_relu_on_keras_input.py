@@ -1,0 +1,20 @@
+# gradls-fixture: tf-verdict=ok
+# gradls-expect:
+# source: https://github.com/tensorflow/tensorflow/issues/27455
+# corrected: the ReLU layer (what the reporter compared against).
+import tensorflow as tf
+
+z = tf.keras.Input(())
+h = tf.keras.layers.ReLU()(z)
+m = tf.keras.Model(z, h)
+
+
+@tf.function
+def f(x):
+    with tf.GradientTape() as t:
+        t.watch(x)
+        z = m(x**2)
+    return t.gradient(z, x)
+
+
+RESULT = gradient_status([f(tf.convert_to_tensor([10.0]))])
