@@ -394,6 +394,42 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
         """,
     ),
+    case(
+        "tfg002_backend_get_value_inside_tape",
+        "none",
+        """
+        import tensorflow as tf
+        from tensorflow.keras import backend as K
+
+        tf.keras.utils.set_random_seed(0)
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+        x = tf.random.normal((4, 3))
+        y = tf.random.normal((4, 2))
+        with tf.GradientTape() as tape:
+            pred = model(x)
+            err = K.get_value(tf.square(pred - y))  # <- TFG002
+            loss = tf.reduce_mean(err)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg002_ok_backend_get_value_for_logging_after_the_tape",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow.keras import backend as K
+
+        tf.keras.utils.set_random_seed(0)
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+        x = tf.random.normal((4, 3))
+        y = tf.random.normal((4, 2))
+        with tf.GradientTape() as tape:
+            pred = model(x)
+            loss = tf.reduce_mean(tf.square(pred - y))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        print("loss", K.get_value(loss))
+    """,
+    ),
 ]
 
 

@@ -22,6 +22,8 @@ NUMPY_CONVERSIONS = {
     "numpy.copy",
     "keras.ops.convert_to_numpy",
 }
+# The legacy `tf.keras.backend.get_value` / `eval` return `x.numpy()` for a tensor (keras/src/legacy/backend.py).
+_BACKEND_GET_VALUE = {"keras.backend.get_value", "keras.backend.eval", "keras.backend.batch_get_value"}
 # Keras `predict` runs the model in its own loop and hands back NumPy arrays.
 _PREDICT_METHODS = {"predict", "predict_on_batch"}
 # Keras `evaluate` runs its own loop too and hands back Python floats.
@@ -41,6 +43,8 @@ def _conversion(info: ModuleInfo, node: ast.Call) -> tuple[str, ast.expr] | None
     q = info.imports.qualname(f)
     if q in NUMPY_CONVERSIONS and node.args:
         return "np", node.args[0]
+    if q in _BACKEND_GET_VALUE and node.args:
+        return "get_value", node.args[0]
     if node.args and info.tensors.kind_of(f) == "metric":
         # `mse = keras.metrics.MeanSquaredError(); loss = mse(y, pred)`: the worst-levelled argument
         return "metric", max(node.args, key=info.tensors.level_of)
@@ -171,9 +175,10 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
             else {"numpy": "`.numpy()`", "np": "np.asarray(...)"}.get(kind, f"{kind}(...)")
         )
         shown = shown if shown.startswith("`") else f"`{shown}`"
-        if mode == GRAPH or (mode == AUTOGRAPH and kind in {"numpy", "np"}):
+        if mode == GRAPH or (mode == AUTOGRAPH and kind in {"numpy", "np", "get_value"}):
             err = {
                 "numpy": "`AttributeError: 'SymbolicTensor' object has no attribute 'numpy'`",
+                "get_value": "`AttributeError: 'SymbolicTensor' object has no attribute 'numpy'` (it calls `.numpy()`)",
                 "np": "`NotImplementedError: Cannot convert a symbolic tf.Tensor to a numpy array`",
                 "float": "`TypeError: float() argument must be a string or a real number, not 'SymbolicTensor'`",
                 "int": "`TypeError: int() argument must be a string, a bytes-like object or a real number, not 'SymbolicTensor'`",
