@@ -12,6 +12,7 @@ those findings (the code it was about has been fixed).
 
 from __future__ import annotations
 
+import ast
 import asyncio
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -74,6 +75,9 @@ class DocumentState:
     module: ModuleInfo | None = None
     module_version: int | None = None
     module_used: float = 0.0  # time.monotonic() of the last analysis or hover that used `module`
+    # The last text that parsed and its tree, not yet handed to the project index (documents.py: a module's
+    # summary is computed when another document may need it, not after every keystroke).  Analysis thread only.
+    summary_pending: tuple[str, ast.Module] | None = None
 
     @property
     def result_id(self) -> str:

@@ -34,6 +34,7 @@ from gradls.lsp.diagnostics import (
     shift_for_change,
 )
 from gradls.lsp.guard import guarded
+from gradls.lsp.incremental import splice_parse
 from gradls.lsp.positions import LineIndex
 from gradls.lsp.server import GradlsLanguageServer
 from gradls.lsp.settings import is_excluded_by_editor
@@ -256,7 +257,7 @@ async def ensure_analysed(ls: GradlsLanguageServer, state: DocumentState) -> Non
         config = ls.config_for(state.path)
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(
-            ls.analysis_executor, _analyse_if_current, ls, state, version, epoch, source, config
+            ls.analysis_executor, _analyse_if_current, ls, state, version, epoch, source, config, loop
         )
         state.in_flight = {version: future}
     outcome = await asyncio.shield(future)
@@ -282,11 +283,11 @@ async def ensure_analysed(ls: GradlsLanguageServer, state: DocumentState) -> Non
         if drop_stale_probe_facts(state) and ls.pull_diagnostics:
             publish_probe_only(ls, state)
         if state.path is not None and info is not None:
-            # After this result is published (the caller does that next): the module's summary for the
-            # project, from the tree just analysed, and its importers re-checked when the summary changed.
+            # After this result is published (the caller does that next): the text for the project index,
+            # summarised now only when an open document imports the module (documents that may need it).
             loop = asyncio.get_running_loop()
-            others = open_modules(ls, but=state)
-            ls.analysis_executor.submit(_update_summary, ls, loop, state, source, info.tree, others)
+            ls.analysis_executor.submit(_note_text, ls, loop, state, source, info.tree)
+            loop.call_later(SUMMARY_IDLE_SECONDS, _flush_when_idle, ls, loop, state, version)
     state.generation += 1
 
 
@@ -305,7 +306,13 @@ def keep_module(ls: GradlsLanguageServer, state: DocumentState, info: ModuleInfo
 
 
 def _analyse_if_current(
-    ls: GradlsLanguageServer, state: DocumentState, version: int, epoch: int, source: str, config: Config
+    ls: GradlsLanguageServer,
+    state: DocumentState,
+    version: int,
+    epoch: int,
+    source: str,
+    config: Config,
+    loop: asyncio.AbstractEventLoop,
 ) -> tuple[AnalysisResult, ModuleInfo | None] | None:
     """Worker thread: analyse, unless the document moved on while this job waited in the queue.
 
@@ -321,31 +328,79 @@ def _analyse_if_current(
         or ls.recheck_epochs.get(state.uri, 0) != epoch
     ):
         return None  # edited, closed, or an imported module changed again: a newer job is on its way
+    # The last analysed tree (the diagnostics run's, or a hover's) is the base the edited statement is spliced
+    # into; None: parse the whole text.
+    base = state.module
+    parsed = splice_parse(base.source, base.tree, source) if base is not None else None
     if state.path is None:  # untitled: a file of its own
-        return analyze_module(source, None, config, False)
+        return analyze_module(source, None, config, False, parsed)
+    # Other documents' texts go to the project first: this analysis sees what a fresh one would.
+    flush_pending(ls, loop, but=state)
     project = project_for(state.path, ls.workspace_roots())
-    return analyze_module(source, state.path, config, project)
+    return analyze_module(source, state.path, config, project, parsed)
 
 
-def _update_summary(
-    ls: GradlsLanguageServer,
-    loop: asyncio.AbstractEventLoop,
-    state: DocumentState,
-    source: str,
-    tree: ast.Module,
-    others: Sequence[tuple[str, str]],
+# Quiet time after which a document's text is handed to its project even when no open document imports it
+# (a hover or a workspace check of another file then sees it).
+SUMMARY_IDLE_SECONDS = 0.5
+
+
+def _note_text(
+    ls: GradlsLanguageServer, loop: asyncio.AbstractEventLoop, state: DocumentState, source: str, tree: ast.Module
 ) -> None:
-    """Worker thread: a text that parsed becomes the module's text in its project; a half-typed one does
+    """Worker thread: a text that parsed is to become the module's text in its project; a half-typed one does
     not (the importers keep seeing the last good text instead of flickering with every keystroke).
-    Only when that changes the module's summary are the open documents importing it checked again."""
+
+    Summarising a module costs about as much as analysing it (a whole `ModuleInfo`), so it is done at once only
+    when an open document imports this module (its squiggles may depend on the summary: re-checked when the
+    summary changed).  Otherwise the text waits in `summary_pending` until another document is analysed
+    (`flush_pending` first), or the document has been quiet for SUMMARY_IDLE_SECONDS."""
     if ls.documents.get(state.uri) is not state or state.path is None:
         return  # closed meanwhile: its module is the file on disk again
+    state.summary_pending = (source, tree)
     try:
         project = project_for(state.path, ls.workspace_roots())
-        if project.set_text(state.path, source, tree):
-            _recheck_later(ls, loop, project, state.path, others)
+        if importers(project, state.path, open_modules(ls, but=state)):
+            _hand_to_project(ls, loop, state)
     except Exception as e:
         loop.call_soon_threadsafe(ls.log_exception, "summarising a document", e)
+
+
+def _hand_to_project(ls: GradlsLanguageServer, loop: asyncio.AbstractEventLoop, state: DocumentState) -> None:
+    """Worker thread: the pending text becomes the module's text in its project; the open documents importing it
+    are checked again when that changed the module's summary."""
+    pending, state.summary_pending = state.summary_pending, None
+    if pending is None or state.path is None or ls.documents.get(state.uri) is not state:
+        return
+    project = project_for(state.path, ls.workspace_roots())
+    if project.set_text(state.path, pending[0], pending[1]):
+        _recheck_later(ls, loop, project, state.path, open_modules(ls, but=state))
+
+
+def flush_pending(ls: GradlsLanguageServer, loop: asyncio.AbstractEventLoop, but: DocumentState | None = None) -> None:
+    """Worker thread, before an analysis that reads the project index: every open document's pending text into
+    its project (`but` left out)."""
+    for other in list(ls.documents.values()):
+        if other is not but and other.summary_pending is not None:
+            try:
+                _hand_to_project(ls, loop, other)
+            except Exception as e:
+                loop.call_soon_threadsafe(ls.log_exception, "summarising a document", e)
+
+
+def _flush_when_idle(
+    ls: GradlsLanguageServer, loop: asyncio.AbstractEventLoop, state: DocumentState, version: int
+) -> None:
+    """Event loop: the document has not changed since `version` was analysed: its text goes to the project."""
+    if state.version == version and ls.documents.get(state.uri) is state:
+
+        def flush() -> None:
+            try:
+                _hand_to_project(ls, loop, state)
+            except Exception as e:
+                loop.call_soon_threadsafe(ls.log_exception, "summarising a document", e)
+
+        ls.analysis_executor.submit(flush)
 
 
 def _back_to_disk(

@@ -276,7 +276,9 @@ async def ensure_analysed(ls: GradlsLanguageServer, nb: NotebookState) -> None:
         cells = _code_cells(ls, nb.uri)
         config = ls.config_for(nb.path)
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(ls.analysis_executor, _analyse_if_current, ls, nb, generation, cells, config)
+        future = loop.run_in_executor(
+            ls.analysis_executor, _analyse_if_current, ls, nb, generation, cells, config, loop
+        )
         nb.in_flight = {generation: future}
     result = await asyncio.shield(future)
     if nb.in_flight.get(generation) is future:
@@ -288,11 +290,19 @@ async def ensure_analysed(ls: GradlsLanguageServer, nb: NotebookState) -> None:
 
 
 def _analyse_if_current(
-    ls: GradlsLanguageServer, nb: NotebookState, generation: int, cells: Sequence[CellSnapshot], config: Config
+    ls: GradlsLanguageServer,
+    nb: NotebookState,
+    generation: int,
+    cells: Sequence[CellSnapshot],
+    config: Config,
+    loop: asyncio.AbstractEventLoop,
 ) -> NotebookAnalysis | None:
     """Worker thread: the notebook's cells as one program, analysed, findings mapped to their cells."""
     if nb.generation != generation or ls.notebooks.get(nb.uri) is not nb:
         return None
+    from gradls.lsp.documents import flush_pending
+
+    flush_pending(ls, loop)  # open documents' latest texts into the project first, as for a document
     return analyse_cells(cells, nb.path, config, ls.workspace_roots())
 
 

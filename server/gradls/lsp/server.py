@@ -192,7 +192,16 @@ class GradlsLanguageServer(LanguageServer):
         return self._doc_links[code]
 
     async def on_analysis_thread(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self.analysis_executor, fn, *args)
+        """`fn(*args)` on the analysis thread, once the open documents' latest texts are in their projects."""
+        loop = asyncio.get_running_loop()
+
+        def run() -> T:
+            from gradls.lsp.documents import flush_pending
+
+            flush_pending(self, loop)
+            return fn(*args)
+
+        return await loop.run_in_executor(self.analysis_executor, run)
 
     async def on_fix_thread(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.fix_executor, fn, *args)
