@@ -493,6 +493,33 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, generator.trainable_variables))
     """,
     ),
+    case(
+        # https://github.com/tensorflow/tensorflow/issues/42167
+        "tfg011_minimize_of_a_lambda_returning_a_precomputed_cost",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+
+        y_N = tf.Variable([1.0, 2.0, 3.0], name="dd")
+        cost = -tf.reduce_mean(tf.reduce_sum(tf.math.log(y_N), axis=0))
+        loss = lambda: cost
+        tf.compat.v1.train.AdamOptimizer(0.5).minimize(loss, var_list=[y_N])  # <- TFG011
+    """,
+    ),
+    case(
+        "tfg011_ok_minimize_of_a_lambda_computing_the_cost",
+        "ok",
+        """
+        import tensorflow as tf
+
+        y_N = tf.Variable([1.0, 2.0, 3.0], name="dd")
+        before = y_N.numpy().copy()
+        scale = tf.constant(2.0)
+        loss = lambda: -tf.reduce_mean(tf.reduce_sum(tf.math.log(y_N * scale), axis=0))
+        tf.compat.v1.train.AdamOptimizer(0.5).minimize(loss, var_list=[y_N])
+        RESULT = ["ok" if (y_N.numpy() != before).all() else "zero"]
+    """,
+    ),
 ]
 
 _FIXABLE = [

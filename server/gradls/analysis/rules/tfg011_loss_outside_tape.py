@@ -45,6 +45,61 @@ def find_loss_outside_tape(info: ModuleInfo) -> Iterator[Finding]:
                 f = _check(info, scope, tape, tc, taped)
                 if f is not None:
                     yield f
+    yield from _minimize_of_captured_loss(info)
+
+
+def _minimize_of_captured_loss(info: ModuleInfo) -> Iterator[Finding]:
+    """`cost = f(w)` then `opt.minimize(lambda: cost, var_list=[w])`: `minimize` records only what the callable
+    runs under its own tape, and this one just hands back a tensor computed before it (tensorflow#42167)."""
+    if "minimize" not in info.source:
+        return
+    for node in ast.walk(info.tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "minimize"
+            and (node.args or any(k.arg == "loss" for k in node.keywords))
+        ):
+            continue
+        fn: ast.expr | None = node.args[0] if node.args else next(k.value for k in node.keywords if k.arg == "loss")
+        body = _scope_body(info, node)
+        if isinstance(fn, ast.Name):
+            fn = _last_assigned(body, fn.id, node)
+        if not (isinstance(fn, ast.Lambda) and isinstance(fn.body, ast.Name)):
+            continue
+        captured = fn.body.id
+        value = _last_assigned(body, captured, node)
+        if value is None or not _is_computation(info, value) or info.tensors.level_of(value) < DIFF:
+            continue
+        msg = (
+            f"`{info.text(node.func)}` calls its loss function under its own GradientTape, but this one returns "
+            f"`{captured}`, computed at line {value.lineno} before the tape existed: nothing is recorded, so every "
+            "gradient is `None` (`ValueError: No gradients provided for any variable`); compute the loss inside the "
+            f"function (`lambda: <the expression of {captured}>`)"
+        )
+        yield Finding("TFG011", msg, info.span(node))
+
+
+def _scope_body(info: ModuleInfo, node: ast.AST) -> list[ast.AST]:
+    fn = info.enclosing_function(node)
+    return list(info.own_nodes(fn)) if fn is not None else list(ast.walk(info.tree))
+
+
+def _last_assigned(body: list[ast.AST], name: str, before: ast.AST) -> ast.expr | None:
+    """The value last assigned to `name` by a plain assignment before `before`, when it is the only binding."""
+    binds = [
+        n
+        for n in body
+        if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.With))
+        and any(
+            isinstance(t, ast.Name) and t.id == name
+            for t in ast.walk(n)
+            if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)
+        )
+    ]
+    if len(binds) != 1 or not isinstance(binds[0], ast.Assign) or pos(binds[0]) >= pos(before):
+        return None
+    return binds[0].value
 
 
 def _taped_names(scope: TapeScope, tape: Tape) -> set[str]:
