@@ -108,7 +108,8 @@ def ruff_seconds(path: Path) -> float | None:
 
 
 class BenchClient:
-    def __init__(self):
+    def __init__(self, server: list[str] | None = None):
+        self.server = server or SERVER
         self.client = LanguageClient("gradls-bench", "0")
         self.published: dict[str, tuple[int | None, float, int]] = {}
         self.waiters: list[tuple[str, int, asyncio.Future]] = []
@@ -133,7 +134,7 @@ class BenchClient:
 
     async def start(self, root: Path) -> float:
         t = time.perf_counter()
-        await self.client.start_io(*SERVER)
+        await self.client.start_io(*self.server)
         await self.client.initialize_async(
             lsp.InitializeParams(
                 capabilities=lsp.ClientCapabilities(),
@@ -182,9 +183,15 @@ def line_end_change(
 
 
 async def bench_file(
-    name: str, text: str, root: Path, edits: int, memory_edits: int, code_action_rounds: int = 10
+    name: str,
+    text: str,
+    root: Path,
+    edits: int,
+    memory_edits: int,
+    code_action_rounds: int = 10,
+    server: list[str] | None = None,
 ) -> dict:
-    bc = BenchClient()
+    bc = BenchClient(server)
     startup = await bc.start(root)
     uri = (root / name).as_uri()
     lines = text.split("\n")
@@ -270,6 +277,7 @@ async def bench_file(
         "findings": findings,
         "edit_p50": pct(latencies, 0.5),
         "edit_p95": pct(latencies, 0.95),
+        "latencies": latencies,
         "ca_cold_p50": pct(cold, 0.5),
         "ca_cold_p95": pct(cold, 0.95),
         "ca_warm_p50": pct(warm, 0.5),
@@ -436,6 +444,30 @@ async def bench_during_check(root: Path, rounds: int) -> dict:
     }
 
 
+# ------------------------------------------------------------------ this server against an earlier revision
+def server_of_revision(rev: str, into: Path) -> list[str]:
+    """`python -m gradls` of the package as it was at git revision `rev` (extracted with `git archive`)."""
+    repo = Path(__file__).resolve().parent.parent
+    archive = subprocess.run(["git", "archive", rev, "server/gradls"], cwd=repo, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    # The extracted package first on sys.path, so it, not the installed one, serves.
+    code = f"import sys; sys.path.insert(0, {str(into / 'server')!r}); from gradls.__main__ import _main; sys.exit(_main())"
+    return [sys.executable, "-c", code]
+
+
+async def bench_against_revision(rev: str, text: str, root: Path, rounds: int, edits: int) -> dict:
+    """Edit -> diagnostics on the same file with this tree's server and with `rev`'s, in alternating rounds of the
+    same run (the machine's load is shared by both); latencies pooled per server."""
+    (root / "rev").mkdir()
+    servers = {"this tree": SERVER, rev: server_of_revision(rev, root / "rev")}
+    pooled: dict[str, list[float]] = {name: [] for name in servers}
+    for _ in range(rounds):
+        for name, command in servers.items():
+            r = await bench_file("array_ops.py", text, root, edits, 0, 1, server=command)
+            pooled[name].extend(r["latencies"])
+    return {name: (pct(v, 0.5), pct(v, 0.95), len(v)) for name, v in pooled.items()}
+
+
 async def main_async(args) -> None:
     from gradls.analysis import analyze
 
@@ -526,6 +558,17 @@ async def main_async(args) -> None:
         print(
             f"  code action: quiet p50 {ms(d['quiet_action'])}  busy p50 {ms(d['busy_action_p50'])}  p95 {ms(d['busy_action_p95'])} ms\n"
         )
+    if args.compare_rev and "array_ops.py" in results:
+        text = next(t for n, t, _ in inputs if n == "array_ops.py")
+        t_analyze = results["array_ops.py"][1]
+        c = await bench_against_revision(args.compare_rev, text, tmp, args.compare_rounds, args.edits)
+        print(
+            f"array_ops.py edit -> diagnostics, this tree against {args.compare_rev}, {args.compare_rounds} alternating"
+            f" rounds of {args.edits} edits each (load {os.getloadavg()[0]:.2f}; analyze() in-process {ms(t_analyze)} ms):"
+        )
+        for name, (p50, p95, n) in c.items():
+            print(f"  {name:<12} p50 {ms(p50)}  p95 {ms(p95)} ms  ({n} edits)")
+        print()
     startups = [r["startup"] for (_, _, r) in results.values()]
     print(f"server start-up to initialize response: {', '.join(f'{s * 1000:.0f} ms' for s in startups)}")
     print(
@@ -584,6 +627,10 @@ def main() -> None:
     parser.add_argument("--workspace-edits", type=int, default=40)
     parser.add_argument("--during-rounds", type=int, default=5)
     parser.add_argument("--skip-workspace", action="store_true", help="no 50-file workspace run")
+    parser.add_argument(
+        "--compare-rev", help="also time array_ops.py edits with the server of this git revision, rounds alternating"
+    )
+    parser.add_argument("--compare-rounds", type=int, default=3)
     parser.add_argument("--skip-during-check", action="store_true", help="no hover/code-action during a long check run")
     parser.add_argument(
         "--skip-generated", action="store_true", help="only array_ops.py (the generated 20k-line file is slow)"

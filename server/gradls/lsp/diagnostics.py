@@ -66,6 +66,7 @@ class DocumentState:
     # Why this document is not analysed (non-Python, too large, excluded, disabled), or None.
     skipped: str | None = None
     pending: asyncio.Task[None] | None = None
+    last_change: float = 0.0  # time.monotonic() of the last didChange (documents.on_did_change: debounce)
     # Checked quick fixes of this version's findings (the lightbulb asks on every cursor move).
     action_cache_version: int | None = None
     action_cache: dict[Finding, tuple[Fix | None, Fix | None]] = field(default_factory=dict)

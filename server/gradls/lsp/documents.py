@@ -181,7 +181,12 @@ def on_did_change(ls: GradlsLanguageServer, params: lsp.DidChangeTextDocumentPar
         if had_probe_facts:
             publish_probe_only(ls, state)  # moved, or gone with the lines they pointed at
     elif ls.editor_settings.lint_run == "onType":
-        schedule_analysis(ls, state, delay=ls.debounce_seconds)
+        # A keystroke after a quiet spell, with no analysis of this document queued or running, is analysed at
+        # once; one within the debounce of the last (a burst sent together) waits for the burst to end.
+        now = time.monotonic()
+        quiet = now - state.last_change >= ls.debounce_seconds and not state.in_flight
+        state.last_change = now
+        schedule_analysis(ls, state, delay=0 if quiet else ls.debounce_seconds)
     else:
         publish(ls, state)  # onSave: show the kept findings where they moved to
 

@@ -52,7 +52,8 @@ from gradls.lsp.settings import EditorSettings, FileConfigCache, merge
 if TYPE_CHECKING:
     from gradls.lsp.notebooks import NotebookState
 
-# Quiet time after a keystroke before analysing; short, so squiggles follow typing closely.
+# Changes closer together than this are one burst, analysed once it ends; a change after a quiet spell is
+# analysed at once (documents.on_did_change).  A result made stale by a later change is dropped either way.
 DEFAULT_DEBOUNCE_SECONDS = 0.02
 
 _LOG_LEVELS = {
