@@ -262,6 +262,58 @@ CASES = [
         RESULT = gradient_status([*test_gradients(), *test_sum()])
     """,
     ),
+    case(
+        # https://github.com/dhirajmaji7/Attention-Res-UNet-with-Guided-Decoder-for-Semantic-Segmentation-of-Brain-tumors/issues/1
+        "tfg007_backend_variable_in_helper_of_compiled_loss",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow.keras import backend as K
+
+
+        def weighted_log_loss(y_true, y_pred):
+            weights = K.variable(np.array([1.0, 5.0], dtype="float32"))  # <- TFG007
+            y_pred = K.clip(y_pred, K.epsilon(), 1 - K.epsilon())
+            return -K.mean(K.sum(y_true * K.log(y_pred) * weights, -1))
+
+
+        def total_loss(y_true, y_pred):
+            return weighted_log_loss(y_true, y_pred)
+
+
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(2, activation="softmax")])
+        model.compile(optimizer="adam", loss=total_loss)
+        x = np.random.randn(8, 4).astype("float32")
+        model.fit(x, np.eye(2, dtype="float32")[np.arange(8) % 2], epochs=1, verbose=0)
+    """,
+    ),
+    case(
+        "tfg007_ok_backend_variable_made_once_outside_the_loss",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow.keras import backend as K
+
+        class_weights = K.variable(np.array([1.0, 5.0], dtype="float32"))
+
+
+        def weighted_log_loss(y_true, y_pred):
+            y_pred = K.clip(y_pred, K.epsilon(), 1 - K.epsilon())
+            return -K.mean(K.sum(y_true * K.log(y_pred) * class_weights, -1))
+
+
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(2, activation="softmax")])
+        model.compile(optimizer="adam", loss=weighted_log_loss)
+        x = np.random.randn(8, 4).astype("float32")
+        y = np.eye(2, dtype="float32")[np.arange(8) % 2]
+        model.fit(x, y, epochs=1, verbose=0)
+        with tf.GradientTape() as tape:
+            loss = weighted_log_loss(tf.constant(y), model(x))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
 ]
 
 

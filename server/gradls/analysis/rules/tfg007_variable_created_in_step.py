@@ -37,6 +37,9 @@ def _creation(info: ModuleInfo, node: ast.Call) -> str | None:
     q = info.imports.qualname(node.func)
     if q in VARIABLE_CTORS:
         return "tf.Variable" if q.startswith("tensorflow") else "keras.Variable"
+    if q == "keras.backend.variable":
+        # the legacy `tf.keras.backend.variable` builds a `tf.Variable` (float32 by default, unlike tf.Variable(0))
+        return "K.variable"
     f = node.func
     if (
         isinstance(f, ast.Attribute)
@@ -166,7 +169,7 @@ class VariableInStepFix(FixData):
     "`Unknown variable`).",
 )
 def find_variable_created_in_step(info: ModuleInfo) -> Iterator[Finding]:
-    if "Variable" not in info.source and "add_weight" not in info.source and "add_variable" not in info.source:
+    if "Variable" not in info.source and "variable" not in info.source and "add_weight" not in info.source:
         return
     flow = Flow(info)
     for node, modes in info.region_nodes():
