@@ -469,6 +469,57 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
     """,
     ),
+    case(
+        # https://github.com/suinleelab/attributionpriors/issues/6
+        "tfg021_fresh_optimizer_per_run_handed_to_one_tf_function",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+
+        x = tf.random.normal((8, 4))
+        y = tf.random.normal((8, 1))
+
+
+        @tf.function
+        def train_step(inputs, labels, model, optimizer):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(model(inputs) - labels))
+            gradients = tape.gradient(loss, model.trainable_variables)
+            optimizer.apply_gradients(zip(gradients, model.trainable_variables))
+            return loss
+
+
+        for run in range(2):
+            model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(1)])
+            optimizer = tf.keras.optimizers.Adam(1e-3)  # <- TFG021
+            train_step(x, y, model, optimizer)
+    """,
+    ),
+    case(
+        "tfg021_ok_fresh_optimizer_per_run_with_its_own_tf_function",
+        "ok",
+        """
+        import tensorflow as tf
+
+        x = tf.random.normal((8, 4))
+        y = tf.random.normal((8, 1))
+
+
+        def train_step(inputs, labels, model, optimizer):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(model(inputs) - labels))
+            gradients = tape.gradient(loss, model.trainable_variables)
+            optimizer.apply_gradients(zip(gradients, model.trainable_variables))
+            return gradients
+
+
+        for run in range(2):
+            model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(1)])
+            optimizer = tf.keras.optimizers.Adam(1e-3)
+            step = tf.function(train_step)
+            RESULT = gradient_status(step(x, y, model, optimizer))
+    """,
+    ),
 ]
 
 

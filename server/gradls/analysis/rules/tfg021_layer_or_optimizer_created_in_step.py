@@ -260,3 +260,58 @@ def find_layer_or_optimizer_created_in_step(info: ModuleInfo) -> Iterator[Findin
     done: set[int] = set()
     yield from _traced(info, parents, done)
     yield from _eager_loops(info, parents, done)
+    yield from _fresh_optimizer_per_call(info, parents, done)
+
+
+def _fresh_optimizer_per_call(info: ModuleInfo, parents: dict[int, ast.AST], done: set[int]) -> Iterator[Finding]:
+    """`for run in ...: optimizer = Adam(); train_step(x, y, model, optimizer)` with `train_step` one module-level
+    `@tf.function` that applies the optimizer it is given: each new optimizer object makes the function trace again,
+    and its first `apply_gradients` builds the optimizer's variables in that later trace (attributionpriors#6)."""
+    if "apply_gradients" not in info.source:
+        return
+    index = call_index(info)
+    for name, fn in info.module_functions.items():
+        ff = info.facts(fn)
+        if ff is None or not ff.tf_function:
+            continue
+        params = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]
+        applied = {
+            n.func.value.id
+            for n in ast.walk(fn)
+            if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr in {"apply_gradients", "minimize"}
+            and isinstance(n.func.value, ast.Name)
+            and n.func.value.id in params
+        }
+        for call in index.by_name.get(name, ()):
+            for p in applied:
+                i = params.index(p)
+                arg = next((k.value for k in call.keywords if k.arg == p), None)
+                if arg is None and i < len(call.args):
+                    arg = call.args[i]
+                if not isinstance(arg, ast.Name):
+                    continue
+                loop = _innermost_loop(parents, call, None)
+                if loop is None:
+                    continue
+                made = [
+                    n.value
+                    for n in ast.walk(loop)
+                    if isinstance(n, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == arg.id for t in n.targets)
+                    and isinstance(n.value, ast.Call)
+                    and (_object(info, n.value) or ("",))[0] == "optimizer"
+                ]
+                if len(made) != 1 or not isinstance(made[0], ast.Call) or id(made[0]) in done:
+                    continue
+                ctor = made[0]
+                done.add(id(ctor))
+                msg = (
+                    f"a new `{info.text(ctor.func)}` is made on every pass of this loop and handed to the "
+                    f"`@tf.function` `{name}`, which applies it: each new optimizer object makes `{name}` trace "
+                    "again, and its first `apply_gradients` creates the optimizer's variables in that later trace, so "
+                    f"TensorFlow raises {_SINGLETON}; make one optimizer before the loop, or a fresh "
+                    f"`tf.function({name}.python_function)` per run"
+                )
+                yield Finding("TFG021", msg, info.span(ctor))
