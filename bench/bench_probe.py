@@ -3,7 +3,9 @@
 1. Instrumentation overhead: the same N training steps run plainly and under the probe
    (eager custom loop, graph-mode fit, and a tight loop calling one tf.function train step). The
    script times its own training loop (wall and process CPU time), so TensorFlow's import is
-   excluded; whole-process times are printed too.
+   excluded; whole-process times are printed too. Medians over the repeats, with the spread of
+   the per-repeat ratios. Then tight tf.function loops with both sides in one process (an MLP, a
+   GAN step with two optimizers and an inner tape, a loss-scaled mixed_float16 MLP).
 2. Time to first result: probing a 100-epoch Keras script (stopped after 3 steps), next to the
    bare cost of `python -c "import tensorflow"`.
 3. Re-probe: the same small eager script run plainly, probed cold (fresh interpreter) and probed
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -73,11 +76,13 @@ TRAIN = textwrap.dedent("""
     print("LOOP_SECONDS %.4f %.4f" % (time.perf_counter() - start, time.process_time() - cpu_start))
 """)
 
-# The tight tf.function loop in ONE process, so that both sides share the machine's state: the
-# plain train step is traced before the probe's instrumentation is installed and called through
-# the original tf.function entry; the probed one is traced after it, with sampling on (as a probe
-# with --steps above 20 has it), and called through the probe's entry (its per-call bookkeeping
-# included). Rounds alternate; the best round of each is printed.
+# Tight tf.function loops in ONE process, so that both sides share the machine's state: the plain
+# train step is traced before the probe's instrumentation is installed and called through the
+# original tf.function entry; the probed one is traced after it, with sampling on (as a probe with
+# --steps above 20 has it), and called through the probe's entry (its per-call bookkeeping
+# included). Three steps: an MLP (one gradient site), a GAN (two tapes, two optimizers, a gradient
+# penalty's inner tape) and a mixed_float16 MLP with a loss-scale optimizer (a scaled tape and the
+# inner optimizer's apply). Rounds alternate plain / probed; each round's CPU time is printed.
 IN_PROCESS = textwrap.dedent("""
     import os, sys, time
     import numpy as np
@@ -88,22 +93,55 @@ IN_PROCESS = textwrap.dedent("""
     sys.path.insert(0, sys.argv[1])
     import runner
 
-    steps, rounds = int(sys.argv[2]), int(sys.argv[3])
+    kind, steps, rounds = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    if kind == "loss_scaled":
+        keras.mixed_precision.set_global_policy("mixed_float16")
     rng = np.random.default_rng(0)
     x = tf.constant(rng.random((128, 784), dtype=np.float32))
     y = tf.constant(rng.integers(0, 10, 128))
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
+    def mlp(out=10):
+        return keras.Sequential([keras.Input((784,)), keras.layers.Dense(256, activation="relu"),
+                                 keras.layers.Dense(256, activation="relu"), keras.layers.Dense(out)])
+
     def make():
-        model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(256, activation="relu"),
-                                  keras.layers.Dense(256, activation="relu"), keras.layers.Dense(10)])
+        if kind == "gan":
+            gen = keras.Sequential([keras.Input((64,)), keras.layers.Dense(256, activation="relu"),
+                                    keras.layers.Dense(784)])
+            disc = mlp(1)
+            d_opt, g_opt = keras.optimizers.Adam(1e-4), keras.optimizers.Adam(1e-4)
+            noise = tf.constant(rng.random((128, 64), dtype=np.float32))
+
+            @tf.function
+            def train_step(xb, yb):
+                with tf.GradientTape() as d_tape:
+                    fake = gen(noise)
+                    with tf.GradientTape() as gp_tape:
+                        gp_tape.watch(fake)
+                        critic = disc(fake)
+                    slope = gp_tape.gradient(critic, fake)
+                    d_loss = tf.reduce_mean(tf.nn.softplus(critic) + tf.nn.softplus(-disc(xb)))
+                    d_loss += tf.reduce_mean((tf.norm(slope, axis=1) - 1.0) ** 2)
+                d_grads = d_tape.gradient(d_loss, disc.trainable_variables)
+                d_opt.apply_gradients(zip(d_grads, disc.trainable_variables))
+                with tf.GradientTape() as g_tape:
+                    g_loss = tf.reduce_mean(tf.nn.softplus(-disc(gen(noise))))
+                g_grads = g_tape.gradient(g_loss, gen.trainable_variables)
+                g_opt.apply_gradients(zip(g_grads, gen.trainable_variables))
+                return g_loss
+            return train_step
+        model = mlp()
         opt = keras.optimizers.Adam(1e-3)
+        if kind == "loss_scaled":
+            opt = keras.optimizers.LossScaleOptimizer(opt)
 
         @tf.function
         def train_step(xb, yb):
             with tf.GradientTape() as tape:
-                loss = loss_fn(yb, model(xb, training=True))
-            grads = tape.gradient(loss, model.trainable_variables)
+                loss = loss_fn(yb, tf.cast(model(xb, training=True), tf.float32))
+                scaled = opt.scale_loss(loss) if kind == "loss_scaled" else loss
+            grads = tape.gradient(scaled, model.trainable_variables)
             opt.apply_gradients(zip(grads, model.trainable_variables))
             return loss
         return train_step
@@ -120,7 +158,8 @@ IN_PROCESS = textwrap.dedent("""
     probe.install_keras(keras)
     probed = make()
     probed(x, y)
-    assert probe.sampling and probe.sampling["site"] is not None, "the probed step is not sampled"
+    assert probe.sampling and probe.sampling["entries"] and not probe.sampling["forced"], "not sampled"
+    print("SITES %d" % len(probe.sampling["entries"]))
 
     def timed(call):
         t, c = time.perf_counter(), time.process_time()
@@ -128,12 +167,9 @@ IN_PROCESS = textwrap.dedent("""
             call()
         return time.perf_counter() - t, time.process_time() - c
 
-    best = {"plain": [], "probed": []}
     for _ in range(rounds):
-        best["plain"].append(timed(lambda: original_call(plain, x, y)))
-        best["probed"].append(timed(lambda: probed(x, y)))
-    for side in ("plain", "probed"):
-        print("IN_PROCESS %s %.4f %.4f" % (side, min(w for w, _ in best[side]), min(c for _, c in best[side])))
+        for side, call in (("plain", lambda: original_call(plain, x, y)), ("probed", lambda: probed(x, y))):
+            print("IN_PROCESS %s %.4f %.4f" % ((side,) + timed(call)))
 """)
 
 SMALL_EAGER = textwrap.dedent("""
@@ -208,50 +244,76 @@ def main() -> int:
     return 0
 
 
+def _median(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
+def _ratios(label: str, pairs: list[tuple[float, float]], unit: str) -> str:
+    """'wall plain 1.234 s, probed 1.300 s -> x1.05 [x0.98-x1.12]': medians, and the spread of the
+    per-repeat ratios (each repeat's plain and probed run back to back)."""
+    plain_med, probed_med = _median([p for p, _ in pairs]), _median([q for _, q in pairs])
+    per_pair = [q / p for p, q in pairs]
+    return "%s plain %.3f %s, probed %.3f %s -> x%.2f [x%.2f-x%.2f]" % (
+        label,
+        plain_med,
+        unit,
+        probed_med,
+        unit,
+        probed_med / plain_med,
+        min(per_pair),
+        max(per_pair),
+    )
+
+
 def sections_1_2(ns, train: str, small: str, env: dict) -> None:
     print(
-        "\n1. instrumentation overhead, MLP 784-256-256-10, batch 128, best of %d (plain and probed interleaved)"
-        % ns.repeats
+        "\n1. instrumentation overhead, MLP 784-256-256-10, batch 128: medians of %d repeats (plain and probed "
+        "back to back), [spread of the per-repeat ratios]" % ns.repeats
     )
     for mode, steps in (("eager", ns.steps), ("fit", ns.steps), ("function", ns.function_steps)):
         # The probe stops at step steps+1, so the script does exactly `steps` steps either way.
-        p, q = [], []
+        walls, loops, cpus = [], [], []
         for _ in range(ns.repeats):  # interleaved, so load drifts hit both sides alike
-            p.append(plain(ns.python, train, mode, str(steps)))
-            q.append(probed(ns.python, train, steps + 1, steps, mode, str(steps))[:2])
-        p_wall, q_wall = min(w for w, _ in p), min(w for w, _ in q)
-        p_loop, q_loop = min(t[0] for _, t in p), min(t[0] for _, t in q)
-        p_cpu, q_cpu = min(t[1] for _, t in p), min(t[1] for _, t in q)
+            p_wall, (p_loop, p_cpu) = plain(ns.python, train, mode, str(steps))
+            q_wall, (q_loop, q_cpu) = probed(ns.python, train, steps + 1, steps, mode, str(steps))[:2]
+            walls.append((p_wall, q_wall))
+            loops.append((p_loop, q_loop))
+            cpus.append((p_cpu, q_cpu))
         label = {"eager": "eager loop", "fit": "fit", "function": "tf.function loop"}[mode]
-        print(
-            "   %-16s %4d steps: wall plain %.3f s, probed %.3f s -> x%.2f; CPU plain %.3f s, probed %.3f s -> x%.2f"
-            % (label, steps, p_loop, q_loop, q_loop / p_loop, p_cpu, q_cpu, q_cpu / p_cpu)
-        )
-        print(
-            "   %-16s whole process: plain %.2f s, probed %.2f s -> overhead %+.1f%%"
-            % ("", p_wall, q_wall, 100 * (q_wall / p_wall - 1))
-        )
+        print("   %-16s %4d steps: %s; %s" % (label, steps, _ratios("wall", loops, "s"), _ratios("CPU", cpus, "s")))
+        print("   %-16s whole process: %s" % ("", _ratios("wall", walls, "s")))
 
     inproc = os.path.join(os.path.dirname(train), "in_process.py")
     with open(inproc, "w") as fh:
         fh.write(IN_PROCESS)
     runner_dir = os.path.dirname(str(RUNNER_PATH))
-    out = subprocess.run(
-        [ns.python, inproc, runner_dir, str(ns.function_steps), str(max(ns.repeats, 5))],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    ).stdout
-    times = {
-        m.group(1): (float(m.group(2)), float(m.group(3))) for m in re.finditer(r"IN_PROCESS (\w+) (\S+) (\S+)", out)
-    }
-    (pw, pc), (qw, qc) = times["plain"], times["probed"]
-    print(
-        "   %-16s %4d steps, one process, rounds alternating: wall plain %.3f s, probed %.3f s -> x%.2f; "
-        "CPU plain %.3f s, probed %.3f s -> x%.2f"
-        % ("tf.function loop", ns.function_steps, pw, qw, qw / pw, pc, qc, qc / pc)
-    )
+    rounds = max(ns.repeats, 7)
+    for kind, label in (("mlp", "MLP"), ("gan", "GAN"), ("loss_scaled", "loss-scaled MLP")):
+        out = subprocess.run(
+            [ns.python, inproc, runner_dir, kind, str(ns.function_steps), str(rounds)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        ).stdout
+        rows = [
+            (m.group(1), float(m.group(2)), float(m.group(3)))
+            for m in re.finditer(r"IN_PROCESS (\w+) (\S+) (\S+)", out)
+        ]
+        walls = list(zip([w for side, w, _ in rows if side == "plain"], [w for side, w, _ in rows if side == "probed"]))
+        cpus = list(zip([c for side, _, c in rows if side == "plain"], [c for side, _, c in rows if side == "probed"]))
+        sites = re.search(r"SITES (\d+)", out)
+        print(
+            "   tf.function loop, one process, %s (%s sampled sites), %d steps x %d rounds alternating: %s; %s"
+            % (
+                label,
+                sites.group(1) if sites else "?",
+                ns.function_steps,
+                rounds,
+                _ratios("wall", walls, "s"),
+                _ratios("CPU", cpus, "s"),
+            )
+        )
     if ns.overhead_only:
         return
     print("\n2. time to first result: 100-epoch Keras fit, stopped after 3 steps (best of %d)" % ns.repeats)

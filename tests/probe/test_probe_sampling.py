@@ -1,6 +1,8 @@
-"""Probe overhead (issue 13): inside tf.function, a program with one gradient site probed for many
-steps reports every step up to 20, then every 10th and its last ones; the steps in between are
-counted, not observed (the stop after --steps still lands on the right step). Real TensorFlow on CPU."""
+"""Probe overhead (issue 13): inside tf.function, a probe of many steps reports every step up to 20,
+then every 10th, the last ones and any step whose gradients held a NaN/Inf (checked in the graph at
+every step); the steps in between are counted, not reported, and the stop after --steps still lands
+on the right step. Single gradient sites, GAN-style steps (two optimizers, an inner tape) and
+loss-scaled steps alike. Real TensorFlow on CPU; one probe process per program."""
 
 from __future__ import annotations
 
@@ -8,22 +10,82 @@ from pathlib import Path
 
 import pytest
 from gradls.probe.launcher import run_probe
+from gradls.probe.report import format_text
 from tfharness import tf_python
 
-PROGRAM = Path(__file__).with_name("programs") / "sampled_loop.py"
+PROGRAMS = Path(__file__).with_name("programs")
 
 pytestmark = pytest.mark.timeout(180)
 
 
+def _graph_steps(rep: dict, line: int) -> list[int]:
+    return [c["step"] for c in rep["gradient_calls"] if c["line"] == line and c["mode"] == "graph"]
+
+
 def test_a_long_tf_function_loop_is_sampled_counted_and_stopped_on_time():
-    rep = run_probe(str(PROGRAM), interpreter=tf_python(), steps=45, device="cpu", timeout=150)
+    rep = run_probe(str(PROGRAMS / "sampled_loop.py"), interpreter=tf_python(), steps=45, device="cpu", timeout=150)
     assert rep["status"] == "ok" and rep["stopped_after_steps"], rep["message"]
     assert rep["steps_observed"] == 45
     reported = [(c["step"], c["mode"]) for c in rep["gradient_calls"]]
     # 1..20 each, then every 10th (the NaN at 30), 31 run eagerly to look for the NaN's origin
-    # (see test_probe_causes), the last one.
-    graph = list(range(1, 21)) + [30, 40, 45]
+    # (see test_probe_causes), the NaN at 37 (not a sampled step: caught by the in-graph check),
+    # the last one.
+    graph = list(range(1, 21)) + [30, 37, 40, 45]
     assert reported == sorted([(s, "graph") for s in graph] + [(31, "eager")]), reported
     nan = [p for p in rep["problems"] if p["status"] == "nan"]
-    assert len(nan) == 1 and nan[0]["steps"] == [30] and nan[0]["verdict"] == "watch"
-    assert "cause" not in nan[0]  # the NaN was gone at the recorded step
+    assert len(nan) == 1 and nan[0]["steps"] == [30, 37] and nan[0]["verdict"] == "watch"
+    sampling = rep["sampling"]
+    assert (sampling["every_step_until"], sampling["every"], sampling["from_step"]) == (20, 10, 45)
+    assert sampling["reported_steps"] == sorted(graph + [31])
+    # 45 steps: 24 reported in the graph, one run eagerly, the other 20 counted
+    assert sampling["unreported_runs"] == 20
+    assert "statistics reported at steps 1-20, 30-31, 37, 40, 45" in format_text(rep)
+
+
+def test_a_gan_step_in_one_tf_function_is_sampled_without_losing_its_none_or_nan(tmp_path):
+    completed = tmp_path / "completed.txt"
+    rep = run_probe(
+        str(PROGRAMS / "sampled_gan.py"),
+        interpreter=tf_python(),
+        steps=50,
+        device="cpu",
+        timeout=150,
+        args=(str(completed),),
+    )
+    assert rep["stopped_after_steps"] and rep["steps_observed"] == 50, rep["message"]
+    assert completed.read_text().strip() == "49"  # step 50 ran; the loop was stopped before step 51
+    sampled = list(range(1, 21)) + [30, 40, 50]
+    # gradient penalty (29), discriminator tape (32), generator tape (37), generator update (39):
+    # every site at the same sampled steps; the generator's NaN at step 43 (unsampled) caught, then
+    # step 44 run eagerly (the NaN's origin).
+    assert _graph_steps(rep, 29) == _graph_steps(rep, 32) == _graph_steps(rep, 39) == sampled
+    assert _graph_steps(rep, 37) == sorted(sampled + [43])
+    assert [c["step"] for c in rep["gradient_calls"] if c["mode"] == "eager"] == [44] * 4
+    updates = [(c["line"], c["step"], c["optimizer"]) for c in rep["gradient_calls"] if c["role"] == "update"]
+    assert all(opt == ("d_opt#1" if line == 32 else "g_opt#2") for line, _, opt in updates), updates
+    problems = {(p["line"], p["source"], p["status"]): p for p in rep["problems"]}
+    none = problems[(32, "unused_scale", "none")]
+    assert none["verdict"] == "broken" and none["steps"] == sorted(sampled + [44])
+    nan = [p for key, p in problems.items() if key[0] == 37 and key[2] == "nan"]
+    assert {p["source"] for p in nan} == {"sequential/dense/kernel", "sequential/dense/bias"}
+    assert all(p["steps"] == [43] and p["verdict"] == "watch" for p in nan)
+    assert rep["sampling"]["reported_steps"] == sorted(sampled + [43, 44])
+    assert rep["status"] == "gradient-problems"  # the None is broken
+
+
+def test_a_loss_scaled_tf_function_loop_is_sampled_and_its_skipped_step_caught():
+    rep = run_probe(
+        str(PROGRAMS / "sampled_loss_scaled.py"), interpreter=tf_python(), steps=40, device="cpu", timeout=150
+    )
+    assert rep["status"] == "ok" and rep["stopped_after_steps"] and rep["steps_observed"] == 40, rep["message"]
+    sampled = list(range(1, 21)) + [30, 40]
+    # The scaled tape (22) is the update; the NaN batch of step 27 (unsampled) makes the optimizer
+    # skip that update: reported, as skipped. The inner optimizer's apply (23) did not run then.
+    assert _graph_steps(rep, 22) == sorted(sampled + [27])
+    assert _graph_steps(rep, 23) == sampled
+    assert {c["role"] for c in rep["gradient_calls"] if c["line"] == 23} == {"attached"}
+    assert all(c["scaled"] for c in rep["gradient_calls"] if c["line"] == 22)
+    skipped = [p for p in rep["problems"] if p["status"] == "skipped"]
+    assert len(skipped) == 4 and all(p["steps"] == [27] and p["verdict"] == "watch" for p in skipped)
+    assert not [p for p in rep["problems"] if p["verdict"] == "broken"]
+    assert rep["sampling"]["reported_steps"] == sorted(sampled + [27])

@@ -17,7 +17,7 @@ import os
 from html import escape
 from typing import Any
 
-from gradls.probe.report import PROBLEM_STATUSES, STATUS_WORDS, shape_text, where
+from gradls.probe.report import PROBLEM_STATUSES, STATUS_WORDS, sampling_summary, shape_text, where
 
 # Worst first: the status a step shows when replicas (or repeated calls) disagree.
 _SEVERITY = ("none", "nan", "inf", "zero", "skipped", "unobserved", "ok")
@@ -360,6 +360,8 @@ def render_html(report: dict[str, Any], *, script_nonce: str | None = None) -> s
         out.append('<div class="meta">%s%s</div>' % (escape(base), (" · " + escape(", ".join(ran))) if ran else ""))
     if report.get("message"):
         out.append('<p class="message">%s</p>' % escape(report["message"]))
+    if report.get("sampling"):
+        out.append('<p class="meta sampling">%s</p>' % escape(sampling_summary(report["sampling"])))
     out.append(_problems(report, base))
     errors = report.get("errors") or []
     if errors:

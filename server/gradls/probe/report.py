@@ -203,6 +203,18 @@ def _mark_skipped(call: dict[str, Any]) -> None:
             src["status"] = "skipped"
 
 
+def _apply_update(st: dict[str, Any], key: Any) -> None:
+    """One optimizer update: it opens the next step when that optimizer already updated in this one;
+    the tape computations waiting for an update belong to its step."""
+    if key in st["applied"]:
+        st["current"] += 1
+        st["applied"] = set()
+    st["applied"].add(key)
+    for call in st["pending"]:
+        call["step"] = st["current"]
+    st["pending"] = []
+
+
 def assign_training_steps(stream: list[tuple[str, dict[str, Any]]]) -> None:
     """Label gradient computations with the training step they belong to (see runner._advance).
 
@@ -215,20 +227,12 @@ def assign_training_steps(stream: list[tuple[str, dict[str, Any]]]) -> None:
     states: dict[Any, dict[str, Any]] = {}
     for kind, item in stream:
         st = states.setdefault(item.get("replica"), {"current": 1, "applied": set(), "pending": []})
-        if kind == "unreported":  # sampled runs the runner counted without reporting: each is one update
-            key = item.get("optimizer")
-            for _ in range(item["count"]):
-                if key in st["applied"]:
-                    st["current"] += 1
-                    st["applied"] = set()
-                st["applied"].add(key)
+        if kind == "unreported":  # sampled runs the runner counted without reporting, updates in order
+            for key in item["updates"]:
+                _apply_update(st, key)
             continue
         if kind == "update" or item["role"] == "update":
-            key = item.get("optimizer")
-            if key in st["applied"]:
-                st["current"] += 1
-                st["applied"] = set()
-            st["applied"].add(key)
+            _apply_update(st, item.get("optimizer"))
             consumed = st["pending"] + ([item] if kind == "call" else [])
             st["pending"] = []
             for call in consumed:
@@ -273,6 +277,8 @@ def apply_events(report: dict[str, Any], events: list[dict[str, Any]]) -> dict[s
     stream: list[tuple[str, dict[str, Any]]] = []
     last_call: dict[int | None, dict[str, Any]] = {}  # per replica: where an update's ratios belong
     unreported_steps = 0  # the last step the runner counted without reporting it (sampling)
+    unreported_runs = 0
+    sampling: dict[str, Any] | None = None
     for ev in events:
         kind = ev["event"]
         if kind in ("start", "fatal"):
@@ -304,19 +310,21 @@ def apply_events(report: dict[str, Any], events: list[dict[str, Any]]) -> dict[s
         elif kind == "unreported" and _is_int(ev.get("count")) and ev["count"] > 0:
             if _is_int(ev.get("step")):
                 unreported_steps = max(unreported_steps, ev["step"])
-            if _opt_str(ev.get("optimizer")) is None:
+            unreported_runs += ev["count"]
+            raw_updates = ev.get("updates")
+            if isinstance(raw_updates, list):
+                updates = [u for u in (_opt_str(x) for x in raw_updates) if u is not None]
+            else:  # one optimizer, `count` updates
+                single = _opt_str(ev.get("optimizer"))
+                updates = [single] * ev["count"] if single is not None else []
+            if not updates:
                 continue  # tape computations without an optimizer: the runner's labels stand
-            stream.append(
-                (
-                    "unreported",
-                    {
-                        "replica": ev.get("replica") if _is_int(ev.get("replica")) else None,
-                        "optimizer": _opt_str(ev.get("optimizer")),
-                        "count": ev["count"],
-                        "role": "update",
-                    },
-                )
-            )
+            replica = ev.get("replica") if _is_int(ev.get("replica")) else None
+            stream.append(("unreported", {"replica": replica, "updates": updates, "role": "update"}))
+        elif kind == "sampling":
+            sampling = {
+                key: ev[key] if _is_int(ev.get(key)) else None for key in ("every_step_until", "every", "from_step")
+            }
         elif kind == "cause":
             cause = _cause(ev)
             if cause is not None:
@@ -359,6 +367,11 @@ def apply_events(report: dict[str, Any], events: list[dict[str, Any]]) -> dict[s
             _mark_skipped(call)
     steps = [c["step"] for c in report["gradient_calls"] if c["step"] is not None] + [unreported_steps]
     report["steps_observed"] = max(steps)
+    if sampling is not None:
+        reported = sorted({c["step"] for c in report["gradient_calls"] if _is_int(c["step"])})
+        sampling["reported_steps"] = reported
+        sampling["unreported_runs"] = unreported_runs
+        report["sampling"] = sampling
     report["problems"] = summarize_problems(report["gradient_calls"]) + gradient_dynamics(report["gradient_calls"])
     attach_causes(report)
     return report
@@ -806,6 +819,36 @@ def _norms(values: list[float | None]) -> str:
     return "norm %.3g … %.3g" % (min(vals), max(vals))
 
 
+def _step_ranges(steps: list[int]) -> str:
+    """'1-20, 30, 40, 45' from sorted step numbers."""
+    parts: list[str] = []
+    i = 0
+    while i < len(steps):
+        j = i
+        while j + 1 < len(steps) and steps[j + 1] == steps[j] + 1:
+            j += 1
+        parts.append(str(steps[i]) if j == i else "%d-%d" % (steps[i], steps[j]))
+        i = j + 1
+    return ", ".join(parts)
+
+
+def sampling_summary(sampling: dict[str, Any]) -> str:
+    """One sentence on a sampled probe: which steps were reported, what the others were checked for."""
+    reported = [s for s in sampling.get("reported_steps") or [] if isinstance(s, int)]
+    return (
+        "Sampled (a long probe inside tf.function): statistics reported at steps %s; every step up to %s, "
+        "every %sth and from step %s on, plus any step with a NaN/Inf. The %d other gradient computations "
+        "were counted and checked for NaN/Inf only."
+        % (
+            _step_ranges(reported) or "none",
+            sampling.get("every_step_until"),
+            sampling.get("every"),
+            sampling.get("from_step"),
+            sampling.get("unreported_runs") or 0,
+        )
+    )
+
+
 def format_text(report: dict[str, Any], *, output_lines: int = 40) -> str:
     """A readable markdown-ish report (for the CLI and the language server's log)."""
     base = report.get("file")
@@ -838,6 +881,8 @@ def format_text(report: dict[str, Any], *, output_lines: int = 40) -> str:
     if report.get("duration_s") is not None:
         ran.append("%.1f s" % report["duration_s"])
     out.append("Ran " + ", ".join(ran) + ".")
+    if report.get("sampling"):
+        out.append(sampling_summary(report["sampling"]))
 
     for title, verdict in (("Gradient problems", "broken"), ("To watch (not failing)", "watch")):
         entries = [p for p in report["problems"] if p.get("verdict", "broken") == verdict]

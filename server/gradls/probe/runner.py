@@ -83,13 +83,15 @@ _DIAGNOSIS_GIVE_UP_CALLS = 50
 # Ops with a registered gradient function that returns None for their input (so the registry
 # alone does not say the path is cut there).
 # Inside tf.function, a gradient computation is reported through a py_function, which costs far
-# more than the step's statistics (~1 ms of CPU per call against ~0.1 ms). A program with a single
-# traced gradient site, run for many steps, reports every step up to _OBSERVE_EVERY_STEP_UNTIL,
-# then every _SAMPLE_EVERY-th step, and any step whose count of zero/NaN/Inf gradients changed
-# (tested in the graph), and its last ones; the steps in between are counted, not reported.
+# more than the step's statistics (~1 ms of CPU per call against ~0.1 ms). A probe of more than
+# _OBSERVE_EVERY_STEP_UNTIL steps samples its traced gradient sites instead (see "sampling" in
+# _Probe): every step up to _OBSERVE_EVERY_STEP_UNTIL, then every _SAMPLE_EVERY-th step, every step
+# with a NaN/Inf (checked in the graph at every run), and the last ones; the steps in between are
+# counted, not reported. At most _SAMPLED_SITES sites per program are sampled.
 _OBSERVE_EVERY_STEP_UNTIL = 20
 _SAMPLE_EVERY = 10
 _RATIO_SAMPLE = 4096
+_SAMPLED_SITES = 8
 _NONE_GRADIENT_OPS = {"ArgMax", "ArgMin", "Round", "Floor", "Ceil", "Rint", "TopKV2", "UniqueV2", "Unique"}
 
 
@@ -428,6 +430,12 @@ def _python_name(obj, frame):
 # The probe
 
 
+def _append_row(halves: list, highs: list, lows: list, half, high, low) -> None:
+    halves.append(half)
+    highs.append(high)
+    lows.append(low)
+
+
 class _Probe:
     def __init__(self, channel: _Channel, locator: _Locator, max_steps: int, tf, keras):
         self.channel = channel
@@ -714,33 +722,79 @@ class _Probe:
     # -- gradient statistics -------------------------------------------------------------------
 
     def _stats(self, grads):
-        """One float32 [k, 3] tensor: (sum of squares, max |g|, count of exact zeros) per gradient,
-        so eager mode syncs once and graph mode ships one py_function input. A NaN makes the sum
-        NaN, an Inf makes the max Inf, all zeros make the max 0 (see _status)."""
+        """(one flat float32 tensor, its layout) for k gradients: k halved sums of squares, k maxima,
+        k minima, then the count of exact zeros of each vector gradient (a bias: its dead units);
+        layout[i] is gradient i's place among those counts, -1 when not counted. Eager mode syncs
+        once, graph mode ships or stores one tensor (see _rows for what the values mean). Each
+        statistic is one reduction without a temporary the size of the gradient (tf.nn.l2_loss, not
+        sum(g * g); max and min, not max(abs(g))), the zero counts of all vectors are one segment
+        sum and the statistics one stack: in a traced step every scheduled op costs more than its
+        math on small gradients, and every pass over a large one counts."""
         tf = self.tf
-        rows = []
+        halves: list = []
+        highs: list = []
+        lows: list = []
+        vectors: list = []
+        layout: list = []
         for g in grads:
             v = g.values if isinstance(g, tf.IndexedSlices) else g
             if not isinstance(v, (tf.Tensor, tf.Variable)):
                 v = tf.convert_to_tensor(v)
             if v.dtype.is_complex:
                 v = tf.abs(v)
+            layout.append(-1)
             if not v.dtype.is_floating:
-                rows.append(tf.constant([0.0, -1.0, -1.0], tf.float32))  # -1: not a float gradient
+                _append_row(halves, highs, lows, 0.0, -1.0, 1.0)  # max < 0 < min: not a float gradient
                 continue
             if v.dtype != tf.float32:
                 v = tf.cast(v, tf.float32)  # float16 squares overflow early; float64 fits after the sum
             if v.shape.rank != 0 and v.shape.num_elements() == 0:
-                rows.append(tf.constant([0.0, 0.0, 0.0], tf.float32))
+                _append_row(halves, highs, lows, 0.0, 0.0, 0.0)
                 continue
-            # Zero entries only for vectors (a bias: its dead units); -1: not counted. Every op
-            # counts in a small traced step: its scheduling costs more than its math.
-            if v.shape.rank == 1:
-                zeros = tf.reduce_sum(tf.cast(tf.equal(v, 0.0), tf.float32))
+            _append_row(halves, highs, lows, tf.nn.l2_loss(v), tf.reduce_max(v), tf.reduce_min(v))
+            if v.shape.rank == 1 and v.shape.num_elements() is not None:
+                layout[-1] = len(vectors)
+                vectors.append(v)
+        if not grads:
+            return tf.zeros([0], tf.float32), layout
+        flat = tf.stack(halves + highs + lows)
+        if len(vectors) == 1:
+            zeros = tf.reduce_sum(tf.cast(tf.equal(vectors[0], 0.0), tf.float32), keepdims=True)
+            flat = tf.concat([flat, zeros], 0)
+        elif vectors:
+            ids = [i for i, v in enumerate(vectors) for _ in range(v.shape.num_elements())]
+            joined = tf.concat(vectors, 0)
+            zeros = tf.math.unsorted_segment_sum(
+                tf.cast(tf.equal(joined, 0.0), tf.float32), tf.constant(ids, tf.int32), len(vectors)
+            )
+            flat = tf.concat([flat, zeros], 0)
+        return flat, layout
+
+    @staticmethod
+    def _rows(flat, layout):
+        """_stats' values as (sum of squares, max |g|, zero count) rows, as _eager_stats makes them:
+        a NaN makes the sum NaN, an Inf makes the max Inf, all zeros make the max 0 (see _status);
+        max < 0 < min marks a gradient that is not floating point (max |g| -1)."""
+        k = len(layout)
+        rows = []
+        for i in range(k):
+            half, high, low = float(flat[i]), float(flat[k + i]), float(flat[2 * k + i])
+            zeros = float(flat[3 * k + layout[i]]) if layout[i] >= 0 else -1.0
+            if high < 0 < low:
+                rows.append((0.0, -1.0, zeros))
+            elif math.isnan(high) or math.isnan(low):
+                rows.append((float("nan"), float("nan"), zeros))
             else:
-                zeros = tf.constant(-1.0)
-            rows.append(tf.stack([tf.reduce_sum(v * v), tf.reduce_max(tf.abs(v)), zeros]))
-        return tf.stack(rows) if rows else tf.zeros([0, 3], tf.float32)
+                rows.append((2.0 * half, max(high, -low), zeros))
+        return rows
+
+    @staticmethod
+    def _nonfinite(counts, k):
+        """Per gradient, from a sampled site's counts (see "sampling"): whether its max or min was
+        NaN/Inf at some run since the counts were last reset."""
+        import numpy as np
+
+        return np.isnan(counts[1 + k : 1 + 2 * k]) | np.isnan(counts[1 + 2 * k : 1 + 3 * k])
 
     def _eager_stats(self, grads):
         """_stats for eager gradients: in NumPy when they live on the CPU (no copy, no op dispatch:
@@ -748,7 +802,8 @@ class _Probe:
         tf = self.tf
         values = [g.values if isinstance(g, tf.IndexedSlices) else g for g in grads]
         if not all(isinstance(v, tf.Tensor) and v.device.endswith("CPU:0") for v in values):
-            return self._stats(grads).numpy()
+            flat, layout = self._stats(grads)
+            return self._rows(flat.numpy(), layout)
         import numpy as np
 
         rows = []
@@ -822,11 +877,6 @@ class _Probe:
                 return site
             if self.diagnosis is not None and self.diagnosis["active"]:
                 self._diagnose(site, flat_sources, flat_grads, described)
-            smp = self.sampling
-            if smp and smp["key"] == (kind, location[0], location[1]):
-                # a sampled site's step run eagerly (a diagnosis): it is still one of its runs
-                smp["runs"].assign_add(1)
-                smp["seen"] += 1
             rows = self._eager_stats([flat_grads[i] for i in present]) if present else []
             if self.observed_device is None and present:
                 device = getattr(flat_grads[present[0]], "device", None)
@@ -847,23 +897,29 @@ class _Probe:
             except Exception as exc:
                 self.internal_error(exc)
 
+        present_grads = [flat_grads[i] for i in present]
+        stats, layout = self._stats(present_grads)
+
         def on_run(values, *_after, _site=site, _described=described, _present=present, _replica=replica):
             try:
                 role = "update" if _site["update"] is not None else _site["role"]
                 step = self._advance(_replica, role, _site["update"], True)
                 if step is not None:
-                    self._emit_gradient(_site, _described, _present, values.numpy(), step, "graph", _replica, role)
+                    self._emit_gradient(
+                        _site, _described, _present, self._rows(values.numpy(), layout), step, "graph", _replica, role
+                    )
             except Exception as exc:  # an error here would surface as the user's TensorFlow error
                 self.internal_error(exc)
             return 0.0
 
         key = (kind, location[0], location[1])
         self.graph_site_keys.add(key)
-        present_grads = [flat_grads[i] for i in present]
-        if present_grads and self._sampling_allowed(key, replica, role, scaled):
-            return self._observe_sampled(site, key, flat_sources, described, present, replica, present_grads)
+        if self._sampling_allowed(replica):
+            entry = self._sampled_entry(site, key, flat_sources, described, present, stats, layout)
+            if entry is not None:
+                self.local.sampled_site = site
+                return self._observe_sampled(site, entry, stats)
         self.force_every_step()
-        stats = self._stats(present_grads) if present else tf.zeros([0, 3], tf.float32)
         # The inner optimizer's apply under a loss-scale optimizer takes the tape's report as an
         # input: without that data dependency the graph may run it first (it sits in a tf.cond).
         after = getattr(self.local, "update_token", None) if role == "attached" else None
@@ -873,113 +929,228 @@ class _Probe:
 
     # -- sampling -------------------------------------------------------------------------------
     #
-    # The graph of a sampled site holds no callback and no branch (both cost more than the step's
-    # statistics): each run writes its statistics to a variable and counts itself. After each
-    # tf.function call, Python reads the two, counts the runs (steps advance, the stop after
-    # --steps lands as before) and reports the last run when it is due: the first
-    # _OBSERVE_EVERY_STEP_UNTIL runs, every _SAMPLE_EVERY-th, any whose count of zero/NaN/Inf
-    # gradients changed, and the runs from --steps on. Its update/weight ratio is measured from the
-    # weights read before and after a call that is due (one run per call; several: the change
-    # over them). Runs inside one call other than its last are counted, not reported.
+    # The graph of a sampled site holds no callback and no branch (a py_function costs ~1 ms of CPU
+    # per run, a tf.cond hands the step to TensorFlow's inter-op threads): each run writes its
+    # statistics to one variable ("stats") and adds to another ("counts"): row 0 counts the runs, the
+    # other rows add stats * 0, which turns a gradient's row NaN from the first run whose max |g| was
+    # NaN or Inf (0 * Inf = NaN) until Python resets it. So every run is checked for NaN/Inf in the
+    # graph, and Python reads only the small counts after each tf.function call (one raw read per
+    # site). Every site traced after the first eager tf.function call is sampled (a GAN's two tapes,
+    # a gradient penalty's inner tape, a loss-scaled tape and the inner optimizer's apply), up to
+    # _SAMPLED_SITES of them. After a call, the new runs of each site are counted in the order the
+    # sites were traced (their training steps advance and the stop after --steps lands as before);
+    # a site's last run in the call is reported when its step is due (the first
+    # _OBSERVE_EVERY_STEP_UNTIL steps, every _SAMPLE_EVERY-th, and every step from --steps on) or
+    # when its counts saw a NaN/Inf; the other runs are counted, not reported. The update/weight
+    # ratio of a reported update is measured from the weights read before and after that call.
 
     def prepare_sampling(self) -> None:
         """Eagerly, before a tf.function call: make the sampling variables once (a variable made
-        while tracing would break the user's function), unless a distribution strategy is in scope."""
+        while tracing would break the user's function), unless a distribution strategy is in scope
+        or a gradient site was traced already (outside a call: it reports through a callback)."""
         if self.sampling is not None or self.max_steps <= _OBSERVE_EVERY_STEP_UNTIL:
             return
         tf = self.tf
         if tf.distribute.has_strategy():
             return
+        if self.graph_site_keys:
+            self.sampling = False
+            return
+        from tensorflow.python.ops import gen_resource_variable_ops
+
+        pool = []
+        for i in range(_SAMPLED_SITES):
+            counts = tf.Variable(
+                tf.zeros([1]), shape=tf.TensorShape(None), trainable=False, name="gradls_probe_counts_%d" % i
+            )
+            stats = tf.Variable(
+                tf.zeros([0]), shape=tf.TensorShape(None), trainable=False, name="gradls_probe_stats_%d" % i
+            )
+            pool.append((counts, stats))
         self.sampling = {
-            "runs": tf.Variable(0, dtype=tf.int64, trainable=False, name="gradls_probe_runs"),
-            "stats": tf.Variable(
-                tf.zeros([0, 3], tf.float32), shape=tf.TensorShape(None), trainable=False, name="gradls_probe_stats"
-            ),
-            "seen": 0,  # runs accounted for in Python (reported or counted)
-            "site": None,  # (site, described, present, variables) of the sampled site
-            "key": None,
-            "weights": None,  # numpy copies read before a call whose run is due
+            "pool": pool,  # (counts, stats) variable pairs not yet given to a site
+            "entries": [],  # sampled sites in trace order (see _sampled_entry)
+            "forced": False,  # a site that cannot be sampled was traced: every run is reported
+            "pending": [],  # counted, unreported runs since the last report: (optimizer key or None, step)
+            "weights": {},  # id(entry) -> weight samples read before a call whose run is due
+            "read": gen_resource_variable_ops.read_variable_op,  # 4x cheaper than Variable.numpy()
+            "announced": False,
+            "traced": 0,  # sampled site traces so far (see the entries' "position")
         }
 
-    def _sampling_allowed(self, key, replica, role, scaled) -> bool:
+    def _sampling_allowed(self, replica) -> bool:
         smp = self.sampling
-        if not smp or smp.get("forced") or replica is not None or role == "attached" or scaled:
-            return False
-        return smp["key"] in (None, key) and len(self.graph_site_keys) == 1
+        return bool(smp) and not smp["forced"] and replica is None
 
     def force_every_step(self) -> None:
-        """A second gradient site (or replicas, loss scaling): no new site is sampled, and the
-        sampled one reports every run from now on (after each call, its last run)."""
+        """A site that cannot be sampled (replicas, no variables left): no new site is sampled, and
+        the sampled ones report every run from now on (after each call, its last run)."""
         smp = self.sampling
-        if smp and not smp.get("forced"):
+        if smp and not smp["forced"]:
             smp["forced"] = True
 
-    def _observe_sampled(self, site, key, flat_sources, described, present, replica, grads):
+    def _sampled_entry(self, site, key, flat_sources, described, present, stats, layout):
+        """The sampling entry of a site being traced: the one of an earlier trace of the same line
+        with the same variables (a retrace), else a new one with the next free variable pair
+        (None when none is left)."""
         tf = self.tf
         smp = self.sampling
-        smp["key"] = key
         variables = [src if isinstance(src, tf.Variable) or self._is_keras_var(src) else None for src in flat_sources]
-        smp["site"] = (site, described, present, variables, replica)
-        # No callback and no branch in the graph (a tf.cond makes TensorFlow run the step on its
-        # inter-op threads: on a busy machine the handoffs cost more than these few ops).
-        with tf.control_dependencies([smp["stats"].assign(self._stats(grads))]):
-            site["token"] = tf.cast(smp["runs"].assign_add(1), tf.float32)
+        ids = tuple(id(v) for v in variables) if all(v is not None for v in variables) else None
+        smp["traced"] += 1
+        for entry in smp["entries"]:
+            if ids is not None and entry["key"] == key and entry["ids"] == ids and entry["present"] == present:
+                entry["site"], entry["described"] = site, described  # the newest trace's (same facts)
+                entry["position"] = smp["traced"]
+                return entry
+        if not smp["pool"]:
+            return None
+        counts, stored = smp["pool"].pop(0)
+        with tf.init_scope():  # eagerly, outside the function being traced: shaped for this site
+            size = 3 * len(layout) + sum(1 for place in layout if place >= 0)  # see _stats
+            counts.assign(tf.zeros([size + 1]))
+            stored.assign(tf.zeros([size]))
+        entry = {
+            "key": key,
+            "ids": ids,
+            "site": site,
+            "described": described,
+            "present": present,
+            "variables": variables,
+            "counts": counts,
+            "stats": stored,
+            "layout": layout,
+            "size": size,
+            "seen": 0,  # runs accounted for in Python (reported or counted)
+            # Its place in the newest trace that holds it: runs of one call are counted in this
+            # order (a function traced twice, e.g. once more after creating its variables, makes
+            # new entries for its tensor sources after the variables' ones).
+            "position": smp["traced"],
+        }
+        smp["entries"].append(entry)
+        if not smp["announced"]:
+            smp["announced"] = True
+            self.channel.emit(
+                {
+                    "event": "sampling",
+                    "every_step_until": _OBSERVE_EVERY_STEP_UNTIL,
+                    "every": _SAMPLE_EVERY,
+                    "from_step": self.max_steps,
+                }
+            )
+        return entry
+
+    def _observe_sampled(self, site, entry, stats):
+        tf = self.tf
+        with tf.control_dependencies([entry["stats"].assign(stats, read_value=False)]):
+            entry["counts"].assign_add(tf.concat([tf.ones([1]), stats * 0.0], 0), read_value=False)
         return site
 
     def _is_keras_var(self, obj) -> bool:
         return self.keras is not None and isinstance(obj, self.keras.Variable)
 
-    def _due(self, run: int) -> bool:
-        if self.sampling.get("forced"):  # another site reports every step: so does this one
+    def _due(self, step: int) -> bool:
+        if self.sampling.get("forced"):  # a site that reports every step: so do the sampled ones
             return True
-        return run <= _OBSERVE_EVERY_STEP_UNTIL or run % _SAMPLE_EVERY == 0 or run >= self.max_steps
+        return step <= _OBSERVE_EVERY_STEP_UNTIL or step % _SAMPLE_EVERY == 0 or step >= self.max_steps
+
+    def _next_step(self, update) -> int:
+        """The step label the next update by `update` would get (see _advance)."""
+        with self.lock:
+            st = self._state(None)
+            if not self.any_update:
+                return st["tapes"] + 1
+            return st["current"] + (1 if update in st["applied"] else 0)
 
     def before_function_call(self) -> None:
-        """Eagerly, before a tf.function call: when the sampled site's next run is due, read its
-        variables (for the update/weight ratio)."""
+        """Eagerly, before a tf.function call: for each sampled update whose next step is due, read
+        its variables (for the update/weight ratio)."""
         smp = self.sampling
-        smp["weights"] = None
-        if smp["site"] is None or not self._due(smp["seen"] + 1):
-            return
-
-        smp["weights"] = [None if v is None else self._weight_sample(v) for v in smp["site"][3]]
+        smp["weights"] = {}
+        for entry in smp["entries"]:
+            update = entry["site"]["update"]
+            if update is None or not self._due(self._next_step(update)):
+                continue
+            smp["weights"][id(entry)] = [None if v is None else self._weight_sample(v) for v in entry["variables"]]
 
     def after_function_call(self) -> None:
-        """Eagerly, after a tf.function call: count the sampled site's runs, report the last one if due."""
+        """Eagerly, after a tf.function call: count each sampled site's new runs, in trace order,
+        and report a site's last run when its step is due or its counts saw a NaN/Inf."""
+        import numpy as np
+
         smp = self.sampling
-        if smp["site"] is None:
+        read = smp["read"]
+        work = []
+        for entry in smp["entries"]:
+            counts = read(entry["counts"].handle, self.tf.float32)._numpy()
+            runs = int(counts[0])
+            if runs > entry["seen"]:
+                work.append((entry, runs - entry["seen"], self._nonfinite(counts, len(entry["layout"]))))
+                entry["seen"] = runs
+        if not work:
             return
-        runs = int(smp["runs"].numpy())
-        if runs <= smp["seen"]:
-            return
-        site, described, present, variables, replica = smp["site"]
+        work.sort(key=lambda item: item[0]["position"])  # the graph's order, as traced
         with self.lock:
-            self._count_unreported(runs - 1)
-            smp["seen"] = runs
-            role = "update" if site["update"] is not None else site["role"]
-            if not self._due(runs):
-                self._count_unreported(runs, advance_only=True)
-                return
-            rows = smp["stats"].numpy()
-            self.flush_unreported()
-            step = self._advance(replica, role, site["update"], True)
-            if step is None:
-                return
-            self._emit_gradient(site, described, present, rows, step, "graph", replica, role)
-            before = smp["weights"]
-            if before is not None and site["update"] is not None:
-                self._emit_sampled_ratios(variables, before, described, replica)
+            counted = []  # [entry, last run of the call, role, step, flagged]
+            stopped = False
+            for r in range(max(n for _, n, _ in work)):
+                for entry, n, flagged in work:
+                    if r >= n or stopped:
+                        continue
+                    site = entry["site"]
+                    role = "update" if site["update"] is not None else site["role"]
+                    step = self._advance(None, role, site["update"], True)
+                    if step is None:
+                        stopped = True
+                        continue
+                    counted.append([entry, r == n - 1, role, step, flagged])
+            # A tape computation belongs to the step of the next update (a GAN's generator tape,
+            # after the discriminator's update): its step decides whether it is due.
+            next_update = None
+            for run in reversed(counted):
+                if run[2] == "update":
+                    next_update = run[3]
+                elif run[2] == "bare" and next_update is not None:
+                    run[3] = next_update
+            for entry, last, role, step, flagged in counted:
+                if last and (self._due(step) or flagged.any()):
+                    self._report_sampled(entry, step, role, flagged)
+                else:
+                    smp["pending"].append((entry["site"]["update"] if role == "update" else None, step))
+        for entry, _, flagged in work:
+            if flagged.any():  # start looking for the next NaN/Inf
+                fresh = np.zeros(entry["size"] + 1, np.float32)
+                fresh[0] = entry["seen"]
+                entry["counts"].assign(fresh)
+
+    def _report_sampled(self, entry, step, role, flagged) -> None:
+        rows = self._rows(self.sampling["read"](entry["stats"].handle, self.tf.float32)._numpy(), entry["layout"])
+        for i, row in enumerate(rows):
+            if i < len(flagged) and flagged[i] and math.isfinite(row[0]) and math.isfinite(row[1]):
+                # A NaN/Inf at an earlier run of the same call (a loop of steps in one tf.function):
+                # reported at this run, as NaN (which of the two it was is not kept).
+                rows[i] = (float("nan"), float("nan"), row[2])
+        site = entry["site"]
+        self._emit_gradient(site, entry["described"], entry["present"], rows, step, "graph", None, role)
+        before = self.sampling["weights"].get(id(entry))
+        if before is not None and site["update"] is not None:
+            self._emit_sampled_ratios(entry["variables"], before, entry["described"], None)
 
     def _weight_sample(self, v):
         """A variable's entries for the update/weight ratio of a sampled site: all of them up to
         _RATIO_SAMPLE, else every k-th one (copying a large matrix to NumPy twice per reported
-        step would cost more than the step): an estimate of ‖Δw‖/‖w‖ on a fixed, evenly spread subset."""
+        step would cost more than the step): an estimate of ‖Δw‖/‖w‖ on a fixed, evenly spread subset.
+        On the CPU one raw read, strided in NumPy (no TensorFlow op dispatch beyond it)."""
         import numpy as np
 
         n = v.shape.num_elements()
-        if n is None or n <= _RATIO_SAMPLE:
+        k = 1 if n is None or n <= _RATIO_SAMPLE else -(-n // _RATIO_SAMPLE)
+        var = v if isinstance(v, self.tf.Variable) and hasattr(v, "handle") else getattr(v, "_value", None)
+        if var is not None and getattr(var, "device", "").endswith("CPU:0"):
+            values = self.sampling["read"](var.handle, var.dtype)._numpy()
+            return np.array(values.ravel()[::k])  # a copy: the next update must not change it
+        if k == 1:
             return np.asarray(v.numpy()).ravel()
-        k = -(-n // _RATIO_SAMPLE)
         return np.asarray(self.tf.reshape(v, [-1])[::k].numpy())
 
     def _emit_sampled_ratios(self, variables, before, described, replica) -> None:
@@ -989,7 +1160,8 @@ class _Probe:
         for v, old, desc in zip(variables, before, described):
             if v is None or old is None or old.dtype.kind != "f":
                 continue
-            new = self._weight_sample(v)
+            new = self._weight_sample(v).astype(np.float64)
+            old = old.astype(np.float64)
             change = new - old
             names.append(desc["name"])
             with np.errstate(all="ignore"):
@@ -997,36 +1169,21 @@ class _Probe:
         if names:
             self._emit_ratios(names, rows, replica)
 
-    def _count_unreported(self, upto: int, advance_only: bool = False) -> None:
-        """Count the sampled site's runs up to `upto` that are not reported: their steps advance
-        (and the program is stopped after --steps as usual), without statistics."""
-        smp = self.sampling
-        site = smp["site"][0]
-        counted = 0
-        if advance_only:  # the run `upto` itself, already marked seen
-            runs = [upto]
-        else:
-            runs = list(range(smp["seen"] + 1, upto + 1))
-            smp["seen"] = max(smp["seen"], upto)
-        for _ in runs:
-            role = "update" if site["update"] is not None else site["role"]
-            if self._advance(None, role, site["update"], True) is None:
-                break
-            counted += 1
-        smp["pending"] = smp.get("pending", 0) + counted  # written before the next report: one event
-
     def flush_unreported(self) -> None:
+        """One event for the runs counted without a report since the last one: the report counts
+        their updates (in order: a GAN's two optimizers alternate) as training steps."""
         smp = self.sampling
-        if smp and smp.get("pending"):
-            site = smp["site"][0]
-            count, smp["pending"] = smp["pending"], 0
+        if smp and smp["pending"]:
+            pending, smp["pending"] = smp["pending"], []
+            updates = [u for u, _ in pending if u is not None]
             self.channel.emit(
                 {
                     "event": "unreported",
                     "replica": None,
-                    "optimizer": site["update"],
-                    "count": count,
-                    "step": self.steps,
+                    "optimizer": updates[0] if updates else None,
+                    "updates": updates,
+                    "count": len(pending),
+                    "step": max(step for _, step in pending),
                 }
             )
 
@@ -1042,11 +1199,13 @@ class _Probe:
         but the step's update (the report assigns the preceding tape computations to it)."""
         step = self._advance(replica, "update", update, False)
         if step is not None:
+            self.flush_unreported()
             self.channel.emit(
                 {"event": "update", "replica": replica, "optimizer": update, "scaled": scaled, "step": step}
             )
 
     def _emit_gradient(self, site, described, present, rows, step, mode, replica=None, role=None, update=None):
+        self.flush_unreported()  # runs counted before this one come first: the report counts steps in order
         if self.channel.gradient_events >= _MAX_GRADIENT_EVENTS:
             self.channel.dropped += 1
             return
@@ -1187,19 +1346,26 @@ class _Probe:
                     probe.local.loss_scale = previous_lso
                 probe._leave()
 
-        @functools.wraps(apply_original)
-        def apply(opt, grads, trainable_variables=None, *args, **kwargs):
-            grads = list(grads)
-            variables = list(trainable_variables) if trainable_variables is not None else None
-            if variables is None:
-                try:
-                    variables = list(opt._trainable_variables) or None
-                except Exception:
-                    variables = None
-            passed = variables if trainable_variables is not None else None
-            return observe_apply(
-                opt, "optimizer.apply", grads, variables, lambda: apply_original(opt, grads, passed, *args, **kwargs)
-            )
+        def wrap_apply(apply_original):
+            @functools.wraps(apply_original)
+            def apply(opt, grads, trainable_variables=None, *args, **kwargs):
+                grads = list(grads)
+                variables = list(trainable_variables) if trainable_variables is not None else None
+                if variables is None:
+                    try:
+                        variables = list(opt._trainable_variables) or None
+                    except Exception:
+                        variables = None
+                passed = variables if trainable_variables is not None else None
+                return observe_apply(
+                    opt,
+                    "optimizer.apply",
+                    grads,
+                    variables,
+                    lambda: apply_original(opt, grads, passed, *args, **kwargs),
+                )
+
+            return apply
 
         @functools.wraps(apply_gradients_original)
         def apply_gradients(opt, grads_and_vars, *args, **kwargs):
@@ -1214,8 +1380,12 @@ class _Probe:
                 lambda: apply_gradients_original(opt, pairs, *args, **kwargs),
             )
 
-        optimizer_cls.apply = apply
+        optimizer_cls.apply = wrap_apply(apply_original)
         optimizer_cls.apply_gradients = apply_gradients
+        if lso_cls is not None and "apply" in vars(lso_cls):
+            # The loss-scale optimizer overrides apply: called directly (a custom loop), it is the
+            # update of the scaled gradients; its inner optimizer's apply is then the attached one.
+            lso_cls.apply = wrap_apply(lso_cls.apply)
 
     def observe_update(self, opt, kind, grads, variables, location, role, replica, is_lso) -> None:
         """An optimizer update: a step boundary. When it applies exactly what the last
@@ -1227,9 +1397,7 @@ class _Probe:
             site = last[2]
             self.local.last_gradient = None
             self.local.update_token = site.get("token") if site is not None else None
-            self.local.update_sampled = bool(
-                site is not None and self.sampling and self.sampling["site"] and self.sampling["site"][0] is site
-            )
+            self.local.update_sampled = site is not None and getattr(self.local, "sampled_site", None) is site
             if self.tf.executing_eagerly():
                 self.emit_update_marker(replica, key, is_lso)
             elif site is not None:

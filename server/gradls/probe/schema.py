@@ -267,6 +267,18 @@ class ThreadStack(_JsonObject):
 
 
 @dataclass
+class Sampling(_JsonObject):
+    """A long probe inside tf.function: which training steps were reported (the others were counted
+    and checked for NaN/Inf only)."""
+
+    every_step_until: int | None = None
+    every: int | None = None
+    from_step: int | None = None
+    reported_steps: list[int] = field(default_factory=list)
+    unreported_runs: int = 0
+
+
+@dataclass
 class ProbeReport(_JsonObject):
     version: int = 1
     status: str = "error"
@@ -293,6 +305,7 @@ class ProbeReport(_JsonObject):
     warnings: list[WarningEntry] = _many(WarningEntry)
     exit: ExitInfo = field(default_factory=ExitInfo, metadata={"type": ExitInfo})
     threads: list[ThreadStack] | None = _opt(omit=True, item=ThreadStack)
+    sampling: Sampling | None = _opt(omit=True, type=Sampling)
     stdout: str = ""
     stderr: str = ""
     stdout_omitted_bytes: int = 0
@@ -326,5 +339,6 @@ __all__: Sequence[str] = (
     "ExitInfo",
     "ThreadStack",
     "Frame",
+    "Sampling",
     "normalised",
 )
