@@ -748,6 +748,47 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
     """,
     ),
+    case(
+        "tfg008_comparison_mask_helper_is_the_only_route",
+        "none",
+        """
+        import tensorflow as tf
+
+
+        @tf.function
+        def neighborlist(positions):
+            d = tf.norm(positions[:, None, :] - positions[None, :, :] + 1e-9, axis=-1)
+            return d < 0.5  # <- TFG008
+
+
+        positions = tf.Variable(tf.random.uniform(shape=[4, 3]))
+        with tf.GradientTape() as tape:
+            energy = tf.reduce_sum(tf.cast(neighborlist(positions), tf.float32))
+        RESULT = gradient_status([tape.gradient(energy, positions)])
+    """,
+    ),
+    case(
+        # the corrected form of https://github.com/tensorflow/tensorflow/issues/27491: the mask helper is fine,
+        # the caller keeps a differentiable path from the positions
+        "tfg008_ok_comparison_mask_helper_caller_keeps_a_path",
+        "ok",
+        """
+        import tensorflow as tf
+
+
+        @tf.function
+        def neighborlist(positions):
+            d = tf.norm(positions[:, None, :] - positions[None, :, :] + 1e-9, axis=-1)
+            return d < 0.5
+
+
+        positions = tf.Variable(tf.random.uniform(shape=[4, 3]))
+        with tf.GradientTape() as tape:
+            mask = tf.cast(neighborlist(positions), tf.float32)
+            energy = tf.reduce_sum(mask * positions[:, :1]) + tf.reduce_sum(positions)
+        RESULT = gradient_status([tape.gradient(energy, positions)])
+    """,
+    ),
 ]
 
 

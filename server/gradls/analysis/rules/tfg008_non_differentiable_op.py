@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from gradls.analysis.call_sites import call_index
+from gradls.analysis.call_sites import call_index, function_uses
 from gradls.analysis.custom_gradient import inside_custom_gradient
 from gradls.analysis.dtypes import is_int_cast
 from gradls.analysis.flow import Flow, cut_roots, inside_stop_gradient
@@ -115,7 +115,7 @@ def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
             for r in cut_roots(info, flow, node, a)[0]:
                 if r not in cut:
                     cut.append(r)
-        if not cut:
+        if not cut or _callers_keep_a_path(info, flow, node, cut):
             continue
         shown = ", ".join(f"`{c}`" for c in cut[:3])
         if label == "tf.sign" or label == "keras.ops.sign":
@@ -145,6 +145,38 @@ def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
     yield from _cut_in_layer_classes(info)
     yield from _cut_between_functional_layers(info)
     yield from _cut_in_custom_losses(info)
+
+
+def _callers_keep_a_path(info: ModuleInfo, flow: Flow, node: ast.AST, roots: list[str]) -> bool:
+    """The op cuts only parameters of a plain module-level helper on their way to its return value
+    (`def neighbours(p): return dist(p) < r`): the weights behind the argument starve only where a caller has no
+    other way from them to its loss (`tf.reduce_sum(mask * e) + tf.reduce_sum(p)` keeps one). True when every
+    call site keeps such a path, so the op is no bug of this program."""
+    fn = info.enclosing_function(node)
+    if fn is None or info.module_functions.get(fn.name) is not fn:
+        return False
+    ff = info.facts(fn)
+    if ff is None or ff.keras_method or ff.custom_gradient or any(f is fn for _, f in info.tape_withs):
+        return False
+    if any(f is fn for f, _, _ in custom_loss_functions(info)):
+        return False  # Keras calls a compiled loss itself: no call site of ours to judge
+    positional = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]
+    if not set(roots) <= set(positional) | {a.arg for a in fn.args.kwonlyargs}:
+        return False
+    uses = function_uses(info).get(fn.name, [])
+    if not uses or any(call is None for call, _ in uses):
+        return False  # never called here, or handed on as a value (Lambda, map, compile): judged here
+    for call, _ in uses:
+        assert call is not None
+        for r in roots:
+            arg = next((k.value for k in call.keywords if k.arg == r), None)
+            if arg is None and r in positional and positional.index(r) < len(call.args):
+                arg = call.args[positional.index(r)]
+            if arg is None or isinstance(arg, ast.Starred):
+                return False
+            if cut_roots(info, flow, call, arg)[0]:
+                return False  # this caller reaches its loss from the argument only through the helper
+    return True
 
 
 def _cut_in_lambda_layers(info: ModuleInfo) -> Iterator[Finding]:
