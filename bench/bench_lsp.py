@@ -319,14 +319,15 @@ def workspace_files(n_files: int = 50, n_importers: int = 10) -> dict[str, str]:
     return files
 
 
-async def bench_workspace(root: Path, edits: int) -> dict:
+async def bench_workspace(root: Path, edits: int, server: list[str] | None = None) -> dict:
     """Edit -> diagnostics in core.py, and -> the last of its 10 importers' re-published diagnostics when the
     edit changes core's summary (Base alternately a Keras layer and a plain class); all 50 files open."""
     files = workspace_files()
+    root.mkdir(exist_ok=True)
     (root / "pyproject.toml").write_text('[project]\nname = "bench"\n')
     for name, text in files.items():
         (root / name).write_text(text)
-    bc = BenchClient()
+    bc = BenchClient(server)
     await bc.start(root)
     uris = {name: (root / name).as_uri() for name in files}
     opened = [bc.wait_for(uris[name], 1) for name in files]
@@ -455,17 +456,23 @@ def server_of_revision(rev: str, into: Path) -> list[str]:
     return [sys.executable, "-c", code]
 
 
-async def bench_against_revision(rev: str, text: str, root: Path, rounds: int, edits: int) -> dict:
+async def bench_against_revision(
+    rev: str, text: str, root: Path, rounds: int, edits: int, with_workspace: bool
+) -> dict:
     """Edit -> diagnostics on the same file with this tree's server and with `rev`'s, in alternating rounds of the
-    same run (the machine's load is shared by both); latencies pooled per server."""
+    same run (the machine's load is shared by both); latencies pooled per server.  `with_workspace`: each round
+    also runs the 50-file workspace (20 edits) with each server."""
     (root / "rev").mkdir()
     servers = {"this tree": SERVER, rev: server_of_revision(rev, root / "rev")}
     pooled: dict[str, list[float]] = {name: [] for name in servers}
-    for _ in range(rounds):
+    workspace: dict[str, list[dict]] = {name: [] for name in servers}
+    for i in range(rounds):
         for name, command in servers.items():
             r = await bench_file("array_ops.py", text, root, edits, 0, 1, server=command)
             pooled[name].extend(r["latencies"])
-    return {name: (pct(v, 0.5), pct(v, 0.95), len(v)) for name, v in pooled.items()}
+            if with_workspace:
+                workspace[name].append(await bench_workspace(root / f"ws-{i}-{len(workspace[name])}", 20, command))
+    return {name: (pct(v, 0.5), pct(v, 0.95), len(v), workspace[name]) for name, v in pooled.items()}
 
 
 async def main_async(args) -> None:
@@ -561,13 +568,20 @@ async def main_async(args) -> None:
     if args.compare_rev and "array_ops.py" in results:
         text = next(t for n, t, _ in inputs if n == "array_ops.py")
         t_analyze = results["array_ops.py"][1]
-        c = await bench_against_revision(args.compare_rev, text, tmp, args.compare_rounds, args.edits)
+        c = await bench_against_revision(
+            args.compare_rev, text, tmp, args.compare_rounds, args.edits, not args.skip_workspace
+        )
         print(
             f"array_ops.py edit -> diagnostics, this tree against {args.compare_rev}, {args.compare_rounds} alternating"
             f" rounds of {args.edits} edits each (load {os.getloadavg()[0]:.2f}; analyze() in-process {ms(t_analyze)} ms):"
         )
-        for name, (p50, p95, n) in c.items():
+        for name, (p50, p95, n, ws) in c.items():
             print(f"  {name:<12} p50 {ms(p50)}  p95 {ms(p95)} ms  ({n} edits)")
+            for w in ws:
+                print(
+                    f"  {'':<12} 50-file workspace: body edit p50 {ms(w['body_p50'])} p95 {ms(w['body_p95'])};"
+                    f" summary edit -> 10 importers p50 {ms(w['summary_p50'])} p95 {ms(w['summary_p95'])} ms"
+                )
         print()
     startups = [r["startup"] for (_, _, r) in results.values()]
     print(f"server start-up to initialize response: {', '.join(f'{s * 1000:.0f} ms' for s in startups)}")
