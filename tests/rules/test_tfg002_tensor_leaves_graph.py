@@ -430,6 +430,55 @@ CASES = [
         print("loss", K.get_value(loss))
     """,
     ),
+    case(
+        # https://github.com/tensorflow/tensorflow/issues/30190
+        "tfg002_float_losses_collected_in_a_list_for_the_loss",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        tf.keras.utils.set_random_seed(0)
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
+        loss_object = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+
+        def loss(model, x, y):
+            y_ = model(x)
+            losses = []
+            for i in range(y.shape[0]):
+                losses.append(float(loss_object(y_true=y[i], y_pred=y_[i])))  # <- TFG002
+            dis = np.mean(np.square(np.sort(losses) - np.linspace(-1.0, 1.0, len(losses))))
+            return tf.convert_to_tensor(dis, dtype=np.float32)
+
+
+        x = tf.random.normal((6, 4))
+        y = tf.constant([0, 1, 2, 0, 1, 2])
+        with tf.GradientTape() as tape:
+            loss_value = loss(model, x, y)
+        RESULT = gradient_status(tape.gradient(loss_value, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg002_ok_float_losses_collected_for_logging_only",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        tf.keras.utils.set_random_seed(0)
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
+        loss_object = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        x = tf.random.normal((6, 4))
+        y = tf.constant([0, 1, 2, 0, 1, 2])
+        history = []
+        with tf.GradientTape() as tape:
+            loss_value = loss_object(y, model(x))
+            history.append(float(loss_value))
+        RESULT = gradient_status(tape.gradient(loss_value, model.trainable_variables))
+        print("mean loss", np.mean(history))
+    """,
+    ),
 ]
 
 

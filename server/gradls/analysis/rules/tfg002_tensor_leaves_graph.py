@@ -119,6 +119,33 @@ def _reaches_objective(info: ModuleInfo, flow: Flow, node: ast.AST) -> bool:
     return False
 
 
+def _collected_into_objective(info: ModuleInfo, flow: Flow, node: ast.AST) -> bool:
+    """`losses.append(float(loss))` and later `dist(losses)` on the way to the loss: the list carries the Python
+    values on (tensorflow#30190), although an `append` is otherwise where a logged value stops."""
+    call = info.parent(node)
+    if not (
+        isinstance(call, ast.Call)
+        and node in call.args
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr in {"append", "extend", "insert"}
+        and isinstance(call.func.value, ast.Name)
+    ):
+        return False
+    fn = info.enclosing_function(node)
+    if fn is None:
+        return False
+    name = call.func.value.id
+    for n in info.own_nodes(fn):
+        if not (isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)):
+            continue
+        up = info.parent(n)
+        if isinstance(up, ast.Attribute) and up.attr in {"append", "extend", "insert"}:
+            continue  # another element going in, not the list going on
+        if _reaches_objective(info, flow, n):
+            return True
+    return False
+
+
 @dataclass(frozen=True)
 class LeavesGraphFix(FixData):
     """The call that leaves the graph (`kind`: numpy, np, float, predict, int) and the module's TensorFlow alias."""
@@ -140,6 +167,7 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
     tf_alias = info.imports.alias_of("tensorflow")
     functions_eager = "run_functions_eagerly(True)" in info.source
     for node, modes in info.region_nodes():
+        via_list = False
         if not isinstance(node, ast.Call):
             continue
         conversion = _conversion(info, node)
@@ -199,7 +227,10 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
                 continue
             flow = flow or Flow(info)
             if not _reaches_objective(info, flow, node):
-                continue
+                # Dropping the conversion alone would leave a list of tensors going into NumPy: no quick fix.
+                via_list = _collected_into_objective(info, flow, node)
+                if not via_list:
+                    continue
             if kind == "evaluate":
                 msg = (
                     f"{shown} returns Python floats computed in Keras' own loop, outside the GradientTape, and they "
@@ -223,5 +254,5 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
             "TFG002",
             msg,
             span,
-            None if kind == "evaluate" else LeavesGraphFix(span, kind, tf_alias),
+            None if kind == "evaluate" or via_list else LeavesGraphFix(span, kind, tf_alias),
         )
