@@ -69,14 +69,14 @@ class CallIndex:
     """Calls and call-valued assignments of the whole module by callee name, from one walk: rules asking
     "where is `Quant(...)` called" per class would otherwise walk the module once per class."""
 
-    def __init__(self, tree: ast.Module):
+    def __init__(self, info: ModuleInfo):
         # `Name(...)`: callee name -> calls; `x.attr = Name(...)`: callee name -> assignments;
         # `self.attr(...)`: attr -> calls; `g(..., name, k=name)`: a name passed as a value -> calls passing it.
         self.by_name: dict[str, list[ast.Call]] = {}
         self.assigned: dict[str, list[ast.Assign]] = {}
         self.self_attr: dict[str, list[ast.Call]] = {}
         self.passed: dict[str, list[ast.Call]] = {}
-        for n in ast.walk(tree):
+        for n in info.all_nodes((ast.Call, ast.Assign)):
             if isinstance(n, ast.Call):
                 for x in [*n.args, *[k.value for k in n.keywords]]:
                     if isinstance(x, ast.Name):
@@ -91,7 +91,7 @@ class CallIndex:
 
 
 def call_index(info: ModuleInfo) -> CallIndex:
-    return info.memo(f"{__name__}.call_index", lambda: CallIndex(info.tree))
+    return info.memo(f"{__name__}.call_index", lambda: CallIndex(info))
 
 
 def name_loads(info: ModuleInfo, scope: ast.AST) -> dict[str, list[ast.Name]]:
@@ -100,8 +100,11 @@ def name_loads(info: ModuleInfo, scope: ast.AST) -> dict[str, list[ast.Name]]:
 
     def build() -> dict[str, list[ast.Name]]:
         out: dict[str, list[ast.Name]] = {}
-        for n in ast.walk(scope):
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+        names = (
+            info.all_nodes(ast.Name) if scope is info.tree else (n for n in ast.walk(scope) if isinstance(n, ast.Name))
+        )
+        for n in names:
+            if isinstance(n.ctx, ast.Load):
                 out.setdefault(n.id, []).append(n)
         return out
 

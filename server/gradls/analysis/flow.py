@@ -13,7 +13,7 @@ import ast
 from typing import cast
 
 from gradls.analysis.dtypes import is_int_cast
-from gradls.analysis.module import ModuleInfo, walk_own
+from gradls.analysis.module import ModuleInfo, child_nodes, walk_own
 from gradls.analysis.names import dotted
 from gradls.analysis.tensors import NON_DIFF_OPS
 
@@ -58,7 +58,7 @@ class FlowScope:
             todo.append(s)
         while todo:
             n = todo.pop()
-            for c in ast.iter_child_nodes(n):
+            for c in child_nodes(n):  # context/operator singletons left out: no defs, loads or children
                 self.parents[id(c)] = n
                 if not isinstance(c, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
                     todo.append(c)
@@ -586,14 +586,13 @@ def add_losses_collected(info: ModuleInfo) -> bool:
 
     def build() -> bool:
         differentiates = False
-        for n in ast.walk(info.tree):
-            if isinstance(n, ast.Attribute):
-                if n.attr == "losses" and isinstance(n.ctx, ast.Load):
-                    return True
-                if n.attr in {"fit", "train_on_batch", "fit_generator"}:
-                    return True
-                if n.attr in {"gradient", "jacobian", "minimize"}:
-                    differentiates = True
+        for n in info.all_nodes(ast.Attribute):
+            if n.attr == "losses" and isinstance(n.ctx, ast.Load):
+                return True
+            if n.attr in {"fit", "train_on_batch", "fit_generator"}:
+                return True
+            if n.attr in {"gradient", "jacobian", "minimize"}:
+                differentiates = True
         return not differentiates
 
     return info.memo(f"{__name__}.add_losses_collected", build)
@@ -606,7 +605,7 @@ def weights_set_elsewhere(info: ModuleInfo) -> frozenset[str]:
 
     def build() -> frozenset[str]:
         out: set[str] = set()
-        for n in ast.walk(info.tree):
+        for n in info.all_nodes((ast.Call, ast.Assign, ast.For, ast.AsyncFor)):
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "set_weights":
                 d = dotted(n.func.value)
                 if d:

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from gradls.analysis.call_sites import function_uses
-from gradls.analysis.module import ModuleInfo
+from gradls.analysis.module import ModuleInfo, child_nodes, is_keras_layer_ctor
+from gradls.analysis.project import ClassSummary
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 Scope = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef
@@ -57,6 +58,34 @@ _BN_APPLICATIONS = (
     "NASNet",
 )
 KERAS_INPUTS = {"keras.Input", "keras.layers.Input"}
+# Functions that return a Keras model.
+LOADED_MODELS = {"keras.models.load_model", "keras.models.clone_model", "keras.saving.load_model"}
+
+
+def may_hold_keras_objects(info: ModuleInfo) -> bool:
+    """Can `KerasFacts.is_keras_object` say yes anywhere in this module?  Each of its answers ends at a layer or
+    model loaded or cloned here, at `self` in a class that is a Keras one or holds layers, or at a call
+    `ModuleInfo.object_kind` takes for a layer, whose own answers (factories of this module included) end at a
+    Keras layer constructor, a Keras class of this module or one of another project module.  Without any of
+    those it says no everywhere, and a rule can skip the walk that asks it (once per module)."""
+
+    def build() -> bool:
+        classes = [*info.classes.values(), *(ff.cls for ff in info.functions.values() if ff.cls is not None)]
+        if any(c.keras_kind in {"layer", "model"} or c.layer_attrs for c in classes):
+            return True
+        for c in info.all_nodes(ast.Call):
+            q = info.imports.qualname(c.func)
+            if q is not None and (q in LOADED_MODELS or is_keras_layer_ctor(q)):
+                return True
+            if q is None or not q.startswith(("keras.", "tensorflow.", "numpy.")):
+                ext = info.external(c.func)
+                if isinstance(ext, ClassSummary) and ext.keras_kind in {"layer", "model"}:
+                    return True
+                if ext == ("factory", "layer"):
+                    return True
+        return False
+
+    return info.memo(f"{__name__}.may_hold_keras_objects", build)
 
 
 @dataclass(frozen=True)
@@ -93,72 +122,16 @@ class KerasFacts:
         self._walked.add(id(scope))
         if not hasattr(self, "_nodes"):
             self._nodes: dict[int, list[ast.AST]] = {}
-        nodes: list[ast.AST] = []
-        binds: dict[str, list[Binding]] = {}
-        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            a = scope.args
-            for p in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]:
-                if p is not None:
-                    binds.setdefault(p.arg, []).append(Binding("opaque", None, p))
-            roots = list(scope.body)
-        else:
-            roots = list(scope.body)
-        stack: list[ast.AST] = list(reversed(roots))
-        for r in roots:
-            self._parents[id(r)] = scope
-        while stack:
-            n = stack.pop()
-            nodes.append(n)
-            self._scope_of[id(n)] = scope
-            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                binds.setdefault(n.name, []).append(Binding("opaque", None, n))
-                kids: list[ast.AST] = [*n.decorator_list]
-                if not isinstance(n, ast.ClassDef):
-                    kids += [d for d in (*n.args.defaults, *n.args.kw_defaults) if d is not None]
-                else:
-                    kids += [*n.bases, *(k.value for k in n.keywords)]
-            elif isinstance(n, ast.Lambda):
-                kids = [d for d in (*n.args.defaults, *n.args.kw_defaults) if d is not None]
-            else:
-                kids = list(ast.iter_child_nodes(n))
-            self._bind_stmt(n, binds)
-            for k in reversed(kids):
-                self._parents[id(k)] = n
-                stack.append(k)
-        self._nodes[id(scope)] = nodes
-        self._bindings[id(scope)] = binds
-
-    def _bind_stmt(self, n: ast.AST, binds: dict[str, list[Binding]]) -> None:
-        def target(t: ast.AST, kind: str, value: ast.AST | None) -> None:
-            if isinstance(t, ast.Name):
-                binds.setdefault(t.id, []).append(Binding(kind, value, n))
-            elif isinstance(t, (ast.Tuple, ast.List)):
-                for e in t.elts:
-                    target(e.value if isinstance(e, ast.Starred) else e, "unpack" if kind != "opaque" else kind, value)
-
-        if isinstance(n, ast.Assign):
-            for t in n.targets:
-                target(t, "assign", n.value)
-        elif isinstance(n, ast.AnnAssign) and n.value is not None:
-            target(n.target, "assign", n.value)
-        elif isinstance(n, ast.NamedExpr):
-            target(n.target, "assign", n.value)
-        elif isinstance(n, ast.AugAssign):
-            target(n.target, "opaque", None)
-        elif isinstance(n, (ast.For, ast.AsyncFor)):
-            target(n.target, "for", n.iter)
-        elif isinstance(n, (ast.With, ast.AsyncWith)):
-            for item in n.items:
-                if item.optional_vars is not None:
-                    target(item.optional_vars, "opaque", None)
-        elif isinstance(n, (ast.Global, ast.Nonlocal)):
-            for name in n.names:
-                binds.setdefault(name, []).append(Binding("opaque", None, n))
-        elif isinstance(n, (ast.Import, ast.ImportFrom)):
-            for a in n.names:
-                binds.setdefault((a.asname or a.name).split(".")[0], []).append(Binding("opaque", None, n))
-        elif isinstance(n, ast.ExceptHandler) and n.name:
-            binds.setdefault(n.name, []).append(Binding("opaque", None, n))
+        # The walk of a scope is the same for every KerasFacts of the module (TFG015-TFG017 each build one):
+        # done once, each instance takes it in as it reaches the scope.
+        walks: dict[int, _ScopeWalk] = self.info.memo(f"{__name__}.scope_walks", dict)
+        walked = walks.get(id(scope))
+        if walked is None:
+            walked = walks[id(scope)] = _walk_scope(scope)
+        self._parents.update(walked.parents)
+        self._scope_of.update(walked.scope_of)
+        self._nodes[id(scope)] = walked.nodes
+        self._bindings[id(scope)] = walked.binds
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         return self._parents.get(id(node))
@@ -212,7 +185,7 @@ class KerasFacts:
             if info.object_kind(e) == "layer":
                 return True
             q = info.imports.qualname(e.func) or ""
-            if q in {"keras.models.load_model", "keras.models.clone_model", "keras.saving.load_model"}:
+            if q in LOADED_MODELS:
                 return True
             f = e.func
             if isinstance(f, ast.Attribute) and f.attr == "get_layer":
@@ -536,3 +509,78 @@ def tape_names(info: ModuleInfo) -> set[str]:
             if info.is_tape_ctor(item.context_expr) and isinstance(item.optional_vars, ast.Name):
                 out.add(item.optional_vars.id)
     return out
+
+
+@dataclass
+class _ScopeWalk:
+    nodes: list[ast.AST]  # pre-order, outside nested defs, lambdas and classes (their decorators/defaults in)
+    binds: dict[str, list[Binding]]
+    parents: dict[int, ast.AST]
+    scope_of: dict[int, Scope]
+
+
+def _walk_scope(scope: Scope) -> _ScopeWalk:
+    nodes: list[ast.AST] = []
+    binds: dict[str, list[Binding]] = {}
+    parents: dict[int, ast.AST] = {}
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        a = scope.args
+        for p in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]:
+            if p is not None:
+                binds.setdefault(p.arg, []).append(Binding("opaque", None, p))
+    roots = list(scope.body)
+    stack: list[ast.AST] = list(reversed(roots))
+    for r in roots:
+        parents[id(r)] = scope
+    while stack:
+        n = stack.pop()
+        nodes.append(n)
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            binds.setdefault(n.name, []).append(Binding("opaque", None, n))
+            kids: list[ast.AST] = [*n.decorator_list]
+            if not isinstance(n, ast.ClassDef):
+                kids += [d for d in (*n.args.defaults, *n.args.kw_defaults) if d is not None]
+            else:
+                kids += [*n.bases, *(k.value for k in n.keywords)]
+        elif isinstance(n, ast.Lambda):
+            kids = [d for d in (*n.args.defaults, *n.args.kw_defaults) if d is not None]
+        else:
+            kids = child_nodes(n)
+        _bind_stmt(n, binds)
+        for k in reversed(kids):
+            parents[id(k)] = n
+            stack.append(k)
+    return _ScopeWalk(nodes, binds, parents, dict.fromkeys(map(id, nodes), scope))
+
+
+def _bind_stmt(n: ast.AST, binds: dict[str, list[Binding]]) -> None:
+    def target(t: ast.AST, kind: str, value: ast.AST | None) -> None:
+        if isinstance(t, ast.Name):
+            binds.setdefault(t.id, []).append(Binding(kind, value, n))
+        elif isinstance(t, (ast.Tuple, ast.List)):
+            for e in t.elts:
+                target(e.value if isinstance(e, ast.Starred) else e, "unpack" if kind != "opaque" else kind, value)
+
+    if isinstance(n, ast.Assign):
+        for t in n.targets:
+            target(t, "assign", n.value)
+    elif isinstance(n, ast.AnnAssign) and n.value is not None:
+        target(n.target, "assign", n.value)
+    elif isinstance(n, ast.NamedExpr):
+        target(n.target, "assign", n.value)
+    elif isinstance(n, ast.AugAssign):
+        target(n.target, "opaque", None)
+    elif isinstance(n, (ast.For, ast.AsyncFor)):
+        target(n.target, "for", n.iter)
+    elif isinstance(n, (ast.With, ast.AsyncWith)):
+        for item in n.items:
+            if item.optional_vars is not None:
+                target(item.optional_vars, "opaque", None)
+    elif isinstance(n, (ast.Global, ast.Nonlocal)):
+        for name in n.names:
+            binds.setdefault(name, []).append(Binding("opaque", None, n))
+    elif isinstance(n, (ast.Import, ast.ImportFrom)):
+        for a in n.names:
+            binds.setdefault((a.asname or a.name).split(".")[0], []).append(Binding("opaque", None, n))
+    elif isinstance(n, ast.ExceptHandler) and n.name:
+        binds.setdefault(n.name, []).append(Binding("opaque", None, n))

@@ -85,7 +85,7 @@ class LayerGraph:
         info = self.info
         calls: list[ast.Call] = []
         lists: list[ast.List] = []
-        for n in ast.walk(info.tree):
+        for n in info.all_nodes((ast.Assign, ast.Call, ast.List)):
             if isinstance(n, ast.Assign):
                 self.assigns.append(n)
                 what = _constructed(info, n.value)
@@ -101,6 +101,8 @@ class LayerGraph:
             elif isinstance(n, ast.List):
                 lists.append(n)
         self.assigns.sort(key=lambda a: (a.lineno, a.col_offset))
+        if not any(_constructed(info, c) == "weighted" for c in calls):
+            return  # no trainable layer is made here: nothing is computed by one, nothing placed after one
         # Twice: a name used before its (textually later) definition in another function still settles.
         for _ in range(2):
             for a in self.assigns:

@@ -144,9 +144,7 @@ class _Slicer:
     def expr(self, e: ast.AST, sc: TapeScope, recording: bool, depth: int) -> None:
         if depth > _MAX_DEPTH:
             raise _Unknown
-        nodes = list(ast.walk(e))
-        # The callee of a call is handled by `call`; a name read as a value is sliced.
-        callees = {id(n.func) for n in nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+        nodes, callees = _expr_nodes(self.info, e)
         for n in nodes:
             if isinstance(n, ast.Lambda):
                 raise _Unknown
@@ -382,6 +380,18 @@ class _Slicer:
         return _named_nodes(self.info, self.scope)[0].get(name)
 
 
+def _expr_nodes(info: ModuleInfo, e: ast.AST) -> tuple[list[ast.AST], set[int]]:
+    """`ast.walk(e)` and the ids of its calls' plain-name callees (handled by `call`, not sliced as values); kept
+    per expression, which every slice of the module's gradient calls reads again."""
+    cache: dict[int, tuple[list[ast.AST], set[int]]] = info.memo(f"{__name__}.expr_nodes", dict)
+    found = cache.get(id(e))
+    if found is None:
+        nodes = list(ast.walk(e))
+        callees = {id(n.func) for n in nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+        found = cache[id(e)] = (nodes, callees)
+    return found
+
+
 def _names_read(info: ModuleInfo) -> Callable[[ast.AST], list[str]]:
     """The distinct `ast.Name` ids below a node, in `ast.walk` order; each node walked once per module (the
     closure asks for whole function bodies again for every name it follows)."""
@@ -526,7 +536,7 @@ def _module_freezes(info: ModuleInfo) -> dict[str, list[ast.stmt]]:
 
 def _only_freezes(info: ModuleInfo) -> bool:
     """Every `trainable` the module sets is the constant False (once per module: a walk of the whole tree)."""
-    for n in ast.walk(info.tree):
+    for n in info.all_nodes((ast.Assign, ast.keyword)):
         if isinstance(n, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == "trainable" for t in n.targets):
             if not (isinstance(n.value, ast.Constant) and n.value.value is False):
                 return False  # set back, or set from a flag: which weights train is not known here

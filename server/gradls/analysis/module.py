@@ -105,6 +105,7 @@ class ModuleInfo:
         self._own_nodes: dict[int, list[ast.AST]] = {}
         self._region_cache: dict[NodeTypes | None, list[tuple[ast.AST, set[str]]]] = {}
         self._nodes_by_type: dict[NodeTypes, list[ast.AST]] = {}  # see all_nodes()
+        self._external_cache: dict[str, Any] = {}  # see external()
         self._collect()
         if summary_only:
             return  # a summary for another module's imports needs names, classes and factories only
@@ -196,7 +197,7 @@ class ModuleInfo:
         self._resolve_keras_classes(attrs_only=True)
         self.tape_withs = [(w, fn) for w, fn in self._withs if any(self.is_tape_ctor(i.context_expr) for i in w.items)]
         if "run_eagerly" in self.source:
-            for n in ast.walk(self.tree):
+            for n in self.all_nodes((ast.keyword, ast.Assign)):
                 if isinstance(n, ast.keyword) and n.arg == "run_eagerly" and _is_true(n.value):
                     self.run_eagerly = True
                 elif (
@@ -336,6 +337,15 @@ class ModuleInfo:
         name = dotted(e)
         if name is None:
             return None
+        # Asked for every call and base of the module: one project lookup (file system questions) per name.
+        known = self._external_cache.get(name, _MISSING)
+        if known is not _MISSING:
+            return known
+        found = self._external_cache[name] = self._lookup_external(name)
+        return found
+
+    def _lookup_external(self, name: str) -> ClassSummary | tuple[str, str] | None:
+        assert self.project is not None and self.path is not None
         head, _, rest = name.partition(".")
         if head in self.module_functions or head in self.classes:
             return None
@@ -535,6 +545,7 @@ class ModuleInfo:
         return lines
 
 
+_MISSING = object()
 _BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
@@ -626,40 +637,57 @@ def _own_nodes(root: ast.AST, parents: dict[int, ast.AST]) -> list[ast.AST]:
     return out
 
 
-_UNINDEXED = (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
+def _node_fields(cls: type[ast.AST]) -> tuple[str, ...]:
+    fields = _NODE_FIELDS.get(cls)
+    if fields is None:
+        fields = _NODE_FIELDS[cls] = tuple(
+            f for f in cls._fields if f not in _NO_NODE_FIELDS and not (cls is ast.Constant and f == "value")
+        )
+    return fields
+
+
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """`list(ast.iter_child_nodes(node))` without the context and operator singletons (which have no children
+    and no position), read from the fields that can hold nodes only: about twice as fast."""
+    out: list[ast.AST] = []
+    AST = ast.AST
+    for name in _node_fields(type(node)):
+        v = getattr(node, name, None)
+        if type(v) is list:
+            out.extend(c for c in v if isinstance(c, AST))
+        elif v is not None and isinstance(v, AST):
+            out.append(v)
+    return out
 
 
 def _walk_tree(tree: ast.AST) -> tuple[list[ast.AST], dict[int, ast.AST]]:
     """Breadth-first, as `ast.walk` (fields in order, list items in order), recording parents.  Context and
-    operator nodes are shared singletons without children: leaving them out keeps the order of the rest."""
+    operator nodes are shared singletons without children: leaving them out keeps the order of the rest, and
+    reading only the fields that can hold nodes makes this walk about twice as fast as `ast.walk`."""
     order: list[ast.AST] = [tree]
     parents: dict[int, ast.AST] = {}
     AST = ast.AST
-    skip = _UNINDEXED
-    fields_of = _ALL_FIELDS
+    fields_of = _NODE_FIELDS
     append = order.append
-    i = 0
-    while i < len(order):
-        n = order[i]
-        i += 1
+    for n in order:  # grows while it is read: breadth-first
         cls = type(n)
-        fields = fields_of.get(cls)
-        if fields is None:
-            fields = fields_of[cls] = tuple(cls._fields)
+        fields = fields_of.get(cls) or _node_fields(cls)
         for name in fields:
             v = getattr(n, name, None)
             if type(v) is list:
                 for c in v:
-                    if isinstance(c, AST) and not isinstance(c, skip):
+                    if isinstance(c, AST):
                         parents[id(c)] = n
                         append(c)
-            elif isinstance(v, AST) and not isinstance(v, skip):
+            elif v is not None and isinstance(v, AST):
                 parents[id(v)] = n
                 append(v)
     return order, parents
 
 
-_ALL_FIELDS: dict[type, tuple[str, ...]] = {}
+# Fields that never hold a node the index keeps: names and flags, and the context/operator singletons.
+_NO_NODE_FIELDS = frozenset(_SCALAR_FIELDS - {"names"})
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def walk_own(node: ast.AST) -> Iterator[ast.AST]:

@@ -74,7 +74,7 @@ def uses_tf_function(info: ModuleInfo) -> bool:
     """A `@tf.function` or `tf.function(f)` anywhere in the module (functions traced as graphs)."""
     if "function" not in info.source:
         return False
-    for n in ast.walk(info.tree):
+    for n in info.all_nodes((ast.FunctionDef, ast.AsyncFunctionDef, ast.Call)):
         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for d in n.decorator_list:
                 if info.imports.qualname(d.func if isinstance(d, ast.Call) else d) == "tensorflow.function":
@@ -90,9 +90,7 @@ def graph_evidence(info: ModuleInfo) -> tuple[bool, bool]:
     if not _GRAPH_EVIDENCE_TEXT.search(info.source):
         return False, False
     graph = symbolic = False
-    for n in ast.walk(info.tree):
-        if not isinstance(n, ast.Call):
-            continue
+    for n in info.all_nodes(ast.Call):
         f = n.func
         q = info.imports.qualname(f)
         if isinstance(f, ast.Attribute) and f.attr in _GRAPH_EVIDENCE_METHODS:
@@ -182,8 +180,8 @@ def _seed_from_decorators(info: ModuleInfo, ff: FunctionFacts) -> None:
 def _seed_compile_losses(info: ModuleInfo, keras_mode: str) -> None:
     if ".compile(" not in info.source or "loss" not in info.source:
         return
-    for node in ast.walk(info.tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "compile"):
+    for node in info.all_nodes(ast.Call):
+        if not (isinstance(node.func, ast.Attribute) and node.func.attr == "compile"):
             continue
         for k in node.keywords:
             if k.arg != "loss":
@@ -218,9 +216,7 @@ def _seed_layer_callables(info: ModuleInfo) -> None:
         return
     from gradls.analysis.module import is_keras_layer_ctor
 
-    for node in ast.walk(info.tree):
-        if not isinstance(node, ast.Call):
-            continue
+    for node in info.all_nodes(ast.Call):
         q = info.imports.qualname(node.func)
         if not q or not is_keras_layer_ctor(q):
             continue
@@ -237,8 +233,8 @@ def _seed_tf_function_calls(info: ModuleInfo) -> None:
     names = [n for n, q in info.imports.aliases.items() if q in {"tensorflow", "tensorflow.function"}]
     if not names or not re.search(r"\b(?:%s)(?:\.function)?\s*\(\s*\w" % "|".join(map(re.escape, names)), info.source):
         return
-    for node in ast.walk(info.tree):
-        if isinstance(node, ast.Call) and info.imports.qualname(node.func) == "tensorflow.function" and node.args:
+    for node in info.all_nodes(ast.Call):
+        if info.imports.qualname(node.func) == "tensorflow.function" and node.args:
             target = node.args[0]
             if isinstance(target, ast.Name) and target.id in info.module_functions:
                 ff = info.functions[id(info.module_functions[target.id])]

@@ -95,15 +95,6 @@ def _class_has_state(info: ModuleInfo, cls, seen: set[int]) -> bool:
 
 
 # ----------------------------------------------------------------------------- parents outside regions
-def parent_map(root: ast.AST) -> dict[int, ast.AST]:
-    """Parents of every node below `root` (ModuleInfo records them only for statements and regions)."""
-    out: dict[int, ast.AST] = {}
-    for n in ast.walk(root):
-        for c in ast.iter_child_nodes(n):
-            out[id(c)] = n
-    return out
-
-
 def ancestors(parents: dict[int, ast.AST], node: ast.AST) -> Iterator[ast.AST]:
     p = parents.get(id(node))
     while p is not None:
@@ -117,8 +108,8 @@ def compile_loss_targets(info: ModuleInfo) -> list[tuple[ast.AST, ast.Call]]:
     out: list[tuple[ast.AST, ast.Call]] = []
     if ".compile(" not in info.source:
         return out
-    for node in ast.walk(info.tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "compile"):
+    for node in info.all_nodes(ast.Call):
+        if not (isinstance(node.func, ast.Attribute) and node.func.attr == "compile"):
             continue
         for k in node.keywords:
             if k.arg != "loss":

@@ -8,11 +8,12 @@ that read it, and how a name used as a gradient source resolves to the statement
 from __future__ import annotations
 
 import ast
+import bisect
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import cast
 
-from gradls.analysis.module import ModuleInfo
+from gradls.analysis.module import ModuleInfo, child_nodes
 
 GRAD_METHODS = {"gradient", "jacobian", "batch_jacobian"}
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
@@ -107,7 +108,7 @@ class TapeScope:
         todo: list[ast.AST] = list(cast(ast.Module, node).body)  # a function or the module
         for c in todo:
             parents[id(c)] = node
-        iter_children = ast.iter_child_nodes
+        iter_children = child_nodes  # context/operator singletons left out: nothing asks for them
         children: Iterable[ast.AST]
         while todo:
             n = todo.pop()
@@ -149,7 +150,7 @@ class TapeScope:
                 if isinstance(n, _SCOPES):
                     todo.extend(() if isinstance(n, ast.Lambda) else n.decorator_list)
                 else:
-                    todo.extend(ast.iter_child_nodes(n))
+                    todo.extend(child_nodes(n))
         out = self._recorded[id(tape)] = sorted(seen.values(), key=lambda n: order[id(n)])
         return out
 
@@ -247,10 +248,15 @@ def tape_scopes(info: ModuleInfo) -> list[TapeScope]:
 def _build(info: ModuleInfo) -> list[TapeScope]:
     if "GradientTape" not in info.source:
         return []
+    # A scope has tapes only where a `tf.GradientTape(...)` call is written: the lines of those calls decide
+    # which scopes are walked (a docstring example mentioning GradientTape walks none).
+    ctor_lines = sorted({c.lineno for c in info.all_nodes(ast.Call) if info.is_tape_ctor(c)})
+    if not ctor_lines:
+        return []
     roots: list[ast.AST] = [info.tree] + [ff.node for ff in info.functions.values()]
     scopes = []
     for root in roots:
-        if not _mentions_tape(info, root):
+        if not _holds_line(root, ctor_lines, len(info.lines)) or not _mentions_tape(info, root):
             continue
         scope = TapeScope(info, root)
         _resolve(info, scope)
@@ -263,6 +269,14 @@ def _mentions_tape(info: ModuleInfo, root: ast.AST) -> bool:
     start = root.lineno if hasattr(root, "lineno") else 1
     end = getattr(root, "end_lineno", None) or len(info.lines)
     return any("GradientTape" in info.lines[i - 1] for i in range(start, min(end, len(info.lines)) + 1))
+
+
+def _holds_line(root: ast.AST, lines: list[int], last_line: int) -> bool:
+    """Does `root` (a def, or the module) span one of the sorted `lines`?"""
+    start = root.lineno if hasattr(root, "lineno") else 1
+    end = min(getattr(root, "end_lineno", None) or last_line, last_line)
+    i = bisect.bisect_left(lines, start)
+    return i < len(lines) and lines[i] <= end
 
 
 def _resolve(info: ModuleInfo, scope: TapeScope) -> None:

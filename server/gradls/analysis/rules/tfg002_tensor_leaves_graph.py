@@ -91,8 +91,8 @@ def _guarded_eager_only(info: ModuleInfo, node: ast.AST) -> bool:
 def _passed_to_py_function(info: ModuleInfo, name: str) -> bool:
     if "py_function" not in info.source and "numpy_function" not in info.source and "py_func" not in info.source:
         return False
-    for n in ast.walk(info.tree):
-        if isinstance(n, ast.Call) and (info.imports.qualname(n.func) or "").rsplit(".", 1)[-1] in {
+    for n in info.all_nodes(ast.Call):
+        if (info.imports.qualname(n.func) or "").rsplit(".", 1)[-1] in {
             "py_function",
             "numpy_function",
             "py_func",

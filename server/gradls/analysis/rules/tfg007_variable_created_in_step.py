@@ -84,11 +84,10 @@ def _guarded(info: ModuleInfo, sc: FlowScope, node: ast.AST) -> bool:
 def _call_sites(info: ModuleInfo, fn: FunctionNode) -> list[ast.Call]:
     name = fn.name
     out = []
-    for n in ast.walk(info.tree):
-        if isinstance(n, ast.Call):
-            f = n.func
-            if (isinstance(f, ast.Name) and f.id == name) or (isinstance(f, ast.Attribute) and f.attr == name):
-                out.append(n)
+    for n in info.all_nodes(ast.Call):
+        f = n.func
+        if (isinstance(f, ast.Name) and f.id == name) or (isinstance(f, ast.Attribute) and f.attr == name):
+            out.append(n)
     return out
 
 

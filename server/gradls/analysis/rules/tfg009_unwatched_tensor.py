@@ -92,7 +92,7 @@ def watched_names(info: ModuleInfo) -> set[str]:
     if ".watch" not in info.source:
         return out
     assigns: list[ast.Assign] = []
-    for n in ast.walk(info.tree):
+    for n in info.all_nodes((ast.Call, ast.Assign)):
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "watch":
             for a in [*n.args, *(k.value for k in n.keywords)]:
                 out |= names_in(a)

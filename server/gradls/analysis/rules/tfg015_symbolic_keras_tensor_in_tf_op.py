@@ -8,9 +8,9 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from gradls.analysis.keras_facts import KERAS_INPUTS, KerasFacts, Scope, tape_names
+from gradls.analysis.keras_facts import KERAS_INPUTS, KerasFacts, Scope, may_hold_keras_objects, tape_names
 from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits
-from gradls.analysis.module import FunctionNode, ModuleInfo
+from gradls.analysis.module import FunctionNode, ModuleInfo, child_nodes
 from gradls.analysis.rules import rule
 
 _ERROR = "`ValueError: A KerasTensor cannot be used as input to a TensorFlow function`"
@@ -79,7 +79,19 @@ def find_symbolic_keras_tensor(info: ModuleInfo) -> Iterator[Finding]:
         return
     if info.legacy_keras:
         return  # `TF_USE_LEGACY_KERAS=1`: every Keras tensor here is a Keras 2 one, which `tf.*` ops accept
+    if not _may_hold_symbolic_tensors(info):
+        return
     yield from _Analysis(info).run()
+
+
+def _may_hold_symbolic_tensors(info: ModuleInfo) -> bool:
+    """Every symbolic Keras tensor starts at a `keras.Input(...)` call or at `.input(s)`/`.output(s)` of a Keras
+    object: a module with neither gives the flow below nothing to find (speed: array_ops.py has `op.inputs`)."""
+    if any(info.imports.qualname(c.func) in KERAS_INPUTS for c in info.all_nodes(ast.Call)):
+        return True
+    if not any(a.attr in _SYMBOLIC_ATTRS for a in info.all_nodes(ast.Attribute)):
+        return False
+    return may_hold_keras_objects(info)
 
 
 def _models_are_keras2(info: ModuleInfo) -> bool:
@@ -89,8 +101,8 @@ def _models_are_keras2(info: ModuleInfo) -> bool:
     if not info.keras2_program:
         return False
     imports = info.imports
-    for n in ast.walk(info.tree):
-        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name):
+    for n in info.all_nodes(ast.Attribute):
+        if isinstance(n.value, ast.Name):
             q = imports.qualname(n) or ""
             if (q == "keras" or q.startswith("keras.")) and not imports.is_keras2(n):
                 return False
@@ -106,6 +118,7 @@ class _Analysis:
         self.findings: dict[tuple[int, int], Finding] = {}
         self.env_at_compile: list[tuple[ast.Call, Scope, dict[str, str]]] = []
         self.models_are_keras2 = _models_are_keras2(info)
+        self.calls_of: dict[int, list[ast.Call]] = {}  # id(statement) -> its own calls, in _exprs order
 
     def run(self) -> Iterator[Finding]:
         for _ in range(3):  # parameters seeded by calls with Keras tensors, to a fixed point
@@ -130,7 +143,10 @@ class _Analysis:
             if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 env.pop(s.name, None)
                 continue
-            for e in self._exprs(s):
+            calls = self.calls_of.get(id(s))
+            if calls is None:  # each pass of the fixed point below visits every statement again
+                calls = self.calls_of[id(s)] = [e for e in self._exprs(s) if isinstance(e, ast.Call)]
+            for e in calls:
                 self._check(e, scope, env)
             if isinstance(s, (ast.Assign, ast.AnnAssign)) and s.value is not None:
                 origin = self.kt(s.value, scope, env)
@@ -163,7 +179,7 @@ class _Analysis:
                 continue
             elif isinstance(c, ast.AST):
                 yield c
-                stack.extend(ast.iter_child_nodes(c))
+                stack.extend(child_nodes(c))  # without context/operator leaves, which are no calls
 
     def _bind(self, t: ast.AST, origin: str | None, env: dict[str, str]) -> None:
         if isinstance(t, ast.Name):

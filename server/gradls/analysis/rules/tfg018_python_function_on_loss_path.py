@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from gradls.analysis.model import Finding
 from gradls.analysis.module import FunctionNode, ModuleInfo, walk_own
 from gradls.analysis.rules import rule
-from gradls.analysis.step_facts import parent_map
 from gradls.analysis.tensors import DIFF
 
 _NO_GRADIENT = {
@@ -171,7 +170,7 @@ def find_python_function_on_loss_path(info: ModuleInfo) -> Iterator[Finding]:
             if how is None:
                 continue
         if parents is None:
-            parents = parent_map(info.tree)
+            parents = info.all_parents
         if not _reaches_objective(info, parents, call):
             continue
         fn = info.enclosing_function(call)

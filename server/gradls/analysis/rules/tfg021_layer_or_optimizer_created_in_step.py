@@ -11,7 +11,7 @@ from gradls.analysis.call_sites import call_index
 from gradls.analysis.model import Finding, FixData, Span
 from gradls.analysis.module import AUTOGRAPH, GRAPH, KERAS_STEP_METHODS, FunctionFacts, FunctionNode, ModuleInfo
 from gradls.analysis.rules import rule
-from gradls.analysis.step_facts import FUNCS, LOOPS, ancestors, keras_object, parent_map
+from gradls.analysis.step_facts import FUNCS, LOOPS, ancestors, keras_object
 from gradls.analysis.tensors import TENSOR
 
 _BUILDERS = {"__init__", "build", "_build", "build_model", "setup"}
@@ -256,7 +256,7 @@ def find_layer_or_optimizer_created_in_step(info: ModuleInfo) -> Iterator[Findin
     src = info.source
     if "keras" not in src and "optimizers" not in src:
         return
-    parents = parent_map(info.tree)
+    parents = info.all_parents
     done: set[int] = set()
     yield from _traced(info, parents, done)
     yield from _eager_loops(info, parents, done)
