@@ -79,6 +79,9 @@ class DocumentState:
     # The last text that parsed and its tree, not yet handed to the project index (documents.py: a module's
     # summary is computed when another document may need it, not after every keystroke).  Analysis thread only.
     summary_pending: tuple[str, ast.Module] | None = None
+    handed_text: str | None = None  # the text last handed to the project (analysis thread only)
+    # (GradlsLanguageServer.import_epoch, whether an open document imports this one then): analysis thread only.
+    imported_at: tuple[int, bool] | None = None
 
     @property
     def result_id(self) -> str:

@@ -96,6 +96,7 @@ def classify(
 
 def rediagnose_all(ls: GradlsLanguageServer, reason: str) -> None:
     """Settings or a pyproject.toml changed: every open document is analysed again."""
+    ls.bump_import_epoch()
     for state in list(ls.documents.values()):
         classify(ls, state, size=len(ls.text_of(state.uri)))
         state.fresh = False
@@ -124,6 +125,7 @@ def on_did_open(ls: GradlsLanguageServer, params: lsp.DidOpenTextDocumentParams)
     doc = params.text_document
     state = DocumentState(uri=doc.uri, path=to_fs_path(doc.uri), version=doc.version)
     ls.documents[doc.uri] = state
+    ls.bump_import_epoch()  # one more document that may import another
     classify(ls, state, language_id=doc.language_id, size=len(doc.text))
     if ls.pull_diagnostics and doc.uri in ls.pushed_uris:
         # A workspace check pushed diagnostics here; pulled ones take over now (never both).
@@ -217,6 +219,7 @@ def on_did_close(ls: GradlsLanguageServer, params: lsp.DidCloseTextDocumentParam
     _forget_finished_requests(ls)
     state = ls.documents.pop(uri, None)
     ls.recheck_epochs.pop(uri, None)
+    ls.bump_import_epoch()
     if state is not None and state.pending is not None:
         state.pending.cancel()
     if state is not None and state.path is not None:
@@ -362,13 +365,29 @@ def _note_text(
     (`flush_pending` first), or the document has been quiet for SUMMARY_IDLE_SECONDS."""
     if ls.documents.get(state.uri) is not state or state.path is None:
         return  # closed meanwhile: its module is the file on disk again
+    if source is state.handed_text or source == state.handed_text:
+        state.summary_pending = None  # the project has this text already (a re-check of an importer)
+        return
     state.summary_pending = (source, tree)
     try:
-        project = project_for(state.path, ls.workspace_roots())
-        if importers(project, state.path, open_modules(ls, but=state)):
+        if _imported_by_an_open_document(ls, state):
             _hand_to_project(ls, loop, state)
     except Exception as e:
         loop.call_soon_threadsafe(ls.log_exception, "summarising a document", e)
+
+
+def _imported_by_an_open_document(ls: GradlsLanguageServer, state: DocumentState) -> bool:
+    """Worker thread: whether an open document imports this one's module.  Kept per document while
+    `ls.import_epoch` stays the same (no document opened or closed, no summary changed): asking resolves every
+    other open document's imports, which the next keystroke should not wait for."""
+    epoch = ls.import_epoch
+    if state.imported_at is not None and state.imported_at[0] == epoch:
+        return state.imported_at[1]
+    assert state.path is not None
+    project = project_for(state.path, ls.workspace_roots())
+    found = bool(importers(project, state.path, open_modules(ls, but=state)))
+    state.imported_at = (epoch, found)
+    return found
 
 
 def _hand_to_project(ls: GradlsLanguageServer, loop: asyncio.AbstractEventLoop, state: DocumentState) -> None:
@@ -378,7 +397,9 @@ def _hand_to_project(ls: GradlsLanguageServer, loop: asyncio.AbstractEventLoop, 
     if pending is None or state.path is None or ls.documents.get(state.uri) is not state:
         return
     project = project_for(state.path, ls.workspace_roots())
+    state.handed_text = pending[0]
     if project.set_text(state.path, pending[0], pending[1]):
+        ls.bump_import_epoch()  # what this module exports (or imports) may differ now
         _recheck_later(ls, loop, project, state.path, open_modules(ls, but=state))
 
 
@@ -415,6 +436,7 @@ def _back_to_disk(
     try:
         project = project_for(path, ls.workspace_roots())
         if project.set_text(path, None):
+            ls.bump_import_epoch()
             _recheck_later(ls, loop, project, path, others)
     except Exception as e:
         loop.call_soon_threadsafe(ls.log_exception, "closing a document", e)

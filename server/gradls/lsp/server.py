@@ -29,6 +29,7 @@ the open documents importing it (`documents.recheck`).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sys
 import time
 import traceback
@@ -98,6 +99,10 @@ class GradlsLanguageServer(LanguageServer):
         self._doc_links: dict[str, str | None] = {}
         # Per open document, bumped when a module it imports changed: analyses started before are dropped.
         self.recheck_epochs: dict[str, int] = {}
+        # Bumped when which open document imports which may have changed (a document opened or closed, a module's
+        # summary changed, settings): documents.py keeps "is this module imported by an open one" until then.
+        self._import_epochs = itertools.count(1)
+        self.import_epoch = 0
         self.analysis_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gradls-analysis")
         # Fixes (libcst, whole-file parses) get their own thread so the lightbulb never delays squiggles.
         self.fix_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gradls-fixes")
@@ -191,6 +196,9 @@ class GradlsLanguageServer(LanguageServer):
                 return None  # not cached: the page (or the rule registry) may still appear
             self._doc_links[code] = path.resolve().as_uri()
         return self._doc_links[code]
+
+    def bump_import_epoch(self) -> None:
+        self.import_epoch = next(self._import_epochs)  # next() on a count is atomic: both threads call this
 
     async def on_analysis_thread(self, fn: Callable[..., T], *args: Any) -> T:
         """`fn(*args)` on the analysis thread, once the open documents' latest texts are in their projects."""
