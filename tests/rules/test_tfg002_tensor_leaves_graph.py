@@ -42,6 +42,23 @@ CASES = [
     """,
     ),
     case(
+        "tfg002_variable_numpy_in_tf_function",
+        "raises:NotImplementedError",
+        """
+        import tensorflow as tf
+
+        v = tf.Variable(2.0)
+
+        @tf.function
+        def step():
+            with tf.GradientTape() as tape:
+                loss = v.numpy() * 3.0  # <- TFG002
+            return tape.gradient(loss, v)
+
+        step()
+    """,
+    ),
+    case(
         "tfg002_asarray_in_layer_call_fit",
         "raises:NotImplementedError",
         """
@@ -503,3 +520,16 @@ def test_predict_fix_is_the_model_call_the_fixed_case_runs():
     assert fix is not None and not fix.safe  # predict's batching/verbosity go: the user reviews it
     out = apply_edits(buggy.source, fix.edits)
     assert out.replace("  # <- TFG002", "") == fixed.source
+
+
+def test_message_names_the_error_tf_raises_for_the_receiver():
+    """A traced variable's numpy() raises NotImplementedError; a symbolic tensor has no numpy() at all."""
+    from gradls.analysis import analyze
+
+    by_name = {c.name: c for c in CASES}
+    (on_var,) = [
+        f for f in analyze(by_name["tfg002_variable_numpy_in_tf_function"].source).findings if f.code == "TFG002"
+    ]
+    assert "NotImplementedError: numpy() is only available when eager execution is enabled" in on_var.message
+    (on_tensor,) = [f for f in analyze(by_name["tfg002_numpy_in_tf_function"].source).findings if f.code == "TFG002"]
+    assert "AttributeError: 'SymbolicTensor' object has no attribute 'numpy'" in on_tensor.message

@@ -211,7 +211,12 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
                 "float": "`TypeError: float() argument must be a string or a real number, not 'SymbolicTensor'`",
                 "int": "`TypeError: int() argument must be a string, a bytes-like object or a real number, not 'SymbolicTensor'`",
             }[kind]
-            msg = f"{shown} on a symbolic tensor: tracing {where} raises {err}; keep the TensorFlow value"
+            what = "a symbolic tensor"
+            if kind == "numpy" and info.tensors.kind_of(arg) == "variable":
+                # A variable stays a variable when traced; its own numpy() refuses instead of being absent.
+                what = "a variable"
+                err = "`NotImplementedError: numpy() is only available when eager execution is enabled.`"
+            msg = f"{shown} on {what}: tracing {where} raises {err}; keep the TensorFlow value"
         elif mode == AUTOGRAPH:
             if kind == "float" or level < DIFF:
                 continue  # AutoGraph turns float(t) into tf.cast: the gradient flows
