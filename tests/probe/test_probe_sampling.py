@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from gradls.probe.html import render_html
 from gradls.probe.launcher import run_probe
 from gradls.probe.report import format_text
+from gradls.probe.schema import ProbeReport
 from tfharness import tf_python
 
 PROGRAMS = Path(__file__).with_name("programs")
@@ -39,7 +41,11 @@ def test_a_long_tf_function_loop_is_sampled_counted_and_stopped_on_time():
     assert sampling["reported_steps"] == sorted(graph + [31])
     # 45 steps: 24 reported in the graph, one run eagerly, the other 20 counted
     assert sampling["unreported_runs"] == 20
-    assert "statistics reported at steps 1-20, 30-31, 37, 40, 45" in format_text(rep)
+    shown = "statistics reported at steps 1-20, 30-31, 37, 40, 45"
+    assert shown in format_text(rep) and shown in render_html(rep)
+    typed = ProbeReport.from_json(rep)
+    assert typed.sampling is not None and typed.sampling.reported_steps == sampling["reported_steps"]
+    assert typed.to_json() == rep
 
 
 def test_a_gan_step_in_one_tf_function_is_sampled_without_losing_its_none_or_nan(tmp_path):

@@ -90,6 +90,10 @@ _DIAGNOSIS_GIVE_UP_CALLS = 50
 # counted, not reported. At most _SAMPLED_SITES sites per program are sampled.
 _OBSERVE_EVERY_STEP_UNTIL = 20
 _SAMPLE_EVERY = 10
+# The update/weight ratio of a sampled update (two reads of its variables around the call) is
+# measured at every reported step up to _OBSERVE_EVERY_STEP_UNTIL, then every _RATIO_EVERY-th step
+# and from --steps on: those reads cost more on the main thread than the rest of a reported step.
+_RATIO_EVERY = 100
 _RATIO_SAMPLE = 4096
 _SAMPLED_SITES = 8
 _NONE_GRADIENT_OPS = {"ArgMax", "ArgMin", "Round", "Floor", "Ceil", "Rint", "TopKV2", "UniqueV2", "Unique"}
@@ -1054,6 +1058,11 @@ class _Probe:
             return True
         return step <= _OBSERVE_EVERY_STEP_UNTIL or step % _SAMPLE_EVERY == 0 or step >= self.max_steps
 
+    def _ratio_due(self, step: int) -> bool:
+        if self.sampling.get("forced"):
+            return True
+        return step <= _OBSERVE_EVERY_STEP_UNTIL or step % _RATIO_EVERY == 0 or step >= self.max_steps
+
     def _next_step(self, update) -> int:
         """The step label the next update by `update` would get (see _advance)."""
         with self.lock:
@@ -1069,13 +1078,18 @@ class _Probe:
         smp["weights"] = {}
         for entry in smp["entries"]:
             update = entry["site"]["update"]
-            if update is None or not self._due(self._next_step(update)):
+            if update is None or not self._ratio_due(self._next_step(update)):
                 continue
             smp["weights"][id(entry)] = [None if v is None else self._weight_sample(v) for v in entry["variables"]]
 
     def after_function_call(self) -> None:
         """Eagerly, after a tf.function call: count each sampled site's new runs, in trace order,
-        and report a site's last run when its step is due or its counts saw a NaN/Inf."""
+        and report a site's last run when its step is due or its counts saw a NaN/Inf. Under the
+        lock: tf.functions called from several threads must not count a run twice."""
+        with self.lock:
+            self._count_sampled_runs()
+
+    def _count_sampled_runs(self) -> None:
         import numpy as np
 
         smp = self.sampling
