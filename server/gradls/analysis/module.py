@@ -106,6 +106,7 @@ class ModuleInfo:
         self._region_cache: dict[NodeTypes | None, list[tuple[ast.AST, set[str]]]] = {}
         self._nodes_by_type: dict[NodeTypes, list[ast.AST]] = {}  # see all_nodes()
         self._external_cache: dict[str, Any] = {}  # see external()
+        self._stored_names: dict[int, set[str]] = {}  # see stored_names()
         self._collect()
         if summary_only:
             return  # a summary for another module's imports needs names, classes and factories only
@@ -279,6 +280,16 @@ class ModuleInfo:
         found = self._nodes_by_type.get(node_type)
         if found is None:
             found = self._nodes_by_type[node_type] = [n for n in self._tree_index[0] if isinstance(n, node_type)]
+        return found
+
+    def stored_names(self, node: ast.AST) -> set[str]:
+        """The ids of the `Name`s stored anywhere below `node` (itself included), once per node and analysis (a
+        rule asking it about every statement for every name would otherwise walk them again each time)."""
+        found = self._stored_names.get(id(node))
+        if found is None:
+            found = self._stored_names[id(node)] = {
+                n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+            }
         return found
 
     @property

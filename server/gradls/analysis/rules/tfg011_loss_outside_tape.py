@@ -53,10 +53,9 @@ def _minimize_of_captured_loss(info: ModuleInfo) -> Iterator[Finding]:
     runs under its own tape, and this one just hands back a tensor computed before it (tensorflow#42167)."""
     if "minimize" not in info.source:
         return
-    for node in ast.walk(info.tree):
+    for node in info.all_nodes(ast.Call):
         if not (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
+            isinstance(node.func, ast.Attribute)
             and node.func.attr == "minimize"
             and (node.args or any(k.arg == "loss" for k in node.keywords))
         ):
@@ -64,11 +63,11 @@ def _minimize_of_captured_loss(info: ModuleInfo) -> Iterator[Finding]:
         fn: ast.expr | None = node.args[0] if node.args else next(k.value for k in node.keywords if k.arg == "loss")
         body = _scope_body(info, node)
         if isinstance(fn, ast.Name):
-            fn = _last_assigned(body, fn.id, node)
+            fn = _last_assigned(info, body, fn.id, node)
         if not (isinstance(fn, ast.Lambda) and isinstance(fn.body, ast.Name)):
             continue
         captured = fn.body.id
-        value = _last_assigned(body, captured, node)
+        value = _last_assigned(info, body, captured, node)
         if value is None or not _is_computation(info, value) or info.tensors.level_of(value) < DIFF:
             continue
         msg = (
@@ -82,20 +81,15 @@ def _minimize_of_captured_loss(info: ModuleInfo) -> Iterator[Finding]:
 
 def _scope_body(info: ModuleInfo, node: ast.AST) -> list[ast.AST]:
     fn = info.enclosing_function(node)
-    return list(info.own_nodes(fn)) if fn is not None else list(ast.walk(info.tree))
+    return list(info.own_nodes(fn)) if fn is not None else info.all_nodes()
 
 
-def _last_assigned(body: list[ast.AST], name: str, before: ast.AST) -> ast.expr | None:
+def _last_assigned(info: ModuleInfo, body: list[ast.AST], name: str, before: ast.AST) -> ast.expr | None:
     """The value last assigned to `name` by a plain assignment before `before`, when it is the only binding."""
     binds = [
         n
         for n in body
-        if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.With))
-        and any(
-            isinstance(t, ast.Name) and t.id == name
-            for t in ast.walk(n)
-            if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)
-        )
+        if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.With)) and name in info.stored_names(n)
     ]
     if len(binds) != 1 or not isinstance(binds[0], ast.Assign) or pos(binds[0]) >= pos(before):
         return None
