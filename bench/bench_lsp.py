@@ -446,24 +446,33 @@ async def bench_during_check(root: Path, rounds: int) -> dict:
 
 
 # ------------------------------------------------------------------ this server against an earlier revision
-def server_of_revision(rev: str, into: Path) -> list[str]:
-    """`python -m gradls` of the package as it was at git revision `rev` (extracted with `git archive`)."""
+def server_of_revision(rev: str, into: Path, lsp_only: bool = False) -> list[str]:
+    """`python -m gradls` of the package as it was at git revision `rev` (extracted with `git archive`); `lsp_only`:
+    HEAD's package with `rev`'s `gradls/lsp` (the server's own work apart from the analysis it runs)."""
     repo = Path(__file__).resolve().parent.parent
-    archive = subprocess.run(["git", "archive", rev, "server/gradls"], cwd=repo, capture_output=True, check=True)
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    for r, part in (("HEAD", "server/gradls"), (rev, "server/gradls/lsp")) if lsp_only else ((rev, "server/gradls"),):
+        archive = subprocess.run(["git", "archive", r, part], cwd=repo, capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
     # The extracted package first on sys.path, so it, not the installed one, serves.
     code = f"import sys; sys.path.insert(0, {str(into / 'server')!r}); from gradls.__main__ import _main; sys.exit(_main())"
     return [sys.executable, "-c", code]
 
 
 async def bench_against_revision(
-    rev: str, text: str, root: Path, rounds: int, edits: int, with_workspace: bool
+    rev: str,
+    text: str,
+    root: Path,
+    rounds: int,
+    edits: int,
+    with_workspace: bool,
+    lsp_only: bool,
+    workspace_edits: int = 20,
 ) -> dict:
     """Edit -> diagnostics on the same file with this tree's server and with `rev`'s, in alternating rounds of the
     same run (the machine's load is shared by both); latencies pooled per server.  `with_workspace`: each round
-    also runs the 50-file workspace (20 edits) with each server."""
+    also runs the 50-file workspace (`workspace_edits` edits) with each server."""
     (root / "rev").mkdir()
-    servers = {"this tree": SERVER, rev: server_of_revision(rev, root / "rev")}
+    servers = {"this tree": SERVER, rev: server_of_revision(rev, root / "rev", lsp_only)}
     pooled: dict[str, list[float]] = {name: [] for name in servers}
     workspace: dict[str, list[dict]] = {name: [] for name in servers}
     for i in range(rounds):
@@ -471,7 +480,7 @@ async def bench_against_revision(
             r = await bench_file("array_ops.py", text, root, edits, 0, 1, server=command)
             pooled[name].extend(r["latencies"])
             if with_workspace:
-                workspace[name].append(await bench_workspace(root / f"ws-{i}-{len(workspace[name])}", 20, command))
+                workspace[name].append(await bench_workspace(root / f"ws-{i}-{name[:4]}", workspace_edits, command))
     return {name: (pct(v, 0.5), pct(v, 0.95), len(v), workspace[name]) for name, v in pooled.items()}
 
 
@@ -569,10 +578,18 @@ async def main_async(args) -> None:
         text = next(t for n, t, _ in inputs if n == "array_ops.py")
         t_analyze = results["array_ops.py"][1]
         c = await bench_against_revision(
-            args.compare_rev, text, tmp, args.compare_rounds, args.edits, not args.skip_workspace
+            args.compare_rev,
+            text,
+            tmp,
+            args.compare_rounds,
+            args.edits,
+            not args.skip_workspace,
+            args.lsp_only,
+            args.workspace_edits,
         )
         print(
-            f"array_ops.py edit -> diagnostics, this tree against {args.compare_rev}, {args.compare_rounds} alternating"
+            f"array_ops.py edit -> diagnostics, this tree against {args.compare_rev}"
+            f"{' (HEAD with its lsp/ only)' if args.lsp_only else ''}, {args.compare_rounds} alternating"
             f" rounds of {args.edits} edits each (load {os.getloadavg()[0]:.2f}; analyze() in-process {ms(t_analyze)} ms):"
         )
         for name, (p50, p95, n, ws) in c.items():
@@ -645,6 +662,9 @@ def main() -> None:
         "--compare-rev", help="also time array_ops.py edits with the server of this git revision, rounds alternating"
     )
     parser.add_argument("--compare-rounds", type=int, default=3)
+    parser.add_argument(
+        "--lsp-only", action="store_true", help="with --compare-rev: HEAD's analysis under REV's gradls/lsp"
+    )
     parser.add_argument("--skip-during-check", action="store_true", help="no hover/code-action during a long check run")
     parser.add_argument(
         "--skip-generated", action="store_true", help="only array_ops.py (the generated 20k-line file is slow)"
