@@ -210,6 +210,45 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
     """,
     ),
+    # tensorflow/tensorflow#26048: grad_fn gets one upstream gradient tensor per output, so `return dy, dy` is two
+    # gradients for a one-input function.
+    case(
+        "tfg005_grad_returns_upstream_twice_for_one_input",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+
+        @tf.custom_gradient
+        def identity(x):
+            def grad(dy):
+                return dy, dy  # <- TFG005
+            return x, grad
+
+        x = tf.Variable(1.0)
+        with tf.GradientTape() as t:
+            y = identity(x)
+        RESULT = gradient_status(t.gradient(y, [x]))
+    """,
+    ),
+    case(
+        "tfg005_ok_two_outputs_one_input_one_upstream_each",
+        "ok",
+        """
+        import tensorflow as tf
+
+        @tf.custom_gradient
+        def double_and_triple(x):
+            def grad(da, db):
+                return da * 2.0 + db * 3.0
+            return (x * 2.0, x * 3.0), grad
+
+        x = tf.Variable(1.0)
+        with tf.GradientTape() as t:
+            a, b = double_and_triple(x)
+            y = a + b
+        RESULT = gradient_status(t.gradient(y, [x]))
+    """,
+    ),
 ]
 
 

@@ -789,6 +789,96 @@ CASES = [
         RESULT = gradient_status([tape.gradient(energy, positions)])
     """,
     ),
+    # tensorflow/tensorflow#36306: Dataset.reduce runs its function in the tf.data pipeline; no gradient for what
+    # the function reads.
+    case(
+        "tfg008_dataset_reduce_reads_variable",
+        "none-gradient",
+        """
+        import tensorflow as tf
+
+        ds = tf.data.Dataset.from_tensor_slices(tf.range(4, dtype=tf.float32))
+        u = tf.Variable(1.0)
+        with tf.GradientTape() as tape:
+            loss = ds.reduce(tf.constant(0.0), lambda acc, y: acc + (y - u) ** 2)  # <- TFG008
+        RESULT = gradient_status([tape.gradient(loss, u)])
+    """,
+    ),
+    case(
+        "tfg008_ok_dataset_reduce_then_weight_outside",
+        "ok",
+        """
+        import tensorflow as tf
+
+        ds = tf.data.Dataset.from_tensor_slices(tf.range(4, dtype=tf.float32))
+        u = tf.Variable(1.0)
+        with tf.GradientTape() as tape:
+            total = ds.reduce(tf.constant(0.0), lambda acc, y: acc + y)
+            loss = total * u
+        RESULT = gradient_status([tape.gradient(loss, u)])
+    """,
+    ),
+    # tensorflow/tensorflow#41594: under AutoGraph the `for` over a dataset is a dataset reduction.
+    case(
+        "tfg008_tf_function_loss_accumulated_over_dataset_loop",
+        "none-gradient",
+        """
+        import tensorflow as tf
+
+        ds = tf.data.Dataset.from_tensor_slices(tf.range(4, dtype=tf.float32))
+        u = tf.Variable(1.0)
+
+        @tf.function
+        def step():
+            with tf.GradientTape() as tape:
+                loss = tf.constant(0.0)
+                for d in ds:  # <- TFG008
+                    loss += (d - u) ** 2
+            return tape.gradient(loss, u)
+
+        RESULT = gradient_status([step()])
+    """,
+    ),
+    case(
+        "tfg008_ok_eager_loss_accumulated_over_dataset_loop",
+        "ok",
+        """
+        import tensorflow as tf
+
+        ds = tf.data.Dataset.from_tensor_slices(tf.range(4, dtype=tf.float32))
+        u = tf.Variable(1.0)
+
+        def step():
+            with tf.GradientTape() as tape:
+                loss = tf.constant(0.0)
+                for d in ds:
+                    loss += (d - u) ** 2
+            return tape.gradient(loss, u)
+
+        RESULT = gradient_status([step()])
+    """,
+    ),
+    case(
+        "tfg008_ok_tf_function_dataset_loop_sums_data_only",
+        "ok",
+        """
+        import tensorflow as tf
+
+        ds = tf.data.Dataset.from_tensor_slices(tf.range(4, dtype=tf.float32))
+        u = tf.Variable(1.0)
+
+        @tf.function
+        def step():
+            with tf.GradientTape() as tape:
+                loss = tf.constant(0.0)
+                for d in ds:
+                    loss += d
+                loss = loss * u
+            return tape.gradient(loss, u)
+
+        RESULT = gradient_status([step()])
+    """,
+    ),
 ]
 
 

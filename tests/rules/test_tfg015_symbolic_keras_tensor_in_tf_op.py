@@ -423,6 +423,50 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, generator.trainable_variables))
     """,
     ),
+    # tensorflow/tensorflow#38119: the factory's result is bound to a name and that name is compiled.
+    case(
+        "tfg015_loss_factory_result_named_then_compiled",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        def loss_wrapper(X, lambda_):
+            def custom_loss(y_true, y_pred):
+                return tf.reduce_mean(tf.square(y_true - y_pred)) + lambda_ * tf.reduce_mean(X)  # <- TFG015
+            return custom_loss
+
+        inputs = tf.keras.Input((4,))
+        model = tf.keras.Model(inputs, tf.keras.layers.Dense(1)(inputs))
+        modloss = loss_wrapper(model.input, 0.1)
+        model.compile(optimizer="adam", loss=modloss)
+        model.fit(np.ones((4, 4), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
+        RESULT = ["ok"]
+    """,
+    ),
+    case(
+        "tfg015_ok_loss_factory_result_named_with_constant",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        def loss_wrapper(X, lambda_):
+            def custom_loss(y_true, y_pred):
+                return tf.reduce_mean(tf.square(y_true - y_pred)) + lambda_ * tf.reduce_mean(X)
+            return custom_loss
+
+        tf.keras.utils.set_random_seed(0)
+        inputs = tf.keras.Input((4,))
+        model = tf.keras.Model(inputs, tf.keras.layers.Dense(1)(inputs))
+        modloss = loss_wrapper(tf.constant([1.0, 2.0]), 0.1)
+        model.compile(optimizer="adam", loss=modloss)
+        x = np.arange(16, dtype="float32").reshape(4, 4) / 16 + 0.1
+        before = [w.numpy().copy() for w in model.trainable_weights]
+        model.fit(x, np.ones((4, 1), "float32"), epochs=1, verbose=0)
+        RESULT = ["ok" if not np.array_equal(b, w.numpy()) else "zero" for b, w in zip(before, model.trainable_weights)]
+    """,
+    ),
 ]
 
 _FIXABLE = [

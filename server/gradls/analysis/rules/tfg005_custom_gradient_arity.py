@@ -89,7 +89,11 @@ def _count(e: ast.AST, grad: ast.AST, depth: int = 0) -> int | None:
             ):
                 return None
         if not values:
-            return None
+            # TensorFlow calls grad_fn with one upstream gradient tensor per flattened output of the forward
+            # function, so a positional parameter never rebound is one tensor.
+            args = getattr(grad, "args", None)
+            positional = {a.arg for a in [*args.posonlyargs, *args.args]} if args is not None else set()
+            return 1 if e.id in positional - {"variables", "self"} else None
         counts = {_count(v, grad, depth + 1) for v in values}
         return counts.pop() if len(counts) == 1 else None
     return None

@@ -145,6 +145,7 @@ def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
     yield from _cut_in_layer_classes(info)
     yield from _cut_between_functional_layers(info)
     yield from _cut_in_custom_losses(info)
+    yield from _cut_in_dataset_functions(info)
 
 
 def _callers_keep_a_path(info: ModuleInfo, flow: Flow, node: ast.AST, roots: list[str]) -> bool:
@@ -502,3 +503,162 @@ def _cut_before_layers(info: ModuleInfo, op: ast.AST, label: str, where: str, no
     what = "has a registered ZERO gradient" if zero else "is not differentiable"
     result = "the layers before it get zero gradients and never learn (no None, no warning)" if zero else none_result
     return f"{shown_op} {what}, and {where}: {result}; use a differentiable surrogate or a straight-through estimator ({ste})"
+
+
+# ------------------------------------------------------------------ tf.data functions
+_DATASET_ADVICE = (
+    "compute the loss from the elements with ordinary ops under the tape (iterate the dataset eagerly, or take "
+    "whole batches from it) and keep the weights out of dataset functions"
+)
+
+
+def _free_names(fn: ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Name]:
+    """Names a function reads but does not bind itself (its parameters and assignments)."""
+    a = fn.args
+    bound = {p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg) if p}
+    body = [fn.body] if isinstance(fn, ast.Lambda) else fn.body
+    loads: list[ast.Name] = []
+    for root in body:
+        for n in ast.walk(root):
+            if isinstance(n, ast.Name):
+                if isinstance(n.ctx, ast.Store):
+                    bound.add(n.id)
+                else:
+                    loads.append(n)
+    return [n for n in loads if n.id not in bound]
+
+
+def _weight_seen(info: ModuleInfo, name: str, at: ast.AST, skip: ast.AST) -> bool:
+    """Whether `name`, as the code around `at` sees it, is a trainable weight, a layer/model or a tensor computed
+    from one: read from the uses of `name` the engine evaluated in the same function before `at` (outside `skip`,
+    the dataset function, which the engine does not evaluate), else from the module's bindings."""
+    t = info.tensors
+    fn = info.enclosing_function(at)
+    if fn is not None:
+        inside = {id(n) for n in ast.walk(skip)}
+        for n in ast.walk(fn):
+            if (
+                isinstance(n, ast.Name)
+                and n.id == name
+                and id(n) not in inside
+                and getattr(n, "lineno", 0) <= getattr(at, "lineno", 0)
+                and (t.level_of(n) >= DIFF or t.kind_of(n) in {"variable", "layer"})
+            ):
+                return True
+    kind = t.module_env.kinds.get(name) or info.module_objects.get(name)
+    return kind in {"variable", "layer"} or t.module_env.levels.get(name, 0) >= DIFF
+
+
+def _cut_in_dataset_functions(info: ModuleInfo) -> Iterator[Finding]:
+    """Two ways a loss ends up computed inside a tf.data pipeline, whose ops have no gradient (the ReduceDataset
+    op has none registered, and a dataset function runs in its own graph the tape never records), so
+    `tape.gradient` returns None with no error:
+    - `ds.reduce(init, fn)` whose `fn` reads a weight (or a tensor computed from one);
+    - under AutoGraph (`@tf.function`), a Python `for` over a dataset becomes exactly such a reduction: a value
+      carried from one pass to the next and computed from weights inside a tape opened around the loop.
+    Eagerly, `for x in ds` yields plain tensors and the tape records the loop body: no finding there."""
+    tape_bodies = [w for w, _ in info.tape_withs]
+    for node, modes in info.region_nodes():
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "reduce"
+            and info.tensors.kind_of(node.func.value) == "dataset"
+        ):
+            reducer = (
+                node.args[1]
+                if len(node.args) > 1
+                else next((k.value for k in node.keywords if k.arg == "reduce_func"), None)
+            )
+            fn: ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef | None = None
+            if isinstance(reducer, ast.Lambda):
+                fn = reducer
+            elif isinstance(reducer, ast.Name):
+                fn = info.module_functions.get(reducer.id)
+            if fn is None:
+                continue
+            captured = []
+            for n in _free_names(fn):
+                if n.id not in captured and _weight_seen(info, n.id, node, fn):
+                    captured.append(n.id)
+            if not captured:
+                continue
+            shown = ", ".join(f"`{c}`" for c in captured[:3])
+            msg = (
+                f"`{info.text(node.func)}` runs its reduce function inside the tf.data pipeline, which the "
+                f"GradientTape does not record (the ReduceDataset op has no gradient): the function reads {shown}, "
+                f"and `tape.gradient` returns None for {'it' if len(captured) == 1 else 'them'}, with no error; "
+                + _DATASET_ADVICE
+            )
+            yield Finding("TFG008", msg, info.span(node.func), None)
+        elif isinstance(node, (ast.For, ast.AsyncFor)) and modes == {"autograph"}:
+            if info.tensors.kind_of(node.iter) != "dataset":
+                continue
+            if not any(_within_with(info, node, w) for w in tape_bodies):
+                continue
+            carried = _carried_from_weights(info, node)
+            if carried is None:
+                continue
+            name, stmt = carried
+            msg = (
+                f"AutoGraph turns this `for` over a dataset into a dataset reduction (this code runs in "
+                f"`@tf.function`): `{name}` is carried from one pass to the next inside it, and that reduction has no "
+                f"gradient, so `tape.gradient` returns None for the weights it reads (line {stmt.lineno}), with no "
+                f"error, while the same loop run eagerly works; " + _DATASET_ADVICE + ", or open the tape inside "
+                "the loop body and apply the gradients per batch"
+            )
+            yield Finding("TFG008", msg, info.span(node.iter), None)
+
+
+def _within_with(info: ModuleInfo, node: ast.AST, w: ast.With) -> bool:
+    p = info.parent(node)
+    while p is not None:
+        if p is w:
+            return True
+        p = info.parent(p)
+    return False
+
+
+def _carried_from_weights(info: ModuleInfo, loop: ast.For | ast.AsyncFor) -> tuple[str, ast.stmt] | None:
+    """A name the loop body rebinds from its own previous value (`loss += f(w)`, `x = x * d`) with a value
+    computed from trainable weights, and that is read after the loop: what AutoGraph carries through the dataset
+    reduction."""
+    after = {
+        n.id
+        for s in _statements_after(info, loop)
+        for n in ast.walk(s)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    }
+    for s in ast.walk(loop):
+        if isinstance(s, ast.AugAssign) and isinstance(s.target, ast.Name):
+            name, value = s.target.id, s.value
+        elif (
+            isinstance(s, ast.Assign)
+            and len(s.targets) == 1
+            and isinstance(s.targets[0], ast.Name)
+            and any(isinstance(n, ast.Name) and n.id == s.targets[0].id for n in ast.walk(s.value))
+        ):
+            name, value = s.targets[0].id, s.value
+        else:
+            continue
+        if name in after and info.tensors.level_of(value) >= DIFF:
+            return name, s
+    return None
+
+
+def _statements_after(info: ModuleInfo, stmt: ast.stmt) -> list[ast.stmt]:
+    """The statements that run after `stmt` in its block and in the enclosing blocks of its function."""
+    out: list[ast.stmt] = []
+    node: ast.AST = stmt
+    parent = info.parent(node)
+    while parent is not None and not isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(parent, field, None)
+            if isinstance(block, list) and node in block:
+                out.extend(block[block.index(node) + 1 :])
+        node, parent = parent, info.parent(parent)
+    if parent is not None:
+        block = parent.body
+        if node in block:
+            out.extend(block[block.index(node) + 1 :])
+    return out

@@ -387,32 +387,45 @@ class _Analysis:
                 fn = self._def_named(item.id, scope)
                 if fn is not None:
                     self._closure(fn, env, call)
-            elif isinstance(item, ast.Call) and isinstance(item.func, ast.Name):
-                factory = self._def_named(item.func.id, scope)
-                if factory is None:
-                    continue
-                params = [p.arg for p in (*factory.args.posonlyargs, *factory.args.args)]
-                fenv: dict[str, str] = {}
-                for i, a in enumerate(item.args):
-                    if i < len(params) and not isinstance(a, ast.Starred):
-                        o = self.kt(a, scope, env)
-                        if o:
-                            fenv[params[i]] = o
-                for k in item.keywords:
-                    if not k.arg:
-                        continue  # **kwargs
-                    o = self.kt(k.value, scope, env)
-                    if o:
-                        fenv[k.arg] = o
-                if not fenv:
-                    continue
-                inner = {n.name: n for n in factory.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-                for s in ast.walk(factory):
-                    if isinstance(s, ast.Return) and s.value is not None:
-                        if isinstance(s.value, ast.Name) and s.value.id in inner:
-                            self._closure(inner[s.value.id], {**env, **fenv}, call)
-                        elif isinstance(s.value, ast.Lambda):
-                            self._closure(s.value, {**env, **fenv}, call)
+                else:
+                    # `modloss = loss_wrapper(model.input, ...)` then `compile(loss=modloss)`: the closure the
+                    # factory call returned is what Keras calls, with the factory's arguments captured.
+                    b = self.kf.bindings(item.id, scope)
+                    if b and len(b) == 1 and b[0].kind == "assign" and isinstance(b[0].value, ast.Call):
+                        self._factory_closures(b[0].value, scope, env, call)
+            elif isinstance(item, ast.Call):
+                self._factory_closures(item, scope, env, call)
+
+    def _factory_closures(self, made: ast.Call, scope: Scope, env: dict[str, str], compile_call: ast.Call) -> None:
+        """The closures a loss factory call `made` returns, checked with the factory's parameters bound to the
+        symbolic Keras tensors passed to it."""
+        if not isinstance(made.func, ast.Name):
+            return
+        factory = self._def_named(made.func.id, scope)
+        if factory is None:
+            return
+        params = [p.arg for p in (*factory.args.posonlyargs, *factory.args.args)]
+        fenv: dict[str, str] = {}
+        for i, a in enumerate(made.args):
+            if i < len(params) and not isinstance(a, ast.Starred):
+                o = self.kt(a, scope, env)
+                if o:
+                    fenv[params[i]] = o
+        for k in made.keywords:
+            if not k.arg:
+                continue  # **kwargs
+            o = self.kt(k.value, scope, env)
+            if o:
+                fenv[k.arg] = o
+        if not fenv:
+            return
+        inner = {n.name: n for n in factory.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        for s in ast.walk(factory):
+            if isinstance(s, ast.Return) and s.value is not None:
+                if isinstance(s.value, ast.Name) and s.value.id in inner:
+                    self._closure(inner[s.value.id], {**env, **fenv}, compile_call)
+                elif isinstance(s.value, ast.Lambda):
+                    self._closure(s.value, {**env, **fenv}, compile_call)
 
     def _def_named(self, name: str, scope: Scope) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         b = self.kf.bindings(name, scope)
