@@ -858,6 +858,49 @@ CASES = [
         RESULT = gradient_status([step()])
     """,
     ),
+    # tensorflow/tensorflow#38453: the traced function carries its argument through the dataset loop and returns
+    # it; the caller's tape differentiates the result.
+    case(
+        "tfg008_tf_function_wrapper_carries_argument_through_dataset_loop",
+        "none-gradient",
+        """
+        import tensorflow as tf
+
+        dataset = tf.data.Dataset.from_tensor_slices([2.0, 3.0])
+
+        def fun(x):
+            for data in dataset:  # <- TFG008
+                x = x * data
+            return x
+
+        decorated_fun = tf.function(fun)
+        a = tf.constant(1.0)
+        with tf.GradientTape() as tape:
+            tape.watch(a)
+            c = decorated_fun(a)
+        RESULT = gradient_status([tape.gradient(c, a)])
+    """,
+    ),
+    case(
+        "tfg008_ok_same_function_called_eagerly",
+        "ok",
+        """
+        import tensorflow as tf
+
+        dataset = tf.data.Dataset.from_tensor_slices([2.0, 3.0])
+
+        def fun(x):
+            for data in dataset:
+                x = x * data
+            return x
+
+        a = tf.constant(1.0)
+        with tf.GradientTape() as tape:
+            tape.watch(a)
+            b = fun(a)
+        RESULT = gradient_status([tape.gradient(b, a)])
+    """,
+    ),
     case(
         "tfg008_ok_tf_function_dataset_loop_sums_data_only",
         "ok",

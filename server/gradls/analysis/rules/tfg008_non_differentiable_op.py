@@ -594,9 +594,10 @@ def _cut_in_dataset_functions(info: ModuleInfo) -> Iterator[Finding]:
         elif isinstance(node, (ast.For, ast.AsyncFor)) and modes == {"autograph"}:
             if info.tensors.kind_of(node.iter) != "dataset":
                 continue
-            if not any(_within_with(info, node, w) for w in tape_bodies):
-                continue
-            carried = _carried_from_weights(info, node)
+            if any(_within_with(info, node, w) for w in tape_bodies):
+                carried = _carried_from_weights(info, node)
+            else:
+                carried = _carried_to_callers_tape(info, node, tape_bodies)
             if carried is None:
                 continue
             name, stmt = carried
@@ -610,7 +611,7 @@ def _cut_in_dataset_functions(info: ModuleInfo) -> Iterator[Finding]:
             yield Finding("TFG008", msg, info.span(node.iter), None)
 
 
-def _within_with(info: ModuleInfo, node: ast.AST, w: ast.With) -> bool:
+def _within_with(info: ModuleInfo, node: ast.AST, w: ast.AST) -> bool:
     p = info.parent(node)
     while p is not None:
         if p is w:
@@ -643,6 +644,70 @@ def _carried_from_weights(info: ModuleInfo, loop: ast.For | ast.AsyncFor) -> tup
             continue
         if name in after and info.tensors.level_of(value) >= DIFF:
             return name, s
+    return None
+
+
+def _carried_to_callers_tape(
+    info: ModuleInfo, loop: ast.For | ast.AsyncFor, tape_bodies: list[ast.With]
+) -> tuple[str, ast.stmt] | None:
+    """The traced function's loop carries one of its parameters (`x = x * d`) to its `return`, and a caller runs
+    the traced function under a tape with a differentiable argument there: the caller's gradient then goes
+    through the dataset reduction AutoGraph made of the loop."""
+    fn = info.enclosing_function(loop)
+    if fn is None or info.module_functions.get(fn.name) is not fn:
+        return None
+    params = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]
+    returned = {
+        r.value.id
+        for r in ast.walk(fn)
+        if isinstance(r, ast.Return) and isinstance(r.value, ast.Name) and not _within_with(info, r, loop)
+    }
+    carried: tuple[str, ast.stmt, int] | None = None
+    for s in ast.walk(loop):
+        if (
+            isinstance(s, ast.AugAssign)
+            and isinstance(s.target, ast.Name)
+            or isinstance(s, ast.Assign)
+            and len(s.targets) == 1
+            and isinstance(s.targets[0], ast.Name)
+            and any(isinstance(n, ast.Name) and n.id == s.targets[0].id for n in ast.walk(s.value))
+        ):
+            target = s.target if isinstance(s, ast.AugAssign) else s.targets[0]
+            assert isinstance(target, ast.Name)
+            if target.id in returned and target.id in params:
+                carried = (target.id, s, params.index(target.id))
+                break
+    if carried is None:
+        return None
+    name, stmt, position = carried
+    # The names the traced function is called by: itself when decorated, `g = tf.function(fn)` aliases.
+    decorated = any(
+        info.imports.qualname(d.func if isinstance(d, ast.Call) else d) == "tensorflow.function"
+        for d in fn.decorator_list
+    )
+    traced = {fn.name} if decorated else set()
+    for n in ast.walk(info.tree):
+        if (
+            isinstance(n, ast.Assign)
+            and len(n.targets) == 1
+            and isinstance(n.targets[0], ast.Name)
+            and isinstance(n.value, ast.Call)
+            and info.imports.qualname(n.value.func) == "tensorflow.function"
+            and n.value.args
+            and isinstance(n.value.args[0], ast.Name)
+            and n.value.args[0].id == fn.name
+        ):
+            traced.add(n.targets[0].id)
+    for w in tape_bodies:
+        for n in ast.walk(w):
+            if (
+                isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Name)
+                and n.func.id in traced
+                and position < len(n.args)
+                and info.tensors.level_of(n.args[position]) >= DIFF
+            ):
+                return name, stmt
     return None
 
 
