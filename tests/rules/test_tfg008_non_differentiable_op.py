@@ -793,7 +793,7 @@ CASES = [
     # the function reads.
     case(
         "tfg008_dataset_reduce_reads_variable",
-        "none-gradient",
+        "none",
         """
         import tensorflow as tf
 
@@ -821,7 +821,7 @@ CASES = [
     # tensorflow/tensorflow#41594: under AutoGraph the `for` over a dataset is a dataset reduction.
     case(
         "tfg008_tf_function_loss_accumulated_over_dataset_loop",
-        "none-gradient",
+        "none",
         """
         import tensorflow as tf
 
@@ -862,7 +862,7 @@ CASES = [
     # it; the caller's tape differentiates the result.
     case(
         "tfg008_tf_function_wrapper_carries_argument_through_dataset_loop",
-        "none-gradient",
+        "none",
         """
         import tensorflow as tf
 

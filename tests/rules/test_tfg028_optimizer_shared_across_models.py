@@ -1,0 +1,129 @@
+"""TFG028 optimizer-shared-across-models: one Keras optimizer instance applied to two models' variables."""
+
+import pytest
+
+from rules.casekit import case, check_verdict, findings_of
+
+CASES = [
+    case(
+        "tfg028_gan_generator_and_discriminator_share_optimizer",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        g = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        d = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        optimizer = keras.optimizers.Adam(1e-3)
+        x = tf.ones((4, 3))
+        with tf.GradientTape() as gt, tf.GradientTape() as dt:
+            fake = g(x)
+            d_loss = tf.reduce_mean(d(fake) ** 2)
+            g_loss = -tf.reduce_mean(d(fake))
+        g_grads = gt.gradient(g_loss, g.trainable_variables)
+        d_grads = dt.gradient(d_loss, d.trainable_variables)
+        optimizer.apply_gradients(zip(g_grads, g.trainable_variables))
+        optimizer.apply_gradients(zip(d_grads, d.trainable_variables))  # <- TFG028
+        RESULT = gradient_status(g_grads + d_grads)
+    """,
+    ),
+    case(
+        "tfg028_ok_one_optimizer_per_model",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        g = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        d = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        g_opt = keras.optimizers.Adam(1e-3)
+        d_opt = keras.optimizers.Adam(1e-3)
+        x = tf.ones((4, 3))
+        with tf.GradientTape() as gt, tf.GradientTape() as dt:
+            fake = g(x)
+            d_loss = tf.reduce_mean(d(fake) ** 2)
+            g_loss = -tf.reduce_mean(d(fake))
+        g_grads = gt.gradient(g_loss, g.trainable_variables)
+        d_grads = dt.gradient(d_loss, d.trainable_variables)
+        g_opt.apply_gradients(zip(g_grads, g.trainable_variables))
+        d_opt.apply_gradients(zip(d_grads, d.trainable_variables))
+        RESULT = gradient_status(g_grads + d_grads)
+    """,
+    ),
+    case(
+        "tfg028_ok_same_model_every_step",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        g = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        d = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        optimizer = keras.optimizers.Adam(1e-3)
+        x = tf.ones((4, 3))
+        for _ in range(2):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(g(x) ** 2)
+            grads = tape.gradient(loss, g.trainable_variables)
+            optimizer.apply_gradients(zip(grads, g.trainable_variables))
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    # tensorflow/tensorflow#27120 (a comment): one traced step helper given a second model and the same optimizer.
+    case(
+        "tfg028_step_helper_called_with_second_model",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+
+        @tf.function
+        def train_step(inputs, model, optimizer):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(model(inputs, training=True)))
+            grads = tape.gradient(loss, model.trainable_weights)
+            optimizer.apply_gradients(zip(grads, model.trainable_weights))
+            return loss
+
+        train_model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+        eval_model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+        optimizer = tf.keras.optimizers.SGD(0.1)
+        x = tf.ones((4, 3))
+        train_step(x, train_model, optimizer)
+        train_step(x, eval_model, optimizer)  # <- TFG028
+        RESULT = ["ok"]
+    """,
+    ),
+    case(
+        "tfg028_ok_step_helper_called_with_each_models_optimizer",
+        "ok",
+        """
+        import tensorflow as tf
+
+        def train_step(inputs, model, optimizer):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(model(inputs, training=True)))
+            grads = tape.gradient(loss, model.trainable_weights)
+            optimizer.apply_gradients(zip(grads, model.trainable_weights))
+            return grads
+
+        train_model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+        eval_model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+        train_opt = tf.keras.optimizers.SGD(0.1)
+        eval_opt = tf.keras.optimizers.SGD(0.1)
+        x = tf.ones((4, 3))
+        g1 = train_step(x, train_model, train_opt)
+        g2 = train_step(x, eval_model, eval_opt)
+        RESULT = gradient_status(list(g1) + list(g2))
+    """,
+    ),
+]
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_tensorflow_verdict(c, tf_verdicts):
+    check_verdict(c, tf_verdicts[c.name])
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_gradls_reports_exactly_the_marked_lines(c):
+    assert findings_of(c.source, {"TFG028"}) == c.expected
