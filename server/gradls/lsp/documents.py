@@ -9,6 +9,11 @@ Open files are analysed as one program with their project (`analysis/project.py`
 when the document is closed.  When that changes the module's summary (a class's base, its weights, a
 re-export), the other open documents importing it are checked again, so a squiggle in `train.py`
 follows an unsaved edit of `model.py`.  Closed files are never checked for this.
+
+Per keystroke the server does the analysis and little else: the edited top-level statement is re-parsed alone
+and spliced into the last tree where that is exactly `ast.parse` of the text (`incremental.py`), and the module's
+summary (as costly as an analysis) is computed only when an open document imports it, else before another
+document's analysis reads the project index or once the document has been quiet for SUMMARY_IDLE_SECONDS.
 """
 
 from __future__ import annotations
