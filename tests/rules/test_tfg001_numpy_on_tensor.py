@@ -188,6 +188,59 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, [w]))
     """,
     ),
+    # tensorflow#43916 (near-miss): the nested def that NumPy runs in is handed to tf.numpy_function, which
+    # calls it with NumPy arrays outside the traced graph; its np.sin / np.cos are fine under tf.function.
+    case(
+        "tfg001_ok_numpy_in_def_run_by_numpy_function_under_tf_function",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        w = tf.Variable([0.3, 0.7])
+
+        @tf.custom_gradient
+        def np_sin(x):
+            def sin_and_cos(a):
+                return (np.sin(a), np.cos(a))
+
+            (y, dy_dx) = tf.numpy_function(sin_and_cos, [x], [tf.float32, tf.float32])
+            y.set_shape(x.shape)
+            dy_dx.set_shape(x.shape)
+            return y, lambda dy: dy * dy_dx
+
+        @tf.function
+        def step():
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_sum(np_sin(w * 2.0))
+            return tape.gradient(loss, [w])
+
+        RESULT = gradient_status(step())
+    """,
+    ),
+    # The same nested def also called directly in the traced function: that call gets a symbolic tensor.
+    case(
+        "tfg001_def_handed_to_numpy_function_and_called_directly",
+        "raises:NotImplementedError",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        w = tf.Variable([0.3, 0.7])
+
+        @tf.function
+        def step():
+            def np_sin(a):
+                return np.sin(a)  # <- TFG001
+
+            with tf.GradientTape() as tape:
+                y = tf.numpy_function(np_sin, [w], tf.float32)
+                loss = tf.reduce_sum(np_sin(w * 2.0))
+            return tape.gradient(loss, [w])
+
+        RESULT = gradient_status(step())
+    """,
+    ),
 ]
 
 

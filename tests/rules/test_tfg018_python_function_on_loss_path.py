@@ -224,6 +224,33 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, [w]))
     """,
     ),
+    # tensorflow#43916 (near-miss): the NumPy sine has its own grad_fn; TF differentiates the custom-gradient
+    # function with it, never through the numpy_function inside, so the Dense layer before it trains.
+    case(
+        "tfg018_ok_numpy_function_inside_custom_gradient_forward",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        @tf.custom_gradient
+        def np_sin(x):
+            def sin_and_cos(a):
+                return (np.sin(a), np.cos(a))
+
+            (y, dy_dx) = tf.numpy_function(sin_and_cos, [x], [tf.float32, tf.float32])
+            y.set_shape(x.shape)
+            dy_dx.set_shape(x.shape)
+            return y, lambda dy: dy * dy_dx
+
+        inp = tf.keras.Input((2,))
+        out = tf.keras.layers.Lambda(np_sin)(tf.keras.layers.Dense(2)(inp))
+        model = tf.keras.Model(inp, out)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(model(np.array([[0.3, 0.7], [0.1, 0.9]], np.float32)))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
 ]
 
 

@@ -399,11 +399,36 @@ def _propagate(info: ModuleInfo) -> None:
                 callee = resolve_callee(info, n, ff.node)
                 if callee is not None and callee is not ff:
                     _add(callee, {_callee_mode(callee, m) for m in modes}, f"called from {why or ff.node.name}", work)
-        # Nested defs (grad_fn, tf.cond branches, closures) run when their parent runs.
+        # Nested defs (grad_fn, tf.cond branches, closures) run when their parent runs; one handed only to
+        # tf.numpy_function / tf.py_function runs later, in Python, on NumPy arrays / eager tensors.
         for child in ff.nested.values():
             cf = info.functions.get(id(child))
-            if cf is not None:
+            if cf is not None and not _only_run_by_python_function(info, ff.node, child.name):
                 _add(cf, set(modes), ff.why, work)
+
+
+_PYTHON_FUNCTION_OPS = {
+    "tensorflow.numpy_function",
+    "tensorflow.py_function",
+    "tensorflow.compat.v1.numpy_function",
+    "tensorflow.compat.v1.py_func",
+    "tensorflow.compat.v1.py_function",
+    "tensorflow.py_func",
+}
+
+
+def _only_run_by_python_function(info: ModuleInfo, parent: ast.AST, name: str) -> bool:
+    """Is every read of the nested def `name` in `parent` the function argument of tf.numpy_function /
+    tf.py_function (which call it outside the traced graph)?"""
+    handed = used = 0
+    for n in info.own_nodes(parent):
+        if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load):
+            used += 1
+        elif isinstance(n, ast.Call) and info.imports.qualname(n.func) in _PYTHON_FUNCTION_OPS:
+            func = n.args[0] if n.args else next((k.value for k in n.keywords if k.arg == "func"), None)
+            if isinstance(func, ast.Name) and func.id == name:
+                handed += 1
+    return handed > 0 and handed == used
 
 
 def _add(ff: FunctionFacts, modes: set[str], why: str, work: list) -> None:

@@ -65,6 +65,16 @@ def _leaves_tensorflow(info: ModuleInfo, fn: ast.AST) -> str | None:
     return None
 
 
+def _inside_custom_gradient(info: ModuleInfo, node: ast.AST) -> bool:
+    """Is `node` in a `@tf.custom_gradient` function (its forward body or its grad_fn)?"""
+    ff = info.facts(info.enclosing_function(node))
+    while ff is not None:
+        if ff.custom_gradient:
+            return True
+        ff = info.facts(ff.parent)
+    return False
+
+
 def _scope_statements(root: ast.AST) -> list[ast.stmt]:
     return [n for n in walk_own(root) if isinstance(n, ast.stmt) and n is not root]
 
@@ -161,6 +171,8 @@ def find_python_function_on_loss_path(info: ModuleInfo) -> Iterator[Finding]:
         inp = _arg(call, 1, "inp")
         if inp is None or info.tensors.level_of(inp) < DIFF:
             continue  # data loading / labels only: nothing trainable goes in
+        if _inside_custom_gradient(info, call):
+            continue  # TF differentiates a custom-gradient function with its grad_fn, never through its ops
         how = None
         if q in _PY_FUNCTION:
             body = _wrapped(info, _arg(call, 0, "func"), call)
