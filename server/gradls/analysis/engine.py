@@ -45,7 +45,10 @@ def analyze(
     `project`: the index of the project's other modules, so names imported from them are understood
     (a Keras class from `model.py` used in `train.py`).  None: the shared index of the project holding
     `path` when `path` is a file on disk; False: this file alone."""
-    return analyze_module(source, path, config, project)[0]
+    result, info = analyze_module(source, path, config, project)
+    if info is not None:
+        info.release()  # freed now by reference counting, not by a later pass of the cyclic collector
+    return result
 
 
 def analyze_module(

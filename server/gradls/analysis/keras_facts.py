@@ -553,29 +553,34 @@ def _walk_scope(scope: Scope) -> _ScopeWalk:
     return _ScopeWalk(nodes, binds, parents, dict.fromkeys(map(id, nodes), scope))
 
 
-def _bind_stmt(n: ast.AST, binds: dict[str, list[Binding]]) -> None:
-    def target(t: ast.AST, kind: str, value: ast.AST | None) -> None:
-        if isinstance(t, ast.Name):
-            binds.setdefault(t.id, []).append(Binding(kind, value, n))
-        elif isinstance(t, (ast.Tuple, ast.List)):
-            for e in t.elts:
-                target(e.value if isinstance(e, ast.Starred) else e, "unpack" if kind != "opaque" else kind, value)
+def _bind_target(t: ast.AST, kind: str, value: ast.AST | None, n: ast.AST, binds: dict[str, list[Binding]]) -> None:
+    # A module function, not a closure in _bind_stmt: a recursive closure is a reference cycle (function <-> cell)
+    # per statement, left for the cyclic collector along with the bindings it holds.
+    if isinstance(t, ast.Name):
+        binds.setdefault(t.id, []).append(Binding(kind, value, n))
+    elif isinstance(t, (ast.Tuple, ast.List)):
+        for e in t.elts:
+            _bind_target(
+                e.value if isinstance(e, ast.Starred) else e, "unpack" if kind != "opaque" else kind, value, n, binds
+            )
 
+
+def _bind_stmt(n: ast.AST, binds: dict[str, list[Binding]]) -> None:
     if isinstance(n, ast.Assign):
         for t in n.targets:
-            target(t, "assign", n.value)
+            _bind_target(t, "assign", n.value, n, binds)
     elif isinstance(n, ast.AnnAssign) and n.value is not None:
-        target(n.target, "assign", n.value)
+        _bind_target(n.target, "assign", n.value, n, binds)
     elif isinstance(n, ast.NamedExpr):
-        target(n.target, "assign", n.value)
+        _bind_target(n.target, "assign", n.value, n, binds)
     elif isinstance(n, ast.AugAssign):
-        target(n.target, "opaque", None)
+        _bind_target(n.target, "opaque", None, n, binds)
     elif isinstance(n, (ast.For, ast.AsyncFor)):
-        target(n.target, "for", n.iter)
+        _bind_target(n.target, "for", n.iter, n, binds)
     elif isinstance(n, (ast.With, ast.AsyncWith)):
         for item in n.items:
             if item.optional_vars is not None:
-                target(item.optional_vars, "opaque", None)
+                _bind_target(item.optional_vars, "opaque", None, n, binds)
     elif isinstance(n, (ast.Global, ast.Nonlocal)):
         for name in n.names:
             binds.setdefault(name, []).append(Binding("opaque", None, n))

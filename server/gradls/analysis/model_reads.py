@@ -116,32 +116,65 @@ def _model_reads(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall) -
         return []
     if tape.watches or tape.escapes or tape.watches_accessed_variables is not True:
         return []  # explicit watching, or a tape used elsewhere: which tensors it saw is not ours to tell
+    start = tape.recording(tc.call, scope)
     out = []
     for model in models:
-        slicer = _Slicer(info, scope, tape, model)
-        try:
-            slicer.expr(target, scope, recording=tape.recording(tc.call, scope), depth=0)
-        except _Unknown:
+        trace = _slice(info, scope, model, target)
+        if trace is None:
             return []
-        out.append(ModelReads(model, tuple(slicer.recorded), tuple(slicer.unrecorded)))
+        recorded: list[ast.AST] = []
+        unrecorded: list[ast.AST] = []
+        for node, when in trace:
+            if when is _AT_GRADIENT_CALL:
+                on_tape = start
+            else:
+                on_tape = when is not None and tape.recording(when, scope)
+            (recorded if on_tape else unrecorded).append(node)
+        out.append(ModelReads(model, tuple(recorded), tuple(unrecorded)))
     return out
+
+
+# Where a read's recording is decided, once the tape is known: at the gradient call (the target itself), at the
+# statement whose value holds the read (a binding of the gradient call's own scope), or never (None: a binding of
+# another scope, which no tape of this scope records).
+_AT_GRADIENT_CALL = ast.Pass()
+_Trace = list[tuple[ast.AST, "ast.AST | None"]]
+
+
+def _slice(info: ModuleInfo, scope: TapeScope, model: str, target: ast.AST) -> _Trace | None:
+    """The reads of `model` on the way to `target` in `scope`, each with where its recording is decided; None
+    when unknown.  The walk does not depend on the tape, so it is kept per (scope, model, target): a script's
+    gradient calls whose target is the same name (`loss`, bound once per training loop) share one walk, where
+    each would otherwise follow every module-level binding of it again (quadratic in repeated code)."""
+    traces: dict[tuple, _Trace | None] = info.memo(f"{__name__}.traces", dict)
+    # A target naming the model is itself the read: its node is this call's own.
+    shared = target.id if isinstance(target, ast.Name) and target.id != model else None
+    key = (id(scope), model, ("name", shared) if shared is not None else ("node", id(target)))
+    if key in traces:
+        return traces[key]
+    slicer = _Slicer(info, scope, model)
+    try:
+        slicer.expr(target, scope, recording=_AT_GRADIENT_CALL, depth=0)
+        found: _Trace | None = slicer.reads
+    except _Unknown:
+        found = None
+    traces[key] = found
+    return found
 
 
 @dataclass
 class _Slicer:
     info: ModuleInfo
     scope: TapeScope
-    tape: Tape
     model: str
-    recorded: list[ast.AST] = field(default_factory=list)
-    unrecorded: list[ast.AST] = field(default_factory=list)
+    reads: _Trace = field(default_factory=list)  # (read, where its recording is decided), see _AT_GRADIENT_CALL
     seen: set[tuple[int, str]] = field(default_factory=set)
     model_names: set[str] | None = None  # the model and what it is built from, see _model_closure
 
-    def read(self, node: ast.AST, recording: bool) -> None:
-        (self.recorded if recording else self.unrecorded).append(node)
+    def read(self, node: ast.AST, recording: ast.AST | None) -> None:
+        self.reads.append((node, recording))
 
-    def expr(self, e: ast.AST, sc: TapeScope, recording: bool, depth: int) -> None:
+    def expr(self, e: ast.AST, sc: TapeScope, recording: ast.AST | None, depth: int) -> None:
         if depth > _MAX_DEPTH:
             raise _Unknown
         nodes, callees = _expr_nodes(self.info, e)
@@ -158,7 +191,7 @@ class _Slicer:
                 elif id(n) not in callees:
                     self.name(n.id, sc, depth)
 
-    def call(self, c: ast.Call, sc: TapeScope, recording: bool, depth: int) -> None:
+    def call(self, c: ast.Call, sc: TapeScope, recording: ast.AST | None, depth: int) -> None:
         f = c.func
         q = self.info.imports.qualname(f) or ""
         if q.split(".")[0] in _LIBRARIES:
@@ -291,8 +324,7 @@ class _Slicer:
             if isinstance(d, ast.AnnAssign):
                 return
             raise _Unknown
-        recording = sc is self.scope and self.tape.recording(d, sc)
-        self.expr(value, sc, recording, depth)
+        self.expr(value, sc, d if sc is self.scope else None, depth)
         if isinstance(d, ast.AugAssign) and isinstance(d.target, ast.Name):
             self.name(d.target.id, sc, depth)
 

@@ -163,6 +163,7 @@ def _scope_bindings(stmts: list[ast.stmt]) -> dict[str, list[Binding]]:
                 visit(c.body, inner)
 
     visit(stmts, None)
+    visit = None  # type: ignore[assignment]  # the recursive closure's cycle (function <-> cell), broken for refcounting
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import cast
@@ -49,11 +50,19 @@ class Tape:
     name: str
     ctor: ast.Call
     bind: ast.stmt  # the `with ... as name` or `name = tf.GradientTape(...)` statement
-    scope: TapeScope
+    # The scope holding the tape, by weak reference: the scope holds its tapes, and a strong pointer back would be
+    # a reference cycle per tape, keeping the module's tree alive until the cyclic collector runs.
+    scope_ref: weakref.ReferenceType[TapeScope]
     blocks: list[ast.With | ast.AsyncWith] = field(default_factory=list)  # with statements recording on this tape
     calls: list[TapeCall] = field(default_factory=list)
     watches: list[ast.Call] = field(default_factory=list)
     escapes: bool = False  # passed to some other callable: it may be watched or used there
+
+    @property
+    def scope(self) -> TapeScope:
+        scope = self.scope_ref()
+        assert scope is not None, "a Tape outlived its TapeScope"
+        return scope
 
     def kwarg(self, name: str) -> ast.AST | None:
         for k in self.ctor.keywords:
@@ -286,12 +295,12 @@ def _resolve(info: ModuleInfo, scope: TapeScope) -> None:
         if isinstance(n, (ast.With, ast.AsyncWith)):
             for item in n.items:
                 if info.is_tape_ctor(item.context_expr) and isinstance(item.optional_vars, ast.Name):
-                    t = Tape(item.optional_vars.id, cast(ast.Call, item.context_expr), n, scope, [n])
+                    t = Tape(item.optional_vars.id, cast(ast.Call, item.context_expr), n, weakref.ref(scope), [n])
                     scope.tapes.append(t)
                     events.setdefault(t.name, []).append((pos(n), t))
         elif isinstance(n, ast.Assign) and info.is_tape_ctor(n.value):
             if len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
-                t = Tape(n.targets[0].id, cast(ast.Call, n.value), n, scope)
+                t = Tape(n.targets[0].id, cast(ast.Call, n.value), n, weakref.ref(scope))
                 scope.tapes.append(t)
                 events.setdefault(t.name, []).append((pos(n), t))
     if not events:
