@@ -164,6 +164,108 @@ CASES = [
         RESULT = gradient_status(tape.gradient(result, [a, b]))
     """,
     ),
+    # keras-team/tf-keras#197: a layer passes its Keras weight to a custom-gradient matmul. TF counts a
+    # tf.Variable argument as an input, but a Keras 3 variable is not one: the tf.Variable inside it is read in
+    # the forward pass (float32 too, not only under mixed precision).
+    case(
+        "tfg004_layer_passes_keras_weight_to_custom_gradient_function",
+        "raises:TypeError",
+        """
+        import tensorflow as tf
+
+        @tf.custom_gradient
+        def custom_matmul(x, w):
+            y = tf.matmul(x, w)
+
+            def grad(dy):  # <- TFG004
+                return tf.matmul(dy, w, transpose_b=True), tf.matmul(x, dy, transpose_a=True)
+
+            return y, grad
+
+        class CustomDense(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.kernel = self.add_weight(shape=(input_shape[-1], 4), initializer="glorot_uniform")
+
+            def call(self, inputs):
+                return custom_matmul(inputs, self.kernel)
+
+        layer = CustomDense()
+        with tf.GradientTape() as tape:
+            y = tf.reduce_sum(layer(tf.ones((2, 3))))
+        RESULT = gradient_status(tape.gradient(y, layer.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg004_keras_variable_argument_at_module_level",
+        "raises:TypeError",
+        """
+        import keras
+        import tensorflow as tf
+
+        kernel = keras.Variable([[1.0, 2.0], [3.0, 4.0]])
+
+        @tf.custom_gradient
+        def custom_matmul(x, w):
+            def grad(dy):  # <- TFG004
+                return tf.matmul(dy, w, transpose_b=True), tf.matmul(x, dy, transpose_a=True)
+
+            return tf.matmul(x, w), grad
+
+        with tf.GradientTape() as tape:
+            y = tf.reduce_sum(custom_matmul(tf.ones((1, 2)), kernel))
+        RESULT = gradient_status(tape.gradient(y, [kernel.value]))
+    """,
+    ),
+    # Near-misses: a tf.Variable argument is an input of the custom-gradient function (TF gives grad_fn's second
+    # result to it), and a Keras weight read (cast) before the call arrives as a tensor.
+    case(
+        "tfg004_ok_tf_variable_argument",
+        "ok",
+        """
+        import tensorflow as tf
+
+        kernel = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+
+        @tf.custom_gradient
+        def custom_matmul(x, w):
+            def grad(dy):
+                return tf.matmul(dy, w, transpose_b=True), tf.matmul(x, dy, transpose_a=True)
+
+            return tf.matmul(x, w), grad
+
+        with tf.GradientTape() as tape:
+            y = tf.reduce_sum(custom_matmul(tf.ones((1, 2)), kernel))
+        RESULT = gradient_status(tape.gradient(y, [kernel]))
+    """,
+    ),
+    case(
+        "tfg004_ok_layer_reads_keras_weight_before_the_call",
+        "ok",
+        """
+        import tensorflow as tf
+
+        @tf.custom_gradient
+        def custom_matmul(x, w):
+            y = tf.matmul(x, w)
+
+            def grad(dy):
+                return tf.matmul(dy, w, transpose_b=True), tf.matmul(x, dy, transpose_a=True)
+
+            return y, grad
+
+        class CustomDense(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.kernel = self.add_weight(shape=(input_shape[-1], 4), initializer="glorot_uniform")
+
+            def call(self, inputs):
+                return custom_matmul(inputs, tf.cast(self.kernel, inputs.dtype))
+
+        layer = CustomDense()
+        with tf.GradientTape() as tape:
+            y = tf.reduce_sum(layer(tf.ones((2, 3))))
+        RESULT = gradient_status(tape.gradient(y, layer.trainable_variables))
+    """,
+    ),
 ]
 
 

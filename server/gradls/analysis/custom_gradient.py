@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ast
 
+from gradls.analysis.call_sites import function_uses
+from gradls.analysis.keras_facts import KerasFacts, Scope
 from gradls.analysis.module import FunctionFacts, FunctionNode, ModuleInfo, walk_own
 
 _WEIGHT_LISTS = {"trainable_variables", "trainable_weights", "weights", "variables"}
@@ -50,6 +52,26 @@ def variables_read(info: ModuleInfo, ff: FunctionFacts, grad: ast.AST) -> list[s
             label = f"weights of {info.text(n.func)}"
         if label and label not in found:
             found.append(label)
+    return found
+
+
+def keras_variable_arguments(info: ModuleInfo, ff: FunctionFacts) -> list[tuple[str, ast.Call]]:
+    """Keras 3 variables (`self.add_weight(...)`, `keras.Variable(...)`) passed as arguments at the call sites of a
+    module-level custom_gradient function. TF counts a `tf.Variable` argument as an input, but a Keras variable is
+    not one: the `tf.Variable` inside it is read in the forward pass, so TF asks grad_fn for `variables` (checked
+    under TF 2.21: `TypeError ... since function uses variables` at the forward call, float32 or mixed precision)."""
+    if info.module_functions.get(ff.node.name) is not ff.node:
+        return []
+    kf: KerasFacts | None = None
+    found: list[tuple[str, ast.Call]] = []
+    for call, scope in function_uses(info).get(ff.node.name, []):
+        if call is None:
+            continue
+        for a in [*call.args, *(k.value for k in call.keywords)]:
+            if kf is None:
+                kf = KerasFacts(info)
+            if not isinstance(a, ast.Starred) and isinstance(scope, Scope) and kf.keras_variable(a, scope) == "var":
+                found.append((info.text(a), call))
     return found
 
 

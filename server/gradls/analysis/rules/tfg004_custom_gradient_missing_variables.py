@@ -7,7 +7,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from gradls.analysis.custom_gradient import accepts_variables, find_grad_fn, variables_read
+from gradls.analysis.custom_gradient import accepts_variables, find_grad_fn, keras_variable_arguments, variables_read
 from gradls.analysis.model import Finding, FixData, Span
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
@@ -38,10 +38,17 @@ def find_custom_gradient_missing_variables(info: ModuleInfo) -> Iterator[Finding
         if grad is None or accepts_variables(grad):
             continue
         used = variables_read(info, ff, grad)
-        if not used:
+        passed = keras_variable_arguments(info, ff)
+        if not used and not passed:
             continue
         grad_name = grad.name if isinstance(grad, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
         shown = ", ".join(f"`{u}`" for u in used[:3]) + (" ..." if len(used) > 3 else "")
+        if not used:
+            text, call = passed[0]
+            shown = (
+                f"`{text}`, a Keras variable passed at line {call.lineno}: TF reads the `tf.Variable` inside it in the "
+                "forward pass, and only a `tf.Variable` or tensor argument counts as an input"
+            )
         msg = (
             f"`{ff.node.name}` reads trainable variables ({shown}) but its grad_fn "
             f"{'`' + grad_name + '`' if grad_name else '(lambda)'} does not accept `variables`: calling it raises "
@@ -61,5 +68,7 @@ def find_custom_gradient_missing_variables(info: ModuleInfo) -> Iterator[Finding
             "TFG004",
             msg,
             span,
-            GradFnVariablesFix(whole, grad_name, info.span(grad)) if grad_name else None,
+            # No fix for a Keras variable argument: the rewritten grad_fn re-reads it outside the layer's autocast
+            # (mixed precision: `InvalidArgumentError` in MatMul under TF 2.21); reading it before the call is the fix.
+            GradFnVariablesFix(whole, grad_name, info.span(grad)) if grad_name and used else None,
         )
