@@ -467,6 +467,62 @@ CASES = [
         RESULT = ["ok" if not np.array_equal(b, w.numpy()) else "zero" for b, w in zip(before, model.trainable_weights)]
     """,
     ),
+    # tensorflow#50741 / #43916: a @tf.custom_gradient (or @tf.function) function is a TensorFlow function; called
+    # on a keras Input while the functional model is built, Keras 3 raises ValueError.
+    case(
+        "tfg015_custom_gradient_function_called_on_keras_input",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+
+        @tf.custom_gradient
+        def identity(x):
+            def grad_fn(grad_y):
+                return grad_y
+
+            return x, grad_fn
+
+        inp = tf.keras.Input(shape=(2,))
+        out = identity(inp)  # <- TFG015
+        model = tf.keras.Model(inp, tf.keras.layers.Dense(1)(out))
+    """,
+    ),
+    case(
+        "tfg015_tf_function_called_on_keras_input",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+
+        @tf.function
+        def double(x):
+            return x * 2.0
+
+        inp = tf.keras.Input(shape=(2,))
+        model = tf.keras.Model(inp, tf.keras.layers.Dense(1)(double(inp)))  # <- TFG015
+    """,
+    ),
+    case(
+        "tfg015_ok_custom_gradient_function_in_lambda_layer",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        @tf.custom_gradient
+        def identity(x):
+            def grad_fn(grad_y):
+                return grad_y
+
+            return x, grad_fn
+
+        inp = tf.keras.Input(shape=(2,))
+        out = tf.keras.layers.Lambda(identity)(tf.keras.layers.Dense(2)(inp))
+        model = tf.keras.Model(inp, tf.keras.layers.Dense(1)(out))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(model(np.array([[0.5, 1.5]], np.float32)))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
 ]
 
 _FIXABLE = [

@@ -227,6 +227,8 @@ class _Analysis:
                 return f"the output of `{info.text(f)}` applied at line {e.lineno} while the model is built"
             if isinstance(f, ast.Name) and f.id in info.module_functions:
                 fn = info.module_functions[f.id]
+                if self._tf_wrapper(fn):
+                    return None  # the call raises (reported at the call): no Keras tensor comes out of it
                 self._seed(fn, e, scope, env)
                 if self._returns_kt(fn):
                     return f"the result of `{f.id}(...)` at line {e.lineno}, built from {arg_origin}"
@@ -297,7 +299,23 @@ class _Analysis:
         info = self.info
         f = e.func
         if isinstance(f, ast.Name) and f.id in info.module_functions:
-            self._seed(info.module_functions[f.id], e, scope, env)
+            fn = info.module_functions[f.id]
+            wrapper = self._tf_wrapper(fn)
+            if not wrapper:
+                self._seed(fn, e, scope, env)
+            else:  # the call raises before the body runs: its parameters hold no Keras tensor
+                for a in [*e.args, *(k.value for k in e.keywords)]:
+                    a = a.value if isinstance(a, ast.Starred) else a
+                    o = self.kt(a, scope, env)
+                    if o:
+                        msg = (
+                            f"`{f.id}` is a `{wrapper}` function: it gets `{info.text(a)}`, a symbolic Keras tensor "
+                            f"({o}), and Keras 3 raises `ValueError` (a KerasTensor cannot be used as input to a "
+                            f"TensorFlow function); apply it through `keras.layers.Lambda({f.id})`, which calls it on "
+                            "real tensors"
+                        )
+                        self._add(e, Finding("TFG015", msg, info.span(e), None))
+                        return
         q = info.imports.qualname(f) or ""
         if q.startswith("tensorflow.") and not q.startswith(_ACCEPTS_KERAS_TENSORS + _NOT_OPS):
             for a in [*e.args, *(k.value for k in e.keywords)]:
@@ -334,6 +352,15 @@ class _Analysis:
             return
         if isinstance(f, ast.Attribute) and f.attr == "compile" and self.kf.is_keras_object(f.value, scope):
             self.env_at_compile.append((e, scope, dict(env)))
+
+    def _tf_wrapper(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+        """`@tf.custom_gradient` / `@tf.function` when `fn` is decorated with one: TensorFlow converts its
+        arguments, so a KerasTensor raises (checked under TF 2.21 for both)."""
+        for d in fn.decorator_list:
+            q = self.info.imports.qualname(d.func if isinstance(d, ast.Call) else d) or ""
+            if q in {"tensorflow.custom_gradient", "tensorflow.function"}:
+                return "@tf." + q.rsplit(".", 1)[-1]
+        return None
 
     def _add(self, node: ast.expr, finding: Finding) -> None:
         self.findings.setdefault((node.lineno, node.col_offset), finding)
