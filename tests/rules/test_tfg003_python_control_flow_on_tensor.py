@@ -434,6 +434,132 @@ CASES = [
 ]
 
 
+# A `call` argument after the first holds what the callers pass: Keras hands only the first one in itself, and a
+# Python int passed by the caller stays a Python int while `fit` traces (keras-hub flux / vit_det shapes).
+_HEADS = """
+import numpy as np
+import tensorflow as tf
+
+class Heads(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.dense = tf.keras.layers.Dense(4)
+
+    def call(self, x, num_heads):
+        parts = []
+        if num_heads > 1:{mark}
+            for i in range(num_heads):
+                parts.append(self.dense(x) * float(i + 1))
+        else:
+            parts.append(self.dense(x))
+        return tf.add_n(parts)
+"""
+
+CASES += [
+    case(
+        "tfg003_ok_call_argument_every_caller_passes_an_int",
+        "ok",
+        _HEADS.format(mark="")
+        + """
+class Net(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.heads = Heads()
+
+    def call(self, x):
+        return self.heads(x, num_heads=4)
+
+model = Net()
+model.compile(optimizer="sgd", loss="mse")
+x = np.linspace(0.1, 1.0, 12).reshape(4, 3).astype("float32")
+model.fit(x, np.ones((4, 4), "float32"), epochs=1, verbose=0)
+with tf.GradientTape() as tape:
+    loss = tf.reduce_mean(model(x) ** 2)
+RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+""",
+    ),
+    # The same layer, one caller passing a tensor: the `if` raises under fit.
+    case(
+        "tfg003_call_argument_a_caller_passes_a_tensor",
+        "raises:OperatorNotAllowedInGraphError",
+        _HEADS.format(mark="  # <- TFG003")
+        + """
+class Net(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.heads = Heads()
+
+    def call(self, x):
+        return self.heads(x, num_heads=4) + self.heads(x, tf.reduce_sum(x))
+
+model = Net()
+model.compile(optimizer="sgd", loss="mse")
+model.fit(np.ones((4, 3), "float32"), np.ones((4, 4), "float32"), epochs=1, verbose=0)
+""",
+    ),
+    # ... or the argument of a tf.function step, traced as a tensor.
+    case(
+        "tfg003_call_argument_from_a_tf_function_argument",
+        "raises:OperatorNotAllowedInGraphError",
+        _HEADS.format(mark="  # <- TFG003")
+        + """
+heads = Heads()
+
+@tf.function
+def step(x, n):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(heads(x, n))
+    return tape.gradient(loss, heads.trainable_variables)
+
+step(tf.ones((2, 3)), tf.constant(4))
+""",
+    ),
+    # keras-hub vit_det: static spatial dims of `ops.shape(x)` passed down as `query_size=(h, w)`, then compared
+    # in a helper; Python ints while the functional model is built and fit.
+    case(
+        "tfg003_ok_static_shape_passed_to_call_and_helper",
+        "ok",
+        """
+        import numpy as np
+        import keras
+        from keras import ops
+
+        class RelPos(keras.layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.table = self.add_weight(shape=(7, 2), initializer="ones")
+
+            def _rel(self, q, k, table):
+                span = 2 * max(q, k) - 1
+                if ops.shape(table)[0] != span:
+                    return table[:span]
+                return table
+
+            def call(self, attn, query_size, key_size):
+                qh, qw = query_size[0], query_size[1]
+                t = self._rel(qh, key_size[0], self.table)
+                return attn + ops.sum(t) * float(qw)
+
+        class Attn(keras.layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.proj = keras.layers.Dense(2)
+                self.rel = RelPos()
+
+            def call(self, x):
+                batch, height, width, channels = ops.shape(x)
+                a = self.proj(x)
+                return self.rel(a, query_size=(height, width), key_size=(height, width))
+
+        inp = keras.Input((4, 4, 3))
+        model = keras.Model(inp, Attn()(inp))
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((2, 4, 4, 3), "float32"), np.ones((2, 4, 4, 2), "float32"), epochs=1, verbose=0)
+    """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])
@@ -442,3 +568,126 @@ def test_tensorflow_verdict(c, tf_verdicts):
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_gradls_reports_exactly_the_marked_lines(c):
     assert findings_of(c.source, {"TFG003"}) == c.expected
+
+
+# ----- across files: the layer in one module, its only caller in another (keras-hub flux: `TimestepEmbedding`
+# in flux_maths.py, called with `dim=256` from flux_model.py).  Each project is written to a folder, analysed
+# with the project index and run under TensorFlow (one process for all).
+_EMBEDDING = """
+import tensorflow as tf
+
+class TimestepEmbedding(tf.keras.layers.Layer):
+    def call(self, t, dim):
+        odd = False
+        if dim % 2 != 0:{mark}
+            odd = True
+        half = dim // 2
+        freqs = tf.exp(-tf.cast(tf.range(half), t.dtype) / float(half))
+        args = t[:, None] * freqs[None]
+        emb = tf.concat([tf.cos(args), tf.sin(args)], axis=-1)
+        if odd:
+            emb = tf.concat([emb, tf.zeros_like(emb[:, :1])], axis=-1)
+        return emb
+"""
+_TRAIN = """
+import numpy as np
+import tensorflow as tf
+from {pkg}.embedding import TimestepEmbedding
+
+class Net(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.embed = TimestepEmbedding()
+        self.out = tf.keras.layers.Dense(1)
+
+    def call(self, t):
+        return self.out(self.embed(t, {dim}))
+
+model = Net()
+model.compile(optimizer="sgd", loss="mse")
+model.fit(np.linspace(0.1, 1.0, 8).astype("float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
+RESULT = "trained"
+"""
+# name -> (files, TF verdict, findings with the project index as {(file, line)})
+CROSS_FILE = {
+    "int_from_another_file": (
+        {
+            "xfi_pkg/__init__.py": "",
+            "xfi_pkg/embedding.py": _EMBEDDING.format(mark=""),
+            "train.py": _TRAIN.format(pkg="xfi_pkg", dim="dim=7"),
+        },
+        "trained",
+        set(),
+    ),
+    "tensor_from_another_file": (
+        {
+            "xft_pkg/__init__.py": "",
+            "xft_pkg/embedding.py": _EMBEDDING.format(mark="  # <- TFG003"),
+            "train.py": _TRAIN.format(pkg="xft_pkg", dim="tf.shape(t)[0] + 1"),
+        },
+        "raises:OperatorNotAllowedInGraphError",
+        {("xft_pkg/embedding.py", 6)},
+    ),
+}
+_DRIVER = r"""
+import json, runpy, sys
+out = {}
+for name, folder in json.loads(sys.argv[1]).items():
+    sys.path.insert(0, folder)
+    try:
+        out[name] = runpy.run_path(folder + "/train.py", run_name="__main__").get("RESULT")
+    except Exception as e:
+        out[name] = "raises:" + type(e).__name__
+    finally:
+        sys.path.remove(folder)
+print("@@RESULT@@" + json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def cross_file_projects(tmp_path_factory):
+    roots = {}
+    for name, (files, _, _) in CROSS_FILE.items():
+        root = roots[name] = tmp_path_factory.mktemp(name)
+        (root / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+        for rel, text in files.items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(textwrap.dedent(text).lstrip("\n"))
+    return roots
+
+
+def test_cross_file_tensorflow_verdict(cross_file_projects):
+    import json
+    import os
+    import subprocess
+
+    from tfharness import tf_python
+
+    proc = subprocess.run(
+        [tf_python(), "-c", _DRIVER, json.dumps({k: str(v) for k, v in cross_file_projects.items()})],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": "-1"},
+    )
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("@@RESULT@@")), None)
+    assert line is not None, proc.stdout[-2000:] + proc.stderr[-4000:]
+    got = json.loads(line[len("@@RESULT@@") :])
+    assert got == {name: verdict for name, (_, verdict, _) in CROSS_FILE.items()}
+
+
+@pytest.mark.parametrize("name", CROSS_FILE)
+def test_cross_file_gradls_reports_what_the_callers_pass(name, cross_file_projects):
+    from gradls.analysis import analyze
+    from gradls.analysis.project import ProjectIndex
+
+    root = cross_file_projects[name]
+    index = ProjectIndex(root)
+    found = set()
+    for f in sorted(root.rglob("*.py")):
+        r = analyze(f.read_text(), str(f), project=index)
+        found |= {(f.relative_to(root).as_posix(), x.span.line) for x in r.findings if x.code == "TFG003"}
+    assert found == CROSS_FILE[name][2]
+    # Alone, the layer's module knows no caller: `dim` is unknown, and unknown stays silent.
+    for f in root.rglob("embedding.py"):
+        assert not [x for x in analyze(f.read_text(), str(f), project=False).findings if x.code == "TFG003"]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from gradls.analysis.module import ModuleInfo, walk_own
+from gradls.analysis.module import ClassFacts, FunctionFacts, ModuleInfo, walk_own
 
 Uses = dict[str, list[tuple[ast.Call | None, ast.AST]]]
 
@@ -109,3 +110,244 @@ def name_loads(info: ModuleInfo, scope: ast.AST) -> dict[str, list[ast.Name]]:
         return out
 
     return info.memo(f"{__name__}.name_loads.{id(scope)}", build)
+
+
+# ---------------------------------------------------------------- what calls of Keras layers pass
+#
+# Keras hands a layer's `call` symbolic tensors only in its first argument (fit, Sequential, functional
+# models); every other argument is whatever the caller passed, and a Python int stays a Python int while Keras
+# traces.  So a `call` parameter after the first is a tensor only where some caller passes one.
+
+
+@dataclass(frozen=True)
+class LayerCall:
+    """One call of a Keras layer instance: for each positional index and keyword, whether the value passed is a
+    static Python value (`static_value`); `opaque` when `*args`/`**kwargs` hide what goes where."""
+
+    positional: tuple[bool, ...]
+    keywords: tuple[tuple[str, bool], ...]
+    opaque: bool = False
+
+
+_STATIC_BUILTINS = {"len", "int", "float", "bool", "str", "round", "range", "min", "max", "abs", "sum"}
+_STATIC_SHAPE_FUNCTIONS = {"keras.ops.shape", "keras.ops.ndim"}
+
+
+def static_value(info: ModuleInfo, e: ast.AST, scope: ast.AST, depth: int = 0) -> bool:
+    """Is `e` a Python value whatever runs it: literals and arithmetic on them, `len`/`int`/..., static shapes
+    (`x.shape`, `keras.ops.shape(x)`: Python ints in the TF backend, as the engine takes them), and names bound
+    in `scope` only to such values.  A parameter, an attribute or a call of anything else is not known."""
+    if depth > 8:
+        return False
+
+    def rec(x: ast.AST) -> bool:
+        return static_value(info, x, scope, depth + 1)
+
+    if isinstance(e, ast.Constant):
+        return e.value is not Ellipsis
+    if isinstance(e, (ast.Tuple, ast.List)):
+        return all(rec(x) for x in e.elts)
+    if isinstance(e, ast.UnaryOp):
+        return rec(e.operand)
+    if isinstance(e, ast.BinOp):
+        return rec(e.left) and rec(e.right)
+    if isinstance(e, ast.Subscript):
+        return rec(e.value)
+    if isinstance(e, ast.Attribute):
+        return e.attr in {"shape", "ndim"}
+    if isinstance(e, ast.Call):
+        if isinstance(e.func, ast.Name) and e.func.id in _STATIC_BUILTINS and e.func.id not in info.module_functions:
+            return e.func.id in {"len", "int", "float", "bool", "str"} or all(rec(a) for a in e.args)
+        return info.imports.qualname(e.func) in _STATIC_SHAPE_FUNCTIONS
+    if isinstance(e, ast.Name):
+        values = _name_values(info, scope).get(e.id) or []
+        return bool(values) and all(v is not None and rec(v) for v in values)
+    return False
+
+
+def _name_values(info: ModuleInfo, scope: ast.AST) -> dict[str, list[ast.expr | None]]:
+    """Per name bound in `scope`'s own body, the values it is bound to (an element of an unpacked value: the
+    whole value; None: bound some other way, or a parameter)."""
+
+    def build() -> dict[str, list[ast.expr | None]]:
+        out: dict[str, list[ast.expr | None]] = {}
+        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            a = scope.args
+            for p in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]:
+                if p is not None:
+                    out.setdefault(p.arg, []).append(None)
+        nodes = walk_own(scope) if scope is not info.tree else _module_own(info.tree)
+        for n in nodes:
+            if n is scope:
+                continue
+            if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.NamedExpr)):
+                value = n.iter if isinstance(n, (ast.For, ast.AsyncFor)) else n.value
+                targets = n.targets if isinstance(n, ast.Assign) else [n.target]
+                if isinstance(n, (ast.For, ast.AsyncFor)):
+                    # `for i in range(n)`: i is a Python int; any other loop: unknown elements
+                    it = n.iter
+                    ok = isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range"
+                    value = ast.Constant(0) if ok else None
+                for t in targets:
+                    for name in ast.walk(t):
+                        if isinstance(name, ast.Name):
+                            out.setdefault(name.id, []).append(value)
+            elif isinstance(n, (ast.With, ast.AsyncWith)):
+                for item in n.items:
+                    if item.optional_vars is not None:
+                        for name in ast.walk(item.optional_vars):
+                            if isinstance(name, ast.Name):
+                                out.setdefault(name.id, []).append(None)
+            elif isinstance(n, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bound = [x.asname or x.name for x in n.names] if isinstance(n, (ast.Import, ast.ImportFrom)) else []
+                for word in bound or [getattr(n, "name", "")]:
+                    out.setdefault(word.split(".")[0], []).append(None)
+        return out
+
+    return info.memo(f"{__name__}.name_values.{id(scope)}", build)
+
+
+def layer_calls(info: ModuleInfo) -> dict[str, list[LayerCall]]:
+    """Class name as this module knows it (its own class, or an imported name) -> the calls of its instances the
+    module makes: `Block(4)(x, 2)`, `blk = Block(4); blk(x, n=2)`, `self.blk = Block(4)` ... `self.blk(x, 2)`."""
+    return info.memo(f"{__name__}.layer_calls", lambda: _build_layer_calls(info))
+
+
+def _build_layer_calls(info: ModuleInfo) -> dict[str, list[LayerCall]]:
+    out: dict[str, list[LayerCall]] = {}
+    classes = {n for n, c in info.classes.items() if c.keras_kind in {"layer", "model"}} | set(info.imports.raw)
+    # Names and `self` attributes ever bound to an instance of one of them: only their calls are resolved.
+    index = call_index(info)
+    names: set[str] = set()
+    attrs: set[str] = set()
+    for cls_name in classes:
+        for a in index.assigned.get(cls_name, ()):
+            for t in a.targets:
+                if isinstance(t, ast.Name):
+                    names.add(t.id)
+                elif isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                    attrs.add(t.attr)
+    parents = info.all_parents
+
+    def scope_of(n: ast.AST) -> ast.AST:
+        p = parents.get(id(n))
+        while p is not None and not isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            p = parents.get(id(p))
+        return p if p is not None else info.tree
+
+    for call in info.all_nodes(ast.Call):
+        f = call.func
+        cls: str | None = None
+        if isinstance(f, ast.Call) and isinstance(f.func, ast.Name):
+            cls = f.func.id
+        elif isinstance(f, ast.Name) and f.id in names:
+            cls = _bound_class(info, f.id, scope_of(call))
+        elif (
+            isinstance(f, ast.Attribute) and f.attr in attrs and isinstance(f.value, ast.Name) and f.value.id == "self"
+        ):
+            cls = _self_attr_class(info, f.attr, scope_of(call))
+        if cls is None or cls not in classes:
+            continue
+        scope = scope_of(call)
+        opaque = any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords)
+        out.setdefault(cls, []).append(
+            LayerCall(
+                tuple(static_value(info, a, scope) for a in call.args),
+                tuple((k.arg, static_value(info, k.value, scope)) for k in call.keywords if k.arg is not None),
+                opaque,
+            )
+        )
+    return out
+
+
+def _ctor_name(v: ast.expr | None) -> str | None:
+    return v.func.id if isinstance(v, ast.Call) and isinstance(v.func, ast.Name) else None
+
+
+def _bound_class(info: ModuleInfo, name: str, scope: ast.AST) -> str | None:
+    """The class `name` is bound to in `scope` (or the module): only ever `name = Cls(...)`."""
+    while True:
+        values = _name_values(info, scope).get(name)
+        if values:
+            ctors = {_ctor_name(v) for v in values}
+            return ctors.pop() if len(ctors) == 1 else None
+        if scope is info.tree:
+            return None
+        ff = info.facts(scope) if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+        scope = ff.parent if ff is not None and ff.parent is not None else info.tree
+
+
+def _self_attr_class(info: ModuleInfo, attr: str, scope: ast.AST) -> str | None:
+    """The class `self.<attr>` is bound to in the methods of the class around `scope`: only ever `Cls(...)`."""
+    ff = info.facts(scope) if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+    while ff is not None and ff.cls is None and ff.parent is not None:
+        ff = info.facts(ff.parent)
+    if ff is None or ff.cls is None:
+        return None
+    cls = ff.cls
+
+    def build() -> dict[str, str | None]:
+        found: dict[str, str | None] = {}
+        for method in cls.methods.values():
+            for n in walk_own(method):
+                if isinstance(n, (ast.Assign, ast.AnnAssign)) and n.value is not None:
+                    for t in n.targets if isinstance(n, ast.Assign) else [n.target]:
+                        if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                            c = _ctor_name(n.value)
+                            found[t.attr] = c if found.get(t.attr, c) == c else None
+        return found
+
+    return info.memo(f"{__name__}.self_attr_classes.{id(cls.node)}", build).get(attr)
+
+
+def call_param_static(info: ModuleInfo, ff: FunctionFacts, param: str) -> bool | None:
+    """For a parameter of a Keras class's `call`: None when no call of the class's instances is known (this
+    module, or the project modules importing the class), True when every known call passes a static Python value
+    there (`static_value`), False when one passes anything else (or `*args` hide it)."""
+    sites = info.memo(f"{__name__}.call_sites_of.{id(ff.node)}", lambda: _sites_of(info, ff))
+    if not sites:
+        return None
+    a = ff.node.args
+    positional = [x.arg for x in [*a.posonlyargs, *a.args]][1:]  # after `self`
+    if a.vararg is not None and param == a.vararg.arg:
+        return False
+    index = positional.index(param) if param in positional else None  # keyword-only: passed by name
+    for site in sites:
+        if site.opaque:
+            return False
+        if index is not None and index < len(site.positional):
+            if not site.positional[index]:
+                return False
+        elif not dict(site.keywords).get(param, True):
+            return False
+    return True
+
+
+def _sites_of(info: ModuleInfo, ff: FunctionFacts) -> list[LayerCall]:
+    cls = ff.cls
+    if cls is None:
+        return []
+    local = layer_calls(info)
+    sites: list[LayerCall] = []
+    for name, c in info.classes.items():
+        if name in local and _method_of(info, c, ff.node.name) is ff.node:
+            sites.extend(local[name])
+    if info.project is not None and info.path is not None and info.parent(cls.node) is info.tree:
+        try:
+            users = info.project.users(cls.node.name, info.path)
+        except (OSError, RecursionError, ValueError):
+            users = []
+        for s in users:
+            sites.extend(s.layer_calls.get(cls.node.name, ()))
+    return sites
+
+
+def _method_of(info: ModuleInfo, cls: ClassFacts, name: str) -> ast.AST | None:
+    seen: set[int] = set()
+    c: ClassFacts | None = cls
+    while c is not None and id(c) not in seen:
+        seen.add(id(c))
+        if name in c.methods:
+            return c.methods[name]
+        c = next((info.classes[b] for b in c.base_names if b in info.classes), None)
+    return None

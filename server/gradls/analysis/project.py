@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from gradls.analysis.call_sites import LayerCall
     from gradls.analysis.function_summaries import ParamCut
 
 # Files that mark the top of a project (as ruff and pyright look for them).
@@ -69,6 +70,9 @@ class ModuleSummary:
     after_weights: frozenset[str] = frozenset()
     # module function -> its parameters that reach its return only through an op with no gradient
     param_cuts: dict[str, tuple[ParamCut, ...]] = field(default_factory=dict)
+    # Classes this module imports and calls instances of (`self.emb(t, dim=256)`), by the name they have in the
+    # module that defines them: what each call passes, so that module knows what its `call` parameters hold.
+    layer_calls: dict[str, tuple[LayerCall, ...]] = field(default_factory=dict)
 
 
 def find_root(path: str | os.PathLike, boundaries: Sequence[str | os.PathLike] = ()) -> Path:
@@ -444,8 +448,14 @@ def _summarize(path: Path, text: str, project: ProjectIndex, tree: ast.Module | 
     after_weights = frozenset(
         imports[local][1].rsplit(".", 1)[-1] for local in layers_applied_after_weights(info) if local in imports
     )
+    from gradls.analysis.call_sites import layer_calls
     from gradls.analysis.function_summaries import module_param_cuts
 
+    calls_made: dict[str, tuple[LayerCall, ...]] = {}
+    for local, calls in layer_calls(info).items():
+        if local in imports:
+            name = imports[local][1].rsplit(".", 1)[-1]
+            calls_made[name] = calls_made.get(name, ()) + tuple(calls)
     return ModuleSummary(
         str(path),
         classes,
@@ -456,6 +466,7 @@ def _summarize(path: Path, text: str, project: ProjectIndex, tree: ast.Module | 
         runs_eager_tape,
         after_weights,
         module_param_cuts(info),
+        calls_made,
     )
 
 

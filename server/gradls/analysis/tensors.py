@@ -286,6 +286,22 @@ _PY_NUMERIC_BUILTINS = {"abs", "min", "max", "sum", "pow"}
 _NON_FLAG_PARAM = re.compile(r"^(training|is_training|train|mask|.*_mask|return_\w+|use_\w+)$")
 
 
+def _tensor_annotation(ff: FunctionFacts, p: str) -> bool:
+    """`x: tf.Tensor`, `x: Optional[keras.KerasTensor]`: a parameter annotated as a tensor."""
+    a = ff.node.args
+    arg = next((x for x in [*a.posonlyargs, *a.args, *a.kwonlyargs] if x.arg == p), None)
+    if arg is None or arg.annotation is None:
+        return False
+    for n in ast.walk(arg.annotation):
+        if isinstance(n, (ast.Name, ast.Attribute)):
+            word = n.id if isinstance(n, ast.Name) else n.attr
+            if "Tensor" in word or word == "Variable":
+                return True
+        elif isinstance(n, ast.Constant) and isinstance(n.value, str) and "Tensor" in n.value:
+            return True
+    return False
+
+
 class Env:
     """Levels and object kinds of local names at one point of a function."""
 
@@ -419,7 +435,13 @@ class TensorInference:
             if has_default:
                 none_default = isinstance(default, ast.Constant) and default.value is None
                 return TENSOR if none_default and "mask" in p else NOT
-            return DIFF
+            if index == 0 or "mask" in p or _tensor_annotation(ff, p):
+                return DIFF
+            # Keras passes only the first argument (and `mask`) itself; the others hold what the callers pass: a
+            # tensor where one caller passes anything but a static Python value, unknown where no caller is known.
+            from gradls.analysis.call_sites import call_param_static
+
+            return DIFF if call_param_static(self.info, ff, p) is False else NOT
         if ff.keras_method == "loss":
             return TENSOR if index == 0 else DIFF
         if ff.keras_method == "layer_fn":
