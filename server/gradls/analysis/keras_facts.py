@@ -104,6 +104,8 @@ class KerasFacts:
         self._walked: set[int] = set()
         self._class_vars: dict[str, set[str]] = {}
         self._class_frozen: dict[str, set[str]] = {}
+        self._name_answers: dict[tuple[int, int, int], tuple[list[Binding], bool]] = {}  # see is_keras_object
+        self._reads_params = False  # set while an answer depends on _param_gets_keras_objects
 
     # ------------------------------------------------------------------ scopes
     def scopes(self) -> Iterator[Scope]:
@@ -203,32 +205,51 @@ class KerasFacts:
             b = self.bindings(e.id, scope, e)
             if not b:
                 return False
-            for x in b:
-                if (
-                    x.kind == "assign"
-                    and x.value is not None
-                    and self.is_keras_object(x.value, self._scope_of_binding(x, scope), depth + 1)
-                ):
-                    continue
-                if x.kind == "opaque" and isinstance(x.stmt, ast.arg) and self._param_gets_keras_objects(x.stmt, depth):
-                    continue
-                if (
-                    x.kind == "for"
-                    and isinstance(x.value, ast.Attribute)
-                    and x.value.attr == "layers"
-                    and self.is_keras_object(x.value.value, self._scope_of_binding(x, scope), depth + 1)
-                ):
-                    continue
-                return False
-            return True
+            # Kept per (bindings, scope, depth): a name bound many times (`model = ...` once per training script of
+            # a notebook-like file) is asked about at every use, each answer walking every binding again.  Answers
+            # that read a parameter's call sites are not kept: `scope_of` of those calls can change as scopes are
+            # walked.
+            key = (id(b), id(scope), depth)
+            kept = self._name_answers.get(key)
+            if kept is not None:
+                return kept[1]
+            reads_params, self._reads_params = self._reads_params, False
+            try:
+                answer = self._bindings_are_keras(b, scope, depth)
+                if not self._reads_params:
+                    self._name_answers[key] = (b, answer)  # `b` kept alive with its answer: its id stays its own
+            finally:
+                self._reads_params = self._reads_params or reads_params
+            return answer
         if isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.value.id == "self":
             cls = self._class_of(scope)
             return cls is not None and e.attr in cls.layer_attrs
         return False
 
+    def _bindings_are_keras(self, b: list[Binding], scope: Scope, depth: int) -> bool:
+        for x in b:
+            if (
+                x.kind == "assign"
+                and x.value is not None
+                and self.is_keras_object(x.value, self._scope_of_binding(x, scope), depth + 1)
+            ):
+                continue
+            if x.kind == "opaque" and isinstance(x.stmt, ast.arg) and self._param_gets_keras_objects(x.stmt, depth):
+                continue
+            if (
+                x.kind == "for"
+                and isinstance(x.value, ast.Attribute)
+                and x.value.attr == "layers"
+                and self.is_keras_object(x.value.value, self._scope_of_binding(x, scope), depth + 1)
+            ):
+                continue
+            return False
+        return True
+
     def _param_gets_keras_objects(self, param: ast.arg, depth: int) -> bool:
         """A parameter of a module-level function that every call of the function fills with a Keras layer or
         model (`define_gan(generator, discriminator)`): inside, `g_model(a)` is that model applied."""
+        self._reads_params = True
         fn = next(
             (
                 d
