@@ -176,11 +176,10 @@ def _name_values(info: ModuleInfo, scope: ast.AST) -> dict[str, list[ast.expr | 
             for p in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]:
                 if p is not None:
                     out.setdefault(p.arg, []).append(None)
-        nodes = walk_own(scope) if scope is not info.tree else _module_own(info.tree)
-        for n in nodes:
-            if n is scope:
-                continue
-            if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.NamedExpr)):
+        for n in _own_statements(scope):
+            if isinstance(n, ast.ExceptHandler) and n.name:
+                out.setdefault(n.name, []).append(None)
+            elif isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)):
                 value = n.iter if isinstance(n, (ast.For, ast.AsyncFor)) else n.value
                 targets = n.targets if isinstance(n, ast.Assign) else [n.target]
                 if isinstance(n, (ast.For, ast.AsyncFor)):
@@ -205,6 +204,19 @@ def _name_values(info: ModuleInfo, scope: ast.AST) -> dict[str, list[ast.expr | 
         return out
 
     return info.memo(f"{__name__}.name_values.{id(scope)}", build)
+
+
+def _own_statements(scope: ast.AST) -> Iterator[ast.AST]:
+    """The statements of a scope's body, through compound statements but not into nested definitions (which are
+    yielded: they bind their name).  Statements only: a name bound by `:=` alone is not seen, so not static."""
+    todo: list[ast.AST] = list(getattr(scope, "body", []))
+    while todo:
+        n = todo.pop()
+        yield n
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            todo.extend(getattr(n, field, ()))
 
 
 def layer_calls(info: ModuleInfo) -> dict[str, list[LayerCall]]:
@@ -278,26 +290,37 @@ def _bound_class(info: ModuleInfo, name: str, scope: ast.AST) -> str | None:
 
 
 def _self_attr_class(info: ModuleInfo, attr: str, scope: ast.AST) -> str | None:
-    """The class `self.<attr>` is bound to in the methods of the class around `scope`: only ever `Cls(...)`."""
+    """The class `self.<attr>` is bound to in the methods of the class around `scope`: only ever `Cls(...)`
+    (assignments of anything else are not looked at: a call they would add still passes what it passes)."""
     ff = info.facts(scope) if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
     while ff is not None and ff.cls is None and ff.parent is not None:
         ff = info.facts(ff.parent)
     if ff is None or ff.cls is None:
         return None
-    cls = ff.cls
+    return _self_attr_classes(info).get((id(ff.cls.node), attr))
 
-    def build() -> dict[str, str | None]:
-        found: dict[str, str | None] = {}
-        for method in cls.methods.values():
-            for n in walk_own(method):
-                if isinstance(n, (ast.Assign, ast.AnnAssign)) and n.value is not None:
-                    for t in n.targets if isinstance(n, ast.Assign) else [n.target]:
-                        if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
-                            c = _ctor_name(n.value)
-                            found[t.attr] = c if found.get(t.attr, c) == c else None
+
+def _self_attr_classes(info: ModuleInfo) -> dict[tuple[int, str], str | None]:
+    """(id of a class, attr) -> the class `self.<attr> = Cls(...)` in its methods binds (None: several)."""
+
+    def build() -> dict[tuple[int, str], str | None]:
+        parents = info.all_parents
+        found: dict[tuple[int, str], str | None] = {}
+        for name, assigns in call_index(info).assigned.items():
+            for a in assigns:
+                fn = parents.get(id(a))
+                while fn is not None and not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    fn = parents.get(id(fn))
+                cls = parents.get(id(fn)) if fn is not None else None
+                if not isinstance(cls, ast.ClassDef):
+                    continue
+                for t in a.targets:
+                    if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                        key = (id(cls), t.attr)
+                        found[key] = name if found.get(key, name) == name else None
         return found
 
-    return info.memo(f"{__name__}.self_attr_classes.{id(cls.node)}", build).get(attr)
+    return info.memo(f"{__name__}.self_attr_classes", build)
 
 
 def call_param_static(info: ModuleInfo, ff: FunctionFacts, param: str) -> bool | None:
