@@ -922,6 +922,103 @@ CASES = [
         RESULT = gradient_status([step()])
     """,
     ),
+    # tensorflow#58614: a loss method counts correct predictions (round, equal, count_nonzero); the prediction,
+    # computed a line before, reaches the loss only through it, so every weight gets None.
+    case(
+        "tfg008_loss_method_counts_rounded_predictions",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        class Classifier:
+            def __init__(self):
+                self.model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(1, activation="sigmoid")])
+
+            def custom_loss(self, output, prediction):
+                correct = tf.math.count_nonzero(tf.math.equal(tf.round(prediction), output))
+                return tf.cast(prediction.shape[0] - correct, tf.float32) / prediction.shape[0]
+
+            def gradients(self, x, y):
+                with tf.GradientTape() as tape:
+                    prediction = self.model(x)
+                    loss = self.custom_loss(y, prediction)  # <- TFG008
+                return tape.gradient(loss, self.model.trainable_weights)
+
+        x = np.array([[0.1, 0.2, 0.3, 0.4], [0.4, 0.3, 0.2, 0.1]], np.float32)
+        RESULT = gradient_status(Classifier().gradients(x, np.array([[1.0], [0.0]], np.float32)))
+    """,
+    ),
+    case(
+        "tfg008_helper_function_gets_prediction_computed_before",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
+
+        def errors(labels, logits):
+            return tf.reduce_sum(tf.cast(tf.argmax(logits, axis=1) != labels, tf.float32))
+
+        x = np.array([[0.1, 0.2, 0.3, 0.4], [0.4, 0.3, 0.2, 0.1]], np.float32)
+        with tf.GradientTape() as tape:
+            logits = model(x)
+            loss = errors(np.array([0, 2]), logits)  # <- TFG008
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    # Near-misses: the soft count of the corrected report, and the same counting helper added to a
+    # differentiable loss (the prediction reaches the loss around the helper too).
+    case(
+        "tfg008_ok_loss_method_soft_count",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        class Classifier:
+            def __init__(self):
+                self.model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(1, activation="sigmoid")])
+
+            def custom_loss(self, output, prediction):
+                correct = tf.reduce_sum(prediction * output + (1.0 - prediction) * (1.0 - output))
+                return (prediction.shape[0] - correct) / prediction.shape[0]
+
+            def gradients(self, x, y):
+                with tf.GradientTape() as tape:
+                    prediction = self.model(x)
+                    loss = self.custom_loss(y, prediction)
+                return tape.gradient(loss, self.model.trainable_weights)
+
+        x = np.array([[0.1, 0.2, 0.3, 0.4], [0.4, 0.3, 0.2, 0.1]], np.float32)
+        RESULT = gradient_status(Classifier().gradients(x, np.array([[1.0], [0.0]], np.float32)))
+    """,
+    ),
+    case(
+        "tfg008_ok_counting_method_beside_a_differentiable_loss",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        class Classifier:
+            def __init__(self):
+                self.model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(1, activation="sigmoid")])
+
+            def errors(self, output, prediction):
+                return tf.cast(tf.math.count_nonzero(tf.math.equal(tf.round(prediction), output)), tf.float32)
+
+            def gradients(self, x, y):
+                with tf.GradientTape() as tape:
+                    prediction = self.model(x)
+                    loss = tf.reduce_mean((prediction - y) ** 2) + 0.0 * self.errors(y, prediction)
+                return tape.gradient(loss, self.model.trainable_weights)
+
+        x = np.array([[0.1, 0.2, 0.3, 0.4], [0.4, 0.3, 0.2, 0.1]], np.float32)
+        RESULT = gradient_status(Classifier().gradients(x, np.array([[1.0], [0.0]], np.float32)))
+    """,
+    ),
 ]
 
 

@@ -181,6 +181,7 @@ class Flow:
         self.scopes: dict[int, FlowScope] = {}
         self._grad_calls: dict[int, ast.Call] = {}  # gradient calls met on the way, found from other scopes
         self._depth = 0
+        self._avoid: int | None = None  # id of the node whose paths `root_other_sinks` must not pass through
 
     def scope_of(self, node: ast.AST) -> FlowScope:
         fn = self.info.enclosing_function(node)
@@ -237,6 +238,8 @@ class Flow:
         p = sc.parent(cur)
         returned_tuple: tuple[ast.Tuple, int] | None = None  # (tuple, index of the value in it)
         while p is not None and not isinstance(p, ast.stmt):
+            if id(p) == self._avoid:
+                return out
             if isinstance(p, ast.Tuple):
                 returned_tuple = (p, next((i for i, e in enumerate(p.elts) if e is cur), -1))
             if isinstance(p, ast.Call):
@@ -452,19 +455,25 @@ class Flow:
         """Sinks the weights `root` reach through paths that avoid `cut_node`."""
         sc = self.scope_of(node)
         out: set = set()
-        for occ in sc.loads.get(root, ()):
-            if sc.contains(cut_node, occ):
-                continue
-            p = sc.parent(occ)
-            if (
-                isinstance(p, ast.Attribute)
-                and p.value is occ
-                and dotted(p) in sc.loads
-                and p.attr not in {"call", "__call__"}
-            ):
-                # `model.layer1` and friends: only when it is itself used like the model.
-                pass
-            out |= self.sinks(occ, cut=True)
+        # Paths that pass through `cut_node` itself do not avoid it: a helper call that cuts its argument
+        # (`loss = custom_loss(y, pred)` with `pred = model(x)` earlier) is no op the walk below stops at.
+        self._avoid = id(cut_node)
+        try:
+            for occ in sc.loads.get(root, ()):
+                if sc.contains(cut_node, occ):
+                    continue
+                p = sc.parent(occ)
+                if (
+                    isinstance(p, ast.Attribute)
+                    and p.value is occ
+                    and dotted(p) in sc.loads
+                    and p.attr not in {"call", "__call__"}
+                ):
+                    # `model.layer1` and friends: only when it is itself used like the model.
+                    pass
+                out |= self.sinks(occ, cut=True)
+        finally:
+            self._avoid = None
         return out
 
     def differentiated(self, root: str, sink: tuple, node: ast.AST) -> bool:

@@ -27,7 +27,8 @@ class ParamCut:
 
 
 def param_cuts(info: ModuleInfo, fn: FunctionNode) -> tuple[ParamCut, ...]:
-    """The cut parameters of a module-level function (empty for methods, nested defs and unknown shapes)."""
+    """The cut parameters of a module-level function or a method called like one (`index` counts the call's
+    positional arguments; empty for nested defs and unknown shapes)."""
     table: dict[int, tuple[ParamCut, ...]] = info.memo(f"{__name__}.param_cuts", dict)
     found = table.get(id(fn))
     if found is None:
@@ -48,8 +49,14 @@ def module_param_cuts(info: ModuleInfo) -> dict[str, tuple[ParamCut, ...]]:
 def _param_cuts(info: ModuleInfo, fn: FunctionNode) -> tuple[ParamCut, ...]:
     from gradls.analysis.flow import Flow
 
-    if info.module_functions.get(fn.name) is not fn or fn.decorator_list:
+    if fn.decorator_list:
         return ()  # decorated: tf.custom_gradient and friends define their own gradient
+    ff = info.facts(fn)
+    # A module function, or a method called like one (`self.custom_loss(y, pred)`; not a method Keras calls,
+    # which reaches its loss its own way): its first parameter is the instance, not an argument of the call.
+    method = ff is not None and ff.cls is not None and ff.parent is None and not ff.keras_method
+    if info.module_functions.get(fn.name) is not fn and not method:
+        return ()
     body = info.own_nodes(fn)  # also records the parents the flow walks
     flow: Flow = info.memo(f"{__name__}.flow", lambda: Flow(info))
     cutting = [n for n in body if isinstance(n, ast.Call) and _cutting_op(info, flow, n)]
@@ -63,7 +70,8 @@ def _param_cuts(info: ModuleInfo, fn: FunctionNode) -> tuple[ParamCut, ...]:
     op = reaching[0]
     a = fn.args
     out: list[ParamCut] = []
-    for i, p in enumerate(x.arg for x in [*a.posonlyargs, *a.args]):
+    params = [x.arg for x in [*a.posonlyargs, *a.args]][1 if method else 0 :]
+    for i, p in enumerate(params):
         uses = [n for n in body if isinstance(n, ast.Name) and n.id == p and isinstance(n.ctx, ast.Load)]
         if not uses or not any(ret in flow.sinks(u, cut=False) for u in uses):
             continue  # never reaches the return (or only through what the flow cannot follow)

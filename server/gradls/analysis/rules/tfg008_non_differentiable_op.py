@@ -422,7 +422,7 @@ def _cut_inside_helpers(info: ModuleInfo) -> Iterator[Finding]:
         callee = resolve_callee(info, node, info.enclosing_function(node))
         cuts: tuple[ParamCut, ...]
         if callee is not None:
-            if callee.cls is not None or callee.parent is not None:
+            if callee.parent is not None or (callee.cls is not None and not isinstance(node.func, ast.Attribute)):
                 continue
             cuts = param_cuts(info, callee.node)
             where = "line {line}"
