@@ -286,8 +286,29 @@ class ModuleInfo:
             return self._tree_index[0]
         found = self._nodes_by_type.get(node_type)
         if found is None:
-            found = self._nodes_by_type[node_type] = [n for n in self._tree_index[0] if isinstance(n, node_type)]
+            by_class = self._nodes_by_class
+            matching = [c for c in by_class if issubclass(c, node_type)]
+            if len(matching) == 1:  # nodes of one class: its list is already in walk order
+                found = by_class[matching[0]]
+            elif not matching:
+                found = []
+            else:  # several classes (ast.stmt, a tuple of types): their nodes interleave in walk order
+                found = [n for n in self._tree_index[0] if isinstance(n, node_type)]
+            self._nodes_by_type[node_type] = found
         return found
+
+    @cached_property
+    def _nodes_by_class(self) -> dict[type[ast.AST], list[ast.AST]]:
+        """The nodes of the tree by exact class, each list in walk order: one pass serves every `all_nodes(T)`
+        (a module asks for about ten types; filtering the whole tree once per type cost more than this pass)."""
+        by_class: dict[type[ast.AST], list[ast.AST]] = {}
+        for n in self._tree_index[0]:
+            found = by_class.get(type(n))
+            if found is None:
+                by_class[type(n)] = [n]
+            else:
+                found.append(n)
+        return by_class
 
     def stored_names(self, node: ast.AST) -> set[str]:
         """The ids of the `Name`s stored anywhere below `node` (itself included), once per node and analysis (a
