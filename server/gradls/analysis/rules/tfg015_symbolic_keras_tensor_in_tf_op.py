@@ -145,7 +145,7 @@ class _Analysis:
                 continue
             calls = self.calls_of.get(id(s))
             if calls is None:  # each pass of the fixed point below visits every statement again
-                calls = self.calls_of[id(s)] = [e for e in self._exprs(s) if isinstance(e, ast.Call)]
+                calls = self.calls_of[id(s)] = _own_calls(s)
             for e in calls:
                 self._check(e, scope, env)
             if isinstance(s, (ast.Assign, ast.AnnAssign)) and s.value is not None:
@@ -167,19 +167,6 @@ class _Analysis:
                     self._block(block, scope, env)
             for h in getattr(s, "handlers", []) or []:
                 self._block(h.body, scope, env)
-
-    def _exprs(self, s: ast.stmt) -> Iterator[ast.AST]:
-        """Expression nodes of the statement itself (not of nested blocks, defs or lambdas)."""
-        stack = [c for f, c in ast.iter_fields(s) if f not in {"body", "orelse", "finalbody", "handlers"}]
-        while stack:
-            c = stack.pop()
-            if isinstance(c, list):
-                stack.extend(c)
-            elif isinstance(c, ast.Lambda):
-                continue
-            elif isinstance(c, ast.AST):
-                yield c
-                stack.extend(child_nodes(c))  # without context/operator leaves, which are no calls
 
     def _bind(self, t: ast.AST, origin: str | None, env: dict[str, str]) -> None:
         if isinstance(t, ast.Name):
@@ -483,3 +470,25 @@ class _Analysis:
                         f"own loss)"
                     )
                     self._add(n, Finding("TFG015", msg, self.info.span(n), None))
+
+
+_NESTED_BLOCKS = frozenset({"body", "orelse", "finalbody", "handlers"})
+
+
+def _own_calls(s: ast.stmt) -> list[ast.Call]:
+    """The calls in the statement itself (not in nested blocks, defs or lambdas), in the order of a depth-first
+    walk popping the last child first: the order the fixed point in `_Analysis.run` checks them in."""
+    out: list[ast.Call] = []
+    stack: list = [c for f, c in ast.iter_fields(s) if f not in _NESTED_BLOCKS]
+    AST, Lambda, Call = ast.AST, ast.Lambda, ast.Call
+    while stack:
+        c = stack.pop()
+        if type(c) is list:
+            stack.extend(c)
+        elif isinstance(c, Lambda):
+            continue
+        elif isinstance(c, AST):
+            if isinstance(c, Call):
+                out.append(c)
+            stack.extend(child_nodes(c))  # without context/operator leaves, which are no calls
+    return out
