@@ -426,7 +426,7 @@ CASES = [
 
         keras.utils.set_random_seed(0)
         model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="tanh")])
-        model.add(keras.layers.Lambda(tf.stop_gradient))
+        model.add(keras.layers.Lambda(tf.stop_gradient))  # <- TFG006
         model.add(keras.layers.Lambda(lambda h: tf.stop_gradient(h) * 2.0))  # <- TFG006
         model.add(keras.layers.Dense(1))
         x = np.random.randn(5, 4).astype("float32")

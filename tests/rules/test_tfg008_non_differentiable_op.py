@@ -1019,6 +1019,104 @@ CASES = [
         RESULT = gradient_status(Classifier().gradients(x, np.array([[1.0], [0.0]], np.float32)))
     """,
     ),
+    # keras-team/keras#11157: the Lambda's function is the backend op itself (`arguments=` become keywords);
+    # `h` is rebound along the functional chain, so the argmax is the only way on from the encoder.
+    case(
+        "tfg008_lambda_of_backend_argmax_reference_with_arguments",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow.keras import backend as K
+        from tensorflow.keras.layers import Dense, Input, Lambda, Reshape
+
+        inputs = Input(shape=(6,))
+        h = Dense(5, activation="softmax")(inputs)
+        h = Lambda(K.argmax, arguments={"axis": -1})(h)  # <- TFG008
+        h = Lambda(K.cast, arguments={"dtype": "float32"})(h)
+        outputs = Dense(1)(Reshape((1,))(h))
+        model = tf.keras.Model(inputs, outputs)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(model(np.linspace(0.1, 0.6, 12, dtype=np.float32).reshape(2, 6)))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    # The Mainak431/List-of-Differentiable--OPs... issue #4: a factory function returns the argmax Lambda.
+    case(
+        "tfg008_lambda_returned_by_factory_function",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow.keras.layers import Dense, Input, Lambda
+
+        def ArgMax():
+            return Lambda(lambda q: tf.math.argmax(q, 2))  # <- TFG008
+
+        inputs1 = Input(shape=(1, 1))
+        out = ArgMax()(Dense(3)(inputs1))
+        model = tf.keras.Model(inputs1, out)
+        model.compile("sgd", loss="mae")
+        model.fit(np.ones((8, 1, 1)), np.zeros((8, 1)), verbose=0)
+    """,
+    ),
+    # Near-misses: a differentiable op given by reference, a factory returning a soft argmax, and the argmax
+    # Lambda on a value that also goes on around it.
+    case(
+        "tfg008_ok_lambda_of_differentiable_op_reference",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow.keras.layers import Dense, Input, Lambda
+
+        inputs = Input(shape=(6,))
+        h = Dense(5)(inputs)
+        h = Lambda(tf.nn.softmax, arguments={"axis": -1})(h)
+        model = tf.keras.Model(inputs, Dense(1)(h))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(model(np.linspace(0.1, 0.6, 12, dtype=np.float32).reshape(2, 6)))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg008_ok_factory_returns_soft_argmax_lambda",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow.keras.layers import Dense, Input, Lambda
+
+        def SoftArgMax():
+            return Lambda(lambda q: tf.reduce_sum(tf.nn.softmax(q, axis=2) * tf.range(3, dtype=q.dtype), axis=2))
+
+        inputs1 = Input(shape=(1, 1))
+        out = SoftArgMax()(Dense(3)(inputs1))
+        model = tf.keras.Model(inputs1, out)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(model(np.full((2, 1, 1), 0.5, np.float32)))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg008_ok_argmax_lambda_beside_a_differentiable_branch",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow.keras import backend as K
+        from tensorflow.keras.layers import Concatenate, Dense, Input, Lambda, Reshape
+
+        inputs = Input(shape=(6,))
+        h = Dense(5, activation="softmax")(inputs)
+        ids = Lambda(K.argmax, arguments={"axis": -1})(h)
+        ids = Reshape((1,))(Lambda(K.cast, arguments={"dtype": "float32"})(ids))
+        model = tf.keras.Model(inputs, Dense(1)(Concatenate()([h, ids])))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(model(np.linspace(0.1, 0.6, 12, dtype=np.float32).reshape(2, 6)))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
 ]
 
 

@@ -38,6 +38,10 @@ def lambda_layers(info: ModuleInfo) -> Iterator[LambdaLayer]:
             yield LambdaLayer(node, returned, params)
 
 
+# The input parameter of a Lambda whose function is a TensorFlow / keras.ops function itself.
+LAYER_INPUT = "<layer input>"
+
+
 def _layer_function(info: ModuleInfo, fn: ast.AST | None) -> tuple[list[ast.expr] | None, set[str]]:
     if isinstance(fn, ast.Lambda):
         return [fn.body], {a.arg for a in fn.args.args[:1]}
@@ -46,7 +50,39 @@ def _layer_function(info: ModuleInfo, fn: ast.AST | None) -> tuple[list[ast.expr
         ff = info.facts(d)
         returns = [r.value for r in (ff.returns if ff else []) if r.value is not None]
         return (returns or None), {a.arg for a in d.args.args[:1]}
+    if isinstance(fn, (ast.Name, ast.Attribute)) and (info.imports.qualname(fn) or "").startswith(
+        ("tensorflow.", "keras.ops.")
+    ):
+        # `Lambda(K.argmax, arguments={"axis": -1})`: Keras calls the op on the layer's input (the `arguments`
+        # go in as keywords); seen as the call `op(<layer input>)` at the reference.
+        call = ast.copy_location(
+            ast.Call(func=fn, args=[ast.copy_location(ast.Name(id=LAYER_INPUT, ctx=ast.Load()), fn)], keywords=[]), fn
+        )
+        return [call], {LAYER_INPUT}
     return None, set()
+
+
+def applications(info: ModuleInfo, ctor: ast.Call) -> list[ast.Call]:
+    """Where the layer is applied to a value: `Lambda(f)(h)`, or `make()(h)` where a module function `make`
+    returns the layer (`def ArgMax(): return Lambda(...)`)."""
+    parent = _parent(info, ctor)
+    if isinstance(parent, ast.Call) and parent.func is ctor:
+        return [parent]
+    if not isinstance(parent, ast.Return):
+        return []
+    fn: ast.AST | None = parent
+    while fn is not None and not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        fn = _parent(info, fn)
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or info.module_functions.get(fn.name) is not fn:
+        return []
+    from gradls.analysis.call_sites import function_uses
+
+    out: list[ast.Call] = []
+    for call, _scope in function_uses(info).get(fn.name, []):
+        outer = _parent(info, call) if call is not None else None
+        if isinstance(outer, ast.Call) and outer.func is call:
+            out.append(outer)
+    return out
 
 
 def _parent(info: ModuleInfo, node: ast.AST) -> ast.AST | None:
@@ -74,6 +110,8 @@ def weights_before(info: ModuleInfo, ctor: ast.Call) -> bool:
     parent = _parent(info, ctor)
     if isinstance(parent, ast.Call) and parent.func is ctor and parent.args:
         return info.tensors.level_of(parent.args[0]) >= DIFF
+    if isinstance(parent, ast.Return):
+        return any(a.args and info.tensors.level_of(a.args[0]) >= DIFF for a in applications(info, ctor))
     if isinstance(parent, ast.List):
         for el in parent.elts:
             if el is ctor:
@@ -124,13 +162,42 @@ def only_way_on(info: ModuleInfo, flow: Flow, ctor: ast.Call) -> bool:
     """Does the weighted value reach the rest of the model only through this layer? In a functional model,
     `Lambda(f)(h)` with `h` used nowhere else; in a `Sequential` every value passes through every layer."""
     parent = _parent(info, ctor)
+    if isinstance(parent, ast.Return):
+        apps = applications(info, ctor)
+        return bool(apps) and all(_only_use(flow, a) for a in apps)
     if not (isinstance(parent, ast.Call) and parent.func is ctor and parent.args):
         return True
-    h = parent.args[0]
+    return _only_use(flow, parent)
+
+
+def _only_use(flow: Flow, application: ast.Call) -> bool:
+    """Is the applied value `h` of `layer(h)` used nowhere else?"""
+    if not application.args:
+        return False
+    h = application.args[0]
+    if isinstance(h, ast.Call):
+        return True  # `layer(Dense(3)(x))`: a value made for this application alone
     if not isinstance(h, ast.Name):
         return False
-    sc = flow.scope_of(parent)
-    defining = [s for s, _ in sc.reaching_defs(h.id, parent)]
+    sc = flow.scope_of(application)
+    defining = [s for s, _ in sc.reaching_defs(h.id, application)]
+    stmt = sc.statement(application)
+    if len(defining) > 1 and stmt is not None and sc.loop_of(application) is None:
+        # `h = f(h)` rebinding in straight-line code: the last binding beside the application kills the earlier
+        # ones (reaching_defs keeps every earlier binding).
+        siblings = _statement_list(stmt, sc.parent(stmt))
+        last = max((d for d in defining if any(d is x for x in siblings)), key=lambda d: d.lineno, default=None)
+        if last is not None:
+            defining = [d for d in defining if d.lineno >= last.lineno]
     if len(defining) != 1:
         return False
-    return all(sc.contains(parent, u) for u in sc.uses(h.id, defining[0]))
+    return all(sc.contains(application, u) for u in sc.uses(h.id, defining[0]))
+
+
+def _statement_list(stmt: ast.stmt, parent: ast.AST | None) -> list[ast.stmt]:
+    """The body list (of `parent`) that holds `stmt`."""
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(parent, field, None)
+        if isinstance(block, list) and any(x is stmt for x in block):
+            return block
+    return []
