@@ -129,3 +129,58 @@ async def test_untitled_documents_have_no_project(client):
     await wait_until(lambda: latest(client, uri) is not None, timeout=30.0, what="untitled analysed")
     assert [d.code for d in latest(client, uri).diagnostics] == []  # `layers` resolves to nothing: silent
     client.text_document_did_close(lsp.DidCloseTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=uri)))
+
+
+# A Keras layer's `call` parameter holds what its callers pass (ProjectIndex.users): the layer's module depends on
+# the module calling it, the other way round from an import.
+EMBEDDING = """\
+import tensorflow as tf
+
+
+class TimestepEmbedding(tf.keras.layers.Layer):
+    def call(self, t, dim):
+        if dim % 2 != 0:
+            t = t * 2.0
+        return t
+"""
+TRAIN = """\
+import tensorflow as tf
+
+from embedding import TimestepEmbedding
+
+
+class Net(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.embed = TimestepEmbedding()
+
+    def call(self, t):
+        return self.embed(t, tf.shape(t)[0] + 1)
+"""
+TENSOR_ARG = rng(11, 29, 11, 47)  # `tf.shape(t)[0] + 1`
+
+
+async def test_unsaved_edit_of_a_caller_rechecks_the_open_layer_module(client):
+    folder = client.root / "callers"
+    folder.mkdir()
+    (folder / "pyproject.toml").write_text('[project]\nname = "p"\n')
+    (folder / "embedding.py").write_text(EMBEDDING)
+    (folder / "train.py").write_text(TRAIN)
+    embedding, train = (folder / "embedding.py").as_uri(), (folder / "train.py").as_uri()
+    assert TRAIN.splitlines()[11][29:47] == "tf.shape(t)[0] + 1"
+    open_document(client, embedding, EMBEDDING)
+    open_document(client, train, TRAIN)
+    pub = await wait_codes(client, embedding, ["TFG003"], "TFG003 in embedding.py (train.py passes a tensor)")
+    assert pub.diagnostics[0].range.start.line == 5
+
+    # train.py edited, not saved: it passes a Python int, which stays a Python value when Keras traces `call`.
+    change_document(client, train, 2, TENSOR_ARG, "7")
+    pub = await wait_codes(client, embedding, [], "embedding.py re-checked without TFG003")
+    assert pub.version == 1  # embedding.py itself never changed
+
+    change_document(client, train, 3, rng(11, 29, 11, 30), "tf.shape(t)[0] + 1")
+    await wait_codes(client, embedding, ["TFG003"], "TFG003 back in embedding.py")
+    for uri in (train, embedding):
+        client.text_document_did_close(
+            lsp.DidCloseTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=uri))
+        )

@@ -8,7 +8,8 @@ Open files are analysed as one program with their project (`analysis/project.py`
 (when it parses) overrides its file on disk in the project's `ProjectIndex`, and goes back to the disk
 when the document is closed.  When that changes the module's summary (a class's base, its weights, a
 re-export), the other open documents importing it are checked again, so a squiggle in `train.py`
-follows an unsaved edit of `model.py`.  Closed files are never checked for this.
+follows an unsaved edit of `model.py`; so are the open documents it imports, whose Keras layers' `call`
+parameters hold what this module passes them.  Closed files are never checked for this.
 
 Per keystroke the server does the analysis and little else: the edited top-level statement is re-parsed alone
 and spliced into the last tree where that is exactly `ast.parse` of the text (`incremental.py`), and the module's
@@ -299,7 +300,8 @@ async def ensure_analysed(ls: GradlsLanguageServer, state: DocumentState) -> Non
             # After this result is published (the caller does that next): the text for the project index,
             # summarised now only when an open document imports the module (documents that may need it).
             loop = asyncio.get_running_loop()
-            ls.analysis_executor.submit(_note_text, ls, loop, state, source, info.tree)
+            imports = tuple(info.imports.raw.values())
+            ls.analysis_executor.submit(_note_text, ls, loop, state, source, info.tree, imports)
             loop.call_later(SUMMARY_IDLE_SECONDS, _flush_when_idle, ls, loop, state, version)
     state.generation += 1
 
@@ -359,7 +361,12 @@ SUMMARY_IDLE_SECONDS = 0.5
 
 
 def _note_text(
-    ls: GradlsLanguageServer, loop: asyncio.AbstractEventLoop, state: DocumentState, source: str, tree: ast.Module
+    ls: GradlsLanguageServer,
+    loop: asyncio.AbstractEventLoop,
+    state: DocumentState,
+    source: str,
+    tree: ast.Module,
+    imports: Sequence[tuple[int, str]] = (),
 ) -> None:
     """Worker thread: a text that parsed is to become the module's text in its project; a half-typed one does
     not (the importers keep seeing the last good text instead of flickering with every keystroke).
@@ -375,7 +382,7 @@ def _note_text(
         return
     state.summary_pending = (source, tree)
     try:
-        if _imported_by_an_open_document(ls, state):
+        if _imported_by_an_open_document(ls, state) or _imports_an_open_document(ls, state, imports):
             _hand_to_project(ls, loop, state)
     except Exception as e:
         loop.call_soon_threadsafe(ls.log_exception, "summarising a document", e)
@@ -393,6 +400,17 @@ def _imported_by_an_open_document(ls: GradlsLanguageServer, state: DocumentState
     found = bool(importers(project, state.path, open_modules(ls, but=state)))
     state.imported_at = (epoch, found)
     return found
+
+
+def _imports_an_open_document(
+    ls: GradlsLanguageServer, state: DocumentState, imports: Sequence[tuple[int, str]]
+) -> bool:
+    """Worker thread: whether this document imports an open one, whose findings may rest on what this module
+    passes it (a Keras layer's `call` parameters hold what its callers pass: `ProjectIndex.users`)."""
+    if not imports or state.path is None:
+        return False
+    project = project_for(state.path, ls.workspace_roots())
+    return bool(imported(project, state.path, imports, open_modules(ls, but=state)))
 
 
 def _hand_to_project(ls: GradlsLanguageServer, loop: asyncio.AbstractEventLoop, state: DocumentState) -> None:
@@ -474,6 +492,25 @@ def importers(project: ProjectIndex, path: str, others: Sequence[tuple[str, str]
     return out
 
 
+def imported(
+    project: ProjectIndex, path: str, imports: Sequence[tuple[int, str]], others: Sequence[tuple[str, str]]
+) -> list[str]:
+    """URIs among `others` whose module the module at `path` imports (`imports`: its (level, dotted) pairs).
+
+    The imported module's analysis reads what its importers pass it (`ProjectIndex.users`), so it is re-checked
+    when an importer's summary changes, as an importer is when the module it imports changes."""
+    here = Path(path).resolve()
+    out = []
+    for uri, other in others:
+        target = Path(other).resolve()
+        if target == here or not project.contains(other):
+            continue
+        names = {target.stem, *(p.name for p in target.parents)}
+        if any(_imports_file(project, path, level, dotted, target, names) for level, dotted in imports):
+            out.append(uri)
+    return out
+
+
 def _imports_file(project: ProjectIndex, importer: str, level: int, dotted: str, target: Path, names: set[str]) -> bool:
     parts = dotted.split(".")
     # `import pkg.layers` / `from . import layers` name the module; `from layers import Base` names
@@ -500,12 +537,16 @@ def _recheck_later(
     others: Sequence[tuple[str, str]],
 ) -> None:
     uris = importers(project, path, others)
+    summary = project.summary(path)
+    if summary is not None:
+        uris += [u for u in imported(project, path, tuple(summary.imports.values()), others) if u not in uris]
     if uris:
         loop.call_soon_threadsafe(recheck, ls, uris)
 
 
 def recheck(ls: GradlsLanguageServer, uris: Sequence[str]) -> None:
-    """A module these open documents import changed: analyse them again (their text did not change)."""
+    """A module these open documents import, or one importing them, changed: analyse them again (their text did
+    not change)."""
     refresh = False
     for uri in uris:
         state = ls.documents.get(uri)
