@@ -136,6 +136,62 @@ CASES = [
         RESULT = gradient_status(grads)
     """,
     ),
+    # keras-team/keras#10819: the VAE loss reduced to the KL term: the decoder runs under the tape, its output
+    # never reaches the loss, and its weights are among `self.trainable_weights`.
+    case(
+        "tfg026_vae_loss_without_the_decoder_term",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class VAE(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.encoder = keras.Sequential([keras.Input((4,)), keras.layers.Dense(4)])
+                self.decoder = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4)])
+
+            def gradients(self, data):
+                with tf.GradientTape() as tape:
+                    h = self.encoder(data)
+                    z_mean, z_log_var = h[:, :2], h[:, 2:]
+                    reconstruction = self.decoder(z_mean)
+                    reconstruction_loss = tf.reduce_mean(tf.square(data - reconstruction))
+                    kl_loss = -0.5 * (1 + z_log_var - tf.square(z_mean) - tf.exp(z_log_var))
+                    vae_loss = tf.reduce_mean(kl_loss)
+                return tape.gradient(vae_loss, self.trainable_weights)  # <- TFG026
+
+        RESULT = gradient_status(VAE().gradients(np.linspace(0.1, 0.8, 8, dtype=np.float32).reshape(2, 4)))
+    """,
+    ),
+    case(
+        "tfg026_ok_vae_loss_with_the_reconstruction_term",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class VAE(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.encoder = keras.Sequential([keras.Input((4,)), keras.layers.Dense(4)])
+                self.decoder = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4)])
+
+            def gradients(self, data):
+                with tf.GradientTape() as tape:
+                    h = self.encoder(data)
+                    z_mean, z_log_var = h[:, :2], h[:, 2:]
+                    reconstruction = self.decoder(z_mean)
+                    reconstruction_loss = tf.reduce_mean(tf.square(data - reconstruction))
+                    kl_loss = -0.5 * (1 + z_log_var - tf.square(z_mean) - tf.exp(z_log_var))
+                    vae_loss = reconstruction_loss + tf.reduce_mean(kl_loss)
+                return tape.gradient(vae_loss, self.trainable_weights)
+
+        RESULT = gradient_status(VAE().gradients(np.linspace(0.1, 0.8, 8, dtype=np.float32).reshape(2, 4)))
+    """,
+    ),
 ]
 
 
