@@ -192,6 +192,65 @@ CASES = [
         RESULT = gradient_status(VAE().gradients(np.linspace(0.1, 0.8, 8, dtype=np.float32).reshape(2, 4)))
     """,
     ),
+    # The keras-io shape of the same VAE: encoder and decoder models handed to the constructor.
+    case(
+        "tfg026_vae_models_passed_to_constructor_loss_without_decoder",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        encoder = keras.Sequential([keras.Input((4,)), keras.layers.Dense(4)])
+        decoder = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4)])
+
+        class VAE(keras.Model):
+            def __init__(self, encoder, decoder):
+                super().__init__()
+                self.encoder = encoder
+                self.decoder = decoder
+
+            def gradients(self, data):
+                with tf.GradientTape() as tape:
+                    h = self.encoder(data)
+                    reconstruction = self.decoder(h[:, :2])
+                    reconstruction_loss = tf.reduce_mean(tf.square(data - reconstruction))
+                    vae_loss = tf.reduce_mean(tf.square(h))
+                return tape.gradient(vae_loss, self.trainable_weights)  # <- TFG026
+
+        vae = VAE(encoder, decoder)
+        RESULT = gradient_status(vae.gradients(np.linspace(0.1, 0.8, 8, dtype=np.float32).reshape(2, 4)))
+    """,
+    ),
+    case(
+        "tfg026_ok_vae_models_passed_to_constructor_full_loss",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        encoder = keras.Sequential([keras.Input((4,)), keras.layers.Dense(4)])
+        decoder = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4)])
+
+        class VAE(keras.Model):
+            def __init__(self, encoder, decoder):
+                super().__init__()
+                self.encoder = encoder
+                self.decoder = decoder
+
+            def gradients(self, data):
+                with tf.GradientTape() as tape:
+                    h = self.encoder(data)
+                    reconstruction = self.decoder(h[:, :2])
+                    reconstruction_loss = tf.reduce_mean(tf.square(data - reconstruction))
+                    vae_loss = reconstruction_loss + tf.reduce_mean(tf.square(h))
+                return tape.gradient(vae_loss, self.trainable_weights)
+
+        vae = VAE(encoder, decoder)
+        RESULT = gradient_status(vae.gradients(np.linspace(0.1, 0.8, 8, dtype=np.float32).reshape(2, 4)))
+    """,
+    ),
 ]
 
 

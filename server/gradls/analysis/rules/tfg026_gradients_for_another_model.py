@@ -77,9 +77,47 @@ def _self_layer_calls(
         d = dotted(n.func)
         if not (d and d.startswith("self.") and d.count(".") == 1):
             continue
-        if info.tensors.kind_of(n.func) == "layer" or kf.is_keras_object(n.func, root):
+        if (
+            info.tensors.kind_of(n.func) == "layer"
+            or kf.is_keras_object(n.func, root)
+            or _constructor_gets_keras_object(info, kf, root, n.func.attr)
+        ):
             out.setdefault(d, []).append(n)
     return out
+
+
+def _constructor_gets_keras_object(info: ModuleInfo, kf: KerasFacts, method: ast.AST, attr: str) -> bool:
+    """`self.decoder = decoder` in `__init__`, and every `VAE(encoder, decoder)` of the module passes a Keras layer
+    or model for that parameter."""
+    ff = info.facts(method)  # type: ignore[arg-type]
+    cls = ff.cls if ff is not None else None
+    init = cls.methods.get("__init__") if cls is not None else None
+    if cls is None or init is None:
+        return False
+    params = [a.arg for a in init.args.args[1:]]
+    param = next(
+        (
+            v.id
+            for st in ast.walk(init)
+            if isinstance(st, ast.Assign) and isinstance(v := st.value, ast.Name) and v.id in params
+            for t in st.targets
+            if isinstance(t, ast.Attribute)
+            and isinstance(t.value, ast.Name)
+            and t.value.id == "self"
+            and t.attr == attr
+        ),
+        None,
+    )
+    if param is None:
+        return False
+    i = params.index(param)
+    sites = [c for c in info.all_nodes(ast.Call) if isinstance(c.func, ast.Name) and c.func.id == cls.node.name]
+    for c in sites:
+        arg = c.args[i] if i < len(c.args) else next((k.value for k in c.keywords if k.arg == param), None)
+        scope = info.enclosing_function(c) or info.tree
+        if arg is None or not kf.is_keras_object(arg, scope):
+            return False
+    return bool(sites)
 
 
 def _sub_layers_the_loss_never_runs(info: ModuleInfo) -> Iterator[Finding]:
