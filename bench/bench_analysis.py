@@ -4,6 +4,7 @@
     .venv/bin/python bench/bench_analysis.py --examples          # bundled examples x8 / x16
     .venv/bin/python bench/bench_analysis.py --corpus DIR        # per-file ratio over a real-code corpus
     --cpu: in-process timings (not ruff/pylint processes) by this process's CPU time, for a loaded machine
+    .venv/bin/python bench/bench_analysis.py --compare-rev REV   # REV's analysis beside the working tree's, alternating
 
 Numbers are printed, never asserted.  Target: gradls <= 2x ast.parse (it runs on every keystroke).
 """
@@ -140,6 +141,91 @@ def bench_corpus(folder: Path, limit_ratio: float = 10.0) -> None:
         print(f"  {ratio:5.1f}x  {t_g * 1e3:7.1f} ms  {lines:6d} lines  {p.relative_to(folder)}")
 
 
+# --compare-rev: one worker process per code version, asked for one sample at a time in turn, so both versions see
+# the same load (on a shared machine, runs minutes apart differ by more than most changes do).
+_WORKER = """
+import ast, gc, sys, time
+sys.path.insert(0, sys.argv[1])
+from bench_analysis import compare_inputs
+from gradls.analysis import analyze
+inputs = compare_inputs()
+for src, path in inputs.values():
+    analyze(src, path)
+print("ready", flush=True)
+for line in sys.stdin:
+    name, what = line.rstrip().rsplit(" ", 1)
+    src, path = inputs[name]
+    gc.collect()
+    t = time.process_time()
+    if what == "parse":
+        ast.parse(src)
+    else:
+        analyze(src, path)
+        if what == "gc":
+            gc.collect()
+    print(time.process_time() - t, flush=True)
+"""
+
+
+def compare_inputs() -> dict[str, tuple[str, str | None]]:
+    out: dict[str, tuple[str, str | None]] = {}
+    arr = tf_file("python/ops/array_ops.py")
+    if arr:
+        out["array_ops.py"] = (arr.read_text(encoding="utf-8"), str(arr))
+    out["examples x8"] = (examples_repeated(8), None)
+    out["examples x16"] = (examples_repeated(16), None)
+    return out
+
+
+def bench_compare(rev: str, samples: int) -> None:
+    """CPU time per input (median of `samples`) of the analysis at git revision `rev` and of the working tree."""
+    repo = Path(__file__).resolve().parent.parent
+    tmp = Path(tempfile.mkdtemp(prefix="gradls-bench-rev-"))
+    try:
+        archive = subprocess.run(["git", "archive", rev, "server"], cwd=repo, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive, check=True)
+        roots = {rev: tmp / "server", "working tree": repo / "server"}
+        workers = {}
+        for label, root in roots.items():
+            env = dict(os.environ, PYTHONPATH=str(root))
+            cmd = [sys.executable, "-c", _WORKER, str(Path(__file__).parent)]
+            w = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+            assert w.stdin is not None and w.stdout is not None
+            if w.stdout.readline().strip() != "ready":
+                raise SystemExit(f"the {label} worker did not start")
+            workers[label] = w
+
+        def ask(w: subprocess.Popen, name: str, what: str) -> float:
+            assert w.stdin is not None and w.stdout is not None
+            w.stdin.write(f"{name} {what}\n")
+            w.stdin.flush()
+            return float(w.stdout.readline())
+
+        names = list(compare_inputs())
+        got: dict[tuple[str, str, str], list[float]] = {}
+        for name in names:
+            for _ in range(samples):
+                for label, w in workers.items():
+                    for what in ("parse", "analysis", "gc"):
+                        got.setdefault((label, name, what), []).append(ask(w, name, what))
+        for w in workers.values():
+            w.kill()
+        print(f"CPU time, median of {samples} alternating samples; +gc: the analysis then a collection of its garbage")
+        for name in names:
+            for label in workers:
+                p, a, g = (statistics.median(got[(label, name, what)]) for what in ("parse", "analysis", "gc"))
+                print(
+                    f"  {name:14} {label:14} ast.parse {p * 1e3:6.1f} ms  analysis {a * 1e3:7.1f} ms {a / p:5.2f}x"
+                    f"  +gc {g / p:5.2f}x"
+                )
+        for label in workers:
+            x16 = statistics.median(got[(label, "examples x16", "analysis")])
+            x8 = statistics.median(got[(label, "examples x8", "analysis")])
+            print(f"  x16/x8 {label}: {x16 / x8:.2f}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=15)
@@ -147,10 +233,14 @@ def main() -> int:
     ap.add_argument("--examples", action="store_true", help="only the bundled examples x8 / x16")
     ap.add_argument("--corpus", type=Path, help="only: per-file analysis / ast.parse over every .py below this folder")
     ap.add_argument("--cpu", action="store_true", help="time in-process work by CPU time, not wall time")
+    ap.add_argument("--compare-rev", metavar="REV", help="only: REV's analysis beside the working tree's, alternating")
     args = ap.parse_args()
     if args.cpu:
         global CLOCK
         CLOCK = time.process_time
+    if args.compare_rev:
+        bench_compare(args.compare_rev, args.repeat)
+        return 0
     if args.examples:
         bench_examples(args.repeat)
         return 0
