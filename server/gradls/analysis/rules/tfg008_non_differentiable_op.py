@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from gradls.analysis.call_sites import call_index, function_uses
 from gradls.analysis.custom_gradient import inside_custom_gradient
@@ -262,16 +262,7 @@ def _cut_in_layer_classes(info: ModuleInfo) -> Iterator[Finding]:
             continue  # the input is read for its shape only, or the layer returns a mask / indices by design
         if not _instances_after_weights(info, cls.node.name):
             continue  # nothing trainable before it: no weight starves (checked last: it walks the module)
-        ops = [
-            n
-            for n in info.own_nodes(call)
-            if isinstance(n, (ast.Call, ast.Compare))
-            and _op_of(info, n)[0] is not None
-            and out in flow.sinks(n, cut=False)
-            and not inside_stop_gradient(info, flow, n)
-        ]
-        nested = {id(c) for op in ops for c in ast.walk(op) if c is not op}
-        for op in (o for o in ops if id(o) not in nested):
+        for op in _outermost_cuts(info, flow, info.own_nodes(call), out):
             label = _op_of(info, op)[0] or "this op"
             msg = _cut_before_layers(
                 info,
@@ -284,6 +275,21 @@ def _cut_in_layer_classes(info: ModuleInfo) -> Iterator[Finding]:
             )
             yield Finding("TFG008", msg, info.span(op), None)
             break  # one finding per layer: the first cut on the path
+
+
+def _outermost_cuts(info: ModuleInfo, flow: Flow, nodes: Iterable[ast.AST], out: object) -> list[ast.AST]:
+    """The ops with no gradient among `nodes` whose value reaches `out`, outside any stop_gradient; an op nested
+    in another listed one is the same cut and left out."""
+    ops = [
+        n
+        for n in nodes
+        if isinstance(n, (ast.Call, ast.Compare))
+        and _op_of(info, n)[0] is not None
+        and out in flow.sinks(n, cut=False)
+        and not inside_stop_gradient(info, flow, n)
+    ]
+    nested = {id(c) for op in ops for c in ast.walk(op) if c is not op}
+    return [o for o in ops if id(o) not in nested]
 
 
 def _cut_in_custom_losses(info: ModuleInfo) -> Iterator[Finding]:
@@ -306,17 +312,8 @@ def _cut_in_custom_losses(info: ModuleInfo) -> Iterator[Finding]:
             continue  # the prediction never reaches the loss: another bug (TFG019)
         if any(out in flow.sinks(u, cut=True) for u in uses) or all(_shape_query(info, flow, u) for u in uses):
             continue
-        ops = [
-            n
-            for n in body
-            if isinstance(n, (ast.Call, ast.Compare))
-            and _op_of(info, n)[0] is not None
-            and any(isinstance(x, ast.Name) and x.id == y_pred for x in ast.walk(n))
-            and out in flow.sinks(n, cut=False)
-            and not inside_stop_gradient(info, flow, n)
-        ]
-        nested = {id(c) for op in ops for c in ast.walk(op) if c is not op}
-        for op in (o for o in ops if id(o) not in nested):
+        reads_pred = [n for n in body if any(isinstance(x, ast.Name) and x.id == y_pred for x in ast.walk(n))]
+        for op in _outermost_cuts(info, flow, reads_pred, out):
             label = _op_of(info, op)[0] or "this op"
             msg = _cut_before_layers(
                 info,
