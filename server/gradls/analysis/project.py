@@ -456,7 +456,7 @@ def _summarize(path: Path, text: str, project: ProjectIndex, tree: ast.Module | 
         if local in imports:
             name = imports[local][1].rsplit(".", 1)[-1]
             calls_made[name] = calls_made.get(name, ()) + tuple(calls)
-    return ModuleSummary(
+    summary = ModuleSummary(
         str(path),
         classes,
         factories,
@@ -468,6 +468,8 @@ def _summarize(path: Path, text: str, project: ProjectIndex, tree: ast.Module | 
         module_param_cuts(info),
         calls_made,
     )
+    info.release()  # the summary holds plain data only: the module's analysis is freed now, not by a later gc pass
+    return summary
 
 
 _INDEXES: dict[Path, ProjectIndex] = {}

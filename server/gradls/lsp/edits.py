@@ -109,7 +109,9 @@ def tensor_condition_at(source: str, line: int, col: int, config: Config | None 
                 continue  # inside the body of an if: not this statement's condition
             if best is None or (node.lineno, node.col_offset) >= (best.lineno, best.col_offset):
                 best = node
-    return best is not None and info.tensors.level_of(best.test) >= TENSOR
+    found = best is not None and info.tensors.level_of(best.test) >= TENSOR
+    info.release()  # asked on every cursor move: freed now by reference counting, not by a later gc pass
+    return found
 
 
 def _in_test(node: ast.If, line: int) -> bool:

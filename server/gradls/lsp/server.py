@@ -51,6 +51,7 @@ from gradls.lsp.protocol import GradlsProtocol
 from gradls.lsp.settings import EditorSettings, FileConfigCache, merge
 
 if TYPE_CHECKING:
+    from gradls.analysis.module import ModuleInfo
     from gradls.lsp.notebooks import NotebookState
 
 # Changes closer together than this are one burst, analysed once it ends; a change after a quiet spell is
@@ -99,6 +100,8 @@ class GradlsLanguageServer(LanguageServer):
         self._doc_links: dict[str, str | None] = {}
         # Per open document, bumped when a module it imports changed: analyses started before are dropped.
         self.recheck_epochs: dict[str, int] = {}
+        # Modules replaced as a document's kept module (event loop appends; the analysis thread releases them).
+        self.retired_modules: list[ModuleInfo] = []
         # Bumped when which open document imports which may have changed (a document opened or closed, a module's
         # summary changed, settings): documents.py keeps "is this module imported by an open one" until then.
         self._import_epochs = itertools.count(1)
