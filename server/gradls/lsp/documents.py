@@ -283,6 +283,8 @@ async def ensure_analysed(ls: GradlsLanguageServer, state: DocumentState) -> Non
         or state.version != version
         or ls.recheck_epochs.get(state.uri, 0) != epoch
     ):
+        if outcome is not None and outcome[1] is not None and outcome[1] is not state.module:
+            ls.retired_modules.append(outcome[1])  # never kept: freed with the replaced ones (a burst drops many)
         return  # the document (or a module it imports) changed while we analysed: drop this result
     if state.analysed_version == version:
         return  # another awaiter of the same analysis took it already
@@ -356,13 +358,13 @@ def _analyse_if_current(
     """
     from gradls.analysis.engine import analyze_module
 
+    release_retired_modules(ls)
     if (
         state.version != version
         or ls.documents.get(state.uri) is not state
         or ls.recheck_epochs.get(state.uri, 0) != epoch
     ):
         return None  # edited, closed, or an imported module changed again: a newer job is on its way
-    release_retired_modules(ls)
     # The last analysed tree (the diagnostics run's, or a hover's) is the base the edited statement is spliced
     # into; None: parse the whole text.
     base = state.module
