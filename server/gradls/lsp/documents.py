@@ -334,11 +334,8 @@ def release_retired_modules(ls: GradlsLanguageServer) -> None:
     memory grew by tens of MB over a few thousand edits.  Safe here: only an earlier job on this (single)
     thread could still have been reading a retired module, and hover reads the current one on the event loop
     without yielding in between."""
-    while ls.retired_modules:
-        try:
-            ls.retired_modules.pop().release()
-        except IndexError:
-            break
+    while ls.retired_modules:  # only this thread pops: the event loop only appends
+        ls.retired_modules.pop().release()
 
 
 def _analyse_if_current(
@@ -453,10 +450,15 @@ def flush_pending(ls: GradlsLanguageServer, loop: asyncio.AbstractEventLoop, but
     its project (`but` left out)."""
     for other in list(ls.documents.values()):
         if other is not but and other.summary_pending is not None:
-            try:
-                _hand_to_project(ls, loop, other)
-            except Exception as e:
-                loop.call_soon_threadsafe(ls.log_exception, "summarising a document", e)
+            _hand_to_project_logged(ls, loop, other)
+
+
+def _hand_to_project_logged(ls: GradlsLanguageServer, loop: asyncio.AbstractEventLoop, state: DocumentState) -> None:
+    """Worker thread: `_hand_to_project`, a failure logged on the event loop instead of ending the job."""
+    try:
+        _hand_to_project(ls, loop, state)
+    except Exception as e:
+        loop.call_soon_threadsafe(ls.log_exception, "summarising a document", e)
 
 
 def _flush_when_idle(
@@ -464,14 +466,7 @@ def _flush_when_idle(
 ) -> None:
     """Event loop: the document has not changed since `version` was analysed: its text goes to the project."""
     if state.version == version and ls.documents.get(state.uri) is state:
-
-        def flush() -> None:
-            try:
-                _hand_to_project(ls, loop, state)
-            except Exception as e:
-                loop.call_soon_threadsafe(ls.log_exception, "summarising a document", e)
-
-        ls.analysis_executor.submit(flush)
+        ls.analysis_executor.submit(_hand_to_project_logged, ls, loop, state)
 
 
 def _back_to_disk(
