@@ -445,6 +445,98 @@ async def bench_during_check(root: Path, rounds: int) -> dict:
     }
 
 
+# ------------------------------------------------------------------ where an edit's time goes, inside the server
+# The server started with its edit path wrapped: each phase's wall time per analysed version, and the cyclic
+# collector's pauses, written as JSON lines to the file in GRADLS_BENCH_PHASES (bench_phases reads them).
+PHASES_SERVER = r"""
+import gc, json, os, sys, time, threading
+out = open(os.environ["GRADLS_BENCH_PHASES"], "a", buffering=1)
+import gradls.analysis.engine as engine
+import gradls.lsp.documents as documents
+received, current = {}, threading.local()
+def wrap(mod, name, tag):
+    fn = getattr(mod, name)
+    def timed(*a, **k):
+        t = time.perf_counter()
+        try:
+            return fn(*a, **k)
+        finally:
+            rec = getattr(current, "rec", None)
+            if rec is not None:
+                rec[tag] = rec.get(tag, 0.0) + time.perf_counter() - t
+    setattr(mod, name, timed)
+did_change = documents.on_did_change
+def on_did_change(ls, params):
+    received[(params.text_document.uri, params.text_document.version)] = time.perf_counter()
+    return did_change(ls, params)
+documents.on_did_change = on_did_change
+analyse = documents._analyse_if_current
+def _analyse_if_current(ls, state, version, *a):
+    current.rec = rec = {"version": version, "start": time.perf_counter()}
+    try:
+        return analyse(ls, state, version, *a)
+    finally:
+        rec["job"] = time.perf_counter() - rec["start"]
+        current.rec = None
+        jobs[(state.uri, version)] = rec
+documents._analyse_if_current = _analyse_if_current
+jobs = {}
+wrap(documents, "release_retired_modules", "release")
+wrap(documents, "splice_parse", "splice")
+wrap(engine, "analyze_module", "analyze")
+wrap(documents, "flush_pending", "flush")
+gc_time = [0.0, 0]
+gc_start = [0.0]
+def on_gc(phase, info):
+    if phase == "start":
+        gc_start[0] = time.perf_counter()
+    else:
+        gc_time[0] += time.perf_counter() - gc_start[0]
+        gc_time[1] += info["generation"] == 2
+gc.callbacks.append(on_gc)
+publish = documents.publish
+def timed_publish(ls, state):
+    t = time.perf_counter()
+    g0 = gc_time[0]
+    publish(ls, state)
+    end = time.perf_counter()
+    rec = jobs.pop((state.uri, state.version), None)
+    got = received.pop((state.uri, state.version), None)
+    if rec is not None and got is not None:
+        rec.update(publish=end - t, total=end - got, wait=rec["start"] - got,
+                   gc_total=gc_time[0], gc_full=gc_time[1])
+        out.write(json.dumps(rec) + "\n")
+documents.publish = timed_publish
+from gradls.__main__ import _main
+sys.exit(_main())
+"""
+
+
+async def bench_phases(text: str, root: Path, edits: int) -> dict[str, list[float]]:
+    """Edit -> diagnostics on `text` with the server's edit path timed inside it (PHASES_SERVER)."""
+    log = root / "phases.jsonl"
+    os.environ["GRADLS_BENCH_PHASES"] = str(log)
+    try:
+        r = await bench_file("array_ops.py", text, root, edits, 0, 1, server=[sys.executable, "-c", PHASES_SERVER])
+    finally:
+        del os.environ["GRADLS_BENCH_PHASES"]
+    import json
+
+    rows = [json.loads(line) for line in log.read_text().splitlines()]
+    rows = rows[1:]  # the didOpen's analysis is not an edit
+    out: dict[str, list[float]] = {"client": r["latencies"]}
+    for prev, row in zip(rows, rows[1:], strict=False):
+        row["gc"] = row["gc_total"] - prev["gc_total"]  # the collector's pauses since the previous publish
+        row["gc_full_n"] = row["gc_full"] - prev["gc_full"]
+    for row in rows[1:]:
+        row["other"] = row["job"] - row.get("analyze", 0) - row.get("release", 0) - row.get("splice", 0)
+        row["loop"] = row["total"] - row["wait"] - row["job"] - row["publish"]  # result back on the event loop
+        for k in ("total", "wait", "release", "splice", "analyze", "flush", "other", "loop", "publish", "gc"):
+            out.setdefault(k, []).append(row.get(k, 0.0))
+        out.setdefault("gc_full_n", []).append(row["gc_full_n"])
+    return out
+
+
 # ------------------------------------------------------------------ this server against an earlier revision
 def server_of_revision(rev: str, into: Path, lsp_only: bool = False) -> list[str]:
     """`python -m gradls` of the package as it was at git revision `rev` (extracted with `git archive`); `lsp_only`:
@@ -574,6 +666,28 @@ async def main_async(args) -> None:
         print(
             f"  code action: quiet p50 {ms(d['quiet_action'])}  busy p50 {ms(d['busy_action_p50'])}  p95 {ms(d['busy_action_p95'])} ms\n"
         )
+    if args.phases and "array_ops.py" in results:
+        text = next(t for n, t, _ in inputs if n == "array_ops.py")
+        ph = await bench_phases(text, tmp, args.edits)
+        n = len(ph.get("total", []))
+        print(f"array_ops.py edit -> diagnostics inside the server, {n} edits (ms; p50 / p95 of each phase alone):")
+        for k, label in (
+            ("client", "didChange sent -> publishDiagnostics received (client)"),
+            ("total", "didChange received -> publishDiagnostics written"),
+            ("wait", "  waiting for the analysis thread (debounce, earlier jobs)"),
+            ("release", "  releasing replaced modules"),
+            ("splice", "  re-parsing the edited statement (splice)"),
+            ("analyze", "  analysis"),
+            ("flush", "  other documents' texts into the project"),
+            ("other", "  rest of the job"),
+            ("loop", "  result back on the event loop"),
+            ("publish", "  diagnostics built, serialised and written"),
+            ("gc", "cyclic collector pauses between publications"),
+        ):
+            v = ph.get(k, [0.0])
+            print(f"  {label:<58} {ms(pct(v, 0.5))} {ms(pct(v, 0.95))}")
+        full = ph.get("gc_full_n", [])
+        print(f"  full collections: {int(sum(full))} in {n} edits\n")
     if args.compare_rev and "array_ops.py" in results:
         text = next(t for n, t, _ in inputs if n == "array_ops.py")
         t_analyze = results["array_ops.py"][1]
@@ -664,6 +778,11 @@ def main() -> None:
     parser.add_argument("--compare-rounds", type=int, default=3)
     parser.add_argument(
         "--lsp-only", action="store_true", help="with --compare-rev: HEAD's analysis under REV's gradls/lsp"
+    )
+    parser.add_argument(
+        "--phases",
+        action="store_true",
+        help="also time array_ops.py edits with the server's edit path timed inside it (wait, splice, analysis...)",
     )
     parser.add_argument("--skip-during-check", action="store_true", help="no hover/code-action during a long check run")
     parser.add_argument(

@@ -82,6 +82,8 @@ class DocumentState:
     handed_text: str | None = None  # the text last handed to the project (analysis thread only)
     # (GradlsLanguageServer.import_epoch, whether an open document imports this one then): analysis thread only.
     imported_at: tuple[int, bool] | None = None
+    # (import_epoch, this module's import set, whether it imports an open document then): analysis thread only.
+    imports_open_at: tuple[int, frozenset[tuple[int, str]], bool] | None = None
 
     @property
     def result_id(self) -> str:

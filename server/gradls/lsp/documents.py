@@ -425,11 +425,20 @@ def _imports_an_open_document(
     ls: GradlsLanguageServer, state: DocumentState, imports: Sequence[tuple[int, str]]
 ) -> bool:
     """Worker thread: whether this document imports an open one, whose findings may rest on what this module
-    passes it (a Keras layer's `call` parameters hold what its callers pass: `ProjectIndex.users`)."""
+    passes it (a Keras layer's `call` parameters hold what its callers pass: `ProjectIndex.users`).  Kept per
+    document with its import set while `ls.import_epoch` stays the same, as `_imported_by_an_open_document`:
+    resolving the imports against every open document's file cost every keystroke a pass over the workspace,
+    and a keystroke almost never changes what a module imports."""
     if not imports or state.path is None:
         return False
+    epoch, wanted = ls.import_epoch, frozenset(imports)
+    kept = state.imports_open_at
+    if kept is not None and kept[0] == epoch and kept[1] == wanted:
+        return kept[2]
     project = project_for(state.path, ls.workspace_roots())
-    return bool(imported(project, state.path, imports, open_modules(ls, but=state)))
+    found = bool(imported(project, state.path, imports, open_modules(ls, but=state)))
+    state.imports_open_at = (epoch, wanted, found)
+    return found
 
 
 def _hand_to_project(ls: GradlsLanguageServer, loop: asyncio.AbstractEventLoop, state: DocumentState) -> None:
