@@ -252,6 +252,158 @@ CASES = [
         RESULT = gradient_status([tape.gradient(loss, w)])
         """,
     ),
+    # A Keras layer's `call` that stores a value in its variable and returns what it reads back (tensorflow#54532,
+    # keras-team/keras#16128): the sublayer or the input reaches the output only through the assignment.
+    case(
+        "tfg012_layer_call_returns_cached_projection",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        keras.utils.set_random_seed(0)
+
+        class Cached(keras.layers.Layer):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                self.proj = keras.layers.Dense(3)
+
+            def build(self, input_shape):
+                self.cache = self.add_weight(name="cache", shape=(3,), initializer="zeros", trainable=False)
+
+            def call(self, x):
+                self.cache.assign(tf.reduce_mean(self.proj(x), axis=0))  # <- TFG012
+                return x[:, :3] + self.cache
+
+        model = keras.Sequential([keras.Input((4,)), Cached()])
+        x = np.random.RandomState(0).rand(8, 4).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.square(model(x)))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
+    case(
+        "tfg012_layer_call_returns_stored_input",
+        "none",
+        """
+        import tensorflow as tf
+        import keras
+
+        class Store(keras.layers.Layer):
+            def build(self, input_shape):
+                self.slot = self.add_weight(name="slot", shape=(2,), initializer="zeros", trainable=False)
+
+            def call(self, inputs, training=None):
+                self.slot.assign(inputs * 3.0)  # <- TFG012
+                return tf.reduce_sum(self.slot)
+
+        layer = Store()
+        x = tf.constant([1.0, 2.0])
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = layer(x)
+        RESULT = gradient_status([tape.gradient(y, x)])
+        """,
+    ),
+    # A copy of a model whose variables are overwritten in a loop under the tape, then run for the loss
+    # (tensorflow#30234): the source model's weights reach the loss only through the assignments.
+    case(
+        "tfg012_loop_assign_into_copy_model",
+        "none",
+        """
+        import tensorflow as tf
+        import keras
+
+        keras.utils.set_random_seed(0)
+        net = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        shadow = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        x = tf.random.normal((4, 3))
+        with tf.GradientTape() as tape:
+            for s, t in zip(shadow.trainable_variables, net.trainable_variables):
+                s.assign(0.5 * t)  # <- TFG012
+            loss = tf.reduce_sum(tf.square(shadow(x)))
+        RESULT = gradient_status(tape.gradient(loss, net.trainable_variables))
+        """,
+    ),
+    # Near misses: `call` returns the new value itself (and stores it for later), or returns the input's own path;
+    # a loop that rescales the model's own variables before running that model.
+    case(
+        "tfg012_layer_call_returns_new_value_and_stores_it",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        keras.utils.set_random_seed(0)
+
+        class Cached(keras.layers.Layer):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                self.proj = keras.layers.Dense(3)
+
+            def build(self, input_shape):
+                self.cache = self.add_weight(name="cache", shape=(3,), initializer="zeros", trainable=False)
+
+            def call(self, x):
+                new = tf.reduce_mean(self.proj(x), axis=0)
+                self.cache.assign(new)
+                return x[:, :3] + new
+
+        model = keras.Sequential([keras.Input((4,)), Cached()])
+        x = np.random.RandomState(0).rand(8, 4).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.square(model(x)))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
+    case(
+        "tfg012_layer_call_running_mean_beside_output",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        keras.utils.set_random_seed(0)
+
+        class Centered(keras.layers.Layer):
+            def build(self, input_shape):
+                self.scale = self.add_weight(name="scale", shape=(input_shape[-1],), initializer="ones")
+                self.running = self.add_weight(
+                    name="running", shape=(input_shape[-1],), initializer="zeros", trainable=False
+                )
+
+            def call(self, x):
+                mean = tf.reduce_mean(x, axis=0)
+                self.running.assign(0.9 * self.running + 0.1 * mean)
+                return (x - mean) * self.scale + 0.0 * self.running
+
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(4), Centered()])
+        x = np.random.RandomState(0).rand(8, 4).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.square(model(x)))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
+    case(
+        "tfg012_loop_rescales_own_variables_then_runs_model",
+        "ok",
+        """
+        import tensorflow as tf
+        import keras
+
+        keras.utils.set_random_seed(0)
+        net = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        x = tf.random.normal((4, 3))
+        with tf.GradientTape() as tape:
+            for v in net.trainable_variables:
+                v.assign(v * 0.99)
+            loss = tf.reduce_sum(tf.square(net(x)))
+        RESULT = gradient_status(tape.gradient(loss, net.trainable_variables))
+        """,
+    ),
     # Near misses: the new variable's value comes from no weight, or the loss reads the weight itself.
     case(
         "tfg012_variable_created_from_constant_under_tape",
