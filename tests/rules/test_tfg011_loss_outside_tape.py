@@ -520,6 +520,86 @@ CASES = [
         RESULT = ["ok" if (y_N.numpy() != before).all() else "zero"]
     """,
     ),
+    case(
+        # https://github.com/tensorflow/tensorflow/issues/51489 (shape, not the report's names)
+        "tfg011_minimize_of_a_def_reading_a_precomputed_output",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+
+        def fit_once(w, b, features):
+            prediction = tf.matmul(features, w) + b
+            target = tf.zeros((3, 2))
+
+            def objective():
+                err = target - prediction
+                return tf.reduce_mean(err * err)
+
+            tf.compat.v1.train.GradientDescentOptimizer(0.1).minimize(objective, var_list=[w, b])  # <- TFG011
+
+        w = tf.Variable(tf.ones((4, 2)))
+        b = tf.Variable(tf.zeros((2,)))
+        fit_once(w, b, tf.ones((3, 4)))
+    """,
+    ),
+    case(
+        # https://github.com/tensorflow/tensorflow/issues/29942 (shape): the gradient asked for is w.r.t. the
+        # tensor computed before the tape, not the weights: None because it is never watched (TFG009's finding)
+        "tfg011_silent_when_the_source_is_the_pre_tape_tensor",
+        "none",
+        """
+        import tensorflow as tf
+
+        v = tf.Variable(0.5)
+        h = v * 2.0
+        with tf.GradientTape() as tape:
+            out = h + 1.0
+        RESULT = gradient_status([tape.gradient(out, h)])
+    """,
+    ),
+    case(
+        "tfg011_ok_minimize_of_a_def_reading_the_variable_itself",
+        "ok",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable([1.0, 2.0])
+        target = tf.constant([3.0, 1.5]) * 2.0
+
+        def loss_fn():
+            return tf.reduce_sum(tf.square(w - target))
+
+        before = w.numpy().copy()
+        tf.compat.v1.train.AdamOptimizer(0.5).minimize(loss_fn, var_list=[w])
+        RESULT = ["ok" if (w.numpy() != before).all() else "zero"]
+    """,
+    ),
+    case(
+        "tfg011_ok_minimize_of_a_def_running_the_model",
+        "ok",
+        """
+        import tensorflow as tf
+
+        class Affine:
+            def __init__(self):
+                self.w = tf.Variable(tf.ones((4, 2)))
+
+            def __call__(self, x):
+                return tf.matmul(x, self.w)
+
+        dense = Affine()
+        features = tf.ones((3, 4))
+        target = tf.zeros((3, 2)) + 1.0
+
+        def loss_fn():
+            err = target - dense(features)
+            return tf.reduce_mean(err * err)
+
+        before = dense.w.numpy().copy()
+        tf.compat.v1.train.AdamOptimizer(0.5).minimize(loss_fn, var_list=[dense.w])
+        RESULT = ["ok" if (dense.w.numpy() != before).all() else "zero"]
+    """,
+    ),
 ]
 
 _FIXABLE = [

@@ -251,6 +251,61 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
     """,
     ),
+    case(
+        # https://github.com/tensorflow/tensorflow/issues/35713 (shape): a compiled loss made by a factory collects
+        # numpy_function results in a list that it reduces
+        "tfg018_numpy_function_in_loss_factory_list",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        def ranks(v):
+            return np.argsort(np.argsort(v)).astype(np.float32)
+
+        def make_loss(columns):
+            def loss(y_true, y_pred):
+                parts = []
+                for c in range(columns):
+                    r = tf.numpy_function(ranks, [y_pred[:, c]], tf.float32)  # <- TFG018
+                    parts.append(tf.reduce_mean(tf.square(r - y_true[:, c])))
+                return tf.add_n(parts)
+
+            return loss
+
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(2)])
+        model.compile(optimizer="sgd", loss=make_loss(2))
+        model.fit(np.ones((8, 4), "float32"), np.ones((8, 2), "float32"), epochs=1, verbose=0)
+    """,
+    ),
+    case(
+        "tfg018_ok_numpy_function_in_loss_factory_only_logged",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        def ranks(v):
+            return np.argsort(np.argsort(v)).astype(np.float32)
+
+        seen = []
+
+        def make_loss(columns):
+            def loss(y_true, y_pred):
+                for c in range(columns):
+                    seen.append(tf.numpy_function(ranks, [y_pred[:, c]], tf.float32))
+                return tf.reduce_mean(tf.square(y_pred - y_true))
+
+            return loss
+
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(2)])
+        model.compile(optimizer="sgd", loss=make_loss(2))
+        model.fit(np.ones((8, 4), "float32"), np.zeros((8, 2), "float32"), epochs=1, verbose=0)
+        with tf.GradientTape() as tape:
+            value = make_loss(2)(tf.zeros((8, 2)), model(np.ones((8, 4), "float32")))
+        RESULT = gradient_status(tape.gradient(value, model.trainable_variables))
+    """,
+    ),
 ]
 
 

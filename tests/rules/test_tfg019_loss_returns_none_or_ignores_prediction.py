@@ -257,6 +257,26 @@ CASES = [
         model.fit(np.ones((8, 3), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
     """,
     ),
+    case(
+        # the shape of a translated Stack Overflow question (xue-jishu.com, "why must a Keras loss depend on the
+        # network's output"): the loss reads weights without y_pred; TF gives them gradients and fit trains
+        "tfg019_ok_loss_reads_model_weights_not_y_pred",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+
+        def weight_decay_only(y_true, y_pred):
+            return tf.add_n([tf.reduce_sum(tf.square(w)) for w in model.trainable_weights])
+
+        model.compile(optimizer="sgd", loss=weight_decay_only)
+        before = model.layers[0].kernel.numpy().copy()
+        model.fit(np.ones((4, 3), "float32"), np.ones((4, 2), "float32"), epochs=1, verbose=0)
+        RESULT = ["ok" if (model.layers[0].kernel.numpy() != before).all() else "zero"]
+    """,
+    ),
 ]
 
 _FIXABLE = ["tfg019_loss_without_return", "tfg019_loss_class_call_without_return"]

@@ -17,6 +17,7 @@ from gradls.analysis.module import (
     KERAS_STEP_METHODS,
     ClassFacts,
     FunctionFacts,
+    FunctionNode,
     ModuleInfo,
 )
 from gradls.analysis.names import dotted
@@ -197,6 +198,24 @@ def _seed_compile_losses(info: ModuleInfo, keras_mode: str) -> None:
                     ff.modes.add(keras_mode)
                     ff.keras_method = "loss"
                     ff.why = f"loss `{v.id}` passed to `compile()`"
+                elif isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id in info.module_functions:
+                    # `compile(loss=make_loss(3))`: Keras traces the def the factory returns, as it traces a loss.
+                    closure = _returned_def(info, info.module_functions[v.func.id])
+                    if closure is not None:
+                        ff = info.functions[id(closure)]
+                        ff.modes.add(keras_mode)
+                        ff.keras_method = "loss"
+                        ff.why = f"loss returned by `{v.func.id}(...)` and passed to `compile()`"
+
+
+def _returned_def(info: ModuleInfo, factory: FunctionNode) -> FunctionNode | None:
+    """The nested def a factory returns by name as its one `return` (`def make_loss(k): def loss(...): ...;
+    return loss`)."""
+    ff = info.facts(factory)
+    if ff is None or len(ff.returns) != 1:
+        return None
+    v = ff.returns[0].value
+    return ff.nested.get(v.id) if isinstance(v, ast.Name) else None
 
 
 _LAYER_FN_TEXT = re.compile(r"(?:\b\w*activation\w*\s*=|\bLambda\s*\()\s*(\w+)")

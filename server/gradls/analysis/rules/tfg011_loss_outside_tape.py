@@ -12,7 +12,7 @@ from gradls.analysis.module import ModuleInfo, located
 from gradls.analysis.regions import resolve_callee
 from gradls.analysis.rules import rule
 from gradls.analysis.tapes import Tape, TapeCall, TapeScope, names_in, pos, tape_scopes
-from gradls.analysis.tensors import DIFF
+from gradls.analysis.tensors import DIFF, TENSOR
 
 _NOT_TF = {"numpy", "item", "tolist", "float", "int", "bool", "str", "len", "print", "repr", "format"}
 _BRANCHING = tuple(
@@ -60,23 +60,88 @@ def _minimize_of_captured_loss(info: ModuleInfo) -> Iterator[Finding]:
             and (node.args or any(k.arg == "loss" for k in node.keywords))
         ):
             continue
-        fn: ast.expr | None = node.args[0] if node.args else next(k.value for k in node.keywords if k.arg == "loss")
+        fn: ast.AST | None = node.args[0] if node.args else next(k.value for k in node.keywords if k.arg == "loss")
         body = _scope_body(info, node)
         if isinstance(fn, ast.Name):
-            fn = _last_assigned(info, body, fn.id, node)
-        if not (isinstance(fn, ast.Lambda) and isinstance(fn.body, ast.Name)):
-            continue
-        captured = fn.body.id
-        value = _last_assigned(info, body, captured, node)
-        if value is None or not _is_computation(info, value) or info.tensors.level_of(value) < DIFF:
-            continue
+            fn = _loss_def(info, fn.id, node) or _last_assigned(info, body, fn.id, node)
+        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found = _only_captured(info, fn, body, node)
+            if found is None:
+                continue
+            captured, value = found
+        else:
+            if not (isinstance(fn, ast.Lambda) and isinstance(fn.body, ast.Name)):
+                continue
+            captured = fn.body.id
+            last = _last_assigned(info, body, captured, node)
+            if last is None or not _is_computation(info, last) or info.tensors.level_of(last) < DIFF:
+                continue
+            value = last
+        if isinstance(fn, ast.Lambda):
+            what, how = f"this one returns `{captured}`", f"(`lambda: <the expression of {captured}>`)"
+        else:
+            what = f"`{fn.name}` reads no variable, only `{captured}`"
+            how = f"(run the layer or model that computes `{captured}` inside `{fn.name}`)"
         msg = (
-            f"`{info.text(node.func)}` calls its loss function under its own GradientTape, but this one returns "
-            f"`{captured}`, computed at line {value.lineno} before the tape existed: nothing is recorded, so every "
-            "gradient is `None` (`ValueError: No gradients provided for any variable`); compute the loss inside the "
-            f"function (`lambda: <the expression of {captured}>`)"
+            f"`{info.text(node.func)}` calls its loss function under its own GradientTape, but {what}, computed at "
+            f"line {value.lineno} before the tape existed: nothing is recorded, so every gradient is `None` "
+            f"(`ValueError: No gradients provided for any variable`); compute the loss inside the function {how}"
         )
         yield Finding("TFG011", msg, info.span(node))
+
+
+def _loss_def(info: ModuleInfo, name: str, site: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The def `name` refers to at `site`: nested in an enclosing function, else a module function."""
+    parents = info.all_parents
+    fn = parents.get(id(site))
+    while fn is not None and not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        fn = parents.get(id(fn))
+    while fn is not None:
+        ff = info.facts(fn)
+        if ff is None:
+            break
+        if name in ff.nested:
+            return ff.nested[name]
+        fn = ff.parent
+    return info.module_functions.get(name)
+
+
+def _only_captured(
+    info: ModuleInfo, fn: ast.FunctionDef | ast.AsyncFunctionDef, body: list[ast.AST], site: ast.Call
+) -> tuple[str, ast.expr] | None:
+    """`def loss_fn(): ... return f(output)` where `output` was computed before `minimize` and the def itself
+    runs only TensorFlow ops on captured tensors and its own locals: it reads no variable, so `minimize`'s tape
+    records nothing (tensorflow#51489). The first captured computation, or None when that is not certain."""
+    a = fn.args
+    if a.posonlyargs or a.args or a.vararg or a.kwonlyargs or a.kwarg or fn.decorator_list:
+        return None
+    local = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    captured: tuple[str, ast.expr] | None = None
+    for n in ast.walk(fn):
+        if n is not fn and isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            return None
+        if isinstance(n, (ast.Global, ast.Nonlocal, ast.Yield, ast.YieldFrom, ast.Await)):
+            return None
+        if isinstance(n, ast.Call):
+            q = info.imports.qualname(n.func) or ""
+            if not q.startswith("tensorflow.") or q in {"tensorflow.Variable", "tensorflow.py_function"}:
+                return None  # a model, a helper or a variable could be read there
+        elif isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load):
+            if not (info.imports.qualname(n) or "").startswith("tensorflow."):
+                return None  # `model.w`, `self.x`: may read a variable
+        elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in local:
+            if n.id in info.imports.aliases:
+                continue
+            value = _last_assigned(info, body, n.id, site)
+            if value is None or info.tensors.kind_of(value) is not None:
+                return None
+            if isinstance(value, ast.Call) and (info.imports.qualname(value.func) or "").endswith("Variable"):
+                return None
+            if _is_computation(info, value) and info.tensors.level_of(value) >= TENSOR:
+                captured = captured or (n.id, value)  # computed before the call: the tape never sees it run
+            elif info.tensors.level_of(value) >= DIFF:
+                return None  # a weight itself, read inside: the tape records it
+    return captured
 
 
 def _scope_body(info: ModuleInfo, node: ast.AST) -> list[ast.AST]:
@@ -206,6 +271,9 @@ def _forward_before_tape(
     early_defs = [e for name in early for e in (scope.defs(name) or []) if pos(e) < pos(tape.blocks[0]) and e is not d]
     if not early or not early_defs:
         return None
+    src = tc.sources
+    if src is not None and isinstance(src, (ast.Name, ast.List, ast.Tuple)) and names_in(src) <= set(early):
+        return None  # the gradient asked for is w.r.t. those tensors themselves: unwatched, not weights lost
     first = min(early_defs, key=pos)
     names = ", ".join(f"`{n}`" for n in early)
     msg = (

@@ -22,6 +22,7 @@ _PY_FUNCTION = {
     "tensorflow.compat.v1.py_function": "tf.compat.v1.py_function",
 }
 _OBJECTIVE_METHODS = {"gradient", "jacobian", "batch_jacobian", "add_loss", "minimize"}
+_LIST_GROWERS = {"append", "extend", "insert"}
 _NOT_LOSS_FUNCS = ("metric", "log", "summar", "report", "print", "display", "eval", "accuracy")
 
 
@@ -91,6 +92,17 @@ def _targets(stmt: ast.stmt) -> set[str]:
     return out
 
 
+def _grown_list(stmt: ast.stmt, tainted: set[str]) -> str | None:
+    """`rhos.append(rho)` (or `extend`/`insert`) with a tainted value: the list now holds it, and
+    `tf.reduce_sum(rhos)` / `tf.stack(rhos)` differentiate through it."""
+    if not isinstance(stmt, ast.Expr) or not isinstance(stmt.value, ast.Call):
+        return None
+    f = stmt.value.func
+    if not (isinstance(f, ast.Attribute) and f.attr in _LIST_GROWERS and isinstance(f.value, ast.Name)):
+        return None
+    return f.value.id if any(_reads(a, tainted) for a in stmt.value.args) else None
+
+
 def _reads(node: ast.AST, names: set[str]) -> bool:
     return any(isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load) for n in ast.walk(node))
 
@@ -134,6 +146,11 @@ def _reaches_objective(info: ModuleInfo, parents: dict[int, ast.AST], call: ast.
                     if new:
                         tainted |= new
                         changed = True
+            else:
+                grown = _grown_list(s, tainted)
+                if grown is not None and grown not in tainted:
+                    tainted.add(grown)
+                    changed = True
     for s in stmts:
         if isinstance(s, ast.Return) and s.value is not None and _reads(s.value, tainted):
             if _loss_like_function(info, fn):

@@ -17,6 +17,7 @@ from gradls.analysis.step_facts import (
     none_returns,
     reads_name,
 )
+from gradls.analysis.tensors import DIFF
 
 _NONE_ERRORS = (
     "under `fit` Keras raises `ValueError: None values not supported.`, and `tape.gradient` on it raises "
@@ -37,6 +38,19 @@ def _fix_data(info: ModuleInfo, fn: FunctionNode) -> MissingReturnFix | None:
     if isinstance(last, ast.Expr) and isinstance(last.value, (ast.Call, ast.BinOp, ast.UnaryOp, ast.Subscript)):
         return MissingReturnFix("return_expr", info.span(last))
     return None
+
+
+def _reads_outside_weights(info: ModuleInfo, fn: FunctionNode) -> bool:
+    """Does the loss read, from outside itself, a value computed from weights (a layer's symbolic output, a
+    model, a variable)? Then it depends on weights without `y_pred`: TF gives them gradients (or, for a captured
+    Keras tensor, Keras 3 refuses it), so "no gradient at all" is not what happens."""
+    local = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    local.update(a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg))
+    for n in ast.walk(fn):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in local:
+            if info.tensors.level_of(n) >= DIFF or info.tensors.kind_of(n) or info.module_objects.get(n.id):
+                return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -81,7 +95,7 @@ def find_bad_custom_loss(info: ModuleInfo) -> Iterator[Finding]:
             )
             yield Finding("TFG019", msg, info.name_span(fn), None)
         pred = params[index]
-        if not adds_losses and not reads_name(fn, pred.arg):
+        if not adds_losses and not reads_name(fn, pred.arg) and not _reads_outside_weights(info, fn):
             msg = (
                 f"{how} never reads `{pred.arg}` (the model's prediction): the loss does not depend on any weight, "
                 "so every gradient is `None` and `fit` raises `ValueError: No gradients provided for any variable.`"
