@@ -4,12 +4,14 @@
 (`sinks`: a `tape.gradient` target, the function's return, `add_loss`), which ops on the way pass no
 gradient back (`is_cut`: stop_gradient, index/mask/condition positions, argmax, integer casts, NumPy ...),
 and which trainable weight holders an expression is computed from (`roots`).  Each function body is a
-`FlowScope`: its parent map, name definitions and loads.  Rules create one `Flow(info)` per check.
+`FlowScope`: its parent map, name definitions and loads, shared by every `Flow(info)` of the module (rules
+create one per check).
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from typing import cast
 
 from gradls.analysis.dtypes import is_int_cast
@@ -46,7 +48,7 @@ _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 class FlowScope:
     """One function body (or the module's top level): parents, name definitions and loads."""
 
-    def __init__(self, root: ast.AST):
+    def __init__(self, root: ast.AST, children: Callable[[ast.AST], list[ast.AST]] = child_nodes):
         self.root = root
         self.parents: dict[int, ast.AST] = {}
         self.defs: dict[str, list[tuple[ast.stmt, ast.AST]]] = {}  # name -> (stmt, assigned value or None)
@@ -58,7 +60,7 @@ class FlowScope:
             todo.append(s)
         while todo:
             n = todo.pop()
-            for c in child_nodes(n):  # context/operator singletons left out: no defs, loads or children
+            for c in children(n):  # context/operator singletons left out: no defs, loads or children
                 self.parents[id(c)] = n
                 if not isinstance(c, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
                     todo.append(c)
@@ -178,7 +180,9 @@ class Flow:
 
     def __init__(self, info: ModuleInfo):
         self.info = info
-        self.scopes: dict[int, FlowScope] = {}
+        # A FlowScope depends on its root alone and is never changed once built: every Flow of the module shares
+        # them (rules create a Flow per check; each used to index the module's top level again).
+        self.scopes: dict[int, FlowScope] = info.memo(f"{__name__}.scopes", dict)
         self._grad_calls: dict[int, ast.Call] = {}  # gradient calls met on the way, found from other scopes
         self._depth = 0
         self._avoid: int | None = None  # id of the node whose paths `root_other_sinks` must not pass through
@@ -188,7 +192,7 @@ class Flow:
         root = fn if fn is not None else self.info.tree
         s = self.scopes.get(id(root))
         if s is None:
-            s = self.scopes[id(root)] = FlowScope(root)
+            s = self.scopes[id(root)] = FlowScope(root, self.info.child_nodes)
         return s
 
     # ------------------------------------------------------------------ sinks
@@ -372,10 +376,10 @@ class Flow:
         return out
 
     def scope_for_root(self, root: ast.AST) -> FlowScope:
-        """The FlowScope of a function body (or of the module for `info.tree`), built once per Flow."""
+        """The FlowScope of a function body (or of the module for `info.tree`), built once per analysed module."""
         s = self.scopes.get(id(root))
         if s is None:
-            s = self.scopes[id(root)] = FlowScope(root)
+            s = self.scopes[id(root)] = FlowScope(root, self.info.child_nodes)
         return s
 
     def _target_names(self, t, value, node, sc) -> list[str]:

@@ -10,7 +10,7 @@ told (parameters, `global`, augmented assignments, several different values) is 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from gradls.analysis.call_sites import function_uses
@@ -129,7 +129,7 @@ class KerasFacts:
         walks: dict[int, _ScopeWalk] = self.info.memo(f"{__name__}.scope_walks", dict)
         walked = walks.get(id(scope))
         if walked is None:
-            walked = walks[id(scope)] = _walk_scope(scope)
+            walked = walks[id(scope)] = _walk_scope(scope, self.info.child_nodes)
         self._parents.update(walked.parents)
         self._scope_of.update(walked.scope_of)
         self._nodes[id(scope)] = walked.nodes
@@ -540,7 +540,7 @@ class _ScopeWalk:
     scope_of: dict[int, Scope]
 
 
-def _walk_scope(scope: Scope) -> _ScopeWalk:
+def _walk_scope(scope: Scope, children: Callable[[ast.AST], list[ast.AST]] = child_nodes) -> _ScopeWalk:
     nodes: list[ast.AST] = []
     binds: dict[str, list[Binding]] = {}
     parents: dict[int, ast.AST] = {}
@@ -566,7 +566,7 @@ def _walk_scope(scope: Scope) -> _ScopeWalk:
         elif isinstance(n, ast.Lambda):
             kids = [d for d in (*n.args.defaults, *n.args.kw_defaults) if d is not None]
         else:
-            kids = child_nodes(n)
+            kids = children(n)
         _bind_stmt(n, binds)
         for k in reversed(kids):
             parents[id(k)] = n

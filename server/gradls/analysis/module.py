@@ -107,6 +107,7 @@ class ModuleInfo:
         self._nodes_by_type: dict[NodeTypes, list[ast.AST]] = {}  # see all_nodes()
         self._external_cache: dict[str, Any] = {}  # see external()
         self._stored_names: dict[int, set[str]] = {}  # see stored_names()
+        self._children: dict[int, tuple[ast.AST, list[ast.AST]]] = {}  # see child_nodes()
         self._collect()
         if summary_only:
             return  # a summary for another module's imports needs names, classes and factories only
@@ -319,6 +320,17 @@ class ModuleInfo:
                 n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
             }
         return found
+
+    def child_nodes(self, node: ast.AST) -> list[ast.AST]:
+        """`child_nodes(node)`, listed once per node and analysis: the scope walks of the flow, tape, Keras-object and
+        Keras-tensor analyses each list the children of the same nodes (a script's top level four times).  Callers
+        must not mutate the list.  The node is kept with its children, so its id is not reused while listed."""
+        hit = self._children.get(id(node))
+        if hit is not None and hit[0] is node:
+            return hit[1]
+        kids = child_nodes(node)
+        self._children[id(node)] = (node, kids)
+        return kids
 
     @property
     def all_parents(self) -> dict[int, ast.AST]:

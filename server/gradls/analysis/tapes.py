@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import cast
 
-from gradls.analysis.module import ModuleInfo, child_nodes
+from gradls.analysis.module import ModuleInfo
 
 GRAD_METHODS = {"gradient", "jacobian", "batch_jacobian"}
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
@@ -117,7 +117,7 @@ class TapeScope:
         todo: list[ast.AST] = list(cast(ast.Module, node).body)  # a function or the module
         for c in todo:
             parents[id(c)] = node
-        iter_children = child_nodes  # context/operator singletons left out: nothing asks for them
+        iter_children = info.child_nodes  # context/operator singletons left out: nothing asks for them
         children: Iterable[ast.AST]
         while todo:
             n = todo.pop()
@@ -159,7 +159,7 @@ class TapeScope:
                 if isinstance(n, _SCOPES):
                     todo.extend(() if isinstance(n, ast.Lambda) else n.decorator_list)
                 else:
-                    todo.extend(child_nodes(n))
+                    todo.extend(self.info.child_nodes(n))
         out = self._recorded[id(tape)] = sorted(seen.values(), key=lambda n: order[id(n)])
         return out
 

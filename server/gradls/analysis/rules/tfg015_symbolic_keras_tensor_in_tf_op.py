@@ -5,7 +5,7 @@ functional model is built, `model.inputs`/`model.outputs`) given to a `tf.*` op,
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from gradls.analysis.keras_facts import KERAS_INPUTS, KerasFacts, Scope, may_hold_keras_objects, tape_names
@@ -145,7 +145,7 @@ class _Analysis:
                 continue
             calls = self.calls_of.get(id(s))
             if calls is None:  # each pass of the fixed point below visits every statement again
-                calls = self.calls_of[id(s)] = _own_calls(s)
+                calls = self.calls_of[id(s)] = _own_calls(s, self.info.child_nodes)
             for e in calls:
                 self._check(e, scope, env)
             if isinstance(s, (ast.Assign, ast.AnnAssign)) and s.value is not None:
@@ -475,7 +475,7 @@ class _Analysis:
 _NESTED_BLOCKS = frozenset({"body", "orelse", "finalbody", "handlers"})
 
 
-def _own_calls(s: ast.stmt) -> list[ast.Call]:
+def _own_calls(s: ast.stmt, children: Callable[[ast.AST], list[ast.AST]] = child_nodes) -> list[ast.Call]:
     """The calls in the statement itself (not in nested blocks, defs or lambdas), in the order of a depth-first
     walk popping the last child first: the order the fixed point in `_Analysis.run` checks them in."""
     out: list[ast.Call] = []
@@ -490,5 +490,5 @@ def _own_calls(s: ast.stmt) -> list[ast.Call]:
         elif isinstance(c, AST):
             if isinstance(c, Call):
                 out.append(c)
-            stack.extend(child_nodes(c))  # without context/operator leaves, which are no calls
+            stack.extend(children(c))  # without context/operator leaves, which are no calls
     return out
