@@ -365,7 +365,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from gradls.config import config_for_path, load_config, unknown_codes
+    from gradls.config import ConfigLookup, load_config, unknown_codes
 
     overrides: dict[str, Any] = {}
     if args.select is not None:
@@ -392,6 +392,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     for p in missing:
         print(f"gradls: error: {p}: no such file or directory", file=sys.stderr)
     existing = [p for p in args.paths if Path(p).exists()]
+    config_for_path = ConfigLookup()
     for path, explicit in iter_python_files(existing, respect_gitignore=args.respect_gitignore):
         cfg = base_config or config_for_path(path)
         for prob in cfg.problems:
