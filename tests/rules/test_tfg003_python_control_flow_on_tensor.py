@@ -117,6 +117,41 @@ CASES = [
         _FIT.format(layer="tf.keras.layers.Dense(1)", extra="").replace('loss="mse"', "loss=gated_mse"),
     ),
     fit_case(
+        # a loss factory's closure given to compile() is traced by Keras like a loss function (round B,
+        # tensorflow#35713's shape)
+        "tfg003_compiled_loss_factory_closure_if",
+        "raises:OperatorNotAllowedInGraphError",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        def make_loss(margin):
+            def hinge_or_mse(y_true, y_pred):
+                if tf.reduce_max(y_pred) > margin:  # <- TFG003
+                    return tf.reduce_mean(tf.maximum(0.0, margin - y_true * y_pred))
+                return tf.reduce_mean(tf.square(y_true - y_pred))
+
+            return hinge_or_mse
+    """,
+        _FIT.format(layer="tf.keras.layers.Dense(1)", extra="").replace('loss="mse"', "loss=make_loss(1.0)"),
+    ),
+    fit_case(
+        "tfg003_ok_compiled_loss_factory_closure_tf_where",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        def make_loss(margin):
+            def hinge_or_mse(y_true, y_pred):
+                hinge = tf.reduce_mean(tf.maximum(0.0, margin - y_true * y_pred))
+                return tf.where(tf.reduce_max(y_pred) > margin, hinge, tf.reduce_mean(tf.square(y_true - y_pred)))
+
+            return hinge_or_mse
+    """,
+        _FIT.format(layer="tf.keras.layers.Dense(1)", extra="").replace('loss="mse"', "loss=make_loss(1.0)"),
+    ),
+    fit_case(
         "tfg003_layer_call_not_under_fit",
         "raises:OperatorNotAllowedInGraphError",
         """
