@@ -83,23 +83,21 @@ class LayerGraph:
 
     def _build(self) -> None:
         info = self.info
-        calls: list[ast.Call] = []
-        lists: list[ast.List] = []
-        for n in info.all_nodes((ast.Assign, ast.Call, ast.List)):
-            if isinstance(n, ast.Assign):
-                self.assigns.append(n)
-                what = _constructed(info, n.value)
-                if what is not None:
-                    for t in n.targets:
-                        key = _key(t)
-                        if key is not None:
-                            self.bound[key] = what
-            elif isinstance(n, ast.Call):
-                calls.append(n)
-                if (info.imports.qualname(n.func) or "") in {"keras.Model", "keras.models.Model"}:
-                    self.model_calls.append(n)
-            elif isinstance(n, ast.List):
-                lists.append(n)
+        # Each kind from its own list of the module's node index (walk order within a kind, all this needs): asking
+        # for the three kinds at once filtered the whole tree once more.
+        for a in info.all_nodes(ast.Assign):
+            self.assigns.append(a)
+            what = _constructed(info, a.value)
+            if what is not None:
+                for t in a.targets:
+                    key = _key(t)
+                    if key is not None:
+                        self.bound[key] = what
+        calls = info.all_nodes(ast.Call)
+        for n in calls:
+            if (info.imports.qualname(n.func) or "") in {"keras.Model", "keras.models.Model"}:
+                self.model_calls.append(n)
+        lists = info.all_nodes(ast.List)
         self.assigns.sort(key=lambda a: (a.lineno, a.col_offset))
         if not any(_constructed(info, c) == "weighted" for c in calls):
             return  # no trainable layer is made here: nothing is computed by one, nothing placed after one

@@ -29,8 +29,8 @@ def lambda_layers(info: ModuleInfo) -> Iterator[LambdaLayer]:
     """Every `Lambda(fn)` of the module whose function is a lambda or a module-level def."""
     if "Lambda" not in info.source:
         return
-    for node in ast.walk(info.tree):
-        if not (isinstance(node, ast.Call) and info.imports.qualname(node.func) == "keras.layers.Lambda"):
+    for node in info.all_nodes(ast.Call):  # the module's calls in `ast.walk` order, from its shared node index
+        if info.imports.qualname(node.func) != "keras.layers.Lambda":
             continue
         fn = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "function"), None)
         returned, params = _layer_function(info, fn)

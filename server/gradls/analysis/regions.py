@@ -69,6 +69,8 @@ def compute_regions(info: ModuleInfo) -> None:
 _GRAPH_EVIDENCE_TEXT = re.compile(
     r"\.(?:fit|evaluate|predict|train_on_batch|test_on_batch|predict_on_batch)\s*\(|\b(?:Input|Sequential)\s*\("
 )
+# Words every match of it holds: plain substring tests, much cheaper than the pattern's scan of a file without one.
+_GRAPH_EVIDENCE_WORDS = (".fit", ".evaluate", ".predict", ".train_on_batch", ".test_on_batch", "Input", "Sequential")
 
 
 def uses_tf_function(info: ModuleInfo) -> bool:
@@ -88,7 +90,7 @@ def uses_tf_function(info: ModuleInfo) -> bool:
 def graph_evidence(info: ModuleInfo) -> tuple[bool, bool]:
     """(Keras runs models as graphs here: fit/evaluate/predict, a functional or Sequential model is built;
     a model is built symbolically: `Input`/`Sequential`), read from calls in the code, not from its text."""
-    if not _GRAPH_EVIDENCE_TEXT.search(info.source):
+    if not any(w in info.source for w in _GRAPH_EVIDENCE_WORDS) or not _GRAPH_EVIDENCE_TEXT.search(info.source):
         return False, False
     graph = symbolic = False
     for n in info.all_nodes(ast.Call):
@@ -268,7 +270,13 @@ def _instances(info: ModuleInfo, root: ast.AST) -> dict[str, str]:
 
     def build() -> dict[str, str]:
         out: dict[str, str | None] = {}
-        nodes = info.own_nodes(root) if root is not info.tree else list(ast.walk(root))
+        # The module's bindings come from its node index (a walk of the whole tree each asked ~250k nodes of
+        # keras/src); the answer does not depend on their order (a name bound to two classes maps to None).
+        nodes = (
+            info.own_nodes(root)
+            if root is not info.tree
+            else [*info.all_nodes(ast.Assign), *info.all_nodes(ast.AnnAssign)]
+        )
         for n in nodes:
             if not isinstance(n, (ast.Assign, ast.AnnAssign)) or n.value is None:
                 continue
