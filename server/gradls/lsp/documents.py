@@ -263,32 +263,52 @@ async def ensure_analysed(ls: GradlsLanguageServer, state: DocumentState) -> Non
     version = state.version
     if state.analysed_version == version or state.skipped:
         return
-    # Bumped when a module this document imports changed: a result computed before is dropped.
-    epoch = ls.recheck_epochs.get(state.uri, 0)
     future = state.in_flight.get(version)
-    source = ls.text_of(state.uri)
     if future is None:
+        # Bumped when a module this document imports changed: a result computed before is dropped.
+        epoch = ls.recheck_epochs.get(state.uri, 0)
+        source = ls.text_of(state.uri)
         config = ls.config_for(state.path)
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(
             ls.analysis_executor, _analyse_if_current, ls, state, version, epoch, source, config, loop
         )
+        # Registered before any awaiter's: the outcome is taken (or retired) exactly once, whether or not anyone
+        # still awaits it.  Awaiters are cancelled all the time (the next keystroke reschedules the debounced
+        # analysis); an outcome that only an awaiter looked at was then never retired, and its ModuleInfo (tens
+        # of thousands of objects in reference cycles) waited for a full pass of the cyclic collector.
+        future.add_done_callback(lambda done: _take_outcome(ls, state, version, epoch, source, done))
         state.in_flight = {version: future}
-    outcome = await asyncio.shield(future)
+    await asyncio.shield(future)  # raises what the analysis raised
+
+
+def _take_outcome(
+    ls: GradlsLanguageServer,
+    state: DocumentState,
+    version: int,
+    epoch: int,
+    source: str,
+    future: asyncio.Future[tuple[AnalysisResult, ModuleInfo | None] | None],
+) -> None:
+    """Event loop, when an analysis job ends: its result becomes the document's, unless the document (or a module
+    it imports) changed meanwhile; a ModuleInfo not kept is retired (released on the analysis thread)."""
     if state.in_flight.get(version) is future:
         del state.in_flight[version]
+    if future.cancelled() or future.exception() is not None:
+        return  # the awaiters raise it
+    outcome = future.result()
+    if outcome is None:
+        return
+    result, info = outcome
     if (
-        outcome is None
-        or ls.documents.get(state.uri) is not state
+        ls.documents.get(state.uri) is not state
         or state.version != version
         or ls.recheck_epochs.get(state.uri, 0) != epoch
+        or state.analysed_version == version
     ):
-        if outcome is not None and outcome[1] is not None and outcome[1] is not state.module:
-            ls.retired_modules.append(outcome[1])  # never kept: freed with the replaced ones (a burst drops many)
+        if info is not None and info is not state.module:
+            ls.retired_modules.append(info)  # never kept: freed with the replaced ones (a burst drops many)
         return  # the document (or a module it imports) changed while we analysed: drop this result
-    if state.analysed_version == version:
-        return  # another awaiter of the same analysis took it already
-    result, info = outcome
     state.analysed_version = version
     state.failure = result.failure
     # A text that does not parse (mid-edit) keeps the last good findings, shifted.

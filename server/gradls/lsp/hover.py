@@ -42,6 +42,10 @@ async def on_hover(ls: GradlsLanguageServer, params: lsp.HoverParams) -> lsp.Hov
         info = await _module(ls, state, text)
         if info is not None:
             facts = explain_at(info, line, col, findings, anywhere=False)
+        if info is not None and info is not state.module:
+            # Built for this hover and not kept (the document moved on meanwhile): released with the replaced
+            # modules instead of waiting for a full pass of the cyclic collector.  `facts` is plain data.
+            ls.retired_modules.append(info)
     hits = [f for f in findings if _contains(f.span, line, col)]
     if not hits and facts is None:
         return None
