@@ -6,14 +6,17 @@
    excluded; whole-process times are printed too. Medians over the repeats, with the spread of
    the per-repeat ratios. Then tight tf.function loops with both sides in one process (an MLP, a
    GAN step with two optimizers and an inner tape, a loss-scaled mixed_float16 MLP).
+   `--baseline REV` (a git revision, or a runner.py file) measures that runner in the same run,
+   interleaved with the current one (plain / probed now / probed baseline, the order rotating each
+   repeat), so a before/after comparison shares the machine's load.
 2. Time to first result: probing a 100-epoch Keras script (stopped after 3 steps), next to the
    bare cost of `python -c "import tensorflow"`.
 3. Re-probe: the same small eager script run plainly, probed cold (fresh interpreter) and probed
    again through the opt-in warm worker (TensorFlow already imported; the worker's own start is
    printed separately, it is paid once per interpreter/environment).
 
-    /tmp/gvenv/bin/python bench/bench_probe.py [--python INTERP] [--repeats 3] [--steps 30] [--function-steps 300]
-        [--reprobe-only | --overhead-only]
+    /tmp/gvenv/bin/python bench/bench_probe.py [--python INTERP] [--repeats 5] [--steps 30] [--function-steps 300]
+        [--rounds 7] [--baseline REV|FILE] [--reprobe-only | --overhead-only]
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import tempfile
 import textwrap
 import time
 
+from gradls.probe import launcher
 from gradls.probe.launcher import RUNNER_PATH, run_probe
 from gradls.probe.warm import WarmWorkerPool
 
@@ -214,10 +218,18 @@ def plain(python: str, script: str, *args: str) -> tuple[float, tuple[float, flo
 
 
 def probed(
-    python: str, script: str, steps: int, expected_steps: int, *args: str
+    python: str, script: str, steps: int, expected_steps: int, *args: str, runner: str | None = None
 ) -> tuple[float, tuple[float, float], dict]:
     t = time.perf_counter()
-    rep = run_probe(script, interpreter=python, steps=steps, args=args, env={"CUDA_VISIBLE_DEVICES": "-1"}, timeout=600)
+    saved = launcher.RUNNER_PATH
+    if runner is not None:
+        launcher.RUNNER_PATH = runner  # type: ignore[assignment]  # the launcher copies it per run
+    try:
+        rep = run_probe(
+            script, interpreter=python, steps=steps, args=args, env={"CUDA_VISIBLE_DEVICES": "-1"}, timeout=600
+        )
+    finally:
+        launcher.RUNNER_PATH = saved
     wall = time.perf_counter() - t
     if rep["status"] != "ok" or rep["steps_observed"] != expected_steps:
         raise RuntimeError("probe did not run cleanly: %s %s" % (rep["status"], rep["message"]))
@@ -227,7 +239,12 @@ def probed(
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--python", default=os.environ.get("GRADLS_TF_PYTHON", sys.executable))
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=7, help="rounds of the in-process loops (each: plain and probed)")
+    ap.add_argument(
+        "--baseline",
+        help="also measure this runner, interleaved with the current one: a git revision or a runner.py file",
+    )
     ap.add_argument("--steps", type=int, default=30, help="steps of the eager loop and of fit")
     ap.add_argument("--function-steps", type=int, default=300, help="steps of the tight tf.function loop")
     ap.add_argument("--overhead-only", action="store_true", help="run section 1 only")
@@ -244,11 +261,32 @@ def main() -> int:
         open(small, "w").write(SMALL_KERAS)
 
         env = dict(os.environ, CUDA_VISIBLE_DEVICES="-1", TF_CPP_MIN_LOG_LEVEL="2")
+        runners = {"now": str(RUNNER_PATH)}
+        if ns.baseline:
+            runners["baseline"] = baseline_runner(ns.baseline, d)
+            print("baseline runner: %s" % ns.baseline)
+        ns.runners = runners
         if not ns.reprobe_only:
             sections_1_2(ns, train, small, env)
         if not ns.overhead_only:
             reprobe(ns, d, env)
     return 0
+
+
+def baseline_runner(spec: str, d: str) -> str:
+    """A runner.py for --baseline: the file itself, or the one at a git revision."""
+    if os.path.isfile(spec):
+        return spec
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    text = subprocess.run(
+        ["git", "show", "%s:server/gradls/probe/runner.py" % spec], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
+    folder = os.path.join(d, "baseline")
+    os.makedirs(folder)
+    path = os.path.join(folder, "runner.py")
+    with open(path, "w") as fh:
+        fh.write(text)
+    return path
 
 
 def _median(xs: list[float]) -> float:
@@ -273,54 +311,79 @@ def _ratios(label: str, pairs: list[tuple[float, float]], unit: str) -> str:
 
 
 def sections_1_2(ns, train: str, small: str, env: dict) -> None:
+    names = list(ns.runners)
     print(
         "\n1. instrumentation overhead, MLP 784-256-256-10, batch 128: medians of %d repeats (plain and probed "
-        "back to back), [spread of the per-repeat ratios]" % ns.repeats
+        "back to back%s), [spread of the per-repeat ratios]"
+        % (ns.repeats, ", runners %s, the order rotating" % " / ".join(names) if len(names) > 1 else "")
     )
     for mode, steps in (("eager", ns.steps), ("fit", ns.steps), ("function", ns.function_steps)):
         # The probe stops at step steps+1, so the script does exactly `steps` steps either way.
-        walls, loops, cpus = [], [], []
-        for _ in range(ns.repeats):  # interleaved, so load drifts hit both sides alike
+        walls: dict = {n: [] for n in names}
+        loops: dict = {n: [] for n in names}
+        cpus: dict = {n: [] for n in names}
+        for r in range(ns.repeats):  # interleaved, so load drifts hit every side alike
+            order = names[r % len(names) :] + names[: r % len(names)]
             p_wall, (p_loop, p_cpu) = plain(ns.python, train, mode, str(steps))
-            q_wall, (q_loop, q_cpu) = probed(ns.python, train, steps + 1, steps, mode, str(steps))[:2]
-            walls.append((p_wall, q_wall))
-            loops.append((p_loop, q_loop))
-            cpus.append((p_cpu, q_cpu))
+            for name in order:
+                q_wall, (q_loop, q_cpu) = probed(
+                    ns.python, train, steps + 1, steps, mode, str(steps), runner=ns.runners[name]
+                )[:2]
+                walls[name].append((p_wall, q_wall))
+                loops[name].append((p_loop, q_loop))
+                cpus[name].append((p_cpu, q_cpu))
         label = {"eager": "eager loop", "fit": "fit", "function": "tf.function loop"}[mode]
-        print("   %-16s %4d steps: %s; %s" % (label, steps, _ratios("wall", loops, "s"), _ratios("CPU", cpus, "s")))
-        print("   %-16s whole process: %s" % ("", _ratios("wall", walls, "s")))
+        for name in names:
+            tag = " [%s]" % name if len(names) > 1 else ""
+            print(
+                "   %-16s %4d steps%s: %s; %s"
+                % (label, steps, tag, _ratios("wall", loops[name], "s"), _ratios("CPU", cpus[name], "s"))
+            )
+            print("   %-16s whole process%s: %s" % ("", tag, _ratios("wall", walls[name], "s")))
 
     inproc = os.path.join(os.path.dirname(train), "in_process.py")
     with open(inproc, "w") as fh:
         fh.write(IN_PROCESS)
-    runner_dir = os.path.dirname(str(RUNNER_PATH))
-    rounds = max(ns.repeats, 7)
+    rounds = ns.rounds
     for kind, label in (("mlp", "MLP"), ("gan", "GAN"), ("loss_scaled", "loss-scaled MLP")):
-        out = subprocess.run(
-            [ns.python, inproc, runner_dir, kind, str(ns.function_steps), str(rounds)],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=True,
-        ).stdout
-        rows = [
-            (m.group(1), float(m.group(2)), float(m.group(3)))
-            for m in re.finditer(r"IN_PROCESS (\w+) (\S+) (\S+)", out)
-        ]
-        walls = list(zip([w for side, w, _ in rows if side == "plain"], [w for side, w, _ in rows if side == "probed"]))
-        cpus = list(zip([c for side, _, c in rows if side == "plain"], [c for side, _, c in rows if side == "probed"]))
-        sites = re.search(r"SITES (\d+)", out)
-        print(
-            "   tf.function loop, one process, %s (%s sampled sites), %d steps x %d rounds alternating: %s; %s"
-            % (
-                label,
-                sites.group(1) if sites else "?",
-                ns.function_steps,
-                rounds,
-                _ratios("wall", walls, "s"),
-                _ratios("CPU", cpus, "s"),
+        # One process per runner, repeated (the order rotating), each with `rounds` rounds: the
+        # per-round ratios of every process are pooled.
+        walls = {n: [] for n in names}
+        cpus = {n: [] for n in names}
+        sites = {}
+        for r in range(max(1, ns.repeats // 2)):
+            for name in names[r % len(names) :] + names[: r % len(names)]:
+                out = subprocess.run(
+                    [ns.python, inproc, os.path.dirname(ns.runners[name]), kind, str(ns.function_steps), str(rounds)],
+                    capture_output=True,
+                    text=True,
+                    env=env,
+                    check=True,
+                ).stdout
+                rows = [
+                    (m.group(1), float(m.group(2)), float(m.group(3)))
+                    for m in re.finditer(r"IN_PROCESS (\w+) (\S+) (\S+)", out)
+                ]
+                plain_rows = [(w, c) for side, w, c in rows if side == "plain"]
+                probed_rows = [(w, c) for side, w, c in rows if side == "probed"]
+                walls[name] += [(p[0], q[0]) for p, q in zip(plain_rows, probed_rows)]
+                cpus[name] += [(p[1], q[1]) for p, q in zip(plain_rows, probed_rows)]
+                found = re.search(r"SITES (\d+)", out)
+                sites[name] = found.group(1) if found else "?"
+        for name in names:
+            tag = " [%s]" % name if len(names) > 1 else ""
+            print(
+                "   tf.function loop, one process, %s%s (%s sampled sites), %d steps x %d rounds alternating: %s; %s"
+                % (
+                    label,
+                    tag,
+                    sites[name],
+                    ns.function_steps,
+                    len(cpus[name]),
+                    _ratios("wall", walls[name], "s"),
+                    _ratios("CPU", cpus[name], "s"),
+                )
             )
-        )
     if ns.overhead_only:
         return
     print("\n2. time to first result: 100-epoch Keras fit, stopped after 3 steps (best of %d)" % ns.repeats)

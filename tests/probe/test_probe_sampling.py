@@ -95,3 +95,17 @@ def test_a_loss_scaled_tf_function_loop_is_sampled_and_its_skipped_step_caught()
     assert len(skipped) == 4 and all(p["steps"] == [27] and p["verdict"] == "watch" for p in skipped)
     assert not [p for p in rep["problems"] if p["verdict"] == "broken"]
     assert rep["sampling"]["reported_steps"] == sorted(sampled + [27])
+
+
+def test_a_call_running_several_steps_reports_its_last_run_and_a_nan_inside_it():
+    rep = run_probe(str(PROGRAMS / "sampled_chunks.py"), interpreter=tf_python(), steps=50, device="cpu", timeout=150)
+    assert rep["status"] == "ok" and rep["stopped_after_steps"] and rep["steps_observed"] == 50, rep["message"]
+    # Five steps per call: each call's last run when its step is due (5-20, 30, 50); the NaN of
+    # step 33 (unsampled, inside the call of steps 31-35) at that call's last run; the next call
+    # (36-40) run eagerly to look for the NaN's origin.
+    graph = [5, 10, 15, 20, 30, 35, 50]
+    reported = [(c["step"], c["mode"]) for c in rep["gradient_calls"]]
+    assert reported == sorted([(s, "graph") for s in graph] + [(s, "eager") for s in range(36, 41)]), reported
+    nan = [p for p in rep["problems"] if p["status"] == "nan"]
+    assert len(nan) == 1 and nan[0]["steps"] == [35] and nan[0]["verdict"] == "watch"
+    assert rep["sampling"]["unreported_runs"] == 38

@@ -434,12 +434,6 @@ def _python_name(obj, frame):
 # The probe
 
 
-def _append_row(halves: list, highs: list, lows: list, half, high, low) -> None:
-    halves.append(half)
-    highs.append(high)
-    lows.append(low)
-
-
 class _Probe:
     def __init__(self, channel: _Channel, locator: _Locator, max_steps: int, tf, keras):
         self.channel = channel
@@ -479,6 +473,12 @@ class _Probe:
             self.tf_stack = tf_stack
         except Exception:
             self.tf_stack = None
+        try:
+            from tensorflow.python.ops import gen_resource_variable_ops
+
+            self.read_op = gen_resource_variable_ops.read_variable_op  # 4x cheaper than Variable.numpy()
+        except Exception:
+            self.read_op = None
         try:
             from tensorflow.python.ops import control_flow_util
 
@@ -734,34 +734,67 @@ class _Probe:
         sum(g * g); max and min, not max(abs(g))), the zero counts of all vectors are one segment
         sum and the statistics one stack: in a traced step every scheduled op costs more than its
         math on small gradients, and every pass over a large one counts."""
+        values = self._stat_values(grads)
+        return self._assemble_stats(values, self._halves(values)), self._layout(values)
+
+    def _stat_values(self, grads):
+        """Per gradient, what _stats reduces: its values as float32, None when it is not floating
+        point, False when it is empty."""
         tf = self.tf
-        halves: list = []
-        highs: list = []
-        lows: list = []
-        vectors: list = []
-        layout: list = []
+        out: list = []
         for g in grads:
             v = g.values if isinstance(g, tf.IndexedSlices) else g
             if not isinstance(v, (tf.Tensor, tf.Variable)):
                 v = tf.convert_to_tensor(v)
             if v.dtype.is_complex:
                 v = tf.abs(v)
-            layout.append(-1)
             if not v.dtype.is_floating:
-                _append_row(halves, highs, lows, 0.0, -1.0, 1.0)  # max < 0 < min: not a float gradient
+                out.append(None)
                 continue
             if v.dtype != tf.float32:
                 v = tf.cast(v, tf.float32)  # float16 squares overflow early; float64 fits after the sum
-            if v.shape.rank != 0 and v.shape.num_elements() == 0:
-                _append_row(halves, highs, lows, 0.0, 0.0, 0.0)
-                continue
-            _append_row(halves, highs, lows, tf.nn.l2_loss(v), tf.reduce_max(v), tf.reduce_min(v))
-            if v.shape.rank == 1 and v.shape.num_elements() is not None:
-                layout[-1] = len(vectors)
-                vectors.append(v)
-        if not grads:
-            return tf.zeros([0], tf.float32), layout
-        flat = tf.stack(halves + highs + lows)
+            out.append(False if v.shape.rank != 0 and v.shape.num_elements() == 0 else v)
+        return out
+
+    def _halves(self, values) -> list:
+        """The halved sums of squares (one pass over each gradient: NaN with a NaN, Inf with an Inf)."""
+        return [self.tf.nn.l2_loss(v) if v is not None and v is not False else 0.0 for v in values]
+
+    @staticmethod
+    def _layout(values) -> list:
+        layout: list = []
+        vectors = 0
+        for v in values:
+            counted = v is not None and v is not False and v.shape.rank == 1 and v.shape.num_elements() is not None
+            layout.append(vectors if counted else -1)
+            vectors += 1 if counted else 0
+        return layout
+
+    @staticmethod
+    def _stats_size(layout) -> int:
+        return 3 * len(layout) + sum(1 for place in layout if place >= 0)
+
+    def _assemble_stats(self, values, halves):
+        """_stats' flat tensor from _stat_values and _halves."""
+        tf = self.tf
+        highs: list = []
+        lows: list = []
+        vectors: list = []
+        for v, place in zip(values, self._layout(values)):
+            if v is None:
+                highs.append(-1.0)  # max < 0 < min: not a float gradient
+                lows.append(1.0)
+            elif v is False:
+                highs.append(0.0)
+                lows.append(0.0)
+            else:
+                highs.append(tf.reduce_max(v))
+                lows.append(tf.reduce_min(v))
+                if place >= 0:
+                    vectors.append(v)
+        if not values:
+            return tf.zeros([0], tf.float32)
+        flat = tf.stack(list(halves) + highs + lows)
         if len(vectors) == 1:
             zeros = tf.reduce_sum(tf.cast(tf.equal(vectors[0], 0.0), tf.float32), keepdims=True)
             flat = tf.concat([flat, zeros], 0)
@@ -772,7 +805,7 @@ class _Probe:
                 tf.cast(tf.equal(joined, 0.0), tf.float32), tf.constant(ids, tf.int32), len(vectors)
             )
             flat = tf.concat([flat, zeros], 0)
-        return flat, layout
+        return flat
 
     @staticmethod
     def _rows(flat, layout):
@@ -792,14 +825,6 @@ class _Probe:
                 rows.append((2.0 * half, max(high, -low), zeros))
         return rows
 
-    @staticmethod
-    def _nonfinite(counts, k):
-        """Per gradient, from a sampled site's counts (see "sampling"): whether its max or min was
-        NaN/Inf at some run since the counts were last reset."""
-        import numpy as np
-
-        return np.isnan(counts[1 + k : 1 + 2 * k]) | np.isnan(counts[1 + 2 * k : 1 + 3 * k])
-
     def _eager_stats(self, grads):
         """_stats for eager gradients: in NumPy when they live on the CPU (no copy, no op dispatch:
         several times cheaper than four TensorFlow ops per gradient), else on their device."""
@@ -815,7 +840,9 @@ class _Probe:
             if not (v.dtype.is_floating or v.dtype.is_complex):
                 rows.append((0.0, -1.0, -1.0))
                 continue
-            a = np.abs(v.numpy()).ravel()
+            a = v.numpy().ravel()
+            if v.dtype.is_complex:
+                a = np.abs(a)  # real values: max and -min below, without a copy of the gradient
             if a.dtype != np.float32 and a.dtype != np.float64:
                 a = a.astype(np.float32)
             if a.size == 0:
@@ -823,7 +850,9 @@ class _Probe:
                 continue
             with np.errstate(all="ignore"):
                 zeros = float(a.size - np.count_nonzero(a)) if len(v.shape) == 1 else -1.0
-                rows.append((float(np.dot(a, a)), float(a.max()), zeros))
+                high, low = float(a.max()), float(a.min())
+                top = high if math.isnan(high) or math.isnan(low) else max(high, -low)
+                rows.append((float(np.dot(a, a)), top, zeros))
         return rows
 
     @staticmethod
@@ -901,8 +930,9 @@ class _Probe:
             except Exception as exc:
                 self.internal_error(exc)
 
-        present_grads = [flat_grads[i] for i in present]
-        stats, layout = self._stats(present_grads)
+        values = self._stat_values([flat_grads[i] for i in present])
+        halves = self._halves(values)
+        layout = self._layout(values)
 
         def on_run(values, *_after, _site=site, _described=described, _present=present, _replica=replica):
             try:
@@ -919,11 +949,12 @@ class _Probe:
         key = (kind, location[0], location[1])
         self.graph_site_keys.add(key)
         if self._sampling_allowed(replica):
-            entry = self._sampled_entry(site, key, flat_sources, described, present, stats, layout)
+            entry = self._sampled_entry(site, key, flat_sources, described, present, layout)
             if entry is not None:
                 self.local.sampled_site = site
-                return self._observe_sampled(site, entry, stats)
+                return self._observe_sampled(site, entry, values, halves)
         self.force_every_step()
+        stats = self._assemble_stats(values, halves)
         # The inner optimizer's apply under a loss-scale optimizer takes the tape's report as an
         # input: without that data dependency the graph may run it first (it sits in a tf.cond).
         after = getattr(self.local, "update_token", None) if role == "attached" else None
@@ -933,20 +964,25 @@ class _Probe:
 
     # -- sampling -------------------------------------------------------------------------------
     #
-    # The graph of a sampled site holds no callback and no branch (a py_function costs ~1 ms of CPU
-    # per run, a tf.cond hands the step to TensorFlow's inter-op threads): each run writes its
-    # statistics to one variable ("stats") and adds to another ("counts"): row 0 counts the runs, the
-    # other rows add stats * 0, which turns a gradient's row NaN from the first run whose max |g| was
-    # NaN or Inf (0 * Inf = NaN) until Python resets it. So every run is checked for NaN/Inf in the
-    # graph, and Python reads only the small counts after each tf.function call (one raw read per
-    # site). Every site traced after the first eager tf.function call is sampled (a GAN's two tapes,
-    # a gradient penalty's inner tape, a loss-scaled tape and the inner optimizer's apply), up to
-    # _SAMPLED_SITES of them. After a call, the new runs of each site are counted in the order the
-    # sites were traced (their training steps advance and the stop after --steps lands as before);
-    # a site's last run in the call is reported when its step is due (the first
-    # _OBSERVE_EVERY_STEP_UNTIL steps, every _SAMPLE_EVERY-th, and every step from --steps on) or
-    # when its counts saw a NaN/Inf; the other runs are counted, not reported. The update/weight
-    # ratio of a reported update is measured from the weights read before and after that call.
+    # The graph of a sampled site holds no callback (a py_function costs ~1 ms of CPU per run).
+    # Every run computes one reduction per gradient (tf.nn.l2_loss: NaN with a NaN, Inf with an
+    # Inf) and adds [1, their sum * 0] to the site's two slots of ONE counter variable shared by all
+    # sampled sites: the first counts the runs, the second turns NaN from the first run with a
+    # NaN/Inf (0 * Inf = NaN) until Python resets it. A tf.cond computes the rest of the statistics
+    # (max, min, zero counts) and writes them, with the run's number, to the site's "stats" variable
+    # only when the run is due (a flag Python sets before a tf.function call when the coming step is
+    # due; always set once a call ran a site more than once) or held a NaN/Inf; such a run also
+    # adds max * 0 and min * 0 to the site's "flags" (which gradient it was). So every run is
+    # checked for NaN/Inf in the graph, an unsampled run costs one pass over each gradient, and
+    # Python reads the small shared counter once after each tf.function call. Every site traced
+    # after the first eager tf.function call is sampled (a GAN's two tapes, a gradient penalty's
+    # inner tape, a loss-scaled tape and the inner optimizer's apply), up to _SAMPLED_SITES of
+    # them. After a call, the new runs of each site are counted in the order the sites were traced
+    # (their training steps advance and the stop after --steps lands as before); a site's last run
+    # in the call is reported when its step is due (the first _OBSERVE_EVERY_STEP_UNTIL steps,
+    # every _SAMPLE_EVERY-th, and every step from --steps on) or when its counter saw a NaN/Inf; the
+    # other runs are counted, not reported. The update/weight ratio of a reported update is
+    # measured from the weights read before and after that call.
 
     def prepare_sampling(self) -> None:
         """Eagerly, before a tf.function call: make the sampling variables once (a variable made
@@ -964,20 +1000,26 @@ class _Probe:
 
         pool = []
         for i in range(_SAMPLED_SITES):
-            counts = tf.Variable(
-                tf.zeros([1]), shape=tf.TensorShape(None), trainable=False, name="gradls_probe_counts_%d" % i
-            )
             stats = tf.Variable(
                 tf.zeros([0]), shape=tf.TensorShape(None), trainable=False, name="gradls_probe_stats_%d" % i
             )
-            pool.append((counts, stats))
+            flags = tf.Variable(
+                tf.zeros([0]), shape=tf.TensorShape(None), trainable=False, name="gradls_probe_flags_%d" % i
+            )
+            pool.append((i, stats, flags))
         self.sampling = {
-            "pool": pool,  # (counts, stats) variable pairs not yet given to a site
+            "pool": pool,  # (slot, stats, flags) not yet given to a site
+            "counter": tf.Variable(tf.zeros([2 * _SAMPLED_SITES]), trainable=False, name="gradls_probe_counter"),
+            "due": tf.Variable(True, trainable=False, name="gradls_probe_due"),
+            "due_now": True,  # the due flag's value
+            "every_run": False,  # a call ran a site several times: statistics at every run
             "entries": [],  # sampled sites in trace order (see _sampled_entry)
             "forced": False,  # a site that cannot be sampled was traced: every run is reported
             "pending": [],  # counted, unreported runs since the last report: (optimizer key or None, step)
             "weights": {},  # id(entry) -> weight samples read before a call whose run is due
             "read": gen_resource_variable_ops.read_variable_op,  # 4x cheaper than Variable.numpy()
+            "scatter_add": gen_resource_variable_ops.resource_scatter_add,
+            "scatter_update": gen_resource_variable_ops.resource_scatter_update,
             "announced": False,
             "traced": 0,  # sampled site traces so far (see the entries' "position")
         }
@@ -993,10 +1035,10 @@ class _Probe:
         if smp and not smp["forced"]:
             smp["forced"] = True
 
-    def _sampled_entry(self, site, key, flat_sources, described, present, stats, layout):
+    def _sampled_entry(self, site, key, flat_sources, described, present, layout):
         """The sampling entry of a site being traced: the one of an earlier trace of the same line
-        with the same variables (a retrace), else a new one with the next free variable pair
-        (None when none is left)."""
+        with the same variables (a retrace), else a new one with the next free slot (None when none
+        is left)."""
         tf = self.tf
         smp = self.sampling
         variables = [src if isinstance(src, tf.Variable) or self._is_keras_var(src) else None for src in flat_sources]
@@ -1009,11 +1051,11 @@ class _Probe:
                 return entry
         if not smp["pool"]:
             return None
-        counts, stored = smp["pool"].pop(0)
+        slot, stored, flags = smp["pool"].pop(0)
+        size = self._stats_size(layout)
         with tf.init_scope():  # eagerly, outside the function being traced: shaped for this site
-            size = 3 * len(layout) + sum(1 for place in layout if place >= 0)  # see _stats
-            counts.assign(tf.zeros([size + 1]))
-            stored.assign(tf.zeros([size]))
+            stored.assign(tf.zeros([size + 1]))
+            flags.assign(tf.zeros([2 * len(layout)]))
         entry = {
             "key": key,
             "ids": ids,
@@ -1021,10 +1063,10 @@ class _Probe:
             "described": described,
             "present": present,
             "variables": variables,
-            "counts": counts,
+            "slot": slot,
             "stats": stored,
+            "flags": flags,
             "layout": layout,
-            "size": size,
             "seen": 0,  # runs accounted for in Python (reported or counted)
             # Its place in the newest trace that holds it: runs of one call are counted in this
             # order (a function traced twice, e.g. once more after creating its variables, makes
@@ -1044,10 +1086,26 @@ class _Probe:
             )
         return entry
 
-    def _observe_sampled(self, site, entry, stats):
+    def _observe_sampled(self, site, entry, values, halves):
         tf = self.tf
-        with tf.control_dependencies([entry["stats"].assign(stats, read_value=False)]):
-            entry["counts"].assign_add(tf.concat([tf.ones([1]), stats * 0.0], 0), read_value=False)
+        smp = self.sampling
+        counter, stored, flags, slot = smp["counter"], entry["stats"], entry["flags"], entry["slot"]
+        k = len(values)
+        summed = [h for h in halves if isinstance(h, tf.Tensor)]
+        check = tf.add_n(summed) if len(summed) > 1 else summed[0] if summed else tf.constant(0.0)
+        bad = check * 0.0  # NaN when a gradient holds a NaN or an Inf
+        smp["scatter_add"](counter.handle, tf.constant([2 * slot, 2 * slot + 1]), tf.stack([1.0, bad]))
+
+        def write():
+            flat = self._assemble_stats(values, halves)
+            run = smp["read"](counter.handle, tf.float32)[2 * slot : 2 * slot + 1]
+            stored.assign(tf.concat([run, flat], 0), read_value=False)
+            if k:
+                flags.assign_add(flat[k : 3 * k] * 0.0, read_value=False)
+            return tf.constant(True)
+
+        due = smp["read"](smp["due"].handle, tf.bool)
+        tf.cond(tf.logical_or(due, tf.not_equal(bad, 0.0)), write, lambda: tf.constant(False))
         return site
 
     def _is_keras_var(self, obj) -> bool:
@@ -1072,19 +1130,29 @@ class _Probe:
             return st["current"] + (1 if update in st["applied"] else 0)
 
     def before_function_call(self) -> None:
-        """Eagerly, before a tf.function call: for each sampled update whose next step is due, read
-        its variables (for the update/weight ratio)."""
+        """Eagerly, before a tf.function call: set the due flag for the coming step (statistics
+        computed in the graph), and for each sampled update whose next step is due read its
+        variables (for the update/weight ratio)."""
         smp = self.sampling
         smp["weights"] = {}
+        due = smp["every_run"] or smp["forced"]
         for entry in smp["entries"]:
             update = entry["site"]["update"]
-            if update is None or not self._ratio_due(self._next_step(update)):
+            if update is None:
                 continue
-            smp["weights"][id(entry)] = [None if v is None else self._weight_sample(v) for v in entry["variables"]]
+            step = self._next_step(update)
+            due = due or self._due(step)
+            if self._ratio_due(step):
+                smp["weights"][id(entry)] = [None if v is None else self._weight_sample(v) for v in entry["variables"]]
+        if not due and not any(entry["site"]["update"] is not None for entry in smp["entries"]):
+            due = self._due(self._next_step(None))  # no update yet: tape computations are the steps
+        if due != smp["due_now"]:
+            smp["due"].assign(due)
+            smp["due_now"] = due
 
     def after_function_call(self) -> None:
         """Eagerly, after a tf.function call: count each sampled site's new runs, in trace order,
-        and report a site's last run when its step is due or its counts saw a NaN/Inf. Under the
+        and report a site's last run when its step is due or its counter saw a NaN/Inf. Under the
         lock: tf.functions called from several threads must not count a run twice."""
         with self.lock:
             self._count_sampled_runs()
@@ -1093,54 +1161,74 @@ class _Probe:
         import numpy as np
 
         smp = self.sampling
-        read = smp["read"]
+        entries = smp["entries"]
+        if not entries:
+            return
+        counts = smp["read"](smp["counter"].handle, self.tf.float32)._numpy().tolist()
         work = []
-        for entry in smp["entries"]:
-            counts = read(entry["counts"].handle, self.tf.float32)._numpy()
-            runs = int(counts[0])
+        for entry in entries:
+            slot = entry["slot"]
+            runs = int(counts[2 * slot])
             if runs > entry["seen"]:
-                work.append((entry, runs - entry["seen"], self._nonfinite(counts, len(entry["layout"]))))
+                flagged = None
+                if counts[2 * slot + 1] != 0.0:  # NaN: a NaN/Inf at some run since the last reset
+                    k = len(entry["layout"])
+                    flags = smp["read"](entry["flags"].handle, self.tf.float32)._numpy()
+                    flagged = np.isnan(flags[:k]) | np.isnan(flags[k : 2 * k])
+                if runs - entry["seen"] > 1 and not smp["every_run"]:
+                    smp["every_run"] = True  # several runs per call: which is due is not known before
+                work.append((entry, runs - entry["seen"], flagged))
                 entry["seen"] = runs
         if not work:
             return
         work.sort(key=lambda item: item[0]["position"])  # the graph's order, as traced
-        with self.lock:
-            counted = []  # [entry, last run of the call, role, step, flagged]
-            stopped = False
-            for r in range(max(n for _, n, _ in work)):
-                for entry, n, flagged in work:
-                    if r >= n or stopped:
-                        continue
-                    site = entry["site"]
-                    role = "update" if site["update"] is not None else site["role"]
-                    step = self._advance(None, role, site["update"], True)
-                    if step is None:
-                        stopped = True
-                        continue
-                    counted.append([entry, r == n - 1, role, step, flagged])
-            # A tape computation belongs to the step of the next update (a GAN's generator tape,
-            # after the discriminator's update): its step decides whether it is due.
-            next_update = None
-            for run in reversed(counted):
-                if run[2] == "update":
-                    next_update = run[3]
-                elif run[2] == "bare" and next_update is not None:
-                    run[3] = next_update
-            for entry, last, role, step, flagged in counted:
-                if last and (self._due(step) or flagged.any()):
-                    self._report_sampled(entry, step, role, flagged)
-                else:
-                    smp["pending"].append((entry["site"]["update"] if role == "update" else None, step))
+        counted = []  # [entry, last run of the call, role, step, flagged]
+        stopped = False
+        for r in range(max(n for _, n, _ in work)):
+            for entry, n, flagged in work:
+                if r >= n or stopped:
+                    continue
+                site = entry["site"]
+                role = "update" if site["update"] is not None else site["role"]
+                step = self._advance(None, role, site["update"], True)
+                if step is None:
+                    stopped = True
+                    continue
+                counted.append([entry, r == n - 1, role, step, flagged])
+        # A tape computation belongs to the step of the next update (a GAN's generator tape,
+        # after the discriminator's update): its step decides whether it is due.
+        next_update = None
+        for run in reversed(counted):
+            if run[2] == "update":
+                next_update = run[3]
+            elif run[2] == "bare" and next_update is not None:
+                run[3] = next_update
+        for entry, last, role, step, flagged in counted:
+            if last and (self._due(step) or (flagged is not None and flagged.any())):
+                if self._report_sampled(entry, step, role, flagged):
+                    continue
+            smp["pending"].append((entry["site"]["update"] if role == "update" else None, step))
         for entry, _, flagged in work:
-            if flagged.any():  # start looking for the next NaN/Inf
-                fresh = np.zeros(entry["size"] + 1, np.float32)
-                fresh[0] = entry["seen"]
-                entry["counts"].assign(fresh)
+            if flagged is not None:  # start looking for the next NaN/Inf
+                smp["scatter_update"](smp["counter"].handle, [2 * entry["slot"] + 1], [0.0])
+                entry["flags"].assign(np.zeros(2 * len(entry["layout"]), np.float32))
 
-    def _report_sampled(self, entry, step, role, flagged) -> None:
-        rows = self._rows(self.sampling["read"](entry["stats"].handle, self.tf.float32)._numpy(), entry["layout"])
+    def _report_sampled(self, entry, step, role, flagged) -> bool:
+        """Report a site's last run from its stored statistics; False when they are not that
+        run's (the due flag was not set for it: the run is counted instead)."""
+        stored = self.sampling["read"](entry["stats"].handle, self.tf.float32)._numpy()
+        if int(stored[0]) != entry["seen"] and (flagged is None or not flagged.any()):
+            self.sampling["every_run"] = True
+            return False
+        rows = self._rows(stored[1:], entry["layout"])
         for i, row in enumerate(rows):
-            if i < len(flagged) and flagged[i] and math.isfinite(row[0]) and math.isfinite(row[1]):
+            if (
+                flagged is not None
+                and i < len(flagged)
+                and flagged[i]
+                and math.isfinite(row[0])
+                and math.isfinite(row[1])
+            ):
                 # A NaN/Inf at an earlier run of the same call (a loop of steps in one tf.function):
                 # reported at this run, as NaN (which of the two it was is not kept).
                 rows[i] = (float("nan"), float("nan"), row[2])
@@ -1149,6 +1237,7 @@ class _Probe:
         before = self.sampling["weights"].get(id(entry))
         if before is not None and site["update"] is not None:
             self._emit_sampled_ratios(entry["variables"], before, entry["described"], None)
+        return True
 
     def _weight_sample(self, v):
         """A variable's entries for the update/weight ratio of a sampled site: all of them up to
@@ -1777,14 +1866,46 @@ class _Probe:
 
     def read_weights(self, variables):
         tf = self.tf
+        eager = tf.executing_eagerly()
         out: list = []
         for v in variables:
             dtype = getattr(v, "dtype", None)
             if dtype is None or not getattr(tf.as_dtype(dtype), "is_floating", False):
                 out.append(None)
-            else:
-                out.append(tf.convert_to_tensor(v))
+                continue
+            var = self._cpu_variable(v) if eager else None
+            # Eagerly on the CPU: one raw read (the update copies the buffer this tensor holds).
+            out.append(tf.convert_to_tensor(v) if var is None else self.read_op(var.handle, var.dtype))
         return out
+
+    def _cpu_variable(self, v):
+        """The tf.Variable behind v (a Keras variable's _value) when it lives on the CPU, else None."""
+        var = v if isinstance(v, self.tf.Variable) and hasattr(v, "handle") else getattr(v, "_value", None)
+        if self.read_op is None or var is None or not getattr(var, "device", "").endswith("CPU:0"):
+            return None
+        return var
+
+    def _eager_ratio_rows(self, variables, before):
+        """_ratio_stats' rows in NumPy when every variable and read lives on the CPU (a few TensorFlow
+        ops per variable cost ~10 ms per eager update on a 3-layer MLP), else None."""
+        import numpy as np
+
+        rows = []
+        for v, old in zip(variables, before):
+            if old is None:
+                rows.append((-1.0, -1.0, -1.0))
+                continue
+            var = self._cpu_variable(v)
+            if var is None or not old.device.endswith("CPU:0"):
+                return None
+            new = self.read_op(var.handle, var.dtype)._numpy().ravel()
+            prev = old._numpy().ravel()
+            if new.dtype != np.float32 and new.dtype != np.float64:
+                new, prev = new.astype(np.float32), prev.astype(np.float32)
+            change = new - prev
+            with np.errstate(all="ignore"):
+                rows.append((float(np.dot(change, change)), float(np.dot(new, new)), float(np.dot(prev, prev))))
+        return rows
 
     def _ratio_stats(self, variables, before):
         """float32 [k, 2]: (sum of squares of the change, sum of squares of the new weights)."""
@@ -1807,7 +1928,10 @@ class _Probe:
         tf = self.tf
         names = [self._variable_name(v, i) for i, v in enumerate(variables)]
         if tf.executing_eagerly():
-            self._emit_ratios(names, self._ratio_stats(variables, before).numpy(), replica)
+            rows = self._eager_ratio_rows(variables, before)
+            self._emit_ratios(
+                names, rows if rows is not None else self._ratio_stats(variables, before).numpy(), replica
+            )
             return
         if self._in_xla():
             return  # no callback inside an XLA cluster
@@ -1869,11 +1993,14 @@ class _Probe:
 
         base = resource_variable_ops.BaseResourceVariable
         base_init = base.__init__
+        # What assign/assign_add return (read_value=True): a view of an existing variable, made at
+        # every optimizer update in eager Keras (~20 per step on a 3-layer MLP): no creation line.
+        unread = getattr(resource_variable_ops, "_UnreadVariable", ())
 
         @functools.wraps(base_init)
         def tf_variable_init(var, *args, **kwargs):
             base_init(var, *args, **kwargs)
-            if getattr(var, _SITE_ATTR, None) is None:
+            if not isinstance(var, unread) and getattr(var, _SITE_ATTR, None) is None:
                 try:
                     file, line, _ = probe.loc.user_location(probe.tf_stack)
                     if file is not None:
