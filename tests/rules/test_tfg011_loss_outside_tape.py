@@ -600,6 +600,64 @@ CASES = [
         RESULT = ["ok" if (dense.w.numpy() != before).all() else "zero"]
     """,
     ),
+    # Held-out round C (keras-team/keras-io#406): the actor-critic episode runs the model and appends to history
+    # lists before the tape opens; the loss is built inside the block from those lists only.
+    case(
+        "tfg011_actor_critic_histories_appended_before_tape",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        inputs = keras.Input((4,))
+        common = keras.layers.Dense(8, activation="relu")(inputs)
+        action = keras.layers.Dense(2, activation="softmax")(common)
+        critic = keras.layers.Dense(1)(common)
+        model = keras.Model(inputs, [action, critic])
+        probs_history = []
+        value_history = []
+        for step in range(3):
+            state = tf.constant([[0.1, 0.2, 0.3, 0.4]]) * (step + 1)
+            probs, value = model(state)
+            probs_history.append(tf.math.log(probs[0, 0]))
+            value_history.append(value[0, 0])
+        with tf.GradientTape() as tape:
+            losses = []
+            for log_prob, value in zip(probs_history, value_history):
+                losses.append(-log_prob * (1.0 - value) + tf.square(1.0 - value))
+            loss_value = sum(losses)
+        RESULT = gradient_status(tape.gradient(loss_value, model.trainable_variables))  # <- TFG011
+    """,
+    ),
+    case(
+        "tfg011_actor_critic_histories_appended_inside_tape",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        inputs = keras.Input((4,))
+        common = keras.layers.Dense(8, activation="relu")(inputs)
+        action = keras.layers.Dense(2, activation="softmax")(common)
+        critic = keras.layers.Dense(1)(common)
+        model = keras.Model(inputs, [action, critic])
+        probs_history = []
+        value_history = []
+        with tf.GradientTape() as tape:
+            for step in range(3):
+                state = tf.constant([[0.1, 0.2, 0.3, 0.4]]) * (step + 1)
+                probs, value = model(state)
+                probs_history.append(tf.math.log(probs[0, 0]))
+                value_history.append(value[0, 0])
+            losses = []
+            for log_prob, value in zip(probs_history, value_history):
+                losses.append(-log_prob * (1.0 - value) + tf.square(1.0 - value))
+            loss_value = sum(losses)
+        RESULT = gradient_status(tape.gradient(loss_value, model.trainable_variables))
+    """,
+    ),
 ]
 
 _FIXABLE = [

@@ -251,6 +251,37 @@ CASES = [
         RESULT = gradient_status(vae.gradients(np.linspace(0.1, 0.8, 8, dtype=np.float32).reshape(2, 4)))
     """,
     ),
+    # Held-out round C (tensorflow#34335): first-order MAML applies the gradients of a weight copy of the meta
+    # model (set_weights(get_weights()) in a helper) to the meta model on purpose; the shapes match and TF trains.
+    case(
+        "tfg026_first_order_maml_copy_gradients_applied_to_meta_model",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        def make_model():
+            return keras.Sequential([keras.layers.Dense(5, activation="relu"), keras.layers.Dense(1)])
+
+        def copy_model(model, x):
+            copied = make_model()
+            copied(x)
+            copied.set_weights(model.get_weights())
+            return copied
+
+        x = np.linspace(0.0, 1.0, 8, dtype=np.float32).reshape(8, 1)
+        y = np.sin(x)
+        meta_model = make_model()
+        meta_model(x)
+        model_copy = copy_model(meta_model, x)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(y - model_copy(x)))
+        grads = tape.gradient(loss, model_copy.trainable_variables)
+        keras.optimizers.SGD(0.01).apply_gradients(zip(grads, meta_model.trainable_variables))
+        RESULT = gradient_status(grads)
+    """,
+    ),
 ]
 
 

@@ -22,7 +22,7 @@ from gradls.analysis.tapes import Tape, TapeCall, TapeScope, module_scope, pos
 _LIBRARIES = ("tensorflow", "keras", "tf_keras", "numpy", "math", "jax", "scipy")
 _TRAINABLE = {"trainable_variables", "trainable_weights"}
 _BUILTINS = set(dir(builtins))
-_MAX_DEPTH = 6
+_MAX_DEPTH = 10
 _MUTATORS = ("assign", "scatter", "append", "extend", "insert", "update", "add", "set", "write", "__setitem__")
 
 
@@ -65,6 +65,37 @@ def _mutated_names(info: ModuleInfo, sc: TapeScope) -> set[str]:
         }
 
     return info.memo(f"{__name__}.mutated.{id(sc)}", build)
+
+
+_GROWTH = ("append", "extend", "insert")
+
+
+def _growth_calls(info: ModuleInfo, sc: TapeScope) -> dict[str, list[ast.Call] | None]:
+    """Per name of `sc` that some call mutates in place: its `xs.append(v)` / `extend` / `insert` calls, which add
+    values to the list, or None when any other mutation (`assign`, `update`, `xs[i] = v`) changes it too."""
+
+    def build() -> dict[str, list[ast.Call] | None]:
+        out: dict[str, list[ast.Call] | None] = {}
+        for n in sc.nodes:
+            if (
+                isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute)
+                and isinstance(n.func.value, ast.Name)
+                and n.func.attr.startswith(_MUTATORS)
+            ):
+                name = n.func.value.id
+                found = out.setdefault(name, [])
+                if found is not None:
+                    if n.func.attr in _GROWTH:
+                        found.append(n)
+                    else:
+                        out[name] = None
+            elif isinstance(n, ast.Subscript) and isinstance(n.ctx, (ast.Store, ast.Del)):
+                if isinstance(n.value, ast.Name):
+                    out[n.value.id] = None
+        return out
+
+    return info.memo(f"{__name__}.growth.{id(sc)}", build)
 
 
 def _named_nodes(info: ModuleInfo, sc: TapeScope) -> tuple[dict[str, ast.AST], set[str]]:
@@ -225,6 +256,10 @@ class _Slicer:
                 if self.mentions(root.id, sc, depth + 1):
                     self.read(c, recording)
                 return
+            if isinstance(root, (ast.BinOp, ast.UnaryOp, ast.Constant, ast.List, ast.Tuple)):
+                return  # `(a - b).tolist()`, `", ".join(xs)`: a method on a computed value, sliced as part of `e`
+        if isinstance(f, ast.Call) and (self.info.imports.qualname(f.func) or "").split(".")[0] in _LIBRARIES:
+            return  # `layers.Dense(8)(x)`: a fresh library layer applied (its arguments are sliced as values)
         raise _Unknown
 
     def _self_attr_mentions(self, attr: str) -> bool:
@@ -270,7 +305,9 @@ class _Slicer:
         if name in sc.params:
             return  # computed by the caller, before any tape of this scope opened
         if self._mutated(name, sc):
-            raise _Unknown  # `v.assign(...)`, `xs.append(...)`: its value also comes from those calls
+            # `xs.append(v)`: the list also holds what those calls add, each run where its statement runs;
+            # any other mutation (`v.assign(...)`, `xs[i] = v`) is not followed
+            self._grown(name, sc, depth)
         defs = sc.defs(name)
         if defs is None:
             if self._is_import_or_def(name):
@@ -294,6 +331,21 @@ class _Slicer:
         for d in defs:
             self.stmt(d, sc, depth + 1)
 
+    def _grown(self, name: str, sc: TapeScope, depth: int) -> None:
+        mod = module_scope(self.info)
+        for where in (sc, mod) if sc is not mod else (sc,):
+            calls = _growth_calls(self.info, where).get(name, [])
+            if calls is None:
+                raise _Unknown
+            for c in calls:
+                stmt = where.parent(c)
+                while stmt is not None and not isinstance(stmt, ast.stmt):
+                    stmt = where.parent(stmt)
+                if stmt is None:
+                    raise _Unknown
+                for a in [*c.args, *(k.value for k in c.keywords)]:
+                    self.expr(a, where, stmt if where is self.scope else None, depth + 1)
+
     def _mutated(self, name: str, sc: TapeScope) -> bool:
         return name in _mutated_names(self.info, sc) or name in _mutated_names(self.info, module_scope(self.info))
 
@@ -309,6 +361,9 @@ class _Slicer:
                 stmt = sc.parent(n)
                 while isinstance(stmt, (ast.Tuple, ast.List, ast.Starred)):
                     stmt = sc.parent(stmt)
+                if isinstance(stmt, (ast.For, ast.AsyncFor)) and _within(n, stmt.target):
+                    out.append(stmt)  # a loop target: a value taken from the iterable
+                    continue
                 if not isinstance(stmt, ast.Assign):
                     raise _Unknown
                 out.append(stmt)
@@ -319,6 +374,10 @@ class _Slicer:
         return out
 
     def stmt(self, d: ast.AST, sc: TapeScope, depth: int) -> None:
+        if isinstance(d, (ast.For, ast.AsyncFor)):
+            # `for a, b in zip(xs, ys)`: each target holds an item of the iterable, evaluated at the loop
+            self.expr(d.iter, sc, d if sc is self.scope else None, depth)
+            return
         value = d.value if isinstance(d, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.NamedExpr)) else None
         if value is None:
             if isinstance(d, ast.AnnAssign):
@@ -410,6 +469,10 @@ class _Slicer:
         if found is not None or sc is self.scope:
             return found
         return _named_nodes(self.info, self.scope)[0].get(name)
+
+
+def _within(node: ast.AST, root: ast.AST) -> bool:
+    return any(n is node for n in ast.walk(root))
 
 
 def _expr_nodes(info: ModuleInfo, e: ast.AST) -> tuple[list[ast.AST], set[int]]:
@@ -529,7 +592,36 @@ def applied_to_other_model(info: ModuleInfo, scope: TapeScope, call: ast.Call) -
             return None
     if pos(pairs) < pos(defs[0]):
         return None
+    if _weight_copies(info, source, applied):
+        return None  # one model is a copy of the other (MAML, Reptile): same shapes, applied on purpose
     return source, applied, pairs.args[1]
+
+
+def _weight_copies(info: ModuleInfo, a: str, b: str) -> bool:
+    """Is one of the models `a`, `b` made as a copy of the other: `b = keras.models.clone_model(a)`,
+    `b.set_weights(a.get_weights())`, or `b = make_copy(a, ...)` with `make_copy` a module function that calls
+    `set_weights(...get_weights())` or `clone_model`?  Then their variables correspond one to one."""
+    copying = ("set_weights", "clone_model")
+    for x, y in ((a, b), (b, a)):
+        for n in info.all_nodes(ast.Call):
+            f = n.func
+            name = f.attr if isinstance(f, ast.Attribute) else (f.id if isinstance(f, ast.Name) else "")
+            if name == "set_weights" and isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name):
+                if f.value.id == y and any(isinstance(m, ast.Name) and m.id == x for m in ast.walk(n)):
+                    return True
+            if not any(isinstance(arg, ast.Name) and arg.id == x for arg in n.args):
+                continue
+            parent = info.all_parents.get(id(n))
+            if not (
+                isinstance(parent, ast.Assign) and any(isinstance(t, ast.Name) and t.id == y for t in parent.targets)
+            ):
+                continue
+            if name == "clone_model":
+                return True
+            fn = info.module_functions.get(name)
+            if fn is not None and any(isinstance(m, ast.Attribute) and m.attr in copying for m in ast.walk(fn)):
+                return True
+    return False
 
 
 def frozen_whole(info: ModuleInfo, scope: TapeScope, model: str, at: ast.AST) -> ast.stmt | None:
