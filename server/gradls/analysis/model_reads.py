@@ -16,7 +16,7 @@ import builtins
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from gradls.analysis.module import ModuleInfo
+from gradls.analysis.module import ModuleInfo, walk_nodes
 from gradls.analysis.tapes import Tape, TapeCall, TapeScope, module_scope, pos
 
 _LIBRARIES = ("tensorflow", "keras", "tf_keras", "numpy", "math", "jax", "scipy")
@@ -481,7 +481,7 @@ def _expr_nodes(info: ModuleInfo, e: ast.AST) -> tuple[list[ast.AST], set[int]]:
     cache: dict[int, tuple[list[ast.AST], set[int]]] = info.memo(f"{__name__}.expr_nodes", dict)
     found = cache.get(id(e))
     if found is None:
-        nodes = list(ast.walk(e))
+        nodes = walk_nodes(e)  # ast.walk order; the context/operator nodes it leaves out are none of those read
         callees = {id(n.func) for n in nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
         found = cache[id(e)] = (nodes, callees)
     return found
@@ -495,7 +495,7 @@ def _names_read(info: ModuleInfo) -> Callable[[ast.AST], list[str]]:
     def read(node: ast.AST) -> list[str]:
         found = cache.get(id(node))
         if found is None:
-            found = cache[id(node)] = list(dict.fromkeys(n.id for n in ast.walk(node) if isinstance(n, ast.Name)))
+            found = cache[id(node)] = list(dict.fromkeys(n.id for n in walk_nodes(node) if isinstance(n, ast.Name)))
         return found
 
     return read

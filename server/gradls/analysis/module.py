@@ -741,6 +741,27 @@ _NO_NODE_FIELDS = frozenset(_SCALAR_FIELDS - {"names"})
 _NODE_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
+def walk_nodes(node: ast.AST) -> list[ast.AST]:
+    """`list(ast.walk(node))` without the context and operator singletons (no children, no position), in the same
+    breadth-first order, read from the fields that can hold nodes only (as `_walk_tree`): for callers that pick
+    nodes by class, about twice as fast as `ast.walk`."""
+    order: list[ast.AST] = [node]
+    AST = ast.AST
+    fields_of = _NODE_FIELDS
+    append = order.append
+    for n in order:  # grows while it is read: breadth-first
+        cls = type(n)
+        for name in fields_of.get(cls) or _node_fields(cls):
+            v = getattr(n, name, None)
+            if type(v) is list:
+                for c in v:
+                    if isinstance(c, AST):
+                        append(c)
+            elif v is not None and isinstance(v, AST):
+                append(v)
+    return order
+
+
 def walk_own(node: ast.AST) -> Iterator[ast.AST]:
     """ast.walk that does not descend into nested function or class definitions (it does enter lambdas)."""
     # ast.iter_child_nodes inlined (same children, same order): the generator chain per node was most of the cost.

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import cast
 
-from gradls.analysis.module import ModuleInfo
+from gradls.analysis.module import ModuleInfo, walk_nodes
 
 GRAD_METHODS = {"gradient", "jacobian", "batch_jacobian"}
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
@@ -357,7 +357,7 @@ def _resolve(info: ModuleInfo, scope: TapeScope) -> None:
 def names_in(node: ast.AST | None) -> set[str]:
     if node is None:
         return set()
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return {n.id for n in walk_nodes(node) if isinstance(n, ast.Name)}
 
 
 def source_elements(sources: ast.AST | None) -> list[ast.AST]:
