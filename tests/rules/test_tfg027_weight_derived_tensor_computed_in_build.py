@@ -152,6 +152,73 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
     """,
     ),
+    # A plain class / tf.Module computing from a variable handed to its constructor (tensorflow#39996).
+    case(
+        "tfg027_plain_class_snapshot_of_constructor_variable",
+        "none",
+        """
+        import tensorflow as tf
+
+        class Scaler:
+            def __init__(self, log_scale, offset):
+                self.scale = tf.exp(log_scale) + offset  # <- TFG027
+                self.offset = offset
+
+            def apply(self, x):
+                return x * self.scale
+
+        log_s = tf.Variable([0.5, -0.5])
+        scaler = Scaler(log_s, 1.0)
+        x = tf.constant([1.0, 2.0])
+        with tf.GradientTape() as tape:
+            y = tf.reduce_sum(scaler.apply(x))
+        RESULT = gradient_status([tape.gradient(y, log_s)])
+        """,
+    ),
+    # Near misses: the object is built inside the tape; the method computes from the variable it keeps.
+    case(
+        "tfg027_plain_class_built_inside_the_tape",
+        "ok",
+        """
+        import tensorflow as tf
+
+        class Scaler:
+            def __init__(self, log_scale):
+                self.scale = tf.exp(log_scale)
+
+            def apply(self, x):
+                return x * self.scale
+
+        log_s = tf.Variable([0.5, -0.5])
+        x = tf.constant([1.0, 2.0])
+        with tf.GradientTape() as tape:
+            scaler = Scaler(log_s)
+            y = tf.reduce_sum(scaler.apply(x))
+        RESULT = gradient_status([tape.gradient(y, log_s)])
+        """,
+    ),
+    case(
+        "tfg027_module_keeps_variable_and_computes_in_method",
+        "ok",
+        """
+        import tensorflow as tf
+
+        class Scaler(tf.Module):
+            def __init__(self, log_scale):
+                super().__init__()
+                self.log_scale = log_scale
+
+            def __call__(self, x):
+                return x * tf.exp(self.log_scale)
+
+        log_s = tf.Variable([0.5, -0.5])
+        scaler = Scaler(log_s)
+        x = tf.constant([1.0, 2.0])
+        with tf.GradientTape() as tape:
+            y = tf.reduce_sum(scaler(x))
+        RESULT = gradient_status([tape.gradient(y, log_s)])
+        """,
+    ),
 ]
 
 

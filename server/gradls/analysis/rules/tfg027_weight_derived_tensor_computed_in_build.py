@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ClassFacts, FunctionNode, ModuleInfo
 from gradls.analysis.rules import rule
+from gradls.analysis.tapes import TapeScope, source_elements, tape_scopes
 
 # Where a layer makes its weights; what is computed there runs once, eagerly, outside every training step.
 _SETUP_METHODS = ("__init__", "build")
@@ -24,6 +25,7 @@ _WEIGHT_CTORS = {"add_weight", "add_variable"}
     "of the weight leaves the weight with a None gradient (`fit` warns `Gradients do not exist for variables`).",
 )
 def find_weight_derived_tensor_computed_in_build(info: ModuleInfo) -> Iterator[Finding]:
+    yield from _constructor_snapshots(info)
     if "add_weight" not in info.source and "add_variable" not in info.source:
         return
     for cls in info.classes.values():
@@ -135,3 +137,115 @@ def _weights_read(e: ast.AST, weight_attrs: set[str], weight_locals: set[str]) -
         elif isinstance(n, ast.Name) and n.id in weight_locals and n.id not in out:
             out.append(n.id)
     return out
+
+
+def _constructor_snapshots(info: ModuleInfo) -> Iterator[Finding]:
+    """A plain class or `tf.Module` computes a tensor from a `tf.Variable` handed to its constructor, once, in
+    `__init__`; a method reads that tensor; the object is built before the tape that differentiates with respect to
+    the variable, so the gradient is None (tensorflow#39996). Module-level construction and tape only."""
+    if "GradientTape" not in info.source or "Variable" not in info.source:
+        return
+    variables = _module_variables(info)
+    if not variables:
+        return
+    scopes = [sc for sc in tape_scopes(info) if sc.node is info.tree]
+    if not scopes:
+        return
+    for cls in info.classes.values():
+        if cls.keras_kind is not None:
+            continue
+        init = cls.methods.get("__init__")
+        if init is None or isinstance(init, ast.AsyncFunctionDef):
+            continue
+        params = [a.arg for a in init.args.posonlyargs + init.args.args][1:]
+        rebound = {n.id for n in ast.walk(init) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        reads = _forward_self_reads(cls)
+        builds = [s for s in info.tree.body if isinstance(s, ast.Assign) and _constructs(s.value, cls.node.name)]
+        if len(builds) != 1:
+            continue
+        build = builds[0]
+        ctor = build.value
+        assert isinstance(ctor, ast.Call)
+        passed: dict[str, str] = {}  # parameter -> module-level variable name
+        for i, a in enumerate(ctor.args):
+            if i < len(params) and isinstance(a, ast.Name) and a.id in variables:
+                passed[params[i]] = a.id
+        for k in ctor.keywords:
+            if k.arg in params and isinstance(k.value, ast.Name) and k.value.id in variables:
+                passed[k.arg] = k.value.id
+        if not passed:
+            continue
+        for st in init.body:
+            if not (
+                isinstance(st, ast.Assign)
+                and len(st.targets) == 1
+                and isinstance(st.targets[0], ast.Attribute)
+                and isinstance(st.targets[0].value, ast.Name)
+                and st.targets[0].value.id == "self"
+                and st.targets[0].attr in reads
+                and _computes_with_ops(info, st.value)
+            ):
+                continue
+            used = [
+                p
+                for p in passed
+                if p not in rebound and any(isinstance(n, ast.Name) and n.id == p for n in ast.walk(st.value))
+            ]
+            for p in used:
+                var = passed[p]
+                call = _later_gradient_wrt(scopes, var, build)
+                if call is None:
+                    continue
+                attr = st.targets[0].attr
+                msg = (
+                    f"`self.{attr}` is computed from `{p}` once, in `{cls.node.name}.__init__`, and `{p}` is the "
+                    f"`tf.Variable` `{var}` (passed at line {build.lineno}): the object is built before the tape, so "
+                    f"`self.{attr}` is a constant and the gradient at line {call.lineno} returns None for `{var}`; keep "
+                    f"the variable (`self.{p} = {p}`) and compute `self.{attr}` from it in the method that uses it, or "
+                    f"build the object inside the tape"
+                )
+                yield Finding("TFG027", msg, info.span(st.value))
+
+
+def _module_variables(info: ModuleInfo) -> set[str]:
+    """Module-level names bound exactly once, to a trainable `tf.Variable(...)`."""
+    seen: dict[str, list[ast.AST]] = {}
+    for s in info.tree.body:
+        if not isinstance(s, ast.Assign):
+            continue
+        for t in s.targets:
+            if isinstance(t, ast.Name):
+                seen.setdefault(t.id, []).append(s.value)
+    out: set[str] = set()
+    for name, values in seen.items():
+        if len(values) != 1 or not isinstance(values[0], ast.Call):
+            continue
+        v = values[0]
+        if info.imports.qualname(v.func) != "tensorflow.Variable":
+            continue
+        if any(
+            k.arg == "trainable" and isinstance(k.value, ast.Constant) and k.value.value is False for k in v.keywords
+        ):
+            continue
+        out.add(name)
+    return out
+
+
+def _constructs(e: ast.AST, cls: str) -> bool:
+    return isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == cls
+
+
+def _later_gradient_wrt(scopes: list[TapeScope], var: str, build: ast.stmt) -> ast.Call | None:
+    """A module-level `tape.gradient(..., sources)` naming `var`, whose tape starts recording after `build`."""
+    for sc in scopes:
+        for tape in sc.tapes:
+            if not tape.blocks or any(_pos(b) < _pos(build) for b in tape.blocks):
+                continue
+            for tc in tape.calls:
+                if any(isinstance(e, ast.Name) and e.id == var for e in source_elements(tc.sources)):
+                    return tc.call
+    return None
+
+
+def _pos(n: ast.AST) -> tuple[int, int]:
+    return (getattr(n, "lineno", 0), getattr(n, "col_offset", 0))
