@@ -1,0 +1,217 @@
+"""TFG030 where-unsafe-branch-nan-gradient: `tf.where(x > c, f(x), ...)` guards the value of `f(x)` but not its
+gradient: `f` is computed for every element, and where it is NaN or infinite the gradient is NaN."""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Callable, Iterator
+
+from gradls.analysis.model import Finding
+from gradls.analysis.module import ModuleInfo
+from gradls.analysis.rules import rule
+from gradls.analysis.tensors import DIFF
+
+_WHERE = {"tensorflow.where", "tensorflow.where_v2", "tensorflow.compat.v1.where_v2", "tensorflow.compat.v2.where"}
+_COMPARE_CALLS = {
+    "tensorflow.greater": ast.Gt,
+    "tensorflow.math.greater": ast.Gt,
+    "tensorflow.greater_equal": ast.GtE,
+    "tensorflow.math.greater_equal": ast.GtE,
+    "tensorflow.less": ast.Lt,
+    "tensorflow.math.less": ast.Lt,
+    "tensorflow.less_equal": ast.LtE,
+    "tensorflow.math.less_equal": ast.LtE,
+}
+_FLIP: dict[type, type] = {ast.Gt: ast.Lt, ast.Lt: ast.Gt, ast.GtE: ast.LtE, ast.LtE: ast.GtE}
+
+
+def _log(x: float) -> float:
+    return math.log(x)  # ValueError at 0 and below: -inf / NaN in TensorFlow
+
+
+# Elementwise TensorFlow functions with a Python counterpart that fails (ValueError / OverflowError) or overflows
+# float32 exactly where TensorFlow's value or gradient is infinite or NaN.
+_FUNCS: dict[str, Callable[..., float]] = {
+    "log": _log,
+    "log1p": lambda x: math.log1p(x) if x > -1 else _log(0.0),
+    "sqrt": lambda x: math.sqrt(x) if x > 0 else _log(0.0),  # sqrt's gradient is infinite at 0
+    "rsqrt": lambda x: 1.0 / math.sqrt(x),
+    "reciprocal": lambda x: 1.0 / x,
+    "exp": math.exp,
+    "pow": lambda a, b: math.pow(a, b),
+    "acos": lambda x: math.acos(x) if -1 < x < 1 else _log(0.0),
+    "asin": lambda x: math.asin(x) if -1 < x < 1 else _log(0.0),
+    "atanh": math.atanh,
+}
+_RISKY = {"log", "log1p", "sqrt", "rsqrt", "reciprocal", "pow", "acos", "asin", "atanh"}
+_FLOAT32_MAX = 3.4028234663852886e38
+
+
+@rule(
+    "TFG030",
+    "where-unsafe-branch-nan-gradient",
+    "`tf.where(x > c, f(x), y)` keeps `f(x)` only where the condition holds, but TensorFlow computes `f` (and its "
+    "gradient) for every element: where `f` is NaN or infinite (`log`, `sqrt`, `pow` of an `exp` past the guard), "
+    "the gradient through `tf.where` is NaN, with no warning.",
+)
+def find_where_unsafe_branch(info: ModuleInfo) -> Iterator[Finding]:
+    if "where" not in info.source:
+        return
+    for node, _modes in info.region_nodes(ast.Call):
+        q = info.imports.qualname(node.func) or ""
+        if q not in _WHERE or len(node.args) != 3 or node.keywords:
+            continue
+        cond = _comparison(info, node.args[0])
+        if cond is None:
+            continue
+        guarded, op, bound = cond
+        for branch, taken in ((node.args[1], True), (node.args[2], False)):
+            found = _unsafe_part(info, branch, guarded, _outside_points(op, bound, taken))
+            if found is None or info.tensors.level_of(branch) < DIFF:
+                continue
+            part, point = found
+            g = info.text(guarded)
+            c = info.text(node.args[0])
+            kept = "holds" if taken else "does not hold"
+            tf_alias = info.imports.alias_of("tensorflow") or "tf"
+            safe = f"{tf_alias}.where({c}, {g}, <safe value>)" if taken else f"{tf_alias}.where({c}, <safe value>, {g})"
+            msg = (
+                f"`{info.text(node.func)}` keeps `{info.text(part)}` only where `{c}` {kept}, but TensorFlow computes "
+                f"it, and its gradient, for every element: at `{g}` = {point:g} it is NaN or infinite, and that "
+                f"gradient times `tf.where`'s zero is NaN, so the gradients through this `tf.where` are NaN, with no "
+                f"warning; give the op a guarded input as well (`{safe}`)"
+            )
+            yield Finding("TFG030", msg, info.span(node))
+            break
+
+
+def _comparison(info: ModuleInfo, cond: ast.AST) -> tuple[ast.expr, type, float] | None:
+    """`x > c`, `c <= x`, `tf.greater(x, c)`: (x, the operator with `x` on the left, c)."""
+    if isinstance(cond, ast.Compare) and len(cond.ops) == 1:
+        left, op, right = cond.left, type(cond.ops[0]), cond.comparators[0]
+    elif isinstance(cond, ast.Call) and len(cond.args) == 2 and not cond.keywords:
+        found = _COMPARE_CALLS.get(info.imports.qualname(cond.func) or "")
+        if found is None:
+            return None
+        left, op, right = cond.args[0], found, cond.args[1]
+    else:
+        return None
+    if op not in _FLIP:
+        return None
+    c = _number(right)
+    if c is not None and _plain(left):
+        return left, op, c
+    c = _number(left)
+    if c is not None and _plain(right):
+        return right, _FLIP[op], c
+    return None
+
+
+def _plain(e: ast.AST) -> bool:
+    return isinstance(e, ast.Name) or (isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name))
+
+
+def _number(e: ast.AST) -> float | None:
+    if isinstance(e, ast.Constant) and isinstance(e.value, (int, float)) and not isinstance(e.value, bool):
+        return float(e.value)
+    if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.USub):
+        v = _number(e.operand)
+        return None if v is None else -v
+    return None
+
+
+def _outside_points(op: type, c: float, taken: bool) -> list[float]:
+    """Values of `x` where the branch is computed but not kept: the other side of `x <op> c`."""
+    below, above = [c - 1.0, c - 0.5], [c + 0.5, c + 1.0]
+    true_side: dict[type, list[float]] = {ast.Gt: above, ast.GtE: [c, *above], ast.Lt: below, ast.LtE: [*below, c]}
+    false_side: dict[type, list[float]] = {ast.Gt: [*below, c], ast.GtE: below, ast.Lt: [c, *above], ast.LtE: above}
+    return false_side[op] if taken else true_side[op]
+
+
+def _unsafe_part(
+    info: ModuleInfo, branch: ast.AST, guarded: ast.expr, points: list[float]
+) -> tuple[ast.AST, float] | None:
+    """A call in `branch` built from `guarded` and numbers only, NaN or infinite at one of `points`, whose bad value
+    reaches a gradient (with that point): it multiplies a trainable value (`alpha * log(x)`: the gradient of
+    `alpha` is that value times `tf.where`'s zero), or it is a `pow`/`exp` of a trainable value, whose gradient is
+    its own infinite value times zero. (The gradient of `log`/`sqrt` at a negative input is finite in TF 2.21, so
+    `tf.where(x > 0, tf.sqrt(x), 0)` alone keeps finite gradients.)"""
+    key = info.text(guarded)
+    parents = {id(c): n for n in ast.walk(branch) for c in ast.iter_child_nodes(n)}
+    for n in ast.walk(branch):
+        if not isinstance(n, ast.Call) or not _uses_risky(info, n):
+            continue
+        point = _bad_point(info, n, key, points)
+        if point is None:
+            continue
+        parent = parents.get(id(n))
+        if isinstance(parent, ast.BinOp) and isinstance(parent.op, (ast.Mult, ast.Div)):
+            other = parent.right if parent.left is n else parent.left
+            if info.tensors.level_of(other) >= DIFF:
+                return n, point
+        if _func(info, n) in {"pow", "exp"} and info.tensors.level_of(n) >= DIFF:
+            return n, point
+    return None
+
+
+def _bad_point(info: ModuleInfo, e: ast.AST, key: str, points: list[float]) -> float | None:
+    for p in points:
+        try:
+            v = _evaluate(info, e, key, p)
+        except (ValueError, OverflowError, ZeroDivisionError):
+            return p
+        if v is None:
+            return None  # not a function of `key` alone
+        if math.isnan(v) or abs(v) > _FLOAT32_MAX:
+            return p
+    return None
+
+
+def _uses_risky(info: ModuleInfo, e: ast.AST) -> bool:
+    return any(isinstance(n, ast.Call) and _func(info, n) in _RISKY for n in ast.walk(e))
+
+
+def _func(info: ModuleInfo, call: ast.Call) -> str | None:
+    q = info.imports.qualname(call.func) or ""
+    for prefix in ("tensorflow.math.", "tensorflow."):
+        if q.startswith(prefix) and q[len(prefix) :] in _FUNCS:
+            return q[len(prefix) :]
+    return None
+
+
+def _evaluate(info: ModuleInfo, e: ast.AST, key: str, x: float) -> float | None:
+    """The value of `e` with `key` = x, when `e` is built from `key`, numbers, + - * / ** and the functions of
+    `_FUNCS`; None for anything else."""
+    if isinstance(e, (ast.Name, ast.Attribute)) and info.text(e) == key:
+        return x
+    c = _number(e)
+    if c is not None:
+        return c
+    if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.USub):
+        v = _evaluate(info, e.operand, key, x)
+        return None if v is None else -v
+    if isinstance(e, ast.BinOp):
+        a, b = _evaluate(info, e.left, key, x), _evaluate(info, e.right, key, x)
+        if a is None or b is None:
+            return None
+        if isinstance(e.op, ast.Add):
+            return a + b
+        if isinstance(e.op, ast.Sub):
+            return a - b
+        if isinstance(e.op, ast.Mult):
+            return a * b
+        if isinstance(e.op, ast.Div):
+            return a / b
+        if isinstance(e.op, ast.Pow):
+            return math.pow(a, b)
+        return None
+    if isinstance(e, ast.Call) and not e.keywords:
+        name = _func(info, e)
+        if name is None:
+            return None
+        args = [_evaluate(info, a, key, x) for a in e.args]
+        if any(a is None for a in args):
+            return None
+        return float(_FUNCS[name](*args))
+    return None

@@ -1,0 +1,126 @@
+"""TFG030 where-unsafe-branch-nan-gradient: a `tf.where` branch that is NaN or infinite where it is not kept
+makes the gradient NaN; the guarded-input form trains."""
+
+import pytest
+
+from rules.casekit import case, check_verdict, findings_of
+
+CASES = [
+    case(
+        "tfg030_log_of_the_guarded_tensor",
+        "nan",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        x = tf.constant(np.linspace(-1.0, 1.0, 8, dtype=np.float32))
+        alpha = tf.Variable(1.0)
+        with tf.GradientTape() as tape:
+            s = tf.where(x >= 0, alpha * tf.math.log(x), tf.zeros_like(x))  # <- TFG030
+        RESULT = gradient_status(tape.gradient(s, [alpha]))
+    """,
+    ),
+    case(
+        "tfg030_weight_times_log_in_a_keras_layer",
+        "nan",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class LogGain(keras.layers.Layer):
+            def build(self, input_shape):
+                self.gain = self.add_weight(name="gain", shape=(), initializer="ones")
+
+            def call(self, x):
+                return tf.where(tf.greater(x, 0.0), self.gain * tf.math.log(x), tf.zeros_like(x))  # <- TFG030
+
+        layer = LogGain()
+        x = tf.constant(np.linspace(-1.0, 1.0, 8, dtype=np.float32))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(x))
+        RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg030_sqrt_of_a_weight_product_alone",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        x = tf.constant(np.linspace(-1.0, 1.0, 8, dtype=np.float32))
+        w = tf.Variable(1.0)
+        with tf.GradientTape() as tape:
+            z = w * x
+            y = tf.reduce_sum(tf.where(z > 0, tf.sqrt(z), tf.zeros_like(z)))
+        RESULT = gradient_status([tape.gradient(y, w)])
+    """,
+    ),
+    case(
+        "tfg030_pow_of_exp_past_the_threshold",
+        "nan",
+        """
+        import tensorflow as tf
+
+        a = tf.Variable(10.0)
+        with tf.GradientTape() as tape:
+            out = tf.where(a < 15.0, a, tf.math.pow(10.0, tf.math.exp(a)))  # <- TFG030
+        RESULT = gradient_status([tape.gradient(out, a)])
+    """,
+    ),
+    case(
+        "tfg030_log_of_a_guarded_copy",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        x = tf.constant(np.linspace(-1.0, 1.0, 8, dtype=np.float32))
+        alpha = tf.Variable(1.0)
+        with tf.GradientTape() as tape:
+            safe_x = tf.where(x > 0, x, tf.ones_like(x))
+            s = tf.where(x > 0, alpha * tf.math.log(safe_x), tf.zeros_like(x))
+        RESULT = gradient_status(tape.gradient(s, [alpha]))
+    """,
+    ),
+    case(
+        "tfg030_elu_exp_branch",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        x = tf.constant(np.linspace(-2.0, 2.0, 8, dtype=np.float32))
+        w = tf.Variable(1.5)
+        with tf.GradientTape() as tape:
+            z = w * x
+            y = tf.where(z > 0, z, tf.exp(z) - 1.0)
+        RESULT = gradient_status([tape.gradient(y, w)])
+    """,
+    ),
+    case(
+        "tfg030_log_of_another_tensor_than_the_compared_one",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        mask = tf.constant(np.linspace(-1.0, 1.0, 8, dtype=np.float32))
+        p = tf.Variable(np.full(8, 0.5, dtype=np.float32))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.where(mask > 0, -tf.math.log(p), tf.zeros_like(p)))
+        RESULT = gradient_status([tape.gradient(loss, p)])
+    """,
+    ),
+]
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_tensorflow_verdict(c, tf_verdicts):
+    check_verdict(c, tf_verdicts[c.name])
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_gradls_reports_exactly_the_marked_lines(c):
+    assert findings_of(c.source, {"TFG030"}) == c.expected
