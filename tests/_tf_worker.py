@@ -80,6 +80,10 @@ def main():
         with open(fname, "w", encoding="utf-8") as fh:
             fh.write(source)
         tf.keras.backend.clear_session()
+        # Global switches a program may flip (mixed precision, eager tf.functions) go back to TF's defaults,
+        # so a verdict never depends on which programs ran earlier in this worker.
+        tf.keras.mixed_precision.set_global_policy("float32")
+        tf.config.run_functions_eagerly(False)
         # One seed per program: random weights are the same on every run, so a verdict that hangs on an
         # unlucky draw (a ReLU dead for every input, signs summing to exactly 0) fails every time, not 1 run in 1000.
         tf.keras.utils.set_random_seed(20261206)

@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,26 +42,69 @@ def tf_python() -> str:
     return os.environ.get("GRADLS_TF_PYTHON", sys.executable)
 
 
+def _default_jobs(n_programs: int) -> int:
+    """Worker processes for a batch: GRADLS_TF_JOBS, else one per core (at most 4) for big batches.
+
+    Each worker pays TF's ~5 s import, so a small batch stays in one process; the corpus and the rule
+    cases (hundreds of programs) split across the cores CI has.
+    """
+    env = os.environ.get("GRADLS_TF_JOBS")
+    if env:
+        return max(1, int(env))
+    if n_programs < 40:
+        return 1
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def run_programs(
-    programs: dict[str, str], timeout: float = 900, per_program_timeout: int = 120
+    programs: dict[str, str], timeout: float = 900, per_program_timeout: int = 120, jobs: int | None = None
 ) -> dict[str, ProgramResult]:
+    """Run every program under TensorFlow; {name: ProgramResult}.
+
+    The batch is cut into `jobs` contiguous shards run by concurrent worker processes. Each worker resets
+    Keras' session, the global dtype policy and the seed before every program, so a program's verdict does
+    not depend on which programs ran before it in the same worker.
+    """
     if not programs:
         return {}
+    names = list(programs)
+    jobs = min(jobs or _default_jobs(len(names)), len(names))
+    size = -(-len(names) // jobs)
+    shards = [names[i : i + size] for i in range(0, len(names), size)]
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="-1", PYTHONHASHSEED="0")
     with tempfile.TemporaryDirectory(prefix="gradls-tf-") as d:
-        inp, out = Path(d, "in.json"), Path(d, "out.json")
-        inp.write_text(json.dumps({"programs": programs, "per_program_timeout": per_program_timeout}))
-        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="-1", PYTHONHASHSEED="0")
-        proc = subprocess.run(
-            [tf_python(), str(_WORKER), str(inp), str(out)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env=env,
-            cwd=d,
-        )
-        if not out.exists():
-            raise RuntimeError(
-                f"TF worker died (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}"
+        running = []
+        for i, shard in enumerate(shards):
+            work = Path(d, f"shard{i}")
+            work.mkdir()
+            inp, out = work / "in.json", work / "out.json"
+            inp.write_text(
+                json.dumps({"programs": {n: programs[n] for n in shard}, "per_program_timeout": per_program_timeout})
             )
-        raw = json.loads(out.read_text())
-    return {name: ProgramResult(**r) for name, r in raw.items()}
+            proc = subprocess.Popen(
+                [tf_python(), str(_WORKER), str(inp), str(out)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
+                cwd=work,
+            )
+            running.append((proc, out))
+        raw: dict[str, dict] = {}
+        deadline = time.monotonic() + timeout
+        try:
+            for proc, out in running:
+                try:
+                    stdout, stderr = proc.communicate(timeout=max(1.0, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    stdout, stderr = proc.communicate()
+                if not out.exists():
+                    raise RuntimeError(f"TF worker died (exit {proc.returncode}):\n{stdout[-3000:]}\n{stderr[-5000:]}")
+                raw.update(json.loads(out.read_text()))
+        finally:
+            for proc, _ in running:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+    return {name: ProgramResult(**raw[name]) for name in names}
