@@ -241,6 +241,25 @@ CASES = [
         RESULT = gradient_status(step())
     """,
     ),
+    # Held-out round C (keras-team/keras-io#406 with a seeded generator): the NumPy values only choose the
+    # action index; the gradient flows through `action_probs` itself, and TF trains.
+    case(
+        "tfg001_numpy_probabilities_feed_a_random_state_choice",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
+        rng = np.random.RandomState(0)
+        with tf.GradientTape() as tape:
+            action_probs = model(tf.constant([[0.1, 0.2, 0.3, 0.4]]))
+            action = rng.choice(2, p=np.squeeze(action_probs) / np.sum(action_probs))
+            loss = -tf.math.log(action_probs[0, action])
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
 ]
 
 

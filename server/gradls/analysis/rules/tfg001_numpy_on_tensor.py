@@ -194,7 +194,26 @@ def _feeds_sampling_or_index(info: ModuleInfo, node: ast.AST) -> bool:
                 return True
             if isinstance(p.func, ast.Name) and p.func.id in _PY_SCALAR_BUILTINS and q == "":
                 return True
+            if _random_generator_method(info, p.func):
+                return True
         if isinstance(p, ast.Subscript) and child is p.slice:
             return True
         child, p = p, info.parent(p)
     return False
+
+
+_GENERATORS = {"numpy.random.RandomState", "numpy.random.default_rng", "numpy.random.Generator"}
+
+
+def _random_generator_method(info: ModuleInfo, func: ast.AST) -> bool:
+    """`rng.choice(...)` with `rng` bound only to `np.random.RandomState(...)` / `np.random.default_rng(...)`: a
+    sampling call, like `np.random.choice`; what it returns is a drawn value or index, not a gradient path."""
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+        return False
+    name = func.value.id
+    values = [
+        n.value for n in info.all_nodes(ast.Assign) if any(isinstance(t, ast.Name) and t.id == name for t in n.targets)
+    ]
+    return bool(values) and all(
+        isinstance(v, ast.Call) and (info.imports.qualname(v.func) or "") in _GENERATORS for v in values
+    )
