@@ -559,21 +559,37 @@ async def bench_against_revision(
     with_workspace: bool,
     lsp_only: bool,
     workspace_edits: int = 20,
+    memory_edits: int = 0,
 ) -> dict:
     """Edit -> diagnostics on the same file with this tree's server and with `rev`'s, in alternating rounds of the
     same run (the machine's load is shared by both); latencies pooled per server.  `with_workspace`: each round
-    also runs the 50-file workspace (`workspace_edits` edits) with each server."""
+    also runs the 50-file workspace (`workspace_edits` edits) with each server.  `lsp_only`: both run HEAD's
+    analysis (this tree's `gradls/lsp` over HEAD's package), so uncommitted analysis edits in the working tree
+    count for neither.  `memory_edits`: then the server RSS over that many edits, once per server."""
     (root / "rev").mkdir()
-    servers = {"this tree": SERVER, rev: server_of_revision(rev, root / "rev", lsp_only)}
+    this = SERVER
+    if lsp_only:
+        (root / "this").mkdir()
+        this = server_of_revision("HEAD", root / "this")
+        shutil.rmtree(root / "this" / "server" / "gradls" / "lsp")
+        shutil.copytree(
+            Path(__file__).resolve().parent.parent / "server" / "gradls" / "lsp",
+            root / "this" / "server" / "gradls" / "lsp",
+        )
+    servers = {"this tree": this, rev: server_of_revision(rev, root / "rev", lsp_only)}
     pooled: dict[str, list[float]] = {name: [] for name in servers}
     workspace: dict[str, list[dict]] = {name: [] for name in servers}
+    memory: dict[str, list[int]] = {name: [] for name in servers}
     for i in range(rounds):
         for name, command in servers.items():
             r = await bench_file("array_ops.py", text, root, edits, 0, 1, server=command)
             pooled[name].extend(r["latencies"])
             if with_workspace:
                 workspace[name].append(await bench_workspace(root / f"ws-{i}-{name[:4]}", workspace_edits, command))
-    return {name: (pct(v, 0.5), pct(v, 0.95), len(v), workspace[name]) for name, v in pooled.items()}
+    if memory_edits:
+        for name, command in servers.items():
+            memory[name] = (await bench_file("array_ops.py", text, root, 10, memory_edits, 1, server=command))["rss"]
+    return {name: (pct(v, 0.5), pct(v, 0.95), len(v), workspace[name], memory[name]) for name, v in pooled.items()}
 
 
 async def main_async(args) -> None:
@@ -700,14 +716,17 @@ async def main_async(args) -> None:
             not args.skip_workspace,
             args.lsp_only,
             args.workspace_edits,
+            args.memory_edits if args.compare_memory else 0,
         )
         print(
             f"array_ops.py edit -> diagnostics, this tree against {args.compare_rev}"
             f"{' (HEAD with its lsp/ only)' if args.lsp_only else ''}, {args.compare_rounds} alternating"
             f" rounds of {args.edits} edits each (load {os.getloadavg()[0]:.2f}; analyze() in-process {ms(t_analyze)} ms):"
         )
-        for name, (p50, p95, n, ws) in c.items():
+        for name, (p50, p95, n, ws, rss) in c.items():
             print(f"  {name:<12} p50 {ms(p50)}  p95 {ms(p95)} ms  ({n} edits)")
+            if rss:
+                print(f"  {'':<12} server RSS over {args.memory_edits} edits (KiB): {' -> '.join(map(str, rss))}")
             for w in ws:
                 print(
                     f"  {'':<12} 50-file workspace: body edit p50 {ms(w['body_p50'])} p95 {ms(w['body_p95'])};"
@@ -776,6 +795,9 @@ def main() -> None:
         "--compare-rev", help="also time array_ops.py edits with the server of this git revision, rounds alternating"
     )
     parser.add_argument("--compare-rounds", type=int, default=3)
+    parser.add_argument(
+        "--compare-memory", action="store_true", help="with --compare-rev: also RSS over --memory-edits per server"
+    )
     parser.add_argument(
         "--lsp-only", action="store_true", help="with --compare-rev: HEAD's analysis under REV's gradls/lsp"
     )
