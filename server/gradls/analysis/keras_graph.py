@@ -85,6 +85,14 @@ class LayerGraph:
         info = self.info
         # Each kind from its own list of the module's node index (walk order within a kind, all this needs): asking
         # for the three kinds at once filtered the whole tree once more.
+        calls = info.all_nodes(ast.Call)
+        for n in calls:
+            if (info.imports.qualname(n.func) or "") in {"keras.Model", "keras.models.Model"}:
+                self.model_calls.append(n)
+        if not any(_constructed(info, c) == "weighted" for c in calls):
+            # No trainable layer is made here: nothing is computed by one, nothing placed after one, and `weighted`
+            # is False for every expression (no binding can hold one), so the bindings are not read at all.
+            return
         for a in info.all_nodes(ast.Assign):
             self.assigns.append(a)
             what = _constructed(info, a.value)
@@ -93,14 +101,8 @@ class LayerGraph:
                     key = _key(t)
                     if key is not None:
                         self.bound[key] = what
-        calls = info.all_nodes(ast.Call)
-        for n in calls:
-            if (info.imports.qualname(n.func) or "") in {"keras.Model", "keras.models.Model"}:
-                self.model_calls.append(n)
         lists = info.all_nodes(ast.List)
         self.assigns.sort(key=lambda a: (a.lineno, a.col_offset))
-        if not any(_constructed(info, c) == "weighted" for c in calls):
-            return  # no trainable layer is made here: nothing is computed by one, nothing placed after one
         # Twice: a name used before its (textually later) definition in another function still settles.
         for _ in range(2):
             for a in self.assigns:
@@ -127,7 +129,8 @@ class LayerGraph:
 
     def model_output_names(self) -> set[str]:
         """Names a functional `keras.Model(inputs, outputs)` of this module is computed from, followed back
-        through the assignments that define them."""
+        through the assignments that define them (read only in a module that makes a trainable layer: elsewhere no
+        name is computed by one, and `assigns` stays empty)."""
         todo: list[str] = []
         for c in self.model_calls:
             outs = c.args[1] if len(c.args) > 1 else next((k.value for k in c.keywords if k.arg == "outputs"), None)
