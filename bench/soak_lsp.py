@@ -6,7 +6,8 @@ The same driver as tests/hardening/test_lsp_soak.py (tests/hardening/soakkit.py)
 its own text, sends every edit as an incremental didChange, waits for the debounced diagnostics
 every --burst edits, asks for code actions and hovers there, and compares the published
 diagnostics with a fresh `gradls.analysis.analyze()` of its text. Prints the figures (edits,
-checkpoints, RSS of the server process at the first and last checkpoint, peak, wall time).
+checkpoints, RSS of the server process at the first and last checkpoint, peak, wall time); --json also holds the
+RSS at every checkpoint (rss_mib).
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ async def soak(edits: int, lines: int, burst: int, compare_every: int, seed: int
             errors = [m.message for m in client.log_messages if m.type == lsp.MessageType.Error]
             await client.shutdown_session()
     out = stats.as_dict()
+    out["rss_mib"] = [round(k / 1024, 1) for k in stats.rss_kib]
     out["lines"] = lines
     out["burst"] = burst
     out["server_errors_logged"] = len(errors)
