@@ -18,9 +18,12 @@ pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(300)
 
 EDITS = 10_000
 LINES = 5_000
-# RSS may grow this much between the first checkpoint (everything loaded, first analysis done)
-# and the last one; a leak of even 1 KB per edit would exceed it.
-RSS_GROWTH_BOUND_MIB = 40
+# A leak grows RSS with every edit; warm-up (allocator arenas, interned names, caches filling) is over
+# in the first few thousand. So the bound is on the second half of the run, from the middle checkpoint
+# to the last one (5,000 edits): a leak of 4 KB per edit exceeds it. The whole run gets a looser
+# ceiling, so warm-up that never ends fails too.
+LATE_GROWTH_BOUND_MIB = 20
+RSS_GROWTH_BOUND_MIB = 60
 
 
 @pytest_lsp.fixture(
@@ -49,9 +52,13 @@ async def test_ten_thousand_edits_leave_no_stale_diagnostics_and_flat_memory(cli
     assert stats.full_comparisons >= 4
     assert stats.final_diagnostics > 0  # the comparison was not trivially empty
     assert stats.code_actions_returned > 0 and stats.hovers > 0
-    growth = (stats.rss_kib[-1] - stats.rss_kib[0]) / 1024
-    assert growth < RSS_GROWTH_BOUND_MIB, f"server RSS grew {growth:.1f} MiB over {EDITS} edits: {stats.as_dict()}"
-    assert max(stats.rss_kib) / 1024 < stats.rss_kib[0] / 1024 + 2 * RSS_GROWTH_BOUND_MIB
+    rss_mib = [round(k / 1024, 1) for k in stats.rss_kib]
+    print("soak RSS MiB per checkpoint:", rss_mib)
+    late = rss_mib[-1] - rss_mib[len(rss_mib) // 2]
+    assert late < LATE_GROWTH_BOUND_MIB, f"server RSS grew {late:.1f} MiB over the last half of the edits: {rss_mib}"
+    growth = rss_mib[-1] - rss_mib[0]
+    assert growth < RSS_GROWTH_BOUND_MIB, f"server RSS grew {growth:.1f} MiB over {EDITS} edits: {rss_mib}"
+    assert max(rss_mib) < rss_mib[0] + 2 * RSS_GROWTH_BOUND_MIB, rss_mib
     errors = [m for m in client.log_messages if m.type == lsp.MessageType.Error]
     assert not errors, errors[0].message
     info = await client.protocol.send_request_async("gradls/serverInfo", {})
