@@ -1,7 +1,8 @@
 # gradls-fixture: tf-verdict=none-gradient
-# gradls-expect: TFG009@12
-# source: https://www.tensorflow.org/guide/autodiff (Cases where gradient returns None: replaced a variable with a tensor)
-# x = x + 1 rebinds x to a Tensor: from the second epoch on the tape does not watch it.
+# gradls-expect: TFG009@13
+# source: https://worldofsoftware.org/debugging-disconnected-gradients-in-tensorflow-step-by-step-hackernoon/
+# "Replaced a variable with a tensor": x = x + 1 rebinds the variable's name to a plain tensor, which the next
+# epoch's tape does not watch: the second gradient is None.
 import tensorflow as tf
 
 x = tf.Variable(2.0)
