@@ -5,7 +5,9 @@
    script times its own training loop (wall and process CPU time), so TensorFlow's import is
    excluded; whole-process times are printed too. Medians over the repeats, with the spread of
    the per-repeat ratios. Then tight tf.function loops with both sides in one process (an MLP, a
-   GAN step with two optimizers and an inner tape, a loss-scaled mixed_float16 MLP).
+   GAN step with two optimizers and an inner tape, a loss-scaled mixed_float16 MLP), in many short
+   rounds alternating plain / probed (a load burst hits both sides of a round alike): the figure is
+   the median of the per-round ratios, with their quartiles.
    `--baseline REV` (a git revision, or a runner.py file) measures that runner in the same run,
    interleaved with the current one (plain / probed now / probed baseline, the order rotating each
    repeat), so a before/after comparison shares the machine's load.
@@ -16,7 +18,8 @@
    printed separately, it is paid once per interpreter/environment).
 
     /tmp/gvenv/bin/python bench/bench_probe.py [--python INTERP] [--repeats 5] [--steps 30] [--function-steps 300]
-        [--rounds 7] [--baseline REV|FILE] [--reprobe-only | --overhead-only]
+        [--rounds 42] [--modes eager,fit,function] [--kinds mlp,gan,loss_scaled] [--baseline REV|FILE]
+        [--reprobe-only | --overhead-only]
 """
 
 from __future__ import annotations
@@ -240,7 +243,14 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--python", default=os.environ.get("GRADLS_TF_PYTHON", sys.executable))
     ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--rounds", type=int, default=7, help="rounds of the in-process loops (each: plain and probed)")
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=42,
+        help="rounds of the in-process loops per process, each plain and probed for --function-steps / 6 steps",
+    )
+    ap.add_argument("--modes", default="eager,fit,function", help="separate-process modes of section 1")
+    ap.add_argument("--kinds", default="mlp,gan,loss_scaled", help="in-process loops of section 1")
     ap.add_argument(
         "--baseline",
         help="also measure this runner, interleaved with the current one: a git revision or a runner.py file",
@@ -293,11 +303,24 @@ def _median(xs: list[float]) -> float:
     return statistics.median(xs)
 
 
-def _ratios(label: str, pairs: list[tuple[float, float]], unit: str) -> str:
+def _ratios(label: str, pairs: list[tuple[float, float]], unit: str, paired: bool = False) -> str:
     """'wall plain 1.234 s, probed 1.300 s -> x1.05 [x0.98-x1.12]': medians, and the spread of the
-    per-repeat ratios (each repeat's plain and probed run back to back)."""
+    per-repeat ratios (each repeat's plain and probed run back to back). paired: the figure is the
+    median of the per-pair ratios and the spread their quartiles (many short pairs)."""
     plain_med, probed_med = _median([p for p, _ in pairs]), _median([q for _, q in pairs])
-    per_pair = [q / p for p, q in pairs]
+    per_pair = sorted(q / p for p, q in pairs)
+    if paired and len(per_pair) >= 4:
+        quartiles = statistics.quantiles(per_pair, n=4)
+        return "%s plain %.3f %s, probed %.3f %s -> x%.3f [quartiles x%.3f-x%.3f]" % (
+            label,
+            plain_med,
+            unit,
+            probed_med,
+            unit,
+            _median(per_pair),
+            quartiles[0],
+            quartiles[2],
+        )
     return "%s plain %.3f %s, probed %.3f %s -> x%.2f [x%.2f-x%.2f]" % (
         label,
         plain_med,
@@ -305,8 +328,8 @@ def _ratios(label: str, pairs: list[tuple[float, float]], unit: str) -> str:
         probed_med,
         unit,
         probed_med / plain_med,
-        min(per_pair),
-        max(per_pair),
+        per_pair[0],
+        per_pair[-1],
     )
 
 
@@ -317,7 +340,10 @@ def sections_1_2(ns, train: str, small: str, env: dict) -> None:
         "back to back%s), [spread of the per-repeat ratios]"
         % (ns.repeats, ", runners %s, the order rotating" % " / ".join(names) if len(names) > 1 else "")
     )
-    for mode, steps in (("eager", ns.steps), ("fit", ns.steps), ("function", ns.function_steps)):
+    modes = [
+        (m, s) for m, s in (("eager", ns.steps), ("fit", ns.steps), ("function", ns.function_steps)) if m in ns.modes
+    ]
+    for mode, steps in modes:
         # The probe stops at step steps+1, so the script does exactly `steps` steps either way.
         walls: dict = {n: [] for n in names}
         loops: dict = {n: [] for n in names}
@@ -345,16 +371,21 @@ def sections_1_2(ns, train: str, small: str, env: dict) -> None:
     with open(inproc, "w") as fh:
         fh.write(IN_PROCESS)
     rounds = ns.rounds
-    for kind, label in (("mlp", "MLP"), ("gan", "GAN"), ("loss_scaled", "loss-scaled MLP")):
-        # One process per runner, repeated (the order rotating), each with `rounds` rounds: the
-        # per-round ratios of every process are pooled.
+    block = max(1, ns.function_steps // 6)
+    kinds = [
+        (k, label) for k, label in (("mlp", "MLP"), ("gan", "GAN"), ("loss_scaled", "loss-scaled MLP")) if k in ns.kinds
+    ]
+    for kind, label in kinds:
+        # One process per runner, repeated (the order rotating), each with `rounds` short rounds
+        # (a load burst hits both sides of a round alike): the per-round ratios of every process are
+        # pooled, and their median is the figure.
         walls = {n: [] for n in names}
         cpus = {n: [] for n in names}
         sites = {}
         for r in range(max(1, ns.repeats // 2)):
             for name in names[r % len(names) :] + names[: r % len(names)]:
                 out = subprocess.run(
-                    [ns.python, inproc, os.path.dirname(ns.runners[name]), kind, str(ns.function_steps), str(rounds)],
+                    [ns.python, inproc, os.path.dirname(ns.runners[name]), kind, str(block), str(rounds)],
                     capture_output=True,
                     text=True,
                     env=env,
@@ -378,10 +409,10 @@ def sections_1_2(ns, train: str, small: str, env: dict) -> None:
                     label,
                     tag,
                     sites[name],
-                    ns.function_steps,
+                    block,
                     len(cpus[name]),
-                    _ratios("wall", walls[name], "s"),
-                    _ratios("CPU", cpus[name], "s"),
+                    _ratios("wall", walls[name], "s", paired=True),
+                    _ratios("CPU", cpus[name], "s", paired=True),
                 )
             )
     if ns.overhead_only:
