@@ -113,6 +113,80 @@ CASES = [
         RESULT = gradient_status([tape.gradient(loss, p)])
     """,
     ),
+    case(
+        "tfg030_reciprocal_guarded_by_equality",
+        "nan",
+        """
+        import tensorflow as tf
+
+        x = tf.Variable([0.0, 1.0, 2.0])
+        with tf.GradientTape() as tape:
+            y = tf.reduce_sum(tf.where(x == 0.0, 0.0, 1.0 / x))  # <- TFG030
+        RESULT = gradient_status([tape.gradient(y, x)])
+    """,
+    ),
+    case(
+        "tfg030_log_guarded_by_tf_equal",
+        "nan",
+        """
+        import tensorflow as tf
+
+        x = tf.Variable([0.0, 1.0, 2.0])
+        with tf.GradientTape() as tape:
+            y = tf.reduce_sum(tf.where(tf.equal(x, 0.0), tf.zeros_like(x), tf.math.log(x)))  # <- TFG030
+        RESULT = gradient_status([tape.gradient(y, x)])
+    """,
+    ),
+    case(
+        "tfg030_reciprocal_kept_below_one_docs_form",
+        "nan",
+        """
+        import tensorflow as tf
+
+        x = tf.Variable([0.0, 2.0])
+        with tf.GradientTape() as tape:
+            y = tf.reduce_sum(tf.where(x < 1.0, 0.0, 1.0 / x))  # <- TFG030
+        RESULT = gradient_status([tape.gradient(y, x)])
+    """,
+    ),
+    case(
+        "tfg030_weight_divided_by_counts_guarded_positive",
+        "nan",
+        """
+        import tensorflow as tf
+
+        counts = tf.constant([0.0, 1.0, 2.0])
+        a = tf.Variable(1.0)
+        with tf.GradientTape() as tape:
+            y = tf.reduce_sum(tf.where(counts > 0.0, a / counts, 0.0))  # <- TFG030
+        RESULT = gradient_status([tape.gradient(y, a)])
+    """,
+    ),
+    case(
+        "tfg030_reciprocal_of_a_guarded_copy_by_equality",
+        "ok",
+        """
+        import tensorflow as tf
+
+        x = tf.Variable([0.0, 1.0, 2.0])
+        with tf.GradientTape() as tape:
+            safe = tf.where(x == 0.0, tf.ones_like(x), x)
+            y = tf.reduce_sum(tf.where(x == 0.0, 0.0, 1.0 / safe))
+        RESULT = gradient_status([tape.gradient(y, x)])
+    """,
+    ),
+    case(
+        "tfg030_sqrt_guarded_by_equality_at_zero",
+        "ok",
+        """
+        import tensorflow as tf
+
+        x = tf.Variable([0.0, 1.0, 2.0])
+        with tf.GradientTape() as tape:
+            y = tf.reduce_sum(tf.where(x == 0.0, x, tf.sqrt(x)))
+        RESULT = gradient_status([tape.gradient(y, x)])
+    """,
+    ),
 ]
 
 

@@ -22,8 +22,19 @@ _COMPARE_CALLS = {
     "tensorflow.math.less": ast.Lt,
     "tensorflow.less_equal": ast.LtE,
     "tensorflow.math.less_equal": ast.LtE,
+    "tensorflow.equal": ast.Eq,
+    "tensorflow.math.equal": ast.Eq,
+    "tensorflow.not_equal": ast.NotEq,
+    "tensorflow.math.not_equal": ast.NotEq,
 }
-_FLIP: dict[type, type] = {ast.Gt: ast.Lt, ast.Lt: ast.Gt, ast.GtE: ast.LtE, ast.LtE: ast.GtE}
+_FLIP: dict[type, type] = {
+    ast.Gt: ast.Lt,
+    ast.Lt: ast.Gt,
+    ast.GtE: ast.LtE,
+    ast.LtE: ast.GtE,
+    ast.Eq: ast.Eq,
+    ast.NotEq: ast.NotEq,
+}
 
 
 def _log(x: float) -> float:
@@ -124,34 +135,98 @@ def _number(e: ast.AST) -> float | None:
 def _outside_points(op: type, c: float, taken: bool) -> list[float]:
     """Values of `x` where the branch is computed but not kept: the other side of `x <op> c`."""
     below, above = [c - 1.0, c - 0.5], [c + 0.5, c + 1.0]
-    true_side: dict[type, list[float]] = {ast.Gt: above, ast.GtE: [c, *above], ast.Lt: below, ast.LtE: [*below, c]}
-    false_side: dict[type, list[float]] = {ast.Gt: [*below, c], ast.GtE: below, ast.Lt: [c, *above], ast.LtE: above}
+    true_side: dict[type, list[float]] = {
+        ast.Gt: above,
+        ast.GtE: [c, *above],
+        ast.Lt: below,
+        ast.LtE: [*below, c],
+        ast.Eq: [c],
+        ast.NotEq: [*below, *above],
+    }
+    false_side: dict[type, list[float]] = {
+        ast.Gt: [*below, c],
+        ast.GtE: below,
+        ast.Lt: [c, *above],
+        ast.LtE: above,
+        ast.Eq: [*below, *above],
+        ast.NotEq: [c],
+    }
     return false_side[op] if taken else true_side[op]
 
 
 def _unsafe_part(
     info: ModuleInfo, branch: ast.AST, guarded: ast.expr, points: list[float]
 ) -> tuple[ast.AST, float] | None:
-    """A call in `branch` built from `guarded` and numbers only, NaN or infinite at one of `points`, whose bad value
-    reaches a gradient (with that point): it multiplies a trainable value (`alpha * log(x)`: the gradient of
-    `alpha` is that value times `tf.where`'s zero), or it is a `pow`/`exp` of a trainable value, whose gradient is
-    its own infinite value times zero. (The gradient of `log`/`sqrt` at a negative input is finite in TF 2.21, so
-    `tf.where(x > 0, tf.sqrt(x), 0)` alone keeps finite gradients.)"""
+    """A call or division in `branch` built from `guarded` and numbers only, NaN or infinite at one of `points`,
+    whose bad value reaches a gradient (with that point): it multiplies a trainable value (`alpha * log(x)`: the
+    gradient of `alpha` is that value times `tf.where`'s zero), divides one (`alpha / x` at x = 0), or it is a
+    `pow`/`exp` of a trainable value, whose gradient is its own infinite value times zero; or it is infinite there
+    (`1. / x`, `log(x)` at x = 0) and the gradient flows into `guarded` itself, through a derivative that is
+    infinite too. (The gradient of `log`/`sqrt` at a negative input is finite in TF 2.21, and so is `sqrt`'s at 0
+    under `tf.where`'s zero, so `tf.where(x > 0, tf.sqrt(x), 0)` alone keeps finite gradients.)"""
     key = info.text(guarded)
     parents = {id(c): n for n in ast.walk(branch) for c in ast.iter_child_nodes(n)}
     for n in ast.walk(branch):
-        if not isinstance(n, ast.Call) or not _uses_risky(info, n):
+        division = _division_by(info, n, key)
+        if not division and (not isinstance(n, ast.Call) or not _uses_risky(info, n)):
             continue
-        point = _bad_point(info, n, key, points)
+        if isinstance(n, ast.BinOp):
+            point = _zero_point(info, n.right, key, points) if division else None
+        else:
+            point = _bad_point(info, n, key, points)
         if point is None:
             continue
+        if isinstance(n, ast.BinOp) and info.tensors.level_of(n.left) >= DIFF:
+            return n, point  # alpha / x
         parent = parents.get(id(n))
         if isinstance(parent, ast.BinOp) and isinstance(parent.op, (ast.Mult, ast.Div)):
             other = parent.right if parent.left is n else parent.left
             if info.tensors.level_of(other) >= DIFF:
                 return n, point
-        if _func(info, n) in {"pow", "exp"} and info.tensors.level_of(n) >= DIFF:
+        if isinstance(n, ast.Call) and _func(info, n) in {"pow", "exp"} and info.tensors.level_of(n) >= DIFF:
             return n, point
+        if info.tensors.level_of(guarded) >= DIFF and _infinite_at(info, n, key, point):
+            return n, point
+    return None
+
+
+def _division_by(info: ModuleInfo, n: ast.AST, key: str) -> bool:
+    """`a / f(x)`: a division whose denominator is built from `key` and numbers only."""
+    return (
+        isinstance(n, ast.BinOp)
+        and isinstance(n.op, ast.Div)
+        and any(isinstance(m, (ast.Name, ast.Attribute)) and info.text(m) == key for m in ast.walk(n.right))
+    )
+
+
+def _infinite_at(info: ModuleInfo, n: ast.AST, key: str, x: float) -> bool:
+    """`n` is infinite at `key` = x with an infinite derivative: a division by zero, `log`/`reciprocal` of 0,
+    `log1p` of -1 (`sqrt` is not: its gradient under `tf.where`'s zero stays finite at 0 in TF 2.21)."""
+    try:
+        if isinstance(n, ast.BinOp):
+            return _evaluate(info, n.right, key, x) == 0.0
+        if isinstance(n, ast.Call) and len(n.args) == 1 and not n.keywords:
+            name = _func(info, n)
+            arg = _evaluate(info, n.args[0], key, x)
+            return arg is not None and (
+                (name in {"log", "reciprocal"} and arg == 0.0) or (name == "log1p" and arg == -1.0)
+            )
+    except (ValueError, OverflowError, ZeroDivisionError):
+        return False
+    return False
+
+
+def _zero_point(info: ModuleInfo, e: ast.AST, key: str, points: list[float]) -> float | None:
+    """The first of `points` where the denominator `e` is zero (or itself NaN or infinite)."""
+    for p in points:
+        try:
+            v = _evaluate(info, e, key, p)
+        except (ValueError, OverflowError, ZeroDivisionError):
+            return p
+        if v is None:
+            return None
+        if v == 0.0 or math.isnan(v) or abs(v) > _FLOAT32_MAX:
+            return p
     return None
 
 
