@@ -282,6 +282,71 @@ CASES = [
         RESULT = gradient_status(grads)
     """,
     ),
+    # Issue 10 (tensorflow#34335, second-order MAML as reported): a helper that only copies its model parameter's
+    # weights (get_weights) does not run it; the outer loss runs the copy only, so the meta model gets None.
+    case(
+        "tfg026_helper_copies_weights_of_meta_model_only",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        def make_model():
+            return keras.Sequential([keras.layers.Dense(5, activation="relu"), keras.layers.Dense(1)])
+
+        def copy_model(model, x):
+            copied = make_model()
+            copied(x)
+            copied.set_weights(model.get_weights())
+            return copied
+
+        def compute_loss(model, x, y):
+            return tf.reduce_mean(tf.square(y - model(x)))
+
+        x = np.linspace(0.0, 1.0, 8, dtype=np.float32).reshape(8, 1)
+        y = np.sin(x)
+        meta_model = make_model()
+        meta_model(x)
+        with tf.GradientTape() as tape:
+            model_copy = copy_model(meta_model, x)
+            loss = compute_loss(model_copy, x, y)
+        grads = tape.gradient(loss, meta_model.trainable_variables)  # <- TFG026
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
+        "tfg026_helper_runs_its_model_parameter",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        def make_model():
+            return keras.Sequential([keras.layers.Dense(5, activation="relu"), keras.layers.Dense(1)])
+
+        def predict_and_copy(model, x):
+            out = model(x)
+            copied = make_model()
+            copied(x)
+            copied.set_weights(model.get_weights())
+            return out, copied
+
+        def compute_loss(pred, y):
+            return tf.reduce_mean(tf.square(y - pred))
+
+        x = np.linspace(0.0, 1.0, 8, dtype=np.float32).reshape(8, 1)
+        y = np.sin(x)
+        meta_model = make_model()
+        meta_model(x)
+        with tf.GradientTape() as tape:
+            pred, model_copy = predict_and_copy(meta_model, x)
+            loss = compute_loss(pred, y)
+        grads = tape.gradient(loss, meta_model.trainable_variables)
+        RESULT = gradient_status(grads)
+    """,
+    ),
 ]
 
 

@@ -201,6 +201,7 @@ class _Slicer:
     reads: _Trace = field(default_factory=list)  # (read, where its recording is decided), see _AT_GRADIENT_CALL
     seen: set[tuple[int, str]] = field(default_factory=set)
     model_names: set[str] | None = None  # the model and what it is built from, see _model_closure
+    skip: set[int] = field(default_factory=set)  # arguments a callee only reads the weights of (not runs)
 
     def read(self, node: ast.AST, recording: ast.AST | None) -> None:
         self.reads.append((node, recording))
@@ -210,6 +211,8 @@ class _Slicer:
             raise _Unknown
         nodes, callees = _expr_nodes(self.info, e)
         for n in nodes:
+            if id(n) in self.skip:
+                continue
             if isinstance(n, ast.Lambda):
                 raise _Unknown
             if isinstance(n, ast.Call):
@@ -232,6 +235,12 @@ class _Slicer:
                 self.read(c, recording)
             elif f.id in _BUILTINS and not self._bound(f.id, sc):
                 return
+            elif (fn := self._module_function(f.id, sc)) is not None:
+                # a module function: it runs the model through a parameter given it (the arguments are sliced as
+                # values, less those it only copies the weights of) or through the module names it reads
+                self.skip.update(id(a) for a in _weight_only_args(self.info, fn, c))
+                if self._runs(fn, depth + 1):
+                    self.read(c, recording)
             elif self.mentions(f.id, sc, depth + 1):
                 self.read(c, recording)
             # the callee's own value (a loss object, a function) does not carry a tensor into the target
@@ -416,6 +425,37 @@ class _Slicer:
             nodes = [*defs, *self._extensions(name)]
         return bool(self._closure(nodes, {name}) & self._model_closure())
 
+    def _module_function(self, name: str, sc: TapeScope) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        fn = self._function(name, sc)
+        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(fn is n for n in self.info.tree.body):
+            return fn
+        return None
+
+    def _runs(self, node: ast.AST, depth: int) -> bool:
+        """Can running the module function or class `node` run the model through the module names it reads (its
+        parameters and locals are its own: a shared name such as `x` links nothing)?  A function or class it
+        names is judged the same way (constructing a class makes a fresh instance); a module-level value by
+        what it is built from, as `mentions` does."""
+        if depth > _MAX_DEPTH:
+            raise _Unknown
+        mod = module_scope(self.info)
+        for name in _free_names(self.info, node):
+            if name == self.model:
+                return True
+            if name in _BUILTINS or name == "self" or self._is_import(name):
+                continue
+            fn = self._function(name, mod)
+            if fn is not None and any(fn is n for n in self.info.tree.body):
+                if fn is not node and self._runs(fn, depth + 1):
+                    return True
+                continue
+            defs = mod.defs(name)
+            if not defs:
+                raise _Unknown  # bound where this walk does not look (a loop target, a `with`, a nested def)
+            if self._closure([*defs, *self._extensions(name)], {name}) & self._model_closure():
+                return True
+        return False
+
     def _model_closure(self) -> set[str]:
         if self.model_names is None:
             nodes = [*(self.scope.defs(self.model) or []), *(module_scope(self.info).defs(self.model) or [])]
@@ -469,6 +509,66 @@ class _Slicer:
         if found is not None or sc is self.scope:
             return found
         return _named_nodes(self.info, self.scope)[0].get(name)
+
+
+def _free_names(info: ModuleInfo, node: ast.AST) -> list[str]:
+    """The names a module-level function or class reads from the module: every name it loads less its (and its
+    nested functions') parameters and the names it binds, unless declared `global`."""
+    cache: dict[int, list[str]] = info.memo(f"{__name__}.free_names", dict)
+    found = cache.get(id(node))
+    if found is None:
+        nodes = walk_nodes(node)
+        own = {n.arg for n in nodes if isinstance(n, ast.arg)}
+        own |= {n.id for n in nodes if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+        own |= {n.name for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+        own |= {
+            a.asname or a.name.split(".")[0]
+            for n in nodes
+            if isinstance(n, (ast.Import, ast.ImportFrom))
+            for a in n.names
+        }
+        own -= {g for n in nodes if isinstance(n, ast.Global) for g in n.names}
+        loads = (n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+        found = cache[id(node)] = [n for n in dict.fromkeys(loads) if n not in own]
+    return found
+
+
+_WEIGHT_READS = {"get_weights", "count_params"}
+
+
+def _weight_only_args(info: ModuleInfo, fn: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call) -> list[ast.AST]:
+    """The arguments of `call` bound to a parameter of `fn` that `fn` only reads the weights of
+    (`p.get_weights()`, `keras.models.clone_model(p)`): a copy of its values or its structure, never a run."""
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return []
+    params = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args]]
+    bound = list(zip(params, call.args))
+    bound += [(k.arg, k.value) for k in call.keywords if k.arg is not None]
+    return [arg for param, arg in bound if _weight_only_param(info, fn, param)]
+
+
+def _weight_only_param(info: ModuleInfo, fn: ast.FunctionDef | ast.AsyncFunctionDef, param: str) -> bool:
+    cache: dict[tuple[int, str], bool] = info.memo(f"{__name__}.weight_only", dict)
+    key = (id(fn), param)
+    found = cache.get(key)
+    if found is None:
+        parents = {id(c): n for n in walk_nodes(fn) for c in ast.iter_child_nodes(n)}
+        uses = [n for n in walk_nodes(fn) if isinstance(n, ast.Name) and n.id == param]
+        found = bool(uses) and all(_weight_read(info, n, parents) for n in uses)
+        cache[key] = found
+    return found
+
+
+def _weight_read(info: ModuleInfo, n: ast.Name, parents: dict[int, ast.AST]) -> bool:
+    if not isinstance(n.ctx, ast.Load):
+        return False
+    up = parents.get(id(n))
+    if isinstance(up, ast.Attribute) and up.attr in _WEIGHT_READS:
+        call = parents.get(id(up))
+        return isinstance(call, ast.Call) and call.func is up
+    if isinstance(up, ast.Call) and up.args and up.args[0] is n:
+        return (info.imports.qualname(up.func) or "").endswith(".clone_model")
+    return False
 
 
 def _within(node: ast.AST, root: ast.AST) -> bool:
