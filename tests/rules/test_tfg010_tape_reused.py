@@ -253,6 +253,85 @@ CASES = [
         RESULT = ["none" if g is None else "ok" for g in tape.gradient(loss, [w, b])]
         """,
     ),
+    # tensorflow#47785: batch_jacobian/jacobian with parallel_iterations computes gradients in chunks, which needs a
+    # persistent tape (TF 2.21: RuntimeError for batch_jacobian; ValueError for jacobian, eager and traced).
+    case(
+        "tfg010_batch_jacobian_parallel_iterations",
+        "raises:RuntimeError",
+        """
+        import tensorflow as tf
+
+        x = tf.random.normal((4, 3))
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = tf.sin(x) * 2.0
+        jac = tape.batch_jacobian(y, x, parallel_iterations=2)  # <- TFG010
+        RESULT = gradient_status([tf.reduce_sum(jac)])
+        """,
+    ),
+    case(
+        "tfg010_jacobian_parallel_iterations_eager",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(tf.ones((3, 2)))
+        x = tf.random.normal((4, 3))
+        with tf.GradientTape() as tape:
+            y = tf.matmul(x, w)
+        jac = tape.jacobian(y, w, parallel_iterations=4)  # <- TFG010
+        RESULT = gradient_status([tf.reduce_sum(jac)])
+        """,
+    ),
+    case(
+        "tfg010_jacobian_parallel_iterations_tf_function",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(tf.ones((3, 2)))
+
+
+        @tf.function
+        def jac(x):
+            with tf.GradientTape() as tape:
+                y = tf.matmul(x, w)
+            return tape.jacobian(y, w, None, 4)  # <- TFG010
+
+
+        RESULT = gradient_status([tf.reduce_sum(jac(tf.random.normal((4, 3))))])
+        """,
+    ),
+    # Near misses: no parallel_iterations (or None), or a persistent tape.
+    case(
+        "tfg010_batch_jacobian_without_parallel_iterations",
+        "ok",
+        """
+        import tensorflow as tf
+
+        x = tf.random.normal((4, 3))
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = tf.sin(x) * 2.0
+        jac = tape.batch_jacobian(y, x, parallel_iterations=None)
+        RESULT = gradient_status([tf.reduce_sum(jac)])
+        """,
+    ),
+    case(
+        "tfg010_batch_jacobian_parallel_iterations_persistent",
+        "ok",
+        """
+        import tensorflow as tf
+
+        x = tf.random.normal((4, 3))
+        with tf.GradientTape(persistent=True) as tape:
+            tape.watch(x)
+            y = tf.sin(x) * 2.0
+        jac = tape.batch_jacobian(y, x, parallel_iterations=2)
+        del tape
+        RESULT = gradient_status([tf.reduce_sum(jac)])
+        """,
+    ),
 ]
 
 _FIXABLE = [
@@ -262,6 +341,7 @@ _FIXABLE = [
     "tfg010_comprehension",
     "tfg010_explicit_persistent_false_inside_block",
     "tfg010_tape_object_then_with",
+    "tfg010_batch_jacobian_parallel_iterations",
 ]
 FIXED = {f"{n}__fixed": fixed_source(CASES, n, "TFG010") for n in _FIXABLE}
 CASES += [case(name, "ok", src) for name, src in FIXED.items()]

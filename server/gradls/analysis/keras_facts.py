@@ -195,6 +195,8 @@ class KerasFacts:
             return False
         if isinstance(e, ast.Subscript):
             v = e.value
+            if isinstance(v, ast.Name):
+                return self._list_of_keras_objects(v, scope, depth)
             return (
                 isinstance(v, ast.Attribute) and v.attr == "layers" and self.is_keras_object(v.value, scope, depth + 1)
             )
@@ -225,6 +227,27 @@ class KerasFacts:
             cls = self._class_of(scope)
             return cls is not None and e.attr in cls.layer_attrs
         return False
+
+    def _list_of_keras_objects(self, name: ast.Name, scope: Scope, depth: int) -> bool:
+        """`name` is bound only to list displays / list comprehensions whose every element is a Keras layer or
+        model (`models = [keras.Sequential(...) for _ in range(2)]`): `name[i]` is one of them."""
+        b = self.bindings(name.id, scope, name)
+        if not b:
+            return False
+        for x in b:
+            if x.kind != "assign" or x.value is None:
+                return False
+            where = self._scope_of_binding(x, scope)
+            v = x.value
+            if isinstance(v, ast.ListComp):
+                elts = [v.elt]
+            elif isinstance(v, (ast.List, ast.Tuple)) and v.elts:
+                elts = v.elts
+            else:
+                return False
+            if not all(not isinstance(el, ast.Starred) and self.is_keras_object(el, where, depth + 1) for el in elts):
+                return False
+        return True
 
     def _bindings_are_keras(self, b: list[Binding], scope: Scope, depth: int) -> bool:
         for x in b:

@@ -47,11 +47,37 @@ def find_tape_reused(info: ModuleInfo) -> Iterator[Finding]:
                     continue
                 reported = True
                 yield _finding(info, tape, later, why, calls)
+            if not reported:
+                vectorized = next((c for c in calls if _parallel_iterations(c)), None)
+                if vectorized is not None:
+                    yield _vectorized_finding(info, tape, vectorized, calls)
 
 
 def _finding(info: ModuleInfo, tape: Tape, call: TapeCall, why: str, calls: list[TapeCall]) -> Finding:
     msg = (
         f"{why}: a second `{call.method}()` on a non-persistent GradientTape raises {_ERROR}; "
+        f"create it with `tf.GradientTape(persistent=True)` (and `del {tape.name}` after the last use)"
+    )
+    return Finding("TFG010", msg, info.span(call.call), _fix_data(info, tape, calls))
+
+
+def _parallel_iterations(call: TapeCall) -> bool:
+    """`jacobian`/`batch_jacobian` given `parallel_iterations=` (not None): TensorFlow computes the gradient once per
+    chunk of the batch, several gradients on the one tape."""
+    if call.method not in ("jacobian", "batch_jacobian"):
+        return False
+    given = next((k.value for k in call.call.keywords if k.arg == "parallel_iterations"), None)
+    if given is None and len(call.call.args) >= 4:
+        given = call.call.args[3]
+    return given is not None and not (isinstance(given, ast.Constant) and given.value is None)
+
+
+def _vectorized_finding(info: ModuleInfo, tape: Tape, call: TapeCall, calls: list[TapeCall]) -> Finding:
+    msg = (
+        f"`{tape.name}.{call.method}(..., parallel_iterations=...)` computes the gradients in chunks, several "
+        f"gradient computations on one tape: on a non-persistent GradientTape TensorFlow raises `RuntimeError: "
+        f"GradientTape must be created with persistent=True to compute the {call.method} with parallel_iterations` "
+        f"(`jacobian`: `ValueError: Encountered an exception while vectorizing the jacobian computation`); "
         f"create it with `tf.GradientTape(persistent=True)` (and `del {tape.name}` after the last use)"
     )
     return Finding("TFG010", msg, info.span(call.call), _fix_data(info, tape, calls))
