@@ -9,6 +9,7 @@ collector, which grew the server's memory by tens of MB over 1,000 edits.
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 from gradls.lsp import documents
@@ -45,22 +46,39 @@ def retired(ls: GradlsLanguageServer, info) -> bool:
     return any(m is info for m in ls.retired_modules) or not vars(info)
 
 
-async def started_then_cancelled(ls: GradlsLanguageServer, state: DocumentState) -> asyncio.Future:
-    """ensure_analysed started (its job queued), then its awaiting task cancelled; the job's future."""
+async def started_then_cancelled(
+    ls: GradlsLanguageServer, state: DocumentState, monkeypatch: pytest.MonkeyPatch
+) -> tuple[asyncio.Future, threading.Event]:
+    """ensure_analysed started (its job queued), then its awaiting task cancelled; the job's future and a gate
+    the job waits on after analysing, before it returns.
+
+    Held by the gate, the job cannot end (and its outcome be taken) before the test has played what happens
+    while the analysis runs: without it the outcome raced the test's next keystroke, a race CI lost once.
+    """
+    gate = threading.Event()
+    analyse = documents._analyse_if_current
+
+    def analyse_then_wait(*args):
+        outcome = analyse(*args)
+        gate.wait(30)
+        return outcome
+
+    monkeypatch.setattr(documents, "_analyse_if_current", analyse_then_wait)
     task = asyncio.ensure_future(documents.ensure_analysed(ls, state))
     await asyncio.sleep(0)
     (future,) = state.in_flight.values()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    return future
+    return future, gate
 
 
-async def test_a_stale_outcome_whose_awaiter_was_cancelled_is_retired():
+async def test_a_stale_outcome_whose_awaiter_was_cancelled_is_retired(monkeypatch):
     ls, state = server_with_document()
     try:
-        future = await started_then_cancelled(ls, state)
+        future, gate = await started_then_cancelled(ls, state, monkeypatch)
         state.version = 2  # the next keystroke (same text: only the version matters here)
+        gate.set()
         await asyncio.wait([future])
         await asyncio.sleep(0)
         result, info = future.result()
@@ -73,11 +91,12 @@ async def test_a_stale_outcome_whose_awaiter_was_cancelled_is_retired():
         ls.fix_executor.shutdown(wait=True)
 
 
-async def test_a_current_outcome_whose_awaiter_was_cancelled_is_kept():
+async def test_a_current_outcome_whose_awaiter_was_cancelled_is_kept(monkeypatch):
     # didSave of the same version reschedules the analysis: the job's result is still the document's.
     ls, state = server_with_document()
     try:
-        future = await started_then_cancelled(ls, state)
+        future, gate = await started_then_cancelled(ls, state, monkeypatch)
+        gate.set()
         await asyncio.wait([future])
         await asyncio.sleep(0)
         _, info = future.result()
