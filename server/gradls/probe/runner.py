@@ -319,6 +319,7 @@ def _module_hint(filename: str) -> str:
 
 
 _SITE_ATTR = "_gradls_created_at"
+_RECORDED_ATTR = "_gradls_error_recorded"  # set on an exception once the probe has reported it
 _LAYER_SITE_ATTR = "_gradls_constructed_at"
 _LAYER_ATTR = "_gradls_layer"  # on a Keras variable: facts of the layer that owns it (_layer_facts)
 
@@ -458,7 +459,10 @@ class _Probe:
         self.lock = threading.RLock()
         self.site_ids: dict = {}
         self.observed_device = None
-        self.recorded_errors: set[int] = set()
+        # Exceptions already reported that take no attribute (most carry _RECORDED_ATTR instead), kept alive:
+        # keyed by id() alone, a freed exception's id is reused by a later one, which was then taken for
+        # reported and lost (a fresh-clone CI run lost one that way).
+        self.recorded_errors: dict[int, BaseException] = {}
         # Causes (see _Diagnosis): armed after a None or a NaN/Inf is first seen at a site.
         # Sampling (see _OBSERVE_EVERY_STEP_UNTIL): variables made eagerly before the first
         # tf.function call that may trace a gradient site; the site keys traced so far.
@@ -645,10 +649,12 @@ class _Probe:
             entry[6] = now
 
     def record_error(self, exc: BaseException, during: str, location=None) -> None:
-        key = id(exc)
-        if key in self.recorded_errors:
+        if getattr(exc, _RECORDED_ATTR, False) or self.recorded_errors.get(id(exc)) is exc:
             return
-        self.recorded_errors.add(key)
+        try:
+            setattr(exc, _RECORDED_ATTR, True)
+        except (AttributeError, TypeError):
+            self.recorded_errors[id(exc)] = exc
         file, line = self.loc.location_of_traceback(exc)
         if file is None and location is not None:
             file, line = location[0], location[1]
