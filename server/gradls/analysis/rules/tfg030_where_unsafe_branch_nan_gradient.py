@@ -218,19 +218,15 @@ def _infinite_at(info: ModuleInfo, n: ast.AST, key: str, x: float) -> bool:
 
 def _zero_point(info: ModuleInfo, e: ast.AST, key: str, points: list[float]) -> float | None:
     """The first of `points` where the denominator `e` is zero (or itself NaN or infinite)."""
-    for p in points:
-        try:
-            v = _evaluate(info, e, key, p)
-        except (ValueError, OverflowError, ZeroDivisionError):
-            return p
-        if v is None:
-            return None
-        if v == 0.0 or math.isnan(v) or abs(v) > _FLOAT32_MAX:
-            return p
-    return None
+    return _first_point(info, e, key, points, zero_counts=True)
 
 
 def _bad_point(info: ModuleInfo, e: ast.AST, key: str, points: list[float]) -> float | None:
+    """The first of `points` where `e` is NaN or infinite."""
+    return _first_point(info, e, key, points, zero_counts=False)
+
+
+def _first_point(info: ModuleInfo, e: ast.AST, key: str, points: list[float], zero_counts: bool) -> float | None:
     for p in points:
         try:
             v = _evaluate(info, e, key, p)
@@ -238,7 +234,7 @@ def _bad_point(info: ModuleInfo, e: ast.AST, key: str, points: list[float]) -> f
             return p
         if v is None:
             return None  # not a function of `key` alone
-        if math.isnan(v) or abs(v) > _FLOAT32_MAX:
+        if (zero_counts and v == 0.0) or math.isnan(v) or abs(v) > _FLOAT32_MAX:
             return p
     return None
 
