@@ -7,6 +7,8 @@ for the current version, and the server's RSS flat. The longer run: `bench/soak_
 
 from __future__ import annotations
 
+import statistics
+
 import pytest
 import pytest_lsp
 from lsp_helpers import SERVER_COMMAND, RecordingClient, make_recording_client
@@ -54,9 +56,13 @@ async def test_ten_thousand_edits_leave_no_stale_diagnostics_and_flat_memory(cli
     assert stats.code_actions_returned > 0 and stats.hovers > 0
     rss_mib = [round(k / 1024, 1) for k in stats.rss_kib]
     print("soak RSS MiB per checkpoint:", rss_mib)
-    late = rss_mib[-1] - rss_mib[len(rss_mib) // 2]
+    # Each level is the median of three neighbouring checkpoints: a leak raises all three, while one checkpoint
+    # caught mid-burst (a fresh-clone CI run read 129 -> 150 MiB at the last one only) raises one.
+    mid = len(rss_mib) // 2
+    end_level = statistics.median(rss_mib[-3:])
+    late = end_level - statistics.median(rss_mib[mid - 1 : mid + 2])
     assert late < LATE_GROWTH_BOUND_MIB, f"server RSS grew {late:.1f} MiB over the last half of the edits: {rss_mib}"
-    growth = rss_mib[-1] - rss_mib[0]
+    growth = end_level - rss_mib[0]
     assert growth < RSS_GROWTH_BOUND_MIB, f"server RSS grew {growth:.1f} MiB over {EDITS} edits: {rss_mib}"
     assert max(rss_mib) < rss_mib[0] + 2 * RSS_GROWTH_BOUND_MIB, rss_mib
     errors = [m for m in client.log_messages if m.type == lsp.MessageType.Error]
