@@ -1,0 +1,3 @@
+"""TFG032 dropped-model-output-head (in progress)."""
+
+CASES: list = []

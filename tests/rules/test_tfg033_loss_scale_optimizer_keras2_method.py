@@ -1,0 +1,3 @@
+"""TFG033 loss-scale-optimizer-keras2-method (in progress)."""
+
+CASES: list = []
