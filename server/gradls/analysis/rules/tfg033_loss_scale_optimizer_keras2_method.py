@@ -1,20 +1,234 @@
 """TFG033 loss-scale-optimizer-keras2-method: `LossScaleOptimizer.get_scaled_loss` / `get_unscaled_gradients`
-(tf.keras 2 API) under Keras 3 raise AttributeError."""
+(the tf.keras 2 API of the TF mixed precision guide) on a Keras 3 optimizer raise AttributeError."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from gradls.analysis.model import Finding
+from gradls.analysis.call_sites import function_uses
+from gradls.analysis.keras_facts import KerasFacts, Scope
+from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits, Span
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
+
+_METHODS = ("get_scaled_loss", "get_unscaled_gradients")
+_APPLY = {"apply_gradients", "apply"}
+
+
+@dataclass(frozen=True)
+class ScaleLossFix(PlannedEdits):
+    """`opt.get_scaled_loss(loss)` -> `opt.scale_loss(loss)`; `opt.get_unscaled_gradients(g)` -> `g` where the
+    gradients only go to the same optimizer's `apply_gradients` (which unscales them in Keras 3)."""
 
 
 @rule(
     "TFG033",
     "loss-scale-optimizer-keras2-method",
     "`opt.get_scaled_loss(loss)` / `opt.get_unscaled_gradients(grads)` on a Keras 3 `LossScaleOptimizer`: "
-    "`AttributeError: 'LossScaleOptimizer' object has no attribute 'get_scaled_loss'`; use `opt.scale_loss(loss)`.",
+    "`AttributeError: 'LossScaleOptimizer' object has no attribute 'get_scaled_loss'`; use `opt.scale_loss(loss)` "
+    "and pass the scaled gradients to `apply_gradients`, which unscales them.",
 )
 def find_loss_scale_optimizer_keras2_method(info: ModuleInfo) -> Iterator[Finding]:
-    return iter(())
+    if "get_scaled_loss" not in info.source and "get_unscaled_gradients" not in info.source:
+        return
+    if info.legacy_keras:
+        return  # TF_USE_LEGACY_KERAS=1: `tf.keras` is Keras 2, whose LossScaleOptimizer has both methods
+    kf = KerasFacts(info)
+    for c in info.all_nodes(ast.Call):
+        f = c.func
+        if not isinstance(f, ast.Attribute) or f.attr not in _METHODS:
+            continue
+        scope = kf.scope_of(c)
+        kf.own_nodes(scope)  # walks the scope: parents and bindings of its nodes
+        what = _keras3_optimizer(info, kf, f.value, scope, 0)
+        if what is None:
+            continue
+        yield _finding(info, kf, c, f, what, scope)
+
+
+def _keras3_optimizer(info: ModuleInfo, kf: KerasFacts, e: ast.AST, scope: Scope, depth: int) -> str | None:
+    """What makes `e` a Keras 3 optimizer ("a Keras 3 `LossScaleOptimizer`", "a Keras 3 optimizer"), else None."""
+    if depth > 6:
+        return None
+    if isinstance(e, ast.Call):
+        q = info.imports.qualname(e.func) or ""
+        if info.imports.is_keras2(e.func) or ".legacy." in q or ".experimental." in q:
+            return None
+        if q == "keras.mixed_precision.LossScaleOptimizer":
+            return "a Keras 3 `LossScaleOptimizer`"
+        if q.startswith("keras.optimizers.") and q[len("keras.optimizers.") :][:1].isupper():
+            return "a Keras 3 optimizer"
+        return None
+    if isinstance(e, ast.Name):
+        b = kf.bindings(e.id, scope, e)
+        if not b:
+            return None
+        answers: set[str] = set()
+        for x in b:
+            if x.kind == "assign" and x.value is not None:
+                a = _keras3_optimizer(info, kf, x.value, kf.scope_of(x.stmt) if x.stmt else scope, depth + 1)
+            elif x.kind == "opaque" and isinstance(x.stmt, ast.arg):
+                a = _param_optimizer(info, kf, x.stmt, depth)
+            else:
+                a = None
+            if a is None:
+                return None
+            answers.add(a)
+        return min(answers) if len(answers) == 1 else "a Keras 3 optimizer"
+    if isinstance(e, ast.Attribute) and e.attr == "optimizer":
+        # `self.optimizer` in a Keras 3 model's method, `model.optimizer` of a Keras 3 model: whatever compile()
+        # set (Keras 3 wraps it in a LossScaleOptimizer under a mixed policy), a Keras 3 optimizer either way.
+        if isinstance(e.value, ast.Name) and e.value.id == "self":
+            cls = _class_of(info, scope)
+            if cls is not None and cls.keras_kind == "model" and not cls.keras2:
+                return "a Keras 3 optimizer"
+            return None
+        if not info.keras2_program and kf.is_keras_object(e.value, scope):
+            return "a Keras 3 optimizer"
+        return None
+    if isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.value.id == "self":
+        cls = _class_of(info, scope)
+        if cls is None or cls.keras2:
+            return None
+        values = [
+            a.value
+            for fn in cls.methods.values()
+            for a in ast.walk(fn)
+            if isinstance(a, ast.Assign)
+            and any(isinstance(t, ast.Attribute) and t.attr == e.attr and _is_self(t.value) for t in a.targets)
+        ]
+        if not values:
+            return None
+        found = [_keras3_optimizer(info, kf, v, kf.scope_of(v), depth + 1) for v in values]
+        if any(a is None for a in found):
+            return None
+        return found[0]
+    return None
+
+
+def _is_self(e: ast.AST) -> bool:
+    return isinstance(e, ast.Name) and e.id == "self"
+
+
+def _class_of(info: ModuleInfo, scope: Scope):
+    if isinstance(scope, ast.Module):
+        return None
+    ff = info.facts(scope)
+    while ff is not None and ff.cls is None and ff.parent is not None:
+        ff = info.facts(ff.parent)
+    return ff.cls if ff is not None else None
+
+
+def _param_optimizer(info: ModuleInfo, kf: KerasFacts, param: ast.arg, depth: int) -> str | None:
+    """A parameter of a module-level function that every call fills with a Keras 3 optimizer."""
+    fn = next(
+        (
+            d
+            for d in info.module_functions.values()
+            if any(a is param for a in (*d.args.posonlyargs, *d.args.args, *d.args.kwonlyargs))
+        ),
+        None,
+    )
+    if fn is None:
+        return None
+    uses = function_uses(info).get(fn.name, [])
+    if not uses or any(call is None for call, _ in uses):
+        return None
+    positional = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]
+    answers: set[str] = set()
+    for call, _root in uses:
+        assert call is not None
+        arg = next((k.value for k in call.keywords if k.arg == param.arg), None)
+        if arg is None and param.arg in positional:
+            i = positional.index(param.arg)
+            arg = call.args[i] if i < len(call.args) and not isinstance(call.args[i], ast.Starred) else None
+        a = _keras3_optimizer(info, kf, arg, kf.scope_of(call), depth + 1) if arg is not None else None
+        if a is None:
+            return None
+        answers.add(a)
+    return min(answers) if len(answers) == 1 else "a Keras 3 optimizer"
+
+
+def _finding(info: ModuleInfo, kf: KerasFacts, c: ast.Call, f: ast.Attribute, what: str, scope: Scope) -> Finding:
+    opt = info.text(f.value)
+    cls = "LossScaleOptimizer" if "LossScale" in what else "<optimizer class>"
+    err = f"`AttributeError: '{cls}' object has no attribute '{f.attr}'`"
+    fix: ScaleLossFix | None = None
+    if f.attr == "get_scaled_loss":
+        msg = (
+            f"`{opt}` is {what}, which has no `get_scaled_loss` (the tf.keras 2 mixed precision API): TensorFlow "
+            f"raises {err}; Keras 3 scales the loss with `{opt}.scale_loss(loss)`"
+        )
+        end = f.end_col_offset or 0
+        line = f.end_lineno or f.lineno
+        span = Span(line, info.col(line, end - len(f.attr)), line, info.col(line, end))
+        fix = ScaleLossFix(f"Use `{opt}.scale_loss`", (PlannedEdit(span, "scale_loss", f.attr),))
+    else:
+        msg = (
+            f"`{opt}` is {what}, which has no `get_unscaled_gradients` (the tf.keras 2 mixed precision API): "
+            f"TensorFlow raises {err}; in Keras 3 `{opt}.apply_gradients` unscales the gradients of the scaled loss "
+            "itself, so pass them to it as they are"
+        )
+        arg = c.args[0] if len(c.args) == 1 and not c.keywords and not isinstance(c.args[0], ast.Starred) else None
+        if arg is not None and _only_applied(info, kf, c, opt, scope):
+            edit = _drop_self_assignment(info, kf, c, arg) or PlannedEdit(info.span(c), info.text(arg), info.text(c))
+            fix = ScaleLossFix(f"Pass the gradients to `{opt}.apply_gradients` as they are", (edit,))
+    return Finding("TFG033", msg, info.span(c), fix)
+
+
+def _drop_self_assignment(info: ModuleInfo, kf: KerasFacts, c: ast.Call, arg: ast.AST) -> PlannedEdit | None:
+    """`grads = opt.get_unscaled_gradients(grads)` alone on its lines: the whole statement goes (it would become
+    `grads = grads`)."""
+    stmt = kf.parent(c)
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and info.text(stmt.targets[0]) == info.text(arg)):
+        return None
+    first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
+    if last >= len(info.lines) or info.lines[first - 1][: stmt.col_offset].strip():
+        return None
+    rest = info.lines[last - 1][stmt.end_col_offset or 0 :].strip()
+    if rest and not rest.startswith("#"):
+        return None
+    old = "".join(line + "\n" for line in info.lines[first - 1 : last])
+    return PlannedEdit(Span(first, 0, last + 1, 0), "", old)
+
+
+def _only_applied(info: ModuleInfo, kf: KerasFacts, c: ast.Call, opt: str, scope: Scope) -> bool:
+    """Do the unscaled gradients only reach `<opt>.apply_gradients(...)`? (Then leaving them scaled is what Keras 3
+    wants: its apply unscales them. Clipped, logged or summed they would be off by the loss scale.)"""
+    parent = kf.parent(c)
+    if _inside_apply(kf, c, opt, info):
+        return True
+    if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name)):
+        return False
+    name = parent.targets[0].id
+    end = (parent.end_lineno or parent.lineno, parent.end_col_offset or 0)
+    later = [
+        n for n in kf.own_nodes(scope) if isinstance(n, ast.Name) and n.id == name and (n.lineno, n.col_offset) > end
+    ]
+    if any(not isinstance(n.ctx, ast.Load) for n in later) or _in_loop(kf, parent):
+        return False  # bound again afterwards, or in a loop: which value each read sees is not told here
+    return bool(later) and all(_inside_apply(kf, n, opt, info) for n in later)
+
+
+def _in_loop(kf: KerasFacts, n: ast.AST) -> bool:
+    p = kf.parent(n)
+    while p is not None and not isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+        if isinstance(p, (ast.For, ast.AsyncFor, ast.While)):
+            return True
+        p = kf.parent(p)
+    return False
+
+
+def _inside_apply(kf: KerasFacts, n: ast.AST, opt: str, info: ModuleInfo) -> bool:
+    """`n` is an argument of `<opt>.apply_gradients(...)`, directly or inside `zip(...)`/`list(zip(...))`."""
+    p = kf.parent(n)
+    while isinstance(p, ast.Call) and isinstance(p.func, ast.Name) and p.func.id in {"zip", "list"}:
+        p = kf.parent(p)
+    return (
+        isinstance(p, ast.Call)
+        and isinstance(p.func, ast.Attribute)
+        and p.func.attr in _APPLY
+        and info.text(p.func.value) == opt
+    )
