@@ -43,6 +43,12 @@ SINK_STOP_CALLS = {
 _KERAS_DIFF_RETURNS = {"call", "__call__", "compute_loss", "loss"}
 _COND_BLOCKS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try) + ((ast.Match,) if hasattr(ast, "Match") else ())
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
+# FlowScope's walk: the classes it does not enter, those without children to list, those that bind names.
+_FLOW_NESTED = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
+_FLOW_LEAVES = frozenset({ast.Name, ast.Constant})
+_FLOW_DEFINING = frozenset(
+    {ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.NamedExpr, ast.With, ast.AsyncWith}
+)
 
 
 class FlowScope:
@@ -54,32 +60,48 @@ class FlowScope:
         self.defs: dict[str, list[tuple[ast.stmt, ast.AST]]] = {}  # name -> (stmt, assigned value or None)
         self.loads: dict[str, list[ast.expr]] = {}  # name or dotted attr -> load nodes
         body = root.body if hasattr(root, "body") else [root]
+        parents = self.parents
+        loads = self.loads
         todo: list[ast.AST] = []
         for s in body:
-            self.parents[id(s)] = root
+            parents[id(s)] = root
             todo.append(s)
+        # Dispatch on the node's exact class (the parser makes no subclasses): one set lookup per node instead of a
+        # chain of isinstance tests; names and constants have no children worth listing.
+        Name, Attribute, Load, NamedExpr = ast.Name, ast.Attribute, ast.Load, ast.NamedExpr
+        nested, leaves, defining = _FLOW_NESTED, _FLOW_LEAVES, _FLOW_DEFINING
+        pop, push = todo.pop, todo.append
         while todo:
-            n = todo.pop()
-            for c in children(n):  # context/operator singletons left out: no defs, loads or children
-                self.parents[id(c)] = n
-                if not isinstance(c, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                    todo.append(c)
-            if isinstance(n, (ast.Name, ast.Attribute)) and isinstance(n.ctx, ast.Load):
-                d = dotted(n)
-                if d:
-                    self.loads.setdefault(d, []).append(n)
-            elif isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and getattr(n, "value", None) is not None:
-                targets = n.targets if isinstance(n, ast.Assign) else [n.target]
-                for t in targets:
-                    self._def_targets(n, t, n.value)
-            elif isinstance(n, (ast.For, ast.AsyncFor)):
-                self._def_targets(n, n.target, None)
-            elif isinstance(n, ast.NamedExpr):
-                self.defs.setdefault(n.target.id, []).append((self.statement(n), n.value))
-            elif isinstance(n, (ast.With, ast.AsyncWith)):
-                for item in n.items:
-                    if item.optional_vars is not None:
-                        self._def_targets(n, item.optional_vars, None)
+            n = pop()
+            t = type(n)
+            if t not in leaves:
+                for c in children(n):  # context/operator singletons left out: no defs, loads or children
+                    parents[id(c)] = n
+                    if type(c) not in nested:
+                        push(c)
+            if t is Name or t is Attribute:
+                if type(n.ctx) is Load:  # type: ignore[attr-defined]
+                    d = dotted(n)
+                    if d:
+                        found = loads.get(d)
+                        if found is None:
+                            loads[d] = [n]  # type: ignore[list-item]
+                        else:
+                            found.append(n)  # type: ignore[arg-type]
+            elif t in defining:
+                if t is ast.Assign or t is ast.AnnAssign or t is ast.AugAssign:
+                    if getattr(n, "value", None) is not None:
+                        targets = n.targets if t is ast.Assign else [n.target]  # type: ignore[attr-defined]
+                        for tg in targets:
+                            self._def_targets(n, tg, n.value)  # type: ignore[attr-defined]
+                elif t is ast.For or t is ast.AsyncFor:
+                    self._def_targets(n, n.target, None)  # type: ignore[attr-defined]
+                elif t is NamedExpr:
+                    self.defs.setdefault(n.target.id, []).append((self.statement(n), n.value))  # type: ignore[attr-defined]
+                else:  # with / async with
+                    for item in n.items:  # type: ignore[attr-defined]
+                        if item.optional_vars is not None:
+                            self._def_targets(n, item.optional_vars, None)
         for v in self.loads.values():
             v.sort(key=lambda x: (x.lineno, x.col_offset))
 

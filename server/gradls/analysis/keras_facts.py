@@ -576,25 +576,54 @@ def _walk_scope(scope: Scope, children: Callable[[ast.AST], list[ast.AST]] = chi
     stack: list[ast.AST] = list(reversed(roots))
     for r in roots:
         parents[id(r)] = scope
+    pop, push, append = stack.pop, stack.append, nodes.append
+    # Dispatch on the node's exact class (the parser makes no subclasses): names and constants, most of the nodes,
+    # have no children and bind nothing (a stored Name is bound by its statement, in _bind_stmt).
+    leaves, binding = _WALK_LEAVES, _BINDING_NODES
     while stack:
-        n = stack.pop()
-        nodes.append(n)
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            binds.setdefault(n.name, []).append(Binding("opaque", None, n))
-            kids: list[ast.AST] = [*n.decorator_list]
-            if not isinstance(n, ast.ClassDef):
-                kids += [d for d in (*n.args.defaults, *n.args.kw_defaults) if d is not None]
+        n = pop()
+        append(n)
+        t = type(n)
+        if t in leaves:
+            continue
+        if t is ast.FunctionDef or t is ast.AsyncFunctionDef or t is ast.ClassDef:
+            binds.setdefault(n.name, []).append(Binding("opaque", None, n))  # type: ignore[attr-defined]
+            kids: list[ast.AST] = [*n.decorator_list]  # type: ignore[attr-defined]
+            if t is not ast.ClassDef:
+                kids += [d for d in (*n.args.defaults, *n.args.kw_defaults) if d is not None]  # type: ignore[attr-defined]
             else:
-                kids += [*n.bases, *(k.value for k in n.keywords)]
-        elif isinstance(n, ast.Lambda):
-            kids = [d for d in (*n.args.defaults, *n.args.kw_defaults) if d is not None]
+                kids += [*n.bases, *(k.value for k in n.keywords)]  # type: ignore[attr-defined]
+        elif t is ast.Lambda:
+            kids = [d for d in (*n.args.defaults, *n.args.kw_defaults) if d is not None]  # type: ignore[attr-defined]
         else:
             kids = children(n)
-        _bind_stmt(n, binds)
+            if t in binding:
+                _bind_stmt(n, binds)
         for k in reversed(kids):
             parents[id(k)] = n
-            stack.append(k)
+            push(k)
     return _ScopeWalk(nodes, binds, parents, dict.fromkeys(map(id, nodes), scope))
+
+
+_WALK_LEAVES = frozenset({ast.Name, ast.Constant})
+# The classes _bind_stmt binds names for (besides defs and classes, bound by the walk itself).
+_BINDING_NODES = frozenset(
+    {
+        ast.Assign,
+        ast.AnnAssign,
+        ast.NamedExpr,
+        ast.AugAssign,
+        ast.For,
+        ast.AsyncFor,
+        ast.With,
+        ast.AsyncWith,
+        ast.Global,
+        ast.Nonlocal,
+        ast.Import,
+        ast.ImportFrom,
+        ast.ExceptHandler,
+    }
+)
 
 
 def _bind_target(t: ast.AST, kind: str, value: ast.AST | None, n: ast.AST, binds: dict[str, list[Binding]]) -> None:

@@ -18,6 +18,8 @@ from gradls.analysis.module import ModuleInfo, walk_nodes
 
 GRAD_METHODS = {"gradient", "jacobian", "batch_jacobian"}
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_SCOPE_TYPES = frozenset(_SCOPES)
+_LEAVES = frozenset({ast.Name, ast.Constant})
 
 
 def pos(node: ast.AST) -> tuple[int, int]:
@@ -119,17 +121,22 @@ class TapeScope:
             parents[id(c)] = node
         iter_children = info.child_nodes  # context/operator singletons left out: nothing asks for them
         children: Iterable[ast.AST]
+        pop, push, append = todo.pop, todo.append, nodes.append
+        scopes, leaves = _SCOPE_TYPES, _LEAVES
         while todo:
-            n = todo.pop()
-            nodes.append(n)
-            if isinstance(n, _SCOPES):
+            n = pop()
+            append(n)
+            t = type(n)  # the parser makes no subclasses: one set lookup instead of isinstance tests
+            if t in leaves:
+                continue  # names and constants: no children
+            if t in scopes:
                 # decorators run in this scope; the body does not
-                children = () if isinstance(n, ast.Lambda) else n.decorator_list
+                children = () if t is ast.Lambda else n.decorator_list  # type: ignore[attr-defined]
             else:
                 children = iter_children(n)
             for c in children:
                 parents[id(c)] = n
-                todo.append(c)
+                push(c)
         self.tapes: list[Tape] = []
         self._bindings: dict[str, list[ast.AST] | None] | None = None  # see defs()
         self._declared_outer: set[str] | None = None
