@@ -1,3 +1,312 @@
-"""TFG032 dropped-model-output-head (in progress)."""
+"""TFG032 dropped-model-output-head: a multi-output functional model called with only some outputs kept leaves the
+layers feeding only the others with None gradients (tensorflow#22775)."""
 
-CASES: list = []
+import pytest
+
+from rules.casekit import case, check_verdict, findings_of
+
+CASES = [
+    # tensorflow#22775: a two-output model reused in a new model built by a factory that keeps output 0 only.
+    case(
+        "tfg032_reused_model_keeps_output_0",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+        from tensorflow.keras.layers import Conv2D
+
+
+        def get_test0_net():
+            data_input = keras.Input(shape=(4, 4, 3))
+            x0 = Conv2D(3, 3, padding="same")(data_input)
+            x1 = Conv2D(3, 3, padding="same")(data_input)
+            return keras.Model(data_input, [x0, x1])
+
+
+        def get_test1_net(test0_net):
+            data_input = keras.Input(shape=(4, 4, 3))
+            x0, x1 = test0_net(data_input)  # <- TFG032
+            return keras.Model(data_input, x0)
+
+
+        test0_net = get_test0_net()
+        test1_net = get_test1_net(test0_net)
+        x = np.random.RandomState(0).rand(8, 4, 4, 3).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(test1_net(x, training=True) - x))
+        RESULT = gradient_status(tape.gradient(loss, test1_net.trainable_variables))
+        """,
+    ),
+    # base(inp)[0] inside a new model trained by fit: the second head's kernel never changes.
+    case(
+        "tfg032_subscript_output_under_fit",
+        "none",
+        """
+        import numpy as np
+        import keras
+        from keras import layers
+
+        inp = keras.Input((4,))
+        head_a = layers.Dense(3, name="head_a")(inp)
+        head_b = layers.Dense(3, name="head_b")(inp)
+        base = keras.Model(inp, [head_a, head_b])
+
+        new_inp = keras.Input((4,))
+        model = keras.Model(new_inp, base(new_inp)[0])  # <- TFG032
+        model.compile("adam", "mse")
+        before = base.get_layer("head_b").get_weights()[0].copy()
+        x = np.random.RandomState(0).rand(16, 4).astype("float32")
+        model.fit(x, np.ones((16, 3), "float32"), epochs=1, verbose=0)
+        after = base.get_layer("head_b").get_weights()[0]
+        RESULT = ["none" if np.allclose(before, after) else "ok"]
+        """,
+    ),
+    case(
+        "tfg032_unpacked_with_underscore",
+        "none",
+        """
+        import tensorflow as tf
+        import keras
+        from keras import layers
+
+        inp = keras.Input((4,))
+        trunk = layers.Dense(8, activation="relu")(inp)
+        a = layers.Dense(2)(trunk)
+        b = layers.Dense(5)(trunk)
+        base = keras.Model(inp, [a, b])
+
+        new_inp = keras.Input((4,))
+        out_a, _ = base(new_inp)  # <- TFG032
+        clf = keras.Model(new_inp, out_a)
+        x = tf.random.normal((8, 4))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(clf(x) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, clf.trainable_variables))
+        """,
+    ),
+    # A custom loop whose loss reads one output of the two-output model it differentiates.
+    case(
+        "tfg032_custom_loop_loss_on_one_output",
+        "none",
+        """
+        import tensorflow as tf
+        import keras
+        from keras import layers
+
+        inp = keras.Input((4,))
+        pred_a = layers.Dense(3)(inp)
+        pred_b = layers.Dense(3)(inp)
+        model = keras.Model(inp, [pred_a, pred_b])
+        optimizer = keras.optimizers.Adam()
+        loss_fn = keras.losses.MeanSquaredError()
+        x = tf.random.normal((8, 4))
+        y = tf.random.normal((8, 3))
+        with tf.GradientTape() as tape:
+            pa, pb = model(x, training=True)  # <- TFG032
+            loss = loss_fn(y, pa)
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        RESULT = gradient_status(grads)
+        """,
+    ),
+    case(
+        "tfg032_custom_loop_subscript_in_tf_function",
+        "none",
+        """
+        import tensorflow as tf
+        import keras
+        from keras import layers
+
+
+        def make_model():
+            inp = keras.Input((4,))
+            h = layers.Dense(8, activation="relu")(inp)
+            return keras.Model(inp, [layers.Dense(1)(h), layers.Dense(3, name="aux")(h)])
+
+
+        model = make_model()
+
+
+        @tf.function
+        def step(x, y):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(model(x)[0] - y))  # <- TFG032
+            return tape.gradient(loss, model.trainable_variables)
+
+
+        RESULT = gradient_status(step(tf.random.normal((8, 4)), tf.random.normal((8, 1))))
+        """,
+    ),
+    # Near misses: both outputs used; a new model built from the kept output's tensors; a weightless dropped head;
+    # a frozen dropped head; a model never trained; fit with a loss for each output.
+    case(
+        "tfg032_both_outputs_in_the_loss",
+        "ok",
+        """
+        import tensorflow as tf
+        import keras
+        from keras import layers
+
+        inp = keras.Input((4,))
+        model = keras.Model(inp, [layers.Dense(3)(inp), layers.Dense(3)(inp)])
+        x = tf.random.normal((8, 4))
+        with tf.GradientTape() as tape:
+            pa, pb = model(x)
+            loss = tf.reduce_mean(pa**2) + tf.reduce_mean(pb**2)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
+    case(
+        "tfg032_new_model_from_base_outputs",
+        "ok",
+        """
+        import tensorflow as tf
+        import keras
+        from keras import layers
+
+        inp = keras.Input((4,))
+        base = keras.Model(inp, [layers.Dense(3)(inp), layers.Dense(3)(inp)])
+        model = keras.Model(base.inputs, base.outputs[0])
+        x = tf.random.normal((8, 4))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
+    case(
+        "tfg032_dropped_head_has_no_weights",
+        "ok",
+        """
+        import tensorflow as tf
+        import keras
+        from keras import layers
+
+        inp = keras.Input((4,))
+        h = layers.Dense(3)(inp)
+        base = keras.Model(inp, [layers.Dense(2)(h), layers.Activation("relu")(h)])
+        new_inp = keras.Input((4,))
+        model = keras.Model(new_inp, base(new_inp)[0])
+        x = tf.random.normal((8, 4))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
+    case(
+        "tfg032_dropped_head_frozen",
+        "ok",
+        """
+        import tensorflow as tf
+        import keras
+        from keras import layers
+
+        inp = keras.Input((4,))
+        base = keras.Model(inp, [layers.Dense(3)(inp), layers.Dense(3, trainable=False)(inp)])
+        new_inp = keras.Input((4,))
+        out_a, _ = base(new_inp)
+        model = keras.Model(new_inp, out_a)
+        x = tf.random.normal((8, 4))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
+    case(
+        "tfg032_new_model_only_predicts",
+        "ok",
+        """
+        import numpy as np
+        import keras
+        from keras import layers
+
+        inp = keras.Input((4,))
+        base = keras.Model(inp, [layers.Dense(3)(inp), layers.Dense(3)(inp)])
+        new_inp = keras.Input((4,))
+        encoder = keras.Model(new_inp, base(new_inp)[0])
+        codes = encoder.predict(np.ones((2, 4), "float32"), verbose=0)
+        """,
+    ),
+    case(
+        "tfg032_fit_with_a_loss_per_output",
+        "ok",
+        """
+        import numpy as np
+        import keras
+        from keras import layers
+
+        inp = keras.Input((4,))
+        model = keras.Model(inp, [layers.Dense(3, name="a")(inp), layers.Dense(3, name="b")(inp)])
+        model.compile("adam", loss=["mse", "mse"])
+        before = model.get_layer("b").get_weights()[0].copy()
+        x = np.random.RandomState(0).rand(16, 4).astype("float32")
+        model.fit(x, [np.ones((16, 3), "float32")] * 2, epochs=1, verbose=0)
+        RESULT = ["none" if np.allclose(before, model.get_layer("b").get_weights()[0]) else "ok"]
+        """,
+    ),
+]
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_tensorflow_verdict(c, tf_verdicts):
+    check_verdict(c, tf_verdicts[c.name])
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_gradls_reports_exactly_the_marked_lines(c):
+    assert findings_of(c.source, {"TFG032"}) == c.expected
+
+
+def test_message_names_the_lost_layers():
+    from gradls.analysis import analyze
+
+    src = next(c.source for c in CASES if c.name == "tfg032_subscript_output_under_fit")
+    (f,) = [f for f in analyze(src).findings if f.code == "TFG032"]
+    assert "head_b" in f.message and "head_a" not in f.message and "None" in f.message
+    src = next(c.source for c in CASES if c.name == "tfg032_unpacked_with_underscore")
+    (f,) = [f for f in analyze(src).findings if f.code == "TFG032"]
+    assert "Dense(...) at line 8" in f.message and "line 7" not in f.message  # the shared trunk trains
+
+
+def test_engine_tells_which_layers_feed_which_output():
+    """keras_graph.FunctionalGraphs: the layers each output of a functional model is computed through, and which
+    outputs of a reused model a new model reads."""
+    import ast
+    import textwrap
+
+    from gradls.analysis.keras_graph import ALL, functional_graphs
+    from gradls.analysis.module import ModuleInfo
+
+    src = textwrap.dedent(
+        """
+        import keras
+        from keras import layers
+
+        shared = layers.Dense(4, name="shared")
+        inp = keras.Input((4,))
+        trunk = shared(inp)
+        a = layers.Dense(2, name="a")(trunk)
+        b = layers.Dense(3, name="b")(layers.Activation("relu")(trunk))
+        c = layers.Dense(1, name="c")(shared(b))
+        base = keras.Model(inp, [a, b, c])
+        new_inp = keras.Input((4,))
+        first, _, third = base(new_inp)
+        model = keras.Model(new_inp, [first, third])
+        """
+    )
+    info = ModuleInfo(ast.parse(src), src, None, None, "m.py", False)
+    g = functional_graphs(info)
+    base, model = g.models()
+    labels = [sorted(x.label for x in g.feeds(base, i).layers.values()) for i in range(3)]
+    assert labels == [
+        ['Dense(name="a")', "shared"],
+        ["Activation(...) at line 9", 'Dense(name="b")', "shared"],
+        ["Activation(...) at line 9", 'Dense(name="b")', 'Dense(name="c")', "shared"],
+    ]
+    assert [x.trains for x in g.feeds(base, 1).layers.values() if "Activation" in x.label] == [False]
+    r = g.reach(list(model.outputs), model.scope)
+    ((m, _call, kept),) = r.model_calls.values()
+    assert m is base and kept == {0, 2} and ALL not in kept and r.complete
+    # output 1's layers are all reached through output 2 (c is computed from b): nothing is lost
+    assert {id(x.node) for x in g.feeds(base, 1).layers.values()} <= set(r.layers)
+    assert g.names_of(base) == {"base"} and g.names_of(model) == {"model"}
