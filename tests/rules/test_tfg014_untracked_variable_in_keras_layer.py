@@ -164,6 +164,86 @@ CASES += [
     case("tfg014_fixed_model_build_trains", "ok", _fixed(BUGGY_MODEL_BUILD).replace("# <- TFG014", "")),
 ]
 
+# keras-team/keras#16797 (held-out round E): raw tf.Variables kept in a list attribute of the layer.
+BUGGY_LIST_APPEND = (
+    """
+import numpy as np
+import tensorflow as tf
+
+class Chain(tf.keras.layers.Layer):
+    def __init__(self, n):
+        super().__init__()
+        self.ws = []
+        for i in range(n):
+            self.ws.append(tf.Variable(tf.ones((3, 3)), name=f"w{i}"))  # <- TFG014
+
+    def call(self, x):
+        for w in self.ws:
+            x = tf.matmul(x, w)
+        return tf.reduce_sum(x, axis=-1, keepdims=True)
+
+layer = Chain(2)
+model = tf.keras.Sequential([tf.keras.Input((3,)), layer])
+layer_weights = lambda: list(layer.ws)
+"""
+    + _TRAIN
+)
+
+BUGGY_LIST_COMPREHENSION = (
+    """
+import numpy as np
+import tensorflow as tf
+
+class Chain(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        self.ws = [tf.Variable(tf.ones((3, 3))) for _ in range(2)]  # <- TFG014
+
+    def call(self, x):
+        for w in self.ws:
+            x = tf.matmul(x, w)
+        return tf.reduce_sum(x, axis=-1, keepdims=True)
+
+layer = Chain()
+model = tf.keras.Sequential([tf.keras.Input((3,)), layer])
+layer_weights = lambda: list(layer.ws)
+"""
+    + _TRAIN
+)
+
+CASES += [
+    case("tfg014_raw_variables_appended_to_list", "zero", BUGGY_LIST_APPEND),
+    case("tfg014_raw_variables_list_comprehension_in_build", "zero", BUGGY_LIST_COMPREHENSION),
+    case(
+        "tfg014_ok_add_weight_appended_and_state_list",
+        "ok",
+        textwrap.dedent("""
+        import numpy as np
+        import tensorflow as tf
+
+        class Chain(tf.keras.layers.Layer):
+            def __init__(self, n):
+                super().__init__()
+                self.ws = []
+                for i in range(n):
+                    self.ws.append(self.add_weight(shape=(3, 3), initializer="ones", name=f"w{i}"))
+                self.stats = [tf.Variable(0.0) for _ in range(n)]
+
+            def call(self, x):
+                for i, w in enumerate(self.ws):
+                    x = tf.matmul(x, w)
+                    self.stats[i].assign(tf.reduce_mean(x))
+                return tf.reduce_sum(x, axis=-1, keepdims=True)
+
+        layer = Chain(2)
+        model = tf.keras.Sequential([tf.keras.Input((3,)), layer])
+        layer_weights = lambda: list(layer.ws)
+    """)
+        + _TRAIN,
+    ),
+    case("tfg014_fixed_list_append_trains", "ok", _fixed(BUGGY_LIST_APPEND).replace("# <- TFG014", "")),
+    case("tfg014_fixed_list_comprehension_trains", "ok", _fixed(BUGGY_LIST_COMPREHENSION).replace("# <- TFG014", "")),
+]
+
 
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):

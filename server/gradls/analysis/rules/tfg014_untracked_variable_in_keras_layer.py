@@ -40,22 +40,11 @@ def find_untracked_variable_in_keras_layer(info: ModuleInfo) -> Iterator[Finding
         for method in cls.methods.values():
             if method.name not in {"__init__", "build"}:
                 continue  # in call/train_step it is TFG007's business
-            for stmt in ast.walk(method):
-                if not isinstance(stmt, ast.Assign) or not isinstance(stmt.value, ast.Call):
-                    continue
-                targets = [
-                    t
-                    for t in stmt.targets
-                    if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"
-                ]
-                if not targets:
-                    continue
-                call = stmt.value
+            for attr, call, held in _stored_variables(method):
                 if info.imports.qualname(call.func) != "tensorflow.Variable":
                     continue
                 if info.object_kind(call) != "variable" or int_dtype_of(info, call) is not None:
                     continue  # non-trainable state and integer counters are not meant to train
-                attr = targets[0].attr
                 if updated is None:
                     updated = _assigned_state(cls.node)
                 if attr in updated:
@@ -64,7 +53,7 @@ def find_untracked_variable_in_keras_layer(info: ModuleInfo) -> Iterator[Finding
                 portable = all(k.arg in _PORTABLE_KWARGS for k in call.keywords) and len(call.args) <= 1
                 yield Finding(
                     "TFG014",
-                    f"`self.{attr}` is a raw `tf.Variable` on Keras {cls.keras_kind} `{cls.node.name}`: Keras 3 does not "
+                    f"{held or f'`self.{attr}`'} is a raw `tf.Variable` on Keras {cls.keras_kind} `{cls.node.name}`: Keras 3 does not "
                     "track it, so it is missing from `trainable_variables` and never trains (no error; only when no weight "
                     "of the model is tracked does `fit` warn `The model does not have any trainable weights`); "
                     "use `self.add_weight(...)` or `keras.Variable(...)`",
@@ -73,17 +62,58 @@ def find_untracked_variable_in_keras_layer(info: ModuleInfo) -> Iterator[Finding
                 )
 
 
+def _self_attr(e: ast.AST) -> str | None:
+    """`x` of `self.x`."""
+    if isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.value.id == "self":
+        return e.attr
+    return None
+
+
+def _stored_variables(method: ast.AST) -> Iterator[tuple[str, ast.Call, str]]:
+    """(attr, call, how) for each call stored on `self.attr`: `self.attr = call`, or as an element of a list held
+    there (`self.attr = [call, ...]`, a list comprehension of calls, `self.attr.append(call)` / `insert` /
+    `extend([call, ...])`). `how` is empty for a direct binding, else the subject of the message for the list."""
+    for n in ast.walk(method):
+        if isinstance(n, ast.Assign):
+            attrs = [a for a in (_self_attr(t) for t in n.targets) if a is not None]
+            if not attrs:
+                continue
+            v = n.value
+            if isinstance(v, ast.Call):
+                yield attrs[0], v, ""
+            elif isinstance(v, ast.ListComp) and isinstance(v.elt, ast.Call):
+                yield attrs[0], v.elt, f"each variable of the list `self.{attrs[0]}`"
+            elif isinstance(v, (ast.List, ast.Tuple)):
+                for el in v.elts:
+                    if isinstance(el, ast.Call):
+                        yield attrs[0], el, f"an element of the list `self.{attrs[0]}`"
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute):
+            attr = _self_attr(n.func.value)
+            if attr is None:
+                continue
+            if n.func.attr == "append" and len(n.args) == 1:
+                items = n.args
+            elif n.func.attr == "insert" and len(n.args) == 2:
+                items = n.args[1:]
+            elif n.func.attr == "extend" and len(n.args) == 1 and isinstance(n.args[0], (ast.List, ast.Tuple)):
+                items = n.args[0].elts
+            else:
+                continue
+            for el in items:
+                if isinstance(el, ast.Call):
+                    yield attr, el, f"the variable put in the list `self.{attr}` with `.{n.func.attr}(...)`"
+
+
 def _assigned_state(cls: ast.ClassDef) -> set[str]:
-    """Attributes the class updates by hand: `self.x.assign(...)`, `assign_add`, `assign_sub`."""
+    """Attributes the class updates by hand: `self.x.assign(...)`, `assign_add`, `assign_sub`, also on an element
+    of a list held there (`self.x[i].assign(...)`)."""
     out = set()
     for n in ast.walk(cls):
-        if (
-            isinstance(n, ast.Call)
-            and isinstance(n.func, ast.Attribute)
-            and n.func.attr.startswith("assign")
-            and isinstance(n.func.value, ast.Attribute)
-            and isinstance(n.func.value.value, ast.Name)
-            and n.func.value.value.id == "self"
-        ):
-            out.add(n.func.value.attr)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr.startswith("assign"):
+            target = n.func.value
+            if isinstance(target, ast.Subscript):
+                target = target.value
+            attr = _self_attr(target)
+            if attr is not None:
+                out.add(attr)
     return out
