@@ -138,6 +138,31 @@ CASES = [
         RESULT = gradient_status(step(tf.random.normal((8, 4)), tf.random.normal((8, 1))))
         """,
     ),
+    # A loss written as a function of the program that reads only its arguments.
+    case(
+        "tfg032_custom_loop_own_loss_function",
+        "none",
+        """
+        import tensorflow as tf
+        import keras
+        from keras import layers
+
+
+        def masked_mse(y, p):
+            mask = tf.cast(y > 0, p.dtype)
+            return tf.reduce_sum(mask * tf.square(y - p)) / tf.maximum(tf.reduce_sum(mask), 1.0)
+
+
+        inp = keras.Input((4,))
+        model = keras.Model(inp, [layers.Dense(3)(inp), layers.Dense(2, name="aux")(inp)])
+        x = tf.random.normal((8, 4))
+        y = tf.random.normal((8, 3))
+        with tf.GradientTape() as tape:
+            main, aux = model(x)  # <- TFG032
+            loss = masked_mse(y, main)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
     # Near misses: both outputs used; a new model built from the kept output's tensors; a weightless dropped head;
     # a frozen dropped head; a model never trained; fit with a loss for each output.
     case(
@@ -242,6 +267,75 @@ CASES = [
         x = np.random.RandomState(0).rand(16, 4).astype("float32")
         model.fit(x, [np.ones((16, 3), "float32")] * 2, epochs=1, verbose=0)
         RESULT = ["none" if np.allclose(before, model.get_layer("b").get_weights()[0]) else "ok"]
+        """,
+    ),
+    # Two task models share the base, one output each, both trained: every head gets its gradient in one of them.
+    case(
+        "tfg032_two_task_models_share_the_base",
+        "ok",
+        """
+        import numpy as np
+        import keras
+        from keras import layers
+
+        inp = keras.Input((4,))
+        base = keras.Model(inp, [layers.Dense(3, name="a")(inp), layers.Dense(3, name="b")(inp)])
+        task_inp = keras.Input((4,))
+        model_a = keras.Model(task_inp, base(task_inp)[0])
+        model_b = keras.Model(task_inp, base(task_inp)[1])
+        before = [base.get_layer(n).get_weights()[0].copy() for n in "ab"]
+        x = np.random.RandomState(0).rand(16, 4).astype("float32")
+        for m in (model_a, model_b):
+            m.compile("adam", "mse")
+        model_a.fit(x, np.ones((16, 3), "float32"), epochs=1, verbose=0)
+        model_b.fit(x, np.ones((16, 3), "float32"), epochs=1, verbose=0)
+        after = [base.get_layer(n).get_weights()[0] for n in "ab"]
+        RESULT = ["none" if np.allclose(b, a) else "ok" for b, a in zip(before, after)]
+        """,
+    ),
+    # One gradient per output of a persistent tape, both applied: each head gets its gradient from one of them.
+    case(
+        "tfg032_one_gradient_per_output",
+        "ok",
+        """
+        import tensorflow as tf
+        import keras
+        from keras import layers
+
+        inp = keras.Input((4,))
+        model = keras.Model(inp, [layers.Dense(3)(inp), layers.Dense(3)(inp)])
+        x = tf.random.normal((8, 4))
+        with tf.GradientTape(persistent=True) as tape:
+            pa, pb = model(x)
+            loss_a = tf.reduce_mean(pa**2)
+            loss_b = tf.reduce_mean(pb**2)
+        g_a = tape.gradient(loss_a, model.trainable_variables)
+        g_b = tape.gradient(loss_b, model.trainable_variables)
+        RESULT = gradient_status([a if a is not None else b for a, b in zip(g_a, g_b)])
+        """,
+    ),
+    # The loss is computed by a program function that reads the other output through a global.
+    case(
+        "tfg032_loss_function_reads_a_global_output",
+        "ok",
+        """
+        import tensorflow as tf
+        import keras
+        from keras import layers
+
+        inp = keras.Input((4,))
+        model = keras.Model(inp, [layers.Dense(3)(inp), layers.Dense(3)(inp)])
+        x = tf.random.normal((8, 4))
+
+
+        def total_loss(main):
+            return tf.reduce_mean(main**2) + tf.reduce_mean(outs[1] ** 2)
+
+
+        with tf.GradientTape() as tape:
+            outs = model(x)
+            loss = total_loss(outs[0])
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
         """,
     ),
 ]

@@ -11,6 +11,7 @@ where no tensor levels are computed: a layer defined in `layers.py` and wired in
 from __future__ import annotations
 
 import ast
+import builtins
 from dataclasses import dataclass, field
 
 from gradls.analysis.call_sites import function_uses
@@ -242,6 +243,7 @@ ALL = -1  # an index set holding ALL: the whole value was read (every output)
 _MODEL_CTORS = {"keras.Model", "keras.models.Model"}
 _OTHER_MODELS = {"keras.Sequential", "keras.models.Sequential"}
 _PURE_PREFIXES = ("tensorflow.", "keras.ops.", "keras.backend.", "keras.activations.", "keras.losses.", "numpy.")
+_BUILTIN_NAMES = frozenset(dir(builtins))
 _PURE_BUILTINS = {"len", "float", "int", "list", "tuple", "zip", "sum", "abs", "min", "max", "range", "print"}
 
 
@@ -494,10 +496,35 @@ class FunctionalGraphs:
             return out
         if isinstance(f, ast.Attribute) and not q:
             return [*out, (f.value, sc, ALL)]  # a method of a value: `t.reshape(...)`, `loss_fn(...)` objects
-        if isinstance(f, ast.Name) and self._loss_object(f, sc):
+        if isinstance(f, ast.Name) and (self._loss_object(f, sc) or self._reads_only_args(f)):
             return out
         r.complete = False  # a user function or something unknown: it may read layers or tensors of its own
         return out
+
+    def _reads_only_args(self, f: ast.Name) -> bool:
+        """A module-level function of this module that reads nothing but its parameters, its own locals, imported
+        modules and the module's functions and classes (a loss written as `def my_loss(y, p)`): what it returns is
+        computed from its arguments."""
+        info = self.info
+        fn = info.module_functions.get(f.id)
+        if fn is None:
+            return False
+        memo: dict[int, bool] = info.memo(f"{__name__}.reads_only_args", dict)
+        known = memo.get(id(fn))
+        if known is None:
+            local = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
+            local |= {a.arg for a in (fn.args.vararg, fn.args.kwarg) if a is not None}
+            loads: set[str] = set()
+            for n in ast.walk(fn):
+                if isinstance(n, ast.Name):
+                    (local if isinstance(n.ctx, ast.Store) else loads).add(n.id)
+                elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n is not fn:
+                    local.add(n.name)
+                elif isinstance(n, (ast.Global, ast.Nonlocal)):
+                    loads |= set(n.names)
+            allowed = set(info.imports.aliases) | set(info.module_functions) | set(info.classes) | _BUILTIN_NAMES
+            known = memo[id(fn)] = all(x in local or x in allowed for x in loads)
+        return known
 
     def _loss_object(self, f: ast.Name, sc: Scope) -> bool:
         b = self.kf.single_value(f, sc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from gradls.analysis.keras_graph import ALL, FunctionalGraphs, FunctionalModel, GraphLayer, Reach, functional_graphs
 from gradls.analysis.model import Finding
@@ -33,81 +34,87 @@ def find_dropped_model_output_head(info: ModuleInfo) -> Iterator[Finding]:
     frozen = _trainable_set(info)
     if frozen is None:
         return  # `model.get_layer(...).trainable = ...`: which layers are frozen is not told here
-    reported: set[int] = set()
-    # A functional model reused inside a new one that keeps some of its outputs (tensorflow#22775).
+    # Every place a gradient is asked for: a new model (reusing others) that is trained, and a custom loop
+    # differentiating a multi-output model's own weights.  Outputs left out in one place may be trained in another
+    # (two task models sharing a base, one gradient per head): a layer is lost only when no place reaches it.
+    contexts: list[tuple[Reach, str, FunctionalModel | None]] = []
     for new in models:
         names = g.names_of(new)
-        if not any(uses.get(n, set()) & (_TRAINS | _WEIGHTS) for n in names):
-            continue  # never trained: no gradient is asked for
-        r = g.reach(list(new.outputs), new.scope)
-        for finding in _dropped(info, g, r, uses, frozen, f"`{_first(names)}` is trained", own_training_silences=True):
-            if finding[0] not in reported:
-                reported.add(finding[0])
-                yield finding[1]
-    # A custom loop whose loss reads some outputs of a multi-output model it differentiates.
+        if any(uses.get(n, set()) & (_TRAINS | _WEIGHTS) for n in names):
+            contexts.append((g.reach(list(new.outputs), new.scope), f"`{_first(names)}` is trained", None))
     for scope in tape_scopes(info):
+        node = scope.node
+        if not isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
         for tape in scope.tapes:
             for tc in tape.calls:
-                if tc.method != "gradient" or tc.target is None or tc.sources is None:
-                    continue
                 src = tc.sources
-                if not (isinstance(src, ast.Attribute) and src.attr in _WEIGHTS):
+                if tc.method != "gradient" or tc.target is None or not isinstance(src, ast.Attribute):
                     continue
-                node = scope.node
-                if not isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)):
+                if src.attr not in _WEIGHTS:
                     continue
                 m = g.model_of(src.value, node)
-                if m is None or not m.listed or len(m.outputs) < 2:
-                    continue
-                r = g.reach([tc.target], node)
-                why = f"`{tape.name}.gradient` is taken w.r.t. `{info.text(src)}`"
-                for finding in _dropped(info, g, r, uses, frozen, why, own_training_silences=False, only=m):
-                    if finding[0] not in reported:
-                        reported.add(finding[0])
-                        yield finding[1]
+                if m is not None and m.listed and len(m.outputs) > 1:
+                    why = f"`{tape.name}.gradient` is taken w.r.t. `{info.text(src)}`"
+                    contexts.append((g.reach([tc.target], node), why, m))
+    yield from _dropped(info, g, contexts, uses, frozen)
 
 
 def _dropped(
     info: ModuleInfo,
     g: FunctionalGraphs,
-    r: Reach,
+    contexts: list[tuple[Reach, str, FunctionalModel | None]],
     uses: dict[str, set[str]],
     frozen: set[str],
-    why: str,
-    own_training_silences: bool,
-    only: FunctionalModel | None = None,
-) -> Iterator[tuple[int, Finding]]:
-    if not r.complete:
-        return
-    by_model: dict[int, tuple[FunctionalModel, list[ast.Call], set[int]]] = {}
-    for m, call, idxs in r.model_calls.values():
-        if only is not None and m is not only:
-            continue
-        entry = by_model.setdefault(id(m.ctor), (m, [], set()))
-        entry[1].append(call)
-        entry[2].update(idxs)
-    for m, calls, kept in by_model.values():
-        n = len(m.outputs)
-        if not m.listed or n < 2 or ALL in kept:
+) -> Iterator[Finding]:
+    by_model: dict[int, _Uses] = {}
+    for r, why, own in contexts:
+        here: set[int] = set()
+        for m, call, idxs in r.model_calls.values():
+            if own is not None and m is not own:
+                continue
+            u = by_model.setdefault(id(m.ctor), _Uses(m))
+            u.calls.append(call)
+            u.kept.update(idxs)
+            if id(m.ctor) not in here:
+                here.add(id(m.ctor))
+                u.whys.append(why)
+                u.reached.update(r.layers)
+                u.complete = u.complete and r.complete
+                u.own_loop = u.own_loop or own is not None
+    for u in by_model.values():
+        m, kept, n = u.model, u.kept, len(u.model.outputs)
+        if not m.listed or n < 2 or ALL in kept or not u.complete:
             continue
         dropped = [i for i in range(n) if i not in kept]
-        if not dropped:
-            continue
         names = g.names_of(m)
-        if names & frozen:
+        if not dropped or names & frozen:
             continue
-        if own_training_silences and any(uses.get(x, set()) & (_TRAINS | _WEIGHTS) for x in names):
-            continue  # the reused model is trained on its own too, every output with it
+        read: set[str] = set().union(*(uses.get(x, set()) for x in names))
+        if read & _TRAINS or (read & _WEIGHTS and not u.own_loop):
+            continue  # the model is trained on its own too (fit: a loss per output), or its weights go elsewhere
         lost: dict[int, GraphLayer] = {}
         for d in dropped:
-            feeds = g.feeds(m, d)
-            for key, layer in feeds.layers.items():
-                if layer.trains and key not in r.layers and layer.label not in frozen:
+            for key, layer in g.feeds(m, d).layers.items():
+                if layer.trains and key not in u.reached and layer.label not in frozen:
                     lost[key] = layer
         if not lost:
             continue
-        call = min(calls, key=lambda c: (c.lineno, c.col_offset))
-        yield id(call), _finding(info, call, m, sorted(kept), dropped, list(lost.values()), why)
+        call = min(u.calls, key=lambda c: (c.lineno, c.col_offset))
+        yield _finding(info, call, m, sorted(kept), dropped, list(lost.values()), u.whys[0])
+
+
+@dataclass
+class _Uses:
+    """What the places that train a multi-output model read of it."""
+
+    model: FunctionalModel
+    calls: list[ast.Call] = field(default_factory=list)
+    kept: set[int] = field(default_factory=set)  # output indices read (ALL: the whole result)
+    reached: set[int] = field(default_factory=set)  # id(ctor) of every layer reached
+    whys: list[str] = field(default_factory=list)
+    complete: bool = True
+    own_loop: bool = False  # differentiated through its own trainable_variables in a custom loop
 
 
 def _finding(
