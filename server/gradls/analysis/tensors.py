@@ -19,6 +19,7 @@ from typing import cast
 from gradls.analysis.module import VARIABLE_CTORS, FunctionFacts, ModuleInfo, is_keras_layer_ctor
 
 NOT, TENSOR, DIFF = 0, 1, 2
+_ABSENT = object()  # a missing entry, told apart from any value
 
 NON_TENSOR_ATTRS = {
     "shape",
@@ -322,6 +323,23 @@ class Env:
             for name, kind in o.kinds.items():
                 self.kinds.setdefault(name, kind)
 
+    def join_grew(self, other: Env) -> bool:
+        """`join(other)`; whether that raised a level or added a kind."""
+        grew = False
+        levels, kinds = self.levels, self.kinds
+        for name, level in other.levels.items():
+            if level > levels.get(name, -1):
+                levels[name] = level
+                grew = True
+        for name, kind in other.kinds.items():
+            if name not in kinds:
+                kinds[name] = kind
+                grew = True
+        return grew
+
+    def same(self, other: Env) -> bool:
+        return self.levels == other.levels and self.kinds == other.kinds
+
 
 class TensorInference:
     MAX_ROUNDS = 3
@@ -341,6 +359,10 @@ class TensorInference:
         self.final_env: dict[int, Env] = {}
         self._in_progress: set[int] = set()
         self._seeds_changed = False
+        # Counts every change of what the walk of one statement may read besides its environment (seeds, closures,
+        # what functions return): a loop body whose first pass changed neither that nor the loop's environment
+        # would only repeat itself on a second pass (see _loop_body).
+        self._changes = 0
         self.module_env = Env()
         self._walk_block(info.tree.body, self.module_env, None)
         self._analyze_regions()
@@ -369,6 +391,7 @@ class TensorInference:
         if key in self._in_progress:
             return self.returns.get(key, NOT)
         self._in_progress.add(key)
+        before = self.returns.get(key)
         try:
             env = self._initial_env(ff)
             self.returns[key] = NOT
@@ -377,6 +400,8 @@ class TensorInference:
             return self.returns[key]
         finally:
             self._in_progress.discard(key)
+            if self.returns.get(key) != before:
+                self._changes += 1
 
     def _initial_env(self, ff: FunctionFacts) -> Env:
         env = self.closures.get(id(ff.node), Env()).copy()
@@ -482,7 +507,10 @@ class TensorInference:
                 if ff.custom_gradient and isinstance(s.value, ast.Tuple) and s.value.elts:
                     r = lv(s.value.elts[0], env)
                 key = id(ff.node)
-                self.returns[key] = max(self.returns.get(key, NOT), r)
+                old = self.returns.get(key, NOT)
+                if r > old or key not in self.returns:
+                    self.returns[key] = max(old, r)
+                    self._changes += 1
                 self._record_return_shape(key, s.value, env)
         elif isinstance(s, ast.If):
             lv(s.test, env)
@@ -497,10 +525,7 @@ class TensorInference:
             env.join(a, b)
         elif isinstance(s, ast.While):
             lv(s.test, env)
-            for _ in range(2):
-                a = env.copy()
-                self._walk_block(s.body, a, ff)
-                env.join(a)
+            self._loop_body(s.body, env, ff)
             self._walk_block(s.orelse, env, ff)
         elif isinstance(s, (ast.For, ast.AsyncFor)):
             it = lv(s.iter, env)
@@ -522,10 +547,7 @@ class TensorInference:
                 self._bind_elements(s.target, TENSOR, "data", env)
             else:
                 self._bind(s.target, it, None, env, None)
-            for _ in range(2):
-                a = env.copy()
-                self._walk_block(s.body, a, ff)
-                env.join(a)
+            self._loop_body(s.body, env, ff)
             self._walk_block(s.orelse, env, ff)
         elif isinstance(s, (ast.With, ast.AsyncWith)):
             for item in s.items:
@@ -542,6 +564,9 @@ class TensorInference:
             self._walk_block(tr.orelse, env, ff)
             self._walk_block(tr.finalbody, env, ff)
         elif isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            closure = self.closures.get(id(s))
+            if closure is None or not closure.same(env):
+                self._changes += 1
             self.closures[id(s)] = env.copy()
             env.levels[s.name] = NOT
             env.kinds.pop(s.name, None)
@@ -566,7 +591,27 @@ class TensorInference:
                 if isinstance(child, ast.expr):
                     lv(child, env)
 
+    def _loop_body(self, body: list[ast.stmt], env: Env, ff: FunctionFacts | None) -> None:
+        """A loop body, walked twice so what one iteration binds reaches the next.  The second pass starts from the
+        joined environment; when the first pass neither grew it nor changed anything else a statement reads
+        (`_changes`), the second would repeat the first exactly (the same levels and kinds memoised again, the
+        same seeds and returns) and is skipped."""
+        changes = self._changes
+        a = env.copy()
+        self._walk_block(body, a, ff)
+        if not env.join_grew(a) and self._changes == changes:
+            return
+        a = env.copy()
+        self._walk_block(body, a, ff)
+        env.join(a)
+
     def _record_return_shape(self, key: int, value: ast.expr, env: Env) -> None:
+        shapes = (self.return_kinds.get(key, _ABSENT), self.return_tuples.get(key, _ABSENT))
+        self._merge_return_shape(key, value, env)
+        if (self.return_kinds.get(key, _ABSENT), self.return_tuples.get(key, _ABSENT)) != shapes:
+            self._changes += 1
+
+    def _merge_return_shape(self, key: int, value: ast.expr, env: Env) -> None:
         k = self.kind(value, env)
         if key not in self.return_kinds:
             self.return_kinds[key] = k
@@ -956,6 +1001,7 @@ class TensorInference:
             if lvl > seeds.get(p, NOT):
                 seeds[p] = lvl
                 self._seeds_changed = True
+                self._changes += 1
         # Object kinds travel too: `train_step(model, x)` with a Keras model makes `model` a layer there,
         # a fact from the call site instead of a guess from the parameter's name.
         kinds = self.kind_seeds.setdefault(id(callee.node), {})
@@ -967,11 +1013,13 @@ class TensorInference:
             old = kinds.get(p, "")
             if old == "":
                 kinds[p] = k
+                self._changes += 1
                 if k is not None:
                     self._seeds_changed = True
             elif old != k:
                 if old is not None:
                     self._seeds_changed = True
+                    self._changes += 1
                 kinds[p] = None  # call sites disagree: unknown
         for kw in call.keywords:
             if kw.arg and kw.arg in params:
@@ -979,6 +1027,7 @@ class TensorInference:
                 if lvl > seeds.get(kw.arg, NOT):
                     seeds[kw.arg] = lvl
                     self._seeds_changed = True
+                    self._changes += 1
         if id(callee.node) not in self.returns:
             return self._analyze(callee)
         return self.returns[id(callee.node)]
