@@ -234,6 +234,38 @@ PROJECTS: dict[str, tuple[dict[str, str], str, set[tuple[str, str, int]]]] = {
         '["none", "none"]',
         {("train.py", "TFG008", 8)},
     ),
+    # Issue 10: the same through a lambda bound to a module name and a @staticmethod of a class of the other module
+    # (`Decoders.labels(x)`): both summaries travel with the project index.
+    "lambda_and_static_cuts_elsewhere": (
+        {
+            "ls_utils.py": """
+                import tensorflow as tf
+
+                to_labels = lambda logits: tf.cast(tf.argmax(logits, axis=1), tf.float32)
+
+                class Decoders:
+                    @staticmethod
+                    def labels(logits):
+                        return tf.cast(tf.argmax(logits, axis=1), tf.float32)
+            """,
+            "train.py": """
+                import tensorflow as tf
+                import keras
+                from ls_utils import Decoders, to_labels
+
+                model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+                head = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+                x, y = tf.ones((8, 4)), tf.ones((8,))
+                with tf.GradientTape(persistent=True) as tape:
+                    loss = tf.reduce_mean(tf.square(to_labels(model(x)) - y))
+                    loss2 = tf.reduce_mean(tf.square(Decoders.labels(head(x)) - y))
+                grads = tape.gradient(loss, model.trainable_variables) + tape.gradient(loss2, head.trainable_variables)
+                RESULT = ["none" if g is None else "ok" for g in grads]
+            """,
+        },
+        '["none", "none", "none", "none"]',
+        {("train.py", "TFG008", 9), ("train.py", "TFG008", 10)},
+    ),
     # The same layer applied to the raw inputs: nothing trainable before it, nothing to report.
     "cut_layer_on_inputs_elsewhere": (
         {

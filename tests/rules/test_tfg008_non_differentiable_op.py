@@ -1117,6 +1117,138 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
     """,
     ),
+    # Issue 10 (engine: per-function summaries beyond module functions): the helper that drops the gradient is a
+    # @staticmethod called through `self`, a @classmethod called on its class, a nested def, a lambda.
+    case(
+        "tfg008_train_step_static_method_decodes_with_argmax",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d1 = keras.layers.Dense(8, activation="relu")
+                self.d2 = keras.layers.Dense(3)
+
+            def call(self, x):
+                return self.d2(self.d1(x))
+
+            @staticmethod
+            def decode(logits):
+                return tf.cast(tf.argmax(logits, axis=-1), tf.float32)
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    pred = self.decode(self.d2(self.d1(x)))  # <- TFG008
+                    loss = tf.reduce_mean(tf.square(y - pred))
+                grads = tape.gradient(loss, self.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                return {"loss": loss}
+
+        net = Net()
+        net.compile(optimizer="sgd")
+        net.fit(np.random.rand(16, 4).astype("float32"), np.random.rand(16).astype("float32"), epochs=1, verbose=0)
+    """,
+    ),
+    case(
+        "tfg008_classmethod_on_its_class_rounds",
+        "none",
+        """
+        import tensorflow as tf
+
+        class Quant:
+            levels = 4.0
+
+            @classmethod
+            def snap(cls, t):
+                return tf.round(t * cls.levels) / cls.levels
+
+        model = tf.keras.Sequential([tf.keras.layers.Dense(4, activation="relu"), tf.keras.layers.Dense(1)])
+        x = tf.random.normal((8, 3))
+        y = tf.random.normal((8, 1))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(Quant.snap(model(x)) - y))  # <- TFG008
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg008_nested_helper_takes_argmax",
+        "none",
+        """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(3)])
+        x = tf.random.normal((16, 4))
+        y = tf.random.normal((16,))
+
+        def train_step(x, y):
+            def to_labels(logits):
+                return tf.cast(tf.argmax(logits, axis=1), tf.float32)
+
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(to_labels(model(x)) - y))  # <- TFG008
+            return tape.gradient(loss, model.trainable_variables)
+
+        RESULT = gradient_status(train_step(x, y))
+    """,
+    ),
+    case(
+        "tfg008_lambda_helper_takes_argmax",
+        "none",
+        """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(3)])
+        x = tf.random.normal((16, 4))
+        y = tf.random.normal((16,))
+        to_labels = lambda logits: tf.cast(tf.argmax(logits, axis=1), tf.float32)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(to_labels(model(x)) - y))  # <- TFG008
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg008_lambda_helper_gathers_by_argmax",
+        "ok",
+        """
+        import tensorflow as tf
+
+        tf.random.set_seed(0)
+        model = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(3)])
+        x = tf.random.normal((16, 4))
+        y = tf.random.normal((16,))
+        best = lambda q: tf.gather(q, tf.argmax(q, axis=1), batch_dims=1)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(best(model(x)) - y))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg008_nested_helper_softmax_expectation",
+        "ok",
+        """
+        import tensorflow as tf
+
+        tf.random.set_seed(0)
+        model = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(3)])
+        x = tf.random.normal((16, 4))
+        y = tf.random.normal((16,))
+
+        def train_step(x, y):
+            def soft_label(logits):
+                return tf.reduce_sum(tf.nn.softmax(logits) * tf.range(3, dtype=tf.float32), axis=1)
+
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(soft_label(model(x)) - y))
+            return tape.gradient(loss, model.trainable_variables)
+
+        RESULT = gradient_status(train_step(x, y))
+    """,
+    ),
 ]
 
 

@@ -658,6 +658,173 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss_value, model.trainable_variables))
     """,
     ),
+    # Issue 10 (engine: per-function summaries beyond module functions): the model runs before the tape, and
+    # what runs inside it is a nested def, a lambda or a method that only reads the captured prediction.
+    case(
+        "tfg011_nested_loss_fn_captures_a_prediction_made_before_the_tape",
+        "none",
+        """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.layers.Dense(4, activation="relu"), tf.keras.layers.Dense(1)])
+        x = tf.random.normal((8, 3))
+        y = tf.random.normal((8, 1))
+
+        def train_step(x, y):
+            pred = model(x, training=True)
+
+            def loss_fn():
+                return tf.reduce_mean(tf.square(pred - y))
+
+            with tf.GradientTape() as tape:
+                loss = loss_fn()
+            return tape.gradient(loss, model.trainable_variables)  # <- TFG011
+
+        RESULT = gradient_status(train_step(x, y))
+    """,
+    ),
+    case(
+        "tfg011_lambda_loss_captures_a_prediction_made_before_the_tape",
+        "none",
+        """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.layers.Dense(4, activation="relu"), tf.keras.layers.Dense(1)])
+        x = tf.random.normal((8, 3))
+        y = tf.random.normal((8, 1))
+
+        def train_step(x, y):
+            pred = model(x, training=True)
+            loss = lambda: tf.reduce_mean(tf.square(pred - y))
+            with tf.GradientTape() as tape:
+                value = loss()
+            return tape.gradient(value, model.trainable_variables)  # <- TFG011
+
+        RESULT = gradient_status(train_step(x, y))
+    """,
+    ),
+    case(
+        "tfg011_nested_loss_fn_runs_the_model_itself",
+        "ok",
+        """
+        import tensorflow as tf
+
+        tf.random.set_seed(0)
+        model = tf.keras.Sequential([tf.keras.layers.Dense(4, activation="relu"), tf.keras.layers.Dense(1)])
+        x = tf.random.normal((8, 3))
+        y = tf.random.normal((8, 1))
+
+        def train_step(x, y):
+            pred = model(x, training=True)  # a forward pass for logging only
+
+            def loss_fn():
+                return tf.reduce_mean(tf.square(model(x, training=True) - y))
+
+            with tf.GradientTape() as tape:
+                loss = loss_fn()
+            return tape.gradient(loss, model.trainable_variables)
+
+        RESULT = gradient_status(train_step(x, y))
+    """,
+    ),
+    # A custom train_step whose forward pass runs before the tape, and the loss helper method only reads it:
+    # `fit` raises `No gradients provided for any variable`.
+    case(
+        "tfg011_train_step_loss_method_reads_a_prediction_made_before_the_tape",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d1 = keras.layers.Dense(8, activation="relu")
+                self.d2 = keras.layers.Dense(1)
+
+            def call(self, x):
+                return self.d2(self.d1(x))
+
+            def compute_loss_parts(self, y, y_pred):
+                return tf.reduce_mean(tf.square(y - y_pred))
+
+            def train_step(self, data):
+                x, y = data
+                y_pred = self(x, training=True)
+                with tf.GradientTape() as tape:
+                    loss = self.compute_loss_parts(y, y_pred)
+                grads = tape.gradient(loss, self.trainable_variables)  # <- TFG011
+                self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                return {"loss": loss}
+
+        net = Net()
+        net.compile(optimizer="sgd")
+        net.fit(np.random.rand(16, 3).astype("float32"), np.random.rand(16, 1).astype("float32"), epochs=1, verbose=0)
+    """,
+    ),
+    case(
+        "tfg011_train_step_loss_method_runs_the_model",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d1 = keras.layers.Dense(8, activation="relu")
+                self.d2 = keras.layers.Dense(1)
+
+            def call(self, x):
+                return self.d2(self.d1(x))
+
+            def compute_loss_parts(self, x, y):
+                y_pred = self(x, training=True)
+                return tf.reduce_mean(tf.square(y - y_pred))
+
+            def train_step(self, data):
+                x, y = data
+                y_pred = self(x, training=False)  # for the metrics only
+                with tf.GradientTape() as tape:
+                    loss = self.compute_loss_parts(x, y)
+                grads = tape.gradient(loss, self.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                return {"loss": loss, "mean_pred": tf.reduce_mean(y_pred)}
+
+        net = Net()
+        net.compile(optimizer="sgd")
+        net.fit(np.random.rand(16, 3).astype("float32"), np.random.rand(16, 1).astype("float32"), epochs=1, verbose=0)
+    """,
+    ),
+    case(
+        "tfg011_gan_fake_made_before_the_tape_scored_by_a_method",
+        "none",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class GAN(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.generator = keras.Sequential([keras.layers.Dense(8, activation="relu"), keras.layers.Dense(3)])
+                self.discriminator = keras.Sequential([keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1)])
+
+            def generator_loss(self, fake):
+                return -tf.reduce_mean(self.discriminator(fake))
+
+            def generator_step(self, z):
+                fake = self.generator(z, training=True)
+                with tf.GradientTape() as tape:
+                    g_loss = self.generator_loss(fake)
+                return tape.gradient(g_loss, self.generator.trainable_variables)  # <- TFG011
+
+        gan = GAN()
+        gan.discriminator.build((None, 3))
+        RESULT = gradient_status(gan.generator_step(tf.random.normal((8, 2))))
+    """,
+    ),
 ]
 
 _FIXABLE = [

@@ -347,6 +347,202 @@ CASES = [
         RESULT = gradient_status(grads)
     """,
     ),
+    # Issue 10 (engine: per-function summaries beyond module functions). A GAN's generator loss computed by a
+    # method of a base class of this module that runs only the discriminator on real data: the generator never
+    # runs, its gradients are all None.
+    case(
+        "tfg026_gan_loss_method_of_base_class_runs_only_discriminator",
+        "none",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class GANBase(keras.Model):
+            def critic_score(self, images):
+                return tf.reduce_mean(self.discriminator(images))
+
+        class GAN(GANBase):
+            def __init__(self):
+                super().__init__()
+                self.generator = keras.Sequential([keras.layers.Dense(8, activation="relu"), keras.layers.Dense(3)])
+                self.discriminator = keras.Sequential([keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1)])
+
+            def generator_step(self, real, z):
+                with tf.GradientTape() as tape:
+                    g_loss = -self.critic_score(real)
+                return tape.gradient(g_loss, self.generator.trainable_variables)  # <- TFG026
+
+        gan = GAN()
+        gan.generator.build((None, 2))
+        gan.discriminator.build((None, 3))
+        RESULT = gradient_status(gan.generator_step(tf.random.normal((8, 3)), tf.random.normal((8, 2))))
+    """,
+    ),
+    case(
+        "tfg026_gan_loss_method_runs_the_generator",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        tf.random.set_seed(0)
+
+        class GAN(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.generator = keras.Sequential([keras.layers.Dense(8, activation="relu"), keras.layers.Dense(3)])
+                self.discriminator = keras.Sequential([keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1)])
+
+            def fake_score(self, z):
+                fake = self.generator(z, training=True)
+                return tf.reduce_mean(self.discriminator(fake))
+
+            def generator_step(self, z):
+                with tf.GradientTape() as tape:
+                    g_loss = -self.fake_score(z)
+                return tape.gradient(g_loss, self.generator.trainable_variables)
+
+        gan = GAN()
+        RESULT = gradient_status(gan.generator_step(tf.random.normal((8, 2))))
+    """,
+    ),
+    # A helper method that only copies its model parameter's weights into a fresh model and runs the copy (MAML
+    # inside a class): the outer loss never runs the meta model.
+    case(
+        "tfg026_helper_method_runs_a_weight_copy_of_the_meta_model",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        def make_model():
+            return keras.Sequential([keras.layers.Dense(5, activation="relu"), keras.layers.Dense(1)])
+
+        class MetaLearner:
+            def __init__(self, x):
+                self.meta_model = make_model()
+                self.meta_model(x)
+
+            def predict_with_copy(self, model, x):
+                copied = make_model()
+                copied(x)
+                copied.set_weights(model.get_weights())
+                return copied(x)
+
+            def outer_step(self, x, y):
+                with tf.GradientTape() as tape:
+                    pred = self.predict_with_copy(self.meta_model, x)
+                    loss = tf.reduce_mean(tf.square(y - pred))
+                return tape.gradient(loss, self.meta_model.trainable_variables)  # <- TFG026
+
+        x = np.linspace(0.0, 1.0, 8, dtype=np.float32).reshape(8, 1)
+        learner = MetaLearner(x)
+        RESULT = gradient_status(learner.outer_step(x, np.sin(x)))
+    """,
+    ),
+    case(
+        "tfg026_helper_method_runs_its_model_parameter",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        tf.random.set_seed(0)
+
+        def make_model():
+            return keras.Sequential([keras.layers.Dense(5, activation="relu"), keras.layers.Dense(1)])
+
+        class MetaLearner:
+            def __init__(self, x):
+                self.meta_model = make_model()
+                self.meta_model(x)
+                self.backup = make_model()
+                self.backup(x)
+
+            def predict_and_back_up(self, model, x):
+                self.backup.set_weights(model.get_weights())
+                return model(x)
+
+            def outer_step(self, x, y):
+                with tf.GradientTape() as tape:
+                    pred = self.predict_and_back_up(self.meta_model, x)
+                    loss = tf.reduce_mean(tf.square(y - pred))
+                return tape.gradient(loss, self.meta_model.trainable_variables)
+
+        x = np.linspace(0.0, 1.0, 8, dtype=np.float32).reshape(8, 1)
+        learner = MetaLearner(x)
+        RESULT = gradient_status(learner.outer_step(x, np.sin(x)))
+    """,
+    ),
+    # A nested `def loss_fn()` / a `loss = lambda: ...` reading a prediction the tape recorded: the closure is
+    # followed to the captured value (before: TFG026 claimed the loss never ran the model).
+    case(
+        "tfg026_nested_loss_fn_reads_a_taped_prediction",
+        "ok",
+        """
+        import tensorflow as tf
+
+        tf.random.set_seed(0)
+        model = tf.keras.Sequential([tf.keras.layers.Dense(4, activation="relu"), tf.keras.layers.Dense(1)])
+        x = tf.random.normal((8, 3))
+        y = tf.random.normal((8, 1))
+
+        def train_step(x, y):
+            with tf.GradientTape() as tape:
+                pred = model(x, training=True)
+
+                def loss_fn():
+                    return tf.reduce_mean(tf.square(pred - y))
+
+                loss = loss_fn()
+            return tape.gradient(loss, model.trainable_variables)
+
+        RESULT = gradient_status(train_step(x, y))
+    """,
+    ),
+    case(
+        "tfg026_lambda_loss_reads_a_taped_prediction",
+        "ok",
+        """
+        import tensorflow as tf
+
+        tf.random.set_seed(0)
+        model = tf.keras.Sequential([tf.keras.layers.Dense(4, activation="relu"), tf.keras.layers.Dense(1)])
+        x = tf.random.normal((8, 3))
+        y = tf.random.normal((8, 1))
+
+        def train_step(x, y):
+            with tf.GradientTape() as tape:
+                pred = model(x, training=True)
+                loss_fn = lambda: tf.reduce_mean(tf.square(pred - y))
+                loss = loss_fn()
+            return tape.gradient(loss, model.trainable_variables)
+
+        RESULT = gradient_status(train_step(x, y))
+    """,
+    ),
+    case(
+        "tfg026_lambda_loss_runs_only_the_other_model",
+        "none",
+        """
+        import tensorflow as tf
+
+        actor = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(2)])
+        critic = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(1)])
+        actor.build((None, 4))
+        states = tf.random.normal((8, 4))
+
+        def actor_step(states):
+            critic_value = lambda s: critic(s)
+            with tf.GradientTape() as tape:
+                actor_loss = -tf.reduce_mean(critic_value(states))
+            return tape.gradient(actor_loss, actor.trainable_variables)  # <- TFG026
+
+        RESULT = gradient_status(actor_step(states))
+    """,
+    ),
 ]
 
 

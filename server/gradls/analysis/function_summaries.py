@@ -26,36 +26,129 @@ class ParamCut:
     line: int
 
 
-def param_cuts(info: ModuleInfo, fn: FunctionNode) -> tuple[ParamCut, ...]:
-    """The cut parameters of a module-level function or a method called like one (`index` counts the call's
-    positional arguments; empty for nested defs and unknown shapes)."""
+def param_cuts(info: ModuleInfo, fn: FunctionNode | ast.Lambda) -> tuple[ParamCut, ...]:
+    """The cut parameters of a module-level function, a method (`index` counts the call's positional arguments:
+    after `self` / `cls`, none skipped for a `@staticmethod`), a nested def or a lambda; empty for other
+    decorated functions (`tf.custom_gradient` and friends define their own gradient) and unknown shapes."""
     table: dict[int, tuple[ParamCut, ...]] = info.memo(f"{__name__}.param_cuts", dict)
     found = table.get(id(fn))
     if found is None:
-        found = table[id(fn)] = _param_cuts(info, fn)
+        found = table[id(fn)] = _lambda_cuts(info, fn) if isinstance(fn, ast.Lambda) else _param_cuts(info, fn)
     return found
 
 
 def module_param_cuts(info: ModuleInfo) -> dict[str, tuple[ParamCut, ...]]:
-    """Module function name -> its cut parameters, for the functions that have any (a project summary)."""
+    """Module function name (or module-level name bound once to a lambda, or `Cls.method` for a static or class
+    method) -> its cut parameters, for those that have any (a project summary)."""
     out: dict[str, tuple[ParamCut, ...]] = {}
     for name, fn in info.module_functions.items():
         cuts = param_cuts(info, fn)
         if cuts:
             out[name] = cuts
+    for name, lam in _module_lambdas(info).items():
+        if name not in out and name not in info.module_functions:
+            cuts = param_cuts(info, lam)
+            if cuts:
+                out[name] = cuts
+    # `Cls.method` for the static and class methods of the module's top-level classes (`Decoders.labels(x)`)
+    for cls_name, cls in info.classes.items():
+        if info.parent(cls.node) is not info.tree:
+            continue
+        for name, fn in cls.methods.items():
+            if any(_decorator(info, d) in {"staticmethod", "classmethod"} for d in fn.decorator_list):
+                cuts = param_cuts(info, fn)
+                if cuts:
+                    out[f"{cls_name}.{name}"] = cuts
     return out
+
+
+def call_param_cuts(info: ModuleInfo, call: ast.Call) -> tuple[ParamCut, ...] | None:
+    """The cut parameters of the function of this module `call` runs, indexed by the call's positional
+    arguments: a module function or a nested def called by name, a method called on an instance
+    (`self.decode(x)`) or a static/class method on its class (`Helpers.decode(x)`), a name bound only to a
+    lambda.  None when the callee is not one of this module's (another module's may still be known)."""
+    from gradls.analysis.regions import _method_of, resolve_callee
+    from gradls.analysis.tapes import plain_scope, resolve_defs
+
+    f = call.func
+    caller = info.enclosing_function(call)
+    callee = resolve_callee(info, call, caller)
+    if callee is not None:
+        if callee.cls is not None and callee.parent is None and not isinstance(f, ast.Attribute):
+            return ()  # a class's method reached by a bare name: not a call this summary indexes
+        return param_cuts(info, callee.node)
+    if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id in info.classes:
+        method = _method_of(info, info.classes[f.value.id], f.attr)
+        if method is None:
+            return None
+        if not any(_decorator(info, d) in {"staticmethod", "classmethod"} for d in method.node.decorator_list):
+            return ()  # `Cls.method(obj, x)`: the instance is passed too, the index would be off by one
+        return param_cuts(info, method.node)
+    if not isinstance(f, ast.Name):
+        return None
+    if caller is None:
+        lam = _module_lambdas(info).get(f.id)
+        return param_cuts(info, lam) if lam is not None else None
+    found = resolve_defs(info, plain_scope(info, caller), f.id)
+    if found is None or len(found[0]) != 1:
+        return None
+    (d,) = found[0]
+    if isinstance(d, ast.Assign) and len(d.targets) == 1 and isinstance(d.value, ast.Lambda):
+        return param_cuts(info, d.value)
+    return None
+
+
+def _module_lambdas(info: ModuleInfo) -> dict[str, ast.Lambda]:
+    """Module-level names bound exactly once, to a lambda (`decode = lambda t: tf.argmax(t, 1)`)."""
+
+    def build() -> dict[str, ast.Lambda]:
+        from gradls.analysis.tapes import module_scope
+
+        mod = module_scope(info)
+        out: dict[str, ast.Lambda] = {}
+        for n in info.tree.body:
+            if (
+                isinstance(n, ast.Assign)
+                and len(n.targets) == 1
+                and isinstance(n.targets[0], ast.Name)
+                and isinstance(n.value, ast.Lambda)
+            ):
+                defs = mod.defs(n.targets[0].id)
+                if defs is not None and len(defs) == 1:
+                    out[n.targets[0].id] = n.value
+        return out
+
+    return info.memo(f"{__name__}.module_lambdas", build)
+
+
+_TRANSPARENT = {"staticmethod", "classmethod", "tensorflow.function"}
+
+
+def _decorator(info: ModuleInfo, d: ast.expr) -> str:
+    f = d.func if isinstance(d, ast.Call) else d
+    if isinstance(f, ast.Name) and f.id in {"staticmethod", "classmethod"}:
+        return f.id
+    return info.imports.qualname(f) or ""
 
 
 def _param_cuts(info: ModuleInfo, fn: FunctionNode) -> tuple[ParamCut, ...]:
     from gradls.analysis.flow import Flow
 
-    if fn.decorator_list:
+    kinds = {_decorator(info, d) for d in fn.decorator_list}
+    if kinds - _TRANSPARENT:
         return ()  # decorated: tf.custom_gradient and friends define their own gradient
     ff = info.facts(fn)
-    # A module function, or a method called like one (`self.custom_loss(y, pred)`; not a method Keras calls,
-    # which reaches its loss its own way): its first parameter is the instance, not an argument of the call.
-    method = ff is not None and ff.cls is not None and ff.parent is None and not ff.keras_method
-    if info.module_functions.get(fn.name) is not fn and not method:
+    if ff is None:
+        return ()
+    if ff.cls is not None and ff.parent is None:
+        # A method called on an instance (`self.custom_loss(y, pred)`; not one Keras calls, which reaches its
+        # loss its own way): its first parameter is the instance (the class for a classmethod), not an argument.
+        if ff.keras_method:
+            return ()
+        skip = 0 if "staticmethod" in kinds else 1
+    elif ff.parent is not None or info.module_functions.get(fn.name) is fn:
+        skip = 0  # a nested def or a module function
+    else:
         return ()
     body = info.own_nodes(fn)  # also records the parents the flow walks
     flow: Flow = info.memo(f"{__name__}.flow", lambda: Flow(info))
@@ -70,7 +163,7 @@ def _param_cuts(info: ModuleInfo, fn: FunctionNode) -> tuple[ParamCut, ...]:
     op = reaching[0]
     a = fn.args
     out: list[ParamCut] = []
-    params = [x.arg for x in [*a.posonlyargs, *a.args]][1 if method else 0 :]
+    params = [x.arg for x in [*a.posonlyargs, *a.args]][skip:]
     for i, p in enumerate(params):
         uses = [n for n in body if isinstance(n, ast.Name) and n.id == p and isinstance(n.ctx, ast.Load)]
         if not uses or not any(ret in flow.sinks(u, cut=False) for u in uses):
@@ -79,6 +172,46 @@ def _param_cuts(info: ModuleInfo, fn: FunctionNode) -> tuple[ParamCut, ...]:
             continue  # a differentiable path exists
         out.append(ParamCut(i, p, info.text(op.func) or "an op", op.lineno))
     return tuple(out)
+
+
+def _lambda_cuts(info: ModuleInfo, lam: ast.Lambda) -> tuple[ParamCut, ...]:
+    """`lambda t: tf.cast(tf.argmax(t, 1), tf.float32)`: the parameters every use of which in the body is an
+    argument of an op with no gradient for it (the body is the returned value)."""
+    from gradls.analysis.flow import Flow
+
+    flow: Flow = info.memo(f"{__name__}.flow", lambda: Flow(info))
+    parents = {id(c): n for n in ast.walk(lam.body) for c in ast.iter_child_nodes(n)}
+    a = lam.args
+    out: list[ParamCut] = []
+    for i, p in enumerate(x.arg for x in [*a.posonlyargs, *a.args]):
+        uses = [n for n in ast.walk(lam.body) if isinstance(n, ast.Name) and n.id == p and isinstance(n.ctx, ast.Load)]
+        ops: list[ast.Call] = []
+        for u in uses:
+            op = _cut_above(info, flow, u, parents)
+            if op is None:
+                break
+            ops.append(op)
+        else:
+            if ops:
+                op = min(ops, key=lambda c: (c.lineno, c.col_offset))
+                out.append(ParamCut(i, p, info.text(op.func) or "an op", op.lineno))
+    return tuple(out)
+
+
+def _cut_above(info: ModuleInfo, flow, use: ast.AST, parents: dict[int, ast.AST]) -> ast.Call | None:
+    """The innermost TensorFlow call above `use` that passes no gradient back into the argument holding it;
+    None when a differentiable path leads from `use` to the top (or the shape is one not followed)."""
+    cur: ast.AST = use
+    up = parents.get(id(cur))
+    while up is not None:
+        if isinstance(up, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            return None  # a nested scope may rebind the name
+        if isinstance(up, ast.Call) and cur is not up.func:
+            arg = cur.value if isinstance(cur, ast.keyword) else cur
+            if _cutting_op(info, flow, up) and flow.is_cut(up, arg) == "nondiff":
+                return up
+        cur, up = up, parents.get(id(up))
+    return None
 
 
 def _cutting_op(info: ModuleInfo, flow, call: ast.Call) -> bool:

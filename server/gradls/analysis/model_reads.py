@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gradls.analysis.module import ModuleInfo, walk_nodes
-from gradls.analysis.tapes import Tape, TapeCall, TapeScope, module_scope, pos
+from gradls.analysis.tapes import Tape, TapeCall, TapeScope, module_scope, plain_scope, pos
 
 _LIBRARIES = ("tensorflow", "keras", "tf_keras", "numpy", "math", "jax", "scipy")
 _TRAINABLE = {"trainable_variables", "trainable_weights"}
@@ -37,11 +37,18 @@ class _Unknown(Exception):
     """The slice met something it cannot see through."""
 
 
-def source_model(info: ModuleInfo, sources: ast.AST | None) -> str | None:
-    """`M` when the sources are `M.trainable_variables` / `M.trainable_weights` of a Keras object `M`."""
+def source_model(info: ModuleInfo, sources: ast.AST | None, own: bool = False) -> str | None:
+    """`M` when the sources are `M.trainable_variables` / `M.trainable_weights` of a Keras object `M`; with
+    `own`, also `self` for `self.trainable_variables` in a method of a Keras layer or model class of this module
+    (a custom `train_step`)."""
     if not (isinstance(sources, ast.Attribute) and sources.attr in _TRAINABLE):
         return None
     owner = sources.value
+    if own and isinstance(owner, ast.Name) and owner.id == "self":
+        ff = info.facts(info.enclosing_function(sources))
+        if ff is not None and ff.parent is None and ff.cls is not None and ff.cls.keras_kind in {"layer", "model"}:
+            return "self"
+        return None
     if info.tensors.kind_of(owner) != "layer":
         return None
     if isinstance(owner, ast.Name):
@@ -126,7 +133,7 @@ def source_models(info: ModuleInfo, sources: ast.AST | None) -> list[str]:
     if isinstance(sources, ast.BinOp) and isinstance(sources.op, ast.Add):
         left, right = source_models(info, sources.left), source_models(info, sources.right)
         return left + right if left and right else []
-    model = source_model(info, sources)
+    model = source_model(info, sources, own=True)
     return [model] if model is not None else []
 
 
@@ -199,12 +206,25 @@ class _Slicer:
     scope: TapeScope
     model: str
     reads: _Trace = field(default_factory=list)  # (read, where its recording is decided), see _AT_GRADIENT_CALL
-    seen: set[tuple[int, str]] = field(default_factory=set)
+    seen: set[tuple[int, str, int]] = field(default_factory=set)
     model_names: set[str] | None = None  # the model and what it is built from, see _model_closure
     skip: set[int] = field(default_factory=set)  # arguments a callee only reads the weights of (not runs)
+    # Callee bodies entered (a method called as `self.m(...)`, a nested def, a lambda bound to a name): per
+    # id(scope of the body), where its statements run (the call's recording) and the scope its free names are
+    # read from (None: the module).
+    entered: dict[int, ast.AST | None] = field(default_factory=dict)
+    outer: dict[int, TapeScope | None] = field(default_factory=dict)
+    done: set[tuple[int, int]] = field(default_factory=set)
 
     def read(self, node: ast.AST, recording: ast.AST | None) -> None:
         self.reads.append((node, recording))
+
+    def _at(self, d: ast.AST, sc: TapeScope) -> ast.AST | None:
+        """Where a statement `d` of `sc` runs: itself in the gradient call's scope, the call that entered `sc` for
+        a callee body, never (None) for another scope (the module body)."""
+        if sc is self.scope:
+            return d
+        return self.entered.get(id(sc))
 
     def expr(self, e: ast.AST, sc: TapeScope, recording: ast.AST | None, depth: int) -> None:
         if depth > _MAX_DEPTH:
@@ -241,13 +261,27 @@ class _Slicer:
                 self.skip.update(id(a) for a in _weight_only_args(self.info, fn, c))
                 if self._runs(fn, depth + 1):
                     self.read(c, recording)
+            elif (local := self._local_callable(f.id, sc)) is not None:
+                # a nested def or a lambda bound to a name: its body runs here, its free names are the
+                # enclosing function's values
+                self.enter(local[0], c, local[1], 0, recording, depth + 1)
             elif self.mentions(f.id, sc, depth + 1):
                 self.read(c, recording)
             # the callee's own value (a loss object, a function) does not carry a tensor into the target
             return
         if isinstance(f, ast.Attribute) and _self_attr(f) is not None:
-            if _self_attr(f) == self.model or self._self_attr_mentions(f.attr):
+            if _self_attr(f) == self.model:
                 self.read(c, recording)
+                return
+            method = self._method(c, sc)
+            if method is not None:
+                # `self.helper(...)`: a method of the class (or a base class of this module) runs its body here
+                self.skip.add(id(f.value))  # `self` as the callee's owner is not a read of a model `self`
+                offset = 0 if _decorated(method, "staticmethod") else 1
+                self.enter(method, c, None, offset, recording, depth + 1)
+                return
+            if self.model == "self" or self._self_attr_mentions(f.attr):
+                self.read(c, recording)  # a sub-layer of the model `self`, or an attribute built from the model
             return
         if isinstance(f, ast.Attribute):
             root = f.value
@@ -270,6 +304,125 @@ class _Slicer:
         if isinstance(f, ast.Call) and (self.info.imports.qualname(f.func) or "").split(".")[0] in _LIBRARIES:
             return  # `layers.Dense(8)(x)`: a fresh library layer applied (its arguments are sliced as values)
         raise _Unknown
+
+    def enter(
+        self,
+        fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
+        call: ast.Call,
+        outer: TapeScope | None,
+        offset: int,
+        recording: ast.AST | None,
+        depth: int,
+    ) -> None:
+        """Slice through the body of `fn`, run by `call` (recorded where `recording` says): what it returns and
+        the calls it makes as statements are sliced in its own scope, its parameters are the call's arguments
+        (sliced as values by the caller, less those it only copies the weights of), and any mention of the model
+        in its body is a read of the model at `call` (over-reading only silences)."""
+        if depth > _MAX_DEPTH:
+            raise _Unknown
+        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if any(_decorator_name(self.info, d) not in _TRANSPARENT for d in fn.decorator_list):
+                raise _Unknown  # a custom gradient, a property, a wrapper: not the plain body
+            self.skip.update(id(a) for a in _weight_only_args(self.info, fn, call, offset))
+        key = (id(fn), id(recording))
+        if key in self.done:
+            return
+        self.done.add(key)
+        sc = _callee_scope(self.info, fn)
+        self.entered[id(sc)] = recording
+        self.outer[id(sc)] = outer
+        # the callee's own names (the leading parameters a method call binds to its instance are `self`)
+        bound = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args]][:offset]
+        shadowed = (sc.params - set(bound)) | {
+            n.id for n in sc.nodes if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)
+        }
+        for n in sc.nodes:
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id == self.model:
+                if n.id not in shadowed and not self._method_owner(n, sc):
+                    self.read(call, recording)
+            elif isinstance(n, ast.Attribute) and _self_attr(n) == self.model:
+                self.read(call, recording)
+        for n in sc.nodes:
+            if isinstance(n, ast.Return) and n.value is not None:
+                self.expr(n.value, sc, recording, depth)
+            elif isinstance(n, ast.Expr) and isinstance(n.value, ast.Call):
+                f = n.value.func
+                if isinstance(f, ast.Name) or _self_attr(f) is not None:
+                    self.expr(n.value, sc, recording, depth)  # a helper run for what it does, not what it returns
+
+    def _method_owner(self, n: ast.Name, sc: TapeScope) -> bool:
+        """`self` as the owner in `self.m(...)` of a method `m` of the class: its body is entered where that
+        call is sliced, so the name alone is no read of a model `self`."""
+        up = sc.parent(n)
+        call = sc.parent(up) if up is not None else None
+        return (
+            isinstance(up, ast.Attribute)
+            and isinstance(call, ast.Call)
+            and call.func is up
+            and self._method(call, sc) is not None
+        )
+
+    def _method(self, c: ast.Call, sc: TapeScope) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """The method `self.<name>(...)` runs, when the class around `sc` (or a base class of this module)
+        defines it."""
+        from gradls.analysis.regions import resolve_callee
+
+        caller = self._function_node(sc)
+        if caller is None:
+            return None
+        ff = resolve_callee(self.info, c, caller)
+        if ff is None or ff.cls is None:
+            return None
+        return ff.node
+
+    def _function_node(self, sc: TapeScope) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        node = sc.node
+        while node is not None and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            outer = self.outer.get(id(sc))
+            if outer is None:
+                return None
+            sc, node = outer, outer.node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "<lambda>":
+            outer = self.outer.get(id(sc))
+            return self._function_node(outer) if outer is not None else None
+        return node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+
+    def _local_callable(
+        self, name: str, sc: TapeScope
+    ) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, TapeScope] | None:
+        """A def nested in `sc` (or in a function enclosing it), or a name `sc` binds only to lambdas: the
+        callable and the scope it was defined in."""
+        for _ in range(_MAX_DEPTH):
+            if sc.node is self.info.tree:
+                return None
+            nested = [n for n in sc.nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name]
+            stores = [
+                n for n in sc.nodes if isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)
+            ]
+            if nested:
+                return (nested[0], sc) if len(nested) == 1 and not stores else None
+            defs = sc.defs(name)
+            if defs:
+                values = [d.value if isinstance(d, ast.Assign) and len(d.targets) == 1 else None for d in defs]
+                if len(values) == 1 and isinstance(values[0], ast.Lambda):
+                    return values[0], sc
+                return None
+            if defs is None or name in sc.params:
+                return None
+            outer = self._outer_of(sc)
+            if outer is None:
+                return None
+            sc = outer
+        return None
+
+    def _outer_of(self, sc: TapeScope) -> TapeScope | None:
+        if id(sc) in self.outer:
+            return self.outer[id(sc)]
+        node = sc.node
+        ff = self.info.facts(node) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+        if ff is None or ff.parent is None:
+            return None
+        return self.scope if ff.parent is self.scope.node else plain_scope(self.info, ff.parent)
 
     def _self_attr_mentions(self, attr: str) -> bool:
         """Can `self.<attr>(...)` run the model `self.<model>`?  Known only for an attribute the class assigns a
@@ -307,7 +460,7 @@ class _Slicer:
         return m is None or not m
 
     def name(self, name: str, sc: TapeScope, depth: int) -> None:
-        key = (id(sc), name)
+        key = (id(sc), name, id(self.entered.get(id(sc))))
         if key in self.seen:
             return
         self.seen.add(key)
@@ -328,6 +481,11 @@ class _Slicer:
                 return
             if name in sc.declared_outer():
                 raise _Unknown
+            outer = self.outer.get(id(sc))
+            if outer is not None:
+                # a free name of a nested def or lambda: the value the enclosing function bound it to
+                self.name(name, outer, depth + 1)
+                return
             mdefs = mod.defs(name)
             if mdefs is None:
                 if self._is_import_or_def(name):
@@ -353,7 +511,7 @@ class _Slicer:
                 if stmt is None:
                     raise _Unknown
                 for a in [*c.args, *(k.value for k in c.keywords)]:
-                    self.expr(a, where, stmt if where is self.scope else None, depth + 1)
+                    self.expr(a, where, self._at(stmt, where), depth + 1)
 
     def _mutated(self, name: str, sc: TapeScope) -> bool:
         return name in _mutated_names(self.info, sc) or name in _mutated_names(self.info, module_scope(self.info))
@@ -385,14 +543,14 @@ class _Slicer:
     def stmt(self, d: ast.AST, sc: TapeScope, depth: int) -> None:
         if isinstance(d, (ast.For, ast.AsyncFor)):
             # `for a, b in zip(xs, ys)`: each target holds an item of the iterable, evaluated at the loop
-            self.expr(d.iter, sc, d if sc is self.scope else None, depth)
+            self.expr(d.iter, sc, self._at(d, sc), depth)
             return
         value = d.value if isinstance(d, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.NamedExpr)) else None
         if value is None:
             if isinstance(d, ast.AnnAssign):
                 return
             raise _Unknown
-        self.expr(value, sc, d if sc is self.scope else None, depth)
+        self.expr(value, sc, self._at(d, sc), depth)
         if isinstance(d, ast.AugAssign) and isinstance(d.target, ast.Name):
             self.name(d.target.id, sc, depth)
 
@@ -536,12 +694,43 @@ def _free_names(info: ModuleInfo, node: ast.AST) -> list[str]:
 _WEIGHT_READS = {"get_weights", "count_params"}
 
 
-def _weight_only_args(info: ModuleInfo, fn: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call) -> list[ast.AST]:
+_TRANSPARENT = {"staticmethod", "classmethod", "tensorflow.function"}
+
+
+def _decorator_name(info: ModuleInfo, d: ast.expr) -> str:
+    f = d.func if isinstance(d, ast.Call) else d
+    if isinstance(f, ast.Name) and f.id in {"staticmethod", "classmethod"}:
+        return f.id
+    return info.imports.qualname(f) or ""
+
+
+def _decorated(fn: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == name for d in fn.decorator_list)
+
+
+def _callee_scope(info: ModuleInfo, fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> TapeScope:
+    """The scope of a callee's body; a lambda as a def returning its body (one per lambda, kept per module)."""
+    if isinstance(fn, ast.Lambda):
+        wrappers: dict[int, ast.FunctionDef] = info.memo(f"{__name__}.lambda_defs", dict)
+        node = wrappers.get(id(fn))
+        if node is None:
+            ret = ast.copy_location(ast.Return(value=fn.body), fn.body)
+            node = wrappers[id(fn)] = ast.copy_location(
+                ast.FunctionDef(name="<lambda>", args=fn.args, body=[ret], decorator_list=[], returns=None), fn
+            )
+        return plain_scope(info, node)
+    return plain_scope(info, fn)
+
+
+def _weight_only_args(
+    info: ModuleInfo, fn: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call, offset: int = 0
+) -> list[ast.AST]:
     """The arguments of `call` bound to a parameter of `fn` that `fn` only reads the weights of
-    (`p.get_weights()`, `keras.models.clone_model(p)`): a copy of its values or its structure, never a run."""
+    (`p.get_weights()`, `keras.models.clone_model(p)`): a copy of its values or its structure, never a run.
+    `offset`: the leading parameters the call does not pass (`self` of a method called as `self.m(...)`)."""
     if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
         return []
-    params = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args]]
+    params = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args]][offset:]
     bound = list(zip(params, call.args))
     bound += [(k.arg, k.value) for k in call.keywords if k.arg is not None]
     return [arg for param, arg in bound if _weight_only_param(info, fn, param)]

@@ -360,7 +360,7 @@ class ProjectIndex:
         parts = dotted.split(".")
         for cut in range(len(parts) - 1, -1, -1):
             mod = ".".join(parts[:cut])
-            if (not mod and level == 0) or len(parts) - cut != 1:
+            if (not mod and level == 0) or len(parts) - cut > 2:
                 continue
             f = self.module_file(importer, level, mod)
             if f is None:
@@ -368,7 +368,7 @@ class ProjectIndex:
             s = self.summary(f)
             if s is None:
                 return ()
-            name = parts[-1]
+            name = ".".join(parts[cut:])  # a function, or `Cls.method` for a static / class method
             if name in s.param_cuts:
                 return s.param_cuts[name]
             if name in s.imports:

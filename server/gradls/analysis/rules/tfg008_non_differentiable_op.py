@@ -10,12 +10,11 @@ from gradls.analysis.call_sites import call_index, function_uses
 from gradls.analysis.custom_gradient import inside_custom_gradient
 from gradls.analysis.dtypes import is_int_cast
 from gradls.analysis.flow import Flow, cut_roots, inside_stop_gradient
-from gradls.analysis.function_summaries import ParamCut, param_cuts
+from gradls.analysis.function_summaries import ParamCut, call_param_cuts
 from gradls.analysis.keras_graph import layer_graph, layers_applied_after_weights
 from gradls.analysis.lambda_layers import lambda_layers, only_way_on, weights_before
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
-from gradls.analysis.regions import resolve_callee
 from gradls.analysis.rules import rule
 from gradls.analysis.step_facts import custom_loss_functions, param_names
 from gradls.analysis.tensors import DIFF
@@ -52,6 +51,7 @@ NO_REGISTERED_GRADIENT = {
     "adjust_hue": "AdjustHue",
     "adjust_saturation": "AdjustSaturation",
 }
+_LIBRARY_ROOTS = {"tensorflow", "keras", "tf_keras", "numpy", "jax", "scipy", "math"}
 _COMPARE_OPS = (ast.Gt, ast.GtE, ast.Lt, ast.LtE, ast.Eq, ast.NotEq)
 
 
@@ -416,18 +416,20 @@ def _cut_inside_helpers(info: ModuleInfo) -> Iterator[Finding]:
     for node, _modes in info.region_nodes(ast.Call):
         if not node.args or not isinstance(node.func, (ast.Name, ast.Attribute)):
             continue
-        callee = resolve_callee(info, node, info.enclosing_function(node))
+        # a function of this module: module-level, nested, a method, a static/class method, a lambda bound to a name
+        local = call_param_cuts(info, node)
         cuts: tuple[ParamCut, ...]
-        if callee is not None:
-            if callee.parent is not None or (callee.cls is not None and not isinstance(node.func, ast.Attribute)):
-                continue
-            cuts = param_cuts(info, callee.node)
+        if local is not None:
+            cuts = local
             where = "line {line}"
         else:
-            if not isinstance(node.func, ast.Name):
+            root = node.func.value if isinstance(node.func, ast.Attribute) else node.func
+            if not isinstance(root, ast.Name) or root.id not in info.imports.raw:
+                continue  # a function of another module, or `Cls.method` of a class imported from one
+            if (info.imports.qualname(node.func) or "").split(".")[0] in _LIBRARY_ROOTS:
                 continue
             cuts = info.external_param_cuts(node.func)
-            level, target = info.imports.raw.get(node.func.id, (0, node.func.id))
+            level, target = info.imports.raw.get(root.id, (0, root.id))
             where = f"`{'.' * level}{target.rpartition('.')[0] or target}`, line {{line}}"
         for c in cuts:
             if c.index >= len(node.args) or isinstance(node.args[c.index], ast.Starred):
