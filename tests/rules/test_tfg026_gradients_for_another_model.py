@@ -543,6 +543,36 @@ CASES = [
         RESULT = gradient_status(actor_step(states))
     """,
     ),
+    # The loss helper reads `self.out`, which another method set from the model under the tape: state left on
+    # `self` by a step is not followed (silent; TF 2.21 trains every weight).
+    case(
+        "tfg026_loss_method_reads_state_another_method_set",
+        "ok",
+        """
+        import tensorflow as tf
+
+        tf.random.set_seed(0)
+
+        class Agent:
+            def __init__(self):
+                self.model = tf.keras.Sequential([tf.keras.layers.Dense(4, activation="relu"), tf.keras.layers.Dense(1)])
+
+            def forward(self, x):
+                self.out = self.model(x)
+
+            def loss(self, y):
+                return tf.reduce_mean(tf.square(self.out - y))
+
+            def step(self, x, y):
+                with tf.GradientTape() as tape:
+                    self.forward(x)
+                    value = self.loss(y)
+                return tape.gradient(value, self.model.trainable_variables)
+
+        agent = Agent()
+        RESULT = gradient_status(agent.step(tf.random.normal((8, 3)), tf.random.normal((8, 1))))
+    """,
+    ),
 ]
 
 

@@ -237,8 +237,13 @@ class _Slicer:
                 raise _Unknown
             if isinstance(n, ast.Call):
                 self.call(n, sc, recording, depth)
-            elif isinstance(n, ast.Attribute) and _self_attr(n) == self.model:
-                self.read(n, recording)
+            elif isinstance(n, ast.Attribute) and _self_attr(n) is not None:
+                if _self_attr(n) == self.model:
+                    self.read(n, recording)
+                elif n.attr in _step_state(self.info, sc.node):
+                    # `self.out`, set by another method while it ran (`self.out = self.model(x)`): where and
+                    # whether the tape saw that run is not followed
+                    raise _Unknown
             elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
                 if n.id == self.model:
                     self.read(n, recording)
@@ -819,6 +824,35 @@ def _outermost_class(info: ModuleInfo, node: ast.AST) -> ast.ClassDef | None:
             found = p
         p = parents.get(id(p))
     return found
+
+
+def _step_state(info: ModuleInfo, node: ast.AST) -> frozenset[str]:
+    """The attributes `self.<attr>` the class around `node` sets in a method other than `__init__` / `build`
+    (state a step leaves behind, not configuration); empty outside a class."""
+    cls = _outermost_class(info, node)
+    if cls is None:
+        return frozenset()
+
+    def build() -> frozenset[str]:
+        out: set[str] = set()
+        for fn in ast.walk(cls):
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or fn.name in {"__init__", "build"}:
+                continue
+            for n in ast.walk(fn):
+                targets = (
+                    n.targets
+                    if isinstance(n, ast.Assign)
+                    else [n.target]
+                    if isinstance(n, (ast.AugAssign, ast.AnnAssign))
+                    else []
+                )
+                for t in targets:
+                    for e in ast.walk(t):
+                        if isinstance(e, ast.Attribute) and isinstance(e.ctx, ast.Store) and _self_attr(e) is not None:
+                            out.add(e.attr)
+        return frozenset(out)
+
+    return info.memo(f"{__name__}.step_state.{id(cls)}", build)
 
 
 def _self_assigned_values(info: ModuleInfo, cls: ast.ClassDef) -> dict[str, list[ast.expr]]:
