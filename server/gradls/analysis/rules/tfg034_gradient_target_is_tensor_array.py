@@ -15,7 +15,7 @@ from gradls.analysis.tapes import Tape, TapeCall, TapeScope, def_value, resolve_
 # TensorArray methods that hand back a TensorArray (the written array; `write` is functional in graph mode).
 _ARRAY_METHODS = frozenset({"write", "scatter", "unstack", "split", "identity"})
 _ERRORS = {
-    "gradient": "TypeError: Cannot convert the argument `type_value`: <...TensorArray...> to a TensorFlow DType",
+    "gradient": "TypeError: Cannot convert the argument type_value: <...TensorArray...> to a TensorFlow DType",
     "jacobian": "AttributeError: 'TensorArray' object has no attribute 'shape'",
     "batch_jacobian": "AttributeError: 'TensorArray' object has no attribute 'shape'",
 }
@@ -51,7 +51,9 @@ def _is_tensor_array(info: ModuleInfo, scope: TapeScope, e: ast.AST, seen: set[s
         if info.imports.qualname(e.func) == "tensorflow.TensorArray":
             return True
         f = e.func
-        return isinstance(f, ast.Attribute) and f.attr in _ARRAY_METHODS and _is_tensor_array(info, scope, f.value, seen)
+        return (
+            isinstance(f, ast.Attribute) and f.attr in _ARRAY_METHODS and _is_tensor_array(info, scope, f.value, seen)
+        )
     if isinstance(e, ast.Name):
         if e.id in seen:
             return True  # `ta = ta.write(i, v)`: the name's other bindings decide
