@@ -20,6 +20,7 @@ from gradls.analysis.module import VARIABLE_CTORS, FunctionFacts, ModuleInfo, is
 
 NOT, TENSOR, DIFF = 0, 1, 2
 _ABSENT = object()  # a missing entry, told apart from any value
+_IN, _OUT = 0, 1  # a function's inputs / results, in TensorInference's versions
 
 NON_TENSOR_ATTRS = {
     "shape",
@@ -363,9 +364,32 @@ class TensorInference:
         # what functions return): a loop body whose first pass changed neither that nor the loop's environment
         # would only repeat itself on a second pass (see _loop_body).
         self._changes = 0
+        # What each function's last analysis read, for the rounds of _analyze_regions: a function is analysed again
+        # only when something it read has changed since (see _analyze).  Versions count the changes of a function's
+        # inputs (_IN: closure, seeds, kind seeds) and of its results (_OUT: return level, kinds, tuple shape).
+        self._versions: dict[tuple[int, int], int] = {}
+        self._reads: list[dict[tuple[int, int], int]] = []  # per analysis in progress: what it read, at which version
+        self._stable: list[bool] = []  # per analysis in progress: read nothing of a function being analysed
+        self._deps: dict[int, dict[tuple[int, int], int]] = {}
+        self._module_walked = False
         self.module_env = Env()
         self._walk_block(info.tree.body, self.module_env, None)
+        self._module_walked = True
         self._analyze_regions()
+
+    # ------------------------------------------------------------------ what an analysis reads
+    def _changed(self, fid: int, part: int) -> None:
+        """A function's inputs (_IN) or results (_OUT) changed."""
+        self._changes += 1
+        key = (fid, part)
+        self._versions[key] = self._versions.get(key, 0) + 1
+
+    def _read(self, fid: int) -> None:
+        """The analysis in progress reads what function `fid` returns."""
+        if self._reads:
+            if fid in self._in_progress:
+                self._stable[-1] = False  # a value still being computed: this analysis may read another later
+            self._reads[-1].setdefault((fid, _OUT), self._versions.get((fid, _OUT), 0))
 
     # ------------------------------------------------------------------ driver
     def _relevant(self) -> list[FunctionFacts]:
@@ -389,9 +413,21 @@ class TensorInference:
     def _analyze(self, ff: FunctionFacts) -> int:
         key = id(ff.node)
         if key in self._in_progress:
+            if self._stable:
+                self._stable[-1] = False
             return self.returns.get(key, NOT)
+        if not self._in_progress:
+            # Nothing is being analysed: every value is final.  When nothing this function's last analysis read has
+            # changed since, analysing it again would repeat that analysis exactly (the same levels and kinds
+            # memoised for its nodes, the same seeds passed on): its results stand.
+            deps = self._deps.get(key)
+            if deps is not None and all(self._versions.get(k, 0) == v for k, v in deps.items()):
+                return self.returns[key]
         self._in_progress.add(key)
         before = self.returns.get(key)
+        reads = {(key, _IN): self._versions.get((key, _IN), 0)}
+        self._reads.append(reads)
+        self._stable.append(self._module_walked)  # the module's environment is final only once it is walked
         try:
             env = self._initial_env(ff)
             self.returns[key] = NOT
@@ -400,8 +436,15 @@ class TensorInference:
             return self.returns[key]
         finally:
             self._in_progress.discard(key)
+            self._reads.pop()
+            stable = self._stable.pop()
             if self.returns.get(key) != before:
-                self._changes += 1
+                self._changed(key, _OUT)
+            # Kept only when what it read did not change while it ran (a callee analysed after a first look at it).
+            if stable and all(self._versions.get(k, 0) == v for k, v in reads.items()):
+                self._deps[key] = reads
+            else:
+                self._deps.pop(key, None)
 
     def _initial_env(self, ff: FunctionFacts) -> Env:
         env = self.closures.get(id(ff.node), Env()).copy()
@@ -510,7 +553,7 @@ class TensorInference:
                 old = self.returns.get(key, NOT)
                 if r > old or key not in self.returns:
                     self.returns[key] = max(old, r)
-                    self._changes += 1
+                    self._changes += 1  # its version changes when its analysis ends with another result
                 self._record_return_shape(key, s.value, env)
         elif isinstance(s, ast.If):
             lv(s.test, env)
@@ -566,7 +609,7 @@ class TensorInference:
         elif isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)):
             closure = self.closures.get(id(s))
             if closure is None or not closure.same(env):
-                self._changes += 1
+                self._changed(id(s), _IN)
             self.closures[id(s)] = env.copy()
             env.levels[s.name] = NOT
             env.kinds.pop(s.name, None)
@@ -609,7 +652,7 @@ class TensorInference:
         shapes = (self.return_kinds.get(key, _ABSENT), self.return_tuples.get(key, _ABSENT))
         self._merge_return_shape(key, value, env)
         if (self.return_kinds.get(key, _ABSENT), self.return_tuples.get(key, _ABSENT)) != shapes:
-            self._changes += 1
+            self._changed(key, _OUT)
 
     def _merge_return_shape(self, key: int, value: ast.expr, env: Env) -> None:
         k = self.kind(value, env)
@@ -730,6 +773,7 @@ class TensorInference:
             if isinstance(value, ast.Call):
                 callee = self._callee_of(value)
                 if callee is not None:
+                    self._read(id(callee.node))
                     summary = self.return_tuples.get(id(callee.node))
             if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
                 for t, v in zip(target.elts, value.elts):
@@ -773,6 +817,7 @@ class TensorInference:
                 if k is None and isinstance(e.func, (ast.Name, ast.Attribute)):
                     callee = self._callee_of(e)
                     if callee is not None:
+                        self._read(id(callee.node))
                         k = self.return_kinds.get(id(callee.node))
         elif isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.value.id == "self":
             cls = self._class_at(e)
@@ -996,12 +1041,13 @@ class TensorInference:
         params = [p.arg for p in [*a.posonlyargs, *a.args]]
         if callee.cls is not None and params[:1] == ["self"]:
             params = params[1:]
-        seeds = self.seeds[id(callee.node)]
+        fid = id(callee.node)
+        seeds = self.seeds[fid]
         for p, lvl in zip(params, arg_levels[: len(call.args)]):
             if lvl > seeds.get(p, NOT):
                 seeds[p] = lvl
                 self._seeds_changed = True
-                self._changes += 1
+                self._changed(fid, _IN)
         # Object kinds travel too: `train_step(model, x)` with a Keras model makes `model` a layer there,
         # a fact from the call site instead of a guess from the parameter's name.
         kinds = self.kind_seeds.setdefault(id(callee.node), {})
@@ -1013,13 +1059,13 @@ class TensorInference:
             old = kinds.get(p, "")
             if old == "":
                 kinds[p] = k
-                self._changes += 1
+                self._changed(fid, _IN)
                 if k is not None:
                     self._seeds_changed = True
             elif old != k:
                 if old is not None:
                     self._seeds_changed = True
-                    self._changes += 1
+                    self._changed(fid, _IN)
                 kinds[p] = None  # call sites disagree: unknown
         for kw in call.keywords:
             if kw.arg and kw.arg in params:
@@ -1027,7 +1073,10 @@ class TensorInference:
                 if lvl > seeds.get(kw.arg, NOT):
                     seeds[kw.arg] = lvl
                     self._seeds_changed = True
-                    self._changes += 1
-        if id(callee.node) not in self.returns:
-            return self._analyze(callee)
-        return self.returns[id(callee.node)]
+                    self._changed(fid, _IN)
+        if fid not in self.returns:
+            level = self._analyze(callee)
+        else:
+            level = self.returns[fid]
+        self._read(fid)
+        return level
