@@ -825,6 +825,43 @@ CASES = [
         RESULT = gradient_status(gan.generator_step(tf.random.normal((8, 2))))
     """,
     ),
+    # A script: the prediction is made at module level before the tape, and the module-level lambda run inside
+    # it only reads it.
+    case(
+        "tfg011_module_lambda_loss_reads_a_prediction_made_before_the_tape",
+        "none",
+        """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.layers.Dense(4, activation="relu"), tf.keras.layers.Dense(1)])
+        x = tf.random.normal((8, 3))
+        y = tf.random.normal((8, 1))
+        pred = model(x)
+        loss_fn = lambda: tf.reduce_mean(tf.square(pred - y))
+        with tf.GradientTape() as tape:
+            loss = loss_fn()
+        grads = tape.gradient(loss, model.trainable_variables)  # <- TFG011
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
+        "tfg011_module_lambda_loss_runs_the_model",
+        "ok",
+        """
+        import tensorflow as tf
+
+        tf.random.set_seed(0)
+        model = tf.keras.Sequential([tf.keras.layers.Dense(4, activation="relu"), tf.keras.layers.Dense(1)])
+        x = tf.random.normal((8, 3))
+        y = tf.random.normal((8, 1))
+        pred = model(x)  # for logging
+        loss_fn = lambda: tf.reduce_mean(tf.square(model(x) - y))
+        with tf.GradientTape() as tape:
+            loss = loss_fn()
+        grads = tape.gradient(loss, model.trainable_variables)
+        RESULT = gradient_status(grads)
+    """,
+    ),
 ]
 
 _FIXABLE = [

@@ -395,11 +395,9 @@ class _Slicer:
     def _local_callable(
         self, name: str, sc: TapeScope
     ) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, TapeScope] | None:
-        """A def nested in `sc` (or in a function enclosing it), or a name `sc` binds only to lambdas: the
-        callable and the scope it was defined in."""
+        """A def nested in `sc` (or in a function enclosing it), or a name `sc` (an enclosing function, the
+        module) binds once, to a lambda: the callable and the scope it was defined in."""
         for _ in range(_MAX_DEPTH):
-            if sc.node is self.info.tree:
-                return None
             nested = [n for n in sc.nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name]
             stores = [
                 n for n in sc.nodes if isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)
@@ -412,12 +410,9 @@ class _Slicer:
                 if len(values) == 1 and isinstance(values[0], ast.Lambda):
                     return values[0], sc
                 return None
-            if defs is None or name in sc.params:
+            if defs is None or name in sc.params or sc.node is self.info.tree:
                 return None
-            outer = self._outer_of(sc)
-            if outer is None:
-                return None
-            sc = outer
+            sc = self._outer_of(sc) or module_scope(self.info)  # a module-level lambda last
         return None
 
     def _outer_of(self, sc: TapeScope) -> TapeScope | None:
