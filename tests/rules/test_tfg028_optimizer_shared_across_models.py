@@ -118,6 +118,146 @@ CASES = [
     ),
 ]
 
+# Held-out round E: lovedlim/tensorflow#40 (the model's variables through a name, `vars = m.trainable_variables`)
+# and chiamp/muzero-cartpole#2 (three networks held by a plain object, one optimizer applied to each in turn).
+CASES += [
+    case(
+        "tfg028_variables_through_a_name_second_student",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        s_model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        s_model_2 = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        opt = keras.optimizers.Adam(1e-3)
+        x = tf.ones((4, 3))
+        for e in range(2):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(s_model(x) ** 2)
+            vars = s_model.trainable_variables
+            grad = tape.gradient(loss, vars)
+            opt.apply_gradients(zip(grad, vars))
+        for e in range(2):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(s_model_2(x) ** 2)
+            vars = s_model_2.trainable_variables
+            grad = tape.gradient(loss, vars)
+            opt.apply_gradients(zip(grad, vars))  # <- TFG028
+        RESULT = gradient_status(grad)
+    """,
+    ),
+    case(
+        "tfg028_ok_variables_through_a_name_same_model",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        s_model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        s_model_2 = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        opt = keras.optimizers.Adam(1e-3)
+        opt_2 = keras.optimizers.Adam(1e-3)
+        x = tf.ones((4, 3))
+        for e in range(2):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(s_model(x) ** 2)
+            vars = s_model.trainable_variables
+            grad = tape.gradient(loss, vars)
+            opt.apply_gradients(zip(grad, vars))
+        vars = s_model_2.trainable_variables
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(s_model_2(x) ** 2)
+        grad = tape.gradient(loss, vars)
+        opt_2.apply_gradients(zip(grad, vars))
+        RESULT = gradient_status(grad)
+    """,
+    ),
+    case(
+        "tfg028_networks_of_a_plain_object_in_turn",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class Networks:
+            def __init__(self):
+                self.representation = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4)])
+                self.dynamics = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+
+        nets = Networks()
+        optimizer = keras.optimizers.Adam(1e-3)
+        x = tf.ones((4, 3))
+
+        def train(nets, optimizer):
+            with tf.GradientTape(persistent=True) as tape:
+                loss = tf.reduce_mean(nets.dynamics(nets.representation(x)) ** 2)
+            g0 = tape.gradient(loss, nets.representation.trainable_variables)
+            g1 = tape.gradient(loss, nets.dynamics.trainable_variables)
+            optimizer.apply_gradients(zip(g0, nets.representation.trainable_variables))
+            optimizer.apply_gradients(zip(g1, nets.dynamics.trainable_variables))  # <- TFG028
+            return g0 + g1
+
+        RESULT = gradient_status(train(nets, optimizer))
+    """,
+    ),
+    case(
+        "tfg028_ok_networks_of_a_plain_object_one_apply",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class Networks:
+            def __init__(self):
+                self.representation = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4)])
+                self.dynamics = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+
+        nets = Networks()
+        optimizer = keras.optimizers.Adam(1e-3)
+        rep_optimizer = keras.optimizers.Adam(1e-3)
+        x = tf.ones((4, 3))
+
+        def train(nets, optimizer):
+            params = nets.representation.trainable_variables + nets.dynamics.trainable_variables
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(nets.dynamics(nets.representation(x)) ** 2)
+            grads = tape.gradient(loss, params)
+            optimizer.apply_gradients(zip(grads, params))
+            return grads
+
+        grads = train(nets, optimizer)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(nets.representation(x) ** 2)
+        g = tape.gradient(loss, nets.representation.trainable_variables)
+        rep_optimizer.apply_gradients(zip(g, nets.representation.trainable_variables))
+        RESULT = gradient_status(grads + g)
+    """,
+    ),
+    case(
+        "tfg028_ok_optimizer_built_for_every_network",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        a = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        b = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        optimizer = keras.optimizers.Adam(1e-3)
+        optimizer.build(a.trainable_variables + b.trainable_variables)
+        x = tf.ones((4, 3))
+        with tf.GradientTape(persistent=True) as tape:
+            la = tf.reduce_mean(a(x) ** 2)
+            lb = tf.reduce_mean(b(x) ** 2)
+        ga = tape.gradient(la, a.trainable_variables)
+        gb = tape.gradient(lb, b.trainable_variables)
+        optimizer.apply_gradients(zip(ga, a.trainable_variables))
+        optimizer.apply_gradients(zip(gb, b.trainable_variables))
+        RESULT = gradient_status(ga + gb)
+    """,
+    ),
+]
+
 
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):

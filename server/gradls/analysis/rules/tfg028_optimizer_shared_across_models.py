@@ -7,6 +7,7 @@ import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from gradls.analysis.flow import Flow
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
@@ -22,6 +23,7 @@ class _Apply:
     optimizer: str
     model: str
     site: ast.AST
+    inner: ast.AST | None = None  # the apply call inside the helper, when `site` is a call of the helper
 
 
 @rule(
@@ -35,25 +37,41 @@ def find_optimizer_shared_across_models(info: ModuleInfo) -> Iterator[Finding]:
     if "apply_gradients" not in info.source and "minimize" not in info.source:
         return
     optimizers = _module_bindings(info, _is_optimizer_ctor)
-    models = _module_bindings(info, _is_model_ctor)
-    if not optimizers or len(models) < 2:
+    # `opt.build(variables)` builds it for every variable it is given: applying it to any of them runs.
+    for n in info.all_nodes(ast.Call):
+        f = n.func
+        if isinstance(f, ast.Attribute) and f.attr == "build" and isinstance(f.value, ast.Name):
+            optimizers.pop(f.value.id, None)
+    if not optimizers:
+        return
+    models: dict[str, ast.AST] = dict(_module_bindings(info, _is_model_ctor))
+    models.update(_model_attributes(info))
+    if len(models) < 2:
         return
     first: dict[str, str] = {}
+    first_site: dict[str, ast.AST] = {}
+    reported: set[int] = set()
     for a in sorted(
-        _applications(info), key=lambda a: (getattr(a.site, "lineno", 0), getattr(a.site, "col_offset", 0))
+        _applications(info, Flow(info)), key=lambda a: (getattr(a.site, "lineno", 0), getattr(a.site, "col_offset", 0))
     ):
         if a.optimizer not in optimizers or a.model not in models:
             continue
         built_for = first.setdefault(a.optimizer, a.model)
+        first_site.setdefault(a.optimizer, a.site)
         if built_for == a.model or models[built_for] is models[a.model]:
             continue
+        # One call of a helper that applies the optimizer to two models: the helper's second apply is the place.
+        site = a.inner if a.inner is not None and first_site[a.optimizer] is a.site else a.site
+        if id(site) in reported or id(a.site) in reported:
+            continue  # TensorFlow stops at the first: one finding per call
+        reported.update((id(site), id(a.site)))
         msg = (
             f"`{a.optimizer}` already applied gradients to `{built_for}`'s variables, so it was built for them: "
             f"applying it to `{a.model}`'s variables raises `ValueError: Unknown variable: ... This optimizer can "
             f"only be called for the variables it was originally built with` (Keras 2: `KeyError: 'The optimizer "
             f"cannot recognize variable ...'`); give each model its own optimizer instance"
         )
-        yield Finding("TFG028", msg, info.span(a.site), None)
+        yield Finding("TFG028", msg, info.span(site), None)
 
 
 def _is_optimizer_ctor(info: ModuleInfo, call: ast.Call) -> bool:
@@ -81,16 +99,64 @@ def _module_bindings(info: ModuleInfo, wanted: Callable[[ModuleInfo, ast.Call], 
     return out
 
 
-def _variables_of(e: ast.AST | None) -> ast.AST | None:
-    """`model` of `model.trainable_variables` (or `trainable_weights`)."""
+def _model_attributes(info: ModuleInfo) -> dict[str, ast.AST]:
+    """`holder.attr` -> the layer/model call bound to it, for a module-level name bound once to an instance of a
+    module class (a plain one too) whose methods bind `self.attr` exactly once, to a Keras layer or model
+    (`network_model = NetworkModel()`, `self.dynamics_function = keras.Sequential(...)`)."""
+    out: dict[str, ast.AST] = {}
+    for holder, call in _module_bindings(
+        info, lambda i, c: isinstance(c.func, ast.Name) and c.func.id in i.classes
+    ).items():
+        assert isinstance(call.func, ast.Name)
+        cls = info.classes[call.func.id]
+        bound: dict[str, list[ast.AST]] = {}
+        for n in ast.walk(cls.node):
+            if isinstance(n, ast.Assign):
+                for t in n.targets:
+                    if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                        bound.setdefault(t.attr, []).append(n.value)
+        for attr, values in bound.items():
+            if len(values) == 1 and isinstance(values[0], ast.Call) and _is_model_ctor(info, values[0]):
+                out[f"{holder}.{attr}"] = values[0]
+    return out
+
+
+def _variables_of(e: ast.AST | None, flow: Flow | None = None, at: ast.AST | None = None) -> tuple[str, str] | None:
+    """(base name, attribute path) of the model in `model.trainable_variables` (or `trainable_weights`):
+    `("model", "")`, `("network_model", ".dynamics_function")`; also through a name bound to that list
+    (`vars = model.trainable_variables` ... `zip(grads, vars)`), by the one binding that reaches `at`."""
+    if isinstance(e, ast.Name) and flow is not None and at is not None:
+        sc = flow.scope_of(at)
+        reaching = sc.reaching_defs(e.id, at)
+        line = at.lineno if isinstance(at, ast.expr) else 0
+        conds = {id(c) for c in sc.cond_ancestors(at)}
+        live = [
+            (st, v)
+            for st, v in reaching
+            if not any(
+                st.lineno < st2.lineno < line
+                and all(id(c) in conds for c in sc.cond_ancestors(st2))
+                and not sc.contains(st2, at)
+                for st2, _ in sc.defs.get(e.id, ())
+            )
+        ]
+        if len(live) == 1 and isinstance(live[0][0], ast.Assign):
+            return _variables_of(live[0][1])
+        return None
     if isinstance(e, ast.Attribute) and e.attr in _VARIABLE_LISTS:
-        return e.value
+        path = ""
+        m = e.value
+        while isinstance(m, ast.Attribute):
+            path = f".{m.attr}{path}"
+            m = m.value
+        if isinstance(m, ast.Name) and path.count(".") <= 1:
+            return m.id, path
     return None
 
 
-def _applied(call: ast.Call) -> tuple[ast.AST, ast.AST] | None:
-    """(optimizer expression, model expression) of `opt.apply_gradients(zip(g, model.trainable_variables))` or
-    `opt.minimize(loss, model.trainable_variables)`."""
+def _applied(call: ast.Call, flow: Flow) -> tuple[ast.AST, tuple[str, str]] | None:
+    """(optimizer expression, model (base name, attribute path)) of `opt.apply_gradients(zip(g,
+    model.trainable_variables))` or `opt.minimize(loss, model.trainable_variables)`."""
     f = call.func
     if not isinstance(f, ast.Attribute):
         return None
@@ -99,40 +165,46 @@ def _applied(call: ast.Call) -> tuple[ast.AST, ast.AST] | None:
         pairs = call.args[0]
         if isinstance(pairs, ast.Call) and isinstance(pairs.func, ast.Name) and pairs.func.id == "zip":
             if len(pairs.args) == 2:
-                model = _variables_of(pairs.args[1])
+                model = _variables_of(pairs.args[1], flow, call)
     elif f.attr == "minimize":
         var_list = (
             call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "var_list"), None)
         )
-        model = _variables_of(var_list)
+        model = _variables_of(var_list, flow, call)
     return (f.value, model) if model is not None else None
 
 
-def _applications(info: ModuleInfo) -> Iterator[_Apply]:
-    """Every place an optimizer is applied to a model's variables, with both as module-level names: directly, or
-    through a helper whose parameters they are, at each call of the helper."""
-    helpers: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, list[tuple[str | None, str | None]]]] = {}
+def _applications(info: ModuleInfo, flow: Flow) -> Iterator[_Apply]:
+    """Every place an optimizer is applied to a model's variables, with both as module-level names (the model
+    possibly an attribute of one): directly, or through a helper whose parameters they are, at each call of the
+    helper."""
+    helpers: dict[
+        str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, list[tuple[str | None, str | None, str, ast.Call]]]
+    ] = {}
     for n in ast.walk(info.tree):
         if not isinstance(n, ast.Call):
             continue
-        got = _applied(n)
+        got = _applied(n, flow)
         if got is None:
             continue
-        opt, model = got
-        if not isinstance(opt, ast.Name) or not isinstance(model, ast.Name):
+        opt, (model, path) = got
+        if not isinstance(opt, ast.Name):
             continue
         fn = info.enclosing_function(n)
         params = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)] if fn is not None else []
-        if opt.id in params or model.id in params:
+        if opt.id in params or model in params:
             assert fn is not None
             entry = helpers.setdefault(fn.name, (fn, []))
-            entry[1].append((opt.id if opt.id in params else None, model.id if model.id in params else None))
-            if opt.id not in params:
-                entry[1][-1] = (f"={opt.id}", entry[1][-1][1])
-            if model.id not in params:
-                entry[1][-1] = (entry[1][-1][0], f"={model.id}")
+            entry[1].append(
+                (
+                    opt.id if opt.id in params else f"={opt.id}",
+                    model if model in params else f"={model}",
+                    path,
+                    n,
+                )
+            )
         else:
-            yield _Apply(opt.id, model.id, n)
+            yield _Apply(opt.id, model + path, n)
     if not helpers:
         return
     for n in ast.walk(info.tree):
@@ -146,11 +218,11 @@ def _applications(info: ModuleInfo) -> Iterator[_Apply]:
         params = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]
         if isinstance(f, ast.Attribute) and params[:1] in (["self"], ["cls"]):
             params = params[1:]
-        for opt_p, model_p in uses:
+        for opt_p, model_p, path, inner in uses:
             opt_name = _argument(n, params, opt_p)
             model_name = _argument(n, params, model_p)
             if opt_name is not None and model_name is not None:
-                yield _Apply(opt_name, model_name, n)
+                yield _Apply(opt_name, model_name + path, n, inner)
 
 
 def _argument(call: ast.Call, params: list[str], p: str | None) -> str | None:
