@@ -146,6 +146,7 @@ def find_numpy_on_tensor(info: ModuleInfo) -> Iterator[Finding]:
     # Names that can start a NumPy reference (`np`, `numpy`, `from numpy import sum`): a cheap filter
     # before resolving the qualified name of every call in differentiable code.
     roots = {name for name, q in info.imports.aliases.items() if q == "numpy" or q.startswith("numpy.")}
+    generators = _Generators(info)
     for node, modes in info.region_nodes(ast.Call):
         root = node.func
         while isinstance(root, ast.Attribute):
@@ -161,7 +162,7 @@ def find_numpy_on_tensor(info: ModuleInfo) -> Iterator[Finding]:
         short = "np." + q[len("numpy.") :]
         if mode == EAGER:
             # Eagerly NumPy only hurts when the value depends on trainable weights and reaches the loss.
-            if top < DIFF or only_logged(info, node) or _feeds_sampling_or_index(info, node):
+            if top < DIFF or only_logged(info, node) or _feeds_sampling_or_index(info, node, generators):
                 continue
             msg = (
                 f"`{short}` on a tensor returns a NumPy array: the GradientTape stops recording here, so "
@@ -183,7 +184,7 @@ def find_numpy_on_tensor(info: ModuleInfo) -> Iterator[Finding]:
 _PY_SCALAR_BUILTINS = {"int", "float", "bool", "len", "round", "str", "repr"}
 
 
-def _feeds_sampling_or_index(info: ModuleInfo, node: ast.AST) -> bool:
+def _feeds_sampling_or_index(info: ModuleInfo, node: ast.AST, generators: _Generators) -> bool:
     """Eagerly, a NumPy value that only picks an action or an index (`np.random.choice(p=np.squeeze(probs))`)
     cuts nothing: the gradient still flows through the tensor it was read from."""
     child, p = node, info.parent(node)
@@ -194,7 +195,7 @@ def _feeds_sampling_or_index(info: ModuleInfo, node: ast.AST) -> bool:
                 return True
             if isinstance(p.func, ast.Name) and p.func.id in _PY_SCALAR_BUILTINS and q == "":
                 return True
-            if _random_generator_method(info, p.func):
+            if generators.is_method(p.func):
                 return True
         if isinstance(p, ast.Subscript) and child is p.slice:
             return True
@@ -205,15 +206,32 @@ def _feeds_sampling_or_index(info: ModuleInfo, node: ast.AST) -> bool:
 _GENERATORS = {"numpy.random.RandomState", "numpy.random.default_rng", "numpy.random.Generator"}
 
 
-def _random_generator_method(info: ModuleInfo, func: ast.AST) -> bool:
+class _Generators:
     """`rng.choice(...)` with `rng` bound only to `np.random.RandomState(...)` / `np.random.default_rng(...)`: a
-    sampling call, like `np.random.choice`; what it returns is a drawn value or index, not a gradient path."""
-    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
-        return False
-    name = func.value.id
-    values = [
-        n.value for n in info.all_nodes(ast.Assign) if any(isinstance(t, ast.Name) and t.id == name for t in n.targets)
-    ]
-    return bool(values) and all(
-        isinstance(v, ast.Call) and (info.imports.qualname(v.func) or "") in _GENERATORS for v in values
-    )
+    sampling call, like `np.random.choice`; what it returns is a drawn value or index, not a gradient path.
+
+    The module's assignments are read once per check, into the values bound to each name (a scan of every
+    assignment per call made a script with many calls quadratic)."""
+
+    def __init__(self, info: ModuleInfo):
+        self.info = info
+        self._values: dict[str, list[ast.expr]] | None = None
+        self._answers: dict[str, bool] = {}
+
+    def is_method(self, func: ast.AST) -> bool:
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+            return False
+        name = func.value.id
+        answer = self._answers.get(name)
+        if answer is None:
+            if self._values is None:
+                self._values = {}
+                for n in self.info.all_nodes(ast.Assign):
+                    # each assignment once per name it binds, in the module's walk order
+                    for target in dict.fromkeys(t.id for t in n.targets if isinstance(t, ast.Name)):
+                        self._values.setdefault(target, []).append(n.value)
+            values = self._values.get(name, [])
+            answer = self._answers[name] = bool(values) and all(
+                isinstance(v, ast.Call) and (self.info.imports.qualname(v.func) or "") in _GENERATORS for v in values
+            )
+        return answer
