@@ -7,7 +7,7 @@ import ast
 
 from gradls.analysis.call_sites import function_uses
 from gradls.analysis.keras_facts import KerasFacts, Scope
-from gradls.analysis.module import FunctionFacts, FunctionNode, ModuleInfo, walk_own
+from gradls.analysis.module import FunctionFacts, FunctionNode, ModuleInfo, walk_nodes, walk_own
 
 _WEIGHT_LISTS = {"trainable_variables", "trainable_weights", "weights", "variables"}
 
@@ -33,7 +33,7 @@ def accepts_variables(grad: FunctionNode | ast.Lambda) -> bool:
 
 def variables_read(info: ModuleInfo, ff: FunctionFacts, grad: ast.AST) -> list[str]:
     """Trainable variables (and layers, which own variables) the forward pass reads."""
-    inside_grad = {id(n) for n in ast.walk(grad)}
+    inside_grad = {id(n) for n in walk_nodes(grad)}  # the context/operator leaves are never asked about
     params = {a.arg for a in [*ff.node.args.posonlyargs, *ff.node.args.args, *ff.node.args.kwonlyargs]}
     found: list[str] = []
     for n in walk_own(ff.node):

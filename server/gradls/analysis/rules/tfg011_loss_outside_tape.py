@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits, Span
 from gradls.analysis.model_reads import model_reads
-from gradls.analysis.module import ModuleInfo, located
+from gradls.analysis.module import ModuleInfo, located, walk_nodes
 from gradls.analysis.regions import resolve_callee
 from gradls.analysis.rules import rule
 from gradls.analysis.tapes import Tape, TapeCall, TapeScope, names_in, pos, tape_scopes
@@ -308,7 +308,7 @@ def _model_run_before_tape(
 
 def _records_weights(info: ModuleInfo, e: ast.AST, recorded: set[str]) -> bool:
     """Does evaluating `e` inside a tape read a weight (or a value the tape already recorded)?"""
-    for n in ast.walk(e):
+    for n in walk_nodes(e):  # ast.walk's order, without the context/operator leaves
         if isinstance(n, ast.Name):
             if n.id in recorded or info.tensors.kind_of(n) == "variable":
                 return True

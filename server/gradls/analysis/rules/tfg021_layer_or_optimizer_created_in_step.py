@@ -9,7 +9,15 @@ from dataclasses import dataclass
 
 from gradls.analysis.call_sites import call_index
 from gradls.analysis.model import Finding, FixData, Span
-from gradls.analysis.module import AUTOGRAPH, GRAPH, KERAS_STEP_METHODS, FunctionFacts, FunctionNode, ModuleInfo
+from gradls.analysis.module import (
+    AUTOGRAPH,
+    GRAPH,
+    KERAS_STEP_METHODS,
+    FunctionFacts,
+    FunctionNode,
+    ModuleInfo,
+    walk_nodes,
+)
 from gradls.analysis.rules import rule
 from gradls.analysis.step_facts import FUNCS, LOOPS, ancestors, keras_object
 from gradls.analysis.tensors import TENSOR
@@ -192,7 +200,7 @@ def _eager_loops(info: ModuleInfo, parents: dict[int, ast.AST], done: set[int]) 
         if id(scope) in seen_scopes:
             continue
         seen_scopes.add(id(scope))
-        for call in ast.walk(scope):
+        for call in walk_nodes(scope):  # ast.walk's order, without the context/operator leaves
             if not isinstance(call, ast.Call) or id(call) in done:
                 continue
             inner = _innermost_loop(parents, call, scope if scope is fn else None)
