@@ -718,6 +718,8 @@ def _callee_scope(info: ModuleInfo, fn: ast.FunctionDef | ast.AsyncFunctionDef |
             node = wrappers[id(fn)] = ast.copy_location(
                 ast.FunctionDef(name="<lambda>", args=fn.args, body=[ret], decorator_list=[], returns=None), fn
             )
+            if "type_params" in ast.FunctionDef._fields:
+                node.type_params = []  # type: ignore[attr-defined, unused-ignore]  # Python 3.12+
         return plain_scope(info, node)
     return plain_scope(info, fn)
 
