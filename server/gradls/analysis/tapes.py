@@ -20,6 +20,10 @@ GRAD_METHODS = {"gradient", "jacobian", "batch_jacobian"}
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _SCOPE_TYPES = frozenset(_SCOPES)
 _LEAVES = frozenset({ast.Name, ast.Constant})
+# The classes TapeScope._index_bindings reads a binding from.
+_BINDING_TYPES = frozenset(
+    {ast.Name, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom, ast.arg}
+)
 
 
 def pos(node: ast.AST) -> tuple[int, int]:
@@ -199,8 +203,9 @@ class TapeScope:
         if self._declared_outer is None:
             out: set[str] = set()
             for n in self.nodes:
-                if isinstance(n, (ast.Global, ast.Nonlocal)):
-                    out.update(n.names)
+                t = type(n)
+                if t is ast.Global or t is ast.Nonlocal:
+                    out.update(n.names)  # type: ignore[attr-defined]
             self._declared_outer = out
         return self._declared_outer
 
@@ -216,7 +221,10 @@ class TapeScope:
     def _index_bindings(self) -> dict[str, list[ast.AST] | None]:
         # One walk for every name (rules ask per name, per call: a walk each made long modules quadratic).
         index: dict[str, list[ast.AST] | None] = {}
+        picked = _BINDING_TYPES
         for n in self.nodes:
+            if type(n) not in picked:
+                continue  # one set lookup for most nodes (the parser makes no subclasses)
             if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
                 found = index.setdefault(n.id, [])
                 if found is None:
@@ -296,9 +304,25 @@ def _holds_line(root: ast.AST, lines: list[int], last_line: int) -> bool:
 
 
 def _resolve(info: ModuleInfo, scope: TapeScope) -> None:
+    # The scope's nodes each pass below looks at, picked in one pass by exact class (the parser makes no
+    # subclasses), each list in the scope's node order.
+    binders: list[ast.AST] = []  # with statements and assignments: where tapes are made
+    names: list[ast.AST] = []  # names and parameters: other bindings
+    uses: list[ast.AST] = []  # with statements and calls: where tapes are used
+    for n in scope.nodes:
+        cls = type(n)
+        if cls is ast.Name or cls is ast.arg:
+            names.append(n)
+        elif cls is ast.Call:
+            uses.append(n)
+        elif cls is ast.With or cls is ast.AsyncWith:
+            binders.append(n)
+            uses.append(n)
+        elif cls is ast.Assign:
+            binders.append(n)
     # Binding events per name, in source order: a Tape, or None for any other binding.
     events: dict[str, list[tuple[tuple[int, int], Tape | None]]] = {}
-    for n in scope.nodes:
+    for n in binders:
         if isinstance(n, (ast.With, ast.AsyncWith)):
             for item in n.items:
                 if info.is_tape_ctor(item.context_expr) and isinstance(item.optional_vars, ast.Name):
@@ -312,7 +336,7 @@ def _resolve(info: ModuleInfo, scope: TapeScope) -> None:
                 events.setdefault(t.name, []).append((pos(n), t))
     if not events:
         return
-    for n in scope.nodes:
+    for n in names:
         if isinstance(n, ast.Name) and n.id in events and isinstance(n.ctx, (ast.Store, ast.Del)):
             p = scope.parent(n)
             is_tape_bind = (isinstance(p, ast.withitem) and info.is_tape_ctor(p.context_expr)) or (
@@ -324,15 +348,14 @@ def _resolve(info: ModuleInfo, scope: TapeScope) -> None:
             events[n.arg].append(((0, 0), None))
     for evs in events.values():
         evs.sort(key=lambda e: e[0])
+    starts = {name: [p for p, _ in evs] for name, evs in events.items()}
 
     def binding(name: str, at: tuple[int, int]) -> Tape | None:
-        found = None
-        for p, t in events.get(name, ()):
-            if p < at:
-                found = t
-        return found
+        """The tape of the last binding of `name` before `at` (None: another binding, or none)."""
+        i = bisect.bisect_left(starts[name], at) if name in starts else 0
+        return events[name][i - 1][1] if i else None
 
-    for n in scope.nodes:
+    for n in uses:
         if isinstance(n, (ast.With, ast.AsyncWith)):
             for item in n.items:
                 if isinstance(item.context_expr, ast.Name) and item.optional_vars is None:
