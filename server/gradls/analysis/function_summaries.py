@@ -84,7 +84,7 @@ def call_param_cuts(info: ModuleInfo, call: ast.Call) -> tuple[ParamCut, ...] | 
         if not any(_decorator(info, d) in {"staticmethod", "classmethod"} for d in method.node.decorator_list):
             return ()  # `Cls.method(obj, x)`: the instance is passed too, the index would be off by one
         return param_cuts(info, method.node)
-    if not isinstance(f, ast.Name):
+    if not isinstance(f, ast.Name) or f.id not in _lambda_names(info):
         return None
     if caller is None:
         lam = _module_lambdas(info).get(f.id)
@@ -96,6 +96,21 @@ def call_param_cuts(info: ModuleInfo, call: ast.Call) -> tuple[ParamCut, ...] | 
     if isinstance(d, ast.Assign) and len(d.targets) == 1 and isinstance(d.value, ast.Lambda):
         return param_cuts(info, d.value)
     return None
+
+
+def _lambda_names(info: ModuleInfo) -> frozenset[str]:
+    """Every name some `name = lambda ...` of the module binds (a quick filter before a scope lookup)."""
+
+    def build() -> frozenset[str]:
+        return frozenset(
+            t.id
+            for n in info.all_nodes(ast.Assign)
+            if isinstance(n.value, ast.Lambda)
+            for t in n.targets
+            if isinstance(t, ast.Name)
+        )
+
+    return info.memo(f"{__name__}.lambda_names", build)
 
 
 def _module_lambdas(info: ModuleInfo) -> dict[str, ast.Lambda]:
