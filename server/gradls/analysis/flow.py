@@ -583,6 +583,8 @@ def _kw_is(call: ast.Call, arg: ast.AST, name: str) -> bool:
 
 
 def inside_stop_gradient(info: ModuleInfo, flow: Flow, node: ast.AST, skip: ast.AST | None = None) -> bool:
+    if not _calls_stop_gradient(info):
+        return False  # no call of the module is one: none encloses `node` (and no scope is indexed to look)
     sc = flow.scope_of(node)
     p = sc.parent(node)
     while p is not None and not isinstance(p, ast.stmt):
@@ -590,6 +592,19 @@ def inside_stop_gradient(info: ModuleInfo, flow: Flow, node: ast.AST, skip: ast.
             return True
         p = sc.parent(p)
     return False
+
+
+def _calls_stop_gradient(info: ModuleInfo) -> bool:
+    """Does any call of the module resolve to a STOP_GRADIENT function?  Every import or alias resolving to one
+    ends in its own name, so a module without that text has none."""
+
+    def build() -> bool:
+        src = info.source
+        if "stop_gradient" not in src and "StopGradient" not in src:
+            return False
+        return any(info.imports.qualname(c.func) in STOP_GRADIENT for c in info.all_nodes(ast.Call))
+
+    return info.memo(f"{__name__}.calls_stop_gradient", build)
 
 
 def cut_roots(info: ModuleInfo, flow: Flow, cut_node: ast.AST, arg: ast.AST) -> tuple[list[str], set]:

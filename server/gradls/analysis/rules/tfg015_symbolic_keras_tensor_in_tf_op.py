@@ -480,15 +480,21 @@ def _own_calls(s: ast.stmt, children: Callable[[ast.AST], list[ast.AST]] = child
     walk popping the last child first: the order the fixed point in `_Analysis.run` checks them in."""
     out: list[ast.Call] = []
     stack: list = [c for f, c in ast.iter_fields(s) if f not in _NESTED_BLOCKS]
-    AST, Lambda, Call = ast.AST, ast.Lambda, ast.Call
+    AST, Lambda, Call, leaves = ast.AST, ast.Lambda, ast.Call, _LEAVES
+    pop, extend = stack.pop, stack.extend
     while stack:
-        c = stack.pop()
-        if type(c) is list:
-            stack.extend(c)
-        elif isinstance(c, Lambda):
-            continue
+        c = pop()
+        t = type(c)
+        if t is list:
+            extend(c)
+        elif t in leaves or t is Lambda:
+            continue  # names and constants hold no call (the parser makes no subclasses)
+        elif t is Call:
+            out.append(c)
+            extend(children(c))  # without context/operator leaves, which are no calls
         elif isinstance(c, AST):
-            if isinstance(c, Call):
-                out.append(c)
-            stack.extend(children(c))  # without context/operator leaves, which are no calls
+            extend(children(c))
     return out
+
+
+_LEAVES = frozenset({ast.Name, ast.Constant})
