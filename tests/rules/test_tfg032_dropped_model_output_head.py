@@ -338,6 +338,27 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
         """,
     ),
+    # The reused base frozen layer by layer in a loop: none of its weights is trainable, no None gradient.
+    case(
+        "tfg032_base_frozen_in_a_loop",
+        "ok",
+        """
+        import tensorflow as tf
+        import keras
+        from keras import layers
+
+        inp = keras.Input((4,))
+        base = keras.Model(inp, [layers.Dense(3)(inp), layers.Dense(3)(inp)])
+        for layer in base.layers:
+            layer.trainable = False
+        new_inp = keras.Input((4,))
+        model = keras.Model(new_inp, layers.Dense(1)(base(new_inp)[0]))
+        x = tf.random.normal((8, 4))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
 ]
 
 

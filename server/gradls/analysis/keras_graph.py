@@ -466,7 +466,7 @@ class FunctionalGraphs:
         if isinstance(e, ast.Subscript):
             s = e.slice
             if isinstance(s, ast.Constant) and type(s.value) is int:
-                return [(e.value, sc, s.value)]
+                return [(e.value, sc, s.value if s.value >= 0 else ALL)]  # [-1]: counted from the end, not told
             return [(e.value, sc, ALL), (s, sc, ALL)]
         if isinstance(e, ast.Call):
             return self._call_step(e, sc, idx, r)

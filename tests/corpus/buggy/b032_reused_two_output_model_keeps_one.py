@@ -1,4 +1,4 @@
-# gradls-fixture: tf-verdict=none
+# gradls-fixture: tf-verdict=none-gradient
 # gradls-expect: TFG032@22
 # source: https://github.com/tensorflow/tensorflow/issues/22775
 # A two-output model is reused in a new model that keeps only output 0: the Conv2D that computes only output 1 is

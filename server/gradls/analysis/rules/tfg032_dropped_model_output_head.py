@@ -156,11 +156,20 @@ def _attribute_uses(info: ModuleInfo) -> dict[str, set[str]]:
 
 
 def _trainable_set(info: ModuleInfo) -> set[str] | None:
-    """Names whose `.trainable` the module sets; None when it sets it on something else (`m.get_layer(n)`)."""
+    """Names whose `.trainable` the module sets; None when it sets it on something else (`m.get_layer(n)`, a loop
+    variable over layers)."""
     out: set[str] = set()
+    looped = {
+        n.id
+        for f in info.all_nodes((ast.For, ast.AsyncFor, ast.comprehension))
+        for n in ast.walk(getattr(f, "target", f))
+        if isinstance(n, ast.Name)
+    }
     for a in info.all_nodes(ast.Assign):
         for t in a.targets:
             if isinstance(t, ast.Attribute) and t.attr == "trainable":
+                if isinstance(t.value, ast.Name) and t.value.id in looped:
+                    return None  # `for layer in base.layers: layer.trainable = False`
                 if isinstance(t.value, ast.Name):
                     out.add(t.value.id)
                 elif not (isinstance(t.value, ast.Name) and t.value.id == "self"):
