@@ -240,7 +240,7 @@ class _Slicer:
             elif isinstance(n, ast.Attribute) and _self_attr(n) is not None:
                 if _self_attr(n) == self.model:
                     self.read(n, recording)
-                elif n.attr in _step_state(self.info, sc.node):
+                elif n.attr in _step_state(self.info):
                     # `self.out`, set by another method while it ran (`self.out = self.model(x)`): where and
                     # whether the tape saw that run is not followed
                     raise _Unknown
@@ -823,19 +823,17 @@ def _outermost_class(info: ModuleInfo, node: ast.AST) -> ast.ClassDef | None:
     return found
 
 
-def _step_state(info: ModuleInfo, node: ast.AST) -> frozenset[str]:
-    """The attributes `self.<attr>` the class around `node` sets in a method other than `__init__` / `build`
-    (state a step leaves behind, not configuration); empty outside a class."""
-    cls = _outermost_class(info, node)
-    if cls is None:
-        return frozenset()
+def _step_state(info: ModuleInfo) -> frozenset[str]:
+    """The attributes `self.<attr>` some class of the module sets in a method other than `__init__` / `build`
+    (state a step leaves behind, not configuration; every class, so a base class's methods count too)."""
 
     def build() -> frozenset[str]:
         out: set[str] = set()
-        for fn in ast.walk(cls):
-            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or fn.name in {"__init__", "build"}:
+        for fn in info.all_nodes((ast.FunctionDef, ast.AsyncFunctionDef)):
+            assert isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
+            if fn.name in {"__init__", "build"} or "self" not in {a.arg for a in fn.args.args[:1]}:
                 continue
-            for n in ast.walk(fn):
+            for n in walk_nodes(fn):
                 targets = (
                     n.targets
                     if isinstance(n, ast.Assign)
@@ -849,7 +847,7 @@ def _step_state(info: ModuleInfo, node: ast.AST) -> frozenset[str]:
                             out.add(e.attr)
         return frozenset(out)
 
-    return info.memo(f"{__name__}.step_state.{id(cls)}", build)
+    return info.memo(f"{__name__}.step_state", build)
 
 
 def _self_assigned_values(info: ModuleInfo, cls: ast.ClassDef) -> dict[str, list[ast.expr]]:
