@@ -702,13 +702,30 @@ def child_nodes(node: ast.AST) -> list[ast.AST]:
     and no position), read from the fields that can hold nodes only: about twice as fast."""
     out: list[ast.AST] = []
     AST = ast.AST
-    for name in _node_fields(type(node)):
+    cls = type(node)
+    for name in _NODE_FIELDS.get(cls) or _node_fields(cls):
         v = getattr(node, name, None)
         if type(v) is list:
-            out.extend(c for c in v if isinstance(c, AST))
+            if (cls, name) in _MIXED_LISTS:
+                out.extend(c for c in v if isinstance(c, AST))
+            else:
+                out.extend(v)
         elif v is not None and isinstance(v, AST):
             out.append(v)
     return out
+
+
+# The list fields that hold something besides nodes (names, or None for a `**` key / a keyword-only parameter
+# without a default); every other list field of a parsed tree holds nodes only, taken whole.
+_MIXED_LISTS = frozenset(
+    {
+        (ast.Dict, "keys"),
+        (ast.arguments, "kw_defaults"),
+        (ast.Global, "names"),
+        (ast.Nonlocal, "names"),
+        (ast.MatchClass, "kwd_attrs"),
+    }
+)
 
 
 def _walk_tree(tree: ast.AST) -> tuple[list[ast.AST], dict[int, ast.AST]]:
@@ -719,17 +736,22 @@ def _walk_tree(tree: ast.AST) -> tuple[list[ast.AST], dict[int, ast.AST]]:
     parents: dict[int, ast.AST] = {}
     AST = ast.AST
     fields_of = _NODE_FIELDS
-    append = order.append
+    append, extend, mixed = order.append, order.extend, _MIXED_LISTS
     for n in order:  # grows while it is read: breadth-first
         cls = type(n)
         fields = fields_of.get(cls) or _node_fields(cls)
         for name in fields:
             v = getattr(n, name, None)
             if type(v) is list:
-                for c in v:
-                    if isinstance(c, AST):
+                if (cls, name) not in mixed:
+                    for c in v:
                         parents[id(c)] = n
-                        append(c)
+                    extend(v)
+                else:
+                    for c in v:
+                        if isinstance(c, AST):
+                            parents[id(c)] = n
+                            append(c)
             elif v is not None and isinstance(v, AST):
                 parents[id(v)] = n
                 append(v)
@@ -749,14 +771,18 @@ def walk_nodes(node: ast.AST) -> list[ast.AST]:
     AST = ast.AST
     fields_of = _NODE_FIELDS
     append = order.append
+    extend, mixed = order.extend, _MIXED_LISTS
     for n in order:  # grows while it is read: breadth-first
         cls = type(n)
         for name in fields_of.get(cls) or _node_fields(cls):
             v = getattr(n, name, None)
             if type(v) is list:
-                for c in v:
-                    if isinstance(c, AST):
-                        append(c)
+                if (cls, name) not in mixed:
+                    extend(v)
+                else:
+                    for c in v:
+                        if isinstance(c, AST):
+                            append(c)
             elif v is not None and isinstance(v, AST):
                 append(v)
     return order
