@@ -298,11 +298,10 @@ class FunctionalGraphs:
     def models(self) -> list[FunctionalModel]:
         """Every functional `keras.Model(inputs, outputs)` call of the module."""
         out = []
-        for c in self.info.all_nodes(ast.Call):
-            if (self.info.imports.qualname(c.func) or "") in _MODEL_CTORS:
-                m = self._model_of_ctor(c)
-                if m is not None:
-                    out.append(m)
+        for c in layer_graph(self.info).model_calls:  # the module's keras.Model(...) calls, found once for all rules
+            m = self._model_of_ctor(c)
+            if m is not None:
+                out.append(m)
         return out
 
     def _model_of_ctor(self, c: ast.Call) -> FunctionalModel | None:
@@ -408,9 +407,13 @@ class FunctionalGraphs:
     def names_of(self, m: FunctionalModel) -> set[str]:
         """Names the module binds to `m` (`net = keras.Model(...)`, `net = get_net()` for a factory returning it)."""
         out: set[str] = set()
+        functions = self.info.module_functions
         for a in self.info.all_nodes(ast.Assign):
             if len(a.targets) == 1 and isinstance(a.targets[0], ast.Name) and isinstance(a.value, ast.Call):
-                if a.value is m.ctor or self.model_of(a.value, self.scope_of(a)) is m:
+                v = a.value
+                if v is m.ctor or (
+                    isinstance(v.func, ast.Name) and v.func.id in functions and self.model_of(v, self.scope_of(a)) is m
+                ):
                     out.add(a.targets[0].id)
         return out
 
