@@ -30,6 +30,11 @@ def find_dropped_model_output_head(info: ModuleInfo) -> Iterator[Finding]:
     models = g.models()
     if not any(m.listed and len(m.outputs) > 1 for m in models):
         return
+    if any(
+        isinstance(c.func, ast.Attribute) and c.func.attr == "add_loss" and not _is_self(c.func.value)
+        for c in info.all_nodes(ast.Call)
+    ):
+        return  # `model.add_loss(f(b))`: a loss term outside the outputs may train the dropped head
     uses = _attribute_uses(info)
     frozen = _trainable_set(info)
     if frozen is None:
@@ -140,6 +145,10 @@ def _finding(
         f"(`keras.Model({model}.inputs, {model}.outputs[{kept[0]}])`)"
     )
     return Finding("TFG032", msg, info.span(call))
+
+
+def _is_self(e: ast.AST) -> bool:
+    return isinstance(e, ast.Name) and e.id == "self"
 
 
 def _first(names: set[str]) -> str:
