@@ -666,25 +666,28 @@ def _own_nodes(root: ast.AST, parents: dict[int, ast.AST]) -> list[ast.AST]:
     out = [root]
     todo = [root]
     AST = ast.AST
-    nested = _NESTED_SCOPES
+    nested, mixed = _NESTED_TYPES, _MIXED_LISTS  # exact classes: the parser makes no subclasses
+    append, pop, push = out.append, todo.pop, todo.append
     while todo:
-        n = todo.pop()
-        for name in _child_fields(type(n)):
+        n = pop()
+        cls = type(n)
+        for name in _CHILD_FIELDS.get(cls) or _child_fields(cls):
             v = getattr(n, name, None)
             if v is None:
                 continue
             if type(v) is list:
+                pure = (cls, name) not in mixed  # nodes only
                 for c in v:
-                    if isinstance(c, AST):
+                    if pure or isinstance(c, AST):
                         parents[id(c)] = n
-                        if not isinstance(c, nested):
-                            out.append(c)
-                            todo.append(c)
+                        if type(c) not in nested:
+                            append(c)
+                            push(c)
             elif isinstance(v, AST):
                 parents[id(v)] = n
-                if not isinstance(v, nested):
-                    out.append(v)
-                    todo.append(v)
+                if type(v) not in nested:
+                    append(v)
+                    push(v)
     return out
 
 
@@ -809,6 +812,7 @@ def walk_own(node: ast.AST) -> Iterator[ast.AST]:
 
 
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_NESTED_TYPES = frozenset(_NESTED_SCOPES)
 
 
 def _kwarg(call: ast.Call, name: str) -> ast.AST | None:
