@@ -1251,6 +1251,69 @@ CASES = [
     ),
 ]
 
+# Held-out round E, keras-team/keras#17444: NumPy's argmax of the generator's word distribution, carried through a
+# comprehension over zip(...) into the discriminator (the only route from the generator to its loss).
+CASES += [
+    case(
+        "tfg008_numpy_argmax_word_through_comprehension",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        gen = keras.Sequential([keras.Input((4,)), keras.layers.Dense(6, activation="softmax")])
+        disc = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        text = np.random.rand(5, 4).astype("float32")
+        with tf.GradientTape() as tape:
+            probs = gen(text)
+            words = np.argmax(probs, axis=1)  # <- TFG008
+            seqs = np.array([[t[0], t[1], w] for t, w in zip(text, words)], dtype="float32")
+            loss = tf.reduce_mean(disc(seqs))
+        RESULT = gradient_status(tape.gradient(loss, gen.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg008_ok_numpy_argmax_picks_action_and_accuracy",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        q_net = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+        states = np.random.rand(5, 4).astype("float32")
+        targets = np.random.rand(5).astype("float32")
+        with tf.GradientTape() as tape:
+            q = q_net(states)
+            actions = np.argmax(q, axis=1)
+            chosen = tf.stack([q[i, a] for i, a in enumerate(actions)])
+            loss = tf.reduce_mean(tf.square(chosen - targets))
+        hits = [a == 0 for a in actions]
+        RESULT = gradient_status(tape.gradient(loss, q_net.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg008_ok_comprehension_keeps_the_tensor",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        gen = keras.Sequential([keras.Input((4,)), keras.layers.Dense(6, activation="softmax")])
+        disc = keras.Sequential([keras.Input((6,)), keras.layers.Dense(1)])
+        text = np.random.rand(5, 4).astype("float32")
+        with tf.GradientTape() as tape:
+            probs = gen(text)
+            words = np.argmax(probs, axis=1)
+            kept = tf.stack([p for p, w in zip(tf.unstack(probs), words) if w >= 0])
+            loss = tf.reduce_mean(disc(kept))
+        RESULT = gradient_status(tape.gradient(loss, gen.trainable_variables))
+    """,
+    ),
+]
+
 
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):

@@ -261,6 +261,7 @@ class Flow:
         sc = _scope if _scope is not None else self.scope_of(node)
         out: set = set()
         cur = node
+        prev: ast.AST = node
         p = sc.parent(cur)
         returned_tuple: tuple[ast.Tuple, int] | None = None  # (tuple, index of the value in it)
         while p is not None and not isinstance(p, ast.stmt):
@@ -320,11 +321,17 @@ class Flow:
             elif isinstance(p, ast.IfExp):
                 if cur is p.test:
                     return out
-            elif isinstance(p, (ast.JoinedStr, ast.FormattedValue, ast.Lambda, ast.comprehension)):
+            elif isinstance(p, ast.comprehension):
+                if cur is p.iter:
+                    # Iterated by a comprehension: the value goes on through the target names its elements read
+                    # (`[f(w) for t, w in zip(a, value)]`: only `w`, by position, when the iterable is a zip).
+                    out |= self._comprehension_sinks(p, prev, cut, seen, sc)
+                return out
+            elif isinstance(p, (ast.JoinedStr, ast.FormattedValue, ast.Lambda)):
                 return out
             elif isinstance(p, ast.keyword) and p.arg in {"training", "mask", "sample_weight"}:
                 return out
-            cur = p
+            prev, cur = cur, p
             p = sc.parent(cur)
         stmt = p
         if stmt is None:
@@ -348,6 +355,36 @@ class Flow:
                 for name in self._target_names(t, stmt.value, node, sc):
                     for use in sc.uses(name, stmt):
                         out |= self.sinks(use, cut, seen, sc)
+        return out
+
+    def _comprehension_sinks(self, gen: ast.comprehension, arg: ast.AST, cut, seen: set, sc: FlowScope) -> set:
+        """Sinks of a value iterated by the comprehension generator `gen` (`arg`: the iterable itself, or the
+        argument of `zip(...)` that holds the value): those of the loads of the target names it binds."""
+        target = gen.target
+        it = gen.iter
+        if (
+            isinstance(it, ast.Call)
+            and isinstance(it.func, ast.Name)
+            and it.func.id == "zip"
+            and isinstance(target, (ast.Tuple, ast.List))
+            and len(target.elts) == len(it.args)
+            and not any(isinstance(a, ast.Starred) for a in it.args)
+            and any(a is arg for a in it.args)
+        ):
+            target = target.elts[next(i for i, a in enumerate(it.args) if a is arg)]
+        names = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+        comp = sc.parent(gen)
+        if comp is None or not names:
+            return set()
+        out: set = set()
+        for n in ast.walk(comp):
+            if (
+                isinstance(n, ast.Name)
+                and isinstance(n.ctx, ast.Load)
+                and n.id in names
+                and not _inside(sc, n, gen.iter)
+            ):
+                out |= self.sinks(n, cut, seen, sc)
         return out
 
     def _caller_sinks(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, index: int | None, cut, seen: set) -> set:
@@ -562,6 +599,10 @@ class Flow:
 
 
 _MAX_CALL_DEPTH = 3
+
+
+def _inside(sc: FlowScope, node: ast.AST, outer: ast.AST) -> bool:
+    return sc.contains(outer, node)
 
 
 def _find_by_id(sc: FlowScope, ident: int) -> ast.AST | None:

@@ -55,10 +55,17 @@ _LIBRARY_ROOTS = {"tensorflow", "keras", "tf_keras", "numpy", "jax", "scipy", "m
 _COMPARE_OPS = (ast.Gt, ast.GtE, ast.Lt, ast.LtE, ast.Eq, ast.NotEq)
 
 
+# NumPy's index/rounding functions on a tensor: an integer (or rounded) NumPy array, no gradient either way
+# (TFG001 leaves these to this rule: they would cut the gradient as TensorFlow ops too).
+_NUMPY_NO_GRADIENT = {"argmax", "argmin", "round", "around", "rint", "floor", "ceil"}
+
+
 def _op_of(info: ModuleInfo, node: ast.AST) -> tuple[str | None, list[ast.AST]]:
     """(label, differentiable inputs) when `node` is a non-differentiable op."""
     if isinstance(node, ast.Call):
         q = info.imports.qualname(node.func) or ""
+        if q.startswith("numpy.") and q[len("numpy.") :] in _NUMPY_NO_GRADIENT and node.args:
+            return "np." + q[len("numpy.") :], [node.args[0]]
         if not q.startswith(("tensorflow.", "keras.ops.")) or not node.args:
             return None, []
         last = q.rsplit(".", 1)[-1]
