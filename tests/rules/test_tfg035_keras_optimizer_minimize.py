@@ -1,0 +1,121 @@
+"""TFG035 keras-optimizer-minimize: Keras 3 optimizers have no `minimize`."""
+
+import pytest
+
+from rules.casekit import case, check_verdict, findings_of
+
+CASES = [
+    # tensorflow/tensorflow#27386 (held-out round E): the TF 2 docs' Optimizer.minimize on a Keras optimizer.
+    case(
+        "tfg035_module_level_adam_minimize",
+        "raises:AttributeError",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        network = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(2)])
+        optim = tf.keras.optimizers.Adam()
+        states = np.random.rand(8, 4).astype("float32")
+
+        def loss():
+            return tf.reduce_mean(network(states) ** 2)
+
+        optim.minimize(loss, var_list=network.trainable_variables)  # <- TFG035
+        RESULT = ["ok"]
+    """,
+    ),
+    # tensorflow/tensorflow#42183 (held-out round E): an Adam made and asked to minimize inside a tf.function.
+    case(
+        "tfg035_adam_minimize_in_tf_function",
+        "raises:AttributeError",
+        """
+        import tensorflow as tf
+
+        y_N = tf.Variable([1.0, 2.0, 3.0])
+
+        @tf.function
+        def loss():
+            return -tf.reduce_mean(tf.math.log(y_N))
+
+        @tf.function
+        def run():
+            tf.keras.optimizers.Adam(0.5).minimize(loss, var_list=[y_N])  # <- TFG035
+
+        run()
+        RESULT = ["ok"]
+    """,
+    ),
+    # A train_step written for tf.keras 2: self.optimizer.minimize(loss, vars, tape=tape), run by fit().
+    case(
+        "tfg035_train_step_self_optimizer_minimize",
+        "raises:AttributeError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.dense = keras.layers.Dense(1)
+
+            def call(self, x):
+                return self.dense(x)
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    loss = tf.reduce_mean(tf.square(self(x, training=True) - y))
+                self.optimizer.minimize(loss, self.trainable_variables, tape=tape)  # <- TFG035
+                return {"loss": loss}
+
+        model = Net()
+        model.compile(optimizer="adam")
+        model.fit(np.random.rand(8, 3).astype("float32"), np.random.rand(8, 1).astype("float32"), epochs=1, verbose=0)
+        RESULT = ["ok"]
+    """,
+    ),
+    case(
+        "tfg035_ok_compat_v1_optimizer_minimize",
+        "ok",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable([1.0, 2.0])
+        opt = tf.compat.v1.train.AdamOptimizer(0.1)
+        before = w.numpy().copy()
+        opt.minimize(lambda: tf.reduce_sum(w ** 2), var_list=[w])
+        RESULT = ["ok" if (w.numpy() != before).all() else "zero"]
+    """,
+    ),
+    case(
+        "tfg035_ok_apply_gradients_and_own_minimize",
+        "ok",
+        """
+        import tensorflow as tf
+
+        class LineSearch:
+            def minimize(self, f, x):
+                return x
+
+        w = tf.Variable([1.0, 2.0])
+        opt = tf.keras.optimizers.Adam(0.1)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(w ** 2)
+        grads = tape.gradient(loss, [w])
+        opt.apply_gradients(zip(grads, [w]))
+        LineSearch().minimize(None, w)
+        RESULT = gradient_status(grads)
+    """,
+    ),
+]
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_tensorflow_verdict(c, tf_verdicts):
+    check_verdict(c, tf_verdicts[c.name])
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_gradls_reports_exactly_the_marked_lines(c):
+    assert findings_of(c.source, {"TFG035"}) == c.expected
