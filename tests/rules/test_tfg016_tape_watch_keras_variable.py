@@ -272,6 +272,69 @@ _FIXABLE = [
 FIXED = {f"{n}__fixed": fixed_source(CASES, n, "TFG016") for n in _FIXABLE}
 CASES += [case(name, "ok", src) for name, src in FIXED.items()]
 
+# keras-team/keras#19155 (held-out round E): the kernel of the last layer of a list the model fills in __init__.
+CASES += [
+    case(
+        "tfg016_watch_kernel_of_layer_from_model_list",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class ToyModel(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.layers_list = []
+                self.layers_list.append(keras.layers.Dense(4, activation="tanh"))
+                self.layers_list.append(keras.layers.Dense(1, use_bias=False))
+
+            def call(self, x):
+                for layer in self.layers_list:
+                    x = layer(x)
+                return x
+
+        model = ToyModel()
+        x = tf.constant(np.linspace(0, 1, 6)[:, None], tf.float32)
+        model(x)
+        with tf.GradientTape(watch_accessed_variables=False) as tape:
+            tape.watch(model.layers_list[-1].kernel)  # <- TFG016
+            out = model(x)
+        RESULT = gradient_status([tape.gradient(out, model.layers_list[-1].kernel)])
+    """,
+    ),
+    case(
+        "tfg016_ok_watch_value_of_kernel_from_model_list",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class ToyModel(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.layers_list = [keras.layers.Dense(4, activation="tanh"), keras.layers.Dense(1, use_bias=False)]
+                self.scales = []
+                self.scales.append(tf.Variable(1.0))
+
+            def call(self, x):
+                for layer in self.layers_list:
+                    x = layer(x)
+                return x * self.scales[0]
+
+        model = ToyModel()
+        x = tf.constant(np.linspace(0, 1, 6)[:, None], tf.float32)
+        model(x)
+        with tf.GradientTape(watch_accessed_variables=False) as tape:
+            tape.watch(model.layers_list[-1].kernel.value)
+            tape.watch(model.scales[0])
+            out = model(x)
+        RESULT = gradient_status(tape.gradient(out, [model.layers_list[-1].kernel, model.scales[0]]))
+    """,
+    ),
+]
+
 
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):

@@ -197,9 +197,9 @@ class KerasFacts:
             v = e.value
             if isinstance(v, ast.Name):
                 return self._list_of_keras_objects(v, scope, depth)
-            return (
-                isinstance(v, ast.Attribute) and v.attr == "layers" and self.is_keras_object(v.value, scope, depth + 1)
-            )
+            if isinstance(v, ast.Attribute) and v.attr == "layers":
+                return self.is_keras_object(v.value, scope, depth + 1)
+            return isinstance(v, ast.Attribute) and self._layer_list_attribute(v, scope) is not None
         if isinstance(e, ast.Name):
             if e.id == "self":
                 cls = self._class_of(scope)
@@ -396,8 +396,53 @@ class KerasFacts:
         """A built-in Keras layer object (its `kernel`/`bias` are Keras variables)."""
         if not self.is_keras_object(e, scope):
             return False
+        if isinstance(e, ast.Subscript) and isinstance(e.value, ast.Attribute) and e.value.attr != "layers":
+            return self._layer_list_attribute(e.value, scope) == "library"
         cls = self._instance_class(e, scope)
         return cls is None  # a user class: only the attributes it binds itself count
+
+    def _layer_list_attribute(self, e: ast.Attribute, scope: Scope) -> str | None:
+        """`obj.attr` (or `self.attr`) is a list the class of `obj` fills only with Keras layers: `self.attr = []`
+        then `self.attr.append(Dense(...))` (`insert`, `extend([...])`), or a list display / comprehension of
+        them (keras-team/keras#19155's `self.layers_list`). "library" when every element is a library layer,
+        "user" when some is a class of the program, None when the list is not known to hold only layers."""
+        base = e.value
+        if isinstance(base, ast.Name) and base.id == "self":
+            cls = self._class_of(scope)
+        else:
+            cls = self._instance_class(base, scope)
+        if cls is None:
+            return None
+        elements: list[ast.AST] = []
+        for n in ast.walk(cls.node):
+            if isinstance(n, ast.Assign):
+                if not any(isinstance(t, ast.Attribute) and t.attr == e.attr and _is_self(t.value) for t in n.targets):
+                    continue
+                v = n.value
+                if isinstance(v, ast.ListComp):
+                    elements.append(v.elt)
+                elif isinstance(v, ast.List):
+                    elements.extend(v.elts)
+                else:
+                    return None
+            elif (
+                isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute)
+                and isinstance(n.func.value, ast.Attribute)
+                and n.func.value.attr == e.attr
+                and _is_self(n.func.value.value)
+            ):
+                if n.func.attr == "append" and len(n.args) == 1:
+                    elements.append(n.args[0])
+                elif n.func.attr == "insert" and len(n.args) == 2:
+                    elements.append(n.args[1])
+                elif n.func.attr == "extend" and len(n.args) == 1 and isinstance(n.args[0], ast.List):
+                    elements.extend(n.args[0].elts)
+                elif n.func.attr not in {"pop", "clear", "remove", "reverse", "index", "count"}:
+                    return None
+        if not elements or not all(isinstance(x, ast.Call) and self.info.object_kind(x) == "layer" for x in elements):
+            return None
+        return "user" if any(self.class_named(x) is not None for x in elements) else "library"
 
     def _instance_class(self, e: ast.AST, scope: Scope):
         """The module class `e` is an instance of (`layer = MyLayer()`), else None."""
@@ -532,6 +577,10 @@ class KerasFacts:
                         who = "" if t.value.id == name else f" (a layer `{name}` is built from)"
                         return f"`{t.value.id}.trainable = False` at line {n.lineno}{who}"
         return None
+
+
+def _is_self(e: ast.AST) -> bool:
+    return isinstance(e, ast.Name) and e.id == "self"
 
 
 def _trainable_false(call: ast.AST) -> bool:
