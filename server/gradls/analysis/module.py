@@ -270,11 +270,16 @@ class ModuleInfo:
 
     # ----------------------------------------------------------------- the whole-tree index
     @cached_property
-    def _tree_index(self) -> tuple[list[ast.AST], dict[int, ast.AST]]:
-        """Every node of the tree in `ast.walk` order (context and operator nodes left out) and the parent of
-        each: one walk shared by every analysis module and rule that would otherwise walk the whole tree itself
-        (`ModuleInfo.parents` holds statements and region nodes only, and callers rely on that)."""
-        return _walk_tree(self.tree)
+    def _tree_index(self) -> list[ast.AST]:
+        """Every node of the tree in `ast.walk` order (context and operator nodes left out): one walk shared by
+        every analysis module and rule that would otherwise walk the whole tree itself."""
+        return walk_nodes(self.tree)
+
+    @cached_property
+    def _tree_parents(self) -> dict[int, ast.AST]:
+        # Built only when asked (`all_parents`): most modules never ask (array_ops.py: the parents were ~40% of
+        # the cost of the whole-tree walk, spent for nothing).
+        return _parents_in(self._tree_index)
 
     @overload
     def all_nodes(self, node_type: type[_NodeT]) -> list[_NodeT]: ...
@@ -284,7 +289,7 @@ class ModuleInfo:
         """The nodes of the whole tree (optionally only those of `node_type`) in `ast.walk(self.tree)` order,
         without `ast.expr_context`/operator nodes.  Built once per analysis; callers must not mutate the list."""
         if node_type is None:
-            return self._tree_index[0]
+            return self._tree_index
         found = self._nodes_by_type.get(node_type)
         if found is None:
             by_class = self._nodes_by_class
@@ -294,7 +299,7 @@ class ModuleInfo:
             elif not matching:
                 found = []
             else:  # several classes (ast.stmt, a tuple of types): their nodes interleave in walk order
-                found = [n for n in self._tree_index[0] if isinstance(n, node_type)]
+                found = [n for n in self._tree_index if isinstance(n, node_type)]
             self._nodes_by_type[node_type] = found
         return found
 
@@ -303,7 +308,7 @@ class ModuleInfo:
         """The nodes of the tree by exact class, each list in walk order: one pass serves every `all_nodes(T)`
         (a module asks for about ten types; filtering the whole tree once per type cost more than this pass)."""
         by_class: dict[type[ast.AST], list[ast.AST]] = {}
-        for n in self._tree_index[0]:
+        for n in self._tree_index:
             found = by_class.get(type(n))
             if found is None:
                 by_class[type(n)] = [n]
@@ -334,8 +339,9 @@ class ModuleInfo:
 
     @property
     def all_parents(self) -> dict[int, ast.AST]:
-        """`id(node)` -> parent for every node of the tree (context and operator nodes left out)."""
-        return self._tree_index[1]
+        """`id(node)` -> parent for every node of the tree (context and operator nodes left out).
+        (`ModuleInfo.parents` holds statements and region nodes only, and callers rely on that.)"""
+        return self._tree_parents
 
     # ----------------------------------------------------------------- objects
     def is_tape_ctor(self, e: ast.AST) -> bool:
@@ -731,34 +737,27 @@ _MIXED_LISTS = frozenset(
 )
 
 
-def _walk_tree(tree: ast.AST) -> tuple[list[ast.AST], dict[int, ast.AST]]:
-    """Breadth-first, as `ast.walk` (fields in order, list items in order), recording parents.  Context and
-    operator nodes are shared singletons without children: leaving them out keeps the order of the rest, and
-    reading only the fields that can hold nodes makes this walk about twice as fast as `ast.walk`."""
-    order: list[ast.AST] = [tree]
+def _parents_in(order: list[ast.AST]) -> dict[int, ast.AST]:
+    """`id(child)` -> parent for the children of every node of `order` (the whole tree's walk), in the order
+    that walk met them; context and operator nodes left out."""
     parents: dict[int, ast.AST] = {}
     AST = ast.AST
-    fields_of = _NODE_FIELDS
-    append, extend, mixed = order.append, order.extend, _MIXED_LISTS
-    for n in order:  # grows while it is read: breadth-first
+    fields_of, mixed = _NODE_FIELDS, _MIXED_LISTS
+    for n in order:
         cls = type(n)
-        fields = fields_of.get(cls) or _node_fields(cls)
-        for name in fields:
+        for name in fields_of.get(cls) or _node_fields(cls):
             v = getattr(n, name, None)
             if type(v) is list:
                 if (cls, name) not in mixed:
                     for c in v:
                         parents[id(c)] = n
-                    extend(v)
                 else:
                     for c in v:
                         if isinstance(c, AST):
                             parents[id(c)] = n
-                            append(c)
             elif v is not None and isinstance(v, AST):
                 parents[id(v)] = n
-                append(v)
-    return order, parents
+    return parents
 
 
 # Fields that never hold a node the index keeps: names and flags, and the context/operator singletons.
@@ -768,7 +767,7 @@ _NODE_FIELDS: dict[type, tuple[str, ...]] = {}
 
 def walk_nodes(node: ast.AST) -> list[ast.AST]:
     """`list(ast.walk(node))` without the context and operator singletons (no children, no position), in the same
-    breadth-first order, read from the fields that can hold nodes only (as `_walk_tree`): for callers that pick
+    breadth-first order, read from the fields that can hold nodes only: for callers that pick
     nodes by class, about twice as fast as `ast.walk`."""
     order: list[ast.AST] = [node]
     AST = ast.AST

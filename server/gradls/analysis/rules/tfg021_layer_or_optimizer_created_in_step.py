@@ -264,11 +264,25 @@ def find_layer_or_optimizer_created_in_step(info: ModuleInfo) -> Iterator[Findin
     src = info.source
     if "keras" not in src and "optimizers" not in src:
         return
-    parents = info.all_parents
+    parents = _Parents(info)
     done: set[int] = set()
     yield from _traced(info, parents, done)
     yield from _eager_loops(info, parents, done)
     yield from _fresh_optimizer_per_call(info, parents, done)
+
+
+class _Parents(dict[int, ast.AST]):
+    """`info.all_parents`, built on the first question: only a constructor call found in a step asks (most modules,
+    library code among them, give this rule none), and the parents of the whole tree cost a walk of their own."""
+
+    def __init__(self, info: ModuleInfo):
+        super().__init__()
+        self._info = info
+
+    def get(self, key, default=None):
+        parents = self._info.all_parents
+        self.get = parents.get  # type: ignore[method-assign]  # from now on the dict's own lookup
+        return parents.get(key, default)
 
 
 def _fresh_optimizer_per_call(info: ModuleInfo, parents: dict[int, ast.AST], done: set[int]) -> Iterator[Finding]:
