@@ -14,5 +14,4 @@ with tf.GradientTape(persistent=True) as tape:
         rows = rows.write(i, tf.reduce_sum(out))
     stacked = rows.stack()
 jac = tape.jacobian(stacked, points)
-assert jac is not None and bool(tf.reduce_any(jac != 0.0))
-print(jac.shape)
+RESULT = gradient_status([jac])
