@@ -514,6 +514,8 @@ class TensorInference:
             return TENSOR if index == 0 else DIFF
         if ff.keras_method == "layer_fn":
             return NOT if has_default else DIFF
+        if ff.keras_method == "compute_loss" and p == "y_pred" and ff.cls is not None and ff.cls.keras_kind == "model":
+            return DIFF  # Keras 3's train_step passes `y_pred=self(x, training=True)`, computed under its tape
         if ff.keras_method in {"train_step", "test_step", "compute_loss"}:
             return NOT if has_default else TENSOR
         if ff.tf_function:
