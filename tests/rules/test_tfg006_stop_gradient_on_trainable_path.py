@@ -461,6 +461,78 @@ CASES = [
 ]
 
 
+# Issue 10 (engine: a Keras model calling itself): `tf.stop_gradient(self(x))` in a train_step cuts the model's weights.
+CASES += [
+    case(
+        "tfg006_train_step_stop_gradient_of_self_call",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d1 = keras.layers.Dense(8, activation="relu")
+                self.d2 = keras.layers.Dense(3)
+
+            def call(self, x):
+                return self.d2(self.d1(x))
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    y_pred = tf.stop_gradient(self(x, training=True))  # <- TFG006
+                    loss = tf.reduce_mean(tf.square(y_pred[:, 0] - y))
+                grads = tape.gradient(loss, self.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                return {"loss": loss}
+
+        x = np.random.rand(16, 4).astype("float32")
+        y = np.random.randint(0, 3, size=(16,)).astype("float32")
+        model = Net()
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    """,
+    ),
+    case(
+        "tfg006_ok_train_step_stop_gradient_on_self_target",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d1 = keras.layers.Dense(8, activation="relu")
+                self.d2 = keras.layers.Dense(3)
+
+            def call(self, x):
+                return self.d2(self.d1(x))
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    y_pred = self(x, training=True)
+                    target = tf.stop_gradient(self(x * 0.5, training=False))
+                    loss = tf.reduce_mean(tf.square(y_pred - target)) + tf.reduce_mean(tf.square(y_pred[:, 0] - y))
+                grads = tape.gradient(loss, self.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                return {"loss": loss}
+
+        x = np.random.rand(16, 4).astype("float32")
+        y = np.random.randint(0, 3, size=(16,)).astype("float32")
+        model = Net()
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

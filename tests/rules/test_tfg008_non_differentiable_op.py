@@ -1315,6 +1315,322 @@ CASES += [
 ]
 
 
+# Issue 10 (engine: a Keras model calling itself): `self(x)` / `self.call(x)` in a train_step runs the model, whose
+# weights are `self.trainable_variables`; Keras 3's train_step passes `y_pred=self(x)` to a `compute_loss` override.
+CASES += [
+    case(
+        "tfg008_train_step_argmax_of_self_call",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d1 = keras.layers.Dense(8, activation="relu")
+                self.d2 = keras.layers.Dense(3)
+
+            def call(self, x):
+                return self.d2(self.d1(x))
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    pred = tf.argmax(self(x, training=True), axis=-1)  # <- TFG008
+                    loss = tf.reduce_mean(tf.square(tf.cast(pred, tf.float32) - y))
+                grads = tape.gradient(loss, self.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                return {"loss": loss}
+
+        x = np.random.rand(16, 4).astype("float32")
+        y = np.random.randint(0, 3, size=(16,)).astype("float32")
+        model = Net()
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    """,
+    ),
+    case(
+        "tfg008_train_step_self_call_method_argmax_into_compute_loss",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d1 = keras.layers.Dense(8, activation="relu")
+                self.d2 = keras.layers.Dense(3)
+
+            def call(self, x):
+                return self.d2(self.d1(x))
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    y_pred = self.call(x)
+                    labels = tf.argmax(y_pred, axis=-1)  # <- TFG008
+                    loss = self.compute_loss(x=x, y=y, y_pred=tf.cast(labels, tf.float32))
+                grads = tape.gradient(loss, self.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                return {"loss": loss}
+
+        x = np.random.rand(16, 4).astype("float32")
+        y = np.random.randint(0, 3, size=(16,)).astype("float32")
+        model = Net()
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    """,
+    ),
+    case(
+        "tfg008_compute_loss_override_argmax_of_y_pred",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d1 = keras.layers.Dense(8, activation="relu")
+                self.d2 = keras.layers.Dense(3)
+
+            def call(self, x):
+                return self.d2(self.d1(x))
+
+            def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+                labels = tf.cast(tf.argmax(y_pred, axis=-1), tf.float32)  # <- TFG008
+                return tf.reduce_mean(tf.square(labels - y))
+
+        x = np.random.rand(16, 4).astype("float32")
+        y = np.random.randint(0, 3, size=(16,)).astype("float32")
+        model = Net()
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    """,
+    ),
+    case(
+        "tfg008_ok_train_step_argmax_of_self_call_for_accuracy",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d1 = keras.layers.Dense(8, activation="relu")
+                self.d2 = keras.layers.Dense(3)
+
+            def call(self, x):
+                return self.d2(self.d1(x))
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    y_pred = self(x, training=True)
+                    loss = tf.reduce_mean(tf.square(y_pred[:, 0] - y))
+                pred = tf.argmax(y_pred, axis=-1)
+                acc = tf.reduce_mean(tf.cast(tf.equal(tf.cast(pred, tf.float32), y), tf.float32))
+                grads = tape.gradient(loss, self.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                return {"loss": loss, "acc": acc}
+
+        x = np.random.rand(16, 4).astype("float32")
+        y = np.random.randint(0, 3, size=(16,)).astype("float32")
+        model = Net()
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    """,
+    ),
+    case(
+        "tfg008_ok_train_step_argmax_picks_from_self_call",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d1 = keras.layers.Dense(8, activation="relu")
+                self.d2 = keras.layers.Dense(3)
+
+            def call(self, x):
+                return self.d2(self.d1(x))
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    y_pred = self(x, training=True)
+                    best = tf.argmax(y_pred, axis=-1)
+                    picked = tf.gather(y_pred, best, batch_dims=1)
+                    loss = tf.reduce_mean(tf.square(picked - y))
+                grads = tape.gradient(loss, self.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                return {"loss": loss}
+
+        x = np.random.rand(16, 4).astype("float32")
+        y = np.random.randint(0, 3, size=(16,)).astype("float32")
+        model = Net()
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    """,
+    ),
+    case(
+        "tfg008_ok_compute_loss_override_argmax_only_weights",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d1 = keras.layers.Dense(8, activation="relu")
+                self.d2 = keras.layers.Dense(3)
+
+            def call(self, x):
+                return self.d2(self.d1(x))
+
+            def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+                labels = tf.cast(tf.argmax(y_pred, axis=-1), tf.float32)
+                hit = tf.cast(tf.equal(labels, y), tf.float32)
+                return tf.reduce_mean(tf.square(y_pred[:, 0] - y) * (1.0 + hit))
+
+        x = np.random.rand(16, 4).astype("float32")
+        y = np.random.randint(0, 3, size=(16,)).astype("float32")
+        model = Net()
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    """,
+    ),
+    case(
+        "tfg008_ok_self_call_argmax_with_compiled_compute_loss",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d1 = keras.layers.Dense(8, activation="relu")
+                self.d2 = keras.layers.Dense(3)
+
+            def call(self, x):
+                return self.d2(self.d1(x))
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    y_pred = self(x, training=True)
+                    loss = self.compute_loss(x=x, y=y, y_pred=y_pred[:, 0])
+                pred = tf.argmax(y_pred, axis=-1)
+                grads = tape.gradient(loss, self.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                return {"loss": loss, "n": tf.reduce_sum(pred)}
+
+        x = np.random.rand(16, 4).astype("float32")
+        y = np.random.randint(0, 3, size=(16,)).astype("float32")
+        model = Net()
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    """,
+    ),
+]
+
+# Issue 10, held-out round F (keras-team/keras#9169): the Lambda's function is a straight-line module def whose
+# return reaches the argmax through local names (`x = softmax(x)`, `Y = one_hot(argmax(x))`, `return Y`).
+CASES += [
+    case(
+        "tfg008_lambda_def_returns_one_hot_of_argmax_through_locals",
+        "raises:ValueError",
+        """
+        import numpy as np
+        from keras import ops
+        from keras.layers import Dense, Input, Lambda
+        from keras.models import Model
+
+        M = 4
+
+        def decode(x):
+            x = ops.softmax(x)
+            Y = ops.one_hot(ops.argmax(x, axis=-1), M)  # <- TFG008
+            return Y
+
+        inputs = Input(shape=(M,))
+        h = Dense(M)(Dense(M, activation="relu")(inputs))
+        model = Model(inputs, Lambda(decode, output_shape=(M,))(h))
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        symbols = np.eye(M, dtype="float32")[np.arange(8) % M]
+        model.fit(symbols, symbols, epochs=1, verbose=0)
+    """,
+    ),
+    # Near-misses: the locals carry a soft value; the argmax local is only added to the differentiable input.
+    case(
+        "tfg008_ok_lambda_def_soft_decoding_through_locals",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from keras import ops
+        from keras.layers import Dense, Input, Lambda
+        from keras.models import Model
+
+        M = 4
+
+        def decode(x):
+            p = ops.softmax(x)
+            Y = p * ops.cast(M, "float32")
+            return Y
+
+        inputs = Input(shape=(M,))
+        h = Dense(M)(Dense(M, activation="relu")(inputs))
+        model = Model(inputs, Lambda(decode, output_shape=(M,))(h))
+        symbols = np.eye(M, dtype="float32")[np.arange(8) % M]
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.square(model(symbols) - symbols))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg008_ok_lambda_def_argmax_local_beside_input",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from keras import ops
+        from keras.layers import Dense, Input, Lambda
+        from keras.models import Model
+
+        M = 4
+
+        def decode(x):
+            hard = ops.one_hot(ops.argmax(x, axis=-1), M)
+            Y = x + hard
+            return Y
+
+        inputs = Input(shape=(M,))
+        h = Dense(M)(Dense(M, activation="relu")(inputs))
+        model = Model(inputs, Lambda(decode, output_shape=(M,))(h))
+        symbols = np.eye(M, dtype="float32")[np.arange(8) % M]
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.square(model(symbols) - symbols))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -492,6 +492,8 @@ class Flow:
                     d = dotted(n.func.value)
                     if d:
                         out.setdefault(d, n.func.value)
+                elif self.runs_self_model(n):
+                    out.setdefault("self", n.func)
                 q = self.info.imports.qualname(n.func) or ""
                 if q.startswith("tensorflow.") and q.rsplit(".", 1)[-1] in {"gradient", "stop_gradient"}:
                     continue
@@ -505,6 +507,11 @@ class Flow:
                     for _, v in sc.reaching_defs(n.id, n):
                         if v is not None:
                             out.update({k: x for k, x in self.roots(v, depth + 1, seen).items() if k not in out})
+                    if n.id == "y_pred" and n.id not in sc.defs and self.model_output_param(sc.root) == n.id:
+                        # `compute_loss(self, x, y, y_pred, ...)` of a Keras model: Keras' train_step passes the
+                        # model's output, computed under its tape, as `y_pred`.
+                        out.setdefault(n.id, n)
+                        continue
                     if n.id not in sc.defs and sc.root is not self.info.tree:
                         # A closure / module name: a module-level variable or model.
                         k = self.info.module_objects.get(n.id)
@@ -513,6 +520,45 @@ class Flow:
                     continue
             todo.extend(ast.iter_child_nodes(n))
         return out
+
+    def self_model_class(self, at: ast.AST):
+        """The Keras class (a `keras.Model` / `keras.Layer` subclass of this module) whose method, outside its own
+        `call`, holds `at`: there `self(x)` runs the model, whose weights `self.trainable_variables` lists."""
+        fn = self.info.enclosing_function(at)
+        ff = self.info.facts(fn)
+        while ff is not None and ff.cls is None and ff.parent is not None:
+            ff = self.info.facts(ff.parent)
+        if ff is None or ff.cls is None or ff.cls.keras_kind not in {"model", "layer"}:
+            return None
+        if ff.keras_method in {"call", "__call__"} or ff.node.name in {"call", "__call__", "build", "__init__"}:
+            return None
+        return ff.cls
+
+    def model_output_param(self, fn: ast.AST) -> str | None:
+        """'y_pred' when `fn` is the `compute_loss` override of a Keras model with a `y_pred` parameter: Keras 3's
+        `train_step` calls it with `y_pred=self(x, training=True)` inside its GradientTape."""
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or fn.name != "compute_loss":
+            return None
+        ff = self.info.facts(fn)
+        if ff is None or ff.cls is None or ff.cls.keras_kind != "model":
+            return None
+        a = fn.args
+        return "y_pred" if any(x.arg == "y_pred" for x in [*a.posonlyargs, *a.args, *a.kwonlyargs]) else None
+
+    def runs_self_model(self, call: ast.AST) -> bool:
+        """Is `call` `self(x)` / `self.call(x)` / `self.__call__(x)` in a method of a Keras class (a `train_step`,
+        `compute_loss`, a helper): the forward pass of the model the method belongs to?"""
+        if not isinstance(call, ast.Call):
+            return False
+        f = call.func
+        if isinstance(f, ast.Attribute) and f.attr in {"call", "__call__"}:
+            f = f.value
+        if not (isinstance(f, ast.Name) and f.id == "self"):
+            return False
+        sc = self.scope_of(call)
+        if "self" in sc.defs:
+            return False  # `self` rebound in the method: not the instance
+        return self.self_model_class(call) is not None
 
     def root_other_sinks(self, root: str, node: ast.AST, cut_node: ast.AST) -> set:
         """Sinks the weights `root` reach through paths that avoid `cut_node`."""
@@ -525,6 +571,14 @@ class Flow:
             for occ in sc.loads.get(root, ()):
                 if sc.contains(cut_node, occ):
                     continue
+                if root == "self":
+                    # The model the method belongs to: only its forward passes (`self(x)`, `self.call(x)`) carry
+                    # its weights; `self.compiled_loss(...)`, `self.optimizer` and friends are other objects.
+                    p = sc.parent(occ)
+                    call = sc.parent(p) if isinstance(p, ast.Attribute) else p
+                    if not (isinstance(call, ast.Call) and self.runs_self_model(call) and not sc.contains(call, node)):
+                        continue
+                    occ = call
                 p = sc.parent(occ)
                 if (
                     isinstance(p, ast.Attribute)
@@ -548,6 +602,12 @@ class Flow:
                 ff = self.info.facts(ff.parent)
             if ff is None or ff.keras_method not in _KERAS_DIFF_RETURNS or id(ff.node) != sink[1]:
                 return False
+            if root == "y_pred" and self.model_output_param(ff.node) == root:
+                return True
+            if root == "self":
+                # `self(x)` in a loss method (`compute_loss`, `loss`): Keras' train_step differentiates what it
+                # returns with respect to the model's trainable variables.
+                return ff.keras_method not in {"call", "__call__"}
             return root.startswith("self.") or self.info.module_objects.get(root) == "variable"
         if sink[0] == "add_loss":
             return root.startswith("self.")
