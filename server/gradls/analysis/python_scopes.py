@@ -189,7 +189,9 @@ def _add_writes(out: dict[str, list[Binding]], fn: FunctionNode, declared: set[s
 def _module_bindings(info: ModuleInfo) -> dict[str, list[Binding]]:
     out = _scope_bindings(info.tree.body)
     # Only functions holding a `global` statement can bind a module-level name (`global_step` is no such line).
-    lines = [info.source.count("\n", 0, m.start()) + 1 for m in _GLOBAL_STATEMENT.finditer(info.source)]
+    src = info.source
+    # Every match holds the word: without it the pattern's scan (it tries every position) finds nothing.
+    lines = [src.count("\n", 0, m.start()) + 1 for m in _GLOBAL_STATEMENT.finditer(src)] if "global" in src else []
     if not lines:
         return out
     for ff in info.functions.values():
