@@ -46,7 +46,22 @@ def find_tape_watch_keras_variable(info: ModuleInfo) -> Iterator[Finding]:
                 yield from _check_watched(info, kf, scope, n, n.func.value.id)
 
 
+def _watches_accessed(info: ModuleInfo, call: ast.Call, tape: str) -> bool:
+    """False when the `with` that opens `tape` around `call` passes `watch_accessed_variables=False`."""
+    p = info.parent(call)
+    while p is not None:
+        if isinstance(p, (ast.With, ast.AsyncWith)):
+            for item in p.items:
+                v = item.optional_vars
+                if isinstance(v, ast.Name) and v.id == tape and isinstance(item.context_expr, ast.Call):
+                    kw = next((k for k in item.context_expr.keywords if k.arg == "watch_accessed_variables"), None)
+                    return not (kw is not None and isinstance(kw.value, ast.Constant) and kw.value.value is False)
+        p = info.parent(p)
+    return True
+
+
 def _check_watched(info: ModuleInfo, kf: KerasFacts, scope: Scope, call: ast.Call, tape: str) -> Iterator[Finding]:
+    drop = _watches_accessed(info, call, tape)
     arg = call.args[0]
     items = arg.elts if isinstance(arg, (ast.List, ast.Tuple)) else [arg]
     for e in items:
@@ -54,18 +69,21 @@ def _check_watched(info: ModuleInfo, kf: KerasFacts, scope: Scope, call: ast.Cal
             continue
         if isinstance(e, ast.ListComp) and len(e.generators) == 1:
             if kf.keras_variable(e.elt, scope) == "var":
-                yield _finding(info, e.elt, "var", tape)
+                yield _finding(info, e.elt, "var", tape, drop)
             continue
         if isinstance(e, ast.Attribute) and e.attr == "value" and kf.keras_variable(e.value, scope) == "list":
-            yield _finding(info, e, "list.value", tape)
+            yield _finding(info, e, "list.value", tape, drop)
             continue
         kind = kf.keras_variable(e, scope)
         if kind is not None:
-            yield _finding(info, e, kind, tape)
+            yield _finding(info, e, kind, tape, drop)
 
 
-def _finding(info: ModuleInfo, e: ast.AST, kind: str, tape: str) -> Finding:
+def _finding(info: ModuleInfo, e: ast.AST, kind: str, tape: str, drop: bool = True) -> Finding:
+    """`drop`: the tape watches the variables it reads, so removing the call is a fix too."""
     text = info.text(e)
+    # With watch_accessed_variables=False the call is the only thing that makes the tape record the variable.
+    or_drop = ", or drop the call: a tape watches the trainable variables it reads anyway" if drop else ""
     if kind == "list.value":
         assert isinstance(e, ast.Attribute)  # `X.value` (the caller checked)
         base = info.text(e.value)
@@ -78,14 +96,13 @@ def _finding(info: ModuleInfo, e: ast.AST, kind: str, tape: str) -> Finding:
         msg = (
             f"`{tape}.watch({text})`: `{text}` is a list of Keras 3 Variables, and `GradientTape.watch` takes only "
             f"tensors and tf.Variables: it raises {_ERROR}; watch `[w.value for w in {text}]` (the tf.Variables "
-            f"behind them), or drop the call: a tape watches the trainable variables it reads anyway"
+            f"behind them){or_drop}"
         )
         new = f"[w.value for w in {text}]"
     else:
         msg = (
             f"`{tape}.watch({text})`: `{text}` is a Keras 3 Variable, and `GradientTape.watch` takes only tensors "
-            f"and tf.Variables: it raises {_ERROR}; watch `{text}.value` (the tf.Variable behind it), or drop the "
-            f"call: a tape watches the trainable variables it reads anyway"
+            f"and tf.Variables: it raises {_ERROR}; watch `{text}.value` (the tf.Variable behind it){or_drop}"
         )
         new = (
             f"{text}.value" if isinstance(e, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)) else f"({text}).value"
