@@ -90,7 +90,7 @@ class ModuleInfo:
         # The project's other modules, when this file lives in one (see analysis/project.py).
         self.project = project if path is not None else None
         self.path = path
-        self.lines = _NEWLINE.split(source)
+        self.lines = split_lines(source)
         self._memo: dict[str, Any] = {}  # see memo()
         self.parents: dict[int, ast.AST] = {}
         self.functions: dict[int, FunctionFacts] = {}
@@ -595,14 +595,27 @@ class ModuleInfo:
     @cached_property
     def _segment_lines(self) -> list[str]:
         # Lines with their ends, split as `ast.get_source_segment` splits them (\r\n, \r, \n; not \f).
-        parts = _NEWLINE_KEPT.split(self.source)
-        lines = [parts[i] + parts[i + 1] for i in range(0, len(parts) - 1, 2)]
+        source = self.source
+        if "\r" not in source:  # the same lines, split by str.split (the pattern's split is ~10x slower)
+            parts = source.split("\n")
+            lines = [p + "\n" for p in parts[:-1]]
+        else:
+            parts = _NEWLINE_KEPT.split(source)
+            lines = [parts[i] + parts[i + 1] for i in range(0, len(parts) - 1, 2)]
         if parts[-1]:
             lines.append(parts[-1])
         return lines
 
 
 _MISSING = object()
+
+
+def split_lines(source: str) -> list[str]:
+    """`source` split at each \\r\\n, \\r or \\n (as `_NEWLINE.split`); by `str.split` when it holds no \\r, the
+    same lines ~10x faster (array_ops.py: 0.3 ms against 3.8 ms, an eighth of its whole analysis)."""
+    return source.split("\n") if "\r" not in source else _NEWLINE.split(source)
+
+
 _BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 

@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass, field
 
 from gradls.analysis.model import Finding, Span
+from gradls.analysis.module import split_lines
 
 _GRADLS = re.compile(r"#\s*gradls:\s*ignore(?P<file>-file)?(?:\[(?P<codes>[^\]]*)\])?", re.I)
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.I)
-_NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass
@@ -47,7 +47,7 @@ def parse_suppressions(source: str) -> Suppressions:
     lowered = source.lower()
     if "gradls" not in lowered and "noqa" not in lowered:
         return out  # the common case costs one scan
-    for i, text in enumerate(_NEWLINE.split(source), start=1):
+    for i, text in enumerate(split_lines(source), start=1):
         if "#" not in text:
             continue
         m = _GRADLS.search(text)

@@ -7,16 +7,15 @@ engine calls `after_suppression` (this module's hook) once the suppression comme
 from __future__ import annotations
 
 import io
-import re
 import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits, Span
+from gradls.analysis.module import split_lines
 from gradls.analysis.rules import rule
 from gradls.analysis.suppression import Directive, parse_suppressions, unused_directives
 
-_NEWLINE = re.compile(r"\r\n|\r|\n")
 CODE = "TFG900"
 
 
@@ -49,7 +48,7 @@ def after_suppression(
     if sup.file_wide or not sup.by_line:
         return []
     comments = _comment_starts(source)
-    lines = _NEWLINE.split(source)
+    lines = split_lines(source)
     out: list[Finding] = []
     for d, bad in unused_directives(source, suppressed, known):
         if d.line not in comments or not _in_comment(d, comments[d.line]):
