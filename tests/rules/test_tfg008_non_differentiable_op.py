@@ -1546,6 +1546,74 @@ CASES += [
         model.fit(x, y, epochs=1, batch_size=8, verbose=0)
     """,
     ),
+    case(
+        "tfg008_call_returns_argmax_train_step_takes_it",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d1 = keras.layers.Dense(8, activation="relu")
+                self.d2 = keras.layers.Dense(3)
+
+            def call(self, x):
+                logits = self.d2(self.d1(x))
+                return logits, tf.argmax(logits, axis=-1)  # <- TFG008
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    _, pred = self(x, training=True)
+                    loss = tf.reduce_mean(tf.square(tf.cast(pred, tf.float32) - y))
+                grads = tape.gradient(loss, self.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                return {"loss": loss}
+
+        x = np.random.rand(16, 4).astype("float32")
+        y = np.random.randint(0, 3, size=(16,)).astype("float32")
+        model = Net()
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    """,
+    ),
+    case(
+        "tfg008_ok_call_returns_argmax_train_step_uses_logits",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d1 = keras.layers.Dense(8, activation="relu")
+                self.d2 = keras.layers.Dense(3)
+
+            def call(self, x):
+                logits = self.d2(self.d1(x))
+                return logits, tf.argmax(logits, axis=-1)
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    logits, pred = self(x, training=True)
+                    loss = tf.reduce_mean(tf.square(logits[:, 0] - y))
+                grads = tape.gradient(loss, self.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                return {"loss": loss, "n": tf.reduce_sum(pred)}
+
+        x = np.random.rand(16, 4).astype("float32")
+        y = np.random.randint(0, 3, size=(16,)).astype("float32")
+        model = Net()
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    """,
+    ),
 ]
 
 # Issue 10, held-out round F (keras-team/keras#9169): the Lambda's function is a straight-line module def whose

@@ -391,13 +391,20 @@ class Flow:
         """Follow a module function's return value into its callers (element `index` of a returned tuple,
         unpacked at the call site), so `logits, pred = forward(x)` carries on where `pred` is used."""
         ff = self.info.facts(fn)
-        if ff is None or ff.parent is not None or ff.keras_method or ff.custom_gradient:
+        if ff is None or ff.parent is not None or ff.custom_gradient:
+            return set()
+        self_calls = ff.keras_method == "call" and ff.cls is not None and ff.cls.keras_kind in {"model", "layer"}
+        if ff.keras_method and not self_calls:
             return set()
         if self._depth >= _MAX_CALL_DEPTH:
             return set()
         from gradls.analysis.call_sites import function_uses, method_calls
 
-        if ff.cls is not None:
+        if self_calls:
+            # The `call` of a Keras class: its value goes on where the class's other methods run the model
+            # (`_, pred = self(x)` in a train_step).
+            sites = self._self_call_sites(ff.cls)
+        elif ff.cls is not None:
             # A method of a plain class (a `tf.Module`, a wrapper): its callers are the calls on its instances.
             if ff.cls.keras_kind is not None:
                 return set()
@@ -533,6 +540,19 @@ class Flow:
         if ff.keras_method in {"call", "__call__"} or ff.node.name in {"call", "__call__", "build", "__init__"}:
             return None
         return ff.cls
+
+    def _self_call_sites(self, cls) -> list[tuple[ast.Call | None, ast.AST]]:
+        """(`self(x)` / `self.call(x)` call, method) for every method of the Keras class `cls` that runs the model."""
+        memo: dict[int, list[tuple[ast.Call | None, ast.AST]]] = self.info.memo(f"{__name__}.self_call_sites", dict)
+        got = memo.get(id(cls.node))
+        if got is None:
+            got = memo[id(cls.node)] = []
+            if "self(" in self.info.source or "self.call(" in self.info.source or "self.__call__(" in self.info.source:
+                for m in cls.methods.values():
+                    for n in walk_own(m):
+                        if isinstance(n, ast.Call) and self.runs_self_model(n):
+                            got.append((n, m))
+        return got
 
     def model_output_param(self, fn: ast.AST) -> str | None:
         """'y_pred' when `fn` is the `compute_loss` override of a Keras model with a `y_pred` parameter: Keras 3's
