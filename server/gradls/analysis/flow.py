@@ -400,7 +400,8 @@ class Flow:
             return set()
         from gradls.analysis.call_sites import function_uses, method_calls
 
-        if self_calls:
+        sites: list[tuple[ast.Call | None, ast.AST]]
+        if self_calls and ff.cls is not None:
             # The `call` of a Keras class: its value goes on where the class's other methods run the model
             # (`_, pred = self(x)` in a train_step).
             sites = self._self_call_sites(ff.cls)
@@ -408,7 +409,7 @@ class Flow:
             # A method of a plain class (a `tf.Module`, a wrapper): its callers are the calls on its instances.
             if ff.cls.keras_kind is not None:
                 return set()
-            sites: list[tuple[ast.Call | None, ast.AST]] = list(method_calls(self.info).get(id(fn), []))
+            sites = list(method_calls(self.info).get(id(fn), []))
         elif self.info.module_functions.get(fn.name) is fn:
             sites = list(function_uses(self.info).get(fn.name, []))
         else:
