@@ -576,6 +576,117 @@ CASES = [
 ]
 
 
+# Issue 10 (engine: a Keras model calling itself): `self(x)` in a train_step runs the class's `call`, which reads only
+# some of its sub-models; the gradient taken for another one is None for every variable.
+CASES += [
+    case(
+        "tfg026_train_step_self_call_runs_student_gradient_for_teacher",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Distiller(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.student = keras.Sequential([keras.layers.Dense(8, activation="relu"), keras.layers.Dense(3)])
+                self.teacher = keras.Sequential([keras.layers.Dense(16, activation="relu"), keras.layers.Dense(3)])
+
+            def call(self, x):
+                return self.student(x)
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    y_pred = self(x, training=True)
+                    loss = tf.reduce_mean(tf.square(y_pred[:, 0] - y))
+                grads = tape.gradient(loss, self.teacher.trainable_variables)  # <- TFG026
+                self.optimizer.apply_gradients(zip(grads, self.teacher.trainable_variables))
+                return {"loss": loss}
+
+        x = np.random.rand(16, 4).astype("float32")
+        y = np.random.randint(0, 3, size=(16,)).astype("float32")
+        model = Distiller()
+        model.teacher(x[:1])
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    """,
+    ),
+    case(
+        "tfg026_ok_train_step_self_call_gradient_for_student",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Distiller(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.student = keras.Sequential([keras.layers.Dense(8, activation="relu"), keras.layers.Dense(3)])
+                self.teacher = keras.Sequential([keras.layers.Dense(16, activation="relu"), keras.layers.Dense(3)])
+
+            def call(self, x):
+                return self.student(x)
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    y_pred = self(x, training=True)
+                    loss = tf.reduce_mean(tf.square(y_pred[:, 0] - y))
+                grads = tape.gradient(loss, self.student.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.student.trainable_variables))
+                return {"loss": loss}
+
+        x = np.random.rand(16, 4).astype("float32")
+        y = np.random.randint(0, 3, size=(16,)).astype("float32")
+        model = Distiller()
+        model.teacher(x[:1])
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    """,
+    ),
+    case(
+        "tfg026_ok_train_step_self_call_reads_teacher_through_a_method",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Distiller(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.student = keras.Sequential([keras.layers.Dense(8, activation="relu"), keras.layers.Dense(3)])
+                self.teacher = keras.Sequential([keras.layers.Dense(16, activation="relu"), keras.layers.Dense(3)])
+
+            def features(self, x):
+                return self.teacher(x)
+
+            def call(self, x):
+                return self.student(x) + 0.1 * self.features(x)
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    y_pred = self(x, training=True)
+                    loss = tf.reduce_mean(tf.square(y_pred[:, 0] - y))
+                grads = tape.gradient(loss, self.teacher.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.teacher.trainable_variables))
+                return {"loss": loss}
+
+        x = np.random.rand(16, 4).astype("float32")
+        y = np.random.randint(0, 3, size=(16,)).astype("float32")
+        model = Distiller()
+        model.teacher(x[:1])
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -258,6 +258,10 @@ class _Slicer:
         if isinstance(f, ast.Name):
             if f.id == self.model:
                 self.read(c, recording)
+            elif f.id == "self" and (run := self._self_call(sc)) is not None:
+                # `self(x)` in a method of a Keras class: its `call` runs here (what it reads of `self.<attr>`)
+                self.skip.add(id(f))
+                self.enter(run, c, None, 1, recording, depth + 1)
             elif f.id in _BUILTINS and not self._bound(f.id, sc):
                 return
             elif (fn := self._module_function(f.id, sc)) is not None:
@@ -366,6 +370,22 @@ class _Slicer:
             and call.func is up
             and self._method(call, sc) is not None
         )
+
+    def _self_call(self, sc: TapeScope) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """The `call` method `self(x)` runs in `sc`, a method (other than `call` itself) of a Keras class of this
+        module that defines it; None elsewhere."""
+        caller = self._function_node(sc)
+        if caller is None:
+            return None
+        ff = self.info.facts(caller)
+        while ff is not None and ff.cls is None and ff.parent is not None:
+            ff = self.info.facts(ff.parent)
+        if ff is None or ff.cls is None or ff.cls.keras_kind not in {"model", "layer"}:
+            return None
+        if ff.node.name in {"call", "__call__"}:
+            return None
+        run = ff.cls.methods.get("call")
+        return run if isinstance(run, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
 
     def _method(self, c: ast.Call, sc: TapeScope) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         """The method `self.<name>(...)` runs, when the class around `sc` (or a base class of this module)
