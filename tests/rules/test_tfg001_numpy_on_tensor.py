@@ -263,6 +263,39 @@ CASES = [
 ]
 
 
+# Issue 10 (engine): the y_pred parameter of a Keras model's compute_loss override is the symbolic model output.
+CASES += [
+    case(
+        "tfg001_compute_loss_override_numpy_on_y_pred",
+        "raises:NotImplementedError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d1 = keras.layers.Dense(8, activation="relu")
+                self.d2 = keras.layers.Dense(3)
+
+            def call(self, x):
+                return self.d2(self.d1(x))
+
+            def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+                p = np.tanh(y_pred)  # <- TFG001
+                return tf.reduce_mean(tf.square(p[:, 0] - y))
+
+        x = np.random.rand(16, 4).astype("float32")
+        y = np.random.randint(0, 3, size=(16,)).astype("float32")
+        model = Net()
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -1614,6 +1614,35 @@ CASES += [
         model.fit(x, y, epochs=1, batch_size=8, verbose=0)
     """,
     ),
+    case(
+        "tfg008_ok_compute_loss_override_super_loss_beside_argmax",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d1 = keras.layers.Dense(8, activation="relu")
+                self.d2 = keras.layers.Dense(3)
+
+            def call(self, x):
+                return self.d2(self.d1(x))
+
+            def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+                loss = super().compute_loss(x=x, y=y, y_pred=y_pred[:, 0], sample_weight=sample_weight)
+                labels = tf.argmax(y_pred, axis=-1)
+                return loss + 0.0 * tf.reduce_mean(tf.cast(labels, tf.float32))
+
+        x = np.random.rand(16, 4).astype("float32")
+        y = np.random.randint(0, 3, size=(16,)).astype("float32")
+        model = Net()
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    """,
+    ),
 ]
 
 # Issue 10, held-out round F (keras-team/keras#9169): the Lambda's function is a straight-line module def whose
