@@ -522,6 +522,76 @@ CASES = [
     ),
 ]
 
+# keras-team/keras-applications#168 (held-out round E): layers built inside the function a Lambda layer runs.
+CASES += [
+    case(
+        "tfg021_sequential_built_in_nested_lambda_wrapper",
+        "raises:ValueError",
+        """
+        import numpy as np
+        from tensorflow import keras
+
+        class Wrapper:
+            def __init__(self):
+                def lambda_wrapper(x):
+                    inner = keras.Sequential()  # <- TFG021
+                    inner.add(keras.layers.Dense(4))
+                    return inner(x)
+
+                self.model = keras.Sequential(
+                    [keras.Input((3,)), keras.layers.Lambda(lambda x: lambda_wrapper(x)), keras.layers.Dense(1)]
+                )
+
+        model = Wrapper().model
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(np.random.rand(8, 3).astype("float32"), np.random.rand(8, 1).astype("float32"), epochs=1, verbose=0)
+        RESULT = ["ok"]
+    """,
+    ),
+    case(
+        "tfg021_dense_built_in_module_function_of_lambda",
+        "raises:ValueError",
+        """
+        import numpy as np
+        from tensorflow import keras
+
+        def project(x):
+            return keras.layers.Dense(4)(x)  # <- TFG021
+
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Lambda(project), keras.layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(np.random.rand(8, 3).astype("float32"), np.random.rand(8, 1).astype("float32"), epochs=1, verbose=0)
+        RESULT = ["ok"]
+    """,
+    ),
+    case(
+        "tfg021_ok_lambda_of_ops_and_layers_built_once",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        def make_block():
+            block = keras.Sequential()
+            block.add(keras.layers.Dense(4))
+            return block
+
+        def scale(x):
+            return tf.nn.l2_normalize(x, axis=-1) * 2.0
+
+        model = keras.Sequential([keras.Input((3,)), make_block(), keras.layers.Lambda(scale), keras.layers.Dense(1)])
+        x = np.random.rand(8, 3).astype("float32")
+        y = np.random.rand(8, 1).astype("float32")
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, epochs=1, verbose=0)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x) - y))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+]
+
 
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):

@@ -269,6 +269,74 @@ def find_layer_or_optimizer_created_in_step(info: ModuleInfo) -> Iterator[Findin
     yield from _traced(info, parents, done)
     yield from _eager_loops(info, parents, done)
     yield from _fresh_optimizer_per_call(info, parents, done)
+    yield from _built_in_lambda_function(info, done)
+
+
+def _lambda_function(info: ModuleInfo, ctor: ast.Call) -> FunctionNode | None:
+    """The def a `Lambda(...)` layer runs: `Lambda(fn)`, or `Lambda(lambda x: fn(x))`, with `fn` a def nested in the
+    function that makes the layer or a module-level def."""
+    fn = ctor.args[0] if ctor.args else next((k.value for k in ctor.keywords if k.arg == "function"), None)
+    if isinstance(fn, ast.Lambda) and isinstance(fn.body, ast.Call) and isinstance(fn.body.func, ast.Name):
+        fn = fn.body.func
+    if not isinstance(fn, ast.Name):
+        return None
+    parents = info.all_parents
+    p = parents.get(id(ctor))
+    while p is not None and not isinstance(p, FUNCS):
+        p = parents.get(id(p))
+    outer = info.facts(p) if isinstance(p, FUNCS) else None
+    while outer is not None:
+        if fn.id in outer.nested:
+            return outer.nested[fn.id]
+        outer = info.facts(outer.parent) if outer.parent is not None else None
+    return info.module_functions.get(fn.id)
+
+
+def _own_calls(fn: FunctionNode) -> list[ast.Call]:
+    """The calls of `fn`'s body outside nested defs, lambdas and classes, in source order."""
+    out: list[ast.Call] = []
+    todo: list[ast.AST] = list(reversed(fn.body))
+    while todo:
+        n = todo.pop()
+        if isinstance(n, (*FUNCS, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(n, ast.Call):
+            out.append(n)
+        todo.extend(reversed(list(ast.iter_child_nodes(n))))
+    return out
+
+
+def _built_in_lambda_function(info: ModuleInfo, done: set[int]) -> Iterator[Finding]:
+    """keras-applications#168: a layer or model constructed in the function a `Lambda` layer runs. Keras runs the
+    function on every call of the layer and traces it in `fit`: TF 2.21 raises the singleton-variable ValueError
+    (Keras 2 left the layers untracked, never trained). One finding per function, at its first constructor."""
+    if "Lambda" not in info.source:
+        return
+    seen: set[int] = set()
+    for ctor in info.all_nodes(ast.Call):
+        if info.imports.qualname(ctor.func) != "keras.layers.Lambda" or info.imports.is_keras2(ctor.func):
+            continue
+        fn = _lambda_function(info, ctor)
+        if fn is None or id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        for call in _own_calls(fn):
+            if id(call) in done:
+                continue
+            obj = _object(info, call)
+            if obj is None or obj[0] not in {"layer", "model"}:
+                continue
+            done.add(id(call))
+            yield Finding(
+                "TFG021",
+                f"`{obj[1]}(...)` is constructed in `{fn.name}`, the function of a `Lambda` layer, which Keras runs on "
+                f"every call and traces in `fit`: TensorFlow raises {_SINGLETON}, and its weights are not the Lambda's "
+                "(not tracked, never trained); build the layers once outside and use them in a subclassed Layer or "
+                "directly in the model",
+                info.span(call),
+                None,
+            )
+            break
 
 
 class _Parents(dict[int, ast.AST]):
