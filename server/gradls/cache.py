@@ -109,6 +109,16 @@ class RecordingIndex(ProjectIndex):
         self.log: list[list[Any]] | None = None
         self._depth = 0
         self._resolved: dict[tuple[str, int, str], str | None] = {}  # still(): imports checked this run
+        self._real: dict[str, str] = {}  # path as given -> resolved, once per run (a resolve is a stat per component)
+
+    def _real_path(self, path: str | os.PathLike) -> str:
+        key = os.fspath(path)
+        real = self._real.get(key)
+        if real is None:
+            real = str(Path(path).resolve())
+            if os.path.isabs(key):  # a relative one follows the working folder
+                self._real[key] = real
+        return real
 
     def _record(self, entry: list[Any]) -> None:
         if self.log is not None and self._depth == 0 and entry not in self.log:
@@ -120,7 +130,7 @@ class RecordingIndex(ProjectIndex):
             s = super().summary(path, tree)
         finally:
             self._depth -= 1
-        self._record(["s", str(Path(path).resolve()), _digest(s)])
+        self._record(["s", self._real_path(path), _digest(s)])
         return s
 
     def users(self, name, defining):
@@ -129,7 +139,7 @@ class RecordingIndex(ProjectIndex):
             found = super().users(name, defining)
         finally:
             self._depth -= 1
-        self._record(["u", name, str(Path(defining).resolve()), _digest(found)])
+        self._record(["u", name, self._real_path(defining), _digest(found)])
         return found
 
     def module_file(self, importer, level, dotted):
@@ -138,7 +148,7 @@ class RecordingIndex(ProjectIndex):
             found = super().module_file(importer, level, dotted)
         finally:
             self._depth -= 1
-        self._record(["m", str(Path(importer).resolve()), level, dotted, None if found is None else str(found)])
+        self._record(["m", self._real_path(importer), level, dotted, None if found is None else str(found)])
         return found
 
     def still(self, dep: list[Any]) -> bool:
