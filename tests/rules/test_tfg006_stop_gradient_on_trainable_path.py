@@ -558,6 +558,75 @@ CASES += [
         model.fit(x, y, epochs=1, batch_size=8, verbose=0)
     """,
     ),
+    case(
+        "tfg006_ok_train_step_stop_gradient_self_call_target_encoder_path",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Siamese(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.encoder = keras.Sequential([keras.layers.Dense(8, activation="relu"), keras.layers.Dense(3)])
+
+            def call(self, x):
+                return self.encoder(x)
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    z = self.encoder(x + 0.1)
+                    target = tf.stop_gradient(self(x, training=False))
+                    loss = tf.reduce_mean(tf.square(z - target))
+                grads = tape.gradient(loss, self.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                return {"loss": loss}
+
+        x = np.random.rand(16, 4).astype("float32")
+        y = np.random.randint(0, 3, size=(16,)).astype("float32")
+        model = Siamese()
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    """,
+    ),
+    case(
+        "tfg006_ok_train_step_stop_gradient_self_call_target_method_path",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Siamese(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.encoder = keras.Sequential([keras.layers.Dense(8, activation="relu"), keras.layers.Dense(3)])
+
+            def call(self, x):
+                return self.encoder(x)
+
+            def embed(self, x):
+                return self(x + 0.1, training=True)
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    z = self.embed(x)
+                    target = tf.stop_gradient(self(x, training=False))
+                    loss = tf.reduce_mean(tf.square(z - target))
+                grads = tape.gradient(loss, self.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                return {"loss": loss}
+
+        x = np.random.rand(16, 4).astype("float32")
+        y = np.random.randint(0, 3, size=(16,)).astype("float32")
+        model = Siamese()
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    """,
+    ),
 ]
 
 

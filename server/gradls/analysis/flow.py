@@ -555,6 +555,25 @@ class Flow:
                             got.append((n, m))
         return got
 
+    def _method_uses_model(self, cls, name: str) -> bool:
+        """Does the method `name` of the Keras class `cls` run the model (`self(x)`) or read its layers or
+        variables (`self.<attr>`)?  One level: its own body."""
+        m = cls.methods.get(name)
+        if not isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+        attrs = cls.layer_attrs | cls.variable_attrs
+        for n in walk_own(m):
+            if isinstance(n, ast.Call) and self.runs_self_model(n):
+                return True
+            if (
+                isinstance(n, ast.Attribute)
+                and isinstance(n.value, ast.Name)
+                and n.value.id == "self"
+                and n.attr in attrs
+            ):
+                return True
+        return False
+
     def model_output_param(self, fn: ast.AST) -> str | None:
         """'y_pred' when `fn` is the `compute_loss` override of a Keras model with a `y_pred` parameter: Keras 3's
         `train_step` calls it with `y_pred=self(x, training=True)` inside its GradientTape."""
@@ -588,16 +607,36 @@ class Flow:
         # Paths that pass through `cut_node` itself do not avoid it: a helper call that cuts its argument
         # (`loss = custom_loss(y, pred)` with `pred = model(x)` earlier) is no op the walk below stops at.
         self._avoid = id(cut_node)
+        cls = self.self_model_class(node) if root == "self" else None
         try:
+            if cls is not None:
+                # The model's weights also reach the loss through its own layers and variables used directly
+                # (`z = self.encoder(x)` beside `tf.stop_gradient(self(x2))`).
+                for attr in sorted(cls.layer_attrs | cls.variable_attrs):
+                    for used in sc.loads.get(f"self.{attr}", ()):
+                        if not sc.contains(cut_node, used):
+                            out |= self.sinks(used, cut=True)
             for occ in sc.loads.get(root, ()):
                 if sc.contains(cut_node, occ):
                     continue
                 if root == "self":
                     # The model the method belongs to: only its forward passes (`self(x)`, `self.call(x)`) carry
                     # its weights; `self.compiled_loss(...)`, `self.optimizer` and friends are other objects.
+                    # A method of the class that runs the model or reads its layers (`self.forward_loss(x, y)`) is
+                    # one of them too.
                     p = sc.parent(occ)
                     call = sc.parent(p) if isinstance(p, ast.Attribute) else p
-                    if not (isinstance(call, ast.Call) and self.runs_self_model(call) and not sc.contains(call, node)):
+                    if not (isinstance(call, ast.Call) and not sc.contains(call, node)):
+                        continue
+                    if not (
+                        self.runs_self_model(call)
+                        or (
+                            cls is not None
+                            and isinstance(p, ast.Attribute)
+                            and call.func is p
+                            and self._method_uses_model(cls, p.attr)
+                        )
+                    ):
                         continue
                     occ = call
                 p = sc.parent(occ)
