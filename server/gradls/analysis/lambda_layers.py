@@ -9,6 +9,7 @@ every weight before it without a gradient (under `fit` too) when nothing else ca
 from __future__ import annotations
 
 import ast
+import copy
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -47,6 +48,9 @@ def _layer_function(info: ModuleInfo, fn: ast.AST | None) -> tuple[list[ast.expr
         return [fn.body], {a.arg for a in fn.args.args[:1]}
     if isinstance(fn, ast.Name) and fn.id in info.module_functions:
         d = info.module_functions[fn.id]
+        inlined = _straight_line_returns(d)
+        if inlined is not None:
+            return inlined, {a.arg for a in d.args.args[:1]}
         ff = info.facts(d)
         returns = [r.value for r in (ff.returns if ff else []) if r.value is not None]
         return (returns or None), {a.arg for a in d.args.args[:1]}
@@ -60,6 +64,37 @@ def _layer_function(info: ModuleInfo, fn: ast.AST | None) -> tuple[list[ast.expr
         )
         return [call], {LAYER_INPUT}
     return None, set()
+
+
+def _straight_line_returns(d: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr] | None:
+    """What a straight-line function returns, its local names replaced by the values they were bound to before
+    the `return` (`x = ops.softmax(x); y = ops.one_hot(ops.argmax(x), M); return y` returns
+    `ops.one_hot(ops.argmax(ops.softmax(x)), M)` of the parameter `x`). None when the body is anything but
+    `name = value` statements and one `return` (a docstring aside), or when no local name is returned through:
+    then the function's own return expressions are judged as they stand. The substituted nodes are copies that
+    keep their source positions."""
+    env: dict[str, ast.expr] = {}
+    substituted = False
+
+    class _Inline(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.AST:
+            nonlocal substituted
+            if isinstance(node.ctx, ast.Load) and node.id in env:
+                substituted = True
+                return copy.deepcopy(env[node.id])
+            return node
+
+    for i, st in enumerate(d.body):
+        if i == 0 and isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant):
+            continue
+        if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name):
+            env[st.targets[0].id] = _Inline().visit(copy.deepcopy(st.value))
+            continue
+        if isinstance(st, ast.Return) and st.value is not None and i == len(d.body) - 1:
+            returned = _Inline().visit(copy.deepcopy(st.value))
+            return [returned] if substituted else None
+        return None
+    return None
 
 
 def applications(info: ModuleInfo, ctor: ast.Call) -> list[ast.Call]:
