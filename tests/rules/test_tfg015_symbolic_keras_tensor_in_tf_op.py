@@ -523,6 +523,71 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
     """,
     ),
+    # Issue 10, held-out round F (tensorflow#36436): the Keras 2 WGAN-GP recipe binds a symbolic tensor (the
+    # interpolated batch) to a loss parameter with functools.partial; Keras 3 calls the loss with it still symbolic.
+    case(
+        "tfg015_partial_binds_layer_output_to_loss_parameter",
+        "raises:ValueError",
+        """
+        from functools import partial
+
+        import numpy as np
+        import tensorflow as tf
+
+        def penalty_loss(y_true, y_pred, averaged_samples):
+            grads = tf.gradients(y_pred, averaged_samples)[0]  # <- TFG015
+            return tf.reduce_mean(tf.square(1.0 - tf.norm(grads, axis=1)))
+
+        inp = tf.keras.Input((4,))
+        mixed = tf.keras.layers.Dense(4)(inp)
+        critic = tf.keras.layers.Dense(1)
+        model = tf.keras.Model(inp, critic(mixed))
+        model.compile(optimizer="rmsprop", loss=partial(penalty_loss, averaged_samples=mixed))
+        model.train_on_batch(np.ones((4, 4), "float32"), np.zeros((4, 1), "float32"))
+    """,
+    ),
+    case(
+        "tfg015_partial_named_then_compiled_in_list",
+        "raises:ValueError",
+        """
+        from functools import partial
+
+        import numpy as np
+        import tensorflow as tf
+
+        def weighted_loss(y_true, y_pred, inputs, scale):
+            return tf.reduce_mean(tf.square(y_true - y_pred)) + scale * tf.reduce_mean(inputs)  # <- TFG015
+
+        inp = tf.keras.Input((4,))
+        model = tf.keras.Model(inp, tf.keras.layers.Dense(1)(inp))
+        my_loss = partial(weighted_loss, inputs=inp, scale=0.1)
+        my_loss.__name__ = "weighted_loss"
+        model.compile(optimizer="adam", loss=[my_loss])
+        model.fit(np.ones((4, 4), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
+    """,
+    ),
+    case(
+        "tfg015_ok_partial_binds_constants_to_loss_parameters",
+        "ok",
+        """
+        from functools import partial
+
+        import numpy as np
+        import tensorflow as tf
+
+        def weighted_loss(y_true, y_pred, weights, scale):
+            return scale * tf.reduce_mean(weights * tf.square(y_true - y_pred))
+
+        inp = tf.keras.Input((4,))
+        model = tf.keras.Model(inp, tf.keras.layers.Dense(1)(inp))
+        loss = partial(weighted_loss, weights=tf.constant([[2.0]]), scale=0.5)
+        model.compile(optimizer="adam", loss=loss)
+        x = np.arange(16, dtype="float32").reshape(4, 4) / 16 + 0.1
+        before = [w.numpy().copy() for w in model.trainable_weights]
+        model.fit(x, np.ones((4, 1), "float32"), epochs=1, verbose=0)
+        RESULT = ["ok" if not np.array_equal(b, w.numpy()) else "zero" for b, w in zip(before, model.trainable_weights)]
+    """,
+    ),
 ]
 
 _FIXABLE = [

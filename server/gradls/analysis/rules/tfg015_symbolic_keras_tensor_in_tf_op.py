@@ -413,6 +413,9 @@ class _Analysis:
     def _factory_closures(self, made: ast.Call, scope: Scope, env: dict[str, str], compile_call: ast.Call) -> None:
         """The closures a loss factory call `made` returns, checked with the factory's parameters bound to the
         symbolic Keras tensors passed to it."""
+        if self.info.imports.qualname(made.func) == "functools.partial":
+            self._partial_closure(made, scope, env, compile_call)
+            return
         if not isinstance(made.func, ast.Name):
             return
         factory = self._def_named(made.func.id, scope)
@@ -441,15 +444,49 @@ class _Analysis:
                 elif isinstance(s.value, ast.Lambda):
                     self._closure(s.value, {**env, **fenv}, compile_call)
 
+    def _partial_closure(self, made: ast.Call, scope: Scope, env: dict[str, str], compile_call: ast.Call) -> None:
+        """`partial(gradient_penalty_loss, averaged_samples=interpolated)` given to `compile()`: Keras calls the
+        function with the parameters the partial binds still holding the symbolic Keras tensors it was given (the
+        Keras 2 WGAN-GP recipe, tensorflow#36436), so a use of such a parameter in the function's body is a capture
+        of that tensor."""
+        if not made.args or not isinstance(made.args[0], ast.Name):
+            return
+        fn = self._def_named(made.args[0].id, scope)
+        if fn is None:
+            return
+        params = [p.arg for p in (*fn.args.posonlyargs, *fn.args.args)]
+        bound: dict[str, str] = {}
+        for i, a in enumerate(made.args[1:]):
+            if i < len(params) and not isinstance(a, ast.Starred):
+                o = self.kt(a, scope, env)
+                if o:
+                    bound[params[i]] = o
+        for k in made.keywords:
+            if k.arg:
+                o = self.kt(k.value, scope, env)
+                if o:
+                    bound[k.arg] = o
+        if bound:
+            self._closure(fn, {**env, **bound}, compile_call, bound=set(bound))
+
     def _def_named(self, name: str, scope: Scope) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         b = self.kf.bindings(name, scope)
         if b and len(b) == 1 and isinstance(b[0].stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return b[0].stmt
         return None
 
-    def _closure(self, fn: ast.Lambda | FunctionNode, env: dict[str, str], compile_call: ast.Call) -> None:
+    def _closure(
+        self,
+        fn: ast.Lambda | FunctionNode,
+        env: dict[str, str],
+        compile_call: ast.Call,
+        bound: frozenset[str] | set[str] = frozenset(),
+    ) -> None:
+        """Report the loads in `fn` of names that hold symbolic Keras tensors when Keras calls it: free names of the
+        enclosing scope, and the parameters in `bound` (filled by a `functools.partial`)."""
         args = fn.args
         local = {p.arg for p in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if p}
+        local -= set(bound)
         body = [fn.body] if isinstance(fn, ast.Lambda) else fn.body
         for root in body:
             for n in ast.walk(root):
