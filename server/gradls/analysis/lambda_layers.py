@@ -66,6 +66,9 @@ def _layer_function(info: ModuleInfo, fn: ast.AST | None) -> tuple[list[ast.expr
     return None, set()
 
 
+_MAX_INLINED_NODES = 2000
+
+
 def _straight_line_returns(d: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr] | None:
     """What a straight-line function returns, its local names replaced by the values they were bound to before
     the `return` (`x = ops.softmax(x); y = ops.one_hot(ops.argmax(x), M); return y` returns
@@ -88,7 +91,10 @@ def _straight_line_returns(d: ast.FunctionDef | ast.AsyncFunctionDef) -> list[as
         if i == 0 and isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant):
             continue
         if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name):
-            env[st.targets[0].id] = _Inline().visit(copy.deepcopy(st.value))
+            value = _Inline().visit(copy.deepcopy(st.value))
+            if sum(1 for _ in ast.walk(value)) > _MAX_INLINED_NODES:
+                return None  # `a = a + a` repeated: the substituted expression would grow without bound
+            env[st.targets[0].id] = value
             continue
         if isinstance(st, ast.Return) and st.value is not None and i == len(d.body) - 1:
             returned = _Inline().visit(copy.deepcopy(st.value))
