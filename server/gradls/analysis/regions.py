@@ -87,10 +87,25 @@ def uses_tf_function(info: ModuleInfo) -> bool:
     return False
 
 
+def _graph_evidence_text(src: str) -> bool:
+    """`_GRAPH_EVIDENCE_TEXT.search(src) is not None`, trying the pattern only where a match can start: each
+    occurrence of one of `_GRAPH_EVIDENCE_WORDS` (every match starts with one).  The pattern's search tries every
+    position of a module that mentions a word without a match (a docstring's "Input shape"): 0.65 ms per keras/src
+    file, ~0.2 s of a cold `gradls check` of it."""
+    match = _GRAPH_EVIDENCE_TEXT.match
+    for w in _GRAPH_EVIDENCE_WORDS:
+        i = src.find(w)
+        while i != -1:
+            if match(src, i):
+                return True
+            i = src.find(w, i + 1)
+    return False
+
+
 def graph_evidence(info: ModuleInfo) -> tuple[bool, bool]:
     """(Keras runs models as graphs here: fit/evaluate/predict, a functional or Sequential model is built;
     a model is built symbolically: `Input`/`Sequential`), read from calls in the code, not from its text."""
-    if not any(w in info.source for w in _GRAPH_EVIDENCE_WORDS) or not _GRAPH_EVIDENCE_TEXT.search(info.source):
+    if not _graph_evidence_text(info.source):
         return False, False
     graph = symbolic = False
     for n in info.all_nodes(ast.Call):
