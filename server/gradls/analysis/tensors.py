@@ -344,6 +344,10 @@ class Env:
 
 class TensorInference:
     MAX_ROUNDS = 3
+    # Reuse of a loop body's first pass and of a function's last analysis when nothing they read has changed (see
+    # _loop_body, _analyze).  Off only in tests/test_tensor_inference_reuse.py, which checks that it changes nothing:
+    # any new state an analysis reads from outside its environment must be counted by `_changed` / `_read`.
+    REUSE = True
 
     def __init__(self, info: ModuleInfo):
         self.info = info
@@ -416,7 +420,7 @@ class TensorInference:
             if self._stable:
                 self._stable[-1] = False
             return self.returns.get(key, NOT)
-        if not self._in_progress:
+        if not self._in_progress and self.REUSE:
             # Nothing is being analysed: every value is final.  When nothing this function's last analysis read has
             # changed since, analysing it again would repeat that analysis exactly (the same levels and kinds
             # memoised for its nodes, the same seeds passed on): its results stand.
@@ -644,7 +648,7 @@ class TensorInference:
         changes = self._changes
         a = env.copy()
         self._walk_block(body, a, ff)
-        if not env.join_grew(a) and self._changes == changes:
+        if not env.join_grew(a) and self._changes == changes and self.REUSE:
             return
         a = env.copy()
         self._walk_block(body, a, ff)
