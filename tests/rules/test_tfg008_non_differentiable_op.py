@@ -1643,6 +1643,75 @@ CASES += [
         model.fit(x, y, epochs=1, batch_size=8, verbose=0)
     """,
     ),
+    case(
+        "tfg008_ok_train_step_pseudo_labels_argmax_of_another_self_call",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d1 = keras.layers.Dense(8, activation="relu")
+                self.d2 = keras.layers.Dense(3)
+
+            def call(self, x):
+                return self.d2(self.d1(x))
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    pseudo = tf.argmax(self(x, training=False), axis=-1)
+                    logits = self(x + tf.random.normal(tf.shape(x), stddev=0.1), training=True)
+                    ce = keras.losses.sparse_categorical_crossentropy(pseudo, logits, from_logits=True)
+                    loss = tf.reduce_mean(ce)
+                grads = tape.gradient(loss, self.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                return {"loss": loss}
+
+        x = np.random.rand(16, 4).astype("float32")
+        y = np.random.randint(0, 3, size=(16,)).astype("float32")
+        model = Net()
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    """,
+    ),
+    case(
+        "tfg008_ok_train_step_hard_target_from_argmax_of_self_call",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d1 = keras.layers.Dense(8, activation="relu")
+                self.d2 = keras.layers.Dense(3)
+
+            def call(self, x):
+                return self.d2(self.d1(x))
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    logits = self(x, training=True)
+                    hard = tf.one_hot(tf.argmax(logits, axis=-1), 3)
+                    loss = tf.reduce_mean(tf.square(logits - hard)) + tf.reduce_mean(tf.square(logits[:, 0] - y))
+                grads = tape.gradient(loss, self.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                return {"loss": loss}
+
+        x = np.random.rand(16, 4).astype("float32")
+        y = np.random.randint(0, 3, size=(16,)).astype("float32")
+        model = Net()
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    """,
+    ),
 ]
 
 # Issue 10, held-out round F (keras-team/keras#9169): the Lambda's function is a straight-line module def whose
