@@ -62,7 +62,7 @@ class Config:
                 _longest(code, self.select + self.extend_select)
             ):
                 selected = False
-        if selected and path is not None:
+        if selected and path is not None and self.per_file_ignores:  # the path is resolved only to match one
             rel = self.relative(path)
             for pattern, codes in self.per_file_ignores:
                 if _glob(rel, pattern) and _matches(code, codes):
