@@ -45,6 +45,37 @@ CASES = [
         RESULT = ["ok"]
     """,
     ),
+    # The optimizer reaches `minimize` through a helper's parameter, or a plain class's attribute (shared engine:
+    # analysis/optimizers.py, the same answer TFG033 uses).
+    case(
+        "tfg035_optimizer_through_parameter_and_attribute",
+        "raises:AttributeError",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable([1.0, -1.0])
+
+
+        def fit_step(opt):
+            opt.minimize(lambda: tf.reduce_sum(w**2), var_list=[w])  # <- TFG035
+
+
+        class Trainer:
+            def __init__(self):
+                self.opt = tf.keras.optimizers.SGD(0.1)
+
+            def step(self):
+                self.opt.minimize(lambda: tf.reduce_sum(w**2), var_list=[w])  # <- TFG035
+
+
+        try:
+            Trainer().step()
+        except AttributeError:
+            pass
+        fit_step(tf.keras.optimizers.Adam())
+        RESULT = ["ok"]
+    """,
+    ),
     # A train_step written for tf.keras 2: self.optimizer.minimize(loss, vars, tape=tape), run by fit().
     case(
         "tfg035_train_step_self_optimizer_minimize",

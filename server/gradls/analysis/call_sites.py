@@ -374,3 +374,36 @@ def _method_of(info: ModuleInfo, cls: ClassFacts, name: str) -> ast.AST | None:
             return c.methods[name]
         c = next((info.classes[b] for b in c.base_names if b in info.classes), None)
     return None
+
+
+def arguments_for(info: ModuleInfo, param: ast.arg) -> list[tuple[ast.Call, ast.AST]] | None:
+    """For a parameter of a module-level function: (call, the argument it passes there) for every use of the
+    function.  None when the parameter is not a module function's, the function is used other than by a call, or a
+    call leaves the parameter to its default or passes it through `*args`/`**kwargs`: then what it holds is open."""
+    fn = next(
+        (
+            d
+            for d in info.module_functions.values()
+            if any(a is param for a in (*d.args.posonlyargs, *d.args.args, *d.args.kwonlyargs))
+        ),
+        None,
+    )
+    if fn is None:
+        return None
+    uses = function_uses(info).get(fn.name, [])
+    if not uses:
+        return None
+    positional = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]
+    out: list[tuple[ast.Call, ast.AST]] = []
+    for call, _root in uses:
+        if call is None:
+            return None
+        arg = next((k.value for k in call.keywords if k.arg == param.arg), None)
+        if arg is None and param.arg in positional:
+            i = positional.index(param.arg)
+            if i < len(call.args) and not any(isinstance(a, ast.Starred) for a in call.args[: i + 1]):
+                arg = call.args[i]
+        if arg is None:
+            return None
+        out.append((call, arg))
+    return out

@@ -14,7 +14,7 @@ import ast
 import builtins
 from dataclasses import dataclass, field
 
-from gradls.analysis.call_sites import function_uses
+from gradls.analysis.call_sites import arguments_for
 from gradls.analysis.keras_facts import KerasFacts, Scope
 from gradls.analysis.module import ModuleInfo, is_keras_layer_ctor
 
@@ -376,29 +376,12 @@ class FunctionalGraphs:
         return None
 
     def _param_model(self, param: ast.arg, depth: int) -> FunctionalModel | None:
-        info = self.info
-        fn = next(
-            (
-                d
-                for d in info.module_functions.values()
-                if any(a is param for a in (*d.args.posonlyargs, *d.args.args, *d.args.kwonlyargs))
-            ),
-            None,
-        )
-        if fn is None:
+        passed = arguments_for(self.info, param)
+        if not passed:
             return None
-        uses = function_uses(info).get(fn.name, [])
-        if not uses or any(call is None for call, _ in uses):
-            return None
-        positional = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]
         found: dict[int, FunctionalModel] = {}
-        for call, _root in uses:
-            assert call is not None
-            arg = next((k.value for k in call.keywords if k.arg == param.arg), None)
-            if arg is None and param.arg in positional:
-                i = positional.index(param.arg)
-                arg = call.args[i] if i < len(call.args) and not isinstance(call.args[i], ast.Starred) else None
-            m = self.model_of(arg, self.scope_of(call), depth + 1) if arg is not None else None
+        for call, arg in passed:
+            m = self.model_of(arg, self.scope_of(call), depth + 1)
             if m is None:
                 return None
             found[id(m.ctor)] = m

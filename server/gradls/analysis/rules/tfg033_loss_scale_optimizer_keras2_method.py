@@ -7,10 +7,10 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from gradls.analysis.call_sites import function_uses
 from gradls.analysis.keras_facts import KerasFacts, Scope
 from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits, Span
 from gradls.analysis.module import ModuleInfo
+from gradls.analysis.optimizers import UNKNOWN_CLASS, keras3_optimizer_class, scope_of
 from gradls.analysis.rules import rule
 
 _METHODS = ("get_scaled_loss", "get_unscaled_gradients")
@@ -40,120 +40,19 @@ def find_loss_scale_optimizer_keras2_method(info: ModuleInfo) -> Iterator[Findin
         f = c.func
         if not isinstance(f, ast.Attribute) or f.attr not in _METHODS:
             continue
-        scope = kf.scope_of(c)
+        scope = scope_of(info, c)
         kf.own_nodes(scope)  # walks the scope: parents and bindings of its nodes
-        what = _keras3_optimizer(info, kf, f.value, scope, 0)
-        if what is None:
+        cls = keras3_optimizer_class(info, kf, f.value, scope)
+        if cls is None:
             continue
-        yield _finding(info, kf, c, f, what, scope)
+        yield _finding(info, kf, c, f, cls, scope)
 
 
-def _keras3_optimizer(info: ModuleInfo, kf: KerasFacts, e: ast.AST, scope: Scope, depth: int) -> str | None:
-    """What makes `e` a Keras 3 optimizer ("a Keras 3 `LossScaleOptimizer`", "a Keras 3 optimizer"), else None."""
-    if depth > 6:
-        return None
-    if isinstance(e, ast.Call):
-        q = info.imports.qualname(e.func) or ""
-        if info.imports.is_keras2(e.func) or ".legacy." in q or ".experimental." in q:
-            return None
-        if q == "keras.mixed_precision.LossScaleOptimizer":
-            return "a Keras 3 `LossScaleOptimizer`"
-        if q.startswith("keras.optimizers.") and q[len("keras.optimizers.") :][:1].isupper():
-            return "a Keras 3 optimizer"
-        return None
-    if isinstance(e, ast.Name):
-        b = kf.bindings(e.id, scope, e)
-        if not b:
-            return None
-        answers: set[str] = set()
-        for x in b:
-            if x.kind == "assign" and x.value is not None:
-                a = _keras3_optimizer(info, kf, x.value, kf.scope_of(x.stmt) if x.stmt else scope, depth + 1)
-            elif x.kind == "opaque" and isinstance(x.stmt, ast.arg):
-                a = _param_optimizer(info, kf, x.stmt, depth)
-            else:
-                a = None
-            if a is None:
-                return None
-            answers.add(a)
-        return min(answers) if len(answers) == 1 else "a Keras 3 optimizer"
-    if isinstance(e, ast.Attribute) and e.attr == "optimizer":
-        # `self.optimizer` in a Keras 3 model's method, `model.optimizer` of a Keras 3 model: whatever compile()
-        # set (Keras 3 wraps it in a LossScaleOptimizer under a mixed policy), a Keras 3 optimizer either way.
-        if isinstance(e.value, ast.Name) and e.value.id == "self":
-            cls = _class_of(info, scope)
-            if cls is not None and cls.keras_kind == "model" and not cls.keras2:
-                return "a Keras 3 optimizer"
-            return None
-        if not info.keras2_program and kf.is_keras_object(e.value, scope):
-            return "a Keras 3 optimizer"
-        return None
-    if isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.value.id == "self":
-        cls = _class_of(info, scope)
-        if cls is None or cls.keras2:
-            return None
-        values = [
-            a.value
-            for fn in cls.methods.values()
-            for a in ast.walk(fn)
-            if isinstance(a, ast.Assign)
-            and any(isinstance(t, ast.Attribute) and t.attr == e.attr and _is_self(t.value) for t in a.targets)
-        ]
-        if not values:
-            return None
-        found = [_keras3_optimizer(info, kf, v, kf.scope_of(v), depth + 1) for v in values]
-        if any(a is None for a in found):
-            return None
-        return found[0]
-    return None
-
-
-def _is_self(e: ast.AST) -> bool:
-    return isinstance(e, ast.Name) and e.id == "self"
-
-
-def _class_of(info: ModuleInfo, scope: Scope):
-    if isinstance(scope, ast.Module):
-        return None
-    ff = info.facts(scope)
-    while ff is not None and ff.cls is None and ff.parent is not None:
-        ff = info.facts(ff.parent)
-    return ff.cls if ff is not None else None
-
-
-def _param_optimizer(info: ModuleInfo, kf: KerasFacts, param: ast.arg, depth: int) -> str | None:
-    """A parameter of a module-level function that every call fills with a Keras 3 optimizer."""
-    fn = next(
-        (
-            d
-            for d in info.module_functions.values()
-            if any(a is param for a in (*d.args.posonlyargs, *d.args.args, *d.args.kwonlyargs))
-        ),
-        None,
-    )
-    if fn is None:
-        return None
-    uses = function_uses(info).get(fn.name, [])
-    if not uses or any(call is None for call, _ in uses):
-        return None
-    positional = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]
-    answers: set[str] = set()
-    for call, _root in uses:
-        assert call is not None
-        arg = next((k.value for k in call.keywords if k.arg == param.arg), None)
-        if arg is None and param.arg in positional:
-            i = positional.index(param.arg)
-            arg = call.args[i] if i < len(call.args) and not isinstance(call.args[i], ast.Starred) else None
-        a = _keras3_optimizer(info, kf, arg, kf.scope_of(call), depth + 1) if arg is not None else None
-        if a is None:
-            return None
-        answers.add(a)
-    return min(answers) if len(answers) == 1 else "a Keras 3 optimizer"
-
-
-def _finding(info: ModuleInfo, kf: KerasFacts, c: ast.Call, f: ast.Attribute, what: str, scope: Scope) -> Finding:
+def _finding(info: ModuleInfo, kf: KerasFacts, c: ast.Call, f: ast.Attribute, cls: str, scope: Scope) -> Finding:
     opt = info.text(f.value)
-    cls = "LossScaleOptimizer" if "LossScale" in what else "<optimizer class>"
+    what = "a Keras 3 `LossScaleOptimizer`" if cls == "LossScaleOptimizer" else "a Keras 3 optimizer"
+    if cls == UNKNOWN_CLASS:
+        cls = "<optimizer class>"
     err = f"`AttributeError: '{cls}' object has no attribute '{f.attr}'`"
     fix: ScaleLossFix | None = None
     if f.attr == "get_scaled_loss":
