@@ -203,6 +203,11 @@ def _eager_loops(info: ModuleInfo, parents: dict[int, ast.AST], done: set[int]) 
         for call in walk_nodes(scope):  # ast.walk's order, without the context/operator leaves
             if not isinstance(call, ast.Call) or id(call) in done:
                 continue
+            # What the call makes first (a lookup), where it sits after (a walk up its ancestors): most calls of a
+            # training loop make no Keras object, and every test here only skips the call.
+            obj = _object(info, call)
+            if obj is None or obj[0] == "seeded" or info.imports.is_keras2(call.func):
+                continue
             inner = _innermost_loop(parents, call, scope if scope is fn else None)
             if scope is loop and inner is not loop:
                 continue
@@ -212,9 +217,6 @@ def _eager_loops(info: ModuleInfo, parents: dict[int, ast.AST], done: set[int]) 
                 isinstance(p, (*FUNCS, ast.Lambda, ast.ClassDef)) and p is not scope
                 for p in _up_to(parents, call, scope)
             ):
-                continue
-            obj = _object(info, call)
-            if obj is None or obj[0] == "seeded" or info.imports.is_keras2(call.func):
                 continue
             if _guard(info, parents, call, scope):
                 continue
