@@ -497,9 +497,13 @@ class ModuleInfo:
         return self.parents.get(id(node))
 
     def enclosing_function(self, node: ast.AST) -> FunctionNode | None:
-        p = self.parent(node)
+        parents = self.parents
+        if id(node) not in parents and node is not self.tree:
+            # `parents` holds statements and region nodes only: any other node is looked up in the whole tree's.
+            parents = self.all_parents
+        p = parents.get(id(node))
         while p is not None and not isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            p = self.parent(p)
+            p = parents.get(id(p))
         return p
 
     def facts(self, fn: FunctionNode | None) -> FunctionFacts | None:
