@@ -236,11 +236,8 @@ def _forward_before_tape(
     recorded: set[str] = set()
     assigns = [
         n
-        for n in scope.nodes
-        if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign))
-        and n.value is not None
-        and tape.recording(n, scope)
-        and pos(n) < pos(tc.call)
+        for n in scope.recorded(tape)  # the scope's nodes tape.recording holds for, in scope order, listed once
+        if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and n.value is not None and pos(n) < pos(tc.call)
     ]
     for _ in range(len(assigns) + 1):
         grew = False
