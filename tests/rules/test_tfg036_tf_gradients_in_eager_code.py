@@ -1,0 +1,155 @@
+"""TFG036 tf-gradients-in-eager-code: `tf.gradients` run eagerly raises RuntimeError in TensorFlow 2."""
+
+import pytest
+
+from rules.casekit import case, check_verdict, findings_of
+
+CASES = [
+    # Grad-CAM / saliency code written for TF 1: the gradient of a class score w.r.t. the input, at module level.
+    case(
+        "tfg036_module_level_saliency",
+        "raises:RuntimeError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+        image = tf.constant(np.random.rand(1, 4).astype("float32"))
+        score = model(image)[:, 1]
+        saliency = tf.gradients(score, image)[0]  # <- TFG036
+        RESULT = ["ok"]
+        """,
+    ),
+    # The Keras backend spelling, in a helper the script calls.
+    case(
+        "tfg036_backend_gradients_in_helper",
+        "raises:RuntimeError",
+        """
+        import tensorflow as tf
+        from tensorflow.keras import backend as K
+
+        w = tf.Variable([1.0, 2.0])
+
+
+        def input_gradient(x):
+            y = tf.reduce_sum(w * x)
+            return K.gradients(y, x)  # <- TFG036
+
+
+        grads = input_gradient(tf.constant([3.0, 4.0]))
+        RESULT = ["ok"]
+        """,
+    ),
+    # An eager training loop (called from the main guard) that asks tf.gradients inside its tape.
+    case(
+        "tfg036_eager_loop_under_tape",
+        "raises:RuntimeError",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(0.5)
+        opt = tf.keras.optimizers.SGD(0.1)
+
+
+        def train(steps):
+            for _ in range(steps):
+                with tf.GradientTape():
+                    loss = (w * 2.0 - 1.0) ** 2
+                    grads = tf.gradients(loss, [w])  # <- TFG036
+                opt.apply_gradients(zip(grads, [w]))
+
+
+        if __name__ == "__main__":
+            train(2)
+        RESULT = ["ok"]
+        """,
+    ),
+    # Near misses: where a graph is being built, tf.gradients works.
+    case(
+        "tfg036_inside_tf_function",
+        "ok",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable([1.0, 2.0])
+
+
+        @tf.function
+        def input_gradient(x):
+            return tf.gradients(tf.reduce_sum(w * x * x), [w, x])
+
+
+        RESULT = [("ok" if g is not None else "none") for g in input_gradient(tf.constant([3.0, 4.0]))]
+        """,
+    ),
+    case(
+        "tfg036_helper_wrapped_by_tf_function",
+        "ok",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable([1.0, 2.0])
+
+
+        def input_gradient(x):
+            return tf.gradients(tf.reduce_sum(w * x), [w])
+
+
+        traced = tf.function(input_gradient)
+        RESULT = [("ok" if g is not None else "none") for g in traced(tf.constant([3.0, 4.0]))]
+        """,
+    ),
+    case(
+        "tfg036_layer_call_trained_by_fit",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+
+        class InputGradient(keras.layers.Layer):
+            def call(self, x):
+                g = tf.gradients(tf.reduce_sum(x * x), x)[0]
+                return tf.concat([x, g], axis=-1)
+
+
+        model = keras.Sequential([keras.Input((2,)), InputGradient(), keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((4, 2), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
+        RESULT = ["ok"]
+        """,
+    ),
+    case(
+        "tfg036_eager_execution_disabled",
+        "ok",
+        """
+        import tensorflow as tf
+
+        tf.compat.v1.disable_eager_execution()
+        x = tf.constant([3.0, 4.0])
+        g = tf.gradients(tf.reduce_sum(x * x), x)[0]
+        RESULT = ["ok" if g is not None else "none"]
+        """,
+    ),
+]
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_tensorflow_verdict(c, tf_verdicts):
+    check_verdict(c, tf_verdicts[c.name])
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_gradls_reports_exactly_the_marked_lines(c):
+    assert findings_of(c.source, {"TFG036"}) == c.expected
+
+
+def test_message_states_the_tf_error_and_the_tape():
+    from gradls.analysis import analyze
+
+    src = next(c.source for c in CASES if c.name == "tfg036_module_level_saliency")
+    (f,) = [f for f in analyze(src).findings if f.code == "TFG036"]
+    assert "tf.gradients is not supported when eager execution is enabled" in f.message
+    assert "tape.gradient" in f.message
