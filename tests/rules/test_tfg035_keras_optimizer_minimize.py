@@ -76,6 +76,33 @@ CASES = [
         RESULT = ["ok"]
     """,
     ),
+    # Keras 2 / TF 1 code asking the optimizer for the gradients (Grad-CAM helpers, custom training utilities).
+    case(
+        "tfg035_get_gradients_of_keras_optimizer",
+        "raises:AttributeError",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable([1.0, -1.0])
+        opt = tf.keras.optimizers.Adam()
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(w**2)
+        grads = opt.get_gradients(loss, [w])  # <- TFG035
+        RESULT = ["ok"]
+    """,
+    ),
+    case(
+        "tfg035_compute_gradients_of_keras_optimizer",
+        "raises:AttributeError",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable([1.0, -1.0])
+        opt = tf.keras.optimizers.SGD(0.1)
+        pairs = opt.compute_gradients(lambda: tf.reduce_sum(w**2), [w])  # <- TFG035
+        RESULT = ["ok"]
+    """,
+    ),
     # A train_step written for tf.keras 2: self.optimizer.minimize(loss, vars, tape=tape), run by fit().
     case(
         "tfg035_train_step_self_optimizer_minimize",

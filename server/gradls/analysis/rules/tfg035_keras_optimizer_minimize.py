@@ -12,23 +12,27 @@ from gradls.analysis.module import ModuleInfo
 from gradls.analysis.optimizers import keras3_optimizer_class, scope_of
 from gradls.analysis.rules import rule
 
+# Keras 3 optimizers compute no gradients: `apply_gradients` / `apply` take them (measured, Keras 3.15.1).
+_METHODS = frozenset({"minimize", "get_gradients", "compute_gradients"})
+
 
 @rule(
     "TFG035",
     "keras-optimizer-minimize",
     "`opt.minimize(loss, var_list=...)` on a Keras 3 optimizer (`tf.keras.optimizers.*` in TF 2.21): Keras 3 "
     "optimizers have no `minimize`, so TensorFlow raises `AttributeError: 'Adam' object has no attribute "
-    "'minimize'`; record the loss on a `tf.GradientTape` and call `opt.apply_gradients(...)`.",
+    "'minimize'`; record the loss on a `tf.GradientTape` and call `opt.apply_gradients(...)`. Also "
+    "`get_gradients` / `compute_gradients`, the other tf.keras 2 / `tf.compat.v1.train` gradient methods.",
 )
 def find_keras_optimizer_minimize(info: ModuleInfo) -> Iterator[Finding]:
-    if ".minimize(" not in info.source:
+    if not any(f".{m}(" in info.source for m in _METHODS):
         return
     if info.legacy_keras:
         return  # TF_USE_LEGACY_KERAS=1: `tf.keras` is Keras 2, whose optimizers have minimize
     kf = KerasFacts(info)
     for c in info.all_nodes(ast.Call):
         f = c.func
-        if not isinstance(f, ast.Attribute) or f.attr != "minimize":
+        if not isinstance(f, ast.Attribute) or f.attr not in _METHODS:
             continue
         scope = scope_of(info, c)
         kf.own_nodes(scope)  # walks the scope: parents and bindings of its nodes
@@ -36,9 +40,13 @@ def find_keras_optimizer_minimize(info: ModuleInfo) -> Iterator[Finding]:
         if cls_name is None:
             continue
         msg = (
-            f"`{info.text(f.value)}` is a Keras 3 optimizer, which has no `minimize` (that is the tf.keras 2 and "
+            f"`{info.text(f.value)}` is a Keras 3 optimizer, which has no `{f.attr}` (that is the tf.keras 2 and "
             f"`tf.compat.v1.train` API): TensorFlow raises `AttributeError: '{cls_name}' object has no attribute "
-            "'minimize'`; compute the loss under a `tf.GradientTape` and call "
-            "`opt.apply_gradients(zip(tape.gradient(loss, var_list), var_list))`"
+            f"'{f.attr}'`; compute the loss under a `tf.GradientTape` and "
+            + (
+                "call `opt.apply_gradients(zip(tape.gradient(loss, var_list), var_list))`"
+                if f.attr == "minimize"
+                else "take `tape.gradient(loss, var_list)`"
+            )
         )
         yield Finding("TFG035", msg, info.span(c), None)
