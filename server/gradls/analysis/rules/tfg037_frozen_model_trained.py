@@ -1,0 +1,167 @@
+"""TFG037 frozen-model-trained: `model.trainable = False` (the tf.keras 2 GAN recipe, to freeze the discriminator
+inside the combined model), then `model.train_on_batch(...)` / `model.fit(...)` with the flag never set back: in
+Keras 3 the flag is read at every training step, so the model trains nothing."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from gradls.analysis.call_sites import function_uses
+from gradls.analysis.model import Finding
+from gradls.analysis.module import ModuleInfo
+from gradls.analysis.rules import rule
+
+_TRAIN_METHODS = frozenset({"train_on_batch", "fit"})
+
+
+@dataclass
+class _Object:
+    """One model expression (`disc`, `self.discriminator`) in one scope: a module/function name, or a class's attr."""
+
+    freezes: list[ast.Assign]
+    unfrozen: bool = False  # some assignment sets its `.trainable` to anything but False
+    compiled: bool = False
+    trains: list[ast.Call] | None = None
+
+
+@rule(
+    "TFG037",
+    "frozen-model-trained",
+    "`model.trainable = False` (the tf.keras 2 GAN recipe) and later `model.train_on_batch(...)` / `model.fit(...)` "
+    "with the flag never set back: Keras 3 reads `trainable` at every training step (tf.keras 2 fixed it at "
+    "`compile()`), so the model trains nothing, with only the warning `The model does not have any trainable "
+    "weights`; set `model.trainable = True` before training it.",
+)
+def find_frozen_model_trained(info: ModuleInfo) -> Iterator[Finding]:
+    src = info.source
+    if ".trainable" not in src or not any(f".{m}(" in src for m in _TRAIN_METHODS) or "setattr(" in src:
+        return
+    if info.keras2_program:
+        return  # tf_keras / TF_USE_LEGACY_KERAS=1: compile() fixes the trainable weights, the recipe works
+    objects: dict[tuple[int, str], _Object] = {}
+    for a in info.all_nodes(ast.Assign):
+        for t in a.targets:
+            if not (isinstance(t, ast.Attribute) and t.attr == "trainable"):
+                continue
+            key = _key(info, t.value)
+            if key is None:
+                if not isinstance(a.value, ast.Constant) or a.value.value is not False:
+                    return  # something unknown is unfrozen (a loop's layers, an item): which model is open
+                continue
+            o = objects.setdefault(key, _Object([]))
+            if isinstance(a.value, ast.Constant) and a.value.value is False:
+                o.freezes.append(a)
+            else:
+                o.unfrozen = True
+    if not any(o.freezes and not o.unfrozen for o in objects.values()):
+        return
+    for c in info.all_nodes(ast.Call):
+        f = c.func
+        if not isinstance(f, ast.Attribute) or f.attr not in _TRAIN_METHODS and f.attr != "compile":
+            continue
+        key = _key(info, f.value)
+        seen = objects.get(key) if key is not None else None
+        if seen is None:
+            continue
+        if f.attr == "compile":
+            seen.compiled = True
+        else:
+            seen.trains = (seen.trains or []) + [c]
+    for key, o in objects.items():
+        if not o.freezes or o.unfrozen or not o.compiled or not o.trains:
+            continue
+        freeze = o.freezes[0]
+        after = [c for c in o.trains if _runs_after(info, freeze, c, key)]
+        if after:
+            yield _finding(info, key[1], freeze, after[0])
+
+
+def _key(info: ModuleInfo, e: ast.AST) -> tuple[int, str] | None:
+    """(scope id, text): a name in its function (or the module), `self.<attr>` in its class."""
+    if isinstance(e, ast.Name):
+        fn = info.enclosing_function(e)
+        if fn is not None and e.id not in _locals(fn):
+            fn = None  # a module name read in a function
+        if _loop_target(info, e.id):
+            return None
+        return (id(fn) if fn is not None else id(info.tree), e.id)
+    if isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.value.id == "self":
+        ff = info.facts(info.enclosing_function(e))
+        if ff is None or ff.cls is None:
+            return None
+        return (id(ff.cls.node), f"self.{e.attr}")
+    return None
+
+
+def _locals(fn: ast.AST) -> set[str]:
+    out: set[str] = set()
+    for n in ast.walk(fn):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            out.add(n.id)
+        elif isinstance(n, ast.arg):
+            out.add(n.arg)
+    return out
+
+
+def _loop_target(info: ModuleInfo, name: str) -> bool:
+    loops: list[ast.For | ast.comprehension] = [*info.all_nodes(ast.For), *info.all_nodes(ast.comprehension)]
+    return any(isinstance(n, ast.Name) and n.id == name for loop in loops for n in ast.walk(loop.target))
+
+
+def _runs_after(info: ModuleInfo, freeze: ast.Assign, call: ast.Call, key: tuple[int, str]) -> bool:
+    """Does the training call run after the freeze?  Same function (or module level): later in the text.  A class's
+    attribute: frozen in `__init__` (or a method only `__init__` calls), trained in another method.  A module name
+    frozen at module level, trained in a function every use of which is a module-level call after the freeze."""
+    f_fn = info.enclosing_function(freeze)
+    c_fn = info.enclosing_function(call)
+    if f_fn is c_fn:
+        return (call.lineno, call.col_offset) > (freeze.lineno, freeze.col_offset)
+    if key[1].startswith("self."):
+        return f_fn is not None and c_fn is not None and _set_up_by_init(info, f_fn) and c_fn.name != "__init__"
+    if f_fn is None and c_fn is not None:
+        ff = info.facts(c_fn)
+        if ff is None or ff.parent is not None or ff.cls is not None:
+            return False
+        uses = function_uses(info).get(c_fn.name, [])
+        return bool(uses) and all(
+            call_ is not None and root is info.tree and call_.lineno > freeze.lineno for call_, root in uses
+        )
+    return False
+
+
+def _set_up_by_init(info: ModuleInfo, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """`__init__`, or a method of the same class that only `__init__` calls (`self.build_gan()`)."""
+    if fn.name == "__init__":
+        return True
+    ff = info.facts(fn)
+    if ff is None or ff.cls is None:
+        return False
+    init = ff.cls.methods.get("__init__")
+    if init is None:
+        return False
+    callers = [
+        n
+        for m in ff.cls.methods.values()
+        for n in ast.walk(m)
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr == fn.name
+        and isinstance(n.func.value, ast.Name)
+        and n.func.value.id == "self"
+    ]
+    return bool(callers) and all(info.enclosing_function(n) is init for n in callers)
+
+
+def _finding(info: ModuleInfo, obj: str, freeze: ast.Assign, call: ast.Call) -> Finding:
+    method = call.func.attr if isinstance(call.func, ast.Attribute) else "fit"
+    msg = (
+        f"`{obj}.trainable = False` (line {freeze.lineno}) is still in force when `{obj}.{method}` runs: Keras 3 reads "
+        f"`trainable` at every training step (tf.keras 2 fixed it at `compile()`), so this trains none of `{obj}`'s "
+        "weights, with only the warning `The model does not have any trainable weights`; set "
+        f"`{obj}.trainable = True` before training it (and back to False before training the model that holds it), "
+        "giving each compiled model its own optimizer (a Keras 3 optimizer serves only the variables it was built "
+        "for), or train both with one custom `train_step`"
+    )
+    return Finding("TFG037", msg, info.span(call), None)
