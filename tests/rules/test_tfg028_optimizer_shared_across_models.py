@@ -259,6 +259,108 @@ CASES += [
 ]
 
 
+# One optimizer object given to two models' compile() (the Keras 2 GAN recipe's single `optimizer`), both trained.
+_GAN_CLASS = """
+import numpy as np
+from keras.layers import Dense, Input
+from keras.models import Model, Sequential
+from keras.optimizers import Adam
+
+
+class GAN:
+    def __init__(self):
+        optimizer = Adam(0.0002, 0.5)
+        self.discriminator = Sequential([Input((2,)), Dense(8, activation="relu"), Dense(1, activation="sigmoid")])
+        self.discriminator.compile(loss="binary_crossentropy", optimizer=optimizer)
+        self.generator = Sequential([Input((4,)), Dense(2)])
+        z = Input(shape=(4,))
+        self.discriminator.trainable = False
+        self.combined = Model(z, self.discriminator(self.generator(z)))
+        self.combined.compile(loss="binary_crossentropy", optimizer=optimizer)
+
+    def train(self, epochs, batch_size=8):
+        for epoch in range(epochs):
+            noise = np.random.normal(0, 1, (batch_size, 4))
+            TOGGLE_ON
+            self.discriminator.train_on_batch(np.random.rand(batch_size, 2), np.ones((batch_size, 1)))
+            TOGGLE_OFF
+            self.combined.train_on_batch(noise, np.ones((batch_size, 1)))MARK
+
+
+GAN().train(epochs=2)
+RESULT = ["ok"]
+"""
+CASES += [
+    case(
+        "tfg028_compile_shared_both_fit",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import keras
+
+        opt = keras.optimizers.Adam()
+        a = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        b = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        a.compile(optimizer=opt, loss="mse")
+        b.compile(optimizer=opt, loss="mse")
+        x, y = np.ones((8, 3), "float32"), np.ones((8, 1), "float32")
+        a.fit(x, y, verbose=0)
+        b.fit(x, y, verbose=0)  # <- TFG028
+        RESULT = ["ok"]
+        """,
+    ),
+    # The Keras 3 form of the GAN recipe (flag toggled per phase) still sharing the recipe's one optimizer.
+    case(
+        "tfg028_gan_recipe_toggled_one_optimizer",
+        "raises:ValueError",
+        _GAN_CLASS.replace("TOGGLE_ON", "self.discriminator.trainable = True")
+        .replace("TOGGLE_OFF", "self.discriminator.trainable = False")
+        .replace("MARK", "  # <- TFG028"),
+    ),
+    # Near misses: only one of the two models is trained; the discriminator frozen for good (it never trains, so the
+    # combined model builds the optimizer: TFG037's bug, not this one); each model its own optimizer.
+    case(
+        "tfg028_compile_shared_one_trained",
+        "ok",
+        """
+        import numpy as np
+        import keras
+
+        opt = keras.optimizers.Adam()
+        a = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        b = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        a.compile(optimizer=opt, loss="mse")
+        b.compile(optimizer=opt, loss="mse")
+        a.fit(np.ones((8, 3), "float32"), np.ones((8, 1), "float32"), verbose=0)
+        print(b.predict(np.ones((2, 3), "float32"), verbose=0))
+        RESULT = ["ok"]
+        """,
+    ),
+    case(
+        "tfg028_gan_recipe_frozen_for_good",
+        "ok",
+        _GAN_CLASS.replace("TOGGLE_ON", "pass").replace("TOGGLE_OFF", "pass").replace("MARK", ""),
+    ),
+    case(
+        "tfg028_compile_own_optimizers",
+        "ok",
+        """
+        import numpy as np
+        import keras
+
+        a = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        b = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        a.compile(optimizer=keras.optimizers.Adam(), loss="mse")
+        b.compile(optimizer=keras.optimizers.Adam(), loss="mse")
+        x, y = np.ones((8, 3), "float32"), np.ones((8, 1), "float32")
+        a.fit(x, y, verbose=0)
+        b.fit(x, y, verbose=0)
+        RESULT = ["ok"]
+        """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

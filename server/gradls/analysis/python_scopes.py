@@ -225,3 +225,38 @@ def _bind_stmt(s: ast.stmt, loop, function, add) -> None:
             add((al.asname or al.name).split(".")[0], s, None, "import", loop, function)
     elif isinstance(s, _DEFS):
         add(s.name, s, None, "def" if not isinstance(s, ast.ClassDef) else "class", loop, function)
+
+
+def object_key(info: ModuleInfo, e: ast.AST) -> tuple[int, str] | None:
+    """Which object `e` names, as (id of the scope that holds it, text): a name in the function that binds it (else
+    the module), `self.<attr>` in its class.  None for other expressions and for names some loop or comprehension
+    binds (each pass a new object)."""
+    if isinstance(e, ast.Name):
+        if _loop_bound(info, e.id):
+            return None
+        fn = info.enclosing_function(e)
+        if fn is not None and (e.id not in function_scope(info, fn).locals or e.id in function_scope(info, fn).globals):
+            fn = None  # a module name read in a function
+        return (id(fn) if fn is not None else id(info.tree), e.id)
+    if isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.value.id == "self":
+        ff = info.facts(info.enclosing_function(e))
+        while ff is not None and ff.cls is None and ff.parent is not None:
+            ff = info.facts(ff.parent)
+        if ff is None or ff.cls is None:
+            return None
+        return (id(ff.cls.node), f"self.{e.attr}")
+    return None
+
+
+def _loop_bound(info: ModuleInfo, name: str) -> bool:
+    names: set[str] = info.memo(f"{__name__}.loop_bound", lambda: _loop_bound_names(info))
+    return name in names
+
+
+def _loop_bound_names(info: ModuleInfo) -> set[str]:
+    loops: list[ast.For | ast.AsyncFor | ast.comprehension] = [
+        *info.all_nodes(ast.For),
+        *info.all_nodes(ast.AsyncFor),
+        *info.all_nodes(ast.comprehension),
+    ]
+    return {n.id for loop in loops for n in ast.walk(loop.target) if isinstance(n, ast.Name)}

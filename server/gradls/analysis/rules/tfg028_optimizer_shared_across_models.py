@@ -6,10 +6,14 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from gradls.analysis.flow import Flow
+from gradls.analysis.keras_facts import KerasFacts
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
+from gradls.analysis.optimizers import keras3_optimizer_class, scope_of
+from gradls.analysis.python_scopes import object_key
 from gradls.analysis.rules import rule
 
 _VARIABLE_LISTS = {"trainable_variables", "trainable_weights"}
@@ -31,9 +35,15 @@ class _Apply:
     "optimizer-shared-across-models",
     "A Keras optimizer builds its state for the variables of its first `apply_gradients`/`minimize`: applying the "
     "same instance to another model's variables raises `ValueError: Unknown variable ... This optimizer can only be "
-    "called for the variables it was originally built with` (Keras 2's current optimizers: `KeyError`).",
+    "called for the variables it was originally built with` (Keras 2's current optimizers: `KeyError`). Also one "
+    "instance given to two models' `compile()`, both trained with `fit` / `train_on_batch`.",
 )
 def find_optimizer_shared_across_models(info: ModuleInfo) -> Iterator[Finding]:
+    yield from _shared_by_apply(info)
+    yield from _shared_by_compile(info)
+
+
+def _shared_by_apply(info: ModuleInfo) -> Iterator[Finding]:
     if "apply_gradients" not in info.source and "minimize" not in info.source:
         return
     optimizers = _module_bindings(info, _is_optimizer_ctor)
@@ -235,3 +245,82 @@ def _argument(call: ast.Call, params: list[str], p: str | None) -> str | None:
     if arg is None and p in params and params.index(p) < len(call.args):
         arg = call.args[params.index(p)]
     return arg.id if isinstance(arg, ast.Name) else None
+
+
+_TRAIN_METHODS = frozenset({"fit", "train_on_batch"})
+
+
+def _shared_by_compile(info: ModuleInfo) -> Iterator[Finding]:
+    """One optimizer object given to the `compile()` of two models that are both trained (`fit`, `train_on_batch`):
+    the first model trained builds it, the other's first step raises (the Keras 2 GAN recipe's single `optimizer`)."""
+    src = info.source
+    if ".compile(" not in src or not any(f".{m}(" in src for m in _TRAIN_METHODS) or info.keras2_program:
+        return
+    kf = KerasFacts(info)
+    compiled: dict[tuple[int, str], list[tuple[tuple[int, str], ast.Call]]] = {}  # optimizer -> [(model, compile)]
+    trained: dict[tuple[int, str], list[ast.Call]] = {}
+    frozen: dict[tuple[int, str], bool] = {}  # model -> only ever set to trainable = False (it never trains)
+    for c in info.all_nodes(ast.Call):
+        f = c.func
+        if not isinstance(f, ast.Attribute):
+            continue
+        model = object_key(info, f.value)
+        if model is None:
+            continue
+        if f.attr in _TRAIN_METHODS:
+            trained.setdefault(model, []).append(c)
+        elif f.attr == "compile":
+            opt = next((k.value for k in c.keywords if k.arg == "optimizer"), c.args[0] if c.args else None)
+            if opt is None or isinstance(opt, ast.Call) or not _one_instance(info, kf, opt):
+                continue
+            okey = object_key(info, opt)
+            if okey is not None:
+                compiled.setdefault(okey, []).append((model, c))
+    for a in info.all_nodes(ast.Assign):
+        for t in a.targets:
+            if isinstance(t, ast.Attribute) and t.attr == "trainable":
+                k = object_key(info, t.value)
+                if k is None:
+                    return  # an object it cannot name is frozen or unfrozen: which models train is open
+                off = isinstance(a.value, ast.Constant) and a.value.value is False
+                frozen[k] = frozen.get(k, True) and off
+    for okey, uses in compiled.items():
+        models = {m for m, _ in uses if trained.get(m) and not frozen.get(m, False)}
+        if len(models) < 2:
+            continue
+        calls = sorted((c for m in models for c in trained[m]), key=lambda c: (c.lineno, c.col_offset))
+        first = object_key(info, cast(ast.Attribute, calls[0].func).value)
+        other = next(c for c in calls if object_key(info, cast(ast.Attribute, c.func).value) != first)
+        assert first is not None
+        yield Finding("TFG028", _compile_message(okey[1], first[1], other), info.span(other), None)
+
+
+def _one_instance(info: ModuleInfo, kf: KerasFacts, opt: ast.AST) -> bool:
+    """`opt` names one Keras 3 optimizer object: bound once, outside any loop, to its constructor."""
+    if keras3_optimizer_class(info, kf, opt, scope_of(info, opt)) is None:
+        return False
+    if isinstance(opt, ast.Name):
+        found = kf.bindings(opt.id, scope_of(info, opt), opt)
+        return found is not None and len(found) == 1 and found[0].kind == "assign" and not _in_loop(info, found[0].stmt)
+    return isinstance(opt, ast.Attribute)
+
+
+def _in_loop(info: ModuleInfo, node: ast.AST | None) -> bool:
+    parents = info.all_parents
+    p = parents.get(id(node)) if node is not None else None
+    while p is not None and not isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        if isinstance(p, (ast.For, ast.AsyncFor, ast.While)):
+            return True
+        p = parents.get(id(p))
+    return False
+
+
+def _compile_message(opt: str, first: str, call: ast.Call) -> str:
+    model = ast.unparse(cast(ast.Attribute, call.func).value)
+    method = cast(ast.Attribute, call.func).attr
+    return (
+        f"`{opt}` is the optimizer of both `{first}.compile()` and `{model}.compile()`: training `{first}` builds it "
+        f"for `{first}`'s variables, so `{model}.{method}` raises `ValueError: Unknown variable: ... This optimizer "
+        "can only be called for the variables it was originally built with`; give each compiled model its own "
+        "optimizer instance"
+    )

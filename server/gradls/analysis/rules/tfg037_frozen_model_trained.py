@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from gradls.analysis.call_sites import function_uses
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
+from gradls.analysis.python_scopes import object_key
 from gradls.analysis.rules import rule
 
 _TRAIN_METHODS = frozenset({"train_on_batch", "fit"})
@@ -45,7 +46,7 @@ def find_frozen_model_trained(info: ModuleInfo) -> Iterator[Finding]:
         for t in a.targets:
             if not (isinstance(t, ast.Attribute) and t.attr == "trainable"):
                 continue
-            key = _key(info, t.value)
+            key = object_key(info, t.value)
             if key is None:
                 if not isinstance(a.value, ast.Constant) or a.value.value is not False:
                     return  # something unknown is unfrozen (a loop's layers, an item): which model is open
@@ -61,7 +62,7 @@ def find_frozen_model_trained(info: ModuleInfo) -> Iterator[Finding]:
         f = c.func
         if not isinstance(f, ast.Attribute) or f.attr not in _TRAIN_METHODS and f.attr != "compile":
             continue
-        key = _key(info, f.value)
+        key = object_key(info, f.value)
         seen = objects.get(key) if key is not None else None
         if seen is None:
             continue
@@ -76,38 +77,6 @@ def find_frozen_model_trained(info: ModuleInfo) -> Iterator[Finding]:
         after = [c for c in o.trains if _runs_after(info, freeze, c, key)]
         if after:
             yield _finding(info, key[1], freeze, after[0])
-
-
-def _key(info: ModuleInfo, e: ast.AST) -> tuple[int, str] | None:
-    """(scope id, text): a name in its function (or the module), `self.<attr>` in its class."""
-    if isinstance(e, ast.Name):
-        fn = info.enclosing_function(e)
-        if fn is not None and e.id not in _locals(fn):
-            fn = None  # a module name read in a function
-        if _loop_target(info, e.id):
-            return None
-        return (id(fn) if fn is not None else id(info.tree), e.id)
-    if isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.value.id == "self":
-        ff = info.facts(info.enclosing_function(e))
-        if ff is None or ff.cls is None:
-            return None
-        return (id(ff.cls.node), f"self.{e.attr}")
-    return None
-
-
-def _locals(fn: ast.AST) -> set[str]:
-    out: set[str] = set()
-    for n in ast.walk(fn):
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
-            out.add(n.id)
-        elif isinstance(n, ast.arg):
-            out.add(n.arg)
-    return out
-
-
-def _loop_target(info: ModuleInfo, name: str) -> bool:
-    loops: list[ast.For | ast.comprehension] = [*info.all_nodes(ast.For), *info.all_nodes(ast.comprehension)]
-    return any(isinstance(n, ast.Name) and n.id == name for loop in loops for n in ast.walk(loop.target))
 
 
 def _runs_after(info: ModuleInfo, freeze: ast.Assign, call: ast.Call, key: tuple[int, str]) -> bool:
