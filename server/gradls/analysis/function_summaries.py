@@ -55,7 +55,7 @@ def module_param_cuts(info: ModuleInfo) -> dict[str, tuple[ParamCut, ...]]:
         if info.parent(cls.node) is not info.tree:
             continue
         for name, fn in cls.methods.items():
-            if any(_decorator(info, d) in {"staticmethod", "classmethod"} for d in fn.decorator_list):
+            if any(decorator_name(info, d) in {"staticmethod", "classmethod"} for d in fn.decorator_list):
                 cuts = param_cuts(info, fn)
                 if cuts:
                     out[f"{cls_name}.{name}"] = cuts
@@ -81,7 +81,7 @@ def call_param_cuts(info: ModuleInfo, call: ast.Call) -> tuple[ParamCut, ...] | 
         method = _method_of(info, info.classes[f.value.id], f.attr)
         if method is None:
             return None
-        if not any(_decorator(info, d) in {"staticmethod", "classmethod"} for d in method.node.decorator_list):
+        if not any(decorator_name(info, d) in {"staticmethod", "classmethod"} for d in method.node.decorator_list):
             return ()  # `Cls.method(obj, x)`: the instance is passed too, the index would be off by one
         return param_cuts(info, method.node)
     if not isinstance(f, ast.Name) or f.id not in _lambda_names(info):
@@ -136,10 +136,12 @@ def _module_lambdas(info: ModuleInfo) -> dict[str, ast.Lambda]:
     return info.memo(f"{__name__}.module_lambdas", build)
 
 
-_TRANSPARENT = {"staticmethod", "classmethod", "tensorflow.function"}
+# Decorators that leave a function's body running as written when it is called (shared with model_reads).
+TRANSPARENT_DECORATORS = frozenset({"staticmethod", "classmethod", "tensorflow.function"})
 
 
-def _decorator(info: ModuleInfo, d: ast.expr) -> str:
+def decorator_name(info: ModuleInfo, d: ast.expr) -> str:
+    """`staticmethod` / `classmethod` by name, else the decorator's (or decorator factory's) qualified name."""
     f = d.func if isinstance(d, ast.Call) else d
     if isinstance(f, ast.Name) and f.id in {"staticmethod", "classmethod"}:
         return f.id
@@ -149,8 +151,8 @@ def _decorator(info: ModuleInfo, d: ast.expr) -> str:
 def _param_cuts(info: ModuleInfo, fn: FunctionNode) -> tuple[ParamCut, ...]:
     from gradls.analysis.flow import Flow
 
-    kinds = {_decorator(info, d) for d in fn.decorator_list}
-    if kinds - _TRANSPARENT:
+    kinds = {decorator_name(info, d) for d in fn.decorator_list}
+    if kinds - TRANSPARENT_DECORATORS:
         return ()  # decorated: tf.custom_gradient and friends define their own gradient
     ff = info.facts(fn)
     if ff is None:

@@ -16,6 +16,7 @@ import builtins
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from gradls.analysis.function_summaries import TRANSPARENT_DECORATORS, decorator_name
 from gradls.analysis.module import ModuleInfo, walk_nodes
 from gradls.analysis.tapes import Tape, TapeCall, TapeScope, module_scope, plain_scope, pos
 
@@ -330,7 +331,7 @@ class _Slicer:
         if depth > _MAX_DEPTH:
             raise _Unknown
         if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if any(_decorator_name(self.info, d) not in _TRANSPARENT for d in fn.decorator_list):
+            if any(decorator_name(self.info, d) not in TRANSPARENT_DECORATORS for d in fn.decorator_list):
                 raise _Unknown  # a custom gradient, a property, a wrapper: not the plain body
             self.skip.update(id(a) for a in _weight_only_args(self.info, fn, call, offset))
         key = (id(fn), id(recording))
@@ -712,16 +713,6 @@ def _free_names(info: ModuleInfo, node: ast.AST) -> list[str]:
 
 
 _WEIGHT_READS = {"get_weights", "count_params"}
-
-
-_TRANSPARENT = {"staticmethod", "classmethod", "tensorflow.function"}
-
-
-def _decorator_name(info: ModuleInfo, d: ast.expr) -> str:
-    f = d.func if isinstance(d, ast.Call) else d
-    if isinstance(f, ast.Name) and f.id in {"staticmethod", "classmethod"}:
-        return f.id
-    return info.imports.qualname(f) or ""
 
 
 def _decorated(fn: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:

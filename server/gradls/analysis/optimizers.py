@@ -8,6 +8,7 @@ In TF 2.21 `tf.keras` is Keras 3 (unless `TF_USE_LEGACY_KERAS=1`); `tf_keras`, `
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 
 from gradls.analysis.call_sites import arguments_for
 from gradls.analysis.keras_facts import KerasFacts, Scope
@@ -16,6 +17,22 @@ from gradls.analysis.module import ClassFacts, ModuleInfo
 # The class TF's messages name when only "some Keras 3 optimizer" is known (`self.optimizer` set by compile()).
 UNKNOWN_CLASS = "Optimizer"
 _MAX_DEPTH = 6
+
+
+def keras3_optimizer_method_calls(
+    info: ModuleInfo, kf: KerasFacts, methods: frozenset[str] | tuple[str, ...]
+) -> Iterator[tuple[ast.Call, ast.Attribute, str, Scope]]:
+    """Every `<opt>.<method>(...)` call with `method` in `methods` whose receiver is a Keras 3 optimizer: (the call,
+    its `opt.method` attribute, the optimizer's class, the scope of the call)."""
+    for c in info.all_nodes(ast.Call):
+        f = c.func
+        if not isinstance(f, ast.Attribute) or f.attr not in methods:
+            continue
+        scope = scope_of(info, c)
+        kf.own_nodes(scope)  # walks the scope: parents and bindings of its nodes
+        cls = keras3_optimizer_class(info, kf, f.value, scope)
+        if cls is not None:
+            yield c, f, cls, scope
 
 
 def keras3_optimizer_class(info: ModuleInfo, kf: KerasFacts, e: ast.AST, scope: Scope) -> str | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from gradls.analysis.keras_facts import KerasFacts, Scope
 from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits, Span
 from gradls.analysis.module import ModuleInfo
-from gradls.analysis.optimizers import UNKNOWN_CLASS, keras3_optimizer_class, scope_of
+from gradls.analysis.optimizers import UNKNOWN_CLASS, keras3_optimizer_method_calls
 from gradls.analysis.rules import rule
 
 _METHODS = ("get_scaled_loss", "get_unscaled_gradients")
@@ -36,15 +36,7 @@ def find_loss_scale_optimizer_keras2_method(info: ModuleInfo) -> Iterator[Findin
     if info.legacy_keras:
         return  # TF_USE_LEGACY_KERAS=1: `tf.keras` is Keras 2, whose LossScaleOptimizer has both methods
     kf = KerasFacts(info)
-    for c in info.all_nodes(ast.Call):
-        f = c.func
-        if not isinstance(f, ast.Attribute) or f.attr not in _METHODS:
-            continue
-        scope = scope_of(info, c)
-        kf.own_nodes(scope)  # walks the scope: parents and bindings of its nodes
-        cls = keras3_optimizer_class(info, kf, f.value, scope)
-        if cls is None:
-            continue
+    for c, f, cls, scope in keras3_optimizer_method_calls(info, kf, _METHODS):
         yield _finding(info, kf, c, f, cls, scope)
 
 

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 
 from gradls.analysis.keras_facts import KerasFacts
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
-from gradls.analysis.optimizers import keras3_optimizer_class, scope_of
+from gradls.analysis.optimizers import keras3_optimizer_method_calls
 from gradls.analysis.rules import rule
 
 # Keras 3 optimizers compute no gradients: `apply_gradients` / `apply` take them (measured, Keras 3.15.1).
@@ -30,15 +29,7 @@ def find_keras_optimizer_minimize(info: ModuleInfo) -> Iterator[Finding]:
     if info.legacy_keras:
         return  # TF_USE_LEGACY_KERAS=1: `tf.keras` is Keras 2, whose optimizers have minimize
     kf = KerasFacts(info)
-    for c in info.all_nodes(ast.Call):
-        f = c.func
-        if not isinstance(f, ast.Attribute) or f.attr not in _METHODS:
-            continue
-        scope = scope_of(info, c)
-        kf.own_nodes(scope)  # walks the scope: parents and bindings of its nodes
-        cls_name = keras3_optimizer_class(info, kf, f.value, scope)
-        if cls_name is None:
-            continue
+    for c, f, cls_name, _scope in keras3_optimizer_method_calls(info, kf, _METHODS):
         msg = (
             f"`{info.text(f.value)}` is a Keras 3 optimizer, which has no `{f.attr}` (that is the tf.keras 2 and "
             f"`tf.compat.v1.train` API): TensorFlow raises `AttributeError: '{cls_name}' object has no attribute "
