@@ -1794,6 +1794,63 @@ CASES += [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
     """,
     ),
+    # `tf.where(cond)` with one argument returns the int64 coordinates where `cond` holds: a count of the positive
+    # predictions as the loss has no gradient (the flow used to drop the condition as a mere mask).
+    case(
+        "tfg008_where_single_argument_indices_count",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+        opt = keras.optimizers.Adam()
+        x = tf.random.normal((5, 4))
+        with tf.GradientTape() as tape:
+            pred = model(x)
+            idx = tf.where(pred)  # <- TFG008
+            loss = tf.reduce_sum(tf.cast(idx, tf.float32))
+        grads = tape.gradient(loss, model.trainable_variables)
+        opt.apply_gradients(zip(grads, model.trainable_variables))
+        """,
+    ),
+    case(
+        "tfg008_where_single_argument_of_comparison",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+        opt = keras.optimizers.Adam()
+        x = tf.random.normal((5, 4))
+        with tf.GradientTape() as tape:
+            pred = model(x)
+            positives = tf.where(pred > 0.0)  # <- TFG008
+            loss = tf.reduce_sum(tf.cast(positives, tf.float32))
+        grads = tape.gradient(loss, model.trainable_variables)
+        opt.apply_gradients(zip(grads, model.trainable_variables))
+        """,
+    ),
+    case(
+        "tfg008_where_three_arguments_keeps_values",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+        opt = keras.optimizers.Adam()
+        x = tf.random.normal((5, 4))
+        with tf.GradientTape() as tape:
+            pred = model(x)
+            loss = tf.reduce_sum(tf.where(pred > 0.0, pred, tf.zeros_like(pred)))
+            loss += tf.reduce_sum(tf.gather_nd(pred, tf.where(pred > 0.0)))
+        grads = tape.gradient(loss, model.trainable_variables)
+        opt.apply_gradients(zip(grads, model.trainable_variables))
+        RESULT = gradient_status(grads)
+        """,
+    ),
 ]
 
 

@@ -232,6 +232,8 @@ class Flow:
             idx = _arg_index(call, arg)
             if last in {"gather", "gather_nd", "batch_gather"} and (idx == 1 or _kw_is(call, arg, "indices")):
                 return "index"
+            if last == "where" and len(call.args) == 1 and not call.keywords:
+                return "nondiff"  # `tf.where(cond)` alone: the int64 coordinates where `cond` holds
             if last in {"where", "cond"} and (idx == 0 or _kw_is(call, arg, "condition") or _kw_is(call, arg, "pred")):
                 return "index"
             if last == "boolean_mask" and (idx == 1 or _kw_is(call, arg, "mask")):

@@ -80,6 +80,9 @@ def _op_of(info: ModuleInfo, node: ast.AST) -> tuple[str | None, list[ast.AST]]:
                 if last in {"equal", "not_equal", "greater", "greater_equal", "less", "less_equal"}
                 else node.args[:1]
             )
+        if q in {"tensorflow.where", "tensorflow.compat.v1.where"} and len(node.args) == 1 and not node.keywords:
+            # `tf.where(cond)` alone returns the int64 coordinates where `cond` holds: no gradient.
+            return "`tf.where(cond)` (the indices where it holds)", [node.args[0]]
         if last == "cast" and is_int_cast(info, node):
             return f"`{info.text(node.args[1]) if len(node.args) > 1 else 'integer'}` cast", [node.args[0]]
         return None, []
