@@ -1851,6 +1851,42 @@ CASES += [
         RESULT = gradient_status(grads)
         """,
     ),
+    # tf.unique has no registered gradient at all: the backward pass raises.
+    case(
+        "tfg008_unique_values_on_the_only_route",
+        "raises:LookupError",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+        x = tf.random.normal((5, 4))
+        with tf.GradientTape() as tape:
+            pred = model(x)
+            distinct = tf.unique(tf.reshape(pred, [-1])).y  # <- TFG008
+            loss = tf.reduce_sum(distinct)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
+    # floormod / mod are differentiable (gradient 1 for x): an angle wrapped into [0, 2*pi) trains.
+    case(
+        "tfg008_floormod_angle_wrap_trains",
+        "ok",
+        """
+        import math
+
+        import tensorflow as tf
+        from tensorflow import keras
+
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+        x = tf.random.normal((5, 4))
+        target = tf.fill((5, 1), 1.0)
+        with tf.GradientTape() as tape:
+            angle = tf.math.floormod(model(x), 2.0 * math.pi)
+            loss = tf.reduce_mean(tf.square(angle - target))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
 ]
 
 

@@ -42,6 +42,18 @@ NONE_GRAD_OPS = {
     "bucketize",
     "histogram_fixed_width",
     "in_top_k",
+    "bincount",
+    "non_max_suppression",
+    "non_max_suppression_padded",
+    "non_max_suppression_with_scores",
+    "confusion_matrix",
+    "unique_with_counts",
+    "floordiv",
+    "is_nan",
+    "is_inf",
+    "is_finite",
+    "reduce_any",
+    "reduce_all",
 }
 ZERO_GRAD_OPS = {"sign"}
 # tf.image ops whose kernels have no registered gradient: `tape.gradient` raises `LookupError: gradient registry has
@@ -74,6 +86,8 @@ def _op_of(info: ModuleInfo, node: ast.AST) -> tuple[str | None, list[ast.AST]]:
             short = "tf.random." + last
         if q == "tensorflow.image." + last and last in NO_REGISTERED_GRADIENT:
             return "tf.image." + last, [node.args[0]]
+        if q == "tensorflow.unique":
+            return "tf.unique", [node.args[0]]
         if last in NONE_GRAD_OPS or last in ZERO_GRAD_OPS:
             return short, list(
                 node.args[:2]
@@ -132,6 +146,11 @@ def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
             what = (
                 f"`{label}` has a registered ZERO gradient and is the only route from {shown} to the loss: no None, "
                 "no warning, but those weights never learn"
+            )
+        elif label == "tf.unique":
+            what = (
+                f"`tf.unique` has no registered gradient and is on the way from {shown} to the differentiated value: "
+                "`tape.gradient` raises `LookupError: gradient registry has no entry for: Unique`"
             )
         elif label.startswith("tf.image.") and label[len("tf.image.") :] in NO_REGISTERED_GRADIENT:
             what = (
