@@ -121,15 +121,18 @@ CASES = [
         RESULT = ["ok"]
         """,
     ),
+    # A TF 1 graph built on purpose, inside a `Graph().as_default()` block (the rule also stays quiet on
+    # `tf.compat.v1.disable_eager_execution()`, not run here: it would turn eager execution off for the rest of the
+    # worker process that runs every case).
     case(
-        "tfg036_eager_execution_disabled",
+        "tfg036_graph_block",
         "ok",
         """
         import tensorflow as tf
 
-        tf.compat.v1.disable_eager_execution()
-        x = tf.constant([3.0, 4.0])
-        g = tf.gradients(tf.reduce_sum(x * x), x)[0]
+        with tf.Graph().as_default():
+            x = tf.constant([3.0, 4.0])
+            g = tf.gradients(tf.reduce_sum(x * x), x)[0]
         RESULT = ["ok" if g is not None else "none"]
         """,
     ),
