@@ -28,7 +28,7 @@ def keras3_optimizer_method_calls(
         f = c.func
         if not isinstance(f, ast.Attribute) or f.attr not in methods:
             continue
-        scope = scope_of(info, c)
+        scope = kf.scope_of(c)
         kf.own_nodes(scope)  # walks the scope: parents and bindings of its nodes
         cls = keras3_optimizer_class(info, kf, f.value, scope)
         if cls is not None:
@@ -55,7 +55,7 @@ def _optimizer(info: ModuleInfo, kf: KerasFacts, e: ast.AST, scope: Scope, depth
         found: list[str | None] = []
         for b in bindings:
             if b.kind == "assign" and b.value is not None:
-                found.append(_optimizer(info, kf, b.value, scope_of(info, b.stmt) if b.stmt else scope, depth + 1))
+                found.append(_optimizer(info, kf, b.value, kf.scope_of(b.stmt) if b.stmt else scope, depth + 1))
             elif b.kind == "opaque" and isinstance(b.stmt, ast.arg):
                 found.append(_parameter(info, kf, b.stmt, depth))
             else:
@@ -89,7 +89,7 @@ def _parameter(info: ModuleInfo, kf: KerasFacts, param: ast.arg, depth: int) -> 
     passed = arguments_for(info, param)
     if not passed:
         return None
-    return _one([_optimizer(info, kf, arg, scope_of(info, call), depth + 1) for call, arg in passed])
+    return _one([_optimizer(info, kf, arg, kf.scope_of(call), depth + 1) for call, arg in passed])
 
 
 def _self_attribute(info: ModuleInfo, kf: KerasFacts, attr: str, scope: Scope, depth: int) -> str | None:
@@ -108,7 +108,7 @@ def _self_attribute(info: ModuleInfo, kf: KerasFacts, attr: str, scope: Scope, d
     ]
     if not values:
         return None
-    return _one([_optimizer(info, kf, v, scope_of(info, v), depth + 1) for v in values])
+    return _one([_optimizer(info, kf, v, kf.scope_of(v), depth + 1) for v in values])
 
 
 def _one(found: list[str | None]) -> str | None:
@@ -117,16 +117,6 @@ def _one(found: list[str | None]) -> str | None:
         return None
     classes = set(found)
     return classes.pop() if len(classes) == 1 else UNKNOWN_CLASS
-
-
-def scope_of(info: ModuleInfo, node: ast.AST) -> Scope:
-    """The function (or the module) whose body holds `node`, from the whole tree's parents: `ModuleInfo.parent`
-    knows statements and the nodes of differentiable regions only, and an optimizer call sits anywhere."""
-    parents = info.all_parents
-    p = parents.get(id(node))
-    while p is not None and not isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        p = parents.get(id(p))
-    return p if p is not None else info.tree
 
 
 def class_of(info: ModuleInfo, scope: Scope) -> ClassFacts | None:

@@ -227,7 +227,10 @@ def _bind_stmt(s: ast.stmt, loop, function, add) -> None:
         add(s.name, s, None, "def" if not isinstance(s, ast.ClassDef) else "class", loop, function)
 
 
-def object_key(info: ModuleInfo, e: ast.AST) -> tuple[int, str] | None:
+ObjectKey = tuple[int, str]
+
+
+def object_key(info: ModuleInfo, e: ast.AST) -> ObjectKey | None:
     """Which object `e` names, as (id of the scope that holds it, text): a name in the function that binds it (else
     the module), `self.<attr>` in its class.  None for other expressions and for names some loop or comprehension
     binds (each pass a new object)."""
@@ -248,6 +251,17 @@ def object_key(info: ModuleInfo, e: ast.AST) -> tuple[int, str] | None:
     return None
 
 
+def in_loop(info: ModuleInfo, node: ast.AST) -> bool:
+    """`node` runs once per pass of a loop of its function (or of the module's top level)."""
+    parents = info.all_parents
+    p = parents.get(id(node))
+    while p is not None and not isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if isinstance(p, _LOOPS):
+            return True
+        p = parents.get(id(p))
+    return False
+
+
 def _loop_bound(info: ModuleInfo, name: str) -> bool:
     names: set[str] = info.memo(f"{__name__}.loop_bound", lambda: _loop_bound_names(info))
     return name in names
@@ -260,3 +274,57 @@ def _loop_bound_names(info: ModuleInfo) -> set[str]:
         *info.all_nodes(ast.comprehension),
     ]
     return {n.id for loop in loops for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
+
+
+@dataclass(frozen=True)
+class TrainableFlags:
+    """The module's `<obj>.trainable = ...` assignments, by the object they set (`object_key`)."""
+
+    freezes: dict[ObjectKey, list[ast.Assign]]  # set to the constant False, in walk order
+    unfrozen: frozenset[ObjectKey]  # set to anything else somewhere
+    unknown_frozen: bool  # an object `object_key` cannot name (a loop's layers, an item) is set to False
+    unknown_unfrozen: bool  # ... to anything else
+
+    def frozen_for_good(self, key: ObjectKey) -> bool:
+        """Only ever set to `trainable = False`: in Keras 3 it trains nothing from its first freeze on."""
+        return key in self.freezes and key not in self.unfrozen
+
+
+def trainable_flags(info: ModuleInfo) -> TrainableFlags:
+    return info.memo(f"{__name__}.trainable_flags", lambda: _trainable_flags(info))
+
+
+def _trainable_flags(info: ModuleInfo) -> TrainableFlags:
+    freezes: dict[ObjectKey, list[ast.Assign]] = {}
+    unfrozen: set[ObjectKey] = set()
+    unknown_frozen = unknown_unfrozen = False
+    for a in info.all_nodes(ast.Assign):
+        off = isinstance(a.value, ast.Constant) and a.value.value is False
+        for t in a.targets:
+            if not (isinstance(t, ast.Attribute) and t.attr == "trainable"):
+                continue
+            key = object_key(info, t.value)
+            if key is None:
+                unknown_frozen |= off
+                unknown_unfrozen |= not off
+            elif off:
+                freezes.setdefault(key, []).append(a)
+            else:
+                unfrozen.add(key)
+    return TrainableFlags(freezes, frozenset(unfrozen), unknown_frozen, unknown_unfrozen)
+
+
+def calls_on_objects(info: ModuleInfo, methods: frozenset[str]) -> dict[ObjectKey, list[ast.Call]]:
+    """`<obj>.<method>(...)` calls with `method` in `methods`, by the object called on (`object_key`), in walk order."""
+
+    def build() -> dict[ObjectKey, list[ast.Call]]:
+        out: dict[ObjectKey, list[ast.Call]] = {}
+        for c in info.all_nodes(ast.Call):
+            f = c.func
+            if isinstance(f, ast.Attribute) and f.attr in methods:
+                key = object_key(info, f.value)
+                if key is not None:
+                    out.setdefault(key, []).append(c)
+        return out
+
+    return info.memo(f"{__name__}.calls_on_objects.{'.'.join(sorted(methods))}", build)

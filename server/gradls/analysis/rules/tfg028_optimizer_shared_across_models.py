@@ -12,8 +12,8 @@ from gradls.analysis.flow import Flow
 from gradls.analysis.keras_facts import KerasFacts
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
-from gradls.analysis.optimizers import keras3_optimizer_class, scope_of
-from gradls.analysis.python_scopes import object_key
+from gradls.analysis.optimizers import keras3_optimizer_class
+from gradls.analysis.python_scopes import ObjectKey, calls_on_objects, in_loop, object_key, trainable_flags
 from gradls.analysis.rules import rule
 
 _VARIABLE_LISTS = {"trainable_variables", "trainable_weights"}
@@ -248,6 +248,7 @@ def _argument(call: ast.Call, params: list[str], p: str | None) -> str | None:
 
 
 _TRAIN_METHODS = frozenset({"fit", "train_on_batch"})
+_COMPILE = frozenset({"compile"})
 
 
 def _shared_by_compile(info: ModuleInfo) -> Iterator[Finding]:
@@ -256,63 +257,43 @@ def _shared_by_compile(info: ModuleInfo) -> Iterator[Finding]:
     src = info.source
     if ".compile(" not in src or not any(f".{m}(" in src for m in _TRAIN_METHODS) or info.keras2_program:
         return
+    flags = trainable_flags(info)
+    if flags.unknown_frozen or flags.unknown_unfrozen:
+        return  # an object it cannot name is frozen or unfrozen: which models train is open
     kf = KerasFacts(info)
-    compiled: dict[tuple[int, str], list[tuple[tuple[int, str], ast.Call]]] = {}  # optimizer -> [(model, compile)]
-    trained: dict[tuple[int, str], list[ast.Call]] = {}
-    frozen: dict[tuple[int, str], bool] = {}  # model -> only ever set to trainable = False (it never trains)
-    for c in info.all_nodes(ast.Call):
-        f = c.func
-        if not isinstance(f, ast.Attribute):
-            continue
-        model = object_key(info, f.value)
-        if model is None:
-            continue
-        if f.attr in _TRAIN_METHODS:
-            trained.setdefault(model, []).append(c)
-        elif f.attr == "compile":
+    trained = calls_on_objects(info, _TRAIN_METHODS)
+    compiled: dict[ObjectKey, list[ObjectKey]] = {}  # optimizer -> the models whose compile() it was given to
+    for model, calls in calls_on_objects(info, _COMPILE).items():
+        for c in calls:
             opt = next((k.value for k in c.keywords if k.arg == "optimizer"), c.args[0] if c.args else None)
             if opt is None or isinstance(opt, ast.Call) or not _one_instance(info, kf, opt):
                 continue
             okey = object_key(info, opt)
             if okey is not None:
-                compiled.setdefault(okey, []).append((model, c))
-    for a in info.all_nodes(ast.Assign):
-        for t in a.targets:
-            if isinstance(t, ast.Attribute) and t.attr == "trainable":
-                k = object_key(info, t.value)
-                if k is None:
-                    return  # an object it cannot name is frozen or unfrozen: which models train is open
-                off = isinstance(a.value, ast.Constant) and a.value.value is False
-                frozen[k] = frozen.get(k, True) and off
-    for okey, uses in compiled.items():
-        models = {m for m, _ in uses if trained.get(m) and not frozen.get(m, False)}
-        if len(models) < 2:
+                compiled.setdefault(okey, []).append(model)
+    for okey, models in compiled.items():
+        both = {m for m in models if trained.get(m) and not flags.frozen_for_good(m)}
+        if len(both) < 2:
             continue
-        calls = sorted((c for m in models for c in trained[m]), key=lambda c: (c.lineno, c.col_offset))
-        first = object_key(info, cast(ast.Attribute, calls[0].func).value)
-        other = next(c for c in calls if object_key(info, cast(ast.Attribute, c.func).value) != first)
-        assert first is not None
+        runs = sorted(((c, m) for m in both for c in trained[m]), key=lambda cm: (cm[0].lineno, cm[0].col_offset))
+        first = runs[0][1]
+        other = next(c for c, m in runs if m != first)
         yield Finding("TFG028", _compile_message(okey[1], first[1], other), info.span(other), None)
 
 
 def _one_instance(info: ModuleInfo, kf: KerasFacts, opt: ast.AST) -> bool:
     """`opt` names one Keras 3 optimizer object: bound once, outside any loop, to its constructor."""
-    if keras3_optimizer_class(info, kf, opt, scope_of(info, opt)) is None:
+    if keras3_optimizer_class(info, kf, opt, kf.scope_of(opt)) is None:
         return False
     if isinstance(opt, ast.Name):
-        found = kf.bindings(opt.id, scope_of(info, opt), opt)
-        return found is not None and len(found) == 1 and found[0].kind == "assign" and not _in_loop(info, found[0].stmt)
+        found = kf.bindings(opt.id, kf.scope_of(opt), opt)
+        return (
+            found is not None
+            and len(found) == 1
+            and found[0].kind == "assign"
+            and not (found[0].stmt is not None and in_loop(info, found[0].stmt))
+        )
     return isinstance(opt, ast.Attribute)
-
-
-def _in_loop(info: ModuleInfo, node: ast.AST | None) -> bool:
-    parents = info.all_parents
-    p = parents.get(id(node)) if node is not None else None
-    while p is not None and not isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        if isinstance(p, (ast.For, ast.AsyncFor, ast.While)):
-            return True
-        p = parents.get(id(p))
-    return False
 
 
 def _compile_message(opt: str, first: str, call: ast.Call) -> str:

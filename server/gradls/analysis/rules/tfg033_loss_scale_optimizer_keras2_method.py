@@ -11,6 +11,7 @@ from gradls.analysis.keras_facts import KerasFacts, Scope
 from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits, Span
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.optimizers import UNKNOWN_CLASS, keras3_optimizer_method_calls
+from gradls.analysis.python_scopes import in_loop
 from gradls.analysis.rules import rule
 
 _METHODS = ("get_scaled_loss", "get_unscaled_gradients")
@@ -98,18 +99,9 @@ def _only_applied(info: ModuleInfo, kf: KerasFacts, c: ast.Call, opt: str, scope
     later = [
         n for n in kf.own_nodes(scope) if isinstance(n, ast.Name) and n.id == name and (n.lineno, n.col_offset) > end
     ]
-    if any(not isinstance(n.ctx, ast.Load) for n in later) or _in_loop(kf, parent):
+    if any(not isinstance(n.ctx, ast.Load) for n in later) or in_loop(info, parent):
         return False  # bound again afterwards, or in a loop: which value each read sees is not told here
     return bool(later) and all(_inside_apply(kf, n, opt, info) for n in later)
-
-
-def _in_loop(kf: KerasFacts, n: ast.AST) -> bool:
-    p = kf.parent(n)
-    while p is not None and not isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
-        if isinstance(p, (ast.For, ast.AsyncFor, ast.While)):
-            return True
-        p = kf.parent(p)
-    return False
 
 
 def _inside_apply(kf: KerasFacts, n: ast.AST, opt: str, info: ModuleInfo) -> bool:

@@ -6,25 +6,15 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from gradls.analysis.call_sites import function_uses
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
-from gradls.analysis.python_scopes import object_key
+from gradls.analysis.python_scopes import calls_on_objects, trainable_flags
 from gradls.analysis.rules import rule
 
 _TRAIN_METHODS = frozenset({"train_on_batch", "fit"})
-
-
-@dataclass
-class _Object:
-    """One model expression (`disc`, `self.discriminator`) in one scope: a module/function name, or a class's attr."""
-
-    freezes: list[ast.Assign]
-    unfrozen: bool = False  # some assignment sets its `.trainable` to anything but False
-    compiled: bool = False
-    trains: list[ast.Call] | None = None
+_COMPILE = frozenset({"compile"})
 
 
 @rule(
@@ -41,40 +31,19 @@ def find_frozen_model_trained(info: ModuleInfo) -> Iterator[Finding]:
         return
     if info.keras2_program:
         return  # tf_keras / TF_USE_LEGACY_KERAS=1: compile() fixes the trainable weights, the recipe works
-    objects: dict[tuple[int, str], _Object] = {}
-    for a in info.all_nodes(ast.Assign):
-        for t in a.targets:
-            if not (isinstance(t, ast.Attribute) and t.attr == "trainable"):
-                continue
-            key = object_key(info, t.value)
-            if key is None:
-                if not isinstance(a.value, ast.Constant) or a.value.value is not False:
-                    return  # something unknown is unfrozen (a loop's layers, an item): which model is open
-                continue
-            o = objects.setdefault(key, _Object([]))
-            if isinstance(a.value, ast.Constant) and a.value.value is False:
-                o.freezes.append(a)
-            else:
-                o.unfrozen = True
-    if not any(o.freezes and not o.unfrozen for o in objects.values()):
+    flags = trainable_flags(info)
+    if flags.unknown_unfrozen:
+        return  # something it cannot name is unfrozen (a loop's layers, an item): which model is open
+    frozen = [key for key in flags.freezes if flags.frozen_for_good(key)]
+    if not frozen:
         return
-    for c in info.all_nodes(ast.Call):
-        f = c.func
-        if not isinstance(f, ast.Attribute) or f.attr not in _TRAIN_METHODS and f.attr != "compile":
+    trains = calls_on_objects(info, _TRAIN_METHODS)
+    compiled = calls_on_objects(info, _COMPILE)
+    for key in frozen:
+        if key not in compiled:
             continue
-        key = object_key(info, f.value)
-        seen = objects.get(key) if key is not None else None
-        if seen is None:
-            continue
-        if f.attr == "compile":
-            seen.compiled = True
-        else:
-            seen.trains = (seen.trains or []) + [c]
-    for key, o in objects.items():
-        if not o.freezes or o.unfrozen or not o.compiled or not o.trains:
-            continue
-        freeze = o.freezes[0]
-        after = [c for c in o.trains if _runs_after(info, freeze, c, key)]
+        freeze = flags.freezes[key][0]
+        after = [c for c in trains.get(key, []) if _runs_after(info, freeze, c, key)]
         if after:
             yield _finding(info, key[1], freeze, after[0])
 
