@@ -864,6 +864,60 @@ CASES = [
     ),
 ]
 
+# Issue 10 (engine): `self.<attr>` set by a method while the step runs (`self.out = self.model(x)` in `forward`) is
+# followed to where the step called that method: before the tape (None x4) or inside it (trains).
+CASES += [
+    case(
+        "tfg011_forward_method_sets_self_out_before_tape",
+        "none",
+        """
+        import tensorflow as tf
+
+        class Agent:
+            def __init__(self):
+                self.model = tf.keras.Sequential([tf.keras.layers.Dense(4, activation="relu"), tf.keras.layers.Dense(1)])
+
+            def forward(self, x):
+                self.out = self.model(x)
+
+            def loss(self, y):
+                return tf.reduce_mean(tf.square(self.out - y))
+
+            def step(self, x, y):
+                self.forward(x)
+                with tf.GradientTape() as tape:
+                    value = self.loss(y)
+                return tape.gradient(value, self.model.trainable_variables)  # <- TFG011
+
+        agent = Agent()
+        RESULT = gradient_status(agent.step(tf.random.normal((8, 3)), tf.random.normal((8, 1))))
+    """,
+    ),
+    case(
+        "tfg011_step_sets_self_out_inside_tape_loss_method_reads_it",
+        "ok",
+        """
+        import tensorflow as tf
+
+        class Agent:
+            def __init__(self):
+                self.model = tf.keras.Sequential([tf.keras.layers.Dense(4, activation="relu"), tf.keras.layers.Dense(1)])
+
+            def loss(self, y):
+                return tf.reduce_mean(tf.square(self.out - y))
+
+            def step(self, x, y):
+                with tf.GradientTape() as tape:
+                    self.out = self.model(x)
+                    value = self.loss(y)
+                return tape.gradient(value, self.model.trainable_variables)
+
+        agent = Agent()
+        RESULT = gradient_status(agent.step(tf.random.normal((8, 3)), tf.random.normal((8, 1))))
+    """,
+    ),
+]
+
 _FIXABLE = [
     "tfg011_loss_after_block_optimizer",
     "tfg011_keras_loss_object_after_block",

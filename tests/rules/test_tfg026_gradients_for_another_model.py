@@ -687,6 +687,67 @@ CASES += [
 ]
 
 
+# Issue 10 (engine): `self.<attr>` set by a method the step calls (`self.scores = self.critic(x)` in `score`) is
+# followed into that method: scores of the real batch only (None x4 for the generator) or of generated samples.
+CASES += [
+    case(
+        "tfg026_score_method_sets_self_attr_from_critic_only",
+        "none",
+        """
+        import tensorflow as tf
+
+        class GAN:
+            def __init__(self):
+                self.generator = tf.keras.Sequential([tf.keras.layers.Dense(4, activation="relu"), tf.keras.layers.Dense(3)])
+                self.critic = tf.keras.Sequential([tf.keras.layers.Dense(4, activation="relu"), tf.keras.layers.Dense(1)])
+
+            def score(self, x):
+                self.scores = self.critic(x)
+
+            def gen_loss(self):
+                return -tf.reduce_mean(self.scores)
+
+            def step(self, real, z):
+                with tf.GradientTape() as tape:
+                    self.score(real)
+                    value = self.gen_loss()
+                return tape.gradient(value, self.generator.trainable_variables)  # <- TFG026
+
+        gan = GAN()
+        gan.generator(tf.zeros((1, 2)))
+        RESULT = gradient_status(gan.step(tf.random.normal((8, 3)), tf.random.normal((8, 2))))
+    """,
+    ),
+    case(
+        "tfg026_score_method_sets_self_attr_from_generated_samples",
+        "ok",
+        """
+        import tensorflow as tf
+
+        class GAN:
+            def __init__(self):
+                self.generator = tf.keras.Sequential([tf.keras.layers.Dense(4, activation="relu"), tf.keras.layers.Dense(3)])
+                self.critic = tf.keras.Sequential([tf.keras.layers.Dense(4, activation="relu"), tf.keras.layers.Dense(1)])
+
+            def score(self, z):
+                self.scores = self.critic(self.generator(z))
+
+            def gen_loss(self):
+                return -tf.reduce_mean(self.scores)
+
+            def step(self, real, z):
+                with tf.GradientTape() as tape:
+                    self.score(z)
+                    value = self.gen_loss()
+                return tape.gradient(value, self.generator.trainable_variables)
+
+        gan = GAN()
+        RESULT = gradient_status(gan.step(tf.random.normal((8, 3)), tf.random.normal((8, 2))))
+    """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

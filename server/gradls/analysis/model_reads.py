@@ -216,6 +216,7 @@ class _Slicer:
     entered: dict[int, ast.AST | None] = field(default_factory=dict)
     outer: dict[int, TapeScope | None] = field(default_factory=dict)
     done: set[tuple[int, int]] = field(default_factory=set)
+    states: set[str] = field(default_factory=set)  # `self.<attr>` step state whose setters are sliced
 
     def read(self, node: ast.AST, recording: ast.AST | None) -> None:
         self.reads.append((node, recording))
@@ -242,9 +243,9 @@ class _Slicer:
                 if _self_attr(n) == self.model:
                     self.read(n, recording)
                 elif n.attr in _step_state(self.info):
-                    # `self.out`, set by another method while it ran (`self.out = self.model(x)`): where and
-                    # whether the tape saw that run is not followed
-                    raise _Unknown
+                    # `self.out`, set while the step runs (`self.out = self.model(x)` in `forward`): the values
+                    # its assignments gave, each recorded where the step ran the assignment
+                    self.step_state(n.attr, depth + 1)
             elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
                 if n.id == self.model:
                     self.read(n, recording)
@@ -359,6 +360,52 @@ class _Slicer:
                 f = n.value.func
                 if isinstance(f, ast.Name) or _self_attr(f) is not None:
                     self.expr(n.value, sc, recording, depth)  # a helper run for what it does, not what it returns
+
+    def step_state(self, attr: str, depth: int) -> None:
+        """`self.<attr>` read on the way to the target, with `attr` set outside `__init__` / `build`: the values
+        of its assignments in the step's class (and its base classes of the module), each sliced where it ran.
+        Known only when every such assignment is a plain `self.<attr> = value` in the step's own method, or in a
+        method the step's method alone calls, as `self.m(...)`; any other setter (a subclass, a nested def, a
+        method called from elsewhere or passed as a value) is unknown."""
+        if depth > _MAX_DEPTH:
+            raise _Unknown
+        step = self.scope.node
+        ff = self.info.facts(step) if isinstance(step, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+        if ff is None or ff.cls is None or ff.parent is not None:
+            raise _Unknown
+        related = _class_family(self.info, ff.cls.node)
+        if related is None:
+            raise _Unknown
+        if attr in self.states:
+            return  # `self.h = f(self.h)`: its values are being sliced
+        self.states.add(attr)
+        for setter, stmt in _step_setters(self.info).get(attr, []):
+            holder = _outermost_class(self.info, setter)
+            if holder is not None and holder not in related[0] and holder not in related[1]:
+                continue  # another class's own instance
+            owner = self.info.facts(setter)
+            if holder is None or holder in related[1] or owner is None or owner.cls is None or owner.parent:
+                raise _Unknown  # a subclass, a nested def or a plain function may set it on this instance
+            if stmt is None:
+                raise _Unknown
+            if setter is step:
+                self.expr(stmt.value, self.scope, self._at(stmt, self.scope), depth)
+                continue
+            calls = _method_calls(self.info, setter.name)
+            if not calls or any(self.scope.parent(c) is None for c in calls):
+                raise _Unknown  # run from elsewhere too, or not at all by the step
+            sc = _callee_scope(self.info, setter)
+            for c in calls:
+                at = self.scope.parent(c)
+                while at is not None and not isinstance(at, ast.stmt):
+                    at = self.scope.parent(at)
+                if at is None:
+                    raise _Unknown
+                recording = self._at(at, self.scope)
+                self.expr(c, self.scope, recording, depth)  # its arguments, and the setter's body run there
+                self.entered[id(sc)] = recording
+                self.outer[id(sc)] = None
+                self.expr(stmt.value, sc, recording, depth)
 
     def _method_owner(self, n: ast.Name, sc: TapeScope) -> bool:
         """`self` as the owner in `self.m(...)` of a method `m` of the class: its body is entered where that
@@ -859,6 +906,77 @@ def _step_state(info: ModuleInfo) -> frozenset[str]:
         return frozenset(out)
 
     return info.memo(f"{__name__}.step_state", build)
+
+
+def _step_setters(
+    info: ModuleInfo,
+) -> dict[str, list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.Assign | None]]]:
+    """Per attribute of `_step_state`: the innermost function setting `self.<attr>` and the statement, when it is
+    a plain `self.<attr> = value` (None for any other form: a tuple target, `+=`, an annotation)."""
+
+    def build() -> dict[str, list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.Assign | None]]]:
+        out: dict[str, list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.Assign | None]]] = {}
+        for fn in info.all_nodes((ast.FunctionDef, ast.AsyncFunctionDef)):
+            assert isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
+            if fn.name in {"__init__", "build"} or "self" not in {a.arg for a in fn.args.args[:1]}:
+                continue
+            for n in ast.walk(fn):
+                if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and info.enclosing_function(n) is fn:
+                    plain = n if isinstance(n, ast.Assign) and len(n.targets) == 1 else None
+                    for t in n.targets if isinstance(n, ast.Assign) else [n.target]:
+                        for e in ast.walk(t):
+                            if isinstance(e, ast.Attribute) and isinstance(e.ctx, ast.Store) and _self_attr(e):
+                                out.setdefault(e.attr, []).append((fn, plain if t is e else None))
+        return out
+
+    return info.memo(f"{__name__}.step_setters", build)
+
+
+def _class_family(info: ModuleInfo, cls: ast.ClassDef) -> tuple[set[ast.ClassDef], set[ast.ClassDef]] | None:
+    """The module classes `cls` is (itself and its bases of the module) and those deriving from it."""
+    by_name = {c.node.name: c.node for c in info.classes.values()}
+    if by_name.get(cls.name) is not cls:
+        return None  # two classes of one name: which is which is not told
+    bases: dict[ast.ClassDef, list[ast.ClassDef]] = {
+        c: [by_name[b.id] for b in c.bases if isinstance(b, ast.Name) and b.id in by_name] for c in by_name.values()
+    }
+    up: set[ast.ClassDef] = set()
+    todo = [cls]
+    while todo:
+        c = todo.pop()
+        if c not in up:
+            up.add(c)
+            todo.extend(bases[c])
+    down = {c for c in by_name.values() if c not in up and _derives(c, cls, bases)}
+    return up, down
+
+
+def _derives(c: ast.ClassDef, base: ast.ClassDef, bases: dict[ast.ClassDef, list[ast.ClassDef]]) -> bool:
+    seen: set[int] = set()
+    todo = list(bases[c])
+    while todo:
+        b = todo.pop()
+        if b is base:
+            return True
+        if id(b) not in seen:
+            seen.add(id(b))
+            todo.extend(bases[b])
+    return False
+
+
+def _method_calls(info: ModuleInfo, name: str) -> list[ast.Call] | None:
+    """Every `self.<name>(...)` call of the module; None when `<name>` is also reached any other way (`obj.name`,
+    passed as a value)."""
+    found: list[ast.Call] = []
+    calls = {id(c.func): c for c in info.all_nodes(ast.Call)}
+    for n in info.all_nodes(ast.Attribute):
+        if n.attr != name:
+            continue
+        c = calls.get(id(n))
+        if c is None or _self_attr(n) is None:
+            return None
+        found.append(c)
+    return found
 
 
 def _self_assigned_values(info: ModuleInfo, cls: ast.ClassDef) -> dict[str, list[ast.expr]]:
