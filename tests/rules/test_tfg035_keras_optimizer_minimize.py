@@ -133,6 +133,47 @@ CASES = [
         RESULT = ["ok"]
     """,
     ),
+    # google-deepmind/open_spiel#1207 (held-out round H): RCFR's training function in a module that imports
+    # `tensorflow.compat.v1 as tf`; in TF 2.21 `tf.compat.v1.keras` is Keras 3 (its Adam is keras.optimizers.Adam).
+    case(
+        "tfg035_compat_v1_keras_adam_minimize_in_tf_function",
+        "raises:AttributeError",
+        """
+        import numpy as np
+        import tensorflow.compat.v1 as tf
+
+        model = tf.keras.Sequential([tf.keras.layers.Dense(4, activation="relu"), tf.keras.layers.Dense(1)])
+        model.build((None, 3))
+        data = tf.data.Dataset.from_tensor_slices(
+            (np.random.rand(8, 3).astype("float32"), np.random.rand(8, 1).astype("float32"))
+        ).batch(4)
+        optimizer = tf.keras.optimizers.Adam(learning_rate=0.01, amsgrad=True)
+
+        @tf.function
+        def _train():
+            for x, y in data:
+                optimizer.minimize(  # <- TFG035
+                    lambda: tf.losses.huber_loss(y, model(x), delta=0.01), model.trainable_variables
+                )
+
+        _train()
+        RESULT = ["ok"]
+    """,
+    ),
+    # The same alias, TF 1's optimizer: `tf.compat.v1.train` optimizers keep `minimize` (trains).
+    case(
+        "tfg035_ok_compat_v1_alias_train_optimizer_minimize",
+        "ok",
+        """
+        import tensorflow.compat.v1 as tf
+
+        w = tf.Variable([1.0, 2.0])
+        opt = tf.train.AdamOptimizer(0.1)
+        before = w.numpy().copy()
+        opt.minimize(lambda: tf.reduce_sum(w ** 2), var_list=[w])
+        RESULT = ["ok" if (w.numpy() != before).all() else "zero"]
+    """,
+    ),
     case(
         "tfg035_ok_compat_v1_optimizer_minimize",
         "ok",

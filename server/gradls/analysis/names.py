@@ -22,6 +22,8 @@ _CANONICAL_PREFIXES = (
     ("keras._tf_keras.keras", "keras"),
     ("tf_keras", "keras"),
     ("keras.api", "keras"),
+    # TF 2.21: `tf.compat.v1.keras` is Keras 3 too (`tf.compat.v1.keras.optimizers.Adam is keras.optimizers.Adam`).
+    ("tensorflow.compat.v1.keras", "keras"),
     ("tensorflow.compat.v2", "tensorflow"),
     ("autograd.numpy", "numpy"),  # not TF, but still NumPy semantics
 )
