@@ -16,7 +16,7 @@ import re
 from collections import defaultdict
 from typing import cast
 
-from gradls.analysis.module import VARIABLE_CTORS, FunctionFacts, ModuleInfo, is_keras_layer_ctor
+from gradls.analysis.module import VARIABLE_CTORS, FunctionFacts, FunctionNode, ModuleInfo, is_keras_layer_ctor
 
 NOT, TENSOR, DIFF = 0, 1, 2
 _ABSENT = object()  # a missing entry, told apart from any value
@@ -381,6 +381,9 @@ class TensorInference:
         self._stable: list[bool] = []  # per analysis in progress: read nothing of a function being analysed
         self._deps: dict[int, dict[tuple[int, int], int]] = {}
         self._module_walked = False
+        # The function whose body the walk is in (None: the module's top level): `info.enclosing_function` of every
+        # expression the walk evaluates, but a decorator's (its own def, see _stmt), without a walk up its parents.
+        self._fn_now: FunctionNode | None = None
         self.module_env = Env()
         self._walk_block(info.tree.body, self.module_env, None)
         self._module_walked = True
@@ -433,6 +436,7 @@ class TensorInference:
             if deps is not None and all(self._versions.get(k, 0) == v for k, v in deps.items()):
                 return self.returns[key]
         self._in_progress.add(key)
+        fn_before, self._fn_now = self._fn_now, ff.node
         before = self.returns.get(key)
         reads = {(key, _IN): self._versions.get((key, _IN), 0)}
         self._reads.append(reads)
@@ -444,6 +448,7 @@ class TensorInference:
             self.final_env[key] = env
             return self.returns[key]
         finally:
+            self._fn_now = fn_before
             self._in_progress.discard(key)
             self._reads.pop()
             stable = self._stable.pop()
@@ -624,8 +629,10 @@ class TensorInference:
             self.closures[id(s)] = env.copy()
             env.levels[s.name] = NOT
             env.kinds.pop(s.name, None)
+            fn_before, self._fn_now = self._fn_now, s  # a decorator's enclosing function is the def it decorates
             for d in s.decorator_list:
                 lv(d, env)
+            self._fn_now = fn_before
             cf = self.info.functions.get(id(s))
             if cf is not None and ff is not None:
                 # Nested defs are analysed right away, with the closure as it is here.
@@ -756,7 +763,7 @@ class TensorInference:
     def _callee_of(self, call: ast.Call) -> FunctionFacts | None:
         from gradls.analysis.regions import resolve_callee
 
-        return resolve_callee(self.info, call, self.info.enclosing_function(call))
+        return resolve_callee(self.info, call, self._fn_now)
 
     def _watch(self, e: ast.AST, env: Env) -> None:
         # tape.watch(x) makes x a differentiable source from here on.
@@ -845,7 +852,7 @@ class TensorInference:
         return k
 
     def _class_at(self, node: ast.AST):
-        fn = self.info.enclosing_function(node)
+        fn = self._fn_now  # the enclosing function of `node`, an expression being evaluated
         while fn is not None:
             ff = self.info.facts(fn)
             if ff is None:
@@ -990,7 +997,7 @@ class TensorInference:
                 return DIFF  # a Keras model calling itself: `y_pred = self(x, training=True)`
             from gradls.analysis.regions import resolve_callee
 
-            callee = resolve_callee(self.info, e, self.info.enclosing_function(e))
+            callee = resolve_callee(self.info, e, self._fn_now)
             if callee is not None:
                 return self._summary(callee, e, arg_levels)
             if (
@@ -1013,7 +1020,7 @@ class TensorInference:
                     return TENSOR
                 from gradls.analysis.regions import resolve_callee
 
-                callee = resolve_callee(self.info, e, self.info.enclosing_function(e))
+                callee = resolve_callee(self.info, e, self._fn_now)
                 if callee is not None:
                     return self._summary(callee, e, arg_levels)
                 if f.attr in _KERAS_LOSS_METHODS and args >= TENSOR:
