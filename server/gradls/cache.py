@@ -110,14 +110,19 @@ class RecordingIndex(ProjectIndex):
         self._depth = 0
         self._resolved: dict[tuple[str, int, str], str | None] = {}  # still(): imports checked this run
         self._real: dict[str, str] = {}  # path as given -> resolved, once per run (a resolve is a stat per component)
+        # (importer's folder, level, dotted) -> module_file's answer, once per run: the files of a folder import the
+        # same modules, and each resolution is path arithmetic and stats (keras/src: 5,245 questions, ~4% of a check).
+        self._module_files: dict[tuple[Path, int, str], Path | None] = {}
+        self._folders: dict[str, Path] = {}  # importer as given -> its resolved folder (as ProjectIndex._resolve)
 
     def _real_path(self, path: str | os.PathLike) -> str:
         key = os.fspath(path)
         real = self._real.get(key)
         if real is None:
-            real = str(Path(path).resolve())
             if os.path.isabs(key):  # a relative one follows the working folder
-                self._real[key] = real
+                real = self._real[key] = str(self._resolve(key))  # shared with the index's (the importer's)
+            else:
+                real = str(Path(path).resolve())
         return real
 
     def _record(self, entry: list[Any]) -> None:
@@ -145,7 +150,15 @@ class RecordingIndex(ProjectIndex):
     def module_file(self, importer, level, dotted):
         self._depth += 1
         try:
-            found = super().module_file(importer, level, dotted)
+            # The answer depends on the importer's folder only (module_file starts from it): asked once per run.
+            where = os.fspath(importer)
+            folder = self._folders.get(where)
+            if folder is None:
+                folder = self._folders[where] = self._resolve(where).parent
+            key = (folder, level, dotted)
+            found = self._module_files.get(key, _MISSING)
+            if found is _MISSING:
+                found = self._module_files[key] = super().module_file(importer, level, dotted)
         finally:
             self._depth -= 1
         self._record(["m", self._real_path(importer), level, dotted, None if found is None else str(found)])
@@ -168,6 +181,7 @@ class RecordingIndex(ProjectIndex):
         return False
 
 
+_MISSING: Any = object()
 _INDEXES: dict[Path, RecordingIndex] = {}
 _ROOTS: dict[Path, Path] = {}
 
