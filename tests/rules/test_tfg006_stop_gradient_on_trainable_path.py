@@ -630,6 +630,42 @@ CASES += [
 ]
 
 
+# Issue 10 (engine): gradients for one sub-layer (`self.d1.trainable_variables`) of a model whose `self(x)` is cut.
+CASES += [
+    case(
+        "tfg006_gradient_for_sublayer_self_call_stopped",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class M(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d1 = keras.layers.Dense(8)
+                self.d2 = keras.layers.Dense(1)
+
+            def call(self, x):
+                return self.d2(self.d1(x))
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    pred = tf.stop_gradient(self(x, training=True))  # <- TFG006
+                    loss = tf.reduce_mean(tf.square(pred[:, 0] - y))
+                grads = tape.gradient(loss, self.d1.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.d1.trainable_variables))
+                return {"loss": loss}
+
+        m = M()
+        m.compile(optimizer="sgd")
+        m.fit(np.random.rand(16, 4).astype("float32"), np.random.rand(16).astype("float32"), epochs=1, verbose=0)
+    """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

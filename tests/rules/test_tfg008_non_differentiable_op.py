@@ -1890,6 +1890,329 @@ CASES += [
 ]
 
 
+# Issue 10 (engine): the model's forward pass reached through a def nested in train_step (its return followed into
+# the step, and the step's value into it), through `super().call(x)`, and gradients for one sub-layer of a model
+# whose `self(x)` goes through argmax.  TF 2.21 / Keras 3.15.1 under fit: ValueError No gradients provided.
+CASES += [
+    case(
+        "tfg008_nested_forward_def_returns_self_call_argmax_in_step",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class M(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d = keras.layers.Dense(3)
+
+            def call(self, x):
+                return self.d(x)
+
+            def train_step(self, data):
+                x, y = data
+                def forward():
+                    return self(x, training=True)
+                with tf.GradientTape() as tape:
+                    logits = forward()
+                    pred = tf.cast(tf.argmax(logits, axis=-1), tf.float32)  # <- TFG008
+                    loss = tf.reduce_mean(tf.square(pred - y))
+                grads = tape.gradient(loss, self.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                return {"loss": loss}
+
+        m = M()
+        m.compile(optimizer="sgd")
+        m.fit(np.random.rand(16, 4).astype("float32"), np.random.rand(16).astype("float32"), epochs=1, verbose=0)
+    """,
+    ),
+    case(
+        "tfg008_nested_predict_def_argmax_of_self_call",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class M(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d = keras.layers.Dense(3)
+
+            def call(self, x):
+                return self.d(x)
+
+            def train_step(self, data):
+                x, y = data
+
+                def predict(inputs):
+                    return tf.cast(tf.argmax(self(inputs, training=True), axis=-1), tf.float32)  # <- TFG008
+
+                with tf.GradientTape() as tape:
+                    loss = tf.reduce_mean(tf.square(predict(x) - y))
+                grads = tape.gradient(loss, self.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                return {"loss": loss}
+
+        m = M()
+        m.compile(optimizer="sgd")
+        m.fit(np.random.rand(16, 4).astype("float32"), np.random.rand(16).astype("float32"), epochs=1, verbose=0)
+    """,
+    ),
+    case(
+        "tfg008_call_argmax_of_super_call",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Base(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d = keras.layers.Dense(3)
+
+            def call(self, x):
+                return self.d(x)
+
+        class M(Base):
+            def call(self, x):
+                return tf.argmax(super().call(x), axis=-1)  # <- TFG008
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    pred = tf.cast(self(x, training=True), tf.float32)
+                    loss = tf.reduce_mean(tf.square(pred - y))
+                grads = tape.gradient(loss, self.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                return {"loss": loss}
+
+        m = M()
+        m.compile(optimizer="sgd")
+        m.fit(np.random.rand(16, 4).astype("float32"), np.random.rand(16).astype("float32"), epochs=1, verbose=0)
+    """,
+    ),
+    case(
+        "tfg008_gradient_for_sublayer_self_call_argmax",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class M(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d1 = keras.layers.Dense(8)
+                self.d2 = keras.layers.Dense(3)
+
+            def call(self, x):
+                return self.d2(self.d1(x))
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    pred = tf.cast(tf.argmax(self(x, training=True), axis=-1), tf.float32)  # <- TFG008
+                    loss = tf.reduce_mean(tf.square(pred - y))
+                grads = tape.gradient(loss, self.d1.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.d1.trainable_variables))
+                return {"loss": loss}
+
+        m = M()
+        m.compile(optimizer="sgd")
+        m.fit(np.random.rand(16, 4).astype("float32"), np.random.rand(16).astype("float32"), epochs=1, verbose=0)
+    """,
+    ),
+    case(
+        "tfg008_nested_forward_argmax_pseudo_labels_beside_second_forward",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class M(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d = keras.layers.Dense(3)
+
+            def call(self, x):
+                return self.d(x)
+
+            def train_step(self, data):
+                x, y = data
+                def forward():
+                    return self(x, training=True)
+                with tf.GradientTape() as tape:
+                    labels = tf.argmax(forward(), axis=-1)
+                    logits = forward()
+                    loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True))
+                grads = tape.gradient(loss, self.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                return {"loss": loss}
+
+        m = M()
+        m.compile(optimizer="sgd")
+        m.fit(np.random.rand(16, 4).astype("float32"), np.random.rand(16).astype("float32"), epochs=1, verbose=0)
+    """,
+    ),
+    case(
+        "tfg008_super_call_logits_returned_beside_argmax",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Base(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d = keras.layers.Dense(3)
+
+            def call(self, x):
+                return self.d(x)
+
+        class M(Base):
+            def call(self, x):
+                logits = super().call(x)
+                return logits, tf.argmax(logits, axis=-1)
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    logits, pred = self(x, training=True)
+                    loss = tf.reduce_mean(tf.square(logits[:, 0] - y))
+                grads = tape.gradient(loss, self.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                return {"loss": loss, "pred": tf.reduce_mean(tf.cast(pred, tf.float32))}
+
+        m = M()
+        m.compile(optimizer="sgd")
+        m.fit(np.random.rand(16, 4).astype("float32"), np.random.rand(16).astype("float32"), epochs=1, verbose=0)
+    """,
+    ),
+    case(
+        "tfg008_sublayer_gradient_argmax_labels_beside_direct_layers",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class M(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d1 = keras.layers.Dense(8)
+                self.d2 = keras.layers.Dense(3)
+
+            def call(self, x):
+                return self.d2(self.d1(x))
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    labels = tf.argmax(self(x, training=True), axis=-1)
+                    logits = self.d2(self.d1(x))
+                    loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True))
+                grads = tape.gradient(loss, self.d1.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.d1.trainable_variables))
+                return {"loss": loss}
+
+        m = M()
+        m.compile(optimizer="sgd")
+        m.fit(np.random.rand(16, 4).astype("float32"), np.random.rand(16).astype("float32"), epochs=1, verbose=0)
+    """,
+    ),
+]
+
+
+# Issue 10 (round G, tensorflow#19556's Stack Overflow question): a weight read only inside the function a
+# `Dataset.map` runs. TF 2.21: the map function runs in the dataset's own graph, the elements come out as constants,
+# and tape.gradient is None for the weight (a Keras optimizer raises No gradients provided for any variable).
+CASES += [
+    case(
+        "tfg008_per_sample_weights_gathered_in_dataset_map",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        n = 32
+        x_all = np.random.rand(n, 3).astype("float32")
+        y_all = np.random.rand(n).astype("float32")
+        sample_weights = tf.Variable(tf.ones([n]))
+        beta = tf.Variable(tf.zeros([3]))
+
+        dataset = tf.data.Dataset.from_tensor_slices((x_all, y_all, tf.range(n)))
+        dataset = dataset.map(lambda x, y, i: (x, y, tf.gather(sample_weights, i))).batch(8)  # <- TFG008
+        RESULT = []
+        for x, y, w in dataset:
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(w * tf.square(y - tf.linalg.matvec(x, beta)))
+            RESULT = gradient_status(tape.gradient(loss, [sample_weights]))
+    """,
+    ),
+    case(
+        "tfg008_encoder_applied_in_dataset_map",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        encoder = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
+        head = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        ds = tf.data.Dataset.from_tensor_slices((np.random.rand(16, 4).astype("float32"), np.ones((16, 1), "float32")))
+        ds = ds.batch(8).map(lambda x, y: (encoder(x), y))  # <- TFG008
+        for h, y in ds:
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(head(h) - y))
+            grads = tape.gradient(loss, encoder.trainable_variables + head.trainable_variables)
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
+        "tfg008_ok_indices_through_dataset_weights_gathered_under_tape",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        n = 32
+        x_all = np.random.rand(n, 3).astype("float32")
+        y_all = np.random.rand(n).astype("float32")
+        sample_weights = tf.Variable(tf.ones([n]))
+        beta = tf.Variable(tf.zeros([3]))
+        mean = tf.Variable(tf.zeros([3]), trainable=False)
+
+        dataset = tf.data.Dataset.from_tensor_slices((x_all, y_all, tf.range(n)))
+        dataset = dataset.map(lambda x, y, i: (x - mean, y, i)).batch(8)
+        for x, y, i in dataset:
+            with tf.GradientTape() as tape:
+                w = tf.gather(sample_weights, i)
+                loss = tf.reduce_mean(w * tf.square(y - tf.linalg.matvec(x, beta)))
+            RESULT = gradient_status(tape.gradient(loss, [sample_weights, beta]))
+    """,
+    ),
+    case(
+        "tfg008_ok_variable_in_dataset_map_and_under_tape",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        scale = tf.Variable(2.0)
+        ds = tf.data.Dataset.from_tensor_slices(np.random.rand(8, 3).astype("float32")).map(lambda x: x * scale)
+        for x in ds.batch(4):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_sum(tf.square(x * scale - 1.0))
+            RESULT = gradient_status(tape.gradient(loss, [scale]))
+    """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

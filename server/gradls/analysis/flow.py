@@ -393,8 +393,10 @@ class Flow:
         """Follow a module function's return value into its callers (element `index` of a returned tuple,
         unpacked at the call site), so `logits, pred = forward(x)` carries on where `pred` is used."""
         ff = self.info.facts(fn)
-        if ff is None or ff.parent is not None or ff.custom_gradient:
+        if ff is None or ff.custom_gradient:
             return set()
+        if ff.parent is not None:
+            return self._nested_caller_sinks(fn, ff.parent, index, cut, seen)
         self_calls = ff.keras_method == "call" and ff.cls is not None and ff.cls.keras_kind in {"model", "layer"}
         if ff.keras_method and not self_calls:
             return set()
@@ -442,6 +444,96 @@ class Flow:
                         out |= self.sinks(use, cut, seen, sc)
         finally:
             self._depth -= 1
+        return out
+
+    def _nested_caller_sinks(self, fn, parent, index: int | None, cut, seen: set) -> set:
+        """A def nested in `parent`: its value goes on where `parent` calls it by name (`logits = forward()`)."""
+        if fn.decorator_list or self._depth >= _MAX_CALL_DEPTH:
+            return set()
+        sc = self.scope_for_root(parent)
+        if (
+            fn.name in sc.defs
+            or self.info.facts(parent) is None
+            or self.info.facts(parent).nested.get(fn.name) is not fn
+        ):
+            return set()
+        out: set = set()
+        self._depth += 1
+        try:
+            for use in sc.loads.get(fn.name, ()):
+                call = sc.parent(use)
+                if not (isinstance(call, ast.Call) and call.func is use):
+                    continue
+                if index is None:
+                    out |= self.sinks(call, cut, seen, sc)
+                    continue
+                stmt = sc.parent(call)
+                if not (isinstance(stmt, ast.Assign) and stmt.value is call and len(stmt.targets) == 1):
+                    continue
+                target = stmt.targets[0]
+                if isinstance(target, (ast.Tuple, ast.List)) and index < len(target.elts):
+                    el = target.elts[index]
+                    if isinstance(el, ast.Name) and not any(isinstance(e, ast.Starred) for e in target.elts):
+                        for u in sc.uses(el.id, stmt):
+                            out |= self.sinks(u, cut, seen, sc)
+        finally:
+            self._depth -= 1
+        return out
+
+    def local_callee(self, call: ast.Call, sc: FlowScope) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """The body `call` runs when it is `f(...)` of a def `f` nested in the function of `sc` (bound by that def
+        alone, undecorated), or `super().m(...)` in a method of a class of this module whose first base of the
+        module defining `m` comes before any base from elsewhere; None otherwise."""
+        f = call.func
+        root = sc.root
+        if not isinstance(root, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None
+        ff = self.info.facts(root)
+        if ff is None:
+            return None
+        if isinstance(f, ast.Name):
+            fn = ff.nested.get(f.id)
+            if fn is None or fn.decorator_list or f.id in sc.defs:
+                return None
+            defs = [c for n in walk_own(root) for c in ast.iter_child_nodes(n) if getattr(c, "name", None) == f.id]
+            return fn if len(defs) == 1 else None
+        if not (
+            isinstance(f, ast.Attribute)
+            and isinstance(f.value, ast.Call)
+            and isinstance(f.value.func, ast.Name)
+            and f.value.func.id == "super"
+            and not f.value.args
+            and ff.cls is not None
+            and ff.parent is None
+        ):
+            return None
+        cls = ff.cls.node
+        for _ in range(8):
+            if len(cls.bases) != 1 or not isinstance(cls.bases[0], ast.Name):
+                return None
+            base = self.info.classes.get(cls.bases[0].id)
+            if base is None:
+                return None  # a library class (keras.Model): its own method
+            found = base.node and base.methods.get(f.attr)
+            if isinstance(found, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return None if found.decorator_list else found
+            cls = base.node
+        return None
+
+    def _callee_calls(self, sc: FlowScope) -> list[ast.Call]:
+        """The calls of `sc` that `local_callee` resolves (nested defs called by name, `super().m(...)`)."""
+        out: list[ast.Call] = []
+        names = ["super"]
+        ff = self.info.facts(sc.root) if isinstance(sc.root, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+        if ff is not None:
+            names += list(ff.nested)
+        for name in names:
+            for use in sc.loads.get(name, ()):
+                call = sc.parent(use)
+                if name == "super" and isinstance(call, ast.Call):
+                    call = sc.parent(sc.parent(call))
+                if isinstance(call, ast.Call) and self.local_callee(call, sc) is not None:
+                    out.append(call)
         return out
 
     def scope_for_root(self, root: ast.AST) -> FlowScope:
@@ -504,6 +596,13 @@ class Flow:
                         out.setdefault(d, n.func.value)
                 elif self.runs_self_model(n):
                     out.setdefault("self", n.func)
+                elif (callee := self.local_callee(n, sc)) is not None and ("def", id(callee)) not in seen:
+                    # `forward()` of a def nested here, `super().call(x)`: what its return statements compute
+                    seen.add(("def", id(callee)))
+                    for ret in walk_own(callee):
+                        if isinstance(ret, ast.Return) and ret.value is not None:
+                            found = self.roots(ret.value, depth + 1, seen)
+                            out.update({k: x for k, x in found.items() if k not in out})
                 q = self.info.imports.qualname(n.func) or ""
                 if q.startswith("tensorflow.") and q.rsplit(".", 1)[-1] in {"gradient", "stop_gradient"}:
                     continue
@@ -651,6 +750,10 @@ class Flow:
                     # `model.layer1` and friends: only when it is itself used like the model.
                     pass
                 out |= self.sinks(occ, cut=True)
+            for call in self._callee_calls(sc):
+                # a nested def or a `super()` method that runs the weights (`logits = forward()`)
+                if not sc.contains(cut_node, call) and root in self.roots(call):
+                    out |= self.sinks(call, cut=True)
         finally:
             self._avoid = None
         return out
@@ -700,6 +803,9 @@ class Flow:
                 owner = d[: -len(suffix)]
                 if owner == root or root.startswith(owner + "."):
                     return True
+                if root == "self" and owner.startswith("self.") and "." not in owner[5:]:
+                    # `self.d1.trainable_variables` of the model `self` whose `call` runs `self.d1`
+                    return self._call_reads(at, owner[5:])
                 # `self.w` of a method reached through `net(x)`: `net.trainable_variables` holds it.
                 return root.startswith("self.") and self._instance_of_root_class(owner, root, at)
         if isinstance(src, ast.Name):
@@ -708,6 +814,15 @@ class Flow:
                 v is not None and self._in_sources(root, v, at, depth + 1) for _, v in sc.reaching_defs(src.id, at)
             )
         return False
+
+    def _call_reads(self, at: ast.AST, attr: str) -> bool:
+        """Does the `call` of the Keras class whose method holds `at` read its layer `self.<attr>`?"""
+        cls = self.self_model_class(at)
+        run = cls.methods.get("call") if cls is not None and attr in cls.layer_attrs else None
+        return isinstance(run, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+            isinstance(n, ast.Attribute) and n.attr == attr and isinstance(n.value, ast.Name) and n.value.id == "self"
+            for n in walk_own(run)
+        )
 
     def _instance_of_root_class(self, owner: str, root: str, at: ast.AST) -> bool:
         """Is `owner` (a name at `at`) an instance of a plain class of this module whose methods read `root`
