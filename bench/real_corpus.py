@@ -65,8 +65,11 @@ def default_cache() -> Path:
 def parse_packages(raw: str | None) -> list[str]:
     if raw is None:
         return list(DEFAULT_PACKAGES)
-    p = Path(raw)
-    items = p.read_text().splitlines() if p.is_file() else raw.split(",")
+    try:
+        is_file = Path(raw).is_file()
+    except OSError:  # a long comma-separated list is not a valid path ("File name too long")
+        is_file = False
+    items = Path(raw).read_text().splitlines() if is_file else raw.split(",")
     pinned = {s.split("==")[0].lower().replace("_", "-"): s for s in DEFAULT_PACKAGES}
     out = []
     for item in items:

@@ -594,6 +594,112 @@ step(tf.ones((2, 3)), tf.constant(4))
     ),
 ]
 
+# Flags handed from layer to layer (the Hugging Face TF models' shape: `output_attentions`, `use_cache`, a
+# `bool` annotation): a Python value forwarded as it came tells the inner layer nothing about tensors.
+_FLAG_LAYERS = """
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+
+
+class Attention(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.proj = keras.layers.Dense(4)
+
+    def call(self, x, mask, use_cache, output_attentions):
+        out = self.proj(x)
+        if output_attentions:  # {mark}
+            return out, out
+        return (out,)
+
+
+class Block(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.attn = Attention()
+
+    def call(self, x, mask, use_cache, output_attentions, training=False):
+        return self.attn(x, mask=mask, use_cache=use_cache, output_attentions=output_attentions)
+
+
+class Encoder(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.block = Block()
+        self.out = keras.layers.Dense(1)
+
+    def call(self, x, output_hidden_states: bool, output_attentions, training=False):
+        hidden = () if output_hidden_states else None
+        outputs = self.block(x, mask=None, use_cache=False, output_attentions=output_attentions, training=training)
+        if output_hidden_states:
+            hidden = hidden + (outputs[0],)
+        return self.out(outputs[0])
+
+
+class Net(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.encoder = Encoder()
+
+    def call(self, x, output_hidden_states=None, output_attentions=None, training=False):
+        output_attentions = output_attentions if output_attentions is not None else self.{flag_attr}
+        return self.encoder(x, output_hidden_states=bool(output_hidden_states), output_attentions={passed})
+
+    {extra}
+
+
+model = Net()
+model.compile(optimizer="sgd", loss="mse")
+model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
+"""
+
+CASES += [
+    # The flags are Python values all the way down: trains under fit (was reported on every `if`).
+    case(
+        "tfg003_flags_forwarded_through_layers_near_miss",
+        "ok",
+        _FLAG_LAYERS.replace("{mark}", "Python bool")
+        .replace("{flag_attr}", "flag")
+        .replace("{passed}", "output_attentions")
+        .replace("{extra}", "flag = False"),
+    ),
+    # The outer model hands a tensor where the flag goes, two layers down: the `if` raises under fit.
+    case(
+        "tfg003_tensor_forwarded_through_layers_as_flag",
+        "raises:OperatorNotAllowedInGraphError",
+        _FLAG_LAYERS.replace("{mark}", "<- TFG003")
+        .replace("{flag_attr}", "flag")
+        .replace("{passed}", "tf.reduce_sum(x) > 0")
+        .replace("{extra}", "flag = False"),
+    ),
+    # TensorFlow's own Python utilities from its internal modules answer with Python values.
+    case(
+        "tfg003_tf_internal_python_utilities_near_miss",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow.python.framework import smart_cond
+        from tensorflow.python.util import nest
+
+        class Cell(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], 1))
+
+            def call(self, x, training=None):
+                state = x[0] if nest.is_nested(x) else x
+                if smart_cond.smart_constant_value(tf.constant(True)):
+                    state = state * 1.0
+                return tf.matmul(state, self.w)
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), Cell()])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
+    """,
+    ),
+]
+
 
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
@@ -726,3 +832,30 @@ def test_cross_file_gradls_reports_what_the_callers_pass(name, cross_file_projec
     # Alone, the layer's module knows no caller: `dim` is unknown, and unknown stays silent.
     for f in root.rglob("embedding.py"):
         assert not [x for x in analyze(f.read_text(), str(f), project=False).findings if x.code == "TFG003"]
+
+
+def test_keras_imported_from_a_project_module_is_not_taken_for_keras_3(tmp_path):
+    """`from .modeling_utils import keras` (Hugging Face's TF models): that module binds `tf_keras` when it is
+    installed (Keras 2, whose `call` AutoGraph converts) and `keras` otherwise, so which Keras the layer is stays
+    unknown, and unknown stays silent. A Keras 3 base class the project module defines is still followed."""
+    from gradls.analysis import analyze
+    from gradls.analysis.project import ProjectIndex
+
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "utils.py").write_text("try:\n    import tf_keras as keras\nexcept ImportError:\n    import keras\n")
+    (pkg / "base.py").write_text("import keras\n\n\nclass Base(keras.layers.Layer):\n    pass\n")
+    body = "\n\n\nclass Enc({base}):\n    def call(self, x):\n        if tf.reduce_sum(x) > 0:\n            return x\n        return -x\n"
+    (pkg / "via_alias.py").write_text(
+        "import tensorflow as tf\nfrom .utils import keras" + body.format(base="keras.layers.Layer")
+    )
+    (pkg / "via_class.py").write_text("import tensorflow as tf\nfrom .base import Base" + body.format(base="Base"))
+    index = ProjectIndex(tmp_path)
+    lines = {}
+    for name in ("via_alias.py", "via_class.py"):
+        f = pkg / name
+        lines[name] = [
+            x.span.line for x in analyze(f.read_text(), str(f), project=index).findings if x.code == "TFG003"
+        ]
+    assert lines == {"via_alias.py": [], "via_class.py": [7]}

@@ -121,11 +121,14 @@ def name_loads(info: ModuleInfo, scope: ast.AST) -> dict[str, list[ast.Name]]:
 
 @dataclass(frozen=True)
 class LayerCall:
-    """One call of a Keras layer instance: for each positional index and keyword, whether the value passed is a
-    static Python value (`static_value`); `opaque` when `*args`/`**kwargs` hide what goes where."""
+    """One call of a Keras layer instance: for each positional index and keyword, whether the value passed is not
+    a tensor (a static Python value, `static_value`, or a parameter of the caller that holds a Python value or an
+    unknown one), or "Cls.param": a parameter of this module's Keras class `Cls`'s `call` handed on as it came,
+    judged by what `Cls`'s own callers pass (`passes_tensor`; project summaries hold it resolved); `opaque` when
+    `*args`/`**kwargs` hide what goes where."""
 
-    positional: tuple[bool, ...]
-    keywords: tuple[tuple[str, bool], ...]
+    positional: tuple[bool | str, ...]
+    keywords: tuple[tuple[str, bool | str], ...]
     opaque: bool = False
 
 
@@ -264,12 +267,130 @@ def _build_layer_calls(info: ModuleInfo) -> dict[str, list[LayerCall]]:
         opaque = any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords)
         out.setdefault(cls, []).append(
             LayerCall(
-                tuple(static_value(info, a, scope) for a in call.args),
-                tuple((k.arg, static_value(info, k.value, scope)) for k in call.keywords if k.arg is not None),
+                tuple(_not_a_tensor(info, a, scope) for a in call.args),
+                tuple((k.arg, _not_a_tensor(info, k.value, scope)) for k in call.keywords if k.arg is not None),
                 opaque,
             )
         )
     return out
+
+
+def _not_a_tensor(info: ModuleInfo, e: ast.AST, scope: ast.AST) -> bool | str:
+    if static_value(info, e, scope) or _forwarded_python_parameter(info, e, scope):
+        return True
+    forwarded = _forwarded_call_parameter(info, e, scope)
+    return forwarded if forwarded is not None else False
+
+
+def passes_tensor(info: ModuleInfo, value: bool | str, depth: int = 0) -> bool:
+    """Whether one argument of a `LayerCall` may be a tensor: not for a Python value; for a forwarded parameter
+    of a Keras `call`, when one of that class's own callers passes a tensor there (so far as they are known)."""
+    if isinstance(value, bool):
+        return not value
+    cls_name, _, param = value.partition(".")
+    cls = info.classes.get(cls_name)
+    method = _method_of(info, cls, "call") if cls is not None else None
+    ff = info.facts(method) if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+    if ff is None or depth > 4:
+        return True
+    return call_param_static(info, ff, param, depth + 1) is False
+
+
+def resolved_layer_calls(info: ModuleInfo, calls: list[LayerCall]) -> tuple[LayerCall, ...]:
+    """`calls` with every forwarded parameter judged in this module, for a project summary."""
+    return tuple(
+        LayerCall(
+            tuple(not passes_tensor(info, v) for v in c.positional),
+            tuple((k, not passes_tensor(info, v)) for k, v in c.keywords),
+            c.opaque,
+        )
+        for c in calls
+    )
+
+
+def _forwarded_call_parameter(info: ModuleInfo, e: ast.AST, scope: ast.AST) -> str | None:
+    """`self.attn(x, mask, output_attentions)` in a Keras `call` whose own `output_attentions` parameter has no
+    default: "Cls.output_attentions", to be judged by what `Cls`'s callers pass (not the layer's input)."""
+    if not isinstance(e, ast.Name) or not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    ff = info.facts(scope)
+    if ff is None or ff.keras_method not in {"call", "__call__"} or ff.cls is None:
+        return None
+    a = scope.args
+    positional = [x.arg for x in [*a.posonlyargs, *a.args]][1:]  # after `self`
+    if e.id not in positional[1:] and e.id not in {x.arg for x in a.kwonlyargs}:
+        return None
+    if "mask" in e.id or any(v is not None for v in _name_values(info, scope).get(e.id, [])):
+        return None  # Keras hands masks in as tensors; a rebound parameter holds something else
+    return f"{ff.cls.node.name}.{e.id}"
+
+
+# Annotations that name Python values only (`flag: bool`, `n: Optional[int]`, `mode: str | None`).
+_PYTHON_ANNOTATION_WORDS = frozenset(
+    {"bool", "int", "float", "str", "None", "Optional", "Union", "Literal", "typing", "Sequence", "List", "Tuple"}
+)
+
+
+def python_scalar_annotation(fn: ast.FunctionDef | ast.AsyncFunctionDef, param: str) -> bool:
+    """`param: bool`, `param: Optional[bool]`, `param: int | None`: annotated as a Python scalar (or a sequence
+    of them), the caller's promise that no tensor comes in; its truth value is a Python bool."""
+    a = fn.args
+    arg = next((x for x in [*a.posonlyargs, *a.args, *a.kwonlyargs] if x.arg == param), None)
+    if arg is None or arg.annotation is None:
+        return False
+    ann = arg.annotation
+    if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
+        try:
+            ann = ast.parse(ann.value, mode="eval").body
+        except SyntaxError:
+            return False
+    words = set()
+    for n in ast.walk(ann):
+        if isinstance(n, ast.Name):
+            words.add(n.id)
+        elif isinstance(n, ast.Attribute):
+            words.add(n.attr)
+        elif isinstance(n, ast.Constant):
+            if n.value is not None and not isinstance(n.value, (str, int, float, bool)):
+                return False
+        elif not isinstance(n, (ast.Subscript, ast.Tuple, ast.BinOp, ast.BitOr, ast.Load, ast.Index)):
+            return False
+    return bool(words) and words <= _PYTHON_ANNOTATION_WORDS and bool(words & {"bool", "int", "float", "str"})
+
+
+def _forwarded_python_parameter(info: ModuleInfo, e: ast.AST, scope: ast.AST) -> bool:
+    """`self.encoder(h, output_hidden_states=output_hidden_states)`: a parameter of the calling function handed
+    on as it came (or replaced only by its default from `self`: `p if p is not None else self.config.p`), whose
+    own value is a Python value or unknown where the caller receives it (a default, a Python annotation,
+    `training`). Such a value tells the callee nothing about tensors, so it does not make the callee's parameter
+    one."""
+    if not isinstance(e, ast.Name) or not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    name = e.id
+    a = scope.args
+    params = [*a.posonlyargs, *a.args, *a.kwonlyargs]
+    if not any(p.arg == name for p in params):
+        return False
+    for v in _name_values(info, scope).get(name, []):
+        if v is not None and not _defaults_from_self(v, name):
+            return False
+    if name in {"training", "is_training"} or python_scalar_annotation(scope, name):
+        return True
+    positional = [x.arg for x in [*a.posonlyargs, *a.args]]
+    defaults = dict(zip(reversed(positional), reversed(a.defaults)))
+    defaults.update({k.arg: d for k, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None})
+    default = defaults.get(name)
+    return default is not None and not ("mask" in name and isinstance(default, ast.Constant) and default.value is None)
+
+
+def _defaults_from_self(v: ast.expr, name: str) -> bool:
+    """`p if p is not None else self.config.p` (and the like): the parameter or a value read from `self`."""
+    for n in ast.walk(v):
+        if isinstance(n, ast.Name) and n.id not in {name, "self"}:
+            return False
+        if isinstance(n, ast.Call):
+            return False
+    return True
 
 
 def _ctor_name(v: ast.expr | None) -> str | None:
@@ -323,7 +444,7 @@ def _self_attr_classes(info: ModuleInfo) -> dict[tuple[int, str], str | None]:
     return info.memo(f"{__name__}.self_attr_classes", build)
 
 
-def call_param_static(info: ModuleInfo, ff: FunctionFacts, param: str) -> bool | None:
+def call_param_static(info: ModuleInfo, ff: FunctionFacts, param: str, depth: int = 0) -> bool | None:
     """For a parameter of a Keras class's `call`: None when no call of the class's instances is known (this
     module, or the project modules importing the class), True when every known call passes a static Python value
     there (`static_value`), False when one passes anything else (or `*args` hide it)."""
@@ -339,9 +460,9 @@ def call_param_static(info: ModuleInfo, ff: FunctionFacts, param: str) -> bool |
         if site.opaque:
             return False
         if index is not None and index < len(site.positional):
-            if not site.positional[index]:
+            if passes_tensor(info, site.positional[index], depth):
                 return False
-        elif not dict(site.keywords).get(param, True):
+        elif passes_tensor(info, dict(site.keywords).get(param, True), depth):
             return False
     return True
 

@@ -186,7 +186,7 @@ class ModuleInfo:
             )
         )
         for facts, bases in class_bases:
-            facts.base_names = [self.imports.qualname(b) or dotted(b) or "" for b in bases]
+            facts.base_names = [self._base_name(b) for b in bases]
             facts.keras2 = self.legacy_keras or any(
                 self.imports.is_keras2(b) and keras_base_kind(q) is not None for b, q in zip(bases, facts.base_names)
             )
@@ -215,6 +215,20 @@ class ModuleInfo:
                     and any(isinstance(t, ast.Attribute) and t.attr == "run_eagerly" for t in n.targets)
                 ):
                     self.run_eagerly = True
+
+    def _base_name(self, b: ast.expr) -> str:
+        """A base class's canonical name, or its text when it is not imported (`Encoder`, a class of this module).
+        A chain rooted at a name imported from a project module (`from .utils import keras`) is that module's
+        binding, whichever Keras it is (often `tf_keras` when installed, else `keras`): not taken for the text."""
+        q = self.imports.qualname(b)
+        if q is not None:
+            return q
+        name = dotted(b) or ""
+        head = name.partition(".")[0]
+        raw = self.imports.raw.get(head)
+        if raw is not None and raw[0] > 0 and "." in name:
+            return "." * raw[0] + raw[1] + name[len(head) :]
+        return name
 
     def own_nodes(self, root: ast.AST) -> list[ast.AST]:
         """Every node below `root` outside nested defs/classes, recording parents on the way.

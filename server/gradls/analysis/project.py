@@ -448,14 +448,14 @@ def _summarize(path: Path, text: str, project: ProjectIndex, tree: ast.Module | 
     after_weights = frozenset(
         imports[local][1].rsplit(".", 1)[-1] for local in layers_applied_after_weights(info) if local in imports
     )
-    from gradls.analysis.call_sites import layer_calls
+    from gradls.analysis.call_sites import layer_calls, resolved_layer_calls
     from gradls.analysis.function_summaries import module_param_cuts
 
     calls_made: dict[str, tuple[LayerCall, ...]] = {}
     for local, calls in layer_calls(info).items():
         if local in imports:
             name = imports[local][1].rsplit(".", 1)[-1]
-            calls_made[name] = calls_made.get(name, ()) + tuple(calls)
+            calls_made[name] = calls_made.get(name, ()) + resolved_layer_calls(info, calls)
     summary = ModuleSummary(
         str(path),
         classes,

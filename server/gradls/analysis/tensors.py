@@ -90,6 +90,13 @@ NON_TENSOR_TF_PREFIXES = (
     "tensorflow.queue.",
     "tensorflow.sets.",
     "tensorflow.version.",
+    # TensorFlow's own Python utilities, imported from their internal modules (`from tensorflow.python.util import
+    # nest`): structure checks, static values, the eager context, static shapes.
+    "tensorflow.python.util.",
+    "tensorflow.python.eager.context.",
+    "tensorflow.python.platform.",
+    "tensorflow.python.framework.tensor_shape.",
+    "tensorflow.python.keras.utils.",
 )
 NON_TENSOR_TF = {
     "GradientTape",
@@ -110,6 +117,8 @@ NON_TENSOR_TF = {
     "executing_eagerly",
     "is_tensor",
     "get_static_value",
+    "constant_value",  # tensor_util.constant_value: a NumPy value or None
+    "smart_constant_value",  # smart_cond.smart_constant_value: a Python bool or None
     "init_scope",
     "get_logger",
     "Graph",
@@ -519,10 +528,12 @@ class TensorInference:
                 return TENSOR if none_default and "mask" in p else NOT
             if index == 0 or "mask" in p or _tensor_annotation(ff, p):
                 return DIFF
+            from gradls.analysis.call_sites import call_param_static, python_scalar_annotation
+
+            if python_scalar_annotation(ff.node, p):
+                return NOT  # `output_hidden_states: bool`: the callers' promise of a Python value
             # Keras passes only the first argument (and `mask`) itself; the others hold what the callers pass: a
             # tensor where one caller passes anything but a static Python value, unknown where no caller is known.
-            from gradls.analysis.call_sites import call_param_static
-
             return DIFF if call_param_static(self.info, ff, p) is False else NOT
         if ff.keras_method == "loss":
             return TENSOR if index == 0 else DIFF
