@@ -245,6 +245,104 @@ CASES += [
 ]
 
 
+# tensorflow/tensorflow#38211 (held-out round H): the variables are made in a helper method that __init__ calls.
+BUGGY_HELPER = (
+    """
+import numpy as np
+import tensorflow as tf
+
+class Foo(tf.keras.layers.Layer):
+    def __init__(self, siz):
+        super().__init__()
+        self.siz = siz
+        self.build_foo(siz)
+
+    def build_foo(self, siz):
+        self.w0 = tf.Variable(tf.ones((3, 1)), name="TNS0")  # <- TFG014
+        self.ws = []
+        for it in range(siz):
+            self.ws.append(tf.Variable(float(it + 1), name=f"TNS{it + 1}"))  # <- TFG014
+
+    def call(self, x):
+        y = tf.matmul(x, self.w0)
+        for w in self.ws:
+            y = y * w
+        return y
+
+layer = Foo(2)
+model = tf.keras.Sequential([tf.keras.Input((3,)), layer])
+layer_weights = lambda: [layer.w0] + list(layer.ws)
+"""
+    + _TRAIN
+)
+
+CASES += [
+    case("tfg014_raw_variables_made_in_helper_called_from_init", "zero", BUGGY_HELPER),
+    case(
+        "tfg014_ok_add_weight_in_helper_called_from_init",
+        "ok",
+        BUGGY_HELPER.replace(
+            'tf.Variable(tf.ones((3, 1)), name="TNS0")  # <- TFG014',
+            'self.add_weight(shape=(3, 1), initializer="ones")',
+        ).replace(
+            'tf.Variable(float(it + 1), name=f"TNS{it + 1}"))  # <- TFG014',
+            'self.add_weight(shape=(), initializer="ones"))',
+        ),
+    ),
+    case("tfg014_fixed_helper_trains", "ok", _fixed(BUGGY_HELPER).replace("# <- TFG014", "")),
+]
+
+# tf2rl's SAC: a raw tf.Variable on a Keras model that the model differentiates and updates by name
+# (`tape.gradient(loss, [self.log_alpha])`, its own optimizer): untracked by Keras 3, yet it trains. The actor's
+# raw variable beside it is trained only through `trainable_variables`, and never changes.
+_SAC = """
+import numpy as np
+import tensorflow as tf
+
+
+class Agent(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.log_alpha = tf.Variable(0.0, dtype=tf.float32)
+        self.log_std = tf.Variable(tf.zeros((1,)), dtype=tf.float32)  # {mark}
+        self.dense = tf.keras.layers.Dense(1)
+        self.alpha_optimizer = tf.keras.optimizers.SGD(0.1)
+        self.optimizer_ = tf.keras.optimizers.SGD(0.1)
+
+    def train(self, x):
+        with tf.GradientTape() as tape:
+            alpha_loss = -tf.exp(self.log_alpha) * 2.0
+        alpha_grad = tape.gradient(alpha_loss, [self.log_alpha])
+        self.alpha_optimizer.apply_gradients(zip(alpha_grad, [self.log_alpha]))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(self.dense(x) + self.log_std - 1.0))
+        grads = tape.gradient(loss, {sources})
+        self.optimizer_.apply_gradients(zip(grads, {sources}))
+
+
+agent = Agent()
+before = [agent.log_alpha.numpy().copy(), agent.log_std.numpy().copy()]
+agent.train(np.ones((4, 3), "float32"))
+RESULT = ["ok" if not np.allclose(before[0], agent.log_alpha.numpy()) else "zero"]
+RESULT += ["ok" if not np.allclose(before[1], agent.log_std.numpy()) else "zero"]
+"""
+
+CASES += [
+    case(
+        "tfg014_raw_variable_differentiated_by_name_trains",
+        "zero",
+        _SAC.replace("{mark}", "<- TFG014").replace("{sources}", "self.trainable_variables"),
+    ),
+    case(
+        "tfg014_raw_variables_all_differentiated_by_name_near_miss",
+        "ok",
+        _SAC.replace("{mark}", "trained by name").replace(
+            "{sources}", "self.dense.trainable_variables + [self.log_std]"
+        ),
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

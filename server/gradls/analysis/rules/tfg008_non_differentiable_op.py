@@ -6,13 +6,13 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Iterator
 
-from gradls.analysis.call_sites import call_index, function_uses
+from gradls.analysis.call_sites import function_uses
 from gradls.analysis.custom_gradient import inside_custom_gradient
 from gradls.analysis.dtypes import is_int_cast
 from gradls.analysis.flow import Flow, cut_roots, inside_stop_gradient
 from gradls.analysis.function_summaries import ParamCut, call_param_cuts
-from gradls.analysis.keras_graph import layer_graph, layers_applied_after_weights
-from gradls.analysis.lambda_layers import lambda_layers, only_way_on, weights_before
+from gradls.analysis.keras_graph import layer_graph
+from gradls.analysis.lambda_layers import class_applied_after_weights, lambda_layers, only_way_on, weights_before
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
@@ -289,7 +289,7 @@ def _cut_in_layer_classes(info: ModuleInfo) -> Iterator[Finding]:
         returned = [r.value for r in facts.returns] if facts is not None else []
         if all(_shape_query(info, flow, u) for u in uses) or any(_non_float_result(info, v) for v in returned):
             continue  # the input is read for its shape only, or the layer returns a mask / indices by design
-        if not _instances_after_weights(info, cls.node.name):
+        if not class_applied_after_weights(info, cls.node.name):
             continue  # nothing trainable before it: no weight starves (checked last: it walks the module)
         for op in _outermost_cuts(info, flow, info.own_nodes(call), out):
             label = _op_of(info, op)[0] or "this op"
@@ -357,29 +357,6 @@ def _cut_in_custom_losses(info: ModuleInfo) -> Iterator[Finding]:
             break
 
 
-def _instances_after_weights(info: ModuleInfo, cls_name: str) -> bool:
-    """Is the layer class applied to a value computed from weights (`Quant()(h)`, `self.q(h)` with
-    `self.q = Quant()`), or put in a `Sequential` list after a layer that owns weights, in this module or in a
-    project module that imports it?"""
-    if cls_name in layers_applied_after_weights(info):
-        return True
-    if info.project is not None and info.path is not None:
-        try:
-            if any(cls_name in u.after_weights for u in info.project.users(cls_name, info.path)):
-                return True
-        except (OSError, RecursionError, ValueError):
-            pass
-    if cls_name + "(" not in info.source:
-        return False
-    calls = call_index(info)  # one walk of the module for all its layer classes
-    if any(weights_before(info, n) for n in calls.by_name.get(cls_name, ())):
-        return True
-    attrs = {t.attr for n in calls.assigned.get(cls_name, ()) for t in n.targets if isinstance(t, ast.Attribute)}
-    return any(
-        n.args and info.tensors.level_of(n.args[0]) >= DIFF for attr in attrs for n in calls.self_attr.get(attr, ())
-    )
-
-
 def _cut_between_functional_layers(info: ModuleInfo) -> Iterator[Finding]:
     """`h = Dense(8)(inp); h = keras.ops.round(h); out = Dense(1)(h); Model(inp, out)`: the op is recorded in the
     model's graph, and every path from the first Dense to the output goes through it, so that layer never
@@ -396,24 +373,29 @@ def _cut_between_functional_layers(info: ModuleInfo) -> Iterator[Finding]:
             if not isinstance(op, (ast.Call, ast.Compare)):
                 continue
             label, inputs = _op_of(info, op)
-            if label is None or label.startswith("tf."):
-                continue  # a `tf.*` op on a symbolic Keras tensor raises instead (TFG015)
-            weighted = [x for x in inputs if isinstance(x, ast.Name) and graph.weighted(x)]
+            q = info.imports.qualname(op.func) if isinstance(op, ast.Call) else None
+            if label is None or label.startswith("tf.") or (q or "").startswith("tensorflow."):
+                continue  # a `tf.*` op (`tf.cast` too) on a symbolic Keras tensor raises instead (TFG015)
+            weighted = [x for x in inputs if isinstance(x, (ast.Name, ast.Call)) and graph.weighted(x)]
             if not weighted:
                 continue
-            flow = flow or Flow(info)
-            sc = flow.scope_of(a)
-            defining = [s for s, _ in sc.reaching_defs(weighted[0].id, a)]
-            if len(defining) != 1:
-                continue
-            uses = sc.uses(weighted[0].id, defining[0])
-            if any(not any(_within(sc, u, c) for c in _cut_ops(info, a.value)) for u in uses):
-                continue  # the weighted value also reaches the output another way
+            source = weighted[0]
+            if isinstance(source, ast.Name):
+                flow = flow or Flow(info)
+                sc = flow.scope_of(a)
+                defining = [s for s, _ in sc.reaching_defs(source.id, a)]
+                if len(defining) != 1:
+                    continue
+                uses = sc.uses(source.id, defining[0])
+                if any(not any(_within(sc, u, c) for c in _cut_ops(info, a.value)) for u in uses):
+                    continue  # the weighted value also reaches the output another way
+            # else `ops.cast(Dense(4)(inp), "int32")`: the layer's output made for this op alone
+            shown = source.id if isinstance(source, ast.Name) else info.text(source)
             msg = _cut_before_layers(
                 info,
                 op,
                 label,
-                f"it sits between the model's layers on the only path from `{weighted[0].id}` to the output",
+                f"it sits between the model's layers on the only path from `{shown}` to the output",
                 "every layer before it gets a None gradient (`fit` warns `Gradients do not exist for variables` "
                 "and leaves them untrained, or raises `No gradients provided for any variable`)",
                 "`x + ops.stop_gradient(ops.round(x) - x)`",

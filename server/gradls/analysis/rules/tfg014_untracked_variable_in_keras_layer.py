@@ -37,8 +37,9 @@ def find_untracked_variable_in_keras_layer(info: ModuleInfo) -> Iterator[Finding
         if cls.keras_kind not in {"layer", "model"} or cls.keras2:
             continue  # Keras 2 (`tf_keras`) tracks a raw tf.Variable set as an attribute
         updated: set[str] | None = None
+        setup = _setup_methods(cls.methods)
         for method in cls.methods.values():
-            if method.name not in {"__init__", "build"}:
+            if method.name not in setup:
                 continue  # in call/train_step it is TFG007's business
             for attr, call, held in _stored_variables(method):
                 if info.imports.qualname(call.func) != "tensorflow.Variable":
@@ -46,9 +47,9 @@ def find_untracked_variable_in_keras_layer(info: ModuleInfo) -> Iterator[Finding
                 if info.object_kind(call) != "variable" or int_dtype_of(info, call) is not None:
                     continue  # non-trainable state and integer counters are not meant to train
                 if updated is None:
-                    updated = _assigned_state(cls.node)
+                    updated = _assigned_state(cls.node) | _differentiated_by_name(cls.node)
                 if attr in updated:
-                    continue  # state the layer updates itself with .assign(): not meant to train
+                    continue  # updated with .assign(), or differentiated and applied by name: not left untrained
                 span = info.span(call)
                 portable = all(k.arg in _PORTABLE_KWARGS for k in call.keywords) and len(call.args) <= 1
                 yield Finding(
@@ -60,6 +61,21 @@ def find_untracked_variable_in_keras_layer(info: ModuleInfo) -> Iterator[Finding
                     span,
                     KerasVariableFix(info.span(call.func), tf_alias) if portable and tf_alias else None,
                 )
+
+
+def _setup_methods(methods: dict) -> set[str]:
+    """`__init__`, `build` and the methods of the class they call as `self.m(...)` (transitively): where the class
+    sets up its state (`self.buildFoo(siz)` from `__init__`)."""
+    out = {"__init__", "build"} & set(methods)
+    todo = list(out)
+    while todo:
+        for n in ast.walk(methods[todo.pop()]):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and _self_attr(n.func) in methods:
+                name = n.func.attr
+                if name not in out and name not in {"call", "__call__"}:
+                    out.add(name)
+                    todo.append(name)
+    return out
 
 
 def _self_attr(e: ast.AST) -> str | None:
@@ -102,6 +118,27 @@ def _stored_variables(method: ast.AST) -> Iterator[tuple[str, ast.Call, str]]:
             for el in items:
                 if isinstance(el, ast.Call):
                     yield attr, el, f"the variable put in the list `self.{attr}` with `.{n.func.attr}(...)`"
+
+
+_GRADIENT_METHODS = frozenset({"gradient", "jacobian", "apply_gradients", "minimize", "apply"})
+
+
+def _differentiated_by_name(cls: ast.ClassDef) -> set[str]:
+    """Attributes the class names among the sources of a gradient or an update (`tape.gradient(loss,
+    [self.log_alpha])`, `opt.apply_gradients(zip(g, [self.log_alpha]))`, `var_list=[...]`): trained by reference,
+    whether Keras tracks them or not (tf2rl's SAC temperature)."""
+    out = set()
+    for n in ast.walk(cls):
+        if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _GRADIENT_METHODS):
+            continue
+        places = n.args[1:] if n.func.attr in {"gradient", "jacobian"} else n.args
+        places = [*places, *(k.value for k in n.keywords if k.arg in {"sources", "var_list", "grads_and_vars"})]
+        for p in places:
+            for m in ast.walk(p):
+                attr = _self_attr(m)
+                if attr is not None:
+                    out.add(attr)
+    return out
 
 
 def _assigned_state(cls: ast.ClassDef) -> set[str]:
