@@ -2196,6 +2196,32 @@ CASES += [
     """,
     ),
     case(
+        # Justin-Tan/generative-compression#51: the straight-through quantizer wrapped in tf.round; the summary of
+        # `quantize` must name the round (the argmin only picks the hard symbol, which stop_gradient hides anyway).
+        "tfg008_round_over_straight_through_quantizer_names_round",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        centers = tf.constant([-1.0, 0.0, 1.0])
+        encoder = tf.keras.Sequential([tf.keras.Input((6,)), tf.keras.layers.Dense(2)])
+        decoder = tf.keras.Sequential([tf.keras.Input((2,)), tf.keras.layers.Dense(6)])
+
+        def quantize(w):
+            dist = tf.square(tf.expand_dims(w, -1) - centers)
+            w_soft = tf.reduce_sum(tf.nn.softmax(-dist, axis=-1) * centers, axis=-1)
+            w_hard = tf.gather(centers, tf.argmin(dist, axis=-1))
+            return tf.round(tf.stop_gradient(w_hard - w_soft) + w_soft)
+
+        x = np.random.rand(8, 6).astype("float32")
+        with tf.GradientTape() as tape:
+            x_hat = decoder(quantize(encoder(x)))  # <- TFG008
+            loss = tf.reduce_mean(tf.square(x - x_hat))
+        RESULT = gradient_status(tape.gradient(loss, encoder.trainable_variables))
+    """,
+    ),
+    case(
         "tfg008_ok_variable_in_dataset_map_and_under_tape",
         "ok",
         """
@@ -2221,3 +2247,11 @@ def test_tensorflow_verdict(c, tf_verdicts):
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_gradls_reports_exactly_the_marked_lines(c):
     assert findings_of(c.source, {"TFG008"}) == c.expected
+
+
+def test_helper_summary_names_the_op_not_behind_stop_gradient():
+    from gradls.analysis import analyze
+
+    src = next(c.source for c in CASES if c.name == "tfg008_round_over_straight_through_quantizer_names_round")
+    (f,) = [f for f in analyze(src).findings if f.code == "TFG008"]
+    assert "`tf.round`" in f.message and "argmin" not in f.message

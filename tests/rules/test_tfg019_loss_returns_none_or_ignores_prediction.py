@@ -277,9 +277,83 @@ CASES = [
         RESULT = ["ok" if (model.layers[0].kernel.numpy() != before).all() else "zero"]
     """,
     ),
+    case(
+        # tensorflow/tensorflow#42386's shape: a custom training loop's loss function that computes the value and
+        # falls off its end; TF 2.21: TypeError: Argument `target` should be a list or nested structure of
+        # Tensors, Variables or CompositeTensors to be differentiated, but received None.
+        "tfg019_custom_loop_loss_without_return",
+        "raises:TypeError",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(1)])
+        optimizer = tf.keras.optimizers.Adam(1e-3)
+
+        def get_loss(y_true, y_pred):  # <- TFG019
+            loss = tf.reduce_mean(tf.square(y_true - y_pred))
+
+        x = np.ones((8, 4), "float32")
+        y = np.ones((8, 1), "float32")
+        with tf.GradientTape() as tape:
+            loss = get_loss(y, model(x))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg019_gradient_of_helper_call_without_return",
+        "raises:TypeError",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        w = tf.Variable(tf.ones((3, 1)))
+
+        def compute_loss(x, y):  # <- TFG019
+            err = tf.matmul(x, w) - y
+            tf.print("loss", tf.reduce_mean(err * err))
+
+        x = np.ones((4, 3), "float32")
+        y = np.zeros((4, 1), "float32")
+        with tf.GradientTape() as tape:
+            grads = tape.gradient(compute_loss(x, y), [w])
+    """,
+    ),
+    case(
+        "tfg019_ok_custom_loop_loss_returned_and_logger_without_return",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(1)])
+        optimizer = tf.keras.optimizers.Adam(1e-3)
+        history = []
+
+        def get_loss(y_true, y_pred):
+            return tf.reduce_mean(tf.square(y_true - y_pred))
+
+        def log_step(loss):
+            history.append(float(loss))
+
+        x = np.ones((8, 4), "float32")
+        y = np.ones((8, 1), "float32")
+        with tf.GradientTape() as tape:
+            loss = get_loss(y, model(x))
+        log_step(loss)
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        RESULT = gradient_status(grads)
+    """,
+    ),
 ]
 
-_FIXABLE = ["tfg019_loss_without_return", "tfg019_loss_class_call_without_return"]
+_FIXABLE = [
+    "tfg019_loss_without_return",
+    "tfg019_loss_class_call_without_return",
+    "tfg019_custom_loop_loss_without_return",
+]
 FIXED = {f"{n}__fixed": fixed_source(CASES, n, "TFG019") for n in _FIXABLE}
 CASES += [case(name, "ok", src) for name, src in FIXED.items()]
 

@@ -177,7 +177,10 @@ def _param_cuts(info: ModuleInfo, fn: FunctionNode) -> tuple[ParamCut, ...]:
     if not reaching:
         return ()
     reaching.sort(key=lambda c: (c.lineno, c.col_offset))
-    op = reaching[0]
+    # The op to name: one whose output reaches the return without a stop_gradient or an index position on the
+    # way (`tf.round(tf.stop_gradient(hard - soft) + soft)`: the round, not the argmin that only picks `hard`).
+    unstopped = [c for c in reaching if ret in flow.sinks(c, cut="index")]
+    op = (unstopped or reaching)[0]
     a = fn.args
     out: list[ParamCut] = []
     params = [x.arg for x in [*a.posonlyargs, *a.args]][skip:]

@@ -175,6 +175,7 @@ def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
     yield from _cut_between_functional_layers(info)
     yield from _cut_in_custom_losses(info)
     yield from _cut_in_dataset_functions(info)
+    yield from _weights_read_in_dataset_map(info)
 
 
 def _callers_keep_a_path(info: ModuleInfo, flow: Flow, node: ast.AST, roots: list[str]) -> bool:
@@ -619,6 +620,94 @@ def _cut_in_dataset_functions(info: ModuleInfo) -> Iterator[Finding]:
                 "the loop body and apply the gradients per batch"
             )
             yield Finding("TFG008", msg, info.span(node.iter), None)
+
+
+# Dataset methods that run a function of the elements inside the pipeline: (positional index, keyword).
+_DATASET_FUNCTIONS = {"map": (0, "map_func"), "filter": (0, "predicate"), "flat_map": (0, "map_func")}
+_WEIGHT_LISTS = frozenset({"trainable_variables", "trainable_weights", "variables", "weights"})
+
+
+def _weights_read_in_dataset_map(info: ModuleInfo) -> Iterator[Finding]:
+    """`ds.map(lambda x, i: (x, tf.gather(w, i)))` with a module-level variable (or layer / model) `w` that a
+    `tape.gradient` differentiates, and that nothing else reads: tf.data runs the function in its own graph, the
+    tape never records it, and the elements carry `w`'s values as constants: `tape.gradient` returns None for `w`.
+    Silent when `w` is read anywhere else (a direct use under the tape keeps a gradient)."""
+    if ".gradient(" not in info.source:
+        return
+    sources = _gradient_source_names(info)
+    if not sources:
+        return
+    dataset_calls: list[tuple[ast.Call, ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef]] = []
+    for node in ast.walk(info.tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        spec = _DATASET_FUNCTIONS.get(node.func.attr)
+        if spec is None or info.tensors.kind_of(node.func.value) != "dataset":
+            continue
+        arg = node.args[spec[0]] if len(node.args) > spec[0] else None
+        arg = arg or next((k.value for k in node.keywords if k.arg == spec[1]), None)
+        fn: ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef | None = None
+        if isinstance(arg, ast.Lambda):
+            fn = arg
+        elif isinstance(arg, ast.Name):
+            fn = info.module_functions.get(arg.id)
+        if fn is not None:
+            dataset_calls.append((node, fn))
+    if not dataset_calls:
+        return
+    allowed = {id(n) for _, fn in dataset_calls for n in ast.walk(fn)} | sources[1]
+    loads: dict[str, list[ast.Name]] = {}
+    for n in ast.walk(info.tree):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+            loads.setdefault(n.id, []).append(n)
+    kinds = info.tensors.module_env.kinds
+    reported: set[str] = set()
+    for node, fn in dataset_calls:
+        for n in _free_names(fn):
+            name = n.id
+            if name in reported or name not in sources[0]:
+                continue
+            if (kinds.get(name) or info.module_objects.get(name)) not in {"variable", "layer"}:
+                continue
+            if any(id(u) not in allowed for u in loads.get(name, ())):
+                continue  # read elsewhere too: the gradient does not rest on the dataset function alone
+            reported.add(name)
+            msg = (
+                f"`{info.text(node.func)}` runs its function inside the tf.data pipeline, in a graph of its own that "
+                f"the GradientTape never records: `{name}` is read only there, so the elements carry its values as "
+                f"constants and `tape.gradient` returns None for `{name}` (a Keras optimizer raises `No gradients "
+                "provided for any variable`); pass indices (or the raw inputs) through the pipeline and read "
+                f"`{name}` under the tape"
+            )
+            yield Finding("TFG008", msg, info.span(node.func), None)
+
+
+def _gradient_source_names(info: ModuleInfo) -> tuple[set[str], set[int]]:
+    """The names `tape.gradient` differentiates with respect to (`w`, `[w, b]`, `model.trainable_variables`), and
+    the ids of the name nodes read in the sources arguments and in `apply_gradients(...)` calls."""
+    from gradls.analysis.tapes import source_elements, tape_scopes
+
+    names: set[str] = set()
+    nodes: set[int] = set()
+    for scope in tape_scopes(info):
+        for tape in scope.tapes:
+            for tc in tape.calls:
+                if tc.method != "gradient" or tc.sources is None:
+                    continue
+                nodes.update(id(n) for n in ast.walk(tc.sources))
+                todo = source_elements(tc.sources)
+                while todo:
+                    e = todo.pop()
+                    if isinstance(e, ast.BinOp) and isinstance(e.op, ast.Add):  # `a.trainable_variables + [w]`
+                        todo.extend(source_elements(e.left) + source_elements(e.right))
+                    elif isinstance(e, ast.Name):
+                        names.add(e.id)
+                    elif isinstance(e, ast.Attribute) and e.attr in _WEIGHT_LISTS and isinstance(e.value, ast.Name):
+                        names.add(e.value.id)
+    for n in ast.walk(info.tree):
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "apply_gradients":
+            nodes.update(id(c) for a in n.args for c in ast.walk(a))
+    return names, nodes
 
 
 def _within_with(info: ModuleInfo, node: ast.AST, w: ast.AST) -> bool:

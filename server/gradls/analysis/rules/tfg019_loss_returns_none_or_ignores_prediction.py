@@ -17,6 +17,7 @@ from gradls.analysis.step_facts import (
     none_returns,
     reads_name,
 )
+from gradls.analysis.tapes import resolve_defs, tape_scopes
 from gradls.analysis.tensors import DIFF
 
 _NONE_ERRORS = (
@@ -73,7 +74,9 @@ def find_bad_custom_loss(info: ModuleInfo) -> Iterator[Finding]:
     if "loss" not in info.source.lower():
         return
     adds_losses = "add_loss" in info.source
-    for fn, index, how in custom_loss_functions(info):
+    compiled = custom_loss_functions(info)
+    yield from _valueless_gradient_targets(info, {id(fn) for fn, _, _ in compiled})
+    for fn, index, how in compiled:
         if is_generator(fn) or fn.args.vararg is not None:
             continue
         params = [*fn.args.posonlyargs, *fn.args.args]
@@ -101,3 +104,61 @@ def find_bad_custom_loss(info: ModuleInfo) -> Iterator[Finding]:
                 "so every gradient is `None` and `fit` raises `ValueError: No gradients provided for any variable.`"
             )
             yield Finding("TFG019", msg, info.span(pred), None)
+
+
+def _valueless(fn: FunctionNode) -> bool:
+    """A plain def that never returns a value (no `return <value>` of its own), does not always raise, and is not
+    a generator or decorated: calling it gives `None`."""
+    if fn.decorator_list or is_generator(fn) or isinstance(fn, ast.AsyncFunctionDef):
+        return False
+    bare = none_returns(fn)
+    if any(isinstance(n, ast.Return) and n not in bare for n in walk_own(fn)):
+        return False
+    return not block_ends(fn.body) or bool(bare)
+
+
+def _called_function(info: ModuleInfo, value: ast.AST | None) -> FunctionNode | None:
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+        return info.module_functions.get(value.func.id)
+    return None
+
+
+def _valueless_gradient_targets(info: ModuleInfo, reported: set[int]) -> Iterator[Finding]:
+    """A module function with no `return <value>` whose call is the target of `tape.gradient` (directly, or
+    through a name every binding of which is such a call): the target is `None`, and `tape.gradient` raises
+    `TypeError: Argument `target` should be a list or nested structure of Tensors ... but received None.` The
+    custom training loop's form of a loss function that forgot its `return`."""
+    seen = set(reported)
+    for scope in tape_scopes(info):
+        for tape in scope.tapes:
+            for tc in tape.calls:
+                if tc.method != "gradient":
+                    continue
+                target = tc.target
+                fns: list[FunctionNode] = []
+                if isinstance(target, ast.Name):
+                    found = resolve_defs(info, scope, target.id)
+                    if not found or not found[0]:
+                        continue
+                    for d in found[0]:
+                        value = d.value if isinstance(d, ast.Assign) and len(d.targets) == 1 else None
+                        f = _called_function(info, value)
+                        if f is None:
+                            break
+                        fns.append(f)
+                    else:
+                        fns = fns if all(_valueless(f) for f in fns) else []
+                else:
+                    f = _called_function(info, target)
+                    fns = [f] if f is not None and _valueless(f) else []
+                for fn in fns:
+                    if id(fn) in seen:
+                        continue
+                    seen.add(id(fn))
+                    msg = (
+                        f"`{fn.name}` never returns a value, so the `tape.gradient` target computed by it (line "
+                        f"{tc.call.lineno}) is `None`: `tape.gradient` raises `TypeError: Argument `target` should "
+                        "be a list or nested structure of Tensors, Variables or CompositeTensors to be "
+                        "differentiated, but received None.`; return the loss tensor"
+                    )
+                    yield Finding("TFG019", msg, info.name_span(fn), _fix_data(info, fn))

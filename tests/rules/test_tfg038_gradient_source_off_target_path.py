@@ -1,0 +1,204 @@
+"""TFG038 gradient-source-off-target-path: `tape.gradient(target, s)` where the scope's value flow shows that
+`target` is never computed from `s` (or only through an `apply_gradients` update): the gradient is None."""
+
+import pytest
+
+from rules.casekit import case, check_verdict, findings_of
+
+_MODEL = """
+        def create_model():
+            return tf.keras.Sequential(
+                [
+                    tf.keras.Input(shape=(16, 16, 1)),
+                    tf.keras.layers.Conv2D(4, 3, activation="relu", name="last_conv"),
+                    tf.keras.layers.Flatten(),
+                    tf.keras.layers.Dense(3),
+                ]
+            )
+"""
+
+CASES = [
+    # tensorflow/tensorflow#62797's shape: Grad-CAM with the conv output from one sub-model and the class score from
+    # a second, separate forward pass of the whole model (TF 2.21: the gradient is None).
+    case(
+        "tfg038_gradcam_conv_output_and_score_from_two_passes",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        """
+        + _MODEL
+        + """
+        def grad_cam(model, image):
+            conv_model = tf.keras.Model(model.inputs, model.get_layer("last_conv").output)
+            img = tf.convert_to_tensor(image[np.newaxis])
+            with tf.GradientTape() as tape:
+                conv_output = conv_model(img)
+                tape.watch(conv_output)
+                preds = model(img)
+                score = preds[:, tf.argmax(preds[0])]
+            return tape.gradient(score, conv_output)  # <- TFG038
+
+        RESULT = gradient_status([grad_cam(create_model(), np.random.rand(16, 16, 1).astype("float32"))])
+    """,
+    ),
+    # uber-research/learning-to-reweight-examples#10's shape: the look-ahead SGD step applied with
+    # optimizer.apply_gradients inside the persistent tape; the validation loss differentiated w.r.t. the example
+    # weights (TF 2.21: None).
+    case(
+        "tfg038_example_weights_reach_loss_only_through_apply_gradients",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(1)])
+        optimizer = tf.keras.optimizers.SGD(0.1)
+        x_train = np.random.rand(8, 4).astype("float32")
+        y_train = np.random.rand(8, 1).astype("float32")
+        x_val = np.random.rand(8, 4).astype("float32")
+        y_val = np.random.rand(8, 1).astype("float32")
+
+        eps = tf.Variable(tf.zeros([8]))
+        with tf.GradientTape(persistent=True) as tape:
+            train_loss = tf.reduce_sum(eps * tf.reduce_mean(tf.square(model(x_train) - y_train), axis=1))
+            grads = tape.gradient(train_loss, model.trainable_variables)
+            optimizer.apply_gradients(zip(grads, model.trainable_variables))
+            val_loss = tf.reduce_mean(tf.square(model(x_val) - y_val))
+        RESULT = gradient_status([tape.gradient(val_loss, eps)])  # <- TFG038
+    """,
+    ),
+    case(
+        "tfg038_temperature_variable_never_read_by_loss",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
+        temperature = tf.Variable(1.0)
+        x = np.random.rand(8, 4).astype("float32")
+        y = np.random.randint(0, 3, 8)
+        with tf.GradientTape() as tape:
+            logits = model(x)
+            loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
+        grads = tape.gradient(loss, [temperature])  # <- TFG038
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
+        "tfg038_ok_gradcam_one_model_returns_conv_output_and_preds",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        """
+        + _MODEL
+        + """
+        def grad_cam(model, image):
+            grad_model = tf.keras.Model(model.inputs, [model.get_layer("last_conv").output, model.outputs[0]])
+            img = tf.convert_to_tensor(image[np.newaxis])
+            with tf.GradientTape() as tape:
+                conv_output, preds = grad_model(img)
+                score = preds[:, tf.argmax(preds[0])]
+            return tape.gradient(score, conv_output)
+
+        RESULT = gradient_status([grad_cam(create_model(), np.random.rand(16, 16, 1).astype("float32"))])
+    """,
+    ),
+    case(
+        "tfg038_ok_intermediate_tensor_feeds_the_score",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        features = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(6, activation="tanh")])
+        head = tf.keras.Sequential([tf.keras.Input((6,)), tf.keras.layers.Dense(2)])
+        x = np.random.rand(5, 4).astype("float32")
+        with tf.GradientTape() as tape:
+            h = features(x)
+            score = tf.reduce_sum(head(h)[:, 0])
+        RESULT = gradient_status([tape.gradient(score, h)])
+    """,
+    ),
+    case(
+        "tfg038_ok_lookahead_step_as_tensors_with_stateless_call",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(1)])
+        x_train = np.random.rand(8, 4).astype("float32")
+        y_train = np.random.rand(8, 1).astype("float32")
+        x_val = np.random.rand(8, 4).astype("float32")
+        y_val = np.random.rand(8, 1).astype("float32")
+
+        eps = tf.Variable(tf.zeros([8]))
+        with tf.GradientTape() as outer:
+            with tf.GradientTape() as inner:
+                train_loss = tf.reduce_sum(eps * tf.reduce_mean(tf.square(model(x_train) - y_train), axis=1))
+            grads = inner.gradient(train_loss, model.trainable_variables)
+            new_weights = [w - 0.1 * g for w, g in zip(model.trainable_variables, grads)]
+            pred, _ = model.stateless_call(new_weights, [], x_val)
+            val_loss = tf.reduce_mean(tf.square(pred - y_val))
+        RESULT = gradient_status([outer.gradient(val_loss, eps)])
+    """,
+    ),
+    case(
+        "tfg038_ok_intermediate_appended_to_list_then_stacked",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        layer = tf.keras.layers.Dense(3)
+        x = np.random.rand(4, 2).astype("float32")
+        outs = []
+        with tf.GradientTape() as tape:
+            h = layer(x)
+            outs.append(h)
+            total = tf.reduce_sum(tf.stack(outs))
+        RESULT = gradient_status([tape.gradient(total, h)])
+    """,
+    ),
+    case(
+        "tfg038_ok_variable_read_inside_a_helper_function",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        scale = tf.Variable(2.0)
+
+        def scaled_mse(y, pred):
+            return tf.reduce_mean(tf.square(scale * pred - y))
+
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(1)])
+        x = np.random.rand(8, 4).astype("float32")
+        y = np.random.rand(8, 1).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = scaled_mse(y, model(x))
+        RESULT = gradient_status(tape.gradient(loss, [scale]))
+    """,
+    ),
+]
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_tensorflow_verdict(c, tf_verdicts):
+    check_verdict(c, tf_verdicts[c.name])
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_gradls_reports_exactly_the_marked_lines(c):
+    assert findings_of(c.source, {"TFG038"}) == c.expected
+
+
+def test_the_update_form_names_apply_gradients():
+    from gradls.analysis import analyze
+
+    src = next(c.source for c in CASES if c.name == "tfg038_example_weights_reach_loss_only_through_apply_gradients")
+    (f,) = [f for f in analyze(src).findings if f.code == "TFG038"]
+    assert "optimizer.apply_gradients(...)" in f.message and "stateless_call" in f.message
