@@ -938,6 +938,30 @@ FIXED = {k: _with_result(v) for k, v in FIXED.items()}
 CASES += [case(name, "ok", src) for name, src in FIXED.items()]
 
 
+# tensorflow/tensorflow#45234 (round G): a Hessian from two batch_jacobians of one persistent tape, the first taken
+# after the block. TF 2.21 (eagerly and in a tf.function): batch_jacobian of an unrecorded target is all zeros,
+# gradient and jacobian give None.
+CASES += [
+    case(
+        "tfg011_hessian_second_batch_jacobian_of_unrecorded_first",
+        "zero",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((2,)), tf.keras.layers.Dense(8, activation="tanh"), tf.keras.layers.Dense(3)])
+        x = tf.constant(np.random.rand(4, 2).astype("float32"))
+        with tf.GradientTape(persistent=True) as tape:
+            tape.watch(x)
+            y = model(x)
+        grads = tape.batch_jacobian(y, x)
+        hessian = tape.batch_jacobian(grads, x)  # <- TFG011
+        RESULT = gradient_status([hessian])
+    """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])
@@ -968,3 +992,11 @@ def test_no_fix_when_the_target_is_built_in_the_call():
     src = next(c.source for c in CASES if c.name == "tfg011_target_expression_in_call")
     (f,) = [f for f in analyze(src).findings if f.code == "TFG011"]
     assert f.fix_data is None
+
+
+def test_batch_jacobian_of_unrecorded_target_is_zeros_not_none():
+    from gradls.analysis import analyze
+
+    src = next(c.source for c in CASES if c.name == "tfg011_hessian_second_batch_jacobian_of_unrecorded_first")
+    (f,) = [f for f in analyze(src).findings if f.code == "TFG011"]
+    assert "all zeros" in f.message and "No gradients provided" not in f.message

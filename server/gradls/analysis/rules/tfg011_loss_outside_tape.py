@@ -203,9 +203,7 @@ def _check(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall, taped: 
         where = "after" if pos(d) > pos(tape.blocks[0]) else "before"
         msg = (
             f"`{target.id}` is computed at line {d.lineno}, {where} the `with {tape.name}:` block, where the tape "
-            f"does not record: `{tape.name}.{tc.method}` returns `None` for every source, with no warning "
-            "(a Keras optimizer then raises `ValueError: No gradients provided for any variable`); "
-            "compute it inside the block"
+            f"does not record: `{tape.name}.{tc.method}` returns {_unconnected(tc)}; compute it inside the block"
         )
         return Finding("TFG011", msg, info.span(call), _fix_data(info, scope, tape, call, d))
     if tape.recording(call, scope):
@@ -213,12 +211,22 @@ def _check(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall, taped: 
     if _is_computation(info, target) and _depends(info, target, taped):
         msg = (
             f"`{info.text(target)}` is computed in the `{tape.name}.{tc.method}` call, after the `with "
-            f"{tape.name}:` block, where the tape does not record: the result is `None` for every source, with no "
-            "warning (a Keras optimizer then raises `ValueError: No gradients provided for any variable`); "
+            f"{tape.name}:` block, where the tape does not record: the result is {_unconnected(tc)}; "
             "compute the target inside the block"
         )
         return Finding("TFG011", msg, info.span(call), None)
     return None
+
+
+def _unconnected(tc: TapeCall) -> str:
+    """What TF 2.21 returns for an unrecorded target (measured, eagerly and in a `tf.function`): `None` from
+    `gradient` and `jacobian`, all zeros from `batch_jacobian` (it fills unconnected rows with zeros)."""
+    if tc.method == "batch_jacobian":
+        return "all zeros for every source (not `None`: no error, no warning)"
+    return (
+        "`None` for every source, with no warning (a Keras optimizer then raises `ValueError: No gradients provided "
+        "for any variable`)"
+    )
 
 
 def _forward_before_tape(
