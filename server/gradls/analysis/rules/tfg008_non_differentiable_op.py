@@ -11,7 +11,7 @@ from gradls.analysis.custom_gradient import inside_custom_gradient
 from gradls.analysis.dtypes import is_int_cast
 from gradls.analysis.flow import Flow, cut_roots, inside_stop_gradient
 from gradls.analysis.function_summaries import ParamCut, call_param_cuts
-from gradls.analysis.keras_graph import layer_graph
+from gradls.analysis.keras_graph import layer_graph, model_calls
 from gradls.analysis.lambda_layers import class_applied_after_weights, lambda_layers, only_way_on, weights_before
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
@@ -362,9 +362,9 @@ def _cut_between_functional_layers(info: ModuleInfo) -> Iterator[Finding]:
     """`h = Dense(8)(inp); h = keras.ops.round(h); out = Dense(1)(h); Model(inp, out)`: the op is recorded in the
     model's graph, and every path from the first Dense to the output goes through it, so that layer never
     gets a gradient (under `fit` too)."""
-    graph = layer_graph(info)
-    if not graph.model_calls:
+    if not model_calls(info):
         return
+    graph = layer_graph(info)
     feeds_output = graph.model_output_names()
     flow: Flow | None = None
     for a in graph.assigns:
