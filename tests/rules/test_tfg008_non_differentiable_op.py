@@ -2239,6 +2239,73 @@ CASES += [
 ]
 
 
+# Issue 10: an integer cast of a layer applied inline in a functional model (`ops.cast(Dense(4)(inp), "int32")`).
+# Keras 3.15.1: the first Dense gets None (fit only warns `Gradients do not exist`); a float16 cast trains; `tf.cast`
+# on the symbolic tensor raises (TFG015's, not this rule's).
+CASES += [
+    case(
+        "tfg008_functional_int_cast_of_inline_layer_output",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        inp = keras.Input((3,))
+        h = keras.ops.cast(keras.layers.Dense(4)(inp), "int32")  # <- TFG008
+        out = keras.layers.Dense(1)(keras.ops.cast(h, "float32"))
+        model = keras.Model(inp, out)
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.random.rand(8, 3).astype("float32"), np.random.rand(8, 1).astype("float32"), epochs=1, verbose=0)
+        x, y = tf.random.normal((8, 3)), tf.random.normal((8, 1))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x) - y))
+        RESULT = gradient_status(tape.gradient(loss, model.layers[1].trainable_variables))
+    """,
+    ),
+    case(
+        "tfg008_functional_float16_cast_of_inline_layer_output",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        inp = keras.Input((3,))
+        h = keras.ops.cast(keras.layers.Dense(4)(inp), "float16")
+        out = keras.layers.Dense(1)(h)
+        model = keras.Model(inp, out)
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.random.rand(8, 3).astype("float32"), np.random.rand(8, 1).astype("float32"), epochs=1, verbose=0)
+        x, y = tf.random.normal((8, 3)), tf.random.normal((8, 1))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x) - y))
+        RESULT = gradient_status(tape.gradient(loss, model.layers[1].trainable_variables))
+    """,
+    ),
+    case(
+        "tfg008_functional_tf_cast_of_inline_layer_output_raises_instead",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        inp = keras.Input((3,))
+        h = tf.cast(keras.layers.Dense(4)(inp), "int32")
+        out = keras.layers.Dense(1)(tf.cast(h, "float32"))
+        model = keras.Model(inp, out)
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.random.rand(8, 3).astype("float32"), np.random.rand(8, 1).astype("float32"), epochs=1, verbose=0)
+        x, y = tf.random.normal((8, 3)), tf.random.normal((8, 1))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x) - y))
+        RESULT = gradient_status(tape.gradient(loss, model.layers[1].trainable_variables))
+    """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -309,6 +309,125 @@ CASES = [
 ]
 
 
+# Issue 10 (engine, tensorflow#40717): a `tf.py_function` on the input of a layer class counts only where some
+# instance is applied after something differentiable; `lambda_layers.from_unweighted_input` tells, from every
+# application of the class (each to a value with nothing differentiable in it: silent).
+CASES += [
+    case(
+        "tfg018_py_function_on_layer_input_after_dense",
+        "raises:InvalidArgumentError",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+
+        def dct_np(x):
+            n = x.shape[-1]
+            k = np.arange(n)
+            basis = np.cos(np.pi * (2 * k[None, :] + 1) * k[:, None] / (2 * n)) * np.sqrt(2.0 / n)
+            return (x @ basis.T).astype(np.float32)
+
+
+        class SpectralScale(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones", trainable=True)
+
+            def call(self, inputs):
+                spectrum = tf.py_function(lambda t: dct_np(t.numpy()), [inputs], tf.float32)  # <- TFG018
+                spectrum.set_shape(inputs.shape)
+                return spectrum * self.w
+
+
+        dense = tf.keras.layers.Dense(10)
+        scale = SpectralScale()
+        x = tf.constant(np.random.rand(4, 6).astype("float32"))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(scale(dense(x))))
+        RESULT = gradient_status(tape.gradient(loss, dense.trainable_variables + scale.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg018_py_function_on_layer_input_applied_to_data",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+
+        def dct_np(x):
+            n = x.shape[-1]
+            k = np.arange(n)
+            basis = np.cos(np.pi * (2 * k[None, :] + 1) * k[:, None] / (2 * n)) * np.sqrt(2.0 / n)
+            return (x @ basis.T).astype(np.float32)
+
+
+        class SpectralScale(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones", trainable=True)
+
+            def call(self, inputs):
+                spectrum = tf.py_function(lambda t: dct_np(t.numpy()), [inputs], tf.float32)
+                spectrum.set_shape(inputs.shape)
+                return spectrum * self.w
+
+
+        scale = SpectralScale()
+        x = tf.constant(np.random.rand(4, 6).astype("float32"))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(scale(x)))
+        RESULT = gradient_status(tape.gradient(loss, scale.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg018_two_py_functions_only_the_weighted_one",
+        "raises:InvalidArgumentError",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+
+        def dct_np(x):
+            n = x.shape[-1]
+            k = np.arange(n)
+            basis = np.cos(np.pi * (2 * k[None, :] + 1) * k[:, None] / (2 * n)) * np.sqrt(2.0 / n)
+            basis[0] /= np.sqrt(2.0)
+            return (x @ basis.T).astype(np.float32)
+
+
+        def idct_np(x):
+            n = x.shape[-1]
+            k = np.arange(n)
+            basis = np.cos(np.pi * (2 * k[None, :] + 1) * k[:, None] / (2 * n)) * np.sqrt(2.0 / n)
+            basis[0] /= np.sqrt(2.0)
+            return (x @ basis).astype(np.float32)
+
+
+        class MyDenseLayer(tf.keras.layers.Layer):
+            def __init__(self, y_mat):
+                super().__init__()
+                self.w_mat = y_mat
+
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(10,), initializer=tf.constant_initializer(self.w_mat), trainable=True)
+
+            def call(self, input):
+                dct_i = tf.py_function(lambda t: dct_np(t.numpy()), [input], tf.float32)
+                dcts_q = tf.multiply(dct_i, 1 / self.w)
+                z = dcts_q - (tf.stop_gradient(dcts_q) - tf.floor(dcts_q))
+                deq = z * self.w
+                return tf.py_function(lambda t: idct_np(t.numpy()), [deq], tf.float32)  # <- TFG018
+
+
+        layer = MyDenseLayer(np.full((10,), 0.5, np.float32))
+        x = tf.constant(np.random.rand(4, 10).astype("float32"))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(layer(x) - x))
+        RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
+    """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

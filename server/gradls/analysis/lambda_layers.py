@@ -13,8 +13,9 @@ import copy
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from gradls.analysis.call_sites import call_index
 from gradls.analysis.flow import Flow
-from gradls.analysis.keras_graph import keras_layer_owns_weights
+from gradls.analysis.keras_graph import keras_layer_owns_weights, layers_applied_after_weights
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.tensors import DIFF
 
@@ -242,3 +243,94 @@ def _statement_list(stmt: ast.stmt, parent: ast.AST | None) -> list[ast.stmt]:
         if isinstance(block, list) and any(x is stmt for x in block):
             return block
     return []
+
+
+def class_applied_after_weights(info: ModuleInfo, cls_name: str) -> bool:
+    """Is the layer (or model) class `cls_name` applied to a value computed from weights (`Quant()(h)`, `self.q(h)` with
+    `self.q = Quant()`), or put in a `Sequential` list after a layer that owns weights, in this module or in a
+    project module that imports it?"""
+    if cls_name in layers_applied_after_weights(info):
+        return True
+    if info.project is not None and info.path is not None:
+        try:
+            if any(cls_name in u.after_weights for u in info.project.users(cls_name, info.path)):
+                return True
+        except (OSError, RecursionError, ValueError):
+            pass
+    if cls_name + "(" not in info.source:
+        return False
+    calls = call_index(info)  # one walk of the module for all its layer classes
+    if any(weights_before(info, n) for n in calls.by_name.get(cls_name, ())):
+        return True
+    attrs = {t.attr for n in calls.assigned.get(cls_name, ()) for t in n.targets if isinstance(t, ast.Attribute)}
+    return any(
+        n.args and info.tensors.level_of(n.args[0]) >= DIFF for attr in attrs for n in calls.self_attr.get(attr, ())
+    )
+
+
+def applied_only_to_data(info: ModuleInfo, cls_name: str) -> bool:
+    """Is every instance of the module's layer class `cls_name` applied only to values with nothing differentiable
+    in them (`Cls(...)(x)`, `layer = Cls(...)` then `layer(x)`, `self.a = Cls(...)` then `self.a(x)`, each `x`
+    below DIFF), and all of its applications known: made nowhere else (no list, `Sequential`, argument, return),
+    used by no other project module?"""
+    calls = call_index(info)
+    ctors = calls.by_name.get(cls_name, [])
+    if not ctors:
+        return False
+    if info.project is not None and info.path is not None:
+        try:
+            if info.project.users(cls_name, info.path):
+                return False
+        except (OSError, RecursionError, ValueError):
+            return False
+    applied: list[ast.Call] = []
+    for ctor in ctors:
+        parent = _parent(info, ctor)
+        if isinstance(parent, ast.Call) and parent.func is ctor:
+            applied.append(parent)
+            continue
+        if not (isinstance(parent, ast.Assign) and parent.value is ctor and len(parent.targets) == 1):
+            return False
+        target = parent.targets[0]
+        if isinstance(target, ast.Name):
+            where = info.enclosing_function(parent)
+            loads = [
+                n
+                for n in info.all_nodes(ast.Name)
+                if n.id == target.id and isinstance(n.ctx, ast.Load) and info.enclosing_function(n) is where
+            ]
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+            loads = [
+                n
+                for n in info.all_nodes(ast.Attribute)
+                if n.attr == target.attr
+                and isinstance(n.value, ast.Name)
+                and n.value.id == "self"
+                and isinstance(n.ctx, ast.Load)
+            ]
+        else:
+            return False
+        for n in loads:
+            up = _parent(info, n)
+            if isinstance(up, ast.Attribute) and up.value is n and up.attr not in {"call", "__call__"}:
+                continue  # `layer.trainable_variables`, `layer.build(...)`: not an application
+            if not (isinstance(up, ast.Call) and up.func is n):
+                return False  # passed on, listed, returned: applied where this does not look
+            applied.append(up)
+    return bool(applied) and all(c.args and info.tensors.level_of(c.args[0]) < DIFF for c in applied)
+
+
+def from_unweighted_input(info: ModuleInfo, expr: ast.AST) -> bool:
+    """In the `call` of a Keras layer or model class of this module: is `expr` computed from the class's input
+    alone (none of its own weights, layers or variables on the way: no flow root) while every instance of the
+    class is applied only to values with nothing differentiable in them (`applied_only_to_data`)?  Then nothing trainable reaches `expr`, though
+    the input parameter itself is seeded as differentiable (tensorflow#40717: a `tf.py_function` on the input of a
+    layer applied to the data)."""
+    fn = info.enclosing_function(expr)
+    ff = info.facts(fn)
+    if fn is None or ff is None or ff.parent is not None or ff.cls is None or fn.name != "call":
+        return False
+    if ff.cls.keras_kind not in {"layer", "model"}:
+        return False
+    flow: Flow = info.memo(f"{__name__}.flow", lambda: Flow(info))
+    return not flow.roots(expr) and applied_only_to_data(info, ff.cls.node.name)

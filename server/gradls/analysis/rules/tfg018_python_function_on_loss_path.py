@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from gradls.analysis.lambda_layers import from_unweighted_input
 from gradls.analysis.model import Finding
 from gradls.analysis.module import FunctionNode, ModuleInfo, walk_own
 from gradls.analysis.rules import rule
@@ -190,6 +191,8 @@ def find_python_function_on_loss_path(info: ModuleInfo) -> Iterator[Finding]:
             continue  # data loading / labels only: nothing trainable goes in
         if _inside_custom_gradient(info, call):
             continue  # TF differentiates a custom-gradient function with its grad_fn, never through its ops
+        if from_unweighted_input(info, inp):
+            continue  # the input of a layer applied with nothing trainable before it
         how = None
         if q in _PY_FUNCTION:
             body = _wrapped(info, _arg(call, 0, "func"), call)
