@@ -638,8 +638,8 @@ def _weights_read_in_dataset_map(info: ModuleInfo) -> Iterator[Finding]:
     if not sources:
         return
     dataset_calls: list[tuple[ast.Call, ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef]] = []
-    for node in ast.walk(info.tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+    for node in info.all_nodes(ast.Call):  # the module's node index: the calls in `ast.walk` order
+        if not isinstance(node.func, ast.Attribute):
             continue
         spec = _DATASET_FUNCTIONS.get(node.func.attr)
         if spec is None or info.tensors.kind_of(node.func.value) != "dataset":
@@ -657,8 +657,8 @@ def _weights_read_in_dataset_map(info: ModuleInfo) -> Iterator[Finding]:
         return
     allowed = {id(n) for _, fn in dataset_calls for n in ast.walk(fn)} | sources[1]
     loads: dict[str, list[ast.Name]] = {}
-    for n in ast.walk(info.tree):
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+    for n in info.all_nodes(ast.Name):
+        if isinstance(n.ctx, ast.Load):
             loads.setdefault(n.id, []).append(n)
     kinds = info.tensors.module_env.kinds
     reported: set[str] = set()
@@ -704,8 +704,8 @@ def _gradient_source_names(info: ModuleInfo) -> tuple[set[str], set[int]]:
                         names.add(e.id)
                     elif isinstance(e, ast.Attribute) and e.attr in _WEIGHT_LISTS and isinstance(e.value, ast.Name):
                         names.add(e.value.id)
-    for n in ast.walk(info.tree):
-        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "apply_gradients":
+    for n in info.all_nodes(ast.Call):
+        if isinstance(n.func, ast.Attribute) and n.func.attr == "apply_gradients":
             nodes.update(id(c) for a in n.args for c in ast.walk(a))
     return names, nodes
 
