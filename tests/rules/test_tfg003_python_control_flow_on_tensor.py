@@ -834,6 +834,86 @@ def test_cross_file_gradls_reports_what_the_callers_pass(name, cross_file_projec
         assert not [x for x in analyze(f.read_text(), str(f), project=False).findings if x.code == "TFG003"]
 
 
+CASES += [
+    # tensorflow-addons' CRF: a padding check only where the code runs eagerly; under fit it is skipped.
+    case(
+        "tfg003_check_under_executing_eagerly_guard_near_miss",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        class Crf(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], 1))
+
+            def call(self, x):
+                first = x[:, 0]
+                if first is not None and tf.executing_eagerly():
+                    no_left_padding = tf.math.reduce_all(first > -1e9)
+                    if not no_left_padding:
+                        raise NotImplementedError("left padding")
+                return tf.matmul(x, self.w)
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), Crf()])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
+    """,
+    ),
+    # The same check without the guard runs under fit's trace and raises.
+    case(
+        "tfg003_check_without_executing_eagerly_guard",
+        "raises:OperatorNotAllowedInGraphError",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        class Crf(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], 1))
+
+            def call(self, x):
+                first = x[:, 0]
+                if first is not None:
+                    no_left_padding = tf.math.reduce_all(first > -1e9)
+                    if not no_left_padding:  # <- TFG003
+                        raise NotImplementedError("left padding")
+                return tf.matmul(x, self.w)
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), Crf()])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
+    """,
+    ),
+    # tensorflow-ranking's layers: the input is a structure unpacked in `call`; its parts are a tensor and a
+    # dict of tensors, whose truth value is Python's.
+    case(
+        "tfg003_part_of_unpacked_structured_input_near_miss",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        class Tower(tf.keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.dense = tf.keras.layers.Dense(1)
+
+            def call(self, inputs):
+                features, context = inputs
+                if context:
+                    features = features + context["c"]
+                return self.dense(features)
+
+        model = Tower()
+        model.compile(optimizer="sgd", loss="mse")
+        x = (np.ones((4, 3), "float32"), {"c": np.ones((4, 3), "float32")})
+        model.fit(x, np.ones((4, 1), "float32"), epochs=1, verbose=0)
+    """,
+    ),
+]
+
+
 def test_keras_imported_from_a_project_module_is_not_taken_for_keras_3(tmp_path):
     """`from .modeling_utils import keras` (Hugging Face's TF models): that module binds `tf_keras` when it is
     installed (Keras 2, whose `call` AutoGraph converts) and `keras` otherwise, so which Keras the layer is stays

@@ -97,6 +97,7 @@ NON_TENSOR_TF_PREFIXES = (
     "tensorflow.python.platform.",
     "tensorflow.python.framework.tensor_shape.",
     "tensorflow.python.keras.utils.",
+    "tensorflow.python.ops.control_flow_util.",
 )
 NON_TENSOR_TF = {
     "GradientTape",

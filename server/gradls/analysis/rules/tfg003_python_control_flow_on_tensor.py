@@ -39,6 +39,8 @@ def find_python_control_flow_on_tensor(info: ModuleInfo) -> Iterator[Finding]:
             continue
         if info.tensors.level_of(test) < TENSOR:
             continue
+        if _runs_only_eagerly(info, node) or _element_of_structured_input(info, node, test):
+            continue
         ff = info.facts(info.enclosing_function(node))
         where = ff.why if ff and ff.why else "this code"
         label = {
@@ -65,6 +67,72 @@ def find_python_control_flow_on_tensor(info: ModuleInfo) -> Iterator[Finding]:
             report,
             ControlFlowFix(kind, whole),
         )
+
+
+_EXECUTING_EAGERLY = frozenset(
+    {
+        "tensorflow.executing_eagerly",
+        "tensorflow.compat.v1.executing_eagerly",
+        "tensorflow.python.eager.context.executing_eagerly",
+    }
+)
+
+
+def _runs_only_eagerly(info: ModuleInfo, node: ast.AST) -> bool:
+    """Inside `if ... and tf.executing_eagerly():` (or the `else` of `if not tf.executing_eagerly():`): that code
+    runs only eagerly, where a tensor's truth value is a Python bool (tensorflow-addons' CRF padding check)."""
+    parents = info.all_parents
+    child, p = node, parents.get(id(node))
+    while p is not None and not isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+        if isinstance(p, ast.If):
+            if child in p.body and _proves_eager(info, p.test, negated=False):
+                return True
+            if child in p.orelse and _proves_eager(info, p.test, negated=True):
+                return True
+        child, p = p, parents.get(id(p))
+    return False
+
+
+def _element_of_structured_input(info: ModuleInfo, node: ast.AST, test: ast.AST) -> bool:
+    """`features, context = inputs` in a Keras `call`, then `if context:`: the input is a Python structure (a
+    symbolic tensor cannot be unpacked), and what it holds may be a dict or list of tensors as well as a tensor
+    (tensorflow-ranking's layers): unknown, so silent. Tensor ops on the element are still judged."""
+    while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        test = test.operand
+    if not isinstance(test, ast.Name):
+        return False
+    fn = info.enclosing_function(node)
+    ff = info.facts(fn) if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+    if ff is None or fn is None or ff.keras_method not in {"call", "__call__"}:
+        return False
+    a = fn.args
+    params = [x.arg for x in [*a.posonlyargs, *a.args]]
+    if len(params) < 2:
+        return False
+    first = params[1]
+    bindings = [
+        n
+        for n in ast.walk(fn)
+        if isinstance(n, ast.Assign)
+        and any(isinstance(m, ast.Name) and m.id == test.id for t in n.targets for m in ast.walk(t))
+    ]
+    return bool(bindings) and all(
+        isinstance(b.value, ast.Name)
+        and b.value.id == first
+        and all(isinstance(t, (ast.Tuple, ast.List)) for t in b.targets)
+        for b in bindings
+    )
+
+
+def _proves_eager(info: ModuleInfo, test: ast.expr, negated: bool) -> bool:
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _proves_eager(info, test.operand, not negated)
+    if isinstance(test, ast.BoolOp):
+        # `a and eager()` holding, or `a or eager()` failing, proves what one of its operands proves.
+        if isinstance(test.op, ast.And) and not negated or isinstance(test.op, ast.Or) and negated:
+            return any(_proves_eager(info, v, negated) for v in test.values)
+        return False
+    return not negated and isinstance(test, ast.Call) and (info.imports.qualname(test.func) or "") in _EXECUTING_EAGERLY
 
 
 def _bool_use(info: ModuleInfo, node: ast.AST) -> tuple[str | None, ast.AST | None]:
