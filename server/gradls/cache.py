@@ -182,13 +182,30 @@ class RecordingIndex(ProjectIndex):
 
 
 _MISSING: Any = object()
+_FOLDERS: dict[str, Path] = {}  # an absolute folder as given -> resolved, once per process
+
+
+def _resolved_folder(path: str) -> Path:
+    """`Path(path).resolve().parent`: a file that is no symbolic link sits in its folder's real path, resolved once
+    per folder (a resolve lstat()s every component of the path: one per checked file cost ~1% of a check)."""
+    if os.path.islink(path):
+        return Path(path).resolve().parent
+    folder = os.path.dirname(path)
+    if not os.path.isabs(folder):  # a relative one follows the working folder
+        return Path(os.path.realpath(folder))
+    found = _FOLDERS.get(folder)
+    if found is None:
+        found = _FOLDERS[folder] = Path(os.path.realpath(folder))
+    return found
+
+
 _INDEXES: dict[Path, RecordingIndex] = {}
 _ROOTS: dict[Path, Path] = {}
 
 
 def index_for(path: str | os.PathLike) -> RecordingIndex:
     """This process's recording index of the project holding `path` (one per project root)."""
-    folder = Path(path).resolve().parent
+    folder = _resolved_folder(os.fspath(path))
     root = _ROOTS.get(folder)
     if root is None:
         root = _ROOTS[folder] = find_root(folder / "x.py")
