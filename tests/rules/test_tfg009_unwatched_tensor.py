@@ -517,6 +517,40 @@ def fixed_source(cases, name: str, code: str, config=None) -> str:
     return re.sub(r"[ \t]*#\s*<-\s*TFG\d{3}[^\n]*", "", apply_edits(src, edits))
 
 
+# Issue 10 (engine, `tapes.rebound_after_watch`): a watched name rebound after the block, outside recording: the tape
+# watched the old tensor (None for the new one); rebound inside the block after the watch, it is recorded (trains).
+CASES += [
+    case(
+        "tfg009_watched_tensor_rebound_after_block",
+        "none",
+        """
+        import tensorflow as tf
+
+        x = tf.random.normal((4, 2))
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            loss = tf.reduce_sum(tf.sin(x))
+        x = tf.clip_by_value(x, -1.0, 1.0)
+        RESULT = gradient_status([tape.gradient(loss, x)])  # <- TFG009
+    """,
+    ),
+    case(
+        "tfg009_watched_tensor_rebound_inside_block",
+        "ok",
+        """
+        import tensorflow as tf
+
+        x = tf.random.normal((4, 2))
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            x = x / 2.0
+            loss = tf.reduce_sum(x * x)
+        RESULT = gradient_status([tape.gradient(loss, x)])
+    """,
+    ),
+]
+
+
 def _fixed(name: str) -> str:
     return fixed_source(CASES, name, "TFG009")
 

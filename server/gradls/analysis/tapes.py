@@ -470,3 +470,23 @@ def def_value(d: ast.AST) -> ast.AST | None:
     if isinstance(d, (ast.Assign, ast.AnnAssign, ast.NamedExpr)):
         return d.value
     return None
+
+
+def rebound_after_watch(scope: TapeScope, tape: Tape, name: str, at: ast.AST) -> ast.stmt | None:
+    """The statement rebinding `name` that reaches `at` (a `tape.gradient` call of `scope`) when every
+    `tape.watch(name)` of `scope` comes before it and it lies outside the blocks recording on `tape`: the tape
+    watched the old tensor, and the new one was made where it does not record (`tape.watch(x)` in the block,
+    `x = x / 2` after it: None for `x`).  None when unsure (loops, other bindings, watches elsewhere)."""
+    watches = [w for w in tape.watches if any(name in names_in(a) for a in w.args) and scope.parent(w) is not None]
+    defs = scope.defs(name)
+    if not watches or not defs or any(isinstance(a, (ast.For, ast.AsyncFor, ast.While)) for a in scope.ancestors(at)):
+        return None
+    before = [d for d in defs if isinstance(d, ast.Assign) and pos(d) < pos(at)]
+    if len(before) != len([d for d in defs if pos(d) < pos(at)]) or not before:
+        return None  # an augmented or unpacking binding, a loop target: not followed
+    last = max(before, key=pos)
+    if any(isinstance(a, (ast.For, ast.AsyncFor, ast.While, ast.If, ast.Try)) for a in scope.ancestors(last)):
+        return None
+    if tape.recording(last, scope) or any(pos(w) > pos(last) for w in watches):
+        return None
+    return last

@@ -18,6 +18,7 @@ from gradls.analysis.tapes import (
     module_scope,
     names_in,
     pos,
+    rebound_after_watch,
     resolve_defs,
     sources_with_aliases,
     tape_scopes,
@@ -163,8 +164,19 @@ def _check_source(
             "no warning); watch them (for Keras 3 variables, watch `v.value`) or drop `watch_accessed_variables=False`"
         )
         return Finding("TFG009", msg, info.span(el), None)
-    if not isinstance(el, ast.Name) or el.id in watched:
+    if not isinstance(el, ast.Name):
         return None
+    if el.id in watched:
+        last = rebound_after_watch(scope, tape, el.id, call)
+        if last is None or _classify(info, def_value(last), tape, scope) == "variable":
+            return None
+        msg = (
+            f"`{el.id}` was rebound at line {located(last).lineno}, after `{tape.name}.watch({el.id})` and outside any "
+            f"block where `{tape.name}` records: the tape watched the old tensor, so `{tape.name}.{_method(call)}` "
+            f"returns `None` for the new one, with no error or warning; take the gradient before rebinding it, or "
+            f"use another name for the new value"
+        )
+        return Finding("TFG009", msg, info.span(el), None)
     if info.tensors.kind_of(el) == "data" and info.tensors.level_of(el) == TENSOR:
         # The engine saw it come out of a tf.data.Dataset loop, and nothing watched it since.
         msg = (
