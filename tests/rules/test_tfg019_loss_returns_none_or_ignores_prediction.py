@@ -28,6 +28,32 @@ CASES = [
         RESULT = gradient_status(tape.gradient(value, model.trainable_variables))
     """,
     ),
+    # tensorflow-addons' SequenceLoss: `__call__` overridden with the real loss, `call` left as `pass`: Keras never
+    # runs `call`, and the model trains.
+    case(
+        "tfg019_loss_class_overriding_dunder_call_near_miss",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class SequenceLoss(keras.losses.Loss):
+            def __call__(self, y_true, y_pred, sample_weight=None):
+                return tf.reduce_mean(tf.square(y_true - y_pred))
+
+            def call(self, y_true, y_pred):
+                pass
+
+        loss_fn = SequenceLoss()
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss=loss_fn)
+        model.fit(np.ones((8, 3), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
+        with tf.GradientTape() as tape:
+            value = loss_fn(tf.ones((2, 1)), model(tf.ones((2, 3))))
+        RESULT = gradient_status(tape.gradient(value, model.trainable_variables))
+    """,
+    ),
     case(
         "tfg019_loss_class_call_without_return",
         "raises:ValueError",

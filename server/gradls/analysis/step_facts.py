@@ -147,7 +147,8 @@ def custom_loss_functions(info: ModuleInfo) -> list[tuple[FunctionNode, int, str
         if fn is not None:
             out.setdefault(id(fn), (fn, 1, how))
     for cls in info.classes.values():
-        if cls.keras_kind == "loss" and "call" in cls.methods:
+        # A subclass that overrides `__call__` (tensorflow-addons' SequenceLoss) never runs its `call` through Keras.
+        if cls.keras_kind == "loss" and "call" in cls.methods and "__call__" not in cls.methods:
             fn = cls.methods["call"]
             out.setdefault(id(fn), (fn, 2, f"`{cls.node.name}.call` (a `keras.losses.Loss`)"))
     return list(out.values())
