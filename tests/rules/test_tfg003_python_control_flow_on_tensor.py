@@ -891,6 +891,8 @@ CASES += [
         "tfg003_part_of_unpacked_structured_input_near_miss",
         "ok",
         """
+        from collections.abc import Mapping
+
         import numpy as np
         import tensorflow as tf
 
@@ -901,8 +903,10 @@ CASES += [
 
             def call(self, inputs):
                 features, context = inputs
-                if context:
+                if context and self.dense is not None:
                     features = features + context["c"]
+                if isinstance(context, Mapping) and not context:
+                    features = features * 2.0
                 return self.dense(features)
 
         model = Tower()

@@ -187,6 +187,46 @@ CASES = [
         RESULT = gradient_status([tape.gradient(y, x)])
     """,
     ),
+    # tensorflow-ranking's padded list mean and graph pooling's segment mean: sums and counts scattered into slots
+    # by the same indices; an empty slot got nothing of `x`, so its NaN gradient is never gathered back.
+    case(
+        "tfg030_segment_mean_of_scattered_sums_near_miss",
+        "ok",
+        """
+        import tensorflow as tf
+
+        x = tf.Variable([1.0, 2.0, 3.0])
+        idx = tf.constant([[0], [0], [2]])
+        ids = tf.constant([0, 0, 2])
+        with tf.GradientTape() as tape:
+            sums = tf.scatter_nd(idx, x, [4])
+            counts = tf.scatter_nd(idx, tf.ones_like(x), [4])
+            mean = tf.where(tf.math.greater(counts, 0.0), sums / counts, 0.0)
+            seg = tf.math.unsorted_segment_sum(x * 2.0, ids, 4)
+            n = tf.math.unsorted_segment_sum(tf.ones_like(x), ids, 4)
+            pooled = tf.where(n > 0, seg / n, 0.0)
+            y = tf.reduce_sum(mean) + tf.reduce_sum(pooled)
+        RESULT = gradient_status([tape.gradient(y, x)])
+    """,
+    ),
+    # The counts scattered by other indices than the sums: a slot empty in the counts holds part of `x`.
+    case(
+        "tfg030_sums_and_counts_scattered_by_different_indices",
+        "nan",
+        """
+        import tensorflow as tf
+
+        x = tf.Variable([1.0, 2.0, 3.0])
+        idx = tf.constant([[0], [1], [2]])
+        other = tf.constant([[0], [0], [2]])
+        with tf.GradientTape() as tape:
+            sums = tf.scatter_nd(idx, x, [4])
+            counts = tf.scatter_nd(other, tf.ones_like(x), [4])
+            mean = tf.where(counts > 0.0, sums / counts, 0.0)  # <- TFG030
+            y = tf.reduce_sum(mean)
+        RESULT = gradient_status([tape.gradient(y, x)])
+    """,
+    ),
 ]
 
 

@@ -298,6 +298,16 @@ _PYTHON_TYPES = {
     "numpy.ndarray",
     "numpy.integer",
     "numpy.floating",
+    # Containers: a tensor is none of these, and their truth value is Python's.
+    "typing.Mapping",
+    "typing.Sequence",
+    "typing.Dict",
+    "typing.List",
+    "typing.Tuple",
+    "collections.abc.Mapping",
+    "collections.abc.Sequence",
+    "collections.abc.MutableMapping",
+    "collections.OrderedDict",
 }
 _PY_NUMERIC_BUILTINS = {"abs", "min", "max", "sum", "pow"}
 _NON_FLAG_PARAM = re.compile(r"^(training|is_training|train|mask|.*_mask|return_\w+|use_\w+)$")

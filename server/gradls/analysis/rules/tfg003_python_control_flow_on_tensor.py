@@ -97,6 +97,9 @@ def _element_of_structured_input(info: ModuleInfo, node: ast.AST, test: ast.AST)
     """`features, context = inputs` in a Keras `call`, then `if context:`: the input is a Python structure (a
     symbolic tensor cannot be unpacked), and what it holds may be a dict or list of tensors as well as a tensor
     (tensorflow-ranking's layers): unknown, so silent. Tensor ops on the element are still judged."""
+    if isinstance(test, ast.BoolOp):
+        tensors = [v for v in test.values if info.tensors.level_of(v) >= TENSOR]
+        return bool(tensors) and all(_element_of_structured_input(info, node, v) for v in tensors)
     while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         test = test.operand
     if not isinstance(test, ast.Name):

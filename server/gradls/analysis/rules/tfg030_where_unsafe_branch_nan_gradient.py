@@ -78,6 +78,8 @@ def find_where_unsafe_branch(info: ModuleInfo) -> Iterator[Finding]:
             continue
         guarded, op, bound = cond
         for branch, taken in ((node.args[1], True), (node.args[2], False)):
+            if _segment_mean(info, node, branch, guarded):
+                continue
             found = _unsafe_part(info, branch, guarded, _outside_points(op, bound, taken))
             if found is None or info.tensors.level_of(branch) < DIFF:
                 continue
@@ -95,6 +97,53 @@ def find_where_unsafe_branch(info: ModuleInfo) -> Iterator[Finding]:
             )
             yield Finding("TFG030", msg, info.span(node))
             break
+
+
+# Ops that sum their data into slots named by an index argument: an empty slot receives no input, and their
+# gradient reads only the filled slots (gather by the same indices).
+_SCATTERS = {
+    "tensorflow.scatter_nd": 0,
+    "tensorflow.math.unsorted_segment_sum": 1,
+    "tensorflow.math.segment_sum": 1,
+    "tensorflow.unsorted_segment_sum": 1,
+    "tensorflow.segment_sum": 1,
+}
+
+
+def _segment_mean(info: ModuleInfo, where: ast.Call, branch: ast.AST, guarded: ast.expr) -> bool:
+    """`sums / counts` kept where `counts > 0`, both summed into slots by the same indices (`tf.scatter_nd(idx,
+    x, ...)` and `tf.scatter_nd(idx, ones, ...)`; `unsorted_segment_sum(..., ids, n)`): the slots where `counts` is
+    zero got nothing of `x`, so the NaN gradient there is never gathered back (tensorflow-ranking's padded list
+    mean; the segment mean of graph pooling)."""
+    if not (isinstance(branch, ast.BinOp) and isinstance(branch.op, ast.Div)):
+        return False
+    fn = info.enclosing_function(where)
+    num = _scatter_index(info, branch.left, fn)
+    return num is not None and num == _scatter_index(info, guarded, fn) == _scatter_index(info, branch.right, fn)
+
+
+def _scatter_index(info: ModuleInfo, e: ast.AST, fn: ast.AST | None) -> str | None:
+    """The text of the index argument of the scatter / segment sum that `e` is (or a name bound once to one)."""
+    if isinstance(e, ast.Name):
+        from gradls.analysis.python_scopes import function_bindings, module_bindings
+
+        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            bindings = function_bindings(info, fn).get(e.id, [])
+        elif fn is None:
+            bindings = [b for b in module_bindings(info).get(e.id, []) if b.function is None]
+        else:
+            return None
+        # The binding that reaches the use in straight-line code: the last one above it.
+        before = [b for b in bindings if b.stmt.lineno < e.lineno]
+        if not before or before[-1].value is None or before[-1].kind != "assign":
+            return None
+        e = before[-1].value
+    if not isinstance(e, ast.Call):
+        return None
+    pos = _SCATTERS.get(info.imports.qualname(e.func) or "")
+    if pos is None or len(e.args) <= pos:
+        return None
+    return info.text(e.args[pos])
 
 
 def _comparison(info: ModuleInfo, cond: ast.AST) -> tuple[ast.expr, type, float] | None:
