@@ -1,5 +1,6 @@
 """TFG014 untracked-variable-in-keras-layer: Keras 3 silently ignores raw tf.Variables on layers."""
 
+import os
 import textwrap
 
 import pytest
@@ -364,3 +365,61 @@ def test_legacy_keras_environment_means_keras_2():
     # (Not run in the shared TF worker: the variable must be set before TensorFlow is first imported.)
     assert findings_of(LEGACY_KERAS_ENV, {"TFG014"}) == set()
     assert findings_of(LEGACY_KERAS_ENV.replace('"1"', '"0"'), {"TFG014"}) == {("TFG014", 10)}
+
+
+_PACKAGE_LAYER = """
+import numpy as np
+import tensorflow as tf
+
+
+class Scale(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.w = tf.Variable(tf.random.normal((3, 1)), name="w")
+
+    def call(self, x):
+        return tf.matmul(x, self.w)
+
+
+def trains():
+    layer = Scale()
+    model = tf.keras.Sequential([tf.keras.Input((3,)), layer])
+    model.compile(optimizer=tf.keras.optimizers.SGD(0.1), loss="mse")
+    before = layer.w.numpy().copy()
+    model.fit(np.random.rand(8, 3).astype("float32"), np.random.rand(8, 1).astype("float32"), epochs=2, verbose=0)
+    return not np.allclose(before, layer.w.numpy())
+"""
+
+
+@pytest.mark.parametrize("legacy", [True, False])
+def test_package_init_naming_legacy_keras_means_keras_2(tmp_path, legacy):
+    """A package whose `__init__` sets TF_USE_LEGACY_KERAS before TensorFlow loads (tensorflow-gnn's refuses to
+    import without it) runs `tf.keras` as Keras 2 in all its modules, subpackages and namespace folders included:
+    the raw variable trains, and TFG014 is silent there. Run in its own process: the variable must be set before
+    TensorFlow is first imported."""
+    import subprocess
+
+    from gradls.analysis.project import ProjectIndex
+    from tfharness import tf_python
+
+    pkg = tmp_path / "pkg"
+    (pkg / "models").mkdir(parents=True)  # a namespace folder inside the package, as tensorflow-gnn's models/
+    init = 'import os\n\nos.environ.setdefault("TF_USE_LEGACY_KERAS", "1")\n' if legacy else "import os\n"
+    (pkg / "__init__.py").write_text(init)
+    layer_file = pkg / "models" / "scale.py"
+    layer_file.write_text(_PACKAGE_LAYER)
+    proc = subprocess.run(
+        [tf_python(), "-c", "import pkg.models.scale as m; print('TRAINS', m.trains())"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={
+            **{k: v for k, v in os.environ.items() if k != "TF_USE_LEGACY_KERAS"},
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "CUDA_VISIBLE_DEVICES": "-1",
+        },
+    )
+    assert f"TRAINS {legacy}" in proc.stdout, proc.stdout[-2000:] + proc.stderr[-3000:]
+    found = analyze(layer_file.read_text(), str(layer_file), project=ProjectIndex(tmp_path)).findings
+    assert [f.code for f in found if f.code == "TFG014"] == ([] if legacy else ["TFG014"])

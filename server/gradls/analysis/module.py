@@ -177,7 +177,7 @@ class ModuleInfo:
                         self_assigns.append((cls, child))
                     stack.append((child, ccls, cfn))
         self.imports = ImportTable(imports, self.config)
-        self.legacy_keras = _sets_legacy_keras(self.tree, self.source)
+        self.legacy_keras = _sets_legacy_keras(self.tree, self.source) or self._in_legacy_keras_package()
         # The program's Keras is Keras 2 when it says so, or when it imports Keras only through `tf_keras`.
         self.keras2_program = self.legacy_keras or (
             bool(self.imports.keras2_names)
@@ -215,6 +215,15 @@ class ModuleInfo:
                     and any(isinstance(t, ast.Attribute) and t.attr == "run_eagerly" for t in n.targets)
                 ):
                     self.run_eagerly = True
+
+    def _in_legacy_keras_package(self) -> bool:
+        """A package of the project that names `TF_USE_LEGACY_KERAS` in its `__init__` (ProjectIndex)."""
+        if self.project is None or self.path is None:
+            return False
+        try:
+            return bool(self.project.legacy_keras_package(self.path))
+        except (OSError, RecursionError, ValueError):
+            return False
 
     def _base_name(self, b: ast.expr) -> str:
         """A base class's canonical name, or its text when it is not imported (`Encoder`, a class of this module).

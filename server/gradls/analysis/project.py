@@ -73,6 +73,9 @@ class ModuleSummary:
     # Classes this module imports and calls instances of (`self.emb(t, dim=256)`), by the name they have in the
     # module that defines them: what each call passes, so that module knows what its `call` parameters hold.
     layer_calls: dict[str, tuple[LayerCall, ...]] = field(default_factory=dict)
+    # The module names `TF_USE_LEGACY_KERAS` (a package `__init__` that sets it, or refuses to import under
+    # Keras 3 without it, as tensorflow-gnn's does): its package runs `tf.keras` as Keras 2.
+    mentions_legacy_keras: bool = False
 
 
 def find_root(path: str | os.PathLike, boundaries: Sequence[str | os.PathLike] = ()) -> Path:
@@ -377,6 +380,24 @@ class ProjectIndex:
             return ()
         return ()
 
+    def legacy_keras_package(self, path: str | os.PathLike) -> bool:
+        """Whether the `__init__.py` of a package holding `path` (its own, or one it is a subpackage of) names
+        `TF_USE_LEGACY_KERAS`: the package is written for, and runs with, Keras 2 as `tf.keras`. Every folder up
+        to the one holding a project marker (at most 8) is looked at: folders without an `__init__.py` may be
+        namespace portions inside the package (tensorflow-gnn's `models/`)."""
+        p = self._resolve(path)
+        folder = p.parent
+        for _ in range(8):
+            init = folder / "__init__.py"
+            if init != p and self._has_entry(folder, "__init__.py"):
+                s = self.summary(init)
+                if s is not None and s.mentions_legacy_keras:
+                    return True
+            if folder.parent == folder or any(self._has_entry(folder, m) for m in _ROOT_MARKERS):
+                break
+            folder = folder.parent
+        return False
+
     def lookup(self, importer: str | os.PathLike, level: int, dotted: str, depth: int = 0):
         """What `dotted` (module path + name, e.g. `models.Encoder`) names, seen from `importer`:
         a ClassSummary, ("factory", kind), ("object", kind), or None."""
@@ -467,6 +488,7 @@ def _summarize(path: Path, text: str, project: ProjectIndex, tree: ast.Module | 
         after_weights,
         module_param_cuts(info),
         calls_made,
+        "TF_USE_LEGACY_KERAS" in text,
     )
     info.release()  # the summary holds plain data only: the module's analysis is freed now, not by a later gc pass
     return summary
