@@ -588,6 +588,103 @@ CASES = [
         RESULT = ["ok" if not np.array_equal(b, w.numpy()) else "zero" for b, w in zip(before, model.trainable_weights)]
     """,
     ),
+    # Issue 10, held-out round I (bnsreenu/python_for_microscopists#32): a VAE's loss layer computes the KL term
+    # from the encoder's z_mu / z_sigma read from the module scope, not from its inputs.
+    case(
+        "tfg015_loss_layer_method_reads_module_keras_tensor",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        inp = keras.Input((8,))
+        z_mu = keras.layers.Dense(2)(inp)
+        z_sigma = keras.layers.Dense(2)(inp)
+        decoded = keras.layers.Dense(8)(z_mu)
+
+        class KLLayer(keras.layers.Layer):
+            def kl(self):
+                return -0.5 * tf.reduce_mean(1 + z_sigma - tf.square(z_mu) - tf.exp(z_sigma))  # <- TFG015
+
+            def call(self, inputs):
+                x, x_dec = inputs
+                self.add_loss(tf.reduce_mean(tf.square(x - x_dec)) + self.kl())
+                return x_dec
+
+        out = KLLayer()([inp, decoded])
+        model = keras.Model(inp, out)
+        model.compile(optimizer="adam")
+        model.fit(np.ones((4, 8), "float32"), None, epochs=1, verbose=0)
+    """,
+    ),
+    case(
+        "tfg015_module_function_called_reads_module_keras_tensor",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        inp = keras.Input((8,))
+        z = keras.layers.Dense(2)(inp)
+
+        def kl_term():
+            return tf.reduce_mean(tf.square(z))  # <- TFG015
+
+        penalty = kl_term()
+        model = keras.Model(inp, z)
+    """,
+    ),
+    case(
+        "tfg015_ok_loss_layer_gets_keras_tensors_as_inputs",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        inp = keras.Input((8,))
+        z_mu = keras.layers.Dense(2)(inp)
+        z_sigma = keras.layers.Dense(2)(inp)
+        decoded = keras.layers.Dense(8)(z_mu)
+
+        class KLLayer(keras.layers.Layer):
+            def kl(self, z_mu, z_sigma):
+                return -0.5 * tf.reduce_mean(1 + z_sigma - tf.square(z_mu) - tf.exp(z_sigma))
+
+            def call(self, inputs):
+                x, x_dec, z_mu, z_sigma = inputs
+                self.add_loss(tf.reduce_mean(tf.square(x - x_dec)) + self.kl(z_mu, z_sigma))
+                return x_dec
+
+        out = KLLayer()([inp, decoded, z_mu, z_sigma])
+        model = keras.Model(inp, out)
+        model.compile(optimizer="adam")
+        before = [w.numpy().copy() for w in model.trainable_weights]
+        model.fit(np.ones((4, 8), "float32"), None, epochs=1, verbose=0)
+        RESULT = ["ok" if not np.array_equal(b, w.numpy()) else "zero" for b, w in zip(before, model.trainable_weights)]
+    """,
+    ),
+    case(
+        "tfg015_ok_module_keras_tensor_read_by_function_never_called",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        inp = keras.Input((8,))
+        z = keras.layers.Dense(2)(inp)
+
+        def kl_term():
+            return tf.reduce_mean(tf.square(z))
+
+        model = keras.Model(inp, z)
+        x = tf.ones((4, 8))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x)))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
 ]
 
 _FIXABLE = [

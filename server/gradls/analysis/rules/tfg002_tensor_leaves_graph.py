@@ -245,7 +245,8 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
             elif kind == "predict":
                 msg = (
                     f"{shown} returns a NumPy array computed outside the GradientTape, and it reaches the loss: "
-                    f"every gradient of `{info.text(arg)}`'s weights is silently None; call the model "
+                    f"every gradient through it is silently None (`{info.text(arg)}`'s weights, and those of whatever "
+                    f"computed its inputs, such as an actor whose actions it scores); call the model "
                     f"(`{info.text(arg)}(x, training=False)`) inside the tape instead"
                 )
             else:

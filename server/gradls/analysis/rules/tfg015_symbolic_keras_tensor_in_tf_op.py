@@ -119,17 +119,24 @@ class _Analysis:
         self.env_at_compile: list[tuple[ast.Call, Scope, dict[str, str]]] = []
         self.models_are_keras2 = _models_are_keras2(info)
         self.calls_of: dict[int, list[ast.Call]] = {}  # id(statement) -> its own calls, in _exprs order
+        self.module_env: dict[str, str] = {}  # module-level names bound to symbolic Keras tensors
+        self.global_origins: dict[str, tuple[str, str]] = {}  # origin -> (module name, function reading it)
+        self.global_reported: set[str] = set()  # functions reported for a module-level Keras tensor
 
     def run(self) -> Iterator[Finding]:
         for _ in range(3):  # parameters seeded by calls with Keras tensors, to a fixed point
             before = {k: dict(v) for k, v in self.seeds.items()}
             self.findings.clear()
+            self.global_reported.clear()
             self.env_at_compile.clear()
             for scope in self.kf.scopes():
                 env: dict[str, str] = {}
                 if not isinstance(scope, ast.Module):
+                    env.update(self._module_kts_read_by(scope))
                     env.update(self.seeds.get(id(scope), {}))
                 self._block(scope.body, scope, env)
+                if isinstance(scope, ast.Module):
+                    self.module_env = dict(env)
             if self.seeds == before:
                 break
         for call, scope, env in self.env_at_compile:
@@ -177,6 +184,96 @@ class _Analysis:
         elif isinstance(t, (ast.Tuple, ast.List)):
             for e in t.elts:
                 self._bind(e.value if isinstance(e, ast.Starred) else e, origin, env)
+
+    # ------------------------------------------------------------------ module-level Keras tensors in functions
+    def _module_kts_read_by(self, fn: FunctionNode) -> dict[str, str]:
+        """The module-level symbolic Keras tensors a function reads (a VAE's `z_mu` used in a loss layer's
+        method): names the module binds once, at module level, to a Keras tensor, which `fn` does not bind, when
+        `fn` surely runs after that binding: the `call` of a module Keras layer/model class (or a method its
+        `call` runs as `self.m(...)`) whose instance is applied at module level after the binding, or a module
+        function called at module level after it. Keras 3 raises at the first TensorFlow op on such a name
+        (measured: `tf.square(z_mu)` in the loss method of a layer applied to the VAE's tensors)."""
+        if not self.module_env:
+            return {}
+        run_line = self._module_run_line(fn)
+        if run_line is None:
+            return {}
+        from gradls.analysis.python_scopes import module_bindings, resolve
+
+        out: dict[str, str] = {}
+        binds = module_bindings(self.info)
+        ff = self.info.facts(fn)
+        label = f"{ff.cls.node.name}.{fn.name}" if ff is not None and ff.cls is not None else fn.name
+        for name, origin in self.module_env.items():
+            b = binds.get(name, [])
+            if len(b) != 1 or b[0].kind != "assign" or b[0].function is not None or b[0].loop is not None:
+                continue
+            if b[0].stmt.lineno >= run_line or resolve(self.info, fn, name) != ("global", None):
+                continue
+            o = f"{origin}, bound at module level and read by `{label}`"
+            self.global_origins[o] = (name, label)
+            out[name] = o
+        return out
+
+    def _module_run_line(self, fn: FunctionNode) -> int | None:
+        """The line of the first module-level statement that runs `fn` (see `_module_kts_read_by`), or None."""
+        info = self.info
+        ff = info.facts(fn)
+        if ff is None or ff.parent is not None or isinstance(fn, ast.Lambda):
+            return None
+        tree = info.tree
+        if ff.cls is None:
+            if info.module_functions.get(fn.name) is not fn:
+                return None
+            lines = [
+                c.lineno
+                for st in tree.body
+                if not isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                for c in ast.walk(st)
+                if isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id == fn.name
+            ]
+            return min(lines) if lines else None
+        cls = ff.cls
+        if cls.keras_kind not in {"layer", "model"} or cls.keras2:
+            return None
+        call = cls.methods.get("call")
+        if call is None:
+            return None
+        if fn is not call:
+            runs = any(
+                isinstance(c, ast.Call)
+                and isinstance(c.func, ast.Attribute)
+                and isinstance(c.func.value, ast.Name)
+                and c.func.value.id == "self"
+                and c.func.attr == fn.name
+                for c in ast.walk(call)
+            )
+            if not runs or cls.methods.get(fn.name) is not fn:
+                return None
+        cname = cls.node.name
+        instances = {
+            t.id
+            for st in tree.body
+            if isinstance(st, ast.Assign)
+            and isinstance(st.value, ast.Call)
+            and isinstance(st.value.func, ast.Name)
+            and st.value.func.id == cname
+            for t in st.targets
+            if isinstance(t, ast.Name)
+        }
+        lines = []
+        for st in tree.body:
+            if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            for c in ast.walk(st):
+                if not isinstance(c, ast.Call):
+                    continue
+                f = c.func
+                if isinstance(f, ast.Call) and isinstance(f.func, ast.Name) and f.func.id == cname:
+                    lines.append(c.lineno)
+                elif isinstance(f, ast.Name) and f.id in instances:
+                    lines.append(c.lineno)
+        return min(lines) if lines else None
 
     # ------------------------------------------------------------------ what is a Keras tensor
     def kt(self, e: ast.AST | None, scope: Scope, env: dict[str, str], depth: int = 0) -> str | None:
@@ -309,7 +406,9 @@ class _Analysis:
                 a = a.value if isinstance(a, ast.Starred) else a
                 o = self.kt(a, scope, env)
                 if o:
-                    self._add(e, self._tf_op_finding(e, a, o))
+                    finding = self._tf_op_finding(e, a, o)
+                    if finding is not None:
+                        self._add(e, finding)
                     return
             return
         if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id in self.tapes:
@@ -352,9 +451,20 @@ class _Analysis:
     def _add(self, node: ast.expr, finding: Finding) -> None:
         self.findings.setdefault((node.lineno, node.col_offset), finding)
 
-    def _tf_op_finding(self, call: ast.Call, arg: ast.AST, origin: str) -> Finding:
+    def _tf_op_finding(self, call: ast.Call, arg: ast.AST, origin: str) -> Finding | None:
         info = self.info
         name = info.text(call.func)
+        if origin in self.global_origins:  # one finding per function; `keras.ops` would not help here
+            gname, label = self.global_origins[origin]
+            if label in self.global_reported:
+                return None
+            self.global_reported.add(label)
+            msg = (
+                f"`{name}` gets `{info.text(arg)}`, a symbolic Keras tensor ({origin}): `{gname}` stays the "
+                f"placeholder of the model being built whenever `{label}` runs, and Keras 3 raises {_ERROR}; pass "
+                f"`{gname}` to the layer as one of its inputs (or compute the term in the model from its inputs)"
+            )
+            return Finding("TFG015", msg, info.span(call), None)
         q = info.imports.qualname(call.func) or ""
         mod, _, last = q.rpartition(".")
         ops_name = _OPS.get(last) if mod in _OP_MODULES else None
