@@ -207,6 +207,69 @@ CASES = [
         RESULT = gradient_status(grads)
     """,
     ),
+    # tensorflow/tensorflow#26098 (held-out round J): a DDPG actor update written for Keras 2,
+    # `optimizer.get_updates(params=actor.trainable_weights, loss=...)`: Keras 3 optimizers have no get_updates.
+    case(
+        "tfg035_ddpg_actor_get_updates_keywords",
+        "raises:AttributeError",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        actor = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(2, activation="tanh")])
+        critic = tf.keras.Sequential([tf.keras.Input((6,)), tf.keras.layers.Dense(1)])
+        optimizer_actor = tf.keras.optimizers.Adam(1e-3)
+        states = tf.constant(np.random.rand(8, 4), tf.float32)
+        loss = -tf.reduce_mean(critic(tf.concat([states, actor(states)], axis=1)))
+        updates = optimizer_actor.get_updates(params=actor.trainable_weights, loss=loss)  # <- TFG035
+        RESULT = ["ok"]
+    """,
+    ),
+    # tensorflow/tensorflow#27568 (held-out round J): an A3C actor keeps its RMSprop on self and calls the Keras 2
+    # signature get_updates(params, constraints, loss).
+    case(
+        "tfg035_a3c_self_rmsprop_get_updates_positional",
+        "raises:AttributeError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow.keras.optimizers import RMSprop
+
+        class Actor:
+            def __init__(self):
+                self.model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(2, activation="softmax")])
+                self.rms_optimizer = RMSprop(learning_rate=1e-3, epsilon=0.1, rho=0.99)
+
+            def optimizer(self, states):
+                loss = -tf.reduce_sum(tf.math.log(self.model(states) + 1e-10))
+                return self.rms_optimizer.get_updates(self.model.trainable_weights, [], loss)  # <- TFG035
+
+        Actor().optimizer(tf.constant(np.random.rand(8, 4), tf.float32))
+        RESULT = ["ok"]
+    """,
+    ),
+    # Near-miss: an object of the program's own with a get_updates method, beside a Keras optimizer that is given
+    # gradients from a tape (trains).
+    case(
+        "tfg035_ok_own_get_updates_and_apply_gradients",
+        "ok",
+        """
+        import tensorflow as tf
+
+        class Schedule:
+            def get_updates(self, params, constraints, loss):
+                return []
+
+        w = tf.Variable([1.0, 2.0])
+        opt = tf.keras.optimizers.RMSprop(0.1)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(w ** 2)
+        grads = tape.gradient(loss, [w])
+        opt.apply_gradients(zip(grads, [w]))
+        Schedule().get_updates([w], [], loss)
+        RESULT = gradient_status(grads)
+    """,
+    ),
 ]
 
 

@@ -12,7 +12,9 @@ from gradls.analysis.optimizers import keras3_optimizer_method_calls
 from gradls.analysis.rules import rule
 
 # Keras 3 optimizers compute no gradients: `apply_gradients` / `apply` take them (measured, Keras 3.15.1).
-_METHODS = frozenset({"minimize", "get_gradients", "compute_gradients"})
+# `get_updates(params, constraints, loss)` / `get_updates(loss=..., params=...)` is the standalone Keras 2 /
+# tf.keras 2.0 update-op builder (DDPG actors, A3C): gone from Keras 3 too (AttributeError, measured).
+_METHODS = frozenset({"minimize", "get_gradients", "compute_gradients", "get_updates"})
 
 
 @rule(
@@ -21,7 +23,8 @@ _METHODS = frozenset({"minimize", "get_gradients", "compute_gradients"})
     "`opt.minimize(loss, var_list=...)` on a Keras 3 optimizer (`tf.keras.optimizers.*` in TF 2.21): Keras 3 "
     "optimizers have no `minimize`, so TensorFlow raises `AttributeError: 'Adam' object has no attribute "
     "'minimize'`; record the loss on a `tf.GradientTape` and call `opt.apply_gradients(...)`. Also "
-    "`get_gradients` / `compute_gradients`, the other tf.keras 2 / `tf.compat.v1.train` gradient methods.",
+    "`get_gradients` / `compute_gradients` / `get_updates`, the other tf.keras 2 / Keras 2 / "
+    "`tf.compat.v1.train` gradient methods.",
 )
 def find_keras_optimizer_minimize(info: ModuleInfo) -> Iterator[Finding]:
     if not any(f".{m}(" in info.source for m in _METHODS):
@@ -36,7 +39,7 @@ def find_keras_optimizer_minimize(info: ModuleInfo) -> Iterator[Finding]:
             f"'{f.attr}'`; compute the loss under a `tf.GradientTape` and "
             + (
                 "call `opt.apply_gradients(zip(tape.gradient(loss, var_list), var_list))`"
-                if f.attr == "minimize"
+                if f.attr in ("minimize", "get_updates")
                 else "take `tape.gradient(loss, var_list)`"
             )
         )
