@@ -13,6 +13,7 @@ Keras-2 check: files that import `tf_keras` (Keras 2, which tracks raw `tf.Varia
 layer and runs `fit` steps under AutoGraph) are counted per package and their findings marked `K2`;
 `tf.keras` / `keras` in TF 2.21 is Keras 3.
 
+--per-file: analyse each file alone instead of each package as one project (as `gradls check` on its folder).
 --packages: a file of NAME==VERSION lines, or a comma-separated list of NAME==VERSION or bare names
 (a bare name takes its pinned version from the default list).  --limit N: at most N files per package.
 """
@@ -142,11 +143,17 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cache-dir", type=Path, default=None, help="corpus cache (default ~/.cache/gradls-real-corpus)")
     ap.add_argument("--packages", default=None, help="file of NAME==VERSION lines, or comma-separated specs/names")
+    ap.add_argument(
+        "--per-file",
+        action="store_true",
+        help="analyse each file alone (default: each package as one project, as `gradls check` on its folder)",
+    )
     ap.add_argument("--limit", type=int, default=None, help="at most N files per package")
     ap.add_argument("--json", type=Path, default=None, help="also write the numbers and findings here")
     args = ap.parse_args()
 
     from gradls.analysis import analyze
+    from gradls.analysis.project import ProjectIndex
     from gradls.config import Config
 
     cache = (args.cache_dir or default_cache()).expanduser()
@@ -170,6 +177,8 @@ def main() -> int:
         if args.limit is not None:
             files = files[: args.limit]
         pkg = {"spec": spec, "files": 0, "lines": 0, "findings": 0, "tf_keras_files": 0, "tf_keras_classes": 0}
+        # As `gradls check` on the package's folder: one project, imports and package facts resolved across files.
+        index = None if args.per_file else ProjectIndex(folder)
         for path in files:
             source = read(path)
             if source is None:
@@ -187,7 +196,7 @@ def main() -> int:
             except (SyntaxError, ValueError, RecursionError):
                 pass
             t1 = time.perf_counter()
-            result = analyze(source, str(path), cfg)
+            result = analyze(source, str(path), cfg, project=index)
             t2 = time.perf_counter()
             t_parse += t1 - t0
             t_analyze += t2 - t1
@@ -206,7 +215,8 @@ def main() -> int:
     commit = git_state()
     per10k = 1e4 * len(findings_out) / lines_total if lines_total else 0.0
 
-    print(f"gradls real-code corpus  (commit {commit}, corpus {corpus_root})")
+    mode = "each file alone" if args.per_file else "each package as one project"
+    print(f"gradls real-code corpus  (commit {commit}, corpus {corpus_root}, {mode})")
     print(f"{'package':36} {'files':>6} {'lines':>8} {'findings':>9} {'tf_keras files':>15} {'classes':>8}")
     for p in packages:
         print(

@@ -918,6 +918,35 @@ CASES += [
 ]
 
 
+# A preprocessing layer mapped over a tf.data pipeline: tf.data converts its map function with AutoGraph, but not
+# the Keras layer's `call` it reaches through `Layer.__call__`, so the `if` still raises (measured under TF 2.21).
+CASES += [
+    case(
+        "tfg003_preprocessing_layer_mapped_over_dataset",
+        "raises:OperatorNotAllowedInGraphError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class PreprocessingLayer(keras.layers.Layer):
+            pass
+
+        class Clipper(PreprocessingLayer):
+            def call(self, x):
+                if tf.reduce_any(x > 1.0):  # <- TFG003
+                    x = tf.minimum(x, 1.0)
+                return x
+
+        clip = Clipper()
+        data = tf.data.Dataset.from_tensor_slices(np.random.rand(8, 3).astype("float32") * 2).batch(4)
+        out = [b.numpy() for b in data.map(clip)]
+        eager = clip(tf.constant([[2.0, 0.5, 0.1]]))
+    """,
+    ),
+]
+
+
 def test_keras_imported_from_a_project_module_is_not_taken_for_keras_3(tmp_path):
     """`from .modeling_utils import keras` (Hugging Face's TF models): that module binds `tf_keras` when it is
     installed (Keras 2, whose `call` AutoGraph converts) and `keras` otherwise, so which Keras the layer is stays

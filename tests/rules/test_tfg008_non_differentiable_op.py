@@ -2306,6 +2306,52 @@ CASES += [
 ]
 
 
+# transformers' perceiver attention: the normed context reaches the output through `k` as well as through a shape
+# helper (`tf.shape`, no gradient); `k` is rebound by a comprehension spread over several lines, which reads the
+# old `k` on a later line than the one the statement starts on. The weights train.
+CASES += [
+    case(
+        "tfg008_shape_helper_beside_multiline_comprehension_rebinding_near_miss",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        def shape_list(tensor):
+            dynamic = tf.shape(tensor)
+            static = tensor.shape.as_list()
+            return [dynamic[i] if s is None else s for i, s in enumerate(static)]
+
+        class Resampler(keras.layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.norm = keras.layers.LayerNormalization()
+                self.q_proj = keras.layers.Dense(8)
+                self.k_proj = keras.layers.Dense(8)
+                self.out = keras.layers.Dense(8)
+
+            def call(self, context, latents):
+                context = self.norm(context)
+                batch_size, seq_length, embed_dim = shape_list(context)
+                q = self.q_proj(latents)
+                k = self.k_proj(tf.concat([context, latents], axis=-2))
+                q, k = [
+                    tf.reshape(x, (batch_size, x.shape[1], 2, 4))
+                    for x in (q, k)
+                ]
+                scores = tf.einsum("bihd,bjhd->bhij", q, k)
+                return self.out(tf.reshape(scores, (batch_size, -1)))
+
+        layer = Resampler()
+        context, latents = tf.random.normal((2, 5, 8)), tf.random.normal((2, 3, 8))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(context, latents))
+        RESULT = gradient_status(tape.gradient(loss, layer.norm.trainable_variables))
+    """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -156,15 +156,21 @@ class FlowScope:
         end = getattr(stmt, "end_lineno", stmt.lineno)
         conds = {id(c) for c in self.cond_ancestors(stmt)}
         kill = None
+        kill_reads: ast.AST | None = None  # what the rebinding statement evaluates before it binds
         for s, _ in self.defs.get(name, ()):
             if s is stmt or s.lineno <= end or isinstance(s, ast.AugAssign):
                 continue
             if all(id(c) in conds for c in self.cond_ancestors(s)) and (kill is None or s.lineno < kill):
                 kill = s.lineno
+                kill_reads = getattr(s, "iter", None) if isinstance(s, _LOOPS) else getattr(s, "value", None)
         loop = self.loop_of(stmt)
         out: list[ast.AST] = []
         for n in self.loads.get(name, ()):
-            if n.lineno > end and (kill is None or n.lineno <= kill):
+            # The statement that rebinds the name reads it first, on any of its lines (`q, k = [f(x) for x in
+            # (q, k)]` over three lines).
+            if n.lineno > end and (
+                kill is None or n.lineno <= kill or (kill_reads is not None and self.contains(kill_reads, n))
+            ):
                 out.append(n)
             elif loop is not None and n.lineno <= end and self.contains(loop, n) and not self.contains(stmt, n):
                 out.append(n)
@@ -446,16 +452,15 @@ class Flow:
             self._depth -= 1
         return out
 
-    def _nested_caller_sinks(self, fn, parent, index: int | None, cut, seen: set) -> set:
+    def _nested_caller_sinks(
+        self, fn: ast.FunctionDef | ast.AsyncFunctionDef, parent, index: int | None, cut, seen: set
+    ) -> set:
         """A def nested in `parent`: its value goes on where `parent` calls it by name (`logits = forward()`)."""
         if fn.decorator_list or self._depth >= _MAX_CALL_DEPTH:
             return set()
         sc = self.scope_for_root(parent)
-        if (
-            fn.name in sc.defs
-            or self.info.facts(parent) is None
-            or self.info.facts(parent).nested.get(fn.name) is not fn
-        ):
+        parent_facts = self.info.facts(parent)
+        if fn.name in sc.defs or parent_facts is None or parent_facts.nested.get(fn.name) is not fn:
             return set()
         out: set = set()
         self._depth += 1

@@ -292,6 +292,7 @@ def applied_only_to_data(info: ModuleInfo, cls_name: str) -> bool:
         if not (isinstance(parent, ast.Assign) and parent.value is ctor and len(parent.targets) == 1):
             return False
         target = parent.targets[0]
+        loads: list[ast.Name] | list[ast.Attribute]
         if isinstance(target, ast.Name):
             where = info.enclosing_function(parent)
             loads = [

@@ -159,7 +159,7 @@ def _side_channels(info: ModuleInfo, sc: FlowScope, tc: TapeCall, name: str) -> 
                 continue
             bound: list[ast.AST] | None = None
             if isinstance(stmt, ast.Assign):
-                bound = stmt.targets
+                bound = list(stmt.targets)
             elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
                 bound = [stmt.target]
             elif isinstance(stmt, (ast.For, ast.AsyncFor)) and sc.contains(stmt.iter, load):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import cast
 
 from gradls.analysis.keras_facts import KerasFacts
 from gradls.analysis.model import Finding
@@ -130,9 +131,9 @@ def _uses(info: ModuleInfo, kf: KerasFacts, cls: ClassFacts) -> list[ast.AST] | 
     `train_on_batch`), or None when an instance is used in any other way (called outside a tape, `predict`,
     passed on) or is held where it cannot be followed."""
     holders: set[str] = set()
-    for n in info.all_nodes(ast.Call):
-        if isinstance(n.func, ast.Name) and n.func.id == cls.node.name:
-            key = _holder_of(info, n)
+    for ctor in info.all_nodes(ast.Call):
+        if isinstance(ctor.func, ast.Name) and ctor.func.id == cls.node.name:
+            key = _holder_of(info, ctor)
             if key is None:
                 return None
             holders.add(key)
@@ -166,7 +167,7 @@ def _uses(info: ModuleInfo, kf: KerasFacts, cls: ClassFacts) -> list[ast.AST] | 
             and parent.value is n
             and all(isinstance(t, ast.Name) for t in parent.targets)
         ):
-            alias = parent.targets[0].id  # `model = self.net`: its calls are the holder's
+            alias = cast(ast.Name, parent.targets[0]).id  # `model = self.net`: its calls are the holder's
             scope = info.enclosing_function(parent)
             for m in ast.walk(scope if scope is not None else info.tree):
                 if isinstance(m, ast.Call) and isinstance(m.func, ast.Name) and m.func.id == alias:
