@@ -430,24 +430,7 @@ class Flow:
             for call, root in sites:
                 if call is None:
                     continue
-                sc = self.scope_for_root(root)
-                if index is None:
-                    out |= self.sinks(call, cut, seen, sc)
-                    continue
-                stmt = sc.parent(call)
-                if not (isinstance(stmt, ast.Assign) and stmt.value is call and len(stmt.targets) == 1):
-                    continue
-                target = stmt.targets[0]
-                if (
-                    not isinstance(target, (ast.Tuple, ast.List))
-                    or index >= len(target.elts)
-                    or any(isinstance(e, ast.Starred) for e in target.elts)
-                ):
-                    continue
-                el = target.elts[index]
-                if isinstance(el, ast.Name):
-                    for use in sc.uses(el.id, stmt):
-                        out |= self.sinks(use, cut, seen, sc)
+                out |= self._call_result_sinks(call, index, cut, seen, self.scope_for_root(root))
         finally:
             self._depth -= 1
         return out
@@ -467,22 +450,32 @@ class Flow:
         try:
             for use in sc.loads.get(fn.name, ()):
                 call = sc.parent(use)
-                if not (isinstance(call, ast.Call) and call.func is use):
-                    continue
-                if index is None:
-                    out |= self.sinks(call, cut, seen, sc)
-                    continue
-                stmt = sc.parent(call)
-                if not (isinstance(stmt, ast.Assign) and stmt.value is call and len(stmt.targets) == 1):
-                    continue
-                target = stmt.targets[0]
-                if isinstance(target, (ast.Tuple, ast.List)) and index < len(target.elts):
-                    el = target.elts[index]
-                    if isinstance(el, ast.Name) and not any(isinstance(e, ast.Starred) for e in target.elts):
-                        for u in sc.uses(el.id, stmt):
-                            out |= self.sinks(u, cut, seen, sc)
+                if isinstance(call, ast.Call) and call.func is use:
+                    out |= self._call_result_sinks(call, index, cut, seen, sc)
         finally:
             self._depth -= 1
+        return out
+
+    def _call_result_sinks(self, call: ast.Call, index: int | None, cut, seen: set, sc: FlowScope) -> set:
+        """Sinks of what `call` returns (element `index` of a returned tuple, unpacked at the call:
+        `logits, pred = forward(x)`)."""
+        if index is None:
+            return self.sinks(call, cut, seen, sc)
+        stmt = sc.parent(call)
+        if not (isinstance(stmt, ast.Assign) and stmt.value is call and len(stmt.targets) == 1):
+            return set()
+        target = stmt.targets[0]
+        if (
+            not isinstance(target, (ast.Tuple, ast.List))
+            or index >= len(target.elts)
+            or any(isinstance(e, ast.Starred) for e in target.elts)
+        ):
+            return set()
+        el = target.elts[index]
+        out: set = set()
+        if isinstance(el, ast.Name):
+            for use in sc.uses(el.id, stmt):
+                out |= self.sinks(use, cut, seen, sc)
         return out
 
     def local_callee(self, call: ast.Call, sc: FlowScope) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
