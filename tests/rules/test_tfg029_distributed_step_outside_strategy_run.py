@@ -171,6 +171,111 @@ CASES = [
         RESULT = gradient_status(step(tf.ones((4, 3)), tf.ones((4, 1))))
         """,
     ),
+    # waymo-research/waymo-open-dataset#444 (held-out round J): a single-device tutorial's model and optimizer,
+    # only the training loop wrapped in `with strategy.scope():`, the tf.function step called directly.
+    case(
+        "tfg029_model_and_optimizer_outside_step_called_in_scope",
+        "raises:RuntimeError",
+        """
+        import tensorflow as tf
+
+        strategy = tf.distribute.MirroredStrategy()
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        optimizer = tf.keras.optimizers.Adam(learning_rate=1e-3)
+
+        @tf.function
+        def train_step(x, y):
+            with tf.GradientTape() as tape:
+                loss_value = tf.reduce_mean(tf.square(model(x, training=True) - y))
+            grads = tape.gradient(loss_value, model.trainable_weights)
+            optimizer.apply_gradients(zip(grads, model.trainable_weights))  # <- TFG029
+            return loss_value
+
+        step = 0
+        with strategy.scope():
+            while step < 2:
+                loss_value = train_step(tf.ones((4, 3)), tf.ones((4, 1)))
+                step += 1
+        RESULT = ["ok"]
+        """,
+    ),
+    # The model made in the scope, the optimizer outside it, an eager step called directly in the scope.
+    case(
+        "tfg029_optimizer_outside_eager_step_called_in_scope",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+
+        strategy = tf.distribute.MirroredStrategy()
+        with strategy.scope():
+            model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        optimizer = tf.keras.optimizers.RMSprop(1e-3)
+
+        def train_step(x, y):
+            with tf.GradientTape() as tape:
+                loss_value = tf.reduce_mean(tf.square(model(x) - y))
+            grads = tape.gradient(loss_value, model.trainable_variables)
+            optimizer.apply_gradients(zip(grads, model.trainable_variables))  # <- TFG029
+            return grads
+
+        with strategy.scope():
+            grads = train_step(tf.ones((4, 3)), tf.ones((4, 1)))
+        RESULT = gradient_status(grads)
+        """,
+    ),
+    # Near-miss: the same model and optimizer outside any scope, the step called outside the scope too (the strategy
+    # is made but not used for training): trains.
+    case(
+        "tfg029_ok_optimizer_outside_step_called_outside_scope",
+        "ok",
+        """
+        import tensorflow as tf
+
+        strategy = tf.distribute.MirroredStrategy()
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        optimizer = tf.keras.optimizers.Adam(learning_rate=1e-3)
+        with strategy.scope():
+            probe = tf.Variable(0.0)
+
+        @tf.function
+        def train_step(x, y):
+            with tf.GradientTape() as tape:
+                loss_value = tf.reduce_mean(tf.square(model(x, training=True) - y))
+            grads = tape.gradient(loss_value, model.trainable_weights)
+            optimizer.apply_gradients(zip(grads, model.trainable_weights))
+            return grads
+
+        RESULT = gradient_status(train_step(tf.ones((4, 3)), tf.ones((4, 1))))
+        """,
+    ),
+    # The fixed program: model and optimizer made in the scope, the step run per replica by strategy.run.
+    case(
+        "tfg029_ok_all_in_scope_step_through_strategy_run",
+        "ok",
+        """
+        import tensorflow as tf
+
+        strategy = tf.distribute.MirroredStrategy()
+        with strategy.scope():
+            model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+            optimizer = tf.keras.optimizers.Adam(learning_rate=1e-3)
+
+        def train_step(x, y):
+            with tf.GradientTape() as tape:
+                loss_value = tf.reduce_mean(tf.square(model(x, training=True) - y))
+            grads = tape.gradient(loss_value, model.trainable_weights)
+            optimizer.apply_gradients(zip(grads, model.trainable_weights))
+            return loss_value
+
+        @tf.function
+        def distributed_step(x, y):
+            return strategy.run(train_step, args=(x, y))
+
+        with strategy.scope():
+            loss_value = distributed_step(tf.ones((4, 3)), tf.ones((4, 1)))
+        RESULT = ["ok"]
+        """,
+    ),
 ]
 
 

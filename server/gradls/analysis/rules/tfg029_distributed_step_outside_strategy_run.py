@@ -34,7 +34,8 @@ def find_distributed_step_outside_strategy_run(info: ModuleInfo) -> Iterator[Fin
     if not strategies:
         return
     optimizers = _optimizers_in_scope(info, strategies)
-    if not optimizers:
+    outside = _optimizers_in_scope(info, strategies, outside=True)
+    if not optimizers and not outside:
         return
     uses = function_uses(info)
     for name, fn in info.module_functions.items():
@@ -45,11 +46,15 @@ def find_distributed_step_outside_strategy_run(info: ModuleInfo) -> Iterator[Fin
         if not direct or any(c is None and not _is_tf_function_wrap(info, name) for c, _ in calls):
             continue  # never called at module level, or passed somewhere (`strategy.run(train_step, ...)`)
         local = _local_names(fn)
+        in_block = [(c, s) for c in direct if (s := _scope_block_owner(info, c, strategies)) is not None]
         for n in ast.walk(fn):
             hit = _apply_of(n, optimizers)
-            if hit is None or hit in local or not isinstance(n, ast.Call):
+            if hit is not None and hit not in local and isinstance(n, ast.Call):
+                yield _finding(info, n, hit, optimizers[hit], name, direct[0])
                 continue
-            yield _finding(info, n, hit, optimizers[hit], name, direct[0])
+            hit = _apply_of(n, outside)
+            if hit is not None and hit not in local and isinstance(n, ast.Call) and in_block:
+                yield _finding_outside(info, n, hit, outside[hit][1], name, *in_block[0])
 
 
 def _module_strategies(info: ModuleInfo) -> dict[str, ast.Call]:
@@ -61,9 +66,12 @@ def _module_strategies(info: ModuleInfo) -> dict[str, ast.Call]:
     return out
 
 
-def _optimizers_in_scope(info: ModuleInfo, strategies: dict[str, ast.Call]) -> dict[str, tuple[str, ast.Assign]]:
+def _optimizers_in_scope(
+    info: ModuleInfo, strategies: dict[str, ast.Call], outside: bool = False
+) -> dict[str, tuple[str, ast.Assign]]:
     """Module-level names bound exactly once, to a Keras optimizer, inside a module-level `with S.scope():`
-    -> (strategy name, the binding)."""
+    -> (strategy name, the binding).  With `outside`: those bound once at module level outside every such block
+    -> ("", the binding)."""
     bound: dict[str, list[ast.Assign]] = {}
     scoped: dict[int, str] = {}
     for s in info.tree.body:
@@ -90,13 +98,33 @@ def _optimizers_in_scope(info: ModuleInfo, strategies: dict[str, ast.Call]) -> d
                         bound.setdefault(t.id, []).append(b)
     out: dict[str, tuple[str, ast.Assign]] = {}
     for name, binds in bound.items():
-        if len(binds) != 1 or id(binds[0]) not in scoped or not isinstance(binds[0].value, ast.Call):
+        if len(binds) != 1 or (id(binds[0]) in scoped) == outside or not isinstance(binds[0].value, ast.Call):
             continue
         q = info.imports.qualname(binds[0].value.func) or ""
         # Plain SGD creates no variables on its first step, and on one replica its direct call runs: left alone.
         if q.startswith("keras.optimizers.") and ".legacy." not in q and ".schedules." not in q and q != _SGD:
-            out[name] = (scoped[id(binds[0])], binds[0])
+            out[name] = (scoped.get(id(binds[0]), ""), binds[0])
     return out
+
+
+def _scope_block_owner(info: ModuleInfo, node: ast.AST, strategies: dict[str, ast.Call]) -> str | None:
+    """The strategy whose module-level `with S.scope():` block holds `node` (at any depth: a loop inside it)."""
+    parents = info.all_parents
+    p = parents.get(id(node))
+    while p is not None:
+        if isinstance(p, ast.With):
+            for it in p.items:
+                e = it.context_expr
+                if (
+                    isinstance(e, ast.Call)
+                    and isinstance(e.func, ast.Attribute)
+                    and e.func.attr == "scope"
+                    and isinstance(e.func.value, ast.Name)
+                    and e.func.value.id in strategies
+                ):
+                    return e.func.value.id
+        p = parents.get(id(p))
+    return None
 
 
 def _rebinds(info: ModuleInfo) -> set[str]:
@@ -163,5 +191,20 @@ def _finding(
         f"{called.lineno}, not through `{strategy}.run`, so `{opt}.{site.func.attr}` raises `RuntimeError: Need to be "
         f'inside "with strategy.scope()"` (inside the scope: `ValueError: ... handle is not available outside the '
         f"replica context`); run the step per replica: `{strategy}.run({fn}, args=(...))`, inside a `tf.function`"
+    )
+    return Finding("TFG029", msg, info.span(site), None)
+
+
+def _finding_outside(
+    info: ModuleInfo, site: ast.Call, opt: str, binding: ast.Assign, fn: str, called: ast.Call, strategy: str
+) -> Finding:
+    assert isinstance(site.func, ast.Attribute)
+    msg = (
+        f"`{fn}` is called directly inside `with {strategy}.scope():` (line {called.lineno}), not through "
+        f"`{strategy}.run`, and `{opt}` was created outside that scope (line {binding.lineno}): its "
+        f"`{site.func.attr}` there raises (`RuntimeError: Mixing different tf.distribute.Strategy objects`, or with "
+        f"the model made in the scope `ValueError: ... handle is not available outside the replica context`); create "
+        f"the model and `{opt}` under `{strategy}.scope()` and run the step per replica: "
+        f"`{strategy}.run({fn}, args=(...))`, inside a `tf.function`"
     )
     return Finding("TFG029", msg, info.span(site), None)
