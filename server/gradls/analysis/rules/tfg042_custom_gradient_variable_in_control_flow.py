@@ -53,8 +53,8 @@ def find_custom_gradient_variable_in_control_flow(info: ModuleInfo) -> Iterator[
         return
     for scope in tape_scopes(info):
         fn = scope.node
-        ff = info.facts(fn) if not isinstance(fn, ast.Module) else None
-        if ff is None or not ff.tf_function:
+        scope_facts = info.facts(fn) if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+        if scope_facts is None or not scope_facts.tf_function:
             continue
         tapes = [t for t in scope.tapes if t.calls and t.blocks]
         for n in scope.nodes:
