@@ -10,7 +10,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from gradls.analysis.module import ClassFacts, FunctionFacts, ModuleInfo, walk_own
+from gradls.analysis.module import ClassFacts, FunctionFacts, ModuleInfo, param_annotation, param_defaults, walk_own
 
 Uses = dict[str, list[tuple[ast.Call | None, ast.AST]]]
 
@@ -334,11 +334,9 @@ _PYTHON_ANNOTATION_WORDS = frozenset(
 def python_scalar_annotation(fn: ast.FunctionDef | ast.AsyncFunctionDef, param: str) -> bool:
     """`param: bool`, `param: Optional[bool]`, `param: int | None`: annotated as a Python scalar (or a sequence
     of them), the caller's promise that no tensor comes in; its truth value is a Python bool."""
-    a = fn.args
-    arg = next((x for x in [*a.posonlyargs, *a.args, *a.kwonlyargs] if x.arg == param), None)
-    if arg is None or arg.annotation is None:
+    ann = param_annotation(fn, param)
+    if ann is None:
         return False
-    ann = arg.annotation
     if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
         try:
             ann = ast.parse(ann.value, mode="eval").body
@@ -376,10 +374,7 @@ def _forwarded_python_parameter(info: ModuleInfo, e: ast.AST, scope: ast.AST) ->
             return False
     if name in {"training", "is_training"} or python_scalar_annotation(scope, name):
         return True
-    positional = [x.arg for x in [*a.posonlyargs, *a.args]]
-    defaults = dict(zip(reversed(positional), reversed(a.defaults)))
-    defaults.update({k.arg: d for k, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None})
-    default = defaults.get(name)
+    default = param_defaults(a).get(name)
     return default is not None and not ("mask" in name and isinstance(default, ast.Constant) and default.value is None)
 
 

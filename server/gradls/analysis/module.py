@@ -830,6 +830,21 @@ def walk_nodes(node: ast.AST) -> list[ast.AST]:
     return order
 
 
+def param_defaults(a: ast.arguments) -> dict[str, ast.expr]:
+    """Parameter name -> its default value, positional and keyword-only alike."""
+    positional = [*a.posonlyargs, *a.args]
+    out: dict[str, ast.expr] = {arg.arg: d for arg, d in zip(reversed(positional), reversed(a.defaults))}
+    out.update({arg.arg: d for arg, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None})
+    return out
+
+
+def param_annotation(fn: FunctionNode, param: str) -> ast.expr | None:
+    """The annotation of a parameter (not `*args` / `**kwargs`) of `fn`, if it has one."""
+    a = fn.args
+    arg = next((x for x in [*a.posonlyargs, *a.args, *a.kwonlyargs] if x.arg == param), None)
+    return arg.annotation if arg is not None else None
+
+
 def walk_own(node: ast.AST) -> Iterator[ast.AST]:
     """ast.walk that does not descend into nested function or class definitions (it does enter lambdas)."""
     # ast.iter_child_nodes inlined (same children, same order): the generator chain per node was most of the cost.

@@ -16,7 +16,15 @@ import re
 from collections import defaultdict
 from typing import cast
 
-from gradls.analysis.module import VARIABLE_CTORS, FunctionFacts, FunctionNode, ModuleInfo, is_keras_layer_ctor
+from gradls.analysis.module import (
+    VARIABLE_CTORS,
+    FunctionFacts,
+    FunctionNode,
+    ModuleInfo,
+    is_keras_layer_ctor,
+    param_annotation,
+    param_defaults,
+)
 
 NOT, TENSOR, DIFF = 0, 1, 2
 _ABSENT = object()  # a missing entry, told apart from any value
@@ -315,11 +323,10 @@ _NON_FLAG_PARAM = re.compile(r"^(training|is_training|train|mask|.*_mask|return_
 
 def _tensor_annotation(ff: FunctionFacts, p: str) -> bool:
     """`x: tf.Tensor`, `x: Optional[keras.KerasTensor]`: a parameter annotated as a tensor."""
-    a = ff.node.args
-    arg = next((x for x in [*a.posonlyargs, *a.args, *a.kwonlyargs] if x.arg == p), None)
-    if arg is None or arg.annotation is None:
+    ann = param_annotation(ff.node, p)
+    if ann is None:
         return False
-    for n in ast.walk(arg.annotation):
+    for n in ast.walk(ann):
         if isinstance(n, (ast.Name, ast.Attribute)):
             word = n.id if isinstance(n, ast.Name) else n.attr
             if "Tensor" in word or word == "Variable":
@@ -484,12 +491,7 @@ class TensorInference:
         env = self.closures.get(id(ff.node), Env()).copy()
         a = ff.node.args
         positional = [*a.posonlyargs, *a.args]
-        defaults: dict[str, ast.AST] = {}
-        for arg, d in zip(reversed(positional), reversed(a.defaults)):
-            defaults[arg.arg] = d
-        for arg, kw_default in zip(a.kwonlyargs, a.kw_defaults):
-            if kw_default is not None:
-                defaults[arg.arg] = kw_default
+        defaults = param_defaults(a)
         params = [p.arg for p in positional + a.kwonlyargs]
         if a.vararg:
             params.append(a.vararg.arg)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from gradls.analysis.model import Finding, FixData, Span
 from gradls.analysis.module import GRAPH, ModuleInfo
+from gradls.analysis.python_scopes import function_bindings
 from gradls.analysis.rules import rule
 from gradls.analysis.tensors import TENSOR
 
@@ -113,14 +114,10 @@ def _element_of_structured_input(info: ModuleInfo, node: ast.AST, test: ast.AST)
     if len(params) < 2:
         return False
     first = params[1]
-    bindings = [
-        n
-        for n in ast.walk(fn)
-        if isinstance(n, ast.Assign)
-        and any(isinstance(m, ast.Name) and m.id == test.id for t in n.targets for m in ast.walk(t))
-    ]
+    bindings = [b.stmt for b in function_bindings(info, fn).get(test.id, [])]
     return bool(bindings) and all(
-        isinstance(b.value, ast.Name)
+        isinstance(b, ast.Assign)
+        and isinstance(b.value, ast.Name)
         and b.value.id == first
         and all(isinstance(t, (ast.Tuple, ast.List)) for t in b.targets)
         for b in bindings
