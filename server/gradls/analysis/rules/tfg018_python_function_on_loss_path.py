@@ -219,8 +219,9 @@ def find_python_function_on_loss_path(info: ModuleInfo) -> Iterator[Finding]:
         else:
             name = _PY_FUNCTION[q]
             msg = (
-                f"`{name}`{where} runs a Python function that leaves TensorFlow ({how}): the gradient through it is "
-                "silently zero (no error, no warning), so nothing before it learns; use TensorFlow ops inside it"
+                f"`{name}`{where} runs a Python function that leaves TensorFlow ({how}): TensorFlow hands back a zero "
+                "gradient through it, so nothing before it learns (silently, or an `InvalidArgumentError` in the "
+                "backward pass when a broadcasting op before it reshapes that gradient); use TensorFlow ops inside it"
             )
         yield Finding(
             "TFG018",
