@@ -114,6 +114,11 @@ class RecordingIndex(ProjectIndex):
         # same modules, and each resolution is path arithmetic and stats (keras/src: 5,245 questions, ~4% of a check).
         self._module_files: dict[tuple[Path, int, str], Path | None] = {}
         self._folders: dict[str, Path] = {}  # importer as given -> its resolved folder (as ProjectIndex._resolve)
+        # id(summary) -> (summary, its digest): the index hands out one object per module content, and every file
+        # below a package asks for the same `__init__` summaries (legacy_keras_package): its canonical form was
+        # spelled out for each question (keras/src: 2,864 digests of ~60 summaries, ~10% of a check). The object is
+        # kept with its digest, so its id is not reused while the entry lives.
+        self._digests: dict[int, tuple[Any, str]] = {}
 
     def _real_path(self, path: str | os.PathLike) -> str:
         key = os.fspath(path)
@@ -129,13 +134,21 @@ class RecordingIndex(ProjectIndex):
         if self.log is not None and self._depth == 0 and entry not in self.log:
             self.log.append(entry)
 
+    def _summary_digest(self, s: Any) -> str:
+        hit = self._digests.get(id(s))
+        if hit is None or hit[0] is not s:
+            if len(self._digests) >= _MAX_DIGESTS:
+                self._digests.clear()
+            hit = self._digests[id(s)] = (s, _digest(s))
+        return hit[1]
+
     def summary(self, path, tree=None):
         self._depth += 1
         try:
             s = super().summary(path, tree)
         finally:
             self._depth -= 1
-        self._record(["s", self._real_path(path), _digest(s)])
+        self._record(["s", self._real_path(path), self._summary_digest(s)])
         return s
 
     def users(self, name, defining):
@@ -168,7 +181,7 @@ class RecordingIndex(ProjectIndex):
         """Whether a recorded dependency still holds."""
         kind = dep[0]
         if kind == "s":
-            return _digest(self.summary(dep[1])) == dep[2]
+            return self._summary_digest(self.summary(dep[1])) == dep[2]
         if kind == "u":
             return _digest(self.users(dep[1], dep[2])) == dep[3]
         if kind == "m":
@@ -182,6 +195,7 @@ class RecordingIndex(ProjectIndex):
 
 
 _MISSING: Any = object()
+_MAX_DIGESTS = 4096  # summaries whose digest RecordingIndex keeps (a project's modules, as the index's own cache)
 _FOLDERS: dict[str, Path] = {}  # an absolute folder as given -> resolved, once per process
 
 
