@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 
+from gradls.analysis.eager_guards import runs_only_eagerly
 from gradls.analysis.module import (
     AUTOGRAPH,
     EAGER,
@@ -448,11 +449,21 @@ def _callee_mode(callee: FunctionFacts, mode: str) -> str:
     return mode
 
 
+def _origin(ff: FunctionFacts) -> str:
+    """`ff` named as the start of a call chain: its own reason when that names it (Keras `Net.call`), else its
+    name with the reason (`step` (`@tf.function`))."""
+    name = ff.node.name
+    if not ff.why:
+        return f"`{name}`"
+    return ff.why if f"{name}`" in ff.why else f"`{name}` ({ff.why})"
+
+
 def _propagate(info: ModuleInfo) -> None:
-    work: list[tuple[FunctionFacts, set[str], str]] = []
+    # (function, its new modes, the chain's start as words, whether the function is that start)
+    work: list[tuple[FunctionFacts, set[str], str, bool]] = []
     for ff in info.functions.values():
         if ff.modes:
-            work.append((ff, set(ff.modes), ff.why))
+            work.append((ff, set(ff.modes), _origin(ff), True))
     for w, fn in info.tape_withs:
         owner = info.facts(fn)
         if owner is not None and owner.modes:
@@ -461,21 +472,31 @@ def _propagate(info: ModuleInfo) -> None:
             if isinstance(n, ast.Call):
                 callee = resolve_callee(info, n, fn)
                 if callee is not None:
-                    _add(callee, {_callee_mode(callee, EAGER)}, "called under `tf.GradientTape`", work)
+                    why = f"`{callee.node.name}`, called under `tf.GradientTape`"
+                    _add(callee, {_callee_mode(callee, EAGER)}, why, why, True, work)
     # Bounded: each function gains at most 3 modes.
     while work:
-        ff, modes, why = work.pop()
+        ff, modes, origin, is_start = work.pop()
         for n in info.own_nodes(ff.node):
             if isinstance(n, ast.Call):
                 callee = resolve_callee(info, n, ff.node)
-                if callee is not None and callee is not ff:
-                    _add(callee, {_callee_mode(callee, m) for m in modes}, f"called from {why or ff.node.name}", work)
+                if callee is not None and callee is not ff and not _traced_modes_only(modes, info, n):
+                    # Messages read "in {why}" / "tracing {why}": a noun phrase naming the function and its caller.
+                    via = "" if is_start else f" via `{ff.node.name}`"
+                    why = f"`{callee.node.name}`, called{via} from {origin}"
+                    _add(callee, {_callee_mode(callee, m) for m in modes}, why, origin, False, work)
         # Nested defs (grad_fn, tf.cond branches, closures) run when their parent runs; one handed only to
         # tf.numpy_function / tf.py_function runs later, in Python, on NumPy arrays / eager tensors.
         for child in ff.nested.values():
             cf = info.functions.get(id(child))
             if cf is not None and not _only_run_by_python_function(info, ff.node, child.name):
-                _add(cf, set(modes), ff.why, work)
+                _add(cf, set(modes), ff.why, origin, is_start, work)
+
+
+def _traced_modes_only(modes: set[str], info: ModuleInfo, call: ast.Call) -> bool:
+    """The caller runs only traced here, and a traced run never makes this call (keras-hub's `if
+    self._use_tf_workflow(): ... else: self._call_python(x)`): the callee gains no mode from it."""
+    return EAGER not in modes and runs_only_eagerly(info, call)
 
 
 _PYTHON_FUNCTION_OPS = {
@@ -502,10 +523,12 @@ def _only_run_by_python_function(info: ModuleInfo, parent: ast.AST, name: str) -
     return handed > 0 and handed == used
 
 
-def _add(ff: FunctionFacts, modes: set[str], why: str, work: list) -> None:
+def _add(ff: FunctionFacts, modes: set[str], why: str, origin: str, is_start: bool, work: list) -> None:
     new = modes - ff.modes
     if new:
         ff.modes |= new
         if not ff.why:
             ff.why = why
-        work.append((ff, new, ff.why))
+            work.append((ff, new, origin, is_start))
+        else:
+            work.append((ff, new, _origin(ff), True))  # a reason of its own: its callees are named from it

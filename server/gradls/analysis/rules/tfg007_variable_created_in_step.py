@@ -194,8 +194,6 @@ def find_variable_created_in_step(info: ModuleInfo) -> Iterator[Finding]:
             continue
         ctx = _step_context(ff, modes) if fn is not None else None
         where = ff.why if ff and ff.why else "this step"
-        if where.startswith("called"):
-            where = "code " + where
         if ctx == "graph":
             if what.startswith("self.add"):
                 msg = (

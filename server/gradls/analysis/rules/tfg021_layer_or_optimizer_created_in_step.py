@@ -121,10 +121,7 @@ def _factory_body(info: ModuleInfo, ff: FunctionFacts) -> bool:
 
 
 def _where(ff: FunctionFacts) -> str:
-    where = ff.why or f"`{ff.node.name}`"
-    while "called from called from" in where:
-        where = where.replace("called from called from", "called from")
-    return "code " + where if where.startswith("called") else where
+    return ff.why or f"`{ff.node.name}`"
 
 
 def _fix_data(info: ModuleInfo, call: ast.Call, context: str, ff: FunctionFacts | None) -> CreatedInStepFix:
