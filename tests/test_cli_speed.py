@@ -178,6 +178,26 @@ def test_editing_an_imported_module_invalidates_the_importer(project, no_tf):
     assert r.returncode == 1 and "TFG014" in r.stdout
 
 
+def test_a_package_init_naming_legacy_keras_invalidates_its_modules(project, no_tf):
+    """A module's Keras version follows the `__init__` of its package (ProjectIndex.legacy_keras_package): the
+    entries of the package's modules hold while that `__init__` does not name TF_USE_LEGACY_KERAS (an unrelated edit
+    of it keeps them), and are analysed again when it comes to name it."""
+    cache = project / "c"
+    init = project / "src" / "sub" / "__init__.py"
+    init.write_text("import os\n")
+    first = gradls("src/sub", "--cache-dir", str(cache), cwd=project, no_tf=no_tf)
+    assert first.returncode == 1 and first.stdout.count("TFG014") == 6, first.stdout + first.stderr
+    _age(cache)
+    init.write_text("import os\n\nVERSION = 2\n")
+    again = gradls("src/sub", "--cache-dir", str(cache), cwd=project, no_tf=no_tf)
+    assert _out(again) == _out(first)
+    assert len([t for t in _entries(cache).values() if t != 0]) == 1  # the edited `__init__`'s own entry only
+    init.write_text('import os\n\nos.environ.setdefault("TF_USE_LEGACY_KERAS", "1")\n')
+    legacy = gradls("src/sub", "--cache-dir", str(cache), cwd=project, no_tf=no_tf)
+    assert "TFG014" not in legacy.stdout, legacy.stdout
+    assert _out(legacy) == _out(gradls("src/sub", "--no-cache", cwd=project, no_tf=no_tf))
+
+
 def test_a_corrupt_cache_entry_is_ignored(project, no_tf):
     cache = project / "c"
     good = gradls("src", "--output-format", "json", "--cache-dir", str(cache), cwd=project, no_tf=no_tf)

@@ -151,6 +151,15 @@ class RecordingIndex(ProjectIndex):
         self._record(["s", self._real_path(path), self._summary_digest(s)])
         return s
 
+    def init_mentions_legacy_keras(self, init):
+        self._depth += 1
+        try:
+            found = super().init_mentions_legacy_keras(init)
+        finally:
+            self._depth -= 1
+        self._record(["k", self._real_path(init), found])
+        return found
+
     def users(self, name, defining):
         self._depth += 1
         try:
@@ -184,6 +193,8 @@ class RecordingIndex(ProjectIndex):
             return self._summary_digest(self.summary(dep[1])) == dep[2]
         if kind == "u":
             return _digest(self.users(dep[1], dep[2])) == dep[3]
+        if kind == "k":
+            return self.init_mentions_legacy_keras(Path(dep[1])) == dep[2]
         if kind == "m":
             # Where an import leads depends on the importer's folder only; one run asks once per folder.
             key = (os.path.dirname(dep[1]), dep[2], dep[3])

@@ -391,14 +391,27 @@ class ProjectIndex:
         folder = p.parent
         for _ in range(8):
             init = folder / "__init__.py"
-            if init != p and self._has_entry(folder, "__init__.py"):
-                s = self.summary(init)
-                if s is not None and s.mentions_legacy_keras:
-                    return True
+            if init != p and self._has_entry(folder, "__init__.py") and self.init_mentions_legacy_keras(init):
+                return True
             if folder.parent == folder or any(self._has_entry(folder, m) for m in _ROOT_MARKERS):
                 break
             folder = folder.parent
         return False
+
+    def init_mentions_legacy_keras(self, init: Path) -> bool:
+        """`summary(init).mentions_legacy_keras`, with the summary built only when the text names the variable:
+        every file of a package asks this of each `__init__` above it, and most of those summaries are needed
+        for nothing else (keras/src: 60 of them, ~5% of a check). The question counts as consulting `init`, as the
+        summary did, for the summaries built through it (_forget_built_through)."""
+        stack: list[Path] = self._local.__dict__.setdefault("stack", [])
+        if stack:
+            with self._lock:
+                self._consulted.setdefault(stack[-1], set()).add(init)
+        text = self._read(init)
+        if text is None or "TF_USE_LEGACY_KERAS" not in text:
+            return False
+        s = self.summary(init)
+        return s is not None and s.mentions_legacy_keras
 
     def lookup(self, importer: str | os.PathLike, level: int, dotted: str, depth: int = 0):
         """What `dotted` (module path + name, e.g. `models.Encoder`) names, seen from `importer`:
