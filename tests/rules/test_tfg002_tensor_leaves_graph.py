@@ -499,6 +499,43 @@ CASES = [
 ]
 
 
+# keras-hub's image converters: TF ops when traced, `int(...)` of a size only on the eager path chosen by a helper
+# (`in_tf_function()` = `not tf.executing_eagerly()`).  Measured: eager, tf.data map and fit all run; the `int`
+# on the traced path raises TypeError.
+_RESIZER = """
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+
+
+def in_tf_function():
+    return not tf.executing_eagerly()
+
+
+class AspectRatioResizing(keras.layers.Layer):
+    def call(self, inputs):
+        target = tf.maximum(tf.shape(inputs)[1] // 2, 1)
+        if {test}:
+            return tf.image.resize(inputs, size=(target, target))
+        else:
+            size = int(target){mark}
+            return keras.ops.image.resize(inputs, size=(size, size))
+
+
+resize = AspectRatioResizing()
+eager = resize(np.ones((2, 8, 8, 3), "float32"))
+mapped = list(tf.data.Dataset.from_tensor_slices(np.ones((4, 8, 8, 3), "float32")).batch(2).map(resize))
+"""
+CASES += [
+    case("tfg002_ok_int_on_eager_path_behind_helper", "ok", _RESIZER.format(test="in_tf_function()", mark="")),
+    case(
+        "tfg002_int_on_traced_path_behind_helper",
+        "raises:TypeError",
+        _RESIZER.format(test="not in_tf_function()", mark="  # <- TFG002"),
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -770,6 +770,99 @@ CROSS_FILE = {
         {("xft_pkg/embedding.py", 6)},
     ),
 }
+# keras-hub's layout: `tf = try_import_tensorflow()` and `in_tf_function()` in a utils module, the base layer's
+# `_use_tf_workflow()` in another, the layer in a third; its Python path runs only eagerly.
+_TF_UTILS = """
+def try_import_tensorflow():
+    try:
+        import tensorflow as _tf
+    except ImportError:
+        return None
+    return _tf
+
+
+tf = try_import_tensorflow()
+
+
+def in_tf_function():
+    if tf is None:
+        return False
+    return not tf.executing_eagerly()
+"""
+_BASE_LAYER = """
+import keras
+
+from {pkg}.tensor_utils import in_tf_function
+
+
+class PreprocessingLayer(keras.layers.Layer):
+    def _use_tf_workflow(self):
+{guard}        return getattr(self, "use_tf_ops", False)
+"""
+_PACKER = """
+import keras
+
+from {pkg}.base import PreprocessingLayer
+from {pkg}.tensor_utils import tf
+
+
+class Packer(PreprocessingLayer):
+    def call(self, inputs):
+        if self._use_tf_workflow():
+            return self._call_tf(inputs)
+        return self._call_python(inputs)
+
+    def _call_tf(self, inputs):
+        is_symbolic = tf is not None and hasattr(inputs, "graph")
+        if is_symbolic:
+            return inputs * 2.0
+        return inputs
+
+    def _call_python(self, inputs):
+        if keras.ops.sum(inputs) > 0:{mark}
+            return inputs * 2.0
+        return inputs
+"""
+_PACK_TRAIN = """
+import numpy as np
+import tensorflow as tf
+import keras
+from {pkg}.packer import Packer
+
+mapped = list(tf.data.Dataset.from_tensor_slices(np.ones((4, 3), "float32")).batch(2).map(Packer()))
+model = keras.Sequential([keras.Input((3,)), Packer(), keras.layers.Dense(1)])
+model.compile(optimizer="sgd", loss="mse")
+model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
+RESULT = "trained"
+"""
+CROSS_FILE.update(
+    {
+        "eager_guard_in_other_modules": (
+            {
+                "xeg_pkg/__init__.py": "",
+                "xeg_pkg/tensor_utils.py": _TF_UTILS,
+                "xeg_pkg/base.py": _BASE_LAYER.format(
+                    pkg="xeg_pkg", guard="        if in_tf_function():\n            return True\n"
+                ),
+                "xeg_pkg/packer.py": _PACKER.format(pkg="xeg_pkg", mark=""),
+                "train.py": _PACK_TRAIN.format(pkg="xeg_pkg"),
+            },
+            "trained",
+            set(),
+        ),
+        "no_eager_guard_in_other_modules": (
+            {
+                "xng_pkg/__init__.py": "",
+                "xng_pkg/tensor_utils.py": _TF_UTILS,
+                "xng_pkg/base.py": _BASE_LAYER.format(pkg="xng_pkg", guard=""),
+                "xng_pkg/packer.py": _PACKER.format(pkg="xng_pkg", mark="  # <- TFG003"),
+                "train.py": _PACK_TRAIN.format(pkg="xng_pkg"),
+            },
+            "raises:OperatorNotAllowedInGraphError",
+            {("xng_pkg/packer.py", 20)},
+        ),
+    }
+)
 _DRIVER = r"""
 import json, runpy, sys
 out = {}
@@ -942,6 +1035,221 @@ CASES += [
         data = tf.data.Dataset.from_tensor_slices(np.random.rand(8, 3).astype("float32") * 2).batch(4)
         out = [b.numpy() for b in data.map(clip)]
         eager = clip(tf.constant([[2.0, 0.5, 0.1]]))
+    """,
+    ),
+]
+
+
+# keras-hub's preprocessing layers: `call` takes a TF path when traced and a Python path eagerly, through a helper
+# that computes "am I traced?" (`in_tf_function()` = `not tf.executing_eagerly()`), and packers wrap a lone input
+# in a tuple before testing it.  Measured under TF 2.21 / Keras 3.15.1: under fit, a tf.data map and eagerly the
+# guarded layer runs; with a helper that does not look at the execution mode the Python path raises when traced.
+_GUARDED_LAYER = """
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+
+
+def in_tf_function():
+    if tf is None:
+        return False
+    return not tf.executing_eagerly()
+
+
+class Packer(keras.layers.Layer):
+    def _use_tf_workflow(self):
+{guard}
+    def call(self, inputs):
+        if self._use_tf_workflow():
+            return self._call_tf(inputs)
+        else:
+            return self._call_python(inputs)
+
+    def _call_tf(self, inputs):
+        if not isinstance(inputs, tuple):
+            inputs = (inputs,)
+        if not inputs:
+            raise ValueError("At least one input is required for packing.")
+        return inputs[0] * 2.0
+
+    def _call_python(self, inputs):
+        if tf.reduce_sum(inputs) > 0:{mark}
+            return inputs * 2.0
+        return inputs
+
+
+packer = Packer()
+eager = packer(tf.ones((2, 3)))
+mapped = list(tf.data.Dataset.from_tensor_slices(np.ones((4, 3), "float32")).batch(2).map(packer))
+model = keras.Sequential([keras.Input((3,)), Packer(), keras.layers.Dense(1)])
+model.compile(optimizer="sgd", loss="mse")
+model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
+"""
+CASES += [
+    case(
+        "tfg003_python_path_behind_in_tf_function_helper_near_miss",
+        "ok",
+        _GUARDED_LAYER.format(
+            guard="""        if in_tf_function():
+            return True
+        if getattr(self, "allow_python_workflow", True):
+            return False
+        return True
+""",
+            mark="",
+        ),
+    ),
+    # The same layer whose helper reads only a setting: the Python path is traced too, and its `if` raises.
+    case(
+        "tfg003_python_path_behind_helper_that_is_no_eager_guard",
+        "raises:OperatorNotAllowedInGraphError",
+        _GUARDED_LAYER.format(
+            guard="""        return getattr(self, "use_tf_ops", False)
+""",
+            mark="  # <- TFG003",
+        ),
+    ),
+    # keras-hub's moonshine converter: a flag that holds for a symbolic tensor only (an eager tensor has no
+    # `graph`); its else branch converts to NumPy and branches in Python, which runs only eagerly.
+    case(
+        "tfg003_branch_on_symbolic_tensor_flag_near_miss",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class Converter(keras.layers.Layer):
+            def call(self, inputs):
+                is_tf_symbolic = tf is not None and hasattr(inputs, "graph") and hasattr(inputs.graph, "as_graph_def")
+                use_tf_graph_ops = tf is not None and is_tf_symbolic
+                if use_tf_graph_ops and keras.config.backend() != "torch":
+                    return tf.cond(tf.reduce_sum(inputs) > 0, lambda: inputs * 2.0, lambda: inputs)
+                else:
+                    if keras.ops.convert_to_numpy(tf.reduce_sum(inputs)) > 0:
+                        return inputs * 2.0
+                    return inputs
+
+        conv = Converter()
+        eager = conv(tf.ones((2, 3)))
+        mapped = list(tf.data.Dataset.from_tensor_slices(np.ones((4, 3), "float32")).batch(2).map(conv))
+        model = keras.Sequential([keras.Input((3,)), Converter(), keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
+    """,
+    ),
+    # The flag tested the other way round: the NumPy branch is the traced one.
+    case(
+        "tfg003_branch_taken_when_symbolic",
+        "raises:OperatorNotAllowedInGraphError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class Converter(keras.layers.Layer):
+            def call(self, inputs):
+                use_tf_graph_ops = hasattr(inputs, "graph")
+                if use_tf_graph_ops:
+                    if tf.reduce_sum(inputs) > 0:  # <- TFG003
+                        return inputs * 2.0
+                return inputs
+
+        model = keras.Sequential([keras.Input((3,)), Converter(), keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
+    """,
+    ),
+    # A tuple wrapped around the input on one path only: on the other the input is still a tensor.
+    case(
+        "tfg003_tuple_wrapped_on_one_path_only",
+        "raises:OperatorNotAllowedInGraphError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class Packer(keras.layers.Layer):
+            def __init__(self, wrap=False):
+                super().__init__()
+                self.wrap = wrap
+
+            def call(self, inputs):
+                if self.wrap:
+                    inputs = (inputs,)
+                if not inputs:  # <- TFG003
+                    raise ValueError("no input")
+                return inputs * 2.0
+
+        model = keras.Sequential([keras.Input((3,)), Packer(), keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
+    """,
+    ),
+]
+
+# neural-structured-learning's GraphRegularization: the parts of a project layer's output, unpacked, include a
+# dict of neighbour features, whose truth value is Python's (measured: trains under fit).  The outputs of a built-in
+# Keras layer are tensors: testing one raises.
+CASES += [
+    case(
+        "tfg003_part_of_project_layer_output_near_miss",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class NeighborFeatures(keras.layers.Layer):
+            def call(self, inputs):
+                neighbors = {k: v for k, v in inputs.items() if k.startswith("nbr_")}
+                return inputs["x"], neighbors, inputs.get("weight")
+
+        class GraphRegularization(keras.Model):
+            def __init__(self, multiplier=0.1):
+                super().__init__()
+                self.nbr_features_layer = NeighborFeatures()
+                self.dense = keras.layers.Dense(1)
+                self.multiplier = multiplier
+
+            def call(self, inputs, training=False):
+                sample, nbr_features, nbr_weights = self.nbr_features_layer.call(inputs)
+                out = self.dense(sample)
+                has_nbr_inputs = nbr_weights is not None and nbr_features
+                if has_nbr_inputs and self.multiplier > 0:
+                    nbr_out = self.dense(nbr_features["nbr_x"])
+                    self.add_loss(self.multiplier * tf.reduce_mean(nbr_weights * tf.square(out - nbr_out)))
+                return out
+
+        model = GraphRegularization()
+        model.compile(optimizer="sgd", loss="mse")
+        x = {"x": np.ones((4, 3), "float32"), "nbr_x": np.ones((4, 3), "float32"), "weight": np.ones((4, 1), "float32")}
+        model.fit(x, np.ones((4, 1), "float32"), epochs=1, verbose=0)
+    """,
+    ),
+    case(
+        "tfg003_part_of_builtin_layer_output",
+        "raises:OperatorNotAllowedInGraphError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class Encoder(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.lstm = keras.layers.LSTM(4, return_state=True)
+                self.dense = keras.layers.Dense(1)
+
+            def call(self, inputs):
+                out, state_h, state_c = self.lstm(inputs)
+                if state_h:  # <- TFG003
+                    out = out * 2.0
+                return self.dense(out)
+
+        model = Encoder()
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((4, 2, 3), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
     """,
     ),
 ]

@@ -49,6 +49,9 @@ class ClassSummary:
     layer_attrs: frozenset[str] = frozenset()
     variable_attrs: frozenset[str] = frozenset()
     frozen_attrs: frozenset[str] = frozenset()
+    # Methods taking only `self` whose result has a fixed truth value whenever TensorFlow traces (a layer's
+    # `_use_tf_workflow()` that returns True when traced): see eager_guards.
+    traced_truths: tuple[tuple[str, bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,12 @@ class ModuleSummary:
     # The module names `TF_USE_LEGACY_KERAS` (a package `__init__` that sets it, or refuses to import under
     # Keras 3 without it, as tensorflow-gnn's does): its package runs `tf.keras` as Keras 2.
     mentions_legacy_keras: bool = False
+    # Module functions taking no argument whose result has a fixed truth value whenever TensorFlow traces
+    # (`in_tf_function()`): see eager_guards.
+    traced_truths: dict[str, bool] = field(default_factory=dict)
+    # Module-level names bound to the `tensorflow` module by a call (`tf = try_import_tensorflow()`) or
+    # re-exported from a module that does so: see eager_guards.
+    tf_modules: frozenset[str] = frozenset()
 
 
 def find_root(path: str | os.PathLike, boundaries: Sequence[str | os.PathLike] = ()) -> Path:
@@ -382,6 +391,43 @@ class ProjectIndex:
             return ()
         return ()
 
+    def traced_truth_of(self, importer: str | os.PathLike, level: int, dotted: str, depth: int = 0) -> bool | None:
+        """The fixed truth value the project function `dotted` (taking no argument) returns whenever TensorFlow
+        traces, seen from `importer`; None when it is no such function or the value is not fixed."""
+        if depth > _MAX_DEPTH:
+            return None
+        parts = dotted.split(".")
+        for cut in range(len(parts) - 1, -1, -1):
+            mod = ".".join(parts[:cut])
+            if (not mod and level == 0) or len(parts) - cut != 1:
+                continue
+            f = self.module_file(importer, level, mod)
+            if f is None:
+                continue
+            s = self.summary(f)
+            if s is None:
+                return None
+            name = parts[cut]
+            if name in s.traced_truths:
+                return s.traced_truths[name]
+            if name in s.imports:
+                lvl, target = s.imports[name]
+                return self.traced_truth_of(f, lvl, target, depth + 1)
+            return None
+        return None
+
+    def tf_module_of(self, importer: str | os.PathLike, level: int, dotted: str) -> bool:
+        """Whether `from <module> import <name>` (`dotted`, seen from `importer`) names a module-level name of a
+        project module bound to the `tensorflow` module (see ModuleSummary.tf_modules)."""
+        mod, _, name = dotted.rpartition(".")
+        if not mod and level == 0:
+            return False
+        f = self.module_file(importer, level, mod)
+        if f is None:
+            return False
+        s = self.summary(f)
+        return s is not None and name in s.tf_modules
+
     def legacy_keras_package(self, path: str | os.PathLike) -> bool:
         """Whether the `__init__.py` of a package holding `path` (its own, or one it is a subpackage of) names
         `TF_USE_LEGACY_KERAS`: the package is written for, and runs with, Keras 2 as `tf.keras`. Every folder up
@@ -459,6 +505,9 @@ def _summarize(path: Path, text: str, project: ProjectIndex, tree: ast.Module | 
         info = ModuleInfo(tree, text, project=project, path=str(path), summary_only=True)
     except RecursionError:
         return None
+    from gradls.analysis.eager_guards import summary_truths, tf_module_names
+
+    function_truths, class_truths = summary_truths(info)
     classes = {
         name: ClassSummary(
             name,
@@ -467,6 +516,7 @@ def _summarize(path: Path, text: str, project: ProjectIndex, tree: ast.Module | 
             frozenset(c.layer_attrs),
             frozenset(c.variable_attrs),
             frozenset(c.frozen_attrs),
+            class_truths.get(name, ()),
         )
         for name, c in info.classes.items()
         if info.parent(c.node) is info.tree
@@ -504,6 +554,8 @@ def _summarize(path: Path, text: str, project: ProjectIndex, tree: ast.Module | 
         module_param_cuts(info),
         calls_made,
         "TF_USE_LEGACY_KERAS" in text,
+        function_truths,
+        tf_module_names(info),
     )
     info.release()  # the summary holds plain data only: the module's analysis is freed now, not by a later gc pass
     return summary

@@ -318,6 +318,8 @@ _PYTHON_TYPES = {
     "collections.OrderedDict",
 }
 _PY_NUMERIC_BUILTINS = {"abs", "min", "max", "sum", "pow"}
+_CONTAINER_NODES = (ast.Tuple, ast.List, ast.Dict, ast.Set, ast.ListComp, ast.SetComp, ast.DictComp)
+_CONTAINER_BUILTINS = frozenset({"tuple", "list", "dict", "set", "sorted"})
 _NON_FLAG_PARAM = re.compile(r"^(training|is_training|train|mask|.*_mask|return_\w+|use_\w+)$")
 
 
@@ -337,18 +339,31 @@ def _tensor_annotation(ff: FunctionFacts, p: str) -> bool:
 
 
 class Env:
-    """Levels and object kinds of local names at one point of a function."""
+    """Levels and object kinds of local names at one point of a function, and the names bound to a Python
+    container (a tuple, list, dict or set) on every path here: their truth value is Python's (`len`), whatever
+    tensors they hold."""
 
-    __slots__ = ("levels", "kinds")
+    __slots__ = ("levels", "kinds", "containers")
 
-    def __init__(self, levels=None, kinds=None):
+    def __init__(self, levels=None, kinds=None, containers=None):
         self.levels: dict[str, int] = dict(levels or {})
         self.kinds: dict[str, str] = dict(kinds or {})
+        self.containers: set[str] = set(containers or ())
 
     def copy(self) -> Env:
-        return Env(self.levels, self.kinds)
+        return Env(self.levels, self.kinds, self.containers)
+
+    def python_truth(self, name: str) -> bool:
+        """The name's truth value is Python's here: a container, or a Python value."""
+        return name in self.containers or self.levels.get(name, NOT) == NOT
 
     def join(self, *others: Env) -> None:
+        if self.containers or any(o.containers for o in others):
+            self.containers = {
+                n
+                for n in self.containers.union(*(o.containers for o in others))
+                if all(e.python_truth(n) for e in (self, *others))
+            }
         for o in others:
             for name, level in o.levels.items():
                 if level > self.levels.get(name, -1):
@@ -359,6 +374,10 @@ class Env:
     def join_grew(self, other: Env) -> bool:
         """`join(other)`; whether that raised a level or added a kind."""
         grew = False
+        if self.containers or other.containers:
+            kept = {n for n in self.containers | other.containers if self.python_truth(n) and other.python_truth(n)}
+            grew = kept != self.containers
+            self.containers = kept
         levels, kinds = self.levels, self.kinds
         for name, level in other.levels.items():
             if level > levels.get(name, -1):
@@ -371,7 +390,7 @@ class Env:
         return grew
 
     def same(self, other: Env) -> bool:
-        return self.levels == other.levels and self.kinds == other.kinds
+        return self.levels == other.levels and self.kinds == other.kinds and self.containers == other.containers
 
 
 class TensorInference:
@@ -385,6 +404,8 @@ class TensorInference:
         self.info = info
         self.memo: dict[int, int] = {}
         self.kind_memo: dict[int, str | None] = {}
+        # Name loads that read a Python container (see Env.containers), as seen when their statement ran.
+        self.container_names: set[int] = set()
         self.seeds: dict[int, dict[str, int]] = defaultdict(dict)
         self.kind_seeds: dict[int, dict[str, str | None]] = {}
         self.closures: dict[int, Env] = {}
@@ -501,6 +522,7 @@ class TensorInference:
         parent = self.info.facts(ff.parent)
         grad_fn_of_custom = parent is not None and parent.custom_gradient
         for i, p in enumerate(params):
+            env.containers.discard(p)  # a parameter shadows the closure's name
             lv = self._default_param_level(ff, p, i, defaults.get(p), grad_fn_of_custom)
             lv = max(lv, self.seeds.get(id(ff.node), {}).get(p, NOT))
             env.levels[p] = lv
@@ -580,6 +602,8 @@ class TensorInference:
         elif isinstance(s, ast.AugAssign):
             v = lv(s.value, env)
             if isinstance(s.target, ast.Name):
+                if not self._is_container(s.value, env):
+                    env.containers.discard(s.target.id)  # `x += t` with a tensor `t`: a tensor
                 env.levels[s.target.id] = max(env.levels.get(s.target.id, self._global_level(s.target.id)), v)
         elif isinstance(s, ast.Expr):
             lv(s.value, env)
@@ -605,7 +629,10 @@ class TensorInference:
                 b.levels[name] = NOT
             self._walk_block(s.body, a, ff)
             self._walk_block(s.orelse, b, ff)
+            # After the `if`, the names are what one of the two branches left (each started from `env`).
+            containers = {n for n in a.containers | b.containers if a.python_truth(n) and b.python_truth(n)}
             env.join(a, b)
+            env.containers = containers
         elif isinstance(s, ast.While):
             lv(s.test, env)
             self._loop_body(s.body, env, ff)
@@ -806,6 +833,10 @@ class TensorInference:
     def _bind(self, target: ast.AST, level: int, kind: str | None, env: Env, value: ast.AST | None) -> None:
         if isinstance(target, ast.Name):
             env.levels[target.id] = level
+            if value is not None and self._is_container(value, env):
+                env.containers.add(target.id)
+            else:
+                env.containers.discard(target.id)
             if kind:
                 env.kinds[target.id] = kind
             else:
@@ -828,6 +859,34 @@ class TensorInference:
                     self._bind(t, level, None, env, None)
         elif isinstance(target, ast.Starred):
             self._bind(target.value, level, None, env, None)
+
+    def _is_container(self, e: ast.AST, env: Env) -> bool:
+        """A tuple/list/dict/set display or comprehension, `list(...)`-like builtins, a name bound to one, or
+        `+` of two of them: a Python container, whatever it holds."""
+        if isinstance(e, _CONTAINER_NODES):
+            return True
+        if isinstance(e, ast.Name):
+            return e.id in env.containers
+        if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id in _CONTAINER_BUILTINS:
+            name = e.func.id
+            return (
+                name not in env.levels and name not in self.info.module_functions and name not in self.info.imports.raw
+            )
+        if isinstance(e, ast.BinOp) and isinstance(e.op, ast.Add):
+            return self._is_container(e.left, env) and self._is_container(e.right, env)
+        return False
+
+    def python_truth(self, e: ast.AST) -> bool:
+        """Whether the truth value of `e` (as evaluated) is Python's though its level says it holds tensors: a
+        container display, or a name bound to a container on every path (`inputs = (inputs,)`)."""
+        while isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not):
+            e = e.operand
+        if isinstance(e, _CONTAINER_NODES):
+            return True
+        if isinstance(e, ast.BoolOp):
+            held = [v for v in e.values if self.level_of(v) >= TENSOR]
+            return bool(held) and all(self.python_truth(v) for v in held)
+        return isinstance(e, ast.Name) and id(e) in self.container_names
 
     def _global_level(self, name: str) -> int:
         return self.module_env.levels.get(name, NOT)
@@ -894,6 +953,10 @@ class TensorInference:
     def _level(self, e: ast.AST, env: Env) -> int:
         lv = self.level
         if isinstance(e, ast.Name):
+            if e.id in env.containers:
+                self.container_names.add(id(e))
+            else:
+                self.container_names.discard(id(e))
             if e.id in env.levels:
                 v = env.levels[e.id]
             else:

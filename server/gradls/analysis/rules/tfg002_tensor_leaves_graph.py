@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from gradls.analysis.custom_gradient import inside_custom_gradient
+from gradls.analysis.eager_guards import runs_only_eagerly
 from gradls.analysis.flow import Flow
 from gradls.analysis.model import Finding, FixData, Span
 from gradls.analysis.module import AUTOGRAPH, EAGER, GRAPH, ModuleInfo
@@ -189,7 +190,7 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
             mode = AUTOGRAPH
         else:
             mode = EAGER
-        if mode != EAGER and _guarded_eager_only(info, node):
+        if mode != EAGER and (_guarded_eager_only(info, node) or runs_only_eagerly(info, node)):
             continue
         if kind in {"predict", "evaluate"} and mode != EAGER:
             continue  # traced code cannot run Keras' predict loop at all: not a gradient question

@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from gradls.analysis.eager_guards import runs_only_eagerly
 from gradls.analysis.model import Finding, FixData, Span
 from gradls.analysis.module import GRAPH, ModuleInfo
 from gradls.analysis.python_scopes import function_bindings
@@ -38,9 +39,9 @@ def find_python_control_flow_on_tensor(info: ModuleInfo) -> Iterator[Finding]:
         kind, test = _bool_use(info, node)
         if kind is None or test is None:
             continue
-        if info.tensors.level_of(test) < TENSOR:
+        if info.tensors.level_of(test) < TENSOR or info.tensors.python_truth(test):
             continue
-        if _runs_only_eagerly(info, node) or _element_of_structured_input(info, node, test):
+        if runs_only_eagerly(info, node) or _element_of_structured_input(info, node, test):
             continue
         ff = info.facts(info.enclosing_function(node))
         where = ff.why if ff and ff.why else "this code"
@@ -70,69 +71,79 @@ def find_python_control_flow_on_tensor(info: ModuleInfo) -> Iterator[Finding]:
         )
 
 
-_EXECUTING_EAGERLY = frozenset(
-    {
-        "tensorflow.executing_eagerly",
-        "tensorflow.compat.v1.executing_eagerly",
-        "tensorflow.python.eager.context.executing_eagerly",
-    }
-)
-
-
-def _runs_only_eagerly(info: ModuleInfo, node: ast.AST) -> bool:
-    """Inside `if ... and tf.executing_eagerly():` (or the `else` of `if not tf.executing_eagerly():`): that code
-    runs only eagerly, where a tensor's truth value is a Python bool (tensorflow-addons' CRF padding check)."""
-    parents = info.all_parents
-    child, p = node, parents.get(id(node))
-    while p is not None and not isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-        if isinstance(p, ast.If):
-            if child in p.body and _proves_eager(info, p.test, negated=False):
-                return True
-            if child in p.orelse and _proves_eager(info, p.test, negated=True):
-                return True
-        child, p = p, parents.get(id(p))
-    return False
-
-
-def _element_of_structured_input(info: ModuleInfo, node: ast.AST, test: ast.AST) -> bool:
+def _element_of_structured_input(info: ModuleInfo, node: ast.AST, test: ast.AST, depth: int = 0) -> bool:
     """`features, context = inputs` in a Keras `call`, then `if context:`: the input is a Python structure (a
     symbolic tensor cannot be unpacked), and what it holds may be a dict or list of tensors as well as a tensor
-    (tensorflow-ranking's layers): unknown, so silent. Tensor ops on the element are still judged."""
+    (tensorflow-ranking's layers): unknown, so silent.  The same for a part of what a layer of the project (or of
+    unknown class) returns, unpacked (neural-structured-learning's `sample, neighbors, weights =
+    self.nbr_features_layer.call(inputs)`, `neighbors` a dict), and for a flag computed from such parts with
+    `and`/`or`.  A built-in Keras layer's outputs are tensors, and tensor ops on any part are still judged."""
+    if depth > 4:
+        return False
     if isinstance(test, ast.BoolOp):
         tensors = [v for v in test.values if info.tensors.level_of(v) >= TENSOR]
-        return bool(tensors) and all(_element_of_structured_input(info, node, v) for v in tensors)
+        return bool(tensors) and all(_element_of_structured_input(info, node, v, depth + 1) for v in tensors)
     while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         test = test.operand
     if not isinstance(test, ast.Name):
         return False
     fn = info.enclosing_function(node)
     ff = info.facts(fn) if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
-    if ff is None or fn is None or ff.keras_method not in {"call", "__call__"}:
+    if ff is None or fn is None:
         return False
-    a = fn.args
-    params = [x.arg for x in [*a.posonlyargs, *a.args]]
-    if len(params) < 2:
-        return False
-    first = params[1]
+    first = None
+    if ff.keras_method in {"call", "__call__"}:
+        a = fn.args
+        params = [x.arg for x in [*a.posonlyargs, *a.args]]
+        first = params[1] if len(params) >= 2 else None
     bindings = [b.stmt for b in function_bindings(info, fn).get(test.id, [])]
-    return bool(bindings) and all(
-        isinstance(b, ast.Assign)
-        and isinstance(b.value, ast.Name)
-        and b.value.id == first
-        and all(isinstance(t, (ast.Tuple, ast.List)) for t in b.targets)
-        for b in bindings
-    )
+    return bool(bindings) and all(_structure_part_binding(info, node, b, first, depth) for b in bindings)
 
 
-def _proves_eager(info: ModuleInfo, test: ast.expr, negated: bool) -> bool:
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return _proves_eager(info, test.operand, not negated)
-    if isinstance(test, ast.BoolOp):
-        # `a and eager()` holding, or `a or eager()` failing, proves what one of its operands proves.
-        if isinstance(test.op, ast.And) and not negated or isinstance(test.op, ast.Or) and negated:
-            return any(_proves_eager(info, v, negated) for v in test.values)
+def _structure_part_binding(info: ModuleInfo, node: ast.AST, b: ast.stmt, first: str | None, depth: int) -> bool:
+    if not isinstance(b, ast.Assign):
         return False
-    return not negated and isinstance(test, ast.Call) and (info.imports.qualname(test.func) or "") in _EXECUTING_EAGERLY
+    if all(isinstance(t, (ast.Tuple, ast.List)) for t in b.targets):
+        v = b.value
+        if isinstance(v, ast.Name):
+            return first is not None and v.id == first
+        return isinstance(v, ast.Call) and _opaque_layer_call(info, v)
+    if len(b.targets) == 1 and isinstance(b.targets[0], ast.Name) and isinstance(b.value, ast.BoolOp):
+        return _element_of_structured_input(info, node, b.value, depth + 1)
+    return False
+
+
+def _opaque_layer_call(info: ModuleInfo, call: ast.Call) -> bool:
+    """`self.layer(x)` / `self.layer.call(x)` on a layer held by the class whose class is not a built-in Keras
+    layer: what its `call` returns is the project's own structure."""
+    f = call.func
+    if isinstance(f, ast.Attribute) and f.attr in {"call", "__call__"}:
+        f = f.value
+    if not (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "self"):
+        return False
+    if info.tensors.kind_of(f) != "layer":
+        return False
+    fn = info.enclosing_function(call)
+    ff = info.facts(fn)
+    cls = ff.cls if ff is not None else None
+    if cls is None:
+        return False
+    for method in cls.methods.values():
+        for n in ast.walk(method):
+            if (
+                isinstance(n, ast.Assign)
+                and isinstance(n.value, ast.Call)
+                and any(
+                    isinstance(t, ast.Attribute)
+                    and t.attr == f.attr
+                    and isinstance(t.value, ast.Name)
+                    and t.value.id == "self"
+                    for t in n.targets
+                )
+                and (info.imports.qualname(n.value.func) or "").startswith("keras.")
+            ):
+                return False  # a built-in Keras layer: its outputs are tensors
+    return True
 
 
 def _bool_use(info: ModuleInfo, node: ast.AST) -> tuple[str | None, ast.AST | None]:
