@@ -2352,6 +2352,57 @@ CASES += [
 ]
 
 
+# sionna's TB decoder: the input of the decoding layer is bound in both branches of an `if` (a descrambler or
+# not), the layer returns the decoded values and a bool status.  The body's binding reaches the statement after
+# the `if` (the else's binding does not kill it): the decoded values are a second route, and the pre-layer's
+# gradient is not None (measured).  Returning only the status leaves the bool cast as the only route: None.
+_STATUS_DECODER = """
+import tensorflow as tf
+
+
+class Decoder(tf.keras.layers.Layer):
+    def __init__(self, descramble=True):
+        super().__init__()
+        if descramble:
+            self._descrambler = tf.keras.layers.Dense(4)
+        else:
+            self._descrambler = None
+        self._decoder = tf.keras.layers.Dense(5)
+
+    def call(self, inputs):
+        llr = tf.cast(inputs, tf.float32)
+        if self._descrambler is not None:
+            llr_scr = self._descrambler(llr)
+        else:
+            llr_scr = llr
+        decoded = self._decoder(llr_scr)
+        u_hat, status = decoded[:, :4], decoded[:, 4:]
+        status = tf.squeeze(tf.cast(status, tf.bool), axis=-1){mark}
+        return {returned}
+
+
+layer = Decoder()
+x = tf.random.normal((2, 3))
+with tf.GradientTape() as tape:
+    out = layer(x)
+    loss = {loss}
+RESULT = gradient_status(tape.gradient(loss, layer._descrambler.trainable_variables))
+"""
+CASES += [
+    case(
+        "tfg008_ok_status_cast_beside_outputs_of_branch_bound_input",
+        "ok",
+        _STATUS_DECODER.format(mark="", returned="u_hat, status", loss="tf.reduce_sum(out[0])"),
+    ),
+    case(
+        "tfg008_status_cast_only_output_of_branch_bound_input",
+        "none",
+        _STATUS_DECODER.format(
+            mark="  # <- TFG008", returned="tf.cast(status, tf.float32)", loss="tf.reduce_sum(out)"
+        ),
+    ),
+]
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

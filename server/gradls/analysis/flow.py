@@ -160,6 +160,8 @@ class FlowScope:
         for s, _ in self.defs.get(name, ()):
             if s is stmt or s.lineno <= end or isinstance(s, ast.AugAssign):
                 continue
+            if self._other_branch(s, stmt):
+                continue  # `if c: t = f(x)` / `else: t = x`: the else's binding never follows the body's
             if all(id(c) in conds for c in self.cond_ancestors(s)) and (kill is None or s.lineno < kill):
                 kill = s.lineno
                 kill_reads = getattr(s, "iter", None) if isinstance(s, _LOOPS) else getattr(s, "value", None)
