@@ -480,11 +480,12 @@ def _propagate(info: ModuleInfo) -> None:
         for n in info.own_nodes(ff.node):
             if isinstance(n, ast.Call):
                 callee = resolve_callee(info, n, ff.node)
-                if callee is not None and callee is not ff and not _traced_modes_only(modes, info, n):
+                passed = _modes_at_call(modes, info, n) if callee is not None and callee is not ff else None
+                if callee is not None and passed:
                     # Messages read "in {why}" / "tracing {why}": a noun phrase naming the function and its caller.
                     via = "" if is_start else f" via `{ff.node.name}`"
                     why = f"`{callee.node.name}`, called{via} from {origin}"
-                    _add(callee, {_callee_mode(callee, m) for m in modes}, why, origin, False, work)
+                    _add(callee, {_callee_mode(callee, m) for m in passed}, why, origin, False, work)
         # Nested defs (grad_fn, tf.cond branches, closures) run when their parent runs; one handed only to
         # tf.numpy_function / tf.py_function runs later, in Python, on NumPy arrays / eager tensors.
         for child in ff.nested.values():
@@ -493,10 +494,12 @@ def _propagate(info: ModuleInfo) -> None:
                 _add(cf, set(modes), ff.why, origin, is_start, work)
 
 
-def _traced_modes_only(modes: set[str], info: ModuleInfo, call: ast.Call) -> bool:
-    """The caller runs only traced here, and a traced run never makes this call (keras-hub's `if
-    self._use_tf_workflow(): ... else: self._call_python(x)`): the callee gains no mode from it."""
-    return EAGER not in modes and runs_only_eagerly(info, call)
+def _modes_at_call(modes: set[str], info: ModuleInfo, call: ast.Call) -> set[str]:
+    """The caller's modes a call passes on: none of the traced ones where a traced run never makes the call
+    (keras-hub's `if self._use_tf_workflow(): ... else: self._call_python(x)`)."""
+    if modes == {EAGER} or not runs_only_eagerly(info, call):
+        return modes
+    return modes & {EAGER}
 
 
 _PYTHON_FUNCTION_OPS = {
