@@ -266,6 +266,62 @@ CASES = [
         RESULT = gradient_status(tape.gradient(y, layer.trainable_variables))
     """,
     ),
+    # tensorflow#41836 (held-out round K): only an eager call raises. The same layer trained by `fit` (its `call`
+    # traced) and a Keras variable passed inside a `tf.function` build the gradient (measured under TF 2.21).
+    case(
+        "tfg004_ok_keras_weight_argument_layer_trained_by_fit",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        @tf.custom_gradient
+        def scale(p, x):
+            def grad(dy):
+                return tf.reduce_sum(dy * x), dy * p
+
+            return p * x, grad
+
+        class Scale(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.param = self.add_weight(name="param", shape=(), initializer="ones")
+
+            def call(self, x):
+                return scale(self.param, x)
+
+        layer = Scale()
+        model = tf.keras.Sequential([tf.keras.Input((1,)), layer])
+        model.compile(optimizer="sgd", loss="mse")
+        before = float(layer.param.numpy())
+        model.fit(np.ones((8, 1), "float32"), np.zeros((8, 1), "float32"), epochs=1, verbose=0)
+        RESULT = ["zero" if float(layer.param.numpy()) == before else "ok"]
+    """,
+    ),
+    case(
+        "tfg004_ok_keras_variable_argument_in_tf_function",
+        "ok",
+        """
+        import keras
+        import tensorflow as tf
+
+        p = keras.Variable(2.0)
+
+        @tf.custom_gradient
+        def scale(q, x):
+            def grad(dy):
+                return tf.reduce_sum(dy * x), dy * q
+
+            return q * x, grad
+
+        @tf.function
+        def step(x):
+            with tf.GradientTape() as tape:
+                y = tf.reduce_sum(scale(p, x))
+            return tape.gradient(y, [p.value])
+
+        RESULT = gradient_status(step(tf.constant([1.0, 2.0])))
+    """,
+    ),
 ]
 
 

@@ -59,7 +59,9 @@ def keras_variable_arguments(info: ModuleInfo, ff: FunctionFacts) -> list[tuple[
     """Keras 3 variables (`self.add_weight(...)`, `keras.Variable(...)`) passed as arguments at the call sites of a
     module-level custom_gradient function. TF counts a `tf.Variable` argument as an input, but a Keras variable is
     not one: the `tf.Variable` inside it is read in the forward pass, so TF asks grad_fn for `variables` (checked
-    under TF 2.21: `TypeError ... since function uses variables` at the forward call, float32 or mixed precision)."""
+    under TF 2.21: `TypeError ... since function uses variables` at the forward call, float32 or mixed precision).
+    Only an eager call raises: traced (a `tf.function`, a layer's `call` under `fit`) the same call builds the
+    gradient, so a call site whose function runs only traced does not count."""
     if info.module_functions.get(ff.node.name) is not ff.node:
         return []
     kf: KerasFacts | None = None
@@ -67,6 +69,10 @@ def keras_variable_arguments(info: ModuleInfo, ff: FunctionFacts) -> list[tuple[
     for call, scope in function_uses(info).get(ff.node.name, []):
         if call is None:
             continue
+        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            caller = info.facts(scope)
+            if caller is not None and caller.modes and "eager" not in caller.modes:
+                continue  # run only traced (tensorflow#41836's layer under `fit`): no TypeError
         for a in [*call.args, *(k.value for k in call.keywords)]:
             if kf is None:
                 kf = KerasFacts(info)
