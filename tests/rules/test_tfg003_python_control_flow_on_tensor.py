@@ -1109,6 +1109,39 @@ CASES += [
             mark="  # <- TFG003",
         ),
     ),
+    # A helper returning a constant says nothing about tracing, and a subclass may override it: here the
+    # subclass's override sends the traced call down the Python path, which raises.
+    case(
+        "tfg003_python_path_behind_overridden_constant_helper",
+        "raises:OperatorNotAllowedInGraphError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        class Base(keras.layers.Layer):
+            def _use_tf_workflow(self):
+                return True
+
+            def call(self, inputs):
+                if self._use_tf_workflow():
+                    return inputs * 2.0
+                return self._call_python(inputs)
+
+            def _call_python(self, inputs):
+                if tf.reduce_sum(inputs) > 0:  # <- TFG003
+                    return inputs * 3.0
+                return inputs
+
+        class Packer(Base):
+            def _use_tf_workflow(self):
+                return False
+
+        model = keras.Sequential([keras.Input((3,)), Packer(), keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
+    """,
+    ),
     # keras-hub's moonshine converter: a flag that holds for a symbolic tensor only (an eager tensor has no
     # `graph`); its else branch converts to NumPy and branches in Python, which runs only eagerly.
     case(

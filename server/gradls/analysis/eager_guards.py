@@ -65,7 +65,7 @@ def _compare(info: ModuleInfo, test: ast.Compare) -> bool | None:
     if isinstance(op, (ast.Is, ast.IsNot)) and isinstance(right, ast.Constant) and right.value is None:
         # `tf is not None`: TensorFlow imported, which it is whenever it traces.
         if isinstance(left, ast.Name) and is_tf_module(info, left.id):
-            return isinstance(op, ast.IsNot)
+            return _fact(info, isinstance(op, ast.IsNot))
         return None
     if isinstance(op, (ast.Eq, ast.NotEq)):
         for call, other in ((left, right), (right, left)):
@@ -76,7 +76,7 @@ def _compare(info: ModuleInfo, test: ast.Compare) -> bool | None:
                 and isinstance(other, ast.Constant)
                 and isinstance(other.value, str)
             ):
-                return (other.value == "tensorflow") == isinstance(op, ast.Eq)
+                return _fact(info, (other.value == "tensorflow") == isinstance(op, ast.Eq))
     return None
 
 
@@ -86,9 +86,9 @@ def _call(info: ModuleInfo, call: ast.Call, fn: FunctionNode | None, depth: int)
     if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and is_tf_module(info, f.value.id):
         q = "tensorflow." + f.attr  # `tf = try_import_tensorflow()` (keras-hub): the module, or None
     if q in _EXECUTING_EAGERLY:
-        return False
+        return _fact(info, False)
     if q in _INSIDE_FUNCTION:
-        return True
+        return _fact(info, True)
     if isinstance(f, ast.Name) and f.id == "hasattr" and len(call.args) == 2 and not _shadowed(info, "hasattr"):
         return _hasattr(info, call.args[0], call.args[1])
     if call.args or call.keywords or q.startswith(("tensorflow.", "keras.", "numpy.")):
@@ -179,14 +179,14 @@ def _hasattr(info: ModuleInfo, obj: ast.expr, attr: ast.expr) -> bool | None:
     from gradls.analysis.tensors import TENSOR
 
     if attr.value == "graph" and tensors.level_of(obj) >= TENSOR:
-        return True
+        return _fact(info, True)
     if (
         attr.value in _GRAPH_ATTRS
         and isinstance(obj, ast.Attribute)
         and obj.attr == "graph"
         and tensors.level_of(obj.value) >= TENSOR
     ):
-        return True
+        return _fact(info, True)
     return None
 
 
@@ -224,7 +224,8 @@ def _inherited_method_truth(info: ModuleInfo, fn: FunctionNode, method: str) -> 
             ext = info.external(b_expr)
             truths = getattr(ext, "traced_truths", None)
             if truths is not None:
-                return dict(truths).get(method)
+                v = dict(truths).get(method)
+                return None if v is None else _fact(info, v)
         cls = nxt
     return None
 
@@ -244,27 +245,43 @@ def _imported_function_truth(info: ModuleInfo, f: ast.expr) -> bool | None:
         return None
     level, target = raw
     try:
-        return info.project.traced_truth_of(info.path, level, f"{target}.{rest}" if rest else target)
+        v = info.project.traced_truth_of(info.path, level, f"{target}.{rest}" if rest else target)
     except (OSError, RecursionError, ValueError):
         return None
+    return None if v is None else _fact(info, v)
 
 
 def function_traced_truth(info: ModuleInfo, fn: FunctionNode, depth: int = 0) -> bool | None:
     """The truth value a function of this module returns whenever it runs traced (every return a traced run
-    reaches agrees, falling off the end returning None); None when not fixed."""
+    reaches agrees, falling off the end returning None), when that value comes from what tracing fixes (a
+    function returning a constant, which a subclass may override, tells nothing about tracing); None otherwise."""
     memo: dict[int, bool | None] = info.memo(f"{__name__}.function_truth.{_phase(info)}", dict)
     key = id(fn)
     if key in memo:
-        return memo[key]
+        return None if memo[key] is None else _fact(info, memo[key])
     memo[key] = None  # a recursive call: unknown
+    hits = _hits(info)
+    before = hits[0]
     values: list[bool | None] = []
     dead: set[int] = set()
     ends = _walk(info, fn, fn.body, dead, depth, values)
     if not ends:
         values.append(False)  # falls off the end: None
     out = values[0] if values and all(v == values[0] for v in values) else None
+    if hits[0] == before:
+        out = None  # decided by constants alone
     memo[key] = out
     return out
+
+
+def _hits(info: ModuleInfo) -> list[int]:
+    """How many times a value fixed by tracing was used: a function's truth counts only when its walk used one."""
+    return info.memo(f"{__name__}.hits", lambda: [0])
+
+
+def _fact(info: ModuleInfo, value: bool) -> bool:
+    _hits(info)[0] += 1
+    return value
 
 
 def _phase(info: ModuleInfo) -> str:
@@ -371,16 +388,16 @@ def runs_only_eagerly(info: ModuleInfo, node: ast.AST) -> bool:
 
 
 def tf_module_names(info: ModuleInfo) -> frozenset[str]:
-    """For project summaries: the module-level names bound to the `tensorflow` module other than by importing
-    it (importers resolve an import of `tensorflow` themselves)."""
+    """For project summaries: the module-level names this module binds to the `tensorflow` module by calling a
+    function of its own (`tf = try_import_tensorflow()`).  Importers resolve an import of `tensorflow` themselves;
+    a name re-exported from another module is left out, so a summary never needs the summaries of the modules it
+    imports from."""
     from gradls.analysis.python_scopes import module_bindings
 
     out = set()
     for name, bindings in module_bindings(info).items():
-        if any(b.kind == "assign" and isinstance(b.value, ast.Call) for b in bindings) or any(
-            b.kind == "import" and isinstance(b.stmt, ast.ImportFrom) for b in bindings
-        ):
-            if info.imports.aliases.get(name) != "tensorflow" and is_tf_module(info, name):
+        if all(b.kind == "assign" for b in bindings) and any(isinstance(b.value, ast.Call) for b in bindings):
+            if is_tf_module(info, name):
                 out.add(name)
     return frozenset(out)
 
