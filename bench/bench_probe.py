@@ -321,7 +321,7 @@ def _ratios(label: str, pairs: list[tuple[float, float]], unit: str, paired: boo
             quartiles[0],
             quartiles[2],
         )
-    return "%s plain %.3f %s, probed %.3f %s -> x%.2f [x%.2f-x%.2f]" % (
+    text = "%s plain %.3f %s, probed %.3f %s -> x%.3f [x%.2f-x%.2f]" % (
         label,
         plain_med,
         unit,
@@ -331,6 +331,10 @@ def _ratios(label: str, pairs: list[tuple[float, float]], unit: str, paired: boo
         per_pair[0],
         per_pair[-1],
     )
+    if len(per_pair) >= 4:  # the per-repeat ratios' median and quartiles: one slow process moves them less
+        quartiles = statistics.quantiles(per_pair, n=4)
+        text += " (pairs: x%.3f [quartiles x%.3f-x%.3f])" % (_median(per_pair), quartiles[0], quartiles[2])
+    return text
 
 
 def sections_1_2(ns, train: str, small: str, env: dict) -> None:
@@ -345,6 +349,7 @@ def sections_1_2(ns, train: str, small: str, env: dict) -> None:
     ]
     for mode, steps in modes:
         # The probe stops at step steps+1, so the script does exactly `steps` steps either way.
+        load_before = os.getloadavg()[0]
         walls: dict = {n: [] for n in names}
         loops: dict = {n: [] for n in names}
         cpus: dict = {n: [] for n in names}
@@ -359,6 +364,7 @@ def sections_1_2(ns, train: str, small: str, env: dict) -> None:
                 loops[name].append((p_loop, q_loop))
                 cpus[name].append((p_cpu, q_cpu))
         label = {"eager": "eager loop", "fit": "fit", "function": "tf.function loop"}[mode]
+        print("   %s: load average %.1f -> %.1f" % (label, load_before, os.getloadavg()[0]))
         for name in names:
             tag = " [%s]" % name if len(names) > 1 else ""
             print(
@@ -382,6 +388,7 @@ def sections_1_2(ns, train: str, small: str, env: dict) -> None:
         walls = {n: [] for n in names}
         cpus = {n: [] for n in names}
         sites = {}
+        load_before = os.getloadavg()[0]
         for r in range(max(1, ns.repeats // 2)):
             for name in names[r % len(names) :] + names[: r % len(names)]:
                 out = subprocess.run(
@@ -401,6 +408,9 @@ def sections_1_2(ns, train: str, small: str, env: dict) -> None:
                 cpus[name] += [(p[1], q[1]) for p, q in zip(plain_rows, probed_rows)]
                 found = re.search(r"SITES (\d+)", out)
                 sites[name] = found.group(1) if found else "?"
+        print(
+            "   tf.function loop, one process, %s: load average %.1f -> %.1f" % (label, load_before, os.getloadavg()[0])
+        )
         for name in names:
             tag = " [%s]" % name if len(names) > 1 else ""
             print(

@@ -109,3 +109,29 @@ def test_a_call_running_several_steps_reports_its_last_run_and_a_nan_inside_it()
     nan = [p for p in rep["problems"] if p["status"] == "nan"]
     assert len(nan) == 1 and nan[0]["steps"] == [35] and nan[0]["verdict"] == "watch"
     assert rep["sampling"]["unreported_runs"] == 38
+
+
+def test_functions_traced_differently_are_counted_exactly(tmp_path):
+    # After a call, the sampled sites' runs are counted by plan (no read of the probe's counters)
+    # only for a function whose calls run its sites once each. Here: a function whose second trace
+    # (a Python flag) computes no gradient, a function with no gradient, and a gradient inside a
+    # tf.cond at every other call; the NaN of step 37 (unsampled) is caught, the stop lands on 50.
+    completed = tmp_path / "completed.txt"
+    rep = run_probe(
+        str(PROGRAMS / "sampled_mixed_calls.py"),
+        interpreter=tf_python(),
+        steps=50,
+        device="cpu",
+        timeout=150,
+        args=(str(completed),),
+    )
+    assert rep["status"] == "ok" and rep["stopped_after_steps"] and rep["steps_observed"] == 50, rep["message"]
+    # step() is gradient computation i + (i - 1) // 2 of iteration i, every_other() the next one
+    # at even i: iteration 34 computes step 50, and the loop stops before writing it.
+    assert completed.read_text().strip() == "33"
+    conditional = [3, 6, 9, 12, 15, 18, 30]
+    assert _graph_steps(rep, 37) == conditional
+    assert _graph_steps(rep, 22) == sorted(set(range(1, 21)) - set(conditional)) + [37, 40, 50]
+    assert [c["step"] for c in rep["gradient_calls"] if c["mode"] == "eager"] == [38]  # the NaN's origin
+    nan = [p for p in rep["problems"] if p["status"] == "nan"]
+    assert len(nan) == 1 and nan[0]["steps"] == [37] and nan[0]["verdict"] == "watch"

@@ -42,6 +42,7 @@ import time
 import traceback
 import types
 import warnings
+import weakref
 from typing import Any
 
 PROTOCOL = 1
@@ -96,6 +97,9 @@ _SAMPLE_EVERY = 10
 _RATIO_EVERY = 100
 _RATIO_SAMPLE = 4096
 _SAMPLED_SITES = 8
+# A tf.function whose calls are counted by plan (see _Probe.after_function_call) still has its
+# counts read at least once every this many calls.
+_PLAN_CHECK_EVERY = 10
 _NONE_GRADIENT_OPS = {"ArgMax", "ArgMin", "Round", "Floor", "Ceil", "Rint", "TopKV2", "UniqueV2", "Unique"}
 
 
@@ -1028,6 +1032,15 @@ class _Probe:
             "scatter_update": gen_resource_variable_ops.resource_scatter_update,
             "announced": False,
             "traced": 0,  # sampled site traces so far (see the entries' "position")
+            "assign": gen_resource_variable_ops.assign_variable_op,  # the due flag, without Variable.assign's checks
+            "flag_values": (tf.constant(False), tf.constant(True)),
+            # Per tf.function (see _RunPlan): which sampled sites one call runs, learned from reads.
+            "plans": weakref.WeakKeyDictionary(),
+            "in_flight": 0,  # tf.function calls running now (another thread's call: counts must be read)
+            "started": 0,  # tf.function calls started so far (one that overlapped another: counts read)
+            "nested": 0,  # tf.function calls made while tracing (another function's graph reused: no plan)
+            "alarm": False,  # set from the graph (a py_function) by a run that held a NaN/Inf
+            "planned": [0.0] * (2 * _SAMPLED_SITES),  # the counts a plan expects (NaN/Inf slots stay 0)
         }
 
     def _sampling_allowed(self, replica) -> bool:
@@ -1050,10 +1063,12 @@ class _Probe:
         variables = [src if isinstance(src, tf.Variable) or self._is_keras_var(src) else None for src in flat_sources]
         ids = tuple(id(v) for v in variables) if all(v is not None for v in variables) else None
         smp["traced"] += 1
+        straight = self._traced_at_top_level()
         for entry in smp["entries"]:
             if ids is not None and entry["key"] == key and entry["ids"] == ids and entry["present"] == present:
                 entry["site"], entry["described"] = site, described  # the newest trace's (same facts)
                 entry["position"] = smp["traced"]
+                entry["straight"] = entry["straight"] and straight
                 return entry
         if not smp["pool"]:
             return None
@@ -1078,6 +1093,9 @@ class _Probe:
             # order (a function traced twice, e.g. once more after creating its variables, makes
             # new entries for its tensor sources after the variables' ones).
             "position": smp["traced"],
+            # Every trace of it was in the top-level graph of the function being traced: one run per
+            # call of that concrete function (not a tf.cond branch, a loop body or a nested function).
+            "straight": straight,
         }
         smp["entries"].append(entry)
         if not smp["announced"]:
@@ -1091,6 +1109,22 @@ class _Probe:
                 }
             )
         return entry
+
+    def _traced_at_top_level(self) -> bool:
+        """The graph being built is the top-level graph of a tf.function traced from eager code
+        (not a tf.cond branch, a loop body or a nested tf.function's graph)."""
+        try:
+            from tensorflow.python.framework.func_graph import FuncGraph
+
+            graph = self.tf.compat.v1.get_default_graph()
+            return isinstance(graph, FuncGraph) and not isinstance(getattr(graph, "outer_graph", None), FuncGraph)
+        except Exception:
+            return False
+
+    def _raise_alarm(self):
+        """Called from the graph (a py_function in the branch a NaN/Inf takes): this call's counts are read."""
+        self.sampling["alarm"] = True
+        return 0.0
 
     def _observe_sampled(self, site, entry, values, halves):
         tf = self.tf
@@ -1108,6 +1142,13 @@ class _Probe:
             stored.assign(tf.concat([run, flat], 0), read_value=False)
             if k:
                 flags.assign_add(flat[k : 3 * k] * 0.0, read_value=False)
+            # A NaN/Inf at a run Python does not read the counts after (see _RunPlan): the callback
+            # tells it to. Nested in this branch: an ordinary run computes none of it.
+            tf.cond(
+                tf.not_equal(bad, 0.0),
+                lambda: tf.py_function(self._raise_alarm, [], Tout=tf.float32),
+                lambda: tf.constant(0.0),
+            )
             return tf.constant(True)
 
         due = smp["read"](smp["due"].handle, tf.bool)
@@ -1135,10 +1176,10 @@ class _Probe:
                 return st["tapes"] + 1
             return st["current"] + (1 if update in st["applied"] else 0)
 
-    def before_function_call(self) -> None:
+    def before_function_call(self, fn) -> tuple:
         """Eagerly, before a tf.function call: set the due flag for the coming step (statistics
         computed in the graph), and for each sampled update whose next step is due read its
-        variables (for the update/weight ratio)."""
+        variables (for the update/weight ratio). Returns what after_function_call needs."""
         smp = self.sampling
         smp["weights"] = {}
         due = smp["every_run"] or smp["forced"]
@@ -1153,24 +1194,124 @@ class _Probe:
         if not due and not any(entry["site"]["update"] is not None for entry in smp["entries"]):
             due = self._due(self._next_step(None))  # no update yet: tape computations are the steps
         if due != smp["due_now"]:
-            smp["due"].assign(due)
+            smp["assign"](smp["due"].handle, smp["flag_values"][due])
             smp["due_now"] = due
+        with self.lock:
+            smp["in_flight"] += 1
+            smp["started"] += 1
+            alone = smp["in_flight"] == 1 and not self._runs_eagerly()
+            return (self._tracing_count(fn), due, alone, smp["started"], smp["traced"], smp["nested"])
 
-    def after_function_call(self) -> None:
+    # -- which sites a call runs ----------------------------------------------------------------
+    #
+    # Reading the counter after a call costs more on the main thread than the rest of an
+    # unsampled step's bookkeeping (~0.2 ms), so a tf.function gets a plan: the sampled sites one
+    # call of it runs, learned from the counts read after its first call. A plan is made only
+    # when that call made the function's first trace(s), alone (no other call in flight, not run
+    # eagerly), every site traced in it sits in the trace's top-level graph (not a tf.cond
+    # branch, a loop body or a nested function: each runs once per call of that concrete
+    # function), the trace called no other tf.function (whose graph, traced before, it would
+    # reuse), and every site that ran was traced in that call, once. A later call of the function
+    # that traces nothing, runs alone, returns normally, is not due and raised no alarm (a
+    # NaN/Inf: the py_function in the statistics branch) counts the plan's sites one run each,
+    # without a read. Every other call reads the counts, as before; a later trace or read that
+    # disagrees with the plan (or a call that raised) drops it for good, and a planned function
+    # is read at least every _PLAN_CHECK_EVERY calls.
+
+    def _tracing_count(self, fn) -> int:
+        try:
+            return int(fn.experimental_get_tracing_count())
+        except Exception:
+            return -1
+
+    def _runs_eagerly(self) -> bool:
+        """A call that runs its Python eagerly (run_functions_eagerly, the NaN origin's recording)."""
+        d = self.diagnosis
+        try:
+            return bool(self.tf.config.functions_run_eagerly()) or (d is not None and d["active"])
+        except Exception:
+            return True
+
+    def function_call_failed(self, fn) -> None:
+        """The call raised (some of its sites may have run): its function's counts are read from now on."""
+        smp = self.sampling
+        with self.lock:
+            smp["in_flight"] -= 1
+            try:
+                smp["plans"][fn] = None
+            except TypeError:
+                pass
+
+    def after_function_call(self, fn, ticket) -> None:
         """Eagerly, after a tf.function call: count each sampled site's new runs, in trace order,
         and report a site's last run when its step is due or its counter saw a NaN/Inf. Under the
         lock: tf.functions called from several threads must not count a run twice."""
         with self.lock:
-            self._count_sampled_runs()
+            smp = self.sampling
+            smp["in_flight"] -= 1
+            count_before, due, alone, started, traced, nested = ticket
+            alone = alone and smp["in_flight"] == 0 and smp["started"] == started and not self._runs_eagerly()
+            count = self._tracing_count(fn)
+            try:
+                plan = smp["plans"].get(fn, False)
+            except TypeError:  # not weakly referenceable: always read
+                plan, fn = None, None
+            if (
+                plan
+                and alone
+                and not smp["alarm"]
+                and count == count_before == plan["tracing_count"]
+                and plan["unread"] < _PLAN_CHECK_EVERY
+                # a function that runs no sampled site has nothing to report, due or not
+                and (not plan["runs"] or not (due or smp["every_run"] or smp["forced"]))
+            ):
+                plan["unread"] += 1
+                if plan["runs"]:
+                    counts = smp["planned"]
+                    for entry in smp["entries"]:
+                        counts[2 * entry["slot"]] = float(entry["seen"] + (1 if id(entry) in plan["runs"] else 0))
+                    self._count_sampled_runs(counts)
+                return
+            smp["alarm"] = False
+            counts = smp["read"](smp["counter"].handle, self.tf.float32)._numpy().tolist() if smp["entries"] else []
+            if fn is not None and plan is not None:
+                touched: set | None = {id(e) for e in smp["entries"] if e["position"] > traced}
+                if smp["nested"] != nested or any(not e["straight"] for e in smp["entries"] if e["position"] > traced):
+                    touched = None  # this call's trace is not one plan can describe
+                smp["plans"][fn] = self._learn_plan(plan, counts, count_before, count, alone, touched)
+            self._count_sampled_runs(counts)
 
-    def _count_sampled_runs(self) -> None:
+    def _learn_plan(self, plan, counts, count_before, count, alone, touched):
+        """A function's plan after a call whose counts were read (see above); None: read always."""
+        if count < 0:
+            return None
+        if count != count_before and (not alone or touched is None):
+            return None  # traced in a call that cannot tell which sites the new trace runs
+        if not alone:  # the counts may hold another call's runs, or none (run eagerly): nothing learned
+            return plan if plan is False or count == plan["tracing_count"] else None
+        ran = set()
+        for entry in self.sampling["entries"]:
+            runs = int(counts[2 * entry["slot"]]) - entry["seen"]
+            if runs < 0 or runs > 1 or (runs and not entry["straight"]):
+                return None
+            if runs:
+                ran.add(id(entry))
+        if count != count_before and not ran <= touched:
+            return None  # a site of another graph ran (a nested concrete function traced before)
+        if plan is False:  # the function's first call seen here: its first trace must be in it
+            return {"runs": ran, "tracing_count": count, "unread": 0} if count_before == 0 < count else None
+        if count_before != plan["tracing_count"] or ran != plan["runs"]:
+            return None
+        plan["tracing_count"], plan["unread"] = count, 0
+        return plan
+
+    def _count_sampled_runs(self, counts) -> None:
         import numpy as np
 
         smp = self.sampling
         entries = smp["entries"]
         if not entries:
             return
-        counts = smp["read"](smp["counter"].handle, self.tf.float32)._numpy().tolist()
         work = []
         for entry in entries:
             slot = entry["slot"]
@@ -2140,21 +2281,29 @@ class _Probe:
         @functools.wraps(original)
         def call(fn, *args, **kwargs):
             eager = probe.tf.executing_eagerly()
+            if not eager and probe.sampling:
+                probe.sampling["nested"] += 1  # called while a graph is traced
             if eager and probe.sampling is None:
                 try:
                     probe.prepare_sampling()
                 except Exception as exc:
                     probe.sampling = False  # never again
                     probe.internal_error(exc)
+            ticket = None
             if eager and probe.sampling:
                 try:
-                    probe.before_function_call()
+                    ticket = probe.before_function_call(fn)
                 except Exception as exc:
                     probe.internal_error(exc)
-            result = original(fn, *args, **kwargs)
-            if eager and probe.sampling:
+            try:
+                result = original(fn, *args, **kwargs)
+            except BaseException:
+                if ticket is not None:
+                    probe.function_call_failed(fn)
+                raise
+            if ticket is not None:
                 try:
-                    probe.after_function_call()
+                    probe.after_function_call(fn, ticket)
                 except Exception as exc:
                     probe.internal_error(exc)
             if probe.xla_updates and probe.tf.executing_eagerly():
