@@ -19,7 +19,7 @@
 
     /tmp/gvenv/bin/python bench/bench_probe.py [--python INTERP] [--repeats 5] [--steps 30] [--function-steps 300]
         [--rounds 42] [--modes eager,fit,function] [--kinds mlp,gan,loss_scaled] [--baseline REV|FILE]
-        [--reprobe-only | --overhead-only]
+        [--runner FILE] [--reprobe-only | --overhead-only]
 """
 
 from __future__ import annotations
@@ -255,6 +255,10 @@ def main() -> int:
         "--baseline",
         help="also measure this runner, interleaved with the current one: a git revision or a runner.py file",
     )
+    ap.add_argument(
+        "--runner",
+        help="measure this runner.py file as the current one (a frozen copy: edits made meanwhile do not count)",
+    )
     ap.add_argument("--steps", type=int, default=30, help="steps of the eager loop and of fit")
     ap.add_argument("--function-steps", type=int, default=300, help="steps of the tight tf.function loop")
     ap.add_argument("--overhead-only", action="store_true", help="run section 1 only")
@@ -271,7 +275,7 @@ def main() -> int:
         open(small, "w").write(SMALL_KERAS)
 
         env = dict(os.environ, CUDA_VISIBLE_DEVICES="-1", TF_CPP_MIN_LOG_LEVEL="2")
-        runners = {"now": str(RUNNER_PATH)}
+        runners = {"now": ns.runner or str(RUNNER_PATH)}
         if ns.baseline:
             runners["baseline"] = baseline_runner(ns.baseline, d)
             print("baseline runner: %s" % ns.baseline)
