@@ -2397,11 +2397,88 @@ CASES += [
     case(
         "tfg008_status_cast_only_output_of_branch_bound_input",
         "none",
-        _STATUS_DECODER.format(
-            mark="  # <- TFG008", returned="tf.cast(status, tf.float32)", loss="tf.reduce_sum(out)"
-        ),
+        _STATUS_DECODER.format(mark="  # <- TFG008", returned="tf.cast(status, tf.float32)", loss="tf.reduce_sum(out)"),
     ),
 ]
+
+# An op with no gradient whose result is only used as indices (`tf.one_hot`, `tf.gather`) and then goes on into
+# layers / the loss: the weights before the op still have no other way to the loss (measured: None).
+CASES += [
+    case(
+        "tfg008_argmax_one_hot_into_head_of_subclassed_model",
+        "none",
+        """
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.enc = keras.layers.Dense(8)
+                self.head = keras.layers.Dense(3)
+
+            def call(self, x):
+                ids = tf.argmax(self.enc(x), axis=-1)  # <- TFG008
+                return self.head(tf.one_hot(ids, 8))
+
+        net = Net()
+        x = tf.random.normal((16, 4))
+        y = tf.random.uniform((16,), maxval=3, dtype=tf.int64)
+        with tf.GradientTape() as tape:
+            logits = net(x)
+            loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
+        RESULT = gradient_status(tape.gradient(loss, net.enc.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg008_argmax_as_gather_indices_only_route_from_encoder",
+        "none",
+        """
+        import tensorflow as tf
+
+        enc = tf.keras.layers.Dense(5)
+        table = tf.Variable(tf.random.normal((5, 2)))
+        x = tf.random.normal((6, 3))
+        with tf.GradientTape() as tape:
+            codes = tf.argmax(enc(x), axis=-1)  # <- TFG008
+            loss = tf.reduce_sum(tf.gather(table, codes) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, enc.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg008_ok_argmax_action_mask_beside_q_values",
+        "ok",
+        """
+        import tensorflow as tf
+
+        q_net = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
+        s = tf.random.normal((8, 4))
+        target = tf.random.normal((8,))
+        with tf.GradientTape() as tape:
+            q = q_net(s)
+            greedy = tf.argmax(q, axis=1)
+            q_greedy = tf.reduce_sum(q * tf.one_hot(greedy, 3), axis=1)
+            loss = tf.reduce_mean((target - q_greedy) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, q_net.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg008_ok_one_hot_pseudo_labels_from_teacher",
+        "ok",
+        """
+        import tensorflow as tf
+
+        teacher = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
+        student = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
+        x = tf.random.normal((8, 4))
+        with tf.GradientTape() as tape:
+            pseudo = tf.one_hot(tf.argmax(teacher(x), axis=-1), 3)
+            loss = tf.reduce_mean(tf.keras.losses.categorical_crossentropy(pseudo, student(x), from_logits=True))
+        RESULT = gradient_status(tape.gradient(loss, student.trainable_variables))
+    """,
+    ),
+]
+
 
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):

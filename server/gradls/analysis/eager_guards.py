@@ -258,7 +258,8 @@ def function_traced_truth(info: ModuleInfo, fn: FunctionNode, depth: int = 0) ->
     memo: dict[int, bool | None] = info.memo(f"{__name__}.function_truth.{_phase(info)}", dict)
     key = id(fn)
     if key in memo:
-        return None if memo[key] is None else _fact(info, memo[key])
+        known = memo[key]
+        return None if known is None else _fact(info, known)
     memo[key] = None  # a recursive call: unknown
     hits = _hits(info)
     before = hits[0]

@@ -885,9 +885,16 @@ def _calls_stop_gradient(info: ModuleInfo) -> bool:
     return info.memo(f"{__name__}.calls_stop_gradient", build)
 
 
-def cut_roots(info: ModuleInfo, flow: Flow, cut_node: ast.AST, arg: ast.AST) -> tuple[list[str], set]:
-    """Differentiated weights whose every path to the sinks of `cut_node`'s result goes through `cut_node`."""
+def cut_roots(
+    info: ModuleInfo, flow: Flow, cut_node: ast.AST, arg: ast.AST, through_indices: bool = False
+) -> tuple[list[str], set]:
+    """Differentiated weights whose every path to the sinks of `cut_node`'s result goes through `cut_node`.
+    The result is followed past index / mask positions only with `through_indices` (and only when it reaches no
+    sink otherwise): an op's result fed to `tf.one_hot` and on into a layer still carries the weights before it
+    on their only way to the loss, with no gradient."""
     sinks = flow.sinks(cut_node, cut="index")
+    if not sinks and through_indices:
+        sinks = flow.sinks(cut_node, cut=False)
     if not sinks:
         return [], sinks
     cut: list[str] = []

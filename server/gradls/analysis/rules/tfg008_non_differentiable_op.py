@@ -136,7 +136,7 @@ def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
             continue
         cut: list[str] = []
         for a in diff_inputs:
-            for r in cut_roots(info, flow, node, a)[0]:
+            for r in cut_roots(info, flow, node, a, through_indices=True)[0]:
                 if r not in cut:
                     cut.append(r)
         if not cut or _callers_keep_a_path(info, flow, node, cut):
