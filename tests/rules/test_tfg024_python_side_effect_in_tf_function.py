@@ -316,6 +316,73 @@ CASES = [
 ]
 
 
+# A global / nonlocal rebound inside a `tf.function`: a counter (`n = n + 1`) moves once per trace; a value fixed
+# at trace time (tensorflow-federated's variable-creation indices, set while a `tf.function` is traced on purpose)
+# is right after the first call; a symbolic tensor kept that way is no value outside the graph.
+CASES += [
+    case(
+        "tfg024_global_counter_rebound_by_assignment",
+        "once",
+        """
+        import tensorflow as tf
+
+        seen = 0
+
+        @tf.function
+        def step(x):
+            global seen
+            seen = seen + 1  # <- TFG024
+            return x * 2.0
+
+        for i in range(4):
+            step(tf.constant(float(i)))
+        RESULT = ["once" if seen == 1 else "per-step"]
+        """,
+    ),
+    case(
+        "tfg024_ok_nonlocal_set_to_trace_time_facts",
+        "ok",
+        """
+        import tensorflow as tf
+
+        def make():
+            names = None
+            v = tf.Variable([1.0, 2.0], name="w")
+
+            @tf.function
+            def init():
+                nonlocal names
+                names = [x.name for x in [v]]
+                return v * 1.0
+
+            init()
+            return names
+
+        RESULT = ["ok" if make() == ["w:0"] else "x"]
+        """,
+    ),
+    case(
+        "tfg024_global_keeps_symbolic_loss",
+        "raises:AttributeError",
+        """
+        import tensorflow as tf
+
+        last = None
+
+        @tf.function
+        def step(x):
+            global last
+            loss = tf.reduce_sum(x * x)
+            last = loss  # <- TFG024
+            return loss
+
+        step(tf.constant([1.0, 2.0]))
+        RESULT = [float(last.numpy())]
+        """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -260,6 +260,21 @@ def _store(
             if not _read_outside_traced_code(info, t.id, attribute=False):
                 continue  # a trace-time id or cache nobody reads per step: deliberate
             scope_kind = "global" if t.id in function_scope(info, ff.node).globals else "nonlocal"
+            counts = isinstance(stmt, ast.AugAssign) or any(
+                isinstance(n, ast.Name) and n.id == t.id and isinstance(n.ctx, ast.Load) for n in ast.walk(stmt.value)
+            )
+            if not counts:
+                if _holds_tensor(info, stmt.value):
+                    yield Finding(
+                        "TFG024",
+                        f"`{info.text(stmt)[:60]}` keeps a symbolic tensor in a {scope_kind} Python variable while "
+                        f"{_where(ff)}: it is set once per trace, and what `{t.id}` holds is the trace's symbolic "
+                        "tensor, not a value (`.numpy()` on it raises `AttributeError`); return the value from the "
+                        "function instead",
+                        info.span(stmt),
+                        None,
+                    )
+                continue  # a value fixed at trace time (variable names, indices, shapes): the same on every trace
             yield Finding(
                 "TFG024",
                 f"`{info.text(stmt)}` rebinds a {scope_kind} Python variable while {_where(ff)}: it runs once per trace, "
