@@ -1313,3 +1313,66 @@ def test_keras_imported_from_a_project_module_is_not_taken_for_keras_3(tmp_path)
             x.span.line for x in analyze(f.read_text(), str(f), project=index).findings if x.code == "TFG003"
         ]
     assert lines == {"via_alias.py": [], "via_class.py": [7]}
+
+
+# Keras 3's train_step calls `self.compute_loss(x=..., y=..., y_pred=..., sample_weight=..., training=True)`: the
+# `training` of an overriding `compute_loss` is a Python bool under `fit` (measured: trains), while a tensor it
+# receives (`y`) is symbolic there.
+CASES += [
+    case(
+        "tfg003_ok_training_flag_in_overridden_compute_loss",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d = keras.layers.Dense(1)
+
+            def call(self, x):
+                return self.d(x)
+
+            def compute_loss(self, x, y, y_pred, sample_weight, training):
+                loss = tf.reduce_mean((y - y_pred) ** 2)
+                if training:
+                    loss = loss + 0.01 * tf.add_n([tf.reduce_sum(w**2) for w in self.trainable_weights])
+                return loss
+
+        net = Net()
+        net.compile(optimizer="sgd")
+        net.fit(np.ones((8, 3), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
+        RESULT = ["ok"]
+        """,
+    ),
+    case(
+        "tfg003_tensor_test_in_overridden_compute_loss",
+        "raises:OperatorNotAllowedInGraphError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d = keras.layers.Dense(1)
+
+            def call(self, x):
+                return self.d(x)
+
+            def compute_loss(self, x, y, y_pred, sample_weight, training):
+                loss = tf.reduce_mean((y - y_pred) ** 2)
+                if tf.reduce_max(y) > 0.5:  # <- TFG003
+                    loss = loss * 2.0
+                return loss
+
+        net = Net()
+        net.compile(optimizer="sgd")
+        net.fit(np.ones((8, 3), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
+        RESULT = ["ok"]
+        """,
+    ),
+]

@@ -577,6 +577,8 @@ class TensorInference:
         if ff.keras_method == "compute_loss" and p == "y_pred" and ff.cls is not None and ff.cls.keras_kind == "model":
             return DIFF  # Keras 3's train_step passes `y_pred=self(x, training=True)`, computed under its tape
         if ff.keras_method in {"train_step", "test_step", "compute_loss"}:
+            if p in {"training", "is_training"}:
+                return NOT  # Keras 3's train_step passes `compute_loss(..., training=True)`: a Python bool
             return NOT if has_default else TENSOR
         if ff.tf_function:
             if has_default or _NON_FLAG_PARAM.match(p):
