@@ -344,6 +344,106 @@ CASES += [
 ]
 
 
+# tensorflow#47264 (held-out round K): a Keras 3 layer keeps its weight on a tf.Module it holds. Keras 3 tracks
+# neither the tf.Module nor its tf.Variables: `trainable_variables` is [] and fit never changes the weight.
+CASES += [
+    case(
+        "tfg014_tf_variable_on_held_tf_module",
+        "zero",
+        textwrap.dedent("""
+        import numpy as np
+        import tensorflow as tf
+
+        class Scale(tf.keras.layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.submodule = tf.Module()
+                self.submodule.var = tf.Variable(tf.ones((3, 1)))  # <- TFG014
+
+            def call(self, x):
+                return tf.matmul(x, self.submodule.var)
+
+        layer = Scale()
+        model = tf.keras.Sequential([tf.keras.Input((3,)), layer])
+        layer_weights = lambda: [layer.submodule.var]
+    """)
+        + _TRAIN,
+    ),
+    case(
+        "tfg014_tf_module_class_with_variables_on_layer",
+        "zero",
+        textwrap.dedent("""
+        import numpy as np
+        import tensorflow as tf
+
+        class Linear(tf.Module):
+            def __init__(self):
+                super().__init__()
+                self.w = tf.Variable(tf.ones((3, 1)))
+
+        class Outer(tf.keras.layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.inner = Linear()  # <- TFG014
+
+            def call(self, x):
+                return tf.matmul(x, self.inner.w)
+
+        layer = Outer()
+        model = tf.keras.Sequential([tf.keras.Input((3,)), layer])
+        layer_weights = lambda: [layer.inner.w]
+    """)
+        + _TRAIN,
+    ),
+    # Near-miss: the held tf.Module keeps only a non-trainable constant; the layer's own weight trains.
+    # The fix: the weight made with add_weight on the layer.
+    case(
+        "tfg014_ok_held_tf_module_with_frozen_state",
+        "ok",
+        textwrap.dedent("""
+        import numpy as np
+        import tensorflow as tf
+
+        class Scale(tf.keras.layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.kernel = self.add_weight(shape=(3, 1), initializer="ones")
+                self.consts = tf.Module()
+                self.consts.gain = tf.Variable(2.0, trainable=False)
+
+            def call(self, x):
+                return tf.matmul(x, self.kernel) * self.consts.gain
+
+        layer = Scale()
+        model = tf.keras.Sequential([tf.keras.Input((3,)), layer])
+        layer_weights = lambda: [layer.kernel]
+    """)
+        + _TRAIN,
+    ),
+    case(
+        "tfg014_fixed_held_tf_module_weight_made_with_add_weight",
+        "ok",
+        textwrap.dedent("""
+        import numpy as np
+        import tensorflow as tf
+
+        class Scale(tf.keras.layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.var = self.add_weight(shape=(3, 1), initializer="ones")
+
+            def call(self, x):
+                return tf.matmul(x, self.var)
+
+        layer = Scale()
+        model = tf.keras.Sequential([tf.keras.Input((3,)), layer])
+        layer_weights = lambda: [layer.var]
+    """)
+        + _TRAIN,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -8,8 +8,17 @@ from dataclasses import dataclass
 
 from gradls.analysis.dtypes import int_dtype_of
 from gradls.analysis.model import Finding, FixData, Span
-from gradls.analysis.module import ModuleInfo
+from gradls.analysis.module import ClassFacts, ModuleInfo
 from gradls.analysis.rules import rule
+from gradls.analysis.tf_modules import (
+    is_tf_module_ctor,
+    module_class_variables,
+    self_attr,
+    setup_methods,
+    stored_calls,
+    stored_on_submodule,
+    tf_module_classes,
+)
 
 # Keras 3 tracks only its own keras.Variable; these keywords mean the same on both.
 _PORTABLE_KWARGS = {"trainable", "name", "dtype"}
@@ -37,11 +46,26 @@ def find_untracked_variable_in_keras_layer(info: ModuleInfo) -> Iterator[Finding
         if cls.keras_kind not in {"layer", "model"} or cls.keras2:
             continue  # Keras 2 (`tf_keras`) tracks a raw tf.Variable set as an attribute
         updated: set[str] | None = None
-        setup = _setup_methods(cls.methods)
+        setup = setup_methods(cls.methods)
+        submodules: dict[str, str] = {}  # self.<attr> -> the tf.Module class it holds
         for method in cls.methods.values():
             if method.name not in setup:
                 continue  # in call/train_step it is TFG007's business
-            for attr, call, held in _stored_variables(method):
+            for attr, call, held in stored_calls(method, "variable"):
+                module_cls = is_tf_module_ctor(info, call) if not held else None
+                if module_cls is not None:
+                    submodules[attr] = module_cls
+                    owned = (
+                        module_class_variables(info, tf_module_classes(info)[module_cls])
+                        if module_cls != "tf.Module"
+                        else []
+                    )
+                    if owned:
+                        if updated is None:
+                            updated = _assigned_state(cls.node) | _differentiated_by_name(cls.node)
+                        if attr not in updated:
+                            yield _module_finding(info, cls, attr, module_cls, owned, call)
+                    continue
                 if info.imports.qualname(call.func) != "tensorflow.Variable":
                     continue
                 if info.object_kind(call) != "variable" or int_dtype_of(info, call) is not None:
@@ -61,63 +85,44 @@ def find_untracked_variable_in_keras_layer(info: ModuleInfo) -> Iterator[Finding
                     span,
                     KerasVariableFix(info.span(call.func), tf_alias) if portable and tf_alias else None,
                 )
-
-
-def _setup_methods(methods: dict) -> set[str]:
-    """`__init__`, `build` and the methods of the class they call as `self.m(...)` (transitively): where the class
-    sets up its state (`self.buildFoo(siz)` from `__init__`)."""
-    out = {"__init__", "build"} & set(methods)
-    todo = list(out)
-    while todo:
-        for n in ast.walk(methods[todo.pop()]):
-            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and _self_attr(n.func) in methods:
-                name = n.func.attr
-                if name not in out and name not in {"call", "__call__"}:
-                    out.add(name)
-                    todo.append(name)
-    return out
-
-
-def _self_attr(e: ast.AST) -> str | None:
-    """`x` of `self.x`."""
-    if isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.value.id == "self":
-        return e.attr
-    return None
-
-
-def _stored_variables(method: ast.AST) -> Iterator[tuple[str, ast.Call, str]]:
-    """(attr, call, how) for each call stored on `self.attr`: `self.attr = call`, or as an element of a list held
-    there (`self.attr = [call, ...]`, a list comprehension of calls, `self.attr.append(call)` / `insert` /
-    `extend([call, ...])`). `how` is empty for a direct binding, else the subject of the message for the list."""
-    for n in ast.walk(method):
-        if isinstance(n, ast.Assign):
-            attrs = [a for a in (_self_attr(t) for t in n.targets) if a is not None]
-            if not attrs:
+        if not submodules:
+            continue
+        for method in cls.methods.values():
+            if method.name not in setup:
                 continue
-            v = n.value
-            if isinstance(v, ast.Call):
-                yield attrs[0], v, ""
-            elif isinstance(v, ast.ListComp) and isinstance(v.elt, ast.Call):
-                yield attrs[0], v.elt, f"each variable of the list `self.{attrs[0]}`"
-            elif isinstance(v, (ast.List, ast.Tuple)):
-                for el in v.elts:
-                    if isinstance(el, ast.Call):
-                        yield attrs[0], el, f"an element of the list `self.{attrs[0]}`"
-        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute):
-            attr = _self_attr(n.func.value)
-            if attr is None:
-                continue
-            if n.func.attr == "append" and len(n.args) == 1:
-                items = n.args
-            elif n.func.attr == "insert" and len(n.args) == 2:
-                items = n.args[1:]
-            elif n.func.attr == "extend" and len(n.args) == 1 and isinstance(n.args[0], (ast.List, ast.Tuple)):
-                items = n.args[0].elts
-            else:
-                continue
-            for el in items:
-                if isinstance(el, ast.Call):
-                    yield attr, el, f"the variable put in the list `self.{attr}` with `.{n.func.attr}(...)`"
+            for where, call in stored_on_submodule(method, set(submodules)):
+                if info.imports.qualname(call.func) != "tensorflow.Variable" or info.object_kind(call) != "variable":
+                    continue
+                if int_dtype_of(info, call) is not None:
+                    continue
+                if updated is None:
+                    updated = _assigned_state(cls.node) | _differentiated_by_name(cls.node)
+                if where.split(".")[0] in updated:
+                    continue
+                yield Finding(
+                    "TFG014",
+                    f"`self.{where}` is a raw `tf.Variable` on `self.{where.split('.')[0]}`, a `tf.Module` held by Keras "
+                    f"{cls.keras_kind} `{cls.node.name}`: Keras 3 tracks neither, so it is missing from "
+                    "`trainable_variables` and never trains (no error); make it `self.add_weight(...)` on the "
+                    f"{cls.keras_kind} itself",
+                    info.span(call),
+                    None,
+                )
+
+
+def _module_finding(
+    info: ModuleInfo, cls: ClassFacts, attr: str, module_cls: str, owned: list[str], call: ast.Call
+) -> Finding:
+    shown = ", ".join(f"`{v}`" for v in owned[:3]) + (" ..." if len(owned) > 3 else "")
+    return Finding(
+        "TFG014",
+        f"`self.{attr}` is a `tf.Module` (`{module_cls}`, with the raw `tf.Variable`s {shown}) on Keras "
+        f"{cls.keras_kind} `{cls.node.name}`: Keras 3 does not track a `tf.Module` or its variables, so they are "
+        "missing from `trainable_variables` and never train (no error); make "
+        f"`{module_cls}` a `keras.layers.Layer` whose weights are made with `self.add_weight(...)`",
+        info.span(call),
+        None,
+    )
 
 
 _GRADIENT_METHODS = frozenset({"gradient", "jacobian", "apply_gradients", "minimize", "apply"})
@@ -135,7 +140,7 @@ def _differentiated_by_name(cls: ast.ClassDef) -> set[str]:
         places = [*places, *(k.value for k in n.keywords if k.arg in {"sources", "var_list", "grads_and_vars"})]
         for p in places:
             for m in ast.walk(p):
-                attr = _self_attr(m)
+                attr = self_attr(m)
                 if attr is not None:
                     out.add(attr)
     return out
@@ -150,7 +155,9 @@ def _assigned_state(cls: ast.ClassDef) -> set[str]:
             target = n.func.value
             if isinstance(target, ast.Subscript):
                 target = target.value
-            attr = _self_attr(target)
+            while isinstance(target, ast.Attribute) and self_attr(target) is None:
+                target = target.value  # `self.sub.w.assign(...)`: state of the tf.Module held on `self.sub`
+            attr = self_attr(target)
             if attr is not None:
                 out.add(attr)
     return out
