@@ -1376,3 +1376,79 @@ CASES += [
         """,
     ),
 ]
+
+
+# Under AutoGraph a tensor `if` becomes `tf.cond`, but a loop over Python values stays a Python loop: a `break` /
+# `return` under that `if` cannot end it (measured under TF 2.21); over `tf.range` it is a `tf.while_loop` and works.
+_LOOP_EXIT = """
+import tensorflow as tf
+
+
+@tf.function
+def grow(x):
+    {header}
+        x = x + 1.0
+        if tf.reduce_any(x > 3.0):{mark}
+            {exit}
+    return x
+
+
+grow(tf.constant([0.0, 1.0]))
+RESULT = ["ok"]
+"""
+CASES += [
+    case(
+        "tfg003_break_on_tensor_in_python_range_loop",
+        "raises:NotImplementedError",
+        _LOOP_EXIT.format(header="for _ in range(4):", mark="  # <- TFG003", exit="break"),
+    ),
+    case(
+        "tfg003_return_on_tensor_in_python_list_loop",
+        "raises:ValueError",
+        _LOOP_EXIT.format(header="for _ in [1, 2, 3]:", mark="  # <- TFG003", exit="return x"),
+    ),
+    case(
+        "tfg003_break_on_tensor_in_while_true",
+        "raises:NotImplementedError",
+        _LOOP_EXIT.format(header="while True:", mark="  # <- TFG003", exit="break"),
+    ),
+    case(
+        "tfg003_ok_break_on_tensor_in_tf_range_loop",
+        "ok",
+        _LOOP_EXIT.format(header="for _ in tf.range(4):", mark="", exit="break"),
+    ),
+    case(
+        "tfg003_ok_continue_on_tensor_in_python_range_loop",
+        "ok",
+        _LOOP_EXIT.format(header="for _ in range(4):", mark="", exit="continue"),
+    ),
+    case(
+        "tfg003_ok_tf_function_method_called_from_keras_call",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Decoder(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.d = keras.layers.Dense(2)
+
+            @tf.function
+            def decode(self, h):
+                out = h
+                if tf.reduce_sum(h) > 0:
+                    out = h * 2.0
+                return out
+
+            def call(self, x):
+                return self.decode(self.d(x))
+
+        m = Decoder()
+        m.compile(optimizer="sgd", loss="mse")
+        m.fit(np.ones((4, 3), "float32"), np.ones((4, 2), "float32"), epochs=1, verbose=0)
+        RESULT = ["ok"]
+        """,
+    ),
+]

@@ -446,6 +446,10 @@ def _callee_mode(callee: FunctionFacts, mode: str) -> str:
         return GRAPH if mode in {GRAPH, AUTOGRAPH} else EAGER
     if callee.keras_method:
         return next(iter(callee.modes)) if callee.modes else mode
+    if callee.tf_function and callee.why.startswith("`@tf.function"):
+        # A `@tf.function`-decorated callee is traced with its own AutoGraph setting, whoever calls it (a Keras
+        # `call` traced without AutoGraph included): doctr's PARSeq `call` -> `@tf.function decode_autoregressive`.
+        return next(iter(callee.modes)) if callee.modes else mode
     return mode
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from gradls.analysis.eager_guards import runs_only_eagerly
 from gradls.analysis.model import Finding, FixData, Span
-from gradls.analysis.module import GRAPH, ModuleInfo
+from gradls.analysis.module import AUTOGRAPH, GRAPH, ModuleInfo
 from gradls.analysis.python_scopes import function_bindings
 from gradls.analysis.rules import rule
 from gradls.analysis.tensors import TENSOR
@@ -30,7 +30,8 @@ class ControlFlowFix(FixData):
     "python-control-flow-on-tensor",
     "A Python `if`/`while`/`and`/`or`/`not`/conditional expression on a tensor in code that TensorFlow traces "
     "without AutoGraph (Keras 3 `call`/`train_step`/losses, `@tf.custom_gradient` under `tf.function`, "
-    "`tf.function(autograph=False)`) raises `OperatorNotAllowedInGraphError`.",
+    "`tf.function(autograph=False)`) raises `OperatorNotAllowedInGraphError`; under AutoGraph, a `break` / `return` "
+    "under a tensor `if` inside a loop over Python values (`range(4)`, a list) raises `NotImplementedError`.",
 )
 def find_python_control_flow_on_tensor(info: ModuleInfo) -> Iterator[Finding]:
     for node, modes in info.region_nodes(_BOOL_NODES):
@@ -69,6 +70,132 @@ def find_python_control_flow_on_tensor(info: ModuleInfo) -> Iterator[Finding]:
             report,
             ControlFlowFix(kind, whole),
         )
+    yield from _loop_exits_on_tensor(info)
+
+
+# What AutoGraph raises when a `break` / `return` under a tensor condition would end a loop it keeps in Python.
+_LOOP_EXIT_ERRORS = {
+    ("for", "break"): "`NotImplementedError: break and return statements which depend on a TF condition are not "
+    "supported in Python for loops`",
+    ("while", "break"): "`NotImplementedError: The condition of while loop started as non-Tensor, then changed to "
+    "Tensor`",
+    ("for", "return"): "`ValueError: the else branch must also have a return statement`",
+    ("while", "return"): "`ValueError: the else branch must also have a return statement`",
+}
+
+
+def _loop_exits_on_tensor(info: ModuleInfo) -> Iterator[Finding]:
+    """Under AutoGraph (`@tf.function`) a Python `if` on a tensor becomes `tf.cond`, but a loop over Python values
+    (`range(4)`, a list, `while i < n` on Python ints) stays a Python loop, unrolled while tracing: a `break` or
+    `return` inside that `if` cannot end it, and tracing raises (TF 2.21, measured for each form below).  A loop
+    over `tf.range(...)` or a tensor becomes a `tf.while_loop`, where both work."""
+    if "break" not in info.source and "return" not in info.source:
+        return
+    for loop, modes in info.region_nodes((ast.For, ast.While)):
+        if AUTOGRAPH not in modes or GRAPH in modes or not isinstance(loop, (ast.For, ast.While)):
+            continue  # GRAPH: no AutoGraph, the `if` itself raises and the main pass reports it
+        fn = info.enclosing_function(loop)
+        if fn is None or not _python_loop(info, loop, fn):
+            continue
+        for branch, exit_stmt in _tensor_branches_with_exit(info, loop.body):
+            if runs_only_eagerly(info, branch):
+                continue
+            ff = info.facts(fn)
+            where = ff.why if ff and ff.why else "this code"
+            kind = "for" if isinstance(loop, ast.For) else "while"
+            word = "break" if isinstance(exit_stmt, ast.Break) else "return"
+            head = info.text(loop.iter if isinstance(loop, ast.For) else loop.test)
+            shown = f"`for ... in {head}`" if kind == "for" else f"`while {head}`"
+            test = info.span(branch.test)
+            yield Finding(
+                "TFG003",
+                f"`{word}` (line {exit_stmt.lineno}) under a Python `if` on a tensor inside a Python loop ({shown}) "
+                f"in {where}: AutoGraph makes the `if` a `tf.cond` but keeps the loop in Python, and tracing raises "
+                f"{_LOOP_EXIT_ERRORS[(kind, word)]}; loop over `tf.range(...)` (a `tf.while_loop`, which can stop on "
+                "a tensor condition) or keep the loop running and mask what the remaining steps do",
+                Span(branch.lineno, branch.col_offset, test.end_line, test.end_col),
+                None,
+            )
+
+
+def _python_loop(info: ModuleInfo, loop: ast.For | ast.While, fn: ast.AST) -> bool:
+    """A loop AutoGraph keeps in Python: over `range(...)` of Python ints, a list / tuple literal (or `enumerate`
+    of one), or `while` on a comparison of Python ints / `while True`.  Anything else (a tensor, a dataset, an
+    unknown name) may become a TF loop: not judged."""
+    if isinstance(loop, ast.For):
+        it = loop.iter
+        if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "enumerate" and it.args:
+            it = it.args[0]
+        if isinstance(it, (ast.List, ast.Tuple)):
+            return True
+        if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" and it.args:
+            return all(_python_int(info, a, fn) for a in it.args) and not it.keywords
+        return False
+    t = loop.test
+    if isinstance(t, ast.Constant) and t.value is True:
+        return True
+    return isinstance(t, ast.Compare) and all(_python_int(info, e, fn) for e in [t.left, *t.comparators])
+
+
+def _python_int(info: ModuleInfo, e: ast.AST, fn: ast.AST, depth: int = 0) -> bool:
+    """An int known to be a Python value: literals, arithmetic on them, `len(...)`, and local names bound only to
+    such values (a parameter, which a caller may fill with a tensor, is not)."""
+    if depth > 4:
+        return False
+    if isinstance(e, ast.Constant):
+        return isinstance(e.value, int) and not isinstance(e.value, bool)
+    if isinstance(e, ast.BinOp):
+        return _python_int(info, e.left, fn, depth + 1) and _python_int(info, e.right, fn, depth + 1)
+    if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.USub):
+        return _python_int(info, e.operand, fn, depth + 1)
+    if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "len" and len(e.args) == 1:
+        return True
+    if isinstance(e, ast.Name) and isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        a = fn.args
+        if e.id in {x.arg for x in [*a.posonlyargs, *a.args, *a.kwonlyargs]}:
+            return False
+        bindings = function_bindings(info, fn).get(e.id, [])
+        return bool(bindings) and all(
+            isinstance(b.stmt, (ast.Assign, ast.AugAssign))
+            and b.stmt.value is not None
+            and _python_int(info, b.stmt.value, fn, depth + 1)
+            for b in bindings
+        )
+    return False
+
+
+def _tensor_branches_with_exit(info: ModuleInfo, stmts: list[ast.stmt]) -> Iterator[tuple[ast.If, ast.stmt]]:
+    """The outermost `if` statements on a tensor in a loop body (not in nested loops or defs) holding a `break`
+    or `return` that would end the loop, each with that statement."""
+    for s in stmts:
+        if isinstance(s, ast.If):
+            if info.tensors.level_of(s.test) >= TENSOR and not info.tensors.python_truth(s.test):
+                exit_stmt = _first_exit([*s.body, *s.orelse])
+                if exit_stmt is not None:
+                    yield s, exit_stmt
+                continue
+            yield from _tensor_branches_with_exit(info, [*s.body, *s.orelse])
+        elif isinstance(s, (ast.With, ast.AsyncWith)):
+            yield from _tensor_branches_with_exit(info, s.body)
+        elif isinstance(s, ast.Try):
+            yield from _tensor_branches_with_exit(info, [*s.body, *s.orelse, *s.finalbody])
+
+
+def _first_exit(stmts: list[ast.stmt]) -> ast.stmt | None:
+    for s in stmts:
+        if isinstance(s, (ast.Break, ast.Return)):
+            return s
+        if isinstance(s, ast.If):
+            found = _first_exit([*s.body, *s.orelse])
+        elif isinstance(s, (ast.With, ast.AsyncWith)):
+            found = _first_exit(s.body)
+        elif isinstance(s, ast.Try):
+            found = _first_exit([*s.body, *s.orelse, *s.finalbody])
+        else:
+            found = None
+        if found is not None:
+            return found
+    return None
 
 
 def _element_of_structured_input(info: ModuleInfo, node: ast.AST, test: ast.AST, depth: int = 0) -> bool:
