@@ -427,6 +427,66 @@ CASES += [
     ),
 ]
 
+# tensorflow#35520 (held-out round K): the py_function sits in a lambda branch of tf.cond. The lambda reads the
+# enclosing function's tensors as they are where it is written (the engine had left its body unknown).
+CASES += [
+    case(
+        "tfg018_py_function_with_numpy_in_cond_lambda",
+        "zero",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        w = tf.Variable([1.0, 2.0])
+        x = tf.constant([3.0, 4.0])
+
+        def np_square(a):
+            return np.square(a.numpy()).astype("float32")
+
+        @tf.function
+        def step():
+            with tf.GradientTape() as tape:
+                out = x * w
+                loss = tf.cond(
+                    tf.reduce_sum(out) > 0,
+                    lambda: tf.reduce_sum(tf.py_function(np_square, [out], tf.float32)),  # <- TFG018
+                    lambda: tf.reduce_sum(out),
+                )
+            return tape.gradient(loss, [w])
+
+        RESULT = gradient_status(step())
+    """,
+    ),
+    case(
+        "tfg018_ok_py_function_of_labels_in_cond_lambda",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        w = tf.Variable([1.0, 2.0])
+        x = tf.constant([3.0, 4.0])
+        labels = tf.constant([1.0, 0.0])
+
+        def np_smooth(a):
+            return (0.9 * a.numpy() + 0.05).astype("float32")
+
+        @tf.function
+        def step():
+            with tf.GradientTape() as tape:
+                out = x * w
+                loss = tf.cond(
+                    tf.reduce_sum(out) > 0,
+                    lambda: tf.reduce_sum(out * tf.py_function(np_smooth, [labels], tf.float32)),
+                    lambda: tf.reduce_sum(out),
+                )
+            return tape.gradient(loss, [w])
+
+        RESULT = gradient_status(step())
+    """,
+    ),
+]
+
 
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):

@@ -1026,9 +1026,23 @@ class TensorInference:
             return v
         if isinstance(e, ast.Dict):
             return max((lv(x, env) for x in e.values if x is not None), default=NOT)
-        # Lambdas, comprehensions, f-strings, awaits: stay silent, but visit children for memo.
+        if isinstance(e, ast.Lambda):
+            # The body sees the enclosing names as they are here (a `tf.cond` / `tf.while_loop` branch runs right
+            # away); its own parameters are unknown. The lambda itself is a Python function.
+            for d in [*e.args.defaults, *(k for k in e.args.kw_defaults if k is not None)]:
+                lv(d, env)
+            inner = env.copy()
+            a = e.args
+            for p in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]:
+                if p is not None:
+                    inner.levels[p.arg] = NOT
+                    inner.kinds.pop(p.arg, None)
+                    inner.containers.discard(p.arg)
+            lv(e.body, inner)
+            return NOT
+        # Comprehensions, f-strings, awaits: stay silent, but visit children for memo.
         for child in ast.iter_child_nodes(e):
-            if isinstance(child, ast.expr) and not isinstance(e, ast.Lambda):
+            if isinstance(child, ast.expr):
                 lv(child, env)
         return NOT
 
