@@ -15,7 +15,8 @@ layer and runs `fit` steps under AutoGraph) are counted per package and their fi
 
 --per-file: analyse each file alone instead of each package as one project (as `gradls check` on its folder).
 --packages: a file of NAME==VERSION lines, or a comma-separated list of NAME==VERSION or bare names
-(a bare name takes its pinned version from the default list).  --limit N: at most N files per package.
+(a bare name takes its pinned version from the default list).  Two more audited sets are pinned beside this
+script: bench/real_corpus_packages_2.txt (27 packages) and bench/real_corpus_packages_3.txt (20 packages).  --limit N: at most N files per package.
 """
 
 from __future__ import annotations
