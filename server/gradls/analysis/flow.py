@@ -216,6 +216,10 @@ class Flow:
         self._grad_calls: dict[int, ast.Call] = {}  # gradient calls met on the way, found from other scopes
         self._depth = 0
         self._avoid: int | None = None  # id of the node whose paths `root_other_sinks` must not pass through
+        # id of a function whose return value is not followed into its callers: function_summaries asks only whether
+        # a value reaches that return (once it does, its callers add nothing to the answer; following them was most
+        # of a summary's cost in modules of big Keras layers).
+        self.own_return_only: int | None = None
 
     def scope_of(self, node: ast.AST) -> FlowScope:
         fn = self.info.enclosing_function(node)
@@ -352,7 +356,7 @@ class Flow:
                 fn = sc.root
             if fn is not None:
                 out.add(("return", id(fn)))
-                if cur is stmt.value:
+                if cur is stmt.value and id(fn) != self.own_return_only:
                     index = None
                     if returned_tuple is not None and returned_tuple[0] is stmt.value:
                         index = returned_tuple[1]

@@ -172,6 +172,17 @@ def _param_cuts(info: ModuleInfo, fn: FunctionNode) -> tuple[ParamCut, ...]:
     cutting = [n for n in body if isinstance(n, ast.Call) and _cutting_op(info, flow, n)]
     if not cutting:
         return ()
+    # Nested summaries (a callee's, while this one's flow is followed) each set their own function, then restore.
+    outer, flow.own_return_only = flow.own_return_only, id(fn)
+    try:
+        return _cut_params(info, flow, fn, body, cutting, skip)
+    finally:
+        flow.own_return_only = outer
+
+
+def _cut_params(
+    info: ModuleInfo, flow, fn: FunctionNode, body: list[ast.AST], cutting: list[ast.Call], skip: int
+) -> tuple[ParamCut, ...]:
     ret = ("return", id(fn))
     reaching = [c for c in cutting if ret in flow.sinks(c, cut=False)]
     if not reaching:
@@ -184,8 +195,12 @@ def _param_cuts(info: ModuleInfo, fn: FunctionNode) -> tuple[ParamCut, ...]:
     a = fn.args
     out: list[ParamCut] = []
     params = [x.arg for x in [*a.posonlyargs, *a.args]][skip:]
+    loads: dict[str, list[ast.Name]] = {}  # one pass over the body for every parameter
+    for n in body:
+        if type(n) is ast.Name and type(n.ctx) is ast.Load:
+            loads.setdefault(n.id, []).append(n)
     for i, p in enumerate(params):
-        uses = [n for n in body if isinstance(n, ast.Name) and n.id == p and isinstance(n.ctx, ast.Load)]
+        uses = loads.get(p, [])
         if not uses or not any(ret in flow.sinks(u, cut=False) for u in uses):
             continue  # never reaches the return (or only through what the flow cannot follow)
         if any(ret in flow.sinks(u, cut=True) for u in uses):
