@@ -5,6 +5,7 @@ functional model is built, `model.inputs`/`model.outputs`) given to a `tf.*` op,
 from __future__ import annotations
 
 import ast
+import bisect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -124,6 +125,7 @@ class _Analysis:
         self.global_reported: set[str] = set()  # functions reported for a module-level Keras tensor
 
     def run(self) -> Iterator[Finding]:
+        origins = self._origin_lines()
         for _ in range(3):  # parameters seeded by calls with Keras tensors, to a fixed point
             before = {k: dict(v) for k, v in self.seeds.items()}
             self.findings.clear()
@@ -134,6 +136,10 @@ class _Analysis:
                 if not isinstance(scope, ast.Module):
                     env.update(self._module_kts_read_by(scope))
                     env.update(self.seeds.get(id(scope), {}))
+                    if not env and not _holds_a_line(origins, scope):
+                        # Nothing in it starts a Keras tensor and none comes in: every `kt` there is None, so its
+                        # walk would bind, seed and report nothing (most functions of a training script).
+                        continue
                 self._block(scope.body, scope, env)
                 if isinstance(scope, ast.Module):
                     self.module_env = dict(env)
@@ -143,6 +149,14 @@ class _Analysis:
             self._loss_closures(call, scope, env)
         for key in sorted(self.findings):
             yield self.findings[key]
+
+    def _origin_lines(self) -> list[int]:
+        """The lines, sorted, of every node where `kt` can find a Keras tensor without one in its environment: a
+        `keras.Input(...)` call and an `.input(s)` / `.output(s)` attribute."""
+        info = self.info
+        lines = [c.lineno for c in info.all_nodes(ast.Call) if info.imports.qualname(c.func) in KERAS_INPUTS]
+        lines += [a.lineno for a in info.all_nodes(ast.Attribute) if a.attr in _SYMBOLIC_ATTRS]
+        return sorted(lines)
 
     # ------------------------------------------------------------------ flow
     def _block(self, stmts: list[ast.stmt], scope: Scope, env: dict[str, str]) -> None:
@@ -348,18 +362,19 @@ class _Analysis:
         self, fn: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call, scope: Scope, env: dict[str, str]
     ) -> None:
         params = [p.arg for p in (*fn.args.posonlyargs, *fn.args.args)]
-        seeds = self.seeds.setdefault(id(fn), {})
+        # A function's entry is made with its first seed: an empty one would count as a change of the seeds, and
+        # cost `run` one more pass over every scope that finds what the last one found.
         for i, a in enumerate(call.args):
             if isinstance(a, ast.Starred) or i >= len(params):
                 break
             o = self.kt(a, scope, env, 1)
             if o:
-                seeds.setdefault(params[i], o)
+                self.seeds.setdefault(id(fn), {}).setdefault(params[i], o)
         for k in call.keywords:
             if k.arg:
                 o = self.kt(k.value, scope, env, 1)
                 if o:
-                    seeds.setdefault(k.arg, o)
+                    self.seeds.setdefault(id(fn), {}).setdefault(k.arg, o)
 
     def _returns_kt(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         env = dict(self.seeds.get(id(fn), {}))
@@ -617,6 +632,12 @@ class _Analysis:
                         f"own loss)"
                     )
                     self._add(n, Finding("TFG015", msg, self.info.span(n), None))
+
+
+def _holds_a_line(lines: list[int], scope: FunctionNode) -> bool:
+    """Does one of the sorted `lines` fall within the lines `scope` spans (every node below it lies there)?"""
+    i = bisect.bisect_left(lines, scope.lineno)
+    return i < len(lines) and lines[i] <= (scope.end_lineno or scope.lineno)
 
 
 _NESTED_BLOCKS = frozenset({"body", "orelse", "finalbody", "handlers"})
