@@ -13,7 +13,14 @@ from gradls.analysis.keras_facts import KerasFacts
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.optimizers import keras3_optimizer_class
-from gradls.analysis.python_scopes import ObjectKey, calls_on_objects, in_loop, object_key, trainable_flags
+from gradls.analysis.python_scopes import (
+    ObjectKey,
+    attribute_calls,
+    calls_on_objects,
+    in_loop,
+    object_key,
+    trainable_flags,
+)
 from gradls.analysis.rules import rule
 
 _VARIABLE_LISTS = {"trainable_variables", "trainable_weights"}
@@ -257,6 +264,12 @@ def _shared_by_compile(info: ModuleInfo) -> Iterator[Finding]:
     src = info.source
     if ".compile(" not in src or not any(f".{m}(" in src for m in _TRAIN_METHODS) or info.keras2_program:
         return
+    # Two models compiled with one optimizer named by a name or an attribute, both trained: two such compile calls
+    # and two training calls, seen in the syntax before any object is named (a library's docstrings pass the text
+    # test above; naming the objects builds the whole tree's parents).
+    named = [c for c in attribute_calls(info, _COMPILE) if isinstance(_optimizer_arg(c), (ast.Name, ast.Attribute))]
+    if len(named) < 2 or len(attribute_calls(info, _TRAIN_METHODS)) < 2:
+        return
     flags = trainable_flags(info)
     if flags.unknown_frozen or flags.unknown_unfrozen:
         return  # an object it cannot name is frozen or unfrozen: which models train is open
@@ -265,7 +278,7 @@ def _shared_by_compile(info: ModuleInfo) -> Iterator[Finding]:
     compiled: dict[ObjectKey, list[ObjectKey]] = {}  # optimizer -> the models whose compile() it was given to
     for model, calls in calls_on_objects(info, _COMPILE).items():
         for c in calls:
-            opt = next((k.value for k in c.keywords if k.arg == "optimizer"), c.args[0] if c.args else None)
+            opt = _optimizer_arg(c)
             if opt is None or isinstance(opt, ast.Call) or not _one_instance(info, kf, opt):
                 continue
             okey = object_key(info, opt)
@@ -279,6 +292,11 @@ def _shared_by_compile(info: ModuleInfo) -> Iterator[Finding]:
         first = runs[0][1]
         other = next(c for c, m in runs if m != first)
         yield Finding("TFG028", _compile_message(okey[1], first[1], other), info.span(other), None)
+
+
+def _optimizer_arg(compile_call: ast.Call) -> ast.expr | None:
+    c = compile_call
+    return next((k.value for k in c.keywords if k.arg == "optimizer"), c.args[0] if c.args else None)
 
 
 def _one_instance(info: ModuleInfo, kf: KerasFacts, opt: ast.AST) -> bool:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from gradls.analysis.call_sites import function_uses
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
-from gradls.analysis.python_scopes import calls_on_objects, trainable_flags
+from gradls.analysis.python_scopes import attribute_calls, calls_on_objects, trainable_flags
 from gradls.analysis.rules import rule
 
 _TRAIN_METHODS = frozenset({"train_on_batch", "fit"})
@@ -31,6 +31,10 @@ def find_frozen_model_trained(info: ModuleInfo) -> Iterator[Finding]:
         return
     if info.keras2_program:
         return  # tf_keras / TF_USE_LEGACY_KERAS=1: compile() fixes the trainable weights, the recipe works
+    # A freeze, a compile and a training call, seen in the syntax before any object is named (naming them builds the
+    # whole tree's parents; a library's docstrings pass the text test above).
+    if not attribute_calls(info, _COMPILE) or not attribute_calls(info, _TRAIN_METHODS) or not _freezes_any(info):
+        return
     flags = trainable_flags(info)
     if flags.unknown_unfrozen:
         return  # something it cannot name is unfrozen (a loop's layers, an item): which model is open
@@ -46,6 +50,16 @@ def find_frozen_model_trained(info: ModuleInfo) -> Iterator[Finding]:
         after = [c for c in trains.get(key, []) if _runs_after(info, freeze, c, key)]
         if after:
             yield _finding(info, key[1], freeze, after[0])
+
+
+def _freezes_any(info: ModuleInfo) -> bool:
+    """Some `<x>.trainable = False` statement (what python_scopes.trainable_flags records as a freeze)."""
+    return any(
+        isinstance(a.value, ast.Constant)
+        and a.value.value is False
+        and any(isinstance(t, ast.Attribute) and t.attr == "trainable" for t in a.targets)
+        for a in info.all_nodes(ast.Assign)
+    )
 
 
 def _runs_after(info: ModuleInfo, freeze: ast.Assign, call: ast.Call, key: tuple[int, str]) -> bool:
