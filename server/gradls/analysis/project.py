@@ -87,6 +87,11 @@ class ModuleSummary:
     tf_modules: frozenset[str] = frozenset()
 
 
+def _holds(entries: frozenset[str], name: str) -> bool:
+    """A folder listing holds `name` or `name.py` (see ProjectIndex._has_entry)."""
+    return name in entries or f"{name}.py" in entries
+
+
 def find_root(path: str | os.PathLike, boundaries: Sequence[str | os.PathLike] = ()) -> Path:
     """The nearest folder above `path` holding a project marker, else the file's own folder.
 
@@ -325,22 +330,26 @@ class ProjectIndex:
         """Whether `folder` holds `name` or `name.py`: its listing is read once and kept while the folder's mtime
         (which every added, removed or renamed entry changes) stays the same; one stat per question instead of
         up to four for every absolute import the module resolves (most name packages outside the project)."""
+        return _holds(self._listing(folder), name)
+
+    def _listing(self, folder: Path) -> frozenset[str]:
+        """The names in `folder` (empty when it cannot be read), kept as `_has_entry` says: one stat per call."""
         try:
             stamp = os.stat(folder).st_mtime_ns
         except OSError:
-            return False
+            return frozenset()
         with self._lock:
             cached = self._listings.get(folder)
         if cached is None or cached[0] != stamp:
             try:
                 cached = (stamp, frozenset(os.listdir(folder)))
             except OSError:
-                return False
+                return frozenset()
             with self._lock:
                 if len(self._listings) >= _MAX_SUMMARIES:
                     self._listings.clear()
                 self._listings[folder] = cached
-        return name in cached[1] or f"{name}.py" in cached[1]
+        return cached[1]
 
     def contains(self, path: str | os.PathLike) -> bool:
         """Is this file part of this project (below its root)?"""
@@ -437,9 +446,12 @@ class ProjectIndex:
         folder = p.parent
         for _ in range(8):
             init = folder / "__init__.py"
-            if init != p and self._has_entry(folder, "__init__.py") and self.init_mentions_legacy_keras(init):
+            # One listing per folder for its five questions (each `_has_entry` stats the folder; every checked file
+            # climbs its folders here: ~40 stats per keras/src file).
+            entries = self._listing(folder)
+            if init != p and _holds(entries, "__init__.py") and self.init_mentions_legacy_keras(init):
                 return True
-            if folder.parent == folder or any(self._has_entry(folder, m) for m in _ROOT_MARKERS):
+            if folder.parent == folder or any(_holds(entries, m) for m in _ROOT_MARKERS):
                 break
             folder = folder.parent
         return False
