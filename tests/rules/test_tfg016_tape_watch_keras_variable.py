@@ -336,6 +336,55 @@ CASES += [
 ]
 
 
+# A NumPy array handed to `tape.watch` (an image loaded for a saliency map) raises the same ValueError; converted
+# to a tensor first, the gradient with respect to it is computed.
+_SALIENCY = """
+import numpy as np
+import tensorflow as tf
+import keras
+
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+img = np.random.rand(1, 4).astype("float32") / 1.0
+{convert}with tf.GradientTape() as tape:
+    tape.watch({watched}){mark}
+    score = model({watched})[:, 1]
+RESULT = gradient_status([tape.gradient(score, {watched})])
+"""
+CASES += [
+    case(
+        "tfg016_numpy_image_watched_for_saliency",
+        "raises:ValueError",
+        _SALIENCY.format(convert="", watched="img", mark="  # <- TFG016"),
+    ),
+    case(
+        "tfg016_ok_image_converted_before_watch",
+        "ok",
+        _SALIENCY.format(convert="x = tf.convert_to_tensor(img)\n", watched="x", mark=""),
+    ),
+    case(
+        "tfg016_ok_parameter_rebound_to_numpy_on_one_path",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        w = tf.Variable([[1.0], [2.0]])
+
+        def saliency(x=None):
+            if x is None:
+                x = np.ones((1, 2), "float32")
+                x = tf.constant(x)
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                y = tf.matmul(x, w)
+            return tape.gradient(y, x)
+
+        RESULT = gradient_status([saliency(tf.constant([[3.0, 4.0]]))])
+        """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -1,4 +1,5 @@
-"""TFG016 tape-watch-keras-variable: `tape.watch(v)` with a Keras 3 Variable (or a list of them) raises."""
+"""TFG016 tape-watch-keras-variable: `tape.watch(v)` with a Keras 3 Variable (or a list of them), or with a NumPy
+array, raises: the tape watches only tensors and tf.Variables."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from gradls.analysis.keras_facts import KerasFacts, Scope, tape_names
 from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits
 from gradls.analysis.module import ModuleInfo
+from gradls.analysis.python_scopes import function_bindings, module_bindings
 from gradls.analysis.rules import rule
 
 _ERROR = "`ValueError: Passed in object <Variable path=...> of type 'Variable', not tf.Tensor or tf.Variable or ExtensionType`"
@@ -24,7 +26,8 @@ class WatchValueFix(PlannedEdits):
     "tape-watch-keras-variable",
     "`tape.watch()` of a Keras 3 Variable (`keras.Variable`, `add_weight`, `layer.kernel`, "
     "`model.trainable_variables`) raises `ValueError: Passed in object <Variable ...> of type 'Variable', "
-    "not tf.Tensor or tf.Variable or ExtensionType`; watch `v.value`.",
+    "not tf.Tensor or tf.Variable or ExtensionType`; watch `v.value`. A NumPy array (an image loaded for a saliency "
+    "map) raises the same error.",
 )
 def find_tape_watch_keras_variable(info: ModuleInfo) -> Iterator[Finding]:
     if "watch" not in info.source or not info.tape_withs:
@@ -77,6 +80,57 @@ def _check_watched(info: ModuleInfo, kf: KerasFacts, scope: Scope, call: ast.Cal
         kind = kf.keras_variable(e, scope)
         if kind is not None:
             yield _finding(info, e, kind, tape, drop)
+        elif _numpy_value(info, e, call):
+            text = info.text(e)
+            yield Finding(
+                "TFG016",
+                f"`{tape}.watch({text})`: `{text}` is a NumPy array, and `GradientTape.watch` takes only tensors and "
+                f"tf.Variables: it raises `ValueError: Passed in object [...] of type 'ndarray', not tf.Tensor or "
+                f"tf.Variable or ExtensionType`; convert it first (`{text} = tf.convert_to_tensor({text})`) and use "
+                "that tensor in the computation, so the tape records the ops on the one it watches",
+                info.span(e),
+                None,
+            )
+
+
+# Methods of an ndarray that return an ndarray, and calls that hand back NumPy.
+_ARRAY_METHODS = frozenset({"astype", "reshape", "copy", "squeeze", "transpose", "flatten", "ravel"})
+_TO_NUMPY_METHODS = frozenset({"numpy", "predict", "predict_on_batch"})
+_ARRAY_FUNCTIONS = frozenset({"keras.utils.img_to_array", "keras.preprocessing.image.img_to_array"})
+
+
+def _numpy_value(info: ModuleInfo, e: ast.AST, at: ast.AST, depth: int = 0) -> bool:
+    """Is `e` a NumPy array by what made it: a NumPy call, `.numpy()`, a Keras `predict`, an ndarray method or
+    index of one, arithmetic with numbers, or a name every binding of which in its scope is one of those."""
+    if depth > 4:
+        return False
+    if isinstance(e, ast.Call):
+        q = info.imports.qualname(e.func) or ""
+        if q.startswith("numpy.") or q.removeprefix("tensorflow.") in _ARRAY_FUNCTIONS:
+            return True
+        f = e.func
+        if isinstance(f, ast.Attribute):
+            if f.attr in _TO_NUMPY_METHODS and not q.startswith(("tensorflow.", "keras.")):
+                return True
+            if f.attr in _ARRAY_METHODS:
+                return _numpy_value(info, f.value, at, depth + 1)
+        return False
+    if isinstance(e, ast.Subscript):
+        return _numpy_value(info, e.value, at, depth + 1)
+    if isinstance(e, ast.BinOp):
+        sides = [e.left, e.right]
+        return any(_numpy_value(info, x, at, depth + 1) for x in sides) and all(
+            isinstance(x, ast.Constant) or _numpy_value(info, x, at, depth + 1) for x in sides
+        )
+    if isinstance(e, ast.Name):
+        fn = info.enclosing_function(at)
+        if fn is not None and e.id in {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}:
+            return False  # a parameter holds what the callers pass
+        bindings = (function_bindings(info, fn) if fn is not None else module_bindings(info)).get(e.id, [])
+        return bool(bindings) and all(
+            b.kind == "assign" and b.value is not None and _numpy_value(info, b.value, at, depth + 1) for b in bindings
+        )
+    return False
 
 
 def _finding(info: ModuleInfo, e: ast.AST, kind: str, tape: str, drop: bool = True) -> Finding:
