@@ -536,6 +536,39 @@ CASES += [
 ]
 
 
+# tensorflow#41836 (held-out round K): traced, a @tf.custom_gradient function gets its arguments as tensors, a
+# variable passed in too, so `.numpy()` on the parameter raises AttributeError (not the variable's
+# NotImplementedError).
+CASES += [
+    case(
+        "tfg002_numpy_of_custom_gradient_parameter_given_a_variable",
+        "raises:AttributeError",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(2.0)
+
+        @tf.custom_gradient
+        def scale(p, x):
+            v = p.numpy()  # <- TFG002
+
+            def grad(dy):
+                return tf.reduce_sum(dy * x), dy * v
+
+            return x * v, grad
+
+        @tf.function
+        def step(x):
+            with tf.GradientTape() as tape:
+                y = tf.reduce_sum(scale(w, x))
+            return tape.gradient(y, [w])
+
+        step(tf.constant([1.0, 2.0]))
+    """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])
@@ -570,3 +603,9 @@ def test_message_names_the_error_tf_raises_for_the_receiver():
     assert "NotImplementedError: numpy() is only available when eager execution is enabled" in on_var.message
     (on_tensor,) = [f for f in analyze(by_name["tfg002_numpy_in_tf_function"].source).findings if f.code == "TFG002"]
     assert "AttributeError: 'SymbolicTensor' object has no attribute 'numpy'" in on_tensor.message
+    (on_param,) = [
+        f
+        for f in analyze(by_name["tfg002_numpy_of_custom_gradient_parameter_given_a_variable"].source).findings
+        if f.code == "TFG002"
+    ]
+    assert "AttributeError: 'SymbolicTensor' object has no attribute 'numpy'" in on_param.message

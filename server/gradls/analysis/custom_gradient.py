@@ -92,3 +92,22 @@ def inside_custom_gradient(info: ModuleInfo, node: ast.AST) -> bool:
             return True
         fn = ff.parent
     return False
+
+
+def custom_gradient_parameter(info: ModuleInfo, node: ast.AST) -> bool:
+    """Is `node` a name read in a `@tf.custom_gradient` function (or its grad_fn) that is a parameter of that
+    function? Traced, TF converts the function's arguments to tensors (measured under TF 2.21: a `tf.Variable` or
+    Keras variable passed in arrives as a symbolic tensor; `.numpy()` on it raises `AttributeError: 'SymbolicTensor'
+    object has no attribute 'numpy'`)."""
+    if not isinstance(node, ast.Name):
+        return False
+    fn = info.enclosing_function(node)
+    while fn is not None:
+        ff = info.facts(fn)
+        if ff is None:
+            return False
+        a = ff.node.args
+        if node.id in {p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs]}:
+            return ff.custom_gradient
+        fn = ff.parent
+    return False

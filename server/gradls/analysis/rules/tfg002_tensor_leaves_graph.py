@@ -7,7 +7,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from gradls.analysis.custom_gradient import inside_custom_gradient
+from gradls.analysis.custom_gradient import custom_gradient_parameter, inside_custom_gradient
 from gradls.analysis.eager_guards import runs_only_eagerly
 from gradls.analysis.flow import Flow
 from gradls.analysis.model import Finding, FixData, Span
@@ -213,7 +213,7 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
                 "int": "`TypeError: int() argument must be a string, a bytes-like object or a real number, not 'SymbolicTensor'`",
             }[kind]
             what = "a symbolic tensor"
-            if kind == "numpy" and info.tensors.kind_of(arg) == "variable":
+            if kind == "numpy" and info.tensors.kind_of(arg) == "variable" and not custom_gradient_parameter(info, arg):
                 # A variable stays a variable when traced; its own numpy() refuses instead of being absent.
                 what = "a variable"
                 err = "`NotImplementedError: numpy() is only available when eager execution is enabled.`"
