@@ -296,6 +296,42 @@ CASES += [
 ]
 
 
+# A `tf.function` argument every call fills with a Python int stays a Python int while it traces (kapre's `_rdft(frames,
+# fft_length)`, called from a plain function its layers call with `n_fft`): NumPy on it is fine; a tensor there fails.
+_RDFT = """
+import numpy as np
+import tensorflow as tf
+
+
+@tf.function
+def rdft(signal, n):
+    k = np.arange(0, n // 2 + 1)
+    t = np.arange(0, n)
+    basis = np.cos(np.outer(k, t) * 2 * np.pi / n).astype(np.float32){mark}
+    return tf.matmul(signal, tf.constant(basis.T))
+
+
+def stft(signal, n):
+    return rdft(signal, n)
+
+
+y = {call}
+RESULT = ["ok"]
+"""
+CASES += [
+    case(
+        "tfg001_ok_tf_function_argument_python_int_by_every_caller",
+        "ok",
+        _RDFT.format(mark="", call="stft(tf.random.normal((2, 8)), 8)"),
+    ),
+    case(
+        "tfg001_tf_function_argument_given_a_tensor",
+        "raises:NotImplementedError",
+        _RDFT.format(mark="  # <- TFG001", call="rdft(tf.random.normal((2, 8)), tf.constant(8))"),
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -523,3 +523,46 @@ def arguments_for(info: ModuleInfo, param: ast.arg) -> list[tuple[ast.Call, ast.
             return None
         out.append((call, arg))
     return out
+
+
+def python_value_by_callers(info: ModuleInfo, fn: ast.FunctionDef | ast.AsyncFunctionDef, param: str) -> bool:
+    """For a parameter of a module-level function that the module calls: every call passes a static Python value
+    there (`static_value`), or forwards a parameter of a plain module function whose own callers do the same or
+    are not in this module (kapre: `_rdft(frames, fft_length)` inside `stft_tflite(..., fft_length)`, which a
+    layer calls with its `n_fft`).  A `tf.function` argument that is a Python int stays a Python int in the trace.
+    False when a call passes anything else, or no call is known."""
+    return _python_by_callers(info, fn, param, 0, top=True)
+
+
+def _python_by_callers(
+    info: ModuleInfo, fn: ast.FunctionDef | ast.AsyncFunctionDef, param: str, depth: int, top: bool
+) -> bool:
+    arg_node = next((a for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs) if a.arg == param), None)
+    args = arguments_for(info, arg_node) if arg_node is not None and depth <= 4 else None
+    if args is None:
+        return not top and depth <= 4  # a forwarded parameter with no caller here: unknown, not a tensor by sight
+    for call, arg in args:
+        caller = info.enclosing_function(call)
+        if static_value(info, arg, caller if caller is not None else info.tree):
+            continue
+        if not (isinstance(arg, ast.Name) and isinstance(caller, (ast.FunctionDef, ast.AsyncFunctionDef))):
+            return False
+        cf = info.facts(caller)
+        if (
+            cf is None
+            or cf.tf_function
+            or cf.keras_method
+            or info.module_functions.get(caller.name) is not caller
+            or arg.id not in {a.arg for a in (*caller.args.posonlyargs, *caller.args.args, *caller.args.kwonlyargs)}
+            or _rebound(info, caller, arg.id)
+        ):
+            return False
+        if not _python_by_callers(info, caller, arg.id, depth + 1, top=False):
+            return False
+    return True
+
+
+def _rebound(info: ModuleInfo, fn: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
+    from gradls.analysis.python_scopes import function_bindings  # python_scopes builds on this module's callers
+
+    return bool(function_bindings(info, fn).get(name))

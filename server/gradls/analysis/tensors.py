@@ -583,6 +583,10 @@ class TensorInference:
         if ff.tf_function:
             if has_default or _NON_FLAG_PARAM.match(p):
                 return NOT
+            from gradls.analysis.call_sites import python_value_by_callers
+
+            if python_value_by_callers(self.info, ff.node, p):
+                return NOT  # every call passes a Python value: it stays one in the trace
             return TENSOR
         return NOT
 
