@@ -135,3 +135,19 @@ def test_functions_traced_differently_are_counted_exactly(tmp_path):
     assert [c["step"] for c in rep["gradient_calls"] if c["mode"] == "eager"] == [38]  # the NaN's origin
     nan = [p for p in rep["problems"] if p["status"] == "nan"]
     assert len(nan) == 1 and nan[0]["steps"] == [37] and nan[0]["verdict"] == "watch"
+
+
+def test_a_call_that_raises_after_its_gradient_ran_is_still_counted(tmp_path):
+    completed = tmp_path / "completed.txt"
+    rep = run_probe(
+        str(PROGRAMS / "sampled_raising_call.py"),
+        interpreter=tf_python(),
+        steps=45,
+        device="cpu",
+        timeout=150,
+        args=(str(completed),),
+    )
+    assert rep["status"] == "ok" and rep["stopped_after_steps"] and rep["steps_observed"] == 45, rep["message"]
+    assert completed.read_text().strip() == "44"  # step 45 ran; the loop was stopped before writing it
+    assert _graph_steps(rep, 17) == list(range(1, 21)) + [30, 40, 45]
+    assert rep["sampling"]["unreported_runs"] == 22
