@@ -204,6 +204,10 @@ class FlowScope:
         return False
 
 
+class _ReachedReturn(Exception):
+    """Unwinds `Flow.sinks` once the value reached the return `Flow.reaches_return` asks about."""
+
+
 class Flow:
     """Value flow inside one function, cached per scope; a module function's return value is followed into
     its callers (tuple elements through unpacking), a few calls deep."""
@@ -216,10 +220,7 @@ class Flow:
         self._grad_calls: dict[int, ast.Call] = {}  # gradient calls met on the way, found from other scopes
         self._depth = 0
         self._avoid: int | None = None  # id of the node whose paths `root_other_sinks` must not pass through
-        # id of a function whose return value is not followed into its callers: function_summaries asks only whether
-        # a value reaches that return (once it does, its callers add nothing to the answer; following them was most
-        # of a summary's cost in modules of big Keras layers).
-        self.own_return_only: int | None = None
+        self._stop_at_return: int | None = None  # see reaches_return
 
     def scope_of(self, node: ast.AST) -> FlowScope:
         fn = self.info.enclosing_function(node)
@@ -356,7 +357,9 @@ class Flow:
                 fn = sc.root
             if fn is not None:
                 out.add(("return", id(fn)))
-                if cur is stmt.value and id(fn) != self.own_return_only:
+                if id(fn) == self._stop_at_return:
+                    raise _ReachedReturn
+                if cur is stmt.value:
                     index = None
                     if returned_tuple is not None and returned_tuple[0] is stmt.value:
                         index = returned_tuple[1]
@@ -370,6 +373,18 @@ class Flow:
                     for use in sc.uses(name, stmt):
                         out |= self.sinks(use, cut, seen, sc)
         return out
+
+    def reaches_return(self, node: ast.AST, fn: ast.AST, cut: bool | str) -> bool:
+        """`("return", id(fn)) in self.sinks(node, cut)`, answered at the first path that reaches `fn`'s return: the
+        rest of the flow, and where `fn`'s callers take its value, cannot change the answer (function_summaries asks
+        this of every parameter use; following the callers was most of a summary's cost in big Keras layers)."""
+        outer, self._stop_at_return = self._stop_at_return, id(fn)
+        try:
+            return ("return", id(fn)) in self.sinks(node, cut)
+        except _ReachedReturn:
+            return True
+        finally:
+            self._stop_at_return = outer
 
     def _comprehension_sinks(self, gen: ast.comprehension, arg: ast.AST, cut, seen: set, sc: FlowScope) -> set:
         """Sinks of a value iterated by the comprehension generator `gen` (`arg`: the iterable itself, or the

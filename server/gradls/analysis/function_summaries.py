@@ -172,25 +172,13 @@ def _param_cuts(info: ModuleInfo, fn: FunctionNode) -> tuple[ParamCut, ...]:
     cutting = [n for n in body if isinstance(n, ast.Call) and _cutting_op(info, flow, n)]
     if not cutting:
         return ()
-    # Nested summaries (a callee's, while this one's flow is followed) each set their own function, then restore.
-    outer, flow.own_return_only = flow.own_return_only, id(fn)
-    try:
-        return _cut_params(info, flow, fn, body, cutting, skip)
-    finally:
-        flow.own_return_only = outer
-
-
-def _cut_params(
-    info: ModuleInfo, flow, fn: FunctionNode, body: list[ast.AST], cutting: list[ast.Call], skip: int
-) -> tuple[ParamCut, ...]:
-    ret = ("return", id(fn))
-    reaching = [c for c in cutting if ret in flow.sinks(c, cut=False)]
+    reaching = [c for c in cutting if flow.reaches_return(c, fn, cut=False)]
     if not reaching:
         return ()
     reaching.sort(key=lambda c: (c.lineno, c.col_offset))
     # The op to name: one whose output reaches the return without a stop_gradient or an index position on the
     # way (`tf.round(tf.stop_gradient(hard - soft) + soft)`: the round, not the argmin that only picks `hard`).
-    unstopped = [c for c in reaching if ret in flow.sinks(c, cut="index")]
+    unstopped = [c for c in reaching if flow.reaches_return(c, fn, cut="index")]
     op = (unstopped or reaching)[0]
     a = fn.args
     out: list[ParamCut] = []
@@ -201,9 +189,9 @@ def _cut_params(
             loads.setdefault(n.id, []).append(n)
     for i, p in enumerate(params):
         uses = loads.get(p, [])
-        if not uses or not any(ret in flow.sinks(u, cut=False) for u in uses):
+        if not uses or not any(flow.reaches_return(u, fn, cut=False) for u in uses):
             continue  # never reaches the return (or only through what the flow cannot follow)
-        if any(ret in flow.sinks(u, cut=True) for u in uses):
+        if any(flow.reaches_return(u, fn, cut=True) for u in uses):
             continue  # a differentiable path exists
         out.append(ParamCut(i, p, info.text(op.func) or "an op", op.lineno))
     return tuple(out)
