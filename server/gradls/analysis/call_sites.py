@@ -506,6 +506,15 @@ def arguments_for(info: ModuleInfo, param: ast.arg) -> list[tuple[ast.Call, ast.
     )
     if fn is None:
         return None
+    return _call_arguments(info, fn, param.arg)
+
+
+def _call_arguments(
+    info: ModuleInfo, fn: ast.FunctionDef | ast.AsyncFunctionDef, param: str
+) -> list[tuple[ast.Call, ast.AST]] | None:
+    """`arguments_for` once the module function holding the parameter is known."""
+    if info.module_functions.get(fn.name) is not fn:
+        return None
     uses = function_uses(info).get(fn.name, [])
     if not uses:
         return None
@@ -514,9 +523,9 @@ def arguments_for(info: ModuleInfo, param: ast.arg) -> list[tuple[ast.Call, ast.
     for call, _root in uses:
         if call is None:
             return None
-        arg = next((k.value for k in call.keywords if k.arg == param.arg), None)
-        if arg is None and param.arg in positional:
-            i = positional.index(param.arg)
+        arg = next((k.value for k in call.keywords if k.arg == param), None)
+        if arg is None and param in positional:
+            i = positional.index(param)
             if i < len(call.args) and not any(isinstance(a, ast.Starred) for a in call.args[: i + 1]):
                 arg = call.args[i]
         if arg is None:
@@ -531,14 +540,17 @@ def python_value_by_callers(info: ModuleInfo, fn: ast.FunctionDef | ast.AsyncFun
     are not in this module (kapre: `_rdft(frames, fft_length)` inside `stft_tflite(..., fft_length)`, which a
     layer calls with its `n_fft`).  A `tf.function` argument that is a Python int stays a Python int in the trace.
     False when a call passes anything else, or no call is known."""
-    return _python_by_callers(info, fn, param, 0, top=True)
+    memo: dict[tuple[int, str], bool] = info.memo(f"{__name__}.python_value_by_callers", dict)
+    key = (id(fn), param)
+    if key not in memo:
+        memo[key] = _python_by_callers(info, fn, param, 0, top=True)
+    return memo[key]
 
 
 def _python_by_callers(
     info: ModuleInfo, fn: ast.FunctionDef | ast.AsyncFunctionDef, param: str, depth: int, top: bool
 ) -> bool:
-    arg_node = next((a for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs) if a.arg == param), None)
-    args = arguments_for(info, arg_node) if arg_node is not None and depth <= 4 else None
+    args = _call_arguments(info, fn, param) if depth <= 4 else None
     if args is None:
         return not top and depth <= 4  # a forwarded parameter with no caller here: unknown, not a tensor by sight
     for call, arg in args:
