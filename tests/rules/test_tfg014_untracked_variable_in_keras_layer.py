@@ -441,6 +441,136 @@ CASES += [
     """)
         + _TRAIN,
     ),
+    # The Keras 1 way of registering a weight (haidark/WaveletDeconv#1, michetonu/gradient_reversal_keras_tf#9):
+    # `trainable_weights` & co. are read-only properties; the assignment raises when build()/__init__ runs.
+    case(
+        "tfg014_bug_trainable_weights_assigned_in_build",
+        "raises:AttributeError",
+        textwrap.dedent("""
+        import numpy as np
+        import tensorflow as tf
+        K = tf.keras.backend
+
+        class Scale(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.W = K.variable(np.ones((3, 1), "float32"), name="W")
+                self.trainable_weights = [self.W]  # <- TFG014
+
+            def call(self, x):
+                return tf.matmul(x, self.W)
+
+        layer = Scale()
+        model = tf.keras.Sequential([tf.keras.Input((3,)), layer])
+        layer_weights = lambda: [layer.W]
+    """)
+        + _TRAIN,
+    ),
+    case(
+        "tfg014_bug_weights_list_extended_in_model_init",
+        "raises:AttributeError",
+        textwrap.dedent("""
+        import numpy as np
+        import tensorflow as tf
+
+        class Net(tf.keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.dense = tf.keras.layers.Dense(1)
+                self.gain = self.add_weight(shape=(1,), initializer="ones")
+                self.non_trainable_weights += [self.gain]  # <- TFG014
+
+            def call(self, x):
+                return self.dense(x) * self.gain
+
+        model = Net()
+        model(tf.ones((1, 3)))
+        layer_weights = lambda: [model.gain]
+    """)
+        + _TRAIN,
+    ),
+    # tf_keras (Keras 2) has no setter either (its message differs).
+    case(
+        "tfg014_bug_trainable_weights_assigned_on_tf_keras_layer",
+        "raises:AttributeError",
+        textwrap.dedent("""
+        import numpy as np
+        import tensorflow as tf
+        import tf_keras
+
+        class Flip(tf_keras.layers.Layer):
+            def build(self, input_shape):
+                self.trainable_weights = []  # <- TFG014
+
+            def call(self, x):
+                return -x
+
+        dense = tf_keras.layers.Dense(1)
+        model = tf_keras.Sequential([tf_keras.Input((3,)), dense, Flip()])
+        model.compile(optimizer=tf_keras.optimizers.SGD(0.1), loss="mse")
+        before = [v.numpy().copy() for v in dense.weights]
+        model.fit(np.random.rand(8, 3).astype("float32"), np.random.rand(8, 1).astype("float32"), epochs=2, verbose=0)
+        RESULT = ["zero" if np.allclose(b, v.numpy()) else "ok" for b, v in zip(before, dense.weights)]
+    """),
+    ),
+    # Near-miss: `self.trainable` has a setter; a plain (non-Keras) helper keeps its own `weights` list; a class
+    # that defines `trainable_weights` itself. The layer's weight, made with add_weight, trains.
+    case(
+        "tfg014_ok_trainable_flag_and_plain_weights_attribute",
+        "ok",
+        textwrap.dedent("""
+        import numpy as np
+        import tensorflow as tf
+
+        class Mixer:
+            def __init__(self):
+                self.weights = [0.25, 0.75]
+
+        class Scale(tf.keras.layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.mixer = Mixer()
+                self.trainable = True
+
+            def build(self, input_shape):
+                self.kernel = self.add_weight(shape=(3, 1), initializer="ones")
+
+            def call(self, x):
+                return tf.matmul(x, self.kernel) * self.mixer.weights[1]
+
+        class Tagged(tf.keras.layers.Layer):
+            trainable_weights = None
+
+            def __init__(self):
+                super().__init__()
+                self.trainable_weights = ["tag"]
+
+        layer = Scale()
+        model = tf.keras.Sequential([tf.keras.Input((3,)), layer])
+        layer_weights = lambda: [layer.kernel]
+    """)
+        + _TRAIN,
+    ),
+    # The fix: the weight made with add_weight and no assignment to the property.
+    case(
+        "tfg014_fixed_trainable_weights_assignment_dropped",
+        "ok",
+        textwrap.dedent("""
+        import numpy as np
+        import tensorflow as tf
+
+        class Scale(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.W = self.add_weight(shape=(3, 1), initializer="ones", name="W")
+
+            def call(self, x):
+                return tf.matmul(x, self.W)
+
+        layer = Scale()
+        model = tf.keras.Sequential([tf.keras.Input((3,)), layer])
+        layer_weights = lambda: [layer.W]
+    """)
+        + _TRAIN,
+    ),
 ]
 
 

@@ -39,6 +39,7 @@ class KerasVariableFix(FixData):
     "`trainable_variables`, so `fit()` and `tape.gradient(loss, model.trainable_variables)` never update it.",
 )
 def find_untracked_variable_in_keras_layer(info: ModuleInfo) -> Iterator[Finding]:
+    yield from _weight_list_assignments(info)
     if "Variable(" not in info.source:
         return
     tf_alias = info.imports.alias_of("tensorflow")
@@ -161,3 +162,60 @@ def _assigned_state(cls: ast.ClassDef) -> set[str]:
             if attr is not None:
                 out.add(attr)
     return out
+
+
+# Read-only properties of a Keras layer / model (Keras 3 and tf_keras): the Keras 1 way of registering weights,
+# `self.trainable_weights = [self.W]`, raises there (measured under TF 2.21 in `__init__` and `build`, for `=` and
+# `+=`, on layers and models; `self.trainable = False` and a private `self._trainable_weights` do not).
+_WEIGHT_LIST_PROPERTIES = frozenset(
+    {
+        "trainable_weights",
+        "non_trainable_weights",
+        "weights",
+        "trainable_variables",
+        "non_trainable_variables",
+        "variables",
+    }
+)
+
+
+def _weight_list_assignments(info: ModuleInfo) -> Iterator[Finding]:
+    if not any(p in info.source for p in _WEIGHT_LIST_PROPERTIES):
+        return
+    # names a class of the module defines itself (a property with a setter, a plain class attribute)
+    redefined: set[str] = set()
+    for c in info.classes.values():
+        for stmt in c.node.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                redefined.add(stmt.name)
+            elif isinstance(stmt, ast.Assign):
+                redefined.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+    for cls in info.classes.values():
+        if cls.keras_kind not in {"layer", "model"}:
+            continue
+        for method in cls.methods.values():
+            for n in ast.walk(method):
+                if isinstance(n, ast.Assign):
+                    targets = n.targets
+                elif isinstance(n, (ast.AugAssign, ast.AnnAssign)):
+                    targets = [n.target]
+                else:
+                    continue
+                for target in targets:
+                    attr = self_attr(target)
+                    if attr not in _WEIGHT_LIST_PROPERTIES or attr in redefined:
+                        continue
+                    raised = (
+                        f'`AttributeError: Can\'t set the attribute "{attr}"`'
+                        if cls.keras2
+                        else f"`AttributeError: property '{attr}' of '{cls.node.name}' object has no setter`"
+                    )
+                    yield Finding(
+                        "TFG014",
+                        f"`self.{attr}` is a read-only property of Keras {cls.keras_kind} `{cls.node.name}`: this "
+                        f"assignment raises {raised} when `{method.name}` runs, so no weight is registered this way; "
+                        "make each weight with `self.add_weight(...)` (tracked, and trained by `fit`) and drop the "
+                        "assignment",
+                        info.span(n),
+                        None,
+                    )
