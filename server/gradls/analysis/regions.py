@@ -158,6 +158,9 @@ def _mode_from_users(info: ModuleInfo, cls, own_mode: str) -> str:
     return own_mode
 
 
+_TF_FUNCTION_DECORATORS = frozenset({"tensorflow.function", "tensorflow.compat.v1.function"})
+
+
 def _decorator_name(info: ModuleInfo, d: ast.AST) -> tuple[str | None, ast.Call | None]:
     call = d if isinstance(d, ast.Call) else None
     target = call.func if call is not None else d
@@ -176,7 +179,7 @@ def _autograph_off(call: ast.Call | None) -> bool:
 def _seed_from_decorators(info: ModuleInfo, ff: FunctionFacts) -> None:
     for d in ff.node.decorator_list:
         name, call = _decorator_name(info, d)
-        if name in {"tensorflow.function", "tensorflow.compat.v1.function"}:
+        if name in _TF_FUNCTION_DECORATORS:
             ff.tf_function = True
             if _autograph_off(call):
                 ff.modes.add(GRAPH)
@@ -441,12 +444,14 @@ def resolve_callee(info: ModuleInfo, call: ast.Call, caller: ast.AST | None) -> 
     return None
 
 
-def _callee_mode(callee: FunctionFacts, mode: str) -> str:
+def _callee_mode(info: ModuleInfo, callee: FunctionFacts, mode: str) -> str:
     if callee.custom_gradient:
         return GRAPH if mode in {GRAPH, AUTOGRAPH} else EAGER
     if callee.keras_method:
         return next(iter(callee.modes)) if callee.modes else mode
-    if callee.tf_function and callee.why.startswith("`@tf.function"):
+    if callee.tf_function and any(
+        _decorator_name(info, d)[0] in _TF_FUNCTION_DECORATORS for d in callee.node.decorator_list
+    ):
         # A `@tf.function`-decorated callee is traced with its own AutoGraph setting, whoever calls it (a Keras
         # `call` traced without AutoGraph included): doctr's PARSeq `call` -> `@tf.function decode_autoregressive`.
         return next(iter(callee.modes)) if callee.modes else mode
@@ -477,7 +482,7 @@ def _propagate(info: ModuleInfo) -> None:
                 callee = resolve_callee(info, n, fn)
                 if callee is not None:
                     why = f"`{callee.node.name}`, called under `tf.GradientTape`"
-                    _add(callee, {_callee_mode(callee, EAGER)}, why, why, True, work)
+                    _add(callee, {_callee_mode(info, callee, EAGER)}, why, why, True, work)
     # Bounded: each function gains at most 3 modes.
     while work:
         ff, modes, origin, is_start = work.pop()
@@ -489,7 +494,7 @@ def _propagate(info: ModuleInfo) -> None:
                     # Messages read "in {why}" / "tracing {why}": a noun phrase naming the function and its caller.
                     via = "" if is_start else f" via `{ff.node.name}`"
                     why = f"`{callee.node.name}`, called{via} from {origin}"
-                    _add(callee, {_callee_mode(callee, m) for m in passed}, why, origin, False, work)
+                    _add(callee, {_callee_mode(info, callee, m) for m in passed}, why, origin, False, work)
         # Nested defs (grad_fn, tf.cond branches, closures) run when their parent runs; one handed only to
         # tf.numpy_function / tf.py_function runs later, in Python, on NumPy arrays / eager tensors.
         for child in ff.nested.values():
