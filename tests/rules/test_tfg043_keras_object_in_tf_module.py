@@ -182,6 +182,97 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, net.trainable_variables))
     """,
     ),
+    # Keras objects handed in to the constructor: the same as built there (a name bound to a Sequential, and a
+    # layer passed by keyword; the list is empty).
+    case(
+        "tfg043_keras_objects_passed_to_tf_module_constructor",
+        "raises:ValueError",
+        """
+        import keras
+        import tensorflow as tf
+
+        class Wrapper(tf.Module):
+            def __init__(self, encoder, head):
+                super().__init__()
+                self.encoder = encoder  # <- TFG043
+                self.head = head
+
+            def __call__(self, x):
+                return self.head(self.encoder(x))
+
+        enc = keras.Sequential([keras.layers.Dense(4, activation="relu")])
+        model = Wrapper(enc, head=keras.layers.Dense(1))
+        opt = keras.optimizers.Adam(1e-2)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(tf.ones((2, 3))))
+        grads = tape.gradient(loss, model.trainable_variables)
+        opt.apply_gradients(zip(grads, model.trainable_variables))
+    """,
+    ),
+    # Beside the module's own tf.Variable, a Keras layer handed in never trains.
+    case(
+        "tfg043_keras_layer_passed_in_beside_tf_variable_never_trains",
+        "zero",
+        """
+        import keras
+        import numpy as np
+        import tensorflow as tf
+
+        class Scaled(tf.Module):
+            def __init__(self, layer):
+                super().__init__()
+                self.scale = tf.Variable(1.0)
+                self.layer = layer  # <- TFG043
+
+            def __call__(self, x):
+                return self.layer(x) * self.scale
+
+        m = Scaled(keras.layers.Dense(2))
+        x = tf.ones((4, 3))
+        m(x)
+        before = m.layer.kernel.numpy().copy()
+        opt = keras.optimizers.SGD(0.1)
+        for _ in range(2):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(m(x) - 1.0))
+            grads = tape.gradient(loss, m.trainable_variables)
+            opt.apply_gradients(zip(grads, m.trainable_variables))
+        RESULT = ["zero" if np.allclose(before, m.layer.kernel.numpy()) else "ok"]
+    """,
+    ),
+    # Near-miss: a tf.Variable and a tf.Module handed in are collected.
+    case(
+        "tfg043_ok_tf_variable_and_tf_module_passed_in",
+        "ok",
+        """
+        import keras
+        import tensorflow as tf
+
+        class Block(tf.Module):
+            def __init__(self):
+                super().__init__()
+                self.w = tf.Variable(tf.ones((3, 1)))
+
+            def __call__(self, x):
+                return tf.matmul(x, self.w)
+
+        class Wrapper(tf.Module):
+            def __init__(self, scale, block):
+                super().__init__()
+                self.scale = scale
+                self.block = block
+
+            def __call__(self, x):
+                return self.block(x) * self.scale
+
+        model = Wrapper(tf.Variable(2.0), block=Block())
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(tf.ones((2, 3))))
+        grads = tape.gradient(loss, model.trainable_variables)
+        keras.optimizers.SGD(0.1).apply_gradients(zip(grads, model.trainable_variables))
+        RESULT = gradient_status(grads)
+    """,
+    ),
 ]
 
 

@@ -209,6 +209,11 @@ def _name_values(info: ModuleInfo, scope: ast.AST) -> dict[str, list[ast.expr | 
     return info.memo(f"{__name__}.name_values.{id(scope)}", build)
 
 
+def bound_values(info: ModuleInfo, scope: ast.AST) -> dict[str, list[ast.expr | None]]:
+    """Per name bound in `scope`'s own body, the values it is bound to (None: bound some other way)."""
+    return _name_values(info, scope)
+
+
 def _own_statements(scope: ast.AST) -> Iterator[ast.AST]:
     """The statements of a scope's body, through compound statements but not into nested definitions (which are
     yielded: they bind their name).  Statements only: a name bound by `:=` alone is not seen, so not static."""

@@ -95,6 +95,23 @@ def stored_calls(method: ast.AST, noun: str = "element") -> Iterator[tuple[str, 
                     yield attr, el, f"the {noun} put in the list `self.{attr}` with `.{n.func.attr}(...)`"
 
 
+def stored_parameters(method: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[tuple[str, str, ast.Assign]]:
+    """(attr, parameter, assignment) for `self.attr = param` (or `self.attr = [param, ...]`) in `method`, where
+    `param` is one of its own parameters: an object handed in by whoever constructs the class."""
+    a = method.args
+    params = {p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs][1:]}
+    for n in ast.walk(method):
+        if not isinstance(n, ast.Assign):
+            continue
+        attrs = [x for x in (self_attr(t) for t in n.targets) if x is not None]
+        if not attrs:
+            continue
+        values = n.value.elts if isinstance(n.value, (ast.List, ast.Tuple)) else [n.value]
+        for v in values:
+            if isinstance(v, ast.Name) and v.id in params:
+                yield attrs[0], v.id, n
+
+
 def stored_on_submodule(method: ast.AST, submodules: set[str]) -> Iterator[tuple[str, ast.Call]]:
     """(`sub.name`, call) for `self.sub.name = call` where `self.sub` is one of `submodules`."""
     for n in ast.walk(method):

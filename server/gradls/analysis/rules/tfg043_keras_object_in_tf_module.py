@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from gradls.analysis.call_sites import bound_values, call_index
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
@@ -13,6 +14,7 @@ from gradls.analysis.tf_modules import (
     module_class_variables,
     setup_methods,
     stored_calls,
+    stored_parameters,
     tf_module_classes,
     weight_list_reads,
 )
@@ -31,6 +33,33 @@ def _keras3_object(info: ModuleInfo, call: ast.Call) -> str | None:
         if isinstance(call.func, ast.Name) and call.func.id in info.classes and info.classes[call.func.id].keras2:
             return None
         return "layer"
+    return None
+
+
+def _handed_in(info: ModuleInfo, cls_name: str, init: ast.AST, param: str) -> tuple[ast.Call, ast.Call] | None:
+    """(construction site, Keras 3 object call) for the first `cls_name(...)` of the module that passes a Keras 3
+    object as `param` of its `__init__`: the call itself as the argument, or a name bound in the site's scope only
+    to such calls (`enc = keras.Sequential(...); Wrapper(enc)`)."""
+    if not isinstance(init, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    a = init.args
+    positional = [p.arg for p in [*a.posonlyargs, *a.args][1:]]
+    for site in call_index(info).by_name.get(cls_name, []):
+        arg: ast.expr | None = next((k.value for k in site.keywords if k.arg == param), None)
+        if arg is None and param in positional:
+            i = positional.index(param)
+            if i < len(site.args) and not any(isinstance(x, ast.Starred) for x in site.args[: i + 1]):
+                arg = site.args[i]
+        if isinstance(arg, ast.Call):
+            candidates: list[ast.expr | None] = [arg]
+        elif isinstance(arg, ast.Name):
+            scope = info.enclosing_function(site) or info.tree
+            candidates = bound_values(info, scope).get(arg.id) or [None]
+        else:
+            continue
+        calls = [c for c in candidates if isinstance(c, ast.Call) and _keras3_object(info, c) is not None]
+        if calls and len(calls) == len(candidates):
+            return site, calls[0]
     return None
 
 
@@ -54,18 +83,40 @@ def find_keras_object_in_tf_module(info: ModuleInfo) -> Iterator[Finding]:
                 what = _keras3_object(info, call)
                 if what is not None and all(attr != h[0] for h in held):
                     held.append((attr, call, how, what))
-        if not held:
+        init = cls.methods.get("__init__")
+        handed: dict[str, tuple[ast.Assign, ast.Call, ast.Call]] = {}  # attr -> (store, site, Keras object call)
+        if isinstance(init, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for attr, param, store in stored_parameters(init):
+                if attr in handed or any(attr == h[0] for h in held):
+                    continue
+                found = _handed_in(info, name, init, param)
+                if found is not None:
+                    handed[attr] = (store, *found)
+        if not held and not handed:
             continue
+        # A parameter stored but not seen to be a Keras object may be a `tf.Variable`: the list is then not empty.
+        handed_other = isinstance(init, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+            a not in handed for a, _p, _s in stored_parameters(init)
+        )
         reads = sorted(weight_list_reads(info, name), key=lambda r: (r.lineno, r.col_offset))
         if not reads:
             continue  # nothing asks the module for its weights
-        # One finding per class, at its first Keras object: the class is the one thing to change.
-        attr, call, how, what = min(held, key=lambda h: (h[1].lineno, h[1].col_offset))
-        others = [f"`self.{h[0]}`" for h in held if h[0] != attr]
+        # One finding per class, at its first Keras object: the class is the one thing to change. An object handed
+        # in to `__init__` is reported where the class stores it, naming the construction that passes it.
+        span_node: ast.AST
+        if held:
+            attr, call, how, what = min(held, key=lambda h: (h[1].lineno, h[1].col_offset))
+            span_node = call
+        else:
+            attr, (store, site, call) = min(handed.items(), key=lambda kv: (kv[1][0].lineno, kv[1][0].col_offset))
+            what = _keras3_object(info, call) or "layer"
+            how = f"`self.{attr}` (passed in by `{info.text(site.func)}(...)` at line {site.lineno})"
+            span_node = store
+        others = [f"`self.{h[0]}`" for h in held if h[0] != attr] + [f"`self.{a}`" for a in handed if a != attr]
         read = reads[0]
         consequence = (
             "they never train, silently (only the module's own `tf.Variable`s are in the list)"
-            if module_class_variables(info, cls)
+            if module_class_variables(info, cls) or handed_other
             else "the list is empty: `tape.gradient` returns `[]` and `apply_gradients` raises `ValueError: not "
             "enough values to unpack (expected 2, got 0)`"
         )
@@ -87,5 +138,5 @@ def find_keras_object_in_tf_module(info: ModuleInfo) -> Iterator[Finding]:
             f"{subject} is {kind} on `tf.Module` `{name}`{also}: `tf.Module` collects only `tf.Variable`s and "
             f"`tf.Module`s, so `{info.text(read)}` (line {read.lineno}) leaves their weights out and {consequence}; "
             f"{fix}",
-            info.span(call),
+            info.span(span_node),
         )
