@@ -122,6 +122,75 @@ CASES = [
         RESULT = ["zero" if np.allclose(before, model.layers[0].kernel.numpy()) else "ok"]
     """,
     ),
+    # The layer reached through a model a factory builds (`model = build_model()`), called in the compiled step.
+    case(
+        "tfg044_numpy_function_layer_in_factory_model_under_jit",
+        "raises:InvalidArgumentError",
+        """
+        import keras
+        import numpy as np
+        import tensorflow as tf
+
+        def np_clip(x):
+            return np.clip(x, -1.0, 1.0).astype(np.float32)
+
+        class NumpyClip(keras.layers.Layer):
+            def call(self, x):
+                y = tf.numpy_function(np_clip, [x], tf.float32)  # <- TFG044
+                y.set_shape(x.shape)
+                return y
+
+        def build_model():
+            return keras.Sequential([keras.Input((4,)), keras.layers.Dense(8), NumpyClip(), keras.layers.Dense(1)])
+
+        model = build_model()
+
+        @tf.function(jit_compile=True)
+        def predict(x):
+            return model(x)
+
+        predict(tf.ones((2, 4)))
+    """,
+    ),
+    # Near-miss: the factory model holding the NumPy layer runs eagerly; the compiled step calls another model.
+    case(
+        "tfg044_ok_numpy_layer_model_not_compiled",
+        "ok",
+        """
+        import keras
+        import numpy as np
+        import tensorflow as tf
+
+        def np_clip(x):
+            return np.clip(x, -1.0, 1.0).astype(np.float32)
+
+        class NumpyClip(keras.layers.Layer):
+            def call(self, x):
+                y = tf.numpy_function(np_clip, [x], tf.float32)
+                y.set_shape(x.shape)
+                return y
+
+        def build_preprocessor():
+            return keras.Sequential([keras.Input((4,)), NumpyClip()])
+
+        def build_model():
+            return keras.Sequential([keras.Input((4,)), keras.layers.Dense(8), keras.layers.Dense(1)])
+
+        pre = build_preprocessor()
+        model = build_model()
+        opt = keras.optimizers.SGD(0.1)
+
+        @tf.function(jit_compile=True)
+        def train_step(x, y):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(model(x) - y))
+            grads = tape.gradient(loss, model.trainable_variables)
+            opt.apply_gradients(zip(grads, model.trainable_variables))
+            return grads
+
+        RESULT = gradient_status(train_step(pre(tf.ones((2, 4)) * 3.0), tf.ones((2, 1))))
+    """,
+    ),
 ]
 
 

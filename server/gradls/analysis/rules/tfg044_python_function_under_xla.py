@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from gradls.analysis.call_sites import bound_values
 from gradls.analysis.model import Finding
 from gradls.analysis.module import FunctionNode, ModuleInfo, walk_own
 from gradls.analysis.regions import instance_class, resolve_callee
@@ -19,6 +20,7 @@ _PYTHON_OPS = {
     "tensorflow.compat.v1.py_function": "tf.compat.v1.py_function",
     "tensorflow.compat.v1.numpy_function": "tf.compat.v1.numpy_function",
 }
+_MODELS = {"keras.Sequential", "keras.models.Sequential", "keras.Model", "keras.models.Model"}
 _TF_FUNCTION = {"tensorflow.function", "tensorflow.compat.v1.function"}
 _JIT_KEYWORDS = {"jit_compile", "experimental_compile"}
 
@@ -85,10 +87,52 @@ def _reached(info: ModuleInfo, root: ast.AST) -> list[ast.AST]:
                 cls = instance_class(info, n.func, caller)
                 if cls is not None and cls.keras_kind in {"layer", "model"} and "call" in cls.methods:
                     target = cls.methods["call"]
-            if target is not None and id(target) not in seen:
-                seen[id(target)] = target
-                todo.append(target)
+            targets = [target] if target is not None else _model_layer_calls(info, n.func, caller)
+            for t in targets:
+                if id(t) not in seen:
+                    seen[id(t)] = t
+                    todo.append(t)
     return list(seen.values())
+
+
+def _model_layer_calls(info: ModuleInfo, e: ast.expr, caller: ast.AST | None) -> list[FunctionNode]:
+    """`call` of the module's Keras layer classes inside the model a name holds, when the name is bound (in the
+    caller or an enclosing scope, else the module) only to a `keras.Sequential([...])`, a functional `keras.Model`
+    (the layers made in the scope that builds it) or a module function returning a Keras model (the layers its body
+    makes): calling the model runs each of them."""
+    if not isinstance(e, ast.Name):
+        return []
+    scope: ast.AST | None = caller
+    values: list[ast.expr | None] = []
+    while isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) and not values:
+        values = bound_values(info, scope).get(e.id) or []
+        ff = info.facts(scope)
+        scope = ff.parent if ff is not None else None
+    if not values:
+        scope = info.tree
+        values = bound_values(info, info.tree).get(e.id) or []
+    out: list[FunctionNode] = []
+    for v in values:
+        if not isinstance(v, ast.Call):
+            return []
+        q = info.imports.qualname(v.func)
+        if q in {"keras.Sequential", "keras.models.Sequential"}:
+            made: ast.AST = v
+        elif q in _MODELS:
+            made = scope if scope is not None else info.tree
+        elif isinstance(v.func, ast.Name) and v.func.id in info.module_functions:
+            fn = info.module_functions[v.func.id]
+            if not info.returns_layer(fn):
+                return []
+            made = fn
+        else:
+            return []
+        for n in ast.walk(made):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
+                cls = info.classes.get(n.func.id)
+                if cls is not None and cls.keras_kind == "layer" and "call" in cls.methods:
+                    out.append(cls.methods["call"])
+    return out
 
 
 @rule(
@@ -114,7 +158,8 @@ def find_python_function_under_xla(info: ModuleInfo) -> Iterator[Finding]:
                 if name is None:
                     continue
                 reported.add(id(n))
-                op = "EagerPyFunc" if "py_function" in name else "PyFunc"
+                # `tf.py_function` builds an EagerPyFunc op; `numpy_function` and `py_func` a PyFunc (measured).
+                op = "EagerPyFunc" if name.endswith(".py_function") else "PyFunc"
                 yield Finding(
                     "TFG044",
                     f"`{name}` runs in code XLA compiles ({how}): XLA has no kernel for a Python function, so "
