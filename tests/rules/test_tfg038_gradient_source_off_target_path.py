@@ -183,6 +183,98 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, [scale]))
     """,
     ),
+    # keras-team/keras#6175's shape: the gradient "at a copy" of the parameters, asked for with new variables made in
+    # the gradient call (TF 2.21: None for every copy).
+    case(
+        "tfg038_variable_copies_made_in_the_gradient_call",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3), tf.keras.layers.Dense(1)])
+        x = np.random.rand(8, 4).astype("float32")
+        y = np.random.rand(8, 1).astype("float32")
+        params = model.trainable_variables
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(y - model(x)))
+        RESULT = gradient_status(tape.gradient(loss, [tf.Variable(a) for a in params]))  # <- TFG038
+    """,
+    ),
+    case(
+        "tfg038_one_keras_variable_made_in_the_gradient_call",
+        "none",
+        """
+        import keras
+        import tensorflow as tf
+
+        w = keras.Variable(2.0)
+        with tf.GradientTape(persistent=True) as tape:
+            y = w * w
+        RESULT = gradient_status([tape.gradient(y, w), tape.gradient(y, keras.Variable(w))])  # <- TFG038
+    """,
+    ),
+    case(
+        "tfg038_variable_copies_bound_to_a_name_the_loss_never_reads",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        layer = tf.keras.layers.Dense(1)
+        x = np.random.rand(8, 4).astype("float32")
+        layer(x)
+        copies = [tf.Variable(v) for v in layer.trainable_variables]
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(layer(x))
+        RESULT = gradient_status(tape.gradient(loss, copies))  # <- TFG038
+    """,
+    ),
+    # Near-miss: variables made by a comprehension, then used by the computation.
+    case(
+        "tfg038_ok_variables_made_by_a_comprehension_and_used",
+        "ok",
+        """
+        import tensorflow as tf
+
+        ws = [tf.Variable(float(i + 1)) for i in range(3)]
+        with tf.GradientTape() as tape:
+            loss = tf.add_n([w * w for w in ws])
+        RESULT = gradient_status(tape.gradient(loss, ws))
+    """,
+    ),
+    # Near-miss: a comprehension over the parameters themselves (no new variables).
+    case(
+        "tfg038_ok_comprehension_over_the_parameters_in_the_gradient_call",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(1)])
+        x = np.random.rand(8, 4).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x)))
+        RESULT = gradient_status(tape.gradient(loss, [v for v in model.trainable_variables if v.trainable]))
+    """,
+    ),
+    # Fixed: the second point is where a clone of the model runs, under its own tape.
+    case(
+        "tfg038_ok_gradient_at_a_second_point_through_a_clone",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(1)])
+        probe = tf.keras.models.clone_model(model)
+        x = np.random.rand(8, 4).astype("float32")
+        probe.set_weights([w * 0.5 for w in model.get_weights()])
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(probe(x)))
+        RESULT = gradient_status(tape.gradient(loss, probe.trainable_variables))
+    """,
+    ),
 ]
 
 

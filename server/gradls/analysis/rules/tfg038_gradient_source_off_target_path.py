@@ -36,6 +36,9 @@ def find_gradient_source_off_target_path(info: ModuleInfo) -> Iterator[Finding]:
             for tc in tape.calls:
                 if tc.method != "gradient" or tc.target is None:
                     continue
+                for fresh in source_elements(tc.sources):
+                    if _makes_variables(info, fresh):
+                        yield Finding("TFG038", _fresh_message(info, tc, fresh), info.span(fresh), None)
                 elements = [e for e in source_elements(tc.sources) if isinstance(e, ast.Name)]
                 if not elements:
                     continue
@@ -48,6 +51,14 @@ def find_gradient_source_off_target_path(info: ModuleInfo) -> Iterator[Finding]:
                         yield Finding("TFG038", _message(info, tc, src.id, *found), info.span(src), None)
 
 
+def _makes_variables(info: ModuleInfo, node: ast.AST) -> bool:
+    """Is `node` a variable constructor call (`tf.Variable(w)`), or a list/generator of them
+    (`[tf.Variable(a) for a in params]`)? New variables, not the ones any computation read."""
+    if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+        node = node.elt
+    return isinstance(node, ast.Call) and (info.imports.qualname(node.func) or "") in _VARIABLE_CTORS
+
+
 def _source_def(info: ModuleInfo, sc: FlowScope, scope: TapeScope, tape: Tape, name: str) -> tuple[ast.stmt, str]:
     """The one binding of `name` in this scope, and what it makes: 'tensor' (a call's result computed where the
     tape records) or 'variable' (a `tf.Variable(...)`); raises LookupError when it is neither."""
@@ -57,12 +68,14 @@ def _source_def(info: ModuleInfo, sc: FlowScope, scope: TapeScope, tape: Tape, n
     stmt, value = defs[0]
     if not (
         isinstance(stmt, (ast.Assign, ast.AnnAssign))
-        and isinstance(value, ast.Call)
+        and isinstance(value, (ast.Call, ast.ListComp))
         and all(isinstance(t, ast.Name) for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]))
     ):
         raise LookupError
-    if (info.imports.qualname(value.func) or "") in _VARIABLE_CTORS:
+    if value is not None and _makes_variables(info, value):
         return stmt, "variable"
+    if not isinstance(value, ast.Call):
+        raise LookupError
     if tape.recording(stmt, scope):
         return stmt, "tensor"
     raise LookupError
@@ -218,6 +231,17 @@ def _off_path(
     if updates is None:
         return None
     return kind, src_stmt, updates
+
+
+def _fresh_message(info: ModuleInfo, tc: TapeCall, fresh: ast.AST) -> str:
+    made = info.text(fresh)
+    made = f"`{made}`" if len(made) <= 50 else "this source"
+    return (
+        f"{made} creates new variables in the `gradient` call itself: the target was computed before they existed "
+        "and never read them, so `tape.gradient` returns None for each (no error). A variable copy is a new "
+        "variable, not a second point of the old one: to get the gradient at other weight values, run the model "
+        "there (a clone with `set_weights`, or `model.stateless_call(weights, ...)`) under a tape"
+    )
 
 
 def _message(info: ModuleInfo, tc: TapeCall, name: str, kind: str, src_stmt: ast.stmt, updates: list[ast.Call]) -> str:
