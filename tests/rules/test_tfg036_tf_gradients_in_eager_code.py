@@ -65,6 +65,86 @@ CASES = [
         RESULT = ["ok"]
         """,
     ),
+    # tensorflow#7643 in a TF 2 script: per-row gradients, one tf.gradients per row through tf.map_fn. Called
+    # eagerly, tf.map_fn runs its function eagerly too.
+    case(
+        "tfg036_map_fn_lambda_at_module_level",
+        "raises:RuntimeError",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        W = tf.Variable(tf.random.normal((5, 3)))
+        x = tf.constant(np.random.rand(4, 5), tf.float32)
+        h = tf.matmul(x, W)
+        grads = tf.map_fn(lambda r: tf.gradients(r, W)[0], h)  # <- TFG036
+        RESULT = ["ok"]
+        """,
+    ),
+    # A while_loop body (and a cond branch) in a helper the script calls: both run eagerly.
+    case(
+        "tfg036_while_loop_body_in_eager_helper",
+        "raises:RuntimeError",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable([1.0, 2.0])
+
+
+        def accumulate(x, steps):
+            y = tf.reduce_sum(w * x)
+            return tf.while_loop(
+                lambda i, acc: i < steps,
+                lambda i, acc: (i + 1, acc + tf.gradients(y, w)[0]),  # <- TFG036
+                [tf.constant(0), tf.zeros(2)],
+            )
+
+
+        def pick(x):
+            return tf.cond(x > 0, lambda: tf.gradients(w * x, w)[0], lambda: tf.zeros(2))  # <- TFG036
+
+
+        chosen = pick(tf.constant(1.0))
+        total = accumulate(tf.constant([3.0, 4.0]), 2)
+        RESULT = ["ok"]
+        """,
+    ),
+    # Near misses: tf.vectorized_map traces its function; tf.map_fn inside a tf.function runs in its graph.
+    case(
+        "tfg036_vectorized_map_and_map_fn_in_tf_function",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        h = tf.constant(np.random.rand(4, 3), tf.float32)
+        per_row = tf.vectorized_map(lambda r: tf.gradients(tf.reduce_sum(r * r), r)[0], h)
+
+
+        @tf.function
+        def rows_in_graph(m):
+            return tf.map_fn(lambda r: tf.gradients(tf.reduce_sum(r * r), r)[0], m)
+
+
+        RESULT = [("ok" if g is not None else "none") for g in (per_row, rows_in_graph(h))]
+        """,
+    ),
+    # Fixed: the per-row gradients with a GradientTape's jacobian.
+    case(
+        "tfg036_map_fn_rows_by_jacobian",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        W = tf.Variable(tf.random.normal((5, 3)))
+        x = tf.constant(np.random.rand(4, 5), tf.float32)
+        with tf.GradientTape() as tape:
+            h = tf.reduce_sum(tf.matmul(x, W), axis=1)
+        grads = tape.jacobian(h, W)
+        RESULT = ["ok" if grads is not None else "none"]
+        """,
+    ),
     # Near misses: where a graph is being built, tf.gradients works.
     case(
         "tfg036_inside_tf_function",

@@ -50,16 +50,57 @@ def find_tf_gradients_in_eager_code(info: ModuleInfo) -> Iterator[Finding]:
 
 
 def _runs_eagerly(info: ModuleInfo, call: ast.Call) -> bool:
-    """Only eagerly: at module level (outside lambdas), or in a def that only eager code calls."""
+    """Only eagerly: at module level, in a def that only eager code calls, or in a lambda that TensorFlow's
+    functional control flow (`tf.map_fn`, `tf.cond`, ...) runs where it is itself called eagerly."""
     parents = info.all_parents
     p = parents.get(id(call))
     while p is not None and not isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
         p = parents.get(id(p))
     if p is None:
         return True
+    if isinstance(p, ast.Lambda):
+        op_call = _control_flow_op_running(info, p)
+        return op_call is not None and _runs_eagerly(info, op_call)
     if not isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return False  # a lambda or a class body: where it runs is someone else's choice
+        return False  # a class body: where it runs is someone else's choice
     return _eager_function(info, p, set())
+
+
+# TensorFlow's functional control flow, called eagerly, calls these callables eagerly too (measured in TF 2.21:
+# `tf.gradients` in each raises the eager RuntimeError): name -> (positions, keywords) of the callable arguments.
+# `tf.vectorized_map` is not here: it traces its function (there `tf.gradients` runs).
+_EAGER_CALLABLE_ARGS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
+    "tensorflow.map_fn": ((0,), ("fn",)),
+    "tensorflow.scan": ((0,), ("fn",)),
+    "tensorflow.foldl": ((0,), ("fn",)),
+    "tensorflow.foldr": ((0,), ("fn",)),
+    "tensorflow.while_loop": ((0, 1), ("cond", "body")),
+    "tensorflow.cond": ((1, 2), ("true_fn", "false_fn")),
+    "tensorflow.switch_case": ((1,), ("branch_fns",)),
+}
+
+
+def _control_flow_op_running(info: ModuleInfo, lam: ast.Lambda) -> ast.Call | None:
+    """The `tf.map_fn(...)` / `tf.cond(...)` ... call that takes `lam` as one of its callables, else None."""
+    parents = info.all_parents
+    holder = parents.get(id(lam))
+    arg: ast.AST = lam
+    if isinstance(holder, (ast.List, ast.Tuple)):  # `tf.switch_case(i, [lambda: ..., ...])`
+        arg, holder = holder, parents.get(id(holder))
+    elif isinstance(holder, ast.Dict) and any(v is lam for v in holder.values):
+        arg, holder = holder, parents.get(id(holder))
+    if isinstance(holder, ast.keyword):
+        call = parents.get(id(holder))
+        if not isinstance(call, ast.Call):
+            return None
+        spec = _EAGER_CALLABLE_ARGS.get(info.imports.qualname(call.func) or "")
+        return call if spec is not None and holder.arg in spec[1] else None
+    if not isinstance(holder, ast.Call):
+        return None
+    spec = _EAGER_CALLABLE_ARGS.get(info.imports.qualname(holder.func) or "")
+    if spec is None:
+        return None
+    return holder if any(i < len(holder.args) and holder.args[i] is arg for i in spec[0]) else None
 
 
 def _eager_function(info: ModuleInfo, fn: ast.FunctionDef | ast.AsyncFunctionDef, seen: set[int]) -> bool:
