@@ -191,6 +191,47 @@ CASES = [
         RESULT = gradient_status(train_step(pre(tf.ones((2, 4)) * 3.0), tf.ones((2, 1))))
     """,
     ),
+    # `model.compile(..., jit_compile=True)`: `fit` runs every layer's `call` under XLA.
+    case(
+        "tfg044_py_function_layer_trained_by_fit_with_jit_compile",
+        "raises:InvalidArgumentError",
+        """
+        import keras
+        import numpy as np
+        import tensorflow as tf
+
+        class PyScale(keras.layers.Layer):
+            def call(self, x):
+                y = tf.py_function(lambda t: t * 2.0, [x], tf.float32)  # <- TFG044
+                y.set_shape(x.shape)
+                return y
+
+        model = keras.Sequential([keras.Input((4,)), PyScale(), keras.layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse", jit_compile=True)
+        model.fit(np.ones((8, 4), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
+    """,
+    ),
+    # Near-miss: the default `jit_compile="auto"` leaves XLA off on a CPU-only machine (Keras 3 turns it on only
+    # when a GPU is visible), and `jit_compile=False` always: the same layer trains.
+    case(
+        "tfg044_ok_py_function_layer_fit_without_jit_compile",
+        "ok",
+        """
+        import keras
+        import numpy as np
+        import tensorflow as tf
+
+        class PyScale(keras.layers.Layer):
+            def call(self, x):
+                y = tf.py_function(lambda t: t * 2.0, [x], tf.float32)
+                y.set_shape(x.shape)
+                return y
+
+        model = keras.Sequential([keras.Input((4,)), PyScale(), keras.layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse", jit_compile=False)
+        model.fit(np.ones((8, 4), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
+    """,
+    ),
 ]
 
 

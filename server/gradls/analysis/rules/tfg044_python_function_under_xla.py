@@ -54,6 +54,23 @@ def _roots(info: ModuleInfo) -> list[tuple[ast.AST, str]]:
             loss = next((k.value for k in n.keywords if k.arg == "loss"), n.args[1] if len(n.args) > 1 else None)
             if isinstance(loss, ast.Name) and loss.id in info.module_functions:
                 out.append((info.module_functions[loss.id], f"loss `{loss.id}` of `compile(..., jit_compile=True)`"))
+            # `fit`/`evaluate`/`predict` run the model's step, and so every layer's `call`, under XLA.
+            model = n.func.value
+            if isinstance(model, ast.Name):
+                caller = info.enclosing_function(n)
+                how = f"a layer of `{model.id}`, compiled by `{model.id}.compile(..., jit_compile=True)`"
+                cls = instance_class(info, model, caller)
+                if cls is not None and cls.keras_kind in {"layer", "model"}:
+                    for m in ("call", "train_step", "compute_loss"):
+                        if m in cls.methods:
+                            out.append(
+                                (
+                                    cls.methods[m],
+                                    f"`{cls.node.name}.{m}`, compiled by `{model.id}.compile(..., jit_compile=True)`",
+                                )
+                            )
+                for fn in _model_layer_calls(info, model, caller):
+                    out.append((fn, how))
     return out
 
 
