@@ -665,6 +665,128 @@ CASES = [
         RESULT = ["ok" if not np.array_equal(b, w.numpy()) else "zero" for b, w in zip(before, model.trainable_weights)]
     """,
     ),
+    # Issue 10, held-out round M (keras-team/keras#13050): a Lambda's function reads a symbolic Keras tensor of the
+    # model being built from outside its inputs (here through a helper that takes tf.gradients with respect to it).
+    case(
+        "tfg015_lambda_function_reads_input_through_helper",
+        "raises:NotImplementedError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+
+        def input_derivative(y, x):
+            return tf.gradients(y, x, unconnected_gradients="zero")[0]
+
+
+        x = keras.Input((1,))
+        t = keras.layers.Dense(1)(keras.layers.Dense(8, activation="tanh")(x))
+        dt_dx = keras.layers.Lambda(lambda f: input_derivative(f, x))(t)  # <- TFG015
+        model = keras.Model(x, keras.layers.Dense(1)(dt_dx))
+        RESULT = ["ok"]
+    """,
+    ),
+    # The same capture with an `output_shape` (the model is built; fit raises), and with keras.ops (still a
+    # placeholder at run time).
+    case(
+        "tfg015_lambda_function_reads_input_with_output_shape",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        x = keras.Input((3,))
+        h = keras.layers.Dense(3)(x)
+        scaled = keras.layers.Lambda(
+            lambda t: t * tf.reduce_mean(x, axis=1, keepdims=True), output_shape=(3,)  # <- TFG015
+        )(h)
+        model = keras.Model(x, keras.layers.Dense(1)(scaled))
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
+        RESULT = ["ok"]
+    """,
+    ),
+    case(
+        "tfg015_lambda_function_reads_input_with_keras_ops",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        x = keras.Input((3,))
+        h = keras.layers.Dense(3)(x)
+        scaled = keras.layers.Lambda(lambda t: t * keras.ops.mean(x, axis=1, keepdims=True))(h)  # <- TFG015
+        model = keras.Model(x, keras.layers.Dense(1)(scaled))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(np.ones((4, 3), "float32")))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    # tensorflow#14359's shape: the second tower's output goes in through `arguments=`.
+    case(
+        "tfg015_lambda_arguments_hold_layer_output",
+        "raises:NotImplementedError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+
+        def merge(t, y):
+            return tf.add(t, y)
+
+
+        a = keras.Input((5,))
+        b = keras.Input((5,))
+        ta = keras.layers.Dense(5)(a)
+        tb = keras.layers.Dense(5)(b)
+        merged = keras.layers.Lambda(merge, arguments={"y": tb})(ta)  # <- TFG015
+        model = keras.Model([a, b], keras.layers.Dense(1)(merged))
+        RESULT = ["ok"]
+    """,
+    ),
+    # Near miss: a Lambda reading a constant tensor from outside (by closure and through `arguments=`).
+    case(
+        "tfg015_ok_lambda_reads_constant_tensor",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        scale = tf.constant([1.0, 2.0, 3.0])
+        x = keras.Input((3,))
+        h = keras.layers.Dense(3)(x)
+        scaled = keras.layers.Lambda(lambda t, s: tf.multiply(t, s), arguments={"s": scale})(h)
+        shifted = keras.layers.Lambda(lambda t: tf.add(t, scale))(scaled)
+        model = keras.Model(x, keras.layers.Dense(1)(shifted))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(np.ones((4, 3), "float32")))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    # Fixed: both tensors are the Lambda's inputs.
+    case(
+        "tfg015_ok_lambda_takes_both_tensors",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        x = keras.Input((3,))
+        h = keras.layers.Dense(3)(x)
+        scaled = keras.layers.Lambda(lambda ts: ts[0] * tf.reduce_mean(ts[1], axis=1, keepdims=True))([h, x])
+        model = keras.Model(x, keras.layers.Dense(1)(scaled))
+        model.compile(optimizer="sgd", loss="mse")
+        before = [w.numpy().copy() for w in model.trainable_weights]
+        model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
+        RESULT = ["ok" if not np.array_equal(b, w.numpy()) else "zero" for b, w in zip(before, model.trainable_weights)]
+    """,
+    ),
     case(
         "tfg015_ok_module_keras_tensor_read_by_function_never_called",
         "ok",

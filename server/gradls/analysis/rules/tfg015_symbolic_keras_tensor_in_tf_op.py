@@ -416,6 +416,9 @@ class _Analysis:
                         self._add(e, Finding("TFG015", msg, info.span(e), None))
                         return
         q = info.imports.qualname(f) or ""
+        if q == "keras.layers.Lambda" and not info.imports.is_keras2(f):
+            self._lambda_layer(e, scope, env)
+            return
         if q.startswith("tensorflow.") and not q.startswith(_ACCEPTS_KERAS_TENSORS + _NOT_OPS):
             for a in [*e.args, *(k.value for k in e.keywords)]:
                 a = a.value if isinstance(a, ast.Starred) else a
@@ -453,6 +456,56 @@ class _Analysis:
             return
         if isinstance(f, ast.Attribute) and f.attr == "compile" and self.kf.is_keras_object(f.value, scope):
             self.env_at_compile.append((e, scope, dict(env)))
+
+    def _lambda_layer(self, ctor: ast.Call, scope: Scope, env: dict[str, str]) -> None:
+        """`keras.layers.Lambda(fn, arguments=...)` given a symbolic Keras tensor other than through its inputs: a
+        free name of `fn` bound to one, or a value of `arguments`. Keras calls `fn` on the layer's inputs (placeholders
+        while it infers the output shape, real tensors once the model runs), while such a tensor stays the
+        placeholder of the model being built: Keras 3 raises `NotImplementedError` (the output shape cannot be
+        inferred) when the Lambda has no `output_shape`, else `ValueError: A KerasTensor cannot be used as input to
+        a TensorFlow function` under `fit` or a call (measured under TF 2.21 with `tf.*` and `keras.ops` uses, in
+        the lambda and through a helper it calls; keras-team/keras#13050, tensorflow#14359)."""
+        info = self.info
+        where = f"the `Lambda` at line {ctor.lineno}"
+        fix = "pass it to the Lambda as one of its inputs (`Lambda(fn)([t, other])`, `fn` taking the list)"
+        args = next((k.value for k in ctor.keywords if k.arg == "arguments"), None)
+        if isinstance(args, ast.Dict):
+            for key, value in zip(args.keys, args.values):
+                o = self.kt(value, scope, env) if value is not None else None
+                if o and key is not None:
+                    msg = (
+                        f"{where} passes `{info.text(value)}`, a symbolic Keras tensor ({o}), through `arguments=`: "
+                        f"Keras calls the layer's function with it while it is still the placeholder of the model being "
+                        f"built, and Keras 3 raises `NotImplementedError` (the Lambda's output shape cannot be "
+                        f"inferred) or, with `output_shape`, {_ERROR}; {fix}"
+                    )
+                    self._add(value, Finding("TFG015", msg, info.span(value), None))
+        given = ctor.args[0] if ctor.args else next((k.value for k in ctor.keywords if k.arg == "function"), None)
+        fn = self._def_named(given.id, scope) if isinstance(given, ast.Name) else given
+        if not isinstance(fn, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)):
+            return
+        a = fn.args
+        local = {p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg) if p}
+        body = [fn.body] if isinstance(fn, ast.Lambda) else fn.body
+        for root in body:
+            for n in ast.walk(root):
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                    local.add(n.id)
+        seen: set[str] = set()
+        for root in body:
+            for n in ast.walk(root):
+                if not (isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)):
+                    continue
+                if n.id in local or n.id not in env or n.id in seen:
+                    continue
+                seen.add(n.id)
+                msg = (
+                    f"the function of {where} reads `{n.id}`, a symbolic Keras tensor ({env[n.id]}), from outside "
+                    f"its inputs: Keras calls it on the layer's inputs while `{n.id}` stays the placeholder of the "
+                    f"model being built, and Keras 3 raises `NotImplementedError` (the Lambda's output shape cannot "
+                    f"be inferred) or, with `output_shape`, {_ERROR}; {fix}"
+                )
+                self._add(n, Finding("TFG015", msg, info.span(n), None))
 
     def _tf_wrapper(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
         """`@tf.custom_gradient` / `@tf.function` when `fn` is decorated with one: TensorFlow converts its
