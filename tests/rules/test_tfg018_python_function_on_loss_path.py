@@ -485,6 +485,39 @@ CASES += [
         RESULT = gradient_status(step())
     """,
     ),
+    # Near-miss: the straight-through estimator. The NumPy result is read only inside `tf.stop_gradient`, and the
+    # gradient reaches the Dense kernel through `h` (measured: it trains under `fit` too).
+    case(
+        "tfg018_ok_numpy_round_straight_through_estimator",
+        "ok",
+        """
+        import keras
+        import numpy as np
+        import tensorflow as tf
+
+        def np_round(x):
+            return np.round(x).astype(np.float32)
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.dense = keras.layers.Dense(4)
+                self.out = keras.layers.Dense(1)
+
+            def call(self, x):
+                h = self.dense(x)
+                r = tf.numpy_function(np_round, [h], tf.float32)
+                r = tf.reshape(r, tf.shape(h))
+                h = h + tf.stop_gradient(r - h)
+                return self.out(h)
+
+        model = Net()
+        x = tf.random.uniform((8, 4))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x) - 1.0))
+        RESULT = gradient_status(tape.gradient(loss, model.dense.trainable_variables))
+    """,
+    ),
 ]
 
 

@@ -24,6 +24,14 @@ _PY_FUNCTION = {
 }
 _OBJECTIVE_METHODS = {"gradient", "jacobian", "batch_jacobian", "add_loss", "minimize"}
 _LIST_GROWERS = {"append", "extend", "insert"}
+# A value read only inside these carries no gradient back (the straight-through estimator's
+# `h + tf.stop_gradient(f(h) - h)`: `f` may be a NumPy function, the gradient goes through `h`).
+_STOP_GRADIENT = {
+    "tensorflow.stop_gradient",
+    "keras.ops.stop_gradient",
+    "keras.backend.stop_gradient",
+    "tensorflow.keras.backend.stop_gradient",
+}
 _NOT_LOSS_FUNCS = ("metric", "log", "summar", "report", "print", "display", "eval", "accuracy")
 
 
@@ -108,6 +116,19 @@ def _reads(node: ast.AST, names: set[str]) -> bool:
     return any(isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load) for n in ast.walk(node))
 
 
+def _reads_differentiably(info: ModuleInfo, node: ast.AST, names: set[str]) -> bool:
+    """`_reads`, except reads inside `tf.stop_gradient(...)`: no gradient flows back through them."""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, ast.Call) and info.imports.qualname(n.func) in _STOP_GRADIENT:
+            continue
+        if isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load):
+            return True
+        todo.extend(ast.iter_child_nodes(n))
+    return False
+
+
 def _loss_like_function(info: ModuleInfo, fn: FunctionNode | None) -> bool:
     """A function whose return value is the loss or a layer output (not a metric/logging helper)."""
     if fn is None:
@@ -126,6 +147,8 @@ def _reaches_objective(info: ModuleInfo, parents: dict[int, ast.AST], call: ast.
     # Where the call itself sits.
     p = parents.get(id(call))
     while p is not None and not isinstance(p, ast.stmt):
+        if isinstance(p, ast.Call) and info.imports.qualname(p.func) in _STOP_GRADIENT:
+            return False
         if isinstance(p, ast.Call) and isinstance(p.func, ast.Attribute) and p.func.attr in _OBJECTIVE_METHODS:
             return True
         p = parents.get(id(p))
@@ -142,7 +165,7 @@ def _reaches_objective(info: ModuleInfo, parents: dict[int, ast.AST], call: ast.
         changed = False
         for s in stmts:
             if isinstance(s, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and s.value is not None:
-                if _reads(s.value, tainted):
+                if _reads_differentiably(info, s.value, tainted):
                     new = _targets(s) - tainted
                     if new:
                         tainted |= new
@@ -153,7 +176,7 @@ def _reaches_objective(info: ModuleInfo, parents: dict[int, ast.AST], call: ast.
                     tainted.add(grown)
                     changed = True
     for s in stmts:
-        if isinstance(s, ast.Return) and s.value is not None and _reads(s.value, tainted):
+        if isinstance(s, ast.Return) and s.value is not None and _reads_differentiably(info, s.value, tainted):
             if _loss_like_function(info, fn):
                 return True
         for n in ast.walk(s):
@@ -162,7 +185,7 @@ def _reaches_objective(info: ModuleInfo, parents: dict[int, ast.AST], call: ast.
                 and isinstance(n.func, ast.Attribute)
                 and n.func.attr in _OBJECTIVE_METHODS
                 and n.args
-                and _reads(n.args[0], tainted)
+                and _reads_differentiably(info, n.args[0], tainted)
             ):
                 return True
     return False
