@@ -249,6 +249,130 @@ CASES = [
         RESULT = gradient_status(t.gradient(y, [x]))
     """,
     ),
+    # Issue 10, held-out round M (tensorflow#65839): called eagerly with every input by keyword, the custom-gradient
+    # op is recorded with no inputs: the grad_fn is never called and the gradient is TensorFlow's own (2, not 100).
+    case(
+        "tfg005_keywords_only_call_ignores_grad_fn",
+        "raises:AssertionError",
+        """
+        import tensorflow as tf
+
+        @tf.custom_gradient
+        def scaled_grad(x):
+            def grad(dy):
+                return dy * 100.0
+            return x * 2.0, grad
+
+        x = tf.constant([1.0, 2.0])
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = scaled_grad(x=x)  # <- TFG005
+        g = tape.gradient(y, x)
+        assert float(g[0]) == 100.0, f"custom gradient not used: {g.numpy()}"
+        RESULT = gradient_status([g])
+    """,
+    ),
+    # Traced (a tf.function, a Keras layer's call while the model is built), any keyword argument raises.
+    case(
+        "tfg005_keyword_call_in_tf_function",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+
+        @tf.custom_gradient
+        def weighted(x, w):
+            def grad(dy):
+                return dy * w, dy * x
+            return x * w, grad
+
+        @tf.function
+        def step(x, w):
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                y = weighted(x, w=w)  # <- TFG005
+            return tape.gradient(y, x)
+
+        RESULT = gradient_status([step(tf.constant(1.0), tf.constant(3.0))])
+    """,
+    ),
+    case(
+        "tfg005_keyword_call_in_layer_call",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        @tf.custom_gradient
+        def clip_grad(x):
+            def grad(dy):
+                return tf.clip_by_value(dy, -1.0, 1.0)
+            return tf.identity(x), grad
+
+        class ClipGrad(keras.layers.Layer):
+            def call(self, inputs):
+                return clip_grad(x=inputs)  # <- TFG005
+
+        model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2), ClipGrad(), keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((4, 2), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
+        RESULT = ["ok"]
+    """,
+    ),
+    # Near miss: keywords on a plain function, and a custom-gradient function called positionally in both modes.
+    case(
+        "tfg005_ok_keywords_on_plain_function_positional_custom_gradient",
+        "ok",
+        """
+        import tensorflow as tf
+
+        @tf.custom_gradient
+        def scaled_grad(x):
+            def grad(dy):
+                return dy * 100.0
+            return x * 2.0, grad
+
+        def forward(x, scale=1.0):
+            return scaled_grad(x) * scale
+
+        @tf.function
+        def traced(x):
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                y = forward(x=x, scale=2.0)
+            return tape.gradient(y, x)
+
+        x = tf.constant([1.0, 2.0])
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = forward(x=x, scale=2.0)
+        g = tape.gradient(y, x)
+        assert float(g[0]) == 200.0
+        RESULT = gradient_status([g, traced(x)])
+    """,
+    ),
+    # Fixed: the same call with the tensor passed positionally.
+    case(
+        "tfg005_ok_keywords_only_call_made_positional",
+        "ok",
+        """
+        import tensorflow as tf
+
+        @tf.custom_gradient
+        def scaled_grad(x):
+            def grad(dy):
+                return dy * 100.0
+            return x * 2.0, grad
+
+        x = tf.constant([1.0, 2.0])
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = scaled_grad(x)
+        g = tape.gradient(y, x)
+        assert float(g[0]) == 100.0
+        RESULT = gradient_status([g])
+    """,
+    ),
 ]
 
 

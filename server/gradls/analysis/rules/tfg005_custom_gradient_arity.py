@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from gradls.analysis.call_sites import call_index
 from gradls.analysis.custom_gradient import accepts_variables, find_grad_fn, variables_read
 from gradls.analysis.model import Finding
-from gradls.analysis.module import FunctionFacts, ModuleInfo
+from gradls.analysis.module import EAGER, FunctionFacts, ModuleInfo
 from gradls.analysis.rules import rule
 
 # Calls known to return exactly one tensor (gradient of one input).
@@ -115,6 +115,8 @@ def _expected(info: ModuleInfo, ff: FunctionFacts) -> set[int] | None:
         for call in sites:
             if any(isinstance(x, ast.Starred) for x in call.args):
                 return None
+            if _keyword_misuse(info, call) is not None:
+                continue  # reported at the call: TF ignores the grad_fn there, or raises before counting
             c = 0
             for x in call.args:
                 if isinstance(x, (ast.List, ast.Tuple, ast.Dict, ast.ListComp)):
@@ -147,6 +149,43 @@ def _call_sites(info: ModuleInfo, ff: FunctionFacts, is_method: bool) -> list[as
     return list(calls.self_attr.get(name, ())) if is_method else list(calls.by_name.get(name, ()))
 
 
+def _call_mode(info: ModuleInfo, call: ast.Call) -> str | None:
+    """`"eager"` when the call surely runs eagerly (module level, or a def run only under an eager tape), `"traced"`
+    when it surely runs while a graph is built (a `tf.function`, a Keras `call` / step), else None."""
+    parents = info.all_parents
+    p = parents.get(id(call))
+    while p is not None and not isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+        p = parents.get(id(p))
+    if p is None:
+        return "eager"
+    if not isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    caller = info.facts(p)
+    if caller is None or caller.custom_gradient:
+        return None
+    if caller.tf_function or (caller.modes and EAGER not in caller.modes):
+        return "traced"
+    return "eager" if caller.modes == {EAGER} else None
+
+
+def _keyword_misuse(info: ModuleInfo, call: ast.Call) -> str | None:
+    """What TensorFlow does with a call of a custom-gradient function that passes arguments by keyword, when that
+    is not the grad_fn it was given (measured under TF 2.21): traced, any keyword raises `ValueError: The
+    custom_gradient decorator currently supports keywords arguments only when eager execution is enabled`;
+    eagerly, a call with keywords only records no input, so the grad_fn is never called and the gradient is
+    TensorFlow's own of the forward computation. (Eagerly, a keyword beside positional arguments is not counted as
+    an input: the arity check counts the positional ones.)"""
+    keywords = [k for k in call.keywords if k.arg is not None]
+    if not keywords or len(keywords) != len(call.keywords):
+        return None
+    mode = _call_mode(info, call)
+    if mode == "traced":
+        return "traced"
+    if mode == "eager" and not call.args:
+        return "ignored"
+    return None
+
+
 def _returns(info: ModuleInfo, grad: ast.AST) -> list[tuple[ast.AST, ast.AST]]:
     """(report node, returned expression) for the grad_fn's own returns."""
     if isinstance(grad, ast.Lambda):
@@ -170,6 +209,7 @@ def find_custom_gradient_arity(info: ModuleInfo) -> Iterator[Finding]:
         grad = find_grad_fn(info, ff)
         if grad is None:
             continue
+        yield from _keyword_call_findings(info, ff)
         expected = _expected(info, ff)
         if not expected:
             continue
@@ -224,3 +264,31 @@ def find_custom_gradient_arity(info: ModuleInfo) -> Iterator[Finding]:
 def _fmt(expected: set[int]) -> str:
     s = sorted(expected)
     return str(s[0]) if len(s) == 1 else f"{s[0]}-{s[-1]}"
+
+
+def _keyword_call_findings(info: ModuleInfo, ff: FunctionFacts) -> Iterator[Finding]:
+    a = ff.node.args
+    params = [p.arg for p in [*a.posonlyargs, *a.args]]
+    is_method = ff.cls is not None and params[:1] in (["self"], ["cls"])
+    name = ff.node.name
+    for call in _call_sites(info, ff, is_method):
+        if any(isinstance(x, ast.Starred) for x in call.args):
+            continue
+        misuse = _keyword_misuse(info, call)
+        shown = ", ".join(f"{k.arg}=" for k in call.keywords)
+        if misuse == "traced":
+            msg = (
+                f"`{name}` is a `@tf.custom_gradient` function called with keyword arguments ({shown}) in code "
+                "TensorFlow traces: it raises `ValueError: The custom_gradient decorator currently supports keywords "
+                "arguments only when eager execution is enabled`; pass the tensors positionally"
+            )
+        elif misuse == "ignored":
+            msg = (
+                f"`{name}` is a `@tf.custom_gradient` function called with keyword arguments only ({shown}): "
+                "TensorFlow records it with no inputs, so its grad_fn is never called and the gradient is "
+                "TensorFlow's own of the forward computation, silently (traced, the call raises `ValueError`); pass "
+                "the tensors positionally"
+            )
+        else:
+            continue
+        yield Finding("TFG005", msg, info.span(call))
