@@ -2477,6 +2477,62 @@ CASES += [
         RESULT = gradient_status(tape.gradient(loss, student.trainable_variables))
     """,
     ),
+    # `tf.math.log` is a tensor op, not a logger's `.log(...)`: the helper's prediction reaches its result through
+    # the log as well as through the mask's comparison, so the weights train.
+    case(
+        "tfg008_helper_log_beside_a_comparison_mask_near_miss",
+        "ok",
+        """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(1, activation="relu")])
+        x = tf.random.normal((8, 4))
+
+        def masked_log_loss(pred):
+            mask = tf.cast(pred > 0.0, tf.float32)
+            return -tf.reduce_mean(mask * tf.math.log(pred + 1.0))
+
+        with tf.GradientTape() as tape:
+            loss = masked_log_loss(model(x))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg008_helper_log_of_an_argmax",
+        "none",
+        """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
+        x = tf.random.normal((8, 4))
+
+        def class_log_loss(logits):
+            picked = tf.cast(tf.argmax(logits, axis=-1), tf.float32)
+            return tf.reduce_mean(tf.math.log(picked + 1.0))
+
+        with tf.GradientTape() as tape:
+            loss = class_log_loss(model(x))  # <- TFG008
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg008_helper_log_of_a_softmax_fixed",
+        "ok",
+        """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
+        x = tf.random.normal((8, 4))
+
+        def class_log_loss(logits):
+            picked = tf.reduce_max(tf.nn.softmax(logits, axis=-1), axis=-1)
+            return -tf.reduce_mean(tf.math.log(picked))
+
+        with tf.GradientTape() as tape:
+            loss = class_log_loss(model(x))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
 ]
 
 

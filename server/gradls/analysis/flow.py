@@ -40,6 +40,16 @@ SINK_STOP_CALLS = {
     "assert_equal",
     "isfinite",
 }
+# TensorFlow modules whose calls print, log, check or write their arguments: a value passed to them goes nowhere.
+# Any other `tensorflow.*` / `keras.ops.*` call is a tensor op, whatever its last name (`tf.math.log`, `ops.append`).
+_TF_SINK_MODULES = (
+    "tensorflow.print",
+    "tensorflow.summary.",
+    "tensorflow.compat.v1.summary.",
+    "tensorflow.debugging.",
+    "tensorflow.io.",
+    "tensorflow.strings.",
+)
 _KERAS_DIFF_RETURNS = {"call", "__call__", "compute_loss", "loss"}
 _COND_BLOCKS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try) + ((ast.Match,) if hasattr(ast, "Match") else ())
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
@@ -204,6 +214,11 @@ class FlowScope:
         return False
 
 
+def _is_tensor_op(q: str) -> bool:
+    """A TensorFlow / Keras op computing a tensor from its arguments (not printing, logging or writing them)."""
+    return q.startswith(("tensorflow.", "keras.ops.")) and not q.startswith(_TF_SINK_MODULES)
+
+
 class _ReachedReturn(Exception):
     """Unwinds `Flow.sinks` once the value reached the return `Flow.reaches_return` asks about."""
 
@@ -298,7 +313,7 @@ class Flow:
                         out.add(("add_loss",))
                         return out
                     if (
-                        name in SINK_STOP_CALLS
+                        (name in SINK_STOP_CALLS and not _is_tensor_op(q))
                         or q == "tensorflow.print"
                         or q.startswith(("logging.", "tensorflow.summary."))
                     ):
