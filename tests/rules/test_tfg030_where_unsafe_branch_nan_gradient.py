@@ -227,6 +227,68 @@ CASES = [
         RESULT = gradient_status([tape.gradient(y, x)])
     """,
     ),
+    # A helper's log kept where the prediction is positive: NaN (not infinite) below 0, where its derivative is
+    # finite; infinite at 0, which a ReLU output reaches, and the weights' gradient is NaN.
+    case(
+        "tfg030_helper_log_of_a_relu_prediction",
+        "nan",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        tf.keras.utils.set_random_seed(0)
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1, activation="relu")])
+        x = tf.constant(np.random.randn(16, 3).astype("float32"))
+
+        def safe_log_loss(pred):
+            return tf.reduce_mean(tf.where(pred > 0.0, tf.math.log(pred), tf.zeros_like(pred)))  # <- TFG030
+
+        with tf.GradientTape() as tape:
+            loss = safe_log_loss(model(x))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg030_helper_log_of_a_relu_prediction_guarded_fixed",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        tf.keras.utils.set_random_seed(0)
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1, activation="relu")])
+        x = tf.constant(np.random.randn(16, 3).astype("float32"))
+
+        def safe_log_loss(pred):
+            positive = tf.where(pred > 0.0, pred, tf.ones_like(pred))
+            return tf.reduce_mean(tf.where(pred > 0.0, tf.math.log(positive), tf.zeros_like(pred)))
+
+        with tf.GradientTape() as tape:
+            loss = safe_log_loss(model(x))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    # The square root of the same ReLU prediction: its derivative is infinite at 0 too, but under `tf.where`'s zero
+    # TF 2.21 gives a finite gradient there.
+    case(
+        "tfg030_helper_sqrt_of_a_relu_prediction_near_miss",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        tf.keras.utils.set_random_seed(0)
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1, activation="relu")])
+        x = tf.constant(np.random.randn(16, 3).astype("float32"))
+
+        def root_loss(pred):
+            return tf.reduce_mean(tf.where(pred > 0.0, tf.sqrt(pred), tf.zeros_like(pred)))
+
+        with tf.GradientTape() as tape:
+            loss = root_loss(model(x))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
 ]
 
 

@@ -80,7 +80,7 @@ def find_where_unsafe_branch(info: ModuleInfo) -> Iterator[Finding]:
         for branch, taken in ((node.args[1], True), (node.args[2], False)):
             if _segment_mean(info, node, branch, guarded):
                 continue
-            found = _unsafe_part(info, branch, guarded, _outside_points(op, bound, taken))
+            found = _unsafe_part(info, branch, guarded, _outside_points(op, bound, taken), bound)
             if found is None or info.tensors.level_of(branch) < DIFF:
                 continue
             part, point = found
@@ -204,7 +204,7 @@ def _outside_points(op: type, c: float, taken: bool) -> list[float]:
 
 
 def _unsafe_part(
-    info: ModuleInfo, branch: ast.AST, guarded: ast.expr, points: list[float]
+    info: ModuleInfo, branch: ast.AST, guarded: ast.expr, points: list[float], bound: float
 ) -> tuple[ast.AST, float] | None:
     """A call or division in `branch` built from `guarded` and numbers only, NaN or infinite at one of `points`,
     whose bad value reaches a gradient (with that point): it multiplies a trainable value (`alpha * log(x)`: the
@@ -234,8 +234,13 @@ def _unsafe_part(
                 return n, point
         if isinstance(n, ast.Call) and _func(info, n) in {"pow", "exp"} and info.tensors.level_of(n) >= DIFF:
             return n, point
-        if info.tensors.level_of(guarded) >= DIFF and _infinite_at(info, n, key, point):
-            return n, point
+        if info.tensors.level_of(guarded) >= DIFF:
+            # Infinite at the first bad point, or at the guard's bound when the guard leaves the bound out: `log(x)`
+            # kept where `x > 0` is NaN at -1, with a finite derivative there, and infinite at 0, the value the
+            # guard was written for (a ReLU output, a zero padding).
+            infinite = next((p for p in (point, bound) if p in points and _infinite_at(info, n, key, p)), None)
+            if infinite is not None:
+                return n, infinite
     return None
 
 
