@@ -10,7 +10,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from gradls.analysis.module import ClassFacts, FunctionFacts, ModuleInfo, param_annotation, param_defaults, walk_own
+from gradls.analysis.module import ClassFacts, FunctionFacts, ModuleInfo, child_nodes, param_annotation, param_defaults
 
 Uses = dict[str, list[tuple[ast.Call | None, ast.AST]]]
 
@@ -21,28 +21,63 @@ def function_uses(info: ModuleInfo) -> Uses:
 
 
 def _build(info: ModuleInfo) -> Uses:
-    names = set(info.module_functions)
     out: Uses = {}
-    for root in [info.tree, *(ff.node for ff in info.functions.values())]:
-        callees: dict[int, ast.Call] = {}
-        loads: list[ast.Name] = []
-        for n in walk_own(root) if root is not info.tree else _module_own(info.tree):
-            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
-                callees[id(n.func)] = n
-            elif isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load):
-                loads.append(n)
-        for n in loads:
-            out.setdefault(n.id, []).append((callees.get(id(n)), root))
+    if not info.module_functions:
+        return out
+    for root, _calls, loads in _scope_calls_and_loads(info):
+        for n, call in loads:
+            out.setdefault(n.id, []).append((call, root))
     return out
 
 
-def _module_own(tree: ast.Module) -> Iterator[ast.AST]:
-    todo: list[ast.AST] = list(tree.body)
-    while todo:
-        n = todo.pop()
-        yield n
-        if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            todo.extend(ast.iter_child_nodes(n))
+# Per scope root: (root, its own calls, its loads of module function names each with the call it is the callee of).
+ScopeCalls = list[tuple[ast.AST, list[ast.Call], list[tuple[ast.Name, ast.Call | None]]]]
+# The classes a scope's walk does not enter (exact classes: the parser makes no subclasses).
+_NESTED_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+
+
+def _scope_calls_and_loads(info: ModuleInfo) -> ScopeCalls:
+    """For each scope root (the module, then every function of `info.functions`): its own calls and its loads of
+    module-level function names, in `walk_own`'s order (depth-first, the last child first; the module's top level
+    enters no lambda).  One walk of the module shared by `function_uses` and `method_calls` (each walked every
+    scope itself, through the `walk_own` / `ast.iter_child_nodes` generators: about twice this walk's cost)."""
+    return info.memo(f"{__name__}.scope_calls_and_loads", lambda: _walk_scopes(info))
+
+
+def _walk_scopes(info: ModuleInfo) -> ScopeCalls:
+    names = set(info.module_functions)
+    out: ScopeCalls = []
+    callees: dict[int, ast.Call] = {}  # id(callee name) -> its call, for the calls of module functions
+    Name, Call, Load, Lambda = ast.Name, ast.Call, ast.Load, ast.Lambda
+    nested = _NESTED_SCOPES
+    for root in [info.tree, *(ff.node for ff in info.functions.values())]:
+        module_level = root is info.tree
+        calls: list[ast.Call] = []
+        loads: list[ast.Name] = []
+        # A function's walk starts at its def (its decorators, defaults and annotations are its own); the module's
+        # at its statements.
+        todo: list[ast.AST] = list(info.tree.body) if module_level else [root]
+        pop, extend = todo.pop, todo.extend
+        enter_root = not module_level
+        while todo:
+            n = pop()
+            t = type(n)
+            if t is Name:
+                if n.id in names and type(n.ctx) is Load:  # type: ignore[attr-defined]
+                    loads.append(n)  # type: ignore[arg-type]
+                continue
+            if t is Call:
+                calls.append(n)  # type: ignore[arg-type]
+                f = n.func  # type: ignore[attr-defined]
+                if type(f) is Name and f.id in names:
+                    callees[id(f)] = n  # type: ignore[assignment]
+            elif enter_root:
+                enter_root = False
+            elif t in nested or (module_level and t is Lambda):
+                continue
+            extend(child_nodes(n))
+        out.append((root, calls, [(n, callees.get(id(n))) for n in loads]))
+    return out
 
 
 def method_calls(info: ModuleInfo) -> dict[int, list[tuple[ast.Call, ast.AST]]]:
@@ -57,9 +92,9 @@ def _build_method_calls(info: ModuleInfo) -> dict[int, list[tuple[ast.Call, ast.
     out: dict[int, list[tuple[ast.Call, ast.AST]]] = {}
     if not any(c.keras_kind is None and c.methods for c in info.classes.values()):
         return out
-    for root in [info.tree, *(ff.node for ff in info.functions.values())]:
-        for n in walk_own(root) if root is not info.tree else _module_own(info.tree):
-            if isinstance(n, ast.Call) and isinstance(n.func, (ast.Name, ast.Attribute)):
+    for root, calls, _loads in _scope_calls_and_loads(info):
+        for n in calls:
+            if isinstance(n.func, (ast.Name, ast.Attribute)):
                 callee = resolve_callee(info, n, root if root is not info.tree else None)
                 if callee is not None and callee.cls is not None and callee.cls.keras_kind is None:
                     out.setdefault(id(callee.node), []).append((n, root))
