@@ -571,6 +571,103 @@ CASES += [
     """)
         + _TRAIN,
     ),
+    # Keras 2's private weight lists (errorhandle.ai's advice, held-out round N): a Keras 3 layer or model has no
+    # `_trainable_weights` / `_non_trainable_weights`, so appending a raw variable to one raises.
+    case(
+        "tfg014_bug_tf_variable_appended_to_private_trainable_weights",
+        "raises:AttributeError",
+        textwrap.dedent("""
+        import numpy as np
+        import tensorflow as tf
+
+        class Scale(tf.keras.layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.w = tf.Variable(tf.ones((3, 1)), name="w")
+                self._trainable_weights.append(self.w)  # <- TFG014
+
+            def call(self, x):
+                return tf.matmul(x, self.w)
+
+        layer = Scale()
+        model = tf.keras.Sequential([tf.keras.Input((3,)), layer])
+        layer_weights = lambda: [layer.w]
+    """)
+        + _TRAIN,
+    ),
+    case(
+        "tfg014_bug_private_non_trainable_weights_extended_in_model_build",
+        "raises:AttributeError",
+        textwrap.dedent("""
+        import numpy as np
+        import tensorflow as tf
+
+        class Net(tf.keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.dense = tf.keras.layers.Dense(1)
+
+            def build(self, input_shape):
+                self.count = tf.Variable(0.0, trainable=False)
+                self._non_trainable_weights += [self.count]  # <- TFG014
+
+            def call(self, x):
+                return self.dense(x)
+
+        model = Net()
+        model(tf.ones((1, 3)))
+        layer_weights = lambda: [model.dense.kernel]
+    """)
+        + _TRAIN,
+    ),
+    # Near-miss: tf_keras (Keras 2) layers still have the private list, and the appended variable trains.
+    case(
+        "tfg014_ok_tf_variable_appended_to_private_list_on_tf_keras_layer",
+        "ok",
+        textwrap.dedent("""
+        import numpy as np
+        import tensorflow as tf
+        import tf_keras
+
+        class Scale(tf_keras.layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.w = tf.Variable(tf.ones((3, 1)), name="w")
+                self._trainable_weights.append(self.w)
+
+            def call(self, x):
+                return tf.matmul(x, self.w)
+
+        layer = Scale()
+        model = tf_keras.Sequential([tf_keras.Input((3,)), layer])
+        model.compile(optimizer=tf_keras.optimizers.SGD(0.1), loss="mse")
+        before = layer.w.numpy().copy()
+        model.fit(np.random.rand(8, 3).astype("float32"), np.random.rand(8, 1).astype("float32"), epochs=2, verbose=0)
+        RESULT = ["zero" if np.allclose(before, layer.w.numpy()) else "ok"]
+    """),
+    ),
+    # Fixed: the weight made with add_weight, no private list.
+    case(
+        "tfg014_fixed_private_trainable_weights_append_dropped",
+        "ok",
+        textwrap.dedent("""
+        import numpy as np
+        import tensorflow as tf
+
+        class Scale(tf.keras.layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.w = self.add_weight(shape=(3, 1), initializer="ones", name="w")
+
+            def call(self, x):
+                return tf.matmul(x, self.w)
+
+        layer = Scale()
+        model = tf.keras.Sequential([tf.keras.Input((3,)), layer])
+        layer_weights = lambda: [layer.w]
+    """)
+        + _TRAIN,
+    ),
 ]
 
 

@@ -40,6 +40,10 @@ class KerasVariableFix(FixData):
 )
 def find_untracked_variable_in_keras_layer(info: ModuleInfo) -> Iterator[Finding]:
     yield from _weight_list_assignments(info)
+    registered: dict[str, set[str]] = {}  # class -> attrs handed to a Keras 2 private weight list (which raises)
+    for finding, cls_name, attrs in _private_weight_list_reads(info):
+        registered.setdefault(cls_name, set()).update(attrs)
+        yield finding
     if "Variable(" not in info.source:
         return
     tf_alias = info.imports.alias_of("tensorflow")
@@ -75,6 +79,8 @@ def find_untracked_variable_in_keras_layer(info: ModuleInfo) -> Iterator[Finding
                     updated = _assigned_state(cls.node) | _differentiated_by_name(cls.node)
                 if attr in updated:
                     continue  # updated with .assign(), or differentiated and applied by name: not left untrained
+                if attr in registered.get(cls.node.name, ()):
+                    continue  # the private-list call that registers it raises first: that finding says so
                 span = info.span(call)
                 portable = all(k.arg in _PORTABLE_KWARGS for k in call.keywords) and len(call.args) <= 1
                 yield Finding(
@@ -177,6 +183,61 @@ _WEIGHT_LIST_PROPERTIES = frozenset(
         "variables",
     }
 )
+
+
+# Keras 2 kept a layer's weights in the private lists `_trainable_weights` / `_non_trainable_weights` (code appended
+# raw variables to them); a Keras 3 layer or model has no such attribute: reading one raises `AttributeError`
+# (measured under TF 2.21 for `.append`, `.extend` and `+=`, on layers and models; tf_keras still has them, and a
+# plain `self._trainable_weights = [...]` only sets an attribute).
+_PRIVATE_WEIGHT_LISTS = frozenset({"_trainable_weights", "_non_trainable_weights"})
+
+
+def _private_weight_list_reads(info: ModuleInfo) -> Iterator[tuple[Finding, str, set[str]]]:
+    """(finding, class name, the `self.<attr>` names handed to the list) for each read of a Keras 2 private
+    weight list on `self` in a method of a Keras 3 layer or model that never sets the attribute itself."""
+    if not any(p in info.source for p in _PRIVATE_WEIGHT_LISTS):
+        return
+    for cls in info.classes.values():
+        if cls.keras_kind not in {"layer", "model"} or cls.keras2:
+            continue
+        set_here = {
+            attr
+            for n in ast.walk(cls.node)
+            if isinstance(n, (ast.Assign, ast.AnnAssign))
+            for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+            if (attr := self_attr(t)) in _PRIVATE_WEIGHT_LISTS
+        } | {st.name for st in cls.node.body if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        for method in cls.methods.values():
+            for n in ast.walk(method):
+                if isinstance(n, ast.AugAssign):
+                    read: ast.AST = n.target
+                elif isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load):
+                    read = n
+                else:
+                    continue
+                attr = self_attr(read)
+                if attr not in _PRIVATE_WEIGHT_LISTS or attr in set_here:
+                    continue
+                stmt: ast.AST = n
+                while not isinstance(stmt, ast.stmt):
+                    up = info.all_parents.get(id(stmt))
+                    if up is None:
+                        break
+                    stmt = up
+                handed_attrs = {a for x in ast.walk(stmt) if (a := self_attr(x)) is not None} - {attr}
+                yield (
+                    Finding(
+                        "TFG014",
+                        f"Keras 3 {cls.keras_kind} `{cls.node.name}` has no `{attr}` list (Keras 2 kept its weights "
+                        f"there): reading `self.{attr}` raises `AttributeError: '{cls.node.name}' object has no "
+                        f"attribute '{attr}'` when `{method.name}` runs, so no weight is registered this way; make "
+                        "each weight with `self.add_weight(...)` (tracked, and trained by `fit`)",
+                        info.span(stmt),
+                        None,
+                    ),
+                    cls.node.name,
+                    handed_attrs,
+                )
 
 
 def _weight_list_assignments(info: ModuleInfo) -> Iterator[Finding]:
