@@ -270,6 +270,85 @@ CASES = [
         RESULT = gradient_status(grads)
     """,
     ),
+    # tensorflow/adanet#137 (held-out round O): a subnetwork builder keeps the optimizer its constructor is given;
+    # every construction of the class passes a Keras 3 optimizer, so `self._optimizer.minimize(...)` is Keras 3's.
+    case(
+        "tfg035_constructor_parameter_stored_on_self",
+        "raises:AttributeError",
+        """
+        import tensorflow as tf
+
+        class Builder:
+            def __init__(self, optimizer, units):
+                self._optimizer = optimizer
+                self._dense = tf.keras.layers.Dense(units)
+
+            def train_op(self, x):
+                loss = tf.reduce_mean(self._dense(x) ** 2)
+                return self._optimizer.minimize(loss=loss, var_list=self._dense.trainable_variables)  # <- TFG035
+
+        builder = Builder(tf.keras.optimizers.Adam(1e-3), 2)
+        builder.train_op(tf.ones((4, 3)))
+        RESULT = ["ok"]
+    """,
+    ),
+    # Near-miss: the same builder constructed with a tf.compat.v1.train optimizer (keeps minimize, runs eagerly with a
+    # callable loss), and a class whose constructions do not all pass a Keras optimizer (one leaves the default).
+    case(
+        "tfg035_ok_constructor_parameter_v1_optimizer_or_open",
+        "ok",
+        """
+        import tensorflow as tf
+
+        class Builder:
+            def __init__(self, optimizer, units):
+                self._optimizer = optimizer
+                self._w = tf.Variable(tf.ones((3, units)))
+
+            def train_op(self, x):
+                return self._optimizer.minimize(lambda: tf.reduce_mean(tf.matmul(x, self._w) ** 2), var_list=[self._w])
+
+        class Stepper:
+            def __init__(self, optimizer=None):
+                self.optimizer = optimizer or tf.compat.v1.train.GradientDescentOptimizer(0.1)
+
+            def step(self, w):
+                return self.optimizer.minimize(lambda: tf.reduce_sum(w**2), var_list=[w])
+
+        builder = Builder(tf.compat.v1.train.AdamOptimizer(1e-3), 2)
+        x = tf.ones((4, 3))
+        builder.train_op(x)
+        w = tf.Variable([1.0, 2.0])
+        Stepper().step(w)
+        Stepper(tf.compat.v1.train.GradientDescentOptimizer(0.5)).step(w)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.matmul(x, builder._w) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, [builder._w]))
+    """,
+    ),
+    # Fixed: the builder computes the loss under a tape and hands the gradients to the Keras optimizer.
+    case(
+        "tfg035_fixed_constructor_parameter_apply_gradients",
+        "ok",
+        """
+        import tensorflow as tf
+
+        class Builder:
+            def __init__(self, optimizer, units):
+                self._optimizer = optimizer
+                self._dense = tf.keras.layers.Dense(units)
+
+            def train_op(self, x):
+                with tf.GradientTape() as tape:
+                    loss = tf.reduce_mean(self._dense(x) ** 2)
+                grads = tape.gradient(loss, self._dense.trainable_variables)
+                self._optimizer.apply_gradients(zip(grads, self._dense.trainable_variables))
+                return grads
+
+        builder = Builder(tf.keras.optimizers.Adam(1e-3), 2)
+        RESULT = gradient_status(builder.train_op(tf.ones((4, 3))))
+    """,
+    ),
 ]
 
 

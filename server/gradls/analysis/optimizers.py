@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from gradls.analysis.call_sites import arguments_for
+from gradls.analysis.call_sites import arguments_for, call_index
 from gradls.analysis.keras_facts import KerasFacts, Scope
 from gradls.analysis.module import ClassFacts, ModuleInfo
 
@@ -38,8 +38,9 @@ def keras3_optimizer_method_calls(
 def keras3_optimizer_class(info: ModuleInfo, kf: KerasFacts, e: ast.AST, scope: Scope) -> str | None:
     """The class of the Keras 3 optimizer `e` is on every path (`"Adam"`, `"LossScaleOptimizer"`; `UNKNOWN_CLASS`
     when it is one but which is open), else None.  Followed: a constructor call, a name every binding of which is
-    one, a parameter of a module function every call fills with one, `self.<attr>` every assignment of which in the
-    class is one, and `self.optimizer` / `model.optimizer` of a Keras 3 model (whatever `compile()` set)."""
+    one, a parameter of a module function every call fills with one, a parameter of a module class's `__init__`
+    every construction of the class fills with one, `self.<attr>` every assignment of which in the class is one,
+    and `self.optimizer` / `model.optimizer` of a Keras 3 model (whatever `compile()` set)."""
     return _optimizer(info, kf, e, scope, 0)
 
 
@@ -87,9 +88,48 @@ def _constructed(info: ModuleInfo, call: ast.Call) -> str | None:
 
 def _parameter(info: ModuleInfo, kf: KerasFacts, param: ast.arg, depth: int) -> str | None:
     passed = arguments_for(info, param)
+    if passed is None:
+        passed = _constructor_arguments(info, param)
     if not passed:
         return None
     return _one([_optimizer(info, kf, arg, kf.scope_of(call), depth + 1) for call, arg in passed])
+
+
+def _constructor_arguments(info: ModuleInfo, param: ast.arg) -> list[tuple[ast.Call, ast.AST]] | None:
+    """For a parameter of a module-level class's `__init__`: (construction, the argument it passes there) for every
+    `Cls(...)` of the module.  None when the class name is used other than as the callee of those calls (a base of
+    another class, a factory handed on, an alias: whoever else constructs it is not seen) or a construction leaves
+    the parameter to its default or passes it through `*args`/`**kwargs`."""
+    cls = next(
+        (
+            c
+            for c in info.classes.values()
+            if c.node in info.tree.body
+            and (init := c.methods.get("__init__")) is not None
+            and any(a is param for a in ([*init.args.posonlyargs, *init.args.args][1:] + init.args.kwonlyargs))
+        ),
+        None,
+    )
+    if cls is None:
+        return None
+    name = cls.node.name
+    sites = call_index(info).by_name.get(name, [])
+    loads = sum(1 for n in info.all_nodes(ast.Name) if n.id == name and isinstance(n.ctx, ast.Load))
+    if not sites or loads != len(sites):
+        return None
+    init = cls.methods["__init__"]
+    positional = [a.arg for a in (*init.args.posonlyargs, *init.args.args)][1:]
+    out: list[tuple[ast.Call, ast.AST]] = []
+    for site in sites:
+        arg: ast.AST | None = next((k.value for k in site.keywords if k.arg == param.arg), None)
+        if arg is None and param.arg in positional:
+            i = positional.index(param.arg)
+            if i < len(site.args) and not any(isinstance(a, ast.Starred) for a in site.args[: i + 1]):
+                arg = site.args[i]
+        if arg is None:
+            return None
+        out.append((site, arg))
+    return out
 
 
 def _self_attribute(info: ModuleInfo, kf: KerasFacts, attr: str, scope: Scope, depth: int) -> str | None:
