@@ -550,6 +550,67 @@ CASES += [
     ),
 ]
 
+# Issue 10 (engine, `tapes.resolve_defs(at=...)`): a helper's parameter rebound at the top of its body (a saliency
+# map's `image = tf.convert_to_tensor(image)`) holds the fresh tensor from there on, whatever the caller passed; made
+# a `tf.Variable` instead, the tape watches it on its own.
+CASES += [
+    case(
+        "tfg009_parameter_rebound_to_tensor_in_saliency_helper",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
+
+        def saliency(model, image, class_idx):
+            image = tf.convert_to_tensor(image)
+            with tf.GradientTape() as tape:
+                score = model(image)[:, class_idx]
+            return tape.gradient(score, image)  # <- TFG009
+
+        RESULT = gradient_status([saliency(model, np.random.rand(1, 4).astype("float32"), 1)])
+    """,
+    ),
+    case(
+        "tfg009_parameter_rebound_to_variable_in_helper_near_miss",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
+
+        def saliency(model, image, class_idx):
+            image = tf.Variable(image)
+            with tf.GradientTape() as tape:
+                score = model(image)[:, class_idx]
+            return tape.gradient(score, image)
+
+        RESULT = gradient_status([saliency(model, np.random.rand(1, 4).astype("float32"), 1)])
+    """,
+    ),
+    case(
+        "tfg009_parameter_rebound_in_a_branch_near_miss",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
+
+        def saliency(model, image, class_idx):
+            if not isinstance(image, tf.Variable):
+                image = tf.convert_to_tensor(image)
+            with tf.GradientTape() as tape:
+                score = model(image)[:, class_idx]
+            return tape.gradient(score, image)
+
+        RESULT = gradient_status([saliency(model, tf.Variable(np.random.rand(1, 4).astype("float32")), 1)])
+    """,
+    ),
+]
+
 
 def _fixed(name: str) -> str:
     return fixed_source(CASES, name, "TFG009")
@@ -568,6 +629,7 @@ _FIXABLE = [
     "tfg009_variable_rebound_by_scaled_update",
     "tfg009_unpacked_from_helper",
     "tfg009_constant_rebound_before_tape",
+    "tfg009_parameter_rebound_to_tensor_in_saliency_helper",
 ]
 FIXED = {f"{n}__fixed": _fixed(n) for n in _FIXABLE}
 CASES += [case(name, "ok", src) for name, src in FIXED.items()]

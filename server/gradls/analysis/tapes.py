@@ -433,13 +433,19 @@ def plain_scope(info: ModuleInfo, node: ast.AST) -> TapeScope:
     return scope
 
 
-def resolve_defs(info: ModuleInfo, scope: TapeScope, name: str) -> tuple[list[ast.AST], TapeScope] | None:
+def resolve_defs(
+    info: ModuleInfo, scope: TapeScope, name: str, at: ast.AST | None = None
+) -> tuple[list[ast.AST], TapeScope] | None:
     """The statements binding `name` as seen from `scope` (its own, else the enclosing function's, else the
-    module's), and the scope they live in.  None when a binding is opaque (parameter, loop target, unpacking...)."""
+    module's), and the scope they live in.  None when a binding is opaque (parameter, loop target, unpacking...).
+
+    A parameter is opaque too, unless `at` (where the name is read) follows a plain assignment to it made directly
+    in the function's body (`image = tf.convert_to_tensor(image)` at the top of a helper): from there on the name
+    holds what the function's own statements bound, not what the caller passed."""
     if name in scope.declared_outer():
         return None
     if name in scope.params:
-        return None
+        return _rebound_parameter_defs(scope, name, at)
     defs = scope.defs(name)
     if defs is None:
         return None
@@ -464,6 +470,20 @@ def resolve_defs(info: ModuleInfo, scope: TapeScope, name: str) -> tuple[list[as
     if not d:
         return None
     return d, mod
+
+
+def _rebound_parameter_defs(scope: TapeScope, name: str, at: ast.AST | None) -> tuple[list[ast.AST], TapeScope] | None:
+    fn = scope.node
+    if at is None or not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    defs = scope.defs(name)
+    if not defs:
+        return None
+    first = defs[0]
+    end = getattr(first, "end_lineno", None)
+    if not any(st is first for st in fn.body) or end is None or end >= getattr(at, "lineno", 0):
+        return None  # rebound only on some paths, or after the read: the caller's value may reach it
+    return defs, scope
 
 
 def def_value(d: ast.AST) -> ast.AST | None:

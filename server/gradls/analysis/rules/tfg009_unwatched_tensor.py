@@ -185,7 +185,7 @@ def _check_source(
             f"call `{tape.name}.watch({el.id})` at the top of the `with` block"
         )
         return Finding("TFG009", msg, info.span(el), _fix_data(info, scope, tape, call, el.id, [], scope))
-    r = resolve_defs(info, scope, el.id)
+    r = resolve_defs(info, scope, el.id, at=call)
     if r is None and el.id in scope.params:
         kinds = _argument_kinds(info, scope, el.id, tape)
         if kinds == {"plain"}:
