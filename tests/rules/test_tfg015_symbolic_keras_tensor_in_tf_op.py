@@ -768,6 +768,80 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
     """,
     ),
+    # Issue 10 (names.module_alias_assignments): `keras = tf.keras` at module level, as the TF docs write it, names
+    # the same module as an import would; the Lambda of tensorflow#14359 was silent when reached through it.
+    case(
+        "tfg015_lambda_arguments_through_module_alias",
+        "raises:NotImplementedError",
+        """
+        import tensorflow as tf
+
+        keras = tf.keras
+
+
+        def func(x, y):
+            return tf.add(x, y)
+
+
+        a = keras.layers.Input(shape=(64,))
+        b = keras.layers.Dense(5)(a)
+        c = keras.layers.Dense(5)(a)
+        d = keras.layers.Lambda(func, arguments={"y": c})(b)  # <- TFG015
+        model = keras.models.Model(a, d)
+        RESULT = ["ok"]
+    """,
+    ),
+    # Near miss: through the alias and a function-local `layers = keras.layers`, the Lambda gets a constant.
+    case(
+        "tfg015_ok_alias_rebound_in_a_function",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        keras = tf.keras
+
+
+        def build():
+            layers = keras.layers
+            x = keras.Input((3,))
+            h = layers.Dense(3)(x)
+            scaled = layers.Lambda(lambda t, s: tf.multiply(t, s), arguments={"s": tf.constant(2.0)})(h)
+            return keras.Model(x, layers.Dense(1)(scaled))
+
+
+        model = build()
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(np.ones((4, 3), "float32")))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    # Fixed: through the alias, both towers are the Lambda's inputs.
+    case(
+        "tfg015_ok_lambda_takes_both_towers_through_module_alias",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        keras = tf.keras
+
+
+        def func(tensors):
+            x, y = tensors
+            return tf.add(x, y)
+
+
+        a = keras.layers.Input(shape=(64,))
+        b = keras.layers.Dense(5)(a)
+        c = keras.layers.Dense(5)(a)
+        d = keras.layers.Lambda(func)([b, c])
+        model = keras.models.Model(a, d)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(np.random.rand(8, 64).astype("float32"))))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_weights))
+    """,
+    ),
     # Fixed: both tensors are the Lambda's inputs.
     case(
         "tfg015_ok_lambda_takes_both_tensors",

@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any, TypeVar, overload
 
 from gradls.analysis.model import Span
-from gradls.analysis.names import ImportTable, dotted
+from gradls.analysis.names import ImportTable, dotted, module_alias_assignments
 from gradls.analysis.project import ClassSummary, ProjectIndex
 from gradls.config import Config
 
@@ -176,7 +176,7 @@ class ModuleInfo:
                     elif (t is ast.Assign or t is ast.AnnAssign) and cls is not None:
                         self_assigns.append((cls, child))
                     stack.append((child, ccls, cfn))
-        self.imports = ImportTable(imports, self.config)
+        self.imports = ImportTable(imports, self.config, module_alias_assignments(self.tree))
         self.legacy_keras = _sets_legacy_keras(self.tree, self.source) or self._in_legacy_keras_package()
         # The program's Keras is Keras 2 when it says so, or when it imports Keras only through `tf_keras`.
         self.keras2_program = self.legacy_keras or (

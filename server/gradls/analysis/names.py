@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import functools
+from collections.abc import Sequence
 
 from gradls.config import Config
 
@@ -66,6 +67,43 @@ def dotted(e: ast.AST) -> str | None:
     return ".".join(reversed(parts))
 
 
+def module_alias_assignments(tree: ast.AST) -> list[ast.Assign]:
+    """The module-level statements `name = a.b.c` that make `name` another name of an attribute chain (`keras =
+    tf.keras`), when nothing else in the module binds `name` (one binding: the name means that chain everywhere)."""
+    body = tree.body if isinstance(tree, ast.Module) else []
+    found: dict[str, ast.Assign] = {}
+    for st in body:
+        if (
+            type(st) is ast.Assign
+            and len(st.targets) == 1
+            and type(st.targets[0]) is ast.Name
+            and type(st.value) is ast.Attribute
+            and dotted(st.value) is not None
+        ):
+            name = st.targets[0].id
+            found[name] = st if name not in found else found[name]
+    if not found:
+        return []
+    bound: dict[str, int] = {}  # bindings of each candidate anywhere in the module (`global` counts as two)
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Name):
+            names = [] if isinstance(n.ctx, ast.Load) else [n.id]
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names = [n.name]
+        elif isinstance(n, ast.alias):
+            names = [(n.asname or n.name).split(".", 1)[0]]
+        elif isinstance(n, (ast.Global, ast.Nonlocal)):
+            names = n.names * 2
+        elif isinstance(n, ast.arg):
+            names = [n.arg]
+        else:
+            continue
+        for name in names:
+            if name in found:
+                bound[name] = bound.get(name, 0) + 1
+    return [st for name, st in found.items() if bound.get(name, 0) == 1]
+
+
 class ImportTable:
     """The one import resolver: the analysis builds it for `ModuleInfo.imports`, the fix builders with `of(tree)`."""
 
@@ -74,16 +112,35 @@ class ImportTable:
         """The table of every import in `tree` (nested ones included), in source order."""
         stmts: list[ast.stmt] = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
         stmts.sort(key=lambda n: (n.lineno, n.col_offset))
-        return cls(stmts, config)
+        return cls(stmts, config, module_alias_assignments(tree))
 
-    def __init__(self, import_stmts: list[ast.stmt], config: Config | None = None):
+    def __init__(
+        self,
+        import_stmts: list[ast.stmt],
+        config: Config | None = None,
+        alias_assigns: Sequence[ast.Assign] = (),
+    ):
         self.aliases: dict[str, str] = {}
         # Local names bound to Keras 2 (`tf_keras`) modules or objects.
         self.keras2_names: set[str] = set()
         # Every imported name as written: local -> (relative level, dotted target); the project index
         # resolves these to the project's own files (`from .models import Encoder`: (1, "models.Encoder")).
         self.raw: dict[str, tuple[int, str]] = {}
-        for node in import_stmts:
+        self._memo: dict[int, str | None] = {}  # id(node) -> qualname; nodes live as long as this table
+        stmts = list(import_stmts)
+        if alias_assigns:
+            stmts = sorted([*stmts, *alias_assigns], key=lambda n: (n.lineno, n.col_offset))
+        for node in stmts:
+            if isinstance(node, ast.Assign):
+                # `keras = tf.keras`, `tfkl = tf.keras.layers`: the name is that module (or object) from here on.
+                target = node.targets[0]
+                q = self._qualname(node.value)
+                if q is not None and isinstance(target, ast.Name):
+                    keras2 = self.is_keras2(node.value)
+                    self._bind(target.id, q)
+                    if keras2:
+                        self.keras2_names.add(target.id)
+                continue
             if isinstance(node, ast.Import):
                 for a in node.names:
                     if a.asname:
@@ -106,7 +163,6 @@ class ImportTable:
                     else:
                         self.aliases.pop(local, None)
                         self.keras2_names.discard(local)
-        self._memo: dict[int, str | None] = {}  # id(node) -> qualname; nodes live as long as this table
         self.extra_tensor_functions = set(config.extra_tensor_functions) if config else set()
         self.extra_decorators = set(config.extra_differentiable_decorators) if config else set()
 
