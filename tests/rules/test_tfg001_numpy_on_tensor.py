@@ -331,6 +331,95 @@ CASES += [
     ),
 ]
 
+# Issue 10: a `lambda` handed to a Keras layer runs on the layer's input, symbolic while the model is built (a named
+# function handed to it was a region already; an inline lambda was not looked at).
+CASES += [
+    case(
+        "tfg001_numpy_in_lambda_layer_lambda",
+        "raises:NotImplementedError",
+        """
+        import numpy as np
+        import keras
+
+        inputs = keras.Input(shape=(4,))
+        h = keras.layers.Dense(4, activation="softplus")(inputs)
+        logh = keras.layers.Lambda(lambda t: np.log1p(t))(h)  # <- TFG001
+        model = keras.Model(inputs, keras.layers.Dense(1)(logh))
+        RESULT = ["ok"]
+    """,
+    ),
+    # Dense knows its output shape without running its activation; called eagerly, the NumPy array cuts the tape
+    # (under `fit`: NotImplementedError, a symbolic tensor cannot be converted).
+    case(
+        "tfg001_numpy_in_lambda_activation",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        inputs = keras.Input(shape=(4,))
+        h = keras.layers.Dense(4, activation=lambda x: np.tanh(x))(inputs)  # <- TFG001
+        model = keras.Model(inputs, keras.layers.Dense(1)(h))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(np.random.rand(8, 4).astype("float32")))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg001_numpy_in_lambda_layer_with_output_shape_called_eagerly",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        inputs = keras.Input(shape=(4,))
+        h = keras.layers.Dense(4, activation="softplus")(inputs)
+        logh = keras.layers.Lambda(lambda t: np.log1p(t), output_shape=(4,))(h)  # <- TFG001
+        model = keras.Model(inputs, keras.layers.Dense(1)(logh))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(np.random.rand(8, 4).astype("float32")))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    # Near miss: NumPy on constants and on the shape `output_shape=` gets, not on the layer's input.
+    case(
+        "tfg001_ok_numpy_on_constants_and_shapes_in_layer_lambdas",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        inputs = keras.Input(shape=(4,))
+        h = keras.layers.Dense(4)(inputs)
+        flat = keras.layers.Lambda(lambda t: t * np.sqrt(2.0), output_shape=lambda s: (s[0], int(np.prod(s[1:]))))(h)
+        model = keras.Model(inputs, keras.layers.Dense(1)(flat))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(np.random.rand(8, 4).astype("float32")))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg001_ok_tf_op_in_lambda_layer_lambda",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        inputs = keras.Input(shape=(4,))
+        h = keras.layers.Dense(4, activation="softplus")(inputs)
+        logh = keras.layers.Lambda(lambda t: tf.math.log1p(t))(h)
+        model = keras.Model(inputs, keras.layers.Dense(1)(logh))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(np.random.rand(8, 4).astype("float32")))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+]
+
 
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):

@@ -179,6 +179,69 @@ def find_numpy_on_tensor(info: ModuleInfo) -> Iterator[Finding]:
             )
         span = info.span(node)
         yield Finding("TFG001", msg, span, NumpyCallFix(span, q, tf_alias))
+    yield from _numpy_in_layer_lambdas(info, roots, tf_alias)
+
+
+def _numpy_in_layer_lambdas(info: ModuleInfo, roots: set[str], tf_alias: str | None) -> Iterator[Finding]:
+    """A NumPy function on the input of a `lambda` handed to a Keras layer (`Lambda(lambda t: np.log1p(t))`,
+    `activation=lambda x: np.tanh(x)`): the layer runs it on its input. Measured under TF 2.21: a Lambda without
+    `output_shape` raises `NotImplementedError` as the model is built (its output shape cannot be inferred), any of
+    them under `fit` (a symbolic tensor cannot be converted to a NumPy array); called eagerly, the layer returns a
+    NumPy array and the weights before it get None gradients. A named function handed to a layer is a region of its
+    own (`regions._seed_layer_callables`)."""
+    if "lambda" not in info.source:
+        return
+    from gradls.analysis.module import is_keras_layer_ctor
+
+    if info.legacy_keras:
+        return  # not measured under Keras 2
+    for ctor in info.all_nodes(ast.Call):
+        if not any(isinstance(v, ast.Lambda) for v in [*ctor.args, *(k.value for k in ctor.keywords)]):
+            continue
+        cq = info.imports.qualname(ctor.func) or ""
+        if not is_keras_layer_ctor(cq) or info.imports.is_keras2(ctor.func):
+            continue
+        layer = cq.rsplit(".", 1)[-1]
+        # The function the layer runs on its input: a Lambda's / an Activation's first argument, an activation
+        # keyword (not `output_shape=`, `mask=`, which get shapes and masks).
+        run = [k.value for k in ctor.keywords if k.arg and "activation" in k.arg]
+        if layer in {"Lambda", "Activation"}:
+            run += [k.value for k in ctor.keywords if k.arg in {"function", "activation"}] + ctor.args[:1]
+        for fn in run:
+            if not isinstance(fn, ast.Lambda) or not fn.args.args:
+                continue
+            param = fn.args.args[0].arg
+            for node in ast.walk(fn.body):
+                if not isinstance(node, ast.Call):
+                    continue
+                root = node.func
+                while isinstance(root, ast.Attribute):
+                    root = root.value
+                if not isinstance(root, ast.Name) or root.id not in roots:
+                    continue
+                q = info.imports.qualname(node.func)
+                if not q or not q.startswith("numpy.") or q[len("numpy.") :] not in NUMPY_COMPUTE:
+                    continue
+                if not any(_reads(a, param) for a in [*node.args, *(k.value for k in node.keywords)]):
+                    continue
+                short = "np." + q[len("numpy.") :]
+                msg = (
+                    f"`{short}` on the input of the function handed to `{layer}` at line {ctor.lineno}: where Keras "
+                    f"runs it on a symbolic tensor (under `fit`; a `Lambda` without `output_shape` as the model is "
+                    f"built) it raises `NotImplementedError`, and called eagerly it returns a NumPy array, so the "
+                    f"weights before it get None gradients; use the TensorFlow op"
+                )
+                span = info.span(node)
+                yield Finding("TFG001", msg, span, NumpyCallFix(span, q, tf_alias))
+
+
+def _reads(e: ast.AST, name: str) -> bool:
+    """Does `e` read `name`, other than inside a nested lambda that rebinds it?"""
+    if isinstance(e, ast.Name):
+        return e.id == name and isinstance(e.ctx, ast.Load)
+    if isinstance(e, ast.Lambda) and name in {a.arg for a in e.args.args}:
+        return False
+    return any(_reads(c, name) for c in ast.iter_child_nodes(e))
 
 
 _PY_SCALAR_BUILTINS = {"int", "float", "bool", "len", "round", "str", "repr"}
