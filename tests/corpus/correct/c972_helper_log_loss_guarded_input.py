@@ -1,0 +1,20 @@
+# gradls-fixture: tf-verdict=ok
+# gradls-expect:
+# source: realistic program, 2026-12-07 session 4 (b030_helper_log_loss_guarded_at_zero_relu_output, fixed)
+import numpy as np
+import tensorflow as tf
+import keras
+
+model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1, activation="relu")])
+
+
+def safe_log_loss(pred):
+    positive = tf.where(pred > 0.0, pred, tf.ones_like(pred))
+    return tf.reduce_mean(tf.where(pred > 0.0, tf.math.log(positive), tf.zeros_like(pred)))
+
+
+x = np.array([[1.0, -2.0, 0.5], [0.0, 0.0, 0.0]], "float32")
+with tf.GradientTape() as tape:
+    loss = safe_log_loss(model(x)) + tf.reduce_mean(model(x))
+grads = tape.gradient(loss, model.trainable_variables)
+RESULT = gradient_status(grads)
