@@ -546,21 +546,23 @@ def arguments_for(info: ModuleInfo, param: ast.arg) -> list[tuple[ast.Call, ast.
     )
     if fn is None:
         return None
-    return _call_arguments(info, fn, param.arg)
+    found = _call_arguments(info, fn, param.arg)
+    return None if found is None else [(call, arg) for call, arg, _root in found]
 
 
 def _call_arguments(
     info: ModuleInfo, fn: ast.FunctionDef | ast.AsyncFunctionDef, param: str
-) -> list[tuple[ast.Call, ast.AST]] | None:
-    """`arguments_for` once the module function holding the parameter is known."""
+) -> list[tuple[ast.Call, ast.AST, ast.AST]] | None:
+    """`arguments_for` once the module function holding the parameter is known, each with the scope root of the
+    call (`function_uses`)."""
     if info.module_functions.get(fn.name) is not fn:
         return None
     uses = function_uses(info).get(fn.name, [])
     if not uses:
         return None
     positional = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]
-    out: list[tuple[ast.Call, ast.AST]] = []
-    for call, _root in uses:
+    out: list[tuple[ast.Call, ast.AST, ast.AST]] = []
+    for call, root in uses:
         if call is None:
             return None
         arg = next((k.value for k in call.keywords if k.arg == param), None)
@@ -570,7 +572,7 @@ def _call_arguments(
                 arg = call.args[i]
         if arg is None:
             return None
-        out.append((call, arg))
+        out.append((call, arg, root))
     return out
 
 
@@ -593,8 +595,11 @@ def _python_by_callers(
     args = _call_arguments(info, fn, param) if depth <= 4 else None
     if args is None:
         return not top and depth <= 4  # a forwarded parameter with no caller here: unknown, not a tensor by sight
-    for call, arg in args:
-        caller = info.enclosing_function(call)
+    for _call, arg, root in args:
+        # The function holding the call: its scope root (a call in a lambda or a decorator belongs to the def
+        # around it), found without `enclosing_function`, which builds the whole tree's parents for a call outside
+        # differentiable code.
+        caller = root if root is not info.tree else None
         if static_value(info, arg, caller if caller is not None else info.tree):
             continue
         if not (isinstance(arg, ast.Name) and isinstance(caller, (ast.FunctionDef, ast.AsyncFunctionDef))):

@@ -339,14 +339,19 @@ def _built_in_lambda_function(info: ModuleInfo, done: set[int]) -> Iterator[Find
 
 
 class _Parents(dict[int, ast.AST]):
-    """`info.all_parents`, built on the first question: only a constructor call found in a step asks (most modules,
-    library code among them, give this rule none), and the parents of the whole tree cost a walk of their own."""
+    """`info.all_parents`, built on the first question `info.parents` cannot answer: a statement's or a node of
+    differentiable code's parent is there already (the tape `with` blocks' loops of `_eager_loops`), and only a
+    constructor call found in a step asks about other nodes (most modules, library code among them, give this rule
+    none), while the parents of the whole tree cost a walk of their own."""
 
     def __init__(self, info: ModuleInfo):
         super().__init__()
         self._info = info
 
     def get(self, key, default=None):
+        found = self._info.parents.get(key)  # the node's own parent, as in the whole tree's
+        if found is not None:
+            return found
         parents = self._info.all_parents
         self.get = parents.get  # type: ignore[method-assign]  # from now on the dict's own lookup
         return parents.get(key, default)
