@@ -881,6 +881,96 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
     """,
     ),
+    # eriklindernoren/Keras-GAN#215 (held-out round O): the Keras 2 WGAN-GP recipe run with tf_keras. Keras 2 accepts
+    # `tf.*` ops on its symbolic tensors while a model is built, but a compiled loss that `fit` runs cannot read one
+    # (a partial's bound parameter or a free name): TypeError, whatever op reads it.
+    case(
+        "tfg015_tf_keras_partial_gradient_penalty_loss",
+        "raises:TypeError",
+        """
+        from functools import partial
+
+        import numpy as np
+        import tf_keras as keras
+        from tf_keras import backend as K
+
+        def gradient_penalty_loss(y_true, y_pred, averaged_samples):
+            gradients = K.gradients(y_pred, averaged_samples)[0]  # <- TFG015
+            return K.mean(K.square(1 - K.sqrt(K.sum(K.square(gradients), axis=1))))
+
+        critic = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+        real = keras.Input((4,))
+        fake = keras.Input((4,))
+        mixed = keras.layers.Average()([real, fake])
+        gp = partial(gradient_penalty_loss, averaged_samples=mixed)
+        gp.__name__ = "gradient_penalty"
+        model = keras.Model([real, fake], [critic(real), critic(mixed)])
+        model.compile(loss=["mse", gp], optimizer="rmsprop")
+        x = np.random.rand(8, 4).astype("float32")
+        model.train_on_batch([x, x], [np.ones((8, 1)), np.zeros((8, 1))])
+        RESULT = ["ok"]
+    """,
+    ),
+    case(
+        "tfg015_tf_keras_lambda_loss_reads_input",
+        "raises:TypeError",
+        """
+        import numpy as np
+        import tf_keras as keras
+        from tf_keras import backend as K
+
+        inp = keras.Input((3,))
+        out = keras.layers.Dense(3)(inp)
+        model = keras.Model(inp, out)
+        model.compile(optimizer="sgd", loss=lambda y_true, y_pred: K.mean(K.square(y_pred - inp)))  # <- TFG015
+        model.fit(np.ones((8, 3), "float32"), np.ones((8, 3), "float32"), epochs=1, verbose=0)
+        RESULT = ["ok"]
+    """,
+    ),
+    # Near-miss: a tf_keras model built with `tf.*` ops on its inputs (TFOpLambda layers), trained with a compiled
+    # loss that reads a constant tensor from outside its arguments.
+    case(
+        "tfg015_ok_tf_keras_tf_op_layers_and_constant_in_loss",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import tf_keras as keras
+
+        inp = keras.Input((3,))
+        h = tf.nn.relu(keras.layers.Dense(4)(inp))
+        out = keras.layers.Dense(1)(tf.concat([h, inp], axis=-1))
+        model = keras.Model(inp, out)
+        scale = tf.constant(2.0)
+        model.compile(optimizer="sgd", loss=lambda y_true, y_pred: tf.reduce_mean(tf.square(y_true - y_pred)) * scale)
+        before = [w.numpy().copy() for w in model.trainable_weights]
+        model.fit(np.random.rand(8, 3).astype("float32"), np.random.rand(8, 1).astype("float32"), epochs=1, verbose=0)
+        RESULT = ["ok" if not np.array_equal(b, w.numpy()) else "zero" for b, w in zip(before, model.trainable_weights)]
+    """,
+    ),
+    # Fixed: the gradient penalty taken with a GradientTape in the critic's step, on interpolates made there.
+    case(
+        "tfg015_fixed_tf_keras_gradient_penalty_with_tape",
+        "ok",
+        """
+        import tensorflow as tf
+        import tf_keras as keras
+
+        critic = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1)])
+        real = tf.random.uniform((8, 4))
+        fake = tf.random.uniform((8, 4))
+        alpha = tf.random.uniform((8, 1))
+        mixed = alpha * real + (1 - alpha) * fake
+        with tf.GradientTape() as tape:
+            with tf.GradientTape() as gp_tape:
+                gp_tape.watch(mixed)
+                score = critic(mixed)
+            grads = gp_tape.gradient(score, mixed)
+            penalty = tf.reduce_mean(tf.square(1 - tf.norm(grads, axis=1)))
+            loss = tf.reduce_mean(critic(fake)) - tf.reduce_mean(critic(real)) + 10 * penalty
+        RESULT = gradient_status(tape.gradient(loss, critic.trainable_variables[:-1]))
+    """,
+    ),
 ]
 
 _FIXABLE = [

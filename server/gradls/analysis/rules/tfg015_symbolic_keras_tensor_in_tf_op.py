@@ -15,6 +15,12 @@ from gradls.analysis.module import FunctionNode, ModuleInfo, child_nodes
 from gradls.analysis.rules import rule
 
 _ERROR = "`ValueError: A KerasTensor cannot be used as input to a TensorFlow function`"
+# What tf_keras (Keras 2) raises when a loss run by `fit` reads one of its symbolic tensors (measured under TF 2.21 +
+# tf_keras, whatever op reads it: `K.gradients`, `tf.gradients`, `K.mean`).
+_KERAS2_ERROR = (
+    "`TypeError: You are passing KerasTensor(...), an intermediate TF-Keras symbolic input/output, to a TF API that "
+    "does not allow registering custom dispatchers`"
+)
 # tf.* functions that take a KerasTensor without converting it (checked under TF 2.21).
 _ACCEPTS_KERAS_TENSORS = ("tensorflow.print", "tensorflow.is_tensor", "tensorflow.nest.")
 _NOT_OPS = (
@@ -83,6 +89,10 @@ def find_symbolic_keras_tensor(info: ModuleInfo) -> Iterator[Finding]:
     if not _may_hold_symbolic_tensors(info):
         return
     yield from _Analysis(info).run()
+    if _models_are_keras2(info):
+        # Keras 2 turns `tf.*` ops on its symbolic tensors into layers while the model is built, but a loss that
+        # `fit` runs cannot read one: only the loss-closure check applies to them.
+        yield from _Analysis(info, keras2=True).run()
 
 
 def _may_hold_symbolic_tensors(info: ModuleInfo) -> bool:
@@ -111,8 +121,10 @@ def _models_are_keras2(info: ModuleInfo) -> bool:
 
 
 class _Analysis:
-    def __init__(self, info: ModuleInfo):
+    def __init__(self, info: ModuleInfo, keras2: bool = False):
         self.info = info
+        # Follow Keras 2 (`tf_keras`) symbolic tensors instead of Keras 3 ones, into compiled loss closures only.
+        self.keras2 = keras2
         self.kf = KerasFacts(info)
         self.tapes = tape_names(info)
         self.seeds: dict[int, dict[str, str]] = {}  # function id -> param -> origin
@@ -299,7 +311,7 @@ class _Analysis:
             return env.get(e.id)
         if isinstance(e, ast.Call):
             q = info.imports.qualname(e.func) or ""
-            if q in KERAS_INPUTS and not info.imports.is_keras2(e.func):
+            if q in KERAS_INPUTS and info.imports.is_keras2(e.func) == self.keras2:
                 return f"`{info.text(e.func)}(...)` at line {e.lineno}"
             args = [*e.args, *(k.value for k in e.keywords)]
             arg_origin = next(
@@ -332,7 +344,11 @@ class _Analysis:
                     return f"the result of `{f.id}(...)` at line {e.lineno}, built from {arg_origin}"
             return None
         if isinstance(e, ast.Attribute):
-            if e.attr in _SYMBOLIC_ATTRS and not self.models_are_keras2 and self.kf.is_keras_object(e.value, scope):
+            if (
+                e.attr in _SYMBOLIC_ATTRS
+                and self.models_are_keras2 == self.keras2
+                and self.kf.is_keras_object(e.value, scope)
+            ):
                 return f"`{info.text(e)}`"
             return None
         if isinstance(e, ast.Subscript):
@@ -397,6 +413,12 @@ class _Analysis:
             return
         info = self.info
         f = e.func
+        if self.keras2:
+            if isinstance(f, ast.Name) and f.id in info.module_functions:
+                self._seed(info.module_functions[f.id], e, scope, env)
+            elif isinstance(f, ast.Attribute) and f.attr == "compile" and self.kf.is_keras_object(f.value, scope):
+                self.env_at_compile.append((e, scope, dict(env)))
+            return
         if isinstance(f, ast.Name) and f.id in info.module_functions:
             fn = info.module_functions[f.id]
             wrapper = self._tf_wrapper(fn)
@@ -677,12 +699,16 @@ class _Analysis:
                     if n.id in seen:
                         continue
                     seen.add(n.id)
+                    raised = (
+                        f"tf_keras raises {_KERAS2_ERROR} (older Keras 2 ran it and gave `None` gradients)"
+                        if self.keras2
+                        else f"Keras 3 raises {_ERROR} (Keras 2 ran it and gave `None` gradients)"
+                    )
                     msg = (
                         f"the loss given to `{self.info.text(compile_call.func)}` at line {compile_call.lineno} "
                         f"captures `{n.id}`, a symbolic Keras tensor ({env[n.id]}): once `fit` calls the loss, "
-                        f"Keras 3 raises {_ERROR} (Keras 2 ran it and gave `None` gradients); compute that term "
-                        f"inside the model (a layer that calls `self.add_loss(...)`, or an extra model output with its "
-                        f"own loss)"
+                        f"{raised}; compute that term inside the model (a layer that calls `self.add_loss(...)`, or an "
+                        f"extra model output with its own loss)"
                     )
                     self._add(n, Finding("TFG015", msg, self.info.span(n), None))
 
