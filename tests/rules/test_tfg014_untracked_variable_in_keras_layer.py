@@ -670,6 +670,139 @@ CASES += [
     ),
 ]
 
+# Issue 10: Keras layers kept by a plain Python object that a model holds. Keras 3 walks a layer's attributes for
+# layers, variables and containers of them, not into other objects. RESULT: "zero" when the blocks' weights are missing
+# from the model's weights (they never train), else the gradients of all of them.
+_PLAIN_BLOCKS = """
+import numpy as np
+import tensorflow as tf
+import keras
+
+
+class Blocks{base}:
+    def __init__(self, n, units):
+        {init}self.layers = {{f"block{{i}}": keras.layers.Dense(units, activation="relu") for i in range(n)}}
+
+    {call}(self, x):
+        for name in sorted(self.layers):
+            x = self.layers[name](x)
+        return x
+
+
+class Net(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.blocks = Blocks(2, 8){mark}
+        self.head = keras.layers.Dense(1){extra}
+
+    def call(self, x):
+        return self.head(self.blocks(x))
+
+
+model = Net()
+x = np.random.rand(4, 8).astype("float32")
+model(x)
+with tf.GradientTape() as tape:
+    loss = tf.reduce_mean(tf.square(model(x)))
+grads = tape.gradient(loss, model.trainable_variables)
+RESULT = ["zero"] if len(model.trainable_variables) < 6 else gradient_status(grads)
+"""
+CASES += [
+    case(
+        "tfg014_plain_object_keeps_dict_of_layers",
+        "zero",
+        _PLAIN_BLOCKS.format(base="", init="", call="def __call__", mark="  # <- TFG014", extra=""),
+    ),
+    case(
+        "tfg014_plain_object_keeps_layers_trained_by_fit",
+        "zero",
+        """
+        import numpy as np
+        import keras
+
+
+        class MLP:
+            def __init__(self, sizes):
+                self.hidden = [keras.layers.Dense(s, activation="relu") for s in sizes]
+                self.out = keras.layers.Dense(1)
+
+            def __call__(self, x):
+                for layer in self.hidden:
+                    x = layer(x)
+                return self.out(x)
+
+
+        class Critic(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.mlp = MLP([8, 8])  # <- TFG014
+                self.bias = keras.layers.Dense(1)
+
+            def call(self, x):
+                return self.mlp(x) + self.bias(x)
+
+
+        critic = Critic()
+        critic.compile(optimizer="sgd", loss="mse")
+        x = np.random.rand(16, 3).astype("float32")
+        critic(x)
+        before = [w.numpy().copy() for w in critic.mlp.out.weights]
+        critic.fit(x, np.random.rand(16, 1).astype("float32"), epochs=1, verbose=0)
+        RESULT = ["zero" if np.array_equal(b, w.numpy()) else "ok" for b, w in zip(before, critic.mlp.out.weights)]
+    """,
+    ),
+    # Near miss: the model also keeps the object's dict of layers itself (a tracked dict).
+    case(
+        "tfg014_ok_plain_object_layers_handed_to_the_model",
+        "ok",
+        _PLAIN_BLOCKS.format(
+            base="", init="", call="def __call__", mark="", extra="\n        self.block_layers = self.blocks.layers"
+        ),
+    ),
+    # Near miss: a functional model subclass applies the object's layers to its inputs: its graph tracks them.
+    case(
+        "tfg014_ok_plain_object_layers_in_functional_subclass",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+
+        class Tower:
+            def __init__(self):
+                self.layers = [keras.layers.Dense(8, activation="relu"), keras.layers.Dense(4)]
+
+            def __call__(self, x):
+                for layer in self.layers:
+                    x = layer(x)
+                return x
+
+
+        class Net(keras.Model):
+            def __init__(self):
+                self.tower = Tower()
+                inputs = keras.Input((8,))
+                super().__init__(inputs, keras.layers.Dense(1)(self.tower(inputs)))
+
+
+        model = Net()
+        x = np.random.rand(4, 8).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x)))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    # Fixed: the blocks are a Keras layer.
+    case(
+        "tfg014_ok_blocks_made_a_keras_layer",
+        "ok",
+        _PLAIN_BLOCKS.format(
+            base="(keras.layers.Layer)", init="super().__init__()\n        ", call="def call", mark="", extra=""
+        ),
+    ),
+]
+
 
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):

@@ -146,6 +146,31 @@ def module_class_variables(info: ModuleInfo, cls: ClassFacts) -> list[str]:
     return out
 
 
+def plain_class_layers(info: ModuleInfo, name: str) -> list[str]:
+    """Attributes on which `name`, a plain Python class of the module (no base class but `object`: not a Keras class,
+    not a `tf.Module`), stores Keras 3 layers in its setup methods: directly, or as elements of a list, tuple or dict
+    (displays and comprehensions). Keras 3 tracks a layer's attributes that are layers, variables or containers of
+    them; a plain object is none, and what it holds is not walked."""
+    cls = info.classes.get(name)
+    if cls is None or cls.keras_kind is not None or cls.keras2 or any(b != "object" for b in cls.base_names):
+        return []
+    out: list[str] = []
+    setup = setup_methods(cls.methods)
+    for mname, method in cls.methods.items():
+        if mname not in setup:
+            continue
+        found = [(attr, call) for attr, call, _how in stored_calls(method)]
+        for n in ast.walk(method):
+            if isinstance(n, ast.Assign) and isinstance(n.value, (ast.Dict, ast.DictComp)):
+                attr = next((a for a in (self_attr(t) for t in n.targets) if a is not None), None)
+                values = n.value.values if isinstance(n.value, ast.Dict) else [n.value.value]
+                found += [(attr, v) for v in values if attr is not None and isinstance(v, ast.Call)]
+        for attr, call in found:
+            if info.object_kind(call) == "layer" and not info.imports.is_keras2(call.func) and attr not in out:
+                out.append(attr)
+    return out
+
+
 _WEIGHT_LISTS = frozenset({"trainable_variables", "variables"})
 
 

@@ -13,6 +13,7 @@ from gradls.analysis.rules import rule
 from gradls.analysis.tf_modules import (
     is_tf_module_ctor,
     module_class_variables,
+    plain_class_layers,
     self_attr,
     setup_methods,
     stored_calls,
@@ -40,6 +41,7 @@ class KerasVariableFix(FixData):
 )
 def find_untracked_variable_in_keras_layer(info: ModuleInfo) -> Iterator[Finding]:
     yield from _weight_list_assignments(info)
+    yield from _plain_objects_holding_layers(info)
     registered: dict[str, set[str]] = {}  # class -> attrs handed to a Keras 2 private weight list (which raises)
     for finding, cls_name, attrs in _private_weight_list_reads(info):
         registered.setdefault(cls_name, set()).update(attrs)
@@ -115,6 +117,79 @@ def find_untracked_variable_in_keras_layer(info: ModuleInfo) -> Iterator[Finding
                     info.span(call),
                     None,
                 )
+
+
+def _plain_objects_holding_layers(info: ModuleInfo) -> Iterator[Finding]:
+    """`self.blocks = Blocks(...)` in the setup of a Keras 3 layer or model, where `Blocks` is a plain class of the
+    module keeping Keras layers on itself (`self.layers = [Dense(...), ...]`). Measured under TF 2.21: the layers'
+    weights are missing from the model's `trainable_variables`, and neither a tape over them nor `fit` trains them
+    (no error). Quiet when the class hands one of the object's attributes to itself (`self.ls = self.blocks.layers`,
+    a tracked list), names the object among what it differentiates or updates, or builds a functional graph."""
+    if info.legacy_keras or "class" not in info.source:
+        return
+    plain = {
+        name: attrs
+        for name in info.classes
+        if info.classes[name].keras_kind is None and (attrs := plain_class_layers(info, name))
+    }
+    if not plain:
+        return
+    for cls in info.classes.values():
+        if cls.keras_kind not in {"layer", "model"} or cls.keras2 or _builds_functional_graph(cls):
+            continue
+        setup = setup_methods(cls.methods)
+        reached: set[str] | None = None
+        for method in cls.methods.values():
+            if method.name not in setup:
+                continue
+            for attr, call, held in stored_calls(method):
+                if held or not isinstance(call.func, ast.Name) or call.func.id not in plain:
+                    continue
+                if reached is None:
+                    reached = _handed_on(cls.node) | _assigned_state(cls.node) | _differentiated_by_name(cls.node)
+                if attr in reached:
+                    continue
+                owner = call.func.id
+                shown = ", ".join(f"`{a}`" for a in plain[owner][:3])
+                yield Finding(
+                    "TFG014",
+                    f"`self.{attr}` is a `{owner}`, a plain Python object keeping Keras layers ({shown}), on Keras "
+                    f"{cls.keras_kind} `{cls.node.name}`: Keras 3 tracks only layers, variables and lists, tuples or "
+                    "dicts of them set on a layer, so those layers' weights are missing from `trainable_variables` "
+                    f"and never train (no error); make `{owner}` a `keras.layers.Layer`, or keep its layers in a list "
+                    f"on `{cls.node.name}`",
+                    info.span(call),
+                    None,
+                )
+
+
+def _builds_functional_graph(cls: ClassFacts) -> bool:
+    """`super().__init__(inputs, outputs)` in `__init__`: a functional model, which tracks the layers its graph
+    applies wherever they are kept."""
+    init = cls.methods.get("__init__")
+    if init is None:
+        return False
+    for n in ast.walk(init):
+        if (
+            isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr == "__init__"
+            and (n.args or any(k.arg in {"inputs", "outputs"} for k in n.keywords))
+        ):
+            return True
+    return False
+
+
+def _handed_on(cls: ast.ClassDef) -> set[str]:
+    """Attributes read in a value the class stores on itself (`self.ls = self.blocks.layers`): what they hold is
+    then reachable from a tracked attribute."""
+    out: set[str] = set()
+    for n in ast.walk(cls):
+        if isinstance(n, ast.Assign) and any(self_attr(t) is not None for t in n.targets):
+            for m in ast.walk(n.value):
+                if isinstance(m, ast.Attribute) and (a := self_attr(m.value)) is not None:
+                    out.add(a)
+    return out
 
 
 def _module_finding(
