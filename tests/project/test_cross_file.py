@@ -294,6 +294,59 @@ PROJECTS: dict[str, tuple[dict[str, str], str, set[tuple[str, str, int]]]] = {
         '["ok", "ok"]',
         set(),
     ),
+    # A loss given to `compile()` from another module, whose y_pred reaches the loss only through tf.argsort: fit
+    # raises (reported at the name given to compile, with the op's module and line).
+    "compiled_loss_cuts_elsewhere": (
+        {
+            "cl_losses.py": """
+                import tensorflow as tf
+
+
+                def rank_loss(y_true, y_pred):
+                    ranks = tf.cast(tf.argsort(tf.argsort(y_pred, axis=0), axis=0), tf.float32)
+                    return tf.reduce_mean(tf.square(ranks - y_true))
+            """,
+            "train.py": """
+                import numpy as np
+                import keras
+                from cl_losses import rank_loss
+
+                model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+                model.compile(optimizer="adam", loss=rank_loss)
+                model.fit(np.random.rand(16, 4).astype("float32"), np.random.rand(16, 1).astype("float32"), verbose=0)
+                RESULT = ["ok"]
+            """,
+        },
+        "raises:ValueError",
+        {("train.py", "TFG008", 6)},
+    ),
+    # The same loss, soft: a sigmoid of scaled differences passes the prediction on; it trains.
+    "compiled_loss_soft_elsewhere": (
+        {
+            "cs_losses.py": """
+                import tensorflow as tf
+
+
+                def soft_rank_loss(y_true, y_pred):
+                    diffs = tf.expand_dims(y_pred[:, 0], 1) - tf.expand_dims(y_pred[:, 0], 0)
+                    ranks = tf.reduce_sum(tf.sigmoid(diffs * 10.0), axis=1, keepdims=True)
+                    return tf.reduce_mean(tf.square(ranks - y_true)) + tf.cast(tf.argmax(y_true[:, 0]), tf.float32) * 0.0
+            """,
+            "train.py": """
+                import numpy as np
+                import keras
+                from cs_losses import soft_rank_loss
+
+                model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+                model.compile(optimizer="sgd", loss=soft_rank_loss)
+                before = [w.numpy().copy() for w in model.trainable_weights]
+                model.fit(np.random.rand(16, 4).astype("float32"), np.random.rand(16, 1).astype("float32"), verbose=0)
+                RESULT = ["zero" if np.array_equal(b, w.numpy()) else "ok" for b, w in zip(before, model.trainable_weights)]
+            """,
+        },
+        '["ok", "ok"]',
+        set(),
+    ),
 }
 
 _DRIVER = r"""

@@ -16,7 +16,7 @@ from gradls.analysis.lambda_layers import class_applied_after_weights, lambda_la
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
-from gradls.analysis.step_facts import custom_loss_functions, param_names
+from gradls.analysis.step_facts import compile_loss_targets, custom_loss_functions, param_names
 from gradls.analysis.tensors import DIFF
 
 # op name -> what TensorFlow gives back for its input
@@ -174,6 +174,7 @@ def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
     yield from _cut_in_layer_classes(info)
     yield from _cut_between_functional_layers(info)
     yield from _cut_in_custom_losses(info)
+    yield from _cut_in_imported_losses(info)
     yield from _cut_in_dataset_functions(info)
     yield from _weights_read_in_dataset_map(info)
 
@@ -419,6 +420,32 @@ def _cut_ops(info: ModuleInfo, e: ast.AST) -> list[ast.AST]:
 
 def _within(sc, node: ast.AST, outer: ast.AST) -> bool:
     return sc.contains(outer, node)
+
+
+def _cut_in_imported_losses(info: ModuleInfo) -> Iterator[Finding]:
+    """`compile(loss=rank_loss)` where `rank_loss` comes from another module of the project and passes its `y_pred`
+    on to the loss only through ops with no gradient (its summary): as for a loss of this module, every weight of
+    the model gets None and `fit` raises `No gradients provided for any variable`. Reported at the name given to
+    `compile()`, the op being out of sight."""
+    if info.project is None:
+        return
+    for v, _call in compile_loss_targets(info):
+        if not isinstance(v, ast.Name) or v.id in info.module_functions or v.id not in info.imports.raw:
+            continue
+        if (info.imports.qualname(v) or "").split(".")[0] in _LIBRARY_ROOTS:
+            continue
+        cut = next((c for c in info.external_param_cuts(v) if c.index == 1), None)
+        if cut is None:
+            continue
+        level, target = info.imports.raw[v.id]
+        module = "." * level + (target.rpartition(".")[0] or target)
+        msg = (
+            f"the loss `{v.id}` passed to `compile()` passes `{cut.param}` on to its result only through "
+            f"`{cut.op}` (`{module}`, line {cut.line}), which is not differentiable: every weight of the model gets "
+            "a None gradient (`fit` raises `No gradients provided for any variable`); use a differentiable "
+            "surrogate (a soft surrogate such as a sigmoid/softmax of scaled differences)"
+        )
+        yield Finding("TFG008", msg, info.span(v), None)
 
 
 def _cut_inside_helpers(info: ModuleInfo) -> Iterator[Finding]:
