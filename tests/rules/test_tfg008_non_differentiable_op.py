@@ -2515,6 +2515,26 @@ CASES += [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
     """,
     ),
+    # A helper through `tf.sign`: a registered gradient of zeros, not None (the message says so).
+    case(
+        "tfg008_helper_sign_agreement_loss_zero_gradient",
+        "zero",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        x = tf.random.normal((8, 3))
+        y = tf.constant(np.sign(np.random.randn(8, 1)).astype("float32"))
+
+        def direction_loss(y_true, y_pred):
+            return tf.reduce_mean(tf.abs(tf.sign(y_pred) - y_true))
+
+        with tf.GradientTape() as tape:
+            loss = direction_loss(y, model(x))  # <- TFG008
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
     case(
         "tfg008_helper_log_of_a_softmax_fixed",
         "ok",
@@ -2552,3 +2572,11 @@ def test_helper_summary_names_the_op_not_behind_stop_gradient():
     src = next(c.source for c in CASES if c.name == "tfg008_round_over_straight_through_quantizer_names_round")
     (f,) = [f for f in analyze(src).findings if f.code == "TFG008"]
     assert "`tf.round`" in f.message and "argmin" not in f.message
+
+
+def test_helper_summary_through_sign_says_zero_gradient():
+    from gradls.analysis import analyze
+
+    src = next(c.source for c in CASES if c.name == "tfg008_helper_sign_agreement_loss_zero_gradient")
+    (f,) = [f for f in analyze(src).findings if f.code == "TFG008"]
+    assert "ZERO gradient" in f.message and "returns None" not in f.message

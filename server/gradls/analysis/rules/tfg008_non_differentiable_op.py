@@ -439,11 +439,16 @@ def _cut_in_imported_losses(info: ModuleInfo) -> Iterator[Finding]:
             continue
         level, target = info.imports.raw[v.id]
         module = "." * level + (target.rpartition(".")[0] or target)
+        result = (
+            "which has a ZERO gradient: every weight of the model gets zeros and `fit` trains nothing, with no warning"
+            if cut.op.rsplit(".", 1)[-1] in ZERO_GRAD_OPS
+            else "which is not differentiable: every weight of the model gets a None gradient (`fit` raises `No "
+            "gradients provided for any variable`)"
+        )
         msg = (
             f"the loss `{v.id}` passed to `compile()` passes `{cut.param}` on to its result only through "
-            f"`{cut.op}` (`{module}`, line {cut.line}), which is not differentiable: every weight of the model gets "
-            "a None gradient (`fit` raises `No gradients provided for any variable`); use a differentiable "
-            "surrogate (a soft surrogate such as a sigmoid/softmax of scaled differences)"
+            f"`{cut.op}` (`{module}`, line {cut.line}), {result}; use a differentiable surrogate (a soft surrogate "
+            "such as a sigmoid/softmax of scaled differences)"
         )
         yield Finding("TFG008", msg, info.span(v), None)
 
@@ -481,12 +486,22 @@ def _cut_inside_helpers(info: ModuleInfo) -> Iterator[Finding]:
             if not roots:
                 continue
             shown = ", ".join(f"`{r}`" for r in roots[:3])
+            if c.op.rsplit(".", 1)[-1] in ZERO_GRAD_OPS:
+                # `tf.sign` has a registered gradient, all zeros: no None, no warning.
+                what = (
+                    f"which has a ZERO gradient, and this is the only route from {shown} to the loss: "
+                    "`tape.gradient` returns zeros for those weights, with no warning, and they never learn"
+                )
+            else:
+                what = (
+                    f"which is not differentiable, and this is the only route from {shown} to the loss: "
+                    "`tape.gradient` returns None for those weights (Keras optimizers warn `Gradients do not exist "
+                    "for variables` or raise `No gradients provided for any variable`)"
+                )
             msg = (
                 f"`{info.text(node.func)}` passes `{c.param}` on to its result only through `{c.op}` "
-                f"({where.format(line=c.line)}), which is not differentiable, and this is the only route from "
-                f"{shown} to the loss: `tape.gradient` returns None for those weights (Keras optimizers warn "
-                "`Gradients do not exist for variables` or raise `No gradients provided for any variable`); use a "
-                "differentiable surrogate (softmax, sigmoid, a straight-through estimator)"
+                f"({where.format(line=c.line)}), {what}; use a differentiable surrogate (softmax, sigmoid, a "
+                "straight-through estimator)"
             )
             yield Finding("TFG008", msg, info.span(node), None)
             break
