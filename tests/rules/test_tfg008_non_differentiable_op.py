@@ -2515,6 +2515,55 @@ CASES += [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
     """,
     ),
+    # Python's `//` on a tensor is tf.math.floordiv, which has no gradient.
+    case(
+        "tfg008_floor_division_of_prediction_in_loss",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        x = tf.random.normal((8, 3))
+        y = tf.constant(np.random.randint(0, 4, (8, 1)).astype("float32"))
+        with tf.GradientTape() as tape:
+            bucket = (model(x) * 10.0) // 2.5  # <- TFG008
+            loss = tf.reduce_mean(tf.square(bucket - y))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg008_floor_division_of_a_shape_near_miss",
+        "ok",
+        """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((6,)), tf.keras.layers.Dense(4)])
+        x = tf.random.normal((8, 6))
+        with tf.GradientTape() as tape:
+            out = model(x)
+            half = tf.shape(out)[1] // 2
+            loss = tf.reduce_mean(tf.square(out[:, :half])) + tf.reduce_mean(out[:, half:])
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg008_floor_division_straight_through_fixed",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        x = tf.random.normal((8, 3))
+        y = tf.constant(np.random.randint(0, 4, (8, 1)).astype("float32"))
+        with tf.GradientTape() as tape:
+            scaled = model(x) * 10.0
+            bucket = scaled + tf.stop_gradient(scaled // 2.5 - scaled)
+            loss = tf.reduce_mean(tf.square(bucket - y))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
     # A helper through `tf.sign`: a registered gradient of zeros, not None (the message says so).
     case(
         "tfg008_helper_sign_agreement_loss_zero_gradient",

@@ -348,6 +348,9 @@ class Flow:
             elif isinstance(p, ast.Compare):
                 if cut is True or any(isinstance(o, (ast.Is, ast.IsNot, ast.In, ast.NotIn)) for o in p.ops):
                     return out
+            elif isinstance(p, ast.BinOp) and isinstance(p.op, ast.FloorDiv):
+                if cut is True:
+                    return out  # `t // c` is tf.math.floordiv on a tensor: no gradient for either operand
             elif isinstance(p, ast.IfExp):
                 if cur is p.test:
                     return out

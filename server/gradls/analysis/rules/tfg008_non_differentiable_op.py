@@ -110,6 +110,8 @@ def _op_of(info: ModuleInfo, node: ast.AST) -> tuple[str | None, list[ast.AST]]:
         return "`top_k(...).indices`", [node.value.args[0]]
     if isinstance(node, ast.Compare) and all(isinstance(o, _COMPARE_OPS) for o in node.ops):
         return "comparison", [node.left, *node.comparators]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.FloorDiv):
+        return "floor division", [node.left, node.right]
     return None, []
 
 
@@ -123,7 +125,7 @@ def _op_of(info: ModuleInfo, node: ast.AST) -> tuple[str | None, list[ast.AST]]:
 def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
     flow: Flow | None = None
     for node, _modes in info.region_nodes():
-        if not isinstance(node, (ast.Call, ast.Compare, ast.Attribute)):
+        if not isinstance(node, (ast.Call, ast.Compare, ast.Attribute, ast.BinOp)):
             continue
         label, inputs = _op_of(info, node)
         if label is None:
@@ -160,8 +162,8 @@ def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
             )
         else:
             shown_op = label if label.startswith("`") else f"`{label}`"
-            if label == "comparison":
-                shown_op = f"the comparison `{info.text(node)}`"
+            if label in {"comparison", "floor division"}:
+                shown_op = f"the {label} `{info.text(node)}`"
             what = (
                 f"{shown_op} is not differentiable and is the only route from {shown} to the loss: `tape.gradient` "
                 "returns None for those weights (Keras optimizers warn `Gradients do not exist for variables` or "
