@@ -1,0 +1,94 @@
+"""TFG045 gradients-never-applied: `grads = tape.gradient(loss, model.trainable_variables)` in a program that
+trains, and nothing ever reads `grads`: no `apply_gradients`, no `assign_sub`, so the weights never change."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from gradls.analysis.model import Finding
+from gradls.analysis.module import ModuleInfo
+from gradls.analysis.rules import rule
+from gradls.analysis.tapes import TapeScope, tape_scopes
+
+# Attributes that hand back a layer's or model's weights: a gradient with respect to them is meant for an update.
+_WEIGHT_LISTS = frozenset({"trainable_variables", "trainable_weights", "variables", "weights"})
+# A program that means to train: it makes an optimizer or applies an update somewhere.
+_TRAINS = re.compile(r"\boptimizers?\b|\bapply_gradients\b|\bOptimizer\b|\.minimize\(|\bassign_sub\(")
+# Test files and tests compute a gradient to see that it runs.
+_TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test)\.py$")
+
+
+def _weight_sources(scope: TapeScope, sources: ast.AST | None) -> bool:
+    """Are the sources a model's or layer's weights (`m.trainable_variables`, `a + b` of such lists, or a name
+    bound only to them in this scope)?"""
+    if sources is None:
+        return False
+    if isinstance(sources, ast.Attribute):
+        return sources.attr in _WEIGHT_LISTS
+    if isinstance(sources, ast.BinOp) and isinstance(sources.op, ast.Add):
+        return _weight_sources(scope, sources.left) or _weight_sources(scope, sources.right)
+    if isinstance(sources, ast.Name):
+        defs = scope.defs(sources.id)
+        if not defs:
+            return False
+        values = [getattr(d, "value", None) for d in defs]
+        return all(v is not None and _weight_sources(scope, v) for v in values)
+    return False
+
+
+def _loaded(root: ast.AST, names: set[str]) -> bool:
+    """Is any of `names` read anywhere below `root` (nested functions included)?"""
+    return any(isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load) for n in ast.walk(root))
+
+
+@rule(
+    "TFG045",
+    "gradients-never-applied",
+    "The gradients of the loss with respect to a model's weights are computed and never used: nothing calls "
+    "`optimizer.apply_gradients` (or assigns an update) with them, so the weights never change and the loss stays "
+    "where it started, with no error.",
+)
+def find_gradients_never_applied(info: ModuleInfo) -> Iterator[Finding]:
+    if ".gradient(" not in info.source or not _TRAINS.search(info.source):
+        return
+    if info.path is not None and _TEST_FILE.search(str(info.path).replace("\\", "/")):
+        return
+    for scope in tape_scopes(info):
+        node = scope.node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
+            continue
+        outer = scope.declared_outer()
+        for tape in scope.tapes:
+            for tc in tape.calls:
+                if tc.method != "gradient":
+                    continue
+                stmt = scope.parent(tc.call)
+                if not isinstance(stmt, ast.Assign) or stmt.value is not tc.call:
+                    continue
+                names: set[str] = set()
+                plain = True
+                for t in stmt.targets:
+                    for n in [t] if isinstance(t, ast.Name) else getattr(t, "elts", [t]):
+                        if isinstance(n, ast.Name):
+                            names.add(n.id)
+                        else:
+                            plain = False
+                if not plain or not names or names & outer or any(n.startswith("_") for n in names):
+                    continue  # stored elsewhere, declared global, or named as deliberately unused
+                sources = tc.sources
+                if sources is None or not _weight_sources(scope, sources):
+                    continue
+                # A module-level name can be read by any function of the module.
+                if _loaded(info.tree if node is info.tree else node, names):
+                    continue
+                shown = ", ".join(f"`{n}`" for n in sorted(names))
+                yield Finding(
+                    "TFG045",
+                    f"{shown} (the gradients of `{info.text(tc.target) if tc.target is not None else 'the loss'}` "
+                    f"with respect to `{info.text(sources)}`) {'is' if len(names) == 1 else 'are'} never used: "
+                    "nothing applies them, so the weights never change and the loss does not go down (no error); "
+                    f"call `optimizer.apply_gradients(zip({sorted(names)[0]}, {info.text(sources)}))`",
+                    info.span(tc.call),
+                )

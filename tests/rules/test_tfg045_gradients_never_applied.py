@@ -1,0 +1,123 @@
+"""TFG045 gradients-never-applied: gradients of a model's weights computed and dropped, so nothing trains."""
+
+import pytest
+
+from rules.casekit import case, check_verdict, findings_of
+
+CASES = [
+    # A "my loss never decreases" loop: the update line is missing. Every weight keeps its initial value.
+    case(
+        "tfg045_gradients_computed_and_dropped_in_loop",
+        "zero",
+        """
+        import keras
+        import numpy as np
+        import tensorflow as tf
+
+        model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        optimizer = keras.optimizers.Adam(learning_rate=0.01)
+        x = tf.constant([[1.0], [2.0]])
+        y = tf.constant([[2.0], [4.0]])
+        before = [v.numpy().copy() for v in model.trainable_variables]
+        for step in range(5):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(y - model(x)))
+            grads = tape.gradient(loss, model.trainable_variables)  # <- TFG045
+        moved = [np.abs(v.numpy() - b).sum() for v, b in zip(model.trainable_variables, before)]
+        RESULT = ["zero" if all(m == 0 for m in moved) else "ok"]
+    """,
+    ),
+    # In a custom training step: the gradients of two models, one pair applied and one dropped.
+    case(
+        "tfg045_second_model_gradients_dropped_in_train_step",
+        "zero",
+        """
+        import keras
+        import numpy as np
+        import tensorflow as tf
+
+        encoder = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4)])
+        head = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+        opt = keras.optimizers.SGD(0.1)
+
+        @tf.function
+        def train_step(x, y):
+            with tf.GradientTape(persistent=True) as tape:
+                loss = tf.reduce_mean(tf.square(head(encoder(x)) - y))
+            head_grads = tape.gradient(loss, head.trainable_variables)
+            enc_grads = tape.gradient(loss, encoder.trainable_variables)  # <- TFG045
+            opt.apply_gradients(zip(head_grads, head.trainable_variables))
+            return loss
+
+        before = encoder.get_weights()[0].copy()
+        for _ in range(3):
+            train_step(tf.ones((2, 3)), tf.zeros((2, 1)))
+        RESULT = ["zero" if np.allclose(before, encoder.get_weights()[0]) else "ok"]
+    """,
+    ),
+    # Near-misses: gradients returned by the step, printed, checked, or taken with respect to the input
+    # (a saliency map); a test of the gradient computation.
+    case(
+        "tfg045_ok_gradients_returned_printed_or_of_the_input",
+        "ok",
+        """
+        import keras
+        import tensorflow as tf
+
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        optimizer = keras.optimizers.SGD(0.1)
+        x = tf.ones((2, 3))
+
+        def compute_grads(x):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(model(x))
+            grads = tape.gradient(loss, model.trainable_variables)
+            return grads
+
+        grads = compute_grads(x)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            score = tf.reduce_sum(model(x))
+        saliency = tape.gradient(score, x)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x))
+        check = tape.gradient(loss, model.trainable_variables)
+        print([g is None for g in check])
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    # Fixed: the update applied.
+    case(
+        "tfg045_fixed_gradients_applied",
+        "ok",
+        """
+        import keras
+        import numpy as np
+        import tensorflow as tf
+
+        model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        optimizer = keras.optimizers.Adam(learning_rate=0.01)
+        x = tf.constant([[1.0], [2.0]])
+        y = tf.constant([[2.0], [4.0]])
+        before = [v.numpy().copy() for v in model.trainable_variables]
+        for step in range(5):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(y - model(x)))
+            grads = tape.gradient(loss, model.trainable_variables)
+            optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        moved = [np.abs(v.numpy() - b).sum() for v, b in zip(model.trainable_variables, before)]
+        RESULT = ["zero" if all(m == 0 for m in moved) else "ok"]
+    """,
+    ),
+]
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_tensorflow_verdict(c, tf_verdicts):
+    check_verdict(c, tf_verdicts[c.name])
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_gradls_reports_exactly_the_marked_lines(c):
+    assert findings_of(c.source, {"TFG045"}) == c.expected
