@@ -109,6 +109,88 @@ CASES = [
         RESULT = ["ok"]
         """,
     ),
+    # The same with a `def` passed by name: per-example gradients with tf.map_fn, a `tf.while_loop` body that takes
+    # a gradient step, each called at module level.
+    case(
+        "tfg036_def_passed_by_name_to_map_fn_and_while_loop",
+        "raises:RuntimeError",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        w = tf.Variable(tf.random.normal((3, 1)))
+        xs = tf.constant(np.random.rand(5, 4, 3).astype("float32"))
+
+
+        def per_example_grad(x):
+            return tf.gradients(tf.reduce_sum(tf.matmul(x, w)), w)[0]  # <- TFG036
+
+
+        def keep_going(i, x):
+            return i < 3
+
+
+        def descend(i, x):
+            g = tf.gradients(tf.reduce_sum(x * x), x)[0]  # <- TFG036
+            return i + 1, x - 0.1 * g
+
+
+        _, x_final = tf.while_loop(keep_going, descend, [tf.constant(0), tf.constant([1.0, 2.0])])
+        grads = tf.map_fn(per_example_grad, xs)
+        RESULT = ["ok"]
+        """,
+    ),
+    # Near misses: the def handed to tf.map_fn inside a tf.function, to tf.vectorized_map, and to tf.function too.
+    case(
+        "tfg036_def_passed_to_map_fn_in_tf_function_or_vectorized_map",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        h = tf.constant(np.random.rand(4, 3), tf.float32)
+
+
+        def row_grad(r):
+            return tf.gradients(tf.reduce_sum(r * r), r)[0]
+
+
+        def row_grad_traced(r):
+            return tf.gradients(tf.reduce_sum(r * r * r), r)[0]
+
+
+        @tf.function
+        def rows_in_graph(m):
+            return tf.map_fn(row_grad, m)
+
+
+        per_row = tf.vectorized_map(row_grad_traced, h)
+        also_traced = tf.function(row_grad_traced)(h[0])
+        RESULT = [("ok" if g is not None else "none") for g in (per_row, rows_in_graph(h), also_traced)]
+        """,
+    ),
+    # Fixed: the def takes its gradient with a tape, still under tf.map_fn at module level.
+    case(
+        "tfg036_def_passed_to_map_fn_uses_tape",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        w = tf.Variable(tf.random.normal((3, 1)))
+        xs = tf.constant(np.random.rand(5, 4, 3).astype("float32"))
+
+
+        def per_example_grad(x):
+            with tf.GradientTape() as tape:
+                y = tf.reduce_sum(tf.matmul(x, w))
+            return tape.gradient(y, w)
+
+
+        grads = tf.map_fn(per_example_grad, xs)
+        RESULT = ["ok" if grads is not None else "none"]
+        """,
+    ),
     # Near misses: tf.vectorized_map traces its function; tf.map_fn inside a tf.function runs in its graph.
     case(
         "tfg036_vectorized_map_and_map_fn_in_tf_function",

@@ -49,9 +49,9 @@ def find_tf_gradients_in_eager_code(info: ModuleInfo) -> Iterator[Finding]:
         yield Finding("TFG036", msg, info.span(c), None)
 
 
-def _runs_eagerly(info: ModuleInfo, call: ast.Call) -> bool:
-    """Only eagerly: at module level, in a def that only eager code calls, or in a lambda that TensorFlow's
-    functional control flow (`tf.map_fn`, `tf.cond`, ...) runs where it is itself called eagerly."""
+def _runs_eagerly(info: ModuleInfo, call: ast.Call, seen: set[int] | None = None) -> bool:
+    """Only eagerly: at module level, in a def that only eager code calls, or in a lambda (or a def passed by name)
+    that TensorFlow's functional control flow (`tf.map_fn`, `tf.cond`, ...) runs where it is itself called eagerly."""
     parents = info.all_parents
     p = parents.get(id(call))
     while p is not None and not isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
@@ -60,10 +60,10 @@ def _runs_eagerly(info: ModuleInfo, call: ast.Call) -> bool:
         return True
     if isinstance(p, ast.Lambda):
         op_call = _control_flow_op_running(info, p)
-        return op_call is not None and _runs_eagerly(info, op_call)
+        return op_call is not None and _runs_eagerly(info, op_call, seen)
     if not isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return False  # a class body: where it runs is someone else's choice
-    return _eager_function(info, p, set())
+    return _eager_function(info, p, set() if seen is None else seen)
 
 
 # TensorFlow's functional control flow, called eagerly, calls these callables eagerly too (measured in TF 2.21:
@@ -80,8 +80,9 @@ _EAGER_CALLABLE_ARGS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
 }
 
 
-def _control_flow_op_running(info: ModuleInfo, lam: ast.Lambda) -> ast.Call | None:
-    """The `tf.map_fn(...)` / `tf.cond(...)` ... call that takes `lam` as one of its callables, else None."""
+def _control_flow_op_running(info: ModuleInfo, lam: ast.expr) -> ast.Call | None:
+    """The `tf.map_fn(...)` / `tf.cond(...)` ... call that takes `lam` (a lambda, or a function's name) as one of its
+    callables, else None."""
     parents = info.all_parents
     holder = parents.get(id(lam))
     arg: ast.AST = lam
@@ -121,9 +122,22 @@ def _eager_function(info: ModuleInfo, fn: ast.FunctionDef | ast.AsyncFunctionDef
         return False
     for call, root in uses:
         if call is None:
-            return False  # passed as a value (to tf.function, map, a callback): not known to run eagerly
+            continue  # passed as a value: below
         if root is info.tree:
             continue
         if not isinstance(root, (ast.FunctionDef, ast.AsyncFunctionDef)) or not _eager_function(info, root, seen):
             return False
+    # Passed by name: eager only as a callable of `tf.map_fn` / `tf.while_loop` / ... where that op runs eagerly
+    # (anything else, `tf.function(f)`, `map(f, ...)`, a callback, is not known to run it eagerly).
+    for n in info.all_nodes(ast.Name):
+        if n.id != fn.name or not isinstance(n.ctx, ast.Load) or _is_callee(info, n):
+            continue
+        op_call = _control_flow_op_running(info, n)
+        if op_call is None or not _runs_eagerly(info, op_call, seen):
+            return False
     return True
+
+
+def _is_callee(info: ModuleInfo, name: ast.Name) -> bool:
+    parent = info.all_parents.get(id(name))
+    return isinstance(parent, ast.Call) and parent.func is name
