@@ -349,6 +349,72 @@ CASES = [
         RESULT = gradient_status(builder.train_op(tf.ones((4, 3))))
     """,
     ),
+    # whyisyoung/CADE#3 (held-out round P): a plain (non-Keras) class keeps its Keras 3 Adam as `self.optimizer` and
+    # a training method calls `self.optimizer.minimize(loss=lambda: loss, ...)`. Outside a Keras model `optimizer`
+    # is an ordinary attribute.
+    case(
+        "tfg035_plain_class_self_optimizer_attribute_minimize",
+        "raises:AttributeError",
+        """
+        import tensorflow as tf
+
+        class Trainer:
+            def __init__(self, learning_rate):
+                self.model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+                self.optimizer = tf.keras.optimizers.Adam(learning_rate=learning_rate)
+
+            def train(self, x):
+                loss = tf.reduce_mean(self.model(x) ** 2)
+                self.optimizer.minimize(loss=lambda: loss, var_list=self.model.trainable_variables)  # <- TFG035
+
+        Trainer(1e-3).train(tf.ones((4, 3)))
+        RESULT = ["ok"]
+    """,
+    ),
+    # Near-miss: the same class keeping a tf.compat.v1.train optimizer as `self.optimizer` (keeps minimize; the
+    # callable runs under minimize's own tape and trains).
+    case(
+        "tfg035_ok_plain_class_self_optimizer_v1_optimizer",
+        "ok",
+        """
+        import tensorflow as tf
+
+        class Trainer:
+            def __init__(self, learning_rate):
+                self.w = tf.Variable(tf.ones((3, 2)))
+                self.optimizer = tf.compat.v1.train.AdamOptimizer(learning_rate)
+
+            def train(self, x):
+                self.optimizer.minimize(lambda: tf.reduce_mean(tf.matmul(x, self.w) ** 2), var_list=[self.w])
+
+        trainer = Trainer(1e-3)
+        before = trainer.w.numpy().copy()
+        trainer.train(tf.ones((4, 3)))
+        RESULT = gradient_status([trainer.w - before])
+    """,
+    ),
+    # Fixed: the plain class records the loss on a tape and hands the gradients to its Keras optimizer.
+    case(
+        "tfg035_fixed_plain_class_self_optimizer_apply_gradients",
+        "ok",
+        """
+        import tensorflow as tf
+
+        class Trainer:
+            def __init__(self, learning_rate):
+                self.model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+                self.optimizer = tf.keras.optimizers.Adam(learning_rate=learning_rate)
+
+            def train(self, x):
+                with tf.GradientTape() as tape:
+                    loss = tf.reduce_mean(self.model(x) ** 2)
+                grads = tape.gradient(loss, self.model.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.model.trainable_variables))
+                return grads
+
+        RESULT = gradient_status(Trainer(1e-3).train(tf.ones((4, 3))))
+    """,
+    ),
 ]
 
 

@@ -66,8 +66,10 @@ def _optimizer(info: ModuleInfo, kf: KerasFacts, e: ast.AST, scope: Scope, depth
         if e.attr == "optimizer":
             if e.value.id == "self":
                 cls = class_of(info, scope)
-                ok = cls is not None and cls.keras_kind == "model" and not cls.keras2
-                return UNKNOWN_CLASS if ok else None
+                if cls is not None and cls.keras_kind == "model":
+                    return None if cls.keras2 else UNKNOWN_CLASS
+                # Outside a Keras model, `optimizer` is an ordinary attribute: what the class assigns to it.
+                return _self_attribute(info, kf, e.attr, scope, depth)
             if not info.keras2_program and kf.is_keras_object(e.value, scope):
                 return UNKNOWN_CLASS
             return None
