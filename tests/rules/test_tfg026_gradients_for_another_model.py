@@ -748,6 +748,94 @@ CASES += [
 ]
 
 
+# Two models made by the same factory function are two objects: a DQN whose loss takes its Q-values from the target
+# network gives None for every Q-network weight.  Near misses: a factory that hands back one module-level model
+# (the same object each time), and a MAML step that writes into a second factory-made model under the tape
+# (TFG012's finding there).  Fixed: the Q-values from the Q-network.
+_DQN = """
+import numpy as np
+import tensorflow as tf
+import keras
+
+
+def make_q():
+    return keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(16, activation="relu"), keras.layers.Dense(2)])
+
+
+q_net = make_q()
+target_net = make_q()
+target_net.set_weights(q_net.get_weights())
+s = np.random.rand(8, 4).astype("float32")
+a = np.random.randint(0, 2, size=(8,))
+s2 = np.random.rand(8, 4).astype("float32")
+target = 1.0 + 0.99 * tf.reduce_max(target_net(s2), axis=1)
+with tf.GradientTape() as tape:
+    q = tf.reduce_sum(QNET(s) * tf.one_hot(a, 2), axis=1)
+    loss = tf.reduce_mean(tf.square(target - q))
+grads = tape.gradient(loss, q_net.trainable_variables)  MARK
+RESULT = gradient_status(grads)
+"""
+CASES += [
+    case(
+        "tfg026_dqn_q_values_from_factory_made_target_network",
+        "none",
+        _DQN.replace("QNET", "target_net").replace("MARK", "# <- TFG026"),
+    ),
+    case("tfg026_dqn_q_values_from_factory_made_q_network", "ok", _DQN.replace("QNET", "q_net").replace("  MARK", "")),
+    case(
+        "tfg026_factory_returns_one_shared_model",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        _shared = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
+
+
+        def get_model():
+            return _shared
+
+
+        model = get_model()
+        alias = get_model()
+        x = np.random.rand(8, 4).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(alias(x)))
+        grads = tape.gradient(loss, model.trainable_variables)
+        RESULT = gradient_status(grads)
+        """,
+    ),
+    case(
+        "tfg026_maml_assign_into_second_factory_model_left_to_tfg012",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+
+        def make_model():
+            return keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+
+
+        model = make_model()
+        updated = make_model()
+        x = np.random.rand(8, 4).astype("float32")
+        with tf.GradientTape() as outer:
+            with tf.GradientTape() as inner:
+                train_loss = tf.reduce_mean(tf.square(model(x)))
+            grads = inner.gradient(train_loss, model.trainable_variables)
+            for new_w, w, g in zip(updated.trainable_variables, model.trainable_variables, grads):
+                new_w.assign(w - 0.01 * g)
+            val_loss = tf.reduce_mean(tf.square(updated(x)))
+        meta = outer.gradient(val_loss, model.trainable_variables)
+        RESULT = gradient_status(meta)
+        """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -20,7 +20,9 @@ from gradls.analysis.function_summaries import TRANSPARENT_DECORATORS, decorator
 from gradls.analysis.module import ModuleInfo, walk_nodes
 from gradls.analysis.tapes import Tape, TapeCall, TapeScope, module_scope, plain_scope, pos
 
-_LIBRARIES = ("tensorflow", "keras", "tf_keras", "numpy", "math", "jax", "scipy")
+# Libraries whose calls run no model of the module: a model handed to one is an argument, which the slice reads.
+# `itertools` / `random` build the Python data a script feeds (`itertools.product([0, 1], repeat=2)`).
+_LIBRARIES = ("tensorflow", "keras", "tf_keras", "numpy", "math", "jax", "scipy", "itertools", "random")
 _TRAINABLE = {"trainable_variables", "trainable_weights"}
 _BUILTINS = set(dir(builtins))
 _MAX_DEPTH = 10
@@ -709,18 +711,30 @@ class _Slicer:
         done: set[int] = set()
         mod = module_scope(self.info)
         read = _names_read(self.info)
+        makers: set[str] = set()
         while todo and len(done) < 400:
             node = todo.pop()
             if id(node) in done:
                 continue
             done.add(id(node))
-            for name in read(node):
-                if name in out or name in _BUILTINS or name == "self":
+            names_here = list(read(node))
+            while names_here:
+                name = names_here.pop()
+                if name in out or name in makers or name in _BUILTINS or name == "self":
                     continue
                 if self._is_import(name):
                     continue
-                out.add(name)
                 fn = self._function(name, mod)
+                if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and any(
+                    fn is n for n in self.info.tree.body
+                ):
+                    # A module function or class: each call runs it afresh (`q_net = make_q()` and
+                    # `target_net = make_q()` are two models), so only the module names it reads link two values
+                    # made by it, not its own name, parameters or locals.
+                    makers.add(name)
+                    names_here.extend(_free_names(self.info, fn))
+                    continue
+                out.add(name)
                 if fn is not None:
                     todo.append(fn)
                 todo.extend(mod.defs(name) or [])
@@ -825,13 +839,24 @@ def _within(node: ast.AST, root: ast.AST) -> bool:
 
 
 def _expr_nodes(info: ModuleInfo, e: ast.AST) -> tuple[list[ast.AST], set[int]]:
-    """`ast.walk(e)` and the ids of its calls' plain-name callees (handled by `call`, not sliced as values); kept
-    per expression, which every slice of the module's gradient calls reads again."""
+    """`ast.walk(e)` and the ids of the names in it not sliced as values: its calls' plain-name callees (handled
+    by `call`) and the loop variables of its comprehensions (`[list(k) for k in pairs]`: bound by the
+    comprehension from its iterable, which the walk reads); kept per expression, which every slice of the
+    module's gradient calls reads again."""
     cache: dict[int, tuple[list[ast.AST], set[int]]] = info.memo(f"{__name__}.expr_nodes", dict)
     found = cache.get(id(e))
     if found is None:
         nodes = walk_nodes(e)  # ast.walk order; the context/operator nodes it leaves out are none of those read
         callees = {id(n.func) for n in nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+        bound = {
+            t.id
+            for c in nodes
+            if isinstance(c, ast.comprehension)
+            for t in ast.walk(c.target)
+            if isinstance(t, ast.Name)
+        }
+        if bound:
+            callees |= {id(n) for n in nodes if isinstance(n, ast.Name) and n.id in bound}
         found = cache[id(e)] = (nodes, callees)
     return found
 

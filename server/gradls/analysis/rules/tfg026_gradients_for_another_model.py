@@ -13,7 +13,7 @@ from gradls.analysis.model_reads import applied_to_other_model, model_reads
 from gradls.analysis.module import ModuleInfo, walk_own
 from gradls.analysis.names import dotted
 from gradls.analysis.rules import rule
-from gradls.analysis.tapes import tape_scopes
+from gradls.analysis.tapes import Tape, TapeScope, tape_scopes
 
 
 @rule(
@@ -30,7 +30,7 @@ def find_gradients_for_another_model(info: ModuleInfo) -> Iterator[Finding]:
                 if not isinstance(tc.target, ast.Name):
                     continue
                 for reads in model_reads(info, scope, tape, tc):
-                    if reads.recorded or reads.unrecorded:
+                    if reads.recorded or reads.unrecorded or _assigns_while_recording(scope, tape):
                         continue
                     model = reads.model
                     yield Finding(
@@ -63,6 +63,19 @@ def find_gradients_for_another_model(info: ModuleInfo) -> Iterator[Finding]:
 
 
 _OWN_WEIGHTS = {"trainable_variables", "trainable_weights"}
+
+
+def _assigns_while_recording(scope: TapeScope, tape: Tape) -> bool:
+    """Does the tape's block write into a variable (`new_w.assign(w - lr * g)`, a MAML inner step into a second
+    model)?  Then the loss may be made from the model's values through that write, which is not differentiable:
+    TFG012's finding, not a model the loss never used."""
+    return any(
+        isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr.startswith("assign")
+        and tape.recording(n, scope)
+        for n in scope.nodes
+    )
 
 
 def _self_layer_calls(
