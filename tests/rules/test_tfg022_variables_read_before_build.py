@@ -145,6 +145,60 @@ CASES = [
 ]
 
 
+# The snapshot one call away: a trainer class keeps `model.trainable_variables` in `__init__` and is made with a
+# model not built yet (measured: `apply_gradients(zip(grads, self.variables))` raises ValueError: not enough values
+# to unpack).  Near misses: the model built first (an Input), and a trainer whose `__init__` runs the model on a
+# sample batch before taking the list.  Fixed: the step reads `self.model.trainable_variables` each time.
+_TRAINER = """
+import numpy as np
+import tensorflow as tf
+import keras
+
+
+class Trainer:
+    def __init__(self, model, sample=None):
+        self.model = model
+        self.opt = keras.optimizers.SGD(0.01)
+        INIT_EXTRA
+        self.params = model.trainable_variables  MARK
+
+    def train_step(self, x, y):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(self.model(x) - y))
+        grads = tape.gradient(loss, PARAMS)
+        self.opt.apply_gradients(zip(grads, PARAMS))
+        return grads
+
+
+model = keras.Sequential([FIRST keras.layers.Dense(4, activation="relu"), keras.layers.Dense(1)])
+x = np.random.rand(8, 3).astype("float32")
+y = np.random.rand(8, 1).astype("float32")
+trainer = Trainer(model, SAMPLE)
+RESULT = gradient_status(trainer.train_step(x, y))
+"""
+
+
+def _trainer(first: str = "", init_extra: str = "pass", sample: str = "None", params: str = "self.params", mark=""):
+    src = _TRAINER.replace("FIRST", first).replace("INIT_EXTRA", init_extra).replace("SAMPLE", sample)
+    return src.replace("PARAMS", params).replace("  MARK", mark)
+
+
+CASES += [
+    case("tfg022_trainer_class_keeps_variables_of_unbuilt_model", "raises:ValueError", _trainer(mark="  # <- TFG022")),
+    case("tfg022_trainer_class_given_model_built_on_input", "ok", _trainer(first="keras.Input(shape=(3,)),")),
+    case(
+        "tfg022_trainer_class_runs_model_before_taking_variables",
+        "ok",
+        _trainer(init_extra="model(sample)", sample="x"),
+    ),
+    case(
+        "tfg022_trainer_class_reads_variables_in_step",
+        "ok",
+        _trainer(params="self.model.trainable_variables"),
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -48,6 +48,8 @@ def _check_block(info: ModuleInfo, body: list[ast.stmt]) -> Iterator[Finding]:
     """Straight-line statements of one block: constructor, then the snapshot, with nothing building between."""
     built_lazily: dict[str, ast.Assign] = {}  # name -> the statement constructing an unbuilt model/layer
     for i, stmt in enumerate(body):
+        if built_lazily:
+            yield from _handed_to_snapshotting_class(info, stmt, built_lazily)
         for name in list(built_lazily):
             if _may_build(stmt, name, _build_creates_weights(info, built_lazily[name].value)):
                 del built_lazily[name]
@@ -78,6 +80,89 @@ def _check_block(info: ModuleInfo, body: list[ast.stmt]) -> Iterator[Finding]:
                 f"(`{model}(sample_batch)`)"
             )
             yield Finding("TFG022", msg, info.span(value), None)
+
+
+def _handed_to_snapshotting_class(
+    info: ModuleInfo, stmt: ast.stmt, built_lazily: dict[str, ast.Assign]
+) -> Iterator[Finding]:
+    """`Trainer(model)` with `model` not built yet, where `Trainer.__init__` keeps `self.params =
+    model.trainable_variables` (before anything there calls or builds it) and a method trains with `self.params`:
+    the same empty snapshot, taken one call away."""
+    for call in ast.walk(stmt):
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
+            continue
+        cls = info.classes.get(call.func.id)
+        init = cls.methods.get("__init__") if cls is not None else None
+        if cls is None or not isinstance(init, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        params = [a.arg for a in [*init.args.posonlyargs, *init.args.args]][1:]
+        passed = [*zip(params, call.args), *((k.arg, k.value) for k in call.keywords if k.arg)]
+        for param, arg in passed:
+            if not (isinstance(arg, ast.Name) and arg.id in built_lazily):
+                continue
+            for init_stmt in init.body:
+                snap = _snapshot_of(init_stmt, param)
+                if snap is None:
+                    if _may_build(init_stmt, param):
+                        break
+                    continue
+                attr, value = snap
+                use = _self_attr_used_for_training(cls.methods.values(), attr)
+                if use is None:
+                    continue
+                made = built_lazily[arg.id]
+                msg = (
+                    f"`{param}.{value.attr}` is read when `{call.func.id}(...)` runs at line {call.lineno}, before "
+                    f"`{arg.id}` (made at line {made.lineno}) has been built: Keras creates a subclassed model's or a "
+                    f"layer's weights on its first call, so `self.{attr}` is an empty list and stays empty; the "
+                    f"training step at line {use.lineno} then gets no gradients and trains nothing "
+                    f"(`apply_gradients(zip(grads, self.{attr}))` raises `ValueError: not enough values to unpack`); "
+                    f"read the model's `{value.attr}` in the step itself, or build `{arg.id}` before line {call.lineno}"
+                )
+                yield Finding("TFG022", msg, info.span(value), None)
+
+
+def _snapshot_of(stmt: ast.stmt, param: str) -> tuple[str, ast.Attribute] | None:
+    """`self.<attr> = param.trainable_variables` (or another weight list): the attribute and the read."""
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+        return None
+    target, value = stmt.targets[0], stmt.value
+    if (
+        isinstance(target, ast.Attribute)
+        and isinstance(target.value, ast.Name)
+        and target.value.id == "self"
+        and isinstance(value, ast.Attribute)
+        and value.attr in _WEIGHT_LISTS
+        and isinstance(value.value, ast.Name)
+        and value.value.id == param
+    ):
+        return target.attr, value
+    return None
+
+
+def _self_attr_used_for_training(methods, attr: str) -> ast.Call | None:
+    """The first `tape.gradient(..., self.attr)` / `apply_gradients(zip(grads, self.attr))`-like call of a method,
+    in a class that never assigns `self.attr` again outside `__init__`."""
+    found: ast.Call | None = None
+    for fn in methods:
+        for n in ast.walk(fn):
+            if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and fn.name != "__init__":
+                targets = n.targets if isinstance(n, ast.Assign) else [n.target]
+                if any(_is_self_attr(x, attr) for t in targets for x in ast.walk(t)):
+                    return None
+            if found is None and isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _USES:
+                if any(_is_self_attr(x, attr) for a in [*n.args, *(k.value for k in n.keywords)] for x in ast.walk(a)):
+                    found = n
+    return found
+
+
+def _is_self_attr(node: ast.AST, attr: str) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == attr
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    )
 
 
 def _lazy_ctor(info: ModuleInfo, call: ast.Call) -> bool:
