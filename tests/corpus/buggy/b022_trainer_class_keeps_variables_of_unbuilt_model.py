@@ -1,0 +1,31 @@
+# gradls-fixture: tf-verdict=raises:ValueError
+# gradls-expect: TFG022@13
+# A trainer class keeps model.trainable_variables in __init__, made with a Sequential not built yet: the list stays [].
+import numpy as np
+import tensorflow as tf
+import keras
+
+
+class Trainer:
+    def __init__(self, model, lr=1e-2):
+        self.model = model
+        self.opt = keras.optimizers.SGD(lr)
+        self.variables = model.trainable_variables
+
+    def train_step(self, x, y):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(self.model(x) - y))
+        grads = tape.gradient(loss, self.variables)
+        self.opt.apply_gradients(zip(grads, self.variables))
+        return loss
+
+
+model = keras.Sequential([keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1)])
+trainer = Trainer(model)
+x = np.random.rand(16, 4).astype("float32")
+y = np.random.rand(16, 1).astype("float32")
+trainer.train_step(x, y)
+before = [v.numpy().copy() for v in model.trainable_variables]
+trainer.train_step(x, y)
+after = [v.numpy() for v in model.trainable_variables]
+RESULT = "zero" if all(np.array_equal(a, b) for a, b in zip(before, after)) else "ok"
