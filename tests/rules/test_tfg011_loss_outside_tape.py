@@ -962,6 +962,79 @@ CASES += [
 ]
 
 
+# datascience.stackexchange 57878 (held-out round P): the model runs once before the tape on inputs a comprehension
+# over itertools builds; the loss inside the block reads only that output, through a list of pairwise norms.
+# Comprehension loop variables are the comprehension's own (bound from its iterable), and itertools/random build
+# plain Python data: neither hides a model run.
+CASES += [
+    case(
+        "tfg011_model_run_before_tape_on_comprehension_inputs",
+        "none",
+        """
+        import itertools
+
+        import numpy as np
+        import tensorflow as tf
+
+        net = tf.keras.Sequential([tf.keras.Input((2,)), tf.keras.layers.Dense(3, activation="sigmoid")])
+        bits = np.array([list(k) for k in itertools.product([0, 1], repeat=2)], dtype=np.float32)
+        code = net(bits)
+        with tf.GradientTape() as tape:
+            distances = []
+            for i in range(3):
+                for j in range(i + 1, 3):
+                    distances.append(tf.linalg.norm(code[i] - code[j]))
+            loss = -tf.reduce_min(distances)
+        grads = tape.gradient(loss, net.trainable_variables)  # <- TFG011
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    # Near-miss: the comprehension's loop variable shadows nothing the slice needs; the model runs inside the
+    # block on each comprehension-built row (recorded).
+    case(
+        "tfg011_ok_model_run_in_tape_on_comprehension_rows",
+        "ok",
+        """
+        import itertools
+
+        import numpy as np
+        import tensorflow as tf
+
+        net = tf.keras.Sequential([tf.keras.Input((2,)), tf.keras.layers.Dense(3, activation="sigmoid")])
+        bits = np.array([list(k) for k in itertools.product([0, 1], repeat=2)], dtype=np.float32)
+        with tf.GradientTape() as tape:
+            codes = [net(bits[k : k + 1]) for k in range(4)]
+            loss = -tf.reduce_min([tf.linalg.norm(codes[0] - c) for c in codes[1:]])
+        grads = tape.gradient(loss, net.trainable_variables)
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    # Fixed: the model runs inside the block.
+    case(
+        "tfg011_fixed_model_run_in_tape_on_comprehension_inputs",
+        "ok",
+        """
+        import itertools
+
+        import numpy as np
+        import tensorflow as tf
+
+        net = tf.keras.Sequential([tf.keras.Input((2,)), tf.keras.layers.Dense(3, activation="sigmoid")])
+        bits = np.array([list(k) for k in itertools.product([0, 1], repeat=2)], dtype=np.float32)
+        with tf.GradientTape() as tape:
+            code = net(bits)
+            distances = []
+            for i in range(3):
+                for j in range(i + 1, 3):
+                    distances.append(tf.linalg.norm(code[i] - code[j]))
+            loss = -tf.reduce_min(distances)
+        grads = tape.gradient(loss, net.trainable_variables)
+        RESULT = gradient_status(grads)
+    """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])
