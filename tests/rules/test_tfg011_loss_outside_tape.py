@@ -1035,6 +1035,80 @@ CASES += [
 ]
 
 
+# Gradient accumulation over micro-batches: each loss appended to a list under its own tape, the sum taken after the
+# loop; no tape recorded the sum (measured: None for every weight).  Near miss: the sum taken inside the one tape
+# that covers the loop, and losses appended as floats for logging only.  Fixed: gradients taken per micro-batch
+# and summed.
+CASES += [
+    case(
+        "tfg011_micro_batch_losses_summed_after_the_tapes",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
+        x = np.random.rand(32, 4).astype("float32")
+        y = np.random.rand(32, 1).astype("float32")
+        micro_losses = []
+        for i in range(4):
+            with tf.GradientTape() as tape:
+                pred = model(x[i * 8 : (i + 1) * 8])
+                micro_losses.append(tf.reduce_mean(tf.square(pred - y[i * 8 : (i + 1) * 8])))
+        total = tf.add_n(micro_losses) / 4.0
+        grads = tape.gradient(total, model.trainable_variables)  # <- TFG011
+        RESULT = gradient_status(grads)
+        """,
+    ),
+    case(
+        "tfg011_micro_batch_losses_summed_inside_one_tape",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
+        x = np.random.rand(32, 4).astype("float32")
+        y = np.random.rand(32, 1).astype("float32")
+        micro_losses = []
+        logged = []
+        with tf.GradientTape() as tape:
+            for i in range(4):
+                pred = model(x[i * 8 : (i + 1) * 8])
+                micro_losses.append(tf.reduce_mean(tf.square(pred - y[i * 8 : (i + 1) * 8])))
+                logged.append(float(micro_losses[-1]))
+            total = tf.add_n(micro_losses) / 4.0
+        grads = tape.gradient(total, model.trainable_variables)
+        mean_logged = sum(logged) / len(logged)
+        RESULT = gradient_status(grads)
+        """,
+    ),
+    case(
+        "tfg011_micro_batch_gradients_accumulated",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
+        x = np.random.rand(32, 4).astype("float32")
+        y = np.random.rand(32, 1).astype("float32")
+        accum = [tf.zeros_like(v) for v in model.trainable_variables]
+        for i in range(4):
+            with tf.GradientTape() as tape:
+                pred = model(x[i * 8 : (i + 1) * 8])
+                loss = tf.reduce_mean(tf.square(pred - y[i * 8 : (i + 1) * 8])) / 4.0
+            grads = tape.gradient(loss, model.trainable_variables)
+            accum = [a + g for a, g in zip(accum, grads)]
+        RESULT = gradient_status(accum)
+        """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

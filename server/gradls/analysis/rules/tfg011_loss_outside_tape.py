@@ -162,7 +162,24 @@ def _last_assigned(info: ModuleInfo, body: list[ast.AST], name: str, before: ast
 
 
 def _taped_names(scope: TapeScope, tape: Tape) -> set[str]:
-    return {n.id for n in scope.recorded(tape) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    """Names the tape's blocks bind, and lists they fill (`losses.append(loss)` under the tape: gradient
+    accumulation over micro-batches, where `tf.add_n(losses)` after the block is not recorded)."""
+    out = set()
+    for n in scope.recorded(tape):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            out.add(n.id)
+        elif (
+            isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr in _LIST_GROWTH
+            and isinstance(n.func.value, ast.Name)
+            and n.args
+        ):
+            out.add(n.func.value.id)
+    return out
+
+
+_LIST_GROWTH = frozenset({"append", "extend", "insert"})
 
 
 def _is_computation(info: ModuleInfo, e: ast.AST) -> bool:
