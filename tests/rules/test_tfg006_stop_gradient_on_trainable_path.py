@@ -666,6 +666,58 @@ CASES += [
 ]
 
 
+# Layers kept in a dict or list attribute and run as `self.blocks[name](h)`: a stop_gradient after them cuts every
+# block's weights off (measured: None).  Near miss: the features detached only for an auxiliary head, the main head
+# reads them directly.  Fixed: no stop_gradient.
+_BLOCKS = """
+import numpy as np
+import tensorflow as tf
+import keras
+
+
+class Tower(keras.Model):
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.order = ["a", "b"]
+
+    def build(self, input_shape):
+        self.blocks = {name: keras.layers.Dense(8, activation="relu") for name in self.order}
+        self.stages = [keras.layers.Dense(8), keras.layers.Dense(8)]
+        self.head = keras.layers.Dense(1)
+        self.aux = keras.layers.Dense(1)
+
+    def call(self, x):
+        h = x
+        for name in self.order:
+            h = self.blocks[name](h)
+        for i in range(2):
+            h = self.stages[i](h)
+        BODY
+
+
+model = Tower()
+x = np.random.rand(8, 4).astype("float32")
+model(x)
+with tf.GradientTape() as tape:
+    loss = tf.reduce_mean(tf.square(model(x)))
+grads = tape.gradient(loss, model.blocks["a"].trainable_variables + model.stages[0].trainable_variables)
+RESULT = gradient_status(grads)
+"""
+CASES += [
+    case(
+        "tfg006_stop_gradient_after_layers_kept_in_dict_and_list",
+        "none",
+        _BLOCKS.replace("BODY", "return self.head(tf.stop_gradient(h))  # <- TFG006"),
+    ),
+    case(
+        "tfg006_layers_kept_in_dict_detached_for_aux_head_only",
+        "ok",
+        _BLOCKS.replace("BODY", "return self.head(h) + 0.0 * self.aux(tf.stop_gradient(h))"),
+    ),
+    case("tfg006_layers_kept_in_dict_no_stop_gradient", "ok", _BLOCKS.replace("BODY", "return self.head(h)")),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

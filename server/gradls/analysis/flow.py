@@ -631,6 +631,10 @@ class Flow:
                     d = dotted(n.func.value)
                     if d:
                         out.setdefault(d, n.func.value)
+                elif isinstance(n.func, ast.Subscript) and kind_of(n.func) == "layer":
+                    d = dotted(n.func.value)  # `self.blocks[name](h)`: the layers of the container
+                    if d:
+                        out.setdefault(d, n.func.value)
                 elif self.runs_self_model(n):
                     out.setdefault("self", n.func)
                 elif (callee := self.local_callee(n, sc)) is not None and ("def", id(callee)) not in seen:

@@ -57,6 +57,8 @@ class ClassFacts:
     layer_attrs: set[str] = field(default_factory=set)
     variable_attrs: set[str] = field(default_factory=set)  # trainable variables / weights
     frozen_attrs: set[str] = field(default_factory=set)  # non-trainable variables
+    # a list / tuple / dict of layers (`self.blocks = {n: Dense(8) for n in names}`): `self.blocks[k](x)` runs one
+    layer_container_attrs: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -254,6 +256,20 @@ class ModuleInfo:
             nodes = self._own_nodes[id(root)] = _own_nodes(root, self.parents)
         return nodes
 
+    def _holds_only_layers(self, value: ast.expr) -> bool:
+        """A list, tuple or dict display or comprehension whose every element (every value) is a layer."""
+        if isinstance(value, (ast.List, ast.Tuple)):
+            elts: list[ast.expr | None] = list(value.elts)
+        elif isinstance(value, ast.Dict):
+            elts = list(value.values)
+        elif isinstance(value, (ast.ListComp, ast.GeneratorExp)):
+            elts = [value.elt]
+        elif isinstance(value, ast.DictComp):
+            elts = [value.value]
+        else:
+            return False
+        return bool(elts) and all(e is not None and self.object_kind(e) == "layer" for e in elts)
+
     def _class_attr_binding(self, cls: ClassFacts, stmt: ast.Assign | ast.AnnAssign) -> None:
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
         value = stmt.value
@@ -262,6 +278,8 @@ class ModuleInfo:
         for t in targets:
             if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
                 kind = self.object_kind(value)
+                if kind is None and self._holds_only_layers(value):
+                    cls.layer_container_attrs.add(t.attr)
                 if kind == "layer":
                     cls.layer_attrs.add(t.attr)
                 elif kind == "variable":

@@ -937,6 +937,15 @@ class TensorInference:
                     k = "frozen"
         elif isinstance(e, ast.Attribute) and e.attr in LAYER_WEIGHT_ATTRS and self.kind(e.value, env) == "layer":
             k = "variable"
+        elif (
+            isinstance(e, ast.Subscript)
+            and isinstance(e.value, ast.Attribute)
+            and isinstance(e.value.value, ast.Name)
+            and e.value.value.id == "self"
+        ):
+            cls = self._class_at(e)
+            if cls is not None and e.value.attr in cls.layer_container_attrs:
+                k = "layer"  # `self.blocks[name]`: one of the layers the class keeps in a list or dict
         self.kind_memo[id(e)] = k
         return k
 
@@ -1089,6 +1098,8 @@ class TensorInference:
             return NOT
         if isinstance(f, ast.Call) and self.kind(f, env) == "layer":
             lv(f, env)
+            return DIFF
+        if isinstance(f, ast.Subscript) and self.kind(f, env) == "layer":
             return DIFF
         if isinstance(f, ast.Name):
             k = self.kind(f, env)
