@@ -718,6 +718,44 @@ CASES += [
 ]
 
 
+# Near miss: the features detached only inside an `add_loss` penalty, while the layer's output is also returned (the
+# weights train through the return; with `fit` the penalty is summed into the same loss, in this loop it is unused).
+CASES += [
+    case(
+        "tfg006_detached_only_inside_add_loss_penalty_output_returned",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+
+        class Encoder(keras.Model):
+            def __init__(self, **kw):
+                super().__init__(**kw)
+                self.blk = keras.layers.Dense(8, activation="relu")
+                self.head = keras.layers.Dense(1)
+
+            def call(self, x):
+                h = self.blk(x)
+                self.add_loss(1e-3 * tf.reduce_mean(tf.square(tf.stop_gradient(h))))
+                return self.head(h)
+
+
+        model = Encoder()
+        x = np.random.rand(8, 4).astype("float32")
+        y = np.random.rand(8, 1).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x) - y))
+        grads = tape.gradient(loss, model.blk.trainable_variables)
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(x, y, epochs=1, verbose=0)
+        RESULT = gradient_status(grads)
+        """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

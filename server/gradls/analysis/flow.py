@@ -950,6 +950,11 @@ def cut_roots(
             # `self.add_loss(f(w))`: Keras adds it to the loss under `fit`, and a custom loop that sums
             # `model.losses` does too, so the weight still gets a gradient through it.
             other = other | {s for s in targets if s[0] == "return"}
+        elif ("add_loss",) in targets and any(s[0] == "return" for s in other):
+            # The other way round: detached only inside `self.add_loss(...)` (a penalty), while the weight's
+            # output is also returned: where the added losses are summed into the loss it is one loss with the
+            # returned output, and where they are not the penalty reaches no loss at all.
+            other = other | {("add_loss",)}
         if any(s not in other for s in targets):
             cut.append(root)
     return cut, sinks
