@@ -43,18 +43,16 @@ def _created_weights(cls: ClassFacts) -> list[tuple[str, ast.Assign]]:
 
 def _attribute_loads(info: ModuleInfo) -> dict[str, list[ast.Attribute]]:
     """Every `x.attr` read in the module, by attribute name (a weight read from outside its class counts)."""
-
-    def build() -> dict[str, list[ast.Attribute]]:
-        out: dict[str, list[ast.Attribute]] = {}
-        for n in info.all_nodes(ast.Attribute):
-            if isinstance(n, ast.Attribute) and not isinstance(n.ctx, ast.Store):
-                out.setdefault(n.attr, []).append(n)
-        return out
-
-    return info.memo(f"{__name__}.attribute_loads", build)
+    out: dict[str, list[ast.Attribute]] = {}
+    for n in info.all_nodes(ast.Attribute):
+        if isinstance(n, ast.Attribute) and not isinstance(n.ctx, ast.Store):
+            out.setdefault(n.attr, []).append(n)
+    return out
 
 
-def _reaches_return(info: ModuleInfo, call_method: ast.AST, attr: str, loads: list[ast.Attribute]) -> bool:
+def _reaches_return(
+    attr_loads: dict[str, list[ast.Attribute]], call_method: ast.AST, attr: str, loads: list[ast.Attribute]
+) -> bool:
     """Inside `call`: does a read of `self.attr` reach the return value (by assignments to plain names), or get
     used any way the analysis cannot follow (any statement other than a plain-name assignment)?"""
     stmts = [n for n in ast.walk(call_method) if isinstance(n, ast.stmt) and n is not call_method]
@@ -87,7 +85,7 @@ def _reaches_return(info: ModuleInfo, call_method: ast.AST, attr: str, loads: li
                             if n.id not in tainted:
                                 tainted.add(n.id)
                                 changed = True
-                        elif not _unread_self_attr(info, n):
+                        elif not _unread_self_attr(attr_loads, n):
                             return True  # stored somewhere read later, or in a container: not followed
             elif isinstance(s, (ast.If, ast.While, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.Try)):
                 head = getattr(s, "test", None) or getattr(s, "iter", None)
@@ -101,11 +99,11 @@ def _reaches_return(info: ModuleInfo, call_method: ast.AST, attr: str, loads: li
     return False
 
 
-def _unread_self_attr(info: ModuleInfo, target: ast.AST) -> bool:
+def _unread_self_attr(attr_loads: dict[str, list[ast.Attribute]], target: ast.AST) -> bool:
     """`self.name = ...` where no `.name` is read anywhere in the module: the value goes nowhere."""
     if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self"):
         return False
-    return not _attribute_loads(info).get(target.attr)
+    return not attr_loads.get(target.attr)
 
 
 @rule(
@@ -119,6 +117,7 @@ def find_layer_weight_never_reaching_output(info: ModuleInfo) -> Iterator[Findin
     if "add_weight" not in info.source and "add_variable" not in info.source:
         return
     subclassed = {b for c in info.classes.values() for b in c.base_names}
+    attr_loads: dict[str, list[ast.Attribute]] | None = None  # built when a class creates a weight
     for name, cls in info.classes.items():
         if cls.keras_kind not in {"layer", "model"} or name in subclassed:
             continue  # a subclass of the module may read the weight in its own methods
@@ -126,9 +125,11 @@ def find_layer_weight_never_reaching_output(info: ModuleInfo) -> Iterator[Findin
         if call is None:
             continue
         for attr, store in _created_weights(cls):
+            if attr_loads is None:
+                attr_loads = _attribute_loads(info)
             loads = [
                 n
-                for n in _attribute_loads(info).get(attr, [])
+                for n in attr_loads.get(attr, [])
                 if not (store.lineno <= getattr(n, "lineno", 0) <= (store.end_lineno or store.lineno))
             ]
             outside_call = [n for n in loads if not (call.lineno <= n.lineno <= (call.end_lineno or call.lineno))]
@@ -136,7 +137,7 @@ def find_layer_weight_never_reaching_output(info: ModuleInfo) -> Iterator[Findin
                 continue  # read by another method, a property, or from outside the class: not followed
             if not loads:
                 why = "nothing reads it"
-            elif _reaches_return(info, call, attr, loads):
+            elif _reaches_return(attr_loads, call, attr, loads):
                 continue
             else:
                 why = f"`{name}.call` reads it only into values it never returns"
