@@ -520,6 +520,120 @@ CASES += [
     ),
 ]
 
+# A py_function is differentiated only with respect to its `inp`: a trainable variable its Python function reads
+# from the closure (`self.w.numpy()`, a global `w`) gets `None` (measured under TF 2.21: eagerly, in a
+# tf.function step, and under `fit` the weight stays unchanged), whatever the inputs are.
+CASES += [
+    case(
+        "tfg018_py_function_reads_layer_weight_numpy_from_self",
+        "none",
+        """
+        import keras
+        import tensorflow as tf
+
+        class Scale(keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(), initializer="ones")
+
+            def call(self, x):
+                y = tf.py_function(lambda t: t * self.w.numpy(), [x], tf.float32)  # <- TFG018
+                y.set_shape(x.shape)
+                return y
+
+        layer = Scale()
+        x = tf.random.normal((4, 3))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(x))
+        RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg018_py_function_def_reads_global_variable_in_tf_function",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        w = tf.Variable(2.0)
+
+        def scaled(t):
+            return t * np.asarray(w)
+
+        @tf.function
+        def step(x):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_sum(tf.py_function(scaled, [x], tf.float32))  # <- TFG018
+            return tape.gradient(loss, [w])
+
+        RESULT = gradient_status(step(tf.ones((3,))))
+    """,
+    ),
+    case(
+        "tfg018_py_function_closure_variable_with_tf_ops",
+        "none",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(2.0)
+        x = tf.ones((3,))
+        with tf.GradientTape() as tape:
+            y = tf.py_function(lambda t: t * w, [x], tf.float32)  # <- TFG018
+            loss = tf.reduce_sum(y)
+        RESULT = gradient_status(tape.gradient(loss, [w]))
+    """,
+    ),
+    # Near-miss / fixed: the variable passed in `inp`, TF ops inside: it gets its gradient.
+    case(
+        "tfg018_ok_py_function_variable_passed_as_input",
+        "ok",
+        """
+        import keras
+        import tensorflow as tf
+
+        class Scale(keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(), initializer="ones")
+
+            def call(self, x):
+                y = tf.py_function(lambda t, v: t * v, [x, self.w], tf.float32)
+                y.set_shape(x.shape)
+                return y
+
+        layer = Scale()
+        x = tf.random.normal((4, 3))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(x))
+        RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
+    """,
+    ),
+    # Near-miss: a non-trainable weight read through `.numpy()` is a constant to it; the input keeps its
+    # recorded path, so the Dense before it trains.
+    case(
+        "tfg018_ok_py_function_reads_non_trainable_weight_numpy",
+        "ok",
+        """
+        import keras
+        import tensorflow as tf
+
+        class Scale(keras.layers.Layer):
+            def build(self, input_shape):
+                self.scale = self.add_weight(shape=(), initializer="ones", trainable=False)
+
+            def call(self, x):
+                y = tf.py_function(lambda t: t * self.scale.numpy(), [x], tf.float32)
+                y.set_shape(x.shape)
+                return y
+
+        dense = keras.layers.Dense(3)
+        layer = Scale()
+        x = tf.random.normal((4, 3))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(dense(x)))
+        RESULT = gradient_status(tape.gradient(loss, dense.trainable_variables))
+    """,
+    ),
+]
+
 
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
@@ -540,3 +654,6 @@ def test_messages_say_what_tensorflow_does():
     src = next(c.source for c in CASES if c.name == "tfg018_py_function_with_numpy_inside")
     (f,) = [f for f in analyze(src).findings if f.code == "TFG018"]
     assert "zero gradient" in f.message and "InvalidArgumentError" in f.message and "`np.tanh`" in f.message
+    src = next(c.source for c in CASES if c.name == "tfg018_py_function_reads_layer_weight_numpy_from_self")
+    (f,) = [f for f in analyze(src).findings if f.code == "TFG018"]
+    assert "`self.w`" in f.message and "`None` gradient" in f.message and "`inp`" in f.message

@@ -10,7 +10,7 @@ from gradls.analysis.lambda_layers import from_unweighted_input
 from gradls.analysis.model import Finding
 from gradls.analysis.module import FunctionNode, ModuleInfo, walk_own
 from gradls.analysis.rules import rule
-from gradls.analysis.tensors import DIFF
+from gradls.analysis.tensors import DIFF, LAYER_WEIGHT_ATTRS
 
 _NO_GRADIENT = {
     "tensorflow.numpy_function": "tf.numpy_function",
@@ -32,6 +32,9 @@ _STOP_GRADIENT = {
     "keras.backend.stop_gradient",
     "tensorflow.keras.backend.stop_gradient",
 }
+# Attributes of a variable that read no value of it, or write it: no gradient is expected through them.
+_NOT_A_VALUE_READ = {"assign", "assign_add", "assign_sub", "shape", "dtype", "name", "trainable", "device"}
+_NOT_TRAINABLE_LAYER_WEIGHTS = {"moving_mean", "moving_variance"}
 _NOT_LOSS_FUNCS = ("metric", "log", "summar", "report", "print", "display", "eval", "accuracy")
 
 
@@ -62,17 +65,125 @@ def _wrapped(info: ModuleInfo, func: ast.AST | None, site: ast.AST) -> ast.AST |
 
 
 def _leaves_tensorflow(info: ModuleInfo, fn: ast.AST) -> str | None:
-    """How the wrapped Python function turns its tensors into NumPy, if it does."""
+    """How the wrapped Python function turns its tensors into NumPy, if it does. A `.numpy()` or NumPy call
+    that reads none of its parameters or locals (`t * self.scale.numpy()`, a constant from the closure) leaves
+    the inputs' recorded path whole."""
+    own = _own_names(fn)
     for n in ast.walk(fn):
         if not isinstance(n, ast.Call):
             continue
         f = n.func
         if isinstance(f, ast.Attribute) and f.attr == "numpy" and not n.args:
-            return "`.numpy()`"
+            if _reads(f.value, own):
+                return "`.numpy()`"
+            continue
         q = info.imports.qualname(f)
-        if q and q.startswith("numpy."):
+        if q and q.startswith("numpy.") and any(_reads(a, own) for a in [*n.args, *(k.value for k in n.keywords)]):
             return f"`{info.text(f)}`"
     return None
+
+
+def _own_names(fn: ast.AST) -> set[str]:
+    """Parameters of the wrapped function and the names its body binds: everything else it reads is a closure."""
+    out: set[str] = set()
+    args = fn.args if isinstance(fn, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)) else None
+    if args is not None:
+        for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+            if a is not None:
+                out.add(a.arg)
+    for n in ast.walk(fn):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            out.add(n.id)
+    return out
+
+
+def _class_of(info: ModuleInfo, node: ast.AST):
+    fn = info.enclosing_function(node)
+    while fn is not None:
+        ff = info.facts(fn)
+        if ff is None:
+            return None
+        if ff.cls is not None:
+            return ff.cls
+        fn = ff.parent
+    return None
+
+
+def _is_trainable_variable(info: ModuleInfo, e: ast.AST, own: set[str], site: ast.AST) -> bool:
+    """Is `e`, read inside the wrapped function, a trainable variable it did not get as a parameter?"""
+    if isinstance(e, ast.Name):
+        if e.id in own or not isinstance(e.ctx, ast.Load):
+            return False
+        kind = info.tensors.kind_of(e) or info.module_objects.get(e.id)
+        return kind == "variable"
+    if not isinstance(e, ast.Attribute):
+        return False
+    base = e.value
+    if isinstance(base, ast.Name) and base.id == "self" and "self" not in own:
+        cls = _class_of(info, site)
+        return cls is not None and e.attr in cls.variable_attrs and e.attr not in cls.frozen_attrs
+    if (
+        e.attr in LAYER_WEIGHT_ATTRS
+        and e.attr not in _NOT_TRAINABLE_LAYER_WEIGHTS
+        and isinstance(base, ast.Attribute)
+        and isinstance(base.value, ast.Name)
+        and base.value.id == "self"
+        and "self" not in own
+    ):
+        cls = _class_of(info, site)
+        return cls is not None and base.attr in cls.layer_attrs
+    return False
+
+
+def _closure_variable(info: ModuleInfo, fn: ast.AST, inp: ast.AST, site: ast.AST) -> ast.expr | None:
+    """A trainable variable the wrapped function reads from its closure (`self.w.numpy()`, a global `w`) rather
+    than through `inp`. TensorFlow differentiates a py_function only with respect to its inputs, so such a
+    variable gets no gradient from it. Quiet when the variable is also passed in `inp`, or read outside the
+    wrapped function in the function around the call (it then gets a gradient from there)."""
+    own = _own_names(fn)
+    passed = {info.text(n) for n in ast.walk(inp) if isinstance(n, (ast.Name, ast.Attribute))}
+    outer = info.enclosing_function(site)
+    for n in ast.walk(fn):
+        if not isinstance(n, (ast.Name, ast.Attribute)) or not _is_trainable_variable(info, n, own, site):
+            continue
+        parent = info.all_parents.get(id(n))
+        if isinstance(parent, ast.Attribute) and parent.attr in _NOT_A_VALUE_READ:
+            continue
+        text = info.text(n)
+        if text in passed:
+            continue
+        if outer is not None and _read_outside(info, outer, fn, text):
+            continue
+        return n
+    return None
+
+
+def _read_outside(info: ModuleInfo, outer: ast.AST, inner: ast.AST, text: str) -> bool:
+    inside = {id(n) for n in ast.walk(inner)}
+    for n in ast.walk(outer):
+        if id(n) in inside or not isinstance(n, (ast.Name, ast.Attribute)) or info.text(n) != text:
+            continue
+        parent = info.all_parents.get(id(n))
+        if isinstance(parent, ast.Attribute) and parent.attr in _NOT_A_VALUE_READ:
+            continue
+        if _names_a_source(info, n):
+            continue
+        return True
+    return False
+
+
+def _names_a_source(info: ModuleInfo, node: ast.AST) -> bool:
+    """Is `node` a variable named as what to differentiate for (`tape.gradient(loss, [w])`, `tape.watch(w)`,
+    `opt.apply_gradients(...)`) rather than a value the loss is computed from?"""
+    child, p = node, info.all_parents.get(id(node))
+    while p is not None and not isinstance(p, ast.stmt):
+        if isinstance(p, ast.Call) and isinstance(p.func, ast.Attribute):
+            if p.func.attr in {"watch", "apply_gradients"}:
+                return True
+            if p.func.attr in {"gradient", "jacobian", "batch_jacobian"} and not (p.args and p.args[0] is child):
+                return True
+        child, p = p, info.all_parents.get(id(p))
+    return False
 
 
 def _inside_custom_gradient(info: ModuleInfo, node: ast.AST) -> bool:
@@ -210,20 +321,24 @@ def find_python_function_on_loss_path(info: ModuleInfo) -> Iterator[Finding]:
         if q not in _NO_GRADIENT and q not in _PY_FUNCTION:
             continue
         inp = _arg(call, 1, "inp")
-        if inp is None or info.tensors.level_of(inp) < DIFF:
-            continue  # data loading / labels only: nothing trainable goes in
+        if inp is None:
+            continue
         if _inside_custom_gradient(info, call):
             continue  # TF differentiates a custom-gradient function with its grad_fn, never through its ops
-        if from_unweighted_input(info, inp):
-            continue  # the input of a layer applied with nothing trainable before it
+        body = _wrapped(info, _arg(call, 0, "func"), call)
+        captured = _closure_variable(info, body, inp, call) if body is not None else None
         how = None
-        if q in _PY_FUNCTION:
-            body = _wrapped(info, _arg(call, 0, "func"), call)
-            if body is None:
-                continue  # TF ops inside a py_function are differentiated: fine unless it leaves TF
-            how = _leaves_tensorflow(info, body)
-            if how is None:
-                continue
+        if captured is None:
+            if info.tensors.level_of(inp) < DIFF:
+                continue  # data loading / labels only: nothing trainable goes in
+            if from_unweighted_input(info, inp):
+                continue  # the input of a layer applied with nothing trainable before it
+            if q in _PY_FUNCTION:
+                if body is None:
+                    continue  # TF ops inside a py_function are differentiated: fine unless it leaves TF
+                how = _leaves_tensorflow(info, body)
+                if how is None:
+                    continue
         if parents is None:
             parents = info.all_parents
         if not _reaches_objective(info, parents, call):
@@ -231,7 +346,16 @@ def find_python_function_on_loss_path(info: ModuleInfo) -> Iterator[Finding]:
         fn = info.enclosing_function(call)
         ff = info.facts(fn)
         where = f" in {ff.why}" if ff is not None and ff.why else ""
-        if q in _NO_GRADIENT:
+        if captured is not None:
+            name = _NO_GRADIENT.get(q) or _PY_FUNCTION[q]
+            var = info.text(captured)
+            msg = (
+                f"`{name}`{where} runs a Python function that reads the trainable variable `{var}` from its "
+                f"closure, not through `inp`: TensorFlow differentiates it only with respect to its inputs, so "
+                f"`{var}` gets a `None` gradient (a Keras optimizer warns `Gradients do not exist for variables` "
+                f"and leaves it unchanged); pass `{var}` in `inp` and compute with TensorFlow ops"
+            )
+        elif q in _NO_GRADIENT:
             name = _NO_GRADIENT[q]
             msg = (
                 f"`{name}`{where} has no gradient: every weight on the way to its inputs gets `None` (a Keras "
