@@ -161,6 +161,53 @@ CASES = [
     ),
 ]
 
+# An elementwise square root of a product with a literal coefficient that has an exact 0 entry (tensorflow#4914):
+# there the derivative is 0 * 0.5 / sqrt(0), NaN (measured under TF 2.21), for the factor and what is behind it.
+CASES += [
+    case(
+        "tfg040_sqrt_of_product_with_zero_literal_coefficient",
+        "nan",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable([2.0, 3.0, 5.0])
+        c = tf.constant([1.0, 0.0, 4.0])
+        with tf.GradientTape() as tape:
+            h = w * 2.0
+            loss = tf.reduce_sum(tf.sqrt(h * c))  # <- TFG040
+        RESULT = gradient_status([tape.gradient(loss, w)])
+    """,
+    ),
+    # Near-miss: no zero among the coefficients.
+    case(
+        "tfg040_ok_sqrt_of_product_with_nonzero_coefficients",
+        "ok",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable([2.0, 3.0, 5.0])
+        c = tf.constant([1.0, 0.5, 4.0])
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.sqrt(c * w))
+        RESULT = gradient_status([tape.gradient(loss, w)])
+    """,
+    ),
+    # Fixed: the product is floored away from zero before the root.
+    case(
+        "tfg040_ok_sqrt_of_zero_coefficient_product_floored",
+        "ok",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable([2.0, 3.0, 5.0])
+        c = tf.constant([1.0, 0.0, 4.0])
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.sqrt(tf.maximum(c * w, 1e-12)))
+        RESULT = gradient_status([tape.gradient(loss, w)])
+    """,
+    ),
+]
+
 
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):

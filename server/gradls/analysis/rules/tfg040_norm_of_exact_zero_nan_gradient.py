@@ -1,6 +1,7 @@
 """TFG040 norm-of-exact-zero-nan-gradient: the Euclidean norm (or `sqrt` of a sum of squares) of a value that is
 exactly zero by construction, differentiated: the gradient of `sqrt` at 0 is infinite, times the zero derivative of
-the squares it is NaN, and the NaN reaches every weight behind it, with no warning."""
+the squares it is NaN, and the NaN reaches every weight behind it, with no warning. Also an elementwise `sqrt` of a
+product with a literal coefficient that has a 0 entry (0 * inf there)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,21 @@ def find_norm_of_exact_zero(info: ModuleInfo) -> Iterator[Finding]:
         return
     seen: set[int] = set()
     for node, _modes in info.region_nodes(ast.Call):
+        product = _sqrt_of_zero_coefficient_product(info, node)
+        if product is not None and id(node) not in seen:
+            coefficient, factor = product
+            if not _reaches_loss(info, node, full_reduction_needed=False):
+                continue
+            seen.add(id(node))
+            msg = (
+                f"`{info.text(node)[:60]}` takes an elementwise square root of `{info.text(factor)}` times "
+                f"`{coefficient}`, a literal with a 0 entry: there the derivative is 0 * 0.5 / sqrt(0) = 0 * inf, NaN "
+                f"(measured under TF 2.21), so `{info.text(factor)}` and every weight behind it get a NaN gradient at "
+                f"that entry, with no warning; take the root of `tf.maximum(..., eps)` or leave the zero-coefficient "
+                f"entries out of the product"
+            )
+            yield Finding("TFG040", msg, info.span(node))
+            continue
         arg, axis = _norm_operand(info, node)
         if arg is None or id(node) in seen:
             continue
@@ -227,6 +243,44 @@ def _zero_value(info: ModuleInfo, e: ast.expr, axis: int | None | str, depth: in
             return None
         if _zero_literal_slices(v, axis):
             return "made from a literal whose normed part is all zeros"
+    return None
+
+
+def _has_zero_entry(v: object) -> bool:
+    if isinstance(v, (list, tuple)):
+        return any(_has_zero_entry(x) for x in v)
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == 0
+
+
+def _literal_with_zero_entry(info: ModuleInfo, e: ast.expr, depth: int = 0) -> bool:
+    """Is `e` (through names bound once and `tf.constant` / `np.array` wrappers) a list literal with an exact 0?"""
+    if depth > 3:
+        return False
+    if isinstance(e, ast.Name):
+        a = _single_assign(info, e.id)
+        return a is not None and _literal_with_zero_entry(info, a.value, depth + 1)
+    if isinstance(e, ast.Call):
+        return _q(info, e) in _WRAPPERS and bool(e.args) and _literal_with_zero_entry(info, e.args[0], depth + 1)
+    if isinstance(e, (ast.List, ast.Tuple)):
+        try:
+            v = ast.literal_eval(e)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            return False
+        return _has_zero_entry(v)
+    return False
+
+
+def _sqrt_of_zero_coefficient_product(info: ModuleInfo, call: ast.Call) -> tuple[str, ast.expr] | None:
+    """(the coefficient's text, the differentiable factor) for `tf.sqrt(c * x)` / `tf.sqrt(x * c)` where `c` is a
+    literal with an exact 0 entry and `x` depends on trainable values (tensorflow#4914)."""
+    if _q(info, call) not in _SQRTS or len(call.args) != 1 or call.keywords:
+        return None
+    e = call.args[0]
+    if not (isinstance(e, ast.BinOp) and isinstance(e.op, ast.Mult)):
+        return None
+    for coefficient, factor in ((e.left, e.right), (e.right, e.left)):
+        if _literal_with_zero_entry(info, coefficient) and info.tensors.level_of(factor) >= DIFF:
+            return info.text(coefficient), factor
     return None
 
 
