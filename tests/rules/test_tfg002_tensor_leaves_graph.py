@@ -569,6 +569,101 @@ CASES += [
 ]
 
 
+# tensorflow#47675 (held-out round Q): Keras `get_weights()` returns `v.numpy()` for every weight, so in traced code
+# (a `train_step` under fit, a `@tf.function`) it raises NotImplementedError; eagerly it is a NumPy copy read on
+# purpose (a target network synced between steps).  Measured under TF 2.21: both traced forms raise; the eager copy
+# and the `assign` over the variables inside the `tf.function` run.
+_EMA_STEP = """
+import numpy as np
+import tensorflow as tf
+
+online = tf.keras.Sequential([tf.keras.Input(shape=(4,)), tf.keras.layers.Dense(2)])
+target = tf.keras.Sequential([tf.keras.Input(shape=(4,)), tf.keras.layers.Dense(2)])
+optimizer = tf.keras.optimizers.SGD(0.1)
+
+
+{decorator}def step(x, y):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.square(online(x) - y))
+    grads = tape.gradient(loss, online.trainable_variables)
+    optimizer.apply_gradients(zip(grads, online.trainable_variables))
+{update}
+    return loss
+
+
+x = np.ones((8, 4), "float32")
+y = np.zeros((8, 2), "float32")
+for _ in range(2):
+    step(x, y)
+{after}
+"""
+_COPY_IN_STEP = (
+    """    target.set_weights([0.99 * t + 0.01 * o for o, t in zip(online.get_weights(), target.get_weights())])"""
+)
+CASES += [
+    case(
+        "tfg002_get_weights_in_tf_function_step",
+        "raises:NotImplementedError",
+        _EMA_STEP.format(
+            decorator="@tf.function\n",
+            update=_COPY_IN_STEP + "  # <- TFG002",
+            after="",
+        ),
+    ),
+    case(
+        "tfg002_ok_get_weights_between_eager_steps",
+        "ok",
+        _EMA_STEP.format(
+            decorator="@tf.function\n",
+            update="",
+            after=_COPY_IN_STEP,
+        ),
+    ),
+    case(
+        "tfg002_get_weights_in_tf_function_step_fixed",
+        "ok",
+        _EMA_STEP.format(
+            decorator="@tf.function\n",
+            update="    for o, t in zip(online.weights, target.weights):\n        t.assign(0.99 * t + 0.01 * o)",
+            after="",
+        ),
+    ),
+    case(
+        "tfg002_get_weights_of_helper_built_model_in_train_step",
+        "raises:NotImplementedError",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        class Pair(tf.keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.online = self.make()
+                self.target = self.make()
+
+            def make(self):
+                return tf.keras.Sequential([tf.keras.Input(shape=(4,)), tf.keras.layers.Dense(2)])
+
+            def call(self, x):
+                return self.online(x)
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    loss = tf.reduce_mean(tf.square(self.online(x) - y))
+                grads = tape.gradient(loss, self.online.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.online.trainable_variables))
+                self.target.set_weights(self.online.get_weights())  # <- TFG002
+                return {"loss": loss}
+
+        model = Pair()
+        model.compile(optimizer="sgd")
+        model.fit(np.ones((8, 4), "float32"), np.zeros((8, 2), "float32"), epochs=1, verbose=0)
+    """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

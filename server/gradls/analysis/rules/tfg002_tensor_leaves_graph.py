@@ -30,6 +30,9 @@ _PREDICT_METHODS = {"predict", "predict_on_batch"}
 # Keras `evaluate` runs its own loop too and hands back Python floats.
 _EVALUATE_METHODS = {"evaluate", "test_on_batch"}
 _NOT_LOSS_RETURNS = {"train_step", "test_step", "predict_step"}
+# Keras `get_weights` returns `[v.numpy() for v in weights]` (keras/src/layers/layer.py): traced, a variable's
+# numpy() raises.
+_WEIGHT_COPIES = {"get_weights"}
 
 
 def _conversion(info: ModuleInfo, node: ast.Call) -> tuple[str, ast.expr] | None:
@@ -63,7 +66,29 @@ def _conversion(info: ModuleInfo, node: ast.Call) -> tuple[str, ast.expr] | None
         and info.tensors.kind_of(f.value) == "layer"
     ):
         return "evaluate", f.value
+    if (
+        isinstance(f, ast.Attribute)
+        and f.attr in _WEIGHT_COPIES
+        and not node.args
+        and not node.keywords
+        and _keras_weight_owner(info, f.value)
+    ):
+        return "get_weights", f.value
     return None
+
+
+def _keras_weight_owner(info: ModuleInfo, receiver: ast.expr) -> bool:
+    """A Keras layer / model, or a receiver of unknown kind when no class of the module defines its own
+    `get_weights` (a model made by a helper method, `self.encoder = self.create_encoder()`)."""
+    kind = info.tensors.kind_of(receiver)
+    if kind == "layer":
+        return True
+    if kind is not None:
+        return False
+    return not any(
+        isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name in _WEIGHT_COPIES
+        for n in info.all_nodes((ast.FunctionDef, ast.AsyncFunctionDef))
+    )
 
 
 def _metric_as_loss(info: ModuleInfo, node: ast.Call) -> Finding:
@@ -175,7 +200,7 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
         if conversion is None:
             continue
         kind, arg = conversion
-        level = DIFF if kind in {"predict", "evaluate"} else info.tensors.level_of(arg)
+        level = DIFF if kind in {"predict", "evaluate", "get_weights"} else info.tensors.level_of(arg)
         if level < TENSOR:
             continue
         if kind == "metric":
@@ -194,6 +219,8 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
             continue
         if kind in {"predict", "evaluate"} and mode != EAGER:
             continue  # traced code cannot run Keras' predict loop at all: not a gradient question
+        if kind == "get_weights" and mode == EAGER:
+            continue  # eagerly a NumPy copy of the weights: their values, read on purpose
         if mode == EAGER and inside_custom_gradient(info, node):
             continue  # eagerly the custom grad_fn, not the tape, defines the gradient here
         ff = info.facts(info.enclosing_function(node))
@@ -204,7 +231,13 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
             else {"numpy": "`.numpy()`", "np": "np.asarray(...)"}.get(kind, f"{kind}(...)")
         )
         shown = shown if shown.startswith("`") else f"`{shown}`"
-        if mode == GRAPH or (mode == AUTOGRAPH and kind in {"numpy", "np", "get_value"}):
+        if kind == "get_weights":
+            msg = (
+                f"{shown} copies every weight of `{info.text(arg)}` with `.numpy()`: tracing {where} raises "
+                "`NotImplementedError: numpy() is only available when eager execution is enabled.`; read the "
+                f"variables (`{info.text(arg)}.weights`) and update them with `assign`"
+            )
+        elif mode == GRAPH or (mode == AUTOGRAPH and kind in {"numpy", "np", "get_value"}):
             err = {
                 "numpy": "`AttributeError: 'SymbolicTensor' object has no attribute 'numpy'`",
                 "get_value": "`AttributeError: 'SymbolicTensor' object has no attribute 'numpy'` (it calls `.numpy()`)",
@@ -261,5 +294,5 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
             "TFG002",
             msg,
             span,
-            None if kind == "evaluate" or via_list else LeavesGraphFix(span, kind, tf_alias),
+            None if kind in {"evaluate", "get_weights"} or via_list else LeavesGraphFix(span, kind, tf_alias),
         )
