@@ -132,6 +132,20 @@ class NumpyCallFix(FixData):
     tf_alias: str | None
 
 
+def _numpy_compute(info: ModuleInfo, call: ast.Call, roots: set[str]) -> str | None:
+    """The qualified name of `call` when it is a NumPy function that computes on its arguments (`numpy.dot`...);
+    `roots`, the names that can start a NumPy reference, filter before the name is resolved."""
+    root = call.func
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    if not isinstance(root, ast.Name) or root.id not in roots:
+        return None
+    q = info.imports.qualname(call.func)
+    if not q or not q.startswith("numpy.") or q[len("numpy.") :] not in NUMPY_COMPUTE:
+        return None
+    return q
+
+
 @rule(
     "TFG001",
     "numpy-on-tensor",
@@ -148,13 +162,8 @@ def find_numpy_on_tensor(info: ModuleInfo) -> Iterator[Finding]:
     roots = {name for name, q in info.imports.aliases.items() if q == "numpy" or q.startswith("numpy.")}
     generators = _Generators(info)
     for node, modes in info.region_nodes(ast.Call):
-        root = node.func
-        while isinstance(root, ast.Attribute):
-            root = root.value
-        if not isinstance(root, ast.Name) or root.id not in roots:
-            continue
-        q = info.imports.qualname(node.func)
-        if not q or not q.startswith("numpy.") or q[len("numpy.") :] not in NUMPY_COMPUTE:
+        q = _numpy_compute(info, node, roots)
+        if q is None:
             continue
         levels = [info.tensors.level_of(a) for a in node.args] + [info.tensors.level_of(k.value) for k in node.keywords]
         top = max(levels, default=0)
@@ -214,13 +223,8 @@ def _numpy_in_layer_lambdas(info: ModuleInfo, roots: set[str], tf_alias: str | N
             for node in ast.walk(fn.body):
                 if not isinstance(node, ast.Call):
                     continue
-                root = node.func
-                while isinstance(root, ast.Attribute):
-                    root = root.value
-                if not isinstance(root, ast.Name) or root.id not in roots:
-                    continue
-                q = info.imports.qualname(node.func)
-                if not q or not q.startswith("numpy.") or q[len("numpy.") :] not in NUMPY_COMPUTE:
+                q = _numpy_compute(info, node, roots)
+                if q is None:
                     continue
                 if not any(_reads(a, param) for a in [*node.args, *(k.value for k in node.keywords)]):
                     continue

@@ -506,13 +506,7 @@ class _Analysis:
         fn = self._def_named(given.id, scope) if isinstance(given, ast.Name) else given
         if not isinstance(fn, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)):
             return
-        a = fn.args
-        local = {p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg) if p}
-        body = [fn.body] if isinstance(fn, ast.Lambda) else fn.body
-        for root in body:
-            for n in ast.walk(root):
-                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
-                    local.add(n.id)
+        local, body = _locals_and_body(fn)
         seen: set[str] = set()
         for root in body:
             for n in ast.walk(root):
@@ -684,14 +678,7 @@ class _Analysis:
     ) -> None:
         """Report the loads in `fn` of names that hold symbolic Keras tensors when Keras calls it: free names of the
         enclosing scope, and the parameters in `bound` (filled by a `functools.partial`)."""
-        args = fn.args
-        local = {p.arg for p in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if p}
-        local -= set(bound)
-        body = [fn.body] if isinstance(fn, ast.Lambda) else fn.body
-        for root in body:
-            for n in ast.walk(root):
-                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
-                    local.add(n.id)
+        local, body = _locals_and_body(fn, exclude=bound)
         seen: set[str] = set()
         for root in body:
             for n in ast.walk(root):
@@ -745,3 +732,18 @@ def _own_calls(s: ast.stmt, children: Callable[[ast.AST], list[ast.AST]] = child
 
 
 _LEAVES = frozenset({ast.Name, ast.Constant})
+
+
+def _locals_and_body(
+    fn: ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef, exclude: frozenset[str] | set[str] = frozenset()
+) -> tuple[set[str], list[ast.AST]]:
+    """The names local to `fn` (its parameters but `exclude`, and every name its body stores) and its body's
+    roots: a load of any other name reads the enclosing scope."""
+    a = fn.args
+    local = {p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg) if p} - set(exclude)
+    body: list[ast.AST] = [fn.body] if isinstance(fn, ast.Lambda) else list(fn.body)
+    for root in body:
+        for n in ast.walk(root):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                local.add(n.id)
+    return local, body
