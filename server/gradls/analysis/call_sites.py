@@ -550,6 +550,18 @@ def arguments_for(info: ModuleInfo, param: ast.arg) -> list[tuple[ast.Call, ast.
     return None if found is None else [(call, arg) for call, arg, _root in found]
 
 
+def passed_argument(call: ast.Call, positional: list[str], param: str) -> ast.expr | None:
+    """What `call` passes as `param`: its keyword, else its positional argument at `param`'s place in `positional`
+    (the callee's positional parameter names, `self` left out for a constructor) when no `*args` comes at or before
+    it.  None when the call leaves the parameter to its default or its place is not known."""
+    arg = next((k.value for k in call.keywords if k.arg == param), None)
+    if arg is None and param in positional:
+        i = positional.index(param)
+        if i < len(call.args) and not any(isinstance(a, ast.Starred) for a in call.args[: i + 1]):
+            arg = call.args[i]
+    return arg
+
+
 def _call_arguments(
     info: ModuleInfo, fn: ast.FunctionDef | ast.AsyncFunctionDef, param: str
 ) -> list[tuple[ast.Call, ast.AST, ast.AST]] | None:
@@ -565,11 +577,7 @@ def _call_arguments(
     for call, root in uses:
         if call is None:
             return None
-        arg = next((k.value for k in call.keywords if k.arg == param), None)
-        if arg is None and param in positional:
-            i = positional.index(param)
-            if i < len(call.args) and not any(isinstance(a, ast.Starred) for a in call.args[: i + 1]):
-                arg = call.args[i]
+        arg = passed_argument(call, positional, param)
         if arg is None:
             return None
         out.append((call, arg, root))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from gradls.analysis.call_sites import arguments_for, call_index
+from gradls.analysis.call_sites import arguments_for, call_index, passed_argument
 from gradls.analysis.keras_facts import KerasFacts, Scope
 from gradls.analysis.module import ClassFacts, ModuleInfo
 
@@ -123,11 +123,7 @@ def _constructor_arguments(info: ModuleInfo, param: ast.arg) -> list[tuple[ast.C
     positional = [a.arg for a in (*init.args.posonlyargs, *init.args.args)][1:]
     out: list[tuple[ast.Call, ast.AST]] = []
     for site in sites:
-        arg: ast.AST | None = next((k.value for k in site.keywords if k.arg == param.arg), None)
-        if arg is None and param.arg in positional:
-            i = positional.index(param.arg)
-            if i < len(site.args) and not any(isinstance(a, ast.Starred) for a in site.args[: i + 1]):
-                arg = site.args[i]
+        arg = passed_argument(site, positional, param.arg)
         if arg is None:
             return None
         out.append((site, arg))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from gradls.analysis.call_sites import bound_values, call_index
+from gradls.analysis.call_sites import bound_values, call_index, passed_argument
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
@@ -45,11 +45,7 @@ def _handed_in(info: ModuleInfo, cls_name: str, init: ast.AST, param: str) -> tu
     a = init.args
     positional = [p.arg for p in [*a.posonlyargs, *a.args][1:]]
     for site in call_index(info).by_name.get(cls_name, []):
-        arg: ast.expr | None = next((k.value for k in site.keywords if k.arg == param), None)
-        if arg is None and param in positional:
-            i = positional.index(param)
-            if i < len(site.args) and not any(isinstance(x, ast.Starred) for x in site.args[: i + 1]):
-                arg = site.args[i]
+        arg = passed_argument(site, positional, param)
         if isinstance(arg, ast.Call):
             candidates: list[ast.expr | None] = [arg]
         elif isinstance(arg, ast.Name):
