@@ -999,7 +999,7 @@ def weights_set_elsewhere(info: ModuleInfo) -> frozenset[str]:
                             out.add(d)
             elif isinstance(n, (ast.For, ast.AsyncFor)) and _assigns_loop_target(n):
                 for x in ast.walk(n.iter):
-                    if isinstance(x, ast.Attribute) and x.attr in _WEIGHT_LIST_ATTRS:
+                    if isinstance(x, ast.Attribute) and x.attr in WEIGHT_LIST_ATTRS:
                         d = dotted(x.value)
                         if d:
                             out.add(d)
@@ -1008,7 +1008,8 @@ def weights_set_elsewhere(info: ModuleInfo) -> frozenset[str]:
     return info.memo(f"{__name__}.weights_set_elsewhere", build)
 
 
-_WEIGHT_LIST_ATTRS = {"variables", "weights", "trainable_variables", "trainable_weights"}
+# Attributes that hand back a layer's or model's weights.
+WEIGHT_LIST_ATTRS = frozenset({"variables", "weights", "trainable_variables", "trainable_weights"})
 
 
 def _assigns_loop_target(loop: ast.For | ast.AsyncFor) -> bool:

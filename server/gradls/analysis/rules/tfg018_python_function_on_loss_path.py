@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from gradls.analysis.flow import STOP_GRADIENT
 from gradls.analysis.lambda_layers import from_unweighted_input
 from gradls.analysis.model import Finding
 from gradls.analysis.module import FunctionNode, ModuleInfo, walk_own
@@ -24,14 +25,6 @@ _PY_FUNCTION = {
 }
 _OBJECTIVE_METHODS = {"gradient", "jacobian", "batch_jacobian", "add_loss", "minimize"}
 _LIST_GROWERS = {"append", "extend", "insert"}
-# A value read only inside these carries no gradient back (the straight-through estimator's
-# `h + tf.stop_gradient(f(h) - h)`: `f` may be a NumPy function, the gradient goes through `h`).
-_STOP_GRADIENT = {
-    "tensorflow.stop_gradient",
-    "keras.ops.stop_gradient",
-    "keras.backend.stop_gradient",
-    "tensorflow.keras.backend.stop_gradient",
-}
 # Attributes of a variable that read no value of it, or write it: no gradient is expected through them.
 _NOT_A_VALUE_READ = {"assign", "assign_add", "assign_sub", "shape", "dtype", "name", "trainable", "device"}
 _NOT_TRAINABLE_LAYER_WEIGHTS = {"moving_mean", "moving_variance"}
@@ -228,11 +221,13 @@ def _reads(node: ast.AST, names: set[str]) -> bool:
 
 
 def _reads_differentiably(info: ModuleInfo, node: ast.AST, names: set[str]) -> bool:
-    """`_reads`, except reads inside `tf.stop_gradient(...)`: no gradient flows back through them."""
+    """`_reads`, except reads inside `tf.stop_gradient(...)`: no gradient flows back through them (the
+    straight-through estimator's `h + tf.stop_gradient(f(h) - h)`: `f` may be a NumPy function, the gradient goes
+    through `h`)."""
     todo = [node]
     while todo:
         n = todo.pop()
-        if isinstance(n, ast.Call) and info.imports.qualname(n.func) in _STOP_GRADIENT:
+        if isinstance(n, ast.Call) and info.imports.qualname(n.func) in STOP_GRADIENT:
             continue
         if isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load):
             return True
@@ -258,7 +253,7 @@ def _reaches_objective(info: ModuleInfo, parents: dict[int, ast.AST], call: ast.
     # Where the call itself sits.
     p = parents.get(id(call))
     while p is not None and not isinstance(p, ast.stmt):
-        if isinstance(p, ast.Call) and info.imports.qualname(p.func) in _STOP_GRADIENT:
+        if isinstance(p, ast.Call) and info.imports.qualname(p.func) in STOP_GRADIENT:
             return False
         if isinstance(p, ast.Call) and isinstance(p.func, ast.Attribute) and p.func.attr in _OBJECTIVE_METHODS:
             return True

@@ -7,13 +7,12 @@ import ast
 import re
 from collections.abc import Iterator
 
+from gradls.analysis.flow import WEIGHT_LIST_ATTRS
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
 from gradls.analysis.tapes import TapeScope, tape_scopes
 
-# Attributes that hand back a layer's or model's weights: a gradient with respect to them is meant for an update.
-_WEIGHT_LISTS = frozenset({"trainable_variables", "trainable_weights", "variables", "weights"})
 # A program that means to train: it makes an optimizer or applies an update somewhere (plain substring tests: a
 # regex alternation tried at every position of a long module cost ~6 ms on array_ops.py).
 _TRAINS = ("optimizer", "Optimizer", "apply_gradients", ".minimize(", "assign_sub(")
@@ -27,7 +26,7 @@ def _weight_sources(scope: TapeScope, sources: ast.AST | None) -> bool:
     if sources is None:
         return False
     if isinstance(sources, ast.Attribute):
-        return sources.attr in _WEIGHT_LISTS
+        return sources.attr in WEIGHT_LIST_ATTRS  # a gradient of the weights is meant for an update
     if isinstance(sources, ast.BinOp) and isinstance(sources.op, ast.Add):
         return _weight_sources(scope, sources.left) or _weight_sources(scope, sources.right)
     if isinstance(sources, ast.Name):
