@@ -232,6 +232,46 @@ CASES = [
         model.fit(np.ones((8, 4), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
     """,
     ),
+    # Near-miss: two functions each build a functional model; the one holding the NumPy layer is only used eagerly,
+    # the compiled step calls the other. The layers a functional model runs are those made where it is built.
+    case(
+        "tfg044_ok_numpy_layer_in_another_functions_model",
+        "ok",
+        """
+        import keras
+        import numpy as np
+        import tensorflow as tf
+
+        class NumpyClip(keras.layers.Layer):
+            def call(self, x):
+                y = tf.numpy_function(lambda a: np.clip(a, -1.0, 1.0).astype(np.float32), [x], tf.float32)
+                y.set_shape(x.shape)
+                return y
+
+        def preview(x):
+            inputs = keras.Input((4,))
+            model = keras.Model(inputs, NumpyClip()(inputs))
+            return model(x)
+
+        def train(x, y):
+            inputs = keras.Input((4,))
+            model = keras.Model(inputs, keras.layers.Dense(1)(inputs))
+            opt = keras.optimizers.SGD(0.1)
+
+            @tf.function(jit_compile=True)
+            def step(x, y):
+                with tf.GradientTape() as tape:
+                    loss = tf.reduce_mean(tf.square(model(x) - y))
+                grads = tape.gradient(loss, model.trainable_variables)
+                opt.apply_gradients(zip(grads, model.trainable_variables))
+                return grads
+
+            return step(x, y)
+
+        preview(tf.ones((2, 4)))
+        RESULT = gradient_status(train(tf.ones((2, 4)), tf.ones((2, 1))))
+    """,
+    ),
 ]
 
 

@@ -119,14 +119,18 @@ def _model_layer_calls(info: ModuleInfo, e: ast.expr, caller: ast.AST | None) ->
     makes): calling the model runs each of them."""
     if not isinstance(e, ast.Name):
         return []
-    scope: ast.AST | None = caller
+    # The scope that binds the name: the caller, an enclosing function, else the module.
+    scope: ast.AST = info.tree
     values: list[ast.expr | None] = []
-    while isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) and not values:
-        values = bound_values(info, scope).get(e.id) or []
-        ff = info.facts(scope)
-        scope = ff.parent if ff is not None else None
+    look: ast.AST | None = caller
+    while isinstance(look, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        values = bound_values(info, look).get(e.id) or []
+        if values:
+            scope = look
+            break
+        ff = info.facts(look)
+        look = ff.parent if ff is not None else None
     if not values:
-        scope = info.tree
         values = bound_values(info, info.tree).get(e.id) or []
     out: list[FunctionNode] = []
     for v in values:
@@ -136,7 +140,7 @@ def _model_layer_calls(info: ModuleInfo, e: ast.expr, caller: ast.AST | None) ->
         if q in {"keras.Sequential", "keras.models.Sequential"}:
             made: ast.AST = v
         elif q in _MODELS:
-            made = scope if scope is not None else info.tree
+            made = scope
         elif isinstance(v.func, ast.Name) and v.func.id in info.module_functions:
             fn = info.module_functions[v.func.id]
             if not info.returns_layer(fn):
