@@ -421,6 +421,134 @@ CASES += [
 ]
 
 
+# Issue 10 (engine): a loop or comprehension over a container of layers binds each layer; over a container of tensors,
+# each tensor (incl. the tuple targets of zip/enumerate). Python floats, strings and NumPy arrays stay what they are.
+CASES += [
+    case(
+        "tfg001_loop_over_layer_list_attribute",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.blocks = [keras.layers.Dense(8) for _ in range(3)]
+                self.head = keras.layers.Dense(1)
+
+            def call(self, x):
+                for blk in self.blocks:
+                    x = np.tanh(blk(x))  # <- TFG001
+                return self.head(x)
+
+        model = Net()
+        x = np.random.rand(4, 3).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg001_enumerate_zip_over_layer_tuples",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.a = keras.layers.Dense(8)
+                self.b = keras.layers.Dense(8)
+                self.scales = [0.5, 2.0]
+                self.head = keras.layers.Dense(1)
+
+            def call(self, x):
+                for i, (blk, scale) in enumerate(zip((self.a, self.b), self.scales)):
+                    x = np.maximum(blk(x), 0.0) * scale  # <- TFG001
+                return self.head(x)
+
+        model = Net()
+        x = np.random.rand(4, 3).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg001_loop_over_sequential_layers",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(8), keras.layers.Dense(1)])
+        x = np.random.rand(4, 3).astype("float32")
+        with tf.GradientTape() as tape:
+            h = x
+            for layer in model.layers:
+                h = np.tanh(layer(h))  # <- TFG001
+            loss = tf.reduce_mean(h)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    # Near-misses: the loops and comprehensions run over Python floats, strings and NumPy arrays.
+    case(
+        "tfg001_numpy_over_python_and_numpy_containers",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        x = np.random.rand(4, 3).astype("float32")
+        arrays = [np.ones(3), np.full(3, 2.0)]
+        configs = [{"name": "a", "scale": 4.0}, {"name": "b", "scale": 9.0}]
+        with tf.GradientTape() as tape:
+            out = model(x)
+            norm = sum(np.mean(a) for a in arrays)
+            for cfg in configs:
+                out = out * float(np.sqrt(cfg["scale"]))
+            for name, weight in [("a", 0.5), ("b", 0.25)]:
+                out = out + np.log1p(weight)
+            loss = tf.reduce_mean(out) / norm
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg001_loop_over_layer_list_attribute_fixed",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.blocks = [keras.layers.Dense(8) for _ in range(3)]
+                self.head = keras.layers.Dense(1)
+
+            def call(self, x):
+                for blk in self.blocks:
+                    x = tf.tanh(blk(x))
+                return self.head(x)
+
+        model = Net()
+        x = np.random.rand(4, 3).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

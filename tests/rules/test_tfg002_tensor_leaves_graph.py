@@ -664,6 +664,115 @@ CASES += [
 ]
 
 
+# Issue 10 (engine): the target of a comprehension or loop over a list / tuple of tensors holds a tensor; zip's parts
+# stay apart (a list of Python floats beside the tensors), and eager code may read `.numpy()` of each.
+CASES += [
+    case(
+        "tfg002_numpy_in_comprehension_over_tensors",
+        "raises:AttributeError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4), keras.layers.Dense(1)])
+
+        @tf.function
+        def step(x, y):
+            with tf.GradientTape() as tape:
+                losses = [tf.reduce_mean((model(x) - y) ** 2), tf.reduce_mean(model(x))]
+                total = sum([l.numpy() for l in losses])  # <- TFG002
+            return tape.gradient(total, model.trainable_variables)
+
+        step(tf.ones((4, 3)), tf.ones((4, 1)))
+    """,
+    ),
+    case(
+        "tfg002_numpy_in_loop_and_dict_comprehension_over_tensors",
+        "raises:AttributeError",
+        """
+        import tensorflow as tf
+        import keras
+
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+
+        @tf.function
+        def step(x):
+            with tf.GradientTape() as tape:
+                out = model(x)
+                parts = (tf.reduce_mean(out), tf.reduce_max(out))
+                logs = {name: part.numpy() for name, part in zip(["mean", "max"], parts)}  # <- TFG002
+                total = 0.0
+                for part in parts:
+                    total += part.numpy()  # <- TFG002
+            return logs, tape.gradient(total, model.trainable_variables)
+
+        step(tf.ones((4, 3)))
+    """,
+    ),
+    # Near-miss: zip keeps the Python floats apart from the tensors; `float` of each is fine while tracing.
+    case(
+        "tfg002_python_floats_zipped_with_tensors",
+        "ok",
+        """
+        import tensorflow as tf
+        import keras
+
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        weights = [0.5, 2.0]
+
+        @tf.function
+        def step(x):
+            with tf.GradientTape() as tape:
+                out = model(x)
+                losses = [tf.reduce_mean(out), tf.reduce_mean(out * out)]
+                loss = tf.add_n([float(w) * l for w, l in zip(weights, losses)])
+            return tape.gradient(loss, model.trainable_variables)
+
+        RESULT = gradient_status(step(tf.ones((4, 3))))
+    """,
+    ),
+    # Near-miss: eager code (no tf.function) reads each loss's value for logging after the gradient.
+    case(
+        "tfg002_numpy_in_comprehension_in_eager_code",
+        "ok",
+        """
+        import tensorflow as tf
+        import keras
+
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        x = tf.ones((4, 3))
+        with tf.GradientTape() as tape:
+            out = model(x)
+            losses = [tf.reduce_mean(out), tf.reduce_mean(out * out)]
+            loss = tf.add_n(losses)
+        grads = tape.gradient(loss, model.trainable_variables)
+        logs = [l.numpy() for l in losses]
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
+        "tfg002_numpy_in_comprehension_over_tensors_fixed",
+        "ok",
+        """
+        import tensorflow as tf
+        import keras
+
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4), keras.layers.Dense(1)])
+
+        @tf.function
+        def step(x, y):
+            with tf.GradientTape() as tape:
+                losses = [tf.reduce_mean((model(x) - y) ** 2), tf.reduce_mean(model(x))]
+                total = tf.add_n(losses)
+            return tape.gradient(total, model.trainable_variables)
+
+        RESULT = gradient_status(step(tf.ones((4, 3)), tf.ones((4, 1))))
+    """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -59,6 +59,7 @@ class ClassFacts:
     frozen_attrs: set[str] = field(default_factory=set)  # non-trainable variables
     # a list / tuple / dict of layers (`self.blocks = {n: Dense(8) for n in names}`): `self.blocks[k](x)` runs one
     layer_container_attrs: set[str] = field(default_factory=set)
+    layer_dict_attrs: set[str] = field(default_factory=set)  # the dicts among them: iterating one yields its keys
 
 
 @dataclass
@@ -280,6 +281,8 @@ class ModuleInfo:
                 kind = self.object_kind(value)
                 if kind is None and self._holds_only_layers(value):
                     cls.layer_container_attrs.add(t.attr)
+                    if isinstance(value, (ast.Dict, ast.DictComp)):
+                        cls.layer_dict_attrs.add(t.attr)
                 if kind == "layer":
                     cls.layer_attrs.add(t.attr)
                 elif kind == "variable":

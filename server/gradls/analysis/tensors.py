@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import cast
 
 from gradls.analysis.module import (
@@ -320,6 +321,9 @@ _PYTHON_TYPES = {
 _PY_NUMERIC_BUILTINS = {"abs", "min", "max", "sum", "pow"}
 _CONTAINER_NODES = (ast.Tuple, ast.List, ast.Dict, ast.Set, ast.ListComp, ast.SetComp, ast.DictComp)
 _CONTAINER_BUILTINS = frozenset({"tuple", "list", "dict", "set", "sorted"})
+# Builtins whose result iterates over the elements of their one argument.
+_SAME_ELEMENTS_BUILTINS = frozenset({"list", "tuple", "set", "sorted", "reversed", "iter", "frozenset"})
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 _NON_FLAG_PARAM = re.compile(r"^(training|is_training|train|mask|.*_mask|return_\w+|use_\w+)$")
 
 
@@ -338,20 +342,47 @@ def _tensor_annotation(ff: FunctionFacts, p: str) -> bool:
     return False
 
 
+@dataclass(frozen=True, slots=True)
+class Element:
+    """What iterating a value yields: its level and object kind (a list of layers yields layers) and, where each
+    element is a tuple of known length (`zip(a, b)`, `enumerate(xs)`, `[(x, y), ...]`), one Element per position,
+    so `for i, (blk, norm) in enumerate(zip(self.blocks, self.norms))` binds each name apart."""
+
+    level: int
+    kind: str | None = None
+    parts: tuple[Element, ...] | None = None
+
+    def join(self, other: Element) -> Element:
+        parts = None
+        if self.parts is not None and other.parts is not None and len(self.parts) == len(other.parts):
+            parts = tuple(a.join(b) for a, b in zip(self.parts, other.parts))
+        return Element(max(self.level, other.level), self.kind if self.kind == other.kind else None, parts)
+
+
+_UNKNOWN_ELEMENT = Element(NOT)
+
+
+def _tuple_element(parts: tuple[Element, ...]) -> Element:
+    return Element(max((p.level for p in parts), default=NOT), None, parts)
+
+
 class Env:
-    """Levels and object kinds of local names at one point of a function, and the names bound to a Python
+    """Levels and object kinds of local names at one point of a function, the names bound to a Python
     container (a tuple, list, dict or set) on every path here: their truth value is Python's (`len`), whatever
-    tensors they hold."""
+    tensors they hold, and what iterating a name yields where that is not simply a value of the name's own level:
+    a list of layers yields layers, a dict its keys, a parameter unknown elements (Keras hands `call` a tensor, a
+    list or a dict of tensors alike)."""
 
-    __slots__ = ("levels", "kinds", "containers")
+    __slots__ = ("levels", "kinds", "containers", "elements")
 
-    def __init__(self, levels=None, kinds=None, containers=None):
+    def __init__(self, levels=None, kinds=None, containers=None, elements=None):
         self.levels: dict[str, int] = dict(levels or {})
         self.kinds: dict[str, str] = dict(kinds or {})
         self.containers: set[str] = set(containers or ())
+        self.elements: dict[str, Element] = dict(elements or {})
 
     def copy(self) -> Env:
-        return Env(self.levels, self.kinds, self.containers)
+        return Env(self.levels, self.kinds, self.containers, self.elements)
 
     def python_truth(self, name: str) -> bool:
         """The name's truth value is Python's here: a container, or a Python value."""
@@ -370,6 +401,8 @@ class Env:
                     self.levels[name] = level
             for name, kind in o.kinds.items():
                 self.kinds.setdefault(name, kind)
+            for name, el in o.elements.items():
+                self.elements.setdefault(name, el)
 
     def join_grew(self, other: Env) -> bool:
         """`join(other)`; whether that raised a level or added a kind."""
@@ -387,10 +420,19 @@ class Env:
             if name not in kinds:
                 kinds[name] = kind
                 grew = True
+        for name, el in other.elements.items():
+            if name not in self.elements:
+                self.elements[name] = el
+                grew = True
         return grew
 
     def same(self, other: Env) -> bool:
-        return self.levels == other.levels and self.kinds == other.kinds and self.containers == other.containers
+        return (
+            self.levels == other.levels
+            and self.kinds == other.kinds
+            and self.containers == other.containers
+            and self.elements == other.elements
+        )
 
 
 class TensorInference:
@@ -523,6 +565,7 @@ class TensorInference:
         grad_fn_of_custom = parent is not None and parent.custom_gradient
         for i, p in enumerate(params):
             env.containers.discard(p)  # a parameter shadows the closure's name
+            env.elements[p] = _UNKNOWN_ELEMENT
             lv = self._default_param_level(ff, p, i, defaults.get(p), grad_fn_of_custom)
             lv = max(lv, self.seeds.get(id(ff.node), {}).get(p, NOT))
             env.levels[p] = lv
@@ -644,25 +687,9 @@ class TensorInference:
             self._loop_body(s.body, env, ff)
             self._walk_block(s.orelse, env, ff)
         elif isinstance(s, (ast.For, ast.AsyncFor)):
-            it = lv(s.iter, env)
-            if (
-                isinstance(s.iter, ast.Call)
-                and isinstance(s.iter.func, ast.Name)
-                and s.iter.func.id in {"range", "enumerate"}
-            ):
-                it = NOT if s.iter.func.id == "range" else it
-            data = self._iterates_dataset(s.iter, env)
-            if isinstance(s.iter, ast.Call) and isinstance(s.iter.func, ast.Name) and s.iter.func.id == "enumerate":
-                if isinstance(s.target, ast.Tuple) and len(s.target.elts) == 2:
-                    self._bind(s.target.elts[0], NOT, None, env, None)
-                    self._bind_elements(s.target.elts[1], TENSOR if data else it, "data" if data else None, env)
-                else:
-                    self._bind(s.target, NOT, None, env, None)
-            elif data:
-                # Iterating a tf.data.Dataset yields eager tensors no tape watches.
-                self._bind_elements(s.target, TENSOR, "data", env)
-            else:
-                self._bind(s.target, it, None, env, None)
+            lv(s.iter, env)
+            self.kind(s.iter, env)
+            self._bind_element(s.target, self._element(s.iter, env), env)
             self._loop_body(s.body, env, ff)
             self._walk_block(s.orelse, env, ff)
         elif isinstance(s, (ast.With, ast.AsyncWith)):
@@ -748,28 +775,112 @@ class TensorInference:
         else:
             self.return_tuples[key] = [(max(a[0], b[0]), a[1] if a[1] == b[1] else None) for a, b in zip(old, elts)]
 
-    def _iterates_dataset(self, it: ast.expr, env: Env) -> bool:
-        if (
-            isinstance(it, ast.Call)
-            and isinstance(it.func, ast.Name)
-            and it.func.id in {"enumerate", "iter"}
-            and it.args
-        ):
-            it = it.args[0]
-        if isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute) and it.func.attr in {"take", "skip"}:
-            pass  # ds.take(n) is still a dataset: handled by kind()
-        return self.kind_memo.get(id(it)) == "dataset" or (
-            isinstance(it, (ast.Name, ast.Call, ast.Attribute)) and self.kind(it, env) == "dataset"
-        )
+    def _builtin(self, e: ast.AST, env: Env) -> str | None:
+        """The name of the Python builtin `e` calls (`zip(...)`), unless a local, module function or import
+        shadows it."""
+        if not (isinstance(e, ast.Call) and isinstance(e.func, ast.Name)):
+            return None
+        name = e.func.id
+        if name in env.levels or name in self.info.module_functions or name in self.info.imports.raw:
+            return None
+        return name
 
-    def _bind_elements(self, target: ast.AST, level: int, kind: str | None, env: Env) -> None:
-        if isinstance(target, (ast.Tuple, ast.List)):
-            for t in target.elts:
-                self._bind_elements(t, level, kind, env)
-        elif isinstance(target, ast.Starred):
-            self._bind_elements(target.value, level, kind, env)
+    def _element(self, it: ast.AST, env: Env) -> Element:
+        """What iterating `it` yields, `it` already evaluated in `env`."""
+        builtin = self._builtin(it, env)
+        if builtin is not None:
+            call = cast(ast.Call, it)
+            args = call.args
+            if any(isinstance(a, ast.Starred) for a in args):
+                return Element(self.memo.get(id(it), NOT))
+            if builtin == "range":
+                return Element(NOT)
+            if builtin == "enumerate" and args:
+                return _tuple_element((Element(NOT), self._element(args[0], env)))
+            if builtin == "zip" and args:
+                return _tuple_element(tuple(self._element(a, env) for a in args))
+            if builtin in _SAME_ELEMENTS_BUILTINS and len(args) == 1:
+                return self._element(args[0], env)
+        if id(it) in self.kind_memo:
+            kind = self.kind_memo[id(it)]
+        elif isinstance(it, (ast.Name, ast.Call, ast.Attribute)):
+            kind = self.kind(it, env)
         else:
-            self._bind(target, level, kind, env, None)
+            kind = None
+        if kind == "dataset":
+            return Element(TENSOR, "data")  # a tf.data.Dataset yields eager tensors no tape watches
+        if isinstance(it, (ast.List, ast.Tuple, ast.Set)) and it.elts:
+            if any(isinstance(x, ast.Starred) for x in it.elts):
+                return Element(self.memo.get(id(it), NOT))
+            found = [self._value_element(x, env) for x in it.elts]
+            out = found[0]
+            for el in found[1:]:
+                out = out.join(el)
+            return out
+        if isinstance(it, ast.Dict):
+            keys = [k for k in it.keys if k is not None]
+            return Element(max((self.memo.get(id(k), NOT) for k in keys), default=NOT))
+        if isinstance(it, ast.DictComp):
+            return self._value_element(it.key, env)
+        if isinstance(it, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            return self._value_element(it.elt, env)
+        if isinstance(it, ast.Subscript) and isinstance(it.slice, ast.Slice):
+            return self._element(it.value, env)  # `self.blocks[1:]`
+        level = self.memo.get(id(it), NOT)
+        if isinstance(it, ast.Name):
+            known = env.elements.get(it.id) if it.id in env.levels else self.module_env.elements.get(it.id)
+            return known if known is not None else Element(level)
+        if isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute) and not it.args:
+            # `d.values()` / `d.items()` / `d.keys()` of a dict of layers held on `self`
+            held = self._self_layer_container(it.func.value)
+            if held is not None and it.func.attr in {"values", "items", "keys"}:
+                layers = Element(NOT, "layer")
+                if it.func.attr == "values":
+                    return layers
+                return _tuple_element((Element(NOT), layers)) if it.func.attr == "items" else Element(NOT)
+        held = self._self_layer_container(it)
+        if held is not None:
+            return Element(NOT) if held else Element(NOT, "layer")
+        if isinstance(it, ast.Attribute):
+            if kind == "variable":
+                return Element(DIFF, "variable")  # `model.trainable_variables`: a list of variables
+            if it.attr == "layers" and self.kind_memo.get(id(it.value)) == "layer":
+                return Element(NOT, "layer")  # `model.layers`
+        return Element(level)
+
+    def _value_element(self, x: ast.expr, env: Env) -> Element:
+        """The Element a value expression makes when a container holds it."""
+        if isinstance(x, ast.Tuple) and not any(isinstance(y, ast.Starred) for y in x.elts):
+            return _tuple_element(tuple(self._value_element(y, env) for y in x.elts))
+        k = self.kind_memo[id(x)] if id(x) in self.kind_memo else self.kind(x, env)
+        return Element(self.memo.get(id(x), NOT), k)
+
+    def _self_layer_container(self, e: ast.AST) -> bool | None:
+        """For `self.<attr>` holding a list, tuple or dict of layers: whether it is a dict; None otherwise."""
+        if not (isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.value.id == "self"):
+            return None
+        cls = self._class_at(e)
+        if cls is None or e.attr not in cls.layer_container_attrs:
+            return None
+        return e.attr in cls.layer_dict_attrs
+
+    def _bind_element(self, target: ast.AST, el: Element, env: Env) -> None:
+        """Binds a loop or comprehension target to what one iteration yields."""
+        if isinstance(target, (ast.Tuple, ast.List)):
+            plain = not any(isinstance(t, ast.Starred) for t in target.elts)
+            if el.parts is not None and plain and len(el.parts) == len(target.elts):
+                for t, part in zip(target.elts, el.parts):
+                    self._bind_element(t, part, env)
+                return
+            # Unpacked in ways not followed: each name may hold what the element holds. A dataset element is a
+            # nested structure whose every leaf is data.
+            inner = Element(el.level, el.kind if el.kind == "data" else None)
+            for t in target.elts:
+                self._bind_element(t, inner, env)
+        elif isinstance(target, ast.Starred):
+            self._bind(target.value, el.level, None, env, None)
+        else:
+            self._bind(target, el.level, el.kind, env, None)
 
     def _is_dataset(self, e: ast.Call, env: Env) -> bool:
         """`tf.data.Dataset.from_tensor_slices(...)`, `ds.batch(32)`, `ds.map(f).prefetch(2)`..."""
@@ -843,6 +954,11 @@ class TensorInference:
                 env.containers.add(target.id)
             else:
                 env.containers.discard(target.id)
+            el = self._element(value, env) if value is not None else None
+            if el is not None and (el.kind or el.parts or el.level != level):
+                env.elements[target.id] = el
+            else:
+                env.elements.pop(target.id, None)
             if kind:
                 env.kinds[target.id] = kind
             else:
@@ -1053,7 +1169,26 @@ class TensorInference:
                     inner.containers.discard(p.arg)
             lv(e.body, inner)
             return NOT
-        # Comprehensions, f-strings, awaits: stay silent, but visit children for memo.
+        if isinstance(e, _COMPREHENSIONS):
+            # Each target holds what its iterable yields, in the comprehension's own scope; the container holds what
+            # its elements (a dict's values) hold, as a display would.
+            inner = env.copy()
+            for gen in e.generators:
+                lv(gen.iter, inner)
+                self.kind(gen.iter, inner)
+                self._bind_element(gen.target, self._element(gen.iter, inner), inner)
+                for cond in gen.ifs:
+                    lv(cond, inner)
+            if isinstance(e, ast.DictComp):
+                lv(e.key, inner)
+                self.kind(e.key, inner)
+                v = lv(e.value, inner)
+                self.kind(e.value, inner)
+                return v
+            v = lv(e.elt, inner)
+            self.kind(e.elt, inner)
+            return v
+        # F-strings, awaits: stay silent, but visit children for memo.
         for child in ast.iter_child_nodes(e):
             if isinstance(child, ast.expr):
                 lv(child, env)
