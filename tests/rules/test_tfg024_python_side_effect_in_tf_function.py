@@ -380,6 +380,109 @@ CASES += [
         RESULT = [float(last.numpy())]
         """,
     ),
+    # tensorflow/tensorflow#32058: `add_loss` in a layer's `@tf.function` `call` records a tensor of that
+    # function's own graph; reading `.losses` after the call cannot use it.
+    case(
+        "tfg024_add_loss_in_tf_function_call_read_after_the_call",
+        "raises:TypeError",
+        """
+        import tensorflow as tf
+
+        class Penalized(tf.keras.layers.Layer):
+            def build(self, shape):
+                self.w = self.add_weight(shape=(shape[-1],), initializer="ones")
+
+            @tf.function
+            def call(self, x):
+                y = x * self.w
+                self.add_loss(tf.reduce_mean(tf.square(y)))  # <- TFG024
+                return y
+
+        layer = Penalized()
+        x = tf.random.normal((8, 4))
+        with tf.GradientTape() as tape:
+            layer(x)
+            loss = tf.add_n(layer.losses)
+        RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
+        """,
+    ),
+    case(
+        "tfg024_add_loss_in_tf_function_helper_read_after_the_call",
+        "none",
+        """
+        import tensorflow as tf
+
+        class Penalized(tf.keras.layers.Layer):
+            def build(self, shape):
+                self.w = self.add_weight(shape=(shape[-1],), initializer="ones")
+
+            @tf.function
+            def penalty(self, y):
+                self.add_loss(tf.reduce_mean(y))  # <- TFG024
+                return y
+
+            def call(self, x):
+                return self.penalty(x * self.w)
+
+        layer = Penalized()
+        x = tf.random.normal((8, 4))
+        with tf.GradientTape() as tape:
+            layer(x)
+            loss = tf.add_n(layer.losses)
+        RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
+        """,
+    ),
+    # Near miss: the same decorated layer inside a model that `fit` trains; no user code reads `.losses`.
+    case(
+        "tfg024_add_loss_in_tf_function_call_under_fit",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        class Penalized(tf.keras.layers.Layer):
+            def build(self, shape):
+                self.w = self.add_weight(shape=(shape[-1],), initializer="ones")
+
+            @tf.function
+            def call(self, x):
+                y = x * self.w
+                self.add_loss(tf.reduce_mean(tf.square(y)))
+                return y
+
+        inp = tf.keras.Input((4,))
+        model = tf.keras.Model(inp, tf.keras.layers.Dense(1)(Penalized()(inp)))
+        model.compile("sgd", "mse")
+        model.fit(np.random.rand(8, 4), np.random.rand(8, 1), verbose=0)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(model(np.random.rand(8, 4)))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
+    # Fixed: `call` undecorated; the loss is an ordinary tensor of the caller and `.losses` differentiates.
+    case(
+        "tfg024_add_loss_in_undecorated_call_read_after_the_call",
+        "ok",
+        """
+        import tensorflow as tf
+
+        class Penalized(tf.keras.layers.Layer):
+            def build(self, shape):
+                self.w = self.add_weight(shape=(shape[-1],), initializer="ones")
+
+            def call(self, x):
+                y = x * self.w
+                self.add_loss(tf.reduce_mean(tf.square(y)))
+                return y
+
+        layer = Penalized()
+        x = tf.random.normal((8, 4))
+        with tf.GradientTape() as tape:
+            layer(x)
+            loss = tf.add_n(layer.losses)
+        RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
+        """,
+    ),
 ]
 
 

@@ -220,6 +220,20 @@ def _call(info: ModuleInfo, ff: FunctionFacts, call: ast.Call) -> Iterator[Findi
             _print_fix_data(info, call),
         )
         return
+    if isinstance(f, ast.Attribute) and f.attr == "add_loss" and _is_self_attr(f) and call.args:
+        if _add_loss_escapes(info, ff):
+            yield Finding(
+                "TFG024",
+                f"`self.add_loss(...)` records `{info.text(call.args[0])[:40]}` while `{ff.node.name}` is traced by "
+                "its own `tf.function`: the loss is a symbolic tensor of that function's graph, and the layer's "
+                "`.losses`, read outside it, cannot use it (`TypeError: ... is out of scope and cannot be used "
+                "here`; read in another `tf.function`: `ValueError`; from a decorated helper: gradient `None`); "
+                "drop the decorator (Keras traces `call` itself, under `fit` and inside a `tf.function` step) or "
+                "return the loss instead",
+                info.span(call),
+                None,
+            )
+        return
     if isinstance(f, ast.Attribute) and f.attr in _MUTATORS:
         stored = [a for a in [*call.args, *(k.value for k in call.keywords)] if _holds_tensor(info, a)]
         if not stored:
@@ -228,6 +242,22 @@ def _call(info: ModuleInfo, ff: FunctionFacts, call: ast.Call) -> Iterator[Findi
         if kind is None:
             return
         yield Finding("TFG024", _mutation_message(ff, f"`{info.text(f)}(...)`", kind), info.span(call), None)
+
+
+def _add_loss_escapes(info: ModuleInfo, ff: FunctionFacts) -> bool:
+    """`self.add_loss` in a method of a Keras 3 layer or model that a `tf.function` of its own traces, while the
+    program reads some `.losses` outside that method. Measured (TF 2.21 / Keras 3): reading `.losses` after the
+    call raises TypeError (out of scope), in another `tf.function` ValueError, and a decorated helper's loss gets
+    None gradients; under `fit`, which never reads it from user code, the same layer trains."""
+    if not ff.tf_function or ff.cls is None or ff.cls.keras_kind not in {"layer", "model"} or ff.cls.keras2:
+        return False
+    if info.keras2_program:
+        return False  # tf_keras tracks the loss differently (not measured here)
+    inside = {id(n) for n in ast.walk(ff.node)}
+    return any(
+        isinstance(n, ast.Attribute) and n.attr == "losses" and isinstance(n.ctx, ast.Load) and id(n) not in inside
+        for n in ast.walk(info.tree)
+    )
 
 
 def _holds_tensor(info: ModuleInfo, e: ast.expr) -> bool:
