@@ -1452,3 +1452,60 @@ CASES += [
         """,
     ),
 ]
+
+
+# Issue 10 (engine): a comprehension over a list of layers holds their outputs; a Python `if` on one of them in a Keras
+# `call` traced by `fit` raises. The list itself, and a comprehension over Python ints, keep Python's truth value.
+CASES += [
+    case(
+        "tfg003_if_on_comprehension_of_layer_outputs",
+        "raises:OperatorNotAllowedInGraphError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.blocks = [keras.layers.Dense(4) for _ in range(2)]
+
+            def call(self, x):
+                outs = [blk(x) for blk in self.blocks]
+                if outs[0][0, 0] > 0:  # <- TFG003
+                    x = x * 2.0
+                return tf.add_n(outs) + x
+
+        model = Net()
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((4, 4), "float32"), np.ones((4, 4), "float32"), epochs=1, verbose=0)
+        """,
+    ),
+    case(
+        "tfg003_ok_if_on_list_of_layer_outputs_and_python_sizes",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.blocks = [keras.layers.Dense(4) for _ in range(2)]
+                self.sizes = [4, 4]
+
+            def call(self, x):
+                outs = [blk(x) for blk in self.blocks]
+                halves = [n // 2 for n in self.sizes]
+                if outs and halves[0] > 1:
+                    x = x * 2.0
+                return tf.add_n(outs) + x
+
+        model = Net()
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((4, 4), "float32"), np.ones((4, 4), "float32"), epochs=1, verbose=0)
+        RESULT = ["ok"]
+        """,
+    ),
+]
