@@ -17,7 +17,8 @@
    again through the opt-in warm worker (TensorFlow already imported; the worker's own start is
    printed separately, it is paid once per interpreter/environment).
 
-    /tmp/gvenv/bin/python bench/bench_probe.py [--python INTERP] [--repeats 5] [--steps 30] [--function-steps 300]
+    /tmp/gvenv/bin/python bench/bench_probe.py [--python INTERP] [--repeats 5] [--steps 30] [--function-steps 600]
+        [--no-control]
         [--rounds 42] [--modes eager,fit,function] [--kinds mlp,gan,loss_scaled] [--baseline REV|FILE]
         [--runner FILE] [--reprobe-only | --overhead-only]
 """
@@ -247,7 +248,7 @@ def main() -> int:
         "--rounds",
         type=int,
         default=42,
-        help="rounds of the in-process loops per process, each plain and probed for --function-steps / 6 steps",
+        help="rounds of the in-process loops per process, each plain and probed for --function-steps / 12 steps",
     )
     ap.add_argument("--modes", default="eager,fit,function", help="separate-process modes of section 1")
     ap.add_argument("--kinds", default="mlp,gan,loss_scaled", help="in-process loops of section 1")
@@ -260,7 +261,15 @@ def main() -> int:
         help="measure this runner.py file as the current one (a frozen copy: edits made meanwhile do not count)",
     )
     ap.add_argument("--steps", type=int, default=30, help="steps of the eager loop and of fit")
-    ap.add_argument("--function-steps", type=int, default=300, help="steps of the tight tf.function loop")
+    ap.add_argument(
+        "--function-steps",
+        type=int,
+        default=600,
+        help="steps of the tight tf.function loop (its first 20 steps are all reported: a longer loop shows the steady state)",
+    )
+    ap.add_argument(
+        "--no-control", dest="control", action="store_false", help="skip the plain-vs-plain noise-floor runs"
+    )
     ap.add_argument("--overhead-only", action="store_true", help="run section 1 only")
     ap.add_argument("--reprobe-only", action="store_true", help="run section 3 only")
     ns = ap.parse_args()
@@ -307,7 +316,9 @@ def _median(xs: list[float]) -> float:
     return statistics.median(xs)
 
 
-def _ratios(label: str, pairs: list[tuple[float, float]], unit: str, paired: bool = False) -> str:
+def _ratios(
+    label: str, pairs: list[tuple[float, float]], unit: str, paired: bool = False, sides: tuple = ("plain", "probed")
+) -> str:
     """'wall plain 1.234 s, probed 1.300 s -> x1.05 [x0.98-x1.12]': medians, and the spread of the
     per-repeat ratios (each repeat's plain and probed run back to back). paired: the figure is the
     median of the per-pair ratios and the spread their quartiles (many short pairs)."""
@@ -315,20 +326,24 @@ def _ratios(label: str, pairs: list[tuple[float, float]], unit: str, paired: boo
     per_pair = sorted(q / p for p, q in pairs)
     if paired and len(per_pair) >= 4:
         quartiles = statistics.quantiles(per_pair, n=4)
-        return "%s plain %.3f %s, probed %.3f %s -> x%.3f [quartiles x%.3f-x%.3f]" % (
+        return "%s %s %.3f %s, %s %.3f %s -> x%.3f [quartiles x%.3f-x%.3f]" % (
             label,
+            sides[0],
             plain_med,
             unit,
+            sides[1],
             probed_med,
             unit,
             _median(per_pair),
             quartiles[0],
             quartiles[2],
         )
-    text = "%s plain %.3f %s, probed %.3f %s -> x%.3f [x%.2f-x%.2f]" % (
+    text = "%s %s %.3f %s, %s %.3f %s -> x%.3f [x%.2f-x%.2f]" % (
         label,
+        sides[0],
         plain_med,
         unit,
+        sides[1],
         probed_med,
         unit,
         probed_med / plain_med,
@@ -357,9 +372,17 @@ def sections_1_2(ns, train: str, small: str, env: dict) -> None:
         walls: dict = {n: [] for n in names}
         loops: dict = {n: [] for n in names}
         cpus: dict = {n: [] for n in names}
+        # A second plain process per repeat: plain against plain is the noise floor of this
+        # measurement (processes of one script differ by up to ~20% here, whatever the probe does).
+        control_loops: list = []
+        control_cpus: list = []
         for r in range(ns.repeats):  # interleaved, so load drifts hit every side alike
             order = names[r % len(names) :] + names[: r % len(names)]
             p_wall, (p_loop, p_cpu) = plain(ns.python, train, mode, str(steps))
+            if ns.control:
+                c_loop, c_cpu = plain(ns.python, train, mode, str(steps))[1]
+                control_loops.append((p_loop, c_loop))
+                control_cpus.append((p_cpu, c_cpu))
             for name in order:
                 q_wall, (q_loop, q_cpu) = probed(
                     ns.python, train, steps + 1, steps, mode, str(steps), runner=ns.runners[name]
@@ -376,12 +399,21 @@ def sections_1_2(ns, train: str, small: str, env: dict) -> None:
                 % (label, steps, tag, _ratios("wall", loops[name], "s"), _ratios("CPU", cpus[name], "s"))
             )
             print("   %-16s whole process%s: %s" % ("", tag, _ratios("wall", walls[name], "s")))
+        if control_loops:
+            print(
+                "   %-16s plain vs plain (noise floor): %s; %s"
+                % (
+                    "",
+                    _ratios("wall", control_loops, "s", sides=("plain", "plain again")),
+                    _ratios("CPU", control_cpus, "s", sides=("plain", "plain again")),
+                )
+            )
 
     inproc = os.path.join(os.path.dirname(train), "in_process.py")
     with open(inproc, "w") as fh:
         fh.write(IN_PROCESS)
     rounds = ns.rounds
-    block = max(1, ns.function_steps // 6)
+    block = max(1, ns.function_steps // 12)
     kinds = [
         (k, label) for k, label in (("mlp", "MLP"), ("gan", "GAN"), ("loss_scaled", "loss-scaled MLP")) if k in ns.kinds
     ]
