@@ -635,6 +635,90 @@ CASES += [
 ]
 
 
+# The wrapped function is a method of the layer (`tf.py_function(self._scale, ...)`): its `self` is the layer, so a
+# weight it reads as `self.w` comes from the closure just the same (measured under TF 2.21: `None` for `w`, the
+# Dense before it trains). Near-misses: the weight handed in through `inp` to the method, and a static method that
+# has no `self`.
+CASES += [
+    case(
+        "tfg018_py_function_bound_method_reads_self_weight",
+        "none",
+        """
+        import keras
+        import tensorflow as tf
+
+        class Scaler(keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+
+            def _scale(self, x):
+                return x * self.w
+
+            def call(self, x):
+                y = tf.py_function(self._scale, [x], Tout=tf.float32)  # <- TFG018
+                y.set_shape(x.shape)
+                return y
+
+        dense, layer = keras.layers.Dense(3), Scaler()
+        x = tf.random.normal((4, 3))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(layer(dense(x)) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg018_ok_py_function_bound_method_gets_weight_through_inp",
+        "ok",
+        """
+        import keras
+        import tensorflow as tf
+
+        class Scaler(keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+
+            def _scale(self, x, w):
+                return x * w
+
+            def call(self, x):
+                y = tf.py_function(self._scale, [x, self.w], Tout=tf.float32)
+                y.set_shape(x.shape)
+                return y
+
+        dense, layer = keras.layers.Dense(3), Scaler()
+        x = tf.random.normal((4, 3))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(layer(dense(x)) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables + dense.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg018_ok_py_function_static_method_with_tf_ops",
+        "ok",
+        """
+        import keras
+        import tensorflow as tf
+
+        class Squash(keras.layers.Layer):
+            @staticmethod
+            def _squash(x):
+                return tf.tanh(x)
+
+            def call(self, x):
+                y = tf.py_function(self._squash, [x], Tout=tf.float32)
+                y.set_shape(x.shape)
+                return y
+
+        dense = keras.layers.Dense(3)
+        x = tf.random.normal((4, 3))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(Squash()(dense(x)) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, dense.trainable_variables))
+    """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

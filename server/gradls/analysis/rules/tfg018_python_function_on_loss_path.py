@@ -41,9 +41,13 @@ def _arg(call: ast.Call, index: int, name: str) -> ast.AST | None:
 
 
 def _wrapped(info: ModuleInfo, func: ast.AST | None, site: ast.AST) -> ast.AST | None:
-    """The lambda or def that a py_function runs, when the module shows it."""
+    """The lambda or def that a py_function runs, when the module shows it: a name, or `self.method` of the class
+    around the call (a bound method: its first parameter is the caller's `self`, see _own_names)."""
     if isinstance(func, ast.Lambda):
         return func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+        cls = _class_of(info, site)
+        return cls.methods.get(func.attr) if cls is not None else None
     if not isinstance(func, ast.Name):
         return None
     fn = info.enclosing_function(site)
@@ -61,7 +65,7 @@ def _leaves_tensorflow(info: ModuleInfo, fn: ast.AST) -> str | None:
     """How the wrapped Python function turns its tensors into NumPy, if it does. A `.numpy()` or NumPy call
     that reads none of its parameters or locals (`t * self.scale.numpy()`, a constant from the closure) leaves
     the inputs' recorded path whole."""
-    own = _own_names(fn)
+    own = _own_names(info, fn)
     for n in ast.walk(fn):
         if not isinstance(n, ast.Call):
             continue
@@ -76,18 +80,30 @@ def _leaves_tensorflow(info: ModuleInfo, fn: ast.AST) -> str | None:
     return None
 
 
-def _own_names(fn: ast.AST) -> set[str]:
+def _own_names(info: ModuleInfo, fn: ast.AST) -> set[str]:
     """Parameters of the wrapped function and the names its body binds: everything else it reads is a closure."""
     out: set[str] = set()
     args = fn.args if isinstance(fn, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)) else None
     if args is not None:
-        for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+        params = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+        if _is_method(info, fn) and params and params[0] is not None and params[0].arg == "self":
+            params = params[1:]  # a bound method's `self` is the caller's object, with its variables
+        for a in params:
             if a is not None:
                 out.add(a.arg)
     for n in ast.walk(fn):
         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
             out.add(n.id)
     return out
+
+
+def _is_method(info: ModuleInfo, fn: ast.AST) -> bool:
+    """A def placed directly in a class body (not a static or class method)."""
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    if not isinstance(info.all_parents.get(id(fn)), ast.ClassDef):
+        return False
+    return not any(isinstance(d, ast.Name) and d.id in {"staticmethod", "classmethod"} for d in fn.decorator_list)
 
 
 def _class_of(info: ModuleInfo, node: ast.AST):
@@ -133,7 +149,7 @@ def _closure_variable(info: ModuleInfo, fn: ast.AST, inp: ast.AST, site: ast.AST
     than through `inp`. TensorFlow differentiates a py_function only with respect to its inputs, so such a
     variable gets no gradient from it. Quiet when the variable is also passed in `inp`, or read outside the
     wrapped function in the function around the call (it then gets a gradient from there)."""
-    own = _own_names(fn)
+    own = _own_names(info, fn)
     passed = {info.text(n) for n in ast.walk(inp) if isinstance(n, (ast.Name, ast.Attribute))}
     outer = info.enclosing_function(site)
     for n in ast.walk(fn):
@@ -320,7 +336,8 @@ def find_python_function_on_loss_path(info: ModuleInfo) -> Iterator[Finding]:
             continue
         if _inside_custom_gradient(info, call):
             continue  # TF differentiates a custom-gradient function with its grad_fn, never through its ops
-        body = _wrapped(info, _arg(call, 0, "func"), call)
+        func = _arg(call, 0, "func")
+        body = _wrapped(info, func, call)
         captured = _closure_variable(info, body, inp, call) if body is not None else None
         how = None
         if captured is None:
@@ -329,8 +346,11 @@ def find_python_function_on_loss_path(info: ModuleInfo) -> Iterator[Finding]:
             if from_unweighted_input(info, inp):
                 continue  # the input of a layer applied with nothing trainable before it
             if q in _PY_FUNCTION:
-                if body is None:
-                    continue  # TF ops inside a py_function are differentiated: fine unless it leaves TF
+                if body is None or isinstance(func, ast.Attribute):
+                    # TF ops inside a py_function are differentiated: fine unless it leaves TF. A layer's own
+                    # NumPy method (a decoder, a simulator) is a deliberate non-differentiable stage of the
+                    # layer, not a slip in a loss: only the weights it reads behind `inp` are reported.
+                    continue
                 how = _leaves_tensorflow(info, body)
                 if how is None:
                     continue
