@@ -486,6 +486,101 @@ CASES += [
 ]
 
 
+# A tensor attribute rebound from its own value inside the traced method (tensorflow#42223, an iterative solver):
+# the graph captured the value `self.x` had at trace time, so every call starts from it again, and the attribute
+# holds a SymbolicTensor after the call. Near-misses: the state in a tf.Variable assigned in the step, and an
+# attribute the step sets afresh from its input (no recurrence).
+CASES += [
+    case(
+        "tfg024_tensor_attribute_recurrence_in_tf_function_method",
+        "stale",
+        """
+        import tensorflow as tf
+
+        class Solver:
+            def __init__(self, A, b):
+                self.A, self.b = A, b
+                self.x = tf.zeros_like(b)
+
+            @tf.function
+            def step(self, alpha):
+                r = self.b - tf.linalg.matvec(self.A, self.x)
+                self.x = self.x + alpha * r  # <- TFG024
+                return tf.norm(r)
+
+        s = Solver(tf.eye(2), tf.ones(2))
+        residuals = [float(s.step(tf.constant(0.5))) for _ in range(4)]
+        RESULT = ["stale" if len(set(residuals)) == 1 else "moves"]
+        """,
+    ),
+    case(
+        "tfg024_tensor_attribute_state_under_a_tape_in_tf_function",
+        "stale",
+        """
+        import tensorflow as tf
+
+        class Smoother:
+            def __init__(self):
+                self.w = tf.Variable(1.0)
+                self.state = tf.constant(0.0)
+
+            @tf.function
+            def step(self, x):
+                with tf.GradientTape() as tape:
+                    self.state = 0.9 * self.state + 0.1 * x * self.w  # <- TFG024
+                    loss = tf.square(self.state - 1.0)
+                return loss, tape.gradient(loss, self.w)
+
+        m = Smoother()
+        losses = [float(m.step(tf.constant(2.0))[0]) for _ in range(3)]
+        RESULT = ["stale" if len(set(losses)) == 1 else "moves"]
+        """,
+    ),
+    case(
+        "tfg024_ok_tensor_state_in_a_variable_assigned_in_tf_function",
+        "ok",
+        """
+        import tensorflow as tf
+
+        class Solver:
+            def __init__(self, A, b):
+                self.A, self.b = A, b
+                self.x = tf.Variable(tf.zeros_like(b))
+
+            @tf.function
+            def step(self, alpha):
+                r = self.b - tf.linalg.matvec(self.A, self.x)
+                self.x.assign(self.x + alpha * r)
+                return tf.norm(r)
+
+        s = Solver(tf.eye(2), tf.ones(2))
+        residuals = [float(s.step(tf.constant(0.5))) for _ in range(4)]
+        assert len(set(residuals)) == 4, residuals
+        """,
+    ),
+    case(
+        "tfg024_ok_tensor_attribute_set_afresh_from_the_input",
+        "ok",
+        """
+        import tensorflow as tf
+
+        class Tracker:
+            def __init__(self):
+                self.last = tf.zeros(())
+
+            @tf.function
+            def step(self, x):
+                self.last = tf.reduce_mean(x)
+                return self.last * 2.0
+
+        t = Tracker()
+        outs = [float(t.step(tf.constant([float(i)]))) for i in range(3)]
+        assert outs == [0.0, 2.0, 4.0], outs
+        """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -80,6 +80,40 @@ def _outside_container(info: ModuleInfo, ff: FunctionFacts, receiver: ast.expr) 
     return None
 
 
+def _tensor_state_rebound(
+    info: ModuleInfo, ff: FunctionFacts, stmt: ast.AugAssign | ast.Assign, target: ast.Attribute
+) -> bool:
+    """`self.x = f(self.x, ...)` (or `self.x += ...`) in a traced method, where every other method of the class
+    that sets `self.x` sets it to a tensor (not a `tf.Variable`): a recurrence on a captured constant. Measured
+    under TF 2.21: an iterative solver's `@tf.function` step returns the same residual on every call, and the
+    attribute holds a `SymbolicTensor` after it (tensorflow#42223)."""
+    if ff.cls is None:
+        return False
+    if isinstance(stmt, ast.Assign) and not any(_is_self_attr(n, target.attr) for n in ast.walk(stmt.value)):
+        return False  # not a recurrence: a value computed afresh at each trace
+    inside = {id(n) for n in ast.walk(ff.node)}
+    initial = [v for v in _self_attr_values(info, ff, target.attr) if id(v) not in inside]
+    return bool(initial) and all(_tensor_not_variable(info, v) for v in initial)
+
+
+_TENSOR_OP_NAMESPACES = ("tensorflow.", "tensorflow.math.", "tensorflow.random.", "tensorflow.linalg.", "keras.ops.")
+
+
+def _tensor_not_variable(info: ModuleInfo, e: ast.expr) -> bool:
+    """A tensor value, not a variable: what inference knows, or a call of a TensorFlow / `keras.ops` op (a
+    constructor's parameters are not inferred, so `tf.zeros_like(b)` in `__init__` is judged by the op)."""
+    if info.tensors.kind_of(e) == "variable":
+        return False
+    if isinstance(e, ast.Call):
+        q = info.imports.qualname(e.func) or ""
+        if q.endswith(".Variable") or q.endswith("add_weight"):
+            return False
+        module, _, name = q.rpartition(".")
+        if (module + ".") in _TENSOR_OP_NAMESPACES and name[:1].islower():
+            return True
+    return info.tensors.level_of(e) >= TENSOR
+
+
 def _python_number(info: ModuleInfo, e: ast.expr) -> bool:
     if isinstance(e, ast.UnaryOp):
         e = e.operand
@@ -310,6 +344,17 @@ def _store(
                 f"`{info.text(stmt)}` rebinds a {scope_kind} Python variable while {_where(ff)}: it runs once per trace, "
                 f"not once per step (after 100 steps `{t.id}` has moved once); keep it in a `tf.Variable` and "
                 "`assign_add` it",
+                info.span(stmt),
+                None,
+            )
+        elif isinstance(t, ast.Attribute) and _is_self_attr(t) and _tensor_state_rebound(info, ff, stmt, t):
+            yield Finding(
+                "TFG024",
+                f"`{info.text(stmt)[:60]}` rebinds a tensor attribute from its own value while {_where(ff)}: the "
+                f"graph reads `self.{t.attr}` as the constant it was at trace time, so every later call starts "
+                f"from that value again (the same result each step), and after the call `self.{t.attr}` holds the "
+                "trace's symbolic tensor (`.numpy()` on it raises `AttributeError`); keep the state in a "
+                "`tf.Variable` made outside the function and `assign` it",
                 info.span(stmt),
                 None,
             )
