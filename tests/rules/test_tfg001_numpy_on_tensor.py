@@ -549,6 +549,76 @@ CASES += [
 ]
 
 
+# Issue 10 (engine): `self.blocks = []` then `self.blocks.append(layer)` in a loop is a list of layers too; a list
+# appended with Python floats stays a list of floats.
+CASES += [
+    case(
+        "tfg001_loop_over_layer_list_built_by_append",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self, n=3):
+                super().__init__()
+                self.blocks = []
+                for _ in range(n):
+                    self.blocks.append(keras.layers.Dense(8))
+                self.scales = []
+                self.scales.append(0.5)
+                self.head = keras.layers.Dense(1)
+
+            def call(self, x):
+                for scale in self.scales:
+                    x = x * np.sqrt(scale)
+                for blk in self.blocks:
+                    x = np.tanh(blk(x))  # <- TFG001
+                return self.head(x)
+
+        model = Net()
+        x = np.random.rand(4, 3).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg001_loop_over_layer_list_built_by_append_fixed",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self, n=3):
+                super().__init__()
+                self.blocks = []
+                for _ in range(n):
+                    self.blocks.append(keras.layers.Dense(8))
+                self.scales = []
+                self.scales.append(0.5)
+                self.head = keras.layers.Dense(1)
+
+            def call(self, x):
+                for scale in self.scales:
+                    x = x * np.sqrt(scale)
+                for blk in self.blocks:
+                    x = tf.tanh(blk(x))
+                return self.head(x)
+
+        model = Net()
+        x = np.random.rand(4, 3).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -37,6 +37,13 @@ Located = ast.expr | ast.stmt | ast.excepthandler | ast.arg | ast.keyword | ast.
 _LOCATED = (ast.expr, ast.stmt, ast.excepthandler, ast.arg, ast.keyword, ast.alias, ast.pattern)
 
 
+def _self_attribute(e: ast.AST) -> str | None:
+    """The attribute name of `self.<attr>`, else None."""
+    if isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.value.id == "self":
+        return e.attr
+    return None
+
+
 def located(node: ast.AST) -> Located:
     """`node`, typed as a node with a source position; AttributeError for a node without one (such as
     `ast.arguments`), as reading its `lineno` would raise."""
@@ -149,6 +156,8 @@ class ModuleInfo:
         imports: list[ast.stmt] = []
         class_bases: list[tuple[ClassFacts, list[ast.expr]]] = []
         self_assigns: list[tuple[ClassFacts, ast.Assign | ast.AnnAssign]] = []
+        # `self.<attr>.append(v)` / `.extend(vs)` in a class: (class, attr, method, call)
+        self_appends: list[tuple[ClassFacts, str, str, ast.Call]] = []
         stack: list[tuple[ast.AST, ClassFacts | None, FunctionNode | None]] = [(self.tree, None, None)]
         while stack:
             node, cls, fn = stack.pop()
@@ -184,6 +193,16 @@ class ModuleInfo:
                             self.functions[id(fn)].returns.append(child)
                     elif (t is ast.Assign or t is ast.AnnAssign) and cls is not None:
                         self_assigns.append((cls, child))
+                    elif t is ast.Expr and cls is not None:
+                        call = child.value
+                        if (
+                            isinstance(call, ast.Call)
+                            and isinstance(call.func, ast.Attribute)
+                            and call.func.attr in {"append", "extend"}
+                        ):
+                            held = _self_attribute(call.func.value)
+                            if held is not None:
+                                self_appends.append((cls, held, call.func.attr, call))
                     stack.append((child, ccls, cfn))
         self.imports = ImportTable(imports, self.config, module_alias_assignments(self.tree))
         self.legacy_keras = _sets_legacy_keras(self.tree, self.source) or self._in_legacy_keras_package()
@@ -212,6 +231,8 @@ class ModuleInfo:
         self._resolve_keras_classes()
         for cls, stmt in self_assigns:
             self._class_attr_binding(cls, stmt)
+        if self_appends:
+            self._layer_lists_built_by_append(self_assigns, self_appends)
         self._resolve_keras_classes(attrs_only=True)
         self.tape_withs = [(w, fn) for w, fn in self._withs if any(self.is_tape_ctor(i.context_expr) for i in w.items)]
         if "run_eagerly" in self.source:
@@ -270,6 +291,40 @@ class ModuleInfo:
         else:
             return False
         return bool(elts) and all(e is not None and self.object_kind(e) == "layer" for e in elts)
+
+    def _layer_lists_built_by_append(
+        self,
+        assigns: list[tuple[ClassFacts, ast.Assign | ast.AnnAssign]],
+        appends: list[tuple[ClassFacts, str, str, ast.Call]],
+    ) -> None:
+        """`self.blocks = []` and then `self.blocks.append(Dense(8))` (in a loop of `__init__` or `build`): a list of
+        layers, when every binding of the attribute in the class is an empty list or a display of layers and every
+        value appended or extended with is a layer."""
+        layers_only: dict[tuple[int, str], bool] = {}
+        for cls, attr, method, call in appends:
+            one = call.args[0] if len(call.args) == 1 and not call.keywords else None
+            if method == "append":
+                added = one is not None and self.object_kind(one) == "layer"
+            else:
+                added = one is not None and self._holds_only_layers(one)
+            key = (id(cls), attr)
+            layers_only[key] = layers_only.get(key, True) and added
+        bound: dict[tuple[int, str], ClassFacts] = {}
+        for cls, stmt in assigns:
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for t in targets:
+                bound_attr = _self_attribute(t)
+                key = (id(cls), bound_attr or "")
+                if bound_attr is None or key not in layers_only or stmt.value is None:
+                    continue
+                v = stmt.value
+                empty = isinstance(v, ast.List) and not v.elts
+                if not (empty or self._holds_only_layers(v)):
+                    layers_only[key] = False
+                bound[key] = cls
+        for key, cls in bound.items():
+            if layers_only[key]:
+                cls.layer_container_attrs.add(key[1])
 
     def _class_attr_binding(self, cls: ClassFacts, stmt: ast.Assign | ast.AnnAssign) -> None:
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
