@@ -773,6 +773,34 @@ CASES += [
 ]
 
 
+# Issue 10 (engine): iterating a dict of tensors yields its keys (Python strings); Keras hands `call` a dict as readily
+# as a tensor, so what iterating a parameter yields is unknown. keras-hub's FeaturePyramid reads its levels this way.
+CASES += [
+    case(
+        "tfg002_ok_int_of_keys_of_a_dict_input_in_call",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Pick(keras.layers.Layer):
+            def call(self, inputs):
+                levels = [int(level[1]) for level in inputs]
+                names = {name: int(name[1]) for name in {"P3": 0, "P4": 1}}
+                return inputs[f"P{max(levels)}"] * float(len(names))
+
+        ins = {"P3": keras.Input((4,), name="P3"), "P4": keras.Input((4,), name="P4")}
+        model = keras.Model(ins, keras.layers.Dense(1)(Pick()(ins)))
+        model.compile(optimizer="sgd", loss="mse")
+        data = {"P3": np.ones((4, 4), "float32"), "P4": np.ones((4, 4), "float32")}
+        model.fit(data, np.ones((4, 1), "float32"), epochs=1, verbose=0)
+        RESULT = ["ok"]
+    """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])
