@@ -10,7 +10,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from gradls.analysis.module import ClassFacts, FunctionFacts, ModuleInfo, child_nodes, param_annotation, param_defaults
+from gradls.analysis.module import ClassFacts, FunctionFacts, ModuleInfo, param_annotation, param_defaults
 
 Uses = dict[str, list[tuple[ast.Call | None, ast.AST]]]
 
@@ -50,6 +50,9 @@ def _walk_scopes(info: ModuleInfo) -> ScopeCalls:
     callees: dict[int, ast.Call] = {}  # id(callee name) -> its call, for the calls of module functions
     Name, Call, Load, Lambda = ast.Name, ast.Call, ast.Load, ast.Lambda
     nested = _NESTED_SCOPES
+    # The module's shared listing of each node's children: this walk runs first (tensor inference asks it), and
+    # the flow, tape and Keras-object scope walks that follow list the children of the same nodes again.
+    children = info.child_nodes
     for root in [info.tree, *(ff.node for ff in info.functions.values())]:
         module_level = root is info.tree
         calls: list[ast.Call] = []
@@ -75,7 +78,7 @@ def _walk_scopes(info: ModuleInfo) -> ScopeCalls:
                 enter_root = False
             elif t in nested or (module_level and t is Lambda):
                 continue
-            extend(child_nodes(n))
+            extend(children(n))
         out.append((root, calls, [(n, callees.get(id(n))) for n in loads]))
     return out
 
@@ -112,18 +115,23 @@ class CallIndex:
         self.assigned: dict[str, list[ast.Assign]] = {}
         self.self_attr: dict[str, list[ast.Call]] = {}
         self.passed: dict[str, list[ast.Call]] = {}
-        for n in info.all_nodes((ast.Call, ast.Assign)):
-            if isinstance(n, ast.Call):
-                for x in [*n.args, *[k.value for k in n.keywords]]:
-                    if isinstance(x, ast.Name):
-                        self.passed.setdefault(x.id, []).append(n)
-                f = n.func
-                if isinstance(f, ast.Name):
-                    self.by_name.setdefault(f.id, []).append(n)
-                elif isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "self":
-                    self.self_attr.setdefault(f.attr, []).append(n)
-            elif isinstance(n, ast.Assign) and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Name):
-                self.assigned.setdefault(n.value.func.id, []).append(n)
+        # Calls fill three indexes and assignments the fourth, so each class's own list (in walk order) gives every
+        # index's lists in walk order, without filtering the whole tree for the two classes together.
+        for n in info.all_nodes(ast.Call):
+            for x in n.args:
+                if type(x) is ast.Name:
+                    self.passed.setdefault(x.id, []).append(n)
+            for k in n.keywords:
+                if type(k.value) is ast.Name:
+                    self.passed.setdefault(k.value.id, []).append(n)
+            f = n.func
+            if isinstance(f, ast.Name):
+                self.by_name.setdefault(f.id, []).append(n)
+            elif isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "self":
+                self.self_attr.setdefault(f.attr, []).append(n)
+        for a in info.all_nodes(ast.Assign):
+            if isinstance(a.value, ast.Call) and isinstance(a.value.func, ast.Name):
+                self.assigned.setdefault(a.value.func.id, []).append(a)
 
 
 def call_index(info: ModuleInfo) -> CallIndex:

@@ -104,7 +104,12 @@ def ancestors(parents: dict[int, ast.AST], node: ast.AST) -> Iterator[ast.AST]:
 
 # ----------------------------------------------------------------------------- losses
 def compile_loss_targets(info: ModuleInfo) -> list[tuple[ast.AST, ast.Call]]:
-    """Every value given as `loss=` to a `.compile(...)` call (dict/list values unpacked), with its call."""
+    """Every value given as `loss=` to a `.compile(...)` call (dict/list values unpacked), with its call.  Built
+    once per analysed module (two passes ask for it); callers must not mutate the list."""
+    return info.memo(f"{__name__}.compile_loss_targets", lambda: _compile_loss_targets(info))
+
+
+def _compile_loss_targets(info: ModuleInfo) -> list[tuple[ast.AST, ast.Call]]:
     out: list[tuple[ast.AST, ast.Call]] = []
     if ".compile(" not in info.source:
         return out

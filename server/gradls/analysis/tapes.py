@@ -278,21 +278,18 @@ def _build(info: ModuleInfo) -> list[TapeScope]:
     if not ctor_lines:
         return []
     roots: list[ast.AST] = [info.tree] + [ff.node for ff in info.functions.values()]
+    # The lines naming GradientTape, found once: testing each root's own lines re-read a nested def's lines
+    # for every def holding it, and the module's for the module root.
+    tape_lines = [i for i, line in enumerate(info.lines, 1) if "GradientTape" in line]
     scopes = []
     for root in roots:
-        if not _holds_line(root, ctor_lines, len(info.lines)) or not _mentions_tape(info, root):
+        if not _holds_line(root, ctor_lines, len(info.lines)) or not _holds_line(root, tape_lines, len(info.lines)):
             continue
         scope = TapeScope(info, root)
         _resolve(info, scope)
         if scope.tapes:
             scopes.append(scope)
     return scopes
-
-
-def _mentions_tape(info: ModuleInfo, root: ast.AST) -> bool:
-    start = root.lineno if hasattr(root, "lineno") else 1
-    end = getattr(root, "end_lineno", None) or len(info.lines)
-    return any("GradientTape" in info.lines[i - 1] for i in range(start, min(end, len(info.lines)) + 1))
 
 
 def _holds_line(root: ast.AST, lines: list[int], last_line: int) -> bool:
@@ -374,8 +371,15 @@ def _resolve(info: ModuleInfo, scope: TapeScope) -> None:
             elif n.func.attr == "watch":
                 bound.watches.append(n)
         elif isinstance(n, ast.Call):
-            for a in [*n.args, *(k.value for k in n.keywords)]:
-                if isinstance(a, ast.Name) and a.id in events:
+            # A tape passed as an argument escapes (a flag: the order of the arguments looked at does not matter).
+            for a in n.args:
+                if type(a) is ast.Name and a.id in events:
+                    bound = binding(a.id, pos(n))
+                    if bound is not None:
+                        bound.escapes = True
+            for k in n.keywords:
+                a = k.value
+                if type(a) is ast.Name and a.id in events:
                     bound = binding(a.id, pos(n))
                     if bound is not None:
                         bound.escapes = True

@@ -148,13 +148,30 @@ def _norm_operand(info: ModuleInfo, call: ast.Call) -> tuple[ast.expr | None, in
 
 def _single_assign(info: ModuleInfo, name: str) -> ast.Assign | None:
     """The one statement of the module that binds `name` (a plain `name = value`), or None."""
-    stores = [n for n in info.all_nodes(ast.Name) if n.id == name and isinstance(n.ctx, (ast.Store, ast.Del))]
-    if len(stores) != 1 or any(a.arg == name for a in info.all_nodes(ast.arg)):
+    stored, params, assigns = _bindings(info)
+    stores = stored.get(name, ())
+    if len(stores) != 1 or name in params:
         return None
-    for a in info.all_nodes(ast.Assign):
-        if len(a.targets) == 1 and a.targets[0] is stores[0]:
-            return a
-    return None
+    return assigns.get(id(stores[0]))
+
+
+def _bindings(info: ModuleInfo) -> tuple[dict[str, list[ast.Name]], set[str], dict[int, ast.Assign]]:
+    """The module's stored / deleted names by id, its parameter names, and its one-target assignments by
+    id(target): read once per module (the rule asks about every name it meets, and each question filtered every
+    name and assignment of the module)."""
+
+    def build() -> tuple[dict[str, list[ast.Name]], set[str], dict[int, ast.Assign]]:
+        stored: dict[str, list[ast.Name]] = {}
+        for n in info.all_nodes(ast.Name):
+            if isinstance(n.ctx, (ast.Store, ast.Del)):
+                stored.setdefault(n.id, []).append(n)
+        assigns: dict[int, ast.Assign] = {}
+        for a in info.all_nodes(ast.Assign):
+            if len(a.targets) == 1:
+                assigns.setdefault(id(a.targets[0]), a)
+        return stored, {a.arg for a in info.all_nodes(ast.arg)}, assigns
+
+    return info.memo(f"{__name__}.bindings", build)
 
 
 def _resolved(info: ModuleInfo, e: ast.expr) -> ast.expr:
