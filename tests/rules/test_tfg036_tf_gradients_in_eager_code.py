@@ -283,6 +283,28 @@ CASES = [
         RESULT = ["ok"]
         """,
     ),
+    # An eager TF 2 port of a TF 1 script whose comments and strings still name the graph API it replaced
+    # (`K.placeholder`, `Session(`): only code that uses those names builds graphs (titu1994/Neural-Style-Transfer#75).
+    case(
+        "tfg036_comments_name_the_replaced_graph_api",
+        "raises:RuntimeError",
+        """
+        import tensorflow as tf
+
+        # was: combination_image = K.placeholder((1, 4)); f_outputs = K.function(...) run in a Session()
+        combination_image = tf.Variable([[1.0, 2.0, 3.0, 4.0]])
+        note = "no placeholder, no as_default graph"
+
+
+        def eval_loss_and_grads(image):
+            loss = tf.reduce_sum(tf.square(image))
+            return loss, tf.gradients(loss, image)  # <- TFG036
+
+
+        loss_value, grads = eval_loss_and_grads(combination_image)
+        RESULT = ["ok"]
+        """,
+    ),
     # A TF 1 graph built on purpose, inside a `Graph().as_default()` block (the rule also stays quiet on
     # `tf.compat.v1.disable_eager_execution()`, not run here: it would turn eager execution off for the rest of the
     # worker process that runs every case).

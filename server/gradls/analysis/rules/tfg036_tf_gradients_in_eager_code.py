@@ -12,15 +12,19 @@ from gradls.analysis.module import EAGER, ModuleInfo
 from gradls.analysis.rules import rule
 
 _GRADIENTS = frozenset({"tensorflow.gradients", "tensorflow.compat.v1.gradients", "keras.backend.gradients"})
-# Text that shows the program builds TF1 graphs on purpose (eager execution off, a graph made the default, sessions):
-# there `tf.gradients` is the right tool, and where it runs is not told from the syntax.
-_GRAPH_PROGRAM_WORDS = (
-    "disable_eager_execution",
-    "disable_v2_behavior",
-    "as_default",
-    "Session(",
-    "run_functions_eagerly",
-    "placeholder",
+# Names whose use in the code shows the program builds TF1 graphs on purpose (eager execution off, a graph made the
+# default, sessions, placeholders): there `tf.gradients` is the right tool, and where it runs is not told from the
+# syntax. Only names the code uses count: a comment or a string that mentions one changes nothing TensorFlow runs.
+_GRAPH_PROGRAM_NAMES = frozenset(
+    {
+        "disable_eager_execution",
+        "disable_v2_behavior",
+        "as_default",
+        "Session",
+        "InteractiveSession",
+        "run_functions_eagerly",
+        "placeholder",
+    }
 )
 
 
@@ -32,7 +36,7 @@ _GRAPH_PROGRAM_WORDS = (
     "tf.GradientTape instead`; record the computation under a `tf.GradientTape` and call `tape.gradient`.",
 )
 def find_tf_gradients_in_eager_code(info: ModuleInfo) -> Iterator[Finding]:
-    if "gradients(" not in info.source or any(w in info.source for w in _GRAPH_PROGRAM_WORDS):
+    if "gradients(" not in info.source or _builds_graphs(info):
         return
     for c in info.all_nodes(ast.Call):
         q = info.imports.qualname(c.func)
@@ -47,6 +51,14 @@ def find_tf_gradients_in_eager_code(info: ModuleInfo) -> Iterator[Finding]:
             "code in a `tf.function`"
         )
         yield Finding("TFG036", msg, info.span(c), None)
+
+
+def _builds_graphs(info: ModuleInfo) -> bool:
+    """Does the code name one of `_GRAPH_PROGRAM_NAMES` (as a name or an attribute, not in a comment or a string)?"""
+    names = _GRAPH_PROGRAM_NAMES
+    return any(n.attr in names for n in info.all_nodes(ast.Attribute)) or any(
+        n.id in names for n in info.all_nodes(ast.Name)
+    )
 
 
 def _runs_eagerly(info: ModuleInfo, call: ast.Call, seen: set[int] | None = None) -> bool:
