@@ -619,6 +619,90 @@ CASES += [
 ]
 
 
+# Issue 10 (engine): the list of layers comes from a factory, a method of the class (filled by `append`) or a module
+# function (a comprehension); a factory of Python floats or of functions stays what it is.
+CASES += [
+    case(
+        "tfg001_loop_over_layer_list_from_a_factory_method",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        def make_blocks(depth):
+            return [keras.layers.Dense(8) for _ in range(depth)]
+
+        class Net(keras.Model):
+            def __init__(self, depth=2):
+                super().__init__()
+                self.blocks = self._make_blocks(depth)
+                self.extra = make_blocks(depth)
+                self.scales = self._make_scales(depth)
+                self.head = keras.layers.Dense(1)
+
+            def _make_blocks(self, depth):
+                blocks = []
+                for _ in range(depth):
+                    blocks.append(keras.layers.Dense(8))
+                return blocks
+
+            def _make_scales(self, depth):
+                return [0.5 * (i + 1) for i in range(depth)]
+
+            def call(self, x):
+                for blk, scale in zip(self.blocks, self.scales):
+                    x = np.tanh(blk(x)) * np.sqrt(scale)  # <- TFG001
+                for blk in self.extra:
+                    x = blk(x)
+                return self.head(x)
+
+        model = Net()
+        x = np.random.rand(4, 3).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg001_loop_over_layer_list_from_a_factory_method_fixed",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self, depth=2):
+                super().__init__()
+                self.blocks = self._make_blocks(depth)
+                self.activations = self._make_activations()
+                self.head = keras.layers.Dense(1)
+
+            def _make_blocks(self, depth):
+                blocks = []
+                for _ in range(depth):
+                    blocks.append(keras.layers.Dense(8))
+                return blocks
+
+            def _make_activations(self):
+                return [tf.tanh, tf.nn.relu]
+
+            def call(self, x):
+                for blk, act in zip(self.blocks, self.activations):
+                    x = act(blk(x)) * np.sqrt(0.5)
+                return self.head(x)
+
+        model = Net()
+        x = np.random.rand(4, 3).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -118,6 +118,7 @@ class ModuleInfo:
         self.keras_graph_evidence: tuple[bool, bool] = (False, False)
         self._withs: list = []
         self._factory_cache: dict[int, bool] = {}
+        self._container_factory_cache: dict[int, str | None] = {}  # id(factory) -> 'list' / 'dict' / None
         self._own_nodes: dict[int, list[ast.AST]] = {}
         self._region_cache: dict[NodeTypes | None, list[tuple[ast.AST, set[str]]]] = {}
         self._nodes_by_type: dict[NodeTypes, list[ast.AST]] = {}  # see all_nodes()
@@ -292,6 +293,72 @@ class ModuleInfo:
             return False
         return bool(elts) and all(e is not None and self.object_kind(e) == "layer" for e in elts)
 
+    def _layer_container_factory(self, cls: ClassFacts, call: ast.Call) -> str | None:
+        """'list' or 'dict' when `call` runs a method of the class (`self._make_blocks(4)`) or a module function
+        whose every return is a container of layers: a display or comprehension of layers, or a local name bound
+        only to such displays (or `[]`) and filled with `.append(layer)` / `.extend([...layers])`."""
+        f = call.func
+        fn: FunctionNode | None = None
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "self":
+            fn = cls.methods.get(f.attr)
+        elif isinstance(f, ast.Name):
+            fn = self.module_functions.get(f.id)
+        if fn is None:
+            return None
+        if id(fn) not in self._container_factory_cache:
+            self._container_factory_cache[id(fn)] = self._container_returned(fn)
+        return self._container_factory_cache[id(fn)]
+
+    def _container_returned(self, fn: FunctionNode) -> str | None:
+        """'list' / 'dict' when every return of `fn` is a container of layers (see _layer_container_factory)."""
+        ff = self.functions.get(id(fn))
+        if ff is None or not ff.returns:
+            return None
+        shapes: set[str] = set()
+        for ret in ff.returns:
+            v = ret.value
+            if v is not None and self._holds_only_layers(v):
+                shapes.add("dict" if isinstance(v, (ast.Dict, ast.DictComp)) else "list")
+            elif isinstance(v, ast.Name) and self._local_layer_list(fn, v.id):
+                shapes.add("list")
+            else:
+                return None
+        return shapes.pop() if len(shapes) == 1 else None
+
+    def _local_layer_list(self, fn: FunctionNode, name: str) -> bool:
+        """`name` in `fn` is bound only to `[]` or displays of layers, and everything appended to it is a layer
+        (at least one layer in all)."""
+        layers = False
+        for n in ast.walk(fn):
+            if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in n.targets):
+                if len(n.targets) != 1:
+                    return False
+                if isinstance(n.value, ast.List) and not n.value.elts:
+                    continue
+                if not self._holds_only_layers(n.value):
+                    return False
+                layers = True
+            elif isinstance(n, (ast.AugAssign, ast.AnnAssign)) and isinstance(n.target, ast.Name):
+                if n.target.id == name:
+                    return False
+            elif (
+                isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute)
+                and isinstance(n.func.value, ast.Name)
+                and n.func.value.id == name
+                and n.func.attr in {"append", "extend", "insert"}
+            ):
+                added = n.args[-1] if n.args and not n.keywords else None
+                if added is None:
+                    return False
+                if n.func.attr == "extend":
+                    if not self._holds_only_layers(added):
+                        return False
+                elif self.object_kind(added) != "layer":
+                    return False
+                layers = True
+        return layers
+
     def _layer_lists_built_by_append(
         self,
         assigns: list[tuple[ClassFacts, ast.Assign | ast.AnnAssign]],
@@ -338,6 +405,12 @@ class ModuleInfo:
                     cls.layer_container_attrs.add(t.attr)
                     if isinstance(value, (ast.Dict, ast.DictComp)):
                         cls.layer_dict_attrs.add(t.attr)
+                elif kind is None and isinstance(value, ast.Call):
+                    made = self._layer_container_factory(cls, value)
+                    if made is not None:
+                        cls.layer_container_attrs.add(t.attr)
+                        if made == "dict":
+                            cls.layer_dict_attrs.add(t.attr)
                 if kind == "layer":
                     cls.layer_attrs.add(t.attr)
                 elif kind == "variable":
