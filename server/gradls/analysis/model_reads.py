@@ -108,17 +108,23 @@ def _growth_calls(info: ModuleInfo, sc: TapeScope) -> dict[str, list[ast.Call] |
     return info.memo(f"{__name__}.growth.{id(sc)}", build)
 
 
+_DEF_CLASSES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+
+
 def _named_nodes(info: ModuleInfo, sc: TapeScope) -> tuple[dict[str, ast.AST], set[str]]:
     """Functions and classes defined in the module body or `sc` (first wins), and every name an import binds."""
 
     def build() -> tuple[dict[str, ast.AST], set[str]]:
         defs: dict[str, ast.AST] = {}
         imports: set[str] = set()
+        # Dispatch on the exact class (the parser makes no subclasses): the module scope lists every node outside
+        # its defs, and two isinstance tests per node were most of this build.
         for n in [*info.tree.body, *sc.nodes]:
-            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                defs.setdefault(n.name, n)
-            elif isinstance(n, (ast.Import, ast.ImportFrom)):
-                imports.update(a.asname or a.name.split(".")[0] for a in n.names)
+            t = type(n)
+            if t in _DEF_CLASSES:
+                defs.setdefault(n.name, n)  # type: ignore[attr-defined]
+            elif t is ast.Import or t is ast.ImportFrom:
+                imports.update(a.asname or a.name.split(".")[0] for a in n.names)  # type: ignore[attr-defined]
         return defs, imports
 
     return info.memo(f"{__name__}.named.{id(sc)}", build)

@@ -101,12 +101,18 @@ class Tape:
 
     def recording(self, node: ast.AST, scope: TapeScope) -> bool:
         """True when `node` lies inside a `with` body recording on this tape."""
-        # O(depth): a `with` body statement is the only statement child a `with` has.
+        # O(depth): a `with` body statement is the only statement child a `with` has.  `scope.ancestors` and an
+        # `any` over the blocks inlined: rules ask this about thousands of nodes of a script's module scope.
+        parents, top, blocks, stmt = scope.parents, scope.node, self.blocks, ast.stmt
         child = node
-        for p in scope.ancestors(node):
-            if isinstance(child, ast.stmt) and any(p is w for w in self.blocks):
-                return True
+        p = parents.get(id(node))
+        while p is not None and p is not top:
+            if isinstance(child, stmt):
+                for w in blocks:
+                    if p is w:
+                        return True
             child = p
+            p = parents.get(id(p))
         return False
 
 
