@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from operator import attrgetter
 from typing import cast
 
 from gradls.analysis.dtypes import is_int_cast
@@ -91,7 +92,7 @@ class FlowScope:
                         push(c)
             if t is Name or t is Attribute:
                 if type(n.ctx) is Load:  # type: ignore[attr-defined]
-                    d = dotted(n)
+                    d = n.id if t is Name else dotted(n)  # type: ignore[attr-defined]
                     if d:
                         found = loads.get(d)
                         if found is None:
@@ -112,8 +113,10 @@ class FlowScope:
                     for item in n.items:  # type: ignore[attr-defined]
                         if item.optional_vars is not None:
                             self._def_targets(n, item.optional_vars, None)
+        by_position = attrgetter("lineno", "col_offset")
         for v in self.loads.values():
-            v.sort(key=lambda x: (x.lineno, x.col_offset))
+            if len(v) > 1:
+                v.sort(key=by_position)
 
     def _def_targets(self, stmt, t, value):
         if isinstance(t, ast.Name):
