@@ -971,6 +971,125 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, critic.trainable_variables[:-1]))
     """,
     ),
+    # The Keras 2 VAE recipe ("Generative Deep Learning", linux-blog.anracom.com VAE III): the encoder's `mu` and
+    # `log_var` outputs are kept on the instance, and the loss compiled in another method adds the KL term through a
+    # helper defined beside it. Keras 3 raises when `fit` first calls the loss.
+    case(
+        "tfg015_vae_loss_helper_reads_instance_keras_tensors",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+
+        class VAE:
+            def __init__(self):
+                inp = keras.Input((4,))
+                h = keras.layers.Dense(8, activation="relu")(inp)
+                self.mu = keras.layers.Dense(2)(h)
+                self.log_var = keras.layers.Dense(2)(h)
+                z = keras.layers.Add()([self.mu, self.log_var])
+                self.model = keras.Model(inp, keras.layers.Dense(4)(z))
+                self.r_loss_factor = 10.0
+
+            def compile(self):
+                def kl_loss(y_true, y_pred):
+                    return -0.5 * tf.reduce_sum(1 + self.log_var - tf.square(self.mu), axis=1)  # <- TFG015
+
+                def vae_loss(y_true, y_pred):
+                    r_loss = self.r_loss_factor * tf.reduce_mean(tf.square(y_true - y_pred), axis=-1)
+                    return r_loss + kl_loss(y_true, y_pred)
+
+                self.model.compile(optimizer="adam", loss=vae_loss)
+
+
+        vae = VAE()
+        vae.compile()
+        x = np.random.rand(8, 4).astype("float32")
+        vae.model.fit(x, x, epochs=1, verbose=0)
+        RESULT = ["ok"]
+        """,
+    ),
+    # Near-miss: the loss reads only plain attributes of the instance (a float factor, a Keras variable), and
+    # `self.code` holds a Keras tensor only until `call` rebinds it to a real one: nothing symbolic reaches `fit`.
+    case(
+        "tfg015_loss_reads_instance_floats_and_rebound_attribute",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+
+        class Trainer:
+            def __init__(self):
+                inp = keras.Input((4,))
+                self.code = keras.layers.Dense(2)(inp)
+                self.model = keras.Model(inp, keras.layers.Dense(4)(self.code))
+                self.factor = 10.0
+                self.scale = keras.Variable(0.5)
+
+            def probe(self, x):
+                self.code = self.model(x)
+                return self.code
+
+            def compile(self):
+                def loss(y_true, y_pred):
+                    return self.factor * self.scale * tf.reduce_mean(tf.square(y_true - y_pred), axis=-1)
+
+                self.model.compile(optimizer="adam", loss=loss)
+
+
+        t = Trainer()
+        t.compile()
+        x = np.random.rand(8, 4).astype("float32")
+        before = t.model.layers[-1].kernel.numpy().copy()
+        t.model.fit(x, x, epochs=1, verbose=0)
+        RESULT = ["ok" if np.abs(t.model.layers[-1].kernel.numpy() - before).sum() > 0 else "zero"]
+        """,
+    ),
+    # Fixed: the KL term is added by a layer of the model from its inputs, the compiled loss is the reconstruction.
+    case(
+        "tfg015_vae_kl_term_added_by_a_layer",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+
+        class KL(keras.layers.Layer):
+            def call(self, inputs):
+                mu, log_var = inputs
+                self.add_loss(tf.reduce_mean(-0.5 * tf.reduce_sum(1 + log_var - tf.square(mu), axis=1)))
+                return keras.ops.add(mu, log_var)
+
+
+        class VAE:
+            def __init__(self):
+                inp = keras.Input((4,))
+                h = keras.layers.Dense(8, activation="relu")(inp)
+                self.mu = keras.layers.Dense(2)(h)
+                self.log_var = keras.layers.Dense(2)(h)
+                z = KL()([self.mu, self.log_var])
+                self.model = keras.Model(inp, keras.layers.Dense(4)(z))
+
+            def compile(self):
+                def vae_loss(y_true, y_pred):
+                    return tf.reduce_mean(tf.square(y_true - y_pred), axis=-1)
+
+                self.model.compile(optimizer="adam", loss=vae_loss)
+
+
+        vae = VAE()
+        vae.compile()
+        x = np.random.rand(8, 4).astype("float32")
+        before = vae.model.layers[2].kernel.numpy().copy()
+        vae.model.fit(x, x, epochs=1, verbose=0)
+        RESULT = ["ok" if np.abs(vae.model.layers[2].kernel.numpy() - before).sum() > 0 else "zero"]
+        """,
+    ),
 ]
 
 _FIXABLE = [

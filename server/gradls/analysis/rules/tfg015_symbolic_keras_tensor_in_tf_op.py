@@ -135,9 +135,16 @@ class _Analysis:
         self.module_env: dict[str, str] = {}  # module-level names bound to symbolic Keras tensors
         self.global_origins: dict[str, tuple[str, str]] = {}  # origin -> (module name, function reading it)
         self.global_reported: set[str] = set()  # functions reported for a module-level Keras tensor
+        self.attr_store_origin: dict[int, str | None] = {}  # id(`self.x` store target) -> origin of its value
 
     def run(self) -> Iterator[Finding]:
         origins = self._origin_lines()
+        # Where `compile(...)` is called: its loss may read Keras tensors stored on the instance elsewhere.
+        compiles = sorted(
+            c.lineno
+            for c in self.info.all_nodes(ast.Call)
+            if isinstance(c.func, ast.Attribute) and c.func.attr == "compile"
+        )
         for _ in range(3):  # parameters seeded by calls with Keras tensors, to a fixed point
             before = {k: dict(v) for k, v in self.seeds.items()}
             self.findings.clear()
@@ -148,7 +155,7 @@ class _Analysis:
                 if not isinstance(scope, ast.Module):
                     env.update(self._module_kts_read_by(scope))
                     env.update(self.seeds.get(id(scope), {}))
-                    if not env and not _holds_a_line(origins, scope):
+                    if not env and not _holds_a_line(origins, scope) and not _holds_a_line(compiles, scope):
                         # Nothing in it starts a Keras tensor and none comes in: every `kt` there is None, so its
                         # walk would bind, seed and report nothing (most functions of a training script).
                         continue
@@ -185,6 +192,8 @@ class _Analysis:
                 origin = self.kt(s.value, scope, env)
                 for t in s.targets if isinstance(s, ast.Assign) else [s.target]:
                     self._bind(t, origin, env)
+                    if isinstance(t, ast.Attribute):
+                        self.attr_store_origin[id(t)] = origin
             elif isinstance(s, ast.AugAssign) and isinstance(s.target, ast.Name):
                 origin = self.kt(s.value, scope, env) or env.get(s.target.id)
                 self._bind(s.target, origin, env)
@@ -678,26 +687,109 @@ class _Analysis:
     ) -> None:
         """Report the loads in `fn` of names that hold symbolic Keras tensors when Keras calls it: free names of the
         enclosing scope, and the parameters in `bound` (filled by a `functools.partial`)."""
-        local, body = _locals_and_body(fn, exclude=bound)
         seen: set[str] = set()
-        for root in body:
-            for n in ast.walk(root):
-                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in env and n.id not in local:
-                    if n.id in seen:
-                        continue
-                    seen.add(n.id)
-                    raised = (
-                        f"tf_keras raises {_KERAS2_ERROR} (older Keras 2 ran it and gave `None` gradients)"
-                        if self.keras2
-                        else f"Keras 3 raises {_ERROR} (Keras 2 ran it and gave `None` gradients)"
-                    )
-                    msg = (
-                        f"the loss given to `{self.info.text(compile_call.func)}` at line {compile_call.lineno} "
-                        f"captures `{n.id}`, a symbolic Keras tensor ({env[n.id]}): once `fit` calls the loss, "
-                        f"{raised}; compute that term inside the model (a layer that calls `self.add_loss(...)`, or an "
-                        f"extra model output with its own loss)"
-                    )
-                    self._add(n, Finding("TFG015", msg, self.info.span(n), None))
+        todo: list[tuple[ast.Lambda | FunctionNode, frozenset[str] | set[str]]] = [(fn, bound)]
+        done: set[int] = set()
+        while todo:
+            f, f_bound = todo.pop()
+            if id(f) in done:
+                continue
+            done.add(id(f))
+            local, body = _locals_and_body(f, exclude=f_bound)
+            self_name, self_attrs = self._self_attribute_kts(f, local)
+            helpers = self._sibling_defs(f)
+            for root in body:
+                for n in ast.walk(root):
+                    if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id not in local:
+                        # A helper defined beside the loss runs when the loss does: what it captures counts too.
+                        helper = helpers.get(n.func.id)
+                        if helper is not None:
+                            todo.append((helper, frozenset()))
+                    if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in env and n.id not in local:
+                        self._closure_capture(n, n.id, env[n.id], compile_call, seen)
+                    elif (
+                        isinstance(n, ast.Attribute)
+                        and isinstance(n.ctx, ast.Load)
+                        and isinstance(n.value, ast.Name)
+                        and n.value.id == self_name
+                        and n.attr in self_attrs
+                    ):
+                        self._closure_capture(n, f"{self_name}.{n.attr}", self_attrs[n.attr], compile_call, seen)
+
+    def _closure_capture(self, n: ast.expr, shown: str, origin: str, compile_call: ast.Call, seen: set[str]) -> None:
+        if shown in seen:
+            return
+        seen.add(shown)
+        raised = (
+            f"tf_keras raises {_KERAS2_ERROR} (older Keras 2 ran it and gave `None` gradients)"
+            if self.keras2
+            else f"Keras 3 raises {_ERROR} (Keras 2 ran it and gave `None` gradients)"
+        )
+        msg = (
+            f"the loss given to `{self.info.text(compile_call.func)}` at line {compile_call.lineno} "
+            f"captures `{shown}`, a symbolic Keras tensor ({origin}): once `fit` calls the loss, "
+            f"{raised}; compute that term inside the model (a layer that calls `self.add_loss(...)`, or an "
+            f"extra model output with its own loss)"
+        )
+        self._add(n, Finding("TFG015", msg, self.info.span(n), None))
+
+    def _sibling_defs(self, fn: ast.Lambda | FunctionNode) -> dict[str, FunctionNode]:
+        """The functions defined directly in the body that defines `fn` (a method's inner helpers), by name; a name
+        defined twice there is left out (which one runs is not known)."""
+        holder = self.info.all_parents.get(id(fn))
+        body = getattr(holder, "body", None)
+        if not isinstance(body, list) or isinstance(holder, ast.ClassDef):
+            return {}
+        out: dict[str, FunctionNode] = {}
+        twice: set[str] = set()
+        for st in body:
+            if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if st.name in out:
+                    twice.add(st.name)
+                out[st.name] = st
+        return {k: v for k, v in out.items() if k not in twice}
+
+    def _self_attribute_kts(self, fn: ast.Lambda | FunctionNode, local: set[str]) -> tuple[str | None, dict[str, str]]:
+        """For a function nested in a method, the method's instance parameter and the attributes of its class that
+        hold symbolic Keras tensors: every store to `<instance>.<attr>` in the class's methods was walked by the flow
+        and bound a Keras tensor (the Keras 2 VAE recipe keeps the encoder's `self.mu` / `self.log_var` outputs and
+        reads them in the loss it compiles)."""
+        parents = self.info.all_parents
+        method: ast.AST | None = parents.get(id(fn))
+        while method is not None and not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            method = parents.get(id(method))
+        cls = parents.get(id(method)) if method is not None else None
+        if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) or not isinstance(cls, ast.ClassDef):
+            return None, {}
+        params = [*method.args.posonlyargs, *method.args.args]
+        if not params or method.decorator_list:
+            return None, {}  # a static/class method, or a wrapped one: its first parameter is not known
+        self_name = params[0].arg
+        if self_name in local:
+            return None, {}
+        kts: dict[str, str] = {}
+        other: set[str] = set()
+        for m in cls.body:
+            if not isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            m_params = [*m.args.posonlyargs, *m.args.args]
+            if not m_params:
+                continue
+            inst = m_params[0].arg
+            for n in ast.walk(m):
+                if not (
+                    isinstance(n, ast.Attribute)
+                    and isinstance(n.ctx, (ast.Store, ast.Del))
+                    and isinstance(n.value, ast.Name)
+                    and n.value.id == inst
+                ):
+                    continue
+                origin = self.attr_store_origin.get(id(n))
+                if origin is None or m.decorator_list:
+                    other.add(n.attr)
+                else:
+                    kts.setdefault(n.attr, origin)
+        return self_name, {a: o for a, o in kts.items() if a not in other}
 
 
 def _holds_a_line(lines: list[int], scope: FunctionNode) -> bool:
