@@ -612,6 +612,65 @@ CASES += [
 ]
 
 
+# Issue 10 (realistic programs, third wave): a tape made with `watch_accessed_variables=False` for a saliency map
+# watches the input only; the same tape's gradient for the model's weights is None. Watching the weights' own
+# tensors too, or a default tape, gives both.
+CASES += [
+    case(
+        "tfg009_watches_only_input_then_weights_gradient",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+        x = tf.constant(np.random.rand(2, 4).astype("float32"))
+        with tf.GradientTape(watch_accessed_variables=False, persistent=True) as tape:
+            tape.watch(x)
+            loss = tf.reduce_sum(model(x))
+        saliency = tape.gradient(loss, x)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))  # <- TFG009
+    """,
+    ),
+    case(
+        "tfg009_watches_input_and_weight_values_near_miss",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+        x = tf.constant(np.random.rand(2, 4).astype("float32"))
+        with tf.GradientTape(watch_accessed_variables=False, persistent=True) as tape:
+            tape.watch(x)
+            tape.watch([v.value for v in model.trainable_variables])
+            loss = tf.reduce_sum(model(x))
+        saliency = tape.gradient(loss, x)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg009_watches_input_default_tape_fixed",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+        x = tf.constant(np.random.rand(2, 4).astype("float32"))
+        with tf.GradientTape(persistent=True) as tape:
+            tape.watch(x)
+            loss = tf.reduce_sum(model(x))
+        saliency = tape.gradient(loss, x)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+]
+
+
 def _fixed(name: str) -> str:
     return fixed_source(CASES, name, "TFG009")
 

@@ -164,6 +164,17 @@ def _check_source(
             "no warning); watch them (for Keras 3 variables, watch `v.value`) or drop `watch_accessed_variables=False`"
         )
         return Finding("TFG009", msg, info.span(el), None)
+    plain_watched = _plain_watched_names(info, scope, tape) if wav is False and tape.watches else None
+    if isinstance(el, ast.Attribute) and el.attr in _WEIGHT_LISTS and plain_watched:
+        # Watching an input (a saliency map) does not watch the weights the model reads on the way.
+        watched_text = ", ".join(f"`{n}`" for n in plain_watched)
+        msg = (
+            f"`{tape.name}` was created with `watch_accessed_variables=False` and watches only "
+            f"{watched_text} (a tensor, not the weights), so "
+            f"`{tape.name}.{_method(call)}` returns `None` for every variable in `{info.text(el)}` (no error, "
+            "no warning); watch them (for Keras 3 variables, watch `v.value`) or drop `watch_accessed_variables=False`"
+        )
+        return Finding("TFG009", msg, info.span(el), None)
     if not isinstance(el, ast.Name):
         return None
     if el.id in watched:
@@ -252,6 +263,33 @@ def _check_source(
 
 
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
+
+
+def _plain_watched_names(info: ModuleInfo, scope: TapeScope, tape: Tape) -> list[str] | None:
+    """The names `tape.watch(...)` is given when each is a Name bound only to a fresh TF tensor (a constant, a
+    conversion, a random or filled tensor: never a variable); None when any watched thing may hold a variable."""
+    names: list[str] = []
+    for w in tape.watches:
+        if len(w.args) != 1 or w.keywords or not isinstance(w.args[0], ast.Name):
+            return None
+        name = w.args[0].id
+        r = resolve_defs(info, scope, name, at=w)
+        if r is None or not r[0]:
+            return None
+        for d in r[0]:
+            value = def_value(d)
+            if not isinstance(value, ast.Call):
+                return None
+            q = info.imports.qualname(value.func) or ""
+            last = q.rsplit(".", 1)[-1]
+            fresh = q.startswith(("tensorflow.random.", "keras.random.")) or (
+                q.startswith(("tensorflow.", "keras.ops.")) and last in _FRESH | _COPY
+            )
+            if not fresh or q in VARIABLE_CTORS:
+                return None
+        if name not in names:
+            names.append(name)
+    return names or None
 
 
 def _unpacking_defs(info: ModuleInfo, scope: TapeScope, el: ast.Name) -> tuple[list[ast.AST], TapeScope] | None:
