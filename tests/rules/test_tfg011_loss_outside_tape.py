@@ -1109,6 +1109,92 @@ CASES += [
 ]
 
 
+# A source variable the block never reads: only a value computed from it before the block opened is read there
+# (`sigma = tf.exp(log_sigma)` before the loop of steps). The tape records from its block on: `None` for
+# `log_sigma` while `mu` trains. Near-misses: the same value also read inside the block (a prior on `log_sigma`),
+# and a helper run in the block that reads the variable itself; fixed: `sigma` computed inside the block.
+CASES += [
+    case(
+        "tfg011_source_variable_read_only_before_the_tape",
+        "none",
+        """
+        import tensorflow as tf
+
+        mu = tf.Variable(0.0)
+        log_sigma = tf.Variable(0.0)
+        sigma = tf.exp(log_sigma)
+        x = tf.random.normal((64,), seed=1)
+        grads = None
+        for step in range(3):
+            with tf.GradientTape() as tape:
+                nll = tf.reduce_mean(tf.math.log(sigma) + 0.5 * tf.square((x - mu) / sigma))
+            grads = tape.gradient(nll, [mu, log_sigma])  # <- TFG011
+        RESULT = gradient_status(grads)
+        """,
+    ),
+    case(
+        "tfg011_source_variable_read_only_before_the_tape_in_tf_function",
+        "none",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable([[0.5], [0.5]])
+        scale = tf.Variable(1.0)
+
+        @tf.function
+        def step(x, y):
+            w_scaled = w * scale
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(tf.matmul(x, w_scaled) + w[0, 0] - y))
+            return tape.gradient(loss, [w, scale])  # <- TFG011
+
+        RESULT = gradient_status(step(tf.ones((4, 2)), tf.zeros((4, 1))))
+        """,
+    ),
+    case(
+        "tfg011_ok_source_variable_also_read_inside_the_tape",
+        "ok",
+        """
+        import tensorflow as tf
+
+        mu = tf.Variable(0.0)
+        log_sigma = tf.Variable(0.0)
+        sigma = tf.exp(log_sigma)
+        x = tf.random.normal((64,), seed=1)
+
+        def prior():
+            return 0.01 * tf.square(log_sigma - 1.0)
+
+        with tf.GradientTape() as tape:
+            nll = tf.reduce_mean(0.5 * tf.square((x - mu) / sigma)) + prior()
+        g1 = tape.gradient(nll, [mu, log_sigma])
+        with tf.GradientTape() as tape2:
+            nll2 = tf.reduce_mean(0.5 * tf.square((x - mu) / sigma)) + 0.01 * log_sigma
+        g2 = tape2.gradient(nll2, [mu, log_sigma])
+        RESULT = gradient_status(g1) + gradient_status(g2)
+        """,
+    ),
+    case(
+        "tfg011_source_variable_read_only_before_the_tape_fixed",
+        "ok",
+        """
+        import tensorflow as tf
+
+        mu = tf.Variable(0.0)
+        log_sigma = tf.Variable(0.0)
+        x = tf.random.normal((64,), seed=1)
+        grads = None
+        for step in range(3):
+            with tf.GradientTape() as tape:
+                sigma = tf.exp(log_sigma)
+                nll = tf.reduce_mean(tf.math.log(sigma) + 0.5 * tf.square((x - mu) / sigma))
+            grads = tape.gradient(nll, [mu, log_sigma])
+        RESULT = gradient_status(grads)
+        """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

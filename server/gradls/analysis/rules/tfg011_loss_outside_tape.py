@@ -213,8 +213,10 @@ def _check(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall, taped: 
     if isinstance(target, ast.Name):
         found = _outside_def(info, scope, tape, target.id, pos(call), taped, 0)
         if found is None:
-            return _forward_before_tape(info, scope, tape, tc, target) or _model_run_before_tape(
-                info, scope, tape, tc, target
+            return (
+                _forward_before_tape(info, scope, tape, tc, target)
+                or _model_run_before_tape(info, scope, tape, tc, target)
+                or _source_read_only_before_tape(info, scope, tape, tc)
             )
         d = found
         where = "after" if pos(d) > pos(tape.blocks[0]) else "before"
@@ -326,6 +328,91 @@ def _model_run_before_tape(
         )
         return Finding("TFG011", msg, info.span(tc.call), None)
     return None
+
+
+def _source_read_only_before_tape(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall) -> Finding | None:
+    """A variable named among the sources that the block never reads: only a value computed from it before the
+    block opened is (`sigma = tf.exp(log_sigma)`, then `with tape:` reads `sigma`). The tape records from its block
+    on, so `log_sigma` gets `None` while the other sources train (measured under TF 2.21, eagerly and in a
+    `tf.function`; a Keras optimizer warns `Gradients do not exist for variables`). Quiet when the block calls a
+    function of the module or a method whose source names the variable, or anything watches by hand."""
+    if tape.watches_accessed_variables is not True or tape.watches:
+        return None
+    src = tc.sources
+    sources = [src] if isinstance(src, ast.Name) else list(src.elts) if isinstance(src, (ast.List, ast.Tuple)) else []
+    at = pos(tc.call)
+    recorded = [n for n in scope.recorded(tape) if hasattr(n, "lineno") and pos(n) < at]
+    if not recorded:
+        return None
+    loads = {n.id for n in recorded if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    caller = scope.node if isinstance(scope.node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+    callees = [c.node for c in (resolve_callee(info, n, caller) for n in recorded if isinstance(n, ast.Call)) if c]
+    opened = pos(tape.blocks[0])
+    for s in sources:
+        if not isinstance(s, ast.Name) or s.id in loads or info.tensors.kind_of(s) != "variable":
+            continue
+        if any(s.id in info.text(c) for c in callees):
+            continue  # a helper run in the block may read it itself
+        via = _early_value_of(info, scope, s.id, loads, opened, tape)
+        if via is None:
+            continue
+        name, d = via
+        msg = (
+            f"`{s.id}` is read only at line {located(d).lineno}, where `{name}` is computed from it before the `with "
+            f"{tape.name}:` block opened: the tape records from its block on, so `{tape.name}.{tc.method}` returns "
+            f"`None` for `{s.id}` (no error; a Keras optimizer warns `Gradients do not exist for variables` and "
+            f"leaves it unchanged) while the other sources train; compute `{name}` inside the block"
+        )
+        return Finding("TFG011", msg, info.span(tc.call), None)
+    return None
+
+
+def _early_value_of(
+    info: ModuleInfo, scope: TapeScope, source: str, loads: set[str], opened: tuple[int, int], tape: Tape
+) -> tuple[str, ast.stmt] | None:
+    """(a name the block reads, its binding) where every binding of the name lies before the block, outside any
+    recording, and computes it from `source` (directly or through names bound the same way)."""
+    for name in sorted(loads):
+        assigns = _early_assigns(scope, name, opened, tape)
+        if assigns and all(_reads_name(info, scope, a.value, source, opened, tape, 0) for a in assigns):
+            return name, assigns[-1]
+    return None
+
+
+def _early_assigns(
+    scope: TapeScope, name: str, opened: tuple[int, int], tape: Tape
+) -> list[ast.Assign | ast.AnnAssign] | None:
+    """Every binding of `name` in the scope, when all are plain assignments before the block, outside recording."""
+    defs = scope.defs(name)
+    if not defs:
+        return None
+    out: list[ast.Assign | ast.AnnAssign] = []
+    for d in defs:
+        if not isinstance(d, (ast.Assign, ast.AnnAssign)) or pos(d) >= opened or tape.recording(d, scope):
+            return None
+        out.append(d)
+    return out
+
+
+def _reads_name(
+    info: ModuleInfo,
+    scope: TapeScope,
+    e: ast.expr | None,
+    source: str,
+    opened: tuple[int, int],
+    tape: Tape,
+    depth: int,
+) -> bool:
+    if e is None or depth > 3 or info.tensors.level_of(e) < DIFF:
+        return False
+    for n in walk_nodes(e):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+            if n.id == source:
+                return True
+            assigns = _early_assigns(scope, n.id, opened, tape)
+            if assigns and any(_reads_name(info, scope, a.value, source, opened, tape, depth + 1) for a in assigns):
+                return True
+    return False
 
 
 def _records_weights(info: ModuleInfo, e: ast.AST, recorded: set[str]) -> bool:
