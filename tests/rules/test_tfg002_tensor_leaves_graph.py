@@ -801,6 +801,74 @@ CASES += [
 ]
 
 
+# Issue 10 (realistic programs, third wave): a REINFORCE episode at a script's top level. `np.log` of the NumPy
+# probabilities computes a value (it is not a logging call), and the list the loop appends it to becomes the loss.
+# Sampling the action from `probs.numpy()` is fine: only the log-probability must stay a tensor.
+CASES += [
+    case(
+        "tfg002_reinforce_np_log_of_numpy_appended_at_top_level",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        policy = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
+        states = np.random.rand(5, 4).astype("float32")
+        returns = np.random.rand(5).astype("float32")
+        with tf.GradientTape() as tape:
+            log_probs = []
+            for s in states:
+                probs = policy(s[None])[0]
+                action = np.random.choice(2, p=probs.numpy())
+                log_probs.append(np.log(probs.numpy()[action]))  # <- TFG002
+            loss = -tf.reduce_sum(tf.constant(log_probs) * returns)
+        RESULT = gradient_status(tape.gradient(loss, policy.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg002_np_log_of_numpy_reaches_loss",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        policy = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
+        with tf.GradientTape() as tape:
+            probs = policy(np.random.rand(1, 4).astype("float32"))[0]
+            log_p = np.log(probs.numpy())  # <- TFG002
+            loss = -tf.reduce_sum(tf.constant(log_p))
+        RESULT = gradient_status(tape.gradient(loss, policy.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg002_ok_np_log_of_numpy_only_logged",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        policy = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
+        states = np.random.rand(5, 4).astype("float32")
+        returns = np.random.rand(5).astype("float32")
+        entropy_log = []
+        with tf.GradientTape() as tape:
+            log_probs = []
+            for s in states:
+                probs = policy(s[None])[0]
+                action = np.random.choice(2, p=probs.numpy())
+                entropy_log.append(-np.sum(probs.numpy() * np.log(probs.numpy())))
+                log_probs.append(tf.math.log(probs[action]))
+            loss = -tf.reduce_sum(tf.stack(log_probs) * returns)
+        print(np.mean(entropy_log))
+        RESULT = gradient_status(tape.gradient(loss, policy.trainable_variables))
+    """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -222,6 +222,14 @@ def _is_tensor_op(q: str) -> bool:
     return q.startswith(("tensorflow.", "keras.ops.")) and not q.startswith(_TF_SINK_MODULES)
 
 
+def _computes_value(q: str) -> bool:
+    """A call named like a logging sink that returns a value made from its arguments: a tensor op, or NumPy's /
+    `math`'s `log` and NumPy's `append` (a new array); `isfinite` is a check, so the value stops there."""
+    if _is_tensor_op(q):
+        return True
+    return q.startswith(("numpy.", "math.")) and q.rsplit(".", 1)[-1] in {"log", "append"}
+
+
 class _ReachedReturn(Exception):
     """Unwinds `Flow.sinks` once the value reached the return `Flow.reaches_return` asks about."""
 
@@ -316,7 +324,7 @@ class Flow:
                         out.add(("add_loss",))
                         return out
                     if (
-                        (name in SINK_STOP_CALLS and not _is_tensor_op(q))
+                        (name in SINK_STOP_CALLS and not _computes_value(q))
                         or q == "tensorflow.print"
                         or q.startswith(("logging.", "tensorflow.summary."))
                     ):

@@ -145,10 +145,24 @@ def _reaches_objective(info: ModuleInfo, flow: Flow, node: ast.AST) -> bool:
     return False
 
 
+def _computes_array(info: ModuleInfo, call: ast.Call) -> bool:
+    """A NumPy / `math` / TensorFlow function of its arguments (not `append` itself, nor a check like `isfinite`)."""
+    q = info.imports.qualname(call.func) or ""
+    last = q.rsplit(".", 1)[-1]
+    return q.startswith(("numpy.", "math.", "tensorflow.", "keras.ops.")) and last not in {"append", "isfinite"}
+
+
 def _collected_into_objective(info: ModuleInfo, flow: Flow, node: ast.AST) -> bool:
     """`losses.append(float(loss))` and later `dist(losses)` on the way to the loss: the list carries the Python
-    values on (tensorflow#30190), although an `append` is otherwise where a logged value stops."""
+    values on (tensorflow#30190), although an `append` is otherwise where a logged value stops. The element may
+    be computed from the converted value first (`log_probs.append(np.log(probs.numpy()[a]))`)."""
     call = info.parent(node)
+    while (
+        (isinstance(call, ast.Subscript) and call.value is node)
+        or isinstance(call, (ast.BinOp, ast.UnaryOp))
+        or (isinstance(call, ast.Call) and node in call.args and _computes_array(info, call))
+    ):
+        node, call = call, info.parent(call)
     if not (
         isinstance(call, ast.Call)
         and node in call.args
@@ -157,11 +171,10 @@ def _collected_into_objective(info: ModuleInfo, flow: Flow, node: ast.AST) -> bo
         and isinstance(call.func.value, ast.Name)
     ):
         return False
-    fn = info.enclosing_function(node)
-    if fn is None:
-        return False
+    # A script's top-level loop (a policy-gradient episode) collects into a module-level list the same way.
+    scope: ast.AST = info.enclosing_function(node) or info.tree
     name = call.func.value.id
-    for n in info.own_nodes(fn):
+    for n in info.own_nodes(scope):
         if not (isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)):
             continue
         up = info.parent(n)
