@@ -2605,6 +2605,83 @@ CASES += [
 ]
 
 
+# Issue 10 (realistic programs, third wave): Keras' accuracy functions count hits (a comparison or argmax, then a
+# cast), so "1 - accuracy" as the loss gives None for every weight. Computed beside a cross-entropy loss for
+# reporting, or replaced by it, the weights train.
+CASES += [
+    case(
+        "tfg008_binary_accuracy_as_loss",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(1, activation="sigmoid")])
+        x = np.random.rand(8, 6).astype("float32")
+        y = (np.random.rand(8, 1) > 0.5).astype("float32")
+        with tf.GradientTape() as tape:
+            pred = model(x, training=True)
+            loss = 1.0 - tf.reduce_mean(keras.metrics.binary_accuracy(y, pred))  # <- TFG008
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg008_sparse_categorical_accuracy_keyword_as_loss",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((6,)), tf.keras.layers.Dense(3, activation="softmax")])
+        x = np.random.rand(8, 6).astype("float32")
+        y = np.random.randint(0, 3, size=(8,))
+        with tf.GradientTape() as tape:
+            probs = model(x)
+            acc = tf.keras.metrics.sparse_categorical_accuracy(y_true=y, y_pred=probs)  # <- TFG008
+            loss = -tf.reduce_mean(acc)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg008_ok_binary_accuracy_reported_beside_the_loss",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(1, activation="sigmoid")])
+        x = np.random.rand(8, 6).astype("float32")
+        y = (np.random.rand(8, 1) > 0.5).astype("float32")
+        with tf.GradientTape() as tape:
+            pred = model(x, training=True)
+            acc = tf.reduce_mean(keras.metrics.binary_accuracy(y, pred))
+            loss = tf.reduce_mean(keras.losses.binary_crossentropy(y, pred))
+        print(float(acc))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+    case(
+        "tfg008_binary_accuracy_as_loss_fixed",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(1, activation="sigmoid")])
+        x = np.random.rand(8, 6).astype("float32")
+        y = (np.random.rand(8, 1) > 0.5).astype("float32")
+        with tf.GradientTape() as tape:
+            pred = model(x, training=True)
+            loss = tf.reduce_mean(keras.losses.binary_crossentropy(y, pred))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -72,10 +72,31 @@ _COMPARE_OPS = (ast.Gt, ast.GtE, ast.Lt, ast.LtE, ast.Eq, ast.NotEq)
 _NUMPY_NO_GRADIENT = {"argmax", "argmin", "round", "around", "rint", "floor", "ceil"}
 
 
+# Keras' accuracy functions compare (or argmax / top_k) the prediction and cast the hits to float
+# (keras/src/metrics/accuracy_metrics.py): used as a loss, every gradient through them is None.
+_ACCURACY_FUNCTIONS = {
+    "binary_accuracy",
+    "categorical_accuracy",
+    "sparse_categorical_accuracy",
+    "top_k_categorical_accuracy",
+    "sparse_top_k_categorical_accuracy",
+}
+
+
+def _accuracy_prediction(node: ast.Call) -> ast.AST | None:
+    """The `y_pred` argument of `keras.metrics.<accuracy>(y_true, y_pred)`."""
+    if len(node.args) > 1:
+        return node.args[1]
+    return next((k.value for k in node.keywords if k.arg == "y_pred"), None)
+
+
 def _op_of(info: ModuleInfo, node: ast.AST) -> tuple[str | None, list[ast.AST]]:
     """(label, differentiable inputs) when `node` is a non-differentiable op."""
     if isinstance(node, ast.Call):
         q = info.imports.qualname(node.func) or ""
+        if q.startswith("keras.metrics.") and q.rsplit(".", 1)[-1] in _ACCURACY_FUNCTIONS:
+            pred = _accuracy_prediction(node)
+            return (f"`{info.text(node.func)}` (a metric)", [pred]) if pred is not None else (None, [])
         if q.startswith("numpy.") and q[len("numpy.") :] in _NUMPY_NO_GRADIENT and node.args:
             return "np." + q[len("numpy.") :], [node.args[0]]
         if not q.startswith(("tensorflow.", "keras.ops.")) or not node.args:
@@ -169,7 +190,14 @@ def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
                 "returns None for those weights (Keras optimizers warn `Gradients do not exist for variables` or "
                 "raise `No gradients provided for any variable`)"
             )
-        msg = what + "; use a differentiable surrogate (softmax, sigmoid, a straight-through estimator)"
+        if label.endswith("(a metric)"):
+            # An accuracy counts hits: its differentiable counterpart is the matching cross-entropy loss.
+            msg = (
+                what
+                + "; train on a loss (`keras.losses.binary_crossentropy` / `categorical_crossentropy`) and keep the accuracy for reporting"
+            )
+        else:
+            msg = what + "; use a differentiable surrogate (softmax, sigmoid, a straight-through estimator)"
         yield Finding("TFG008", msg, info.span(node), None)
     yield from _cut_inside_helpers(info)
     yield from _cut_in_lambda_layers(info)
