@@ -1174,6 +1174,24 @@ CASES += [
         RESULT = gradient_status(g1) + gradient_status(g2)
         """,
     ),
+    # Near-miss: containers and objects made before the block hold the variables themselves; reading them in the
+    # block reads the variables (HEAD 8cab799 reported this as a forward pass before the tape).
+    case(
+        "tfg011_ok_variables_held_in_a_list_and_a_dict_made_before_the_tape",
+        "ok",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable([[0.5], [0.5]])
+        b = tf.Variable(0.0)
+        params = [w, b]
+        named = {"w": w}
+        x = tf.ones((4, 2))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.matmul(x, params[0]) + params[1]) + tf.reduce_sum(named["w"])
+        RESULT = gradient_status(tape.gradient(loss, [w, b]))
+        """,
+    ),
     case(
         "tfg011_source_variable_read_only_before_the_tape_fixed",
         "ok",

@@ -260,7 +260,9 @@ def _forward_before_tape(
     if not defs or not all(isinstance(d, (ast.Assign, ast.AnnAssign)) and tape.recording(d, scope) for d in defs):
         return None
     # Names the block computes from something it records (a weight read, a layer call), to a fixed point.
-    recorded: set[str] = set()
+    # Names bound before the block to containers (or objects) holding the variables themselves (`params = [w, b]`):
+    # reading them in the block reads the variables, which the tape records.
+    recorded: set[str] = _holders_of_raw_variables(info, scope, tape)
     assigns = [
         n
         for n in scope.recorded(tape)  # the scope's nodes tape.recording holds for, in scope order, listed once
@@ -403,16 +405,62 @@ def _reads_name(
     tape: Tape,
     depth: int,
 ) -> bool:
-    if e is None or depth > 3 or info.tensors.level_of(e) < DIFF:
+    if e is None or depth > 3:
         return False
-    for n in walk_nodes(e):
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
-            if n.id == source:
-                return True
-            assigns = _early_assigns(scope, n.id, opened, tape)
-            if assigns and any(_reads_name(info, scope, a.value, source, opened, tape, depth + 1) for a in assigns):
-                return True
+    for n, computed in _value_reads(info, e):
+        if not isinstance(n, ast.Name):
+            continue
+        if n.id == source:
+            if computed:
+                return True  # an operation on the variable ran here; storing the variable itself keeps it live
+            continue
+        assigns = _early_assigns(scope, n.id, opened, tape)
+        if assigns and any(_reads_name(info, scope, a.value, source, opened, tape, depth + 1) for a in assigns):
+            return True
     return False
+
+
+_STORING = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.Starred, ast.keyword)
+_OP_NAMESPACES = ("tensorflow.", "keras.ops.", "keras.backend.", "numpy.")
+
+
+def _value_reads(info: ModuleInfo, e: ast.AST, computed: bool = False) -> Iterator[tuple[ast.expr, bool]]:
+    """The names and attribute chains `e` reads, each with whether an operation consumes it on the way to `e`'s
+    value (`tf.exp(v)`, `v * 2`, `v[0]`) or the value keeps the object itself (`[v, b]`, `Normal(loc=v)`: a call
+    that is not a TensorFlow / NumPy op may store what it is given)."""
+    if isinstance(e, (ast.Name, ast.Attribute)):
+        yield e, computed
+        return
+    if isinstance(e, ast.Lambda):
+        return  # its body runs when it is called, not here
+    if isinstance(e, ast.Call):
+        q = info.imports.qualname(e.func) or ""
+        op = q.startswith(_OP_NAMESPACES)
+        for a in [*e.args, *(k.value for k in e.keywords)]:
+            yield from _value_reads(info, a, computed or op)
+        return
+    op = not isinstance(e, _STORING)
+    for c in info.child_nodes(e):
+        yield from _value_reads(info, c, computed or op)
+
+
+def _holders_of_raw_variables(info: ModuleInfo, scope: TapeScope, tape: Tape) -> set[str]:
+    """Names bound only before the tape's first block whose values keep a variable itself (a list, a dict, an
+    object made from it)."""
+    if not tape.blocks:
+        return set()
+    opened = pos(tape.blocks[0])
+    out: set[str] = set()
+    for name in {n.id for n in scope.recorded(tape) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}:
+        assigns = _early_assigns(scope, name, opened, tape)
+        if assigns and any(
+            not computed and info.tensors.kind_of(x) == "variable"
+            for a in assigns
+            if a.value is not None
+            for x, computed in _value_reads(info, a.value)
+        ):
+            out.add(name)
+    return out
 
 
 def _records_weights(info: ModuleInfo, e: ast.AST, recorded: set[str]) -> bool:
