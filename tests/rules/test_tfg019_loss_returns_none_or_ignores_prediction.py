@@ -375,6 +375,60 @@ CASES = [
     ),
 ]
 
+# Issue 10 (realistic programs, third wave): a `train_step` that hands `compute_loss` a tensor of the batch as
+# `y_pred` (the target twice): the loss reads no weight. The model's output there, or the input as the target of an
+# autoencoder, trains.
+_STEP_MODEL = """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class Regressor(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.hidden = keras.layers.Dense(8, activation="relu")
+                self.out = keras.layers.Dense({units})
+
+            def call(self, x):
+                return self.out(self.hidden(x))
+
+            def train_step(self, data):
+                x, y = data
+                with tf.GradientTape() as tape:
+                    y_pred = self(x, training=True)
+                    loss = {loss}
+                grads = tape.gradient(loss, self.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                return {{"loss": loss}}
+
+        model = Regressor()
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.random.rand(16, 4).astype("float32"), np.random.rand(16, {units}).astype("float32"), verbose=0)
+        RESULT = ["ok"]
+    """
+CASES += [
+    case(
+        "tfg019_compute_loss_given_the_target_as_prediction",
+        "raises:ValueError",
+        _STEP_MODEL.format(units=1, loss="self.compute_loss(x=x, y=y, y_pred=y)  # <- TFG019"),
+    ),
+    case(
+        "tfg019_compute_loss_positional_target_twice",
+        "raises:ValueError",
+        _STEP_MODEL.format(units=1, loss="self.compute_loss(x, y, y)  # <- TFG019"),
+    ),
+    case(
+        "tfg019_ok_compute_loss_autoencoder_input_as_target",
+        "ok",
+        _STEP_MODEL.format(units=4, loss="self.compute_loss(x=x, y=x, y_pred=y_pred)"),
+    ),
+    case(
+        "tfg019_compute_loss_given_the_target_as_prediction_fixed",
+        "ok",
+        _STEP_MODEL.format(units=1, loss="self.compute_loss(x=x, y=y, y_pred=y_pred)"),
+    ),
+]
+
 _FIXABLE = [
     "tfg019_loss_without_return",
     "tfg019_loss_class_call_without_return",

@@ -76,6 +76,7 @@ def find_bad_custom_loss(info: ModuleInfo) -> Iterator[Finding]:
     adds_losses = "add_loss" in info.source
     compiled = custom_loss_functions(info)
     yield from _valueless_gradient_targets(info, {id(fn) for fn, _, _ in compiled})
+    yield from _batch_given_as_prediction(info)
     for fn, index, how in compiled:
         if is_generator(fn) or fn.args.vararg is not None:
             continue
@@ -162,3 +163,60 @@ def _valueless_gradient_targets(info: ModuleInfo, reported: set[int]) -> Iterato
                         "differentiated, but received None.`; return the loss tensor"
                     )
                     yield Finding("TFG019", msg, info.name_span(fn), _fix_data(info, fn))
+
+
+def _batch_names(fn: FunctionNode, data: str) -> dict[str, ast.AST]:
+    """Names a `train_step` binds once, and only from its batch: `x, y = data`, `y = data[1]`."""
+    stores: dict[str, int] = {}
+    from_batch: dict[str, ast.AST] = {}
+    for n in walk_own(fn):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            stores[n.id] = stores.get(n.id, 0) + 1
+        if not (isinstance(n, ast.Assign) and len(n.targets) == 1):
+            continue
+        value, target = n.value, n.targets[0]
+        if isinstance(value, ast.Subscript):
+            value = value.value
+        if not (isinstance(value, ast.Name) and value.id == data):
+            continue
+        targets = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+        for t in targets:
+            if isinstance(t, ast.Name):
+                from_batch[t.id] = n
+    return {name: stmt for name, stmt in from_batch.items() if stores.get(name) == 1}
+
+
+def _batch_given_as_prediction(info: ModuleInfo) -> Iterator[Finding]:
+    """`self.compute_loss(x=x, y=y, y_pred=y)` in a Keras model's `train_step`: the prediction handed to the
+    compiled loss is a tensor of the batch, not the model's output, so the loss reads no weight."""
+    if "compute_loss" not in info.source:
+        return
+    for cls in info.classes.values():
+        fn = cls.methods.get("train_step")
+        if cls.keras_kind != "model" or fn is None or "compute_loss" in cls.methods:
+            continue
+        params = [*fn.args.posonlyargs, *fn.args.args]
+        if len(params) < 2:
+            continue
+        data = params[1].arg
+        batch = _batch_names(fn, data)
+        if not batch:
+            continue
+        for n in walk_own(fn):
+            if not (
+                isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute)
+                and n.func.attr == "compute_loss"
+                and isinstance(n.func.value, ast.Name)
+                and n.func.value.id == params[0].arg
+            ):
+                continue
+            pred = next((k.value for k in n.keywords if k.arg == "y_pred"), n.args[2] if len(n.args) > 2 else None)
+            if not isinstance(pred, ast.Name) or pred.id not in batch:
+                continue
+            msg = (
+                f"`{pred.id}` given as `y_pred` to `compute_loss` comes from the batch `{data}` (line "
+                f"{batch[pred.id].lineno}), not from the model: the loss reads no weight, so every gradient is `None` "
+                "and `apply_gradients` raises `ValueError: No gradients provided for any variable.`; pass the model's output (`y_pred = self(x, training=True)`)"
+            )
+            yield Finding("TFG019", msg, info.span(pred), None)
