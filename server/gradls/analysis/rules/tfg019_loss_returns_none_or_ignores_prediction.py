@@ -165,10 +165,10 @@ def _valueless_gradient_targets(info: ModuleInfo, reported: set[int]) -> Iterato
                     yield Finding("TFG019", msg, info.name_span(fn), _fix_data(info, fn))
 
 
-def _batch_names(fn: FunctionNode, data: str) -> dict[str, ast.AST]:
+def _batch_names(fn: FunctionNode, data: str) -> dict[str, ast.stmt]:
     """Names a `train_step` binds once, and only from its batch: `x, y = data`, `y = data[1]`."""
     stores: dict[str, int] = {}
-    from_batch: dict[str, ast.AST] = {}
+    from_batch: dict[str, ast.stmt] = {}
     for n in walk_own(fn):
         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
             stores[n.id] = stores.get(n.id, 0) + 1
