@@ -1213,6 +1213,64 @@ CASES += [
 ]
 
 
+# `with tape.stop_recording():` pauses the tape: a forward pass (or the whole loss) computed in its body is not on
+# the tape, so every weight gets `None` (measured under TF 2.21). Near-miss: the pause used as meant, for a target
+# network's values and a metric, while the trained model runs recorded.
+CASES += [
+    case(
+        "tfg011_forward_pass_under_stop_recording",
+        "none",
+        """
+        import tensorflow as tf
+        import keras
+
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4), keras.layers.Dense(1)])
+        x = tf.random.normal((8, 3), seed=1)
+        y = tf.random.normal((8, 1), seed=2)
+        with tf.GradientTape() as tape:
+            with tape.stop_recording():
+                pred = model(x)
+            loss = tf.reduce_mean(tf.square(pred - y))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))  # <- TFG011
+        """,
+    ),
+    case(
+        "tfg011_loss_under_stop_recording",
+        "none",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable([[1.0], [2.0]])
+        x = tf.ones((4, 2))
+        with tf.GradientTape() as tape:
+            with tape.stop_recording():
+                loss = tf.reduce_sum(tf.matmul(x, w))
+        RESULT = gradient_status([tape.gradient(loss, w)])  # <- TFG011
+        """,
+    ),
+    case(
+        "tfg011_ok_stop_recording_for_targets_and_metrics",
+        "ok",
+        """
+        import tensorflow as tf
+        import keras
+
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4), keras.layers.Dense(1)])
+        target_model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        x = tf.random.normal((8, 3), seed=1)
+        with tf.GradientTape() as tape:
+            with tape.stop_recording():
+                target = 0.9 * target_model(x)
+            pred = model(x)
+            loss = tf.reduce_mean(tf.square(pred - target))
+            with tape.stop_recording():
+                mae = tf.reduce_mean(tf.abs(pred - target))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -100,7 +100,8 @@ class Tape:
         return None
 
     def recording(self, node: ast.AST, scope: TapeScope) -> bool:
-        """True when `node` lies inside a `with` body recording on this tape."""
+        """True when `node` lies inside a `with` body recording on this tape (and not in the body of a
+        `with tape.stop_recording():` inside it, where TensorFlow pauses the tape)."""
         # O(depth): a `with` body statement is the only statement child a `with` has.  `scope.ancestors` and an
         # `any` over the blocks inlined: rules ask this about thousands of nodes of a script's module scope.
         parents, top, blocks, stmt = scope.parents, scope.node, self.blocks, ast.stmt
@@ -111,8 +112,24 @@ class Tape:
                 for w in blocks:
                     if p is w:
                         return True
+                if type(p) is ast.With and self.pauses(p):
+                    return False
             child = p
             p = parents.get(id(p))
+        return False
+
+    def pauses(self, w: ast.With | ast.AsyncWith) -> bool:
+        """`with <this tape>.stop_recording():`: its body runs unrecorded."""
+        for item in w.items:
+            e = item.context_expr
+            if (
+                isinstance(e, ast.Call)
+                and isinstance(e.func, ast.Attribute)
+                and e.func.attr == "stop_recording"
+                and isinstance(e.func.value, ast.Name)
+                and e.func.value.id == self.name
+            ):
+                return True
         return False
 
 
@@ -175,6 +192,8 @@ class TapeScope:
                 seen[id(n)] = n
                 if isinstance(n, _SCOPES):
                     todo.extend(() if isinstance(n, ast.Lambda) else n.decorator_list)
+                elif type(n) is ast.With and tape.pauses(n):
+                    todo.extend(n.items)  # `tape.stop_recording()` itself; its body is not recorded
                 else:
                     todo.extend(self.info.child_nodes(n))
         out = self._recorded[id(tape)] = sorted(seen.values(), key=lambda n: order[id(n)])

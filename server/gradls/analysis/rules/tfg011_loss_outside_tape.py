@@ -219,7 +219,10 @@ def _check(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall, taped: 
                 or _source_read_only_before_tape(info, scope, tape, tc)
             )
         d = found
-        where = "after" if pos(d) > pos(tape.blocks[0]) else "before"
+        if _inside_a_block(scope, tape, d):
+            where = f"under `with {tape.name}.stop_recording():` inside"
+        else:
+            where = "after" if pos(d) > pos(tape.blocks[0]) else "before"
         msg = (
             f"`{target.id}` is computed at line {d.lineno}, {where} the `with {tape.name}:` block, where the tape "
             f"does not record: `{tape.name}.{tc.method}` returns {_unconnected(tc)}; compute it inside the block"
@@ -235,6 +238,11 @@ def _check(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall, taped: 
         )
         return Finding("TFG011", msg, info.span(call), None)
     return None
+
+
+def _inside_a_block(scope: TapeScope, tape: Tape, node: ast.AST) -> bool:
+    """`node` sits within one of the tape's `with` blocks (so, when the tape does not record it, in a paused part)."""
+    return any(scope.within(node, w) for w in tape.blocks)
 
 
 def _unconnected(tc: TapeCall) -> str:
@@ -294,7 +302,12 @@ def _forward_before_tape(
             if isinstance(n, ast.Name) and info.tensors.level_of(n) >= DIFF and n.id not in recorded
         }
     )
-    early_defs = [e for name in early for e in (scope.defs(name) or []) if pos(e) < pos(tape.blocks[0]) and e is not d]
+    early_defs = [
+        e
+        for name in early
+        for e in (scope.defs(name) or [])
+        if e is not d and pos(e) < pos(tc.call) and not tape.recording(e, scope)
+    ]
     if not early or not early_defs:
         return None
     src = tc.sources
@@ -302,9 +315,14 @@ def _forward_before_tape(
         return None  # the gradient asked for is w.r.t. those tensors themselves: unwatched, not weights lost
     first = min(early_defs, key=pos)
     names = ", ".join(f"`{n}`" for n in early)
+    where = (
+        f"under `with {tape.name}.stop_recording():`"
+        if _inside_a_block(scope, tape, first)
+        else "before the block opened"
+    )
     msg = (
         f"`{target.id}` is computed inside the `with {tape.name}:` block, but only from {names}, computed at line "
-        f"{located(first).lineno} before the block opened: the tape never saw the weights being used, so "
+        f"{located(first).lineno} {where}: the tape never saw the weights being used, so "
         f"`{tape.name}.{tc.method}` returns `None` for them, with no warning (a Keras optimizer then raises "
         "`ValueError: No gradients provided for any variable`); run the forward pass inside the block"
     )
