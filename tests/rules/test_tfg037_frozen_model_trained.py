@@ -172,6 +172,78 @@ RESULT = ["ok" if any(np.abs(w.numpy() - b).sum() > 0 for w, b in zip(disc.weigh
 ]
 
 
+# Issue 10 (realistic programs, third wave): fine-tuning by setting `base.trainable = True` between two `fit` calls
+# without compiling again. Keras 3 keeps the training function (and the optimizer's variables) made by the first
+# `fit` after `compile()`, so the unfrozen base gets no update; compiling again, or unfreezing before the first
+# `fit`, trains it.
+_FINE_TUNE = """
+import numpy as np
+import keras
+
+base = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu")], name="base")
+inp = keras.Input((8,))
+features = base(inp)
+model = keras.Model(inp, keras.layers.Dense(1)(features))
+x = np.random.rand(32, 8).astype("float32")
+y = np.random.rand(32, 1).astype("float32")
+base.trainable = False
+model.compile(optimizer="adam", loss="mse")
+{steps}
+RESULT = ["ok" if any(np.abs(w.numpy() - b).sum() > 0 for w, b in zip(base.weights, before)) else "zero"]
+"""
+CASES += [
+    case(
+        "tfg037_unfrozen_between_fits_without_compile",
+        "zero",
+        _FINE_TUNE.format(
+            steps="""model.fit(x, y, epochs=1, verbose=0)
+base.trainable = True  # <- TFG037
+before = [w.numpy().copy() for w in base.weights]
+model.fit(x, y, epochs=1, verbose=0)"""
+        ),
+    ),
+    case(
+        "tfg037_model_unfrozen_between_train_on_batch_calls",
+        "zero",
+        """
+import numpy as np
+import keras
+
+model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(4, activation="relu"), keras.layers.Dense(1)])
+x = np.random.rand(32, 8).astype("float32")
+y = np.random.rand(32, 1).astype("float32")
+model.trainable = False
+model.compile(optimizer="adam", loss="mse")
+model.train_on_batch(x, y)
+model.trainable = True  # <- TFG037
+before = [w.numpy().copy() for w in model.weights]
+model.train_on_batch(x, y)
+RESULT = ["ok" if any(np.abs(w.numpy() - b).sum() > 0 for w, b in zip(model.weights, before)) else "zero"]
+""",
+    ),
+    case(
+        "tfg037_ok_unfrozen_before_the_first_fit",
+        "ok",
+        _FINE_TUNE.format(
+            steps="""base.trainable = True
+before = [w.numpy().copy() for w in base.weights]
+model.fit(x, y, epochs=1, verbose=0)"""
+        ),
+    ),
+    case(
+        "tfg037_unfrozen_between_fits_without_compile_fixed",
+        "ok",
+        _FINE_TUNE.format(
+            steps="""model.fit(x, y, epochs=1, verbose=0)
+base.trainable = True
+model.compile(optimizer=keras.optimizers.Adam(1e-4), loss="mse")
+before = [w.numpy().copy() for w in base.weights]
+model.fit(x, y, epochs=1, verbose=0)"""
+        ),
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

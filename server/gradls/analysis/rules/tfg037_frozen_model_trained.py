@@ -31,6 +31,8 @@ def find_frozen_model_trained(info: ModuleInfo) -> Iterator[Finding]:
         return
     if info.keras2_program:
         return  # tf_keras / TF_USE_LEGACY_KERAS=1: compile() fixes the trainable weights, the recipe works
+    if attribute_calls(info, _COMPILE) and attribute_calls(info, _TRAIN_METHODS):
+        yield from _unfrozen_between_trainings(info)
     # A freeze, a compile and a training call, seen in the syntax before any object is named (naming them builds the
     # whole tree's parents; a library's docstrings pass the text test above).
     if not attribute_calls(info, _COMPILE) or not attribute_calls(info, _TRAIN_METHODS) or not _freezes_any(info):
@@ -50,6 +52,97 @@ def find_frozen_model_trained(info: ModuleInfo) -> Iterator[Finding]:
         after = [c for c in trains.get(key, []) if _runs_after(info, freeze, c, key)]
         if after:
             yield _finding(info, key[1], freeze, after[0])
+
+
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+
+
+def _unfrozen_between_trainings(info: ModuleInfo) -> Iterator[Finding]:
+    """`base.trainable = True` after `model.fit(...)` ran and before the next `model.fit(...)`, with no
+    `model.compile(...)` between them (`model` is `base`, or built from it in the same scope): Keras 3 made the
+    training function and the optimizer's variable list at the first training call after `compile()` and keeps them,
+    so the unfrozen weights never get an update (measured under TF 2.21 / Keras 3.15: unchanged after a second
+    `fit` / `train_on_batch`; with `run_eagerly=True` the optimizer raises `ValueError: Unknown variable`)."""
+    for a in info.all_nodes(ast.Assign):
+        if not (
+            isinstance(a.value, ast.Constant)
+            and a.value.value is True
+            and len(a.targets) == 1
+            and isinstance(t := a.targets[0], ast.Attribute)
+            and t.attr == "trainable"
+            and isinstance(t.value, ast.Name)
+        ):
+            continue
+        if any(isinstance(up, _LOOPS) for up in _ancestors(info, a)):
+            continue  # toggled every iteration (a GAN loop): the text order is not the run order
+        obj = t.value.id
+        scope = info.enclosing_function(a) or info.tree
+        nodes = [n for n in info.own_nodes(scope) if not any(isinstance(up, _LOOPS) for up in _ancestors(info, n))]
+        holders = _built_from(nodes, obj)
+        where = (a.lineno, a.col_offset)
+        for model in sorted(holders):
+            calls = [
+                n
+                for n in nodes
+                if isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute)
+                and isinstance(n.func.value, ast.Name)
+                and n.func.value.id == model
+                and n.func.attr in _TRAIN_METHODS | _COMPILE
+            ]
+            calls.sort(key=lambda c: (c.lineno, c.col_offset))
+            before = [c for c in calls if (c.lineno, c.col_offset) < where]
+            later = [c for c in calls if (c.lineno, c.col_offset) > where]
+            if not before or not later or not isinstance(before[-1].func, ast.Attribute):
+                continue
+            last, nxt = before[-1], later[0]
+            assert isinstance(last.func, ast.Attribute) and isinstance(nxt.func, ast.Attribute)
+            if last.func.attr not in _TRAIN_METHODS or nxt.func.attr not in _TRAIN_METHODS:
+                continue  # compiled between the last training and this one: the flag is read afresh
+            msg = (
+                f"`{obj}.trainable = True` after `{model}.{last.func.attr}` (line {last.lineno}) and with no "
+                f"`{model}.compile(...)` before `{model}.{nxt.func.attr}` (line {nxt.lineno}): Keras 3 builds a "
+                "model's training function and its optimizer's variable list at the first training call after "
+                f"`compile()` and keeps them, so `{obj}`'s unfrozen weights get no update in the later training "
+                "(no error; with `run_eagerly=True` the optimizer raises `ValueError: Unknown variable`); call "
+                f"`{model}.compile(...)` again after changing `trainable`"
+            )
+            yield Finding("TFG037", msg, info.span(a), None)
+            break
+
+
+def _ancestors(info: ModuleInfo, node: ast.AST) -> Iterator[ast.AST]:
+    up = info.parent(node)
+    while up is not None:
+        yield up
+        up = info.parent(up)
+
+
+def _built_from(nodes: list[ast.AST], obj: str) -> set[str]:
+    """`obj` and the names assigned (in the same scope) from it: a value that calls `obj` (`features = base(inp)`)
+    or lists it (`keras.Sequential([base, head])`), then any value reading such a name (`model = keras.Model(inp,
+    head(features))`). `base.predict(x)` builds no model from `base`."""
+    out = {obj}
+    assigns = [n for n in nodes if isinstance(n, ast.Assign)]
+
+    def uses_obj(value: ast.expr) -> bool:
+        for x in ast.walk(value):
+            if isinstance(x, ast.Call) and isinstance(x.func, ast.Name) and x.func.id == obj:
+                return True
+            if isinstance(x, (ast.List, ast.Tuple)) and any(isinstance(e, ast.Name) and e.id == obj for e in x.elts):
+                return True
+        return False
+
+    grew = True
+    while grew:
+        grew = False
+        for n in assigns:
+            if uses_obj(n.value) or any(isinstance(x, ast.Name) and x.id in out - {obj} for x in ast.walk(n.value)):
+                for t in n.targets:
+                    if isinstance(t, ast.Name) and t.id not in out:
+                        out.add(t.id)
+                        grew = True
+    return out
 
 
 def _freezes_any(info: ModuleInfo) -> bool:
