@@ -294,6 +294,59 @@ CASES = [
         RESULT = gradient_status([tape.gradient(y, x)])
     """,
     ),
+    case(
+        "tfg009_var_list_of_a_rebound_variable",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        # tensorflow#51375's loop, with its own list: `initial` first holds a tensor, then the variable made from it.
+        initial = tf.random.normal(shape=[2, 5], mean=0, stddev=0.05, dtype=tf.dtypes.float64)
+        initial = tf.Variable(initial, name="eeeeeee", trainable=True)
+        x = tf.constant(np.random.rand(8, 2))
+        optimizer = tf.keras.optimizers.SGD(0.1)
+        var_list = [initial]
+        for step in range(3):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(tf.matmul(x, initial)))
+            grads = tape.gradient(loss, var_list)
+            optimizer.apply_gradients(zip(grads, var_list))
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
+        "tfg009_var_list_display_of_variables",
+        "ok",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(tf.ones([3, 1]))
+        b = tf.Variable(tf.zeros([1]))
+        x = tf.random.normal([4, 3])
+        params = [w] + [b]
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.matmul(x, w) + b)
+        grads = tape.gradient(loss, params)
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
+        "tfg009_list_of_a_tensor_computed_from_a_variable",
+        "none",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(tf.ones([3, 1]))
+        x = tf.random.normal([4, 3])
+        scaled = w * 2.0
+        sources = [scaled]
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.matmul(x, scaled))
+        grads = tape.gradient(loss, sources)  # <- TFG009
+        RESULT = gradient_status(grads)
+    """,
+    ),
 ]
 
 

@@ -329,7 +329,22 @@ def _tensor_made_before_tape(
             return False  # rebound after the tape opened: the order is too subtle to call
         if any(isinstance(t, ast.Subscript) for t in getattr(d, "targets", [])):
             return False
+        if _lists_a_variable(info, def_value(d)):
+            return False  # `var_list = [w]`: a list of the variables themselves, which the tape watches
     return True
+
+
+def _lists_a_variable(info: ModuleInfo, value: ast.AST | None) -> bool:
+    """A list / tuple display (or a `+` of them) one of whose elements is a variable itself."""
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+        return _lists_a_variable(info, value.left) or _lists_a_variable(info, value.right)
+    if not isinstance(value, (ast.List, ast.Tuple)):
+        return False
+    for e in value.elts:
+        inner = e.value if isinstance(e, ast.Starred) else e
+        if info.tensors.kind_of(inner) == "variable":
+            return True
+    return False
 
 
 def _variable_rebound_to_tensor(
