@@ -320,6 +320,87 @@ CASES = [
         RESULT = ["ok" if g is not None else "none"]
         """,
     ),
+    case(
+        "tfg036_compat_v1_trainable_variables_as_var_list",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        # tensorflow#51375: a TF 1.13 loop migrated to eager TF 2 takes its var_list from the graph collection.
+        initial = tf.Variable(tf.random.normal([2, 5], dtype=tf.float64), name="eeeeeee", trainable=True)
+        x = tf.constant(np.random.rand(8, 2))
+        optimizer = tf.keras.optimizers.SGD(0.1)
+        for step in range(3):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(tf.matmul(x, initial)))
+            var_list = tf.compat.v1.trainable_variables()  # <- TFG036
+            grads = tape.gradient(loss, var_list)
+            optimizer.apply_gradients(zip(grads, var_list))
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
+        "tfg036_get_collection_trainable_variables_in_eager_helper",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        optimizer = tf.keras.optimizers.Adam()
+
+
+        def train_step(x, y):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean((model(x) - y) ** 2)
+            params = tf.compat.v1.get_collection(tf.compat.v1.GraphKeys.TRAINABLE_VARIABLES)  # <- TFG036
+            grads = tape.gradient(loss, params)
+            optimizer.apply_gradients(zip(grads, params))
+            return grads
+
+
+        RESULT = gradient_status(train_step(tf.ones([4, 3]), tf.zeros([4, 1])))
+    """,
+    ),
+    case(
+        "tfg036_compat_v1_trainable_variables_in_a_graph_program",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        # A TF 1 graph built on purpose: there the collection lists the variable (not disable_eager_execution(),
+        # which would turn eager execution off for the rest of the worker process that runs every case).
+        with tf.Graph().as_default():
+            x = tf.compat.v1.placeholder(tf.float32, [None, 2])
+            w = tf.compat.v1.get_variable("w", [2, 1])
+            loss = tf.reduce_mean(tf.matmul(x, w) ** 2)
+            var_list = tf.compat.v1.trainable_variables()
+            grads = tf.compat.v1.gradients(loss, var_list)
+            with tf.compat.v1.Session() as sess:
+                sess.run(tf.compat.v1.global_variables_initializer())
+                RESULT = gradient_status(sess.run(grads, {x: np.ones([4, 2], np.float32)}))
+    """,
+    ),
+    case(
+        "tfg036_own_var_list_fixed",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        initial = tf.Variable(tf.random.normal([2, 5], dtype=tf.float64), name="eeeeeee", trainable=True)
+        x = tf.constant(np.random.rand(8, 2))
+        optimizer = tf.keras.optimizers.SGD(0.1)
+        var_list = [initial]
+        for step in range(3):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(tf.matmul(x, initial)))
+            grads = tape.gradient(loss, var_list)
+            optimizer.apply_gradients(zip(grads, var_list))
+        RESULT = gradient_status(grads)
+    """,
+    ),
 ]
 
 

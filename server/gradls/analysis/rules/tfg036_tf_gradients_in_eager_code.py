@@ -1,5 +1,6 @@
 """TFG036 tf-gradients-in-eager-code: `tf.gradients(ys, xs)` (or `K.gradients`) where eager execution is on raises
-RuntimeError; it only works while a graph is being built (a `tf.function`, a traced Keras step)."""
+RuntimeError; it only works while a graph is being built (a `tf.function`, a traced Keras step). Also the TF 1 graph
+collections of variables (`tf.compat.v1.trainable_variables()`, ...) read there: TF 2 leaves them empty."""
 
 from __future__ import annotations
 
@@ -36,10 +37,15 @@ _GRAPH_PROGRAM_NAMES = frozenset(
     "tf.GradientTape instead`; record the computation under a `tf.GradientTape` and call `tape.gradient`.",
 )
 def find_tf_gradients_in_eager_code(info: ModuleInfo) -> Iterator[Finding]:
-    if "gradients(" not in info.source or _builds_graphs(info):
+    src = info.source
+    if ("gradients(" not in src and "variables(" not in src and "get_collection" not in src) or _builds_graphs(info):
         return
     for c in info.all_nodes(ast.Call):
         q = info.imports.qualname(c.func)
+        if q in _COLLECTIONS or (q in _GET_COLLECTION and _names_variable_collection(info, c)):
+            if _runs_eagerly(info, c):
+                yield _empty_collection(info, c)
+            continue
         if q not in _GRADIENTS or not _runs_eagerly(info, c):
             continue
         shown = info.text(c.func)
@@ -51,6 +57,39 @@ def find_tf_gradients_in_eager_code(info: ModuleInfo) -> Iterator[Finding]:
             "code in a `tf.function`"
         )
         yield Finding("TFG036", msg, info.span(c), None)
+
+
+# TF 1 graph collections of variables. TF 2 variables (tf.Variable, Keras weights) are never added to them, so
+# called eagerly these return `[]` (measured under TF 2.21, with a tf.Variable and a built Keras model alive).
+_COLLECTIONS = frozenset(
+    {
+        "tensorflow.compat.v1.trainable_variables",
+        "tensorflow.compat.v1.global_variables",
+        "tensorflow.compat.v1.all_variables",
+        "tensorflow.compat.v1.model_variables",
+    }
+)
+_GET_COLLECTION = frozenset({"tensorflow.compat.v1.get_collection", "tensorflow.compat.v1.get_collection_ref"})
+_VARIABLE_KEYS = frozenset({"TRAINABLE_VARIABLES", "GLOBAL_VARIABLES", "MODEL_VARIABLES"})
+
+
+def _names_variable_collection(info: ModuleInfo, call: ast.Call) -> bool:
+    """`get_collection(tf.compat.v1.GraphKeys.TRAINABLE_VARIABLES)` (or the key's string, "trainable_variables")."""
+    key = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "key"), None)
+    if isinstance(key, ast.Attribute):
+        return key.attr in _VARIABLE_KEYS and (info.imports.qualname(key.value) or "").endswith("GraphKeys")
+    return isinstance(key, ast.Constant) and key.value in {"trainable_variables", "variables", "model_variables"}
+
+
+def _empty_collection(info: ModuleInfo, c: ast.Call) -> Finding:
+    shown = info.text(c)
+    msg = (
+        f"`{shown}` runs eagerly here and returns `[]`: TensorFlow 2 never adds its variables (`tf.Variable`, Keras "
+        "weights) to the TF 1 graph collections, so gradients taken or applied over this list update nothing "
+        "(`apply_gradients` of the empty list raises `ValueError`); list the variables to train yourself "
+        "(`model.trainable_variables`, `[w, b]`)"
+    )
+    return Finding("TFG036", msg, info.span(c), None)
 
 
 def _builds_graphs(info: ModuleInfo) -> bool:
