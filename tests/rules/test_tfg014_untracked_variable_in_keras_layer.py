@@ -803,6 +803,115 @@ CASES += [
     ),
 ]
 
+# A Lambda layer whose function captures a module-level variable (tensorflow#61658): Keras tracks nothing it captures.
+CASES += [
+    case(
+        "tfg014_lambda_captures_module_tf_variable",
+        "zero",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        weights = tf.Variable(tf.random.normal((4, 2)), name="w")
+        bias = tf.ones((1, 2), name="b")
+
+        mylayer1 = tf.keras.layers.Lambda(lambda x: tf.add(tf.matmul(x, weights), bias))  # <- TFG014
+        model = tf.keras.Sequential([tf.keras.Input((4,)), mylayer1, tf.keras.layers.Dense(1)])
+        model.compile(optimizer=tf.keras.optimizers.SGD(0.1), loss="mse")
+        before = weights.numpy().copy()
+        model.fit(np.random.rand(32, 4), np.random.rand(32, 1), epochs=2, verbose=0)
+        RESULT = gradient_status([weights.numpy() - before])
+    """,
+    ),
+    case(
+        "tfg014_lambda_def_captures_keras_variable",
+        "zero",
+        """
+        import keras
+        import numpy as np
+
+        scale = keras.Variable(np.ones((3,), "float32"), name="scale")
+
+
+        def rescale(x):
+            return x * scale
+
+
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Lambda(rescale), keras.layers.Dense(1)])  # <- TFG014
+        model.compile(optimizer="sgd", loss="mse")
+        before = np.array(scale.numpy())
+        model.fit(np.random.rand(16, 3), np.random.rand(16, 1), epochs=2, verbose=0)
+        RESULT = gradient_status([np.array(scale.numpy()) - before])
+    """,
+    ),
+    case(
+        "tfg014_lambda_variable_trained_by_its_own_loop",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        # The captured variable is differentiated and applied by name: trained on purpose.
+        weights = tf.Variable(tf.random.normal((4, 2)), name="w")
+        layer = tf.keras.layers.Lambda(lambda x: tf.matmul(x, weights))
+        model = tf.keras.Sequential([tf.keras.Input((4,)), layer, tf.keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.random.rand(8, 4), np.random.rand(8, 1), verbose=0)
+        optimizer = tf.keras.optimizers.SGD(0.1)
+        x = tf.constant(np.random.rand(8, 4), tf.float32)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x) ** 2)
+        params = [weights] + model.trainable_variables
+        grads = tape.gradient(loss, params)
+        optimizer.apply_gradients(zip(grads, params))
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
+        "tfg014_lambda_reads_frozen_variable",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        # A fixed (non-trainable) matrix in a Lambda is fine: it is not meant to train.
+        basis = tf.Variable(tf.random.normal((4, 4)), trainable=False)
+        model = tf.keras.Sequential(
+            [tf.keras.Input((4,)), tf.keras.layers.Lambda(lambda x: tf.matmul(x, basis)), tf.keras.layers.Dense(1)]
+        )
+        model.compile(optimizer="sgd", loss="mse")
+        before = [w.numpy().copy() for w in model.trainable_variables]
+        model.fit(np.random.rand(16, 4), np.random.rand(16, 1), epochs=2, verbose=0)
+        RESULT = gradient_status([w.numpy() - b for w, b in zip(model.trainable_variables, before)])
+    """,
+    ),
+    case(
+        "tfg014_lambda_affine_as_subclassed_layer_fixed",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+
+        class Affine(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1], 2), initializer="random_normal")
+
+            def call(self, x):
+                return tf.matmul(x, self.w) + 1.0
+
+
+        layer = Affine()
+        model = tf.keras.Sequential([tf.keras.Input((4,)), layer, tf.keras.layers.Dense(1)])
+        model.compile(optimizer=tf.keras.optimizers.SGD(0.1), loss="mse")
+        model.build((None, 4))
+        before = layer.w.numpy().copy()
+        model.fit(np.random.rand(32, 4), np.random.rand(32, 1), epochs=2, verbose=0)
+        RESULT = gradient_status([layer.w.numpy() - before])
+    """,
+    ),
+]
+
 
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):

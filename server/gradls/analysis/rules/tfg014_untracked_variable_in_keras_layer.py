@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from gradls.analysis.dtypes import int_dtype_of
 from gradls.analysis.model import Finding, FixData, Span
-from gradls.analysis.module import ClassFacts, ModuleInfo
+from gradls.analysis.module import VARIABLE_CTORS, ClassFacts, ModuleInfo
 from gradls.analysis.rules import rule
 from gradls.analysis.tf_modules import (
     is_tf_module_ctor,
@@ -41,6 +41,7 @@ class KerasVariableFix(FixData):
 )
 def find_untracked_variable_in_keras_layer(info: ModuleInfo) -> Iterator[Finding]:
     yield from _weight_list_assignments(info)
+    yield from _lambda_captured_variables(info)
     yield from _plain_objects_holding_layers(info)
     registered: dict[str, set[str]] = {}  # class -> attrs handed to a Keras 2 private weight list (which raises)
     for finding, cls_name, attrs in _private_weight_list_reads(info):
@@ -355,3 +356,116 @@ def _weight_list_assignments(info: ModuleInfo) -> Iterator[Finding]:
                         info.span(n),
                         None,
                     )
+
+
+# Uses of a variable outside the Lambda that only read it (inspection, printing), not train it.
+_READ_ONLY_ATTRS = frozenset({"numpy", "shape", "dtype", "name", "value", "read_value"})
+_TRAINING_CALLS = frozenset({"fit", "train_on_batch", "fit_generator"})
+
+
+def _lambda_captured_variables(info: ModuleInfo) -> Iterator[Finding]:
+    """`keras.layers.Lambda(lambda x: x @ w)` with `w = tf.Variable(...)` (or `keras.Variable`) bound once at module
+    level: a Lambda layer has no weights, Keras tracks no variable its function captures, so `w` is missing from
+    the model's `trainable_variables` and `fit` never changes it (tensorflow#61658; measured under TF 2.21 for
+    Keras 3 with both variable kinds, and tf_keras, which only warns). Reported when the module trains a model
+    (`fit` / `train_on_batch`) and every other use of the variable only reads it (`w.numpy()`, `print(w)`): a
+    variable also differentiated or assigned elsewhere, or handed to anything else, may be trained on purpose."""
+    if "Lambda(" not in info.source or not any(
+        isinstance(c.func, ast.Attribute) and c.func.attr in _TRAINING_CALLS for c in info.all_nodes(ast.Call)
+    ):
+        return
+    variables = _module_level_variables(info)
+    if not variables:
+        return
+    for c in info.all_nodes(ast.Call):
+        q = info.imports.qualname(c.func) or ""
+        if not (q.startswith(("keras.", "tf_keras.")) and q.endswith("layers.Lambda")):
+            continue
+        fn = c.args[0] if c.args else next((k.value for k in c.keywords if k.arg == "function"), None)
+        body: ast.AST | None = None
+        if isinstance(fn, ast.Lambda):
+            body = fn
+        elif isinstance(fn, ast.Name) and fn.id in info.module_functions:
+            body = info.module_functions[fn.id]
+        if body is None:
+            continue
+        local = _bound_names(body)
+        read = {n.id for n in ast.walk(body) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        for name in sorted((read & set(variables)) - local):
+            if not _only_read_elsewhere(info, name, body):
+                continue
+            yield Finding(
+                "TFG014",
+                f"the function of this `Lambda` layer reads `{name}`, a trainable variable made at line "
+                f"{variables[name].lineno}: a `Lambda` layer has no weights and Keras tracks no variable its function "
+                f"captures, so `{name}` is missing from the model's `trainable_variables` and `fit` never changes it "
+                "(no error); write a subclassed layer that makes it with `self.add_weight(...)`",
+                info.span(c),
+                None,
+            )
+
+
+def _module_level_variables(info: ModuleInfo) -> dict[str, ast.Call]:
+    """Module-level names bound exactly once, to a trainable float `tf.Variable(...)` / `keras.Variable(...)`."""
+    binds: dict[str, list[ast.AST]] = {}
+    for st in ast.walk(info.tree):
+        targets: list[ast.expr] = []
+        if isinstance(st, ast.Assign):
+            targets = st.targets
+        elif isinstance(st, (ast.AnnAssign, ast.AugAssign)):
+            targets = [st.target]
+        elif isinstance(st, (ast.For, ast.AsyncFor, ast.comprehension)):
+            targets = [st.target]
+        elif isinstance(st, (ast.With, ast.AsyncWith)):
+            targets = [i.optional_vars for i in st.items if i.optional_vars is not None]
+        for t in targets:
+            for n in ast.walk(t):
+                if isinstance(n, ast.Name):
+                    binds.setdefault(n.id, []).append(st)
+        if isinstance(st, (ast.Global, ast.Nonlocal)):
+            for declared in st.names:
+                binds.setdefault(declared, []).extend([st, st])  # rebound elsewhere: not a single binding
+    out: dict[str, ast.Call] = {}
+    for st in info.tree.body:
+        if not (isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name)):
+            continue
+        name, v = st.targets[0].id, st.value
+        if len(binds.get(name, [])) != 1 or not isinstance(v, ast.Call):
+            continue
+        if info.imports.qualname(v.func) not in VARIABLE_CTORS or info.object_kind(v) != "variable":
+            continue
+        if int_dtype_of(info, v) is not None:
+            continue
+        out[name] = v
+    return out
+
+
+def _bound_names(fn: ast.AST) -> set[str]:
+    """Parameters and names assigned inside a lambda or def (they shadow module-level names)."""
+    out: set[str] = set()
+    args = fn.args if isinstance(fn, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)) else None
+    if args is not None:
+        for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+            if a is not None:
+                out.add(a.arg)
+    for n in ast.walk(fn):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
+            out.add(n.id)
+    return out
+
+
+def _only_read_elsewhere(info: ModuleInfo, name: str, fn: ast.AST) -> bool:
+    """Every load of `name` outside `fn` (and outside its own definition) only inspects it: `name.numpy()`,
+    `name.shape`, `print(name)`; any other use (a gradient source, an `assign`, a list, an argument) may train it."""
+    inside = {id(n) for n in ast.walk(fn)}
+    parents = info.all_parents
+    for n in info.all_nodes(ast.Name):
+        if n.id != name or not isinstance(n.ctx, ast.Load) or id(n) in inside:
+            continue
+        parent = parents.get(id(n))
+        if isinstance(parent, ast.Attribute) and parent.attr in _READ_ONLY_ATTRS:
+            continue
+        if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id == "print":
+            continue
+        return False
+    return True
