@@ -300,7 +300,7 @@ def _seed_layer_callables(info: ModuleInfo) -> None:
 def _seed_tf_function_calls(info: ModuleInfo) -> None:
     """`step = tf.function(train_step)` converts `train_step` as if decorated."""
     names = [n for n, q in info.imports.aliases.items() if q in {"tensorflow", "tensorflow.function"}]
-    if not names or not re.search(r"\b(?:%s)(?:\.function)?\s*\(\s*\w" % "|".join(map(re.escape, names)), info.source):
+    if not names or not _calls_written(names, info.source):
         return
     for node in info.all_nodes(ast.Call):
         if info.imports.qualname(node.func) == "tensorflow.function" and node.args:
@@ -310,6 +310,25 @@ def _seed_tf_function_calls(info: ModuleInfo) -> None:
                 ff.modes.add(GRAPH if _autograph_off(node) else AUTOGRAPH)
                 ff.tf_function = True
                 ff.why = ff.why or "function wrapped by `tf.function`"
+
+
+def _calls_written(names: list[str], src: str) -> bool:
+    r"""`re.search(r"\b(?:NAMES)(?:\.function)?\s*\(\s*\w", src) is not None`, the `\b` tested apart: the pattern
+    without it starts with a literal the engine skips ahead to, where with it the engine tries every position
+    (3.3 ms on the examples x16, a sixth of a parse, against 0.3 ms).  Each place the rest matches is tried in
+    turn, as a search with the `\b` reaches them."""
+    search = re.compile(r"(?:%s)(?:\.function)?\s*\(\s*\w" % "|".join(map(re.escape, names))).search
+    word = _WORD_CHAR.match
+    m = search(src)
+    while m is not None:
+        i = m.start()
+        if (i > 0 and word(src, i - 1) is not None) != (word(src, i) is not None):  # `\b` at i
+            return True
+        m = search(src, i + 1)
+    return False
+
+
+_WORD_CHAR = re.compile(r"\w")
 
 
 def _instances(info: ModuleInfo, root: ast.AST) -> dict[str, str]:
