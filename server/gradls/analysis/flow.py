@@ -16,7 +16,7 @@ from operator import attrgetter
 from typing import cast
 
 from gradls.analysis.dtypes import is_int_cast
-from gradls.analysis.module import ModuleInfo, child_nodes, walk_own
+from gradls.analysis.module import ModuleInfo, ScopeWalk, child_nodes, walk_own
 from gradls.analysis.names import dotted
 from gradls.analysis.tensors import NON_DIFF_OPS
 
@@ -54,9 +54,7 @@ _TF_SINK_MODULES = (
 _KERAS_DIFF_RETURNS = {"call", "__call__", "compute_loss", "loss"}
 _COND_BLOCKS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try) + ((ast.Match,) if hasattr(ast, "Match") else ())
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
-# FlowScope's walk: the classes it does not enter, those without children to list, those that bind names.
-_FLOW_NESTED = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
-_FLOW_LEAVES = frozenset({ast.Name, ast.Constant})
+# The classes of FlowScope's nodes that bind names.
 _FLOW_DEFINING = frozenset(
     {ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.NamedExpr, ast.With, ast.AsyncWith}
 )
@@ -65,31 +63,34 @@ _FLOW_DEFINING = frozenset(
 class FlowScope:
     """One function body (or the module's top level): parents, name definitions and loads."""
 
-    def __init__(self, root: ast.AST, children: Callable[[ast.AST], list[ast.AST]] = child_nodes):
+    def __init__(
+        self,
+        root: ast.AST,
+        children: Callable[[ast.AST], list[ast.AST]] = child_nodes,
+        walk: ScopeWalk | None = None,
+        scope_walks: Callable[[ast.AST], ScopeWalk] | None = None,
+    ):
         self.root = root
-        self.parents: dict[int, ast.AST] = {}
         self.defs: dict[str, list[tuple[ast.stmt, ast.AST]]] = {}  # name -> (stmt, assigned value or None)
         self.loads: dict[str, list[ast.expr]] = {}  # name or dotted attr -> load nodes
-        body = root.body if hasattr(root, "body") else [root]
-        parents = self.parents
+        walks: dict[int, ScopeWalk] = {}
+
+        def walk_of(r: ast.AST) -> ScopeWalk:
+            w = walks.get(id(r))
+            if w is None:
+                w = walks[id(r)] = ScopeWalk(r, r.body if hasattr(r, "body") else [r], children)
+            return w
+
+        # The scope's nodes from the walks the tape scopes of the same roots read (`ModuleInfo.scope_walk`: one walk
+        # of a function's body for its tape scope, its flow scope and the flow scope of the module that holds it).
+        nodes, self.parents = (walk or walk_of(root)).flow(scope_walks or walk_of, children)
         loads = self.loads
-        todo: list[ast.AST] = []
-        for s in body:
-            parents[id(s)] = root
-            todo.append(s)
         # Dispatch on the node's exact class (the parser makes no subclasses): one set lookup per node instead of a
-        # chain of isinstance tests; names and constants have no children worth listing.
+        # chain of isinstance tests.
         Name, Attribute, Load, NamedExpr = ast.Name, ast.Attribute, ast.Load, ast.NamedExpr
-        nested, leaves, defining = _FLOW_NESTED, _FLOW_LEAVES, _FLOW_DEFINING
-        pop, push = todo.pop, todo.append
-        while todo:
-            n = pop()
+        defining = _FLOW_DEFINING
+        for n in nodes:
             t = type(n)
-            if t not in leaves:
-                for c in children(n):  # context/operator singletons left out: no defs, loads or children
-                    parents[id(c)] = n
-                    if type(c) not in nested:
-                        push(c)
             if t is Name or t is Attribute:
                 if type(n.ctx) is Load:  # type: ignore[attr-defined]
                     d = n.id if t is Name else dotted(n)  # type: ignore[attr-defined]
@@ -253,7 +254,9 @@ class Flow:
         root = fn if fn is not None else self.info.tree
         s = self.scopes.get(id(root))
         if s is None:
-            s = self.scopes[id(root)] = FlowScope(root, self.info.child_nodes)
+            s = self.scopes[id(root)] = FlowScope(
+                root, self.info.child_nodes, self.info.scope_walk(root), self.info.scope_walk
+            )
         return s
 
     # ------------------------------------------------------------------ sinks
@@ -588,7 +591,9 @@ class Flow:
         """The FlowScope of a function body (or of the module for `info.tree`), built once per analysed module."""
         s = self.scopes.get(id(root))
         if s is None:
-            s = self.scopes[id(root)] = FlowScope(root, self.info.child_nodes)
+            s = self.scopes[id(root)] = FlowScope(
+                root, self.info.child_nodes, self.info.scope_walk(root), self.info.scope_walk
+            )
         return s
 
     def _target_names(self, t, value, node, sc) -> list[str]:

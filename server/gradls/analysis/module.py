@@ -125,6 +125,7 @@ class ModuleInfo:
         self._external_cache: dict[str, Any] = {}  # see external()
         self._stored_names: dict[int, set[str]] = {}  # see stored_names()
         self._children: dict[int, tuple[ast.AST, list[ast.AST]]] = {}  # see child_nodes()
+        self._scope_walks: dict[int, ScopeWalk] = {}  # see scope_walk()
         self._collect()
         if summary_only:
             return  # a summary for another module's imports needs names, classes and factories only
@@ -515,6 +516,15 @@ class ModuleInfo:
         self._children[id(node)] = (node, kids)
         return kids
 
+    def scope_walk(self, root: ast.AST) -> ScopeWalk:
+        """The walk of `root`'s own nodes (a function's body, or the module's), once per root and analysis: the tape
+        scopes and flow scopes of the same root (most roots get both, several tape scopes per root) read it."""
+        hit = self._scope_walks.get(id(root))
+        if hit is None:
+            body = root.body if hasattr(root, "body") else [root]
+            hit = self._scope_walks[id(root)] = ScopeWalk(root, body, self.child_nodes)
+        return hit
+
     @property
     def all_parents(self) -> dict[int, ast.AST]:
         """`id(node)` -> parent for every node of the tree (context and operator nodes left out).
@@ -831,6 +841,144 @@ class ModuleInfo:
             lines.append(parts[-1])
         return lines
 
+
+class ScopeWalk:
+    """One scope's own nodes, from its body down: `nodes` in the order of a depth-first walk taking the last child
+    first, nested defs, classes and lambdas listed but not entered (a nested def's or class's decorators are: they
+    run in this scope), and `parents` for every node listed (the body's statements -> the root), as `TapeScope`
+    walks.  `flow()` gives the nodes `FlowScope` walks, in the same order.  Read-only once built."""
+
+    __slots__ = ("root", "nodes", "parents", "_plain", "_flow")
+
+    def __init__(self, root: ast.AST, body: list[ast.AST], children: Callable[[ast.AST], list[ast.AST]]):
+        self.root = root  # kept: the walk is found by the root's id
+        self.parents: dict[int, ast.AST] = {}
+        self.nodes: list[ast.AST] = []
+        self._plain: tuple[list[ast.AST], dict[int, ast.AST]] | None = None
+        self._flow: tuple[list[ast.AST], dict[int, ast.AST]] | None = None
+        parents = self.parents
+        todo: list[ast.AST] = list(body)
+        for c in todo:
+            parents[id(c)] = root
+        pop, push, append = todo.pop, todo.append, self.nodes.append
+        scopes, leaves, Lambda = _SCOPE_TYPES, _LEAF_TYPES, ast.Lambda
+        kids: list[ast.AST]
+        while todo:
+            n = pop()
+            append(n)
+            t = type(n)  # the parser makes no subclasses: one set lookup instead of isinstance tests
+            if t in leaves:
+                continue  # names and constants: no children
+            if t in scopes:
+                if t is Lambda:
+                    continue
+                kids = n.decorator_list  # type: ignore[attr-defined]
+            else:
+                kids = children(n)
+            for c in kids:
+                parents[id(c)] = n
+                push(c)
+
+    def _decorator_nodes(self, defs: list[ast.AST]) -> set[int]:
+        """The ids of the nodes of these nested defs' / classes' decorators, as the walk listed them."""
+        skip: set[int] = set()
+        scopes, leaves = _SCOPE_TYPES, _LEAF_TYPES
+        for d in defs:
+            todo: list[ast.AST] = list(d.decorator_list)  # type: ignore[attr-defined]
+            while todo:
+                x = todo.pop()
+                skip.add(id(x))
+                t = type(x)
+                if t not in leaves and t not in scopes:
+                    todo.extend(child_nodes(x))
+        return skip
+
+    def plain(self) -> tuple[list[ast.AST], dict[int, ast.AST]]:
+        """(nodes, parents) without the nested defs, classes and lambdas and their decorators' nodes (the parents of
+        the nested scopes themselves kept), in the same order."""
+        if self._plain is None:
+            scopes, Lambda = _SCOPE_TYPES, ast.Lambda
+            decorated = [n for n in self.nodes if type(n) in scopes and type(n) is not Lambda and n.decorator_list]  # type: ignore[attr-defined]
+            if not decorated:
+                self._plain = ([n for n in self.nodes if type(n) not in scopes], self.parents)
+            else:
+                skip = self._decorator_nodes(decorated)
+                parents = {k: v for k, v in self.parents.items() if k not in skip}
+                self._plain = ([n for n in self.nodes if type(n) not in scopes and id(n) not in skip], parents)
+        return self._plain
+
+    def flow(
+        self, walk_of: Callable[[ast.AST], ScopeWalk], children: Callable[[ast.AST], list[ast.AST]]
+    ) -> tuple[list[ast.AST], dict[int, ast.AST]]:
+        """(nodes, parents) as `FlowScope` walks the scope: `plain()`, but the defs and classes among the body's own
+        statements are entered (their decorators, parameters, bases, and their bodies as `plain()` of their own
+        walks, `walk_of(def)`); deeper nested scopes are not."""
+        if self._flow is not None:
+            return self._flow
+        root = self.root
+        scopes, Lambda = _SCOPE_TYPES, ast.Lambda
+        own = self.parents
+        entered = [n for n in self.nodes if type(n) in scopes and type(n) is not Lambda and own[id(n)] is root]
+        if not entered:
+            self._flow = self.plain()
+            return self._flow
+        decorated = [n for n in self.nodes if type(n) in scopes and type(n) is not Lambda and n.decorator_list]  # type: ignore[attr-defined]
+        skip_nodes = self._decorator_nodes(decorated)  # listed again where their def is entered
+        skip_parents = self._decorator_nodes([d for d in decorated if own[id(d)] is not root])
+        parents = {k: v for k, v in own.items() if k not in skip_parents} if skip_parents else dict(own)
+        nodes: list[ast.AST] = []
+        append = nodes.append
+        for n in self.nodes:
+            if id(n) in skip_nodes:
+                continue
+            t = type(n)
+            if t not in scopes:
+                append(n)
+            elif t is not Lambda and own[id(n)] is root:
+                append(n)
+                _enter_def(n, walk_of, children, nodes, parents)
+        self._flow = (nodes, parents)
+        return self._flow
+
+
+def _enter_def(
+    d: ast.AST,
+    walk_of: Callable[[ast.AST], ScopeWalk],
+    children: Callable[[ast.AST], list[ast.AST]],
+    nodes: list[ast.AST],
+    parents: dict[int, ast.AST],
+) -> None:
+    """The nodes below a def or class that a walk entering it finds, last child first (the walk's order): its body
+    as the `plain()` of its own walk, every other child (decorators, parameters, returns, bases, keywords) walked
+    without entering lambdas; `parents` filled for all of them."""
+    body = {id(s) for s in d.body}  # type: ignore[attr-defined]
+    body_done = False
+    scopes, leaves = _SCOPE_TYPES, _LEAF_TYPES
+    for c in reversed(children(d)):
+        parents[id(c)] = d
+        if id(c) in body:
+            if not body_done:
+                body_done = True
+                inner_nodes, inner_parents = walk_of(d).plain()
+                nodes.extend(inner_nodes)
+                parents.update(inner_parents)
+            continue
+        if type(c) in scopes:
+            continue  # a lambda as a default: listed as a child, not entered
+        todo = [c]
+        while todo:
+            n = todo.pop()
+            nodes.append(n)
+            if type(n) in leaves:
+                continue
+            for k in children(n):
+                parents[id(k)] = n
+                if type(k) not in scopes:
+                    todo.append(k)
+
+
+_SCOPE_TYPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
+_LEAF_TYPES = frozenset({ast.Name, ast.Constant})
 
 _MISSING = object()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import bisect
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -18,8 +18,6 @@ from gradls.analysis.module import ModuleInfo, walk_nodes
 
 GRAD_METHODS = {"gradient", "jacobian", "batch_jacobian"}
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-_SCOPE_TYPES = frozenset(_SCOPES)
-_LEAVES = frozenset({ast.Name, ast.Constant})
 # The classes TapeScope._index_bindings reads a binding from.
 _BINDING_TYPES = frozenset(
     {ast.Name, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom, ast.arg}
@@ -139,31 +137,10 @@ class TapeScope:
     def __init__(self, info: ModuleInfo, node: ast.AST):
         self.info = info
         self.node = node
-        self.parents: dict[int, ast.AST] = {}
-        self.nodes: list[ast.AST] = []
-        parents = self.parents
-        nodes = self.nodes
-        todo: list[ast.AST] = list(cast(ast.Module, node).body)  # a function or the module
-        for c in todo:
-            parents[id(c)] = node
-        iter_children = info.child_nodes  # context/operator singletons left out: nothing asks for them
-        children: Iterable[ast.AST]
-        pop, push, append = todo.pop, todo.append, nodes.append
-        scopes, leaves = _SCOPE_TYPES, _LEAVES
-        while todo:
-            n = pop()
-            append(n)
-            t = type(n)  # the parser makes no subclasses: one set lookup instead of isinstance tests
-            if t in leaves:
-                continue  # names and constants: no children
-            if t in scopes:
-                # decorators run in this scope; the body does not
-                children = () if t is ast.Lambda else n.decorator_list  # type: ignore[attr-defined]
-            else:
-                children = iter_children(n)
-            for c in children:
-                parents[id(c)] = n
-                push(c)
+        # A function or the module: the walk of the root's own nodes, shared with the other tape scopes and the flow scope of the same root.
+        walk = info.scope_walk(node)
+        self.parents: dict[int, ast.AST] = walk.parents
+        self.nodes: list[ast.AST] = walk.nodes
         self.tapes: list[Tape] = []
         self._bindings: dict[str, list[ast.AST] | None] | None = None  # see defs()
         self._declared_outer: set[str] | None = None
