@@ -219,6 +219,140 @@ CASES = [
         RESULT = gradient_status([tape.gradient(y, log_s)])
         """,
     ),
+    # tensorflow#41368: an output projection tied to the input Embedding transposes the tied layer's matrix in
+    # `build`; the embedding rows only the projection uses (tokens absent from the input) get a zero gradient.
+    case(
+        "tfg027_tied_embedding_transposed_in_build",
+        "zero",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+        from tensorflow.keras import layers, ops
+
+
+        class TiedEmbeddingsTransposed(layers.Layer):
+            def __init__(self, tied_to=None, **kwargs):
+                super().__init__(**kwargs)
+                self.tied_to = tied_to
+
+            def build(self, input_shape):
+                self.transposed_weights = ops.transpose(self.tied_to.weights[0])  # <- TFG027
+
+            def compute_output_shape(self, input_shape):
+                return input_shape[:-1] + (self.tied_to.input_dim,)
+
+            def call(self, inputs):
+                return ops.softmax(ops.matmul(inputs, self.transposed_weights))
+
+
+        embedding = layers.Embedding(20, 8)
+        ids = layers.Input((5,), dtype="int32")
+        probs = TiedEmbeddingsTransposed(tied_to=embedding)(layers.Dense(8)(embedding(ids)))
+        model = keras.Model(ids, probs)
+        x = np.random.randint(0, 10, size=(4, 5))
+        y = np.random.randint(0, 20, size=(4, 5))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, model(x)))
+        grad = tape.gradient(loss, embedding.embeddings)
+        RESULT = gradient_status([tf.convert_to_tensor(grad)[10:]])
+    """,
+    ),
+    case(
+        "tfg027_tied_decoder_kernel_transposed_in_build",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+
+        class TiedDecoder(keras.layers.Layer):
+            def __init__(self, encoder, **kwargs):
+                super().__init__(**kwargs)
+                self.encoder = encoder
+
+            def build(self, input_shape):
+                self.w_t = tf.transpose(self.encoder.kernel)  # <- TFG027
+
+            def call(self, h):
+                return tf.matmul(h, self.w_t)
+
+
+        encoder = keras.layers.Dense(3)
+        encoder.build((None, 6))
+        decoder = TiedDecoder(encoder)
+        h = tf.constant(np.random.rand(4, 3), tf.float32)
+        decoder(h)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(decoder(h) ** 2)
+        RESULT = gradient_status([tape.gradient(loss, encoder.kernel)])
+    """,
+    ),
+    case(
+        "tfg027_tied_layer_shape_read_in_build",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+
+        class TiedDecoder(keras.layers.Layer):
+            def __init__(self, encoder, **kwargs):
+                super().__init__(**kwargs)
+                self.encoder = encoder
+
+            def build(self, input_shape):
+                self.out_dim = tf.shape(self.encoder.kernel)[0]
+
+            def call(self, h):
+                return tf.reshape(tf.matmul(h, tf.transpose(self.encoder.kernel)), [-1, self.out_dim])
+
+
+        encoder = keras.layers.Dense(3)
+        encoder.build((None, 6))
+        decoder = TiedDecoder(encoder)
+        h = tf.constant(np.random.rand(4, 3), tf.float32)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(decoder(h) ** 2)
+        RESULT = gradient_status([tape.gradient(loss, encoder.kernel)])
+    """,
+    ),
+    case(
+        "tfg027_tied_embedding_transposed_in_call_fixed",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+        from tensorflow.keras import layers, ops
+
+
+        class TiedEmbeddingsTransposed(layers.Layer):
+            def __init__(self, tied_to=None, **kwargs):
+                super().__init__(**kwargs)
+                self.tied_to = tied_to
+
+            def compute_output_shape(self, input_shape):
+                return input_shape[:-1] + (self.tied_to.input_dim,)
+
+            def call(self, inputs):
+                return ops.softmax(ops.matmul(inputs, ops.transpose(self.tied_to.embeddings)))
+
+
+        embedding = layers.Embedding(20, 8)
+        ids = layers.Input((5,), dtype="int32")
+        probs = TiedEmbeddingsTransposed(tied_to=embedding)(layers.Dense(8)(embedding(ids)))
+        model = keras.Model(ids, probs)
+        x = np.random.randint(0, 10, size=(4, 5))
+        y = np.random.randint(0, 20, size=(4, 5))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, model(x)))
+        grad = tape.gradient(loss, embedding.embeddings)
+        RESULT = gradient_status([tf.convert_to_tensor(grad)[10:]])
+    """,
+    ),
 ]
 
 

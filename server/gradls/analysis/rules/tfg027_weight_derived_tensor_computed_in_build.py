@@ -10,6 +10,7 @@ from gradls.analysis.model import Finding
 from gradls.analysis.module import ClassFacts, FunctionNode, ModuleInfo
 from gradls.analysis.rules import rule
 from gradls.analysis.tapes import TapeScope, source_elements, tape_scopes
+from gradls.analysis.tensors import LAYER_WEIGHT_ATTRS
 
 # Where a layer makes its weights; what is computed there runs once, eagerly, outside every training step.
 _SETUP_METHODS = ("__init__", "build")
@@ -26,12 +27,15 @@ _WEIGHT_CTORS = {"add_weight", "add_variable"}
 )
 def find_weight_derived_tensor_computed_in_build(info: ModuleInfo) -> Iterator[Finding]:
     yield from _constructor_snapshots(info)
-    if "add_weight" not in info.source and "add_variable" not in info.source:
-        return
     for cls in info.classes.values():
         if cls.keras_kind not in {"layer", "model"}:
             continue
         forward_reads = _forward_self_reads(cls)
+        build = cls.methods.get("build")
+        if build is not None:
+            yield from _held_layer_snapshots(info, cls, build, forward_reads)
+        if "add_weight" not in info.source and "add_variable" not in info.source:
+            continue
         for method_name in _SETUP_METHODS:
             method = cls.methods.get(method_name)
             if method is None:
@@ -111,6 +115,123 @@ def _snapshots(info: ModuleInfo, cls: ClassFacts, method: FunctionNode, forward_
             f"`{method.name}` and compute `self.{t.attr}` from it inside `call`"
         )
         yield Finding("TFG027", msg, info.span(s.value))
+
+
+# A Keras layer's weights, read through the layer: `other.kernel`, `other.weights[0]`.
+_WEIGHT_LISTS = {"weights", "trainable_weights", "trainable_variables", "variables"}
+
+
+def _held_layer_snapshots(
+    info: ModuleInfo, cls: ClassFacts, build: FunctionNode, forward_reads: set[str]
+) -> Iterator[Finding]:
+    """`build` stores a tensor computed from the weight of another layer the class holds (tensorflow#41368's tied
+    output projection: `self.transposed_weights = K.transpose(self.tied_to.weights[0])`, `self.tied_to` an Embedding
+    handed to the constructor at every construction in the module). Keras calls `build` once, outside every
+    training step: the stored tensor is a constant and `call` reading it adds nothing to that weight's gradient."""
+    held = _held_layer_attrs(info, cls)
+    if not held:
+        return
+    for s in ast.walk(build):
+        if not isinstance(s, ast.Assign) or len(s.targets) != 1:
+            continue
+        t = s.targets[0]
+        if not (isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"):
+            continue
+        if t.attr not in forward_reads or t.attr in held or not _computes_with_ops(info, s.value):
+            continue
+        reads = [w for w in _held_weights_read(s.value) if w.split(".")[1] in held]
+        if not reads:
+            continue
+        shown = ", ".join(f"`{w}`" for w in reads)
+        msg = (
+            f"`self.{t.attr}` is computed from {shown}, a weight of another layer, once, in `build`: it is a constant "
+            f"tensor, and `{cls.node.name}.call` reads it instead of the weight, so nothing `call` computes from it "
+            f"reaches that weight's gradient (the layer that owns it still trains it only through its own use); "
+            f"compute `self.{t.attr}` from the weight inside `call`"
+        )
+        yield Finding("TFG027", msg, info.span(s.value))
+
+
+def _held_weights_read(e: ast.AST) -> list[str]:
+    """`self.a.kernel` / `self.a.weights[i]` (any weight list) read in `e`, as text `self.a.<...>`; not where only its
+    shape or dtype is taken (`self.a.kernel.shape`, `tf.shape(self.a.kernel)`: no values, nothing to train)."""
+    out: list[str] = []
+    meta: set[int] = set()
+    for n in ast.walk(e):
+        if isinstance(n, ast.Attribute) and n.attr in {"shape", "dtype", "name"}:
+            meta.update(id(m) for m in ast.walk(n.value))
+        elif isinstance(n, ast.Call) and isinstance(n.func, (ast.Attribute, ast.Name)):
+            fname = n.func.attr if isinstance(n.func, ast.Attribute) else n.func.id
+            if fname in {"shape", "int_shape", "size", "rank", "len"}:
+                meta.update(id(m) for a in n.args for m in ast.walk(a))
+    for n in ast.walk(e):
+        if id(n) in meta:
+            continue
+        if not (
+            isinstance(n, ast.Attribute)
+            and isinstance(n.value, ast.Attribute)
+            and isinstance(n.value.value, ast.Name)
+            and n.value.value.id == "self"
+        ):
+            continue
+        if n.attr in LAYER_WEIGHT_ATTRS or n.attr in _WEIGHT_LISTS:
+            w = f"self.{n.value.attr}.{n.attr}"
+            if w not in out:
+                out.append(w)
+    return out
+
+
+def _held_layer_attrs(info: ModuleInfo, cls: ClassFacts) -> set[str]:
+    """`self.a = p` in `__init__`, `p` a parameter that every construction of the class in the module fills with a
+    Keras layer (a module-level name bound to one, or a layer constructor call)."""
+    init = cls.methods.get("__init__")
+    if init is None:
+        return set()
+    params = [a.arg for a in init.args.args[1:]]
+    stored: dict[str, str] = {}
+    for s in ast.walk(init):
+        if (
+            isinstance(s, ast.Assign)
+            and len(s.targets) == 1
+            and isinstance(s.targets[0], ast.Attribute)
+            and isinstance(s.targets[0].value, ast.Name)
+            and s.targets[0].value.id == "self"
+            and isinstance(s.value, ast.Name)
+            and s.value.id in params
+        ):
+            stored[s.targets[0].attr] = s.value.id
+    if not stored:
+        return set()
+    filled: dict[str, list[ast.expr]] = {p: [] for p in params}
+    sites = 0
+    for c in info.all_nodes(ast.Call):
+        if not (isinstance(c.func, ast.Name) and c.func.id == cls.node.name):
+            continue
+        sites += 1
+        for i, a in enumerate(c.args):
+            if isinstance(a, ast.Starred):
+                return set()
+            if i < len(params):
+                filled[params[i]].append(a)
+        for k in c.keywords:
+            if k.arg is None:
+                return set()
+            if k.arg in filled:
+                filled[k.arg].append(k.value)
+    if not sites:
+        return set()
+    out: set[str] = set()
+    for attr, p in stored.items():
+        args = filled.get(p, [])
+        if len(args) == sites and all(_is_layer(info, a) for a in args):
+            out.add(attr)
+    return out
+
+
+def _is_layer(info: ModuleInfo, e: ast.expr) -> bool:
+    if isinstance(e, ast.Name):
+        return info.module_objects.get(e.id) == "layer"
+    return isinstance(e, ast.Call) and info.object_kind(e) == "layer"
 
 
 def _computes_with_ops(info: ModuleInfo, e: ast.AST) -> bool:
