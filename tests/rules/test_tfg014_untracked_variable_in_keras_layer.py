@@ -886,6 +886,73 @@ CASES += [
     """,
     ),
     case(
+        "tfg014_tf_variable_trainable_set_in_model_init",
+        "raises:AttributeError",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+
+        # tensorflow#60004: a raw tf.Variable made with trainable=False, then switched on.
+        class Scaled(tf.keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.b = self.add_weight(shape=(1, 5), trainable=True)
+                self.a = tf.Variable([1.0], trainable=False)
+                self.a.trainable = True  # <- TFG014
+
+            def call(self, inputs):
+                return self.a * self.b * inputs
+
+
+        model = Scaled()
+        model.compile("adam", loss="mse")
+        model.fit(np.random.randn(10, 5), np.random.randn(10, 1), verbose=0)
+    """,
+    ),
+    case(
+        "tfg014_tf_variable_trainable_set_in_script",
+        "raises:AttributeError",
+        """
+        import tensorflow as tf
+
+        temperature = tf.Variable(1.0, trainable=False)
+        temperature.trainable = True  # <- TFG014
+        x = tf.constant([1.0, 2.0])
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(x / temperature)
+        RESULT = gradient_status([tape.gradient(loss, temperature)])
+    """,
+    ),
+    case(
+        "tfg014_keras_weight_trainable_set_in_model_init",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+
+        # A Keras weight's `trainable` has a setter; made trainable from the start, fit changes it.
+        class Scaled(tf.keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.b = self.add_weight(shape=(1, 5), trainable=True)
+                self.a = self.add_weight(shape=(1,), initializer="ones", trainable=True)
+                self.b.trainable = True
+
+            def call(self, inputs):
+                return self.a * self.b * inputs
+
+
+        model = Scaled()
+        model.b.trainable = True
+        model.compile("adam", loss="mse")
+        before = model.a.numpy().copy()
+        model.fit(np.random.randn(10, 5), np.random.randn(10, 1), epochs=3, verbose=0)
+        RESULT = gradient_status([model.a.numpy() - before])
+    """,
+    ),
+    case(
         "tfg014_lambda_affine_as_subclassed_layer_fixed",
         "ok",
         """

@@ -42,6 +42,7 @@ class KerasVariableFix(FixData):
 def find_untracked_variable_in_keras_layer(info: ModuleInfo) -> Iterator[Finding]:
     yield from _weight_list_assignments(info)
     yield from _lambda_captured_variables(info)
+    yield from _tf_variable_trainable_assignments(info)
     yield from _plain_objects_holding_layers(info)
     registered: dict[str, set[str]] = {}  # class -> attrs handed to a Keras 2 private weight list (which raises)
     for finding, cls_name, attrs in _private_weight_list_reads(info):
@@ -469,3 +470,107 @@ def _only_read_elsewhere(info: ModuleInfo, name: str, fn: ast.AST) -> bool:
             continue
         return False
     return True
+
+
+def _tf_variable_trainable_assignments(info: ModuleInfo) -> Iterator[Finding]:
+    """`self.a.trainable = True` where `self.a = tf.Variable(...)` in a method of the class, or `v.trainable = ...`
+    where `v` is bound once, in the same function (or at module level), to `tf.Variable(...)` (tensorflow#60004).
+    A `tf.Variable`'s `trainable` is read-only: TF 2.21 raises `AttributeError: property 'trainable' of
+    'ResourceVariable' object has no setter` (a Keras 3 `keras.Variable` / `add_weight` weight has a setter)."""
+    if ".trainable" not in info.source or "Variable(" not in info.source:
+        return
+    class_vars: dict[int, dict[str, set[str]]] = {}  # id(class) -> self.<attr> -> qualnames of what is stored there
+    for st in info.all_nodes(ast.Assign):
+        if len(st.targets) != 1:
+            continue
+        t = st.targets[0]
+        if not (isinstance(t, ast.Attribute) and t.attr == "trainable"):
+            continue
+        target = t.value
+        made: ast.AST | None = None
+        shown = info.text(target)
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+            cls = _enclosing_class(info, st)
+            if cls is None:
+                continue
+            stored = class_vars.get(id(cls))
+            if stored is None:
+                stored = class_vars[id(cls)] = _self_attr_values(info, cls)
+            if stored.get(target.attr) == {"tensorflow.Variable"}:
+                made = target
+        elif isinstance(target, ast.Name):
+            made = _single_tf_variable_binding(info, st, target.id)
+        if made is None:
+            continue
+        yield Finding(
+            "TFG014",
+            f"`{shown}` is a raw `tf.Variable`, whose `trainable` is read-only: this assignment raises "
+            "`AttributeError: property 'trainable' of 'ResourceVariable' object has no setter` (and on a Keras 3 layer "
+            "or model a raw `tf.Variable` is not tracked, so it would not train anyway); make it a Keras weight "
+            "with the `trainable` it needs from the start, `self.add_weight(..., trainable=True)`",
+            info.span(st),
+            None,
+        )
+
+
+def _enclosing_class(info: ModuleInfo, node: ast.AST) -> ast.ClassDef | None:
+    parents = info.all_parents
+    p = parents.get(id(node))
+    while p is not None and not isinstance(p, ast.ClassDef):
+        p = parents.get(id(p))
+    return p
+
+
+def _self_attr_values(info: ModuleInfo, cls: ast.ClassDef) -> dict[str, set[str]]:
+    """For each `self.<attr> = <value>` in the class's methods: the qualnames of the calls stored there (`?` for a
+    value that is not a call, or a call of something unnamed)."""
+    out: dict[str, set[str]] = {}
+    for n in ast.walk(cls):
+        targets: list[ast.expr] = []
+        value: ast.AST | None = None
+        if isinstance(n, ast.Assign):
+            targets, value = n.targets, n.value
+        elif isinstance(n, (ast.AnnAssign, ast.AugAssign)):
+            targets, value = [n.target], n.value
+        for t in targets:
+            # `self.a = ...` and `self.a, self.b = ...` rebind the attribute; `self.a.x = ...` does not.
+            elts = t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t]
+            for e in elts:
+                if isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.value.id == "self":
+                    q = "?"
+                    if e is t and isinstance(value, ast.Call):
+                        q = info.imports.qualname(value.func) or "?"
+                    out.setdefault(e.attr, set()).add(q)
+    return out
+
+
+def _single_tf_variable_binding(info: ModuleInfo, use: ast.stmt, name: str) -> ast.AST | None:
+    """The `tf.Variable(...)` call `name` is bound to when the function (or module) holding `use` binds it exactly
+    once, by a plain assignment of that call; else None."""
+    parents = info.all_parents
+    scope: ast.AST | None = parents.get(id(use))
+    while scope is not None and not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+        scope = parents.get(id(scope))
+    if scope is None:
+        return None
+    binds: list[ast.AST] = []
+    for n in ast.walk(scope):
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)) and n is not scope:
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name:
+                binds.append(n)
+            continue
+        if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, (ast.Store, ast.Del)):
+            binds.append(n)
+        elif isinstance(n, (ast.Global, ast.Nonlocal)) and name in n.names:
+            return None
+        elif isinstance(n, ast.arg) and n.arg == name:
+            return None
+    if len(binds) != 1:
+        return None
+    st = parents.get(id(binds[0]))
+    if not (isinstance(st, ast.Assign) and len(st.targets) == 1 and st.targets[0] is binds[0]):
+        return None
+    v = st.value
+    if isinstance(v, ast.Call) and info.imports.qualname(v.func) == "tensorflow.Variable":
+        return v
+    return None
