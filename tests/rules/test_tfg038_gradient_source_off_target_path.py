@@ -275,6 +275,99 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, probe.trainable_variables))
     """,
     ),
+    # tensorflow#75351 (shap's DeepExplainer): the gradient of a model's output with respect to its token ids, which
+    # only an Embedding layer reads. Embedding casts them to int32 and gathers rows: None, whatever dtype fed them.
+    case(
+        "tfg038_ids_into_functional_model_with_embedding",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow.keras import layers, models
+
+        input1 = layers.Input((10,))
+        emb = layers.Embedding(1000, 64)(input1)
+        output = layers.Dense(1)(layers.Reshape((640,))(emb))
+        model = models.Model(input1, output)
+
+        inputs = tf.constant(np.random.randint(1000, size=(32, 10)), dtype=tf.float32)
+        with tf.GradientTape() as tape:
+            tape.watch(inputs)
+            out = model(inputs)
+        grads = tape.gradient(out, inputs)  # <- TFG038
+        RESULT = gradient_status([grads])
+    """,
+    ),
+    case(
+        "tfg038_ids_into_sequential_starting_with_embedding",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential(
+            [tf.keras.Input((6,)), tf.keras.layers.Embedding(50, 4), tf.keras.layers.Flatten(), tf.keras.layers.Dense(1)]
+        )
+        ids = tf.constant(np.random.randint(50, size=(8, 6)), dtype=tf.float32)
+        with tf.GradientTape() as tape:
+            tape.watch(ids)
+            score = tf.reduce_sum(model(ids))
+        RESULT = gradient_status([tape.gradient(score, ids)])  # <- TFG038
+    """,
+    ),
+    case(
+        "tfg038_ids_into_embedding_layer_called_in_tape",
+        "none",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        embed = tf.keras.layers.Embedding(50, 4)
+        head = tf.keras.layers.Dense(1)
+        ids = tf.Variable(np.random.randint(50, size=(8, 6)).astype("float32"))
+        with tf.GradientTape() as tape:
+            vectors = embed(ids)
+            score = tf.reduce_sum(head(vectors))
+        RESULT = gradient_status([tape.gradient(score, ids)])  # <- TFG038
+    """,
+    ),
+    case(
+        "tfg038_gradient_wrt_embedded_vectors",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        embed = tf.keras.layers.Embedding(50, 4)
+        head = tf.keras.layers.Dense(1)
+        ids = tf.constant(np.random.randint(50, size=(8, 6)))
+        vectors = embed(ids)
+        with tf.GradientTape() as tape:
+            tape.watch(vectors)
+            score = tf.reduce_sum(head(vectors))
+        RESULT = gradient_status([tape.gradient(score, vectors)])
+    """,
+    ),
+    case(
+        "tfg038_input_also_read_by_a_dense_branch",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow.keras import layers, models
+
+        # The input feeds an Embedding and a Dense branch: the Dense branch carries its gradient.
+        features = layers.Input((6,))
+        embedded = layers.Flatten()(layers.Embedding(50, 4)(features))
+        direct = layers.Dense(4)(features)
+        model = models.Model(features, layers.Dense(1)(layers.Concatenate()([embedded, direct])))
+        x = tf.constant(np.random.randint(50, size=(8, 6)), dtype=tf.float32)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            out = tf.reduce_sum(model(x))
+        RESULT = gradient_status([tape.gradient(out, x)])
+    """,
+    ),
 ]
 
 

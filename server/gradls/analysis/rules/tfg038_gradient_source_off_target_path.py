@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from gradls.analysis.dtypes import int_dtype_of
 from gradls.analysis.flow import Flow, FlowScope
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
@@ -49,6 +50,10 @@ def find_gradient_source_off_target_path(info: ModuleInfo) -> Iterator[Finding]:
                     found = _off_path(info, sc, scope, tape, tc, src.id)
                     if found is not None:
                         yield Finding("TFG038", _message(info, tc, src.id, *found), info.span(src), None)
+                        continue
+                    lookup = _embedding_lookup_only(info, scope, tape, src.id)
+                    if lookup is not None:
+                        yield Finding("TFG038", _lookup_message(info, tc, src.id, lookup), info.span(src), None)
 
 
 def _makes_variables(info: ModuleInfo, node: ast.AST) -> bool:
@@ -265,4 +270,157 @@ def _message(info: ModuleInfo, tc: TapeCall, name: str, kind: str, src_stmt: ast
         f"target reads it, so `tape.gradient` returns None for `{name}` (a class score from one forward pass and a "
         "feature map from another, separate pass: compute both in one call, e.g. a model that returns the "
         "intermediate tensor and the output)"
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A source that reaches the target only as the input of an Embedding layer (tensorflow#75351: a saliency / SHAP
+# gradient with respect to a model's token ids). Keras' Embedding casts its input to integer ids and gathers rows of
+# its matrix: nothing flows back to the ids, `tape.gradient` returns None for them (TF 2.15 to 2.21), whatever
+# dtype they were fed as.
+
+
+def _embedding_lookup_only(info: ModuleInfo, scope: TapeScope, tape: Tape, name: str) -> str | None:
+    """How `name` meets its Embedding (`the Embedding layer`, "`model`'s first layer, an Embedding") when every
+    read of it where the tape records (apart from `tape.watch(name)`) is the single input of a call of an Embedding
+    layer, of a Sequential model that starts with one, or of a functional model whose input only Embedding layers
+    read; else None."""
+    made, _ = _single_value(info, name, tape.blocks[0] if tape.blocks else scope.node)
+    if isinstance(made, ast.Call) and int_dtype_of(info, made):
+        return None  # integer ids: TFG013's finding (no integer tensor has a gradient)
+    uses: list[ast.Name] = []
+    for block in tape.blocks:
+        for n in ast.walk(block):
+            if isinstance(n, ast.Name) and n.id == name:
+                if not isinstance(n.ctx, ast.Load):
+                    return None  # rebound under the tape: not followed
+                uses.append(n)
+    if not uses:
+        return None
+    parents = info.all_parents
+    how: str | None = None
+    for n in uses:
+        call = parents.get(id(n))
+        if not isinstance(call, ast.Call):
+            return None
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "watch":
+            continue
+        if not (len(call.args) == 1 and call.args[0] is n and not any(k.arg is None for k in call.keywords)):
+            return None
+        led = _embedding_led(info, call.func, scope.node)
+        if led is None:
+            return None
+        how = led
+    return how
+
+
+def _embedding_led(info: ModuleInfo, callee: ast.AST, where: ast.AST) -> str | None:
+    if isinstance(callee, ast.Call):
+        return "an `Embedding` layer" if _is_embedding_ctor(info, callee) else None
+    if not isinstance(callee, ast.Name):
+        return None
+    value, home = _single_value(info, callee.id, where)
+    if not isinstance(value, ast.Call):
+        return None
+    q = info.imports.qualname(value.func) or ""
+    if _is_embedding_ctor(info, value):
+        return f"`{callee.id}`, an `Embedding` layer"
+    if q.startswith("keras.") and q.endswith(".Sequential"):
+        layers = value.args[0] if value.args else next((k.value for k in value.keywords if k.arg == "layers"), None)
+        if not isinstance(layers, (ast.List, ast.Tuple)):
+            return None
+        first = next((e for e in layers.elts if not _is_input(info, e)), None)
+        if isinstance(first, ast.Call) and _is_embedding_ctor(info, first):
+            return f"`{callee.id}`, whose first layer is an `Embedding`"
+        return None
+    if q.startswith("keras.") and q.endswith(".Model"):
+        inputs = value.args[0] if value.args else next((k.value for k in value.keywords if k.arg == "inputs"), None)
+        if not isinstance(inputs, ast.Name):
+            return None
+        made, _ = _single_value(info, inputs.id, home)
+        if not _is_input(info, made):
+            return None
+        reads = [
+            n
+            for n in ast.walk(home)
+            if isinstance(n, ast.Name) and n.id == inputs.id and isinstance(n.ctx, ast.Load) and n is not inputs
+        ]
+        if not reads:
+            return None
+        for n in reads:
+            call = info.all_parents.get(id(n))
+            if not (isinstance(call, ast.Call) and len(call.args) == 1 and call.args[0] is n):
+                return None
+            f = call.func
+            if isinstance(f, ast.Call) and _is_embedding_ctor(info, f):
+                continue
+            if isinstance(f, ast.Name):
+                v, _ = _single_value(info, f.id, home)
+                if isinstance(v, ast.Call) and _is_embedding_ctor(info, v):
+                    continue
+            return None
+        return f"`{callee.id}`, whose input only an `Embedding` layer reads"
+    return None
+
+
+def _is_embedding_ctor(info: ModuleInfo, call: ast.Call) -> bool:
+    q = info.imports.qualname(call.func) or ""
+    return q.startswith(("keras.", "tf_keras.")) and q.endswith("layers.Embedding")
+
+
+def _is_input(info: ModuleInfo, e: ast.AST | None) -> bool:
+    if not isinstance(e, ast.Call):
+        return False
+    q = info.imports.qualname(e.func) or ""
+    return q.startswith(("keras.", "tf_keras.")) and q.rsplit(".", 1)[-1] in {"Input", "InputLayer"}
+
+
+def _single_value(info: ModuleInfo, name: str, where: ast.AST) -> tuple[ast.AST | None, ast.AST]:
+    """The value `name` is bound to when the function holding `where` (then the module) binds it exactly once, by a
+    plain `name = value`; (None, scope) otherwise. The scope is where the binding was found."""
+    parents = info.all_parents
+    scopes: list[ast.AST] = []
+    p: ast.AST | None = where
+    while p is not None:
+        if isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+            scopes.append(p)
+        p = parents.get(id(p))
+    if info.tree not in scopes:
+        scopes.append(info.tree)
+    for sc in scopes:
+        stores: list[ast.Name] = []
+        declared = False
+        todo = list(ast.iter_child_nodes(sc))
+        while todo:
+            n = todo.pop()
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                if not isinstance(n, ast.Lambda) and n.name == name:
+                    declared = True
+                continue
+            if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, (ast.Store, ast.Del)):
+                stores.append(n)
+            elif isinstance(n, (ast.Global, ast.Nonlocal)) and name in n.names:
+                declared = True
+            elif isinstance(n, ast.arg) and n.arg == name:
+                declared = True
+            todo.extend(ast.iter_child_nodes(n))
+        if declared:
+            return None, sc
+        if not stores:
+            continue
+        if len(stores) != 1:
+            return None, sc
+        st = parents.get(id(stores[0]))
+        if isinstance(st, ast.Assign) and len(st.targets) == 1 and st.targets[0] is stores[0]:
+            return st.value, sc
+        return None, sc
+    return None, info.tree
+
+
+def _lookup_message(info: ModuleInfo, tc: TapeCall, name: str, how: str) -> str:
+    return (
+        f"`{name}` reaches the target only as the input of {how}: Embedding casts its input to integer ids and "
+        f"looks rows of its matrix up, so nothing flows back to the ids and `tape.gradient` returns None for "
+        f"`{name}` (no error); for an attribution over tokens, take the gradient with respect to the embedded "
+        "vectors (call the Embedding layer first, watch its output, run the rest of the model on it)"
     )
