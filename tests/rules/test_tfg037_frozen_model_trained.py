@@ -244,6 +244,95 @@ model.fit(x, y, epochs=1, verbose=0)"""
 ]
 
 
+# The Hands-On ML 3rd ed. GAN loop (ageron/handson-ml3#252): the training function unpacks the combined Sequential's
+# `.layers` into local names, so the discriminator it trains is the module's frozen one.
+_HOML_GAN = (
+    _WEIGHTS_CHANGE
+    + """
+import numpy as np
+import tensorflow as tf
+
+generator = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(6)])
+discriminator = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(1)])
+gan = tf.keras.Sequential([generator, discriminator])
+discriminator.compile(loss="mse", optimizer="rmsprop")
+discriminator.trainable = False
+gan.compile(loss="mse", optimizer="rmsprop")
+{extra}
+
+def train_gan(gan, batches, batch_size, codings_size):
+    generator, discriminator = gan.layers
+    for X_batch in batches:
+        noise = tf.random.normal(shape=[batch_size, codings_size])
+        X_fake_and_real = tf.concat([generator(noise), X_batch], axis=0)
+        y1 = tf.constant([[0.0]] * batch_size + [[1.0]] * batch_size)
+{d_step}
+        gan.train_on_batch(tf.random.normal(shape=[batch_size, codings_size]), tf.ones((batch_size, 1)))
+
+
+{build}
+before = [w.numpy().copy() for w in {watched}.weights]
+{run}
+RESULT = ["zero" if sum(weight_change({watched}, before)) == 0 else "ok"]
+"""
+)
+_BATCHES = "[np.random.rand(4, 6).astype('float32') for _ in range(2)]"
+CASES += [
+    case(
+        "tfg037_discriminator_unpacked_from_sequential_layers",
+        "zero",
+        _HOML_GAN.format(
+            extra="",
+            d_step="        discriminator.train_on_batch(X_fake_and_real, y1)  # <- TFG037",
+            build="gan.build((None, 3))",
+            watched="discriminator",
+            run=f"train_gan(gan, {_BATCHES}, 4, 3)",
+        ),
+    ),
+    case(
+        "tfg037_discriminator_unpacked_model_passed_by_keyword",
+        "zero",
+        _HOML_GAN.format(
+            extra="",
+            d_step="        discriminator.train_on_batch(X_fake_and_real, y1)  # <- TFG037",
+            build="gan.build((None, 3))",
+            watched="discriminator",
+            run=f"train_gan(gan=gan, batches={_BATCHES}, batch_size=4, codings_size=3)",
+        ),
+    ),
+    # Near-miss: the same loop trains another GAN whose discriminator was never frozen.
+    case(
+        "tfg037_unpacked_discriminator_of_another_gan_trains",
+        "ok",
+        _HOML_GAN.format(
+            extra="""gen2 = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(6)])
+disc2 = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dense(1)])
+gan2 = tf.keras.Sequential([gen2, disc2])
+disc2.compile(loss="mse", optimizer="rmsprop")
+gan2.compile(loss="mse", optimizer="rmsprop")""",
+            d_step="        discriminator.train_on_batch(X_fake_and_real, y1)",
+            build="gan2.build((None, 3))",
+            watched="disc2",
+            run=f"train_gan(gan2, {_BATCHES}, 4, 3)",
+        ),
+    ),
+    # Fixed: the loop makes the unpacked discriminator trainable for its own step and freezes it again.
+    case(
+        "tfg037_unpacked_discriminator_toggled_in_the_loop",
+        "ok",
+        _HOML_GAN.format(
+            extra="",
+            d_step="""        discriminator.trainable = True
+        discriminator.train_on_batch(X_fake_and_real, y1)
+        discriminator.trainable = False""",
+            build="gan.build((None, 3))",
+            watched="discriminator",
+            run=f"train_gan(gan, {_BATCHES}, 4, 3)",
+        ),
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from gradls.analysis.call_sites import function_uses
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
-from gradls.analysis.python_scopes import attribute_calls, calls_on_objects, trainable_flags
+from gradls.analysis.python_scopes import ObjectKey, TrainableFlags, attribute_calls, calls_on_objects, trainable_flags
 from gradls.analysis.rules import rule
 
 _TRAIN_METHODS = frozenset({"train_on_batch", "fit"})
@@ -37,13 +37,16 @@ def find_frozen_model_trained(info: ModuleInfo) -> Iterator[Finding]:
     # whole tree's parents; a library's docstrings pass the text test above).
     if not attribute_calls(info, _COMPILE) or not attribute_calls(info, _TRAIN_METHODS) or not _freezes_any(info):
         return
-    flags = trainable_flags(info)
+    aliases = _sequential_layer_aliases(info)
+    flags = _aliased_flags(trainable_flags(info), aliases)
     if flags.unknown_unfrozen:
         return  # something it cannot name is unfrozen (a loop's layers, an item): which model is open
     frozen = [key for key in flags.freezes if flags.frozen_for_good(key)]
     if not frozen:
         return
-    trains = calls_on_objects(info, _TRAIN_METHODS)
+    trains: dict[ObjectKey, list[ast.Call]] = {}
+    for k, calls in calls_on_objects(info, _TRAIN_METHODS).items():
+        trains.setdefault(aliases.get(k, k), []).extend(calls)
     compiled = calls_on_objects(info, _COMPILE)
     for key in frozen:
         if key not in compiled:
@@ -55,6 +58,122 @@ def find_frozen_model_trained(info: ModuleInfo) -> Iterator[Finding]:
 
 
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
+
+
+def _aliased_flags(flags: TrainableFlags, aliases: dict[ObjectKey, ObjectKey]) -> TrainableFlags:
+    """The `trainable` assignments with each aliased local name counted as the model it names."""
+    if not aliases:
+        return flags
+    freezes: dict[ObjectKey, list[ast.Assign]] = {}
+    for k, assigns in flags.freezes.items():
+        freezes.setdefault(aliases.get(k, k), []).extend(assigns)
+    unfrozen = frozenset(aliases.get(k, k) for k in flags.unfrozen)
+    return TrainableFlags(freezes, unfrozen, flags.unknown_frozen, flags.unknown_unfrozen)
+
+
+def _sequential_layer_aliases(info: ModuleInfo) -> dict[ObjectKey, ObjectKey]:
+    """Names a module-level function binds by unpacking a parameter's `.layers` (`generator, discriminator =
+    gan.layers`, the Hands-On ML GAN loop), when every use of the function is a module-level call that passes, for
+    that parameter, the same module name bound once to `Sequential([a, b, ...])` with as many names as the
+    unpacking has targets: Keras' `Sequential.layers` lists the models it was built from, in order, so each local
+    name is the module's model in the same place.  {(function scope, local name): (module scope, model name)}."""
+    return info.memo(f"{__name__}.sequential_layer_aliases", lambda: _build_layer_aliases(info))
+
+
+def _build_layer_aliases(info: ModuleInfo) -> dict[ObjectKey, ObjectKey]:
+    out: dict[ObjectKey, ObjectKey] = {}
+    if ".layers" not in info.source or "Sequential" not in info.source:
+        return out
+    module_binds: dict[str, list[ast.stmt]] = {}
+    for s in info.tree.body:
+        for bound in _stored_names(s):
+            module_binds.setdefault(bound, []).append(s)
+    built: dict[str, list[str]] = {}
+    for name, stmts in module_binds.items():
+        (s, *more) = stmts
+        if more or not isinstance(s, ast.Assign) or not isinstance(s.value, ast.Call):
+            continue
+        f = s.value.func
+        callee = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+        if callee != "Sequential" or not s.value.args or not isinstance(s.value.args[0], (ast.List, ast.Tuple)):
+            continue
+        elts = s.value.args[0].elts
+        if elts and all(isinstance(e, ast.Name) and len(module_binds.get(e.id, [])) == 1 for e in elts):
+            built[name] = [e.id for e in elts if isinstance(e, ast.Name)]
+    if not built:
+        return out
+    grown = {k for k in calls_on_objects(info, frozenset({"add", "pop"})) if k[0] == id(info.tree)}
+    built = {k: v for k, v in built.items() if (id(info.tree), k) not in grown}  # layers added or removed later
+    uses = function_uses(info)
+    for fn in info.tree.body:
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        params = [p.arg for p in (*fn.args.posonlyargs, *fn.args.args)]
+        own = list(info.own_nodes(fn))
+        stores: dict[str, int] = {}
+        for n in own:
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                stores[n.id] = stores.get(n.id, 0) + 1
+        for a in own:
+            if not (
+                isinstance(a, ast.Assign)
+                and len(a.targets) == 1
+                and isinstance(a.targets[0], (ast.Tuple, ast.List))
+                and isinstance(a.value, ast.Attribute)
+                and a.value.attr == "layers"
+                and isinstance(a.value.value, ast.Name)
+                and a.value.value.id in params
+            ):
+                continue
+            targets = a.targets[0].elts
+            if not all(isinstance(t, ast.Name) and stores.get(t.id) == 1 for t in targets):
+                continue
+            model = _passed_module_name(fn, a.value.value.id, params, uses.get(fn.name, []), info)
+            if model is None or len(built.get(model, [])) != len(targets):
+                continue
+            for t, layer in zip(targets, built[model]):
+                assert isinstance(t, ast.Name)
+                out[(id(fn), t.id)] = (id(info.tree), layer)
+    return out
+
+
+def _stored_names(s: ast.stmt) -> Iterator[str]:
+    """The names a module-level statement binds (assignments, imports, definitions, loops, `with`)."""
+    if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        yield s.name
+        return
+    for n in ast.walk(s):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            yield n.id
+        elif isinstance(n, ast.alias):
+            yield (n.asname or n.name).split(".")[0]
+
+
+def _passed_module_name(
+    fn: ast.FunctionDef | ast.AsyncFunctionDef,
+    param: str,
+    params: list[str],
+    uses: list[tuple[ast.Call | None, ast.AST]],
+    info: ModuleInfo,
+) -> str | None:
+    """The one module-level name every use of `fn` passes for `param` (each use a module-level call of it)."""
+    names: set[str] = set()
+    idx = params.index(param)
+    for call, root in uses:
+        if call is None or root is not info.tree or not isinstance(call.func, ast.Name) or call.func.id != fn.name:
+            return None
+        arg: ast.expr | None = call.args[idx] if idx < len(call.args) else None
+        if any(isinstance(a, ast.Starred) for a in call.args[: idx + 1]):
+            return None
+        for k in call.keywords:
+            if k.arg == param:
+                arg = k.value
+            elif k.arg is None:
+                return None
+        if not isinstance(arg, ast.Name):
+            return None
+        names.add(arg.id)
+    return next(iter(names)) if len(names) == 1 else None
 
 
 def _unfrozen_between_trainings(info: ModuleInfo) -> Iterator[Finding]:
