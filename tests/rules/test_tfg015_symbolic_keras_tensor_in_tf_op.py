@@ -1090,6 +1090,123 @@ CASES = [
         RESULT = ["ok" if np.abs(vae.model.layers[2].kernel.numpy() - before).sum() > 0 else "zero"]
         """,
     ),
+    # GANs-in-Action/gans-in-action#15 (held-out round U): the chapter-2 VAE's compiled loss takes the encoder's
+    # symbolic `z_mean` / `z_log_var` as default values of its extra parameters; Keras calls the loss with
+    # (y_true, y_pred) only, so the defaults are what the KL term reads when `fit` runs it.
+    case(
+        "tfg015_compiled_loss_parameter_defaults_are_keras_tensors",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        original_dim = 6
+        x = keras.Input((original_dim,))
+        h = keras.layers.Dense(8, activation="relu")(x)
+        z_mean = keras.layers.Dense(2)(h)
+        z_log_var = keras.layers.Dense(2)(h)
+        vae = keras.Model(x, keras.layers.Dense(original_dim, activation="sigmoid")(keras.layers.Add()([z_mean, z_log_var])))
+
+
+        def vae_loss(x, x_decoded_mean, z_log_var=z_log_var, z_mean=z_mean, original_dim=original_dim):
+            xent_loss = original_dim * keras.losses.binary_crossentropy(x, x_decoded_mean)
+            kl_loss = -0.5 * tf.reduce_sum(1 + z_log_var - tf.square(z_mean) - tf.exp(z_log_var), axis=-1)  # <- TFG015
+            return tf.reduce_mean(xent_loss + kl_loss)
+
+
+        vae.compile(optimizer="rmsprop", loss=vae_loss)
+        data = np.random.rand(8, original_dim).astype("float32")
+        vae.fit(data, data, epochs=1, verbose=0)
+        RESULT = ["ok"]
+        """,
+    ),
+    case(
+        "tfg015_compiled_lambda_loss_default_is_keras_tensor",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        x = keras.Input((4,))
+        h = keras.layers.Dense(8, activation="relu")(x)
+        model = keras.Model(x, keras.layers.Dense(4)(h))
+        model.compile(
+            optimizer="adam",
+            loss=lambda y_true, y_pred, h=h: tf.reduce_mean(tf.square(y_true - y_pred)) + tf.reduce_mean(h),  # <- TFG015
+        )
+        data = np.random.rand(8, 4).astype("float32")
+        model.fit(data, data, epochs=1, verbose=0)
+        RESULT = ["ok"]
+        """,
+    ),
+    # Near-miss: the extra parameters' defaults are a Python number and a real (eager) tensor, and a KerasTensor
+    # named like the default is only read by the model; Keras calls the loss with (y_true, y_pred) and it trains.
+    case(
+        "tfg015_compiled_loss_parameter_defaults_are_plain_values",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        original_dim = 6
+        weights = tf.ones((original_dim,))
+        x = keras.Input((original_dim,))
+        z_mean = keras.layers.Dense(2)(x)
+        model = keras.Model(x, keras.layers.Dense(original_dim, activation="sigmoid")(z_mean))
+
+
+        def weighted_loss(y_true, y_pred, original_dim=original_dim, w=weights):
+            return tf.reduce_mean(original_dim * w * tf.square(y_true - y_pred))
+
+
+        model.compile(optimizer="adam", loss=weighted_loss)
+        data = np.random.rand(8, original_dim).astype("float32")
+        before = model.layers[1].kernel.numpy().copy()
+        model.fit(data, data, epochs=1, verbose=0)
+        RESULT = ["ok" if np.abs(model.layers[1].kernel.numpy() - before).sum() > 0 else "zero"]
+        """,
+    ),
+    # Fixed: the KL term is computed by a layer from real tensors (add_loss); the compiled loss keeps a number default.
+    case(
+        "tfg015_compiled_loss_defaults_kl_moved_to_layer",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+        original_dim = 6
+
+
+        class KL(keras.layers.Layer):
+            def call(self, inputs):
+                z_mean, z_log_var = inputs
+                kl = -0.5 * tf.reduce_sum(1 + z_log_var - tf.square(z_mean) - tf.exp(z_log_var), axis=-1)
+                self.add_loss(tf.reduce_mean(kl))
+                return z_mean + z_log_var
+
+
+        x = keras.Input((original_dim,))
+        h = keras.layers.Dense(8, activation="relu")(x)
+        z_mean = keras.layers.Dense(2)(h)
+        z_log_var = keras.layers.Dense(2)(h)
+        vae = keras.Model(x, keras.layers.Dense(original_dim, activation="sigmoid")(KL()([z_mean, z_log_var])))
+
+
+        def vae_loss(x, x_decoded_mean, original_dim=original_dim):
+            return tf.reduce_mean(original_dim * keras.losses.binary_crossentropy(x, x_decoded_mean))
+
+
+        vae.compile(optimizer="rmsprop", loss=vae_loss)
+        data = np.random.rand(8, original_dim).astype("float32")
+        before = vae.layers[1].kernel.numpy().copy()
+        vae.fit(data, data, epochs=1, verbose=0)
+        RESULT = ["ok" if np.abs(vae.layers[1].kernel.numpy() - before).sum() > 0 else "zero"]
+        """,
+    ),
 ]
 
 _FIXABLE = [

@@ -599,11 +599,13 @@ class _Analysis:
         )
         for item in items:
             if isinstance(item, ast.Lambda):
-                self._closure(item, env, call)
+                bound = self._defaults_kept(item, scope, env)
+                self._closure(item, {**env, **bound}, call, bound=set(bound))
             elif isinstance(item, ast.Name):
                 fn = self._def_named(item.id, scope)
                 if fn is not None:
-                    self._closure(fn, env, call)
+                    bound = self._defaults_kept(fn, scope, env)
+                    self._closure(fn, {**env, **bound}, call, bound=set(bound))
                 else:
                     # `modloss = loss_wrapper(model.input, ...)` then `compile(loss=modloss)`: the closure the
                     # factory call returned is what Keras calls, with the factory's arguments captured.
@@ -671,6 +673,23 @@ class _Analysis:
                     bound[k.arg] = o
         if bound:
             self._closure(fn, {**env, **bound}, compile_call, bound=set(bound))
+
+    def _defaults_kept(self, fn: ast.Lambda | FunctionNode, scope: Scope, env: dict[str, str]) -> dict[str, str]:
+        """The parameters of a loss given to `compile()` that keep a symbolic Keras tensor as their default value:
+        Keras calls the loss with `(y_true, y_pred)` only, so every parameter after those two keeps its default
+        (`def vae_loss(x, x_decoded_mean, z_log_var=z_log_var, z_mean=z_mean)`, the GANs in Action VAE)."""
+        a = fn.args
+        positional = [*a.posonlyargs, *a.args]
+        pairs = list(zip(positional[len(positional) - len(a.defaults) :], a.defaults))
+        pairs += [(p, d) for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None]
+        out: dict[str, str] = {}
+        for p, d in pairs:
+            if p in positional[:2]:
+                continue  # y_true / y_pred: Keras passes them
+            o = self.kt(d, scope, env)
+            if o:
+                out[p.arg] = o
+        return out
 
     def _def_named(self, name: str, scope: Scope) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         b = self.kf.bindings(name, scope)
