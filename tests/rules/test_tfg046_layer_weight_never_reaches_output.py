@@ -111,6 +111,112 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
     """,
     ),
+    # scTAG#1's shape: the cluster centres set by rebinding the weight attribute of a built layer (found through
+    # `get_layer`) to a NumPy array: the weight stays in `trainable_weights`, `call` reads the array, None gradient.
+    case(
+        "tfg046_weight_attribute_rebound_through_get_layer",
+        "none",
+        """
+        import keras
+        import numpy as np
+        import tensorflow as tf
+
+        class Clustering(keras.layers.Layer):
+            def build(self, input_shape):
+                self.clusters = self.add_weight(shape=(3, input_shape[-1]), initializer="glorot_uniform")
+
+            def call(self, z):
+                d = tf.reduce_sum(tf.square(tf.expand_dims(z, 1) - self.clusters), axis=2)
+                return tf.nn.softmax(-d)
+
+        inp = keras.Input((4,))
+        z = keras.layers.Dense(4)(inp)
+        model = keras.Model(inp, Clustering(name="clustering")(z))
+        model.get_layer("clustering").clusters = np.random.rand(3, 4).astype("float32")  # <- TFG046
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(tf.ones((5, 4))) ** 2)
+        grads = tape.gradient(loss, model.trainable_variables)
+        RESULT = gradient_status([g for g, v in zip(grads, model.trainable_variables) if v.path.startswith("clustering")])
+    """,
+    ),
+    # A layer called once (built), then its weight attribute rebound to a tensor computed from it: the same.
+    case(
+        "tfg046_weight_attribute_rebound_after_call",
+        "none",
+        """
+        import keras
+        import tensorflow as tf
+
+        class Scale(keras.layers.Layer):
+            def build(self, input_shape):
+                self.s = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+
+            def call(self, x):
+                return x * self.s
+
+        layer = Scale()
+        layer(tf.ones((2, 3)))
+        layer.s = tf.constant([0.5, 0.5, 0.5])  # <- TFG046
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(tf.ones((2, 3))))
+        RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
+    """,
+    ),
+    # Near-misses: rebound before the layer is built (`build` makes the weight afresh over it), and an attribute
+    # that is not a weight rebound after the call.
+    case(
+        "tfg046_ok_rebound_before_build_and_plain_attribute",
+        "ok",
+        """
+        import keras
+        import tensorflow as tf
+
+        class Scale(keras.layers.Layer):
+            def __init__(self, **kw):
+                super().__init__(**kw)
+                self.alpha = 1.0
+
+            def build(self, input_shape):
+                self.s = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+
+            def call(self, x):
+                return x * self.s * self.alpha
+
+        layer = Scale()
+        layer.s = tf.constant([0.5, 0.5, 0.5])
+        layer(tf.ones((2, 3)))
+        layer.alpha = 2.0
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(tf.ones((2, 3))))
+        RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
+    """,
+    ),
+    # Fixed: the centres are written into the weight with `assign`.
+    case(
+        "tfg046_ok_weight_set_with_assign",
+        "ok",
+        """
+        import keras
+        import numpy as np
+        import tensorflow as tf
+
+        class Clustering(keras.layers.Layer):
+            def build(self, input_shape):
+                self.clusters = self.add_weight(shape=(3, input_shape[-1]), initializer="glorot_uniform")
+
+            def call(self, z):
+                d = tf.reduce_sum(tf.square(tf.expand_dims(z, 1) - self.clusters), axis=2)
+                return tf.nn.softmax(-d)
+
+        inp = keras.Input((4,))
+        z = keras.layers.Dense(4)(inp)
+        model = keras.Model(inp, Clustering(name="clustering")(z))
+        model.get_layer("clustering").clusters.assign(np.random.rand(3, 4).astype("float32"))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(tf.ones((5, 4))) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
 ]
 
 

@@ -1,6 +1,7 @@
 """TFG046 layer-weight-never-reaches-output: a trainable weight a Keras layer creates (`self.b = self.add_weight(...)`)
-that nothing of the class reads, or that `call` reads only into values it never returns: its gradient is None, so it
-never trains (Keras warns `Gradients do not exist for variables [...]`)."""
+that nothing of the class reads, that `call` reads only into values it never returns, or whose attribute is rebound
+from outside once the layer is built (`model.get_layer("c").clusters = centers`): its gradient is None, so it never
+trains (Keras warns `Gradients do not exist for variables [...]`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import ast
 from collections.abc import Iterator
 
 from gradls.analysis.model import Finding
-from gradls.analysis.module import ClassFacts, ModuleInfo
+from gradls.analysis.module import ClassFacts, ModuleInfo, walk_own
 from gradls.analysis.rules import rule
 
 _WEIGHT_METHODS = frozenset({"add_weight", "add_variable"})
@@ -109,15 +110,17 @@ def _unread_self_attr(attr_loads: dict[str, list[ast.Attribute]], target: ast.AS
 @rule(
     "TFG046",
     "layer-weight-never-reaches-output",
-    "A trainable weight a Keras layer creates in `build`/`__init__` that nothing reads, or that `call` reads only "
-    "into values it never returns: its gradient is None, so it never trains (Keras warns `Gradients do not exist "
-    "for variables [...]`; alone, `No gradients provided for any variable`).",
+    "A trainable weight a Keras layer creates in `build`/`__init__` that nothing reads, that `call` reads only "
+    "into values it never returns, or whose attribute is rebound from outside once the layer is built: its gradient "
+    "is None, so it never trains (Keras warns `Gradients do not exist for variables [...]`; alone, `No gradients "
+    "provided for any variable`).",
 )
 def find_layer_weight_never_reaching_output(info: ModuleInfo) -> Iterator[Finding]:
     if "add_weight" not in info.source and "add_variable" not in info.source:
         return
     subclassed = {b for c in info.classes.values() for b in c.base_names}
     attr_loads: dict[str, list[ast.Attribute]] | None = None  # built when a class creates a weight
+    yield from _rebound_weights(info, subclassed)
     for name, cls in info.classes.items():
         if cls.keras_kind not in {"layer", "model"} or name in subclassed:
             continue  # a subclass of the module may read the weight in its own methods
@@ -149,3 +152,111 @@ def find_layer_weight_never_reaching_output(info: ModuleInfo) -> Iterator[Findin
                 "drop it",
                 info.span(store),
             )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A weight attribute rebound from outside the class once the layer is built.  Measured under TF 2.21 / Keras 3.15:
+# `layer.c = value` after `build` leaves the weight in `layer.trainable_weights` (the tracker never drops it) while
+# `call` now reads the new value, so the weight's gradient is None and it keeps its initial value, for a NumPy array,
+# a tensor or a `tf.Variable` alike; a `keras.Variable` raises `ValueError: You cannot add new elements of state`.
+# (tf_keras / Keras 2 drops the weight from `trainable_weights` instead: no None gradient to report, so Keras 2
+# classes are left out.)
+
+
+def _rebound_weights(info: ModuleInfo, subclassed: set[str]) -> Iterator[Finding]:
+    weights: dict[str, dict[str, ast.Assign]] = {}  # class -> weight attribute -> its add_weight statement
+    for name, cls in info.classes.items():
+        if cls.keras_kind not in {"layer", "model"} or cls.keras2 or name in subclassed:
+            continue
+        call = cls.methods.get("call")
+        if call is None:
+            continue
+        read = {
+            n.attr
+            for n in ast.walk(call)
+            if isinstance(n, ast.Attribute)
+            and isinstance(n.ctx, ast.Load)
+            and isinstance(n.value, ast.Name)
+            and n.value.id == "self"
+        }
+        made = {attr: stmt for attr, stmt in _created_weights(cls) if attr in read}
+        if made:
+            weights[name] = made
+    if not weights:
+        return
+    attrs = {a for made in weights.values() for a in made}
+    for stmt in info.all_nodes(ast.Assign):
+        if len(stmt.targets) != 1:
+            continue
+        t = stmt.targets[0]
+        if not isinstance(t, ast.Attribute) or t.attr not in attrs:
+            continue
+        if isinstance(t.value, ast.Name) and t.value.id == "self":
+            continue  # the class's own methods: when they run is not told here
+        cls_name, how = _built_instance(info, t.value, stmt)
+        made_in = weights.get(cls_name or "")
+        if made_in is None or t.attr not in made_in:
+            continue
+        created = made_in[t.attr]
+        yield Finding(
+            "TFG046",
+            f"`{info.text(t)} = ...` rebinds the trainable weight `self.{t.attr}` of Keras `{cls_name}` (created at "
+            f"line {created.lineno}) after {how}: Keras 3 keeps the weight in `trainable_weights` while `call` now "
+            "reads the new value, so its gradient is None and it never trains (Keras warns `Gradients do not exist "
+            "for variables [...]`; a `keras.Variable` raises `ValueError: You cannot add new elements of state`); "
+            f"set its value with `{info.text(t)}.assign(...)`",
+            info.span(stmt),
+        )
+
+
+def _built_instance(info: ModuleInfo, e: ast.AST, stmt: ast.stmt) -> tuple[str | None, str]:
+    """The module class of the built layer `e` is, and how it was built: `model.get_layer("name")` where the only
+    layer constructed with that `name=` is a module class applied where it is made (`C(name="name")(x)`), or a name
+    bound once in this scope to `C(...)` and called before `stmt`."""
+    if isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute) and e.func.attr == "get_layer":
+        arg = e.args[0] if e.args else next((k.value for k in e.keywords if k.arg == "name"), None)
+        if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+            return None, ""
+        ctors = [
+            c
+            for c in info.all_nodes(ast.Call)
+            if c is not e
+            and not (isinstance(c.func, ast.Attribute) and c.func.attr == "get_layer")
+            and any(
+                k.arg == "name" and isinstance(k.value, ast.Constant) and k.value.value == arg.value for k in c.keywords
+            )
+        ]
+        if len(ctors) != 1 or not isinstance(ctors[0].func, ast.Name) or ctors[0].func.id not in info.classes:
+            return None, ""
+        applied = info.all_parents.get(id(ctors[0]))
+        if not (isinstance(applied, ast.Call) and applied.func is ctors[0]):
+            return None, ""
+        return ctors[0].func.id, f"the layer was built (`{ctors[0].func.id}(...)` applied at line {applied.lineno})"
+    if isinstance(e, ast.Name):
+        scope = info.enclosing_function(stmt)
+        root = scope if scope is not None else info.tree
+        binds = [
+            a
+            for a in walk_own(root)
+            if isinstance(a, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.With, ast.arg))
+            and e.id in info.stored_names(a)
+        ]
+        if len(binds) != 1 or not isinstance(binds[0], ast.Assign) or len(binds[0].targets) != 1:
+            return None, ""
+        v = binds[0].value
+        if not (isinstance(binds[0].targets[0], ast.Name) and isinstance(v, ast.Call)):
+            return None, ""
+        if not (isinstance(v.func, ast.Name) and v.func.id in info.classes):
+            return None, ""
+        called = [
+            c
+            for c in walk_own(root)
+            if isinstance(c, ast.Call)
+            and isinstance(c.func, ast.Name)
+            and c.func.id == e.id
+            and (c.end_lineno or c.lineno) < stmt.lineno
+        ]
+        if not called:
+            return None, ""  # rebound before the layer is built: `build` makes the weight afresh
+        return v.func.id, f"the layer was built (called at line {called[0].lineno})"
+    return None, ""
