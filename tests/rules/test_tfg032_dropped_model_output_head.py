@@ -359,6 +359,142 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
         """,
     ),
+    # transformers#5427's shape: a subclassed BERT-like model returns (sequence_output, pooled_output); the
+    # functional model is built on `bert(ids)[0]` only: the pooler gets None gradients.
+    case(
+        "tfg032_subclassed_model_tuple_value_dropped",
+        "none",
+        """
+        import keras
+        import tensorflow as tf
+
+        class Encoder(keras.Model):
+            def __init__(self, **kw):
+                super().__init__(**kw)
+                self.embed = keras.layers.Embedding(20, 8)
+                self.pooler = keras.layers.Dense(8, activation="tanh")
+
+            def call(self, ids):
+                seq = self.embed(ids)
+                pooled = self.pooler(seq[:, 0])
+                return seq, pooled
+
+        ids = keras.Input((5,), dtype="int32")
+        bert = Encoder()
+        h = bert(ids)[0][:, 1:-1, :]  # <- TFG032
+        out = keras.layers.Dense(2)(keras.layers.Flatten()(h))
+        model = keras.Model(ids, out)
+        model.compile(optimizer="sgd", loss="mse")
+        x = tf.zeros((4, 5), dtype="int32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x) ** 2)
+        grads = tape.gradient(loss, model.trainable_variables)
+        pooler = {id(v) for v in bert.pooler.trainable_variables}
+        RESULT = gradient_status([g for g, v in zip(grads, model.trainable_variables) if id(v) in pooler])
+    """,
+    ),
+    # Unpacked: `seq, pooled = enc(x)` with only `seq` in the new model's outputs, the model trained by fit.
+    case(
+        "tfg032_subclassed_layer_tuple_unpacked_one_value_kept",
+        "none",
+        """
+        import keras
+        import tensorflow as tf
+
+        class Heads(keras.layers.Layer):
+            def __init__(self, **kw):
+                super().__init__(**kw)
+                self.body = keras.layers.Dense(4)
+                self.aux = keras.layers.Dense(3)
+
+            def call(self, x):
+                h = self.body(x)
+                return h, self.aux(h)
+
+        inp = keras.Input((6,))
+        seq, aux = Heads()(inp)  # <- TFG032
+        model = keras.Model(inp, keras.layers.Dense(1)(seq))
+        model.compile(optimizer="sgd", loss="mse")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(tf.ones((2, 6))) ** 2)
+        grads = tape.gradient(loss, model.trainable_variables)
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    # Near-misses: every value used (concatenated), and a kept value computed through every layer of the dropped
+    # one (value 1 is `norm(h)`, value 0 is dropped: `self.body` feeds both, nothing is lost).
+    case(
+        "tfg032_ok_subclassed_tuple_values_used_or_shared",
+        "ok",
+        """
+        import keras
+        import tensorflow as tf
+
+        class Encoder(keras.Model):
+            def __init__(self, **kw):
+                super().__init__(**kw)
+                self.body = keras.layers.Dense(8)
+                self.pooler = keras.layers.Dense(8, activation="tanh")
+
+            def call(self, x):
+                h = self.body(x)
+                return h, self.pooler(h)
+
+        inp = keras.Input((6,))
+        enc = Encoder()
+        seq, pooled = enc(inp)
+        both = keras.Model(inp, keras.layers.Concatenate()([seq, pooled]))
+        both.compile(optimizer="sgd", loss="mse")
+
+        class Norm(keras.layers.Layer):
+            def __init__(self, **kw):
+                super().__init__(**kw)
+                self.body = keras.layers.Dense(4)
+
+            def call(self, x):
+                h = self.body(x)
+                return h, h * 2.0
+
+        inp2 = keras.Input((6,))
+        second = keras.Model(inp2, Norm()(inp2)[1])
+        second.compile(optimizer="sgd", loss="mse")
+        statuses = []
+        for m, x in ((both, tf.ones((2, 6))), (second, tf.ones((2, 6)))):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(m(x) ** 2)
+            statuses += gradient_status(tape.gradient(loss, m.trainable_variables))
+        RESULT = statuses
+    """,
+    ),
+    # Fixed: the classifier reads the pooled value, which is computed from the sequence output: every layer trains.
+    case(
+        "tfg032_ok_subclassed_pooled_value_kept",
+        "ok",
+        """
+        import keras
+        import tensorflow as tf
+
+        class Encoder(keras.Model):
+            def __init__(self, **kw):
+                super().__init__(**kw)
+                self.embed = keras.layers.Embedding(20, 8)
+                self.pooler = keras.layers.Dense(8, activation="tanh")
+
+            def call(self, ids):
+                seq = self.embed(ids)
+                pooled = self.pooler(seq[:, 0])
+                return seq, pooled
+
+        ids = keras.Input((5,), dtype="int32")
+        bert = Encoder()
+        out = keras.layers.Dense(2)(bert(ids)[1])
+        model = keras.Model(ids, out)
+        model.compile(optimizer="sgd", loss="mse")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(tf.zeros((4, 5), dtype="int32")) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
 ]
 
 

@@ -287,6 +287,9 @@ class Reach:
     layers: dict[int, GraphLayer] = field(default_factory=dict)  # id(ctor) -> layer, nested models' layers included
     # id(call of a functional model) -> (the model, the call, output indices read; ALL in it for the whole value)
     model_calls: dict[int, tuple[FunctionalModel, ast.Call, set[int]]] = field(default_factory=dict)
+    # id(call of an instance of a Keras class of this module) -> (the class name, the call, indices read)
+    class_calls: dict[int, tuple[str, ast.Call, set[int]]] = field(default_factory=dict)
+    self_calls: set[str] = field(default_factory=set)  # `self.<attr>(...)` calls reached (a walk inside a method)
     complete: bool = True  # False when a value came from something the walk cannot see into (a user function)
 
 
@@ -491,10 +494,14 @@ class FunctionalGraphs:
         ctor = self._layer_ctor(f, sc)
         if ctor is not None:
             r.layers.setdefault(id(ctor), self._layer(ctor, f))
+            if isinstance(ctor.func, ast.Name) and ctor.func.id in info.classes:
+                r.class_calls.setdefault(id(e), (ctor.func.id, e, set()))[2].add(idx)
             return out
         if q.startswith(_PURE_PREFIXES) or (isinstance(f, ast.Name) and f.id in _PURE_BUILTINS and not q):
             return out
         if isinstance(f, ast.Attribute) and not q:
+            if isinstance(f.value, ast.Name) and f.value.id == "self":
+                r.self_calls.add(f.attr)
             return [*out, (f.value, sc, ALL)]  # a method of a value: `t.reshape(...)`, `loss_fn(...)` objects
         if isinstance(f, ast.Name) and (self._loss_object(f, sc) or self._reads_only_args(f)):
             return out

@@ -1,5 +1,6 @@
-"""TFG032 dropped-model-output-head: a multi-output functional model run with only some of its outputs kept; the
-layers feeding only the dropped outputs get None gradients."""
+"""TFG032 dropped-model-output-head: a multi-output functional model (or a Keras class of the module whose `call`
+returns a tuple) run with only some of its outputs kept; the layers feeding only the dropped outputs get None
+gradients."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ def find_dropped_model_output_head(info: ModuleInfo) -> Iterator[Finding]:
         return
     g = functional_graphs(info)
     models = g.models()
-    if not any(m.listed and len(m.outputs) > 1 for m in models):
+    tuple_classes = _tuple_returning_classes(info)
+    if not tuple_classes and not any(m.listed and len(m.outputs) > 1 for m in models):
         return
     if any(
         isinstance(c.func, ast.Attribute) and c.func.attr == "add_loss" and not _is_self(c.func.value)
@@ -63,6 +65,8 @@ def find_dropped_model_output_head(info: ModuleInfo) -> Iterator[Finding]:
                     why = f"`{tape.name}.gradient` is taken w.r.t. `{info.text(src)}`"
                     contexts.append((g.reach([tc.target], node), why, m))
     yield from _dropped(info, g, contexts, uses, frozen)
+    if tuple_classes:
+        yield from _dropped_class_values(info, g, contexts, uses, frozen, tuple_classes)
 
 
 def _dropped(
@@ -184,3 +188,148 @@ def _trainable_set(info: ModuleInfo) -> set[str] | None:
                 elif not (isinstance(t.value, ast.Name) and t.value.id == "self"):
                     return None
     return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The same for an instance of a Keras layer or model class of this module whose `call` returns a tuple display
+# (transformers#5427: a BERT-like model returning `(sequence_output, pooled_output)`, a functional model built on
+# `bert(ids, ...)[0]` only and trained with `fit`).  Measured under TF 2.21 / Keras 3.15: the layers `call` applies
+# only on the way to the dropped values (the pooler) keep their initial weights; `fit` warns `Gradients do not exist`.
+
+
+@dataclass
+class _TupleClass:
+    call: ast.FunctionDef | ast.AsyncFunctionDef
+    values: list[list[ast.expr]]  # per returned position, its expression in every `return`
+
+
+def _tuple_returning_classes(info: ModuleInfo) -> dict[str, _TupleClass]:
+    out: dict[str, _TupleClass] = {}
+    subclassed = {b for c in info.classes.values() for b in c.base_names}
+    for name, cls in info.classes.items():
+        if cls.keras_kind not in {"layer", "model"} or name in subclassed:
+            continue
+        call = cls.methods.get("call")
+        facts = info.facts(call) if call is not None else None
+        if call is None or facts is None or not facts.returns:
+            continue
+        if "add_loss" in info.text(cls.node) or "add_metric" in info.text(cls.node):
+            continue  # a loss term may read a dropped value
+        rets = [r.value for r in facts.returns]
+        if not all(isinstance(r, (ast.Tuple, ast.List)) for r in rets):
+            continue
+        elts = [r.elts for r in rets if isinstance(r, (ast.Tuple, ast.List))]
+        n = len(elts[0])
+        if n < 2 or any(len(e) != n for e in elts) or any(isinstance(x, ast.Starred) for e in elts for x in e):
+            continue
+        out[name] = _TupleClass(call, [[e[i] for e in elts] for i in range(n)])
+    return out
+
+
+def _dropped_class_values(
+    info: ModuleInfo,
+    g: FunctionalGraphs,
+    contexts: list[tuple[Reach, str, FunctionalModel | None]],
+    uses: dict[str, set[str]],
+    frozen: set[str],
+    classes: dict[str, _TupleClass],
+) -> Iterator[Finding]:
+    seen: dict[str, tuple[set[int], list[ast.Call], list[str], bool]] = {}  # class -> kept, calls, whys, complete
+    for r, why, own in contexts:
+        if own is not None:
+            continue
+        for cname, call, idxs in r.class_calls.values():
+            if cname not in classes:
+                continue
+            kept, calls, whys, complete = seen.setdefault(cname, (set(), [], [], True))
+            kept.update(idxs)
+            calls.append(call)
+            if why not in whys:
+                whys.append(why)
+            seen[cname] = (kept, calls, whys, complete and r.complete)
+    for cname, (kept, calls, whys, complete) in seen.items():
+        tc = classes[cname]
+        n = len(tc.values)
+        if ALL in kept or not complete or not _instances_accounted(info, cname, calls, uses, frozen):
+            continue
+        dropped = [i for i in range(n) if i not in kept]
+        if not dropped:
+            continue
+        g.kf.own_nodes(tc.call)
+        reached: list[Reach] = [g.reach(list(vals), tc.call) for vals in tc.values]
+        if not all(reached[i].complete for i in kept):
+            continue  # a kept value computed through something the walk cannot see into may use any layer
+        used = set().union(*(reached[i].self_calls for i in kept))
+        lost = sorted(
+            {a for d in dropped for a in reached[d].self_calls - used if _trainable_layer_attr(info, g, cname, a)}
+        )
+        if not lost:
+            continue
+        call = min(calls, key=lambda c: (c.lineno, c.col_offset))
+        yield _class_finding(info, call, cname, n, sorted(kept), dropped, lost, whys[0])
+
+
+def _instances_accounted(
+    info: ModuleInfo, cname: str, calls: list[ast.Call], uses: dict[str, set[str]], frozen: set[str]
+) -> bool:
+    """Every call of every instance of `cname` bound to a name is one of `calls` (so which values each reads is
+    known), and no instance is trained on its own, has its weights read or is frozen."""
+    ids = {id(c) for c in calls}
+    names: set[str] = set()
+    for a in info.all_nodes(ast.Assign):
+        v = a.value
+        if isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id == cname:
+            if len(a.targets) != 1 or not isinstance(a.targets[0], ast.Name):
+                return False  # `self.bert = Bert()`, an unpacking: its calls are not followed here
+            names.add(a.targets[0].id)
+    for c in info.all_nodes(ast.Call):
+        f = c.func
+        if isinstance(f, ast.Name) and f.id in names and id(c) not in ids:
+            return False
+    for n in names:
+        if n in frozen or uses.get(n, set()) & (_TRAINS | _WEIGHTS):
+            return False
+    return True
+
+
+def _trainable_layer_attr(info: ModuleInfo, g: FunctionalGraphs, cname: str, attr: str) -> bool:
+    """`self.<attr>` of class `cname` holds one Keras layer with trainable weights, made once in `__init__` or
+    `build`, and called nowhere but in `call` (here or from outside)."""
+    cls = info.classes[cname]
+    ctors: list[ast.Call] = []
+    for mname, m in cls.methods.items():
+        for n in ast.walk(m):
+            if isinstance(n, ast.Assign) and any(
+                isinstance(t, ast.Attribute) and t.attr == attr and _is_self(t.value) for t in n.targets
+            ):
+                if mname not in {"__init__", "build"} or not isinstance(n.value, ast.Call):
+                    return False
+                ctors.append(n.value)
+    if len(ctors) != 1:
+        return False
+    call = cls.methods["call"]
+    for n in info.all_nodes(ast.Call):
+        f = n.func
+        if isinstance(f, ast.Attribute) and f.attr == attr:
+            inside = call.lineno <= n.lineno <= (call.end_lineno or call.lineno)
+            if not (inside and _is_self(f.value)):
+                return False  # applied elsewhere too: another method, or from outside
+    layer = g._layer(ctors[0], ctors[0])
+    return layer.trains
+
+
+def _class_finding(
+    info: ModuleInfo, call: ast.Call, cname: str, n: int, kept: list[int], dropped: list[int], lost: list[str], why: str
+) -> Finding:
+    def vals(ix: list[int]) -> str:
+        return ("value " if len(ix) == 1 else "values ") + ", ".join(map(str, ix))
+
+    layers = ", ".join(f"`self.{a}`" for a in lost)
+    verb = "reaches" if len(kept) == 1 else "reach"
+    msg = (
+        f"only {vals(kept)} of the {n} values `{cname}.call` returns {verb} what is trained ({why}): the layers "
+        f"applied only for {vals(dropped)}, {layers}, get None gradients and never train (TensorFlow warns "
+        f"`Gradients do not exist for variables ...` and goes on). Use {vals(dropped)} in the model, or stop "
+        f"computing it in `{cname}.call`"
+    )
+    return Finding("TFG032", msg, info.span(call))
