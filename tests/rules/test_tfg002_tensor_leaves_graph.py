@@ -869,6 +869,48 @@ CASES += [
 ]
 
 
+# A Keras metric OBJECT handed to `compile(loss=...)`: Keras calls it as the loss, it updates its state variables
+# and returns their result, so `fit` raises `No gradients provided for any variable` (TF 2.21: Keras 3 and
+# tf_keras; even `MeanSquaredError()` from `keras.metrics`, whose `keras.losses` namesake trains).
+_COMPILED_METRIC = """
+import numpy as np
+{imp}
+
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
+{compile}
+x = np.random.rand(16, 4).astype("float32")
+y = (np.random.rand(16, 1) > 0.5).astype("float32")
+model.fit(x, y, epochs=1, verbose=0)
+"""
+CASES += [
+    case(
+        "tfg002_auc_metric_object_compiled_as_the_loss",
+        "raises:ValueError",
+        _COMPILED_METRIC.format(
+            imp="import keras",
+            compile='model.compile(optimizer="adam", loss=keras.metrics.AUC(), metrics=["accuracy"])  # <- TFG002',
+        ),
+    ),
+    case(
+        "tfg002_mse_metric_object_bound_then_compiled_tf_keras",
+        "raises:ValueError",
+        _COMPILED_METRIC.format(
+            imp="import tf_keras as keras",
+            compile="""mse = keras.metrics.MeanSquaredError()
+model.compile(optimizer="adam", loss=mse)  # <- TFG002""",
+        ),
+    ),
+    case(
+        "tfg002_ok_metric_objects_as_metrics_beside_a_loss_object",
+        "ok",
+        _COMPILED_METRIC.format(
+            imp="import keras",
+            compile='model.compile(optimizer="adam", loss=keras.losses.MeanSquaredError(), metrics=[keras.metrics.AUC()])',
+        ),
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

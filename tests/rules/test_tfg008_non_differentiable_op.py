@@ -2682,6 +2682,84 @@ CASES += [
 ]
 
 
+# Ops with an integer indices output beside a differentiable values output (`tf.math.top_k`): only the indices
+# carry no gradient, so the loss built from them alone starves the weights, the values (or scores gathered with
+# the indices) train them. And accuracy functions handed to `compile(loss=...)`. Measured under TF 2.21.
+_TOP_K = """
+import tensorflow as tf
+import keras
+
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(5)])
+x = tf.random.normal((8, 4))
+with tf.GradientTape() as tape:
+    scores = model(x)
+{body}
+RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+"""
+CASES += [
+    case(
+        "tfg008_top_k_indices_unpacked_as_the_loss",
+        "none",
+        _TOP_K.format(
+            body="""    _, idx = tf.math.top_k(scores, k=2)  # <- TFG008
+    loss = tf.reduce_mean(tf.cast(idx, tf.float32))"""
+        ),
+    ),
+    case(
+        "tfg008_top_k_indices_by_position",
+        "none",
+        _TOP_K.format(
+            body="""    idx = tf.math.top_k(scores, k=2)[1]  # <- TFG008
+    loss = tf.reduce_mean(tf.cast(idx, tf.float32))"""
+        ),
+    ),
+    case(
+        "tfg008_ok_top_k_values_also_in_the_loss",
+        "ok",
+        _TOP_K.format(
+            body="""    vals, idx = tf.math.top_k(scores, k=2)
+    loss = tf.reduce_mean(vals) + 0.01 * tf.reduce_mean(tf.cast(idx, tf.float32))"""
+        ),
+    ),
+    case(
+        "tfg008_ok_top_k_indices_gather_the_scores",
+        "ok",
+        _TOP_K.format(
+            body="""    _, idx = tf.math.top_k(scores, k=2)
+    loss = tf.reduce_mean(tf.gather(scores, idx, batch_dims=1))"""
+        ),
+    ),
+]
+
+_COMPILED = """
+import numpy as np
+import keras
+
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
+model.compile(optimizer="adam", loss={loss})
+x = np.random.rand(16, 4).astype("float32")
+y = (np.random.rand(16, 1) > 0.5).astype("float32")
+model.fit(x, y, epochs=1, verbose=0)
+"""
+CASES += [
+    case(
+        "tfg008_binary_accuracy_compiled_as_the_loss",
+        "raises:ValueError",
+        _COMPILED.replace("loss={loss})", "loss=keras.metrics.binary_accuracy)  # <- TFG008"),
+    ),
+    case(
+        "tfg008_ok_metric_function_of_a_loss_compiled",
+        "ok",
+        _COMPILED.replace("{loss}", "keras.metrics.mean_squared_error"),
+    ),
+    case(
+        "tfg008_binary_accuracy_compiled_as_the_loss_fixed",
+        "ok",
+        _COMPILED.replace("{loss}", '"binary_crossentropy", metrics=[keras.metrics.binary_accuracy]'),
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

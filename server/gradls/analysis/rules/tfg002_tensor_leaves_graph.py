@@ -13,6 +13,7 @@ from gradls.analysis.flow import Flow
 from gradls.analysis.model import Finding, FixData, Span
 from gradls.analysis.module import AUTOGRAPH, EAGER, GRAPH, ModuleInfo
 from gradls.analysis.rules import rule
+from gradls.analysis.step_facts import compile_loss_targets
 from gradls.analysis.tensors import DIFF, TENSOR
 
 NUMPY_CONVERSIONS = {
@@ -309,3 +310,25 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
             span,
             None if kind in {"evaluate", "get_weights"} or via_list else LeavesGraphFix(span, kind, tf_alias),
         )
+    yield from _metric_compiled_as_loss(info)
+
+
+def _metric_compiled_as_loss(info: ModuleInfo) -> Iterator[Finding]:
+    """`model.compile(loss=keras.metrics.AUC())` (or a name bound to a metric object): Keras calls the metric as
+    the loss, which updates its state variables and returns their ratio, so every gradient is None and `fit`
+    raises `No gradients provided for any variable` (Keras 3 and tf_keras alike, measured with TF 2.21; even
+    `keras.metrics.MeanSquaredError()`, whose loss namesake trains)."""
+    for value, _call in compile_loss_targets(info):
+        if not (
+            info.object_kind(value) == "metric"
+            or (isinstance(value, ast.Name) and info.tensors.kind_of(value) == "metric")
+            or (isinstance(value, ast.Name) and info.module_objects.get(value.id) == "metric")
+        ):
+            continue
+        msg = (
+            f"`{info.text(value)}` is a Keras metric object compiled as the loss: Keras calls it on every batch, "
+            "it updates its state variables (with `assign`, not differentiable) and returns their result, so every "
+            "gradient is `None` and `fit` raises `No gradients provided for any variable`; compile the matching "
+            "loss from `keras.losses` and pass the metric as `metrics=[...]`"
+        )
+        yield Finding("TFG002", msg, info.span(value), None)

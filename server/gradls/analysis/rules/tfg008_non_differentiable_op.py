@@ -90,6 +90,24 @@ def _accuracy_prediction(node: ast.Call) -> ast.AST | None:
     return next((k.value for k in node.keywords if k.arg == "y_pred"), None)
 
 
+# Ops with several outputs of which some are integer indices, with no gradient (TF 2.21 registers gradients for
+# the values only): op name -> the positions of those outputs.
+_INDEX_OUTPUTS = {"top_k": (1,), "max_pool_with_argmax": (1,), "approx_max_k": (1,), "approx_min_k": (1,)}
+
+
+def _index_outputs(info: ModuleInfo, node: ast.AST) -> tuple[str, tuple[int, ...]] | None:
+    """(`tf.math.top_k`, positions) when `node` calls a TensorFlow / Keras op with index outputs."""
+    if not isinstance(node, ast.Call) or not node.args:
+        return None
+    q = info.imports.qualname(node.func) or ""
+    if not q.startswith(("tensorflow.", "keras.ops.")):
+        return None
+    last = q.rsplit(".", 1)[-1]
+    if last not in _INDEX_OUTPUTS:
+        return None
+    return ("tf." if q.startswith("tensorflow.") else "keras.ops.") + q.split(".", 1)[1], _INDEX_OUTPUTS[last]
+
+
 def _op_of(info: ModuleInfo, node: ast.AST) -> tuple[str | None, list[ast.AST]]:
     """(label, differentiable inputs) when `node` is a non-differentiable op."""
     if isinstance(node, ast.Call):
@@ -129,6 +147,15 @@ def _op_of(info: ModuleInfo, node: ast.AST) -> tuple[str | None, list[ast.AST]]:
         and (info.imports.qualname(node.value.func) or "").rsplit(".", 1)[-1] == "top_k"
     ):
         return "`top_k(...).indices`", [node.value.args[0]]
+    if (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.slice, ast.Constant)
+        and (multi := _index_outputs(info, node.value)) is not None
+        and node.slice.value in multi[1]
+    ):
+        # `tf.math.top_k(scores, k)[1]`: the indices output
+        assert isinstance(node.value, ast.Call)
+        return f"`{multi[0]}(...)[{node.slice.value}]` (its indices)", [node.value.args[0]]
     if isinstance(node, ast.Compare) and all(isinstance(o, _COMPARE_OPS) for o in node.ops):
         return "comparison", [node.left, *node.comparators]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.FloorDiv):
@@ -146,7 +173,7 @@ def _op_of(info: ModuleInfo, node: ast.AST) -> tuple[str | None, list[ast.AST]]:
 def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
     flow: Flow | None = None
     for node, _modes in info.region_nodes():
-        if not isinstance(node, (ast.Call, ast.Compare, ast.Attribute, ast.BinOp)):
+        if not isinstance(node, (ast.Call, ast.Compare, ast.Attribute, ast.BinOp, ast.Subscript)):
             continue
         label, inputs = _op_of(info, node)
         if label is None:
@@ -199,6 +226,8 @@ def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
         else:
             msg = what + "; use a differentiable surrogate (softmax, sigmoid, a straight-through estimator)"
         yield Finding("TFG008", msg, info.span(node), None)
+    yield from _unpacked_index_outputs(info)
+    yield from _accuracy_compiled_as_loss(info)
     yield from _cut_inside_helpers(info)
     yield from _cut_in_lambda_layers(info)
     yield from _cut_in_layer_classes(info)
@@ -207,6 +236,80 @@ def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
     yield from _cut_in_imported_losses(info)
     yield from _cut_in_dataset_functions(info)
     yield from _weights_read_in_dataset_map(info)
+
+
+def _accuracy_compiled_as_loss(info: ModuleInfo) -> Iterator[Finding]:
+    """`model.compile(loss=keras.metrics.binary_accuracy)`: the accuracy compares (or takes an argmax) and casts,
+    so Keras' loss has no gradient and `fit` raises `No gradients provided for any variable` (TF 2.21, Keras 3 and
+    tf_keras)."""
+    for value, _call in compile_loss_targets(info):
+        q = info.imports.qualname(value) if isinstance(value, (ast.Name, ast.Attribute)) else None
+        if not q or q.rsplit(".", 1)[-1] not in _ACCURACY_FUNCTIONS or ".metrics." not in f".{q}":
+            continue
+        msg = (
+            f"`{info.text(value)}` compiled as the loss counts hits by comparison / argmax and a cast, which have no "
+            "gradient: every gradient is None and `fit` raises `No gradients provided for any variable`; compile "
+            "the matching cross-entropy (`keras.losses.binary_crossentropy` / `categorical_crossentropy`) and pass "
+            "the accuracy as `metrics=[...]`"
+        )
+        yield Finding("TFG008", msg, info.span(value), None)
+
+
+def _unpacked_index_outputs(info: ModuleInfo) -> Iterator[Finding]:
+    """`values, idx = tf.math.top_k(scores, k)` where only `idx` (int32, no gradient) carries the weights behind
+    `scores` to the loss: `tape.gradient` returns None for them. The values output is differentiable, so a loss
+    that also reads `values` trains them."""
+    flow: Flow | None = None
+    for node, _modes in info.region_nodes(ast.Call):
+        multi = _index_outputs(info, node)
+        if multi is None or info.tensors.level_of(node.args[0]) < DIFF:
+            continue
+        stmt = info.parent(node)
+        if not (
+            isinstance(stmt, ast.Assign)
+            and stmt.value is node
+            and len(stmt.targets) == 1
+            and isinstance(target := stmt.targets[0], (ast.Tuple, ast.List))
+            and not any(isinstance(e, ast.Starred) for e in target.elts)
+        ):
+            continue
+        index_names = [e.id for i, e in enumerate(target.elts) if i in multi[1] and isinstance(e, ast.Name)]
+        value_names = [e.id for i, e in enumerate(target.elts) if i not in multi[1] and isinstance(e, ast.Name)]
+        if not index_names or inside_custom_gradient(info, node):
+            continue
+        flow = flow or Flow(info)
+        if inside_stop_gradient(info, flow, node):
+            continue
+        sc = flow.scope_of(node)
+        index_sinks: set = set()
+        for name in index_names:
+            for use in sc.uses(name, stmt):
+                index_sinks |= flow.sinks(use, cut="index") or flow.sinks(use, cut=False)
+        if not index_sinks:
+            continue
+        value_sinks: set = set()
+        for name in value_names:
+            for use in sc.uses(name, stmt):
+                value_sinks |= flow.sinks(use, cut=True)
+        cut: list[str] = []
+        for root in flow.roots(node.args[0]):
+            targets = [s for s in index_sinks if flow.differentiated(root, s, node)]
+            if not targets:
+                continue
+            other = flow.root_other_sinks(root, node, node) | value_sinks
+            if any(s not in other for s in targets) and root not in cut:
+                cut.append(root)
+        if not cut:
+            continue
+        shown = ", ".join(f"`{c}`" for c in cut[:3])
+        idx = ", ".join(f"`{n}`" for n in index_names)
+        msg = (
+            f"{idx}, the indices `{multi[0]}` returns, are integers with no gradient and the only route from {shown} "
+            "to the loss: `tape.gradient` returns None for those weights (Keras optimizers warn `Gradients do not "
+            "exist for variables` or raise `No gradients provided for any variable`); the values output is "
+            "differentiable: build the loss from it (or gather the scores with the indices)"
+        )
+        yield Finding("TFG008", msg, info.span(node), None)
 
 
 def _callers_keep_a_path(info: ModuleInfo, flow: Flow, node: ast.AST, roots: list[str]) -> bool:
