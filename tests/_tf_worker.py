@@ -74,6 +74,8 @@ def main():
     signal.signal(signal.SIGALRM, _on_alarm)
     results = {}
     workdir = os.path.dirname(os.path.abspath(outp))
+    # One JSON line per finished program, so a batch cut short by the harness's deadline keeps what it ran.
+    partial = open(outp + ".partial", "w", encoding="utf-8")
     for name, source in spec["programs"].items():
         # A real file, so AutoGraph (which reads source with inspect) can convert the program's functions.
         fname = os.path.join(workdir, re.sub(r"[^A-Za-z0-9_]", "_", name) + ".py")
@@ -113,6 +115,9 @@ def main():
             "result": _jsonable(ns.get("RESULT")),
             "warnings": caught[:20],
         }
+        partial.write(json.dumps({name: results[name]}) + "\n")
+        partial.flush()
+    partial.close()
     json.dump(results, open(outp, "w"))
 
 
