@@ -979,6 +979,52 @@ CASES += [
     ),
 ]
 
+# rasbt/python-machine-learning-book-3rd-edition#179 (held-out round U) with the book's two raw variables made in
+# one tuple assignment: Keras 3 tracks neither, fit leaves both at 0.
+_BOOK_MODEL = """
+import numpy as np
+import tensorflow as tf
+
+
+class MyModel(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        {init}
+
+    def call(self, x):
+        return self.w * x + self.b
+
+
+model = MyModel()
+model.build((None, 1))
+model.compile(optimizer="sgd", loss="mse")
+x = np.arange(8, dtype="float32").reshape(-1, 1)
+model.fit(x, 2 * x + 1, epochs=2, batch_size=4, verbose=0)
+RESULT = ["zero" if float(model.w.numpy()) == 0.0 else "ok", "zero" if float(model.b.numpy()) == 0.0 else "ok"]
+"""
+CASES += [
+    case(
+        "tfg014_raw_variables_unpacked_from_a_tuple",
+        "zero",
+        _BOOK_MODEL.format(init="self.w, self.b = tf.Variable(0.0), tf.Variable(0.0)  # <- TFG014"),
+    ),
+    # Near-miss: the same tuple assignment of Keras 3 variables, which the model tracks.
+    case(
+        "tfg014_keras_variables_unpacked_from_a_tuple",
+        "ok",
+        _BOOK_MODEL.format(init="self.w, self.b = tf.keras.Variable(0.0), tf.keras.Variable(0.0)"),
+    ),
+    # Fixed: add_weight, one per line.
+    case(
+        "tfg014_tuple_unpacked_variables_fixed_with_add_weight",
+        "ok",
+        _BOOK_MODEL.format(
+            init="""self.w = self.add_weight(shape=(), initializer="zeros")
+        self.b = self.add_weight(shape=(), initializer="zeros")"""
+        ),
+    ),
+]
+
 
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):

@@ -60,12 +60,25 @@ def self_attr(e: ast.AST) -> str | None:
 
 
 def stored_calls(method: ast.AST, noun: str = "element") -> Iterator[tuple[str, ast.Call, str]]:
-    """(attr, call, how) for each call stored on `self.attr`: `self.attr = call`, or as an element of a list held
+    """(attr, call, how) for each call stored on `self.attr`: `self.attr = call` (also unpacked from a tuple of
+    calls, `self.w, self.b = tf.Variable(...), tf.Variable(...)`), or as an element of a list held
         there (`self.attr = [call, ...]`, a list comprehension of calls, `self.attr.append(call)` / `insert` /
         `extend([call, ...])`). `how` is empty for a direct binding, else the subject of the message for the list (`noun`
     names what the list holds)."""
     for n in ast.walk(method):
         if isinstance(n, ast.Assign):
+            if (
+                len(n.targets) == 1
+                and isinstance(n.targets[0], (ast.Tuple, ast.List))
+                and isinstance(n.value, (ast.Tuple, ast.List))
+                and len(n.targets[0].elts) == len(n.value.elts)
+                and not any(isinstance(e, ast.Starred) for e in (*n.targets[0].elts, *n.value.elts))
+            ):
+                # `self.w, self.b = tf.Variable(...), tf.Variable(...)`: each call is stored where it lands.
+                for t, el in zip(n.targets[0].elts, n.value.elts):
+                    if (a := self_attr(t)) is not None and isinstance(el, ast.Call):
+                        yield a, el, ""
+                continue
             attrs = [a for a in (self_attr(t) for t in n.targets) if a is not None]
             if not attrs:
                 continue
