@@ -314,6 +314,96 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
     """,
     ),
+    # Keras 3 locks a layer's state once it is built, before `call` runs: `add_weight` in `call` raises under a
+    # lazy `if self.w is None:` guard and under an `if` on an argument (LightCTR#4's `if require_logit:`).
+    case(
+        "tfg007_keras3_add_weight_in_call_under_lazy_guard",
+        "raises:ValueError",
+        """
+        import keras
+        import numpy as np
+
+        class Lazy(keras.layers.Layer):
+            def __init__(self, **kw):
+                super().__init__(**kw)
+                self.w = None
+
+            def call(self, x):
+                if self.w is None:
+                    self.w = self.add_weight(shape=(x.shape[-1],), initializer="ones")  # <- TFG007
+                return x * self.w
+
+        Lazy()(np.ones((2, 4), "float32"))
+    """,
+    ),
+    case(
+        "tfg007_keras3_add_weight_in_call_under_argument_if",
+        "raises:ValueError",
+        """
+        import keras
+        import numpy as np
+        import tensorflow as tf
+
+        class Logit(keras.Model):
+            def call(self, x, require_logit=True):
+                if require_logit:
+                    kernel = self.add_weight(shape=(x.shape[-1], 1), initializer="ones")  # <- TFG007
+                    x = tf.matmul(x, kernel)
+                return x
+
+        Logit()(np.ones((2, 4), "float32"))
+    """,
+    ),
+    # Near-miss: tf_keras (Keras 2) builds such lazy weights on the first call and trains them.
+    case(
+        "tfg007_ok_tf_keras_lazy_weight_in_call",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import tf_keras
+
+        class Lazy(tf_keras.layers.Layer):
+            def __init__(self, **kw):
+                super().__init__(**kw)
+                self.w = None
+
+            def call(self, x):
+                if self.w is None:
+                    self.w = self.add_weight(shape=(x.shape[-1],), initializer="ones")
+                return x * self.w
+
+        layer = Lazy()
+        layer(np.ones((2, 4), "float32"))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(np.ones((2, 4), "float32")))
+        RESULT = gradient_status(tape.gradient(loss, layer.trainable_variables))
+    """,
+    ),
+    # Fixed: the weight is made in `build`.
+    case(
+        "tfg007_ok_keras3_weight_made_in_build",
+        "ok",
+        """
+        import keras
+        import numpy as np
+        import tensorflow as tf
+
+        class Logit(keras.Model):
+            def build(self, input_shape):
+                self.kernel = self.add_weight(shape=(input_shape[-1], 1), initializer="ones")
+
+            def call(self, x, require_logit=True):
+                if require_logit:
+                    x = tf.matmul(x, self.kernel)
+                return x
+
+        model = Logit()
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(model(np.ones((2, 4), "float32")))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
 ]
 
 

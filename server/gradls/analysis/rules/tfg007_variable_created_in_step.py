@@ -81,6 +81,19 @@ def _guarded(info: ModuleInfo, sc: FlowScope, node: ast.AST) -> bool:
     return False
 
 
+def _keras3_state_in_call(ff, what: str) -> bool:
+    """`self.add_weight(...)` in the `call` of a Keras 3 layer or model: measured under TF 2.21 / Keras 3.15, Keras
+    locks the layer's state once it is built (before `call` runs), so the creation raises `ValueError: You cannot add
+    new elements of state` under any guard (`if self.w is None:`, `if flag:`); tf_keras allowed such lazy weights."""
+    return (
+        what.startswith("self.add")
+        and ff is not None
+        and ff.keras_method == "call"
+        and ff.cls is not None
+        and not ff.cls.keras2
+    )
+
+
 def _call_sites(info: ModuleInfo, fn: FunctionNode) -> list[ast.Call]:
     name = fn.name
     out = []
@@ -181,9 +194,9 @@ def find_variable_created_in_step(info: ModuleInfo) -> Iterator[Finding]:
         if fn is not None and fn.name.startswith(_BUILDERS):
             continue
         sc = flow.scope_of(node)
-        if _guarded(info, sc, node):
-            continue
         ff = info.facts(fn)
+        if _guarded(info, sc, node) and not _keras3_state_in_call(ff, what):
+            continue
         if (
             fn is not None
             and ff is not None
