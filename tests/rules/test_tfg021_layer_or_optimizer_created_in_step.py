@@ -593,6 +593,67 @@ CASES += [
 ]
 
 
+# GouravWadhwa/Hypergraphs-Image-Inpainting#3 (held-out round V): a Conv2D made in a layer's `call`, the layer in a
+# functional model trained only by an eager GradientTape loop. The symbolic build passes (measured: no singleton
+# error there); eagerly every call makes a fresh, untracked layer that never trains. A second model of the same shape
+# trained by `fit` raises the singleton ValueError.
+CASES += [
+    case(
+        "tfg021_layer_in_call_functional_model_eager_loop",
+        "none",
+        """
+        import keras
+        import tensorflow as tf
+
+        class Head(keras.layers.Layer):
+            def call(self, x):
+                return keras.layers.Dense(2)(x)  # <- TFG021
+
+        inp = keras.Input((4,))
+        model = keras.Model(inp, Head()(keras.layers.Dense(4)(inp)))
+        optimizer = keras.optimizers.SGD(0.1)
+        for step in range(2):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_sum(model(tf.ones((3, 4))))
+            grads = tape.gradient(loss, model.trainable_variables)
+            optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        # only the first Dense is tracked: the head's Dense is not among the weights that train
+        RESULT = gradient_status(grads) + ["none" if len(model.trainable_variables) < 4 else "ok"]
+    """,
+    ),
+    case(
+        "tfg021_layer_in_call_functional_model_fit",
+        "raises:ValueError",
+        """
+        import keras
+        import numpy as np
+
+        class Head(keras.layers.Layer):
+            def call(self, x):
+                return keras.layers.Dense(2)(x)  # <- TFG021
+
+        inp = keras.Input((4,))
+        model = keras.Model(inp, Head()(keras.layers.Dense(4)(inp)))
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((3, 4)), np.ones((3, 2)), verbose=0)
+    """,
+    ),
+]
+
+
+def test_message_tells_eager_only_from_fit():
+    from gradls.analysis import analyze
+
+    def msg(name: str) -> str:
+        src = next(c.source for c in CASES if c.name == name)
+        (f,) = [f for f in analyze(src).findings if f.code == "TFG021"]
+        return f.message
+
+    eager = msg("tfg021_layer_in_call_functional_model_eager_loop")
+    assert "fresh, untrained layer on every call" in eager and "under a traced `fit`" in eager
+    assert "which Keras traces" in msg("tfg021_layer_in_call_functional_model_fit")
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -128,7 +128,37 @@ def _fix_data(info: ModuleInfo, call: ast.Call, context: str, ff: FunctionFacts 
     return CreatedInStepFix(info.span(call), context)
 
 
+_RUNS_TRACED = frozenset({"fit", "evaluate", "predict", "train_on_batch", "test_on_batch", "predict_on_batch"})
+
+
+def _only_built_symbolically(info: ModuleInfo) -> bool:
+    """The module builds its models symbolically (`Input`, `Sequential`) but runs them only eagerly: no
+    `fit`/`evaluate`/`predict`-like call, no `tf.function`, an eager `GradientTape` loop.  Measured under TF 2.21 /
+    Keras 3.15: a layer made in `call` passes the symbolic build (no singleton error there) and, called eagerly, is
+    a fresh untrained layer on every call; only a traced `fit` raises the singleton `ValueError`."""
+    if not info.tape_withs or (info.project is not None and info.path is not None and _imported_elsewhere(info)):
+        return False
+    if any(ff.tf_function for ff in info.functions.values()):
+        return False
+    return not any(isinstance(n.func, ast.Attribute) and n.func.attr in _RUNS_TRACED for n in info.all_nodes(ast.Call))
+
+
+def _imported_elsewhere(info: ModuleInfo) -> bool:
+    """Another module of the project imports one of this module's classes and runs models as graphs (`fit`...)."""
+    project, path = info.project, info.path
+    assert project is not None and path is not None
+    for name in info.classes:
+        try:
+            users = project.users(name, path)
+        except (OSError, RecursionError, ValueError):
+            return True
+        if any(u.runs_graph for u in users):
+            return True
+    return False
+
+
 def _traced(info: ModuleInfo, parents: dict[int, ast.AST], done: set[int]) -> Iterator[Finding]:
+    eager_only: bool | None = None
     for call, modes in info.region_nodes(ast.Call):
         if not isinstance(call, ast.Call) or id(call) in done:
             continue
@@ -143,6 +173,10 @@ def _traced(info: ModuleInfo, parents: dict[int, ast.AST], done: set[int]) -> It
         traced = bool(modes & {AUTOGRAPH, GRAPH})
         where = _where(ff)
         if _keras_method(ff):
+            if traced:
+                if eager_only is None:
+                    eager_only = _only_built_symbolically(info)
+                traced = not eager_only
             attr = _stored_on_self(parents, call)
             guarded = _guard(info, parents, call, fn)
             if attr is not None or guarded:
