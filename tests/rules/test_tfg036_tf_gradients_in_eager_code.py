@@ -401,6 +401,61 @@ CASES = [
         RESULT = gradient_status(grads)
     """,
     ),
+    # mlittmancs/great_courses_ml#78 (held-out round U): the course's Keras 2 notebook builds its planner with
+    # `K.placeholder` / `K.function` and fits the rewards with `K.gradients` at module level. tf_keras makes the
+    # placeholder in its own graph with eager execution still on, so `K.gradients` raises all the same.
+    case(
+        "tfg036_keras_backend_placeholder_then_gradients_eagerly",
+        "raises:RuntimeError",
+        """
+        import numpy as np
+        import tf_keras.backend as K
+
+        rk = K.placeholder(3)
+        v = K.dot(K.constant(np.eye(3)), K.reshape(rk, (-1, 1)))
+        loss = -K.sum(K.log(K.softmax(K.reshape(v, (1, -1)))))
+        grads = K.gradients(loss, rk)[0]  # <- TFG036
+        iterate = K.function([rk], [loss, grads])
+        loss_value, grads_value = iterate([np.random.rand(3)])
+        RESULT = ["ok"]
+        """,
+    ),
+    # Near-miss: the backend's gradients taken inside a tf.function, where a graph is being traced.
+    case(
+        "tfg036_keras_backend_gradients_in_tf_function",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        import tf_keras.backend as K
+
+
+        @tf.function
+        def grad_of_loss(rk):
+            v = K.dot(K.constant(np.eye(3, dtype="float32")), K.reshape(rk, (-1, 1)))
+            loss = -K.sum(K.log(K.softmax(K.reshape(v, (1, -1)))))
+            return K.gradients(loss, rk)[0]
+
+
+        g = grad_of_loss(tf.constant(np.random.rand(3).astype("float32")))
+        RESULT = ["ok" if g is not None and float(tf.reduce_sum(tf.abs(g))) > 0 else "none"]
+        """,
+    ),
+    # Fixed: the rewards are a variable and the loss is recorded by a GradientTape.
+    case(
+        "tfg036_keras_backend_planner_ported_to_tape",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        rk = tf.Variable(np.random.rand(3).astype("float32"))
+        with tf.GradientTape() as tape:
+            v = tf.matmul(tf.constant(np.eye(3, dtype="float32")), tf.reshape(rk, (-1, 1)))
+            loss = -tf.reduce_sum(tf.math.log(tf.nn.softmax(tf.reshape(v, (1, -1)))))
+        RESULT = gradient_status(tape.gradient(loss, [rk]))
+        """,
+    ),
 ]
 
 

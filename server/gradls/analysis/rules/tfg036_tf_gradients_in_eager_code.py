@@ -93,11 +93,19 @@ def _empty_collection(info: ModuleInfo, c: ast.Call) -> Finding:
 
 
 def _builds_graphs(info: ModuleInfo) -> bool:
-    """Does the code name one of `_GRAPH_PROGRAM_NAMES` (as a name or an attribute, not in a comment or a string)?"""
+    """Does the code name one of `_GRAPH_PROGRAM_NAMES` (as a name or an attribute, not in a comment or a string)?
+    The Keras backend's `placeholder` does not count: tf_keras builds it in its own graph with eager execution still
+    on, so a `K.gradients(...)` run at module level beside it raises all the same (the Great Courses L21 notebook,
+    great_courses_ml#78); a program that really runs `K.gradients` in a graph turns eager off or enters one, which
+    the other names show."""
     names = _GRAPH_PROGRAM_NAMES
-    return any(n.attr in names for n in info.all_nodes(ast.Attribute)) or any(
-        n.id in names for n in info.all_nodes(ast.Name)
-    )
+
+    def marks(n: ast.Attribute | ast.Name) -> bool:
+        if (n.attr if isinstance(n, ast.Attribute) else n.id) not in names:
+            return False
+        return info.imports.qualname(n) != "keras.backend.placeholder"
+
+    return any(marks(n) for n in info.all_nodes(ast.Attribute)) or any(marks(n) for n in info.all_nodes(ast.Name))
 
 
 def _runs_eagerly(info: ModuleInfo, call: ast.Call, seen: set[int] | None = None) -> bool:
