@@ -466,6 +466,64 @@ CASES = [
         RESULT = statuses
     """,
     ),
+    # A custom loop differentiating the instance's own weights with a loss on one unpacked value only.
+    case(
+        "tfg032_subclassed_tuple_value_dropped_in_custom_loop",
+        "none",
+        """
+        import keras
+        import tensorflow as tf
+
+        class Encoder(keras.Model):
+            def __init__(self, **kw):
+                super().__init__(**kw)
+                self.body = keras.layers.Dense(8)
+                self.pooler = keras.layers.Dense(8, activation="tanh")
+
+            def call(self, x):
+                h = self.body(x)
+                return h, self.pooler(h)
+
+        enc = Encoder()
+        optimizer = keras.optimizers.SGD(0.1)
+        for step in range(2):
+            with tf.GradientTape() as tape:
+                seq, _ = enc(tf.ones((4, 6)))  # <- TFG032
+                loss = tf.reduce_mean(seq**2)
+            grads = tape.gradient(loss, enc.trainable_variables)
+            optimizer.apply_gradients(zip(grads, enc.trainable_variables))
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    # Near-miss: the same loop with both values in the loss.
+    case(
+        "tfg032_ok_subclassed_tuple_values_in_custom_loop_loss",
+        "ok",
+        """
+        import keras
+        import tensorflow as tf
+
+        class Encoder(keras.Model):
+            def __init__(self, **kw):
+                super().__init__(**kw)
+                self.body = keras.layers.Dense(8)
+                self.pooler = keras.layers.Dense(8, activation="tanh")
+
+            def call(self, x):
+                h = self.body(x)
+                return h, self.pooler(h)
+
+        enc = Encoder()
+        optimizer = keras.optimizers.SGD(0.1)
+        for step in range(2):
+            with tf.GradientTape() as tape:
+                seq, pooled = enc(tf.ones((4, 6)))
+                loss = tf.reduce_mean(seq**2) + tf.reduce_mean(pooled**2)
+            grads = tape.gradient(loss, enc.trainable_variables)
+            optimizer.apply_gradients(zip(grads, enc.trainable_variables))
+        RESULT = gradient_status(grads)
+    """,
+    ),
     # Fixed: the classifier reads the pooled value, which is computed from the sequence output: every layer trains.
     case(
         "tfg032_ok_subclassed_pooled_value_kept",

@@ -45,6 +45,8 @@ def find_dropped_model_output_head(info: ModuleInfo) -> Iterator[Finding]:
     # differentiating a multi-output model's own weights.  Outputs left out in one place may be trained in another
     # (two task models sharing a base, one gradient per head): a layer is lost only when no place reaches it.
     contexts: list[tuple[Reach, str, FunctionalModel | None]] = []
+    # custom loops differentiating an instance of a tuple-returning class: (reach of the loss, why, the instance)
+    class_loops: list[tuple[Reach, str, str]] = []
     for new in models:
         names = g.names_of(new)
         if any(uses.get(n, set()) & (_TRAINS | _WEIGHTS) for n in names):
@@ -60,13 +62,17 @@ def find_dropped_model_output_head(info: ModuleInfo) -> Iterator[Finding]:
                     continue
                 if src.attr not in _WEIGHTS:
                     continue
+                why = f"`{tape.name}.gradient` is taken w.r.t. `{info.text(src)}`"
                 m = g.model_of(src.value, node)
                 if m is not None and m.listed and len(m.outputs) > 1:
-                    why = f"`{tape.name}.gradient` is taken w.r.t. `{info.text(src)}`"
                     contexts.append((g.reach([tc.target], node), why, m))
+                elif tuple_classes and isinstance(src.value, ast.Name):
+                    cname = _instance_class(info, src.value.id)
+                    if cname in tuple_classes:
+                        class_loops.append((g.reach([tc.target], node), why, src.value.id))
     yield from _dropped(info, g, contexts, uses, frozen)
     if tuple_classes:
-        yield from _dropped_class_values(info, g, contexts, uses, frozen, tuple_classes)
+        yield from _dropped_class_values(info, g, contexts, class_loops, uses, frozen, tuple_classes)
 
 
 def _dropped(
@@ -230,17 +236,21 @@ def _dropped_class_values(
     info: ModuleInfo,
     g: FunctionalGraphs,
     contexts: list[tuple[Reach, str, FunctionalModel | None]],
+    class_loops: list[tuple[Reach, str, str]],
     uses: dict[str, set[str]],
     frozen: set[str],
     classes: dict[str, _TupleClass],
 ) -> Iterator[Finding]:
     seen: dict[str, tuple[set[int], list[ast.Call], list[str], bool]] = {}  # class -> kept, calls, whys, complete
-    for r, why, own in contexts:
-        if own is not None:
-            continue
+    differentiated = {name for _r, _why, name in class_loops}
+    every: list[tuple[Reach, str, str | None]] = [(r, why, None) for r, why, own in contexts if own is None]
+    every += [(r, why, name) for r, why, name in class_loops]
+    for r, why, only in every:
         for cname, call, idxs in r.class_calls.values():
             if cname not in classes:
                 continue
+            if only is not None and not (isinstance(call.func, ast.Name) and call.func.id == only):
+                continue  # a custom loop differentiates one instance's weights: the others' calls do not count
             kept, calls, whys, complete = seen.setdefault(cname, (set(), [], [], True))
             kept.update(idxs)
             calls.append(call)
@@ -250,7 +260,7 @@ def _dropped_class_values(
     for cname, (kept, calls, whys, complete) in seen.items():
         tc = classes[cname]
         n = len(tc.values)
-        if ALL in kept or not complete or not _instances_accounted(info, cname, calls, uses, frozen):
+        if ALL in kept or not complete or not _instances_accounted(info, cname, calls, uses, frozen, differentiated):
             continue
         dropped = [i for i in range(n) if i not in kept]
         if not dropped:
@@ -270,10 +280,16 @@ def _dropped_class_values(
 
 
 def _instances_accounted(
-    info: ModuleInfo, cname: str, calls: list[ast.Call], uses: dict[str, set[str]], frozen: set[str]
+    info: ModuleInfo,
+    cname: str,
+    calls: list[ast.Call],
+    uses: dict[str, set[str]],
+    frozen: set[str],
+    differentiated: set[str],
 ) -> bool:
     """Every call of every instance of `cname` bound to a name is one of `calls` (so which values each reads is
-    known), and no instance is trained on its own, has its weights read or is frozen."""
+    known), and no instance is trained on its own, frozen, or has its weights read (but by the custom loops that
+    differentiate it, `differentiated`)."""
     ids = {id(c) for c in calls}
     names: set[str] = set()
     for a in info.all_nodes(ast.Assign):
@@ -287,9 +303,24 @@ def _instances_accounted(
         if isinstance(f, ast.Name) and f.id in names and id(c) not in ids:
             return False
     for n in names:
-        if n in frozen or uses.get(n, set()) & (_TRAINS | _WEIGHTS):
+        read = uses.get(n, set())
+        if n in frozen or read & _TRAINS or (read & _WEIGHTS and n not in differentiated):
             return False
     return True
+
+
+def _instance_class(info: ModuleInfo, name: str) -> str | None:
+    """The module class every assignment of `name` constructs (`enc = Encoder()`), else None."""
+    found: set[str] = set()
+    for a in info.all_nodes(ast.Assign):
+        if any(isinstance(n, ast.Name) and n.id == name for t in a.targets for n in ast.walk(t)):
+            v = a.value
+            if len(a.targets) != 1 or not isinstance(a.targets[0], ast.Name):
+                return None
+            if not (isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id in info.classes):
+                return None
+            found.add(v.func.id)
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def _trainable_layer_attr(info: ModuleInfo, g: FunctionalGraphs, cname: str, attr: str) -> bool:
