@@ -413,6 +413,49 @@ CASES += [
             w = w - 0.1 * g
         """,
     ),
+    # The same update written as one tuple assignment for weight and bias: both names become tensors.
+    case(
+        "tfg009_variables_rebound_by_tuple_update",
+        "none",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(tf.random.normal((3, 1)))
+        b = tf.Variable(tf.zeros((1,)))
+        x = tf.random.normal((8, 3))
+        y = tf.random.normal((8, 1))
+        RESULT = []
+        for step in range(3):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(x @ w + b - y))
+            gw, gb = tape.gradient(loss, [w, b])  # <- TFG009, TFG009
+            RESULT += gradient_status([gw, gb])
+            if gw is None:
+                break
+            w, b = w - 0.1 * gw, b - 0.1 * gb
+        """,
+    ),
+    case(
+        "tfg009_variables_updated_in_place_near_miss_of_tuple_update",
+        "ok",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(tf.random.normal((3, 1)))
+        b = tf.Variable(tf.zeros((1,)))
+        x = tf.random.normal((8, 3))
+        y = tf.random.normal((8, 1))
+        RESULT = []
+        for step in range(3):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(x @ w + b - y))
+            gw, gb = tape.gradient(loss, [w, b])
+            RESULT += gradient_status([gw, gb])
+            new_w, new_b = w - 0.1 * gw, b - 0.1 * gb
+            w.assign(new_w)
+            b.assign(new_b)
+        """,
+    ),
     # (`W -= lr * dW` on a tf.Variable raises TF's own RuntimeError naming assign_sub: not reported.)
     case(
         "tfg009_variable_rebound_by_scaled_update",
@@ -745,6 +788,38 @@ _FIXABLE = [
 ]
 FIXED = {f"{n}__fixed": _fixed(n) for n in _FIXABLE}
 CASES += [case(name, "ok", src) for name, src in FIXED.items()]
+
+
+# `tape.watch(x)` written after the forward computation in the block: the tape records only what runs on `x` after
+# the watch (TF 2.21: None). A use after the watch as well is recorded (ok); the watch first is the fix.
+_WATCH_ORDER = """
+import tensorflow as tf
+
+x = tf.constant([1.0, 2.0])
+with tf.GradientTape() as tape:
+{body}
+g = tape.gradient(y, x){mark}
+RESULT = gradient_status([g])
+"""
+CASES += [
+    case(
+        "tfg009_watch_after_the_forward_computation",
+        "none",
+        _WATCH_ORDER.format(body="    y = tf.reduce_sum(x * x)\n    tape.watch(x)", mark="  # <- TFG009"),
+    ),
+    case(
+        "tfg009_ok_used_before_and_after_the_watch",
+        "ok",
+        _WATCH_ORDER.format(
+            body="    y0 = tf.reduce_sum(x)\n    tape.watch(x)\n    y = y0 + tf.reduce_sum(x * x)", mark=""
+        ),
+    ),
+    case(
+        "tfg009_watch_after_the_forward_computation_fixed",
+        "ok",
+        _WATCH_ORDER.format(body="    tape.watch(x)\n    y = tf.reduce_sum(x * x)", mark=""),
+    ),
+]
 
 
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)

@@ -178,6 +178,16 @@ def _check_source(
     if not isinstance(el, ast.Name):
         return None
     if el.id in watched:
+        late = _watched_after_use(info, scope, tape, el.id, call)
+        if late is not None:
+            watch, first_use = late
+            msg = (
+                f"`{tape.name}.watch({el.id})` at line {watch.lineno} comes after `{el.id}` was used at line "
+                f"{first_use.lineno}: a tape records only the operations run on a tensor after it watches it, so "
+                f"`{tape.name}.{_method(call)}` returns `None` for `{el.id}`, with no error or warning; move the watch "
+                f"to the top of the `with` block, before the first use"
+            )
+            return Finding("TFG009", msg, info.span(el), None)
         last = rebound_after_watch(scope, tape, el.id, call)
         if last is None or _classify(info, def_value(last), tape, scope) == "variable":
             return None
@@ -209,6 +219,12 @@ def _check_source(
             return Finding("TFG009", msg, info.span(el), _fix_data(info, scope, tape, call, el.id, [], scope))
         return None
     if r is None and el.id not in scope.params:
+        bound = _assignments_binding(info, scope, el)
+        if bound is not None and info.tensors.kind_of(el) == "variable":
+            # `w, b = w - lr * gw, b - lr * gb` in the loop: the unpacking hides the variable's rebinding
+            rebound = _variable_rebound_to_tensor(info, bound[1], tape, call, el, bound[0])
+            if rebound is not None:
+                return rebound
         r = _unpacking_defs(info, scope, el)
     if r is None or not r[0]:
         return None
@@ -265,6 +281,49 @@ def _check_source(
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 
 
+def _watched_after_use(
+    info: ModuleInfo, scope: TapeScope, tape: Tape, name: str, call: ast.Call
+) -> tuple[ast.Call, ast.AST] | None:
+    """(the watch, the first use) when `tape.watch(name)` comes after every use of `name` that the tape records
+    (`y = x * x` then `tape.watch(x)` in the block): the tape has not seen the operations on `x`, so the gradient
+    with respect to it is None. Only for a plain tensor bound once, before the block (a variable is watched on
+    access anyway), with no loop inside the block around the uses or the watch."""
+    watches = [
+        w
+        for w in tape.watches
+        if len(w.args) == 1 and isinstance(w.args[0], ast.Name) and w.args[0].id == name and scope.parent(w) is not None
+    ]
+    if not watches or not tape.blocks or any(not tape.recording(w, scope) for w in watches):
+        return None
+    defs = scope.defs(name)
+    if not defs or len(defs) != 1 or not isinstance(defs[0], ast.Assign) or tape.recording(defs[0], scope):
+        return None
+    if _classify(info, def_value(defs[0]), tape, scope) != "plain" or pos(defs[0]) > pos(watches[0]):
+        return None
+    first_watch = min(watches, key=pos)
+    inside = {id(x) for w in watches for x in ast.walk(w)}
+    uses = [
+        n
+        for n in scope.nodes
+        if isinstance(n, ast.Name)
+        and n.id == name
+        and isinstance(n.ctx, ast.Load)
+        and id(n) not in inside
+        and tape.recording(n, scope)
+    ]
+    if not uses or any(pos(u) > pos(first_watch) for u in uses):
+        return None
+    loops = (ast.For, ast.AsyncFor, ast.While)
+    block_of = next((b for b in tape.blocks if scope.within(first_watch, b)), None)
+    for n in (first_watch, *uses):
+        for a in scope.ancestors(n):
+            if a is block_of:
+                break
+            if isinstance(a, loops):
+                return None  # a later iteration runs the use after the watch
+    return first_watch, min(uses, key=pos)
+
+
 def _plain_watched_names(info: ModuleInfo, scope: TapeScope, tape: Tape) -> list[str] | None:
     """The names `tape.watch(...)` is given when each is a Name bound only to a fresh TF tensor (a constant, a
     conversion, a random or filled tensor: never a variable); None when any watched thing may hold a variable."""
@@ -297,6 +356,12 @@ def _unpacking_defs(info: ModuleInfo, scope: TapeScope, el: ast.Name) -> tuple[l
     opaque; only when the engine already sees a tensor there, and every binding is an assignment."""
     if info.tensors.level_of(el) < TENSOR or info.tensors.kind_of(el) is not None:
         return None
+    return _assignments_binding(info, scope, el)
+
+
+def _assignments_binding(info: ModuleInfo, scope: TapeScope, el: ast.Name) -> tuple[list[ast.AST], TapeScope] | None:
+    """Every assignment binding `el` (plain or unpacking) in its scope or the module's, in source order; None when
+    another kind of binding (a loop target, `with ... as`) binds it."""
     for where in (scope, module_scope(info)):
         found: list[ast.AST] = []
         for n in where.nodes:
@@ -374,13 +439,13 @@ def _variable_rebound_to_tensor(
         new = f"{name}.{method}({step_text})"
         msg = (
             f"`{name}` is a `tf.Variable` (line {located(made).lineno}), but line {located(d).lineno} rebinds the name to "
-            f"`{info.text(d.value) if isinstance(d, ast.Assign) else info.text(d)}`, a plain tensor: from the "
+            f"`{info.text(_rebinding_value(d, update))}`, a plain tensor: from the "
             f"loop's second iteration on, `{tape.name}.{_method(call)}` returns `None` for it (and the update "
             f"then fails on `None`); update the variable in place: `{new}`"
         )
         sp = info.span(d)
         data: UnwatchedTensorFix | None = None
-        if sp.line == sp.end_line:
+        if sp.line == sp.end_line and isinstance(d, ast.Assign) and isinstance(d.targets[0], ast.Name):
             data = UnwatchedTensorFix(
                 f"Update `{name}` in place with `.{method}()`", (PlannedEdit(sp, new, info.text(d)),)
             )
@@ -388,13 +453,31 @@ def _variable_rebound_to_tensor(
     return None
 
 
+def _rebinding_value(d: ast.AST, update: tuple[str, ast.expr]) -> ast.AST:
+    """The expression a rebinding gives the name: the whole value, or its element in a tuple assignment."""
+    if isinstance(d, ast.Assign) and isinstance(d.targets[0], (ast.Tuple, ast.List)):
+        assert isinstance(d.value, (ast.Tuple, ast.List))  # _update_of matched the elements
+        return next(v for v in d.value.elts if v is update[1] or any(x is update[1] for x in ast.walk(v)))
+    return d.value if isinstance(d, ast.Assign) else d
+
+
 def _update_of(d: ast.AST, name: str) -> tuple[str, ast.expr] | None:
     """('sub', step) for `w = w - step`, ('add', ...) likewise, ('set', expr) for another
     expression of `w` (`w = w * 0.9`); None when the statement is no such update."""
     # `w -= step` on a tf.Variable raises its own clear RuntimeError in TF 2.21 (it names assign_sub): not ours.
-    if not (isinstance(d, ast.Assign) and len(d.targets) == 1 and isinstance(d.targets[0], ast.Name)):
+    if not (isinstance(d, ast.Assign) and len(d.targets) == 1):
         return None
-    v = d.value
+    v: ast.expr | None = d.value
+    t = d.targets[0]
+    if isinstance(t, (ast.Tuple, ast.List)):
+        # `w, b = w - lr * gw, b - lr * gb`: the element bound to `name`
+        if not isinstance(v, (ast.Tuple, ast.List)) or len(v.elts) != len(t.elts):
+            return None
+        v = next((ve for te, ve in zip(t.elts, v.elts) if isinstance(te, ast.Name) and te.id == name), None)
+        if v is None or isinstance(v, ast.Starred):
+            return None
+    elif not isinstance(t, ast.Name):
+        return None
     if isinstance(v, ast.BinOp) and isinstance(v.left, ast.Name) and v.left.id == name:
         if isinstance(v.op, ast.Sub):
             return "sub", v.right
