@@ -333,6 +333,45 @@ gan2.compile(loss="mse", optimizer="rmsprop")""",
 ]
 
 
+# The other direction: a layer frozen between two training calls with no compile() between keeps training under
+# Keras 3 (the training function traced by the first fit keeps its variable list: "stale" = the frozen weights
+# changed). With run_eagerly=True every step reads trainable_variables afresh and the freeze holds.
+_FREEZE_LATE = """
+import numpy as np
+import keras
+
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8), keras.layers.Dense(1)])
+model.compile(optimizer="adam", loss="mse"{eager})
+x = np.random.rand(16, 4).astype("float32")
+y = np.random.rand(16, 1).astype("float32")
+model.fit(x, y, epochs=1, verbose=0)
+{freeze}
+before = [w.numpy().copy() for w in model.layers[0].weights]
+model.fit(x, y, epochs=1, verbose=0)
+changed = any(np.abs(w.numpy() - b).sum() > 0 for w, b in zip(model.layers[0].weights, before))
+RESULT = ["stale" if changed else "ok"]
+"""
+CASES += [
+    case(
+        "tfg037_layer_frozen_between_fits_keeps_training",
+        "stale",
+        _FREEZE_LATE.format(eager="", freeze="model.layers[0].trainable = False  # <- TFG037"),
+    ),
+    case(
+        "tfg037_ok_layer_frozen_between_fits_run_eagerly",
+        "ok",
+        _FREEZE_LATE.format(eager=", run_eagerly=True", freeze="model.layers[0].trainable = False"),
+    ),
+    case(
+        "tfg037_layer_frozen_between_fits_keeps_training_fixed",
+        "ok",
+        _FREEZE_LATE.format(
+            eager="", freeze='model.layers[0].trainable = False\nmodel.compile(optimizer="adam", loss="mse")'
+        ),
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -185,16 +185,19 @@ def _unfrozen_between_trainings(info: ModuleInfo) -> Iterator[Finding]:
     for a in info.all_nodes(ast.Assign):
         if not (
             isinstance(a.value, ast.Constant)
-            and a.value.value is True
+            and isinstance(a.value.value, bool)
             and len(a.targets) == 1
             and isinstance(t := a.targets[0], ast.Attribute)
             and t.attr == "trainable"
-            and isinstance(t.value, ast.Name)
         ):
+            continue
+        obj = _flag_owner(t.value)
+        if obj is None:
             continue
         if any(isinstance(up, _LOOPS) for up in _ancestors(info, a)):
             continue  # toggled every iteration (a GAN loop): the text order is not the run order
-        obj = t.value.id
+        unfreeze = a.value.value is True
+        shown = info.text(t.value)
         scope = info.enclosing_function(a) or info.tree
         nodes = [n for n in info.own_nodes(scope) if not any(isinstance(up, _LOOPS) for up in _ancestors(info, n))]
         holders = _built_from(nodes, obj)
@@ -218,16 +221,64 @@ def _unfrozen_between_trainings(info: ModuleInfo) -> Iterator[Finding]:
             assert isinstance(last.func, ast.Attribute) and isinstance(nxt.func, ast.Attribute)
             if last.func.attr not in _TRAIN_METHODS or nxt.func.attr not in _TRAIN_METHODS:
                 continue  # compiled between the last training and this one: the flag is read afresh
-            msg = (
-                f"`{obj}.trainable = True` after `{model}.{last.func.attr}` (line {last.lineno}) and with no "
-                f"`{model}.compile(...)` before `{model}.{nxt.func.attr}` (line {nxt.lineno}): Keras 3 builds a "
-                "model's training function and its optimizer's variable list at the first training call after "
-                f"`compile()` and keeps them, so `{obj}`'s unfrozen weights get no update in the later training "
-                "(no error; with `run_eagerly=True` the optimizer raises `ValueError: Unknown variable`); call "
-                f"`{model}.compile(...)` again after changing `trainable`"
+            head = (
+                f"`{shown}.trainable = {a.value.value}` after `{model}.{last.func.attr}` (line {last.lineno}) and "
+                f"with no `{model}.compile(...)` before `{model}.{nxt.func.attr}` (line {nxt.lineno}): Keras 3 builds "
+                "a model's training function and its optimizer's variable list at the first training call after "
+                "`compile()` and keeps them, so "
             )
+            if unfreeze:
+                msg = head + (
+                    f"`{shown}`'s unfrozen weights get no update in the later training (no error; with "
+                    "`run_eagerly=True` the optimizer raises `ValueError: Unknown variable`); call "
+                    f"`{model}.compile(...)` again after changing `trainable`"
+                )
+            else:
+                if _compiled_eagerly(nodes, model):
+                    continue  # run_eagerly=True: every step reads trainable_variables afresh, the freeze holds
+                msg = head + (
+                    f"`{shown}`'s weights keep training in the later training although it is frozen (no error, no "
+                    f"warning); call `{model}.compile(...)` again after changing `trainable`"
+                )
             yield Finding("TFG037", msg, info.span(a), None)
             break
+
+
+def _flag_owner(target: ast.expr) -> str | None:
+    """The name whose models train the layer whose flag is set: `base` for `base.trainable`, `model` for
+    `model.layers[0].trainable` and `model.get_layer("conv").trainable`."""
+    if isinstance(target, ast.Name):
+        return target.id
+    if (
+        isinstance(target, ast.Subscript)
+        and isinstance(target.value, ast.Attribute)
+        and target.value.attr == "layers"
+        and isinstance(target.value.value, ast.Name)
+    ):
+        return target.value.value.id
+    if (
+        isinstance(target, ast.Call)
+        and isinstance(target.func, ast.Attribute)
+        and target.func.attr == "get_layer"
+        and isinstance(target.func.value, ast.Name)
+    ):
+        return target.func.value.id
+    return None
+
+
+def _compiled_eagerly(nodes: list[ast.AST], model: str) -> bool:
+    """Some `model.compile(..., run_eagerly=True)` in the scope."""
+    return any(
+        isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr == "compile"
+        and isinstance(n.func.value, ast.Name)
+        and n.func.value.id == model
+        and any(
+            k.arg == "run_eagerly" and isinstance(k.value, ast.Constant) and k.value.value is True for k in n.keywords
+        )
+        for n in nodes
+    )
 
 
 def _ancestors(info: ModuleInfo, node: ast.AST) -> Iterator[ast.AST]:
