@@ -217,6 +217,207 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
     """,
     ),
+    # A sublayer whose output reaches only returned elements every holder of the class drops (keras-tcn#263).
+    case(
+        "tfg046_tcn_matching_conv_only_in_dropped_residual_output",
+        "none",
+        """
+        import keras
+        import numpy as np
+        import tensorflow as tf
+        from keras import layers
+
+
+        # keras-tcn#263: with skip connections the TCN keeps only the skip output of its (last) residual block, so the
+        # 1x1 matching conv, which only feeds the block's residual output, never reaches the model's output.
+        class ResidualBlock(layers.Layer):
+            def __init__(self, nb_filters, kernel_size, **kwargs):
+                super().__init__(**kwargs)
+                self.conv_1 = layers.Conv1D(nb_filters, kernel_size, padding="causal", activation="relu")
+                self.shape_match_conv = layers.Conv1D(nb_filters, 1, padding="same")  # <- TFG046
+
+            def call(self, inputs):
+                x1 = self.conv_1(inputs)
+                x2 = self.shape_match_conv(inputs)
+                return [tf.nn.relu(x2 + x1), x1]
+
+
+        class TCN(layers.Layer):
+            def __init__(self, nb_filters=2, kernel_size=3, **kwargs):
+                super().__init__(**kwargs)
+                self.residual_block = ResidualBlock(nb_filters, kernel_size)
+
+            def call(self, inputs):
+                x, skip_out = self.residual_block(inputs)
+                return skip_out
+
+
+        model = keras.Sequential([keras.Input((None, 4)), TCN(), layers.GlobalMaxPooling1D(), layers.Dense(1)])
+        x = np.random.rand(8, 10, 4).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x) ** 2)
+        grads = tape.gradient(loss, model.trainable_variables)
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
+        "tfg046_gate_block_features_dropped_by_holder",
+        "none",
+        """
+        import keras
+        import numpy as np
+        import tensorflow as tf
+
+
+        # A block returns (features, gate); its holder keeps only the gate: the projection's weights get no gradient.
+        class GatedBlock(keras.layers.Layer):
+            def __init__(self, units, **kwargs):
+                super().__init__(**kwargs)
+                self.proj = keras.layers.Dense(units)  # <- TFG046
+                self.gate = keras.layers.Dense(units, activation="sigmoid")
+
+            def call(self, x):
+                features = self.proj(x)
+                return features, self.gate(x)
+
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.block = GatedBlock(4)
+                self.out = keras.layers.Dense(1)
+
+            def call(self, x):
+                _, g = self.block(x)
+                return self.out(g)
+
+
+        net = Net()
+        x = np.random.rand(8, 3).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(net(x) ** 2)
+        grads = tape.gradient(loss, net.block.proj.trainable_variables)
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
+        "tfg046_gate_block_both_outputs_read",
+        "ok",
+        """
+        import keras
+        import numpy as np
+        import tensorflow as tf
+
+
+        class GatedBlock(keras.layers.Layer):
+            def __init__(self, units, **kwargs):
+                super().__init__(**kwargs)
+                self.proj = keras.layers.Dense(units)
+                self.gate = keras.layers.Dense(units, activation="sigmoid")
+
+            def call(self, x):
+                features = self.proj(x)
+                return features, self.gate(x)
+
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.block = GatedBlock(4)
+                self.out = keras.layers.Dense(1)
+
+            def call(self, x):
+                f, g = self.block(x)
+                return self.out(f * g)
+
+
+        net = Net()
+        x = np.random.rand(8, 3).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(net(x) ** 2)
+        grads = tape.gradient(loss, net.trainable_variables)
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
+        "tfg046_block_output_indexed_by_holder",
+        "ok",
+        """
+        import keras
+        import numpy as np
+        import tensorflow as tf
+
+
+        # The holder indexes the element that the projection feeds: every weight of the block reaches the output.
+        class Block(keras.layers.Layer):
+            def __init__(self, units, **kwargs):
+                super().__init__(**kwargs)
+                self.proj = keras.layers.Dense(units)
+
+            def call(self, x):
+                h = self.proj(x)
+                return [h, x]
+
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.block = Block(4)
+                self.out = keras.layers.Dense(1)
+
+            def call(self, x):
+                return self.out(self.block(x)[0])
+
+
+        net = Net()
+        x = np.random.rand(8, 3).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(net(x) ** 2)
+        grads = tape.gradient(loss, net.trainable_variables)
+        RESULT = gradient_status(grads)
+    """,
+    ),
+    case(
+        "tfg046_tcn_residual_output_kept_fixed",
+        "ok",
+        """
+        import keras
+        import numpy as np
+        import tensorflow as tf
+        from keras import layers
+
+
+        # keras-tcn#263 fixed: use_skip_connections=False, the TCN returns the residual output, which adds the matching conv.
+        class ResidualBlock(layers.Layer):
+            def __init__(self, nb_filters, kernel_size, **kwargs):
+                super().__init__(**kwargs)
+                self.conv_1 = layers.Conv1D(nb_filters, kernel_size, padding="causal", activation="relu")
+                self.shape_match_conv = layers.Conv1D(nb_filters, 1, padding="same")
+
+            def call(self, inputs):
+                x1 = self.conv_1(inputs)
+                x2 = self.shape_match_conv(inputs)
+                return [tf.nn.relu(x2 + x1), x1]
+
+
+        class TCN(layers.Layer):
+            def __init__(self, nb_filters=2, kernel_size=3, **kwargs):
+                super().__init__(**kwargs)
+                self.residual_block = ResidualBlock(nb_filters, kernel_size)
+
+            def call(self, inputs):
+                x, skip_out = self.residual_block(inputs)
+                return x
+
+
+        model = keras.Sequential([keras.Input((None, 4)), TCN(), layers.GlobalMaxPooling1D(), layers.Dense(1)])
+        x = np.random.rand(8, 10, 4).astype("float32")
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x) ** 2)
+        grads = tape.gradient(loss, model.trainable_variables)
+        RESULT = gradient_status(grads)
+    """,
+    ),
 ]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from gradls.analysis.dropped_returns import dropped_sublayers
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ClassFacts, ModuleInfo, walk_own
 from gradls.analysis.rules import rule
@@ -116,6 +117,7 @@ def _unread_self_attr(attr_loads: dict[str, list[ast.Attribute]], target: ast.AS
     "provided for any variable`).",
 )
 def find_layer_weight_never_reaching_output(info: ModuleInfo) -> Iterator[Finding]:
+    yield from _dropped_sublayer_findings(info)
     if "add_weight" not in info.source and "add_variable" not in info.source:
         return
     subclassed = {b for c in info.classes.values() for b in c.base_names}
@@ -260,3 +262,19 @@ def _built_instance(info: ModuleInfo, e: ast.AST, stmt: ast.stmt) -> tuple[str |
             return None, ""  # rebound before the layer is built: `build` makes the weight afresh
         return v.func.id, f"the layer was built (called at line {called[0].lineno})"
     return None, ""
+
+
+def _dropped_sublayer_findings(info: ModuleInfo) -> Iterator[Finding]:
+    """A sublayer whose output reaches only return elements of `call` that every holder of the class drops
+    (keras-tcn#263; see `dropped_returns`)."""
+    for d in dropped_sublayers(info):
+        reaches = ", ".join(str(i) for i in sorted(d.reaches))
+        read = ", ".join(str(i) for i in sorted(d.read)) or "none"
+        yield Finding(
+            "TFG046",
+            f"`self.{d.attr}`'s output reaches only element(s) {reaches} of what `{d.cls.node.name}.call` returns, and "
+            f"`{d.holder}` reads only element(s) {read} of it: its weights never reach an output, their gradient is "
+            "None and they never train (`fit` warns `Gradients do not exist for variables [...]`); use that element "
+            "(or drop the sublayer)",
+            info.span(d.made),
+        )
