@@ -183,7 +183,7 @@ def _check_source(
             watch, first_use = late
             msg = (
                 f"`{tape.name}.watch({el.id})` at line {watch.lineno} comes after `{el.id}` was used at line "
-                f"{first_use.lineno}: a tape records only the operations run on a tensor after it watches it, so "
+                f"{located(first_use).lineno}: a tape records only the operations run on a tensor after it watches it, so "
                 f"`{tape.name}.{_method(call)}` returns `None` for `{el.id}`, with no error or warning; move the watch "
                 f"to the top of the `with` block, before the first use"
             )
