@@ -110,6 +110,7 @@ class RecordingIndex(ProjectIndex):
         self._depth = 0
         self._resolved: dict[tuple[str, int, str], str | None] = {}  # still(): imports checked this run
         self._real: dict[str, str] = {}  # path as given -> resolved, once per run (a resolve is a stat per component)
+        self._real_relative: dict[tuple[str, str], str] = {}  # (working folder, relative path as given) -> resolved
         # (importer's folder, level, dotted) -> module_file's answer, once per run: the files of a folder import the
         # same modules, and each resolution is path arithmetic and stats (keras/src: 5,245 questions, ~4% of a check).
         self._module_files: dict[tuple[Path, int, str], Path | None] = {}
@@ -122,12 +123,17 @@ class RecordingIndex(ProjectIndex):
 
     def _real_path(self, path: str | os.PathLike) -> str:
         key = os.fspath(path)
+        if not os.path.isabs(key):
+            # A relative one follows the working folder: kept under it (`gradls check src/` asks it ~5 times per
+            # file, each resolve an lstat per component of the path: ~4% of a check of keras/src/layers).
+            at = (os.getcwd(), key)
+            real = self._real_relative.get(at)
+            if real is None:
+                real = self._real_relative[at] = str(Path(path).resolve())
+            return real
         real = self._real.get(key)
         if real is None:
-            if os.path.isabs(key):  # a relative one follows the working folder
-                real = self._real[key] = str(self._resolve(key))  # shared with the index's (the importer's)
-            else:
-                real = str(Path(path).resolve())
+            real = self._real[key] = str(self._resolve(key))  # shared with the index's (the importer's)
         return real
 
     def _record(self, entry: list[Any]) -> None:
