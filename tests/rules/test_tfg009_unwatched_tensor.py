@@ -822,6 +822,28 @@ CASES += [
 ]
 
 
+# A gradient with respect to a layer output taken while a functional model was built: a KerasTensor, and TF raises
+# AttributeError (TFG015 reports it); TFG009 must not claim a silent None there.
+CASES += [
+    case(
+        "tfg009_quiet_on_a_symbolic_layer_output_as_source",
+        "raises:AttributeError",
+        """
+        import tensorflow as tf
+        import keras
+
+        inp = keras.Input((4,))
+        h = keras.layers.Dense(3)(inp)
+        model = keras.Model(inp, keras.layers.Dense(1)(h))
+        x = tf.random.normal((2, 4))
+        with tf.GradientTape() as tape:
+            pred = model(x)
+        g = tape.gradient(pred, h)
+        """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -113,6 +113,40 @@ CASES = [
 ]
 
 
+# (variable, gradient) pairs handed to apply_gradients: it takes each gradient for the variable to update and
+# raises AttributeError (TF 2.21, Keras 3 and tf_keras alike); (gradient, variable) trains.
+_APPLY = """
+import tensorflow as tf
+{imp}
+
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+opt = keras.optimizers.SGD(0.1)
+x = tf.random.normal((8, 4))
+y = tf.random.normal((8, 1))
+with tf.GradientTape() as tape:
+    loss = tf.reduce_mean((model(x) - y) ** 2)
+grads = tape.gradient(loss, model.trainable_variables)
+opt.apply_gradients({pairs}
+"""
+CASES += [
+    case(
+        "tfg045_variables_zipped_before_gradients",
+        "raises:AttributeError",
+        _APPLY.format(imp="import keras", pairs="zip(model.trainable_variables, grads))  # <- TFG045"),
+    ),
+    case(
+        "tfg045_variables_zipped_before_gradients_tf_keras",
+        "raises:AttributeError",
+        _APPLY.format(imp="import tf_keras as keras", pairs="zip(model.trainable_variables, grads))  # <- TFG045"),
+    ),
+    case(
+        "tfg045_variables_zipped_before_gradients_fixed",
+        "ok",
+        _APPLY.format(imp="import keras", pairs="zip(grads, model.trainable_variables))"),
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -232,6 +232,8 @@ def _check_source(
     rebound = _variable_rebound_to_tensor(info, dscope, tape, call, el, defs)
     if rebound is not None:
         return rebound
+    if any(_symbolic_keras_tensor(info, dscope, def_value(d)) for d in defs):
+        return None  # a KerasTensor from building a functional model: tape.gradient raises, TFG015 says so
     kinds = {_classify(info, def_value(d), tape, dscope) for d in defs}
     if None in kinds and kinds <= {None, "plain"} and _tensor_made_before_tape(info, tape, el, defs, dscope):
         kinds = {"computed"}
@@ -322,6 +324,29 @@ def _watched_after_use(
             if isinstance(a, loops):
                 return None  # a later iteration runs the use after the watch
     return first_watch, min(uses, key=pos)
+
+
+_KERAS_INPUTS = {"keras.Input", "keras.layers.Input", "tf_keras.Input", "tf_keras.layers.Input"}
+
+
+def _symbolic_keras_tensor(info: ModuleInfo, scope: TapeScope, value: ast.AST | None, depth: int = 0) -> bool:
+    """`keras.Input(...)`, or a Keras layer applied to one (`h = Dense(3)(inp)` while a functional model is built):
+    a symbolic tensor, not a value any tape could record."""
+    if not isinstance(value, ast.Call) or depth > 8:
+        return False
+    if info.imports.qualname(value.func) in _KERAS_INPUTS:
+        return True
+    if not value.args or not (info.object_kind(value.func) == "layer" or info.tensors.kind_of(value.func) == "layer"):
+        return False
+    arg = value.args[0]
+    if isinstance(arg, (ast.List, ast.Tuple)) and arg.elts:
+        arg = arg.elts[0]
+    if isinstance(arg, ast.Call):
+        return _symbolic_keras_tensor(info, scope, arg, depth + 1)
+    if not isinstance(arg, ast.Name):
+        return False
+    r = resolve_defs(info, scope, arg.id, at=value)
+    return bool(r and r[0]) and all(_symbolic_keras_tensor(info, r[1], def_value(d), depth + 1) for d in r[0])
 
 
 def _plain_watched_names(info: ModuleInfo, scope: TapeScope, tape: Tape) -> list[str] | None:

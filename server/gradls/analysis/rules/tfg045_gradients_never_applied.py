@@ -57,6 +57,7 @@ def find_gradients_never_applied(info: ModuleInfo) -> Iterator[Finding]:
         return
     if info.path is not None and _TEST_FILE.search(str(info.path).replace("\\", "/")):
         return
+    yield from _pairs_in_the_wrong_order(info)
     for scope in tape_scopes(info):
         node = scope.node
         loaded: frozenset[str] | None = None  # built once per scope, when a gradient result needs it
@@ -97,3 +98,50 @@ def find_gradients_never_applied(info: ModuleInfo) -> Iterator[Finding]:
                     f"call `optimizer.apply_gradients(zip({sorted(names)[0]}, {info.text(sources)}))`",
                     info.span(tc.call),
                 )
+
+
+def _pairs_in_the_wrong_order(info: ModuleInfo) -> Iterator[Finding]:
+    """`optimizer.apply_gradients(zip(model.trainable_variables, grads))`: the pairs are (gradient, variable), so
+    the optimizer takes each gradient tensor for the variable to update and raises `AttributeError:
+    'EagerTensor' object has no attribute '_unique_id'` (TF 2.21, Keras 3 and tf_keras); nothing is applied."""
+    if "apply_gradients" not in info.source:
+        return
+    for scope in tape_scopes(info):
+        grads = {
+            t.id
+            for tape in scope.tapes
+            for tc in tape.calls
+            if tc.method == "gradient"
+            and isinstance(stmt := scope.parent(tc.call), ast.Assign)
+            and stmt.value is tc.call
+            for t in stmt.targets
+            if isinstance(t, ast.Name)
+        }
+        if not grads:
+            continue
+        for n in scope.nodes:
+            if not (
+                isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute)
+                and n.func.attr == "apply_gradients"
+                and len(n.args) == 1
+                and isinstance(z := n.args[0], ast.Call)
+                and isinstance(z.func, ast.Name)
+                and z.func.id == "zip"
+                and len(z.args) == 2
+                and not z.keywords
+            ):
+                continue
+            first, second = z.args
+            if not (isinstance(second, ast.Name) and second.id in grads and _weight_sources(scope, first)):
+                continue
+            if scope.defs(second.id) is None or len(scope.defs(second.id) or []) != 1:
+                continue  # rebound in between: not sure it still holds the gradients
+            yield Finding(
+                "TFG045",
+                f"`zip({info.text(first)}, {second.id})` pairs each variable with its gradient in the wrong order: "
+                "`apply_gradients` takes (gradient, variable) pairs, so it treats the gradients as the variables "
+                "to update and raises `AttributeError: 'EagerTensor' object has no attribute '_unique_id'`; "
+                f"write `zip({second.id}, {info.text(first)})`",
+                info.span(z),
+            )
