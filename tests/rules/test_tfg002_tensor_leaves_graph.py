@@ -911,6 +911,46 @@ model.compile(optimizer="adam", loss=mse)  # <- TFG002""",
 ]
 
 
+# An L2 penalty computed eagerly from `model.get_weights()` (NumPy copies) inside the tape: the penalty adds nothing
+# to the gradients ("zero": the gradients with and without it are equal); from the variables it regularizes.
+_PENALTY = """
+import numpy as np
+import tensorflow as tf
+import keras
+
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+x = tf.random.normal((8, 4))
+y = tf.random.normal((8, 2))
+with tf.GradientTape(persistent=True) as tape:
+    data_loss = tf.reduce_mean(tf.square(model(x) - y))
+    {penalty}
+    loss = data_loss + 0.1 * penalty
+with_penalty = tape.gradient(loss, model.trainable_variables)
+without = tape.gradient(data_loss, model.trainable_variables)
+same = all(np.allclose(a.numpy(), b.numpy()) for a, b in zip(with_penalty, without))
+RESULT = ["zero" if same else "ok"]
+"""
+CASES += [
+    case(
+        "tfg002_weight_penalty_from_get_weights_in_the_tape",
+        "zero",
+        _PENALTY.format(penalty="penalty = sum(tf.reduce_sum(tf.square(w)) for w in model.get_weights())  # <- TFG002"),
+    ),
+    case(
+        "tfg002_ok_weights_copied_with_get_weights_for_a_target_network",
+        "ok",
+        _PENALTY.format(
+            penalty="snapshot = model.get_weights()\n    penalty = sum(tf.reduce_sum(tf.square(w)) for w in model.trainable_weights)"
+        ),
+    ),
+    case(
+        "tfg002_weight_penalty_from_get_weights_in_the_tape_fixed",
+        "ok",
+        _PENALTY.format(penalty="penalty = sum(tf.reduce_sum(tf.square(w)) for w in model.trainable_weights)"),
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

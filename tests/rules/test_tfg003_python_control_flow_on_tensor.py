@@ -701,6 +701,79 @@ CASES += [
 ]
 
 
+# Python's max/min on tensors compare them and take a Python bool: traced code raises (AutoGraph does not convert
+# the builtins); eagerly, and on static shapes, they are fine (TF 2.21).
+CASES += [
+    case(
+        "tfg003_python_max_on_tensors_in_tf_function",
+        "raises:OperatorNotAllowedInGraphError",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(1.0)
+
+        @tf.function
+        def step(x):
+            with tf.GradientTape() as tape:
+                loss = max(w * x, 0.5 * x)  # <- TFG003
+            return tape.gradient(loss, w)
+
+        step(tf.constant(2.0))
+        """,
+    ),
+    case(
+        "tfg003_python_min_on_tensors_in_keras_call",
+        "raises:OperatorNotAllowedInGraphError",
+        """
+        import keras
+
+        class Clip(keras.layers.Layer):
+            def call(self, x):
+                return min(x, 1.0 + 0.0 * x)  # <- TFG003
+
+        inp = keras.Input((4,))
+        model = keras.Model(inp, Clip()(keras.layers.Dense(4)(inp)))
+        """,
+    ),
+    case(
+        "tfg003_ok_python_max_eagerly_and_on_static_shapes",
+        "ok",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(1.0)
+        with tf.GradientTape() as tape:
+            loss = max(w * 2.0, tf.constant(0.5))
+        g = tape.gradient(loss, w)
+
+        @tf.function
+        def scale(x):
+            return x * max(x.shape[0], 2)
+
+        scale(tf.ones((3,)))
+        RESULT = gradient_status([g])
+        """,
+    ),
+    case(
+        "tfg003_python_max_on_tensors_in_tf_function_fixed",
+        "ok",
+        """
+        import tensorflow as tf
+
+        w = tf.Variable(1.0)
+
+        @tf.function
+        def step(x):
+            with tf.GradientTape() as tape:
+                loss = tf.maximum(w * x, 0.5 * x)
+            return tape.gradient(loss, w)
+
+        RESULT = gradient_status([step(tf.constant(2.0))])
+        """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

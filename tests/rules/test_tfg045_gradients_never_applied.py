@@ -147,6 +147,46 @@ CASES += [
 ]
 
 
+# Gradient accumulation over micro-batches into a Python list of zeros with `+=`: the list grows, zip pairs the
+# variables with the zeros, the weights never move (TF 2.21); adding elementwise trains them.
+_ACCUMULATE = """
+import numpy as np
+import tensorflow as tf
+import keras
+
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+opt = keras.optimizers.SGD(0.1)
+x = tf.random.normal((8, 4))
+y = tf.random.normal((8, 1))
+before = [v.numpy().copy() for v in model.trainable_variables]
+accum = [tf.zeros_like(v) for v in model.trainable_variables]
+for i in range(4):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean((model(x[i * 2 : (i + 1) * 2]) - y[i * 2 : (i + 1) * 2]) ** 2)
+    grads = tape.gradient(loss, model.trainable_variables)
+    {add}
+opt.apply_gradients(zip(accum, model.trainable_variables))
+RESULT = ["ok" if np.abs(v.numpy() - b).sum() > 0 else "zero" for v, b in zip(model.trainable_variables, before)]
+"""
+CASES += [
+    case(
+        "tfg045_gradients_appended_to_a_list_of_zeros",
+        "zero",
+        _ACCUMULATE.format(add="accum += grads  # <- TFG045"),
+    ),
+    case(
+        "tfg045_gradients_concatenated_onto_a_list_of_zeros",
+        "zero",
+        _ACCUMULATE.format(add="accum = accum + grads  # <- TFG045"),
+    ),
+    case(
+        "tfg045_gradients_accumulated_elementwise_fixed",
+        "ok",
+        _ACCUMULATE.format(add="accum = [a + g for a, g in zip(accum, grads)]"),
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -130,6 +130,16 @@ def _passed_to_py_function(info: ModuleInfo, name: str) -> bool:
     return False
 
 
+def _in_a_tape_block(info: ModuleInfo, node: ast.AST) -> bool:
+    """Inside the body of a `with tf.GradientTape() as tape:` block of its own function."""
+    p = info.parent(node)
+    while p is not None and not isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        if isinstance(p, (ast.With, ast.AsyncWith)) and any(info.is_tape_ctor(item.context_expr) for item in p.items):
+            return True
+        p = info.parent(p)
+    return False
+
+
 def _reaches_objective(info: ModuleInfo, flow: Flow, node: ast.AST) -> bool:
     for s in flow.sinks(node, cut=False):
         if s[0] in {"grad", "add_loss"}:
@@ -234,7 +244,19 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
         if kind in {"predict", "evaluate"} and mode != EAGER:
             continue  # traced code cannot run Keras' predict loop at all: not a gradient question
         if kind == "get_weights" and mode == EAGER:
-            continue  # eagerly a NumPy copy of the weights: their values, read on purpose
+            # Eagerly a NumPy copy of the weights, read on purpose (saving, logging, copying to a target network),
+            # unless it feeds a loss a tape differentiates (`reg = sum(tf.reduce_sum(w ** 2) for w in
+            # model.get_weights())`): that term then has no gradient, silently.
+            flow = flow or Flow(info)
+            if not (_in_a_tape_block(info, node) and _reaches_objective(info, flow, node)):
+                continue
+            msg = (
+                f"`{info.text(node)}` returns NumPy copies of `{info.text(arg)}`'s weights, and they reach the loss "
+                "differentiated here: the term computed from them has no gradient (silently; a weight penalty built "
+                f"this way regularizes nothing); read the variables instead (`{info.text(arg)}.trainable_weights`)"
+            )
+            yield Finding("TFG002", msg, info.span(node), None)
+            continue
         if mode == EAGER and inside_custom_gradient(info, node):
             continue  # eagerly the custom grad_fn, not the tape, defines the gradient here
         ff = info.facts(info.enclosing_function(node))

@@ -71,6 +71,39 @@ def find_python_control_flow_on_tensor(info: ModuleInfo) -> Iterator[Finding]:
             ControlFlowFix(kind, whole),
         )
     yield from _loop_exits_on_tensor(info)
+    yield from _builtin_max_min_on_tensors(info)
+
+
+def _builtin_max_min_on_tensors(info: ModuleInfo) -> Iterator[Finding]:
+    """Python's `max(a, b)` / `min(a, b)` on tensors in traced code: they compare with `>` / `<` and take the
+    result's truth, which a symbolic tensor refuses; AutoGraph does not convert these builtins, so a `tf.function`
+    raises too (TF 2.21). Eagerly they pick one tensor and the gradient flows through it: quiet."""
+    for call, modes in info.region_nodes(ast.Call):
+        if not (GRAPH in modes or AUTOGRAPH in modes):
+            continue
+        f = call.func
+        if not (isinstance(f, ast.Name) and f.id in {"max", "min"}) or call.keywords:
+            continue
+        if f.id in info.imports.aliases or f.id in info.module_functions:
+            continue  # shadowed by an import or a def of the module
+        args = list(call.args)
+        if len(args) == 1 and isinstance(args[0], (ast.List, ast.Tuple)):
+            args = list(args[0].elts)
+        if len(args) < 2 or any(isinstance(a, ast.Starred) for a in args):
+            continue
+        if not any(info.tensors.level_of(a) >= TENSOR and not info.tensors.python_truth(a) for a in args):
+            continue
+        if runs_only_eagerly(info, call):
+            continue
+        ff = info.facts(info.enclosing_function(call))
+        where = ff.why if ff and ff.why else "this code"
+        op = "tf.maximum" if f.id == "max" else "tf.minimum"
+        msg = (
+            f"Python `{f.id}(...)` on tensors in {where}: it compares them with `{'>' if f.id == 'max' else '<'}` and "
+            f"takes the result as a Python bool, which traced code refuses (AutoGraph does not convert `{f.id}`), so "
+            f"it raises {_ERROR}; use `{op}` (elementwise, differentiable)"
+        )
+        yield Finding("TFG003", msg, info.span(call), None)
 
 
 # What AutoGraph raises when a `break` / `return` under a tensor condition would end a loop it keeps in Python.

@@ -58,6 +58,7 @@ def find_gradients_never_applied(info: ModuleInfo) -> Iterator[Finding]:
     if info.path is not None and _TEST_FILE.search(str(info.path).replace("\\", "/")):
         return
     yield from _pairs_in_the_wrong_order(info)
+    yield from _gradients_appended_to_a_list(info)
     for scope in tape_scopes(info):
         node = scope.node
         loaded: frozenset[str] | None = None  # built once per scope, when a gradient result needs it
@@ -144,4 +145,72 @@ def _pairs_in_the_wrong_order(info: ModuleInfo) -> Iterator[Finding]:
                 "to update and raises `AttributeError: 'EagerTensor' object has no attribute '_unique_id'`; "
                 f"write `zip({second.id}, {info.text(first)})`",
                 info.span(z),
+            )
+
+
+def _list_display(value: ast.AST | None) -> bool:
+    """A non-empty Python list made here: `[...]` with elements, a list comprehension, `list(...)` of something
+    (an empty list that gets `+= grads` once just holds them)."""
+    return (
+        isinstance(value, ast.ListComp)
+        or (isinstance(value, ast.List) and bool(value.elts))
+        or (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Name)
+            and value.func.id == "list"
+            and bool(value.args)
+        )
+    )
+
+
+def _gradients_appended_to_a_list(info: ModuleInfo) -> Iterator[Finding]:
+    """`accum = [tf.zeros_like(v) for v in model.trainable_variables]` then `accum += grads` per micro-batch: on a
+    Python list `+=` appends the gradients after the zeros instead of adding them, and `apply_gradients(zip(accum,
+    variables))` pairs the variables with the zeros (zip stops at the shorter), so nothing moves (TF 2.21: every
+    weight unchanged, no error)."""
+    if "+=" not in info.source and "+" not in info.source:
+        return
+    for scope in tape_scopes(info):
+        grads = {
+            t.id
+            for tape in scope.tapes
+            for tc in tape.calls
+            if tc.method == "gradient"
+            and isinstance(stmt := scope.parent(tc.call), ast.Assign)
+            and stmt.value is tc.call
+            for t in stmt.targets
+            if isinstance(t, ast.Name)
+        }
+        if not grads:
+            continue
+        for n in scope.nodes:
+            if isinstance(n, ast.AugAssign) and isinstance(n.op, ast.Add):
+                target, added = n.target, n.value
+            elif (
+                isinstance(n, ast.Assign)
+                and len(n.targets) == 1
+                and isinstance(n.value, ast.BinOp)
+                and isinstance(n.value.op, ast.Add)
+                and isinstance(n.value.left, ast.Name)
+                and isinstance(n.targets[0], ast.Name)
+                and n.targets[0].id == n.value.left.id
+            ):
+                target, added = n.targets[0], n.value.right
+            else:
+                continue
+            if not (isinstance(target, ast.Name) and isinstance(added, ast.Name) and added.id in grads):
+                continue
+            defs = scope.defs(target.id)
+            if not defs:
+                continue
+            made = [d for d in defs if d is not n]
+            if not made or not all(isinstance(d, ast.Assign) and _list_display(d.value) for d in made):
+                continue  # an accumulator of another kind (tensors, a dict, a variable list) or bound opaquely
+            yield Finding(
+                "TFG045",
+                f"`{target.id}` is a Python list, so `+` appends the gradients in `{added.id}` after its elements "
+                f"instead of adding them: `zip({target.id}, variables)` then pairs the variables with the first "
+                "elements (the initial zeros) and the accumulated gradients are never applied (no error, the weights "
+                f"do not move); add them elementwise: `{target.id} = [a + g for a, g in zip({target.id}, {added.id})]`",
+                info.span(n),
             )
