@@ -74,3 +74,34 @@ def test_unknown_codes_in_pyproject_are_reported(tmp_path: Path):
     assert any("ignore: 'E501' matches no gradls rule" in m for m in msgs), msgs
     assert any("per-file-ignores.t/*: 'TFG42'" in m for m in msgs), msgs
     assert not any("'TFG0'" in m for m in msgs)
+
+
+# A raw tf.Variable on a `tf.keras` layer: Keras 3 (TF 2.16+'s default `tf.keras`) does not track it (TFG014);
+# Keras 2, which a project selects with TF_USE_LEGACY_KERAS=1 in its environment, does. The environment is not in the
+# code, so the project says so in its settings.
+RAW_VARIABLE_LAYER = """\
+import tensorflow as tf
+
+
+class Scale(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.s = tf.Variable(1.0)
+
+    def call(self, x):
+        return x * self.s
+"""
+
+
+def test_legacy_keras_setting_reads_tf_keras_as_keras_2(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text("[tool.gradls]\nlegacy-keras = true\n")
+    cfg = config_for_path(tmp_path / "layer.py")
+    assert cfg.legacy_keras is True
+    assert [f.code for f in analyze(RAW_VARIABLE_LAYER, str(tmp_path / "layer.py")).findings] == ["TFG014"]
+    assert analyze(RAW_VARIABLE_LAYER, str(tmp_path / "layer.py"), cfg).findings == []
+
+
+def test_legacy_keras_setting_must_be_a_bool():
+    kwargs, problems = parse_table({"legacy-keras": "yes"}, "p.toml")
+    assert "legacy_keras" not in kwargs
+    assert any("legacy-keras: expected true or false" in str(p) for p in problems)

@@ -48,6 +48,8 @@ class Config:
     exclude: tuple[str, ...] = ()
     extra_tensor_functions: tuple[str, ...] = ()
     extra_differentiable_decorators: tuple[str, ...] = ()
+    # The project runs with Keras 2 as `tf.keras` (TF_USE_LEGACY_KERAS=1 set in its environment, not in code).
+    legacy_keras: bool = False
     source: str | None = None  # the pyproject.toml it came from
     root: str | None = None  # that file's folder: per-file-ignores and exclude are relative to it
     problems: tuple[ConfigProblem, ...] = field(default=(), compare=False)
@@ -135,6 +137,7 @@ KNOWN_KEYS = {
     "exclude",
     "extra-tensor-functions",
     "extra-differentiable-decorators",
+    "legacy-keras",
 }
 
 
@@ -155,6 +158,11 @@ def parse_table(table: dict, file: str = "<settings>") -> tuple[dict, list[Confi
                 problems.append(ConfigProblem(file, key, "expected a table of glob -> list of codes; ignored"))
                 continue
             out[attr] = tuple((pat, _str_list(codes, file, f"{key}.{pat}", problems)) for pat, codes in raw.items())
+        elif norm == "legacy-keras":
+            if not isinstance(raw, bool):
+                problems.append(ConfigProblem(file, key, f"expected true or false, got {raw!r}; ignored"))
+                continue
+            out[attr] = raw
         elif norm == "severity":
             if not isinstance(raw, dict):
                 problems.append(ConfigProblem(file, key, "expected a table of code or prefix -> severity; ignored"))

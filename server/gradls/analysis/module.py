@@ -207,7 +207,11 @@ class ModuleInfo:
                                 self_appends.append((cls, held, call.func.attr, call))
                     stack.append((child, ccls, cfn))
         self.imports = ImportTable(imports, self.config, module_alias_assignments(self.tree))
-        self.legacy_keras = _sets_legacy_keras(self.tree, self.source) or self._in_legacy_keras_package()
+        self.legacy_keras = (
+            self.config.legacy_keras
+            or _sets_legacy_keras(self.tree, self.source)
+            or self._in_legacy_keras_package()
+        )
         # The program's Keras is Keras 2 when it says so, or when it imports Keras only through `tf_keras`.
         self.keras2_program = self.legacy_keras or (
             bool(self.imports.keras2_names)

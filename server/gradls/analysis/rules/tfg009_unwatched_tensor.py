@@ -346,7 +346,10 @@ def _symbolic_keras_tensor(info: ModuleInfo, scope: TapeScope, value: ast.AST | 
     if not isinstance(arg, ast.Name):
         return False
     r = resolve_defs(info, scope, arg.id, at=value)
-    return bool(r and r[0]) and all(_symbolic_keras_tensor(info, r[1], def_value(d), depth + 1) for d in r[0])
+    if r is None or not r[0]:
+        return False
+    defs, where = r
+    return all(_symbolic_keras_tensor(info, where, def_value(d), depth + 1) for d in defs)
 
 
 def _plain_watched_names(info: ModuleInfo, scope: TapeScope, tape: Tape) -> list[str] | None:
