@@ -764,3 +764,24 @@ def test_tensorflow_verdict(c, tf_verdicts):
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_gradls_reports_exactly_the_marked_lines(c):
     assert findings_of(c.source, {"TFG006"}) == c.expected
+
+
+def test_message_names_the_stop_gradient_as_written():
+    from gradls.analysis import analyze
+
+    src = """
+import tensorflow as tf
+import keras
+from keras import ops
+
+
+class Head(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.d = keras.layers.Dense(1)
+
+    def call(self, x):
+        return ops.stop_gradient(self.d(x))
+"""
+    (f,) = [f for f in analyze(src).findings if f.code == "TFG006"]
+    assert f.message.startswith("`ops.stop_gradient` cuts the only path")

@@ -37,8 +37,10 @@ def find_stop_gradient_on_trainable_path(info: ModuleInfo) -> Iterator[Finding]:
         if not cut:
             continue
         shown = ", ".join(f"`{c}`" for c in cut[:3])
+        # Name the op as the code spells it (`ops.stop_gradient`, `keras.ops.stop_gradient`, `tf.stop_gradient`).
+        written = info.text(node.func) if len(info.text(node.func)) <= 40 else "tf.stop_gradient"
         msg = (
-            f"`tf.stop_gradient` cuts the only path from {shown} to the loss: `tape.gradient` returns None for "
+            f"`{written}` cuts the only path from {shown} to the loss: `tape.gradient` returns None for "
             "those weights (Keras optimizers warn `Gradients do not exist for variables`, or raise `No gradients "
             "provided for any variable`) and they never train; remove it, or keep it only on targets"
         )
