@@ -208,9 +208,7 @@ class ModuleInfo:
                     stack.append((child, ccls, cfn))
         self.imports = ImportTable(imports, self.config, module_alias_assignments(self.tree))
         self.legacy_keras = (
-            self.config.legacy_keras
-            or _sets_legacy_keras(self.tree, self.source)
-            or self._in_legacy_keras_package()
+            self.config.legacy_keras or _sets_legacy_keras(self.tree, self.source) or self._in_legacy_keras_package()
         )
         # The program's Keras is Keras 2 when it says so, or when it imports Keras only through `tf_keras`.
         self.keras2_program = self.legacy_keras or (
