@@ -187,6 +187,35 @@ CASES += [
 ]
 
 
+# tf.clip_by_global_norm returns (clipped, norm): kept as one name and zipped with the variables it raises.
+_CLIP = """
+import tensorflow as tf
+import keras
+
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+opt = keras.optimizers.SGD(0.1)
+x = tf.random.normal((8, 4))
+y = tf.random.normal((8, 1))
+with tf.GradientTape() as tape:
+    loss = tf.reduce_mean((model(x) - y) ** 2)
+grads = tape.gradient(loss, model.trainable_variables)
+{clip}
+opt.apply_gradients(zip(grads, model.trainable_variables))
+"""
+CASES += [
+    case(
+        "tfg045_clip_by_global_norm_pair_zipped",
+        "raises:InvalidArgumentError",
+        _CLIP.format(clip="grads = tf.clip_by_global_norm(grads, 1.0)  # <- TFG045"),
+    ),
+    case(
+        "tfg045_clip_by_global_norm_pair_unpacked_fixed",
+        "ok",
+        _CLIP.format(clip="grads, _ = tf.clip_by_global_norm(grads, 1.0)"),
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

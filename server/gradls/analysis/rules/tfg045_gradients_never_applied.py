@@ -59,6 +59,7 @@ def find_gradients_never_applied(info: ModuleInfo) -> Iterator[Finding]:
         return
     yield from _pairs_in_the_wrong_order(info)
     yield from _gradients_appended_to_a_list(info)
+    yield from _clipped_pair_not_unpacked(info)
     for scope in tape_scopes(info):
         node = scope.node
         loaded: frozenset[str] | None = None  # built once per scope, when a gradient result needs it
@@ -213,4 +214,53 @@ def _gradients_appended_to_a_list(info: ModuleInfo) -> Iterator[Finding]:
                 "elements (the initial zeros) and the accumulated gradients are never applied (no error, the weights "
                 f"do not move); add them elementwise: `{target.id} = [a + g for a, g in zip({target.id}, {added.id})]`",
                 info.span(n),
+            )
+
+
+def _clipped_pair_not_unpacked(info: ModuleInfo) -> Iterator[Finding]:
+    """`grads = tf.clip_by_global_norm(grads, 1.0)` then `apply_gradients(zip(grads, variables))`: the op returns
+    `(clipped_list, global_norm)`, so zip pairs the first variable with the whole list and the second with the norm;
+    TF 2.21 raises `InvalidArgumentError: Shapes of all inputs must match` (Keras 3 and tf_keras), naming neither."""
+    if "clip_by_global_norm" not in info.source or "apply_gradients" not in info.source:
+        return
+    for scope in tape_scopes(info):
+        clipped: dict[str, ast.Assign] = {}
+        for n in scope.nodes:
+            if (
+                isinstance(n, ast.Assign)
+                and len(n.targets) == 1
+                and isinstance(n.targets[0], ast.Name)
+                and isinstance(n.value, ast.Call)
+                and info.imports.qualname(n.value.func)
+                in {"tensorflow.clip_by_global_norm", "tensorflow.compat.v1.clip_by_global_norm"}
+            ):
+                clipped[n.targets[0].id] = n
+        if not clipped:
+            continue
+        for n in scope.nodes:
+            if not (
+                isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute)
+                and n.func.attr == "apply_gradients"
+                and len(n.args) == 1
+                and isinstance(z := n.args[0], ast.Call)
+                and isinstance(z.func, ast.Name)
+                and z.func.id == "zip"
+                and len(z.args) == 2
+                and isinstance(z.args[0], ast.Name)
+                and z.args[0].id in clipped
+            ):
+                continue
+            name = z.args[0].id
+            made = clipped[name]
+            defs = scope.defs(name) or []
+            if any(d is not made and made.lineno < getattr(d, "lineno", 0) < n.lineno for d in defs):
+                continue  # rebound between the clip and the update
+            yield Finding(
+                "TFG045",
+                f"`tf.clip_by_global_norm` returns a pair `(clipped_gradients, global_norm)`, and `{name}` holds the "
+                f"pair: `zip({name}, ...)` at line {n.lineno} pairs the first variable with the whole list and the "
+                f"second with the norm, and TF raises `InvalidArgumentError: Shapes of all inputs must match`; unpack "
+                f"it: `{name}, _ = tf.clip_by_global_norm(...)`",
+                info.span(made),
             )
