@@ -102,6 +102,35 @@ def find_gradients_never_applied(info: ModuleInfo) -> Iterator[Finding]:
                 )
 
 
+def _gradient_names(scope: TapeScope) -> set[str]:
+    """Names bound in `scope` to the result of a tape's `gradient(...)` call."""
+    return {
+        t.id
+        for tape in scope.tapes
+        for tc in tape.calls
+        if tc.method == "gradient" and isinstance(stmt := scope.parent(tc.call), ast.Assign) and stmt.value is tc.call
+        for t in stmt.targets
+        if isinstance(t, ast.Name)
+    }
+
+
+def _zips_applied(scope: TapeScope) -> Iterator[tuple[ast.Call, ast.Call]]:
+    """(`opt.apply_gradients(zip(a, b))`, the `zip(a, b)` call) for each such update in `scope`."""
+    for n in scope.nodes:
+        if (
+            isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr == "apply_gradients"
+            and len(n.args) == 1
+            and isinstance(z := n.args[0], ast.Call)
+            and isinstance(z.func, ast.Name)
+            and z.func.id == "zip"
+            and len(z.args) == 2
+            and not z.keywords
+        ):
+            yield n, z
+
+
 def _pairs_in_the_wrong_order(info: ModuleInfo) -> Iterator[Finding]:
     """`optimizer.apply_gradients(zip(model.trainable_variables, grads))`: the pairs are (gradient, variable), so
     the optimizer takes each gradient tensor for the variable to update and raises `AttributeError:
@@ -109,31 +138,10 @@ def _pairs_in_the_wrong_order(info: ModuleInfo) -> Iterator[Finding]:
     if "apply_gradients" not in info.source:
         return
     for scope in tape_scopes(info):
-        grads = {
-            t.id
-            for tape in scope.tapes
-            for tc in tape.calls
-            if tc.method == "gradient"
-            and isinstance(stmt := scope.parent(tc.call), ast.Assign)
-            and stmt.value is tc.call
-            for t in stmt.targets
-            if isinstance(t, ast.Name)
-        }
+        grads = _gradient_names(scope)
         if not grads:
             continue
-        for n in scope.nodes:
-            if not (
-                isinstance(n, ast.Call)
-                and isinstance(n.func, ast.Attribute)
-                and n.func.attr == "apply_gradients"
-                and len(n.args) == 1
-                and isinstance(z := n.args[0], ast.Call)
-                and isinstance(z.func, ast.Name)
-                and z.func.id == "zip"
-                and len(z.args) == 2
-                and not z.keywords
-            ):
-                continue
+        for _n, z in _zips_applied(scope):
             first, second = z.args
             if not (isinstance(second, ast.Name) and second.id in grads and _weight_sources(scope, first)):
                 continue
@@ -172,16 +180,7 @@ def _gradients_appended_to_a_list(info: ModuleInfo) -> Iterator[Finding]:
     if "+=" not in info.source and "+" not in info.source:
         return
     for scope in tape_scopes(info):
-        grads = {
-            t.id
-            for tape in scope.tapes
-            for tc in tape.calls
-            if tc.method == "gradient"
-            and isinstance(stmt := scope.parent(tc.call), ast.Assign)
-            and stmt.value is tc.call
-            for t in stmt.targets
-            if isinstance(t, ast.Name)
-        }
+        grads = _gradient_names(scope)
         if not grads:
             continue
         for n in scope.nodes:
@@ -237,19 +236,8 @@ def _clipped_pair_not_unpacked(info: ModuleInfo) -> Iterator[Finding]:
                 clipped[n.targets[0].id] = n
         if not clipped:
             continue
-        for n in scope.nodes:
-            if not (
-                isinstance(n, ast.Call)
-                and isinstance(n.func, ast.Attribute)
-                and n.func.attr == "apply_gradients"
-                and len(n.args) == 1
-                and isinstance(z := n.args[0], ast.Call)
-                and isinstance(z.func, ast.Name)
-                and z.func.id == "zip"
-                and len(z.args) == 2
-                and isinstance(z.args[0], ast.Name)
-                and z.args[0].id in clipped
-            ):
+        for n, z in _zips_applied(scope):
+            if not (isinstance(z.args[0], ast.Name) and z.args[0].id in clipped):
                 continue
             name = z.args[0].id
             made = clipped[name]
