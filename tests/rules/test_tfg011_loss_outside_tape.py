@@ -1271,6 +1271,139 @@ CASES += [
 ]
 
 
+# A method whose tape asks for an encoder's weights, handed the encoder's output by the class's own step
+# (keras-io#796, the GauGAN example: `mean, variance = self.encoder(image)` in `train_step`, then
+# `train_generator(..., mean, variance)` opens the tape). The caller computed its arguments before the tape
+# existed: `None` for every encoder weight (TF 2.21).
+_ENC_GEN_HEAD = """
+import tensorflow as tf
+import keras
+
+
+def build_encoder():
+    x = keras.Input((6,))
+    return keras.Model(x, keras.layers.Dense(2)(x))
+
+
+def build_decoder():
+    z = keras.Input((2,))
+    return keras.Model(z, keras.layers.Dense(6)(z))
+
+
+def build_critic(encoder):
+    x = keras.Input((6,))
+    return keras.Model(x, keras.layers.Dense(1)(encoder(x)))
+"""
+
+CASES += [
+    case(
+        "tfg011_encoder_output_handed_to_the_method_that_opens_the_tape",
+        "none",
+        _ENC_GEN_HEAD
+        + """
+
+class VAE(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.encoder = build_encoder()
+        self.decoder = build_decoder()
+
+    def generator_step(self, x, mean):
+        with tf.GradientTape() as tape:
+            recon = self.decoder(mean)
+            loss = tf.reduce_mean(tf.square(recon - x)) + 0.1 * tf.reduce_mean(tf.square(mean))
+        all_vars = self.decoder.trainable_variables + self.encoder.trainable_variables
+        return tape.gradient(loss, all_vars)  # <- TFG011
+
+    def step(self, x):
+        mean = self.encoder(x)
+        return self.generator_step(x, mean)
+
+
+RESULT = gradient_status(VAE().step(tf.random.normal((4, 6), seed=1)))
+""",
+    ),
+    case(
+        "tfg011_ok_encoder_model_handed_to_the_method_that_runs_it_in_the_tape",
+        "ok",
+        _ENC_GEN_HEAD
+        + """
+
+class VAE(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.encoder = build_encoder()
+        self.decoder = build_decoder()
+
+    def generator_step(self, x, encoder):
+        with tf.GradientTape() as tape:
+            mean = encoder(x)
+            loss = tf.reduce_mean(tf.square(self.decoder(mean) - x))
+        all_vars = self.decoder.trainable_variables + self.encoder.trainable_variables
+        return tape.gradient(loss, all_vars)
+
+    def step(self, x):
+        return self.generator_step(x, self.encoder)
+
+
+RESULT = gradient_status(VAE().step(tf.random.normal((4, 6), seed=1)))
+""",
+    ),
+    case(
+        "tfg011_ok_critic_built_by_a_factory_handed_the_encoder",
+        "ok",
+        _ENC_GEN_HEAD
+        + """
+
+class GAN(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.encoder = build_encoder()
+        self.critic = build_critic(self.encoder)
+
+    def critic_step(self, x, noise):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(self.critic(x + noise))
+        return tape.gradient(loss, self.encoder.trainable_variables)
+
+    def step(self, x):
+        noise = 0.1 * tf.random.normal(tf.shape(x), seed=2)
+        return self.critic_step(x, noise)
+
+
+RESULT = gradient_status(GAN().step(tf.random.normal((4, 6), seed=1)))
+""",
+    ),
+    case(
+        "tfg011_encoder_output_handed_to_the_method_that_opens_the_tape__fixed",
+        "ok",
+        _ENC_GEN_HEAD
+        + """
+
+class VAE(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.encoder = build_encoder()
+        self.decoder = build_decoder()
+
+    def generator_step(self, x):
+        with tf.GradientTape() as tape:
+            mean = self.encoder(x)
+            recon = self.decoder(mean)
+            loss = tf.reduce_mean(tf.square(recon - x)) + 0.1 * tf.reduce_mean(tf.square(mean))
+        all_vars = self.decoder.trainable_variables + self.encoder.trainable_variables
+        return tape.gradient(loss, all_vars)
+
+    def step(self, x):
+        return self.generator_step(x)
+
+
+RESULT = gradient_status(VAE().step(tf.random.normal((4, 6), seed=1)))
+""",
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

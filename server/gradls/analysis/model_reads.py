@@ -157,7 +157,7 @@ def model_reads(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall) ->
 
 
 def _model_reads(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall) -> list[ModelReads]:
-    models = source_models(info, tc.sources)
+    models = source_models(info, _named_sources(scope, tc))
     target = tc.target
     if not models or target is None or len(set(models)) != len(models):
         return []
@@ -179,6 +179,21 @@ def _model_reads(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall) -
             (recorded if on_tape else unrecorded).append(node)
         out.append(ModelReads(model, tuple(recorded), tuple(unrecorded)))
     return out
+
+
+def _named_sources(scope: TapeScope, tc: TapeCall) -> ast.AST | None:
+    """The sources of `tc`; for a name the scope binds once, by a plain assignment before the call
+    (`all_vars = A.trainable_variables + B.trainable_variables`), the value it was given."""
+    sources = tc.sources
+    if not isinstance(sources, ast.Name):
+        return sources
+    defs = scope.defs(sources.id)
+    if not defs or len(defs) != 1 or sources.id in scope.params:
+        return sources
+    (d,) = defs
+    if not (isinstance(d, ast.Assign) and len(d.targets) == 1 and isinstance(d.targets[0], ast.Name)):
+        return sources
+    return d.value if pos(d) < pos(tc.call) else sources
 
 
 # Where a read's recording is decided, once the tape is known: at the gradient call (the target itself), at the
@@ -509,16 +524,87 @@ class _Slicer:
         cls = _outermost_class(self.info, self.scope.node)
         if cls is None:
             raise _Unknown
-        values = _self_assigned_values(self.info, cls).get(f"self.{attr}", [])
+        assigned = _self_assigned_values(self.info, cls)
+        values = assigned.get(f"self.{attr}", [])
         if not values or any(isinstance(v, ast.Name) for v in values):
             raise _Unknown  # a method, or a value handed in from outside
+        built_by_function = False
         for v in values:
             for n in ast.walk(v):
                 if (isinstance(n, ast.Attribute) and n.attr == wanted) or (isinstance(n, ast.Name) and n.id == wanted):
                     return True
                 if isinstance(n, ast.Name) and self._function(n.id, module_scope(self.info)) is not None:
-                    raise _Unknown  # built by a function or class of the module: not followed
-        return False
+                    built_by_function = True
+        if not built_by_function:
+            return False
+        # Built by a function or class of the module (`self.discriminator = build_discriminator()`): each call
+        # makes a fresh object, so it runs the model only when the model is built from it, or when both are built
+        # from the same things (a module-level object both factories read, a value of the method both are made
+        # in); constants link nothing.
+        model_values = assigned.get(self.model, [])
+        if not model_values or any(isinstance(v, ast.Name) for v in model_values):
+            raise _Unknown
+        for v in model_values:
+            for n in ast.walk(v):
+                if (isinstance(n, ast.Attribute) and n.attr == attr) or (isinstance(n, ast.Name) and n.id == attr):
+                    return True
+        return bool(self._links(values) & self._links(model_values))
+
+    def _links(self, values: list[ast.expr]) -> set[str]:
+        """What `self.<attr> = value` assignments build their values from: the names they read (through the
+        locals of the method each is made in, and the module names a module function or class they call reads),
+        less imports, builtins, functions and classes of the module and module names bound only to constants."""
+        mod = module_scope(self.info)
+        constants = _constant_module_names(self.info)
+        out: set[str] = set()
+        # (an expression or a local binding with the method scope it is read in) or (a module function's name)
+        todo: list[tuple[ast.AST, TapeScope] | str] = []
+        for v in values:
+            made_in = self.info.enclosing_function(v)
+            if not isinstance(made_in, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                raise _Unknown
+            todo.append((v, plain_scope(self.info, made_in)))
+        done: set[int] = set()
+        makers: set[str] = set()
+        while todo:
+            if len(done) + len(makers) > 400:
+                raise _Unknown
+            item = todo.pop()
+            names: list[tuple[str, TapeScope | None]]
+            if isinstance(item, str):
+                names = [(item, None)]
+            else:
+                node, local = item
+                if id(node) in done:
+                    continue
+                done.add(id(node))
+                names = []
+                for n in walk_nodes(node):
+                    if (attr := _self_attr(n)) is not None:
+                        out.add(attr)
+                    elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+                        names.append((n.id, local))
+            for name, where in names:
+                if name in _BUILTINS or name == "self" or self._is_import(name) or name in constants:
+                    continue
+                if where is not None:
+                    ldefs = where.defs(name)
+                    if ldefs is None:
+                        raise _Unknown  # unpacked, a loop target, a parameter: not followed
+                    if ldefs:
+                        out.add(f"{id(where.node)}:{name}")
+                        todo.extend((d, where) for d in ldefs)
+                        continue
+                fn = self._function(name, mod)
+                if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and any(
+                    fn is m for m in self.info.tree.body
+                ):
+                    if name not in makers:
+                        makers.add(name)
+                        todo.extend(_free_names(self.info, fn))
+                    continue
+                out.add(name)
+        return out
 
     def _bound(self, name: str, sc: TapeScope) -> bool:
         return bool(sc.defs(name)) or name in sc.params or bool(module_scope(self.info).defs(name))
@@ -541,7 +627,13 @@ class _Slicer:
             return
         self.seen.add(key)
         if name in sc.params:
-            return  # computed by the caller, before any tape of this scope opened
+            # computed by the caller, before any tape of this scope opened: where the class's own calls of this
+            # method (`self.train_generator(latent, mean, variance)` in `train_step`) computed it, no tape of this
+            # scope recorded it
+            if sc is self.scope:
+                for arg, caller in self._caller_arguments(name, sc):
+                    self.expr(arg, caller, None, depth + 1)
+            return
         if self._mutated(name, sc):
             # `xs.append(v)`: the list also holds what those calls add, each run where its statement runs;
             # any other mutation (`v.assign(...)`, `xs[i] = v`) is not followed
@@ -573,6 +665,42 @@ class _Slicer:
         # Every binding, wherever it is: a loop may carry a later one back; over-reading only silences.
         for d in defs:
             self.stmt(d, sc, depth + 1)
+
+    def _caller_arguments(self, name: str, sc: TapeScope) -> list[tuple[ast.expr, TapeScope]]:
+        """For a parameter of the method `sc` is: the argument each call of the method gives it, with the
+        caller's scope, when every mention of the method's name in the module is a `self.<method>(...)` call in
+        a method of its own class, passing plain arguments (no `*args` / `**kwargs`); [] otherwise (unknown
+        callers: the value stays unfollowed)."""
+        fn = sc.node
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or fn.args.vararg or fn.args.kwarg:
+            return []
+        cls = _outermost_class(self.info, fn)
+        if cls is None or self.info.all_parents.get(id(fn)) is not cls or _decorated(fn, "staticmethod"):
+            return []
+        params = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args]][1:]
+        out: list[tuple[ast.expr, TapeScope]] = []
+        for n in walk_nodes(self.info.tree):
+            if not (isinstance(n, ast.Attribute) and n.attr == fn.name):
+                continue
+            call = self.info.all_parents.get(id(n))
+            caller = self.info.enclosing_function(n)
+            if not (
+                isinstance(call, ast.Call)
+                and call.func is n
+                and isinstance(n.value, ast.Name)
+                and n.value.id == "self"
+                and isinstance(caller, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and caller is not fn
+                and _outermost_class(self.info, caller) is cls
+            ):
+                return []
+            if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+                return []
+            bound = dict(zip(params, call.args))
+            bound.update((k.arg, k.value) for k in call.keywords if k.arg is not None)
+            if name in bound:
+                out.append((bound[name], plain_scope(self.info, caller)))
+        return out
 
     def _grown(self, name: str, sc: TapeScope, depth: int) -> None:
         mod = module_scope(self.info)
@@ -898,6 +1026,60 @@ def _module_extensions(info: ModuleInfo) -> dict[str, list[ast.AST]]:
         return out
 
     return info.memo(f"{__name__}.extensions", build)
+
+
+def _constant_module_names(info: ModuleInfo) -> frozenset[str]:
+    """Module names every binding of which is a literal (`IMG = 12`, `A, B = 12, 3`, `N: int = 3`) and which no
+    function declares `global`: values that can hold no model."""
+
+    def build() -> frozenset[str]:
+        literal_names: dict[str, bool] = {}
+        for st in info.tree.body:
+            pairs: list[tuple[ast.AST, ast.AST | None]] = []
+            if isinstance(st, ast.Assign):
+                pairs = [(t, st.value) for t in st.targets]
+            elif isinstance(st, ast.AnnAssign):
+                pairs = [(st.target, st.value)]
+            elif isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                literal_names[st.name] = False
+                continue
+            else:
+                # any other binding at module level (a loop or `with` target, an import, `+=`): not a constant
+                for n in walk_nodes(st):
+                    if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
+                        literal_names[n.id] = False
+                    elif isinstance(n, (ast.Import, ast.ImportFrom)):
+                        for a in n.names:
+                            literal_names[a.asname or a.name.split(".")[0]] = False
+                    elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                        literal_names[n.name] = False
+                continue
+            for target, value in pairs:
+                if isinstance(target, ast.Name):
+                    literal_names[target.id] = literal_names.get(target.id, True) and _literal(value)
+                elif isinstance(target, (ast.Tuple, ast.List)):
+                    elts = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
+                    ok = elts is not None and len(elts) == len(target.elts)
+                    for i, t in enumerate(target.elts):
+                        if isinstance(t, ast.Name):
+                            good = ok and elts is not None and _literal(elts[i])
+                            literal_names[t.id] = literal_names.get(t.id, True) and good
+                else:
+                    for n in walk_nodes(target):
+                        if isinstance(n, ast.Name):
+                            literal_names[n.id] = False
+        declared = {g for n in walk_nodes(info.tree) if isinstance(n, ast.Global) for g in n.names}
+        return frozenset(k for k, v in literal_names.items() if v and k not in declared)
+
+    return info.memo(f"{__name__}.constant_module_names", build)
+
+
+def _literal(e: ast.AST | None) -> bool:
+    if isinstance(e, ast.Constant):
+        return True
+    if isinstance(e, (ast.Tuple, ast.List)):
+        return all(_literal(x) for x in e.elts)
+    return isinstance(e, ast.UnaryOp) and isinstance(e.operand, ast.Constant)
 
 
 def _outermost_class(info: ModuleInfo, node: ast.AST) -> ast.ClassDef | None:
