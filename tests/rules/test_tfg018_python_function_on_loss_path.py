@@ -719,6 +719,55 @@ CASES += [
 ]
 
 
+# A NumPy function wrapped in tf.numpy_function inside a Lambda layer between trainable layers (TF 2.21 / Keras 3):
+# without output_shape Keras cannot build the model (NotImplementedError); with it, None for the layers before.
+_LAMBDA_NUMPY = """
+import numpy as np
+import tensorflow as tf
+import keras
+
+inp = keras.Input((4,))
+h = keras.layers.Dense(4)(inp)
+{lam}
+out = keras.layers.Dense(1)(h)
+model = keras.Model(inp, out)
+x = tf.random.normal((8, 4))
+with tf.GradientTape() as tape:
+    loss = tf.reduce_mean(model(x))
+RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+"""
+CASES += [
+    case(
+        "tfg018_numpy_function_in_lambda_layer_with_output_shape",
+        "none",
+        _LAMBDA_NUMPY.format(
+            lam="h = keras.layers.Lambda(\n    lambda t: tf.numpy_function(np.tanh, [t], tf.float32),  # <- TFG018\n"
+            "    output_shape=(4,),\n)(h)"
+        ),
+    ),
+    case(
+        "tfg018_numpy_function_in_lambda_layer_without_output_shape",
+        "raises:NotImplementedError",
+        _LAMBDA_NUMPY.format(
+            lam="h = keras.layers.Lambda(lambda t: tf.numpy_function(np.tanh, [t], tf.float32))(h)  # <- TFG018"
+        ),
+    ),
+    case(
+        "tfg018_ok_lambda_layer_numpy_function_on_the_input_data",
+        "ok",
+        _LAMBDA_NUMPY.format(
+            lam="h = h + keras.layers.Lambda(\n    lambda t: tf.numpy_function(np.tanh, [t], tf.float32), output_shape=(4,)\n"
+            ")(inp)"
+        ),
+    ),
+    case(
+        "tfg018_numpy_function_in_lambda_layer_fixed",
+        "ok",
+        _LAMBDA_NUMPY.format(lam="h = keras.layers.Lambda(lambda t: tf.tanh(t))(h)"),
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

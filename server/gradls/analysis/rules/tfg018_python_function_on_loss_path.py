@@ -6,8 +6,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from gradls.analysis.flow import STOP_GRADIENT
-from gradls.analysis.lambda_layers import from_unweighted_input
+from gradls.analysis.flow import STOP_GRADIENT, Flow
+from gradls.analysis.lambda_layers import from_unweighted_input, lambda_layers, only_way_on, weights_before
 from gradls.analysis.model import Finding
 from gradls.analysis.module import FunctionNode, ModuleInfo, walk_own
 from gradls.analysis.rules import rule
@@ -390,3 +390,48 @@ def find_python_function_on_loss_path(info: ModuleInfo) -> Iterator[Finding]:
             msg,
             info.span(call),
         )
+    yield from _numpy_function_in_lambda_layers(info)
+
+
+def _numpy_function_in_lambda_layers(info: ModuleInfo) -> Iterator[Finding]:
+    """`Lambda(lambda t: tf.numpy_function(np.tanh, [t], tf.float32), output_shape=...)` after trainable layers,
+    with every use of the layer's input inside the NumPy call and nothing else carrying the weighted value on:
+    no weight before the layer gets a gradient (TF 2.21: None; without `output_shape` Keras 3 cannot even build it)."""
+    flow: Flow | None = None
+    for layer in lambda_layers(info):
+        calls = [
+            n
+            for expr in layer.returned
+            for n in ast.walk(expr)
+            if isinstance(n, ast.Call) and info.imports.qualname(n.func) in _NO_GRADIENT
+        ]
+        if not calls:
+            continue
+        inside = {id(x) for c in calls for x in ast.walk(c)}
+        if any(
+            isinstance(n, ast.Name) and n.id in layer.params and id(n) not in inside
+            for expr in layer.returned
+            for n in ast.walk(expr)
+        ):
+            continue  # the input also goes on past the NumPy call: a differentiable path remains
+        if not weights_before(info, layer.ctor):
+            continue
+        flow = flow or Flow(info)
+        if not only_way_on(info, flow, layer.ctor):
+            continue
+        for c in calls:
+            name = _NO_GRADIENT[info.imports.qualname(c.func) or ""]
+            if any(k.arg == "output_shape" for k in layer.ctor.keywords):
+                msg = (
+                    f"`{name}` in this `Lambda` layer has no gradient, and every path through the layer goes through "
+                    "it: every weight before the layer gets `None` (a Keras optimizer raises `No gradients provided "
+                    "for any variable`, or warns `Gradients do not exist for variables` when later layers still "
+                    "train); compute it with TensorFlow ops"
+                )
+            else:
+                msg = (
+                    f"`{name}` in this `Lambda` layer: Keras 3 cannot infer the layer's output shape through it and "
+                    "raises `NotImplementedError` when the model is built; given `output_shape`, the layer still has "
+                    "no gradient and every weight before it gets `None`; compute it with TensorFlow ops"
+                )
+            yield Finding("TFG018", msg, info.span(c))
