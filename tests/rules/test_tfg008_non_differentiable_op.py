@@ -2760,6 +2760,59 @@ CASES += [
 ]
 
 
+# A model with fresh trainable weights run only inside Dataset.map (tensorflow/gnn#646's preprocessing model with an
+# Embedding): never trained, its table keeps its initial values ("zero" = unchanged after fit). Quiet when the same
+# model is also part of the trained model, and the fix moves the Embedding into it (TF 2.21).
+_PIPELINE = """
+import numpy as np
+import tensorflow as tf
+import keras
+from keras import layers
+
+ids = np.random.randint(0, 20, size=(64,)).astype("int32")
+labels = np.random.rand(64, 1).astype("float32")
+node_ids = keras.Input(shape=(), dtype="int32")
+preproc = keras.Model(node_ids, layers.Embedding(20, 4, name="emb")(node_ids))
+{body}
+before = table.numpy().copy()
+model.compile(optimizer="adam", loss="mse")
+model.fit(ds, epochs=2, verbose=0)
+RESULT = ["zero" if np.array_equal(before, table.numpy()) else "ok"]
+"""
+CASES += [
+    case(
+        "tfg008_embedding_model_only_in_dataset_map",
+        "zero",
+        _PIPELINE.format(
+            body="""ds = tf.data.Dataset.from_tensor_slices((ids, labels)).batch(16)
+ds = ds.map(lambda x, y: (preproc(x), y))  # <- TFG008
+model = keras.Sequential([keras.Input((4,)), layers.Dense(8, activation="relu"), layers.Dense(1)])
+table = preproc.get_layer("emb").embeddings"""
+        ),
+    ),
+    case(
+        "tfg008_ok_mapped_model_also_trained_as_part_of_the_model",
+        "ok",
+        _PIPELINE.format(
+            body="""ds = tf.data.Dataset.from_tensor_slices((ids, labels)).batch(16)
+probe_ds = ds.map(lambda x, y: (preproc(x), y))
+model = keras.Sequential([preproc, layers.Dense(8, activation="relu"), layers.Dense(1)])
+table = preproc.get_layer("emb").embeddings"""
+        ),
+    ),
+    case(
+        "tfg008_embedding_model_only_in_dataset_map_fixed",
+        "ok",
+        _PIPELINE.format(
+            body="""ds = tf.data.Dataset.from_tensor_slices((ids, labels)).batch(16)
+model = keras.Sequential([keras.Input(shape=(), dtype="int32"), layers.Embedding(20, 4, name="emb2"),
+                          layers.Dense(8, activation="relu"), layers.Dense(1)])
+table = model.get_layer("emb2").embeddings"""
+        ),
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

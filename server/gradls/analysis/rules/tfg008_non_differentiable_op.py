@@ -11,7 +11,7 @@ from gradls.analysis.custom_gradient import inside_custom_gradient
 from gradls.analysis.dtypes import is_int_cast
 from gradls.analysis.flow import Flow, cut_roots, inside_stop_gradient
 from gradls.analysis.function_summaries import ParamCut, call_param_cuts
-from gradls.analysis.keras_graph import layer_graph, model_calls
+from gradls.analysis.keras_graph import functional_graphs, keras_layer_owns_weights, layer_graph, model_calls
 from gradls.analysis.lambda_layers import class_applied_after_weights, lambda_layers, only_way_on, weights_before
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
@@ -236,6 +236,7 @@ def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
     yield from _cut_in_imported_losses(info)
     yield from _cut_in_dataset_functions(info)
     yield from _weights_read_in_dataset_map(info)
+    yield from _fresh_model_only_in_dataset_map(info)
 
 
 def _accuracy_compiled_as_loss(info: ModuleInfo) -> Iterator[Finding]:
@@ -802,17 +803,9 @@ _DATASET_FUNCTIONS = {"map": (0, "map_func"), "filter": (0, "predicate"), "flat_
 _WEIGHT_LISTS = frozenset({"trainable_variables", "trainable_weights", "variables", "weights"})
 
 
-def _weights_read_in_dataset_map(info: ModuleInfo) -> Iterator[Finding]:
-    """`ds.map(lambda x, i: (x, tf.gather(w, i)))` with a module-level variable (or layer / model) `w` that a
-    `tape.gradient` differentiates, and that nothing else reads: tf.data runs the function in its own graph, the
-    tape never records it, and the elements carry `w`'s values as constants: `tape.gradient` returns None for `w`.
-    Silent when `w` is read anywhere else (a direct use under the tape keeps a gradient)."""
-    if ".gradient(" not in info.source:
-        return
-    sources = _gradient_source_names(info)
-    if not sources:
-        return
-    dataset_calls: list[tuple[ast.Call, ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef]] = []
+def _dataset_functions(info: ModuleInfo) -> list[tuple[ast.Call, ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """(`ds.map(fn)` call, `fn`) for every dataset map / filter / flat_map of the module whose function it shows."""
+    out: list[tuple[ast.Call, ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef]] = []
     for node in info.all_nodes(ast.Call):  # the module's node index: the calls in `ast.walk` order
         if not isinstance(node.func, ast.Attribute):
             continue
@@ -827,7 +820,116 @@ def _weights_read_in_dataset_map(info: ModuleInfo) -> Iterator[Finding]:
         elif isinstance(arg, ast.Name):
             fn = info.module_functions.get(arg.id)
         if fn is not None:
-            dataset_calls.append((node, fn))
+            out.append((node, fn))
+    return out
+
+
+# What a program does with a model it trains, loads or hands on: any of these elsewhere keeps the rule quiet.
+_TRAINED_OR_LOADED = {
+    "fit",
+    "compile",
+    "train_on_batch",
+    "trainable_variables",
+    "trainable_weights",
+    "load_weights",
+    "set_weights",
+}
+
+
+def _fresh_weighted_model(info: ModuleInfo, value: ast.AST) -> bool:
+    """A model or layer built here from fresh layers that own trainable weights: `keras.Model(inputs, outputs)` whose
+    graph applies one, `keras.Sequential([...])` listing one, or such a layer itself (`Embedding(20, 4)`). Loaded
+    or pretrained models (`load_model`, `keras.applications.*`) are not fresh."""
+    if not isinstance(value, ast.Call):
+        return False
+    q = info.imports.qualname(value.func) or ""
+    if keras_layer_owns_weights(q):
+        return not any(k.arg in {"weights", "trainable"} for k in value.keywords)
+    if q in {"keras.Sequential", "keras.models.Sequential"} and value.args and isinstance(value.args[0], ast.List):
+        return any(isinstance(e, ast.Call) and _fresh_weighted_model(info, e) for e in value.args[0].elts) and all(
+            isinstance(e, ast.Call) for e in value.args[0].elts
+        )
+    if q in {"keras.Model", "keras.models.Model"}:
+        fg = functional_graphs(info)
+        m = fg._model_of_ctor(value)
+        if m is None:
+            return False
+        reach = fg.reach(list(m.outputs), m.scope)
+        return reach.complete and any(layer.trains for layer in reach.layers.values())
+    return False
+
+
+def _fresh_model_only_in_dataset_map(info: ModuleInfo) -> Iterator[Finding]:
+    """A model (or layer) with fresh trainable weights called only inside a `tf.data` map function of a program that
+    trains (tensorflow/gnn#646: an Embedding in a preprocessing model mapped over the pipeline): tf.data runs the
+    function in its own graph, outside every tape and every `fit`, and the model is no part of what is trained, so
+    its weights keep their random initial values (TF 2.21: the table never changes)."""
+    src = info.source
+    if ".map(" not in src or not any(w in src for w in (".fit(", "train_on_batch(", "apply_gradients")):
+        return
+    dataset_calls = _dataset_functions(info)
+    if not dataset_calls:
+        return
+    bindings: dict[str, list[ast.Assign]] = {}
+    for stmt in info.tree.body:
+        if isinstance(stmt, ast.Assign):
+            for t in stmt.targets:
+                if isinstance(t, ast.Name):
+                    bindings.setdefault(t.id, []).append(stmt)
+    inside = {id(n) for _, fn in dataset_calls for n in ast.walk(fn)}
+    reported: set[str] = set()
+    for _ds, fn in dataset_calls:
+        for n in _free_names(fn):
+            name = n.id
+            call = info.all_parents.get(id(n))
+            if name in reported or not (isinstance(call, ast.Call) and call.func is n):
+                continue
+            made = bindings.get(name, [])
+            if len(made) != 1 or not _fresh_weighted_model(info, made[0].value):
+                continue
+            if any(
+                isinstance(x, ast.Name) and x.id == name
+                for x in info.all_nodes(ast.Name)
+                if isinstance(x.ctx, ast.Store) and x not in made[0].targets
+            ):
+                continue
+            used_elsewhere = False
+            for u in info.all_nodes(ast.Name):
+                if u.id != name or not isinstance(u.ctx, ast.Load) or id(u) in inside:
+                    continue
+                p = info.all_parents.get(id(u))
+                if (
+                    isinstance(p, ast.Attribute)
+                    and p.value is u
+                    and p.attr not in _TRAINED_OR_LOADED
+                    and p.attr != "__call__"
+                ):
+                    continue  # `preproc.get_layer(...)`, `.summary()`, `.weights` read for inspection
+                used_elsewhere = True
+                break
+            if used_elsewhere:
+                continue
+            reported.add(name)
+            msg = (
+                f"`{name}` has trainable weights made here and runs only inside `{info.text(_ds.func)}`: tf.data runs "
+                "the function in a graph of its own, outside every GradientTape and `fit`, and no model that is "
+                f"trained holds `{name}`, so its weights keep their random initial values (no error); move it into "
+                "the trained model (its first layer) and keep only weightless preprocessing in the pipeline"
+            )
+            yield Finding("TFG008", msg, info.span(call), None)
+
+
+def _weights_read_in_dataset_map(info: ModuleInfo) -> Iterator[Finding]:
+    """`ds.map(lambda x, i: (x, tf.gather(w, i)))` with a module-level variable (or layer / model) `w` that a
+    `tape.gradient` differentiates, and that nothing else reads: tf.data runs the function in its own graph, the
+    tape never records it, and the elements carry `w`'s values as constants: `tape.gradient` returns None for `w`.
+    Silent when `w` is read anywhere else (a direct use under the tape keeps a gradient)."""
+    if ".gradient(" not in info.source:
+        return
+    sources = _gradient_source_names(info)
+    if not sources:
+        return
+    dataset_calls = _dataset_functions(info)
     if not dataset_calls:
         return
     allowed = {id(n) for _, fn in dataset_calls for n in ast.walk(fn)} | sources[1]
