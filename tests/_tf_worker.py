@@ -76,7 +76,10 @@ def main():
     workdir = os.path.dirname(os.path.abspath(outp))
     # One JSON line per finished program, so a batch cut short by the harness's deadline keeps what it ran.
     partial = open(outp + ".partial", "w", encoding="utf-8")
+    parent = os.getppid()
     for name, source in spec["programs"].items():
+        if os.getppid() != parent:
+            break  # the test run that started this worker is gone (killed): stop instead of running on as an orphan
         # A real file, so AutoGraph (which reads source with inspect) can convert the program's functions.
         fname = os.path.join(workdir, re.sub(r"[^A-Za-z0-9_]", "_", name) + ".py")
         with open(fname, "w", encoding="utf-8") as fh:
