@@ -1209,6 +1209,80 @@ CASES = [
     ),
 ]
 
+# tensorflow#51131 (held-out round W): `block = tf.recompute_grad(block)` rebinds a module function to its
+# gradient-checkpointed wrapper (a custom_gradient); called on the symbolic Input while a functional model is built,
+# Keras 3 raises the same ValueError as a @tf.custom_gradient function.
+CASES += [
+    case(
+        "tfg015_recompute_grad_rebound_block_on_input",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+        from tensorflow.keras.layers import Conv2D, Input
+        from tensorflow.keras.models import Model
+
+
+        def block(x):
+            x = Conv2D(filters=4, kernel_size=(3, 3))(x)
+            return Conv2D(filters=4, kernel_size=(3, 3))(x)
+
+
+        block = tf.recompute_grad(block)
+        inp = Input(shape=(16, 16, 3))
+        out = block(inp)  # <- TFG015
+        model = Model(inp, out)
+        """,
+    ),
+    case(
+        "tfg015_ok_recompute_grad_rebound_block_on_real_tensors",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow.keras.layers import Conv2D, Input
+
+        c1 = Conv2D(filters=4, kernel_size=(3, 3))
+        c2 = Conv2D(filters=4, kernel_size=(3, 3))
+        probe = Input(shape=(16, 16, 3))
+
+
+        def block(x):
+            return c2(c1(x))
+
+
+        block = tf.recompute_grad(block)
+        x = tf.random.normal((2, 16, 16, 3))
+        block(x)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(block(x) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, c1.trainable_variables + c2.trainable_variables))
+        """,
+    ),
+    case(
+        "tfg015_ok_block_on_input_before_it_is_rebound_to_recompute_grad",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow.keras.layers import Conv2D, Input
+        from tensorflow.keras.models import Model
+
+        c1 = Conv2D(filters=4, kernel_size=(3, 3))
+
+
+        def block(x):
+            return c1(x)
+
+
+        inp = Input(shape=(16, 16, 3))
+        model = Model(inp, block(inp))
+        block = tf.recompute_grad(block)
+        x = tf.random.normal((2, 16, 16, 3))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(block(x) ** 2) + tf.reduce_mean(model(x) ** 2)
+        RESULT = gradient_status(tape.gradient(loss, c1.trainable_variables))
+        """,
+    ),
+]
+
 _FIXABLE = [
     "tfg015_reduce_sum_on_input",
     "tfg015_relu_on_layer_output",

@@ -346,7 +346,7 @@ class _Analysis:
                 return f"the output of `{info.text(f)}` applied at line {e.lineno} while the model is built"
             if isinstance(f, ast.Name) and f.id in info.module_functions:
                 fn = info.module_functions[f.id]
-                if self._tf_wrapper(fn):
+                if self._tf_wrapper(fn, e):
                     return None  # the call raises (reported at the call): no Keras tensor comes out of it
                 self._seed(fn, e, scope, env)
                 if self._returns_kt(fn):
@@ -430,7 +430,7 @@ class _Analysis:
             return
         if isinstance(f, ast.Name) and f.id in info.module_functions:
             fn = info.module_functions[f.id]
-            wrapper = self._tf_wrapper(fn)
+            wrapper = self._tf_wrapper(fn, e)
             if not wrapper:
                 self._seed(fn, e, scope, env)
             else:  # the call raises before the body runs: its parameters hold no Keras tensor
@@ -532,14 +532,48 @@ class _Analysis:
                 )
                 self._add(n, Finding("TFG015", msg, info.span(n), None))
 
-    def _tf_wrapper(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    def _tf_wrapper(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call | None = None) -> str | None:
         """`@tf.custom_gradient` / `@tf.function` when `fn` is decorated with one: TensorFlow converts its
-        arguments, so a KerasTensor raises (checked under TF 2.21 for both)."""
+        arguments, so a KerasTensor raises (checked under TF 2.21 for both). Also a module-level function whose
+        name module code rebinds to its wrapped self, `fn = tf.recompute_grad(fn)` (`tf.custom_gradient(fn)`,
+        `tf.function(fn)`), when `call` is module code after that line and every module-level store to the name
+        after the `def` is such a wrap: `tf.recompute_grad` is a `custom_gradient` too and raises the same
+        `ValueError` on a KerasTensor (tensorflow#51131, checked under TF 2.21 / Keras 3)."""
         for d in fn.decorator_list:
             q = self.info.imports.qualname(d.func if isinstance(d, ast.Call) else d) or ""
             if q in {"tensorflow.custom_gradient", "tensorflow.function"}:
                 return "@tf." + q.rsplit(".", 1)[-1]
-        return None
+        if call is None:
+            return None
+        tree = self.info.tree
+        if not isinstance(tree, ast.Module) or not any(s is _top_level(tree, call) for s in tree.body):
+            return None
+        label = None
+        for s in tree.body:
+            stores = [
+                t
+                for t in (s.targets if isinstance(s, ast.Assign) else [])
+                if isinstance(t, ast.Name) and t.id == fn.name
+            ]
+            if not stores and not (isinstance(s, (ast.AugAssign, ast.AnnAssign)) and _stores_name(s, fn.name)):
+                continue
+            if s.lineno < fn.lineno:
+                continue
+            v = s.value if isinstance(s, ast.Assign) else None
+            q = self.info.imports.qualname(v.func) or "" if isinstance(v, ast.Call) else ""
+            if not (
+                isinstance(s, ast.Assign)
+                and len(s.targets) == 1
+                and isinstance(v, ast.Call)
+                and q in _WRAPPERS
+                and len(v.args) == 1
+                and isinstance(v.args[0], ast.Name)
+                and v.args[0].id == fn.name
+            ):
+                return None
+            if s.lineno < call.lineno:
+                label = f"tf.{q.rsplit('.', 1)[-1]}({fn.name})"
+        return label
 
     def _add(self, node: ast.expr, finding: Finding) -> None:
         self.findings.setdefault((node.lineno, node.col_offset), finding)
@@ -858,3 +892,21 @@ def _locals_and_body(
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
                 local.add(n.id)
     return local, body
+
+
+_WRAPPERS = {"tensorflow.recompute_grad", "tensorflow.custom_gradient", "tensorflow.function"}
+
+
+def _top_level(tree: ast.Module, node: ast.Call) -> ast.stmt | None:
+    """The statement of `tree.body` that holds `node`, when no function or class lies between them."""
+    for s in tree.body:
+        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        if s.lineno <= node.lineno <= (s.end_lineno or s.lineno) and any(n is node for n in ast.walk(s)):
+            return s
+    return None
+
+
+def _stores_name(s: ast.stmt, name: str) -> bool:
+    target = s.target if isinstance(s, (ast.AugAssign, ast.AnnAssign)) else None
+    return isinstance(target, ast.Name) and target.id == name
