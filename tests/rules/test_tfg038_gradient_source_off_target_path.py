@@ -370,6 +370,165 @@ CASES = [
     ),
 ]
 
+# Held-out round W (tensorflow#50278, tensorflow/probability#614): `tf.gradients` in a function TensorFlow traces
+# into a graph of its own, with respect to a variable captured from outside that the function never reads.
+CASES += [
+    case(
+        "tfg038_while_body_second_gradient_of_captured_tape_gradient",
+        "none",
+        """
+        import tensorflow as tf
+
+        var = tf.Variable([1.0, 2.0])
+
+
+        @tf.function
+        def step():
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_sum(tf.pow(var, 2))
+            grad = tape.gradient(loss, var)
+            seen = []
+
+            def body(i, acc):
+                elemwise = tf.multiply(grad, 2.0)
+                seen.append(tf.gradients(elemwise, var)[0])  # <- TFG038
+                return i + 1, acc + elemwise
+
+            tf.while_loop(lambda i, acc: i < 2, body, [0, tf.zeros(2)])
+            return seen
+
+
+        RESULT = gradient_status(step())
+        """,
+    ),
+    case(
+        "tfg038_vectorized_map_gradients_of_elements_eagerly",
+        "none",
+        """
+        import tensorflow as tf
+
+        x = tf.Variable(1.0)
+        per_elem = tf.stack([x * x * a for a in (1.0, 2.0, 3.0)])
+        grads = tf.vectorized_map(lambda m: tf.gradients(m, [x]), per_elem)  # <- TFG038
+        RESULT = gradient_status(grads)
+        """,
+    ),
+    case(
+        "tfg038_map_fn_per_example_gradients_of_model_variables_in_tf_function",
+        "none",
+        """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input(shape=(3,)), tf.keras.layers.Dense(1)])
+        X = tf.random.normal((4, 3))
+
+
+        @tf.function
+        def per_example(X):
+            losses = tf.reduce_sum(model(X) ** 2, axis=1)
+            return tf.map_fn(
+                lambda l: tf.gradients(l, model.trainable_variables)[0],  # <- TFG038
+                losses,
+                fn_output_signature=tf.float32,
+            )
+
+
+        try:
+            out = [per_example(X)]
+        except ValueError:  # the None the body returns
+            out = [None]
+        RESULT = gradient_status(out)
+        """,
+    ),
+    case(
+        "tfg038_ok_vectorized_map_per_example_gradients_inside_tf_function",
+        "ok",
+        """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input(shape=(3,)), tf.keras.layers.Dense(1)])
+        X = tf.random.normal((4, 3))
+
+
+        @tf.function
+        def per_example(X):
+            losses = tf.reduce_sum(model(X) ** 2, axis=1)
+            return tf.vectorized_map(lambda l: tf.gradients(l, model.trainable_variables), losses)
+
+
+        RESULT = gradient_status(per_example(X))
+        """,
+    ),
+    case(
+        "tfg038_ok_while_body_reads_the_variable",
+        "ok",
+        """
+        import tensorflow as tf
+
+        W = tf.Variable(tf.ones((3,)))
+
+
+        @tf.function
+        def f():
+            def body(i, a):
+                g = tf.gradients(tf.reduce_sum(W * W), W)[0]
+                return i + 1, a + g
+
+            return tf.while_loop(lambda i, a: i < 2, body, [0, tf.zeros(3)])[1]
+
+
+        RESULT = gradient_status([f()])
+        """,
+    ),
+    case(
+        "tfg038_ok_map_fn_gradients_of_captured_tensor_in_tf_function",
+        "ok",
+        """
+        import tensorflow as tf
+
+
+        @tf.function
+        def f():
+            x = tf.constant([1.0, 2.0, 3.0])
+            y = x * x
+            return tf.map_fn(lambda i: tf.gradients(y[i], x)[0], tf.range(3), fn_output_signature=tf.float32)
+
+
+        RESULT = gradient_status([f()])
+        """,
+    ),
+    case(
+        "tfg038_ok_vectorized_map_of_rows_times_the_variable",
+        "ok",
+        """
+        import tensorflow as tf
+
+        W = tf.Variable(tf.ones((3,)))
+        X = tf.random.normal((4, 3))
+        g = tf.vectorized_map(lambda r: tf.gradients(tf.reduce_sum(r * W), W)[0], X)
+        RESULT = gradient_status([g])
+        """,
+    ),
+    case(
+        "tfg038_ok_vectorized_map_tape_inside_the_mapped_function",
+        "ok",
+        """
+        import tensorflow as tf
+
+        x = tf.Variable(1.0)
+
+
+        def dfda(a):
+            with tf.GradientTape() as g:
+                y = x * x * a
+            return g.gradient(y, [x])
+
+
+        RESULT = gradient_status(tf.vectorized_map(dfda, tf.ones(5)))
+        """,
+    ),
+]
+
 
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):

@@ -29,6 +29,8 @@ _LOGGING = frozenset({"print", "watch"})
     "`apply_gradients`/`assign` update): the gradient is `None`.",
 )
 def find_gradient_source_off_target_path(info: ModuleInfo) -> Iterator[Finding]:
+    if "gradients(" in info.source:
+        yield from _traced_body_gradients(info)
     if ".gradient(" not in info.source:
         return
     flow: Flow | None = None
@@ -424,3 +426,211 @@ def _lookup_message(info: ModuleInfo, tc: TapeCall, name: str, how: str) -> str:
         f"`{name}` (no error); for an attribution over tokens, take the gradient with respect to the embedded "
         "vectors (call the Embedding layer first, watch its output, run the rest of the model on it)"
     )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# `tf.gradients(ys, v)` inside a function TensorFlow traces into a graph of its own, with `v` a variable captured from
+# outside that the function never reads (tensorflow#50278, tensorflow/probability#614; measured under TF 2.21): the
+# function's inputs and captured tensors are inputs of that graph, and the variable's reads that made them happened
+# outside it, so `tf.gradients` finds no path from `v` and returns `[None]`, silently. Where it holds:
+# - `tf.vectorized_map(fn, elems)` called eagerly (module code): it wraps `fn` in a `tf.function` of its own (inside
+#   an outer `tf.function` the same program gets its gradients, measured, so only module code counts);
+# - the body / cond of `tf.while_loop`, the fn of `tf.map_fn` / `tf.scan` / `tf.foldl` / `tf.foldr`, called in a
+#   `@tf.function` (control flow v2 builds a body graph; called eagerly these run the function eagerly and
+#   `tf.gradients` raises instead, TFG036's case). A captured tensor (not a variable) is differentiated through in
+#   the same place (measured), so only variables count.
+_GRADIENTS_FUNCS = frozenset({"tensorflow.gradients", "tensorflow.compat.v1.gradients"})
+_TRACED_EAGER: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {"tensorflow.vectorized_map": ((0,), ("fn",))}
+_TRACED_IN_FUNCTION: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
+    "tensorflow.while_loop": ((0, 1), ("cond", "body")),
+    "tensorflow.map_fn": ((0,), ("fn",)),
+    "tensorflow.scan": ((0,), ("fn",)),
+    "tensorflow.foldl": ((0,), ("fn",)),
+    "tensorflow.foldr": ((0,), ("fn",)),
+}
+_VARIABLE_LISTS = frozenset({"trainable_variables", "trainable_weights", "variables", "weights"})
+_Fn = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+
+
+def _traced_body_gradients(info: ModuleInfo) -> Iterator[Finding]:
+    if "vectorized_map" not in info.source and not any(
+        k.rsplit(".", 1)[-1] in info.source for k in _TRACED_IN_FUNCTION
+    ):
+        return
+    for call in info.all_nodes(ast.Call):
+        q = info.imports.qualname(call.func) or ""
+        spec = _TRACED_EAGER.get(q) or _TRACED_IN_FUNCTION.get(q)
+        if spec is None:
+            continue
+        holder = _enclosing_def(info, call)
+        if q in _TRACED_EAGER:
+            if holder is not None:
+                continue
+            how = f"`{info.text(call.func)}` (called eagerly here) wraps it in a `tf.function` of its own"
+        else:
+            if not isinstance(holder, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            ff = info.facts(holder)
+            if ff is None or not ff.tf_function:
+                continue
+            how = f"`{info.text(call.func)}` in the `tf.function` `{holder.name}` builds it as a graph of its own"
+        for arg in _callable_args(call, spec):
+            fn = _resolve_fn(info, arg, holder)
+            if fn is None:
+                continue
+            for g in _own_calls(fn):
+                if (info.imports.qualname(g.func) or "") not in _GRADIENTS_FUNCS:
+                    continue
+                finding = _unread_variable_gradient(info, fn, g, how)
+                if finding is not None:
+                    yield finding
+
+
+def _enclosing_def(info: ModuleInfo, node: ast.AST) -> ast.AST | None:
+    """The innermost def, lambda or class holding `node`; None at module level."""
+    parents = info.all_parents
+    p = parents.get(id(node))
+    while p is not None and not isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+        p = parents.get(id(p))
+    return p
+
+
+def _callable_args(call: ast.Call, spec: tuple[tuple[int, ...], tuple[str, ...]]) -> list[ast.expr]:
+    out = [call.args[i] for i in spec[0] if i < len(call.args)]
+    out += [k.value for k in call.keywords if k.arg in spec[1]]
+    return out
+
+
+def _resolve_fn(info: ModuleInfo, arg: ast.expr, holder: ast.AST | None) -> _Fn | None:
+    """A lambda given in place, or the one def of that name made in the same function (or module) as the call."""
+    if isinstance(arg, ast.Lambda):
+        return arg
+    if not isinstance(arg, ast.Name):
+        return None
+    scope = holder if holder is not None else info.tree
+    found = [
+        n
+        for n in ast.walk(scope)
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and n.name == arg.id
+        and _enclosing_def(info, n) is (holder if holder is not None else None)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _own_nodes(fn: _Fn) -> Iterator[ast.AST]:
+    """The nodes of `fn`'s body, not those of the defs and lambdas inside it."""
+    todo: list[ast.AST] = [fn.body] if isinstance(fn, ast.Lambda) else list(fn.body)
+    while todo:
+        n = todo.pop()
+        yield n
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        todo.extend(ast.iter_child_nodes(n))
+
+
+def _own_calls(fn: _Fn) -> Iterator[ast.Call]:
+    for n in _own_nodes(fn):
+        if isinstance(n, ast.Call):
+            yield n
+
+
+def _fn_bindings(fn: _Fn) -> tuple[set[str], dict[str, list[ast.expr]], set[str]]:
+    """`fn`'s parameters, its plain `name = value` bindings, and the names it binds any other way."""
+    a = fn.args
+    params = {x.arg for x in (*a.posonlyargs, *a.args, *a.kwonlyargs)}
+    params |= {x.arg for x in (a.vararg, a.kwarg) if x is not None}
+    plain: dict[str, list[ast.expr]] = {}
+    plain_targets: set[int] = set()
+    other: set[str] = set()
+    for n in _own_nodes(fn):
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
+            plain.setdefault(n.targets[0].id, []).append(n.value)
+            plain_targets.add(id(n.targets[0]))
+    for n in _own_nodes(fn):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)) and id(n) not in plain_targets:
+            other.add(n.id)  # a loop target, an unpacking, `with ... as n`, `n += ...`: not followed
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            other.add(n.name)
+        elif isinstance(n, (ast.Global, ast.Nonlocal)):
+            other.update(n.names)
+    return params, plain, other
+
+
+def _captured_reads(
+    info: ModuleInfo, fn: _Fn, e: ast.AST, params: set[str], plain: dict[str, list[ast.expr]], other: set[str]
+) -> set[str] | None:
+    """The names from outside `fn` that `e` is computed from inside `fn`, following its plain bindings; None when it
+    goes through anything but TensorFlow ops, arithmetic and indexing (a model or function call may read anything)."""
+    out: set[str] = set()
+    seen: set[str] = set()
+    todo: list[ast.AST] = [e]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, ast.Call):
+            if not (info.imports.qualname(n.func) or "").startswith("tensorflow."):
+                return None
+            todo.extend(n.args)
+            todo.extend(k.value for k in n.keywords)
+            continue
+        if isinstance(n, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.NamedExpr)):
+            return None
+        if isinstance(n, ast.Name):
+            if n.id in params:
+                continue
+            if n.id in other:
+                return None
+            if n.id in plain:
+                if n.id not in seen:
+                    seen.add(n.id)
+                    todo.extend(plain[n.id])
+                continue
+            out.add(n.id)
+            continue
+        todo.extend(ast.iter_child_nodes(n))
+    return out
+
+
+def _variable_sources(info: ModuleInfo, fn: _Fn, xs: ast.AST) -> list[tuple[ast.expr, str]]:
+    """The elements of `xs` known to be variables, with the outside name each is reached through: a name bound once
+    (in the enclosing function, then the module) to `tf.Variable(...)`, or `<name>.trainable_variables` (`.weights`,
+    ...)."""
+    elts = list(xs.elts) if isinstance(xs, (ast.List, ast.Tuple)) else [xs]
+    out: list[tuple[ast.expr, str]] = []
+    for x in elts:
+        if isinstance(x, ast.Name):
+            value, _ = _single_value(info, x.id, fn)
+            if value is not None and _makes_variables(info, value) and not isinstance(value, ast.ListComp):
+                out.append((x, x.id))
+        elif isinstance(x, ast.Attribute) and x.attr in _VARIABLE_LISTS and isinstance(x.value, ast.Name):
+            out.append((x, x.value.id))
+    return out
+
+
+def _unread_variable_gradient(info: ModuleInfo, fn: _Fn, g: ast.Call, how: str) -> Finding | None:
+    ys = g.args[0] if g.args else next((k.value for k in g.keywords if k.arg == "ys"), None)
+    xs = g.args[1] if len(g.args) > 1 else next((k.value for k in g.keywords if k.arg == "xs"), None)
+    if ys is None or xs is None:
+        return None
+    params, plain, other = _fn_bindings(fn)
+    reads = _captured_reads(info, fn, ys, params, plain, other)
+    if reads is None:
+        return None
+    unread = [
+        (x, name)
+        for x, name in _variable_sources(info, fn, xs)
+        if name not in params and name not in plain and name not in other and name not in reads
+    ]
+    if not unread:
+        return None
+    x, name = unread[0]
+    what = f"`{info.text(x)}`"
+    ins = ", ".join(f"`{r}`" for r in sorted(reads)) or "nothing from outside"
+    msg = (
+        f"`{info.text(g.func)}` runs in a function TensorFlow traces on its own ({how}): {what} is captured from "
+        f"outside as a variable, and `{info.text(ys)}` is computed there only from the function's inputs and "
+        f"captured values ({ins}), never from a read of `{name}`; those values are inputs of that graph, made from "
+        f"`{name}` outside it, so `tf.gradients` finds no path and returns `None` (no error); take the gradient where "
+        f"`{name}` is read (a `tf.GradientTape` around the computation, inside the function)"
+    )
+    return Finding("TFG038", msg, info.span(g), None)
