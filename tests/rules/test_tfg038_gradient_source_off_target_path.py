@@ -546,3 +546,19 @@ def test_the_update_form_names_apply_gradients():
     src = next(c.source for c in CASES if c.name == "tfg038_example_weights_reach_loss_only_through_apply_gradients")
     (f,) = [f for f in analyze(src).findings if f.code == "TFG038"]
     assert "optimizer.apply_gradients(...)" in f.message and "stateless_call" in f.message
+
+
+def test_traced_body_form_quiet_in_graph_building_programs():
+    # Not a TF-run case: turning eager execution off would change the worker process for the cases after it.
+    from gradls.analysis import analyze
+
+    src = (
+        "import tensorflow as tf\n"
+        "tf.compat.v1.disable_eager_execution()\n"
+        "x = tf.Variable(1.0)\n"
+        "per_elem = tf.stack([x * x * a for a in (1.0, 2.0)])\n"
+        "grads = tf.vectorized_map(lambda m: tf.gradients(m, [x]), per_elem)\n"
+    )
+    assert not [f for f in analyze(src).findings if f.code == "TFG038"]
+    eager = src.replace("tf.compat.v1.disable_eager_execution()\n", "")
+    assert [f for f in analyze(eager).findings if f.code == "TFG038"]

@@ -452,9 +452,29 @@ _VARIABLE_LISTS = frozenset({"trainable_variables", "trainable_weights", "variab
 _Fn = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 
 
+# Names that make a program build TF 1 graphs or run functions eagerly on purpose: there `vectorized_map` and the
+# control-flow bodies are not traced as above (the same names TFG036 stays quiet for).
+_GRAPH_OR_EAGER_PROGRAM_NAMES = frozenset(
+    {
+        "disable_eager_execution",
+        "disable_v2_behavior",
+        "as_default",
+        "Session",
+        "InteractiveSession",
+        "run_functions_eagerly",
+        "placeholder",
+    }
+)
+
+
 def _traced_body_gradients(info: ModuleInfo) -> Iterator[Finding]:
     if "vectorized_map" not in info.source and not any(
         k.rsplit(".", 1)[-1] in info.source for k in _TRACED_IN_FUNCTION
+    ):
+        return
+    names = _GRAPH_OR_EAGER_PROGRAM_NAMES
+    if any(n.attr in names for n in info.all_nodes(ast.Attribute)) or any(
+        n.id in names for n in info.all_nodes(ast.Name)
     ):
         return
     for call in info.all_nodes(ast.Call):
