@@ -833,6 +833,7 @@ _TRAINED_OR_LOADED = {
     "trainable_weights",
     "load_weights",
     "set_weights",
+    "__call__",
 }
 
 
@@ -851,12 +852,18 @@ def _fresh_weighted_model(info: ModuleInfo, value: ast.AST) -> bool:
         )
     if q in {"keras.Model", "keras.models.Model"}:
         fg = functional_graphs(info)
-        m = fg._model_of_ctor(value)
+        m = next((m for m in fg.models() if m.ctor is value), None)
         if m is None:
             return False
         reach = fg.reach(list(m.outputs), m.scope)
         return reach.complete and any(layer.trains for layer in reach.layers.values())
     return False
+
+
+def _inspected(info: ModuleInfo, use: ast.Name) -> bool:
+    """`preproc.get_layer(...)`, `.summary()`, `.weights`: an attribute read that neither trains, loads nor runs it."""
+    p = info.all_parents.get(id(use))
+    return isinstance(p, ast.Attribute) and p.value is use and p.attr not in _TRAINED_OR_LOADED
 
 
 def _fresh_model_only_in_dataset_map(info: ModuleInfo) -> Iterator[Finding]:
@@ -877,6 +884,7 @@ def _fresh_model_only_in_dataset_map(info: ModuleInfo) -> Iterator[Finding]:
                 if isinstance(t, ast.Name):
                     bindings.setdefault(t.id, []).append(stmt)
     inside = {id(n) for _, fn in dataset_calls for n in ast.walk(fn)}
+    names: dict[str, list[ast.Name]] | None = None  # every Name node by id, built for the first candidate
     reported: set[str] = set()
     for _ds, fn in dataset_calls:
         for n in _free_names(fn):
@@ -887,28 +895,16 @@ def _fresh_model_only_in_dataset_map(info: ModuleInfo) -> Iterator[Finding]:
             made = bindings.get(name, [])
             if len(made) != 1 or not _fresh_weighted_model(info, made[0].value):
                 continue
+            if names is None:
+                names = {}
+                for x in info.all_nodes(ast.Name):
+                    names.setdefault(x.id, []).append(x)
+            if any(isinstance(x.ctx, ast.Store) and not any(x is t for t in made[0].targets) for x in names[name]):
+                continue  # bound again somewhere else
             if any(
-                isinstance(x, ast.Name) and x.id == name
-                for x in info.all_nodes(ast.Name)
-                if isinstance(x.ctx, ast.Store) and x not in made[0].targets
+                isinstance(u.ctx, ast.Load) and id(u) not in inside and not _inspected(info, u) for u in names[name]
             ):
-                continue
-            used_elsewhere = False
-            for u in info.all_nodes(ast.Name):
-                if u.id != name or not isinstance(u.ctx, ast.Load) or id(u) in inside:
-                    continue
-                p = info.all_parents.get(id(u))
-                if (
-                    isinstance(p, ast.Attribute)
-                    and p.value is u
-                    and p.attr not in _TRAINED_OR_LOADED
-                    and p.attr != "__call__"
-                ):
-                    continue  # `preproc.get_layer(...)`, `.summary()`, `.weights` read for inspection
-                used_elsewhere = True
-                break
-            if used_elsewhere:
-                continue
+                continue  # used outside the pipeline: trained, loaded or handed on there
             reported.add(name)
             msg = (
                 f"`{name}` has trainable weights made here and runs only inside `{info.text(_ds.func)}`: tf.data runs "

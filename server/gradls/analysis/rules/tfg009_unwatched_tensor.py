@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from gradls.analysis.call_sites import function_uses
 from gradls.analysis.dtypes import int_dtype_of, literal_dtype
+from gradls.analysis.keras_facts import KERAS_INPUTS
 from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits, Span
 from gradls.analysis.module import VARIABLE_CTORS, ModuleInfo, located
 from gradls.analysis.rules import rule
@@ -326,15 +327,12 @@ def _watched_after_use(
     return first_watch, min(uses, key=pos)
 
 
-_KERAS_INPUTS = {"keras.Input", "keras.layers.Input", "tf_keras.Input", "tf_keras.layers.Input"}
-
-
 def _symbolic_keras_tensor(info: ModuleInfo, scope: TapeScope, value: ast.AST | None, depth: int = 0) -> bool:
     """`keras.Input(...)`, or a Keras layer applied to one (`h = Dense(3)(inp)` while a functional model is built):
     a symbolic tensor, not a value any tape could record."""
     if not isinstance(value, ast.Call) or depth > 8:
         return False
-    if info.imports.qualname(value.func) in _KERAS_INPUTS:
+    if info.imports.qualname(value.func) in KERAS_INPUTS:  # tf_keras' Input canonicalised to keras' too
         return True
     if not value.args or not (info.object_kind(value.func) == "layer" or info.tensors.kind_of(value.func) == "layer"):
         return False

@@ -12,6 +12,7 @@ from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.python_scopes import ObjectKey, TrainableFlags, attribute_calls, calls_on_objects, trainable_flags
 from gradls.analysis.rules import rule
+from gradls.analysis.step_facts import ancestors
 
 _TRAIN_METHODS = frozenset({"train_on_batch", "fit"})
 _COMPILE = frozenset({"compile"})
@@ -194,12 +195,14 @@ def _unfrozen_between_trainings(info: ModuleInfo) -> Iterator[Finding]:
         obj = _flag_owner(t.value)
         if obj is None:
             continue
-        if any(isinstance(up, _LOOPS) for up in _ancestors(info, a)):
+        if any(isinstance(up, _LOOPS) for up in ancestors(info.parents, a)):
             continue  # toggled every iteration (a GAN loop): the text order is not the run order
         unfreeze = a.value.value is True
         shown = info.text(t.value)
         scope = info.enclosing_function(a) or info.tree
-        nodes = [n for n in info.own_nodes(scope) if not any(isinstance(up, _LOOPS) for up in _ancestors(info, n))]
+        nodes = [
+            n for n in info.own_nodes(scope) if not any(isinstance(up, _LOOPS) for up in ancestors(info.parents, n))
+        ]
         holders = _built_from(nodes, obj)
         where = (a.lineno, a.col_offset)
         for model in sorted(holders):
@@ -279,13 +282,6 @@ def _compiled_eagerly(nodes: list[ast.AST], model: str) -> bool:
         )
         for n in nodes
     )
-
-
-def _ancestors(info: ModuleInfo, node: ast.AST) -> Iterator[ast.AST]:
-    up = info.parent(node)
-    while up is not None:
-        yield up
-        up = info.parent(up)
 
 
 def _built_from(nodes: list[ast.AST], obj: str) -> set[str]:

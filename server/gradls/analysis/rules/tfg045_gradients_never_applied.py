@@ -177,7 +177,7 @@ def _gradients_appended_to_a_list(info: ModuleInfo) -> Iterator[Finding]:
     Python list `+=` appends the gradients after the zeros instead of adding them, and `apply_gradients(zip(accum,
     variables))` pairs the variables with the zeros (zip stops at the shorter), so nothing moves (TF 2.21: every
     weight unchanged, no error)."""
-    if "+=" not in info.source and "+" not in info.source:
+    if "+" not in info.source:
         return
     for scope in tape_scopes(info):
         grads = _gradient_names(scope)
