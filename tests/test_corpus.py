@@ -35,31 +35,24 @@ EXAMPLES = {
 }
 
 
-def _selected_programs(session) -> set[str] | None:
-    """Names of the programs the collected TF tests ask for (`-k b008_...` runs one); None: all of them."""
-    out: set[str] = set()
-    for item in session.items:
-        if "tf_results" not in getattr(item, "fixturenames", ()):
-            continue
-        params = getattr(getattr(item, "callspec", None), "params", {})
-        if "fx" in params:
-            out.add(params["fx"].name)
-        elif "name" in params:
-            out.add(f"examples/{params['name']}")
-        else:
-            return None
-    return out or None
+def _program_of(params: dict) -> str | None:
+    """The corpus program (`fx`) or bundled example (`name`) a test is parametrized with."""
+    if "fx" in params:
+        return params["fx"].name
+    if "name" in params:
+        return f"examples/{params['name']}"
+    return None
 
 
 @pytest.fixture(scope="module")
 def tf_results(request):
     programs = {f.name: f.source for f in ALL}
     programs.update({f"examples/{n}": (EXAMPLES_DIR / n).read_text(encoding="utf-8") for n in EXAMPLES})
-    wanted = _selected_programs(request.session)
+    from tfharness import run_programs, selected_programs
+
+    wanted = selected_programs(request.session, "tf_results", _program_of)
     if wanted is not None:
         programs = {n: src for n, src in programs.items() if n in wanted}
-    from tfharness import run_programs
-
     return run_programs(programs, per_program_timeout=60)
 
 

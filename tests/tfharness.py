@@ -37,6 +37,22 @@ class ProgramResult:
         return self.error is None
 
 
+def selected_programs(session, fixture: str, program_of) -> set[str] | None:
+    """The program names the collected tests using `fixture` ask for, so a `-k` run executes only those: each
+    test's parametrization is mapped by `program_of(params)` to a name (None when it names none). None (run every
+    program) when some such test is not parametrized with a program, or when nothing is collected."""
+    out: set[str] = set()
+    for item in session.items:
+        if fixture not in getattr(item, "fixturenames", ()):
+            continue
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        name = program_of(params)
+        if name is None:
+            return None  # a test reading results by name: run them all
+        out.add(name)
+    return out or None
+
+
 def tf_python() -> str:
     """The interpreter that has TensorFlow: GRADLS_TF_PYTHON, else the one running the tests."""
     return os.environ.get("GRADLS_TF_PYTHON", sys.executable)
