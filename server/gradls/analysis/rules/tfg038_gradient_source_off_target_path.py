@@ -287,6 +287,8 @@ def _embedding_lookup_only(info: ModuleInfo, scope: TapeScope, tape: Tape, name:
     read of it where the tape records (apart from `tape.watch(name)`) is the single input of a call of an Embedding
     layer, of a Sequential model that starts with one, or of a functional model whose input only Embedding layers
     read; else None."""
+    if not info.memo(f"{__name__}.embedding_ctors", lambda: _makes_embeddings(info)):
+        return None  # every answer below names an Embedding constructor call of this module
     made, _ = _single_value(info, name, tape.blocks[0] if tape.blocks else scope.node)
     if isinstance(made, ast.Call) and int_dtype_of(info, made):
         return None  # integer ids: TFG013's finding (no integer tensor has a gradient)
@@ -365,6 +367,12 @@ def _embedding_led(info: ModuleInfo, callee: ast.AST, where: ast.AST) -> str | N
     return None
 
 
+def _makes_embeddings(info: ModuleInfo) -> bool:
+    """Does the module call an Embedding constructor anywhere? `_embedding_led` finds none otherwise, so no
+    gradient source is an Embedding's input (asked once per analysis, not once per source)."""
+    return any(_is_embedding_ctor(info, c) for c in info.all_nodes(ast.Call))
+
+
 def _is_embedding_ctor(info: ModuleInfo, call: ast.Call) -> bool:
     q = info.imports.qualname(call.func) or ""
     return q.startswith(("keras.", "tf_keras.")) and q.endswith("layers.Embedding")
@@ -389,30 +397,19 @@ def _single_value(info: ModuleInfo, name: str, where: ast.AST) -> tuple[ast.AST 
         p = parents.get(id(p))
     if info.tree not in scopes:
         scopes.append(info.tree)
+    index: dict[int, _Bindings] = info.memo(f"{__name__}.bindings", dict)
     for sc in scopes:
-        stores: list[ast.Name] = []
-        declared = False
-        todo = list(ast.iter_child_nodes(sc))
-        while todo:
-            n = todo.pop()
-            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                if not isinstance(n, ast.Lambda) and n.name == name:
-                    declared = True
-                continue
-            if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, (ast.Store, ast.Del)):
-                stores.append(n)
-            elif isinstance(n, (ast.Global, ast.Nonlocal)) and name in n.names:
-                declared = True
-            elif isinstance(n, ast.arg) and n.arg == name:
-                declared = True
-            todo.extend(ast.iter_child_nodes(n))
-        if declared:
+        b = index.get(id(sc))
+        if b is None:
+            b = index[id(sc)] = _scope_bindings(info, sc)
+        if name in b.declared:
             return None, sc
+        stores = b.stores.get(name)
         if not stores:
             continue
         if len(stores) != 1:
             return None, sc
-        st = parents.get(id(stores[0]))
+        st = b.parent[id(stores[0])]
         if isinstance(st, ast.Assign) and len(st.targets) == 1 and st.targets[0] is stores[0]:
             return st.value, sc
         return None, sc
@@ -654,3 +651,42 @@ def _unread_variable_gradient(info: ModuleInfo, fn: _Fn, g: ast.Call, how: str) 
         f"`{name}` is read (a `tf.GradientTape` around the computation, inside the function)"
     )
     return Finding("TFG038", msg, info.span(g), None)
+
+
+class _Bindings:
+    """One scope's bindings as `_single_value` reads them: the names a nested def or class, a `global`/`nonlocal`
+    or a parameter declares there, and each name's `Store`/`Del` nodes with their parents (nested defs, classes and
+    lambdas not entered)."""
+
+    __slots__ = ("declared", "stores", "parent")
+
+    def __init__(self) -> None:
+        self.declared: set[str] = set()
+        self.stores: dict[str, list[ast.Name]] = {}
+        self.parent: dict[int, ast.AST] = {}
+
+
+def _scope_bindings(info: ModuleInfo, sc: ast.AST) -> _Bindings:
+    """Every name's bindings in `sc` in one walk (per scope, per analysis; the shared child listing, without the
+    context and operator singletons): `_single_value` walked the scope again for each name it was asked, and a module
+    of training code asks about every gradient source."""
+    b = _Bindings()
+    kids = info.child_nodes
+    todo: list[tuple[ast.AST, ast.AST]] = [(n, sc) for n in kids(sc)]
+    while todo:
+        n, parent = todo.pop()
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            b.declared.add(n.name)
+            continue
+        if isinstance(n, ast.Lambda):
+            continue
+        if isinstance(n, ast.Name):
+            if isinstance(n.ctx, (ast.Store, ast.Del)):
+                b.stores.setdefault(n.id, []).append(n)
+                b.parent[id(n)] = parent
+        elif isinstance(n, (ast.Global, ast.Nonlocal)):
+            b.declared.update(n.names)
+        elif isinstance(n, ast.arg):
+            b.declared.add(n.arg)
+        todo.extend((c, n) for c in kids(n))
+    return b
