@@ -844,6 +844,62 @@ CASES += [
 ]
 
 
+# A copy made before the tape of a slice of an array (`tf.convert_to_tensor(x_train[:8])`, FGSM on a batch; PINN
+# collocation points `tf.constant(np.linspace(...)[:, None])`) is a plain tensor like a copy of the whole name
+# (TF 2.21: None). Sliced inside the tape after a watch, or watched in the helper, it is recorded (ok).
+_SLICED_COPY = """
+import numpy as np
+import tensorflow as tf
+
+model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+x_train = np.random.rand(16, 3).astype("float32")
+
+
+def input_gradient(image):
+    with tf.GradientTape() as tape:
+{watch}        loss = tf.reduce_sum(model(image) ** 2)
+    return tape.gradient(loss, image){mark}
+
+
+image = {copy}
+RESULT = gradient_status([input_gradient(image)])
+"""
+CASES += [
+    case(
+        "tfg009_convert_to_tensor_of_a_slice_passed_to_helper",
+        "none",
+        _SLICED_COPY.format(watch="", mark="  # <- TFG009", copy="tf.convert_to_tensor(x_train[:8])"),
+    ),
+    case(
+        "tfg009_constant_of_a_sliced_numpy_call_passed_to_helper",
+        "none",
+        _SLICED_COPY.format(watch="", mark="  # <- TFG009", copy='tf.constant(np.ones((4, 3), dtype="float32")[:2])'),
+    ),
+    case(
+        "tfg009_convert_to_tensor_of_a_slice_watched_fixed",
+        "ok",
+        _SLICED_COPY.format(watch="        tape.watch(image)\n", mark="", copy="tf.convert_to_tensor(x_train[:8])"),
+    ),
+    case(
+        "tfg009_ok_slice_taken_in_the_tape_after_a_watch",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((1,)), tf.keras.layers.Dense(1)])
+        xt = tf.constant(np.random.rand(8, 2).astype("float32"))
+        with tf.GradientTape() as tape:
+            tape.watch(xt)
+            x = xt[:, :1]
+            u = model(x)
+        g = tape.gradient(u, x)
+        RESULT = gradient_status([g])
+        """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -37,6 +37,10 @@ def _classify(info: ModuleInfo, value: ast.AST | None, tape: Tape, scope: TapeSc
     """'plain' (a float tensor no tape watches), 'numpy', 'variable' (a float tf.Variable), or None."""
     if value is None or depth > 3:
         return None
+    if isinstance(value, ast.Subscript) and not _records(tape, value, scope):
+        # a slice, taken before the tape, of an array or a plain tensor is one too
+        sliced = _classify_expr(info, value.value, tape, scope, depth + 1)
+        return sliced if sliced in {"plain", "numpy"} else None
     if isinstance(value, ast.Call):
         q = info.imports.qualname(value.func) or ""
         last = q.rsplit(".", 1)[-1]
@@ -69,7 +73,9 @@ def _classify(info: ModuleInfo, value: ast.AST | None, tape: Tape, scope: TapeSc
                 if inner in {"plain", "numpy"}:
                     return "plain"
                 if not _records(tape, value, scope):
-                    return "plain" if inner is not None or isinstance(arg, ast.Name) else None
+                    # a copy made before the tape of a name or a slice of one (`tf.convert_to_tensor(x[:8])`)
+                    copied = arg.value if isinstance(arg, ast.Subscript) else arg
+                    return "plain" if inner is not None or isinstance(copied, ast.Name) else None
                 return None
     return None
 
