@@ -715,6 +715,57 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
     """,
     ),
+    # The prediction parameter rebound through a threshold / an int cast before the loss formula: the rebound
+    # name reaches the loss freely, but what it holds was cut (TF 2.21: `No gradients provided for any variable`).
+    case(
+        "tfg008_compiled_dice_loss_thresholds_the_rebound_prediction",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+
+        def dice_loss(y_true, y_pred):
+            y_pred = tf.cast(y_pred > 0.5, tf.float32)  # <- TFG008
+            inter = tf.reduce_sum(y_true * y_pred)
+            return 1.0 - (2.0 * inter + 1.0) / (tf.reduce_sum(y_true) + tf.reduce_sum(y_pred) + 1.0)
+
+
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="sigmoid")])
+        model.compile(optimizer="adam", loss=dice_loss)
+        x = np.random.rand(8, 4).astype("float32")
+        y = (np.random.rand(8, 3) > 0.5).astype("float32")
+        model.fit(x, y, epochs=1, verbose=0)
+        RESULT = ["ok"]
+    """,
+    ),
+    case(
+        "tfg008_ok_compiled_dice_loss_clips_the_rebound_prediction",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+
+
+        def dice_loss(y_true, y_pred):
+            y_pred = tf.clip_by_value(y_pred, 1e-6, 1.0)
+            hard = tf.cast(y_pred > 0.5, tf.float32)
+            inter = tf.reduce_sum(y_true * y_pred)
+            return 1.0 - (2.0 * inter + 1.0) / (tf.reduce_sum(y_true) + tf.reduce_sum(y_pred) + 1.0) + 0.0 * tf.reduce_sum(hard)
+
+
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="sigmoid")])
+        model.compile(optimizer="adam", loss=dice_loss)
+        x = np.random.rand(8, 4).astype("float32")
+        y = (np.random.rand(8, 3) > 0.5).astype("float32")
+        model.fit(x, y, epochs=1, verbose=0)
+        with tf.GradientTape() as tape:
+            loss = dice_loss(tf.constant(y), model(x))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+    """,
+    ),
     case(
         "tfg008_adjust_hue_on_generated_images_has_no_gradient",
         "raises:LookupError",

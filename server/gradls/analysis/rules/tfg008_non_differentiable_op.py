@@ -472,6 +472,9 @@ def _cut_in_custom_losses(info: ModuleInfo) -> Iterator[Finding]:
         flow = flow or Flow(info)
         y_pred = params[index]
         uses = [n for n in body if isinstance(n, ast.Name) and n.id == y_pred and isinstance(n.ctx, ast.Load)]
+        # Judge the parameter's own reads: after `y_pred = tf.cast(y_pred > 0.5, "float32")` the rebound name
+        # reaches the loss freely, but what it holds has already been cut.
+        uses = [u for u in uses if not flow.scope_of(u).reaching_defs(y_pred, u)]
         out = ("return", id(fn))
         if not uses or not any(out in flow.sinks(u, cut=False) for u in uses):
             continue  # the prediction never reaches the loss: another bug (TFG019)
