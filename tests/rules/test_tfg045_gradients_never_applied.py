@@ -3,6 +3,7 @@
 import pytest
 
 from rules.casekit import case, check_verdict, findings_of
+from rules.test_tfg009_unwatched_tensor import fixed_source
 
 CASES = [
     # A "my loss never decreases" loop: the update line is missing. Every weight keeps its initial value.
@@ -213,6 +214,86 @@ CASES += [
         "ok",
         _CLIP.format(clip="grads, _ = tf.clip_by_global_norm(grads, 1.0)"),
     ),
+]
+
+
+# A hand-written update over (variable, gradient) pairs that rebinds the loop name: Keras 3 variables have no `-=`,
+# so `v -= lr * g` and `v = v - lr * g` both make a tensor and no weight moves (TF 2.21, no error); on tf.Variables
+# `-=` raises RuntimeError. The rule's fix (`v.assign_sub(lr * g)`) trains; a functional update that is used is fine.
+_LOOP_UPDATE = """
+import numpy as np
+import tensorflow as tf
+import keras
+
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3), keras.layers.Dense(1)])
+x = tf.random.normal((8, 4))
+y = tf.random.normal((8, 1))
+lr = 0.1
+before = [v.numpy().copy() for v in model.trainable_variables]
+for step in range(2):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean((model(x) - y) ** 2)
+    grads = tape.gradient(loss, model.trainable_variables)
+    for var, grad in zip(model.trainable_variables, grads):
+        {update}
+RESULT = ["ok" if np.abs(v.numpy() - b).sum() > 0 else "zero" for v, b in zip(model.trainable_variables, before)]
+"""
+_RAW_LOOP_UPDATE = """
+import tensorflow as tf
+
+w = tf.Variable([[0.5], [-0.5]])
+b = tf.Variable([0.0])
+x = tf.constant([[1.0, 2.0]])
+for step in range(2):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum((x @ w + b - 1.0) ** 2)
+    grads = tape.gradient(loss, [w, b])
+    for g, v in zip(grads, [w, b]):
+        {update}
+RESULT = ["ok"]
+"""
+CASES += [
+    case(
+        "tfg045_loop_name_rebound_by_update",
+        "zero",
+        _LOOP_UPDATE.format(update="var = var - lr * grad  # <- TFG045"),
+    ),
+    case(
+        "tfg045_loop_name_augmented_keras_variable",
+        "zero",
+        _LOOP_UPDATE.format(update="var -= lr * grad  # <- TFG045"),
+    ),
+    case(
+        "tfg045_loop_name_augmented_tf_variable",
+        "raises:RuntimeError",
+        _RAW_LOOP_UPDATE.format(update="v -= 0.1 * g  # <- TFG045"),
+    ),
+    case(
+        "tfg045_ok_loop_update_in_place",
+        "ok",
+        _LOOP_UPDATE.format(update="var.assign(var - lr * grad)"),
+    ),
+    case(
+        "tfg045_ok_loop_functional_update_used",
+        "ok",
+        _LOOP_UPDATE.replace("    for var, grad", "    new = []\n    for var, grad").format(
+            update="var = var - lr * grad\n        new.append(var.numpy())\n    model.set_weights(new)"
+        ),
+    ),
+]
+
+
+def _fixed(name: str) -> str:
+    return fixed_source(CASES, name, "TFG045")
+
+
+CASES += [
+    case(f"{n}__fixed", "ok", _fixed(n))
+    for n in (
+        "tfg045_loop_name_rebound_by_update",
+        "tfg045_loop_name_augmented_keras_variable",
+        "tfg045_loop_name_augmented_tf_variable",
+    )
 ]
 
 

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 from gradls.analysis.flow import WEIGHT_LIST_ATTRS
-from gradls.analysis.model import Finding
+from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
 from gradls.analysis.tapes import TapeScope, tape_scopes
@@ -44,6 +44,11 @@ def _loaded_names(info: ModuleInfo, root: ast.AST) -> frozenset[str]:
     return frozenset(n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
 
 
+class LoopUpdateFix(PlannedEdits):
+    """`v = v - lr * g` / `v -= lr * g` in a loop over (variable, gradient) pairs, written in place:
+    `v.assign_sub(lr * g)`."""
+
+
 @rule(
     "TFG045",
     "gradients-never-applied",
@@ -53,7 +58,11 @@ def _loaded_names(info: ModuleInfo, root: ast.AST) -> frozenset[str]:
 )
 def find_gradients_never_applied(info: ModuleInfo) -> Iterator[Finding]:
     src = info.source
-    if ".gradient(" not in src or not any(word in src for word in _TRAINS):
+    if ".gradient(" not in src:
+        return
+    # A hand-written update loop is the program's own way to train: no optimizer needed for it.
+    yield from _update_rebinds_the_loop_name(info)
+    if not any(word in src for word in _TRAINS):
         return
     if info.path is not None and _TEST_FILE.search(str(info.path).replace("\\", "/")):
         return
@@ -252,3 +261,111 @@ def _clipped_pair_not_unpacked(info: ModuleInfo) -> Iterator[Finding]:
                 f"it: `{name}, _ = tf.clip_by_global_norm(...)`",
                 info.span(made),
             )
+
+
+def _reads(node: ast.AST, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load) for n in ast.walk(node))
+
+
+def _update_rebinds_the_loop_name(info: ModuleInfo) -> Iterator[Finding]:
+    """`for v, g in zip(model.trainable_variables, grads): v = v - lr * g` (or `v -= lr * g`): the statement binds
+    the loop name to a new tensor and the model's variable is never written. TF 2.21: Keras 3 variables define no
+    `-=`, so both spellings leave every weight unchanged with no error; on a `tf.Variable`, `-=` raises
+    `RuntimeError: variable -= value with tf.Variables is not supported`."""
+    if "zip(" not in info.source:
+        return
+    for scope in tape_scopes(info):
+        grads = _gradient_names(scope)
+        if not grads:
+            continue
+        for loop in scope.nodes:
+            if not (
+                isinstance(loop, ast.For)
+                and isinstance(z := loop.iter, ast.Call)
+                and isinstance(z.func, ast.Name)
+                and z.func.id == "zip"
+                and len(z.args) == 2
+                and isinstance(loop.target, ast.Tuple)
+                and len(loop.target.elts) == 2
+                and all(isinstance(e, ast.Name) for e in loop.target.elts)
+            ):
+                continue
+            names = [e.id for e in loop.target.elts if isinstance(e, ast.Name)]
+            g_at = [i for i, a in enumerate(z.args) if isinstance(a, ast.Name) and a.id in grads]
+            if len(g_at) != 1:
+                continue
+            var, grad = names[1 - g_at[0]], names[g_at[0]]
+            variables = z.args[1 - g_at[0]]
+            update = _loop_name_update(loop.body, var, grad)
+            if update is None:
+                continue
+            in_place = _in_place(info, update, var)
+            shown = info.text(update)
+            grads_text = info.text(z.args[g_at[0]])
+            sp = info.span(update)
+            fix = None
+            if in_place is not None and sp.line == sp.end_line:
+                fix = LoopUpdateFix(f"Update `{var}` in place: `{in_place}`", (PlannedEdit(sp, in_place, shown),))
+            yield Finding(
+                "TFG045",
+                f"`{shown}` binds the loop name `{var}` to a new tensor: the variable from `{info.text(variables)}` "
+                "is never written, so the weights never change and the loss stays where it started (no error with "
+                "Keras variables; `-=` on a `tf.Variable` raises `RuntimeError: variable -= value with tf.Variables "
+                f"is not supported`); update it in place: `{in_place or var + '.assign(...)'}`, or "
+                f"`optimizer.apply_gradients(zip({grads_text}, {info.text(variables)}))`",
+                sp,
+                fix,
+            )
+
+
+def _loop_name_update(body: list[ast.stmt], var: str, grad: str) -> ast.stmt | None:
+    """The statement of a loop body that rebinds `var` from the gradient `grad` (`var = var - lr * grad`,
+    `var -= lr * grad`), when nothing in the body writes through `var` (`var.assign(...)`) or reads the new value
+    afterwards (`new_weights.append(var)`: a functional update that is used)."""
+    found: ast.stmt | None = None
+    for stmt in body:
+        if found is not None:
+            if _reads(stmt, var):
+                return None
+            continue
+        if isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, (ast.Sub, ast.Add)):
+            if isinstance(stmt.target, ast.Name) and stmt.target.id == var and _reads(stmt.value, grad):
+                found = stmt
+                continue
+        if (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and stmt.targets[0].id == var
+            and _reads(stmt.value, var)
+            and _reads(stmt.value, grad)
+        ):
+            found = stmt
+            continue
+        if _reads(stmt, var):
+            # `var.assign_sub(...)` or another use before any rebinding: it is not a no-op update
+            if any(
+                isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute)
+                and isinstance(n.func.value, ast.Name)
+                and n.func.value.id == var
+                for n in ast.walk(stmt)
+            ):
+                return None
+    return found
+
+
+def _in_place(info: ModuleInfo, stmt: ast.stmt, var: str) -> str | None:
+    """The in-place form of a loop name's update: `v.assign_sub(lr * g)` for `v = v - lr * g` or `v -= lr * g`."""
+    if isinstance(stmt, ast.AugAssign):
+        method = "assign_sub" if isinstance(stmt.op, ast.Sub) else "assign_add"
+        return f"{var}.{method}({info.text(stmt.value)})"
+    if not isinstance(stmt, ast.Assign):
+        return None
+    v = stmt.value
+    if isinstance(v, ast.BinOp) and isinstance(v.left, ast.Name) and v.left.id == var:
+        if isinstance(v.op, ast.Sub):
+            return f"{var}.assign_sub({info.text(v.right)})"
+        if isinstance(v.op, ast.Add):
+            return f"{var}.assign_add({info.text(v.right)})"
+    return f"{var}.assign({info.text(v)})"
