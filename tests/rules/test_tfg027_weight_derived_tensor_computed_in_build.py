@@ -356,6 +356,80 @@ CASES = [
 ]
 
 
+# A `tf.Module` (or plain model class) makes its `tf.Variable` and a snapshot of it (`tf.transpose(self.w)`) in
+# `__init__`, and `__call__` reads the snapshot: the variable gets None (TF 2.21, the Keras optimizer warns);
+# computing the transpose inside `__call__` trains it.
+_MODULE_SNAPSHOT = """
+import tensorflow as tf
+
+
+class Linear(tf.Module):
+    def __init__(self, n_in, n_out):
+        super().__init__()
+        self.w = tf.Variable(tf.random.normal((n_out, n_in)), name="w")
+        self.b = tf.Variable(tf.zeros((n_out,)), name="b")
+{init}
+
+    def __call__(self, x):
+        return x @ {read} + self.b
+
+
+lin = Linear(3, 2)
+x = tf.random.normal((4, 3))
+with tf.GradientTape() as tape:
+    loss = tf.reduce_mean(lin(x) ** 2)
+RESULT = gradient_status(tape.gradient(loss, [lin.w, lin.b]))
+"""
+CASES += [
+    case(
+        "tfg027_tf_module_transposes_its_variable_in_init",
+        "none",
+        _MODULE_SNAPSHOT.format(init="        self.w_t = tf.transpose(self.w)  # <- TFG027", read="self.w_t"),
+    ),
+    case(
+        "tfg027_ok_tf_module_transposes_in_call",
+        "ok",
+        _MODULE_SNAPSHOT.format(init="", read="tf.transpose(self.w)"),
+    ),
+    # adversarial-robustness-toolbox's neural cleanse: `__init__` defines the step that computes the tensor from
+    # the variable under the tape, each call (it trains).
+    case(
+        "tfg027_ok_step_defined_in_init_computes_under_the_tape",
+        "ok",
+        """
+        import tensorflow as tf
+
+
+        class Cleanse:
+            def __init__(self):
+                self.mask_raw = tf.Variable(tf.zeros((3,)))
+
+                def train_step(x):
+                    with tf.GradientTape() as tape:
+                        self.mask = tf.tanh(self.mask_raw) / 2.0 + 0.5
+                        loss = tf.reduce_sum(self.mask * x)
+                    return tape.gradient(loss, [self.mask_raw])
+
+                self.train = train_step
+
+            def apply(self, x):
+                return self.mask * x
+
+
+        c = Cleanse()
+        RESULT = gradient_status(c.train(tf.ones((3,))))
+        """,
+    ),
+    case(
+        "tfg027_ok_tf_module_keeps_an_initial_copy_beside_the_variable",
+        "ok",
+        _MODULE_SNAPSHOT.format(
+            init="        self.w0 = tf.identity(self.w)", read="tf.transpose(self.w - 0.01 * self.w0)"
+        ),
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

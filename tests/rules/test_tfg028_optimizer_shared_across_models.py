@@ -361,6 +361,49 @@ CASES += [
 ]
 
 
+# A model reloaded from a `.keras` file (or cloned) has variables of its own: the optimizer that trained the
+# original refuses them (TF 2.21: `ValueError: Unknown variable`); a fresh optimizer for the reloaded model trains.
+_RELOADED = """
+import os
+import tempfile
+import tensorflow as tf
+from tensorflow import keras
+
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+opt = keras.optimizers.Adam(1e-3)
+x = tf.ones((4, 4))
+with tf.GradientTape() as tape:
+    loss = tf.reduce_mean(model(x) ** 2)
+opt.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+path = os.path.join(tempfile.mkdtemp(), "m.keras")
+model.save(path)
+restored = keras.models.{load}
+{new_opt}
+with tf.GradientTape() as tape:
+    loss = tf.reduce_mean(restored(x) ** 2)
+grads = tape.gradient(loss, restored.trainable_variables)
+opt.apply_gradients(zip(grads, restored.trainable_variables)){mark}
+RESULT = gradient_status(grads)
+"""
+CASES += [
+    case(
+        "tfg028_optimizer_reused_for_reloaded_model",
+        "raises:ValueError",
+        _RELOADED.format(load="load_model(path, compile=False)", new_opt="", mark="  # <- TFG028"),
+    ),
+    case(
+        "tfg028_optimizer_reused_for_cloned_model",
+        "raises:ValueError",
+        _RELOADED.format(load="clone_model(model)", new_opt="", mark="  # <- TFG028"),
+    ),
+    case(
+        "tfg028_ok_fresh_optimizer_for_reloaded_model",
+        "ok",
+        _RELOADED.format(load="load_model(path, compile=False)", new_opt="opt = keras.optimizers.Adam(1e-3)", mark=""),
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -27,8 +27,14 @@ _WEIGHT_CTORS = {"add_weight", "add_variable"}
 )
 def find_weight_derived_tensor_computed_in_build(info: ModuleInfo) -> Iterator[Finding]:
     yield from _constructor_snapshots(info)
+    differentiates = ".gradient(" in info.source
     for cls in info.classes.values():
         if cls.keras_kind not in {"layer", "model"}:
+            # A `tf.Module` / plain model class: `__init__` makes its `tf.Variable`s and a snapshot of them, and
+            # `__call__` reads the snapshot; it matters where a tape differentiates with respect to the variables.
+            init = cls.methods.get("__init__")
+            if cls.keras_kind is None and differentiates and init is not None and "Variable" in info.source:
+                yield from _snapshots(info, cls, init, _forward_self_reads(cls))
             continue
         forward_reads = _forward_self_reads(cls)
         build = cls.methods.get("build")
@@ -60,7 +66,7 @@ def _forward_self_reads(cls: ClassFacts) -> set[str]:
     return out
 
 
-def _is_weight_ctor(info: ModuleInfo, e: ast.AST) -> bool:
+def _is_weight_ctor(info: ModuleInfo, e: ast.AST, keras: bool = True) -> bool:
     """A trainable weight made here (a `trainable=False` one gets no gradient anyway)."""
     if not isinstance(e, ast.Call):
         return False
@@ -69,17 +75,21 @@ def _is_weight_ctor(info: ModuleInfo, e: ast.AST) -> bool:
     f = e.func
     if isinstance(f, ast.Attribute) and f.attr in _WEIGHT_CTORS and isinstance(f.value, ast.Name):
         return f.value.id == "self"
-    return info.imports.qualname(f) in {"keras.Variable", "keras.backend.Variable"}
+    q = info.imports.qualname(f)
+    if q in {"tensorflow.Variable", "tensorflow.compat.v1.Variable"}:
+        return not keras  # on a Keras 3 layer a raw tf.Variable is not tracked at all (TFG014's case)
+    return q in {"keras.Variable", "keras.backend.Variable"}
 
 
 def _snapshots(info: ModuleInfo, cls: ClassFacts, method: FunctionNode, forward_reads: set[str]) -> Iterator[Finding]:
     weight_attrs: set[str] = set()
     weight_locals: set[str] = set()
-    for s in ast.walk(method):
+    # The method's own statements: a step function defined in `__init__` runs later, under the tape.
+    for s in info.own_nodes(method):
         if not isinstance(s, ast.Assign) or len(s.targets) != 1:
             continue
         t = s.targets[0]
-        if _is_weight_ctor(info, s.value):
+        if _is_weight_ctor(info, s.value, cls.keras_kind is not None):
             if isinstance(t, ast.Name):
                 weight_locals.add(t.id)
             elif isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
@@ -108,6 +118,16 @@ def _snapshots(info: ModuleInfo, cls: ClassFacts, method: FunctionNode, forward_
         if not starved:
             continue
         shown = ", ".join(f"`{w}`" for w in starved)
+        if cls.keras_kind is None:
+            forward = "__call__" if "__call__" in cls.methods else "the method that uses it"
+            msg = (
+                f"`self.{t.attr}` is computed from the variable {shown} once, in `{method.name}`: it is a constant "
+                f"tensor, and `{cls.node.name}`'s methods read it instead of the variable, so `tape.gradient` returns "
+                f"None for {shown} (Keras optimizers warn `Gradients do not exist for variables` and never change "
+                f"it); compute `self.{t.attr}` from the variable inside `{forward}`"
+            )
+            yield Finding("TFG027", msg, info.span(s.value))
+            continue
         msg = (
             f"`self.{t.attr}` is computed from the weight {shown} once, in `{method.name}`: it is a constant tensor, "
             f"and `{cls.node.name}.call` reads it instead of the weight, so `tape.gradient` returns None for "

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from gradls.analysis.flow import Flow
-from gradls.analysis.keras_facts import KerasFacts
+from gradls.analysis.keras_facts import LOADED_MODELS, KerasFacts
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
 from gradls.analysis.optimizers import keras3_optimizer_class
@@ -98,7 +98,8 @@ def _is_optimizer_ctor(info: ModuleInfo, call: ast.Call) -> bool:
 
 
 def _is_model_ctor(info: ModuleInfo, call: ast.Call) -> bool:
-    return info.object_kind(call) == "layer"
+    # A model loaded from disk (or cloned) has variables of its own, which the optimizer was not built for.
+    return info.object_kind(call) == "layer" or info.imports.qualname(call.func) in LOADED_MODELS
 
 
 def _module_bindings(info: ModuleInfo, wanted: Callable[[ModuleInfo, ast.Call], bool]) -> dict[str, ast.Call]:
