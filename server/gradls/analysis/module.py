@@ -126,6 +126,7 @@ class ModuleInfo:
         self._stored_names: dict[int, set[str]] = {}  # see stored_names()
         self._children: dict[int, tuple[ast.AST, list[ast.AST]]] = {}  # see child_nodes()
         self._scope_walks: dict[int, ScopeWalk] = {}  # see scope_walk()
+        self._walks: dict[int, tuple[ast.AST, list[ast.AST]]] = {}  # see walk()
         self._collect()
         if summary_only:
             return  # a summary for another module's imports needs names, classes and factories only
@@ -518,6 +519,17 @@ class ModuleInfo:
         self._children[id(node)] = (node, kids)
         return kids
 
+    def walk(self, node: ast.AST) -> list[ast.AST]:
+        """`walk_nodes(node)` (`ast.walk(node)`'s nodes in its order, without the context and operator singletons),
+        listed once per node and analysis: several rules walk the same Keras classes and methods (their weights,
+        their `self.<attr>` stores and reads).  Callers must not mutate the list."""
+        hit = self._walks.get(id(node))
+        if hit is not None and hit[0] is node:
+            return hit[1]
+        found = walk_nodes(node)
+        self._walks[id(node)] = (node, found)
+        return found
+
     def scope_walk(self, root: ast.AST) -> ScopeWalk:
         """The walk of `root`'s own nodes (a function's body, or the module's), once per root and analysis: the tape
         scopes and flow scopes of the same root (most roots get both, several tape scopes per root) read it."""
@@ -645,7 +657,7 @@ class ModuleInfo:
             if isinstance(v, ast.Call) and self.object_kind_shallow(v) == "layer":
                 answer = True
             elif isinstance(v, ast.Name):
-                for n in ast.walk(fn):
+                for n in self.walk(fn):
                     if (
                         isinstance(n, ast.Assign)
                         and isinstance(n.value, ast.Call)

@@ -61,7 +61,7 @@ def _integer_trainable_weights(info: ModuleInfo) -> Iterator[Finding]:
     for cls in info.classes.values():
         if cls.keras_kind not in {"layer", "model"}:
             continue
-        for n in ast.walk(cls.node):
+        for n in info.walk(cls.node):
             if not (
                 isinstance(n, ast.Call)
                 and isinstance(n.func, ast.Attribute)

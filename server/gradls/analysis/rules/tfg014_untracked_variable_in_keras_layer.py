@@ -279,13 +279,13 @@ def _private_weight_list_reads(info: ModuleInfo) -> Iterator[tuple[Finding, str,
             continue
         set_here = {
             attr
-            for n in ast.walk(cls.node)
+            for n in info.walk(cls.node)
             if isinstance(n, (ast.Assign, ast.AnnAssign))
             for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
             if (attr := self_attr(t)) in _PRIVATE_WEIGHT_LISTS
         } | {st.name for st in cls.node.body if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef))}
         for method in cls.methods.values():
-            for n in ast.walk(method):
+            for n in info.walk(method):
                 if isinstance(n, ast.AugAssign):
                     read: ast.AST = n.target
                 elif isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load):
@@ -332,7 +332,7 @@ def _weight_list_assignments(info: ModuleInfo) -> Iterator[Finding]:
         if cls.keras_kind not in {"layer", "model"}:
             continue
         for method in cls.methods.values():
-            for n in ast.walk(method):
+            for n in info.walk(method):
                 if isinstance(n, ast.Assign):
                     targets = n.targets
                 elif isinstance(n, (ast.AugAssign, ast.AnnAssign)):

@@ -16,7 +16,7 @@ from gradls.analysis.rules import rule
 _WEIGHT_METHODS = frozenset({"add_weight", "add_variable"})
 
 
-def _created_weights(cls: ClassFacts) -> list[tuple[str, ast.Assign]]:
+def _created_weights(info: ModuleInfo, cls: ClassFacts) -> list[tuple[str, ast.Assign]]:
     """(attr, statement) for `self.attr = self.add_weight(...)` in `build`/`__init__`, trainable (no
     `trainable=False`, no other keyword the analysis cannot read)."""
     out: list[tuple[str, ast.Assign]] = []
@@ -24,7 +24,7 @@ def _created_weights(cls: ClassFacts) -> list[tuple[str, ast.Assign]]:
         method = cls.methods.get(mname)
         if method is None:
             continue
-        for n in ast.walk(method):
+        for n in info.walk(method):
             if not isinstance(n, ast.Assign) or len(n.targets) != 1:
                 continue
             t, v = n.targets[0], n.value
@@ -129,7 +129,7 @@ def find_layer_weight_never_reaching_output(info: ModuleInfo) -> Iterator[Findin
         call = cls.methods.get("call")
         if call is None:
             continue
-        for attr, store in _created_weights(cls):
+        for attr, store in _created_weights(info, cls):
             if attr_loads is None:
                 attr_loads = _attribute_loads(info)
             loads = [
@@ -175,13 +175,13 @@ def _rebound_weights(info: ModuleInfo, subclassed: set[str]) -> Iterator[Finding
             continue
         read = {
             n.attr
-            for n in ast.walk(call)
+            for n in info.walk(call)
             if isinstance(n, ast.Attribute)
             and isinstance(n.ctx, ast.Load)
             and isinstance(n.value, ast.Name)
             and n.value.id == "self"
         }
-        made = {attr: stmt for attr, stmt in _created_weights(cls) if attr in read}
+        made = {attr: stmt for attr, stmt in _created_weights(info, cls) if attr in read}
         if made:
             weights[name] = made
     if not weights:
