@@ -767,6 +767,28 @@ CASES += [
 ]
 
 
+# A list comprehension of variables made before the tape (a hand-rolled MLP's weights) holds variables, which the
+# tape watches: TF 2.21 trains them (it was taken for a tensor computed outside the tape).
+CASES += [
+    case(
+        "tfg009_ok_variables_made_by_a_list_comprehension",
+        "ok",
+        """
+        import tensorflow as tf
+
+        weights = [tf.Variable(tf.random.normal((4, 4))) for _ in range(3)]
+        x = tf.random.normal((2, 4))
+        with tf.GradientTape() as tape:
+            h = x
+            for w in weights:
+                h = tf.tanh(h @ w)
+            loss = tf.reduce_sum(h)
+        RESULT = gradient_status(tape.gradient(loss, weights))
+        """,
+    ),
+]
+
+
 def _fixed(name: str) -> str:
     return fixed_source(CASES, name, "TFG009")
 

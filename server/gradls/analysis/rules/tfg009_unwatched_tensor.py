@@ -426,6 +426,8 @@ def _tensor_made_before_tape(
             return False  # rebound after the tape opened: the order is too subtle to call
         if any(isinstance(t, ast.Subscript) for t in getattr(d, "targets", [])):
             return False
+        if isinstance(def_value(d), (ast.List, ast.Tuple, ast.ListComp, ast.GeneratorExp, ast.Dict, ast.DictComp)):
+            return False  # a container (`[tf.Variable(...) for _ in range(3)]`): its elements are what counts
         if _lists_a_variable(info, def_value(d)):
             return False  # `var_list = [w]`: a list of the variables themselves, which the tape watches
     return True
