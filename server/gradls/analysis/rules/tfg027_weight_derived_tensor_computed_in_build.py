@@ -224,9 +224,7 @@ def _held_layer_attrs(info: ModuleInfo, cls: ClassFacts) -> set[str]:
         return set()
     filled: dict[str, list[ast.expr]] = {p: [] for p in params}
     sites = 0
-    for c in info.all_nodes(ast.Call):
-        if not (isinstance(c.func, ast.Name) and c.func.id == cls.node.name):
-            continue
+    for c in _calls_by_name(info).get(cls.node.name, ()):
         sites += 1
         for i, a in enumerate(c.args):
             if isinstance(a, ast.Starred):
@@ -246,6 +244,20 @@ def _held_layer_attrs(info: ModuleInfo, cls: ClassFacts) -> set[str]:
         if len(args) == sites and all(_is_layer(info, a) for a in args):
             out.add(attr)
     return out
+
+
+def _calls_by_name(info: ModuleInfo) -> dict[str, list[ast.Call]]:
+    """The module's calls of a bare name (`Block(...)`), by that name, in walk order: once per analysis, not once per
+    class (every class with an `__init__` parameter stored on `self` looked through all the module's calls)."""
+
+    def build() -> dict[str, list[ast.Call]]:
+        out: dict[str, list[ast.Call]] = {}
+        for c in info.all_nodes(ast.Call):
+            if isinstance(c.func, ast.Name):
+                out.setdefault(c.func.id, []).append(c)
+        return out
+
+    return info.memo(f"{__name__}.calls_by_name", build)
 
 
 def _is_layer(info: ModuleInfo, e: ast.expr) -> bool:
