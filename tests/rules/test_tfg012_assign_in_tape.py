@@ -433,6 +433,58 @@ CASES = [
     ),
 ]
 
+# A hypernetwork writing the kernel it generates into a Keras layer with `layer.kernel.assign(w)`, the loss then
+# running that layer (TF 2.21: None for the hypernetwork, `No gradients provided`); the generated kernel used as a
+# tensor is the fix; gradients w.r.t. the target layer's own weights, or a loss that also reads `w`, stay quiet.
+_HYPER = """
+import numpy as np
+import tensorflow as tf
+
+hyper = tf.keras.Sequential([tf.keras.Input((2,)), tf.keras.layers.Dense(3 * 2)])
+target = tf.keras.layers.Dense(2, use_bias=False)
+target.build((None, 3))
+task = np.ones((1, 2), "float32")
+x = np.ones((4, 3), "float32")
+with tf.GradientTape() as tape:
+    w = tf.reshape(hyper(task), (3, 2))
+{body}
+    loss = tf.reduce_mean(tf.square(pred)){extra}
+grads = tape.gradient(loss, {wrt})
+RESULT = gradient_status(grads)
+"""
+CASES += [
+    case(
+        "tfg012_hypernetwork_assigns_generated_kernel_to_layer",
+        "none",
+        _HYPER.format(
+            body="    target.kernel.assign(w)  # <- TFG012\n    pred = target(x)",
+            extra="",
+            wrt="hyper.trainable_variables",
+        ),
+    ),
+    case(
+        "tfg012_hypernetwork_generated_kernel_used_as_tensor_fixed",
+        "ok",
+        _HYPER.format(body="    pred = tf.matmul(x, w)", extra="", wrt="hyper.trainable_variables"),
+    ),
+    case(
+        "tfg012_ok_layer_kernel_assigned_gradient_for_the_layer",
+        "ok",
+        _HYPER.format(
+            body="    target.kernel.assign(w)\n    pred = target(x)", extra="", wrt="target.trainable_variables"
+        ),
+    ),
+    case(
+        "tfg012_ok_layer_kernel_assigned_loss_also_reads_generated_kernel",
+        "ok",
+        _HYPER.format(
+            body="    target.kernel.assign(w)\n    pred = target(x)",
+            extra=" + 0.1 * tf.reduce_sum(tf.square(w))",
+            wrt="hyper.trainable_variables",
+        ),
+    ),
+]
+
 
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):

@@ -220,14 +220,33 @@ def _check_tape(info: ModuleInfo, scope: TapeScope, tape: Tape, under: list[ast.
             if not cut:
                 continue
             after = _Taint(info, a, recv)
+            # `layer.kernel.assign(w)`: running `layer` reads what was assigned to its weight
+            layer_owner = _layer_owning(info, a)
+            after.recv_owner = layer_owner
             after.run(recorded, pos(tc.call))
             reach = after.roots(tc.target)
             if RECV not in reach:
                 continue
             lost = sorted(cut - reach)
             if lost:
-                yield _finding(info, tape, a, recv, [x.split(":", 1)[1] for x in lost], tc.call, after.recv_owner)
+                shown = [x.split(":", 1)[1] for x in lost]
+                if layer_owner is not None and after.recv_owner == layer_owner:
+                    yield _layer_weight_finding(info, tape, a, recv, shown, tc.call, layer_owner)
+                else:
+                    yield _finding(info, tape, a, recv, shown, tc.call, after.recv_owner)
                 break
+
+
+def _layer_owning(info: ModuleInfo, a: ast.AST) -> str | None:
+    """`target.kernel.assign(...)` with `target` a Keras layer or model: `target` (None otherwise)."""
+    if not (isinstance(a, ast.Call) and isinstance(a.func, ast.Attribute) and a.func.attr in _ASSIGNS):
+        return None
+    recv = a.func.value
+    if not isinstance(recv, ast.Attribute) or recv.attr in _WEIGHT_LISTS:
+        return None
+    if info.tensors.kind_of(recv.value) != "layer":
+        return None
+    return dotted(recv.value)
 
 
 def _check_layer_calls(info: ModuleInfo) -> Iterator[Finding]:
@@ -292,6 +311,21 @@ def _call_finding(info: ModuleInfo, cls: str, a: ast.Call, recv: str, lost: list
         f"through it and {gets} no gradient (`None`, `Gradients do not exist for variables`) wherever `{cls}` is trained or "
         f"differentiated; compute the output from the new value itself (`new = ...; {recv}.{a.func.attr}(new)`, "
         "then use `new`)"
+    )
+    return Finding("TFG012", msg, info.span(a), None)
+
+
+def _layer_weight_finding(
+    info: ModuleInfo, tape: Tape, a: ast.Call, recv: str, lost: list[str], call: ast.Call, owner: str
+) -> Finding:
+    shown = ", ".join(f"`{w}`" for w in lost)
+    assert isinstance(a.func, ast.Attribute) and isinstance(call.func, ast.Attribute)
+    msg = (
+        f"`{recv}.{a.func.attr}(...)` under `{tape.name}` writes a value computed from {shown} into a weight of "
+        f"`{owner}`, and the loss then runs `{owner}`: an assignment is not differentiable, so "
+        f"`{tape.name}.{call.func.attr}` at line {call.lineno} returns `None` for {shown} (TensorFlow then raises "
+        f"`No gradients provided for any variable` when nothing else reaches the loss); compute the output from the "
+        f"tensor itself (`tf.matmul(x, w)` for a generated kernel) instead of assigning it to `{owner}`"
     )
     return Finding("TFG012", msg, info.span(a), None)
 
