@@ -835,6 +835,48 @@ CASES += [
     ),
 ]
 
+# DDPG: the actor and its target made by one factory that reads module constants (`state_dim = 3`), the actor loss
+# running the target actor (TF 2.21: None for every actor weight). A module name bound only to a literal holds no
+# model, so it does not tie the two together; the loss running the actor itself is the fix.
+_DDPG = """
+import numpy as np
+import tensorflow as tf
+
+state_dim, action_dim = 3, 1
+
+
+def get_actor():
+    inp = tf.keras.layers.Input(shape=(state_dim,))
+    return tf.keras.Model(inp, tf.keras.layers.Dense(action_dim, activation="tanh")(inp))
+
+
+def get_critic():
+    s = tf.keras.layers.Input(shape=(state_dim,))
+    a = tf.keras.layers.Input(shape=(action_dim,))
+    x = tf.keras.layers.Concatenate()([s, a])
+    return tf.keras.Model([s, a], tf.keras.layers.Dense(1)(x))
+
+
+actor_model = get_actor()
+target_actor = get_actor()
+critic_model = get_critic()
+target_actor.set_weights(actor_model.get_weights())
+states = tf.constant(np.ones((4, state_dim), "float32"))
+with tf.GradientTape() as tape:
+    actions = {runs}(states, training=True)
+    actor_loss = -tf.reduce_mean(critic_model([states, actions], training=True))
+grads = tape.gradient(actor_loss, actor_model.trainable_variables){mark}
+RESULT = gradient_status(grads)
+"""
+CASES += [
+    case(
+        "tfg026_ddpg_actor_loss_runs_target_actor_of_same_factory",
+        "none",
+        _DDPG.format(runs="target_actor", mark="  # <- TFG026"),
+    ),
+    case("tfg026_ddpg_actor_loss_runs_actor_fixed", "ok", _DDPG.format(runs="actor_model", mark="")),
+]
+
 
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):

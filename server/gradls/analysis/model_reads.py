@@ -785,7 +785,9 @@ class _Slicer:
             if defs is None:
                 raise _Unknown
             nodes = [*defs, *self._extensions(name)]
-        return bool(self._closure(nodes, {name}) & self._model_closure())
+        # a module name bound only to literals (`state_dim = 3`) read by both holds no model: it links nothing
+        shared = self._closure(nodes, {name}) & self._model_closure()
+        return bool(shared - _constant_module_names(self.info))
 
     def _module_function(self, name: str, sc: TapeScope) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         fn = self._function(name, sc)
@@ -801,10 +803,11 @@ class _Slicer:
         if depth > _MAX_DEPTH:
             raise _Unknown
         mod = module_scope(self.info)
+        constants = _constant_module_names(self.info)
         for name in _free_names(self.info, node):
             if name == self.model:
                 return True
-            if name in _BUILTINS or name == "self" or self._is_import(name):
+            if name in _BUILTINS or name == "self" or self._is_import(name) or name in constants:
                 continue
             fn = self._function(name, mod)
             if fn is not None and any(fn is n for n in self.info.tree.body):
