@@ -6,6 +6,7 @@ trains (Keras warns `Gradients do not exist for variables [...]`)."""
 from __future__ import annotations
 
 import ast
+import bisect
 from collections.abc import Iterator
 
 from gradls.analysis.dropped_returns import dropped_sublayers
@@ -50,6 +51,17 @@ def _attribute_loads(info: ModuleInfo) -> dict[str, list[ast.Attribute]]:
         if isinstance(n, ast.Attribute) and not isinstance(n.ctx, ast.Store):
             out.setdefault(n.attr, []).append(n)
     return out
+
+
+def _loads_by_line(
+    attr_loads: dict[str, list[ast.Attribute]], attr: str, cache: dict[str, tuple[list[int], list[ast.Attribute]]]
+) -> tuple[list[int], list[ast.Attribute]]:
+    """The reads of `.attr` sorted by line, and their lines, once per attribute name."""
+    hit = cache.get(attr)
+    if hit is None:
+        by_line = sorted(attr_loads.get(attr, []), key=lambda n: n.lineno)
+        hit = cache[attr] = ([n.lineno for n in by_line], by_line)
+    return hit
 
 
 def _reaches_return(
@@ -122,6 +134,7 @@ def find_layer_weight_never_reaching_output(info: ModuleInfo) -> Iterator[Findin
         return
     subclassed = {b for c in info.classes.values() for b in c.base_names}
     attr_loads: dict[str, list[ast.Attribute]] | None = None  # built when a class creates a weight
+    loads_by_line: dict[str, tuple[list[int], list[ast.Attribute]]] = {}  # see _loads_by_line
     yield from _rebound_weights(info, subclassed)
     for name, cls in info.classes.items():
         if cls.keras_kind not in {"layer", "model"} or name in subclassed:
@@ -132,14 +145,22 @@ def find_layer_weight_never_reaching_output(info: ModuleInfo) -> Iterator[Findin
         for attr, store in _created_weights(info, cls):
             if attr_loads is None:
                 attr_loads = _attribute_loads(info)
-            loads = [
-                n
-                for n in attr_loads.get(attr, [])
-                if not (store.lineno <= getattr(n, "lineno", 0) <= (store.end_lineno or store.lineno))
-            ]
-            outside_call = [n for n in loads if not (call.lineno <= n.lineno <= (call.end_lineno or call.lineno))]
-            if outside_call:
-                continue  # read by another method, a property, or from outside the class: not followed
+            s_lo, s_hi = store.lineno, store.end_lineno or store.lineno
+            c_lo, c_hi = call.lineno, call.end_lineno or call.lineno
+            if s_hi < c_lo or c_hi < s_lo:
+                # The store's lines and `call`'s do not meet (two methods): count the reads on either side by
+                # bisection, not by a pass over every read of the attribute in the module per weight (a module of many
+                # layers naming their weights alike read them all once per layer).
+                lines, by_line = _loads_by_line(attr_loads, attr, loads_by_line)
+                i, j = bisect.bisect_left(lines, c_lo), bisect.bisect_right(lines, c_hi)
+                in_store = bisect.bisect_right(lines, s_hi) - bisect.bisect_left(lines, s_lo)
+                if len(lines) - in_store - (j - i):
+                    continue  # read by another method, a property, or from outside the class: not followed
+                loads = by_line[i:j]
+            else:
+                loads = [n for n in attr_loads.get(attr, []) if not (s_lo <= getattr(n, "lineno", 0) <= s_hi)]
+                if any(not (c_lo <= n.lineno <= c_hi) for n in loads):
+                    continue  # read by another method, a property, or from outside the class: not followed
             if not loads:
                 why = "nothing reads it"
             elif _reaches_return(attr_loads, call, attr, loads):
