@@ -1404,6 +1404,40 @@ RESULT = gradient_status(VAE().step(tf.random.normal((4, 6), seed=1)))
 ]
 
 
+# A MAML inner loop: the weight list is read before the inner tape opens, and the functional forward pass that uses
+# those variables runs inside it, so the inner tape records them (TF 2.21: every gradient ok). Reading
+# `model.trainable_variables` is not a run of the model.
+CASES += [
+    case(
+        "tfg011_ok_maml_weight_list_read_before_the_inner_tape",
+        "ok",
+        """
+        import tensorflow as tf
+        from tensorflow import keras
+
+        model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1)])
+
+
+        def forward(x, params):
+            w1, b1, w2, b2 = params
+            return tf.nn.relu(x @ w1 + b1) @ w2 + b2
+
+
+        x_s = tf.random.normal((10, 1))
+        x_q = tf.random.normal((10, 1))
+        with tf.GradientTape() as outer:
+            params = model.trainable_variables
+            with tf.GradientTape() as inner:
+                inner_loss = tf.reduce_mean((forward(x_s, params) - tf.sin(x_s)) ** 2)
+            g = inner.gradient(inner_loss, params)
+            fast = [p - 0.01 * gi for p, gi in zip(params, g)]
+            outer_loss = tf.reduce_mean((forward(x_q, fast) - tf.sin(x_q)) ** 2)
+        RESULT = gradient_status(g + outer.gradient(outer_loss, model.trainable_variables))
+        """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -24,6 +24,7 @@ from gradls.analysis.tapes import Tape, TapeCall, TapeScope, module_scope, plain
 # `itertools` / `random` build the Python data a script feeds (`itertools.product([0, 1], repeat=2)`).
 _LIBRARIES = ("tensorflow", "keras", "tf_keras", "numpy", "math", "jax", "scipy", "itertools", "random")
 _TRAINABLE = {"trainable_variables", "trainable_weights"}
+_WEIGHT_LISTS = frozenset({"variables", "weights", "trainable_variables", "trainable_weights"})
 _BUILTINS = set(dir(builtins))
 _MAX_DEPTH = 10
 _MUTATORS = ("assign", "scatter", "append", "extend", "insert", "update", "add", "set", "write", "__setitem__")
@@ -262,6 +263,12 @@ class _Slicer:
                 raise _Unknown
             if isinstance(n, ast.Call):
                 self.call(n, sc, recording, depth)
+            elif isinstance(n, ast.Attribute) and n.attr in _WEIGHT_LISTS and isinstance(n.value, ast.Name):
+                # `params = model.trainable_variables` lists the variables without running the model: a tape
+                # records them where they are used (a MAML inner loop's `forward(x, params)` inside the block),
+                # which this slice of model runs does not follow
+                if n.value.id == self.model:
+                    raise _Unknown
             elif isinstance(n, ast.Attribute) and _self_attr(n) is not None:
                 if _self_attr(n) == self.model:
                     self.read(n, recording)
