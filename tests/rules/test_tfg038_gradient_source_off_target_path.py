@@ -529,6 +529,44 @@ CASES += [
     ),
 ]
 
+# Grad-CAM with a two-output grad_model whose feature map is unpacked (`conv_out, _ = grad_model(img)`, or
+# `grad_model(img)[0]`) while the class score comes from a second pass of the whole model (TF 2.21: None); the score
+# taken from the same call's second output is the fix.
+_GRADCAM = """
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+
+inputs = keras.Input((16, 16, 3))
+x = keras.layers.Conv2D(4, 3, activation="relu", name="last_conv")(inputs)
+outputs = keras.layers.Dense(3)(keras.layers.GlobalAveragePooling2D()(x))
+model = keras.Model(inputs, outputs)
+grad_model = keras.Model(model.inputs, [model.get_layer("last_conv").output, model.output])
+img = np.random.rand(1, 16, 16, 3).astype("float32")
+with tf.GradientTape() as tape:
+{body}
+    class_channel = preds[:, 0]
+grads = tape.gradient(class_channel, conv_out){mark}
+RESULT = gradient_status([grads])
+"""
+CASES += [
+    case(
+        "tfg038_gradcam_unpacked_feature_map_second_pass_score",
+        "none",
+        _GRADCAM.format(body="    conv_out, _ = grad_model(img)\n    preds = model(img)", mark="  # <- TFG038"),
+    ),
+    case(
+        "tfg038_gradcam_indexed_feature_map_second_pass_score",
+        "none",
+        _GRADCAM.format(body="    conv_out = grad_model(img)[0]\n    preds = model(img)", mark="  # <- TFG038"),
+    ),
+    case(
+        "tfg038_gradcam_unpacked_both_outputs_of_one_pass_fixed",
+        "ok",
+        _GRADCAM.format(body="    conv_out, preds = grad_model(img)", mark=""),
+    ),
+]
+
 
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):

@@ -75,17 +75,28 @@ def _source_def(info: ModuleInfo, sc: FlowScope, scope: TapeScope, tape: Tape, n
     stmt, value = defs[0]
     if not (
         isinstance(stmt, (ast.Assign, ast.AnnAssign))
-        and isinstance(value, (ast.Call, ast.ListComp))
-        and all(isinstance(t, ast.Name) for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]))
+        and isinstance(value, (ast.Call, ast.ListComp, ast.Subscript))
+        and all(_plain_target(t) for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]))
     ):
         raise LookupError
     if value is not None and _makes_variables(info, value):
         return stmt, "variable"
+    # one output of a model with several (`conv_out, preds = grad_model(img)`, `grad_model(img)[0]`): a tensor
+    # that call computed; a name bound from the call's other outputs is computed by the same statement
+    if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Call):
+        value = value.value
     if not isinstance(value, ast.Call):
         raise LookupError
     if tape.recording(stmt, scope):
         return stmt, "tensor"
     raise LookupError
+
+
+def _plain_target(t: ast.AST) -> bool:
+    """A name, or a tuple / list of names (`a, _ = f(x)`)."""
+    if isinstance(t, (ast.Tuple, ast.List)):
+        return all(isinstance(e, ast.Name) for e in t.elts)
+    return isinstance(t, ast.Name)
 
 
 def _reads(node: ast.AST | None) -> set[str]:
