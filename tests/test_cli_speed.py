@@ -198,6 +198,20 @@ def test_a_package_init_naming_legacy_keras_invalidates_its_modules(project, no_
     assert _out(legacy) == _out(gradls("src/sub", "--no-cache", cwd=project, no_tf=no_tf))
 
 
+def test_a_dependency_pin_to_keras_2_invalidates_the_project_modules(project, no_tf):
+    """A module's Keras version follows the project's dependency pins (ProjectIndex.pinned_keras2): pinning
+    `tensorflow<2.16` in requirements.txt analyses the modules again, as Keras 2 code (a raw tf.Variable on a layer
+    is tracked there: no TFG014)."""
+    cache = project / "c"
+    (project / "requirements.txt").write_text("numpy\ntensorflow>=2.16\n")
+    first = gradls("src/sub", "--cache-dir", str(cache), cwd=project, no_tf=no_tf)
+    assert first.returncode == 1 and first.stdout.count("TFG014") == 6, first.stdout + first.stderr
+    (project / "requirements.txt").write_text("numpy\ntensorflow>=2.13,<2.16\n")
+    pinned = gradls("src/sub", "--cache-dir", str(cache), cwd=project, no_tf=no_tf)
+    assert "TFG014" not in pinned.stdout, pinned.stdout
+    assert _out(pinned) == _out(gradls("src/sub", "--no-cache", cwd=project, no_tf=no_tf))
+
+
 def test_a_corrupt_cache_entry_is_ignored(project, no_tf):
     cache = project / "c"
     good = gradls("src", "--output-format", "json", "--cache-dir", str(cache), cwd=project, no_tf=no_tf)

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from gradls.analysis import analyze
 from gradls.config import Config, config_for_path, parse_table
 
@@ -105,3 +106,52 @@ def test_legacy_keras_setting_must_be_a_bool():
     kwargs, problems = parse_table({"legacy-keras": "yes"}, "p.toml")
     assert "legacy_keras" not in kwargs
     assert any("legacy-keras: expected true or false" in str(p) for p in problems)
+
+
+# TensorFlow 2.16 made Keras 3 `tf.keras`: a project whose dependency files pin an earlier TensorFlow (or Keras 2)
+# runs Keras 2, where a raw tf.Variable on a layer is tracked (TFG014 would be false there).
+@pytest.mark.parametrize(
+    ("file", "text"),
+    [
+        ("requirements.txt", "numpy\ntensorflow>=2.13,<2.16\n"),
+        ("requirements-gpu.txt", "tensorflow[and-cuda]==2.15.1\n"),
+        ("setup.py", "setup(install_requires=['tensorflow>=2.13.0,<2.16.0', 'numpy'])\n"),
+        ("setup.cfg", "[options]\ninstall_requires =\n    tensorflow-gpu<=2.15.1\n"),
+        ("environment.yml", "dependencies:\n  - tensorflow=2.12\n"),
+        ("pyproject.toml", '[project]\nname = "x"\ndependencies = ["keras<3"]\n'),
+    ],
+)
+def test_a_project_pinned_to_keras_2_reads_tf_keras_as_keras_2(tmp_path: Path, file: str, text: str):
+    (tmp_path / file).write_text(text)
+    if file != "pyproject.toml":
+        (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    layer = tmp_path / "pkg" / "layer.py"
+    layer.parent.mkdir()
+    layer.write_text(RAW_VARIABLE_LAYER)
+    assert analyze(RAW_VARIABLE_LAYER, str(layer)).findings == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tensorflow>=2.16\n",
+        "tensorflow~=2.15\n",  # >=2.15, ==2.*: 2.16 and later too
+        "tensorflow<2.16; sys_platform == 'darwin'\n",  # a pin that holds only somewhere
+        "tensorflow-probability<0.24\ntf-keras\nkeras-nlp<0.5\n",  # other distributions
+    ],
+)
+def test_a_project_not_pinned_to_keras_2_stays_keras_3(tmp_path: Path, text: str):
+    (tmp_path / "requirements.txt").write_text(text)
+    layer = tmp_path / "layer.py"
+    layer.write_text(RAW_VARIABLE_LAYER)
+    assert [f.code for f in analyze(RAW_VARIABLE_LAYER, str(layer)).findings] == ["TFG014"]
+
+
+def test_legacy_keras_false_overrides_the_pin(tmp_path: Path):
+    (tmp_path / "requirements.txt").write_text("tensorflow==2.15.0\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.gradls]\nlegacy-keras = false\n")
+    layer = tmp_path / "layer.py"
+    layer.write_text(RAW_VARIABLE_LAYER)
+    cfg = config_for_path(layer)
+    assert cfg.legacy_keras is False
+    assert [f.code for f in analyze(RAW_VARIABLE_LAYER, str(layer), cfg).findings] == ["TFG014"]

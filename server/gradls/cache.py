@@ -166,6 +166,15 @@ class RecordingIndex(ProjectIndex):
         self._record(["k", self._real_path(init), found])
         return found
 
+    def pinned_keras2(self, path):
+        self._depth += 1
+        try:
+            found = super().pinned_keras2(path)
+        finally:
+            self._depth -= 1
+        self._record(["p", self._real_path(path), found])
+        return found
+
     def users(self, name, defining):
         self._depth += 1
         try:
@@ -201,6 +210,8 @@ class RecordingIndex(ProjectIndex):
             return _digest(self.users(dep[1], dep[2])) == dep[3]
         if kind == "k":
             return self.init_mentions_legacy_keras(Path(dep[1])) == dep[2]
+        if kind == "p":
+            return self.pinned_keras2(dep[1]) == dep[2]
         if kind == "m":
             # Where an import leads depends on the importer's folder only; one run asks once per folder.
             key = (os.path.dirname(dep[1]), dep[2], dep[3])

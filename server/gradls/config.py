@@ -49,7 +49,8 @@ class Config:
     extra_tensor_functions: tuple[str, ...] = ()
     extra_differentiable_decorators: tuple[str, ...] = ()
     # The project runs with Keras 2 as `tf.keras` (TF_USE_LEGACY_KERAS=1 set in its environment, not in code).
-    legacy_keras: bool = False
+    # None: decided per file from the project's dependency pins (`tensorflow<2.16`, `keras<3`); false turns that off.
+    legacy_keras: bool | None = None
     source: str | None = None  # the pyproject.toml it came from
     root: str | None = None  # that file's folder: per-file-ignores and exclude are relative to it
     problems: tuple[ConfigProblem, ...] = field(default=(), compare=False)

@@ -208,8 +208,11 @@ class ModuleInfo:
                                 self_appends.append((cls, held, call.func.attr, call))
                     stack.append((child, ccls, cfn))
         self.imports = ImportTable(imports, self.config, module_alias_assignments(self.tree))
-        self.legacy_keras = (
-            self.config.legacy_keras or _sets_legacy_keras(self.tree, self.source) or self._in_legacy_keras_package()
+        self.legacy_keras = bool(
+            self.config.legacy_keras
+            or _sets_legacy_keras(self.tree, self.source)
+            or self._in_legacy_keras_package()
+            or (self.config.legacy_keras is None and self._project_pins_keras2())
         )
         # The program's Keras is Keras 2 when it says so, or when it imports Keras only through `tf_keras`.
         self.keras2_program = self.legacy_keras or (
@@ -250,6 +253,16 @@ class ModuleInfo:
                     and any(isinstance(t, ast.Attribute) and t.attr == "run_eagerly" for t in n.targets)
                 ):
                     self.run_eagerly = True
+
+    def _project_pins_keras2(self) -> bool:
+        """The project's dependency files hold it to TensorFlow < 2.16 or Keras < 3 (ProjectIndex.pinned_keras2):
+        there `tf.keras` is Keras 2, whatever is installed here."""
+        if self.project is None or self.path is None:
+            return False
+        try:
+            return self.project.pinned_keras2(self.path) is not None
+        except (OSError, RecursionError, ValueError):
+            return False
 
     def _in_legacy_keras_package(self) -> bool:
         """A package of the project that names `TF_USE_LEGACY_KERAS` in its `__init__` (ProjectIndex)."""

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gradls.analysis.dependency_pins import is_dependency_file, keras2_pin
+
 if TYPE_CHECKING:
     from gradls.analysis.call_sites import LayerCall
     from gradls.analysis.function_summaries import ParamCut
@@ -130,6 +132,7 @@ class ProjectIndex:
         self._disk: dict[Path, tuple[tuple[int, int], str]] = {}  # path -> ((mtime, size), text)
         self._listings: dict[Path, tuple[int, frozenset[str]]] = {}  # see _has_entry
         self._resolved_paths: dict[str, Path] = {}  # see _resolve
+        self._pins: dict[Path, tuple[str, str | None]] = {}  # dependency file -> (its text, keras2_pin), see _pin_in
         self._words: dict[Path, tuple[str, frozenset[str], bool]] = {}  # see _may_import
         self._users: dict[tuple[str, Path], tuple[tuple[float, int], list[ModuleSummary]]] = {}
         self._generation = 0  # bumped by every buffer change
@@ -455,6 +458,39 @@ class ProjectIndex:
                 break
             folder = folder.parent
         return False
+
+    def pinned_keras2(self, path: str | os.PathLike) -> str | None:
+        """`requirements.txt: tensorflow==2.15.1` when a dependency file of the project holding `path` pins a
+        TensorFlow before 2.16 (or Keras before 3), so that `tf.keras` is Keras 2 where the project runs; None
+        otherwise (dependency_pins reads the files). The nearest folder with dependency files, from the file's up to
+        the one holding a project marker (at most 8), answers: the project's own declarations, not another's above."""
+        folder = self._resolve(path).parent
+        for _ in range(8):
+            entries = self._listing(folder)
+            declared = [name for name in sorted(entries) if is_dependency_file(name)]
+            for name in declared:
+                pin = self._pin_in(folder / name)
+                if pin is not None:
+                    return f"{name}: {pin}"
+            if declared or folder.parent == folder or any(_holds(entries, m) for m in _ROOT_MARKERS):
+                break
+            folder = folder.parent
+        return None
+
+    def _pin_in(self, file: Path) -> str | None:
+        text = self._read(file)
+        if text is None:
+            return None
+        with self._lock:
+            hit = self._pins.get(file)
+        if hit is not None and hit[0] == text:
+            return hit[1]
+        found = keras2_pin(file.name, text)
+        with self._lock:
+            if len(self._pins) >= _MAX_SUMMARIES:
+                self._pins.clear()
+            self._pins[file] = (text, found)
+        return found
 
     def init_mentions_legacy_keras(self, init: Path) -> bool:
         """`summary(init).mentions_legacy_keras`, with the summary built only when the text names the variable:
