@@ -1438,6 +1438,68 @@ CASES += [
 ]
 
 
+# A Keras VAE whose train_step runs the handed-in encoder before the tape and the decoder inside it, with the
+# gradient taken for self.trainable_weights (TF 2.21 under fit: "Gradients do not exist" for the encoder, which
+# never changes). Quiet when the encoder runs in the block (the fix), and when the sub-model run in the block is
+# built from the encoder's graph (it runs the encoder's layers).
+_VAE = """
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+
+enc_in = keras.Input((4,))
+h = keras.layers.Dense(2)(enc_in)
+encoder = keras.Model(enc_in, h)
+dec_in = keras.Input((2,))
+decoder = keras.Model(dec_in, keras.layers.Dense(4)(dec_in))
+{extra}
+
+class VAE(keras.Model):
+    def __init__(self, encoder, decoder, **kwargs):
+        super().__init__(**kwargs)
+        self.encoder = encoder
+        self.decoder = decoder
+
+    def train_step(self, data):
+{body}
+            loss = tf.reduce_mean(tf.square(data - self.decoder(z)))
+        grads = tape.gradient(loss, self.trainable_weights){mark}
+        self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
+        return {{"loss": loss}}
+
+
+vae = VAE(encoder, {second})
+vae.compile(optimizer=keras.optimizers.SGD(0.1))
+before = [w.numpy().copy() for w in encoder.trainable_weights]
+vae.fit(np.random.rand(16, 4).astype("float32"), epochs=1, batch_size=8, verbose=0)
+RESULT = ["ok" if not np.allclose(b, w.numpy()) else "zero" for b, w in zip(before, encoder.trainable_weights)]
+"""
+_BEFORE = "        z = self.encoder(data)\n        with tf.GradientTape() as tape:"
+_INSIDE = "        with tf.GradientTape() as tape:\n            z = self.encoder(data)"
+CASES += [
+    case(
+        "tfg011_train_step_handed_in_encoder_run_before_tape",
+        "zero",
+        _VAE.format(extra="", body=_BEFORE, mark="  # <- TFG011", second="decoder"),
+    ),
+    case(
+        "tfg011_train_step_handed_in_encoder_run_in_tape_fixed",
+        "ok",
+        _VAE.format(extra="", body=_INSIDE, mark="", second="decoder"),
+    ),
+    case(
+        "tfg011_ok_train_step_encoder_before_tape_second_model_built_on_it",
+        "ok",
+        _VAE.format(
+            extra="full = keras.Model(enc_in, decoder(h))",
+            body=_BEFORE.replace("z = self.encoder(data)", "z = self.encoder(data)\n        x = data"),
+            mark="",
+            second="full",
+        ).replace("self.decoder(z)))", "self.decoder(x))) + 0.01 * tf.reduce_mean(tf.square(z))"),
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

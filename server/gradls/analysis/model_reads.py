@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gradls.analysis.function_summaries import TRANSPARENT_DECORATORS, decorator_name
+from gradls.analysis.keras_facts import KerasFacts
 from gradls.analysis.module import ModuleInfo, walk_nodes
 from gradls.analysis.tapes import Tape, TapeCall, TapeScope, module_scope, plain_scope, pos
 
@@ -164,22 +165,99 @@ def _model_reads(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall) -
         return []
     if tape.watches or tape.escapes or tape.watches_accessed_variables is not True:
         return []  # explicit watching, or a tape used elsewhere: which tensors it saw is not ours to tell
-    start = tape.recording(tc.call, scope)
     out = []
     for model in models:
         trace = _slice(info, scope, model, target)
         if trace is None:
             return []
-        recorded: list[ast.AST] = []
-        unrecorded: list[ast.AST] = []
-        for node, when in trace:
-            if when is _AT_GRADIENT_CALL:
-                on_tape = start
-            else:
-                on_tape = when is not None and tape.recording(when, scope)
-            (recorded if on_tape else unrecorded).append(node)
-        out.append(ModelReads(model, tuple(recorded), tuple(unrecorded)))
+        out.append(_split(scope, tape, tc, model, trace))
     return out
+
+
+def _split(scope: TapeScope, tape: Tape, tc: TapeCall, model: str, trace: _Trace) -> ModelReads:
+    """The reads of `trace`, recorded by `tape` or not."""
+    start = tape.recording(tc.call, scope)
+    recorded: list[ast.AST] = []
+    unrecorded: list[ast.AST] = []
+    for node, when in trace:
+        if when is _AT_GRADIENT_CALL:
+            on_tape = start
+        else:
+            on_tape = when is not None and tape.recording(when, scope)
+        (recorded if on_tape else unrecorded).append(node)
+    return ModelReads(model, tuple(recorded), tuple(unrecorded))
+
+
+def sub_model_reads(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall, attr: str) -> ModelReads | None:
+    """Where the target of `tc` runs `self.<attr>`, a sub-model held by the Keras model `self` whose weights the
+    gradient call asks for (`tape.gradient(loss, self.trainable_weights)`), recorded by the tape or not; None when
+    unknown or when `self.<attr>` is not known to be a Keras layer or model."""
+    if tc.target is None or tape.watches or tape.escapes or tape.watches_accessed_variables is not True:
+        return None
+    cls = _outermost_class(info, scope.node)
+    if cls is None or not _keras_sub_model(info, cls, attr):
+        return None
+    trace = _slice(info, scope, f"self.{attr}", tc.target)
+    if trace is None:
+        return None
+    return _split(scope, tape, tc, f"self.{attr}", trace)
+
+
+def _keras_sub_model(info: ModuleInfo, cls: ast.ClassDef, attr: str) -> bool:
+    """Is every value `self.<attr>` is given in `cls` a Keras layer or model (built in place, or handed to
+    `__init__` by every construction of the class)?"""
+    values = _self_assigned_values(info, cls).get(f"self.{attr}", [])
+    if not values:
+        return False
+    kf = KerasFacts(info)
+    handed = _handed_in(info, cls, values) if any(isinstance(v, ast.Name) for v in values) else None
+    if handed is not None:
+        return all(kf.is_keras_object(a, kf.scope_of(a)) for a in handed)
+    return all(not isinstance(v, ast.Name) and kf.is_keras_object(v, kf.scope_of(v)) for v in values)
+
+
+def _handed_in(info: ModuleInfo, cls: ast.ClassDef, values: list[ast.expr]) -> list[ast.Name] | None:
+    """`self.decoder = decoder` in `cls.__init__`, `decoder` one of its parameters (never rebound there): the
+    module-level names every construction of the class in module code (`VAE(encoder, decoder)`) hands it.  None
+    when a value is anything else, or the class is used any other way (subclassed, passed as a value, built in a
+    function)."""
+    init = next(
+        (m for m in cls.body if isinstance(m, ast.FunctionDef) and m.name == "__init__"),
+        None,
+    )
+    if init is None:
+        return None
+    params = [a.arg for a in (*init.args.posonlyargs, *init.args.args)][1:]
+    assigned = {
+        t.id
+        for n in ast.walk(init)
+        for t in (n.targets if isinstance(n, ast.Assign) else [n.target] if isinstance(n, ast.AugAssign) else [])
+        if isinstance(t, ast.Name)
+    }
+    wanted: list[str] = []
+    for v in values:
+        if not (isinstance(v, ast.Name) and v.id in params and v.id not in assigned):
+            return None
+        if info.enclosing_function(v) is not init:
+            return None
+        wanted.append(v.id)
+    calls = {id(c.func): c for c in info.all_nodes(ast.Call)}
+    out: list[ast.Name] = []
+    for n in info.all_nodes(ast.Name):
+        if n.id != cls.name or not isinstance(n.ctx, ast.Load):
+            continue
+        call = calls.get(id(n))
+        if call is None or info.enclosing_function(call) is not None:
+            return None
+        for name in wanted:
+            arg = next((k.value for k in call.keywords if k.arg == name), None)
+            i = params.index(name)
+            if arg is None and i < len(call.args) and not any(isinstance(a, ast.Starred) for a in call.args[: i + 1]):
+                arg = call.args[i]
+            if not isinstance(arg, ast.Name):
+                return None
+            out.append(arg)
+    return out or None
 
 
 def _named_sources(scope: TapeScope, tc: TapeCall) -> ast.AST | None:
@@ -533,7 +611,9 @@ class _Slicer:
             raise _Unknown
         assigned = _self_assigned_values(self.info, cls)
         values = assigned.get(f"self.{attr}", [])
-        if not values or any(isinstance(v, ast.Name) for v in values):
+        if values and any(isinstance(v, ast.Name) for v in values):
+            return self._handed_in_link(cls, values, assigned.get(self.model, []))
+        if not values:
             raise _Unknown  # a method, or a value handed in from outside
         built_by_function = False
         for v in values:
@@ -556,6 +636,24 @@ class _Slicer:
                 if (isinstance(n, ast.Attribute) and n.attr == attr) or (isinstance(n, ast.Name) and n.id == attr):
                     return True
         return bool(self._links(values) & self._links(model_values))
+
+    def _handed_in_link(self, cls: ast.ClassDef, values: list[ast.expr], model_values: list[ast.expr]) -> bool:
+        """`self.decoder = decoder` and `self.encoder = encoder`, both `__init__` parameters: can running the one
+        run the other?  Judged on the module-level objects every construction of the class hands in (`VAE(encoder,
+        decoder)`): True when one is built from the other or both from the same things (constants link nothing)."""
+        mine = _handed_in(self.info, cls, values)
+        theirs = _handed_in(self.info, cls, model_values) if model_values else None
+        if mine is None or theirs is None:
+            raise _Unknown  # a value handed in from outside that this walk does not follow
+        mod = module_scope(self.info)
+        constants = _constant_module_names(self.info)
+        closures: dict[str, set[str]] = {}
+        for n in {a.id for a in mine} | {b.id for b in theirs}:
+            defs = mod.defs(n)
+            if not defs:
+                raise _Unknown
+            closures[n] = self._closure([*defs, *self._extensions(n)], {n})
+        return any((closures[a.id] & closures[b.id]) - constants for a in mine for b in theirs)
 
     def _links(self, values: list[ast.expr]) -> set[str]:
         """What `self.<attr> = value` assignments build their values from: the names they read (through the

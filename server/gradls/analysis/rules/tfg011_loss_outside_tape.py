@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits, Span
-from gradls.analysis.model_reads import model_reads
+from gradls.analysis.model_reads import model_reads, sub_model_reads
 from gradls.analysis.module import ModuleInfo, located, walk_nodes
 from gradls.analysis.regions import resolve_callee
 from gradls.analysis.rules import rule
@@ -216,6 +216,7 @@ def _check(info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall, taped: 
             return (
                 _forward_before_tape(info, scope, tape, tc, target)
                 or _model_run_before_tape(info, scope, tape, tc, target)
+                or _sub_model_run_before_tape(info, scope, tape, tc, target)
                 or _source_read_only_before_tape(info, scope, tape, tc)
             )
         d = found
@@ -347,6 +348,38 @@ def _model_run_before_tape(
             f"`Gradients do not exist for variables` when others still get one); call `{model}` inside the block"
         )
         return Finding("TFG011", msg, info.span(tc.call), None)
+    return None
+
+
+def _sub_model_run_before_tape(
+    info: ModuleInfo, scope: TapeScope, tape: Tape, tc: TapeCall, target: ast.Name
+) -> Finding | None:
+    """The sources are the weights of the Keras model `self` (`self.trainable_weights` in `train_step`), and one of
+    its sub-models runs only outside the tape's blocks on the way to the target (`z = self.encoder(x)` before
+    `with tape:`, the decoder and the loss inside): that sub-model's weights get `None`."""
+    for reads in model_reads(info, scope, tape, tc):
+        if reads.model != "self" or not reads.recorded:
+            continue
+        attrs = dict.fromkeys(
+            n.func.attr
+            for n in reads.unrecorded
+            if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and isinstance(n.func.value, ast.Name)
+            and n.func.value.id == "self"
+        )
+        for attr in attrs:
+            sub = sub_model_reads(info, scope, tape, tc, attr)
+            if sub is None or sub.recorded or not sub.unrecorded:
+                continue
+            first = min(sub.unrecorded, key=pos)
+            msg = (
+                f"`{target.id}` depends on `self.{attr}` only through its run at line {located(first).lineno}, "
+                f"outside the `with {tape.name}:` block: the tape never saw `self.{attr}`'s weights being used, so "
+                f"`{tape.name}.{tc.method}` returns `None` for them (Keras warns `Gradients do not exist for "
+                f"variables` and trains the rest; `self.{attr}` never changes); call `self.{attr}` inside the block"
+            )
+            return Finding("TFG011", msg, info.span(tc.call), None)
     return None
 
 
