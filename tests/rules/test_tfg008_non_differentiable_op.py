@@ -2864,6 +2864,50 @@ table = model.get_layer("emb2").embeddings"""
 ]
 
 
+# A decoding loop under the tape that appends each step's tokens to a Python list, stacks the list and takes the
+# loss from the stacked tokens (a sequence model trained on its greedy decode: TF 2.21 gives None for every weight).
+# The list carries the values on: appending the logits instead and a cross-entropy on the stacked logits is the fix;
+# a list of losses kept for printing beside a differentiable loss stays quiet.
+_DECODE = """
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+
+proj = keras.layers.Dense(5)
+x = np.random.rand(8, 3).astype("float32")
+tgt = np.random.randint(0, 5, (8, 2))
+history = []
+with tf.GradientTape() as tape:
+    steps = []
+    for t in range(2):
+        logits = proj(x + float(t))
+{append}
+    stacked = tf.stack(steps, axis=1)
+{loss}
+    history.append(loss)
+grads = tape.gradient(loss, proj.trainable_variables)
+RESULT = gradient_status(grads)
+"""
+CASES += [
+    case(
+        "tfg008_greedy_tokens_appended_stacked_loss_on_tokens",
+        "none",
+        _DECODE.format(
+            append="        steps.append(tf.argmax(logits, axis=-1, output_type=tf.int32))  # <- TFG008",
+            loss="    loss = tf.reduce_mean(tf.cast(tf.not_equal(stacked, tgt), tf.float32))",
+        ),
+    ),
+    case(
+        "tfg008_logits_appended_stacked_cross_entropy_fixed",
+        "ok",
+        _DECODE.format(
+            append="        steps.append(logits)",
+            loss="    loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(tgt, stacked, from_logits=True))",
+        ),
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

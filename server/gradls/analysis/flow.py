@@ -239,8 +239,11 @@ class Flow:
     """Value flow inside one function, cached per scope; a module function's return value is followed into
     its callers (tuple elements through unpacking), a few calls deep."""
 
-    def __init__(self, info: ModuleInfo):
+    def __init__(self, info: ModuleInfo, follow_appends: bool = False):
         self.info = info
+        # `steps.append(h)` into a Python list: with `follow_appends`, the value goes on wherever the list is read
+        # (`tf.stack(steps)`); without, `append` is a sink like a log call (a history of losses kept for printing)
+        self.follow_appends = follow_appends
         # A FlowScope depends on its root alone and is never changed once built: every Flow of the module shares
         # them (rules create a Flow per check; each used to index the module's top level again).
         self.scopes: dict[int, FlowScope] = info.memo(f"{__name__}.scopes", dict)
@@ -327,6 +330,16 @@ class Flow:
                         out.add(("add_loss",))
                         return out
                     if (
+                        self.follow_appends
+                        and name in {"append", "extend"}
+                        and (grown := self._grown_list(p, cur, sc)) is not None
+                    ):
+                        # `steps.append(h)` into a Python list made in this scope: the value goes on wherever the list
+                        # is read after it (`tf.stack(steps)`, `tf.add_n(losses)`), in the loop or after it
+                        for use in sc.uses(grown, sc.statement(p)):
+                            out |= self.sinks(use, cut, seen, sc)
+                        return out
+                    if (
                         (name in SINK_STOP_CALLS and not _computes_value(q))
                         or q == "tensorflow.print"
                         or q.startswith(("logging.", "tensorflow.summary."))
@@ -405,6 +418,20 @@ class Flow:
                     for use in sc.uses(name, stmt):
                         out |= self.sinks(use, cut, seen, sc)
         return out
+
+    def _grown_list(self, call: ast.Call, arg: ast.AST, sc: FlowScope) -> str | None:
+        """`name.append(arg)` / `name.extend(arg)` as a statement of its own, every binding of `name` in `sc` that
+        reaches it a list display (`[]`): the list's name; None for anything else (a method of another object, a
+        list handed in)."""
+        f = call.func
+        if not (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and call.args and call.args[0] is arg):
+            return None
+        if len(call.args) != 1 or call.keywords or not isinstance(sc.parent(call), ast.Expr):
+            return None
+        defs = sc.reaching_defs(f.value.id, call)
+        if not defs or not all(isinstance(v, ast.List) for _, v in defs):
+            return None
+        return f.value.id
 
     def reaches_return(self, node: ast.AST, fn: ast.AST, cut: bool | str) -> bool:
         """`("return", id(fn)) in self.sinks(node, cut)`, answered at the first path that reaches `fn`'s return: the

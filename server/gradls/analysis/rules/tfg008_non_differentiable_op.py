@@ -181,7 +181,7 @@ def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
         diff_inputs = [a for a in inputs if info.tensors.level_of(a) >= DIFF]
         if not diff_inputs or inside_custom_gradient(info, node):
             continue
-        flow = flow or Flow(info)
+        flow = flow or Flow(info, follow_appends=True)
         if inside_stop_gradient(info, flow, node):
             continue
         cut: list[str] = []
@@ -278,7 +278,7 @@ def _unpacked_index_outputs(info: ModuleInfo) -> Iterator[Finding]:
         value_names = [e.id for i, e in enumerate(target.elts) if i not in multi[1] and isinstance(e, ast.Name)]
         if not index_names or inside_custom_gradient(info, node):
             continue
-        flow = flow or Flow(info)
+        flow = flow or Flow(info, follow_appends=True)
         if inside_stop_gradient(info, flow, node):
             continue
         sc = flow.scope_of(node)
@@ -353,7 +353,7 @@ def _cut_in_lambda_layers(info: ModuleInfo) -> Iterator[Finding]:
         ops = _cutting_ops(info, layer.returned, layer.params)
         if not ops or not weights_before(info, layer.ctor):
             continue
-        flow = flow or Flow(info)
+        flow = flow or Flow(info, follow_appends=True)
         if not only_way_on(info, flow, layer.ctor):
             continue  # the weighted value also goes on past the Lambda
         for op in ops:
@@ -413,7 +413,7 @@ def _cut_in_layer_classes(info: ModuleInfo) -> Iterator[Finding]:
         body = info.own_nodes(call)
         if not any(isinstance(n, (ast.Call, ast.Compare)) and _op_of(info, n)[0] is not None for n in body):
             continue
-        flow = flow or Flow(info)
+        flow = flow or Flow(info, follow_appends=True)
         x = call.args.args[1].arg
         uses = [n for n in body if isinstance(n, ast.Name) and n.id == x and isinstance(n.ctx, ast.Load)]
         out = ("return", id(call))
@@ -469,7 +469,7 @@ def _cut_in_custom_losses(info: ModuleInfo) -> Iterator[Finding]:
         body = info.own_nodes(fn)
         if not any(isinstance(n, (ast.Call, ast.Compare)) and _op_of(info, n)[0] is not None for n in body):
             continue
-        flow = flow or Flow(info)
+        flow = flow or Flow(info, follow_appends=True)
         y_pred = params[index]
         uses = [n for n in body if isinstance(n, ast.Name) and n.id == y_pred and isinstance(n.ctx, ast.Load)]
         # Judge the parameter's own reads: after `y_pred = tf.cast(y_pred > 0.5, "float32")` the rebound name
@@ -520,7 +520,7 @@ def _cut_between_functional_layers(info: ModuleInfo) -> Iterator[Finding]:
                 continue
             source = weighted[0]
             if isinstance(source, ast.Name):
-                flow = flow or Flow(info)
+                flow = flow or Flow(info, follow_appends=True)
                 sc = flow.scope_of(a)
                 defining = [s for s, _ in sc.reaching_defs(source.id, a)]
                 if len(defining) != 1:
@@ -618,7 +618,7 @@ def _cut_inside_helpers(info: ModuleInfo) -> Iterator[Finding]:
             arg = node.args[c.index]
             if info.tensors.level_of(arg) < DIFF:
                 continue
-            flow = flow or Flow(info)
+            flow = flow or Flow(info, follow_appends=True)
             roots = cut_roots(info, flow, node, arg)[0]
             if not roots:
                 continue
