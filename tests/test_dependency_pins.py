@@ -1,7 +1,6 @@
 """Which dependency specifiers hold a project to Keras 2 (TensorFlow < 2.16 or Keras < 3): analysis/dependency_pins."""
 
 import pytest
-
 from gradls.analysis.dependency_pins import is_dependency_file, keras2_pin
 
 

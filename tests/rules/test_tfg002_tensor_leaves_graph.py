@@ -411,6 +411,43 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
         """,
     ),
+    # The same with the metric updated first and its `result()` taken as the loss (TF 2.21: None for every weight).
+    case(
+        "tfg002_metric_result_used_as_loss",
+        "none",
+        """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        mse = tf.keras.metrics.MeanSquaredError()
+        x = tf.ones((4, 3))
+        y = tf.zeros((4, 1))
+        with tf.GradientTape() as tape:
+            mse.update_state(y, model(x))
+            loss = mse.result()  # <- TFG002
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
+    case(
+        "tfg002_ok_metric_result_only_logged",
+        "ok",
+        """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+        loss_fn = tf.keras.losses.MeanSquaredError()
+        mse = tf.keras.metrics.MeanSquaredError()
+        x = tf.ones((4, 3))
+        y = tf.zeros((4, 1))
+        with tf.GradientTape() as tape:
+            pred = model(x)
+            loss = loss_fn(y, pred)
+            mse.update_state(y, pred)
+            logged = mse.result()
+        print(float(logged))
+        RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+        """,
+    ),
     case(
         "tfg002_backend_get_value_inside_tape",
         "none",

@@ -55,6 +55,17 @@ def _conversion(info: ModuleInfo, node: ast.Call) -> tuple[str, ast.expr] | None
         return "metric", max(node.args, key=info.tensors.level_of)
     if (
         isinstance(f, ast.Attribute)
+        and f.attr == "result"
+        and not node.args
+        and isinstance(f.value, ast.Name)
+        and info.tensors.kind_of(f.value) == "metric"
+    ):
+        # `mse.update_state(y, pred)` then `loss = mse.result()`: what the metric was updated with
+        updates = _metric_updates(info, node, f.value.id)
+        if updates:
+            return "metric", max(updates, key=info.tensors.level_of)
+    if (
+        isinstance(f, ast.Attribute)
         and f.attr in _PREDICT_METHODS
         and node.args
         and info.tensors.kind_of(f.value) == "layer"
@@ -92,9 +103,29 @@ def _keras_weight_owner(info: ModuleInfo, receiver: ast.expr) -> bool:
     )
 
 
+def _metric_updates(info: ModuleInfo, result: ast.Call, metric: str) -> list[ast.expr]:
+    """The arguments of `metric.update_state(...)` calls in the function (or module body) that reads
+    `metric.result()` at `result`, made before it."""
+    scope = info.enclosing_function(result) or info.tree
+    out: list[ast.expr] = []
+    for n in info.walk(scope):
+        if (
+            isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr == "update_state"
+            and isinstance(n.func.value, ast.Name)
+            and n.func.value.id == metric
+            and (n.lineno, n.col_offset) < (result.lineno, result.col_offset)
+        ):
+            out.extend(n.args)
+    return out
+
+
 def _metric_as_loss(info: ModuleInfo, node: ast.Call) -> Finding:
+    f = node.func
+    metric = f.value if isinstance(f, ast.Attribute) and f.attr == "result" else f
     msg = (
-        f"`{info.text(node.func)}` is a Keras metric, and its result reaches the loss: a metric accumulates its "
+        f"`{info.text(metric)}` is a Keras metric, and its result reaches the loss: a metric accumulates its "
         "value in state variables (updated with `assign`), which is not differentiable, so every gradient "
         "through it is silently `None` (a Keras optimizer then raises `No gradients provided for any variable`); "
         "use the loss of the same name from `keras.losses` (metrics are for reporting)"
