@@ -60,3 +60,26 @@ def test_non_ascii_columns_are_code_points():
     f = analyze(src).findings[0]
     line = src.splitlines()[f.span.line - 1]
     assert line[f.span.col : f.span.end_col] == "np.square(w)"
+
+
+def test_star_imports_give_the_names_a_module_reads_and_never_binds():
+    """`from keras.layers import *` binds what the module uses unbound (`Dense`), never a name it defines or a
+    builtin, and guesses nothing for NumPy's star import (it shadows `round`, `max`...)."""
+    import ast
+
+    from gradls.analysis.module import ModuleInfo
+
+    src = (
+        "from tensorflow.keras.layers import *\n"
+        "from tensorflow.keras.models import *\n"
+        "from numpy import *\n"
+        "def Conv2D(x):\n    return x\n"
+        "m = Sequential([Dense(2), Conv2D(1)])\n"
+        "y = round(mean([1.0]))\n"
+    )
+    info = ModuleInfo(ast.parse(src), src)
+    calls = {ast.unparse(n.func): info.imports.qualname(n.func) for n in ast.walk(info.tree) if isinstance(n, ast.Call)}
+    assert calls["Sequential"] == "keras.Sequential" or calls["Sequential"] == "keras.models.Sequential"
+    assert calls["Dense"] == "keras.layers.Dense"
+    assert calls["Conv2D"] is None  # defined here
+    assert calls["round"] is None and calls["mean"] is None

@@ -766,6 +766,26 @@ CASES = [
         RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
     """,
     ),
+    # Star imports, as older Keras code writes them: the names the module reads and never binds come from them
+    # (`Dense`, `Lambda` from `keras.layers`, `Model` from `keras.models`, `K.round` through the backend).
+    case(
+        "tfg008_rounding_lambda_between_layers_with_star_imports",
+        "raises:ValueError",
+        """
+        import numpy as np
+        from tensorflow.keras import backend as K
+        from tensorflow.keras.layers import *
+        from tensorflow.keras.models import *
+
+        inp = Input((4,))
+        h = Dense(8, activation="relu")(inp)
+        out = Lambda(lambda t: K.round(t))(Dense(1)(h))  # <- TFG008
+        m = Model(inp, out)
+        m.compile("adam", "mse")
+        m.fit(np.random.rand(8, 4), np.random.rand(8, 1), verbose=0)
+        RESULT = ["ok"]
+    """,
+    ),
     case(
         "tfg008_adjust_hue_on_generated_images_has_no_gradient",
         "raises:LookupError",

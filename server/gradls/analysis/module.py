@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import builtins
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -207,7 +208,9 @@ class ModuleInfo:
                             if held is not None:
                                 self_appends.append((cls, held, call.func.attr, call))
                     stack.append((child, ccls, cfn))
-        self.imports = ImportTable(imports, self.config, module_alias_assignments(self.tree))
+        self.imports = ImportTable(
+            imports, self.config, module_alias_assignments(self.tree), _star_read_names(imports, self.tree)
+        )
         self.legacy_keras = bool(
             self.config.legacy_keras
             or _sets_legacy_keras(self.tree, self.source)
@@ -1268,6 +1271,30 @@ _KERAS_NON_LAYER = (
     "keras.random.",
     "keras.saving.",
 )
+
+
+def _star_read_names(imports: list, tree: ast.Module) -> list[str]:
+    """Names the module reads and never binds, when it has a star import (`from keras.layers import *`): those
+    are what the star import gives it. Empty (no walk) without one."""
+    if not any(isinstance(i, ast.ImportFrom) and any(a.name == "*" for a in i.names) for i in imports):
+        return []
+    read: dict[str, None] = {}
+    bound: set[str] = set(dir(builtins))
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Name):
+            if isinstance(n.ctx, ast.Load):
+                read.setdefault(n.id, None)
+            else:
+                bound.add(n.id)
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(n.name)
+        elif isinstance(n, ast.arg):
+            bound.add(n.arg)
+        elif isinstance(n, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in n.names)
+        elif isinstance(n, (ast.Global, ast.Nonlocal)):
+            bound.update(n.names)
+    return [name for name in read if name not in bound]
 
 
 def is_keras_layer_ctor(q: str) -> bool:

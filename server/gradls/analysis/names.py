@@ -104,6 +104,26 @@ def module_alias_assignments(tree: ast.AST) -> list[ast.Assign]:
     return [st for name, st in found.items() if bound.get(name, 0) == 1]
 
 
+_STAR_MODELS = frozenset({"Model", "Sequential", "load_model", "clone_model", "model_from_json", "save_model"})
+
+
+def _star_member(base: str, name: str) -> bool:
+    """Does `from <base> import *` plausibly bind `name`? Keras and TensorFlow submodules whose public names have a
+    recognisable shape only (NumPy's star import shadows builtins such as `round` and `max`: not guessed)."""
+    if not base.startswith(("keras", "tensorflow")):
+        return False
+    last = base.rsplit(".", 1)[-1]
+    if last == "layers":
+        return name[:1].isupper()
+    if last == "models":
+        return name in _STAR_MODELS
+    if last == "optimizers":
+        return name[:1].isupper()
+    if last in {"backend", "losses", "metrics", "activations", "initializers", "regularizers", "callbacks"}:
+        return not name.startswith("_")
+    return False
+
+
 class ImportTable:
     """The one import resolver: the analysis builds it for `ModuleInfo.imports`, the fix builders with `of(tree)`."""
 
@@ -119,6 +139,7 @@ class ImportTable:
         import_stmts: list[ast.stmt],
         config: Config | None = None,
         alias_assigns: Sequence[ast.Assign] = (),
+        unbound_names: Sequence[str] = (),
     ):
         self.aliases: dict[str, str] = {}
         # Local names bound to Keras 2 (`tf_keras`) modules or objects.
@@ -128,6 +149,7 @@ class ImportTable:
         self.raw: dict[str, tuple[int, str]] = {}
         self._memo: dict[int, str | None] = {}  # id(node) -> qualname; nodes live as long as this table
         stmts = list(import_stmts)
+        stars: list[str] = []  # `from keras.layers import *`: the modules, in order
         if alias_assigns:
             stmts = sorted([*stmts, *alias_assigns], key=lambda n: (n.lineno, n.col_offset))
         for node in stmts:
@@ -155,6 +177,8 @@ class ImportTable:
                 base = node.module or ""
                 for a in node.names:
                     if a.name == "*":
+                        if node.level == 0 and base:
+                            stars.append(canonical(base))
                         continue
                     local = a.asname or a.name
                     self.raw[local] = (node.level, f"{base}.{a.name}" if base else a.name)
@@ -163,6 +187,14 @@ class ImportTable:
                     else:
                         self.aliases.pop(local, None)
                         self.keras2_names.discard(local)
+        # A name the module reads and never binds comes from a star import: the last module it plausibly
+        # belongs to (a layer class of `keras.layers`, `Model` of `keras.models`, a function of the backend).
+        for name in unbound_names:
+            if name in self.aliases:
+                continue
+            star = next((b for b in reversed(stars) if _star_member(b, name)), None)
+            if star is not None:
+                self._bind(name, f"{star}.{name}")
         self.extra_tensor_functions = set(config.extra_tensor_functions) if config else set()
         self.extra_decorators = set(config.extra_differentiable_decorators) if config else set()
 
