@@ -12,7 +12,9 @@ pass the tape never saw; no read at all means the loss never used `M`.  Both giv
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -1142,6 +1144,7 @@ def _constant_module_names(info: ModuleInfo) -> frozenset[str]:
 
     def build() -> frozenset[str]:
         literal_names: dict[str, bool] = {}
+        others: list[ast.stmt] = []
         for st in info.tree.body:
             pairs: list[tuple[ast.AST, ast.AST | None]] = []
             if isinstance(st, ast.Assign):
@@ -1152,15 +1155,7 @@ def _constant_module_names(info: ModuleInfo) -> frozenset[str]:
                 literal_names[st.name] = False
                 continue
             else:
-                # any other binding at module level (a loop or `with` target, an import, `+=`): not a constant
-                for n in walk_nodes(st):
-                    if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
-                        literal_names[n.id] = False
-                    elif isinstance(n, (ast.Import, ast.ImportFrom)):
-                        for a in n.names:
-                            literal_names[a.asname or a.name.split(".")[0]] = False
-                    elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                        literal_names[n.name] = False
+                others.append(st)  # read below, once the literal names are known
                 continue
             for target, value in pairs:
                 if isinstance(target, ast.Name):
@@ -1176,10 +1171,42 @@ def _constant_module_names(info: ModuleInfo) -> frozenset[str]:
                     for n in walk_nodes(target):
                         if isinstance(n, ast.Name):
                             literal_names[n.id] = False
-        declared = {g for n in walk_nodes(info.tree) if isinstance(n, ast.Global) for g in n.names}
+        # Any other binding at module level (a loop or `with` target, an import, `+=`): not a constant.  Only the
+        # names bound to literals so far can still be constants, so a statement that does not name one on its
+        # lines is not walked (a script's training loop at the top level: most of the module).
+        candidates = [k for k, v in literal_names.items() if v]
+        rows = _lines_naming(info.source, candidates) if candidates and others else None
+        for st in others if candidates else ():
+            if rows is not None:
+                i = bisect.bisect_left(rows, st.lineno)
+                if i == len(rows) or rows[i] > (st.end_lineno or st.lineno):
+                    continue
+            for n in walk_nodes(st):
+                if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
+                    literal_names[n.id] = False
+                elif isinstance(n, (ast.Import, ast.ImportFrom)):
+                    for a in n.names:
+                        literal_names[a.asname or a.name.split(".")[0]] = False
+                elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    literal_names[n.name] = False
+        declared = {g for n in info.all_nodes(ast.Global) for g in n.names}
         return frozenset(k for k, v in literal_names.items() if v and k not in declared)
 
     return info.memo(f"{__name__}.constant_module_names", build)
+
+
+def _lines_naming(source: str, names: list[str]) -> list[int] | None:
+    """The numbers of the lines where one of `names` occurs as text (sorted), or None when the text's line numbers
+    or names may not be the parser's (a lone carriage return ends a line for the parser; a non-ASCII identifier is
+    normalised by it): every binding of a name is written on its statement's lines."""
+    if not source.isascii() or "\r" in source:
+        return None
+    breaks = [m.start() for m in _NEWLINE.finditer(source)]
+    found = re.compile("|".join(re.escape(n) for n in names)).finditer(source)
+    return sorted({bisect.bisect_left(breaks, m.start()) + 1 for m in found})
+
+
+_NEWLINE = re.compile("\n")
 
 
 def _literal(e: ast.AST | None) -> bool:
