@@ -1026,6 +1026,62 @@ CASES += [
 ]
 
 
+# A layer whose "weights" are random tensors drawn in build (an RBF layer's centres: tf.random.normal), read by call:
+# under TF 2.21 the layer has no trainable weights and fit never changes the centres (zero). add_weight with a random
+# initializer is the fix; noise drawn in call, and a draw in __init__ that build replaces with add_weight, stay quiet.
+_RBF = """
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+
+
+class RBF(keras.layers.Layer):
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+{init}
+
+    def build(self, input_shape):
+{build}
+
+    def call(self, x):
+        diff = tf.expand_dims(x, 1) - self.centers{noise}
+        return tf.exp(-tf.reduce_sum(tf.square(diff), axis=-1))
+
+
+model = keras.Sequential([keras.Input((3,)), RBF(4), keras.layers.Dense(1)])
+model.compile(keras.optimizers.SGD(0.5), "mse")
+layer = model.layers[0]
+before = tf.identity(layer.centers).numpy()
+model.fit(np.random.randn(32, 3).astype("float32"), np.random.randn(32, 1).astype("float32"), epochs=1, verbose=0)
+RESULT = ["zero" if np.allclose(before, tf.identity(layer.centers).numpy()) else "ok"]
+"""
+_DRAW = "        self.centers = tf.random.normal((self.units, input_shape[-1]))"
+_WEIGHT = '        self.centers = self.add_weight(shape=(self.units, input_shape[-1]), initializer="random_normal")'
+CASES += [
+    case(
+        "tfg014_random_tensor_drawn_in_build_as_layer_weight",
+        "zero",
+        _RBF.format(init="", build=_DRAW + "  # <- TFG014", noise=""),
+    ),
+    case(
+        "tfg014_random_tensor_drawn_in_build_as_layer_weight_fixed",
+        "ok",
+        _RBF.format(init="", build=_WEIGHT, noise=""),
+    ),
+    case(
+        "tfg014_ok_noise_drawn_in_call",
+        "ok",
+        _RBF.format(init="", build=_WEIGHT, noise=" + 0.01 * tf.random.normal(tf.shape(x)[:1])[:, None, None]"),
+    ),
+    case(
+        "tfg014_ok_init_draw_replaced_by_add_weight_in_build",
+        "ok",
+        _RBF.format(init="        self.centers = tf.random.normal((units, 3))", build=_WEIGHT, noise=""),
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -44,6 +44,7 @@ def find_untracked_variable_in_keras_layer(info: ModuleInfo) -> Iterator[Finding
     yield from _lambda_captured_variables(info)
     yield from _tf_variable_trainable_assignments(info)
     yield from _plain_objects_holding_layers(info)
+    yield from _random_tensor_weights(info)
     registered: dict[str, set[str]] = {}  # class -> attrs handed to a Keras 2 private weight list (which raises)
     for finding, cls_name, attrs in _private_weight_list_reads(info):
         registered.setdefault(cls_name, set()).update(attrs)
@@ -116,6 +117,65 @@ def find_untracked_variable_in_keras_layer(info: ModuleInfo) -> Iterator[Finding
                     f"{cls.keras_kind} `{cls.node.name}`: Keras 3 tracks neither, so it is missing from "
                     "`trainable_variables` and never trains (no error); make it `self.add_weight(...)` on the "
                     f"{cls.keras_kind} itself",
+                    info.span(call),
+                    None,
+                )
+
+
+_RANDOM_DRAWS = {"normal", "uniform", "truncated_normal"}
+
+
+def _random_draw(info: ModuleInfo, call: ast.Call) -> str | None:
+    """`tf.random.normal(shape)` / `keras.random.uniform(shape)` / `keras.initializers.GlorotUniform()(shape)`: the
+    text of the call that draws a random tensor, else None."""
+    q = info.imports.qualname(call.func) or ""
+    if q.startswith(("tensorflow.random.", "keras.random.")) and q.rsplit(".", 1)[-1] in _RANDOM_DRAWS:
+        return info.text(call.func)
+    if q in {"tensorflow.random_normal", "tensorflow.random_uniform", "tensorflow.truncated_normal"}:
+        return info.text(call.func)
+    inner = call.func
+    if isinstance(inner, ast.Call) and (info.imports.qualname(inner.func) or "").startswith("keras.initializers."):
+        return f"{info.text(inner)}(...)"
+    return None
+
+
+def _random_tensor_weights(info: ModuleInfo) -> Iterator[Finding]:
+    """`self.centers = tf.random.normal((units, d))` in the `build` / `__init__` of a Keras 3 layer or model, read
+    by its `call`: a constant tensor, not a weight. Measured under TF 2.21: the layer has no trainable weights, `fit`
+    never changes the values (no error), and they are not among the saved weights. Every binding of the attribute
+    in the class must be such a draw (a placeholder later replaced by `add_weight` stays quiet)."""
+    if "random" not in info.source and "initializers" not in info.source:
+        return
+    for cls in info.classes.values():
+        if cls.keras_kind not in {"layer", "model"} or cls.keras2:
+            continue
+        call_fn = cls.methods.get("call")
+        if call_fn is None:
+            continue
+        read = {n.attr for n in ast.walk(call_fn) if isinstance(n, ast.Attribute) and self_attr(n) is not None}
+        setup = setup_methods(cls.methods)
+        bindings: dict[str, list[ast.AST]] = {}
+        for n in ast.walk(cls.node):
+            targets = n.targets if isinstance(n, ast.Assign) else [n.target] if isinstance(n, ast.AugAssign) else []
+            for t in targets:
+                for e in ast.walk(t):
+                    if (a := self_attr(e)) is not None and isinstance(getattr(e, "ctx", None), ast.Store):
+                        bindings.setdefault(a, []).append(n)
+        for method in cls.methods.values():
+            if method.name not in setup:
+                continue
+            for attr, call, held in stored_calls(method, "tensor"):
+                if held or attr not in read or len(bindings.get(attr, [])) != 1:
+                    continue
+                drawn = _random_draw(info, call)
+                if drawn is None or int_dtype_of(info, call) is not None:
+                    continue
+                yield Finding(
+                    "TFG014",
+                    f"`self.{attr}` is a tensor drawn by `{drawn}` in `{cls.node.name}.{method.name}`, not a weight: "
+                    f"Keras does not track it, so it is missing from `trainable_weights`, `fit` never changes it (no "
+                    "error) and it is not saved with the model; make it with `self.add_weight(shape=..., "
+                    'initializer="random_normal")` (`trainable=False` if it is meant to stay fixed)',
                     info.span(call),
                     None,
                 )
