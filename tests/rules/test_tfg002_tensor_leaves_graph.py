@@ -988,6 +988,66 @@ CASES += [
 ]
 
 
+# A NumPy padding mask filled in a Keras layer's call from lengths computed from the input, the tensor read in the
+# index of an assignment target (`mask[i, :int(lengths[i])] = 1.0`): traced, int() of a symbolic tensor raises
+# TypeError (TF 2.21, the layer called from a tf.function). tf.sequence_mask is the fix; a Python int there is fine.
+_MASK = """
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+
+
+class Masked(keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = keras.layers.Dense(6)
+
+    def call(self, x):
+        lengths = tf.reduce_sum(tf.cast(x > 0, tf.int32), axis=1)
+{mask}
+        return self.dense(x * mask)
+
+
+layer = Masked()
+x = np.abs(np.random.rand(4, 6)).astype("float32")
+
+
+@tf.function
+def step(x):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(layer(x))
+    return tape.gradient(loss, layer.trainable_variables)
+
+
+RESULT = gradient_status(step(x))
+"""
+CASES += [
+    case(
+        "tfg002_int_of_tensor_in_assignment_target_index_in_keras_call",
+        "raises:TypeError",
+        _MASK.format(
+            mask="""        mask = np.zeros((4, 6), "float32")
+        for i in range(4):
+            mask[i, : int(lengths[i])] = 1.0  # <- TFG002"""
+        ),
+    ),
+    case(
+        "tfg002_int_of_tensor_in_assignment_target_index_fixed",
+        "ok",
+        _MASK.format(mask="        mask = tf.sequence_mask(lengths, 6, dtype=tf.float32)"),
+    ),
+    case(
+        "tfg002_ok_python_int_in_assignment_target_index",
+        "ok",
+        _MASK.format(
+            mask="""        mask = np.zeros((4, 6), "float32")
+        for i in range(4):
+            mask[i, : 6 - i] = 1.0"""
+        ),
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

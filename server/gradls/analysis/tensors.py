@@ -981,6 +981,10 @@ class TensorInference:
                     self._bind(t, level, None, env, None)
         elif isinstance(target, ast.Starred):
             self._bind(target.value, level, None, env, None)
+        elif isinstance(target, ast.Subscript):
+            # `mask[i, :int(n[i])] = True`: the object and the index are read, and get levels like any load
+            self.level(target.value, env)
+            self.level(target.slice, env)
 
     def _is_container(self, e: ast.AST, env: Env) -> bool:
         """A tuple/list/dict/set display or comprehension, `list(...)`-like builtins, a name bound to one, or
