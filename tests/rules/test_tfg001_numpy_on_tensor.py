@@ -703,6 +703,28 @@ CASES += [
 ]
 
 
+# A TF 1 graph built and differentiated at the top of the program: NumPy on its symbolic tensors raises
+# (TF 2.21: NotImplementedError: Cannot convert a symbolic tf.Tensor).
+CASES += [
+    case(
+        "tfg001_numpy_in_a_tf1_graph",
+        "raises:NotImplementedError",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        with tf.Graph().as_default():
+            x = tf.compat.v1.placeholder(tf.float32, [None, 3])
+            w = tf.Variable(tf.ones([3, 1]))
+            z = tf.matmul(x, w)
+            loss = tf.reduce_mean(np.exp(z))  # <- TFG001
+            train_op = tf.compat.v1.train.GradientDescentOptimizer(0.1).minimize(loss)
+        RESULT = ["ok"]
+        """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

@@ -756,6 +756,46 @@ CASES += [
 ]
 
 
+# A TF 1 graph: the prediction wrapped whole in stop_gradient, so minimize finds no gradient (TF 2.21: ValueError).
+CASES += [
+    case(
+        "tfg006_stop_gradient_on_a_tf1_graph_prediction",
+        "raises:ValueError",
+        """
+        import tensorflow as tf
+
+        with tf.Graph().as_default():
+            x = tf.compat.v1.placeholder(tf.float32, [None, 3])
+            y = tf.compat.v1.placeholder(tf.float32, [None, 1])
+            w = tf.Variable(tf.ones([3, 1]))
+            pred = tf.stop_gradient(tf.matmul(x, w))  # <- TFG006
+            loss = tf.reduce_mean((pred - y) ** 2)
+            train_op = tf.compat.v1.train.AdamOptimizer().minimize(loss)
+        RESULT = ["ok"]
+        """,
+    ),
+    case(
+        "tfg006_ok_tf1_graph_target_stopped",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        with tf.Graph().as_default():
+            x = tf.compat.v1.placeholder(tf.float32, [None, 3])
+            w = tf.Variable(tf.ones([3, 1]))
+            target = tf.stop_gradient(tf.matmul(x, w) * 0.9)
+            loss = tf.reduce_mean((tf.matmul(x, w) - target) ** 2)
+            train_op = tf.compat.v1.train.AdamOptimizer().minimize(loss)
+            grads = tf.gradients(loss, [w])
+            with tf.compat.v1.Session() as sess:
+                sess.run(tf.compat.v1.global_variables_initializer())
+                RESULT = gradient_status(sess.run(grads, {x: np.random.rand(4, 3)}))
+        """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

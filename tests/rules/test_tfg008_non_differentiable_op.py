@@ -786,6 +786,64 @@ CASES = [
         RESULT = ["ok"]
     """,
     ),
+    # A TF 1 graph (built in `Graph().as_default()`, as `disable_eager_execution()` code builds it at module level):
+    # `optimizer.minimize(loss)` and `tf.gradients(loss, xs)` differentiate what was built before them.
+    case(
+        "tfg008_tf1_graph_minimize_of_an_argmax_error_rate",
+        "raises:ValueError",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        with tf.Graph().as_default():
+            x = tf.compat.v1.placeholder(tf.float32, [None, 4])
+            y = tf.compat.v1.placeholder(tf.int64, [None])
+            w = tf.Variable(tf.random.normal([4, 3]))
+            pred = tf.argmax(tf.matmul(x, w), axis=1)  # <- TFG008
+            loss = tf.reduce_mean(tf.cast(tf.not_equal(pred, y), tf.float32))
+            train_op = tf.compat.v1.train.GradientDescentOptimizer(0.1).minimize(loss)
+        RESULT = ["ok"]
+        """,
+    ),
+    case(
+        "tfg008_tf1_graph_tf_gradients_through_round",
+        "none",
+        """
+        import tensorflow as tf
+
+        with tf.Graph().as_default():
+            x = tf.compat.v1.placeholder(tf.float32, [None, 2])
+            w1 = tf.Variable(tf.ones([2, 2]))
+            w2 = tf.Variable(tf.ones([2, 1]))
+            h = tf.matmul(x, w1)
+            out = tf.matmul(tf.round(h), w2)  # <- TFG008
+            grads = tf.gradients(tf.reduce_sum(out), [w1, w2])
+        RESULT = ["none" if g is None else "ok" for g in grads]
+        """,
+    ),
+    case(
+        "tfg008_ok_tf1_graph_accuracy_beside_the_loss",
+        "ok",
+        """
+        import numpy as np
+        import tensorflow as tf
+
+        with tf.Graph().as_default():
+            x = tf.compat.v1.placeholder(tf.float32, [None, 4])
+            y = tf.compat.v1.placeholder(tf.int32, [None])
+            w = tf.Variable(tf.random.normal([4, 3], stddev=0.1))
+            logits = tf.matmul(x, w)
+            loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+            acc = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1, output_type=tf.int32), y), tf.float32))
+            train_op = tf.compat.v1.train.AdamOptimizer(1e-2).minimize(loss)
+            grads = tf.gradients(loss, [w])
+            with tf.compat.v1.Session() as sess:
+                sess.run(tf.compat.v1.global_variables_initializer())
+                feed = {x: np.random.rand(8, 4), y: np.random.randint(0, 3, 8)}
+                sess.run(train_op, feed)
+                RESULT = gradient_status(sess.run(grads, feed))
+        """,
+    ),
     case(
         "tfg008_adjust_hue_on_generated_images_has_no_gradient",
         "raises:LookupError",

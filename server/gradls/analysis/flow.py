@@ -329,6 +329,11 @@ class Flow:
                     if name == "add_loss":
                         out.add(("add_loss",))
                         return out
+                    if self.info.builds_tf1_graphs and _tf1_differentiates(q, name, p, cur):
+                        # a TF 1 graph: `tf.gradients(loss, xs)`, `opt.minimize(loss)` differentiate what built it
+                        out.add(("grad", id(p)))
+                        self._grad_calls[id(p)] = p
+                        return out
                     if (
                         self.follow_appends
                         and name in {"append", "extend"}
@@ -861,9 +866,21 @@ class Flow:
         if sink[0] == "add_loss":
             return root.startswith("self.")
         call = cast("ast.Call | None", self._grad_calls.get(sink[1]) or _find_by_id(self.scope_of(node), sink[1]))
-        if call is None or len(call.args) < 2 and not any(k.arg == "sources" for k in call.keywords):
+        if call is None:
             return False
-        src = call.args[1] if len(call.args) > 1 else next(k.value for k in call.keywords if k.arg == "sources")
+        if isinstance(call.func, ast.Attribute) and call.func.attr in _TF1_OPTIMIZER_METHODS:
+            # `opt.minimize(loss)` in a TF 1 graph: the variables given, else every trainable variable of the graph
+            given = (
+                call.args[1]
+                if len(call.args) > 1
+                else next((k.value for k in call.keywords if k.arg == "var_list"), None)
+            )
+            if given is None:
+                return True  # every trainable variable of the graph: each root holds some (a variable, a layer)
+            return self._in_sources(root, given, call, 0)
+        if len(call.args) < 2 and not any(k.arg in {"sources", "xs"} for k in call.keywords):
+            return False
+        src = call.args[1] if len(call.args) > 1 else next(k.value for k in call.keywords if k.arg in {"sources", "xs"})
         return self._in_sources(root, src, call, 0)
 
     def _in_sources(self, root: str, src: ast.AST, at: ast.AST, depth: int) -> bool:
@@ -920,6 +937,21 @@ class Flow:
 
 
 _MAX_CALL_DEPTH = 3
+
+
+_TF1_GRADIENTS = frozenset({"tensorflow.gradients", "tensorflow.compat.v1.gradients"})
+_TF1_OPTIMIZER_METHODS = frozenset({"minimize", "compute_gradients"})
+
+
+def _tf1_differentiates(q: str, name: str, call: ast.Call, arg: ast.AST) -> bool:
+    """Is `arg` what the TF 1 graph call `call` differentiates: `ys` of `tf.gradients(ys, xs)`, the loss of
+    `optimizer.minimize(loss)` / `compute_gradients(loss)`?"""
+    first = call.args[0] if call.args else None
+    if q in _TF1_GRADIENTS:
+        return first is arg or _kw_is(call, arg, "ys")
+    if name in _TF1_OPTIMIZER_METHODS and isinstance(call.func, ast.Attribute):
+        return first is arg or _kw_is(call, arg, "loss")
+    return False
 
 
 def _inside(sc: FlowScope, node: ast.AST, outer: ast.AST) -> bool:

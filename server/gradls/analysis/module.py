@@ -698,6 +698,22 @@ class ModuleInfo:
         return None
 
     @cached_property
+    def builds_tf1_graphs(self) -> bool:
+        """Does the code build TF 1 graphs on purpose: it names `disable_eager_execution`, `disable_v2_behavior`,
+        `Session` / `InteractiveSession`, a TF placeholder or a graph's `as_default` (as a name or an attribute,
+        not in a comment or a string)? There `tf.gradients(loss, xs)` and `optimizer.minimize(loss)` differentiate
+        the graph built before them. The Keras backend's `placeholder` does not count: tf_keras builds it with eager
+        execution still on."""
+        names = _TF1_GRAPH_NAMES
+        if not any(n in self.source for n in names):
+            return False
+        for n in self.all_nodes((ast.Attribute, ast.Name)):
+            name = n.attr if isinstance(n, ast.Attribute) else n.id if isinstance(n, ast.Name) else ""
+            if name in names and self.imports.qualname(n) != "keras.backend.placeholder":
+                return True
+        return False
+
+    @cached_property
     def module_objects(self) -> dict[str, str]:
         """Module-level names bound to layers/models and variables."""
         out: dict[str, str] = {}
@@ -802,8 +818,25 @@ class ModuleInfo:
             for n in self.own_nodes(w):
                 if n is not w and id(n) not in seen:
                     out.append((n, eager))
+        if self.builds_tf1_graphs and self._differentiates_tf1_graph():
+            # A TF 1 graph built at module level and differentiated there (`tf.gradients`, `opt.minimize(loss)`):
+            # the module's own statements build it, symbolically.
+            graph = {GRAPH}
+            taken = {id(n) for n, _ in out}
+            out.extend((n, graph) for n in self.own_nodes(self.tree) if id(n) not in taken)
         self._region_cache[None] = out
         return out
+
+    def _differentiates_tf1_graph(self) -> bool:
+        """A module-level `tf.gradients(...)` / `*.minimize(...)` / `*.compute_gradients(...)` call."""
+        for n in self.own_nodes(self.tree):
+            if isinstance(n, ast.Call):
+                f = n.func
+                if isinstance(f, ast.Attribute) and f.attr in {"minimize", "compute_gradients"}:
+                    return True
+                if self.imports.qualname(f) in {"tensorflow.gradients", "tensorflow.compat.v1.gradients"}:
+                    return True
+        return False
 
     # ----------------------------------------------------------------- positions
     def col(self, line: int, byte_col: int) -> int:
@@ -1270,6 +1303,11 @@ _KERAS_NON_LAYER = (
     "keras.mixed_precision.",
     "keras.random.",
     "keras.saving.",
+)
+
+
+_TF1_GRAPH_NAMES = frozenset(
+    {"disable_eager_execution", "disable_v2_behavior", "Session", "InteractiveSession", "placeholder", "as_default"}
 )
 
 

@@ -44,8 +44,26 @@ _BACKEND_TF_WRAPPERS = frozenset(
 )
 
 
+# `tf.compat.v1.<op>` is TensorFlow's own op for most names (`tf.compat.v1.argmax is tf.argmax`), and is read as
+# `tensorflow.<op>`; these stay apart: TF 1 APIs with no TF 2 namesake, or whose TF 2 namesake differs (TF 1 layers,
+# losses and metrics, collections, sessions, `where`'s broadcasting).
+_COMPAT_V1_OWN = frozenset(
+    "py_func placeholder placeholder_with_default Session InteractiveSession get_variable variable_scope "
+    "trainable_variables global_variables local_variables model_variables all_variables get_collection "
+    "get_collection_ref get_default_graph reset_default_graph layers losses metrics train summary estimator "
+    "where where_v2 disable_eager_execution enable_eager_execution disable_v2_behavior enable_v2_behavior "
+    "executing_eagerly global_variables_initializer initializers variables_initializer assign assign_add "
+    "assign_sub random_normal random_uniform truncated_normal to_float to_int32 to_int64 log placeholder "
+    "AUTO_REUSE app flags logging gfile saved_model python".split()
+)
+
+
 @functools.lru_cache(maxsize=8192)
 def canonical(q: str) -> str:
+    if q.startswith("tensorflow.compat.v1."):
+        head = q[len("tensorflow.compat.v1.") :].split(".", 1)[0]
+        if head != "keras" and head not in _COMPAT_V1_OWN:
+            q = "tensorflow." + q[len("tensorflow.compat.v1.") :]
     for old, new in _CANONICAL_PREFIXES:
         if q == old or q.startswith(old + "."):
             q = new + q[len(old) :]

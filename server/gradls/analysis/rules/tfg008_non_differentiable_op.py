@@ -212,11 +212,18 @@ def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
             shown_op = label if label.startswith("`") else f"`{label}`"
             if label in {"comparison", "floor division"}:
                 shown_op = f"the {label} `{info.text(node)}`"
-            what = (
-                f"{shown_op} is not differentiable and is the only route from {shown} to the loss: `tape.gradient` "
-                "returns None for those weights (Keras optimizers warn `Gradients do not exist for variables` or "
-                "raise `No gradients provided for any variable`)"
-            )
+            if info.builds_tf1_graphs and _outside_functions(info, node):
+                what = (
+                    f"{shown_op} is not differentiable and is the only route from {shown} to the loss of this TF 1 "
+                    "graph: `tf.gradients` gives None for those weights, and `optimizer.minimize` raises `ValueError: "
+                    "No gradients provided for any variable` (or trains only the others)"
+                )
+            else:
+                what = (
+                    f"{shown_op} is not differentiable and is the only route from {shown} to the loss: `tape.gradient` "
+                    "returns None for those weights (Keras optimizers warn `Gradients do not exist for variables` or "
+                    "raise `No gradients provided for any variable`)"
+                )
         if label.endswith("(a metric)"):
             # An accuracy counts hits: its differentiable counterpart is the matching cross-entropy loss.
             msg = (
@@ -455,6 +462,10 @@ def _outermost_cuts(info: ModuleInfo, flow: Flow, nodes: Iterable[ast.AST], out:
     ]
     nested = {id(c) for op in ops for c in ast.walk(op) if c is not op}
     return [o for o in ops if id(o) not in nested]
+
+
+def _outside_functions(info: ModuleInfo, node: ast.AST) -> bool:
+    return info.enclosing_function(node) is None
 
 
 def _cut_in_custom_losses(info: ModuleInfo) -> Iterator[Finding]:
