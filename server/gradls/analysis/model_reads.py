@@ -116,22 +116,40 @@ _DEF_CLASSES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
 
 
 def _named_nodes(info: ModuleInfo, sc: TapeScope) -> tuple[dict[str, ast.AST], set[str]]:
-    """Functions and classes defined in the module body or `sc` (first wins), and every name an import binds."""
+    """Functions and classes defined in `sc` (first wins), and every name an import there binds: read after the
+    module body's (`_defined`, `_imported`).  The module body's are listed once (`_body_named`), not once per scope
+    (a module of many layers asked it for each)."""
+    return info.memo(f"{__name__}.named.{id(sc)}", lambda: _defs_and_imports(sc.nodes))
 
-    def build() -> tuple[dict[str, ast.AST], set[str]]:
-        defs: dict[str, ast.AST] = {}
-        imports: set[str] = set()
-        # Dispatch on the exact class (the parser makes no subclasses): the module scope lists every node outside
-        # its defs, and two isinstance tests per node were most of this build.
-        for n in [*info.tree.body, *sc.nodes]:
-            t = type(n)
-            if t in _DEF_CLASSES:
-                defs.setdefault(n.name, n)  # type: ignore[attr-defined]
-            elif t is ast.Import or t is ast.ImportFrom:
-                imports.update(a.asname or a.name.split(".")[0] for a in n.names)  # type: ignore[attr-defined]
-        return defs, imports
 
-    return info.memo(f"{__name__}.named.{id(sc)}", build)
+def _body_named(info: ModuleInfo) -> tuple[dict[str, ast.AST], set[str]]:
+    return info.memo(f"{__name__}.body_named", lambda: _defs_and_imports(info.tree.body))
+
+
+def _defs_and_imports(nodes: list[ast.AST] | list[ast.stmt]) -> tuple[dict[str, ast.AST], set[str]]:
+    defs: dict[str, ast.AST] = {}
+    imports: set[str] = set()
+    # Dispatch on the exact class (the parser makes no subclasses): the module scope lists every node outside
+    # its defs, and two isinstance tests per node were most of this build.
+    for n in nodes:
+        t = type(n)
+        if t in _DEF_CLASSES:
+            defs.setdefault(n.name, n)  # type: ignore[attr-defined]
+        elif t is ast.Import or t is ast.ImportFrom:
+            imports.update(a.asname or a.name.split(".")[0] for a in n.names)  # type: ignore[attr-defined]
+    return defs, imports
+
+
+def _defined(info: ModuleInfo, sc: TapeScope, name: str) -> ast.AST | None:
+    """The function or class `name` names in the module body or `sc`: the module body's first, then `sc`'s (first
+    wins in each)."""
+    found = _body_named(info)[0].get(name)
+    return found if found is not None else _named_nodes(info, sc)[0].get(name)
+
+
+def _imported(info: ModuleInfo, sc: TapeScope, name: str) -> bool:
+    """Does an import in the module body or in `sc` bind `name`?"""
+    return name in _body_named(info)[1] or name in _named_nodes(info, sc)[1]
 
 
 def _self_attr(e: ast.AST) -> str | None:
@@ -828,8 +846,7 @@ class _Slicer:
         return name in _mutated_names(self.info, sc) or name in _mutated_names(self.info, module_scope(self.info))
 
     def _is_import_or_def(self, name: str) -> bool:
-        defs, imports = _named_nodes(self.info, self.scope)
-        return name in defs or name in imports
+        return _defined(self.info, self.scope, name) is not None or _imported(self.info, self.scope, name)
 
     def _unpacked_defs(self, name: str, sc: TapeScope) -> list[ast.AST]:
         """`a, b = ...` assignments binding `name`; anything else opaque (loop target, `with ... as`)."""
@@ -986,13 +1003,13 @@ class _Slicer:
         return out
 
     def _is_import(self, name: str) -> bool:
-        return name in _named_nodes(self.info, module_scope(self.info))[1]
+        return _imported(self.info, module_scope(self.info), name)
 
     def _function(self, name: str, sc: TapeScope) -> ast.AST | None:
-        found = _named_nodes(self.info, sc)[0].get(name)
+        found = _defined(self.info, sc, name)
         if found is not None or sc is self.scope:
             return found
-        return _named_nodes(self.info, self.scope)[0].get(name)
+        return _defined(self.info, self.scope, name)
 
 
 def _free_names(info: ModuleInfo, node: ast.AST) -> list[str]:
