@@ -821,6 +821,30 @@ CASES = [
         RESULT = ["none" if g is None else "ok" for g in grads]
         """,
     ),
+    # The graph's model built by a function the module calls (variables from get_variable): its round is on the
+    # only route from w1 to the loss; the function makes its variables once, as TF 1 graph code does (no TFG007).
+    case(
+        "tfg008_tf1_graph_model_function_rounds_its_hidden_layer",
+        "none",
+        """
+        import tensorflow as tf
+
+
+        def model(x):
+            w1 = tf.compat.v1.get_variable("w1", [4, 8])
+            h = tf.nn.relu(tf.matmul(x, w1))
+            w2 = tf.compat.v1.get_variable("w2", [8, 1])
+            return tf.matmul(tf.round(h), w2)  # <- TFG008
+
+
+        with tf.Graph().as_default():
+            x = tf.compat.v1.placeholder(tf.float32, [None, 4])
+            y = tf.compat.v1.placeholder(tf.float32, [None, 1])
+            loss = tf.reduce_mean((model(x) - y) ** 2)
+            grads = tf.gradients(loss, tf.compat.v1.trainable_variables())
+        RESULT = ["none" if g is None else "ok" for g in grads]
+        """,
+    ),
     case(
         "tfg008_ok_tf1_graph_accuracy_beside_the_loss",
         "ok",

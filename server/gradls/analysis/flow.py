@@ -881,6 +881,8 @@ class Flow:
         if len(call.args) < 2 and not any(k.arg in {"sources", "xs"} for k in call.keywords):
             return False
         src = call.args[1] if len(call.args) > 1 else next(k.value for k in call.keywords if k.arg in {"sources", "xs"})
+        if isinstance(src, ast.Call) and self.info.imports.qualname(src.func) in _GRAPH_VARIABLE_LISTS:
+            return True  # `tf.gradients(loss, tf.trainable_variables())`: every variable of the graph
         return self._in_sources(root, src, call, 0)
 
     def _in_sources(self, root: str, src: ast.AST, at: ast.AST, depth: int) -> bool:
@@ -941,6 +943,13 @@ _MAX_CALL_DEPTH = 3
 
 _TF1_GRADIENTS = frozenset({"tensorflow.gradients", "tensorflow.compat.v1.gradients"})
 _TF1_OPTIMIZER_METHODS = frozenset({"minimize", "compute_gradients"})
+_GRAPH_VARIABLE_LISTS = frozenset(
+    {
+        "tensorflow.compat.v1.trainable_variables",
+        "tensorflow.compat.v1.global_variables",
+        "tensorflow.trainable_variables",
+    }
+)
 
 
 def _tf1_differentiates(q: str, name: str, call: ast.Call, arg: ast.AST) -> bool:

@@ -818,7 +818,7 @@ class ModuleInfo:
             for n in self.own_nodes(w):
                 if n is not w and id(n) not in seen:
                     out.append((n, eager))
-        if self.builds_tf1_graphs and self._differentiates_tf1_graph():
+        if self.builds_tf1_graphs and self.differentiates_tf1_graph:
             # A TF 1 graph built at module level and differentiated there (`tf.gradients`, `opt.minimize(loss)`):
             # the module's own statements build it, symbolically.
             graph = {GRAPH}
@@ -827,7 +827,8 @@ class ModuleInfo:
         self._region_cache[None] = out
         return out
 
-    def _differentiates_tf1_graph(self) -> bool:
+    @cached_property
+    def differentiates_tf1_graph(self) -> bool:
         """A module-level `tf.gradients(...)` / `*.minimize(...)` / `*.compute_gradients(...)` call."""
         for n in self.own_nodes(self.tree):
             if isinstance(n, ast.Call):
@@ -1285,7 +1286,12 @@ def _kwarg(call: ast.Call, name: str) -> ast.AST | None:
     return None
 
 
-VARIABLE_CTORS = {"tensorflow.Variable", "keras.Variable", "keras.backend.Variable"}
+VARIABLE_CTORS = {
+    "tensorflow.Variable",
+    "keras.Variable",
+    "keras.backend.Variable",
+    "tensorflow.compat.v1.get_variable",
+}
 _KERAS_NON_LAYER = (
     "keras.optimizers.",
     "keras.losses.",
@@ -1306,6 +1312,8 @@ _KERAS_NON_LAYER = (
 )
 
 
+# The words `regions` puts in the `why` of a function called while a TF 1 graph is built (and of what it calls).
+TF1_GRAPH_WHY = "while a TF 1 graph is built"
 _TF1_GRAPH_NAMES = frozenset(
     {"disable_eager_execution", "disable_v2_behavior", "Session", "InteractiveSession", "placeholder", "as_default"}
 )

@@ -16,6 +16,7 @@ from gradls.analysis.module import (
     EAGER,
     GRAPH,
     KERAS_STEP_METHODS,
+    TF1_GRAPH_WHY,
     ClassFacts,
     FunctionFacts,
     FunctionNode,
@@ -502,6 +503,14 @@ def _propagate(info: ModuleInfo) -> None:
                 if callee is not None:
                     why = f"`{callee.node.name}`, called under `tf.GradientTape`"
                     _add(callee, {_callee_mode(info, callee, EAGER)}, why, why, True, work)
+    if info.builds_tf1_graphs and info.differentiates_tf1_graph:
+        # A TF 1 graph built at module level: the functions its statements call build parts of it, symbolically.
+        for n in info.own_nodes(info.tree):
+            if isinstance(n, ast.Call):
+                callee = resolve_callee(info, n, None)
+                if callee is not None:
+                    why = f"`{callee.node.name}`, called {TF1_GRAPH_WHY}"
+                    _add(callee, {GRAPH}, why, why, True, work)
     # Bounded: each function gains at most 3 modes.
     while work:
         ff, modes, origin, is_start = work.pop()

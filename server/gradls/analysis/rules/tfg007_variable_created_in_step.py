@@ -9,7 +9,15 @@ from dataclasses import dataclass
 
 from gradls.analysis.flow import Flow, FlowScope
 from gradls.analysis.model import Finding, FixData, Span
-from gradls.analysis.module import AUTOGRAPH, GRAPH, VARIABLE_CTORS, FunctionFacts, FunctionNode, ModuleInfo
+from gradls.analysis.module import (
+    AUTOGRAPH,
+    GRAPH,
+    TF1_GRAPH_WHY,
+    VARIABLE_CTORS,
+    FunctionFacts,
+    FunctionNode,
+    ModuleInfo,
+)
 from gradls.analysis.rules import rule
 from gradls.analysis.tensors import TENSOR
 
@@ -195,6 +203,8 @@ def find_variable_created_in_step(info: ModuleInfo) -> Iterator[Finding]:
             continue
         sc = flow.scope_of(node)
         ff = info.facts(fn)
+        if ff is not None and TF1_GRAPH_WHY in (ff.why or ""):
+            continue  # building a TF 1 graph makes its variables once, by design
         if _guarded(info, sc, node) and not _keras3_state_in_call(ff, what):
             continue
         if (

@@ -14,7 +14,7 @@ from gradls.analysis.function_summaries import ParamCut, call_param_cuts
 from gradls.analysis.keras_graph import functional_graphs, keras_layer_owns_weights, layer_graph, model_calls
 from gradls.analysis.lambda_layers import class_applied_after_weights, lambda_layers, only_way_on, weights_before
 from gradls.analysis.model import Finding
-from gradls.analysis.module import ModuleInfo
+from gradls.analysis.module import TF1_GRAPH_WHY, ModuleInfo
 from gradls.analysis.rules import rule
 from gradls.analysis.step_facts import compile_loss_targets, custom_loss_functions, param_names
 from gradls.analysis.tensors import DIFF
@@ -212,7 +212,7 @@ def find_non_differentiable_op(info: ModuleInfo) -> Iterator[Finding]:
             shown_op = label if label.startswith("`") else f"`{label}`"
             if label in {"comparison", "floor division"}:
                 shown_op = f"the {label} `{info.text(node)}`"
-            if info.builds_tf1_graphs and _outside_functions(info, node):
+            if info.builds_tf1_graphs and _in_tf1_graph(info, node):
                 what = (
                     f"{shown_op} is not differentiable and is the only route from {shown} to the loss of this TF 1 "
                     "graph: `tf.gradients` gives None for those weights, and `optimizer.minimize` raises `ValueError: "
@@ -464,8 +464,11 @@ def _outermost_cuts(info: ModuleInfo, flow: Flow, nodes: Iterable[ast.AST], out:
     return [o for o in ops if id(o) not in nested]
 
 
-def _outside_functions(info: ModuleInfo, node: ast.AST) -> bool:
-    return info.enclosing_function(node) is None
+def _in_tf1_graph(info: ModuleInfo, node: ast.AST) -> bool:
+    """Built into a TF 1 graph: a module-level statement, or a function called while one is built."""
+    fn = info.enclosing_function(node)
+    ff = info.facts(fn) if fn is not None else None
+    return fn is None or (ff is not None and TF1_GRAPH_WHY in (ff.why or ""))
 
 
 def _cut_in_custom_losses(info: ModuleInfo) -> Iterator[Finding]:
