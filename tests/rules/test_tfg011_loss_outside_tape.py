@@ -1438,6 +1438,85 @@ CASES += [
 ]
 
 
+# The keras.io GAN train_step: images generated before both tapes, the discriminator (handed to __init__) run on them
+# inside its tape (TF 2.21: its gradients exist), while the generator step reuses them (None for every generator
+# weight, `No gradients provided`). Only the generator step is reported; generating inside its tape is the fix.
+_GAN = """
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+
+discriminator = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+generator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4)])
+
+
+class GAN(keras.Model):
+    def __init__(self, discriminator, generator):
+        super().__init__()
+        self.discriminator = discriminator
+        self.generator = generator
+
+    def step(self, real):
+        z = tf.random.normal((4, 2))
+        fake = self.generator(z)
+        with tf.GradientTape() as tape:
+            d_loss = tf.reduce_mean(self.discriminator(fake) ** 2) - tf.reduce_mean(self.discriminator(real))
+        d_grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
+        with tf.GradientTape() as tape:
+{gen}
+            g_loss = -tf.reduce_mean(self.discriminator(fake))
+        g_grads = tape.gradient(g_loss, self.generator.trainable_weights){mark}
+        return d_grads + g_grads
+
+
+RESULT = gradient_status(GAN(discriminator, generator).step(np.random.rand(4, 4).astype("float32")))
+"""
+CASES += [
+    case(
+        "tfg011_keras_gan_generator_step_reuses_images_made_before_its_tape",
+        "none",
+        _GAN.format(gen="            pass", mark="  # <- TFG011"),
+    ),
+    case(
+        "tfg011_keras_gan_generator_step_generates_in_its_tape_fixed",
+        "ok",
+        _GAN.format(gen="            fake = self.generator(z)", mark=""),
+    ),
+]
+
+# An input derivative (PINN residual) taken under the loss tape from outputs a first tape computed before the loss
+# tape opened: the loss reaches the weights only through values computed before the block (TF 2.21: None for every
+# weight). Running the forward pass inside the loss tape is the fix.
+_JAC = """
+import numpy as np
+import tensorflow as tf
+
+net = tf.keras.Sequential([tf.keras.Input((1,)), tf.keras.layers.Dense(4, activation="tanh"), tf.keras.layers.Dense(2)])
+t = tf.constant(np.linspace(0, 1, 8)[:, None], tf.float32)
+{before}
+    with tf.GradientTape() as g:
+        g.watch(t)
+        y = net(t)
+{after}
+    dy_dt = g.gradient(y, t)
+    residual = dy_dt - y[:, 1:2]
+    loss = tf.reduce_mean(tf.square(residual))
+grads = tape.gradient(loss, net.trainable_variables){mark}
+RESULT = gradient_status(grads)
+"""
+CASES += [
+    case(
+        "tfg011_input_gradient_in_loss_tape_of_outputs_computed_before_it",
+        "none",
+        _JAC.format(before="if True:", after="with tf.GradientTape() as tape:", mark="  # <- TFG011"),
+    ),
+    case(
+        "tfg011_input_gradient_of_outputs_computed_in_loss_tape_fixed",
+        "ok",
+        _JAC.format(before="with tf.GradientTape() as tape:", after="    pass", mark=""),
+    ),
+]
+
 # A Keras VAE whose train_step runs the handed-in encoder before the tape and the decoder inside it, with the
 # gradient taken for self.trainable_weights (TF 2.21 under fit: "Gradients do not exist" for the encoder, which
 # never changes). Quiet when the encoder runs in the block (the fix), and when the sub-model run in the block is

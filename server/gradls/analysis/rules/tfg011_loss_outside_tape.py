@@ -281,7 +281,7 @@ def _forward_before_tape(
         grew = False
         for a in assigns:
             assert a.value is not None  # only assignments with a value are kept (above)
-            if _records_weights(info, a.value, recorded):
+            if _records_weights(info, a.value, recorded, _source_attr(tc)):
                 for t in a.targets if isinstance(a, ast.Assign) else [a.target]:
                     for name in names_in(t):
                         if name not in recorded:
@@ -296,19 +296,27 @@ def _forward_before_tape(
     if d.value is None or info.tensors.level_of(d.value) < DIFF:
         return None  # not computed from weights at all: another rule's business (or none)
     # The weight-dependent inputs: names computed before the block.
-    early = sorted(
-        {
-            n.id
-            for n in ast.walk(d.value)
-            if isinstance(n, ast.Name) and info.tensors.level_of(n) >= DIFF and n.id not in recorded
-        }
-    )
-    early_defs = [
-        e
-        for name in early
-        for e in (scope.defs(name) or [])
-        if e is not d and pos(e) < pos(tc.call) and not tape.recording(e, scope)
-    ]
+    # Followed back through names the block computes only from such inputs (`dy = g.batch_jacobian(y, t)` inside,
+    # `y` from before): the inputs that were computed before the block.
+    early_set: set[str] = set()
+    early_defs: list[ast.AST] = []
+    todo = [d.value]
+    seen_defs: set[int] = {id(d)}
+    while todo:
+        value = todo.pop()
+        for n in ast.walk(value):
+            if not (isinstance(n, ast.Name) and info.tensors.level_of(n) >= DIFF and n.id not in recorded):
+                continue
+            for e in scope.defs(n.id) or []:
+                if id(e) in seen_defs or pos(e) >= pos(tc.call):
+                    continue
+                seen_defs.add(id(e))
+                if not tape.recording(e, scope):
+                    early_set.add(n.id)
+                    early_defs.append(e)
+                elif isinstance(e, (ast.Assign, ast.AnnAssign)) and e.value is not None and e is not d:
+                    todo.append(e.value)
+    early = sorted(early_set)
     if not early or not early_defs:
         return None
     src = tc.sources
@@ -514,8 +522,20 @@ def _holders_of_raw_variables(info: ModuleInfo, scope: TapeScope, tape: Tape) ->
     return out
 
 
-def _records_weights(info: ModuleInfo, e: ast.AST, recorded: set[str]) -> bool:
-    """Does evaluating `e` inside a tape read a weight (or a value the tape already recorded)?"""
+def _source_attr(tc: TapeCall) -> str | None:
+    """`Y` for sources `self.Y.trainable_weights` / `.trainable_variables`; None for anything else."""
+    src = tc.sources
+    if isinstance(src, ast.Attribute) and src.attr in {"trainable_weights", "trainable_variables"}:
+        owner = src.value
+        if isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name) and owner.value.id == "self":
+            return owner.attr
+    return None
+
+
+def _records_weights(info: ModuleInfo, e: ast.AST, recorded: set[str], source_attr: str | None = None) -> bool:
+    """Does evaluating `e` inside a tape read a weight (or a value the tape already recorded)?  With the sources
+    `self.Y.trainable_weights` (`source_attr` Y), a call of a sub-model handed to `__init__` records them when it
+    is `self.Y(...)`; with other sources, any such call may."""
     for n in walk_nodes(e):  # ast.walk's order, without the context/operator leaves
         if isinstance(n, ast.Name):
             if n.id in recorded or info.tensors.kind_of(n) == "variable":
@@ -530,10 +550,51 @@ def _records_weights(info: ModuleInfo, e: ast.AST, recorded: set[str]) -> bool:
                 return True
             if isinstance(n.func, ast.Name) and n.func.id == "self":
                 return True
+            if (source_attr is None or _called_attr(n) == source_attr) and _handed_in_attr_call(info, n):
+                return True
             args = [*n.args, *(k.value for k in n.keywords)]
             if info.tensors.level_of(n) >= DIFF and not any(info.tensors.level_of(a) >= DIFF for a in args):
                 return True
     return False
+
+
+def _called_attr(call: ast.Call) -> str | None:
+    f = call.func
+    return f.attr if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "self" else None
+
+
+def _handed_in_attr_call(info: ModuleInfo, call: ast.Call) -> bool:
+    """`self.discriminator(x)` where every binding of `self.discriminator` in the class is an `__init__` parameter
+    (`GAN(discriminator, generator)`, the keras.io GAN examples): an object the analysis does not see, most often a
+    sub-model, so the call may read weights."""
+    f = call.func
+    if not (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "self"):
+        return False
+    cls: ast.AST | None = info.parent(call)
+    while cls is not None and not isinstance(cls, ast.ClassDef):
+        cls = info.parent(cls)
+    if not isinstance(cls, ast.ClassDef):
+        return False
+    init = next((m for m in cls.body if isinstance(m, ast.FunctionDef) and m.name == "__init__"), None)
+    if init is None:
+        return False
+    params = {a.arg for a in (*init.args.posonlyargs, *init.args.args, *init.args.kwonlyargs)} - {"self"}
+    found = False
+    for n in walk_nodes(cls):
+        if not isinstance(n, ast.Assign):
+            continue
+        for t in n.targets:
+            if (
+                isinstance(t, ast.Attribute)
+                and isinstance(t.value, ast.Name)
+                and t.value.id == "self"
+                and t.attr == f.attr
+            ):
+                in_init = info.enclosing_function(n) is init
+                if not (in_init and isinstance(n.value, ast.Name) and n.value.id in params):
+                    return False
+                found = True
+    return found
 
 
 def _outside_def(
