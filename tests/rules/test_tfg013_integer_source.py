@@ -254,6 +254,25 @@ def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])
 
 
+# A TF 1 graph: tf.gradients with respect to an integer variable is None there too (TF 2.21).
+CASES += [
+    case(
+        "tfg013_tf1_graph_gradients_of_an_int_variable",
+        "none",
+        """
+        import tensorflow as tf
+
+        with tf.Graph().as_default():
+            x = tf.compat.v1.placeholder(tf.float32, [None, 3])
+            w = tf.Variable([[1], [2], [3]])  # <- TFG013
+            loss = tf.reduce_mean(tf.matmul(x, tf.cast(w, tf.float32)) ** 2)
+            grads = tf.gradients(loss, [w])
+        RESULT = ["none" if g is None else "ok" for g in grads]
+        """,
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_gradls_reports_exactly_the_marked_lines(c):
     assert findings_of(c.source, {"TFG013"}) == c.expected

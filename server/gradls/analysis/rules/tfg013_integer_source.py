@@ -10,7 +10,14 @@ from gradls.analysis.dtypes import dtype_name, int_dtype_of, literal_dtype
 from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits
 from gradls.analysis.module import VARIABLE_CTORS, ModuleInfo
 from gradls.analysis.rules import rule
-from gradls.analysis.tapes import def_value, resolve_defs, sources_with_aliases, tape_scopes
+from gradls.analysis.tapes import (
+    def_value,
+    module_scope,
+    plain_scope,
+    resolve_defs,
+    sources_with_aliases,
+    tape_scopes,
+)
 
 
 def _kw(call: ast.Call, name: str) -> ast.AST | None:
@@ -50,7 +57,36 @@ def find_integer_source(info: ModuleInfo) -> Iterator[Finding]:
                         continue
                     seen.add(id(value))
                     yield _finding(info, el.id, value, dt, tc.call, tape.name)
+    if info.builds_tf1_graphs:
+        yield from _graph_gradient_sources(info, seen)
     yield from _integer_trainable_weights(info)
+
+
+_GRAPH_GRADIENTS = frozenset({"tensorflow.gradients", "tensorflow.compat.v1.gradients"})
+
+
+def _graph_gradient_sources(info: ModuleInfo, seen: set[int]) -> Iterator[Finding]:
+    """`tf.gradients(loss, [w])` in a TF 1 graph, `w` an integer variable or tensor: None, as with a tape."""
+    for call in info.all_nodes(ast.Call):
+        if info.imports.qualname(call.func) not in _GRAPH_GRADIENTS:
+            continue
+        xs = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "xs"), None)
+        fn = info.enclosing_function(call)
+        scope = plain_scope(info, fn) if fn is not None else module_scope(info)
+        for el, _ in sources_with_aliases(info, scope, xs):
+            if not isinstance(el, ast.Name):
+                continue
+            r = resolve_defs(info, scope, el.id)
+            if r is None or len(r[0]) != 1:
+                continue
+            value = def_value(r[0][0])
+            if not isinstance(value, ast.Call) or id(value) in seen:
+                continue
+            dt = int_dtype_of(info, value)
+            if dt is None:
+                continue
+            seen.add(id(value))
+            yield _finding(info, el.id, value, dt, call, info.text(call.func).rsplit(".", 1)[0])
 
 
 def _integer_trainable_weights(info: ModuleInfo) -> Iterator[Finding]:
