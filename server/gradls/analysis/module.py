@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any, TypeVar, overload
 
 from gradls.analysis.model import Span
-from gradls.analysis.names import ImportTable, dotted, module_alias_assignments
+from gradls.analysis.names import ImportTable, canonical, dotted, module_alias_assignments, star_import_binds
 from gradls.analysis.project import ClassSummary, ProjectIndex
 from gradls.config import Config
 
@@ -1321,12 +1321,21 @@ _TF1_GRAPH_NAMES = frozenset(
 
 def _star_read_names(imports: list, tree: ast.Module) -> list[str]:
     """Names the module reads and never binds, when it has a star import (`from keras.layers import *`): those
-    are what the star import gives it. Empty (no walk) without one."""
-    if not any(isinstance(i, ast.ImportFrom) and any(a.name == "*" for a in i.names) for i in imports):
+    are what the star import gives it. Empty (no walk) without one that can bind a name (`star_import_binds`; the
+    import table reads these names only for such imports): array_ops.py's star import of its generated ops walked
+    the whole tree for nothing, a third of its analysis."""
+    if not any(
+        isinstance(i, ast.ImportFrom)
+        and i.level == 0
+        and i.module
+        and any(a.name == "*" for a in i.names)
+        and star_import_binds(canonical(i.module))
+        for i in imports
+    ):
         return []
     read: dict[str, None] = {}
     bound: set[str] = set(dir(builtins))
-    for n in ast.walk(tree):
+    for n in walk_nodes(tree):  # ast.walk's order, without the context/operator leaves
         if isinstance(n, ast.Name):
             if isinstance(n.ctx, ast.Load):
                 read.setdefault(n.id, None)

@@ -125,10 +125,33 @@ def module_alias_assignments(tree: ast.AST) -> list[ast.Assign]:
 _STAR_MODELS = frozenset({"Model", "Sequential", "load_model", "clone_model", "model_from_json", "save_model"})
 
 
+# The modules whose star import `_star_member` reads names for (the last part of a Keras / TensorFlow module).
+_STAR_MODULES = frozenset(
+    {
+        "layers",
+        "models",
+        "optimizers",
+        "backend",
+        "losses",
+        "metrics",
+        "activations",
+        "initializers",
+        "regularizers",
+        "callbacks",
+    }
+)
+
+
+def star_import_binds(base: str) -> bool:
+    """Can `from <base> import *` (`base` canonical) bind a name `_star_member` accepts?  No for every other module
+    (`from tensorflow.python.ops.gen_array_ops import *`): then no read name needs to be looked for."""
+    return base.startswith(("keras", "tensorflow")) and base.rsplit(".", 1)[-1] in _STAR_MODULES
+
+
 def _star_member(base: str, name: str) -> bool:
     """Does `from <base> import *` plausibly bind `name`? Keras and TensorFlow submodules whose public names have a
     recognisable shape only (NumPy's star import shadows builtins such as `round` and `max`: not guessed)."""
-    if not base.startswith(("keras", "tensorflow")):
+    if not star_import_binds(base):
         return False
     last = base.rsplit(".", 1)[-1]
     if last == "layers":
