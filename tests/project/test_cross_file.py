@@ -347,6 +347,63 @@ PROJECTS: dict[str, tuple[dict[str, str], str, set[tuple[str, str, int]]]] = {
         '["ok", "ok"]',
         set(),
     ),
+    # A helper of another module turns its argument into a NumPy array on the way to its result, and the taped
+    # loss is computed from it: the tape stops there (TF 2.21: no gradient for any weight).
+    "numpy_helper_elsewhere": (
+        {
+            "nh_utils.py": """
+                import numpy as np
+
+                def normalize(t):
+                    arr = np.asarray(t)
+                    return (arr - arr.mean()) / (arr.std() + 1e-8)
+            """,
+            "train.py": """
+                import tensorflow as tf
+                from nh_utils import normalize
+
+                model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+                x = tf.random.normal((8, 3))
+                y = tf.random.normal((8, 2))
+                with tf.GradientTape() as tape:
+                    out = normalize(model(x))
+                    loss = tf.reduce_mean((tf.convert_to_tensor(out) - y) ** 2)
+                grads = tape.gradient(loss, model.trainable_variables)
+                RESULT = ["none" if g is None else "ok" for g in grads]
+            """,
+        },
+        '["none", "none"]',
+        {("train.py", "TFG002", 8)},
+    ),
+    # The same helper used for reporting only, outside the loss: nothing to say.
+    "numpy_helper_for_reporting": (
+        {
+            "nr_utils.py": """
+                import numpy as np
+
+                def normalize(t):
+                    arr = np.asarray(t)
+                    return (arr - arr.mean()) / (arr.std() + 1e-8)
+            """,
+            "train.py": """
+                import tensorflow as tf
+                from nr_utils import normalize
+
+                model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+                x = tf.random.normal((8, 3))
+                y = tf.random.normal((8, 2))
+                with tf.GradientTape() as tape:
+                    out = model(x)
+                    loss = tf.reduce_mean((out - y) ** 2)
+                    report = normalize(out)
+                grads = tape.gradient(loss, model.trainable_variables)
+                print(report.max())
+                RESULT = ["none" if g is None else "ok" for g in grads]
+            """,
+        },
+        '["ok", "ok"]',
+        set(),
+    ),
 }
 
 _DRIVER = r"""

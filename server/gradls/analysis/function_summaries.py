@@ -24,6 +24,7 @@ class ParamCut:
     param: str
     op: str
     line: int
+    numpy: bool = False  # the op is NumPy's (or `.numpy()`): the value leaves TensorFlow there (TFG002's, not TFG008's)
 
 
 def param_cuts(info: ModuleInfo, fn: FunctionNode | ast.Lambda) -> tuple[ParamCut, ...]:
@@ -179,7 +180,8 @@ def _param_cuts(info: ModuleInfo, fn: FunctionNode) -> tuple[ParamCut, ...]:
     # The op to name: one whose output reaches the return without a stop_gradient or an index position on the
     # way (`tf.round(tf.stop_gradient(hard - soft) + soft)`: the round, not the argmin that only picks `hard`).
     unstopped = [c for c in reaching if flow.reaches_return(c, fn, cut="index")]
-    op = (unstopped or reaching)[0]
+    candidates = unstopped or reaching
+    op = next((c for c in candidates if not _numpy_op(info, c)), candidates[0])  # a TensorFlow op first
     a = fn.args
     out: list[ParamCut] = []
     params = [x.arg for x in [*a.posonlyargs, *a.args]][skip:]
@@ -193,7 +195,15 @@ def _param_cuts(info: ModuleInfo, fn: FunctionNode) -> tuple[ParamCut, ...]:
             continue  # never reaches the return (or only through what the flow cannot follow)
         if any(flow.reaches_return(u, fn, cut=True) for u in uses):
             continue  # a differentiable path exists
-        out.append(ParamCut(i, p, info.text(op.func) or "an op", op.lineno))
+        out.append(
+            ParamCut(
+                i,
+                p,
+                info.text(op) if _numpy_op(info, op) else (info.text(op.func) or "an op"),
+                op.lineno,
+                _numpy_op(info, op),
+            )
+        )
     return tuple(out)
 
 
@@ -238,8 +248,19 @@ def _cut_above(info: ModuleInfo, flow, use: ast.AST, parents: dict[int, ast.AST]
 
 
 def _cutting_op(info: ModuleInfo, flow, call: ast.Call) -> bool:
-    """A TensorFlow / keras.ops call with no gradient for some argument (argmax, round, an integer cast...)."""
+    """A TensorFlow / keras.ops call with no gradient for some argument (argmax, round, an integer cast...), or a
+    NumPy call / `.numpy()` (the value leaves TensorFlow)."""
+    if _numpy_op(info, call):
+        return True
     q = info.imports.qualname(call.func) or ""
     if not q.startswith(("tensorflow.", "keras.ops.")):
         return False
     return any(flow.is_cut(call, a) == "nondiff" for a in call.args)
+
+
+def _numpy_op(info: ModuleInfo, call: ast.Call) -> bool:
+    """`np.asarray(t)`, `np.exp(t)`, `t.numpy()`: a NumPy value from here on."""
+    f = call.func
+    if isinstance(f, ast.Attribute) and f.attr == "numpy" and not call.args and not call.keywords:
+        return True
+    return (info.imports.qualname(f) or "").startswith("numpy.") and bool(call.args)

@@ -364,6 +364,7 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
             None if kind in {"evaluate", "get_weights"} or via_list else LeavesGraphFix(span, kind, tf_alias),
         )
     yield from _metric_compiled_as_loss(info)
+    yield from _numpy_inside_imported_helpers(info)
 
 
 def _metric_compiled_as_loss(info: ModuleInfo) -> Iterator[Finding]:
@@ -385,3 +386,44 @@ def _metric_compiled_as_loss(info: ModuleInfo) -> Iterator[Finding]:
             "loss from `keras.losses` and pass the metric as `metrics=[...]`"
         )
         yield Finding("TFG002", msg, info.span(value), None)
+
+
+# Roots of library modules: their functions are not the project's (no summary to ask).
+_LIBRARY_ROOTS = frozenset({"tensorflow", "keras", "numpy", "scipy", "math", "jax", "torch"})
+
+
+def _numpy_inside_imported_helpers(info: ModuleInfo) -> Iterator[Finding]:
+    """`out = normalize(model(x))` in differentiated code, where `normalize` (another module of the project) turns
+    its argument into a NumPy array (`np.asarray(t)`, `t.numpy()`) on the only way to its result: the value reaching
+    the loss carries no gradient, though the conversion is out of sight (a helper of this module is judged inside
+    it, where the engine follows the call)."""
+    if not info.imports.raw:
+        return
+    flow: Flow | None = None
+    for node, _modes in info.region_nodes(ast.Call):
+        f = node.func
+        if not node.args or not isinstance(f, (ast.Name, ast.Attribute)):
+            continue
+        root = f.value if isinstance(f, ast.Attribute) else f
+        if not isinstance(root, ast.Name) or root.id not in info.imports.raw:
+            continue
+        if (info.imports.qualname(f) or "").split(".")[0] in _LIBRARY_ROOTS:
+            continue
+        for c in info.external_param_cuts(f):
+            if not c.numpy or c.index >= len(node.args) or isinstance(node.args[c.index], ast.Starred):
+                continue
+            if info.tensors.level_of(node.args[c.index]) < DIFF:
+                continue
+            flow = flow or Flow(info)
+            if not _reaches_objective(info, flow, node):
+                continue
+            level, target = info.imports.raw[root.id]
+            where = f"`{'.' * level}{target.rpartition('.')[0] or target}`, line {c.line}"
+            msg = (
+                f"`{info.text(f)}` turns `{c.param}` into a NumPy value (`{c.op}`, {where}) on its only way to the "
+                "result, and the result reaches the loss: the GradientTape stops recording there, so every gradient "
+                "through it is silently None (a Keras optimizer then raises `No gradients provided for any "
+                "variable`); keep the helper in TensorFlow ops (`tf.math`, `tf.reduce_mean`...)"
+            )
+            yield Finding("TFG002", msg, info.span(node), None)
+            break

@@ -585,7 +585,7 @@ def _cut_in_imported_losses(info: ModuleInfo) -> Iterator[Finding]:
             continue
         if (info.imports.qualname(v) or "").split(".")[0] in _LIBRARY_ROOTS:
             continue
-        cut = next((c for c in info.external_param_cuts(v) if c.index == 1), None)
+        cut = next((c for c in info.external_param_cuts(v) if c.index == 1 and not c.numpy), None)
         if cut is None:
             continue
         level, target = info.imports.raw[v.id]
@@ -627,8 +627,8 @@ def _cut_inside_helpers(info: ModuleInfo) -> Iterator[Finding]:
             level, target = info.imports.raw.get(root.id, (0, root.id))
             where = f"`{'.' * level}{target.rpartition('.')[0] or target}`, line {{line}}"
         for c in cuts:
-            if c.index >= len(node.args) or isinstance(node.args[c.index], ast.Starred):
-                continue
+            if c.numpy or c.index >= len(node.args) or isinstance(node.args[c.index], ast.Starred):
+                continue  # a NumPy cut is TFG002's (in the helper itself when it is this module's)
             arg = node.args[c.index]
             if info.tensors.level_of(arg) < DIFF:
                 continue
