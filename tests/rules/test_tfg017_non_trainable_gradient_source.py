@@ -347,6 +347,53 @@ _FIXABLE = [
     "tfg017_frozen_base_trains_anyway",
 ]
 FIXED = {f"{n}__fixed": fixed_source(CASES, n, "TFG017") for n in _FIXABLE}
+
+# A custom layer whose learnable gain was made with add_weight(..., trainable=False) by mistake, trained with a tape
+# over `gain.trainable_weights`: an empty list (TF 2.21: `tape.gradient` returns [], the optimizer's zip unpacking
+# raises ValueError). Dropping trainable=False is the fix; a layer keeping a frozen statistic beside a trainable
+# weight stays quiet.
+_GAIN = """
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+
+
+class Gain(keras.layers.Layer):
+    def build(self, input_shape):
+        self.g = self.add_weight(shape=(input_shape[-1],), initializer="ones"{trainable}, name="g")
+{extra}
+    def call(self, x):
+        return x * self.g
+
+
+gain = Gain()
+gain.build((None, 4))
+opt = keras.optimizers.SGD(0.1)
+x = np.random.randn(8, 4).astype("float32")
+with tf.GradientTape() as tape:
+    loss = tf.reduce_mean(tf.square(gain(x) - 3.0 * x))
+grads = tape.gradient(loss, gain.trainable_weights){mark}
+opt.apply_gradients(zip(grads, gain.trainable_weights))
+RESULT = gradient_status(grads)
+"""
+_STAT = '        self.count = self.add_weight(shape=(), initializer="zeros", trainable=False, name="count")\n'
+CASES += [
+    case(
+        "tfg017_layer_whose_every_weight_is_trainable_false",
+        "raises:ValueError",
+        _GAIN.format(trainable=", trainable=False", extra="", mark="  # <- TFG017"),
+    ),
+    case(
+        "tfg017_layer_whose_every_weight_is_trainable_false_fixed",
+        "ok",
+        _GAIN.format(trainable="", extra="", mark=""),
+    ),
+    case(
+        "tfg017_ok_layer_with_a_frozen_statistic_beside_a_trainable_weight",
+        "ok",
+        _GAIN.format(trainable="", extra=_STAT, mark=""),
+    ),
+]
 CASES += [case(name, "ok", src) for name, src in FIXED.items()]
 
 

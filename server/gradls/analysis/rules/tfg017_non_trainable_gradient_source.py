@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from gradls.analysis.keras_facts import KerasFacts, Scope, tape_names
 from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits, Span
 from gradls.analysis.model_reads import frozen_whole, source_model
-from gradls.analysis.module import ModuleInfo
+from gradls.analysis.module import ClassFacts, ModuleInfo
 from gradls.analysis.rules import rule
 from gradls.analysis.tapes import TapeScope, def_value, names_in, resolve_defs, sources_with_aliases, tape_scopes
 
@@ -33,6 +33,7 @@ def find_non_trainable_gradient_source(info: ModuleInfo) -> Iterator[Finding]:
     if "trainable" in info.source:
         yield from _unwatched_non_trainable_variables(info)
         yield from _sources_of_a_frozen_model(info)
+        yield from _sources_of_a_layer_with_only_frozen_weights(info)
     src = info.source
     if ".variables" not in src and ".weights" not in src:
         return
@@ -119,6 +120,78 @@ def _sources_of_a_frozen_model(info: ModuleInfo) -> Iterator[Finding]:
                     info.span(tc.sources),
                     None,
                 )
+
+
+def _sources_of_a_layer_with_only_frozen_weights(info: ModuleInfo) -> Iterator[Finding]:
+    """`tape.gradient(loss, gain.trainable_weights)` with `gain = Gain()` an instance of a Keras layer class of the
+    module whose every weight is `self.add_weight(..., trainable=False)` and which holds no other layer or variable:
+    an empty list (TF 2.21: `tape.gradient` returns `[]`, `apply_gradients(zip(...))` raises)."""
+    if "trainable=False" not in info.source.replace(" ", ""):
+        return
+    for scope in tape_scopes(info):
+        for tape in scope.tapes:
+            for tc in tape.calls:
+                src = tc.sources
+                if not (
+                    isinstance(src, ast.Attribute)
+                    and src.attr in {"trainable_weights", "trainable_variables"}
+                    and isinstance(src.value, ast.Name)
+                ):
+                    continue
+                cls = _instance_class(info, scope, src.value.id)
+                if cls is None or not _only_frozen_weights(info, cls.node):
+                    continue
+                yield Finding(
+                    "TFG017",
+                    f"every weight of `{cls.node.name}` is made with `add_weight(..., trainable=False)`, so "
+                    f"`{info.text(src)}` is an empty list: `{tape.name}.{tc.method}` returns `[]`, nothing trains, and "
+                    "`apply_gradients(zip(grads, ...))` raises `ValueError: not enough values to unpack`; drop "
+                    "`trainable=False` from the weights that should learn",
+                    info.span(src),
+                    None,
+                )
+
+
+def _instance_class(info: ModuleInfo, scope: TapeScope, name: str) -> ClassFacts | None:
+    """The Keras layer class of the module that `name` is bound to an instance of, at every binding."""
+    r = resolve_defs(info, scope, name)
+    if r is None or not r[0]:
+        return None
+    found = None
+    for d in r[0]:
+        v = def_value(d)
+        if not (isinstance(v, ast.Call) and isinstance(v.func, ast.Name)):
+            return None
+        cls = info.classes.get(v.func.id)
+        if cls is None or cls.keras_kind != "layer" or (found is not None and cls is not found):
+            return None
+        found = cls
+    return found
+
+
+def _only_frozen_weights(info: ModuleInfo, cls: ast.ClassDef) -> bool:
+    """Every weight `cls` makes is `self.add_weight(..., trainable=False)` (at least one), its bases are Keras'
+    own, it builds no layer or variable, and nothing in the module sets `trainable = True`."""
+    if any(isinstance(b, ast.Name) and b.id in info.classes for b in cls.bases):
+        return False  # a base class of the module may make weights of its own
+    if "trainable = True" in info.source or "trainable=True" in info.source.replace(" ", ""):
+        return False
+    made = 0
+    for n in ast.walk(cls):
+        if not isinstance(n, ast.Call):
+            continue
+        q = info.imports.qualname(n.func) or ""
+        if q.startswith(("keras.layers.", "keras.Sequential", "keras.Model", "keras.Variable", "tensorflow.Variable")):
+            return False
+        f = n.func
+        if isinstance(f, ast.Attribute) and f.attr in {"add_weight", "add_variable"}:
+            kw = next((k.value for k in n.keywords if k.arg == "trainable"), None)
+            if not (isinstance(kw, ast.Constant) and kw.value is False):
+                return False
+            made += 1
+        elif isinstance(f, ast.Name) and f.id in info.classes:
+            return False  # another class of the module: may be a layer with weights
+    return made > 0
 
 
 def _frozen_variable(info: ModuleInfo, scope: TapeScope, name: str) -> bool:
