@@ -404,6 +404,30 @@ PROJECTS: dict[str, tuple[dict[str, str], str, set[tuple[str, str, int]]]] = {
         '["ok", "ok"]',
         set(),
     ),
+    # A loss of another module written with NumPy, given to compile(): Keras traces it and NumPy raises.
+    "numpy_compiled_loss_elsewhere": (
+        {
+            "nl_metrics.py": """
+                import numpy as np
+
+                def rmsle(y_true, y_pred):
+                    p = np.log1p(np.maximum(y_pred, 0))
+                    return np.sqrt(np.mean((p - np.log1p(y_true)) ** 2))
+            """,
+            "train.py": """
+                import numpy as np
+                import keras
+                from nl_metrics import rmsle
+
+                model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+                model.compile(optimizer="adam", loss=rmsle)
+                model.fit(np.random.rand(16, 4), np.random.rand(16, 1), verbose=0)
+                RESULT = ["ok"]
+            """,
+        },
+        "raises:NotImplementedError",
+        {("train.py", "TFG002", 6)},
+    ),
 }
 
 _DRIVER = r"""

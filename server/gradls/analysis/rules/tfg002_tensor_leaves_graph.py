@@ -365,6 +365,7 @@ def find_tensor_leaves_graph(info: ModuleInfo) -> Iterator[Finding]:
         )
     yield from _metric_compiled_as_loss(info)
     yield from _numpy_inside_imported_helpers(info)
+    yield from _numpy_in_imported_compiled_losses(info)
 
 
 def _metric_compiled_as_loss(info: ModuleInfo) -> Iterator[Finding]:
@@ -427,3 +428,28 @@ def _numpy_inside_imported_helpers(info: ModuleInfo) -> Iterator[Finding]:
             )
             yield Finding("TFG002", msg, info.span(node), None)
             break
+
+
+def _numpy_in_imported_compiled_losses(info: ModuleInfo) -> Iterator[Finding]:
+    """`model.compile(loss=rmsle)` where `rmsle` (another module of the project) passes `y_pred` to its result only
+    through NumPy: Keras traces a compiled loss, so `fit` raises `NotImplementedError: Cannot convert a symbolic
+    tf.Tensor to a numpy array` (with `run_eagerly=True`, every gradient is None instead)."""
+    if info.project is None or "compile" not in info.source:
+        return
+    for v, _call in compile_loss_targets(info):
+        if not isinstance(v, ast.Name) or v.id in info.module_functions or v.id not in info.imports.raw:
+            continue
+        if (info.imports.qualname(v) or "").split(".")[0] in _LIBRARY_ROOTS:
+            continue
+        cut = next((c for c in info.external_param_cuts(v) if c.index == 1 and c.numpy), None)
+        if cut is None:
+            continue
+        level, target = info.imports.raw[v.id]
+        module = "." * level + (target.rpartition(".")[0] or target)
+        msg = (
+            f"the loss `{v.id}` passed to `compile()` turns `{cut.param}` into a NumPy value (`{cut.op}`, "
+            f"`{module}`, line {cut.line}): Keras traces a compiled loss, so `fit` raises `NotImplementedError: "
+            "Cannot convert a symbolic tf.Tensor to a numpy array` (with `run_eagerly=True` every gradient is None "
+            "instead); write the loss with TensorFlow ops"
+        )
+        yield Finding("TFG002", msg, info.span(v), None)
