@@ -2966,6 +2966,42 @@ table = model.get_layer("emb2").embeddings"""
 ]
 
 
+# Feature visualisation through a model whose first layer is a Lambda quantising the input to uint8: the gradient
+# with respect to the optimised input is None (TF 2.21). Without the cast (a plain rescale) it flows; a second branch
+# reading the input beside the Lambda keeps a path (ok, quiet).
+_VIS = """
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+
+inp = keras.Input((6,))
+x = keras.layers.Lambda(lambda t: {fn})(inp){mark}
+{branch}
+model = keras.Model(inp, keras.layers.Dense(2)(x))
+img = tf.Variable(np.random.rand(1, 6).astype("float32"))
+with tf.GradientTape() as tape:
+    loss = -tf.reduce_mean(model(img))
+RESULT = gradient_status([tape.gradient(loss, img)])
+"""
+_Q = "tf.cast(tf.cast(t * 255.0, tf.uint8), tf.float32) / 255.0"
+CASES += [
+    case(
+        "tfg008_input_gradient_through_a_quantising_lambda",
+        "none",
+        _VIS.format(fn=_Q, mark="  # <- TFG008", branch=""),
+    ),
+    case(
+        "tfg008_input_gradient_through_a_rescaling_lambda_fixed",
+        "ok",
+        _VIS.format(fn="t * 255.0 / 255.0", mark="", branch=""),
+    ),
+    case(
+        "tfg008_ok_input_gradient_with_a_second_branch_beside_the_lambda",
+        "ok",
+        _VIS.format(fn=_Q, mark="", branch="x = keras.layers.Concatenate()([x, keras.layers.Dense(3)(inp)])"),
+    ),
+]
+
 # A decoding loop under the tape that appends each step's tokens to a Python list, stacks the list and takes the
 # loss from the stacked tokens (a sequence model trained on its greedy decode: TF 2.21 gives None for every weight).
 # The list carries the values on: appending the logits instead and a cross-entropy on the stacked logits is the fix;

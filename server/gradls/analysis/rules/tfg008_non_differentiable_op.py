@@ -358,7 +358,23 @@ def _cut_in_lambda_layers(info: ModuleInfo) -> Iterator[Finding]:
     flow: Flow | None = None
     for layer in lambda_layers(info):
         ops = _cutting_ops(info, layer.returned, layer.params)
-        if not ops or not weights_before(info, layer.ctor):
+        if not ops:
+            continue
+        if not weights_before(info, layer.ctor):
+            wrt = _input_gradient_through(info, layer.ctor)
+            if wrt is not None:
+                for op in ops:
+                    label, _ = _op_of(info, op)
+                    shown_op = f"`{label}`" if label and not label.startswith("`") else (label or "this op")
+                    yield Finding(
+                        "TFG008",
+                        f"{shown_op} has no gradient, and this `Lambda` is the only way from `{wrt[1]}`'s input on: "
+                        f"`{wrt[2]}.gradient` with respect to `{wrt[0]}`, the tensor `{wrt[1]}` is run on, returns "
+                        "None (feature visualisation, saliency and adversarial steps then fail on it); move the "
+                        "conversion out of the model, or use a differentiable surrogate",
+                        info.span(op),
+                        None,
+                    )
             continue
         flow = flow or Flow(info, follow_appends=True)
         if not only_way_on(info, flow, layer.ctor):
@@ -382,6 +398,68 @@ def _cut_in_lambda_layers(info: ModuleInfo) -> Iterator[Finding]:
                 "differentiable surrogate or a straight-through estimator (`x + tf.stop_gradient(tf.round(x) - x)`)"
             )
             yield Finding("TFG008", msg, info.span(op), None)
+
+
+def _input_gradient_through(info: ModuleInfo, ctor: ast.Call) -> tuple[str, str, str] | None:
+    """`Lambda(f)(inp)` with `inp = keras.Input(...)` bound once at module level and read only there and as the
+    input of `m = keras.Model(inp, ...)`, and `m(v)` run where a tape records that takes the gradient with respect to
+    the name `v`: (`v`, `m`, the tape's name); None otherwise."""
+    parent = info.all_parents.get(id(ctor))
+    if not (isinstance(parent, ast.Call) and parent.func is ctor and len(parent.args) == 1):
+        return None
+    arg = parent.args[0]
+    if not isinstance(arg, ast.Name) or info.enclosing_function(parent) is not None:
+        return None
+    stores = [n for n in info.all_nodes(ast.Name) if n.id == arg.id and not isinstance(n.ctx, ast.Load)]
+    loads = [n for n in info.all_nodes(ast.Name) if n.id == arg.id and isinstance(n.ctx, ast.Load)]
+    if len(stores) != 1 or len(loads) != 2:
+        return None
+    bound = info.all_parents.get(id(stores[0]))
+    if not (
+        isinstance(bound, ast.Assign)
+        and isinstance(bound.value, ast.Call)
+        and (info.imports.qualname(bound.value.func) or "") in {"keras.Input", "keras.layers.Input"}
+    ):
+        return None
+    other = next(n for n in loads if n is not arg)
+    model_call = info.all_parents.get(id(other))
+    if isinstance(model_call, ast.keyword) and model_call.arg == "inputs":
+        model_call = info.all_parents.get(id(model_call))
+    elif not (isinstance(model_call, ast.Call) and model_call.args and model_call.args[0] is other):
+        return None
+    if not (
+        isinstance(model_call, ast.Call)
+        and (info.imports.qualname(model_call.func) or "") in {"keras.Model", "keras.models.Model"}
+    ):
+        return None
+    holder = info.all_parents.get(id(model_call))
+    if not (isinstance(holder, ast.Assign) and len(holder.targets) == 1 and isinstance(holder.targets[0], ast.Name)):
+        return None
+    model = holder.targets[0].id
+    from gradls.analysis.tapes import source_elements, tape_scopes
+
+    for scope in tape_scopes(info):
+        for tape in scope.tapes:
+            wrt = {
+                e.id
+                for tc in tape.calls
+                if tc.method == "gradient"
+                for e in source_elements(tc.sources)
+                if isinstance(e, ast.Name)
+            }
+            if not wrt:
+                continue
+            for n in scope.recorded(tape):
+                if (
+                    isinstance(n, ast.Call)
+                    and isinstance(n.func, ast.Name)
+                    and n.func.id == model
+                    and n.args
+                    and isinstance(n.args[0], ast.Name)
+                    and n.args[0].id in wrt
+                ):
+                    return n.args[0].id, model, tape.name
+    return None
 
 
 def _cutting_ops(info: ModuleInfo, returned: list[ast.expr], params: set[str]) -> list[ast.AST]:
