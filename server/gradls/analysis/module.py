@@ -16,7 +16,14 @@ from functools import cached_property
 from typing import Any, TypeVar, overload
 
 from gradls.analysis.model import Span
-from gradls.analysis.names import ImportTable, canonical, dotted, module_alias_assignments, star_import_binds
+from gradls.analysis.names import (
+    ImportTable,
+    bound_names,
+    canonical,
+    dotted,
+    module_alias_assignments,
+    star_import_binds,
+)
 from gradls.analysis.project import ClassSummary, ProjectIndex
 from gradls.config import Config
 
@@ -1333,22 +1340,9 @@ def _star_read_names(imports: list, tree: ast.Module) -> list[str]:
         for i in imports
     ):
         return []
-    read: dict[str, None] = {}
-    bound: set[str] = set(dir(builtins))
-    for n in walk_nodes(tree):  # ast.walk's order, without the context/operator leaves
-        if isinstance(n, ast.Name):
-            if isinstance(n.ctx, ast.Load):
-                read.setdefault(n.id, None)
-            else:
-                bound.add(n.id)
-        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.add(n.name)
-        elif isinstance(n, ast.arg):
-            bound.add(n.arg)
-        elif isinstance(n, (ast.Import, ast.ImportFrom)):
-            bound.update((a.asname or a.name).split(".")[0] for a in n.names)
-        elif isinstance(n, (ast.Global, ast.Nonlocal)):
-            bound.update(n.names)
+    nodes = walk_nodes(tree)  # ast.walk's order, without the context/operator leaves
+    bound = bound_names(nodes) | set(dir(builtins))
+    read = dict.fromkeys(n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
     return [name for name in read if name not in bound]
 
 

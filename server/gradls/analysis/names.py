@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from gradls.config import Config
 
@@ -280,3 +280,24 @@ class ImportTable:
 
     def uses(self, prefix: str) -> bool:
         return any(q == prefix or q.startswith(prefix + ".") for q in self.aliases.values())
+
+
+def bound_names(nodes: Iterable[ast.AST]) -> set[str]:
+    """Every name the given nodes bind: assignments and deletions, parameters, defs and classes, imports, `global` /
+    `nonlocal` declarations, exception and match-pattern names (of a module: `bound_names(ast.walk(tree))`)."""
+    names: set[str] = set()
+    for node in nodes:
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for a in node.names:
+                names.add(a.asname or a.name.split(".", 1)[0])
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            names.update(node.names)
+        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
+            names.add(node.name)
+    return names

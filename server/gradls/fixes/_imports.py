@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from gradls.analysis.engine import parse
 from gradls.analysis.model import Edit, Span
-from gradls.analysis.names import ImportTable
+from gradls.analysis.names import ImportTable, bound_names
 from gradls.fixes import line_starts_of
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -82,26 +82,7 @@ def walk_own(scope: ast.AST) -> Iterator[ast.AST]:
 
 def _bound_names(tree: ast.Module) -> set[str]:
     """Every name the module binds anywhere (assignments, params, defs, imports)."""
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            names.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for a in node.names:
-                names.add(a.asname or a.name.split(".", 1)[0])
-        elif (
-            isinstance(node, ast.ExceptHandler)
-            and node.name
-            or hasattr(ast, "MatchAs")
-            and isinstance(node, (ast.MatchAs, ast.MatchStar))
-            and node.name
-        ):
-            names.add(node.name)
-    return names
+    return bound_names(ast.walk(tree))
 
 
 def used_names(tree: ast.AST) -> set[str]:

@@ -43,50 +43,40 @@ def find_integer_source(info: ModuleInfo) -> Iterator[Finding]:
     for scope in tape_scopes(info):
         for tape in scope.tapes:
             for tc in tape.calls:
-                for el, _ in sources_with_aliases(info, scope, tc.sources):
-                    if not isinstance(el, ast.Name):
-                        continue
-                    r = resolve_defs(info, scope, el.id)
-                    if r is None or len(r[0]) != 1:
-                        continue
-                    value = def_value(r[0][0])
-                    if not isinstance(value, ast.Call) or id(value) in seen:
-                        continue  # only a constructor call has an integer dtype (int_dtype_of)
-                    dt = int_dtype_of(info, value)
-                    if dt is None:
-                        continue
-                    seen.add(id(value))
-                    yield _finding(info, el.id, value, dt, tc.call, tape.name)
+                yield from _integer_sources(info, scope, tc.sources, tc.call, tape.name, seen)
     if info.builds_tf1_graphs:
-        yield from _graph_gradient_sources(info, seen)
+        # `tf.gradients(loss, [w])` in a TF 1 graph: None for an integer source, as with a tape
+        for call in info.all_nodes(ast.Call):
+            if info.imports.qualname(call.func) not in _GRAPH_GRADIENTS:
+                continue
+            xs = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "xs"), None)
+            fn = info.enclosing_function(call)
+            scope = plain_scope(info, fn) if fn is not None else module_scope(info)
+            yield from _integer_sources(info, scope, xs, call, info.text(call.func).rsplit(".", 1)[0], seen)
     yield from _integer_trainable_weights(info)
 
 
 _GRAPH_GRADIENTS = frozenset({"tensorflow.gradients", "tensorflow.compat.v1.gradients"})
 
 
-def _graph_gradient_sources(info: ModuleInfo, seen: set[int]) -> Iterator[Finding]:
-    """`tf.gradients(loss, [w])` in a TF 1 graph, `w` an integer variable or tensor: None, as with a tape."""
-    for call in info.all_nodes(ast.Call):
-        if info.imports.qualname(call.func) not in _GRAPH_GRADIENTS:
+def _integer_sources(
+    info: ModuleInfo, scope, sources: ast.AST | None, call: ast.Call, differentiator: str, seen: set[int]
+) -> Iterator[Finding]:
+    """The sources of one gradient call that are names bound once to an integer constructor call."""
+    for el, _ in sources_with_aliases(info, scope, sources):
+        if not isinstance(el, ast.Name):
             continue
-        xs = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "xs"), None)
-        fn = info.enclosing_function(call)
-        scope = plain_scope(info, fn) if fn is not None else module_scope(info)
-        for el, _ in sources_with_aliases(info, scope, xs):
-            if not isinstance(el, ast.Name):
-                continue
-            r = resolve_defs(info, scope, el.id)
-            if r is None or len(r[0]) != 1:
-                continue
-            value = def_value(r[0][0])
-            if not isinstance(value, ast.Call) or id(value) in seen:
-                continue
-            dt = int_dtype_of(info, value)
-            if dt is None:
-                continue
-            seen.add(id(value))
-            yield _finding(info, el.id, value, dt, call, info.text(call.func).rsplit(".", 1)[0])
+        r = resolve_defs(info, scope, el.id)
+        if r is None or len(r[0]) != 1:
+            continue
+        value = def_value(r[0][0])
+        if not isinstance(value, ast.Call) or id(value) in seen:
+            continue  # only a constructor call has an integer dtype (int_dtype_of)
+        dt = int_dtype_of(info, value)
+        if dt is None:
+            continue
+        seen.add(id(value))
+        yield _finding(info, el.id, value, dt, call, differentiator)
 
 
 def _integer_trainable_weights(info: ModuleInfo) -> Iterator[Finding]:
