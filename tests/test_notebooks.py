@@ -100,6 +100,29 @@ def test_findings_map_to_cells_and_lines():
     assert source.split("\n")[5][25:42] == "np.multiply(x, w)"
 
 
+def test_line_numbers_in_messages_are_said_in_cells(tmp_path: Path):
+    """A rule's message that names another line (`..., line 7`) names it in the notebook's terms, in the editor
+    (to_cell) and on the command line, with or without the cache: the joined program is not what the user sees."""
+    model = (
+        "model = keras.Sequential([\n"
+        "    keras.layers.Dense(8, activation='relu', kernel_initializer='zeros'),\n"
+        "    keras.layers.Dense(1, kernel_initializer='zeros'),\n"
+        "])\n"
+        "model.compile('adam', 'mse')\n"
+        "model.fit(np.zeros((4, 3)), np.zeros((4, 1)))"
+    )
+    program = build_program([(0, IMPORTS + "\nfrom tensorflow import keras"), (1, model)])
+    [finding] = analyze(program.text, None).findings
+    assert f"line {program.cell(1).start + 2}" in finding.message  # type: ignore[union-attr]
+    cell, local = program.to_cell(finding)  # type: ignore[misc]
+    assert (cell, local.span.line) == (1, 2)
+    assert "cell 2, line 3" in local.message
+    (tmp_path / "nb.ipynb").write_text(notebook(("code", IMPORTS + "\nfrom tensorflow import keras"), ("code", model)))
+    for _ in range(2):  # the second run reads the cache
+        r = gradls("check", "--cache-dir", str(tmp_path / "c"), "nb.ipynb", cwd=tmp_path)
+        assert "cell 2, line 3" in r.stdout, r.stdout + r.stderr
+
+
 def test_broken_cell_is_reported_and_the_rest_analysed():
     program = build_program([(0, IMPORTS), (1, "def f(:\n    pass"), (2, BUGGY)])
     [err] = program.errors

@@ -11,7 +11,7 @@ import difflib
 import json
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -149,7 +149,9 @@ def check_notebook_text(path: str, raw: str, overrides: dict[str, Any], base_con
     rep = NotebookReport(path, program.text, [], None, cfg, notebook=program, raw=raw)
     rep.cell_errors = [FileError(SYNTAX_ERROR, e.message, e.line, e.col, e.cell + 1) for e in program.errors]
     if result.failure is None:
-        rep.findings = result.findings
+        # Positions stay the program's until printed (fixes edit the program); line numbers inside messages are
+        # said in cells now.
+        rep.findings = [replace(f, message=program.cell_message(f.message)) for f in result.findings]
     else:  # every cell parses on its own, so this is rare (a pathological program): say where
         cell, line, col = _where(rep, result.failure.line, result.failure.col)
         rep.cell_errors.append(FileError(SYNTAX_ERROR, result.failure.message, line, col, cell))

@@ -64,6 +64,10 @@ class NotebookError(ValueError):
     """The text is not a notebook gradls can read (not JSON, not nbformat 4 shaped)."""
 
 
+# `line 12` in a rule's message: a line of the program that joins the cells.
+_PROGRAM_LINE = re.compile(r"\bline (\d+)\b")
+
+
 @dataclass(frozen=True)
 class CellError:
     """A code cell that does not parse on its own: left out of the program, reported like a finding."""
@@ -114,7 +118,17 @@ class NotebookProgram:
         if span is None:
             return None
         cell, local = span
-        return cell, Finding(finding.code, finding.message, local, finding.fix_data)
+        return cell, Finding(finding.code, self.cell_message(finding.message), local, finding.fix_data)
+
+    def cell_message(self, message: str) -> str:
+        """A rule's message with its program line numbers (`line 12`) said in the notebook's terms (`cell 3, line
+        2`, cells counted from 1 as printed): the program that joins the cells is not what the user sees."""
+
+        def cell_line(m: re.Match[str]) -> str:
+            found = self.locate(int(m.group(1)))
+            return m.group(0) if found is None else f"cell {found[0].index + 1}, line {found[1]}"
+
+        return _PROGRAM_LINE.sub(cell_line, message)
 
     def cell_span(self, span: Span) -> tuple[int, Span] | None:
         start = self.locate(span.line)
