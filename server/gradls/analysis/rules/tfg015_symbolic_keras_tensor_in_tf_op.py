@@ -136,11 +136,14 @@ class _Analysis:
         self.global_origins: dict[str, tuple[str, str]] = {}  # origin -> (module name, function reading it)
         self.global_reported: set[str] = set()  # functions reported for a module-level Keras tensor
         self.attr_store_origin: dict[int, str | None] = {}  # id(`self.x` store target) -> origin of its value
+        # The sorted lines of `_origin_lines` and of the `compile(...)` calls (set by `run`), for `_block`'s gate.
+        self.origins: list[int] = []
+        self.compiles: list[int] = []
 
     def run(self) -> Iterator[Finding]:
-        origins = self._origin_lines()
+        origins = self.origins = self._origin_lines()
         # Where `compile(...)` is called: its loss may read Keras tensors stored on the instance elsewhere.
-        compiles = sorted(
+        compiles = self.compiles = sorted(
             c.lineno
             for c in self.info.all_nodes(ast.Call)
             if isinstance(c.func, ast.Attribute) and c.func.attr == "compile"
@@ -179,9 +182,15 @@ class _Analysis:
 
     # ------------------------------------------------------------------ flow
     def _block(self, stmts: list[ast.stmt], scope: Scope, env: dict[str, str]) -> None:
+        origins, compiles = self.origins, self.compiles
         for s in stmts:
             if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 env.pop(s.name, None)
+                continue
+            if not env and not _holds_a_line(origins, s) and not _holds_a_line(compiles, s):
+                # The scope gate of `run`, per statement: with no Keras tensor bound, none starting in the statement
+                # (its nested blocks included) and no `compile(...)` there, `kt` is None for everything in it, so
+                # its walk would bind, seed, record and report nothing (a training script's top level: nearly all).
                 continue
             calls = self.calls_of.get(id(s))
             if calls is None:  # each pass of the fixed point below visits every statement again
@@ -845,8 +854,9 @@ class _Analysis:
         return self_name, {a: o for a, o in kts.items() if a not in other}
 
 
-def _holds_a_line(lines: list[int], scope: FunctionNode) -> bool:
-    """Does one of the sorted `lines` fall within the lines `scope` spans (every node below it lies there)?"""
+def _holds_a_line(lines: list[int], scope: FunctionNode | ast.stmt) -> bool:
+    """Does one of the sorted `lines` fall within the lines `scope` (a def or any statement) spans (every node below
+    it lies there)?"""
     i = bisect.bisect_left(lines, scope.lineno)
     return i < len(lines) and lines[i] <= (scope.end_lineno or scope.lineno)
 
