@@ -1169,7 +1169,10 @@ def child_nodes(node: ast.AST) -> list[ast.AST]:
     out: list[ast.AST] = []
     AST = ast.AST
     cls = type(node)
-    for name in _NODE_FIELDS.get(cls) or _node_fields(cls):
+    fields = _NODE_FIELDS.get(cls)
+    if fields is None:  # not `or`: a class without node fields (Name, Constant) has ()
+        fields = _node_fields(cls)
+    for name in fields:
         v = getattr(node, name, None)
         if type(v) is list:
             if (cls, name) in _MIXED_LISTS:
@@ -1202,7 +1205,10 @@ def _parents_in(order: list[ast.AST]) -> dict[int, ast.AST]:
     fields_of, mixed = _NODE_FIELDS, _MIXED_LISTS
     for n in order:
         cls = type(n)
-        for name in fields_of.get(cls) or _node_fields(cls):
+        fields = fields_of.get(cls)
+        if fields is None:  # not `or`: a class without node fields (Name, Constant) has ()
+            fields = _node_fields(cls)
+        for name in fields:
             v = getattr(n, name, None)
             if type(v) is list:
                 if (cls, name) not in mixed:
@@ -1233,7 +1239,10 @@ def walk_nodes(node: ast.AST) -> list[ast.AST]:
     extend, mixed = order.extend, _MIXED_LISTS
     for n in order:  # grows while it is read: breadth-first
         cls = type(n)
-        for name in fields_of.get(cls) or _node_fields(cls):
+        fields = fields_of.get(cls)
+        if fields is None:  # not `or`: a class without node fields (Name, Constant) has ()
+            fields = _node_fields(cls)
+        for name in fields:
             v = getattr(n, name, None)
             if type(v) is list:
                 if (cls, name) not in mixed:
