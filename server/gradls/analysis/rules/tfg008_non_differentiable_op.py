@@ -1017,11 +1017,12 @@ def _weights_read_in_dataset_map(info: ModuleInfo) -> Iterator[Finding]:
     Silent when `w` is read anywhere else (a direct use under the tape keeps a gradient)."""
     if ".gradient(" not in info.source:
         return
-    sources = _gradient_source_names(info)
-    if not sources:
-        return
+    # The dataset functions first: most modules have none, and the gradient sources take a pass over every tape call.
     dataset_calls = _dataset_functions(info)
     if not dataset_calls:
+        return
+    sources = _gradient_source_names(info)
+    if not sources:
         return
     allowed = {id(n) for _, fn in dataset_calls for n in ast.walk(fn)} | sources[1]
     loads: dict[str, list[ast.Name]] = {}
