@@ -640,6 +640,50 @@ CASES += [
     ),
 ]
 
+# `strategy.run(step_fn, ...)` in a `@tf.function` traces `step_fn` as if the step called it (issue 10, domain
+# round 4: a custom tf.distribute loop whose optimizer is made in the replica step; missed before).
+_STRATEGY_STEP = """
+    import tensorflow as tf
+    from tensorflow import keras
+
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
+    with strategy.scope():
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+        {outer}
+    x = tf.ones((8, 4))
+    y = tf.ones((8, 1))
+
+    def step_fn(xb, yb):
+        with tf.GradientTape() as tape:
+            loss = tf.nn.compute_average_loss(tf.square(model(xb) - yb), global_batch_size=8)
+        grads = tape.gradient(loss, model.trainable_variables)
+        {inner}
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return loss
+
+    @tf.function
+    def train_step(xb, yb):
+        per_replica = strategy.run(step_fn, args=(xb, yb))
+        return strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
+
+    train_step(x, y)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(model(x))
+    RESULT = gradient_status(tape.gradient(loss, model.trainable_variables))
+"""
+CASES += [
+    case(
+        "tfg021_optimizer_in_strategy_run_step_fn",
+        "raises:ValueError",
+        _STRATEGY_STEP.format(outer="pass", inner="optimizer = keras.optimizers.SGD(0.01)  # <- TFG021"),
+    ),
+    case(
+        "tfg021_optimizer_under_strategy_scope_step_fn_ok",
+        "ok",
+        _STRATEGY_STEP.format(outer="optimizer = keras.optimizers.SGD(0.01)", inner="pass"),
+    ),
+]
+
 
 def test_message_tells_eager_only_from_fit():
     from gradls.analysis import analyze

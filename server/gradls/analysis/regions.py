@@ -516,7 +516,7 @@ def _propagate(info: ModuleInfo) -> None:
         ff, modes, origin, is_start = work.pop()
         for n in info.own_nodes(ff.node):
             if isinstance(n, ast.Call):
-                callee = resolve_callee(info, n, ff.node)
+                callee = resolve_callee(info, n, ff.node) or _strategy_run_callee(info, n, ff.node)
                 passed = _modes_at_call(modes, info, n) if callee is not None and callee is not ff else None
                 if callee is not None and passed:
                     # Messages read "in {why}" / "tracing {why}": a noun phrase naming the function and its caller.
@@ -529,6 +529,44 @@ def _propagate(info: ModuleInfo) -> None:
             cf = info.functions.get(id(child))
             if cf is not None and not _only_run_by_python_function(info, ff.node, child.name):
                 _add(cf, set(modes), ff.why, origin, is_start, work)
+
+
+_STRATEGY_RUN_METHODS = {"run", "experimental_run_v2"}
+
+
+def _module_strategies(info: ModuleInfo) -> frozenset[str]:
+    """Module-level names every binding of which is a `tf.distribute.*Strategy(...)` construction."""
+
+    def build() -> frozenset[str]:
+        good: set[str] = set()
+        bad: set[str] = set()
+        for n in ast.walk(info.tree) if "Strategy" in info.source else ():
+            if isinstance(n, ast.Assign):
+                q = info.imports.qualname(n.value.func) if isinstance(n.value, ast.Call) else None
+                is_strategy = bool(q and q.startswith("tensorflow.distribute.") and q.endswith("Strategy"))
+                for t in n.targets:
+                    if isinstance(t, ast.Name):
+                        (good if is_strategy else bad).add(t.id)
+        return frozenset(good - bad)
+
+    return info.memo(f"{__name__}.strategies", build)
+
+
+def _strategy_run_callee(info: ModuleInfo, call: ast.Call, caller: ast.AST | None) -> FunctionFacts | None:
+    """`strategy.run(step_fn, args=...)`: the strategy calls `step_fn` on each replica, in the caller's mode (a
+    `@tf.function` train step traces it), so `step_fn` runs as if the caller had called it."""
+    f = call.func
+    if not (
+        isinstance(f, ast.Attribute)
+        and f.attr in _STRATEGY_RUN_METHODS
+        and isinstance(f.value, ast.Name)
+        and f.value.id in _module_strategies(info)
+    ):
+        return None
+    fn = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "fn"), None)
+    if not isinstance(fn, ast.Name):
+        return None
+    return resolve_callee(info, ast.Call(func=fn, args=[], keywords=[]), caller)
 
 
 def _modes_at_call(modes: set[str], info: ModuleInfo, call: ast.Call) -> set[str]:
