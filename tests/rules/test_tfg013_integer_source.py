@@ -239,6 +239,32 @@ CASES = [
     ),
 ]
 
+# A name bound several times in straight-line code: the last binding before the gradient call is the source
+# (issue 10, domain round 4: a saliency map of an image cast to uint8 after it was made a tensor; missed before).
+_REBOUND = """
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+pixels = np.random.randint(0, 256, (3, 4)).astype("float32")
+img = tf.convert_to_tensor(pixels[:1])
+img = tf.cast(img, {dtype}){mark}
+with tf.GradientTape() as tape:
+    tape.watch(img)
+    score = model(tf.cast(img, tf.float32))[0, 1]
+RESULT = gradient_status([tape.gradient(score, img)])
+"""
+CASES += [
+    case("tfg013_rebound_name_cast_to_uint8", "none", _REBOUND.format(dtype="tf.uint8", mark="  # <- TFG013")),
+    case("tfg013_rebound_name_cast_to_uint8_fixed", "ok", _REBOUND.format(dtype="tf.float32", mark="")),
+    case(
+        "tfg013_ok_rebound_name_cast_back_to_float",
+        "ok",
+        _REBOUND.format(dtype="tf.uint8)\nimg = tf.cast(img, tf.float32", mark=""),
+    ),
+]
+
 _FIXABLE = [
     "tfg013_int_list_variable",
     "tfg013_scalar_int_variable",

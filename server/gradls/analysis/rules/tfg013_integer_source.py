@@ -14,6 +14,7 @@ from gradls.analysis.tapes import (
     def_value,
     module_scope,
     plain_scope,
+    pos,
     resolve_defs,
     sources_with_aliases,
     tape_scopes,
@@ -67,9 +68,10 @@ def _integer_sources(
         if not isinstance(el, ast.Name):
             continue
         r = resolve_defs(info, scope, el.id)
-        if r is None or len(r[0]) != 1:
+        if r is None:
             continue
-        value = def_value(r[0][0])
+        d = r[0][0] if len(r[0]) == 1 else _last_straight_line_def(r[1], r[0], call)
+        value = def_value(d) if d is not None else None
         if not isinstance(value, ast.Call) or id(value) in seen:
             continue  # only a constructor call has an integer dtype (int_dtype_of)
         dt = int_dtype_of(info, value)
@@ -77,6 +79,27 @@ def _integer_sources(
             continue
         seen.add(id(value))
         yield _finding(info, el.id, value, dt, call, differentiator)
+
+
+_BRANCHING = (ast.For, ast.AsyncFor, ast.While, ast.If, ast.Try, ast.With, ast.AsyncWith)
+
+
+def _last_straight_line_def(scope, defs: list[ast.AST], call: ast.Call) -> ast.AST | None:
+    """The binding that reaches `call` when a name is bound several times in straight-line code of the scope
+    (`img = tf.convert_to_tensor(x)` then `img = tf.cast(img, tf.uint8)` before the tape): the last plain
+    assignment before the call, when neither it nor the call sits in a loop or branch and every earlier binding
+    is a plain assignment too.  None when unsure."""
+    if not defs or scope.parent(call) is None:
+        return None
+    if any(isinstance(a, (ast.For, ast.AsyncFor, ast.While)) for a in scope.ancestors(call)):
+        return None
+    before = [d for d in defs if pos(d) < pos(call)]
+    if not before or not all(isinstance(d, ast.Assign) for d in before):
+        return None
+    last = max(before, key=pos)
+    if any(isinstance(a, _BRANCHING) for a in scope.ancestors(last)):
+        return None
+    return last
 
 
 def _integer_trainable_weights(info: ModuleInfo) -> Iterator[Finding]:
