@@ -394,6 +394,44 @@ CASES += [
         _GAIN.format(trainable="", extra=_STAT, mark=""),
     ),
 ]
+# A functional model applying a named sub-model that holds BatchNormalization (`x = base(x)`, a keras.applications
+# backbone or a Sequential block), updated by hand over `model.weights`: the moving statistics get None and
+# `lr * g` raises TypeError (issue 10, domain round 4: transfer learning with a hand-written SGD; missed before).
+_BASE = """
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+
+base = keras.Sequential([keras.layers.Dense(8, activation="relu"){bn}])
+inputs = keras.Input((4,))
+x = base(inputs, training=True)
+outputs = keras.layers.Dense(1)(x)
+model = keras.Model(inputs, outputs)
+xs = np.random.randn(16, 4).astype("float32")
+with tf.GradientTape() as tape:
+    loss = tf.reduce_mean(tf.square(model(xs, training=True) - 1.0))
+grads = tape.gradient(loss, model.{attr}){mark}
+for w, g in zip(model.{attr}, grads):
+    w.assign_sub(0.01 * g)
+RESULT = gradient_status(grads)
+"""
+CASES += [
+    case(
+        "tfg017_functional_model_named_base_with_batchnorm_hand_sgd",
+        "raises:TypeError",
+        _BASE.format(bn=", keras.layers.BatchNormalization()", attr="weights", mark="  # <- TFG017"),
+    ),
+    case(
+        "tfg017_functional_model_named_base_with_batchnorm_hand_sgd_fixed",
+        "ok",
+        _BASE.format(bn=", keras.layers.BatchNormalization()", attr="trainable_weights", mark=""),
+    ),
+    case(
+        "tfg017_ok_functional_model_named_base_without_batchnorm",
+        "ok",
+        _BASE.format(bn="", attr="weights", mark=""),
+    ),
+]
 CASES += [case(name, "ok", src) for name, src in FIXED.items()]
 
 

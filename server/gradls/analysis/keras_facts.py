@@ -500,6 +500,13 @@ class KerasFacts:
                     if qq.startswith("keras.layers.") and qq.rsplit(".", 1)[-1] in NON_TRAINABLE_LAYERS:
                         last = qq.rsplit(".", 1)[-1]
                         return f"a `{last}` layer (non-trainable `{NON_TRAINABLE_LAYERS[last]}`)", False
+            # ... or a named layer / sub-model holding such weights applied there (`x = base(x)` with
+            # `base = keras.applications.MobileNetV2(...)`, `bn = layers.BatchNormalization()`)
+            for n in self.own_nodes(scope):
+                if isinstance(n, ast.Call) and n is not e and n.lineno <= e.lineno and isinstance(n.func, ast.Name):
+                    r = self.non_trainable_reason(n.func, scope, depth + 1)
+                    if r is not None:
+                        return r
             return None
         cls = self.class_named(e)
         if cls is not None and cls.keras_kind in {"layer", "model"}:
