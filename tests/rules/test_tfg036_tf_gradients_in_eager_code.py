@@ -459,6 +459,44 @@ CASES = [
 ]
 
 
+# A TF 1 script half-ported to TF 2: the session and placeholders are gone, the tf.compat.v1.train optimizer's
+# minimize(loss) stays, with loss an eager tensor (issue 10, domain round 4; missed before). A function loss works
+# eagerly.
+_V1_MINIMIZE = """
+import numpy as np
+import tensorflow as tf
+
+x = np.random.rand(32, 3).astype(np.float32)
+y = x @ np.array([[0.1], [0.2], [0.3]], dtype=np.float32) + 0.3
+W = tf.Variable(tf.random.uniform([3, 1], -1.0, 1.0))
+b = tf.Variable(tf.zeros([1]))
+optimizer = tf.compat.v1.train.GradientDescentOptimizer(0.5)
+{body}
+with tf.GradientTape() as tape:
+    final = tf.reduce_mean(tf.square(tf.matmul(x, W) + b - y))
+RESULT = gradient_status(tape.gradient(final, [W, b]))
+"""
+CASES += [
+    case(
+        "tfg036_v1_optimizer_minimize_of_an_eager_tensor",
+        "raises:RuntimeError",
+        _V1_MINIMIZE.format(
+            body="for step in range(3):\n"
+            "    loss = tf.reduce_mean(tf.square(tf.matmul(x, W) + b - y))\n"
+            "    optimizer.minimize(loss)  # <- TFG036"
+        ),
+    ),
+    case(
+        "tfg036_v1_optimizer_minimize_of_a_loss_function",
+        "ok",
+        _V1_MINIMIZE.format(
+            body="for step in range(3):\n"
+            "    optimizer.minimize(lambda: tf.reduce_mean(tf.square(tf.matmul(x, W) + b - y)), var_list=[W, b])"
+        ),
+    ),
+]
+
+
 @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
 def test_tensorflow_verdict(c, tf_verdicts):
     check_verdict(c, tf_verdicts[c.name])

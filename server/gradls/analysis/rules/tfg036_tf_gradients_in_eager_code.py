@@ -38,9 +38,16 @@ _GRAPH_PROGRAM_NAMES = frozenset(
 )
 def find_tf_gradients_in_eager_code(info: ModuleInfo) -> Iterator[Finding]:
     src = info.source
-    if ("gradients(" not in src and "variables(" not in src and "get_collection" not in src) or _builds_graphs(info):
+    if (
+        "gradients(" not in src and "variables(" not in src and "get_collection" not in src and "minimize(" not in src
+    ) or _builds_graphs(info):
         return
     for c in info.all_nodes(ast.Call):
+        if isinstance(c.func, ast.Attribute) and c.func.attr in {"minimize", "compute_gradients"}:
+            loss = _tensor_loss_of_v1_optimizer(info, c)
+            if loss is not None and _runs_eagerly(info, c):
+                yield _tensor_loss_finding(info, c, loss)
+            continue
         q = info.imports.qualname(c.func)
         if q in _COLLECTIONS or (q in _GET_COLLECTION and _names_variable_collection(info, c)):
             if _runs_eagerly(info, c):
@@ -57,6 +64,75 @@ def find_tf_gradients_in_eager_code(info: ModuleInfo) -> Iterator[Finding]:
             "code in a `tf.function`"
         )
         yield Finding("TFG036", msg, info.span(c), None)
+
+
+def _bindings(info: ModuleInfo, scope: ast.AST, name: str) -> list[ast.AST] | None:
+    """The values every plain assignment of `name` in `scope`'s own statements binds, or None when `name` is
+    also bound another way there (a def, a parameter, a loop target, an unpacking, an import)."""
+    values: list[ast.AST] = []
+    for n in info.own_nodes(scope):
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name == name:
+            return None
+        if isinstance(n, ast.Assign):
+            for t in n.targets:
+                if isinstance(t, ast.Name) and t.id == name:
+                    values.append(n.value)
+                elif name in {x.id for x in ast.walk(t) if isinstance(x, ast.Name)}:
+                    return None
+        elif isinstance(n, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.withitem, ast.NamedExpr)):
+            target = n.optional_vars if isinstance(n, ast.withitem) else n.target
+            if target is not None and name in {x.id for x in ast.walk(target) if isinstance(x, ast.Name)}:
+                return None
+        elif isinstance(n, (ast.Import, ast.ImportFrom)) and any((a.asname or a.name) == name for a in n.names):
+            return None
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) and name in {
+        a.arg for a in ast.walk(scope.args) if isinstance(a, ast.arg)
+    }:
+        return None
+    return values
+
+
+def _tensor_loss_of_v1_optimizer(info: ModuleInfo, call: ast.Call) -> ast.Name | None:
+    """`opt.minimize(loss, ...)` / `opt.compute_gradients(loss, ...)` with `opt` bound only to a
+    `tf.compat.v1.train.*Optimizer(...)` and `loss` a name bound only to tensor expressions (no def, no lambda) in the
+    same function (or module level): the loss argument, else None."""
+    f = call.func
+    assert isinstance(f, ast.Attribute)
+    loss = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "loss"), None)
+    if not isinstance(f.value, ast.Name) or not isinstance(loss, ast.Name):
+        return None
+    fn = info.enclosing_function(call)
+    scope: ast.AST = fn if fn is not None else info.tree
+    opts = _bindings(info, scope, f.value.id)
+    if not opts and fn is not None and f.value.id not in {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}:
+        opts = _bindings(info, info.tree, f.value.id)
+    if not opts or not all(
+        isinstance(v, ast.Call)
+        and (q := info.imports.qualname(v.func) or "").startswith("tensorflow.compat.v1.train.")
+        and q.endswith("Optimizer")
+        for v in opts
+    ):
+        return None
+    values = _bindings(info, scope, loss.id)
+    if not values or not all(isinstance(v, (ast.Call, ast.BinOp, ast.UnaryOp, ast.Subscript)) for v in values):
+        return None
+    if any(
+        isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id in info.module_functions for v in values
+    ):
+        return None  # a factory of the module may return the loss function itself
+    return loss
+
+
+def _tensor_loss_finding(info: ModuleInfo, c: ast.Call, loss: ast.Name) -> Finding:
+    assert isinstance(c.func, ast.Attribute)
+    msg = (
+        f"`{info.text(c.func)}({loss.id}, ...)` runs eagerly here with `{loss.id}` an already computed tensor: a "
+        "`tf.compat.v1.train` optimizer differentiates a tensor only while a graph is built, so TensorFlow 2 raises "
+        '`RuntimeError` ("`loss` passed to Optimizer.compute_gradients should be a function when eager execution is '
+        f'enabled"); pass a function (`{info.text(c.func)}(lambda: <the loss expression>, var_list=...)`), or compute '
+        "it under a `tf.GradientTape` and call `apply_gradients`"
+    )
+    return Finding("TFG036", msg, info.span(c), None)
 
 
 # TF 1 graph collections of variables. TF 2 variables (tf.Variable, Keras weights) are never added to them, so
