@@ -16,7 +16,7 @@ from operator import attrgetter
 from typing import cast
 
 from gradls.analysis.dtypes import is_int_cast
-from gradls.analysis.module import ModuleInfo, ScopeWalk, child_nodes, walk_own
+from gradls.analysis.module import TF1_OPTIMIZER_METHODS, TF_GRADIENTS, ModuleInfo, ScopeWalk, child_nodes, walk_own
 from gradls.analysis.names import dotted
 from gradls.analysis.tensors import NON_DIFF_OPS
 
@@ -868,7 +868,7 @@ class Flow:
         call = cast("ast.Call | None", self._grad_calls.get(sink[1]) or _find_by_id(self.scope_of(node), sink[1]))
         if call is None:
             return False
-        if isinstance(call.func, ast.Attribute) and call.func.attr in _TF1_OPTIMIZER_METHODS:
+        if isinstance(call.func, ast.Attribute) and call.func.attr in TF1_OPTIMIZER_METHODS:
             # `opt.minimize(loss)` in a TF 1 graph: the variables given, else every trainable variable of the graph
             given = (
                 call.args[1]
@@ -941,8 +941,6 @@ class Flow:
 _MAX_CALL_DEPTH = 3
 
 
-_TF1_GRADIENTS = frozenset({"tensorflow.gradients", "tensorflow.compat.v1.gradients"})
-_TF1_OPTIMIZER_METHODS = frozenset({"minimize", "compute_gradients"})
 _GRAPH_VARIABLE_LISTS = frozenset(
     {
         "tensorflow.compat.v1.trainable_variables",
@@ -956,9 +954,9 @@ def _tf1_differentiates(q: str, name: str, call: ast.Call, arg: ast.AST) -> bool
     """Is `arg` what the TF 1 graph call `call` differentiates: `ys` of `tf.gradients(ys, xs)`, the loss of
     `optimizer.minimize(loss)` / `compute_gradients(loss)`?"""
     first = call.args[0] if call.args else None
-    if q in _TF1_GRADIENTS:
+    if q in TF_GRADIENTS:
         return first is arg or _kw_is(call, arg, "ys")
-    if name in _TF1_OPTIMIZER_METHODS and isinstance(call.func, ast.Attribute):
+    if name in TF1_OPTIMIZER_METHODS and isinstance(call.func, ast.Attribute):
         return first is arg or _kw_is(call, arg, "loss")
     return False
 

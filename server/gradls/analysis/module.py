@@ -711,12 +711,16 @@ class ModuleInfo:
         not in a comment or a string)? There `tf.gradients(loss, xs)` and `optimizer.minimize(loss)` differentiate
         the graph built before them. The Keras backend's `placeholder` does not count: tf_keras builds it with eager
         execution still on."""
-        names = _TF1_GRAPH_NAMES
+        return self.uses_names(TF1_GRAPH_NAMES, unless="keras.backend.placeholder")
+
+    def uses_names(self, names: frozenset[str], unless: str | None = None) -> bool:
+        """Does the code use one of `names` as a name or an attribute (not in a comment or a string), other than
+        one whose canonical name is `unless`?"""
         if not any(n in self.source for n in names):
-            return False
+            return False  # every use is written in the text
         for n in self.all_nodes((ast.Attribute, ast.Name)):
             name = n.attr if isinstance(n, ast.Attribute) else n.id if isinstance(n, ast.Name) else ""
-            if name in names and self.imports.qualname(n) != "keras.backend.placeholder":
+            if name in names and (unless is None or self.imports.qualname(n) != unless):
                 return True
         return False
 
@@ -840,9 +844,9 @@ class ModuleInfo:
         for n in self.own_nodes(self.tree):
             if isinstance(n, ast.Call):
                 f = n.func
-                if isinstance(f, ast.Attribute) and f.attr in {"minimize", "compute_gradients"}:
+                if isinstance(f, ast.Attribute) and f.attr in TF1_OPTIMIZER_METHODS:
                     return True
-                if self.imports.qualname(f) in {"tensorflow.gradients", "tensorflow.compat.v1.gradients"}:
+                if self.imports.qualname(f) in TF_GRADIENTS:
                     return True
         return False
 
@@ -1330,9 +1334,15 @@ _KERAS_NON_LAYER = (
 
 # The words `regions` puts in the `why` of a function called while a TF 1 graph is built (and of what it calls).
 TF1_GRAPH_WHY = "while a TF 1 graph is built"
-_TF1_GRAPH_NAMES = frozenset(
+# Names whose use shows a program builds TF 1 graphs on purpose (eager execution off, a graph made the default,
+# sessions, placeholders).
+TF1_GRAPH_NAMES = frozenset(
     {"disable_eager_execution", "disable_v2_behavior", "Session", "InteractiveSession", "placeholder", "as_default"}
 )
+# What differentiates a TF 1 graph: `tf.gradients(ys, xs)`, and an optimizer's `minimize(loss)` /
+# `compute_gradients(loss)`.
+TF_GRADIENTS = frozenset({"tensorflow.gradients", "tensorflow.compat.v1.gradients"})
+TF1_OPTIMIZER_METHODS = frozenset({"minimize", "compute_gradients"})
 
 
 def _star_read_names(imports: list, tree: ast.Module) -> list[str]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from gradls.analysis.dtypes import dtype_name, int_dtype_of, literal_dtype
 from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits
-from gradls.analysis.module import VARIABLE_CTORS, ModuleInfo
+from gradls.analysis.module import TF_GRADIENTS, VARIABLE_CTORS, ModuleInfo
 from gradls.analysis.rules import rule
 from gradls.analysis.tapes import (
     def_value,
@@ -48,16 +48,13 @@ def find_integer_source(info: ModuleInfo) -> Iterator[Finding]:
     if info.builds_tf1_graphs:
         # `tf.gradients(loss, [w])` in a TF 1 graph: None for an integer source, as with a tape
         for call in info.all_nodes(ast.Call):
-            if info.imports.qualname(call.func) not in _GRAPH_GRADIENTS:
+            if info.imports.qualname(call.func) not in TF_GRADIENTS:
                 continue
             xs = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "xs"), None)
             fn = info.enclosing_function(call)
             scope = plain_scope(info, fn) if fn is not None else module_scope(info)
             yield from _integer_sources(info, scope, xs, call, info.text(call.func).rsplit(".", 1)[0], seen)
     yield from _integer_trainable_weights(info)
-
-
-_GRAPH_GRADIENTS = frozenset({"tensorflow.gradients", "tensorflow.compat.v1.gradients"})
 
 
 def _integer_sources(

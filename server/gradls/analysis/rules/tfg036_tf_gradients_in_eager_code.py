@@ -9,24 +9,13 @@ from collections.abc import Iterator
 
 from gradls.analysis.call_sites import function_uses
 from gradls.analysis.model import Finding
-from gradls.analysis.module import EAGER, ModuleInfo
+from gradls.analysis.module import EAGER, TF1_OPTIMIZER_METHODS, TF_GRADIENTS, ModuleInfo
 from gradls.analysis.rules import rule
 
-_GRADIENTS = frozenset({"tensorflow.gradients", "tensorflow.compat.v1.gradients", "keras.backend.gradients"})
-# Names whose use in the code shows the program builds TF1 graphs on purpose (eager execution off, a graph made the
-# default, sessions, placeholders): there `tf.gradients` is the right tool, and where it runs is not told from the
-# syntax. Only names the code uses count: a comment or a string that mentions one changes nothing TensorFlow runs.
-_GRAPH_PROGRAM_NAMES = frozenset(
-    {
-        "disable_eager_execution",
-        "disable_v2_behavior",
-        "as_default",
-        "Session",
-        "InteractiveSession",
-        "run_functions_eagerly",
-        "placeholder",
-    }
-)
+_GRADIENTS = TF_GRADIENTS | {"keras.backend.gradients"}
+# Functions run eagerly on purpose (`tf.config.run_functions_eagerly(True)`): where code runs is not told from the
+# syntax there either.
+_EAGER_FUNCTIONS = frozenset({"run_functions_eagerly"})
 
 
 @rule(
@@ -43,7 +32,7 @@ def find_tf_gradients_in_eager_code(info: ModuleInfo) -> Iterator[Finding]:
     ) or _builds_graphs(info):
         return
     for c in info.all_nodes(ast.Call):
-        if isinstance(c.func, ast.Attribute) and c.func.attr in {"minimize", "compute_gradients"}:
+        if isinstance(c.func, ast.Attribute) and c.func.attr in TF1_OPTIMIZER_METHODS:
             loss = _tensor_loss_of_v1_optimizer(info, c)
             if loss is not None and _runs_eagerly(info, c):
                 yield _tensor_loss_finding(info, c, loss)
@@ -169,19 +158,13 @@ def _empty_collection(info: ModuleInfo, c: ast.Call) -> Finding:
 
 
 def _builds_graphs(info: ModuleInfo) -> bool:
-    """Does the code name one of `_GRAPH_PROGRAM_NAMES` (as a name or an attribute, not in a comment or a string)?
-    The Keras backend's `placeholder` does not count: tf_keras builds it in its own graph with eager execution still
-    on, so a `K.gradients(...)` run at module level beside it raises all the same (the Great Courses L21 notebook,
-    great_courses_ml#78); a program that really runs `K.gradients` in a graph turns eager off or enters one, which
-    the other names show."""
-    names = _GRAPH_PROGRAM_NAMES
-
-    def marks(n: ast.Attribute | ast.Name) -> bool:
-        if (n.attr if isinstance(n, ast.Attribute) else n.id) not in names:
-            return False
-        return info.imports.qualname(n) != "keras.backend.placeholder"
-
-    return any(marks(n) for n in info.all_nodes(ast.Attribute)) or any(marks(n) for n in info.all_nodes(ast.Name))
+    """Does the code build TF 1 graphs on purpose (`ModuleInfo.builds_tf1_graphs`: eager execution off, a graph made
+    the default, sessions, placeholders), or run functions eagerly? There `tf.gradients` is the right tool, and
+    where it runs is not told from the syntax. The Keras backend's `placeholder` does not count: tf_keras builds it
+    in its own graph with eager execution still on, so a `K.gradients(...)` run at module level beside it raises all
+    the same (the Great Courses L21 notebook, great_courses_ml#78); a program that really runs `K.gradients` in a
+    graph turns eager off or enters one, which the other names show."""
+    return info.builds_tf1_graphs or info.uses_names(_EAGER_FUNCTIONS)
 
 
 def _runs_eagerly(info: ModuleInfo, call: ast.Call, seen: set[int] | None = None) -> bool:

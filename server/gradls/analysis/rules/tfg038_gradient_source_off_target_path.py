@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from gradls.analysis.dtypes import int_dtype_of
 from gradls.analysis.flow import Flow, FlowScope
 from gradls.analysis.model import Finding
-from gradls.analysis.module import ModuleInfo
+from gradls.analysis.module import TF1_GRAPH_NAMES, ModuleInfo
 from gradls.analysis.rules import rule
 from gradls.analysis.tapes import Tape, TapeCall, TapeScope, source_elements, tape_scopes
 
@@ -461,18 +461,8 @@ _Fn = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 
 
 # Names that make a program build TF 1 graphs or run functions eagerly on purpose: there `vectorized_map` and the
-# control-flow bodies are not traced as above (the same names TFG036 stays quiet for).
-_GRAPH_OR_EAGER_PROGRAM_NAMES = frozenset(
-    {
-        "disable_eager_execution",
-        "disable_v2_behavior",
-        "as_default",
-        "Session",
-        "InteractiveSession",
-        "run_functions_eagerly",
-        "placeholder",
-    }
-)
+# control-flow bodies are not traced as above (the names TFG036 stays quiet for, the Keras backend's placeholder too).
+_GRAPH_OR_EAGER_PROGRAM_NAMES = TF1_GRAPH_NAMES | {"run_functions_eagerly"}
 
 
 def _traced_body_gradients(info: ModuleInfo) -> Iterator[Finding]:
@@ -480,10 +470,7 @@ def _traced_body_gradients(info: ModuleInfo) -> Iterator[Finding]:
         k.rsplit(".", 1)[-1] in info.source for k in _TRACED_IN_FUNCTION
     ):
         return
-    names = _GRAPH_OR_EAGER_PROGRAM_NAMES
-    if any(n.attr in names for n in info.all_nodes(ast.Attribute)) or any(
-        n.id in names for n in info.all_nodes(ast.Name)
-    ):
+    if info.uses_names(_GRAPH_OR_EAGER_PROGRAM_NAMES):
         return
     for call in info.all_nodes(ast.Call):
         q = info.imports.qualname(call.func) or ""
