@@ -63,6 +63,23 @@ def module_param_cuts(info: ModuleInfo) -> dict[str, tuple[ParamCut, ...]]:
     return out
 
 
+# Roots of library modules: their functions are not the project's (no summary to ask).
+LIBRARY_ROOTS = frozenset({"tensorflow", "keras", "tf_keras", "numpy", "scipy", "math", "jax", "torch"})
+
+
+def imported_param_cuts(info: ModuleInfo, e: ast.AST) -> tuple[tuple[ParamCut, ...], str] | None:
+    """(the cut parameters, its module as imported: `utils`, `.losses`) of the project function `e` names when the
+    module imports it (`decode`, `utils.decode`, `from utils import decode`); None for a name of this module, a
+    library's, or one not imported."""
+    root = e.value if isinstance(e, ast.Attribute) else e
+    if not isinstance(root, ast.Name) or root.id not in info.imports.raw:
+        return None
+    if (info.imports.qualname(e) or "").split(".")[0] in LIBRARY_ROOTS:
+        return None
+    level, target = info.imports.raw[root.id]
+    return info.external_param_cuts(e), "." * level + (target.rpartition(".")[0] or target)
+
+
 def call_param_cuts(info: ModuleInfo, call: ast.Call) -> tuple[ParamCut, ...] | None:
     """The cut parameters of the function of this module `call` runs, indexed by the call's positional
     arguments: a module function or a nested def called by name, a method called on an instance

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from gradls.analysis.custom_gradient import custom_gradient_parameter, inside_custom_gradient
 from gradls.analysis.eager_guards import runs_only_eagerly
 from gradls.analysis.flow import Flow
+from gradls.analysis.function_summaries import imported_param_cuts
 from gradls.analysis.model import Finding, FixData, Span
 from gradls.analysis.module import AUTOGRAPH, EAGER, GRAPH, ModuleInfo
 from gradls.analysis.rules import rule
@@ -389,10 +390,6 @@ def _metric_compiled_as_loss(info: ModuleInfo) -> Iterator[Finding]:
         yield Finding("TFG002", msg, info.span(value), None)
 
 
-# Roots of library modules: their functions are not the project's (no summary to ask).
-_LIBRARY_ROOTS = frozenset({"tensorflow", "keras", "numpy", "scipy", "math", "jax", "torch"})
-
-
 def _numpy_inside_imported_helpers(info: ModuleInfo) -> Iterator[Finding]:
     """`out = normalize(model(x))` in differentiated code, where `normalize` (another module of the project) turns
     its argument into a NumPy array (`np.asarray(t)`, `t.numpy()`) on the only way to its result: the value reaching
@@ -405,12 +402,10 @@ def _numpy_inside_imported_helpers(info: ModuleInfo) -> Iterator[Finding]:
         f = node.func
         if not node.args or not isinstance(f, (ast.Name, ast.Attribute)):
             continue
-        root = f.value if isinstance(f, ast.Attribute) else f
-        if not isinstance(root, ast.Name) or root.id not in info.imports.raw:
+        imported = imported_param_cuts(info, f)
+        if imported is None:
             continue
-        if (info.imports.qualname(f) or "").split(".")[0] in _LIBRARY_ROOTS:
-            continue
-        for c in info.external_param_cuts(f):
+        for c in imported[0]:
             if not c.numpy or c.index >= len(node.args) or isinstance(node.args[c.index], ast.Starred):
                 continue
             if info.tensors.level_of(node.args[c.index]) < DIFF:
@@ -418,8 +413,7 @@ def _numpy_inside_imported_helpers(info: ModuleInfo) -> Iterator[Finding]:
             flow = flow or Flow(info)
             if not _reaches_objective(info, flow, node):
                 continue
-            level, target = info.imports.raw[root.id]
-            where = f"`{'.' * level}{target.rpartition('.')[0] or target}`, line {c.line}"
+            where = f"`{imported[1]}`, line {c.line}"
             msg = (
                 f"`{info.text(f)}` turns `{c.param}` into a NumPy value (`{c.op}`, {where}) on its only way to the "
                 "result, and the result reaches the loss: the GradientTape stops recording there, so every gradient "
@@ -437,15 +431,15 @@ def _numpy_in_imported_compiled_losses(info: ModuleInfo) -> Iterator[Finding]:
     if info.project is None or "compile" not in info.source:
         return
     for v, _call in compile_loss_targets(info):
-        if not isinstance(v, ast.Name) or v.id in info.module_functions or v.id not in info.imports.raw:
+        if not isinstance(v, ast.Name):
             continue
-        if (info.imports.qualname(v) or "").split(".")[0] in _LIBRARY_ROOTS:
+        imported = imported_param_cuts(info, v)
+        if imported is None:
             continue
-        cut = next((c for c in info.external_param_cuts(v) if c.index == 1 and c.numpy), None)
+        cut = next((c for c in imported[0] if c.index == 1 and c.numpy), None)
         if cut is None:
             continue
-        level, target = info.imports.raw[v.id]
-        module = "." * level + (target.rpartition(".")[0] or target)
+        module = imported[1]
         msg = (
             f"the loss `{v.id}` passed to `compile()` turns `{cut.param}` into a NumPy value (`{cut.op}`, "
             f"`{module}`, line {cut.line}): Keras traces a compiled loss, so `fit` raises `NotImplementedError: "

@@ -10,7 +10,7 @@ from gradls.analysis.call_sites import function_uses
 from gradls.analysis.custom_gradient import inside_custom_gradient
 from gradls.analysis.dtypes import is_int_cast
 from gradls.analysis.flow import Flow, cut_roots, inside_stop_gradient
-from gradls.analysis.function_summaries import ParamCut, call_param_cuts
+from gradls.analysis.function_summaries import ParamCut, call_param_cuts, imported_param_cuts
 from gradls.analysis.keras_graph import functional_graphs, keras_layer_owns_weights, layer_graph, model_calls
 from gradls.analysis.lambda_layers import class_applied_after_weights, lambda_layers, only_way_on, weights_before
 from gradls.analysis.model import Finding
@@ -63,7 +63,6 @@ NO_REGISTERED_GRADIENT = {
     "adjust_hue": "AdjustHue",
     "adjust_saturation": "AdjustSaturation",
 }
-_LIBRARY_ROOTS = {"tensorflow", "keras", "tf_keras", "numpy", "jax", "scipy", "math"}
 _COMPARE_OPS = (ast.Gt, ast.GtE, ast.Lt, ast.LtE, ast.Eq, ast.NotEq)
 
 
@@ -659,15 +658,15 @@ def _cut_in_imported_losses(info: ModuleInfo) -> Iterator[Finding]:
     if info.project is None:
         return
     for v, _call in compile_loss_targets(info):
-        if not isinstance(v, ast.Name) or v.id in info.module_functions or v.id not in info.imports.raw:
+        if not isinstance(v, ast.Name):
             continue
-        if (info.imports.qualname(v) or "").split(".")[0] in _LIBRARY_ROOTS:
+        imported = imported_param_cuts(info, v)
+        if imported is None:
             continue
-        cut = next((c for c in info.external_param_cuts(v) if c.index == 1 and not c.numpy), None)
+        cut = next((c for c in imported[0] if c.index == 1 and not c.numpy), None)
         if cut is None:
             continue
-        level, target = info.imports.raw[v.id]
-        module = "." * level + (target.rpartition(".")[0] or target)
+        module = imported[1]
         result = (
             "which has a ZERO gradient: every weight of the model gets zeros and `fit` trains nothing, with no warning"
             if cut.op.rsplit(".", 1)[-1] in ZERO_GRAD_OPS
@@ -696,14 +695,12 @@ def _cut_inside_helpers(info: ModuleInfo) -> Iterator[Finding]:
             cuts = local
             where = "line {line}"
         else:
-            root = node.func.value if isinstance(node.func, ast.Attribute) else node.func
-            if not isinstance(root, ast.Name) or root.id not in info.imports.raw:
-                continue  # a function of another module, or `Cls.method` of a class imported from one
-            if (info.imports.qualname(node.func) or "").split(".")[0] in _LIBRARY_ROOTS:
+            # a function of another module of the project, or `Cls.method` of a class imported from one
+            imported = imported_param_cuts(info, node.func)
+            if imported is None:
                 continue
-            cuts = info.external_param_cuts(node.func)
-            level, target = info.imports.raw.get(root.id, (0, root.id))
-            where = f"`{'.' * level}{target.rpartition('.')[0] or target}`, line {{line}}"
+            cuts, module = imported
+            where = f"`{module}`, line {{line}}"
         for c in cuts:
             if c.numpy or c.index >= len(node.args) or isinstance(node.args[c.index], ast.Starred):
                 continue  # a NumPy cut is TFG002's (in the helper itself when it is this module's)
