@@ -7,6 +7,7 @@ import ast
 import re
 
 from gradls.analysis.module import VARIABLE_CTORS, ModuleInfo
+from gradls.analysis.names import keyword_value
 
 _INT_NAMES = {"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "bool", "bool_"}
 _FLOAT_NAMES = {"float16", "float32", "float64", "bfloat16", "half", "double", "complex64", "complex128"}
@@ -25,13 +26,6 @@ def dtype_name(info: ModuleInfo, e: ast.AST | None) -> str | None:
         last = q.rsplit(".", 1)[-1]
         if last in _INT_NAMES or last in _FLOAT_NAMES:
             return "bool" if last == "bool_" else last
-    return None
-
-
-def _kw(call: ast.Call, name: str) -> ast.AST | None:
-    for k in call.keywords:
-        if k.arg == name:
-            return k.value
     return None
 
 
@@ -59,12 +53,12 @@ def literal_dtype(info: ModuleInfo, e: ast.AST | None) -> str | None:
     if isinstance(e, ast.Call):
         q = info.imports.qualname(e.func) or ""
         if q in {"numpy.array", "numpy.asarray"} and e.args:
-            dt = dtype_name(info, _kw(e, "dtype") or (e.args[1] if len(e.args) > 1 else None))
+            dt = dtype_name(info, keyword_value(e, "dtype") or (e.args[1] if len(e.args) > 1 else None))
             if dt is not None:
                 return dt if dt in _INT_NAMES else "float"
             inner = literal_dtype(info, e.args[0])
             return "int64" if inner == "int32" else inner
-        if q == "numpy.arange" and e.args and _kw(e, "dtype") is None:
+        if q == "numpy.arange" and e.args and keyword_value(e, "dtype") is None:
             kinds = {literal_dtype(info, a) for a in e.args}
             return "int64" if kinds == {"int32"} else None
     return None
@@ -78,26 +72,26 @@ def int_dtype_of(info: ModuleInfo, e: ast.AST) -> str | None:
     last = q.rsplit(".", 1)[-1]
     dt: str | None = None
     if q in VARIABLE_CTORS:
-        given = _kw(e, "dtype")
+        given = keyword_value(e, "dtype")
         if given is not None:
             dt = dtype_name(info, given)
         else:
-            init = e.args[0] if e.args else _kw(e, "initial_value")
+            init = e.args[0] if e.args else keyword_value(e, "initial_value")
             dt = literal_dtype(info, init)
             if dt is None and init is not None:
                 dt = int_dtype_of(info, init)
     elif q.startswith("tensorflow.") or q.startswith("keras.ops."):
         if last in {"constant", "convert_to_tensor"}:
-            given = _kw(e, "dtype") or (e.args[1] if len(e.args) > 1 else None)
+            given = keyword_value(e, "dtype") or (e.args[1] if len(e.args) > 1 else None)
             dt = (
                 dtype_name(info, given)
                 if given is not None
-                else literal_dtype(info, e.args[0] if e.args else _kw(e, "value"))
+                else literal_dtype(info, e.args[0] if e.args else keyword_value(e, "value"))
             )
         elif last in {"zeros", "ones", "fill", "eye"}:
-            dt = dtype_name(info, _kw(e, "dtype"))
+            dt = dtype_name(info, keyword_value(e, "dtype"))
         elif last == "range":
-            given = _kw(e, "dtype")
+            given = keyword_value(e, "dtype")
             if given is not None:
                 dt = dtype_name(info, given)
             elif e.args and all(literal_dtype(info, a) == "int32" for a in e.args):
@@ -105,7 +99,7 @@ def int_dtype_of(info: ModuleInfo, e: ast.AST) -> str | None:
         elif last == "cast" and len(e.args) > 1:
             dt = dtype_name(info, e.args[1])
         elif last == "cast":
-            dt = dtype_name(info, _kw(e, "dtype"))
+            dt = dtype_name(info, keyword_value(e, "dtype"))
     return dt if dt in _INT_NAMES else None
 
 

@@ -21,6 +21,7 @@ from gradls.analysis.names import (
     bound_names,
     canonical,
     dotted,
+    keyword_value,
     module_alias_assignments,
     star_import_binds,
 )
@@ -89,6 +90,12 @@ class FunctionFacts:
     tf_function: bool = False  # decorated with or wrapped by tf.function
     nested: dict[str, FunctionNode] = field(default_factory=dict)  # directly nested defs
     returns: list[ast.Return] = field(default_factory=list)  # its own return statements
+
+    @property
+    def builds_tf1_graph(self) -> bool:
+        """Called (directly or through other functions) while a TF 1 graph is built at module level: `regions`
+        puts `TF1_GRAPH_WHY` in its `why`. Such code makes its variables and layers once, by design."""
+        return TF1_GRAPH_WHY in self.why
 
 
 # Defs by nesting level (`ModuleInfo._def_spans`): the starts of one level's defs, and per def its end, itself and
@@ -582,7 +589,7 @@ class ModuleInfo:
             if q in VARIABLE_CTORS or (
                 isinstance(e.func, ast.Attribute) and e.func.attr in {"add_weight", "add_variable"}
             ):
-                trainable = _kwarg(e, "trainable")
+                trainable = keyword_value(e, "trainable")
                 if isinstance(trainable, ast.Constant) and trainable.value is False:
                     return "frozen"
                 return "variable"
@@ -1297,13 +1304,6 @@ def walk_own(node: ast.AST) -> Iterator[ast.AST]:
 
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _NESTED_TYPES = frozenset(_NESTED_SCOPES)
-
-
-def _kwarg(call: ast.Call, name: str) -> ast.AST | None:
-    for k in call.keywords:
-        if k.arg == name:
-            return k.value
-    return None
 
 
 VARIABLE_CTORS = {

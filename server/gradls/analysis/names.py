@@ -301,3 +301,8 @@ def bound_names(nodes: Iterable[ast.AST]) -> set[str]:
         elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
             names.add(node.name)
     return names
+
+
+def keyword_value(call: ast.Call, name: str) -> ast.expr | None:
+    """The value a call passes as the keyword argument `name`, if it passes one."""
+    return next((k.value for k in call.keywords if k.arg == name), None)

@@ -12,7 +12,6 @@ from gradls.analysis.model import Finding, FixData, Span
 from gradls.analysis.module import (
     AUTOGRAPH,
     GRAPH,
-    TF1_GRAPH_WHY,
     VARIABLE_CTORS,
     FunctionFacts,
     FunctionNode,
@@ -203,7 +202,7 @@ def find_variable_created_in_step(info: ModuleInfo) -> Iterator[Finding]:
             continue
         sc = flow.scope_of(node)
         ff = info.facts(fn)
-        if ff is not None and TF1_GRAPH_WHY in (ff.why or ""):
+        if ff is not None and ff.builds_tf1_graph:
             continue  # building a TF 1 graph makes its variables once, by design
         if _guarded(info, sc, node) and not _keras3_state_in_call(ff, what):
             continue

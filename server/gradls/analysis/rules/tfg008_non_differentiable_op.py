@@ -14,7 +14,7 @@ from gradls.analysis.function_summaries import ParamCut, call_param_cuts, import
 from gradls.analysis.keras_graph import functional_graphs, keras_layer_owns_weights, layer_graph, model_calls
 from gradls.analysis.lambda_layers import class_applied_after_weights, lambda_layers, only_way_on, weights_before
 from gradls.analysis.model import Finding
-from gradls.analysis.module import TF1_GRAPH_WHY, ModuleInfo
+from gradls.analysis.module import ModuleInfo
 from gradls.analysis.rules import rule
 from gradls.analysis.step_facts import compile_loss_targets, custom_loss_functions, param_names
 from gradls.analysis.tensors import DIFF
@@ -545,7 +545,7 @@ def _in_tf1_graph(info: ModuleInfo, node: ast.AST) -> bool:
     """Built into a TF 1 graph: a module-level statement, or a function called while one is built."""
     fn = info.enclosing_function(node)
     ff = info.facts(fn) if fn is not None else None
-    return fn is None or (ff is not None and TF1_GRAPH_WHY in (ff.why or ""))
+    return fn is None or (ff is not None and ff.builds_tf1_graph)
 
 
 def _cut_in_custom_losses(info: ModuleInfo) -> Iterator[Finding]:

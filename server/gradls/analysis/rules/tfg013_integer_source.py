@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from gradls.analysis.dtypes import dtype_name, int_dtype_of, literal_dtype
 from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits
 from gradls.analysis.module import TF_GRADIENTS, VARIABLE_CTORS, ModuleInfo
+from gradls.analysis.names import keyword_value
 from gradls.analysis.rules import rule
 from gradls.analysis.tapes import (
     def_value,
@@ -19,13 +20,6 @@ from gradls.analysis.tapes import (
     sources_with_aliases,
     tape_scopes,
 )
-
-
-def _kw(call: ast.Call, name: str) -> ast.AST | None:
-    for k in call.keywords:
-        if k.arg == name:
-            return k.value
-    return None
 
 
 @dataclass(frozen=True)
@@ -116,13 +110,13 @@ def _integer_trainable_weights(info: ModuleInfo) -> Iterator[Finding]:
                 and n.func.value.id == "self"
             ):
                 continue
-            dtype_kw = _kw(n, "dtype")
+            dtype_kw = keyword_value(n, "dtype")
             if dtype_kw is None:
                 continue
             dt = dtype_name(info, dtype_kw)
             if dt is None or dt not in _INTEGER_DTYPES:
                 continue
-            trainable = _kw(n, "trainable")
+            trainable = keyword_value(n, "trainable")
             if trainable is not None and not (isinstance(trainable, ast.Constant) and trainable.value is True):
                 continue  # trainable=False (a counter, an index table): meant not to train
             msg = (
@@ -159,12 +153,12 @@ def _finding(info: ModuleInfo, name: str, value: ast.Call, dt: str, call: ast.Ca
     data: FloatSourceFix | None = None
     q = info.imports.qualname(value.func) or ""
     last = q.rsplit(".", 1)[-1]
-    dtype_kw = _kw(value, "dtype")
+    dtype_kw = keyword_value(value, "dtype")
     init = None
     if q in VARIABLE_CTORS:
-        init = value.args[0] if value.args else _kw(value, "initial_value")
+        init = value.args[0] if value.args else keyword_value(value, "initial_value")
     elif last in {"constant", "convert_to_tensor"}:
-        init = value.args[0] if value.args else _kw(value, "value")
+        init = value.args[0] if value.args else keyword_value(value, "value")
         if dtype_kw is None and len(value.args) > 1:
             init = None  # positional dtype: leave it alone
     if dtype_kw is None and init is not None and literal_dtype(info, init) == "int32":

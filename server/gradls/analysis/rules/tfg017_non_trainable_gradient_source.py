@@ -11,6 +11,7 @@ from gradls.analysis.keras_facts import KerasFacts, Scope, tape_names
 from gradls.analysis.model import Finding, PlannedEdit, PlannedEdits, Span
 from gradls.analysis.model_reads import frozen_whole, source_model
 from gradls.analysis.module import ClassFacts, ModuleInfo
+from gradls.analysis.names import keyword_value
 from gradls.analysis.rules import rule
 from gradls.analysis.tapes import TapeScope, def_value, names_in, resolve_defs, sources_with_aliases, tape_scopes
 
@@ -50,10 +51,10 @@ def find_non_trainable_gradient_source(info: ModuleInfo) -> Iterator[Finding]:
             sources: ast.AST | None = None
             where = ""
             if f.attr in {"gradient", "jacobian"} and isinstance(f.value, ast.Name) and f.value.id in tapes:
-                sources = n.args[1] if len(n.args) > 1 else _kw(n, "sources")
+                sources = n.args[1] if len(n.args) > 1 else keyword_value(n, "sources")
                 where = f"`{f.value.id}.{f.attr}` at line {n.lineno}"
             elif f.attr == "apply_gradients":
-                pairs = n.args[0] if n.args else _kw(n, "grads_and_vars")
+                pairs = n.args[0] if n.args else keyword_value(n, "grads_and_vars")
                 if isinstance(pairs, ast.Call) and isinstance(pairs.func, ast.Name) and pairs.func.id == "zip":
                     sources = pairs.args[1] if len(pairs.args) > 1 else None
                 where = f"`{info.text(f)}` at line {n.lineno}"
@@ -61,7 +62,7 @@ def find_non_trainable_gradient_source(info: ModuleInfo) -> Iterator[Finding]:
                 sources = n.args[1]
                 where = f"`{info.text(f)}` at line {n.lineno}"
             elif f.attr == "minimize":
-                sources = n.args[1] if len(n.args) > 1 else _kw(n, "var_list")
+                sources = n.args[1] if len(n.args) > 1 else keyword_value(n, "var_list")
                 where = f"`{info.text(f)}` at line {n.lineno}"
             if sources is None:
                 continue
@@ -206,13 +207,6 @@ def _frozen_variable(info: ModuleInfo, scope: TapeScope, name: str) -> bool:
         if not (isinstance(flag, ast.Constant) and flag.value is False):
             return False
     return True
-
-
-def _kw(call: ast.Call, name: str) -> ast.AST | None:
-    for k in call.keywords:
-        if k.arg == name:
-            return k.value
-    return None
 
 
 def _all_variables(kf: KerasFacts, scope: Scope, e: ast.AST, depth: int = 0) -> Iterator[tuple[ast.Attribute, Scope]]:

@@ -13,7 +13,6 @@ from gradls.analysis.module import (
     AUTOGRAPH,
     GRAPH,
     KERAS_STEP_METHODS,
-    TF1_GRAPH_WHY,
     FunctionFacts,
     FunctionNode,
     ModuleInfo,
@@ -168,7 +167,7 @@ def _traced(info: ModuleInfo, parents: dict[int, ast.AST], done: set[int]) -> It
         if fn is None or ff is None or fn.name in _BUILDERS or ff.custom_gradient:
             continue
         obj = _object(info, call)
-        if TF1_GRAPH_WHY in (ff.why or ""):
+        if ff.builds_tf1_graph:
             continue  # building a TF 1 graph makes its layers and optimizers once, by design
         if obj is None or info.imports.is_keras2(call.func) or "Keras 2" in (ff.why or ""):
             continue  # Keras 2 (`tf_keras`) layers built lazily in `call` under `tf.init_scope()` are its idiom

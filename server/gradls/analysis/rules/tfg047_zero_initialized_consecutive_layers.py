@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from gradls.analysis.model import Finding
 from gradls.analysis.module import ModuleInfo
+from gradls.analysis.names import keyword_value
 from gradls.analysis.rules import rule
 
 _DENSE = frozenset({"keras.layers.Dense", "keras.layers.EinsumDense"})
@@ -72,10 +73,6 @@ def find_zero_initialized_consecutive_layers(info: ModuleInfo) -> Iterator[Findi
 
 
 # ---------------------------------------------------------------------------------------------- Keras layers
-def _kw(call: ast.Call, name: str) -> ast.expr | None:
-    return next((k.value for k in call.keywords if k.arg == name), None)
-
-
 def _is_zero_initializer(info: ModuleInfo, e: ast.expr | None) -> bool:
     if isinstance(e, ast.Constant) and isinstance(e.value, str):
         return e.value in _ZERO_INITIALIZERS
@@ -84,7 +81,7 @@ def _is_zero_initializer(info: ModuleInfo, e: ast.expr | None) -> bool:
         if q in _ZERO_INIT_CTORS:
             return True
         if q in {"keras.initializers.Constant", "keras.initializers.constant", "tensorflow.constant_initializer"}:
-            v = e.args[0] if e.args else _kw(e, "value")
+            v = e.args[0] if e.args else keyword_value(e, "value")
             return isinstance(v, ast.Constant) and v.value == 0 and not isinstance(v.value, bool)
     return False
 
@@ -94,19 +91,19 @@ def _zero_dense(info: ModuleInfo, call: ast.expr) -> bool:
     return (
         isinstance(call, ast.Call)
         and info.imports.qualname(call.func) in _DENSE
-        and _is_zero_initializer(info, _kw(call, "kernel_initializer"))
+        and _is_zero_initializer(info, keyword_value(call, "kernel_initializer"))
     )
 
 
 def _passes_zero(info: ModuleInfo, call: ast.Call) -> bool:
     """A zero-kernel Dense layer whose output is exactly 0 at the start: its bias starts at zero (the default, or
     none) and its activation maps 0 to 0."""
-    bias_init = _kw(call, "bias_initializer")
-    use_bias = _kw(call, "use_bias")
+    bias_init = keyword_value(call, "bias_initializer")
+    use_bias = keyword_value(call, "use_bias")
     if bias_init is not None and not _is_zero_initializer(info, bias_init):
         if not (isinstance(use_bias, ast.Constant) and use_bias.value is False):
             return False
-    act = _kw(call, "activation")
+    act = keyword_value(call, "activation")
     if act is None and len(call.args) > 1:
         act = call.args[1]
     if act is None or (isinstance(act, ast.Constant) and act.value is None):
@@ -122,7 +119,7 @@ def _transparent(info: ModuleInfo, e: ast.expr) -> bool:
         return False
     q = info.imports.qualname(e.func) or ""
     if q == "keras.layers.Activation":
-        a = e.args[0] if e.args else _kw(e, "activation")
+        a = e.args[0] if e.args else keyword_value(e, "activation")
         return isinstance(a, ast.Constant) and isinstance(a.value, str) and a.value in _ZERO_PRESERVING
     return q in _TRANSPARENT
 
@@ -133,7 +130,7 @@ def _sequences(info: ModuleInfo) -> Iterator[list[ast.expr]]:
     for n in info.all_nodes(ast.Call):
         q = info.imports.qualname(n.func) or ""
         if q in {"keras.Sequential", "keras.models.Sequential"}:
-            layers = n.args[0] if n.args else _kw(n, "layers")
+            layers = n.args[0] if n.args else keyword_value(n, "layers")
             if isinstance(layers, (ast.List, ast.Tuple)):
                 yield list(layers.elts)
         elif (
@@ -223,7 +220,7 @@ def _zero_variables(info: ModuleInfo) -> dict[str, ast.Assign]:
         v = n.value
         if info.imports.qualname(v.func) != "tensorflow.Variable":
             continue
-        init = v.args[0] if v.args else _kw(v, "initial_value")
+        init = v.args[0] if v.args else keyword_value(v, "initial_value")
         if isinstance(init, ast.Call) and info.imports.qualname(init.func) in _ZERO_MAKERS:
             found[n.targets[0].id] = n
     assigned = {
