@@ -20,7 +20,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -443,39 +443,41 @@ class ProjectIndex:
     def legacy_keras_package(self, path: str | os.PathLike) -> bool:
         """Whether the `__init__.py` of a package holding `path` (its own, or one it is a subpackage of) names
         `TF_USE_LEGACY_KERAS`: the package is written for, and runs with, Keras 2 as `tf.keras`. Every folder up
-        to the one holding a project marker (at most 8) is looked at: folders without an `__init__.py` may be
-        namespace portions inside the package (tensorflow-gnn's `models/`)."""
+        to the one holding a project marker is looked at: folders without an `__init__.py` may be namespace
+        portions inside the package (tensorflow-gnn's `models/`)."""
         p = self._resolve(path)
-        folder = p.parent
-        for _ in range(8):
+        for folder, entries in self._folders_up_to_root(p):
             init = folder / "__init__.py"
-            # One listing per folder for its five questions (each `_has_entry` stats the folder; every checked file
-            # climbs its folders here: ~40 stats per keras/src file).
-            entries = self._listing(folder)
             if init != p and _holds(entries, "__init__.py") and self.init_mentions_legacy_keras(init):
                 return True
-            if folder.parent == folder or any(_holds(entries, m) for m in _ROOT_MARKERS):
-                break
-            folder = folder.parent
         return False
 
     def pinned_keras2(self, path: str | os.PathLike) -> str | None:
         """`requirements.txt: tensorflow==2.15.1` when a dependency file of the project holding `path` pins a
         TensorFlow before 2.16 (or Keras before 3), so that `tf.keras` is Keras 2 where the project runs; None
         otherwise (dependency_pins reads the files). The nearest folder with dependency files, from the file's up to
-        the one holding a project marker (at most 8), answers: the project's own declarations, not another's above."""
-        folder = self._resolve(path).parent
-        for _ in range(8):
-            entries = self._listing(folder)
+        the one holding a project marker, answers: the project's own declarations, not another's above."""
+        for folder, entries in self._folders_up_to_root(self._resolve(path)):
             declared = [name for name in sorted(entries) if is_dependency_file(name)]
             for name in declared:
                 pin = self._pin_in(folder / name)
                 if pin is not None:
                     return f"{name}: {pin}"
-            if declared or folder.parent == folder or any(_holds(entries, m) for m in _ROOT_MARKERS):
+            if declared:
                 break
-            folder = folder.parent
         return None
+
+    def _folders_up_to_root(self, file: Path) -> Iterator[tuple[Path, frozenset[str]]]:
+        """(folder, its listing) from `file`'s folder up to the one holding a project marker, at most 8 folders.
+        One listing per folder serves every question asked of it (each `_has_entry` stats the folder; every
+        checked file climbs its folders: ~40 stats per keras/src file)."""
+        folder = file.parent
+        for _ in range(8):
+            entries = self._listing(folder)
+            yield folder, entries
+            if folder.parent == folder or any(_holds(entries, m) for m in _ROOT_MARKERS):
+                return
+            folder = folder.parent
 
     def _pin_in(self, file: Path) -> str | None:
         text = self._read(file)
