@@ -53,7 +53,7 @@ _COMPAT_V1_OWN = frozenset(
     "get_collection_ref get_default_graph reset_default_graph layers losses metrics train summary estimator "
     "where where_v2 disable_eager_execution enable_eager_execution disable_v2_behavior enable_v2_behavior "
     "executing_eagerly global_variables_initializer initializers variables_initializer assign assign_add "
-    "assign_sub random_normal random_uniform truncated_normal to_float to_int32 to_int64 log placeholder "
+    "assign_sub random_normal random_uniform truncated_normal to_float to_int32 to_int64 log "
     "AUTO_REUSE app flags logging gfile saved_model python".split()
 )
 
